@@ -1,0 +1,19 @@
+using System.CommandLine;
+
+namespace Sdn.Fabric.Controller.Cli;
+
+/// <summary>
+/// The `sdn` command tree. Each command is added here when the issue that makes it work lands,
+/// so `sdn --help` never lists a command that does nothing.
+/// </summary>
+public static class SdnCommandLine
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand(
+            "Sdn: a software-defined networking fabric for virtual machines. " +
+            "KVM micro-VMs with virtio-net, edge switches with OpenFlow-like tables, " +
+            "an MPLS-style label-switched core, and a gRPC controller.");
+        return root;
+    }
+}

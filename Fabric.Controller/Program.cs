@@ -1,0 +1,3 @@
+using Sdn.Fabric.Controller.Cli;
+
+return SdnCommandLine.Build().Parse(args).Invoke();

@@ -1,0 +1,3 @@
+using Sdn.Benchmarks;
+
+return BenchmarkRunner.Run(args);
