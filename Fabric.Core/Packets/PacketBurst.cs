@@ -1,0 +1,121 @@
+using System.Runtime.CompilerServices;
+
+namespace Sdn.Fabric.Core.Packets;
+
+/// <summary>
+/// A burst of up to <see cref="Capacity"/> frames: the unit that ports, links and vNIC backends move.
+/// </summary>
+/// <remarks>
+/// All frames live in one pinned array allocated with the burst, one <see cref="SlotSize"/> slot each,
+/// so moving packets never allocates. Each frame starts <see cref="Headroom"/> bytes into its slot,
+/// so pushing labels or a VLAN tag moves the start back instead of copying the frame.
+/// A burst is owned by one thread at a time.
+/// </remarks>
+public sealed class PacketBurst
+{
+    public const int Capacity = 64;
+    public const int SlotSize = 2048;
+    public const int Headroom = 128;
+    public const int MaxFrameLength = SlotSize - Headroom;
+
+    private readonly byte[] _slots = GC.AllocateArray<byte>(Capacity * SlotSize, pinned: true);
+    private readonly int[] _offsets = new int[Capacity];
+    private readonly int[] _lengths = new int[Capacity];
+
+    /// <summary>The number of frames in the burst.</summary>
+    public int Count { get; private set; }
+
+    public bool IsFull => Count == Capacity;
+
+    /// <summary>The bytes of frame <paramref name="index"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<byte> Frame(int index) => _slots.AsSpan(index * SlotSize + _offsets[index], _lengths[index]);
+
+    public int Length(int index) => _lengths[index];
+
+    /// <summary>
+    /// Adds a frame of <paramref name="length"/> bytes and returns its bytes for the caller to fill.
+    /// Returns an empty span when the burst is full or the length does not fit a slot.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<byte> Append(int length)
+    {
+        if (Count == Capacity || (uint)length > MaxFrameLength)
+        {
+            return [];
+        }
+
+        var index = Count++;
+        _offsets[index] = Headroom;
+        _lengths[index] = length;
+        return _slots.AsSpan(index * SlotSize + Headroom, length);
+    }
+
+    /// <summary>Copies <paramref name="frame"/> into the burst. Returns false when it is full or the frame too long.</summary>
+    public bool TryAppend(ReadOnlySpan<byte> frame)
+    {
+        var target = Append(frame.Length);
+        if (target.Length != frame.Length)
+        {
+            return false;
+        }
+
+        frame.CopyTo(target);
+        return true;
+    }
+
+    /// <summary>
+    /// Grows frame <paramref name="index"/> by <paramref name="bytes"/> at its front (for pushing headers)
+    /// and returns the whole frame. Returns false when the headroom is used up.
+    /// </summary>
+    public bool TryPushFront(int index, int bytes, out Span<byte> frame)
+    {
+        if ((uint)bytes > (uint)_offsets[index])
+        {
+            frame = [];
+            return false;
+        }
+
+        _offsets[index] -= bytes;
+        _lengths[index] += bytes;
+        frame = Frame(index);
+        return true;
+    }
+
+    /// <summary>Removes <paramref name="bytes"/> from the front of frame <paramref name="index"/> (for popping headers).</summary>
+    public bool TryPullFront(int index, int bytes)
+    {
+        if ((uint)bytes > (uint)_lengths[index])
+        {
+            return false;
+        }
+
+        _offsets[index] += bytes;
+        _lengths[index] -= bytes;
+        return true;
+    }
+
+    /// <summary>Sets the length of frame <paramref name="index"/>, within its slot.</summary>
+    public bool TrySetLength(int index, int length)
+    {
+        if ((uint)length > (uint)(SlotSize - _offsets[index]))
+        {
+            return false;
+        }
+
+        _lengths[index] = length;
+        return true;
+    }
+
+    /// <summary>Empties the burst so it can be filled again.</summary>
+    public void Clear() => Count = 0;
+
+    /// <summary>Removes the last frame, for a producer that reserved a slot it could not fill.</summary>
+    public void DropLast()
+    {
+        if (Count > 0)
+        {
+            Count--;
+        }
+    }
+}
