@@ -88,7 +88,6 @@ public static class FlowKeyExtractor
         };
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ParseResult ExtractIpv4(ReadOnlySpan<byte> packet, int position, ref FlowKey key, ref HeaderOffsets offsets)
     {
         var status = Ipv4Header.Parse(packet, out var ip);
@@ -116,7 +115,6 @@ public static class FlowKeyExtractor
         return ExtractTransport(ip.Payload, position + ip.HeaderLength, ip.Protocol, PacketLayer.Ipv4, ref key, ref offsets);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ParseResult ExtractIpv6(ReadOnlySpan<byte> packet, int position, ref FlowKey key, ref HeaderOffsets offsets)
     {
         var status = Ipv6Header.Parse(packet, out var ip);

@@ -25,6 +25,8 @@ public readonly ref struct Ipv6ExtensionChain
 
     private readonly ReadOnlySpan<byte> _payload;
 
+    // Forced here and on UpperLayer: the flow-key extractor's inlining budget otherwise runs out before them.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Ipv6ExtensionChain(ReadOnlySpan<byte> payload, int length, byte upperLayerProtocol, ushort fragmentField)
     {
         _payload = payload;
@@ -47,7 +49,11 @@ public readonly ref struct Ipv6ExtensionChain
     public bool MoreFragments => (FragmentField & 1) != 0;
 
     /// <summary>The upper-layer packet.</summary>
-    public ReadOnlySpan<byte> UpperLayer => _payload[Length..];
+    public ReadOnlySpan<byte> UpperLayer
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _payload[Length..];
+    }
 
     // The offset/M word of the fragment header with bit 2 (reserved) forced on, so a first fragment with
     // offset 0 and M 0 (an "atomic fragment", RFC 6946) is still told apart from no fragment header at all.
