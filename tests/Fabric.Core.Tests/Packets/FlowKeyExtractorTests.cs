@@ -125,6 +125,21 @@ public class FlowKeyExtractorTests
     }
 
     [Fact]
+    public void Extraction_allocates_nothing()
+    {
+        var frames = TestFrames.Catalogue().Select(f => f.Bytes).Append(TestFrames.Arp()).ToArray();
+        FlowKeyExtractor.Extract(frames[0], InPort, out _, out _);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var frame in frames)
+        {
+            FlowKeyExtractor.Extract(frame, InPort, out _, out _);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Random_bytes_never_throw()
     {
         var random = new Random(2);
