@@ -73,7 +73,7 @@ public ref struct FrameBuilder
     public void Ipv6PaddingOptions(byte nextHeader)
     {
         _transportProtocol = nextHeader;
-        Append(8, Ipv6ExtensionChain.TryWritePaddingOptions(Free, nextHeader));
+        Append(Ipv6ExtensionChain.PaddingOptionsHeaderSize, Ipv6ExtensionChain.TryWritePaddingOptions(Free, nextHeader));
     }
 
     /// <param name="fragmentOffset">In 8-byte units.</param>

@@ -21,6 +21,7 @@ public readonly ref struct Ipv6ExtensionChain
     /// <summary>Longer chains are reported as malformed, so a crafted packet cannot make the parser walk far.</summary>
     public const int MaxHeaders = 8;
     public const int FragmentHeaderSize = 8;
+    public const int PaddingOptionsHeaderSize = HeaderUnit;
     private const int HeaderUnit = 8;
 
     private readonly ReadOnlySpan<byte> _payload;
@@ -115,15 +116,15 @@ public readonly ref struct Ipv6ExtensionChain
     public static bool TryWritePaddingOptions(Span<byte> destination, byte nextHeader)
     {
         const byte PadN = 1;
-        if (destination.Length < HeaderUnit)
+        if (destination.Length < PaddingOptionsHeaderSize)
         {
             return false;
         }
 
-        destination[..HeaderUnit].Clear();
+        destination[..PaddingOptionsHeaderSize].Clear();
         destination[0] = nextHeader;
         destination[2] = PadN;
-        destination[3] = HeaderUnit - 4;
+        destination[3] = PaddingOptionsHeaderSize - 4;
         return true;
     }
 

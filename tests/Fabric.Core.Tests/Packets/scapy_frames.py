@@ -6,10 +6,13 @@ import ipaddress
 import json
 import random
 
-from scapy.all import (ARP, IP, TCP, UDP, ICMP, Dot1AD, Dot1Q, Ether, ICMPv6EchoRequest, IPv6,
-                       IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
-                       IPOption_RR, conf)
+# Import the layer modules, not scapy.all, which loads every protocol scapy knows and takes seconds.
+from scapy.config import conf
 from scapy.contrib.mpls import MPLS
+from scapy.layers.inet import ICMP, IP, TCP, UDP, IPOption_RR
+from scapy.layers.inet6 import (ICMPv6EchoRequest, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
+                                IPv6ExtHdrRouting)
+from scapy.layers.l2 import ARP, Dot1AD, Dot1Q, Ether
 
 conf.verb = 0
 VLAN_TAG_PRESENT = 0x1000
