@@ -155,6 +155,27 @@ public class FlowKeyExtractorTests
         }
     }
 
+    [Fact]
+    public void Mutated_frames_never_throw_and_offsets_stay_inside_the_frame()
+    {
+        var random = new Random(5);
+        foreach (var original in TestFrames.Catalogue().Select(f => f.Bytes).Append(TestFrames.Arp(Encapsulation.QinQ)))
+        {
+            for (var round = 0; round < 300; round++)
+            {
+                var frame = (byte[])original.Clone();
+                for (var flips = random.Next(1, 4); flips > 0; flips--)
+                {
+                    frame[random.Next(frame.Length)] = (byte)random.Next(256);
+                }
+
+                FlowKeyExtractor.Extract(frame, InPort, out _, out var offsets);
+                int[] starts = [offsets.OuterVlan, offsets.Vlan, offsets.EtherType, offsets.Mpls, offsets.Network, offsets.Transport, offsets.Payload];
+                Assert.All(starts, start => Assert.InRange(start, HeaderOffsets.Absent, frame.Length));
+            }
+        }
+    }
+
     private static void AssertL2(TestFrame frame, FlowKey key, HeaderOffsets offsets)
     {
         ushort tagged = FlowKey.VlanTagPresent;
