@@ -22,7 +22,8 @@ internal sealed class ControllerServer : IAsyncDisposable
 
     public FabricModel Model { get; }
 
-    public static async Task<ControllerServer> StartAsync(IPEndPoint endpoint, StateStore store, RpcOptions? options = null, CancellationToken cancellationToken = default)
+    /// <param name="store">Where the desired state is kept; null keeps it in memory only.</param>
+    public static async Task<ControllerServer> StartAsync(IPEndPoint endpoint, StateStore? store, RpcOptions? options = null, CancellationToken cancellationToken = default)
     {
         var model = new FabricModel(store);
         var services = new ControllerService(model).AddTo(new RpcServiceBuilder());

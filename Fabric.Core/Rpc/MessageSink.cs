@@ -20,7 +20,14 @@ internal sealed class MessageSink : IDisposable
         this.maxMessageSize = maxMessageSize;
     }
 
-    public async Task WriteAsync(IMessage message, CancellationToken cancellationToken)
+    /// <param name="flush">
+    /// False leaves the message buffered for whatever is sent next: a unary response then goes out
+    /// together with its trailers.
+    /// </param>
+    /// <summary>Whether any message was written, sent yet or still buffered.</summary>
+    public bool HasWritten { get; private set; }
+
+    public async Task WriteAsync(IMessage message, CancellationToken cancellationToken, bool flush = true)
     {
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -32,6 +39,12 @@ internal sealed class MessageSink : IDisposable
 
             var writer = await pipe.WaitAsync(cancellationToken).ConfigureAwait(false);
             GrpcMessageFrame.Write(writer, message, maxMessageSize);
+            HasWritten = true;
+            if (!flush)
+            {
+                return;
+            }
+
             var flushed = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             if (flushed.IsCompleted)
             {

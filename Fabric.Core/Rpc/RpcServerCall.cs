@@ -30,6 +30,9 @@ internal sealed class RpcServerCall : IDisposable
         where T : class, IMessage<T>, new() =>
         new(sink, Context.CancellationToken);
 
+    /// <summary>Buffers the one response message of a unary call; it leaves with the trailers.</summary>
+    public Task WriteSingleResponseAsync(IMessage response) => sink.WriteAsync(response, Context.CancellationToken, flush: false);
+
     /// <summary>Reads the one request message of a unary or server-streaming call.</summary>
     public async Task<T> ReadSingleRequestAsync<T>()
         where T : class, IMessage<T>, new()
@@ -50,7 +53,7 @@ internal sealed class RpcServerCall : IDisposable
         sink.CloseAsync(status, message, () =>
         {
             var response = http.Response;
-            if (response.HasStarted)
+            if (response.HasStarted || sink.HasWritten)
             {
                 response.AppendTrailer(GrpcProtocol.StatusHeader, ((int)status).ToString(CultureInfo.InvariantCulture));
                 if (message.Length > 0)

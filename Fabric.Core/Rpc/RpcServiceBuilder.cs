@@ -23,7 +23,7 @@ public sealed class RpcServiceBuilder
         {
             var request = await call.ReadSingleRequestAsync<TRequest>().ConfigureAwait(false);
             var response = await handler(request, call.Context).ConfigureAwait(false);
-            await call.ResponseStream<TResponse>().WriteAsync(response).ConfigureAwait(false);
+            await call.WriteSingleResponseAsync(response).ConfigureAwait(false);
         });
     }
 
