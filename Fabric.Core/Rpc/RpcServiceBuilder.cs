@@ -17,14 +17,9 @@ public sealed class RpcServiceBuilder
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
     {
-        ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(handler);
-        return Add(method.Path, async call =>
-        {
-            var request = await call.ReadSingleRequestAsync<TRequest>().ConfigureAwait(false);
-            var response = await handler(request, call.Context).ConfigureAwait(false);
-            await call.WriteSingleResponseAsync(response).ConfigureAwait(false);
-        });
+        return AddSingleRequest(method, async (request, call) =>
+            await call.WriteSingleResponseAsync(await handler(request, call.Context).ConfigureAwait(false)).ConfigureAwait(false));
     }
 
     public RpcServiceBuilder AddServerStreaming<TRequest, TResponse>(
@@ -33,13 +28,8 @@ public sealed class RpcServiceBuilder
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
     {
-        ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(handler);
-        return Add(method.Path, async call =>
-        {
-            var request = await call.ReadSingleRequestAsync<TRequest>().ConfigureAwait(false);
-            await handler(request, call.ResponseStream<TResponse>(), call.Context).ConfigureAwait(false);
-        });
+        return AddSingleRequest(method, (request, call) => handler(request, call.ResponseStream<TResponse>(), call.Context));
     }
 
     public RpcServiceBuilder AddDuplex<TRequest, TResponse>(
@@ -54,6 +44,15 @@ public sealed class RpcServiceBuilder
     }
 
     internal IReadOnlyDictionary<string, Func<RpcServerCall, Task>> Build() => new Dictionary<string, Func<RpcServerCall, Task>>(handlers, StringComparer.Ordinal);
+
+    /// <summary>Unary and server-streaming methods: exactly one request message, then the handler.</summary>
+    private RpcServiceBuilder AddSingleRequest<TRequest, TResponse>(RpcMethod<TRequest, TResponse> method, Func<TRequest, RpcServerCall, Task> handler)
+        where TRequest : class, IMessage<TRequest>, new()
+        where TResponse : class, IMessage<TResponse>, new()
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        return Add(method.Path, async call => await handler(await call.ReadSingleRequestAsync<TRequest>().ConfigureAwait(false), call).ConfigureAwait(false));
+    }
 
     private RpcServiceBuilder Add(string path, Func<RpcServerCall, Task> handler)
     {
