@@ -9,6 +9,7 @@ internal static class BenchmarkRunner
     private static readonly IBenchmarkSuite[] Suites =
     [
         new Packets.PacketsSuite(),
+        new Controller.ControllerSuite(),
     ];
 
     public static int Run(string[] args)
