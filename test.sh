@@ -3,7 +3,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 
-packages=(tshark libpcap0.8 iproute2 iputils-ping iperf3 python3-grpcio python3-scapy)
+packages=(tshark tcpdump libpcap0.8 iproute2 iputils-ping iperf3 python3-grpcio python3-scapy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

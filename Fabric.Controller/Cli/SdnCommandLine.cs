@@ -14,6 +14,7 @@ public static class SdnCommandLine
             "Sdn: a software-defined networking fabric for virtual machines. " +
             "KVM micro-VMs with virtio-net, edge switches with OpenFlow-like tables, " +
             "an MPLS-style label-switched core, and a gRPC controller.");
+        root.Subcommands.Add(ValidateCommand.Create());
         return root;
     }
 }

@@ -38,6 +38,33 @@ public class SdnCommandLineTests
         Assert.NotEqual(0, exit);
     }
 
+    [Fact]
+    public void Validate_accepts_the_quickstart_topology()
+    {
+        var (exit, output) = Invoke("validate", Topology.RepositoryRoot.Combine("topologies", "quickstart.yaml"));
+
+        Assert.Equal(0, exit);
+        Assert.Contains("topology 'quickstart' is valid: 2 edges, 2 core nodes, 4 links, 4 VMs, 1 hosts", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_reports_each_problem_with_file_line_and_column_and_fails()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sdn-bad-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, "name: bad\nedges:\n  - name: e1\n    colour: red\n");
+        try
+        {
+            var (exit, output) = Invoke("validate", path);
+
+            Assert.Equal(1, exit);
+            Assert.Contains($"{path}:4:5: unknown key 'colour' in an edge", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static (int Exit, string Output) Invoke(params string[] args)
     {
         var output = new StringWriter();

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+
+namespace Sdn.Fabric.Core.Capture;
+
+/// <summary>
+/// One capture: a filter, limits and a ring that the taps of one or more ports feed and one
+/// consumer drains (to a pcapng file, a gRPC stream or a terminal).
+/// </summary>
+/// <remarks>
+/// The datapath only ever calls <see cref="Offer"/>: filter, then copy into the ring or count
+/// a drop. It never waits on the consumer.
+/// </remarks>
+public sealed class CaptureSession : IDisposable
+{
+    private readonly BpfFilter _filter;
+    private readonly CaptureRing _ring;
+    private readonly long _maxPackets;
+    private readonly long _deadlineTimestamp;
+    private long _seen;
+    private long _matched;
+    private long _captured;
+    private long _dropped;
+    private volatile bool _stopped;
+
+    /// <exception cref="CaptureFilterException">The filter does not compile; the message is libpcap's.</exception>
+    public CaptureSession(IReadOnlyList<CapturePort> ports, CaptureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        ArgumentNullException.ThrowIfNull(options);
+        if (ports.Count == 0)
+        {
+            throw new ArgumentException("a capture needs at least one port", nameof(ports));
+        }
+
+        if (options.SnapLength is < 1 or > CaptureOptions.MaxSnapLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.SnapLength, $"the snap length must be between 1 and {CaptureOptions.MaxSnapLength}");
+        }
+
+        if (ports.Select(p => p.LinkType).Distinct().Count() != 1)
+        {
+            throw new ArgumentException("one capture filter cannot serve ports of different link types", nameof(ports));
+        }
+
+        Ports = ports;
+        Options = options;
+        _filter = BpfFilter.Compile(options.Filter, ports[0].LinkType, options.SnapLength);
+        _ring = new CaptureRing(options.RingCapacity, Math.Min(options.SnapLength, 65536));
+        _maxPackets = options.MaxPackets;
+        _deadlineTimestamp = options.MaxDuration is { } duration
+            ? Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency)
+            : long.MaxValue;
+    }
+
+    public IReadOnlyList<CapturePort> Ports { get; }
+
+    public CaptureOptions Options { get; }
+
+    /// <summary>Frames offered by the taps.</summary>
+    public long Seen => Interlocked.Read(ref _seen);
+
+    /// <summary>Frames the filter selected.</summary>
+    public long Matched => Interlocked.Read(ref _matched);
+
+    /// <summary>Frames put in the ring for the consumer.</summary>
+    public long Captured => Interlocked.Read(ref _captured);
+
+    /// <summary>Frames the filter selected but the ring had no room for, because the consumer was slow.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>True once the session was stopped or reached its packet count or duration.</summary>
+    public bool IsComplete =>
+        _stopped || (_maxPackets > 0 && Captured >= _maxPackets) || Stopwatch.GetTimestamp() >= _deadlineTimestamp;
+
+    /// <summary>Called by a port's tap for each frame that crosses it.</summary>
+    public void Offer(ReadOnlySpan<byte> frame, CaptureDirection direction, int portIndex)
+    {
+        if (IsComplete)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _seen);
+        if (!_filter.Matches(frame.Length > Options.SnapLength ? frame[..Options.SnapLength] : frame, frame.Length))
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _matched);
+        var reserved = Interlocked.Increment(ref _captured);
+        if (_maxPackets > 0 && reserved > _maxPackets)
+        {
+            Interlocked.Decrement(ref _captured);
+            return;
+        }
+
+        if (!_ring.TryWrite(frame, CaptureClock.UnixNanoseconds(), direction, portIndex))
+        {
+            Interlocked.Decrement(ref _captured);
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
+    /// <summary>Hands buffered frames to <paramref name="reader"/>; returns how many. One consumer only.</summary>
+    public int Drain<TReader>(ref TReader reader)
+        where TReader : struct, ICapturedFrameReader => _ring.Drain(ref reader);
+
+    public void Stop() => _stopped = true;
+
+    public void Dispose()
+    {
+        Stop();
+        _filter.Dispose();
+    }
+}
