@@ -15,7 +15,7 @@ public sealed class EdgeSwitch : IUpcallHandler
     {
         Time = time ?? TimeProvider.System;
         Pipeline = new EdgePipeline(tableCount, Time);
-        Datapath = new EdgeDatapath(this);
+        Datapath = new EdgeDatapath(this, Time);
     }
 
     public TimeProvider Time { get; }
@@ -24,7 +24,22 @@ public sealed class EdgeSwitch : IUpcallHandler
 
     public EdgeDatapath Datapath { get; }
 
-    /// <summary>Traces <paramref name="key"/> through the pipeline and reports whether the cache would answer it.</summary>
+    public void AddPort(IEdgePort port) => Datapath.AddPort(port);
+
+    /// <summary>Moves one burst from every port through the switch; returns how many frames were received.</summary>
+    public int Poll() => Datapath.Poll();
+
+    /// <summary>
+    /// Traces <paramref name="frame"/> as if it arrived on <paramref name="inPort"/>: tables, entries, actions,
+    /// outputs and whether the cache would answer it. Nothing is counted, cached or sent.
+    /// </summary>
+    public PipelineTrace Trace(uint inPort, ReadOnlySpan<byte> frame)
+    {
+        var parsed = FlowKeyExtractor.Extract(frame, inPort, out var key, out _);
+        return parsed.IsOk ? Trace(key) : PipelineTrace.Malformed(parsed);
+    }
+
+    /// <summary>Traces a packet given as its flow key.</summary>
     public PipelineTrace Trace(in FlowKey key)
     {
         var trace = Pipeline.Trace(key);

@@ -9,9 +9,6 @@ public enum DatapathActionKind : byte
     /// <summary>Hand the frame to the slow path (the controller) with reason <see cref="DatapathAction.Value"/>.</summary>
     Punt,
 
-    /// <summary>Stop: the packet goes nowhere further, and the drop is counted.</summary>
-    Drop,
-
     /// <summary>Write <see cref="DatapathAction.Value"/> into <see cref="DatapathAction.Field"/>, fixing checksums.</summary>
     SetField,
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Sdn.Fabric.Core.Packets;
 using Sdn.Fabric.Edge.Datapath;
 
 namespace Sdn.Fabric.Edge.Pipeline;
@@ -30,6 +31,14 @@ public sealed class PipelineTrace
 
     /// <summary>The cache tier that would answer this packet if it arrived now.</summary>
     public CacheTier CacheWouldHit { get; internal set; }
+
+    /// <summary>The trace of a frame that could not be parsed: the datapath counts it and drops it.</summary>
+    public static PipelineTrace Malformed(ParseResult parse)
+    {
+        var trace = new PipelineTrace();
+        trace.AddNote($"malformed frame ({parse.Status} {parse.Layer}): counted and dropped");
+        return trace;
+    }
 
     public override string ToString()
     {

@@ -29,6 +29,9 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
     private FlowKey _work;
     private FlowKey _unwildcard;
     private bool _stopped;
+
+    /// <summary>Set once the last MPLS label is popped: the payload's headers were never parsed into the key.</summary>
+    private bool _payloadUnparsed;
     private PipelineTrace? _trace;
 
     /// <summary>Compiles the decision for <paramref name="key"/>; when <paramref name="trace"/> is given, records each step in it.</summary>
@@ -41,6 +44,7 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
         _work = key;
         _unwildcard = default;
         _stopped = false;
+        _payloadUnparsed = false;
         _trace = trace;
         Unwildcard(FlowField.InPort);
 
@@ -284,12 +288,13 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
             return;
         }
 
-        // The entry below the popped one is not in the key; later tables see its fields as zero.
+        // What lies below the popped entry is not in the key; later tables see its fields as zero.
         _work.MplsTopEntry = 0;
         _work.MplsDepth = (byte)(depth - 1);
         if (depth == 1)
         {
             _work.EthType = ethType;
+            _payloadUnparsed = true;
         }
 
         Emit(DatapathActionKind.PopMpls, value: ethType);
@@ -341,9 +346,15 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
             return;
         }
 
+        Emit(kind);
+        if (_payloadUnparsed && kind == DatapathActionKind.DecIpTtl)
+        {
+            _trace?.AddNote("dec_ttl after the last pop_mpls: the datapath checks the TTL of each packet");
+            return;
+        }
+
         Unwildcard(ttlField);
         var ttl = Read(ttlField);
-        Emit(kind);
         if (ttl <= 1)
         {
             // The datapath sees the same TTL in the frame, drops the packet and counts the expiry.
