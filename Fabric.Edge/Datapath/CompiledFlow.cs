@@ -13,20 +13,15 @@ namespace Sdn.Fabric.Edge.Datapath;
 /// </remarks>
 public sealed class CompiledFlow
 {
-    private readonly VersionStamp[] _dependencies;
-    private readonly int[] _versions;
+    // Stamps and the values seen side by side, so checking a hit touches one array.
+    private readonly (VersionStamp Stamp, int Seen)[] _dependencies;
 
-    public CompiledFlow(DatapathAction[] actions, FlowCounters[] counters, VersionStamp[] dependencies)
+    public CompiledFlow(DatapathAction[] actions, FlowCounters[] counters, IReadOnlyCollection<VersionStamp> dependencies)
     {
         ArgumentNullException.ThrowIfNull(dependencies);
         Actions = actions;
         Counters = counters;
-        _dependencies = dependencies;
-        _versions = new int[dependencies.Length];
-        for (var i = 0; i < dependencies.Length; i++)
-        {
-            _versions[i] = dependencies[i].Value;
-        }
+        _dependencies = dependencies.Select(stamp => (stamp, stamp.Value)).ToArray();
     }
 
     public DatapathAction[] Actions { get; }
@@ -40,10 +35,9 @@ public sealed class CompiledFlow
         get
         {
             var dependencies = _dependencies;
-            var versions = _versions;
             for (var i = 0; i < dependencies.Length; i++)
             {
-                if (dependencies[i].Value != versions[i])
+                if (dependencies[i].Stamp.Value != dependencies[i].Seen)
                 {
                     return false;
                 }

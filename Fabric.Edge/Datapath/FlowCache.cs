@@ -12,7 +12,7 @@ public sealed class FlowCache
     private readonly ExactMatchCache _exact;
     private readonly MegaflowCache _megaflows;
 
-    public FlowCache(int exactCapacity = 8192, int maxMasks = 64, int flowsPerMask = 16384)
+    public FlowCache(int exactCapacity = 16384, int maxMasks = 64, int flowsPerMask = 16384)
     {
         _exact = new ExactMatchCache(exactCapacity);
         _megaflows = new MegaflowCache(maxMasks, flowsPerMask);

@@ -25,7 +25,7 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
     private readonly List<DatapathAction> _actions = [];
     private readonly List<DatapathAction> _mirrors = [];
     private readonly List<FlowCounters> _counters = [];
-    private readonly List<VersionStamp> _dependencies = [];
+    private readonly HashSet<VersionStamp> _dependencies = [];
     private FlowKey _work;
     private FlowKey _unwildcard;
     private bool _stopped;
@@ -56,7 +56,7 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
         trace?.Complete(actions);
         _trace = null;
         megaflowMask = _unwildcard;
-        return new CompiledFlow(actions, [.. _counters], [.. _dependencies]);
+        return new CompiledFlow(actions, [.. _counters], _dependencies);
     }
 
     private void RunTables()
