@@ -188,15 +188,12 @@ public sealed class EdgeDatapath
                     FrameActions.PopVlan(burst, index, ref offsets);
                     break;
                 case DatapathActionKind.DecIpTtl:
-                    if (!FrameActions.TryDecrementIpTtl(burst.Frame(index), offsets))
-                    {
-                        Counters.TtlExpired++;
-                        return;
-                    }
-
-                    break;
                 case DatapathActionKind.DecMplsTtl:
-                    if (!FrameActions.TryDecrementMplsTtl(burst.Frame(index), offsets))
+                    var frame = burst.Frame(index);
+                    var alive = action.Kind == DatapathActionKind.DecIpTtl
+                        ? FrameActions.TryDecrementIpTtl(frame, offsets)
+                        : FrameActions.TryDecrementMplsTtl(frame, offsets);
+                    if (!alive)
                     {
                         Counters.TtlExpired++;
                         return;

@@ -16,15 +16,9 @@ public class TimeoutTests
         Install(idle: TimeSpan.Zero, hard: TimeSpan.FromSeconds(10));
         _clock.Advance(TimeSpan.FromSeconds(9));
         HitOnce();
-        _switch.Pipeline.ExpireFlows();
-        Assert.Equal(2, _switch.Pipeline.Tables[0].Count);
+        AssertSurvives(TimeSpan.Zero);
 
-        _clock.Advance(TimeSpan.FromSeconds(1));
-        _switch.Pipeline.ExpireFlows();
-        Assert.Equal(1, _switch.Pipeline.Tables[0].Count);
-        Assert.True(_switch.Pipeline.TryTakeFlowRemoved(out var removed));
-        Assert.Equal(FlowRemovedReason.HardTimeout, removed.Reason);
-        Assert.Equal(1, removed.Packets);
+        Assert.Equal(1, AssertRemovedAfter(TimeSpan.FromSeconds(1), FlowRemovedReason.HardTimeout).Packets);
     }
 
     [Fact]
@@ -33,15 +27,9 @@ public class TimeoutTests
         Install(idle: TimeSpan.FromSeconds(5), hard: TimeSpan.Zero);
         _clock.Advance(TimeSpan.FromSeconds(4));
         HitOnce();
-        _clock.Advance(TimeSpan.FromSeconds(4));
-        _switch.Pipeline.ExpireFlows();
-        Assert.Equal(2, _switch.Pipeline.Tables[0].Count);
+        AssertSurvives(TimeSpan.FromSeconds(4));
 
-        _clock.Advance(TimeSpan.FromSeconds(1));
-        _switch.Pipeline.ExpireFlows();
-        Assert.Equal(1, _switch.Pipeline.Tables[0].Count);
-        Assert.True(_switch.Pipeline.TryTakeFlowRemoved(out var removed));
-        Assert.Equal(FlowRemovedReason.IdleTimeout, removed.Reason);
+        AssertRemovedAfter(TimeSpan.FromSeconds(1), FlowRemovedReason.IdleTimeout);
     }
 
     [Fact]
@@ -61,6 +49,24 @@ public class TimeoutTests
             HardTimeout = hard,
             Flags = FlowModOptions.SendFlowRemoved,
         });
+
+    private void AssertSurvives(TimeSpan after)
+    {
+        _clock.Advance(after);
+        _switch.Pipeline.ExpireFlows();
+        Assert.Equal(2, _switch.Pipeline.Tables[0].Count);
+        Assert.False(_switch.Pipeline.TryTakeFlowRemoved(out _));
+    }
+
+    private FlowRemoved AssertRemovedAfter(TimeSpan after, FlowRemovedReason reason)
+    {
+        _clock.Advance(after);
+        _switch.Pipeline.ExpireFlows();
+        Assert.Equal(1, _switch.Pipeline.Tables[0].Count);
+        Assert.True(_switch.Pipeline.TryTakeFlowRemoved(out var removed));
+        Assert.Equal(reason, removed.Reason);
+        return removed;
+    }
 
     private void HitOnce()
     {
