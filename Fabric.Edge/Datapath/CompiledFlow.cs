@@ -9,18 +9,30 @@ namespace Sdn.Fabric.Edge.Datapath;
 /// <remarks>
 /// The datapath caches these and runs them without knowing what a table or a group is. A flow stays
 /// usable exactly as long as every <see cref="VersionStamp"/> it depends on still holds the value seen
-/// when it was compiled.
+/// when it was compiled. All those stamps share one parent: while the parent has not moved, nothing has,
+/// and a hit checks one number instead of every dependency.
 /// </remarks>
 public sealed class CompiledFlow
 {
-    // Stamps and the values seen side by side, so checking a hit touches one array.
+    // Stamps and the values seen side by side, so revalidating touches one array.
     private readonly (VersionStamp Stamp, int Seen)[] _dependencies;
+    private readonly VersionStamp _anyChange;
+    private int _anyChangeSeen;
 
-    public CompiledFlow(DatapathAction[] actions, FlowCounters[] counters, IReadOnlyCollection<VersionStamp> dependencies)
+    /// <param name="dependencies">What the decision read; every stamp's <see cref="VersionStamp.Parent"/> must be <paramref name="anyChange"/>.</param>
+    public CompiledFlow(DatapathAction[] actions, FlowCounters[] counters, IReadOnlyCollection<VersionStamp> dependencies, VersionStamp anyChange)
     {
         ArgumentNullException.ThrowIfNull(dependencies);
+        ArgumentNullException.ThrowIfNull(anyChange);
+        if (dependencies.Any(stamp => stamp.Parent != anyChange))
+        {
+            throw new ArgumentException("a dependency's stamp is not a child of the any-change stamp, so its changes would go unseen", nameof(dependencies));
+        }
+
         Actions = actions;
         Counters = counters;
+        _anyChange = anyChange;
+        _anyChangeSeen = anyChange.Value;
         _dependencies = dependencies.Select(stamp => (stamp, stamp.Value)).ToArray();
     }
 
@@ -32,20 +44,26 @@ public sealed class CompiledFlow
     public bool IsCurrent
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get
-        {
-            var dependencies = _dependencies;
-            for (var i = 0; i < dependencies.Length; i++)
-            {
-                if (dependencies[i].Stamp.Value != dependencies[i].Seen)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
+        get => _anyChange.Value == _anyChangeSeen || Revalidate();
     }
 
     public override string ToString() => string.Join(",", Actions);
+
+    /// <summary>Something changed since the last check: the flow is still current if none of its own dependencies did.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool Revalidate()
+    {
+        var anyChange = _anyChange.Value;
+        var dependencies = _dependencies;
+        for (var i = 0; i < dependencies.Length; i++)
+        {
+            if (dependencies[i].Stamp.Value != dependencies[i].Seen)
+            {
+                return false;
+            }
+        }
+
+        _anyChangeSeen = anyChange;
+        return true;
+    }
 }

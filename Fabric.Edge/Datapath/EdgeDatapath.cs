@@ -20,6 +20,9 @@ public sealed class EdgeDatapath
     /// <summary>How many frame snapshots group buckets can nest (see <see cref="DatapathActionKind.SaveFrame"/>).</summary>
     public const int MaxSavedFrames = 8;
 
+    /// <summary>Marks, in the per-burst flow array, a frame that did not parse.</summary>
+    private static readonly CompiledFlow MalformedFrame = new([], [], [], new VersionStamp());
+
     private readonly IUpcallHandler _slowPath;
     private readonly TimeProvider _time;
     private readonly IEdgePort?[] _ports = new IEdgePort?[MaxPorts];
@@ -31,6 +34,10 @@ public sealed class EdgeDatapath
     private readonly int[] _savedLengths = new int[MaxSavedFrames];
     private readonly HeaderOffsets[] _savedOffsets = new HeaderOffsets[MaxSavedFrames];
     private readonly PortCounters _unattached = new();
+    private readonly FlowKey[] _keys = new FlowKey[PacketBurst.Capacity];
+    private readonly HeaderOffsets[] _offsets = new HeaderOffsets[PacketBurst.Capacity];
+    private readonly ulong[] _hashes = new ulong[PacketBurst.Capacity];
+    private readonly CompiledFlow?[] _flows = new CompiledFlow?[PacketBurst.Capacity];
     private int _pendingTxCount;
 
     public EdgeDatapath(IUpcallHandler slowPath, TimeProvider time)
@@ -102,30 +109,62 @@ public sealed class EdgeDatapath
     }
 
     /// <summary>Runs every frame of <paramref name="burst"/>, received on port <paramref name="inPort"/>, through the switch.</summary>
+    /// <remarks>
+    /// Three passes over the burst, as Open vSwitch's userspace datapath does: parse and hash every frame
+    /// (prefetching its cache slot), then look every key up, then run every flow. Each pass issues many
+    /// independent memory loads, so their cache misses overlap instead of being paid one packet at a time.
+    /// </remarks>
     public void Process(uint inPort, PacketBurst burst)
     {
         ArgumentNullException.ThrowIfNull(burst);
         var now = _time.GetTimestamp();
         var inCounters = (inPort < MaxPorts ? _portCounters[inPort] : null) ?? _unattached;
-        for (var i = 0; i < burst.Count; i++)
+        var count = burst.Count;
+        var keys = _keys;
+        var hashes = _hashes;
+        var flows = _flows;
+        for (var i = 0; i < count; i++)
         {
             var frame = burst.Frame(i);
             inCounters.Received(frame.Length);
-            if (!FlowKeyExtractor.Extract(frame, inPort, out var key, out var offsets).IsOk)
+            if (FlowKeyExtractor.Extract(frame, inPort, out keys[i], out _offsets[i]).IsOk)
+            {
+                hashes[i] = keys[i].Hash64();
+                Cache.Prefetch(hashes[i]);
+                flows[i] = null;
+            }
+            else
             {
                 inCounters.Malformed();
                 Counters.Malformed++;
+                flows[i] = MalformedFrame;
+            }
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            if (flows[i] is null)
+            {
+                flows[i] = Cache.Lookup(keys[i], hashes[i]) ?? Upcall(keys[i], hashes[i]);
+            }
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var flow = flows[i]!;
+            if (ReferenceEquals(flow, MalformedFrame))
+            {
                 continue;
             }
 
-            var flow = Classify(key);
+            var length = burst.Length(i);
             var entryCounters = flow.Counters;
             for (var c = 0; c < entryCounters.Length; c++)
             {
-                entryCounters[c].Count(frame.Length, now);
+                entryCounters[c].Count(length, now);
             }
 
-            Execute(flow.Actions, burst, i, ref offsets, inPort);
+            Execute(flow.Actions, burst, i, ref _offsets[i], inPort);
         }
 
         Flush();

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using Sdn.Fabric.Core.Packets;
 
 namespace Sdn.Fabric.Edge.Datapath;
@@ -8,9 +9,7 @@ namespace Sdn.Fabric.Edge.Datapath;
 /// One hash picks a set of two slots; a lookup is at most two 128-byte compares.
 /// </summary>
 /// <remarks>
-/// Two ways rather than one keep a handful of flows that share a set from evicting each other on every
-/// packet. A new flow takes the set's first way and moves the old first way to the second, so the flow
-/// used least recently in the set is the one that goes.
+/// Two ways rather than one keep a pair of flows that share a set from evicting each other on every packet.
 /// </remarks>
 public sealed class ExactMatchCache
 {
@@ -35,21 +34,48 @@ public sealed class ExactMatchCache
         return Match(ref _slots[first], key, hash) ?? Match(ref _slots[first + 1], key, hash);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Prefetch(ulong hash)
+    {
+        if (Sse.IsSupported)
+        {
+            // SAFETY: a prefetch is only a hint: it never faults, and if the GC moves the array after the address
+            // is taken the CPU merely warms a line nobody reads.
+            Sse.Prefetch0(Unsafe.AsPointer(ref _slots[SetOf(hash)]));
+        }
+    }
+
     public void Insert(in FlowKey key, ulong hash, CompiledFlow flow)
     {
         var first = SetOf(hash);
-        ref var way0 = ref _slots[first];
-        if (way0.Flow is not null && !(way0.Hash == hash && way0.Key.Equals(key)))
-        {
-            _slots[first + 1] = way0;
-        }
-
-        way0.Hash = hash;
-        way0.Key = key;
-        way0.Flow = flow;
+        ref var slot = ref _slots[first + PreferredWay(ref _slots[first], key, hash)];
+        slot.Hash = hash;
+        slot.Key = key;
+        slot.Flow = flow;
     }
 
     public void Clear() => Array.Clear(_slots);
+
+    /// <summary>
+    /// The way a key goes to: the one already holding it, else an empty one, else the one a hash bit names.
+    /// A fixed victim per key, rather than the least recently used, keeps some flows of an overfull set
+    /// hitting when traffic cycles through more flows than the set has ways.
+    /// </summary>
+    private static int PreferredWay(ref Slot way0, in FlowKey key, ulong hash)
+    {
+        ref var way1 = ref Unsafe.Add(ref way0, 1);
+        if (way0.Flow is null || (way0.Hash == hash && way0.Key.Equals(key)))
+        {
+            return 0;
+        }
+
+        if (way1.Flow is null || (way1.Hash == hash && way1.Key.Equals(key)))
+        {
+            return 1;
+        }
+
+        return (int)(hash >> 63);
+    }
 
     /// <summary>The first slot of the key's set, from the hash's high bits, which mix every key word.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -62,10 +88,11 @@ public sealed class ExactMatchCache
         return flow is not null && slot.Hash == hash && slot.Key.Equals(key) && flow.IsCurrent ? flow : null;
     }
 
+    // Hash and flow first, so a miss on the hash reads one cache line.
     private struct Slot
     {
         public ulong Hash;
-        public FlowKey Key;
         public CompiledFlow? Flow;
+        public FlowKey Key;
     }
 }

@@ -51,6 +51,10 @@ public sealed class FlowCache
         return null;
     }
 
+    /// <summary>Starts loading the exact-match slot of <paramref name="hash"/> into the CPU cache.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(ulong hash) => _exact.Prefetch(hash);
+
     /// <summary>The tier that would answer <paramref name="key"/>, without counting or changing anything.</summary>
     public CacheTier Peek(in FlowKey key)
     {

@@ -19,6 +19,9 @@ public sealed class EdgePipeline
     private readonly List<FlowRemoved> _removedScratch = [];
     private readonly Queue<FlowRemoved> _flowRemoved = new();
 
+    /// <summary>The parent of every table, group and liveness stamp: bumped by any change a cached flow could depend on.</summary>
+    private readonly VersionStamp _anyChange = new();
+
     public EdgePipeline(int tableCount, TimeProvider time)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(tableCount, 1);
@@ -29,17 +32,19 @@ public sealed class EdgePipeline
         _tables = new FlowTable[tableCount];
         for (var i = 0; i < tableCount; i++)
         {
-            _tables[i] = new FlowTable((byte)i, now);
+            _tables[i] = new FlowTable((byte)i, now, _anyChange);
         }
 
-        _translator = new PipelineTranslator(_tables, Groups, Liveness);
+        Groups = new GroupTable(_anyChange);
+        Liveness = new PortLiveness(_anyChange);
+        _translator = new PipelineTranslator(_tables, Groups, Liveness, _anyChange);
     }
 
     public IReadOnlyList<FlowTable> Tables => _tables;
 
-    public GroupTable Groups { get; } = new();
+    public GroupTable Groups { get; }
 
-    public PortLiveness Liveness { get; } = new();
+    public PortLiveness Liveness { get; }
 
     /// <summary>Applies one flow-mod; throws <see cref="FlowModException"/> (changing nothing) when it is refused.</summary>
     public void Apply(FlowMod mod)

@@ -12,11 +12,12 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// </remarks>
 public sealed class FlowTable
 {
-    private readonly TupleSpaceClassifier _classifier = new();
+    private readonly TupleSpaceClassifier _classifier;
 
-    internal FlowTable(byte id, long createdTimestamp)
+    internal FlowTable(byte id, long createdTimestamp, VersionStamp anyChange)
     {
         Id = id;
+        _classifier = new TupleSpaceClassifier(anyChange);
         _classifier.Insert(new FlowEntry(id, FlowMod.Add(id, 0, FlowMatch.Any, FlowInstructions.DropPacket), createdTimestamp));
     }
 

@@ -14,7 +14,7 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// present) un-wildcards that field, so that a megaflow never covers a packet that would be treated
 /// differently. The ingress port is always exact, as in Open vSwitch.
 /// </remarks>
-internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupTable groups, PortLiveness liveness)
+internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupTable groups, PortLiveness liveness, VersionStamp anyChange)
 {
     /// <summary>How deep groups may chain into groups before the packet is dropped.</summary>
     public const int MaxGroupDepth = 4;
@@ -56,7 +56,7 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
         trace?.Complete(actions);
         _trace = null;
         megaflowMask = _unwildcard;
-        return new CompiledFlow(actions, [.. _counters], _dependencies);
+        return new CompiledFlow(actions, [.. _counters], _dependencies, anyChange);
     }
 
     private void RunTables()

@@ -29,13 +29,13 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// records the version and is discarded by the flow cache when it no longer holds.</para>
 /// <para><b>Threading.</b> None: the switch that owns the table changes and reads it from one thread.</para>
 /// </remarks>
-internal sealed class TupleSpaceClassifier
+internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
 {
     private readonly Dictionary<FlowKey, Subtable> _subtablesByMask = [];
     private Subtable[] _ordered = [];
     private int _nextSubtableId;
 
-    public VersionStamp Version { get; } = new();
+    public VersionStamp Version { get; } = new(anyChange);
 
     public int Count { get; private set; }
 

@@ -7,8 +7,10 @@ public sealed class GroupTable
 {
     private readonly Dictionary<uint, Group> _groups = [];
 
+    internal GroupTable(VersionStamp anyChange) => Version = new VersionStamp(anyChange);
+
     /// <summary>Bumped on every group change; flows that went through any group depend on it.</summary>
-    public VersionStamp Version { get; } = new();
+    public VersionStamp Version { get; }
 
     public int Count => _groups.Count;
 

@@ -14,7 +14,9 @@ public sealed class PortLiveness
 {
     private readonly HashSet<uint> _downPorts = [];
 
-    public VersionStamp Version { get; } = new();
+    internal PortLiveness(VersionStamp anyChange) => Version = new VersionStamp(anyChange);
+
+    public VersionStamp Version { get; }
 
     public bool IsLive(uint port) => !_downPorts.Contains(port);
 

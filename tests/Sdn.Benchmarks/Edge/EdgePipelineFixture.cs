@@ -8,7 +8,8 @@ namespace Sdn.Benchmarks.Edge;
 /// <summary>
 /// A realistic edge: table 0 classifies the port into a network (metadata), table 1 is an ACL, table 2
 /// forwards on the destination IP and picks the egress edge, table 3 pushes the transport label and outputs
-/// to the uplink. Traffic is 64-byte UDP frames from the VM port to hosts that table 2 knows.
+/// to the uplink. Traffic is 64-byte UDP frames from the VM port to hosts that table 2 knows,
+/// a few connections to each.
 /// </summary>
 internal sealed class EdgePipelineFixture
 {
@@ -17,6 +18,9 @@ internal sealed class EdgePipelineFixture
     public const int FrameLength = 64;
     private const ulong NetworkId = 7;
     private const int EgressEdges = 16;
+
+    /// <summary>How many flows (source ports) the traffic opens to each destination host.</summary>
+    private const int ConnectionsPerHost = 4;
     private const byte Classify = 0;
     private const byte Acl = 1;
     private const byte Forward = 2;
@@ -46,7 +50,9 @@ internal sealed class EdgePipelineFixture
                 FlowInstructions.Apply(FlowAction.PushMpls(), FlowAction.SetMplsLabel(1000 + (uint)edge), FlowAction.Output(UplinkPort))));
         }
 
-        _frames = Enumerable.Range(0, flows).Select(i => BuildFrame(HostAddress(i % forwardingEntries), (ushort)(10_000 + i))).ToArray();
+        _frames = Enumerable.Range(0, flows)
+            .Select(i => BuildFrame(HostAddress(i / ConnectionsPerHost % forwardingEntries), (ushort)(10_000 + i)))
+            .ToArray();
     }
 
     public EdgeSwitch Switch { get; }

@@ -1,18 +1,26 @@
 namespace Sdn.Benchmarks.Edge;
 
-/// <summary>The best of several samples (the least disturbed by the other work on this shared machine).</summary>
+/// <summary>Samples of one subject; the median is the figure, as the windows other processes disturbed fall on either side.</summary>
 internal sealed class Measurement
 {
+    private readonly List<double> _mpps = [];
     private long _packets;
     private long _allocatedBytes;
 
-    public double BestMpps { get; private set; }
+    public double MedianMpps
+    {
+        get
+        {
+            var sorted = _mpps.Order().ToList();
+            return sorted.Count == 0 ? 0 : sorted[sorted.Count / 2];
+        }
+    }
 
     public double AllocatedBytesPerPacket => _packets == 0 ? 0 : (double)_allocatedBytes / _packets;
 
     public void Keep(Sample sample)
     {
-        BestMpps = Math.Max(BestMpps, sample.Mpps);
+        _mpps.Add(sample.Mpps);
         _packets += sample.Packets;
         _allocatedBytes += sample.AllocatedBytes;
     }

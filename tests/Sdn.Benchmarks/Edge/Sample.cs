@@ -16,8 +16,8 @@ internal readonly record struct Sample(long Packets, double Seconds, long Alloca
         var packets = 0L;
         var next = 0;
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < window)
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < window)
         {
             for (var i = 0; i < 64; i++)
             {
@@ -27,7 +27,7 @@ internal readonly record struct Sample(long Packets, double Seconds, long Alloca
             packets += 64L * PacketBurst.Capacity;
         }
 
-        var seconds = clock.Elapsed.TotalSeconds;
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return new Sample(packets, seconds, GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
     }
 }
