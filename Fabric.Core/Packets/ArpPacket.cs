@@ -13,16 +13,16 @@ namespace Sdn.Fabric.Core.Packets;
 /// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 /// |  HLEN (6)     |   PLEN (4)    |           Operation           |
 /// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-/// |            Sender hardware address (6 bytes) ...              |
+/// |              Sender hardware address (bytes 0-3)              |
 /// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-/// | ... SHA       |    Sender protocol address (4 bytes) ...      |
+/// |     SHA (bytes 4-5)           |   Sender protocol address ... |
 /// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-/// | ... SPA       |    Target hardware address (6 bytes) ...      |
+/// |   ... SPA                     |   Target hardware address ... |
 /// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-/// |            ... THA            |  Target protocol address ... |
+/// |              ... THA (bytes 2-5)                              |
 /// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-/// |            ... TPA            |
-/// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+/// |                   Target protocol address                     |
+/// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 /// </code>
 /// </summary>
 public readonly ref struct ArpPacket

@@ -10,6 +10,8 @@ namespace Sdn.Fabric.Core.Packets;
 /// What is parsed: Ethernet II; up to two 802.1Q tags (a QinQ outer tag may be 0x88A8 or 0x8100; a third
 /// tag is left as the EtherType 0x8100 and parsing stops); then ARP, IPv4 or IPv6 (skipping hop-by-hop,
 /// routing, fragment and destination options headers) and TCP, UDP or ICMP; or an MPLS label stack.
+/// An 802.3 length (below 0x600) is kept as the EtherType and not parsed further. A tag's TCI is stored with
+/// <see cref="FlowKey.VlanTagPresent"/> in the DEI bit's place, as Open vSwitch does, so DEI is not matchable.
 /// </para>
 /// <para>
 /// An MPLS frame yields its top entry and depth, and the offset of what follows the stack, but its payload
@@ -88,7 +90,6 @@ public static class FlowKeyExtractor
         };
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ParseResult ExtractIpv4(ReadOnlySpan<byte> packet, int position, ref FlowKey key, ref HeaderOffsets offsets)
     {
         var status = Ipv4Header.Parse(packet, out var ip);
@@ -116,7 +117,6 @@ public static class FlowKeyExtractor
         return ExtractTransport(ip.Payload, position + ip.HeaderLength, ip.Protocol, PacketLayer.Ipv4, ref key, ref offsets);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ParseResult ExtractIpv6(ReadOnlySpan<byte> packet, int position, ref FlowKey key, ref HeaderOffsets offsets)
     {
         var status = Ipv6Header.Parse(packet, out var ip);

@@ -35,7 +35,7 @@ public ref struct FrameBuilder
     public void Vlan(ushort tci, ushort encapsulatedEtherType) =>
         Append(VlanTag.Size, VlanTag.TryWrite(Free, tci, encapsulatedEtherType));
 
-    public void Mpls(ReadOnlySpan<MplsLabelStackEntry> entries) =>
+    public void Mpls(scoped ReadOnlySpan<MplsLabelStackEntry> entries) =>
         Append(entries.Length * MplsLabelStackEntry.Size, MplsHeader.TryWrite(Free, entries));
 
     public void Arp(ushort operation, ulong senderMac, uint senderIp, ulong targetMac, uint targetIp) =>
@@ -53,7 +53,7 @@ public ref struct FrameBuilder
         bool dontFragment = false,
         bool moreFragments = false,
         ushort fragmentOffset = 0,
-        ReadOnlySpan<byte> options = default)
+        scoped ReadOnlySpan<byte> options = default)
     {
         _ipv4 = _length;
         _transportProtocol = protocol;
@@ -73,7 +73,7 @@ public ref struct FrameBuilder
     public void Ipv6PaddingOptions(byte nextHeader)
     {
         _transportProtocol = nextHeader;
-        Append(8, Ipv6ExtensionChain.TryWritePaddingOptions(Free, nextHeader));
+        Append(Ipv6ExtensionChain.PaddingOptionsHeaderSize, Ipv6ExtensionChain.TryWritePaddingOptions(Free, nextHeader));
     }
 
     /// <param name="fragmentOffset">In 8-byte units.</param>
@@ -98,7 +98,7 @@ public ref struct FrameBuilder
         uint acknowledgmentNumber,
         byte flags,
         ushort window = 65535,
-        ReadOnlySpan<byte> options = default)
+        scoped ReadOnlySpan<byte> options = default)
     {
         _transport = _length;
         var written = TcpHeader.TryWrite(Free, sourcePort, destinationPort, sequenceNumber, acknowledgmentNumber, flags, window, options);
@@ -112,7 +112,7 @@ public ref struct FrameBuilder
         Append(IcmpHeader.Size, IcmpHeader.TryWriteEcho(Free, type, identifier, sequenceNumber));
     }
 
-    public void Payload(ReadOnlySpan<byte> bytes) => Append(bytes.Length, bytes.TryCopyTo(Free));
+    public void Payload(scoped ReadOnlySpan<byte> bytes) => Append(bytes.Length, bytes.TryCopyTo(Free));
 
     /// <summary>Fills in lengths and checksums. False when anything did not fit.</summary>
     public readonly bool TryFinish(out int length)

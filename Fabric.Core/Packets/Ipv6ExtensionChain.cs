@@ -21,10 +21,13 @@ public readonly ref struct Ipv6ExtensionChain
     /// <summary>Longer chains are reported as malformed, so a crafted packet cannot make the parser walk far.</summary>
     public const int MaxHeaders = 8;
     public const int FragmentHeaderSize = 8;
+    public const int PaddingOptionsHeaderSize = HeaderUnit;
     private const int HeaderUnit = 8;
 
     private readonly ReadOnlySpan<byte> _payload;
 
+    // Forced here and on UpperLayer: the flow-key extractor's inlining budget otherwise runs out before them.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Ipv6ExtensionChain(ReadOnlySpan<byte> payload, int length, byte upperLayerProtocol, ushort fragmentField)
     {
         _payload = payload;
@@ -47,7 +50,11 @@ public readonly ref struct Ipv6ExtensionChain
     public bool MoreFragments => (FragmentField & 1) != 0;
 
     /// <summary>The upper-layer packet.</summary>
-    public ReadOnlySpan<byte> UpperLayer => _payload[Length..];
+    public ReadOnlySpan<byte> UpperLayer
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _payload[Length..];
+    }
 
     // The offset/M word of the fragment header with bit 2 (reserved) forced on, so a first fragment with
     // offset 0 and M 0 (an "atomic fragment", RFC 6946) is still told apart from no fragment header at all.
@@ -109,15 +116,15 @@ public readonly ref struct Ipv6ExtensionChain
     public static bool TryWritePaddingOptions(Span<byte> destination, byte nextHeader)
     {
         const byte PadN = 1;
-        if (destination.Length < HeaderUnit)
+        if (destination.Length < PaddingOptionsHeaderSize)
         {
             return false;
         }
 
-        destination[..HeaderUnit].Clear();
+        destination[..PaddingOptionsHeaderSize].Clear();
         destination[0] = nextHeader;
         destination[2] = PadN;
-        destination[3] = HeaderUnit - 4;
+        destination[3] = PaddingOptionsHeaderSize - 4;
         return true;
     }
 

@@ -8,6 +8,7 @@ internal static class BenchmarkRunner
 {
     private static readonly IBenchmarkSuite[] Suites =
     [
+        new Packets.PacketsSuite(),
         new Edge.EdgeSuite(),
     ];
 

@@ -125,6 +125,21 @@ public class FlowKeyExtractorTests
     }
 
     [Fact]
+    public void Extraction_allocates_nothing()
+    {
+        var frames = TestFrames.Catalogue().Select(f => f.Bytes).Append(TestFrames.Arp()).ToArray();
+        FlowKeyExtractor.Extract(frames[0], InPort, out _, out _);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var frame in frames)
+        {
+            FlowKeyExtractor.Extract(frame, InPort, out _, out _);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Random_bytes_never_throw()
     {
         var random = new Random(2);
@@ -137,6 +152,27 @@ public class FlowKeyExtractorTests
             frame[12] = (byte)(types[i % types.Length] >> 8);
             frame[13] = (byte)types[i % types.Length];
             FlowKeyExtractor.Extract(frame.AsSpan(0, random.Next(frame.Length)), InPort, out _, out _);
+        }
+    }
+
+    [Fact]
+    public void Mutated_frames_never_throw_and_offsets_stay_inside_the_frame()
+    {
+        var random = new Random(5);
+        foreach (var original in TestFrames.Catalogue().Select(f => f.Bytes).Append(TestFrames.Arp(Encapsulation.QinQ)))
+        {
+            for (var round = 0; round < 300; round++)
+            {
+                var frame = (byte[])original.Clone();
+                for (var flips = random.Next(1, 4); flips > 0; flips--)
+                {
+                    frame[random.Next(frame.Length)] = (byte)random.Next(256);
+                }
+
+                FlowKeyExtractor.Extract(frame, InPort, out _, out var offsets);
+                int[] starts = [offsets.OuterVlan, offsets.Vlan, offsets.EtherType, offsets.Mpls, offsets.Network, offsets.Transport, offsets.Payload];
+                Assert.All(starts, start => Assert.InRange(start, HeaderOffsets.Absent, frame.Length));
+            }
         }
     }
 

@@ -50,7 +50,7 @@ internal static class TestFrames
     public const byte Dscp = 46;
     public const byte Ecn = 1;
     public const ushort SourcePort = 49152;
-    public const ushort DestinationPort = 443;
+    public const ushort DestinationPort = 50000;
     public const uint TcpSequence = 0x01020304;
     public const ushort IcmpIdentifier = 0x1234;
     public const ushort IcmpSequence = 7;
