@@ -13,12 +13,10 @@ public sealed class EdgeSwitch : IUpcallHandler
 {
     public EdgeSwitch(int tableCount = 8, TimeProvider? time = null)
     {
-        Time = time ?? TimeProvider.System;
-        Pipeline = new EdgePipeline(tableCount, Time);
-        Datapath = new EdgeDatapath(this, Time);
+        time ??= TimeProvider.System;
+        Pipeline = new EdgePipeline(tableCount, time);
+        Datapath = new EdgeDatapath(this, time);
     }
-
-    public TimeProvider Time { get; }
 
     public EdgePipeline Pipeline { get; }
 

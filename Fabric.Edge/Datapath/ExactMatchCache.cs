@@ -54,8 +54,6 @@ public sealed class ExactMatchCache
         slot.Flow = flow;
     }
 
-    public void Clear() => Array.Clear(_slots);
-
     /// <summary>
     /// The way a key goes to: the one already holding it, else an empty one, else the one a hash bit names.
     /// A fixed victim per key, rather than the least recently used, keeps some flows of an overfull set

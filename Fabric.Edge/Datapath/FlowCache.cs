@@ -82,12 +82,6 @@ public sealed class FlowCache
         _exact.Insert(key, hash, flow);
     }
 
-    public void Clear()
-    {
-        _exact.Clear();
-        _megaflows.Clear();
-    }
-
     [MethodImpl(MethodImplOptions.NoInlining)]
     private CompiledFlow? LookupMegaflow(in FlowKey key, ulong hash)
     {

@@ -21,12 +21,8 @@ public sealed class InternalPort(uint number, string name, bool keepTransmitted 
     /// <summary>How many frames the switch sent through this port.</summary>
     public long TransmittedCount { get; private set; }
 
-    public int PendingTransmitted => _transmitted.Count;
-
     /// <summary>Queues a copy of <paramref name="frame"/> to be received by the switch on its next poll.</summary>
     public void Inject(ReadOnlySpan<byte> frame) => _inbound.Enqueue(frame.ToArray());
-
-    public bool TryTakeTransmitted([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? frame) => _transmitted.TryDequeue(out frame);
 
     /// <summary>Every frame sent since the last call, oldest first.</summary>
     public IReadOnlyList<byte[]> TakeTransmitted()

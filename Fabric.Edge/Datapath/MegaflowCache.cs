@@ -46,7 +46,7 @@ public sealed class MegaflowCache(int maxMasks, int flowsPerMask)
         }
     }
 
-    public void Clear()
+    private void Clear()
     {
         Array.Clear(_tables);
         _count = 0;

@@ -14,8 +14,6 @@ public sealed class PuntMailbox(TimeProvider time, int packetsPerSecond, int bur
 
     public long RateLimited { get; private set; }
 
-    public int Pending => _queue.Count;
-
     /// <summary>Queues a copy of the frame if the rate allows; false when it was dropped.</summary>
     public bool TryPunt(uint inPort, byte reason, ReadOnlySpan<byte> frame)
     {

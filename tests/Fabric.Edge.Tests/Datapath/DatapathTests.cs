@@ -37,6 +37,20 @@ public class DatapathTests
     }
 
     [Fact]
+    public void A_removed_port_neither_receives_nor_sends()
+    {
+        _rig.WithActions(FlowAction.Output(2));
+        _rig.Port(1).Inject(Frames.Udp());
+        Assert.True(_rig.Switch.Datapath.RemovePort(2));
+        _rig.Switch.Poll();
+
+        Assert.Empty(_rig.Port(2).TakeTransmitted());
+        Assert.Equal(1, _rig.Switch.Datapath.Counters.UnknownPort);
+        Assert.Null(_rig.Switch.Datapath.PortCounters(2));
+        Assert.False(_rig.Switch.Datapath.RemovePort(2));
+    }
+
+    [Fact]
     public void Entry_counters_count_cached_packets_too()
     {
         _rig.WithActions(FlowAction.Output(2));

@@ -142,6 +142,7 @@ public class FlowTableTests
         }
 
         Assert.Equal(100_001, _pipeline.Tables[1].Count);
+        Assert.Equal(2, _pipeline.Tables[1].SubtableCount);
         _pipeline.Apply(FlowMod.Add(0, 1, FlowMatch.Any, FlowInstructions.Goto(1)));
         for (var i = 0; i < 100_000; i += 997)
         {

@@ -100,4 +100,16 @@ public class GroupTests
         Assert.True(Pipeline.TryTakeFlowRemoved(out var removed));
         Assert.Equal(FlowRemovedReason.GroupDelete, removed.Reason);
     }
+
+    [Fact]
+    public void Groups_that_chain_into_themselves_stop_at_the_depth_bound()
+    {
+        Pipeline.Groups.Add(new Group(1, GroupType.All, [new GroupBucket(1, [FlowAction.Output(2)])]));
+        Pipeline.Groups.Modify(new Group(1, GroupType.All, [new GroupBucket(1, [FlowAction.Output(2), FlowAction.Group(1)])]));
+        Pipeline.Add(0, 10, FlowMatch.Any, FlowAction.Group(1));
+
+        var trace = _switch.Trace(Keys.Udp(1, 1, 2));
+        Assert.Equal(Enumerable.Repeat(2u, PipelineTranslator.MaxGroupDepth), trace.Outputs);
+        Assert.Contains(trace.Notes, n => n.Contains("nested too deep", StringComparison.Ordinal));
+    }
 }
