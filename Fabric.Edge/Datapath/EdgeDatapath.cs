@@ -10,7 +10,8 @@ namespace Sdn.Fabric.Edge.Datapath;
 /// </summary>
 /// <remarks>
 /// Per packet nothing allocates and nothing is called through an interface on a cache hit: the compiled
-/// actions are a switch over a flat array, and ports are called once per burst. Not thread-safe.
+/// actions are a switch over a flat array, and ports are called once per burst. Not thread-safe, and not
+/// re-entrant: a port must not feed frames back into the same datapath from inside its Transmit.
 /// </remarks>
 public sealed class EdgeDatapath
 {

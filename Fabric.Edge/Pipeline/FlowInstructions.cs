@@ -22,6 +22,9 @@ public sealed record FlowInstructions(IReadOnlyList<FlowAction> ApplyActions, by
     public FlowInstructions WithMetadata(ulong value, ulong mask = ulong.MaxValue) =>
         this with { MetadataValue = value, MetadataMask = mask };
 
+    /// <summary>True when apply-actions hold an action of <paramref name="kind"/> on <paramref name="operand"/> (a port or group).</summary>
+    internal bool Has(FlowActionKind kind, uint operand) => ApplyActions.Any(a => a.Kind == kind && a.Operand == operand);
+
     public override string ToString()
     {
         var parts = new List<string>();

@@ -30,5 +30,26 @@ public sealed record FlowMod(
     public static FlowMod ModifyStrict(byte table, int priority, FlowMatch match, FlowInstructions instructions) =>
         new(FlowModCommand.ModifyStrict, table, match, priority, instructions);
 
-    internal bool CookieSelects(ulong cookie) => ((cookie ^ Cookie) & CookieMask) == 0;
+    /// <summary>For deletes: only entries that output to this port (OpenFlow's out_port); null for any.</summary>
+    public uint? OutPort { get; init; }
+
+    /// <summary>For deletes: only entries that send to this group (OpenFlow's out_group); null for any.</summary>
+    public uint? OutGroup { get; init; }
+
+    /// <summary>Whether the request's cookie, and for a delete its out_port and out_group, select <paramref name="entry"/>.</summary>
+    internal bool Selects(FlowEntry entry)
+    {
+        if (((entry.Cookie ^ Cookie) & CookieMask) != 0)
+        {
+            return false;
+        }
+
+        if (Command is not (FlowModCommand.Delete or FlowModCommand.DeleteStrict))
+        {
+            return true;
+        }
+
+        return (OutPort is not { } port || entry.Instructions.Has(FlowActionKind.Output, port))
+            && (OutGroup is not { } group || entry.Instructions.Has(FlowActionKind.Group, group));
+    }
 }

@@ -82,9 +82,7 @@ public sealed class FlowTable
     /// <summary>Removes every entry whose instructions send to group <paramref name="groupId"/>.</summary>
     internal void RemoveUsersOfGroup(uint groupId, List<FlowRemoved> removed)
     {
-        var users = _classifier.Entries
-            .Where(e => e.Instructions.ApplyActions.Any(a => a.Kind == FlowActionKind.Group && a.Operand == groupId))
-            .ToList();
+        var users = _classifier.Entries.Where(e => e.Instructions.Has(FlowActionKind.Group, groupId)).ToList();
         RemoveAll(users, FlowRemovedReason.GroupDelete, removed);
     }
 
@@ -129,10 +127,10 @@ public sealed class FlowTable
     }
 
     private List<FlowEntry> Covered(FlowMod mod) =>
-        _classifier.Entries.Where(e => e.Match.IsCoveredBy(mod.Match) && mod.CookieSelects(e.Cookie)).ToList();
+        _classifier.Entries.Where(e => e.Match.IsCoveredBy(mod.Match) && mod.Selects(e)).ToList();
 
     private List<FlowEntry> Strict(FlowMod mod) =>
-        _classifier.FindStrict(mod.Match, mod.Priority) is { } entry && mod.CookieSelects(entry.Cookie) ? [entry] : [];
+        _classifier.FindStrict(mod.Match, mod.Priority) is { } entry && mod.Selects(entry) ? [entry] : [];
 
     private void ModifyAll(List<FlowEntry> entries, FlowMod mod)
     {

@@ -102,6 +102,16 @@ public class FlowTableTests
     }
 
     [Fact]
+    public void Delete_can_select_entries_by_the_port_they_output_to()
+    {
+        _pipeline.Add(0, 10, FlowMatch.Any.Ipv4Dst(Host), FlowAction.Output(2));
+        _pipeline.Add(0, 10, FlowMatch.Any.L4Dst(80), FlowAction.Output(3));
+
+        _pipeline.Apply(FlowMod.Delete(0, FlowMatch.Any) with { OutPort = 3 });
+        Assert.Equal([FlowMatch.Any.Ipv4Dst(Host), FlowMatch.Any], _pipeline.Tables[0].Entries.Select(e => e.Match).OrderBy(m => m.IsAny));
+    }
+
+    [Fact]
     public void Delete_strict_needs_the_exact_match_and_priority_and_notifies_when_asked()
     {
         var match = FlowMatch.Any.Ipv4Dst(Host);
