@@ -40,6 +40,15 @@ public class FrameActionTests
     }
 
     [Fact]
+    public void Set_field_finds_the_ip_header_behind_a_vlan_tag_and_rewrites_the_tag()
+    {
+        _rig.WithActions(FlowAction.SetField(HeaderField.Ipv4Dst, 0x0808_0808), FlowAction.SetField(HeaderField.VlanVid, 7), FlowAction.Output(2))
+            .Send(1, Frames.Udp(vlan: 42));
+
+        Assert.Equal(Frames.Udp(destination: 0x0808_0808, vlan: 7), _rig.SingleOut(2));
+    }
+
+    [Fact]
     public void Set_field_fixes_the_tcp_checksum()
     {
         _rig.WithActions(FlowAction.SetField(HeaderField.Ipv4Dst, 0x0808_0808), FlowAction.SetField(HeaderField.L4Dst, 443), FlowAction.Output(2))
