@@ -10,6 +10,7 @@ internal static class BenchmarkRunner
     [
         new Packets.PacketsSuite(),
         new Controller.ControllerSuite(),
+        new Edge.EdgeSuite(),
     ];
 
     public static int Run(string[] args)

@@ -1,0 +1,69 @@
+using System.Runtime.CompilerServices;
+
+namespace Sdn.Fabric.Edge.Datapath;
+
+/// <summary>
+/// What the slow path decided for one class of packets: the primitive actions to run, the counters of the
+/// entries that matched, and the versions of everything the decision read.
+/// </summary>
+/// <remarks>
+/// The datapath caches these and runs them without knowing what a table or a group is. A flow stays
+/// usable exactly as long as every <see cref="VersionStamp"/> it depends on still holds the value seen
+/// when it was compiled. All those stamps share one parent: while the parent has not moved, nothing has,
+/// and a hit checks one number instead of every dependency.
+/// </remarks>
+public sealed class CompiledFlow
+{
+    // Stamps and the values seen side by side, so revalidating touches one array.
+    private readonly (VersionStamp Stamp, int Seen)[] _dependencies;
+    private readonly VersionStamp _anyChange;
+    private int _anyChangeSeen;
+
+    /// <param name="dependencies">What the decision read; every stamp's <see cref="VersionStamp.Parent"/> must be <paramref name="anyChange"/>.</param>
+    public CompiledFlow(DatapathAction[] actions, FlowCounters[] counters, IReadOnlyCollection<VersionStamp> dependencies, VersionStamp anyChange)
+    {
+        ArgumentNullException.ThrowIfNull(dependencies);
+        ArgumentNullException.ThrowIfNull(anyChange);
+        if (dependencies.Any(stamp => stamp.Parent != anyChange))
+        {
+            throw new ArgumentException("a dependency's stamp is not a child of the any-change stamp, so its changes would go unseen", nameof(dependencies));
+        }
+
+        Actions = actions;
+        Counters = counters;
+        _anyChange = anyChange;
+        _anyChangeSeen = anyChange.Value;
+        _dependencies = dependencies.Select(stamp => (stamp, stamp.Value)).ToArray();
+    }
+
+    public DatapathAction[] Actions { get; }
+
+    public FlowCounters[] Counters { get; }
+
+    /// <summary>True while nothing the flow was compiled from has changed.</summary>
+    public bool IsCurrent
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _anyChange.Value == _anyChangeSeen || Revalidate();
+    }
+
+    public override string ToString() => string.Join(",", Actions);
+
+    /// <summary>Something changed since the last check: the flow is still current if none of its own dependencies did.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool Revalidate()
+    {
+        var anyChange = _anyChange.Value;
+        var dependencies = _dependencies;
+        for (var i = 0; i < dependencies.Length; i++)
+        {
+            if (dependencies[i].Stamp.Value != dependencies[i].Seen)
+            {
+                return false;
+            }
+        }
+
+        _anyChangeSeen = anyChange;
+        return true;
+    }
+}

@@ -1,0 +1,39 @@
+namespace Sdn.Fabric.Edge.Datapath;
+
+/// <summary>The primitive operations a compiled action list is made of.</summary>
+public enum DatapathActionKind : byte
+{
+    /// <summary>Copy the frame, as it is now, to port <see cref="DatapathAction.Port"/>.</summary>
+    Output,
+
+    /// <summary>Hand the frame to the slow path (the controller) with reason <see cref="DatapathAction.Value"/>.</summary>
+    Punt,
+
+    /// <summary>Write <see cref="DatapathAction.Value"/> into <see cref="DatapathAction.Field"/>, fixing checksums.</summary>
+    SetField,
+
+    /// <summary>Push an MPLS label stack entry; <see cref="DatapathAction.Value"/> is the new Ethernet type.</summary>
+    PushMpls,
+
+    /// <summary>Pop the top MPLS entry; <see cref="DatapathAction.Value"/> is the Ethernet type of what follows.</summary>
+    PopMpls,
+
+    /// <summary>Push an 802.1Q tag; <see cref="DatapathAction.Value"/> is its TPID.</summary>
+    PushVlan,
+
+    PopVlan,
+
+    /// <summary>Decrement the IPv4 TTL or IPv6 hop limit; at expiry the packet is dropped and counted.</summary>
+    DecIpTtl,
+
+    /// <summary>Decrement the top MPLS TTL; at expiry the packet is dropped and counted.</summary>
+    DecMplsTtl,
+
+    /// <summary>Turn an ARP request into the reply from MAC <see cref="DatapathAction.Value"/>.</summary>
+    ArpReply,
+
+    /// <summary>Remember the frame so a later <see cref="RestoreFrame"/> can undo what a group bucket did to it.</summary>
+    SaveFrame,
+
+    RestoreFrame,
+}

@@ -1,0 +1,20 @@
+namespace Sdn.Fabric.Edge.Datapath;
+
+/// <summary>Every way a packet can leave the datapath other than through a port, counted by cause.</summary>
+public sealed class DatapathCounters
+{
+    /// <summary>Frames that could not be parsed.</summary>
+    public long Malformed { get; internal set; }
+
+    /// <summary>Packets whose compiled flow sent them nowhere (including table-miss drops).</summary>
+    public long NoOutput { get; internal set; }
+
+    /// <summary>Packets dropped because a TTL decrement expired.</summary>
+    public long TtlExpired { get; internal set; }
+
+    /// <summary>Packets dropped because a push found no headroom, or a third VLAN tag was asked for.</summary>
+    public long PushFailed { get; internal set; }
+
+    /// <summary>Copies sent to a port number nothing is attached to.</summary>
+    public long UnknownPort { get; internal set; }
+}

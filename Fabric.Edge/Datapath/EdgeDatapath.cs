@@ -1,0 +1,337 @@
+using System.Runtime.CompilerServices;
+using Sdn.Fabric.Core.Packets;
+
+namespace Sdn.Fabric.Edge.Datapath;
+
+/// <summary>
+/// The fast path. A datapath has no intelligence of its own: it parses each frame of a burst into a flow key,
+/// finds the key's compiled flow in its cache (asking the <see cref="IUpcallHandler"/> on a miss), runs the
+/// flow's primitive actions on the frame, and sends the copies it outputs a burst per port.
+/// </summary>
+/// <remarks>
+/// Per packet nothing allocates and nothing is called through an interface on a cache hit: the compiled
+/// actions are a switch over a flat array, and ports are called once per burst. Not thread-safe, and not
+/// re-entrant: a port must not feed frames back into the same datapath from inside its Transmit.
+/// </remarks>
+public sealed class EdgeDatapath
+{
+    /// <summary>Port numbers run from 0 to one less than this.</summary>
+    public const int MaxPorts = 1024;
+
+    /// <summary>How many frame snapshots group buckets can nest (see <see cref="DatapathActionKind.SaveFrame"/>).</summary>
+    public const int MaxSavedFrames = 8;
+
+    /// <summary>Marks, in the per-burst flow array, a frame that did not parse.</summary>
+    private static readonly CompiledFlow MalformedFrame = new([], [], [], new VersionStamp());
+
+    private readonly IUpcallHandler _slowPath;
+    private readonly TimeProvider _time;
+    private readonly IEdgePort?[] _ports = new IEdgePort?[MaxPorts];
+    private readonly PortCounters?[] _portCounters = new PortCounters?[MaxPorts];
+    private readonly PacketBurst?[] _pendingTx = new PacketBurst?[MaxPorts];
+    private readonly int[] _portsWithPendingTx = new int[MaxPorts];
+    private readonly PacketBurst _rx = new();
+    private readonly byte[][] _savedFrames = new byte[MaxSavedFrames][];
+    private readonly int[] _savedLengths = new int[MaxSavedFrames];
+    private readonly HeaderOffsets[] _savedOffsets = new HeaderOffsets[MaxSavedFrames];
+    private readonly PortCounters _unattached = new();
+    private readonly FlowKey[] _keys = new FlowKey[PacketBurst.Capacity];
+    private readonly HeaderOffsets[] _offsets = new HeaderOffsets[PacketBurst.Capacity];
+    private readonly ulong[] _hashes = new ulong[PacketBurst.Capacity];
+    private readonly CompiledFlow?[] _flows = new CompiledFlow?[PacketBurst.Capacity];
+    private int _pendingTxCount;
+
+    public EdgeDatapath(IUpcallHandler slowPath, TimeProvider time)
+    {
+        _slowPath = slowPath;
+        _time = time;
+        Punts = new PuntMailbox(time, packetsPerSecond: 1000, burst: 100);
+        for (var i = 0; i < MaxSavedFrames; i++)
+        {
+            _savedFrames[i] = new byte[PacketBurst.SlotSize];
+        }
+    }
+
+    public FlowCache Cache { get; } = new();
+
+    public DatapathCounters Counters { get; } = new();
+
+    /// <summary>Packets on their way to the controller.</summary>
+    public PuntMailbox Punts { get; }
+
+    public void AddPort(IEdgePort port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        if (port.Number >= MaxPorts || _ports[port.Number] is not null)
+        {
+            throw new ArgumentException($"port number {port.Number} is taken or not below {MaxPorts}; give each port its own number", nameof(port));
+        }
+
+        _ports[port.Number] = port;
+        _portCounters[port.Number] = new PortCounters();
+        _pendingTx[port.Number] = new PacketBurst();
+    }
+
+    public bool RemovePort(uint number)
+    {
+        if (number >= MaxPorts || _ports[number] is null)
+        {
+            return false;
+        }
+
+        _ports[number] = null;
+        _portCounters[number] = null;
+        _pendingTx[number] = null;
+        return true;
+    }
+
+    public PortCounters? PortCounters(uint number) => number < MaxPorts ? _portCounters[number] : null;
+
+    /// <summary>Receives one burst from every port and processes it; returns how many frames were received.</summary>
+    public int Poll()
+    {
+        var received = 0;
+        for (var number = 0; number < MaxPorts; number++)
+        {
+            if (_ports[number] is not { } port)
+            {
+                continue;
+            }
+
+            _rx.Clear();
+            if (port.Receive(_rx) > 0)
+            {
+                received += _rx.Count;
+                Process((uint)number, _rx);
+            }
+        }
+
+        return received;
+    }
+
+    /// <summary>Runs every frame of <paramref name="burst"/>, received on port <paramref name="inPort"/>, through the switch.</summary>
+    /// <remarks>
+    /// Three passes over the burst, as Open vSwitch's userspace datapath does: parse and hash every frame
+    /// (prefetching its cache slot), then look every key up, then run every flow. Each pass issues many
+    /// independent memory loads, so their cache misses overlap instead of being paid one packet at a time.
+    /// </remarks>
+    public void Process(uint inPort, PacketBurst burst)
+    {
+        ArgumentNullException.ThrowIfNull(burst);
+        var now = _time.GetTimestamp();
+        var inCounters = (inPort < MaxPorts ? _portCounters[inPort] : null) ?? _unattached;
+        var count = burst.Count;
+        var keys = _keys;
+        var hashes = _hashes;
+        var flows = _flows;
+        for (var i = 0; i < count; i++)
+        {
+            var frame = burst.Frame(i);
+            inCounters.Received(frame.Length);
+            if (FlowKeyExtractor.Extract(frame, inPort, out keys[i], out _offsets[i]).IsOk)
+            {
+                hashes[i] = keys[i].Hash64();
+                Cache.Prefetch(hashes[i]);
+                flows[i] = null;
+            }
+            else
+            {
+                inCounters.Malformed();
+                Counters.Malformed++;
+                flows[i] = MalformedFrame;
+            }
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            if (flows[i] is null)
+            {
+                flows[i] = Cache.Lookup(keys[i], hashes[i]) ?? Upcall(keys[i], hashes[i]);
+            }
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var flow = flows[i]!;
+            if (ReferenceEquals(flow, MalformedFrame))
+            {
+                continue;
+            }
+
+            var length = burst.Length(i);
+            var entryCounters = flow.Counters;
+            for (var c = 0; c < entryCounters.Length; c++)
+            {
+                entryCounters[c].Count(length, now);
+            }
+
+            Execute(flow.Actions, burst, i, ref _offsets[i], inPort);
+        }
+
+        Flush();
+    }
+
+    /// <summary>The compiled flow for <paramref name="key"/>: from the cache, or from the slow path (and then cached).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public CompiledFlow Classify(in FlowKey key)
+    {
+        var hash = key.Hash64();
+        return Cache.Lookup(key, hash) ?? Upcall(key, hash);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private CompiledFlow Upcall(in FlowKey key, ulong hash)
+    {
+        var flow = _slowPath.Upcall(key, out var mask);
+        Cache.Insert(key, hash, mask, flow);
+        return flow;
+    }
+
+    private void Execute(DatapathAction[] actions, PacketBurst burst, int index, ref HeaderOffsets offsets, uint inPort)
+    {
+        var delivered = false;
+        var saved = 0;
+        for (var a = 0; a < actions.Length; a++)
+        {
+            var action = actions[a];
+            switch (action.Kind)
+            {
+                case DatapathActionKind.Output:
+                    delivered |= Send(action.Port, burst.Frame(index));
+                    break;
+                case DatapathActionKind.Punt:
+                    delivered |= Punts.TryPunt(inPort, (byte)action.Value, burst.Frame(index));
+                    break;
+                case DatapathActionKind.SetField:
+                    FrameActions.SetField(burst.Frame(index), offsets, action.Field, action.Value);
+                    break;
+                case DatapathActionKind.PushMpls:
+                    if (!FrameActions.TryPushMpls(burst, index, ref offsets, (ushort)action.Value))
+                    {
+                        Counters.PushFailed++;
+                        return;
+                    }
+
+                    break;
+                case DatapathActionKind.PopMpls:
+                    FrameActions.PopMpls(burst, index, ref offsets, (ushort)action.Value);
+                    break;
+                case DatapathActionKind.PushVlan:
+                    if (!FrameActions.TryPushVlan(burst, index, ref offsets, (ushort)action.Value))
+                    {
+                        Counters.PushFailed++;
+                        return;
+                    }
+
+                    break;
+                case DatapathActionKind.PopVlan:
+                    FrameActions.PopVlan(burst, index, ref offsets);
+                    break;
+                case DatapathActionKind.DecIpTtl:
+                case DatapathActionKind.DecMplsTtl:
+                    var frame = burst.Frame(index);
+                    var alive = action.Kind == DatapathActionKind.DecIpTtl
+                        ? FrameActions.TryDecrementIpTtl(frame, offsets)
+                        : FrameActions.TryDecrementMplsTtl(frame, offsets);
+                    if (!alive)
+                    {
+                        Counters.TtlExpired++;
+                        return;
+                    }
+
+                    break;
+                case DatapathActionKind.ArpReply:
+                    FrameActions.WriteArpReply(burst.Frame(index), offsets, action.Value);
+                    break;
+                case DatapathActionKind.SaveFrame:
+                    Save(saved++, burst.Frame(index), offsets);
+                    break;
+                case DatapathActionKind.RestoreFrame:
+                    Restore(--saved, burst, index, ref offsets);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (!delivered)
+        {
+            Counters.NoOutput++;
+        }
+    }
+
+    private void Save(int depth, Span<byte> frame, in HeaderOffsets offsets)
+    {
+        frame.CopyTo(_savedFrames[depth]);
+        _savedLengths[depth] = frame.Length;
+        _savedOffsets[depth] = offsets;
+    }
+
+    /// <summary>Puts back the snapshot; headers are only pushed and popped at the front, so only the front moves.</summary>
+    private void Restore(int depth, PacketBurst burst, int index, ref HeaderOffsets offsets)
+    {
+        var grownBy = burst.Length(index) - _savedLengths[depth];
+        if (grownBy > 0)
+        {
+            burst.TryPullFront(index, grownBy);
+        }
+        else if (grownBy < 0)
+        {
+            burst.TryPushFront(index, -grownBy, out _);
+        }
+
+        _savedFrames[depth].AsSpan(0, _savedLengths[depth]).CopyTo(burst.Frame(index));
+        offsets = _savedOffsets[depth];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Send(uint port, Span<byte> frame)
+    {
+        var pending = port < MaxPorts ? _pendingTx[port] : null;
+        if (pending is null)
+        {
+            Counters.UnknownPort++;
+            return false;
+        }
+
+        if (pending.Count == 0)
+        {
+            _portsWithPendingTx[_pendingTxCount++] = (int)port;
+        }
+        else if (pending.IsFull)
+        {
+            // Still listed from its first frame, so the end-of-burst flush will find it again.
+            FlushPort((int)port, pending);
+        }
+
+        pending.TryAppend(frame);
+        return true;
+    }
+
+    private void Flush()
+    {
+        for (var i = 0; i < _pendingTxCount; i++)
+        {
+            var port = _portsWithPendingTx[i];
+            if (_pendingTx[port] is { Count: > 0 } pending)
+            {
+                FlushPort(port, pending);
+            }
+        }
+
+        _pendingTxCount = 0;
+    }
+
+    private void FlushPort(int number, PacketBurst pending)
+    {
+        var counters = _portCounters[number]!;
+        var accepted = _ports[number]!.Transmit(pending);
+        for (var i = 0; i < accepted; i++)
+        {
+            counters.Transmitted(pending.Length(i));
+        }
+
+        counters.TransmitDropped(pending.Count - accepted);
+        pending.Clear();
+    }
+}

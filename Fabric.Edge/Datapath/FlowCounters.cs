@@ -1,0 +1,29 @@
+namespace Sdn.Fabric.Edge.Datapath;
+
+/// <summary>Packets, bytes and the time of the last hit, bumped by the datapath for the entry that owns them.</summary>
+public sealed class FlowCounters
+{
+    public long Packets { get; private set; }
+
+    public long Bytes { get; private set; }
+
+    /// <summary>The <see cref="TimeProvider.GetTimestamp"/> of the last packet; zero when none was counted.</summary>
+    public long LastHitTimestamp { get; private set; }
+
+    public void Count(int bytes, long timestamp)
+    {
+        Packets++;
+        Bytes += bytes;
+        LastHitTimestamp = timestamp;
+    }
+
+    public void Reset() => CopyFrom(new FlowCounters());
+
+    /// <summary>Takes over <paramref name="other"/>'s figures (a replaced entry keeps its history).</summary>
+    public void CopyFrom(FlowCounters other)
+    {
+        Packets = other.Packets;
+        Bytes = other.Bytes;
+        LastHitTimestamp = other.LastHitTimestamp;
+    }
+}

@@ -1,0 +1,401 @@
+using System.Buffers.Binary;
+using Sdn.Fabric.Core.Packets;
+
+namespace Sdn.Fabric.Edge.Datapath;
+
+/// <summary>
+/// The frame rewrites behind the compiled actions. Each works in place on one frame of a burst, using the
+/// header offsets found when the frame was parsed, keeps those offsets true as headers come and go, and
+/// fixes every checksum a change touches incrementally (RFC 1624). None allocates.
+/// </summary>
+/// <remarks>
+/// Headers are pushed and popped at the front of the frame, into the burst slot's headroom, so only the
+/// Ethernet header (and any tags) move; the payload never does.
+/// </remarks>
+public static class FrameActions
+{
+    /// <summary>The TTL of a pushed MPLS entry when the packet carries neither IP nor MPLS to copy one from.</summary>
+    public const byte DefaultMplsTtl = 64;
+
+    private const int MacsSize = 12;
+    private const int ShimSize = 4;
+
+    public static void SetField(Span<byte> frame, in HeaderOffsets offsets, HeaderField field, ulong value)
+    {
+        switch (field)
+        {
+            case HeaderField.EthDst:
+                EthernetHeader.WriteMac(frame, value);
+                break;
+            case HeaderField.EthSrc:
+                EthernetHeader.WriteMac(frame[6..], value);
+                break;
+            case HeaderField.VlanVid:
+            case HeaderField.VlanPcp:
+                SetVlan(frame, offsets, field, (ushort)value);
+                break;
+            case HeaderField.MplsLabel:
+            case HeaderField.MplsTc:
+            case HeaderField.MplsTtl:
+                SetMpls(frame, offsets, field, (uint)value);
+                break;
+            case HeaderField.Ipv4Src:
+            case HeaderField.Ipv4Dst:
+                SetIpv4Address(frame, offsets, field == HeaderField.Ipv4Src ? Ipv4Header.SourceOffset : Ipv4Header.DestinationOffset, (uint)value);
+                break;
+            case HeaderField.IpDscp:
+                SetDscp(frame, offsets, (byte)value);
+                break;
+            case HeaderField.IpTtl:
+                SetIpTtl(frame, offsets, (byte)value);
+                break;
+            case HeaderField.L4Src:
+            case HeaderField.L4Dst:
+                SetTransportPort(frame, offsets, field == HeaderField.L4Src ? 0 : 2, (ushort)value);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(field), field, "not a rewritable header field");
+        }
+    }
+
+    /// <summary>Decrements the IP TTL or hop limit; false when it would expire (the frame is left as it was).</summary>
+    public static bool TryDecrementIpTtl(Span<byte> frame, in HeaderOffsets offsets)
+    {
+        var ethType = EtherType(frame, offsets);
+        if (offsets.Network == HeaderOffsets.Absent || ethType is not (EtherTypes.Ipv4 or EtherTypes.Ipv6))
+        {
+            return true;
+        }
+
+        var ip = frame[offsets.Network..];
+        var ttlOffset = ethType == EtherTypes.Ipv4 ? Ipv4Header.TtlOffset : Ipv6Header.HopLimitOffset;
+        if (ip[ttlOffset] <= 1)
+        {
+            return false;
+        }
+
+        if (ethType == EtherTypes.Ipv4)
+        {
+            Ipv4Header.DecrementTtl(ip);
+        }
+        else
+        {
+            ip[ttlOffset]--;
+        }
+
+        return true;
+    }
+
+    /// <summary>Decrements the top MPLS TTL; false when it would expire.</summary>
+    public static bool TryDecrementMplsTtl(Span<byte> frame, in HeaderOffsets offsets)
+    {
+        if (offsets.Mpls == HeaderOffsets.Absent)
+        {
+            return true;
+        }
+
+        var ttl = frame[offsets.Mpls + 3];
+        if (ttl <= 1)
+        {
+            return false;
+        }
+
+        frame[offsets.Mpls + 3] = (byte)(ttl - 1);
+        return true;
+    }
+
+    /// <summary>
+    /// Pushes an MPLS entry with label 0 on top of the stack (or after the tags), its TTL copied from the
+    /// entry or IP header below; false when the slot has no headroom left.
+    /// </summary>
+    public static bool TryPushMpls(PacketBurst burst, int index, ref HeaderOffsets offsets, ushort ethType)
+    {
+        var frame = burst.Frame(index);
+        var bottomOfStack = offsets.Mpls == HeaderOffsets.Absent;
+        var at = bottomOfStack ? offsets.EtherType + 2 : offsets.Mpls;
+        var ttl = !bottomOfStack ? frame[offsets.Mpls + 3] : IpTtl(frame, offsets) ?? DefaultMplsTtl;
+        if (!TryInsert(burst, index, at, out frame))
+        {
+            return false;
+        }
+
+        new MplsLabelStackEntry(0, 0, bottomOfStack, ttl).TryWrite(frame[at..]);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[offsets.EtherType..], ethType);
+        offsets.Mpls = at;
+        offsets.Network = Shift(offsets.Network, ShimSize);
+        offsets.Transport = Shift(offsets.Transport, ShimSize);
+        offsets.Payload = Shift(offsets.Payload, ShimSize);
+        return true;
+    }
+
+    /// <summary>
+    /// Pops the top MPLS entry. When it was the bottom of the stack the frame's Ethernet type becomes
+    /// <paramref name="ethType"/> and the payload is parsed so later rewrites can find its headers.
+    /// </summary>
+    public static void PopMpls(PacketBurst burst, int index, ref HeaderOffsets offsets, ushort ethType)
+    {
+        if (offsets.Mpls == HeaderOffsets.Absent)
+        {
+            return;
+        }
+
+        var frame = burst.Frame(index);
+        var at = offsets.Mpls;
+        var bottomOfStack = MplsLabelStackEntry.Decode(BinaryPrimitives.ReadUInt32BigEndian(frame[at..])).BottomOfStack;
+        frame = Remove(burst, index, at);
+        offsets.Payload = Shift(offsets.Payload, -ShimSize);
+        if (bottomOfStack)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(frame[offsets.EtherType..], ethType);
+            FlowKeyExtractor.Extract(frame, 0, out _, out offsets);
+        }
+    }
+
+    /// <summary>Pushes a new outermost 802.1Q tag, a copy of the tag it covers (VID 0 when there was none).</summary>
+    public static bool TryPushVlan(PacketBurst burst, int index, ref HeaderOffsets offsets, ushort tpid)
+    {
+        // A third tag is refused, as the pipeline's translation does.
+        if (offsets.OuterVlan != HeaderOffsets.Absent || !TryInsert(burst, index, MacsSize, out var frame))
+        {
+            return false;
+        }
+
+        var tci = offsets.Vlan == HeaderOffsets.Absent ? (ushort)0 : BinaryPrimitives.ReadUInt16BigEndian(frame[(offsets.Vlan + ShimSize)..]);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[MacsSize..], tpid);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[(MacsSize + 2)..], tci);
+        if (offsets.Vlan != HeaderOffsets.Absent)
+        {
+            offsets.OuterVlan = MacsSize + 2;
+        }
+
+        offsets.Vlan = offsets.Vlan == HeaderOffsets.Absent ? MacsSize + 2 : offsets.Vlan + ShimSize;
+        ShiftPastTags(ref offsets, ShimSize);
+        return true;
+    }
+
+    /// <summary>Pops the outermost 802.1Q tag, if the frame has one.</summary>
+    public static void PopVlan(PacketBurst burst, int index, ref HeaderOffsets offsets)
+    {
+        if (offsets.Vlan == HeaderOffsets.Absent)
+        {
+            return;
+        }
+
+        Remove(burst, index, MacsSize);
+        if (offsets.OuterVlan != HeaderOffsets.Absent)
+        {
+            offsets.OuterVlan = HeaderOffsets.Absent;
+            offsets.Vlan -= ShimSize;
+        }
+        else
+        {
+            offsets.Vlan = HeaderOffsets.Absent;
+        }
+
+        ShiftPastTags(ref offsets, -ShimSize);
+    }
+
+    /// <summary>Turns the ARP request in <paramref name="frame"/> into the reply from <paramref name="mac"/>, addressed to the requester.</summary>
+    public static void WriteArpReply(Span<byte> frame, in HeaderOffsets offsets, ulong mac)
+    {
+        if (offsets.Network == HeaderOffsets.Absent || ArpPacket.Parse(frame[offsets.Network..], out var request) != ParseStatus.Ok)
+        {
+            return;
+        }
+
+        var (requesterMac, requesterIp, targetIp) = (request.SenderHardwareAddress, request.SenderProtocolAddress, request.TargetProtocolAddress);
+        ArpPacket.TryWrite(frame[offsets.Network..], ArpPacket.Reply, mac, targetIp, requesterMac, requesterIp);
+        EthernetHeader.WriteMac(frame, requesterMac);
+        EthernetHeader.WriteMac(frame[6..], mac);
+    }
+
+    private static void SetVlan(Span<byte> frame, in HeaderOffsets offsets, HeaderField field, ushort value)
+    {
+        var at = offsets.OuterVlan != HeaderOffsets.Absent ? offsets.OuterVlan : offsets.Vlan;
+        if (at == HeaderOffsets.Absent)
+        {
+            return;
+        }
+
+        var tci = BinaryPrimitives.ReadUInt16BigEndian(frame[at..]);
+        tci = field == HeaderField.VlanVid
+            ? (ushort)((tci & ~VlanTag.VlanIdMask) | (value & VlanTag.VlanIdMask))
+            : (ushort)((tci & 0x1FFF) | ((value & 7) << 13));
+        BinaryPrimitives.WriteUInt16BigEndian(frame[at..], tci);
+    }
+
+    private static void SetMpls(Span<byte> frame, in HeaderOffsets offsets, HeaderField field, uint value)
+    {
+        if (offsets.Mpls == HeaderOffsets.Absent)
+        {
+            return;
+        }
+
+        var entry = MplsLabelStackEntry.Decode(BinaryPrimitives.ReadUInt32BigEndian(frame[offsets.Mpls..]));
+        entry = field switch
+        {
+            HeaderField.MplsLabel => entry with { Label = value & MplsLabelStackEntry.MaxLabel },
+            HeaderField.MplsTc => entry with { TrafficClass = (byte)(value & 7) },
+            _ => entry with { Ttl = (byte)value },
+        };
+        entry.TryWrite(frame[offsets.Mpls..]);
+    }
+
+    private static void SetIpv4Address(Span<byte> frame, in HeaderOffsets offsets, int addressOffset, uint address)
+    {
+        if (!IsIpv4(frame, offsets))
+        {
+            return;
+        }
+
+        var ip = frame[offsets.Network..];
+        var old = BinaryPrimitives.ReadUInt32BigEndian(ip[addressOffset..]);
+        BinaryPrimitives.WriteUInt32BigEndian(ip[addressOffset..], address);
+        UpdateChecksum(ip, Ipv4Header.ChecksumOffset, old, address);
+
+        // The TCP and UDP checksums cover the addresses through the pseudo-header.
+        var checksumAt = TransportChecksumOffset(frame, offsets, out var isUdp);
+        if (checksumAt != HeaderOffsets.Absent)
+        {
+            UpdateTransportChecksum(frame, checksumAt, isUdp, old, address);
+        }
+    }
+
+    private static void SetDscp(Span<byte> frame, in HeaderOffsets offsets, byte dscp)
+    {
+        if (IsIpv4(frame, offsets))
+        {
+            var ip = frame[offsets.Network..];
+            var old = BinaryPrimitives.ReadUInt16BigEndian(ip);
+            ip[1] = (byte)((dscp << 2) | (ip[1] & 0x3));
+            UpdateChecksum(ip, Ipv4Header.ChecksumOffset, old, BinaryPrimitives.ReadUInt16BigEndian(ip));
+        }
+        else if (IsIpv6(frame, offsets))
+        {
+            // The traffic class straddles the first two bytes: version(4) | class(8) | flow label(20).
+            var ip = frame[offsets.Network..];
+            var first = BinaryPrimitives.ReadUInt16BigEndian(ip);
+            var trafficClass = (first >> 4) & 0xFF;
+            trafficClass = (dscp << 2) | (trafficClass & 0x3);
+            BinaryPrimitives.WriteUInt16BigEndian(ip, (ushort)((first & 0xF00F) | (trafficClass << 4)));
+        }
+    }
+
+    private static void SetIpTtl(Span<byte> frame, in HeaderOffsets offsets, byte ttl)
+    {
+        if (IsIpv4(frame, offsets))
+        {
+            var ip = frame[offsets.Network..];
+            var old = BinaryPrimitives.ReadUInt16BigEndian(ip[Ipv4Header.TtlOffset..]);
+            ip[Ipv4Header.TtlOffset] = ttl;
+            UpdateChecksum(ip, Ipv4Header.ChecksumOffset, old, BinaryPrimitives.ReadUInt16BigEndian(ip[Ipv4Header.TtlOffset..]));
+        }
+        else if (IsIpv6(frame, offsets))
+        {
+            frame[offsets.Network + Ipv6Header.HopLimitOffset] = ttl;
+        }
+    }
+
+    private static void SetTransportPort(Span<byte> frame, in HeaderOffsets offsets, int portOffset, ushort port)
+    {
+        var checksumAt = TransportChecksumOffset(frame, offsets, out var isUdp);
+        if (checksumAt == HeaderOffsets.Absent)
+        {
+            return;
+        }
+
+        var at = offsets.Transport + portOffset;
+        var old = BinaryPrimitives.ReadUInt16BigEndian(frame[at..]);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[at..], port);
+        UpdateTransportChecksum(frame, checksumAt, isUdp, old, port);
+    }
+
+    /// <summary>
+    /// Where the TCP or UDP checksum of the frame sits, or <see cref="HeaderOffsets.Absent"/> when it has
+    /// neither (or an IPv6 extension chain this rewrite does not walk).
+    /// </summary>
+    private static int TransportChecksumOffset(Span<byte> frame, in HeaderOffsets offsets, out bool isUdp)
+    {
+        isUdp = false;
+        if (offsets.Transport == HeaderOffsets.Absent)
+        {
+            return HeaderOffsets.Absent;
+        }
+
+        var protocol = IsIpv4(frame, offsets) ? frame[offsets.Network + 9]
+            : IsIpv6(frame, offsets) && offsets.Transport == offsets.Network + Ipv6Header.Size ? frame[offsets.Network + Ipv6Header.NextHeaderOffset]
+            : (byte)0;
+        isUdp = protocol == IpProtocols.Udp;
+        return protocol switch
+        {
+            IpProtocols.Tcp => offsets.Transport + TcpHeader.ChecksumOffset,
+            IpProtocols.Udp => offsets.Transport + UdpHeader.ChecksumOffset,
+            _ => HeaderOffsets.Absent,
+        };
+    }
+
+    private static void UpdateChecksum(Span<byte> header, int checksumOffset, uint oldValue, uint newValue)
+    {
+        var checksum = BinaryPrimitives.ReadUInt16BigEndian(header[checksumOffset..]);
+        BinaryPrimitives.WriteUInt16BigEndian(header[checksumOffset..], InternetChecksum.Update(checksum, oldValue, newValue));
+    }
+
+    /// <summary>Updates a TCP or UDP checksum, keeping UDP's "no checksum" zero and never producing it.</summary>
+    private static void UpdateTransportChecksum(Span<byte> frame, int checksumAt, bool isUdp, uint oldValue, uint newValue)
+    {
+        var checksum = BinaryPrimitives.ReadUInt16BigEndian(frame[checksumAt..]);
+        if (checksum == 0 && isUdp)
+        {
+            return;
+        }
+
+        var updated = InternetChecksum.Update(checksum, oldValue, newValue);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[checksumAt..], updated == 0 && isUdp ? (ushort)0xFFFF : updated);
+    }
+
+    private static byte? IpTtl(Span<byte> frame, in HeaderOffsets offsets) =>
+        IsIpv4(frame, offsets) ? frame[offsets.Network + Ipv4Header.TtlOffset]
+        : IsIpv6(frame, offsets) ? frame[offsets.Network + Ipv6Header.HopLimitOffset]
+        : null;
+
+    private static ushort EtherType(Span<byte> frame, in HeaderOffsets offsets) =>
+        offsets.EtherType == HeaderOffsets.Absent ? (ushort)0 : BinaryPrimitives.ReadUInt16BigEndian(frame[offsets.EtherType..]);
+
+    private static bool IsIpv4(Span<byte> frame, in HeaderOffsets offsets) =>
+        offsets.Network != HeaderOffsets.Absent && offsets.Mpls == HeaderOffsets.Absent && EtherType(frame, offsets) == EtherTypes.Ipv4;
+
+    private static bool IsIpv6(Span<byte> frame, in HeaderOffsets offsets) =>
+        offsets.Network != HeaderOffsets.Absent && offsets.Mpls == HeaderOffsets.Absent && EtherType(frame, offsets) == EtherTypes.Ipv6;
+
+    /// <summary>Opens 4 bytes at <paramref name="at"/> by moving the bytes before it into the headroom.</summary>
+    private static bool TryInsert(PacketBurst burst, int index, int at, out Span<byte> frame)
+    {
+        if (!burst.TryPushFront(index, ShimSize, out frame))
+        {
+            return false;
+        }
+
+        frame.Slice(ShimSize, at).CopyTo(frame);
+        return true;
+    }
+
+    /// <summary>Closes the 4 bytes at <paramref name="at"/> by moving the bytes before it forward.</summary>
+    private static Span<byte> Remove(PacketBurst burst, int index, int at)
+    {
+        var frame = burst.Frame(index);
+        frame[..at].CopyTo(frame[ShimSize..]);
+        burst.TryPullFront(index, ShimSize);
+        return burst.Frame(index);
+    }
+
+    private static void ShiftPastTags(ref HeaderOffsets offsets, int by)
+    {
+        offsets.EtherType = Shift(offsets.EtherType, by);
+        offsets.Mpls = Shift(offsets.Mpls, by);
+        offsets.Network = Shift(offsets.Network, by);
+        offsets.Transport = Shift(offsets.Transport, by);
+        offsets.Payload = Shift(offsets.Payload, by);
+    }
+
+    private static int Shift(int offset, int by) => offset == HeaderOffsets.Absent ? offset : offset + by;
+}

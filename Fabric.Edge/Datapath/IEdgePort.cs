@@ -1,0 +1,25 @@
+using Sdn.Fabric.Core.Packets;
+
+namespace Sdn.Fabric.Edge.Datapath;
+
+/// <summary>
+/// Anything that attaches to the switch and moves frames a burst at a time: a vNIC's virtio rings, an
+/// uplink's link, a TAP device, an internal port.
+/// </summary>
+/// <remarks>
+/// Both calls are made once per burst from the switch's thread, never per packet. A port copies what it
+/// keeps: the burst is reused as soon as the call returns.
+/// </remarks>
+public interface IEdgePort
+{
+    /// <summary>The OpenFlow port number; unique in the switch, below <see cref="EdgeDatapath.MaxPorts"/>.</summary>
+    uint Number { get; }
+
+    string Name { get; }
+
+    /// <summary>Appends up to the burst's free space of received frames; returns how many it added.</summary>
+    int Receive(PacketBurst burst);
+
+    /// <summary>Takes the frames of <paramref name="burst"/> for sending; returns how many it accepted (the rest are dropped).</summary>
+    int Transmit(PacketBurst burst);
+}

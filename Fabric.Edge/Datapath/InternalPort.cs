@@ -1,0 +1,64 @@
+using Sdn.Fabric.Core.Packets;
+
+namespace Sdn.Fabric.Edge.Datapath;
+
+/// <summary>
+/// A port inside the process: frames are injected with <see cref="Inject"/> and, when
+/// <see cref="KeepTransmitted"/> is set, what the switch sends is kept for <see cref="TakeTransmitted"/>.
+/// Tests, benchmarks and in-process peers use it; with keeping off it counts and discards, allocating nothing.
+/// </summary>
+public sealed class InternalPort(uint number, string name, bool keepTransmitted = false) : IEdgePort
+{
+    private readonly Queue<byte[]> _inbound = new();
+    private readonly Queue<byte[]> _transmitted = new();
+
+    public uint Number { get; } = number;
+
+    public string Name { get; } = name;
+
+    public bool KeepTransmitted { get; } = keepTransmitted;
+
+    /// <summary>How many frames the switch sent through this port.</summary>
+    public long TransmittedCount { get; private set; }
+
+    /// <summary>Queues a copy of <paramref name="frame"/> to be received by the switch on its next poll.</summary>
+    public void Inject(ReadOnlySpan<byte> frame) => _inbound.Enqueue(frame.ToArray());
+
+    /// <summary>Every frame sent since the last call, oldest first.</summary>
+    public IReadOnlyList<byte[]> TakeTransmitted()
+    {
+        var frames = _transmitted.ToArray();
+        _transmitted.Clear();
+        return frames;
+    }
+
+    public int Receive(PacketBurst burst)
+    {
+        ArgumentNullException.ThrowIfNull(burst);
+        var added = 0;
+        while (!burst.IsFull && _inbound.TryDequeue(out var frame))
+        {
+            if (burst.TryAppend(frame))
+            {
+                added++;
+            }
+        }
+
+        return added;
+    }
+
+    public int Transmit(PacketBurst burst)
+    {
+        ArgumentNullException.ThrowIfNull(burst);
+        TransmittedCount += burst.Count;
+        if (KeepTransmitted)
+        {
+            for (var i = 0; i < burst.Count; i++)
+            {
+                _transmitted.Enqueue(burst.Frame(i).ToArray());
+            }
+        }
+
+        return burst.Count;
+    }
+}

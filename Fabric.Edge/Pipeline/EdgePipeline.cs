@@ -1,0 +1,146 @@
+using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Pipeline.Groups;
+
+namespace Sdn.Fabric.Edge.Pipeline;
+
+/// <summary>
+/// The OpenFlow side of the switch: numbered flow tables, the group table and port liveness, the flow-mod
+/// and group-mod entry points, timeouts, and translation of a flow key into a compiled flow.
+/// </summary>
+/// <remarks>Not thread-safe: the switch applies changes and translates packets on one thread.</remarks>
+public sealed class EdgePipeline
+{
+    public const int MaxTables = 255;
+
+    private readonly FlowTable[] _tables;
+    private readonly TimeProvider _time;
+    private readonly PipelineTranslator _translator;
+    private readonly List<FlowRemoved> _removedScratch = [];
+    private readonly Queue<FlowRemoved> _flowRemoved = new();
+
+    /// <summary>The parent of every table, group and liveness stamp: bumped by any change a cached flow could depend on.</summary>
+    private readonly VersionStamp _anyChange = new();
+
+    public EdgePipeline(int tableCount, TimeProvider time)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(tableCount, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(tableCount, MaxTables);
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
+        var now = time.GetTimestamp();
+        _tables = new FlowTable[tableCount];
+        for (var i = 0; i < tableCount; i++)
+        {
+            _tables[i] = new FlowTable((byte)i, now, _anyChange);
+        }
+
+        Groups = new GroupTable(_anyChange);
+        Liveness = new PortLiveness(_anyChange);
+        _translator = new PipelineTranslator(_tables, Groups, Liveness, _anyChange);
+    }
+
+    public IReadOnlyList<FlowTable> Tables => _tables;
+
+    public GroupTable Groups { get; }
+
+    public PortLiveness Liveness { get; }
+
+    /// <summary>Applies one flow-mod; throws <see cref="FlowModException"/> (changing nothing) when it is refused.</summary>
+    public void Apply(FlowMod mod)
+    {
+        ArgumentNullException.ThrowIfNull(mod);
+        var table = Table(mod.TableId);
+        if (mod.Command is FlowModCommand.Add or FlowModCommand.Modify or FlowModCommand.ModifyStrict)
+        {
+            Validate(mod);
+        }
+
+        table.Apply(mod, _time.GetTimestamp(), _removedScratch);
+        PublishRemoved();
+    }
+
+    /// <summary>Sets what table <paramref name="tableId"/> does with packets no other entry matches.</summary>
+    public void SetTableMiss(byte tableId, FlowInstructions instructions) =>
+        Apply(FlowMod.Add(tableId, 0, FlowMatch.Any, instructions));
+
+    /// <summary>Deletes a group, and (as OpenFlow requires) every flow entry that sends to it.</summary>
+    public bool DeleteGroup(uint groupId)
+    {
+        if (!Groups.Remove(groupId))
+        {
+            return false;
+        }
+
+        foreach (var table in _tables)
+        {
+            table.RemoveUsersOfGroup(groupId, _removedScratch);
+        }
+
+        PublishRemoved();
+        return true;
+    }
+
+    /// <summary>Removes every entry whose idle or hard timeout has passed; call it periodically.</summary>
+    public void ExpireFlows()
+    {
+        var now = _time.GetTimestamp();
+        foreach (var table in _tables)
+        {
+            table.Expire(now, _time, _removedScratch);
+        }
+
+        PublishRemoved();
+    }
+
+    /// <summary>Takes the next flow-removed notification, oldest first.</summary>
+    public bool TryTakeFlowRemoved([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out FlowRemoved? notification) =>
+        _flowRemoved.TryDequeue(out notification);
+
+    /// <summary>Runs the key through the tables without the cache, for the datapath's misses.</summary>
+    public CompiledFlow Translate(in FlowKey key, out FlowKey megaflowMask) => _translator.Translate(key, out megaflowMask);
+
+    /// <summary>Runs the key through the tables, recording every step; touches no counter.</summary>
+    public PipelineTrace Trace(in FlowKey key)
+    {
+        var trace = new PipelineTrace();
+        _translator.Translate(key, out _, trace);
+        return trace;
+    }
+
+    private FlowTable Table(byte tableId) =>
+        tableId < _tables.Length
+            ? _tables[tableId]
+            : throw new FlowModException(FlowModError.BadTableId, $"table {tableId} does not exist; this pipeline has tables 0 to {_tables.Length - 1}");
+
+    private void Validate(FlowMod mod)
+    {
+        if (mod.Priority is < 0 or > ushort.MaxValue)
+        {
+            throw new FlowModException(FlowModError.BadPriority, $"priority {mod.Priority} is outside 0..65535");
+        }
+
+        if (mod.Instructions.GotoTable is { } next && (next <= mod.TableId || next >= _tables.Length))
+        {
+            throw new FlowModException(FlowModError.GotoNotForward, $"table {mod.TableId} cannot go to table {next}: goto only moves forward, to an existing table");
+        }
+
+        foreach (var action in mod.Instructions.ApplyActions)
+        {
+            if (action.Kind == FlowActionKind.Group && !Groups.TryGet(action.Operand, out _))
+            {
+                throw new FlowModException(FlowModError.UnknownGroup, $"group {action.Operand} does not exist; add the group before the flows that use it");
+            }
+        }
+    }
+
+    private void PublishRemoved()
+    {
+        foreach (var removed in _removedScratch)
+        {
+            _flowRemoved.Enqueue(removed);
+        }
+
+        _removedScratch.Clear();
+    }
+}

@@ -1,0 +1,22 @@
+namespace Sdn.Fabric.Edge.Pipeline;
+
+/// <summary>The OpenFlow-level actions an apply-actions instruction or a group bucket can hold.</summary>
+public enum FlowActionKind : byte
+{
+    Output,
+    Group,
+    Drop,
+    Controller,
+    PushMpls,
+    PopMpls,
+    SetMplsLabel,
+    SetMplsTc,
+    SetMplsTtl,
+    DecMplsTtl,
+    PushVlan,
+    PopVlan,
+    SetField,
+    DecIpTtl,
+    ArpResponder,
+    Mirror,
+}

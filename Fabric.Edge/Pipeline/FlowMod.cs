@@ -1,0 +1,55 @@
+namespace Sdn.Fabric.Edge.Pipeline;
+
+/// <summary>A request to change a flow table, as OpenFlow 1.3's OFPT_FLOW_MOD carries it.</summary>
+/// <param name="CookieMask">For modify and delete: only entries whose cookie equals <see cref="Cookie"/> under this mask; zero for any.</param>
+public sealed record FlowMod(
+    FlowModCommand Command,
+    byte TableId,
+    FlowMatch Match,
+    int Priority = 0,
+    FlowInstructions? Instructions = null,
+    ulong Cookie = 0,
+    ulong CookieMask = 0,
+    TimeSpan IdleTimeout = default,
+    TimeSpan HardTimeout = default,
+    FlowModOptions Flags = FlowModOptions.None)
+{
+    public FlowInstructions Instructions { get; init; } = Instructions ?? FlowInstructions.DropPacket;
+
+    public static FlowMod Add(byte table, int priority, FlowMatch match, FlowInstructions instructions) =>
+        new(FlowModCommand.Add, table, match, priority, instructions);
+
+    public static FlowMod Delete(byte table, FlowMatch match) => new(FlowModCommand.Delete, table, match);
+
+    public static FlowMod DeleteStrict(byte table, int priority, FlowMatch match) =>
+        new(FlowModCommand.DeleteStrict, table, match, priority);
+
+    public static FlowMod Modify(byte table, FlowMatch match, FlowInstructions instructions) =>
+        new(FlowModCommand.Modify, table, match, Instructions: instructions);
+
+    public static FlowMod ModifyStrict(byte table, int priority, FlowMatch match, FlowInstructions instructions) =>
+        new(FlowModCommand.ModifyStrict, table, match, priority, instructions);
+
+    /// <summary>For deletes: only entries that output to this port (OpenFlow's out_port); null for any.</summary>
+    public uint? OutPort { get; init; }
+
+    /// <summary>For deletes: only entries that send to this group (OpenFlow's out_group); null for any.</summary>
+    public uint? OutGroup { get; init; }
+
+    /// <summary>Whether the request's cookie, and for a delete its out_port and out_group, select <paramref name="entry"/>.</summary>
+    internal bool Selects(FlowEntry entry)
+    {
+        if (((entry.Cookie ^ Cookie) & CookieMask) != 0)
+        {
+            return false;
+        }
+
+        if (Command is not (FlowModCommand.Delete or FlowModCommand.DeleteStrict))
+        {
+            return true;
+        }
+
+        return (OutPort is not { } port || entry.Instructions.Has(FlowActionKind.Output, port))
+            && (OutGroup is not { } group || entry.Instructions.Has(FlowActionKind.Group, group));
+    }
+}

@@ -1,0 +1,13 @@
+namespace Sdn.Fabric.Edge.Pipeline;
+
+/// <summary>Why a flow-mod or group-mod was refused (the OpenFlow error codes this switch can raise).</summary>
+public enum FlowModError
+{
+    None,
+    BadTableId,
+    Overlap,
+    GotoNotForward,
+    UnknownGroup,
+    GroupExists,
+    BadPriority,
+}

@@ -1,0 +1,9 @@
+namespace Sdn.Fabric.Edge.Pipeline;
+
+public enum FlowRemovedReason
+{
+    IdleTimeout,
+    HardTimeout,
+    Delete,
+    GroupDelete,
+}

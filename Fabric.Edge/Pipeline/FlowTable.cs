@@ -1,0 +1,167 @@
+using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Edge.Datapath;
+
+namespace Sdn.Fabric.Edge.Pipeline;
+
+/// <summary>
+/// One numbered flow table: its entries, OpenFlow 1.3 flow-mod semantics, and timeouts.
+/// </summary>
+/// <remarks>
+/// A new table holds a table-miss entry (priority 0, match anything) that drops; replace it with an add at
+/// priority 0 to choose another miss behaviour, such as sending to the controller or going to a later table.
+/// </remarks>
+public sealed class FlowTable
+{
+    private readonly TupleSpaceClassifier _classifier;
+
+    internal FlowTable(byte id, long createdTimestamp, VersionStamp anyChange)
+    {
+        Id = id;
+        _classifier = new TupleSpaceClassifier(anyChange);
+        _classifier.Insert(new FlowEntry(id, FlowMod.Add(id, 0, FlowMatch.Any, FlowInstructions.DropPacket), createdTimestamp));
+    }
+
+    public byte Id { get; }
+
+    public int Count => _classifier.Count;
+
+    /// <summary>How many distinct masks (tuple-space subtables) the entries use.</summary>
+    public int SubtableCount => _classifier.SubtableCount;
+
+    public IEnumerable<FlowEntry> Entries => _classifier.Entries;
+
+    /// <summary>Bumped on every change to the table's entries.</summary>
+    public VersionStamp Version => _classifier.Version;
+
+    public FlowEntry? FindStrict(in FlowMatch match, int priority) => _classifier.FindStrict(match, priority);
+
+    internal FlowEntry? Lookup(in FlowKey key, ref FlowKey unwildcard) => _classifier.Lookup(key, ref unwildcard);
+
+    internal void Apply(FlowMod mod, long now, List<FlowRemoved> removed)
+    {
+        switch (mod.Command)
+        {
+            case FlowModCommand.Add:
+                Add(mod, now);
+                break;
+            case FlowModCommand.Modify:
+                ModifyAll(Covered(mod), mod);
+                break;
+            case FlowModCommand.ModifyStrict:
+                ModifyAll(Strict(mod), mod);
+                break;
+            case FlowModCommand.Delete:
+                RemoveAll(Covered(mod), FlowRemovedReason.Delete, removed);
+                break;
+            case FlowModCommand.DeleteStrict:
+                RemoveAll(Strict(mod), FlowRemovedReason.Delete, removed);
+                break;
+            default:
+                throw new FlowModException(FlowModError.None, $"unknown flow-mod command {mod.Command}");
+        }
+    }
+
+    /// <summary>Removes entries whose idle or hard timeout has passed at <paramref name="now"/>.</summary>
+    internal void Expire(long now, TimeProvider time, List<FlowRemoved> removed)
+    {
+        List<(FlowEntry, FlowRemovedReason)>? expired = null;
+        foreach (var entry in _classifier.Entries)
+        {
+            if (ExpiryReason(entry, now, time) is { } reason)
+            {
+                (expired ??= []).Add((entry, reason));
+            }
+        }
+
+        foreach (var (entry, reason) in expired ?? [])
+        {
+            Remove(entry, reason, removed);
+        }
+    }
+
+    /// <summary>Removes every entry whose instructions send to group <paramref name="groupId"/>.</summary>
+    internal void RemoveUsersOfGroup(uint groupId, List<FlowRemoved> removed)
+    {
+        var users = _classifier.Entries.Where(e => e.Instructions.Has(FlowActionKind.Group, groupId)).ToList();
+        RemoveAll(users, FlowRemovedReason.GroupDelete, removed);
+    }
+
+    private static FlowRemovedReason? ExpiryReason(FlowEntry entry, long now, TimeProvider time)
+    {
+        if (entry.HardTimeout > TimeSpan.Zero && time.GetElapsedTime(entry.CreatedTimestamp, now) >= entry.HardTimeout)
+        {
+            return FlowRemovedReason.HardTimeout;
+        }
+
+        var lastActive = Math.Max(entry.CreatedTimestamp, entry.Counters.LastHitTimestamp);
+        if (entry.IdleTimeout > TimeSpan.Zero && time.GetElapsedTime(lastActive, now) >= entry.IdleTimeout)
+        {
+            return FlowRemovedReason.IdleTimeout;
+        }
+
+        return null;
+    }
+
+    private void Add(FlowMod mod, long now)
+    {
+        var existing = _classifier.FindStrict(mod.Match, mod.Priority);
+        if ((mod.Flags & FlowModOptions.CheckOverlap) != 0 && existing is null
+            && _classifier.Entries.Any(e => e.Priority == mod.Priority && e.Match.Overlaps(mod.Match)))
+        {
+            throw new FlowModException(FlowModError.Overlap, $"table {Id}: the entry overlaps one of priority {mod.Priority}; change its priority or match, or drop CheckOverlap");
+        }
+
+        var entry = new FlowEntry(Id, mod, now);
+        if (existing is not null)
+        {
+            // OpenFlow 1.3: an add with identical match and priority replaces the entry, keeping its counters unless told not to.
+            if ((mod.Flags & FlowModOptions.ResetCounts) == 0)
+            {
+                entry.Counters.CopyFrom(existing.Counters);
+            }
+
+            _classifier.Remove(existing);
+        }
+
+        _classifier.Insert(entry);
+    }
+
+    private List<FlowEntry> Covered(FlowMod mod) =>
+        _classifier.Entries.Where(e => e.Match.IsCoveredBy(mod.Match) && mod.Selects(e)).ToList();
+
+    private List<FlowEntry> Strict(FlowMod mod) =>
+        _classifier.FindStrict(mod.Match, mod.Priority) is { } entry && mod.Selects(entry) ? [entry] : [];
+
+    private void ModifyAll(List<FlowEntry> entries, FlowMod mod)
+    {
+        foreach (var entry in entries)
+        {
+            entry.Instructions = mod.Instructions;
+            if ((mod.Flags & FlowModOptions.ResetCounts) != 0)
+            {
+                entry.Counters.Reset();
+            }
+        }
+
+        if (entries.Count > 0)
+        {
+            _classifier.Touch();
+        }
+    }
+
+    private void RemoveAll(List<FlowEntry> entries, FlowRemovedReason reason, List<FlowRemoved> removed)
+    {
+        foreach (var entry in entries)
+        {
+            Remove(entry, reason, removed);
+        }
+    }
+
+    private void Remove(FlowEntry entry, FlowRemovedReason reason, List<FlowRemoved> removed)
+    {
+        if (_classifier.Remove(entry) && entry.SendFlowRemoved)
+        {
+            removed.Add(new FlowRemoved(entry, reason, entry.Counters.Packets, entry.Counters.Bytes));
+        }
+    }
+}

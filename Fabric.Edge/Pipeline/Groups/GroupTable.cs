@@ -1,0 +1,52 @@
+using Sdn.Fabric.Edge.Datapath;
+
+namespace Sdn.Fabric.Edge.Pipeline.Groups;
+
+/// <summary>The groups of the switch, by id.</summary>
+public sealed class GroupTable
+{
+    private readonly Dictionary<uint, Group> _groups = [];
+
+    internal GroupTable(VersionStamp anyChange) => Version = new VersionStamp(anyChange);
+
+    /// <summary>Bumped on every group change; flows that went through any group depend on it.</summary>
+    public VersionStamp Version { get; }
+
+    public int Count => _groups.Count;
+
+    public bool TryGet(uint id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Group? group) => _groups.TryGetValue(id, out group);
+
+    public void Add(Group group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        if (!_groups.TryAdd(group.Id, group))
+        {
+            throw new FlowModException(FlowModError.GroupExists, $"group {group.Id} already exists; use Modify to change it");
+        }
+
+        Version.Bump();
+    }
+
+    public void Modify(Group group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        if (!_groups.ContainsKey(group.Id))
+        {
+            throw new FlowModException(FlowModError.UnknownGroup, $"group {group.Id} does not exist; add it first");
+        }
+
+        _groups[group.Id] = group;
+        Version.Bump();
+    }
+
+    public bool Remove(uint id)
+    {
+        if (!_groups.Remove(id))
+        {
+            return false;
+        }
+
+        Version.Bump();
+        return true;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text;
+using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Edge.Datapath;
+
+namespace Sdn.Fabric.Edge.Pipeline;
+
+/// <summary>
+/// What the pipeline does with one packet, reported without touching counters or caches: the equivalent of
+/// <c>ovs-appctl ofproto/trace</c>.
+/// </summary>
+public sealed class PipelineTrace
+{
+    private readonly List<TraceStep> _steps = [];
+    private readonly List<string> _notes = [];
+
+    public IReadOnlyList<TraceStep> Steps => _steps;
+
+    /// <summary>Decisions taken along the way: group buckets chosen, TTL expiry, actions skipped.</summary>
+    public IReadOnlyList<string> Notes => _notes;
+
+    /// <summary>The compiled actions the datapath would run.</summary>
+    public IReadOnlyList<DatapathAction> Actions { get; private set; } = [];
+
+    /// <summary>The ports the packet (or a copy of it) would leave through.</summary>
+    public IReadOnlyList<uint> Outputs { get; private set; } = [];
+
+    public bool SentToController { get; private set; }
+
+    /// <summary>True when no copy of the packet would leave the switch.</summary>
+    public bool Dropped => Outputs.Count == 0 && !SentToController;
+
+    /// <summary>The cache tier that would answer this packet if it arrived now.</summary>
+    public CacheTier CacheWouldHit { get; internal set; }
+
+    /// <summary>The trace of a frame that could not be parsed: the datapath counts it and drops it.</summary>
+    public static PipelineTrace Malformed(ParseResult parse)
+    {
+        var trace = new PipelineTrace();
+        trace.AddNote($"malformed frame ({parse.Status} {parse.Layer}): counted and dropped");
+        return trace;
+    }
+
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        foreach (var step in _steps)
+        {
+            text.AppendLine(step.ToString());
+        }
+
+        foreach (var note in _notes)
+        {
+            text.AppendLine("  " + note);
+        }
+
+        text.AppendLine("actions: " + (Actions.Count == 0 ? "drop" : string.Join(",", Actions)));
+        text.AppendLine("outputs: " + (Outputs.Count == 0 ? "none" : string.Join(",", Outputs)));
+        text.Append("cache: " + CacheWouldHit);
+        return text.ToString();
+    }
+
+    internal void AddStep(byte tableId, FlowEntry? entry) => _steps.Add(new TraceStep(tableId, entry));
+
+    internal void AddNote(string note) => _notes.Add(note);
+
+    internal void Complete(DatapathAction[] actions)
+    {
+        Actions = actions;
+        Outputs = actions.Where(a => a.Kind == DatapathActionKind.Output).Select(a => a.Port).ToArray();
+        SentToController = actions.Any(a => a.Kind == DatapathActionKind.Punt);
+    }
+}

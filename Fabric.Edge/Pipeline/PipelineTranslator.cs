@@ -1,0 +1,459 @@
+using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Pipeline.Groups;
+
+namespace Sdn.Fabric.Edge.Pipeline;
+
+/// <summary>
+/// The slow path: runs a flow key through the tables and groups and compiles what happens into a
+/// <see cref="CompiledFlow"/> plus the megaflow mask of every key bit the decision depended on.
+/// </summary>
+/// <remarks>
+/// Actions rewrite a working copy of the key, so later tables see the packet as earlier actions left it.
+/// Any decision that reads a field the classifier did not (TTL expiry, a select hash, whether a tag is
+/// present) un-wildcards that field, so that a megaflow never covers a packet that would be treated
+/// differently. The ingress port is always exact, as in Open vSwitch.
+/// </remarks>
+internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupTable groups, PortLiveness liveness, VersionStamp anyChange)
+{
+    /// <summary>How deep groups may chain into groups before the packet is dropped.</summary>
+    public const int MaxGroupDepth = 4;
+
+    private static readonly FlowField[] FiveTuple =
+        [FlowField.Ipv4Src, FlowField.Ipv4Dst, FlowField.Ipv6SrcHigh, FlowField.Ipv6SrcLow, FlowField.Ipv6DstHigh, FlowField.Ipv6DstLow, FlowField.IpProto, FlowField.L4Src, FlowField.L4Dst];
+
+    private readonly List<DatapathAction> _actions = [];
+    private readonly List<DatapathAction> _mirrors = [];
+    private readonly List<FlowCounters> _counters = [];
+    private readonly HashSet<VersionStamp> _dependencies = [];
+    private FlowKey _work;
+    private FlowKey _unwildcard;
+    private bool _stopped;
+
+    /// <summary>Set once the last MPLS label is popped: the payload's headers were never parsed into the key.</summary>
+    private bool _payloadUnparsed;
+    private PipelineTrace? _trace;
+
+    /// <summary>Compiles the decision for <paramref name="key"/>; when <paramref name="trace"/> is given, records each step in it.</summary>
+    public CompiledFlow Translate(in FlowKey key, out FlowKey megaflowMask, PipelineTrace? trace = null)
+    {
+        _actions.Clear();
+        _mirrors.Clear();
+        _counters.Clear();
+        _dependencies.Clear();
+        _work = key;
+        _unwildcard = default;
+        _stopped = false;
+        _payloadUnparsed = false;
+        _trace = trace;
+        Unwildcard(FlowField.InPort);
+
+        RunTables();
+
+        var actions = new DatapathAction[_mirrors.Count + _actions.Count];
+        _mirrors.CopyTo(actions);
+        _actions.CopyTo(actions, _mirrors.Count);
+        trace?.Complete(actions);
+        _trace = null;
+        megaflowMask = _unwildcard;
+        return new CompiledFlow(actions, [.. _counters], _dependencies, anyChange);
+    }
+
+    private void RunTables()
+    {
+        var tableId = 0;
+        while (!_stopped)
+        {
+            var table = tables[tableId];
+            _dependencies.Add(table.Version);
+            var entry = table.Lookup(_work, ref _unwildcard);
+            _trace?.AddStep(table.Id, entry);
+            if (entry is null)
+            {
+                return;
+            }
+
+            _counters.Add(entry.Counters);
+            var instructions = entry.Instructions;
+            ApplyActions(instructions.ApplyActions, entry.IsTableMiss, groupDepth: 0);
+            if (instructions.MetadataMask != 0)
+            {
+                _work.Metadata = (_work.Metadata & ~instructions.MetadataMask) | (instructions.MetadataValue & instructions.MetadataMask);
+            }
+
+            // Flow-mods refuse a backward goto; the check here keeps a packet from ever looping regardless.
+            if (instructions.GotoTable is not { } next || next <= tableId || next >= tables.Count)
+            {
+                return;
+            }
+
+            tableId = next;
+        }
+    }
+
+    private void ApplyActions(IReadOnlyList<FlowAction> actions, bool fromTableMiss, int groupDepth)
+    {
+        for (var i = 0; i < actions.Count && !_stopped; i++)
+        {
+            ApplyAction(actions[i], fromTableMiss, groupDepth);
+        }
+    }
+
+    private void ApplyAction(FlowAction action, bool fromTableMiss, int groupDepth)
+    {
+        switch (action.Kind)
+        {
+            case FlowActionKind.Output:
+                Output(action.Operand);
+                break;
+            case FlowActionKind.Mirror:
+                _mirrors.Add(new DatapathAction(DatapathActionKind.Output, action.Operand));
+                break;
+            case FlowActionKind.Group:
+                ApplyGroup(action.Operand, groupDepth);
+                break;
+            case FlowActionKind.Drop:
+                _stopped = true;
+                break;
+            case FlowActionKind.Controller:
+                Emit(DatapathActionKind.Punt, value: (ulong)(fromTableMiss ? PacketInReason.NoMatch : PacketInReason.Action));
+                break;
+            case FlowActionKind.PushMpls:
+                PushMpls((ushort)action.Value);
+                break;
+            case FlowActionKind.PopMpls:
+                PopMpls((ushort)action.Value);
+                break;
+            case FlowActionKind.SetMplsLabel:
+            case FlowActionKind.SetMplsTc:
+            case FlowActionKind.SetMplsTtl:
+            case FlowActionKind.SetField:
+                SetField(action.Field, action.Value);
+                break;
+            case FlowActionKind.DecMplsTtl:
+                DecrementTtl(FlowField.MplsTtl, DatapathActionKind.DecMplsTtl, applies: Read(FlowField.MplsDepth) > 0);
+                break;
+            case FlowActionKind.DecIpTtl:
+                DecrementTtl(FlowField.IpTtl, DatapathActionKind.DecIpTtl, applies: IsIp());
+                break;
+            case FlowActionKind.PushVlan:
+                PushVlan((ushort)action.Value);
+                break;
+            case FlowActionKind.PopVlan:
+                PopVlan();
+                break;
+            case FlowActionKind.ArpResponder:
+                RespondToArp(action.Value);
+                break;
+            default:
+                throw new InvalidOperationException($"action {action.Kind} has no translation");
+        }
+    }
+
+    private void Output(uint port)
+    {
+        var ingress = Read(FlowField.InPort);
+        if (port == FlowAction.InPortNumber)
+        {
+            port = (uint)ingress;
+        }
+        else if (port == ingress)
+        {
+            // OpenFlow never sends a packet back where it came from unless the action says in_port.
+            _trace?.AddNote($"output:{port} skipped: it is the ingress port (use output:in_port)");
+            return;
+        }
+
+        Emit(DatapathActionKind.Output, port);
+    }
+
+    private void ApplyGroup(uint groupId, int groupDepth)
+    {
+        _dependencies.Add(groups.Version);
+        if (groupDepth >= MaxGroupDepth || !groups.TryGet(groupId, out var group))
+        {
+            _trace?.AddNote(groupDepth >= MaxGroupDepth ? $"group {groupId}: nested too deep, drop" : $"group {groupId}: no such group, drop");
+            _stopped = true;
+            return;
+        }
+
+        switch (group.Type)
+        {
+            case GroupType.All:
+                foreach (var bucket in group.Buckets)
+                {
+                    ApplyBucket(group, bucket, groupDepth);
+                }
+
+                break;
+            case GroupType.Select:
+                _dependencies.Add(liveness.Version);
+                if (SelectBucket(group) is { } selected)
+                {
+                    ApplyBucket(group, selected, groupDepth);
+                }
+
+                break;
+            case GroupType.FastFailover:
+                _dependencies.Add(liveness.Version);
+                if (group.Buckets.FirstOrDefault(IsLive) is { } live)
+                {
+                    ApplyBucket(group, live, groupDepth);
+                }
+                else
+                {
+                    _trace?.AddNote($"group {groupId}: no live bucket, drop");
+                }
+
+                break;
+            default:
+                throw new InvalidOperationException($"group type {group.Type} has no translation");
+        }
+    }
+
+    /// <summary>Runs a bucket on its own copy of the packet, so what it does is not seen by the actions after the group.</summary>
+    private void ApplyBucket(Group group, GroupBucket bucket, int groupDepth)
+    {
+        _trace?.AddNote($"group {group.Id} ({group.Type}): bucket {bucket.Id}");
+        var saved = _work;
+        Emit(DatapathActionKind.SaveFrame);
+        ApplyActions(bucket.Actions, fromTableMiss: false, groupDepth + 1);
+        if (!_stopped)
+        {
+            Emit(DatapathActionKind.RestoreFrame);
+        }
+
+        _work = saved;
+    }
+
+    private bool IsLive(GroupBucket bucket) => bucket.WatchPort is not { } port || liveness.IsLive(port);
+
+    /// <summary>
+    /// Rendezvous (highest-random-weight) hashing over the live buckets: each bucket scores the flow
+    /// independently, so removing one bucket moves only the flows that were on it.
+    /// </summary>
+    private GroupBucket? SelectBucket(Group group)
+    {
+        ulong flowHash = 0;
+        foreach (var field in FiveTuple)
+        {
+            Unwildcard(field);
+            flowHash = Mix(flowHash ^ Read(field));
+        }
+
+        GroupBucket? best = null;
+        ulong bestScore = 0;
+        foreach (var bucket in group.Buckets)
+        {
+            if (!IsLive(bucket))
+            {
+                continue;
+            }
+
+            for (var draw = 0; draw < bucket.Weight; draw++)
+            {
+                var score = Mix(flowHash ^ Mix(((ulong)bucket.Id << 32) | (uint)draw));
+                if (best is null || score > bestScore)
+                {
+                    best = bucket;
+                    bestScore = score;
+                }
+            }
+        }
+
+        return best;
+    }
+
+    private void PushMpls(ushort ethType)
+    {
+        Unwildcard(FlowField.MplsDepth);
+        Unwildcard(FlowField.MplsTtl);
+        Unwildcard(FlowField.IpTtl);
+        Unwildcard(FlowField.EthType);
+        var depth = Read(FlowField.MplsDepth);
+        var ttl = depth > 0 ? Read(FlowField.MplsTtl) : IsIp() ? Read(FlowField.IpTtl) : FrameActions.DefaultMplsTtl;
+        _work.MplsTopEntry = new MplsLabelStackEntry(0, 0, depth == 0, (byte)ttl).Encoded;
+        _work.MplsDepth = (byte)(depth + 1);
+        _work.EthType = ethType;
+        Emit(DatapathActionKind.PushMpls, value: ethType);
+    }
+
+    private void PopMpls(ushort ethType)
+    {
+        Unwildcard(FlowField.MplsDepth);
+        var depth = Read(FlowField.MplsDepth);
+        if (depth == 0)
+        {
+            _trace?.AddNote("pop_mpls skipped: no MPLS label");
+            return;
+        }
+
+        // What lies below the popped entry is not in the key; later tables see its fields as zero.
+        _work.MplsTopEntry = 0;
+        _work.MplsDepth = (byte)(depth - 1);
+        if (depth == 1)
+        {
+            _work.EthType = ethType;
+            _payloadUnparsed = true;
+        }
+
+        Emit(DatapathActionKind.PopMpls, value: ethType);
+    }
+
+    private void SetField(HeaderField field, ulong value)
+    {
+        switch (field)
+        {
+            case HeaderField.VlanVid:
+            case HeaderField.VlanPcp:
+                Unwildcard(FlowField.OuterVlanTci);
+                var tagField = (Read(FlowField.OuterVlanTci) & FlowKey.VlanTagPresent) != 0 ? FlowField.OuterVlanTci : FlowField.VlanTci;
+                var tci = Read(tagField);
+                tci = field == HeaderField.VlanVid ? (tci & ~0xFFFUL) | (value & 0xFFF) : (tci & 0x1FFF) | ((value & 7) << 13);
+                Write(tagField, tci);
+                break;
+            default:
+                Write(KeyField(field), value);
+                break;
+        }
+
+        Emit(DatapathActionKind.SetField, field: field, value: value);
+    }
+
+    private static FlowField KeyField(HeaderField field) => field switch
+    {
+        HeaderField.EthSrc => FlowField.EthSrc,
+        HeaderField.EthDst => FlowField.EthDst,
+        HeaderField.MplsLabel => FlowField.MplsLabel,
+        HeaderField.MplsTc => FlowField.MplsTc,
+        HeaderField.MplsTtl => FlowField.MplsTtl,
+        HeaderField.Ipv4Src => FlowField.Ipv4Src,
+        HeaderField.Ipv4Dst => FlowField.Ipv4Dst,
+        HeaderField.IpDscp => FlowField.IpDscp,
+        HeaderField.IpTtl => FlowField.IpTtl,
+        HeaderField.L4Src => FlowField.L4Src,
+        HeaderField.L4Dst => FlowField.L4Dst,
+        _ => throw new ArgumentOutOfRangeException(nameof(field), field, "not a flow key field"),
+    };
+
+    private void DecrementTtl(FlowField ttlField, DatapathActionKind kind, bool applies)
+    {
+        Unwildcard(FlowField.EthType);
+        Unwildcard(FlowField.MplsDepth);
+        if (!applies)
+        {
+            _trace?.AddNote($"{kind} skipped: the packet has no such header");
+            return;
+        }
+
+        Emit(kind);
+        if (_payloadUnparsed && kind == DatapathActionKind.DecIpTtl)
+        {
+            _trace?.AddNote("dec_ttl after the last pop_mpls: the datapath checks the TTL of each packet");
+            return;
+        }
+
+        Unwildcard(ttlField);
+        var ttl = Read(ttlField);
+        if (ttl <= 1)
+        {
+            // The datapath sees the same TTL in the frame, drops the packet and counts the expiry.
+            _trace?.AddNote($"{kind}: TTL {ttl} expires, drop");
+            _stopped = true;
+            return;
+        }
+
+        Write(ttlField, ttl - 1);
+    }
+
+    private void PushVlan(ushort tpid)
+    {
+        Unwildcard(FlowField.VlanTci);
+        Unwildcard(FlowField.OuterVlanTci);
+        var inner = Read(FlowField.VlanTci);
+        if ((inner & FlowKey.VlanTagPresent) == 0)
+        {
+            Write(FlowField.VlanTci, FlowKey.VlanTagPresent);
+        }
+        else if ((Read(FlowField.OuterVlanTci) & FlowKey.VlanTagPresent) == 0)
+        {
+            // The new outer tag starts as a copy of the tag it covers, as OpenFlow's push_vlan specifies.
+            Write(FlowField.OuterVlanTci, inner);
+        }
+        else
+        {
+            _trace?.AddNote("push_vlan: a third tag is not supported, drop");
+            _stopped = true;
+            return;
+        }
+
+        Emit(DatapathActionKind.PushVlan, value: tpid);
+    }
+
+    private void PopVlan()
+    {
+        Unwildcard(FlowField.VlanTci);
+        Unwildcard(FlowField.OuterVlanTci);
+        if ((Read(FlowField.OuterVlanTci) & FlowKey.VlanTagPresent) != 0)
+        {
+            Write(FlowField.OuterVlanTci, 0);
+        }
+        else if ((Read(FlowField.VlanTci) & FlowKey.VlanTagPresent) != 0)
+        {
+            Write(FlowField.VlanTci, 0);
+        }
+        else
+        {
+            _trace?.AddNote("pop_vlan skipped: the frame has no tag");
+            return;
+        }
+
+        Emit(DatapathActionKind.PopVlan);
+    }
+
+    private void RespondToArp(ulong mac)
+    {
+        Unwildcard(FlowField.EthType);
+        Unwildcard(FlowField.ArpOp);
+        if (Read(FlowField.EthType) != EthTypes.Arp || Read(FlowField.ArpOp) != ArpOperations.Request)
+        {
+            _trace?.AddNote("arp_responder skipped: not an ARP request");
+            return;
+        }
+
+        var requester = Read(FlowField.EthSrc);
+        var (sender, target) = (Read(FlowField.Ipv4Src), Read(FlowField.Ipv4Dst));
+        Write(FlowField.ArpOp, ArpOperations.Reply);
+        Write(FlowField.EthDst, requester);
+        Write(FlowField.EthSrc, mac);
+        Write(FlowField.Ipv4Src, target);
+        Write(FlowField.Ipv4Dst, sender);
+        Emit(DatapathActionKind.ArpReply, value: mac);
+        Emit(DatapathActionKind.Output, (uint)Read(FlowField.InPort));
+        _stopped = true;
+    }
+
+    private bool IsIp()
+    {
+        var ethType = Read(FlowField.EthType);
+        return ethType is EthTypes.Ipv4 or EthTypes.Ipv6;
+    }
+
+    private void Emit(DatapathActionKind kind, uint port = 0, HeaderField field = default, ulong value = 0) =>
+        _actions.Add(new DatapathAction(kind, port, field, value));
+
+    private ulong Read(FlowField field) => field.Read(_work.ReadOnlyWords);
+
+    private void Write(FlowField field, ulong value) => field.Write(_work.Words, value);
+
+    private void Unwildcard(FlowField field) => field.Write(_unwildcard.Words, field.FieldMask);
+
+    private static ulong Mix(ulong value)
+    {
+        value ^= value >> 33;
+        value *= 0xFF51AFD7ED558CCD;
+        value ^= value >> 33;
+        value *= 0xC4CEB9FE1A85EC53;
+        return value ^ (value >> 33);
+    }
+}

@@ -1,0 +1,131 @@
+using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Pipeline;
+using Sdn.Fabric.Edge.Tests.Support;
+
+namespace Sdn.Fabric.Edge.Tests.Pipeline;
+
+/// <summary>What each action compiles to, and how it changes what later tables see.</summary>
+public class ActionTranslationTests
+{
+    private readonly EdgePipeline _pipeline = new(3, TimeProvider.System);
+
+    [Fact]
+    public void Output_to_the_ingress_port_needs_in_port()
+    {
+        Assert.Equal("", Compile(Keys.Udp(2, 1, 2), FlowAction.Output(2)));
+        Assert.Equal("output:2", Compile(Keys.Udp(2, 1, 2), FlowAction.Output(FlowAction.InPortNumber)));
+    }
+
+    [Fact]
+    public void Controller_reports_no_match_from_the_table_miss_entry_and_action_otherwise()
+    {
+        _pipeline.SetTableMiss(1, FlowInstructions.Apply(FlowAction.Controller()));
+        _pipeline.Apply(FlowMod.Add(0, 5, FlowMatch.Any, FlowInstructions.Goto(1)));
+        Assert.Equal($"punt(reason={(int)PacketInReason.NoMatch})", string.Join(",", _pipeline.Translate(Keys.Udp(1, 1, 2), out _).Actions));
+        Assert.Equal($"punt(reason={(int)PacketInReason.Action})", Compile(Keys.Udp(1, 1, 2), FlowAction.Controller()));
+    }
+
+    [Fact]
+    public void Mpls_push_set_and_pop_change_what_the_next_table_matches()
+    {
+        _pipeline.Apply(FlowMod.Add(0, 10, FlowMatch.Any, FlowInstructions.Goto(1, FlowAction.PushMpls(), FlowAction.SetMplsLabel(100), FlowAction.SetMplsTc(3))));
+        _pipeline.Apply(FlowMod.Add(1, 10, FlowMatch.Any.EthType(EthTypes.MplsUnicast).MplsLabel(100).MplsTc(3).MplsBos(true).With(FlowField.MplsTtl, 64),
+            FlowInstructions.Goto(2, FlowAction.DecMplsTtl(), FlowAction.PopMpls(EthTypes.Ipv4))));
+        _pipeline.Add(2, 10, FlowMatch.Any.EthType(EthTypes.Ipv4).With(FlowField.MplsDepth, 0), FlowAction.Output(9));
+
+        var trace = _pipeline.Trace(Keys.Udp(1, 1, 2, ttl: 64));
+        Assert.Equal([9u], trace.Outputs);
+        Assert.Equal("PushMpls(0x8847),set(MplsLabel=0x64),set(MplsTc=0x3),DecMplsTtl,PopMpls(0x0800),output:9", string.Join(",", trace.Actions));
+    }
+
+    [Fact]
+    public void Dec_ttl_at_one_expires_and_stops_the_packet()
+    {
+        Assert.Equal("DecIpTtl,output:3", Compile(Keys.Udp(1, 1, 2, ttl: 2), FlowAction.DecIpTtl(), FlowAction.Output(3)));
+        Assert.Equal("DecIpTtl", Compile(Keys.Udp(1, 1, 2, ttl: 1), FlowAction.DecIpTtl(), FlowAction.Output(3)));
+        Assert.Equal("output:3", Compile(Keys.Udp(1, 1, 2), FlowAction.DecMplsTtl(), FlowAction.Output(3)));
+    }
+
+    [Fact]
+    public void Vlan_push_set_and_pop_track_the_tags()
+    {
+        _pipeline.Apply(FlowMod.Add(0, 10, FlowMatch.Any, FlowInstructions.Goto(1, FlowAction.PushVlan(), FlowAction.SetField(HeaderField.VlanVid, 42))));
+        _pipeline.Apply(FlowMod.Add(1, 10, FlowMatch.Any.Vlan(42), FlowInstructions.Goto(2, FlowAction.PopVlan())));
+        _pipeline.Add(2, 10, FlowMatch.Any.NoVlan(), FlowAction.Output(5));
+
+        Assert.Equal([5u], _pipeline.OutputsOf(Keys.Udp(1, 1, 2)));
+    }
+
+    [Fact]
+    public void Set_field_rewrites_what_later_tables_see()
+    {
+        _pipeline.Apply(FlowMod.Add(0, 10, FlowMatch.Any, FlowInstructions.Goto(1,
+            FlowAction.SetField(HeaderField.EthDst, Keys.MacA), FlowAction.SetField(HeaderField.Ipv4Dst, 77), FlowAction.SetField(HeaderField.L4Dst, 8080),
+            FlowAction.SetField(HeaderField.IpDscp, 10))));
+        _pipeline.Add(1, 10, FlowMatch.Any.EthDst(Keys.MacA).Ipv4Dst(77).L4Dst(8080).IpDscp(10), FlowAction.Output(5));
+
+        Assert.Equal([5u], _pipeline.OutputsOf(Keys.Udp(1, 1, 2)));
+    }
+
+    [Fact]
+    public void The_arp_responder_answers_requests_out_of_the_ingress_port_and_ignores_the_rest()
+    {
+        const ulong RouterMac = 0x02_AA_00_00_00_01;
+        Assert.Equal($"arp_reply(0x{RouterMac:x12}),output:4", Compile(Keys.ArpRequest(4, 1, 2), FlowAction.ArpResponder(RouterMac)));
+        Assert.Equal("", Compile(Keys.Udp(4, 1, 2), FlowAction.ArpResponder(RouterMac)));
+    }
+
+    [Fact]
+    public void Mirror_copies_the_packet_before_any_rewrite()
+    {
+        Assert.Equal("output:9,set(Ipv4Dst=0x5),output:3",
+            Compile(Keys.Udp(1, 1, 2), FlowAction.SetField(HeaderField.Ipv4Dst, 5), FlowAction.Mirror(9), FlowAction.Output(3)));
+    }
+
+    [Fact]
+    public void Drop_stops_the_actions_that_follow()
+    {
+        Assert.Equal("output:2", Compile(Keys.Udp(1, 1, 2), FlowAction.Output(2), FlowAction.Drop(), FlowAction.Output(3)));
+    }
+
+    [Fact]
+    public void The_megaflow_mask_holds_only_what_the_decision_read()
+    {
+        _pipeline.Add(0, 10, FlowMatch.Any.Ipv4Dst(Keys.Ip(10, 0, 0, 0), 8), FlowAction.Output(2));
+        _pipeline.Translate(Keys.Udp(1, 1, Keys.Ip(10, 1, 1, 1)), out var mask);
+
+        var expected = FlowMatch.Any.InPort(0).Ipv4Dst(0, 8).Mask;
+        Assert.Equal(expected, mask);
+    }
+
+    [Fact]
+    public void Trace_reports_tables_entries_actions_outputs_and_the_cache()
+    {
+        var edge = new EdgeSwitch(2);
+        edge.Pipeline.Apply(FlowMod.Add(0, 7, FlowMatch.Any.InPort(1), FlowInstructions.Goto(1)));
+        edge.Pipeline.Add(1, 9, FlowMatch.Any.L4Dst(2000), FlowAction.PushMpls(), FlowAction.SetMplsLabel(16), FlowAction.Output(2));
+        var key = Keys.Udp(1, 1, 2);
+
+        var trace = edge.Trace(key);
+        Assert.Equal([(0, 7), (1, 9)], trace.Steps.Select(s => ((int)s.TableId, s.Entry!.Priority)));
+        Assert.Equal("in_port=0x1", trace.Steps[0].Entry!.Match.ToString());
+        Assert.Equal([2u], trace.Outputs);
+        Assert.Equal(CacheTier.Miss, trace.CacheWouldHit);
+        Assert.Contains("table 1: priority 9 match l4_dst=0x7d0 -> apply(PushMpls:0x8847,set_field:MplsLabel=0x10,output:2)", trace.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, edge.Pipeline.Tables[1].FindStrict(FlowMatch.Any.L4Dst(2000), 9)!.Counters.Packets);
+
+        edge.Datapath.Classify(key);
+        Assert.Equal(CacheTier.ExactMatch, edge.Trace(key).CacheWouldHit);
+        var sibling = key;
+        sibling.L4Src = 4242;
+        Assert.Equal(CacheTier.Megaflow, edge.Trace(sibling).CacheWouldHit);
+        Assert.Equal(1, edge.Datapath.Cache.Misses);
+    }
+
+    private string Compile(FlowKey key, params FlowAction[] actions)
+    {
+        _pipeline.Add(0, 10, FlowMatch.Any, actions);
+        return string.Join(",", _pipeline.Translate(key, out _).Actions);
+    }
+}

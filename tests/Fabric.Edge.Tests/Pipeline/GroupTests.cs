@@ -1,0 +1,115 @@
+using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Pipeline;
+using Sdn.Fabric.Edge.Pipeline.Groups;
+using Sdn.Fabric.Edge.Tests.Support;
+
+namespace Sdn.Fabric.Edge.Tests.Pipeline;
+
+public class GroupTests
+{
+    private readonly EdgeSwitch _switch = new(2);
+
+    private EdgePipeline Pipeline => _switch.Pipeline;
+
+    [Fact]
+    public void An_all_group_sends_a_copy_through_every_bucket_each_with_its_own_rewrites()
+    {
+        Pipeline.Groups.Add(new Group(1, GroupType.All,
+        [
+            new GroupBucket(1, [FlowAction.SetField(HeaderField.Ipv4Dst, 7), FlowAction.Output(2)]),
+            new GroupBucket(2, [FlowAction.Output(3)]),
+        ]));
+        Pipeline.Add(0, 10, FlowMatch.Any, FlowAction.Group(1), FlowAction.Output(4));
+
+        var trace = _switch.Trace(Keys.Udp(1, 1, 2));
+        Assert.Equal([2u, 3u, 4u], trace.Outputs);
+        Assert.Equal(
+            "SaveFrame,set(Ipv4Dst=0x7),output:2,RestoreFrame,SaveFrame,output:3,RestoreFrame,output:4",
+            string.Join(",", trace.Actions));
+    }
+
+    [Fact]
+    public void A_select_group_keeps_flows_in_place_when_an_unrelated_bucket_goes_away()
+    {
+        var buckets = Enumerable.Range(10, 4).Select(p => new GroupBucket((uint)p, [FlowAction.Output((uint)p)])).ToList();
+        Pipeline.Groups.Add(new Group(1, GroupType.Select, buckets));
+        Pipeline.Add(0, 10, FlowMatch.Any, FlowAction.Group(1));
+        var flows = Enumerable.Range(0, 400).Select(i => Keys.Udp(1, (uint)i, 99, (ushort)(i * 7))).ToList();
+
+        var before = flows.Select(f => Assert.Single(Pipeline.OutputsOf(f))).ToList();
+        Assert.All(Enumerable.Range(10, 4), p => Assert.InRange(before.Count(b => b == p), 50, 150));
+
+        Pipeline.Groups.Modify(new Group(1, GroupType.Select, buckets.Where(b => b.Id != 12).ToList()));
+        var after = flows.Select(f => Assert.Single(Pipeline.OutputsOf(f))).ToList();
+
+        for (var i = 0; i < flows.Count; i++)
+        {
+            if (before[i] != 12)
+            {
+                Assert.Equal(before[i], after[i]);
+            }
+        }
+
+        Assert.DoesNotContain(12u, after);
+    }
+
+    [Fact]
+    public void A_select_group_skips_buckets_whose_watched_port_is_down()
+    {
+        Pipeline.Groups.Add(new Group(1, GroupType.Select,
+            [new GroupBucket(1, [FlowAction.Output(2)], WatchPort: 2), new GroupBucket(2, [FlowAction.Output(3)], WatchPort: 3)]));
+        Pipeline.Add(0, 10, FlowMatch.Any, FlowAction.Group(1));
+        Pipeline.Liveness.SetPortLive(2, false);
+
+        Assert.All(Enumerable.Range(0, 50), i => Assert.Equal([3u], Pipeline.OutputsOf(Keys.Udp(1, (uint)i, 9))));
+    }
+
+    [Fact]
+    public void Fast_failover_switches_when_the_watched_port_goes_down_and_back_when_it_comes_up()
+    {
+        Pipeline.Groups.Add(new Group(1, GroupType.FastFailover,
+        [
+            new GroupBucket(1, [FlowAction.Output(2)], WatchPort: 2),
+            new GroupBucket(2, [FlowAction.Output(3)], WatchPort: 3),
+        ]));
+        Pipeline.Add(0, 10, FlowMatch.Any, FlowAction.Group(1));
+        var key = Keys.Udp(1, 1, 2);
+
+        Assert.Equal([2u], Flows.Outputs(_switch.Datapath.Classify(key)));
+        Assert.Equal([2u], Flows.Outputs(_switch.Datapath.Classify(key)));
+        Pipeline.Liveness.SetPortLive(2, false);
+        Assert.Equal([3u], Flows.Outputs(_switch.Datapath.Classify(key)));
+        Pipeline.Liveness.SetPortLive(3, false);
+        Assert.Empty(Flows.Outputs(_switch.Datapath.Classify(key)));
+        Pipeline.Liveness.SetPortLive(2, true);
+        Assert.Equal([2u], Flows.Outputs(_switch.Datapath.Classify(key)));
+    }
+
+    [Fact]
+    public void Flows_need_their_group_to_exist_and_go_when_it_is_deleted()
+    {
+        var mod = FlowMod.Add(0, 10, FlowMatch.Any, FlowInstructions.Apply(FlowAction.Group(5))) with { Flags = FlowModOptions.SendFlowRemoved };
+        Assert.Equal(FlowModError.UnknownGroup, Assert.Throws<FlowModException>(() => Pipeline.Apply(mod)).Error);
+
+        Pipeline.Groups.Add(new Group(5, GroupType.All, [new GroupBucket(1, [FlowAction.Output(2)])]));
+        Pipeline.Apply(mod);
+        Assert.Equal(FlowModError.GroupExists, Assert.Throws<FlowModException>(() => Pipeline.Groups.Add(new Group(5, GroupType.All, []))).Error);
+
+        Assert.True(Pipeline.DeleteGroup(5));
+        Assert.Equal(1, Pipeline.Tables[0].Count);
+        Assert.True(Pipeline.TryTakeFlowRemoved(out var removed));
+        Assert.Equal(FlowRemovedReason.GroupDelete, removed.Reason);
+    }
+
+    [Fact]
+    public void Groups_that_chain_into_themselves_stop_at_the_depth_bound()
+    {
+        Pipeline.Groups.Add(new Group(1, GroupType.All, [new GroupBucket(1, [FlowAction.Output(2)])]));
+        Pipeline.Groups.Modify(new Group(1, GroupType.All, [new GroupBucket(1, [FlowAction.Output(2), FlowAction.Group(1)])]));
+        Pipeline.Add(0, 10, FlowMatch.Any, FlowAction.Group(1));
+
+        var trace = _switch.Trace(Keys.Udp(1, 1, 2));
+        Assert.Equal(Enumerable.Repeat(2u, PipelineTranslator.MaxGroupDepth), trace.Outputs);
+        Assert.Contains(trace.Notes, n => n.Contains("nested too deep", StringComparison.Ordinal));
+    }
+}

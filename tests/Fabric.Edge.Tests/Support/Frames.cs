@@ -1,0 +1,74 @@
+using Sdn.Fabric.Core.Packets;
+
+namespace Sdn.Fabric.Edge.Tests.Support;
+
+/// <summary>
+/// Frames built with the packet library's <see cref="FrameBuilder"/>, which computes every length and
+/// checksum from scratch: a rewritten frame is right when it equals the frame built with the new values.
+/// </summary>
+public static class Frames
+{
+    public const uint SourceIp = 0x0A_00_00_01;
+    public const uint DestinationIp = 0x0A_00_01_09;
+
+    public static byte[] Udp(
+        uint source = SourceIp,
+        uint destination = DestinationIp,
+        ushort sourcePort = 1000,
+        ushort destinationPort = 2000,
+        byte ttl = 64,
+        byte dscp = 0,
+        ulong ethSrc = Keys.MacA,
+        ulong ethDst = Keys.MacB,
+        ushort? vlan = null,
+        uint? mplsLabel = null,
+        int payload = 18) =>
+        Build((ref FrameBuilder b) =>
+        {
+            var ipType = mplsLabel is null ? EtherTypes.Ipv4 : EtherTypes.MplsUnicast;
+            b.Ethernet(ethDst, ethSrc, vlan is null ? ipType : EtherTypes.Vlan);
+            if (vlan is { } vid)
+            {
+                b.Vlan(vid, ipType);
+            }
+
+            if (mplsLabel is { } label)
+            {
+                var entries = new[] { new MplsLabelStackEntry(label, 0, true, ttl) };
+                b.Mpls(entries);
+            }
+
+            b.Ipv4(source, destination, IpProtocols.Udp, ttl, dscp: dscp);
+            b.Udp(sourcePort, destinationPort);
+            b.Payload(new byte[payload]);
+        });
+
+    public static byte[] Tcp(uint source = SourceIp, uint destination = DestinationIp, ushort destinationPort = 80) =>
+        Build((ref FrameBuilder b) =>
+        {
+            b.Ethernet(Keys.MacB, Keys.MacA, EtherTypes.Ipv4);
+            b.Ipv4(source, destination, IpProtocols.Tcp);
+            b.Tcp(40000, destinationPort, 1, 0, TcpHeader.Syn);
+        });
+
+    public static byte[] Arp(ushort operation, ulong senderMac, uint senderIp, ulong targetMac, uint targetIp, ulong ethDst) =>
+        Build((ref FrameBuilder b) =>
+        {
+            b.Ethernet(ethDst, senderMac, EtherTypes.Arp);
+            b.Arp(operation, senderMac, senderIp, targetMac, targetIp);
+        });
+
+    /// <summary>An IPv4 frame cut off in the middle of its IP header.</summary>
+    public static byte[] TruncatedIpv4() => Udp()[..24];
+
+    private delegate void Composer(ref FrameBuilder builder);
+
+    private static byte[] Build(Composer compose)
+    {
+        var buffer = new byte[PacketBurst.MaxFrameLength];
+        var builder = new FrameBuilder(buffer);
+        compose(ref builder);
+        Assert.True(builder.TryFinish(out var length));
+        return buffer[..length];
+    }
+}
