@@ -86,10 +86,15 @@ public abstract class Link : IDisposable
     /// Appends the data frames that arrived to <paramref name="burst"/>, while it has room, and returns
     /// how many were appended. Hellos that arrived meanwhile go to the liveness session.
     /// </summary>
-    public int Receive(PacketBurst burst)
+    public int Receive(PacketBurst burst) => Receive(burst, Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// <see cref="Receive(PacketBurst)"/> at time <paramref name="now"/> (Stopwatch ticks), the clock the
+    /// liveness session and the delay line see: a node passes the time it already read for its round.
+    /// </summary>
+    public int Receive(PacketBurst burst, long now)
     {
         var before = burst.Count;
-        var now = Stopwatch.GetTimestamp();
         var impairer = Volatile.Read(ref _impairer);
         if (impairer is not null)
         {

@@ -136,7 +136,7 @@ public sealed class CoreNode : IDisposable
         for (var p = 0; p < ports.Count; p++)
         {
             _input.Clear();
-            if (ports[p].Link.Receive(_input) == 0)
+            if (ports[p].Link.Receive(_input, now) == 0)
             {
                 continue;
             }
