@@ -31,11 +31,11 @@ internal sealed class Diamond : IDisposable
         C2 = new CoreNode("c2");
         C3 = new CoreNode("c3");
 
-        E1.AddUplink(Connect("e1-c1", C1, liveness), liveness);
-        C1C2 = Connect("c1-c2", C1, liveness, C2);
+        E1.AddUplink(Connect("e1-c1", C1, liveness).Far, liveness);
+        C2EndOfC1C2 = Connect("c1-c2", C1, liveness, C2).Far;
         Connect("c1-c3", C1, liveness, C3);
-        E2.AddUplink(Connect("c2-e2", C2, liveness), liveness);
-        E2.AddUplink(Connect("c3-e2", C3, liveness), liveness);
+        E2.AddUplink(Connect("c2-e2", C2, liveness).Far, liveness);
+        E2.AddUplink(Connect("c3-e2", C3, liveness).Far, liveness);
 
         // C1 ports: 0 = E1, 1 = C2, 2 = C3. C2 and C3 ports: 0 = C1, 1 = E2.
         C1.TryInstall(new Lfib(1, [
@@ -66,8 +66,11 @@ internal sealed class Diamond : IDisposable
 
     public CoreNode C3 { get; }
 
-    /// <summary>C1's end of the C1–C2 link.</summary>
-    public Link C1C2 { get; }
+    /// <summary>
+    /// C2's end of the C1–C2 link. Forcing it down cuts the link the way a fibre cut would as seen from C1:
+    /// C1 may only learn of it from missing hellos.
+    /// </summary>
+    public Link C2EndOfC1C2 { get; }
 
     /// <summary>Polls the edges until every liveness session in the diamond is Up.</summary>
     public bool WaitUntilUp(TimeSpan timeout) => Poll.Until(
@@ -88,18 +91,13 @@ internal sealed class Diamond : IDisposable
 
     /// <summary>
     /// Links <paramref name="node"/> to a core <paramref name="peer"/> (both get a port), or, without a peer,
-    /// returns the far end for an edge to take.
+    /// leaves the far end for an edge to take.
     /// </summary>
-    private static InMemoryLink Connect(string name, CoreNode node, LivenessOptions liveness, CoreNode? peer = null)
+    private static (InMemoryLink Near, InMemoryLink Far) Connect(string name, CoreNode node, LivenessOptions liveness, CoreNode? peer = null)
     {
         var (near, far) = InMemoryLink.CreatePair($"{name}@{node.Name}", $"{name}@{peer?.Name ?? "edge"}");
         node.AddPort(near, liveness);
-        if (peer is null)
-        {
-            return far;
-        }
-
-        peer.AddPort(far, liveness);
-        return near;
+        peer?.AddPort(far, liveness);
+        return (near, far);
     }
 }
