@@ -1,13 +1,13 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Sdn.Fabric.Core.Links;
-using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Core.Packets;
 
 namespace Sdn.Fabric.Core.Tests.Support;
 
 /// <summary>
-/// A minimal edge for core tests, driven by the test thread through <see cref="PollOnce"/>: it pushes a label
+/// A minimal edge for core tests, driven by the test thread through <see cref="PollOnce"/> (so it runs no
+/// liveness: the test thread's sleeps and asserts must not be able to flap a link): it pushes a label
 /// stack onto payloads and sends them up an uplink; on receive it pops its own transport label (when the core
 /// did not pop it already) and records the service label and payload of every frame that reaches it.
 /// </summary>
@@ -31,15 +31,13 @@ internal sealed class TestEdge : IDisposable
     /// <summary>Frames that arrived with a stack this edge cannot terminate.</summary>
     public int Rejected { get; private set; }
 
-    public int AddUplink(Link link, LivenessOptions? liveness)
+    public int AddUplink(Link link)
     {
-        _uplinks.Add(new Uplink(link, liveness is null ? null : new LivenessSession(link, liveness), new PacketBurst()));
+        _uplinks.Add(new Uplink(link, new PacketBurst()));
         return _uplinks.Count - 1;
     }
 
     public Link LinkOf(int uplink) => _uplinks[uplink].Link;
-
-    public bool IsUp(int uplink) => _uplinks[uplink].Liveness?.IsUp ?? true;
 
     /// <summary>Queues a frame for <paramref name="uplink"/>; it leaves at the next poll, or now if the burst filled.</summary>
     public void Send(int uplink, ReadOnlySpan<uint> labels, ReadOnlySpan<byte> payload, byte ttl = 64)
@@ -53,7 +51,7 @@ internal sealed class TestEdge : IDisposable
         }
     }
 
-    /// <summary>Sends queued frames, drives liveness, and takes in what arrived. Returns frames received.</summary>
+    /// <summary>Sends queued frames and takes in what arrived. Returns frames received.</summary>
     public int PollOnce()
     {
         var now = Stopwatch.GetTimestamp();
@@ -62,7 +60,6 @@ internal sealed class TestEdge : IDisposable
         {
             var uplink = _uplinks[u];
             Flush(uplink);
-            uplink.Liveness?.Poll(now);
             _receive.Clear();
             received += uplink.Link.Receive(_receive, now);
             for (var i = 0; i < _receive.Count; i++)
@@ -107,5 +104,5 @@ internal sealed class TestEdge : IDisposable
     /// <param name="Timestamp">When it was received, in Stopwatch ticks.</param>
     public sealed record Delivery(int Uplink, uint ServiceLabel, byte Ttl, byte[] Payload, long Timestamp);
 
-    private sealed record Uplink(Link Link, LivenessSession? Liveness, PacketBurst Pending);
+    private sealed record Uplink(Link Link, PacketBurst Pending);
 }
