@@ -11,13 +11,17 @@ namespace Sdn.Fabric.Core.Links;
 /// A link endpoint that carries each frame as the payload of one UDP datagram to port 6635 (MPLS-in-UDP,
 /// RFC 7510). The source port is chosen per flow from <see cref="MplsFlowEntropy"/> within 49152–65535, so an
 /// underlay that hashes UDP ports spreads flows without reordering any. Bursts go out with one sendmmsg per
-/// source port and come in with one recvmmsg, so a burst costs a few system calls rather than one per frame.
+/// source port and come in with one recvmmsg, so a burst costs a few system calls rather than one per frame;
+/// runs of equal-length frames of one source port also share one trip through the kernel's stack (UDP GSO).
 /// </summary>
 public sealed unsafe class MplsInUdpLink : Link
 {
     public const int UdpPort = 6635;
     public const int FirstSourcePort = 49152;
     public const int SourcePortRange = 65536 - FirstSourcePort;
+
+    // The largest UDP payload one offloaded send may carry.
+    private const int MaxOffloadBytes = 65_000;
 
     private readonly Socket _receiver;
     private readonly Socket[] _senders;
@@ -26,9 +30,12 @@ public sealed unsafe class MplsInUdpLink : Link
     private readonly uint _entropySeed;
     private readonly UdpInterop.SocketAddressInet _peer;
 
+    private readonly int _maxSegmentSize;
     private readonly MessageBatch _transmitBatch = new();
     private readonly byte[] _senderOfFrame = new byte[PacketBurst.Capacity];
-    private readonly byte[] _frameOfMessage = new byte[PacketBurst.Capacity];
+    private readonly byte[] _frameOfVector = new byte[PacketBurst.Capacity];
+    private readonly byte[] _framesOfMessage = new byte[PacketBurst.Capacity];
+    private readonly int[] _bytesOfMessage = new int[PacketBurst.Capacity];
     private readonly int[] _framesPerSender;
 
     private readonly MessageBatch _receiveBatch = new();
@@ -48,6 +55,7 @@ public sealed unsafe class MplsInUdpLink : Link
         }
 
         _entropySeed = options.EntropySeed;
+        _maxSegmentSize = options.MaxOffloadSegmentSize;
         _peer = ToSocketAddress(options.Remote);
         _receiver = Bind(name, options.Local, options.SocketBufferBytes);
         _receiverHandle = (int)_receiver.Handle;
@@ -69,7 +77,8 @@ public sealed unsafe class MplsInUdpLink : Link
 
     protected override int Transmit(PacketBurst burst, out long bytes)
     {
-        // Group the frames by sender socket (a counting sort), keeping each flow's frames in order.
+        // Group the frames by sender socket (a counting sort), keeping each flow's frames in order;
+        // vector v then carries frame _frameOfVector[v].
         var senders = _senderHandles.Length;
         var counts = _framesPerSender.AsSpan();
         counts.Clear();
@@ -88,38 +97,66 @@ public sealed unsafe class MplsInUdpLink : Link
 
         for (var i = 0; i < burst.Count; i++)
         {
-            var message = counts[_senderOfFrame[i]]++;
-            _frameOfMessage[message] = (byte)i;
+            var vector = counts[_senderOfFrame[i]]++;
+            _frameOfVector[vector] = (byte)i;
             var frame = burst.Frame(i);
 
             // SAFETY: PacketBurst allocates its slots pinned, so the frame's address stays valid for the
             // sendmmsg calls below, which finish before this method returns and the caller may reuse the burst.
-            _transmitBatch.Set(message, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(frame)), frame.Length, _peer);
+            _transmitBatch.SetVector(vector, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(frame)), frame.Length);
         }
 
-        // After the scatter, counts[s] is where sender s's messages end and counts[s - 1] where they start.
+        // After the scatter, counts[s] is where sender s's vectors end and counts[s - 1] where they start.
         var sent = 0;
         bytes = 0;
         for (var s = 0; s < senders; s++)
         {
             var start = s == 0 ? 0 : counts[s - 1];
-            var count = counts[s] - start;
-            if (count == 0)
+            var messages = Coalesce(burst, start, counts[s], start);
+            if (messages == 0)
             {
                 continue;
             }
 
-            // SAFETY: the batch's pinned headers from index start on describe count valid messages.
-            var accepted = UdpInterop.SendMultipleMessages(_senderHandles[s], _transmitBatch.Messages + start, (uint)count, UdpInterop.MsgDontWait);
-            for (var m = start; m < start + Math.Max(accepted, 0); m++)
+            // SAFETY: the batch's pinned headers from index start on describe that many valid messages.
+            var accepted = UdpInterop.SendMultipleMessages(_senderHandles[s], _transmitBatch.Messages + start, (uint)messages, UdpInterop.MsgDontWait);
+            for (var m = start; m < start + accepted; m++)
             {
-                bytes += burst.Length(_frameOfMessage[m]);
+                sent += _framesOfMessage[m];
+                bytes += _bytesOfMessage[m];
             }
-
-            sent += Math.Max(accepted, 0);
         }
 
         return sent;
+    }
+
+    /// <summary>
+    /// Builds messages from index <paramref name="firstMessage"/> on for vectors [start, end): runs of
+    /// equal-length frames become one message that the kernel cuts into datagrams (UDP GSO), so the stack
+    /// below the socket is crossed once per run rather than once per frame. Returns the number of messages.
+    /// </summary>
+    private int Coalesce(PacketBurst burst, int start, int end, int firstMessage)
+    {
+        var message = firstMessage;
+        for (var vector = start; vector < end; message++)
+        {
+            var length = burst.Length(_frameOfVector[vector]);
+            var run = 1;
+            if (length <= _maxSegmentSize)
+            {
+                while (vector + run < end && burst.Length(_frameOfVector[vector + run]) == length && (run + 1) * length <= MaxOffloadBytes)
+                {
+                    run++;
+                }
+            }
+
+            _transmitBatch.SetMessage(message, vector, run, _peer, run > 1 ? (ushort)length : (ushort)0);
+            _framesOfMessage[message] = (byte)run;
+            _bytesOfMessage[message] = run * length;
+            vector += run;
+        }
+
+        return message - firstMessage;
     }
 
     protected override bool TransmitOne(ReadOnlySpan<byte> frame)
@@ -145,7 +182,8 @@ public sealed unsafe class MplsInUdpLink : Link
         for (var i = 0; i < room; i++)
         {
             // SAFETY: the receive slots are pinned; slot i spans MaxFrameLength bytes inside the array.
-            _receiveBatch.Set(i, (byte*)Unsafe.AsPointer(ref _receiveSlots[i * PacketBurst.MaxFrameLength]), PacketBurst.MaxFrameLength, default);
+            _receiveBatch.SetVector(i, (byte*)Unsafe.AsPointer(ref _receiveSlots[i * PacketBurst.MaxFrameLength]), PacketBurst.MaxFrameLength);
+            _receiveBatch.SetMessage(i, i, 1, default);
         }
 
         // SAFETY: the first room headers are set up above and point into pinned memory.

@@ -17,6 +17,13 @@ public sealed record MplsInUdpLinkOptions(IPEndPoint Local, IPEndPoint Remote)
     /// <summary>Seed of the flow-entropy hash that picks the source port.</summary>
     public uint EntropySeed { get; init; } = 0x5EED;
 
+    /// <summary>
+    /// Frames up to this many bytes may be coalesced into one UDP generic segmentation offload send, which
+    /// the kernel cuts into one datagram per frame. Larger frames go one per send, so the kernel may fragment
+    /// them. The default fits a 1500-byte MTU path (1500 − 20 IPv4 − 8 UDP); 0 turns offload off.
+    /// </summary>
+    public int MaxOffloadSegmentSize { get; init; } = 1472;
+
     /// <summary>Kernel buffer size of each socket, enough for a few milliseconds of traffic.</summary>
     public int SocketBufferBytes { get; init; } = 4 << 20;
 }

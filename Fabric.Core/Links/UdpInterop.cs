@@ -8,7 +8,8 @@ internal static unsafe partial class UdpInterop
     public const int MsgDontWait = 0x40;
     public const int MsgTruncated = 0x20;
     public const ushort AddressFamilyInet = 2;
-    public const int EAgain = 11;
+    public const int SolUdp = 17;
+    public const int UdpSegment = 103;
 
     [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
     public static partial int SendMultipleMessages(int socket, MultipleMessageHeader* messages, uint count, int flags);
@@ -45,6 +46,27 @@ internal static unsafe partial class UdpInterop
     {
         public MessageHeader Header;
         public uint Length;
+    }
+
+    /// <summary>
+    /// One cmsg carrying UDP_SEGMENT (the GSO segment size): a 16-byte struct cmsghdr, a 16-bit payload, and
+    /// padding to CMSG_SPACE(2) = 24 bytes.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential, Size = 24)]
+    public struct SegmentSizeControl
+    {
+        public nuint Length;
+        public int Level;
+        public int Type;
+        public ushort SegmentSize;
+
+        public static SegmentSizeControl For(ushort segmentSize) => new()
+        {
+            Length = 16 + sizeof(ushort),
+            Level = SolUdp,
+            Type = UdpSegment,
+            SegmentSize = segmentSize,
+        };
     }
 
     /// <summary>struct sockaddr_in; port and address in network byte order.</summary>

@@ -8,6 +8,7 @@ internal static class BenchmarkRunner
 {
     private static readonly IBenchmarkSuite[] Suites =
     [
+        new Core.CoreSuite(),
     ];
 
     public static int Run(string[] args)

@@ -37,6 +37,31 @@ public class MplsInUdpLinkTests
     }
 
     [Fact]
+    public void Frames_coalesced_for_segmentation_offload_still_arrive_one_per_datagram_in_order()
+    {
+        using var peer = BoundSocket();
+        var local = new IPEndPoint(LinkPairs.NextLoopbackAddress(), MplsInUdpLink.UdpPort);
+        using var link = new MplsInUdpLink("a", new MplsInUdpLinkOptions(local, (IPEndPoint)peer.LocalEndPoint!));
+        int[] payloadLengths = [64, 64, 64, 100, 64, 1600, 1600, 64, 64, 30];
+        var frames = payloadLengths.Select((length, i) =>
+        {
+            var payload = new byte[length];
+            payload.AsSpan(12).Fill((byte)i); // the inner MACs stay equal: one flow, one source port, one order
+            return TestFrames.Build([100, 5000], payload);
+        }).ToArray();
+
+        Assert.Equal(frames.Length, link.Send(TestFrames.Burst(frames)));
+
+        var buffer = new byte[4096];
+        foreach (var frame in frames)
+        {
+            Assert.Equal(frame, buffer[..peer.Receive(buffer)]);
+        }
+
+        Assert.Equal(frames.Sum(f => (long)f.Length), link.Statistics.TxBytes);
+    }
+
+    [Fact]
     public void Datagrams_from_a_stranger_are_counted_and_dropped()
     {
         var (a, b) = LinkPairs.CreateUdp();

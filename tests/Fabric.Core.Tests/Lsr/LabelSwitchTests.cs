@@ -149,12 +149,18 @@ public class LabelSwitchTests
     {
         var input = new PacketBurst();
         var frame = TestFrames.Build([104, 5000], Payload);
-        Warm(input, frame);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        Warm(input, frame);
+        // The JIT may allocate while it tiers the loop up, so look for one clean window of 6400 packets:
+        // an allocation per packet or per burst would dirty every window.
+        var cleanWindows = 0;
+        for (var window = 0; window < 20; window++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            Warm(input, frame);
+            cleanWindows += GC.GetAllocatedBytesForCurrentThread() == before ? 1 : 0;
+        }
 
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        Assert.True(cleanWindows > 0, "every window of 100 bursts allocated");
     }
 
     private void Warm(PacketBurst input, byte[] frame)
