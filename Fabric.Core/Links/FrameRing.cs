@@ -77,23 +77,29 @@ internal sealed class FrameRing
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryPeek(out ReadOnlySpan<byte> frame, out long tag)
     {
-        var head = _head.Value;
-        if (head == Volatile.Read(ref _tail.Value))
+        if (_head.Value == Volatile.Read(ref _tail.Value))
         {
             frame = default;
             tag = 0;
             return false;
         }
 
-        var slot = (int)head & _mask;
-        frame = _slots.AsSpan(slot * PacketBurst.MaxFrameLength, _lengths[slot]);
-        tag = _tags[slot];
+        frame = PeekAt(0, out tag);
         return true;
     }
 
-    /// <summary>Consumer: frees the slot of the frame last peeked, so the producer may reuse it.</summary>
+    /// <summary>Consumer: the frame <paramref name="offset"/> places after the oldest; offset must be below <see cref="Count"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Dequeue() => Volatile.Write(ref _head.Value, _head.Value + 1);
+    public ReadOnlySpan<byte> PeekAt(int offset, out long tag)
+    {
+        var slot = (int)(_head.Value + offset) & _mask;
+        tag = _tags[slot];
+        return _slots.AsSpan(slot * PacketBurst.MaxFrameLength, _lengths[slot]);
+    }
+
+    /// <summary>Consumer: frees the slots of the <paramref name="count"/> oldest frames, so the producer may reuse them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Dequeue(int count = 1) => Volatile.Write(ref _head.Value, _head.Value + count);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Store(long position, ReadOnlySpan<byte> frame, long tag)

@@ -36,10 +36,14 @@ public sealed class InMemoryLink : Link
 
     protected override void ReceiveFrames(PacketBurst burst, long now)
     {
-        while (!burst.IsFull && _inbound.TryPeek(out var frame, out _))
+        // One acquire of the producer's position and one release of ours per burst, not per frame.
+        var available = _inbound.Count;
+        var taken = 0;
+        for (; taken < available && !burst.IsFull; taken++)
         {
-            Deliver(frame, burst, now);
-            _inbound.Dequeue();
+            Deliver(_inbound.PeekAt(taken, out _), burst, now);
         }
+
+        _inbound.Dequeue(taken);
     }
 }
