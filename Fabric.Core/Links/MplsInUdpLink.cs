@@ -62,7 +62,16 @@ public sealed unsafe class MplsInUdpLink : Link
         LocalEndPoint = (IPEndPoint)_receiver.LocalEndPoint!;
         RemoteEndPoint = options.Remote;
 
-        _senders = BindSenders(name, options);
+        try
+        {
+            _senders = BindSenders(name, options);
+        }
+        catch (LinkException)
+        {
+            _receiver.Dispose();
+            throw;
+        }
+
         _senderHandles = Array.ConvertAll(_senders, s => (int)s.Handle);
         SourcePorts = Array.ConvertAll(_senders, s => ((IPEndPoint)s.LocalEndPoint!).Port);
         _framesPerSender = new int[_senders.Length + 1];
@@ -84,6 +93,7 @@ public sealed unsafe class MplsInUdpLink : Link
         counts.Clear();
         for (var i = 0; i < burst.Count; i++)
         {
+            // A malformed frame hashes to 0: the link still carries it, and the receiver's LSR counts it.
             MplsFlowEntropy.TryHash(burst.Frame(i), _entropySeed, out var hash);
             var sender = (int)(((ulong)hash * (uint)senders) >> 32);
             _senderOfFrame[i] = (byte)sender;
@@ -256,22 +266,34 @@ public sealed unsafe class MplsInUdpLink : Link
         var senders = new Socket[options.SourcePortCount];
         var spacing = SourcePortRange / senders.Length;
         var start = (int)(options.EntropySeed % SourcePortRange);
-        for (var i = 0; i < senders.Length; i++)
+        try
         {
-            for (var attempt = 0; senders[i] is null; attempt++)
+            for (var i = 0; i < senders.Length; i++)
             {
-                var port = FirstSourcePort + ((start + (i * spacing) + attempt) % SourcePortRange);
-                try
+                for (var attempt = 0; senders[i] is null; attempt++)
                 {
-                    senders[i] = Bind(name, new IPEndPoint(options.Local.Address, port), options.SocketBufferBytes);
-                }
-                catch (LinkException) when (attempt < spacing - 1)
-                {
-                    // Port taken by someone else: try the next one in this sender's share of the range.
+                    var port = FirstSourcePort + ((start + (i * spacing) + attempt) % SourcePortRange);
+                    try
+                    {
+                        senders[i] = Bind(name, new IPEndPoint(options.Local.Address, port), options.SocketBufferBytes);
+                    }
+                    catch (LinkException) when (attempt < spacing - 1)
+                    {
+                        // Port taken by someone else: try the next one in this sender's share of the range.
+                    }
                 }
             }
-        }
 
-        return senders;
+            return senders;
+        }
+        catch (LinkException)
+        {
+            foreach (var sender in senders)
+            {
+                sender?.Dispose();
+            }
+
+            throw;
+        }
     }
 }

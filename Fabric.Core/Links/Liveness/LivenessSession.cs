@@ -94,7 +94,7 @@ public sealed class LivenessSession
         _remoteDiscriminator = packet.MyDiscriminator;
         _lastValidHello = now;
         var agreedMicroseconds = Math.Max(_intervalMicroseconds, packet.DesiredMinTxMicroseconds);
-        _detectionTicks = packet.DetectMultiplier * agreedMicroseconds * Stopwatch.Frequency / 1_000_000;
+        _detectionTicks = (long)(packet.DetectMultiplier * (double)agreedMicroseconds * Stopwatch.Frequency / 1e6);
 
         var next = (_state, packet.State) switch
         {

@@ -24,12 +24,13 @@ internal sealed class CoreSuite : IBenchmarkSuite
     public IReadOnlyList<KeyValuePair<string, double>> Run(BenchmarkOptions options)
     {
         var seconds = options.Quick ? 0.3 : 2.0;
-        var (mpps, allocatedPerPacket) = MeasureLsr(seconds);
+        var (mpps, mppsPerCpuSecond, allocatedPerPacket) = MeasureLsr(seconds);
         var (batched, naive) = MeasureUdp(seconds);
         var lossMs = MeasureFailoverLoss(options.Quick);
         return
         [
             new("lsr_mpps", mpps),
+            new("lsr_mpps_per_cpu_second", mppsPerCpuSecond),
             new("lsr_allocated_bytes_per_packet", allocatedPerPacket),
             new("udp_batched_kpps", batched / 1000),
             new("udp_naive_kpps", naive / 1000),
@@ -39,7 +40,7 @@ internal sealed class CoreSuite : IBenchmarkSuite
     }
 
     /// <summary>A source link, one core node swapping labels, a sink link: all driven by this one thread.</summary>
-    private static (double Mpps, double AllocatedPerPacket) MeasureLsr(double seconds)
+    private static (double Mpps, double MppsPerCpuSecond, double AllocatedPerPacket) MeasureLsr(double seconds)
     {
         var (source, nodeIn) = InMemoryLink.CreatePair("source", "node-in");
         var (nodeOut, sink) = InMemoryLink.CreatePair("node-out", "sink");
@@ -61,10 +62,12 @@ internal sealed class CoreSuite : IBenchmarkSuite
         Round();
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var swappedBefore = node.Statistics.Swapped;
+        var cpuBefore = ThreadCpuClock.Seconds();
         var elapsed = RunFor(seconds, Round);
+        var cpu = ThreadCpuClock.Seconds() - cpuBefore;
         var swapped = node.Statistics.Swapped - swappedBefore;
         var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-        return (swapped / elapsed / 1e6, (double)allocated / swapped);
+        return (swapped / elapsed / 1e6, swapped / cpu / 1e6, (double)allocated / swapped);
     }
 
     /// <summary>
