@@ -1,4 +1,5 @@
 using Sdn.Fabric.Core.Links;
+using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Core.Lsr;
 using Sdn.Fabric.Core.Tests.Support;
 
@@ -76,6 +77,31 @@ public sealed class CoreNodeTests : IDisposable
 
         Assert.True(Poll.Until(() => _east.Delivered.Count == 1 && _node.Statistics.Received == 4, Timeout, _west, _east));
         Assert.Equal((2L, 1L), (_node.Statistics.DroppedMalformed, _node.Statistics.DroppedUnknownLabel));
+    }
+
+    [Fact]
+    public void Two_core_nodes_forward_across_an_mpls_in_udp_link_once_liveness_is_up()
+    {
+        var (udpA, udpB) = LinkPairs.CreateUdp();
+        using var far = new CoreNode("far");
+        _node.AddPort(udpA, LivenessOptions.Default);
+        far.AddPort(udpB, LivenessOptions.Default);
+        var (farEast, east) = InMemoryLink.CreatePair("far-east", "east-far");
+        far.AddPort(farEast, liveness: null);
+        using var farEdge = new TestEdge("far-east", transportLabel: 1000);
+        farEdge.AddUplink(east);
+        _node.TryInstall(new Lfib(1, [LfibEntry.Swap(100, new NextHop(2, 300))]));
+        far.TryInstall(new Lfib(1, [LfibEntry.Swap(300, new NextHop(1, 1000))]));
+        _node.Start();
+        far.Start();
+        Assert.True(Poll.Until(() => _node.Ports[2].IsUp && far.Ports[0].IsUp, Timeout), "liveness over UDP should come up");
+
+        Send(count: 300, firstSequence: 0);
+
+        Assert.True(Poll.Until(() => farEdge.Delivered.Count == 300, Timeout, _west, farEdge));
+        Assert.Equal(300, udpB.Statistics.RxFrames);
+        Assert.True(udpB.Statistics.HellosReceived > 0);
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => (long)i).Order(), farEdge.Delivered.Select(d => TestFrames.SequenceOf(d.Payload)).Order());
     }
 
     [Fact]
