@@ -19,10 +19,10 @@ public sealed class CoreNode : IDisposable
     private const int IdleRoundsBeforeSleep = 200;
 
     private readonly List<CorePort> _ports = [];
-    private readonly PacketBurst _input = new();
     private readonly LabelSwitch _switch;
     private readonly Lock _installLock = new();
     private bool[] _portIsUp = [];
+    private PacketBurst[] _inputs = [];
     private PacketBurst[] _outputs = [];
     private Lfib _lfib = Lfib.Empty;
     private Thread? _thread;
@@ -69,6 +69,7 @@ public sealed class CoreNode : IDisposable
         var port = new CorePort(_ports.Count, link, session);
         _ports.Add(port);
         _portIsUp = new bool[_ports.Count];
+        _inputs = [.. _inputs, new PacketBurst()];
         _outputs = [.. _outputs, new PacketBurst()];
         return port;
     }
@@ -118,31 +119,40 @@ public sealed class CoreNode : IDisposable
     }
 
     /// <summary>
-    /// One round on the calling thread: drives liveness, then receives one burst from every port and forwards
-    /// it. Returns how many data frames arrived. Only for a node that has not been started.
+    /// One round on the calling thread: receives one burst from every port, drives liveness, then forwards
+    /// the bursts. Returns how many data frames arrived. Only for a node that has not been started.
     /// </summary>
+    /// <remarks>
+    /// Receiving comes before the detection timers run, so a node whose thread was descheduled for longer
+    /// than a detection time first takes in the hellos that queued up meanwhile, instead of declaring every
+    /// peer down for its own stall.
+    /// </remarks>
     public int PollOnce()
     {
         var now = Stopwatch.GetTimestamp();
         var lfib = Volatile.Read(ref _lfib);
         var ports = _ports;
+        var received = 0;
+        for (var p = 0; p < ports.Count; p++)
+        {
+            _inputs[p].Clear();
+            received += ports[p].Link.Receive(_inputs[p], now);
+        }
+
         for (var p = 0; p < ports.Count; p++)
         {
             ports[p].Liveness?.Poll(now);
             _portIsUp[p] = ports[p].IsUp;
         }
 
-        var received = 0;
         for (var p = 0; p < ports.Count; p++)
         {
-            _input.Clear();
-            if (ports[p].Link.Receive(_input, now) == 0)
+            if (_inputs[p].Count == 0)
             {
                 continue;
             }
 
-            received += _input.Count;
-            _switch.Forward(lfib, _input, _portIsUp, _outputs);
+            _switch.Forward(lfib, _inputs[p], _portIsUp, _outputs);
             for (var o = 0; o < _outputs.Length; o++)
             {
                 if (_outputs[o].Count > 0)

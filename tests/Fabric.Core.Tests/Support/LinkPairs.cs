@@ -22,12 +22,13 @@ internal static class LinkPairs
 
     /// <summary>
     /// A fresh loopback address per endpoint (127.0.0.0/8 is all loopback on Linux), so every test can use
-    /// the standard port 6635 without colliding with another test or process.
+    /// the standard port 6635 without colliding with another test; the second octet comes from the process
+    /// id, so two test processes running at once do not collide either.
     /// </summary>
     public static IPAddress NextLoopbackAddress()
     {
         var host = Interlocked.Increment(ref s_lastHost);
-        return new IPAddress([127, 77, (byte)(host >> 8), (byte)(host & 0xFF)]);
+        return new IPAddress([127, (byte)(77 + (Environment.ProcessId % 100)), (byte)(host >> 8), (byte)(host & 0xFF)]);
     }
 
     public static (MplsInUdpLink A, MplsInUdpLink B) CreateUdp()
