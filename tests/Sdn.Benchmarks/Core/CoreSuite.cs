@@ -29,7 +29,8 @@ internal sealed class CoreSuite : IBenchmarkSuite
         var seconds = options.Quick ? 0.3 : 2.0;
         var (mpps, mppsPerCpuSecond, allocatedPerPacket) = MeasureLsr(seconds);
         var (batched, naive) = MeasureUdp(seconds);
-        var lossMs = MeasureFailoverLoss(options.Quick);
+        // The median of three cuts: one cut on a busy machine can land while a thread waits for a core.
+        var lossMs = options.Quick ? MeasureFailoverLoss(seconds: 0.5) : Median([.. Enumerable.Range(0, 3).Select(_ => MeasureFailoverLoss(seconds: 1))]);
         return
         [
             new("lsr_mpps", mpps),
@@ -143,7 +144,7 @@ internal sealed class CoreSuite : IBenchmarkSuite
     /// 10K pps stream from this thread to this thread; the p end of the primary link is cut mid-stream, so the
     /// node learns of it only from missing hellos. The loss window is the lost packets over the rate.
     /// </summary>
-    private static double MeasureFailoverLoss(bool quick)
+    private static double MeasureFailoverLoss(double seconds)
     {
         var (source, ingress) = InMemoryLink.CreatePair("source", "ingress");
         var (toP, pFromNode) = InMemoryLink.CreatePair("node-p", "p-node");
@@ -171,7 +172,7 @@ internal sealed class CoreSuite : IBenchmarkSuite
             Thread.Sleep(1);
         }
 
-        var total = FailoverPacketsPerSecond * (quick ? 1 : 3) / 2;
+        var total = (int)(FailoverPacketsPerSecond * seconds);
         var seen = new bool[total];
         var outgoing = new PacketBurst();
         var incoming = new PacketBurst();
@@ -209,6 +210,12 @@ internal sealed class CoreSuite : IBenchmarkSuite
         }
 
         return seen.Count(s => !s) * 1000.0 / FailoverPacketsPerSecond;
+    }
+
+    private static double Median(double[] values)
+    {
+        Array.Sort(values);
+        return values[values.Length / 2];
     }
 
     private static PacketBurst FullBurst(int flows)
