@@ -72,6 +72,14 @@ public sealed unsafe class MplsInUdpLink : Link
             throw;
         }
 
+        // The kernel only writes results into receive headers (lengths, flags, the source), so they are set once.
+        for (var i = 0; i < PacketBurst.Capacity; i++)
+        {
+            // SAFETY: the receive slots are pinned; slot i spans MaxFrameLength bytes inside the array.
+            _receiveBatch.SetVector(i, (byte*)Unsafe.AsPointer(ref _receiveSlots[i * PacketBurst.MaxFrameLength]), PacketBurst.MaxFrameLength);
+            _receiveBatch.SetMessage(i, i, 1, default);
+        }
+
         _senderHandles = Array.ConvertAll(_senders, s => (int)s.Handle);
         SourcePorts = Array.ConvertAll(_senders, s => ((IPEndPoint)s.LocalEndPoint!).Port);
         _framesPerSender = new int[_senders.Length + 1];
@@ -140,6 +148,46 @@ public sealed unsafe class MplsInUdpLink : Link
         return sent;
     }
 
+    protected override bool TransmitOne(ReadOnlySpan<byte> frame)
+    {
+        var peer = _peer;
+
+        // SAFETY: fixed pins the frame for the duration of the call; peer is a local on this stack frame.
+        fixed (byte* buffer = frame)
+        {
+            return UdpInterop.SendTo(
+                _senderHandles[0], buffer, (nuint)frame.Length, UdpInterop.MsgDontWait, &peer, (uint)sizeof(UdpInterop.SocketAddressInet)) == frame.Length;
+        }
+    }
+
+    protected override void ReceiveFrames(PacketBurst burst, long now)
+    {
+        var room = PacketBurst.Capacity - burst.Count;
+        if (room == 0)
+        {
+            return;
+        }
+
+        // SAFETY: the constructor pointed every header at a pinned slot; the kernel only writes results back.
+        var received = UdpInterop.ReceiveMultipleMessages(_receiverHandle, _receiveBatch.Messages, (uint)room, UdpInterop.MsgDontWait, null);
+        for (var i = 0; i < received; i++)
+        {
+            ref var message = ref _receiveBatch.Message(i);
+            if ((message.Header.Flags & UdpInterop.MsgTruncated) != 0 || message.Length == 0)
+            {
+                CountMalformed();
+            }
+            else if (_receiveBatch.Address(i).AddressNetworkOrder != _peer.AddressNetworkOrder)
+            {
+                CountForeign();
+            }
+            else
+            {
+                Deliver(_receiveSlots.AsSpan(i * PacketBurst.MaxFrameLength, (int)message.Length), burst, now);
+            }
+        }
+    }
+
     /// <summary>
     /// Builds messages from index <paramref name="firstMessage"/> on for vectors [start, end): runs of
     /// equal-length frames become one message that the kernel cuts into datagrams (UDP GSO), so the stack
@@ -167,53 +215,6 @@ public sealed unsafe class MplsInUdpLink : Link
         }
 
         return message - firstMessage;
-    }
-
-    protected override bool TransmitOne(ReadOnlySpan<byte> frame)
-    {
-        var peer = _peer;
-
-        // SAFETY: fixed pins the frame for the duration of the call; peer is a local on this stack frame.
-        fixed (byte* buffer = frame)
-        {
-            return UdpInterop.SendTo(
-                _senderHandles[0], buffer, (nuint)frame.Length, UdpInterop.MsgDontWait, &peer, (uint)sizeof(UdpInterop.SocketAddressInet)) == frame.Length;
-        }
-    }
-
-    protected override void ReceiveFrames(PacketBurst burst, long now)
-    {
-        var room = PacketBurst.Capacity - burst.Count;
-        if (room == 0)
-        {
-            return;
-        }
-
-        for (var i = 0; i < room; i++)
-        {
-            // SAFETY: the receive slots are pinned; slot i spans MaxFrameLength bytes inside the array.
-            _receiveBatch.SetVector(i, (byte*)Unsafe.AsPointer(ref _receiveSlots[i * PacketBurst.MaxFrameLength]), PacketBurst.MaxFrameLength);
-            _receiveBatch.SetMessage(i, i, 1, default);
-        }
-
-        // SAFETY: the first room headers are set up above and point into pinned memory.
-        var received = UdpInterop.ReceiveMultipleMessages(_receiverHandle, _receiveBatch.Messages, (uint)room, UdpInterop.MsgDontWait, null);
-        for (var i = 0; i < received; i++)
-        {
-            ref var message = ref _receiveBatch.Message(i);
-            if ((message.Header.Flags & UdpInterop.MsgTruncated) != 0 || message.Length == 0)
-            {
-                CountMalformed();
-            }
-            else if (_receiveBatch.Address(i).AddressNetworkOrder != _peer.AddressNetworkOrder)
-            {
-                CountForeign();
-            }
-            else
-            {
-                Deliver(_receiveSlots.AsSpan(i * PacketBurst.MaxFrameLength, (int)message.Length), burst, now);
-            }
-        }
     }
 
     protected override void Dispose(bool disposing)
