@@ -21,55 +21,45 @@ internal static class FaultDisassembler
             return [$"rip 0x{rip:x} lies outside guest RAM (0x{memory.Size:x} bytes): nothing to disassemble"];
         }
 
-        var start = FindStartLandingOn(memory, rip);
-        var length = (int)Math.Min(memory.Size - start, (ulong)(LookBehind + 15 * InstructionsAfter));
-        var decoder = Decoder.Create(64, new ByteArrayCodeReader(memory.Slice(start, length).ToArray()));
-        decoder.IP = start;
-        var instructions = new List<Instruction>();
-        while (decoder.IP < start + (ulong)length)
+        var windowStart = rip - Math.Min(rip, (ulong)LookBehind);
+        var window = memory.Slice(windowStart, (int)Math.Min(memory.Size - windowStart, (ulong)(LookBehind + 15 * InstructionsAfter))).ToArray();
+        List<Instruction> instructions = [];
+        var ripIndex = -1;
+        for (var start = windowStart; start <= rip && ripIndex < 0; start++)
         {
-            decoder.Decode(out var instruction);
-            instructions.Add(instruction);
+            instructions = Decode(window, windowStart, start);
+            ripIndex = instructions.FindIndex(i => i.IP == rip);
         }
 
-        var ripIndex = instructions.FindIndex(i => i.IP == rip);
         var first = Math.Max(0, ripIndex - InstructionsBefore);
-        var last = Math.Min(instructions.Count - 1, Math.Max(ripIndex, 0) + InstructionsAfter);
+        var last = Math.Min(instructions.Count - 1, ripIndex + InstructionsAfter);
         var formatter = new NasmFormatter();
         var output = new StringOutput();
         var lines = new List<string>();
         for (var i = first; i <= last; i++)
         {
             formatter.Format(instructions[i], output);
-            var marker = instructions[i].IP == rip ? "=>" : "  ";
+            var marker = i == ripIndex ? "=>" : "  ";
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"{marker} {instructions[i].IP:x8}  {output.ToStringAndReset()}"));
         }
 
         return lines;
     }
 
-    private static ulong FindStartLandingOn(GuestMemory memory, ulong rip)
+    /// <summary>Decodes <paramref name="window"/> (which starts at <paramref name="windowStart"/>) from <paramref name="start"/> to its end.</summary>
+    private static List<Instruction> Decode(byte[] window, ulong windowStart, ulong start)
     {
-        for (var behind = (ulong)Math.Min(LookBehind, (int)rip); behind > 0; behind--)
+        var offset = (int)(start - windowStart);
+        var decoder = Decoder.Create(64, new ByteArrayCodeReader(window, offset, window.Length - offset));
+        decoder.IP = start;
+        var instructions = new List<Instruction>();
+        var end = windowStart + (ulong)window.Length;
+        while (decoder.IP < end)
         {
-            var start = rip - behind;
-            var decoder = Decoder.Create(64, new ByteArrayCodeReader(memory.Slice(start, (int)behind).ToArray()));
-            decoder.IP = start;
-            while (decoder.IP < rip)
-            {
-                decoder.Decode(out var instruction);
-                if (instruction.IsInvalid)
-                {
-                    break;
-                }
-            }
-
-            if (decoder.IP == rip)
-            {
-                return start;
-            }
+            decoder.Decode(out var instruction);
+            instructions.Add(instruction);
         }
 
-        return rip;
+        return instructions;
     }
 }
