@@ -25,6 +25,7 @@ internal static class DriverLayout
     public const int TxAvailIdx = 0x6004;
     public const int TxLastUsed = 0x6006;
     public const int RxCurrentId = 0x6008;
+    public const int RxUsedSeen = 0x600C;
     public const int SpinTicks = 0x6010;
     public const int TicksPerMicrosecond = 0x6018;
 

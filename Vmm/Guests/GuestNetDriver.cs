@@ -84,6 +84,12 @@ internal static class GuestNetDriver
         var a = g.Asm;
         var done = a.CreateLabel();
         a.push(rbx);
+        a.movzx(eax, __word_ptr[r15 + DriverLayout.TxAvailIdx]);
+        a.sub(ax, __word_ptr[r15 + DriverLayout.TxLastUsed]);
+        a.cmp(ax, DriverLayout.QueueSize);
+        a.jb(done);
+
+        // Only a full ring reads the device's used index, so the fast path touches no shared cache line.
         GuestRoutines.PollWithBackoff(g, ready =>
         {
             a.movzx(eax, __word_ptr[r15 + DriverLayout.TxUsed + 2]);
@@ -120,13 +126,19 @@ internal static class GuestNetDriver
     });
 
     /// <summary>net_rx_poll() → rax: the next received frame (0 if none), edx: its length.</summary>
+    /// <remarks>The device's used index is read only when the frames seen at the last read are used up.</remarks>
     public static Label RxPoll(GuestAssembler g) => g.Routine("net_rx_poll", g =>
     {
         var a = g.Asm;
-        var none = a.CreateLabel();
+        Label none = a.CreateLabel(), have = a.CreateLabel();
         a.movzx(eax, __word_ptr[r15 + DriverLayout.RxLastUsed]);
-        a.cmp(ax, __word_ptr[r15 + DriverLayout.RxUsed + 2]);
+        a.cmp(ax, __word_ptr[r15 + DriverLayout.RxUsedSeen]);
+        a.jne(have);
+        a.movzx(ecx, __word_ptr[r15 + DriverLayout.RxUsed + 2]);
+        a.mov(__word_ptr[r15 + DriverLayout.RxUsedSeen], cx);
+        a.cmp(ax, cx);
         a.je(none);
+        a.Label(ref have);
         a.and(eax, DriverLayout.QueueSize - 1);
         a.mov(ecx, __dword_ptr[r15 + rax * 8 + (DriverLayout.RxUsed + DriverLayout.UsedRing)]);
         a.mov(edx, __dword_ptr[r15 + rax * 8 + (DriverLayout.RxUsed + DriverLayout.UsedRing + 4)]);
@@ -189,6 +201,12 @@ internal static class GuestNetDriver
         var a = g.Asm;
         var done = a.CreateLabel();
         a.push(rbx);
+        a.movzx(eax, __word_ptr[r15 + DriverLayout.TxAvailIdx]);
+        a.sub(ax, __word_ptr[r15 + DriverLayout.TxLastUsed]);
+        a.cmp(ax, DriverLayout.QueueSize);
+        a.jb(done);
+
+        // Only a full ring reads the device's used index, so the fast path touches no shared cache line.
         GuestRoutines.PollWithBackoff(g, ready =>
         {
             a.movzx(eax, __word_ptr[r15 + DriverLayout.TxUsed + 2]);

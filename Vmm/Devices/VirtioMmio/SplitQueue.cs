@@ -29,6 +29,7 @@ internal sealed unsafe class SplitQueue(ushort maxSize)
     private byte* _avail;
     private byte* _used;
     private ushort _nextAvail;
+    private ushort _availSeen;
     private ushort _nextUsed;
     private bool _eventIdx;
 
@@ -53,7 +54,7 @@ internal sealed unsafe class SplitQueue(ushort maxSize)
         Ready = false;
         _memory = null;
         _descriptors = _avail = _used = null;
-        _nextAvail = _nextUsed = 0;
+        _nextAvail = _availSeen = _nextUsed = 0;
     }
 
     /// <summary>Checks the driver's ring layout against guest RAM and prepares for use. Returns false when it is invalid.</summary>
@@ -75,8 +76,7 @@ internal sealed unsafe class SplitQueue(ushort maxSize)
 
         _memory = memory;
         _eventIdx = eventIdx;
-        _nextAvail = 0;
-        _nextUsed = 0;
+        _nextAvail = _availSeen = _nextUsed = 0;
         return true;
     }
 
@@ -88,24 +88,30 @@ internal sealed unsafe class SplitQueue(ushort maxSize)
 
     private ref ushort AvailEvent => ref Unsafe.AsRef<ushort>(_used + 4 + 8 * Size);
 
-    /// <summary>True when the driver has made buffers available that we have not taken.</summary>
+    /// <summary>True when the driver has made at least <paramref name="count"/> buffers available that we have not taken.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool HasAvailable() => _avail != null && Volatile.Read(ref AvailIdx) != _nextAvail;
+    public bool HasAvailable(int count = 1) => _avail != null && (ushort)(Volatile.Read(ref AvailIdx) - _nextAvail) >= count;
 
     /// <summary>Takes the head of the next available chain.</summary>
+    /// <remarks>The driver's avail.idx is read only when the chains seen at the last read are used up, so a busy queue does not bounce its cache line.</remarks>
     public QueueResult TryPop(out ushort head)
     {
         head = 0;
-        var availIdx = Volatile.Read(ref AvailIdx);
-        var pending = (ushort)(availIdx - _nextAvail);
-        if (pending == 0)
+        if (_availSeen == _nextAvail)
         {
-            return QueueResult.Empty;
-        }
+            var availIdx = Volatile.Read(ref AvailIdx);
+            var pending = (ushort)(availIdx - _nextAvail);
+            if (pending == 0)
+            {
+                return QueueResult.Empty;
+            }
 
-        if (pending > Size)
-        {
-            return QueueResult.Malformed;
+            if (pending > Size)
+            {
+                return QueueResult.Malformed;
+            }
+
+            _availSeen = availIdx;
         }
 
         head = Unsafe.Read<ushort>(_avail + 4 + 2 * (_nextAvail & (Size - 1)));
@@ -237,20 +243,24 @@ internal sealed unsafe class SplitQueue(ushort maxSize)
         }
     }
 
-    /// <summary>Asks the driver to notify us of the next buffer. Returns true when buffers arrived meanwhile, so the caller must not sleep.</summary>
-    public bool EnableNotifications()
+    /// <summary>
+    /// Asks the driver to notify us once <paramref name="batch"/> more buffers are available (with EVENT_IDX; without it,
+    /// at the next one). Returns true when they arrived meanwhile, so the caller must not sleep.
+    /// </summary>
+    public bool EnableNotifications(int batch = 1)
     {
         if (_eventIdx)
         {
-            Volatile.Write(ref AvailEvent, _nextAvail);
+            Volatile.Write(ref AvailEvent, (ushort)(_nextAvail + batch - 1));
         }
         else
         {
             Volatile.Write(ref Unsafe.AsRef<ushort>(_used), 0);
+            batch = 1;
         }
 
         Interlocked.MemoryBarrier();
-        return HasAvailable();
+        return HasAvailable(batch);
     }
 
     /// <summary>vring_need_event: whether moving an index from <paramref name="old"/> to <paramref name="current"/> passed <paramref name="eventIndex"/>.</summary>

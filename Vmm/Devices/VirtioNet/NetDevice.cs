@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using Sdn.Fabric.Core.Packets;
 using Sdn.Vmm.Devices.VirtioMmio;
 using Sdn.Vmm.Interop;
@@ -19,8 +20,9 @@ namespace Sdn.Vmm.Devices.VirtioNet;
 /// </remarks>
 public sealed class NetDevice : IVirtioDevice, IDisposable
 {
-    private const int SpinBudget = 20_000;
+    private static readonly long SpinTicks = Stopwatch.Frequency / 50_000; // 20 µs without work, then sleep
     private const int RetryBackendMilliseconds = 1;
+    private const int ReceiveRefillBatch = NetQueues.MaxSize / 4;
     private const int ConfigSize = 12;
 
     private readonly EventFd _notify = new();
@@ -109,7 +111,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
                 {
                     _rxStarved = true;
                     NetMetrics.Add(ref Metrics.RxRingFullField, 1);
-                    if (rx.EnableNotifications())
+                    if (rx.EnableNotifications(ReceiveRefillBatch))
                     {
                         index--; // buffers arrived while arming: try this frame again
                         continue;
@@ -222,37 +224,56 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
         _activity.GuestHasWork();
     }
 
+    /// <summary>
+    /// Polls the TX ring while there is traffic; spins <see cref="SpinTicks"/> without work, then sleeps until kicked.
+    /// When the backend cannot take frames it retries for the same spin time, then sleeps, TX notifications off, until
+    /// the backend has room (it kicks us) or a millisecond passes: spinning longer would steal the receiver's CPU.
+    /// </summary>
     private void RunWorker()
     {
         var tx = _tx!;
-        var spins = 0;
+        var idleSince = 0L;
         tx.SuppressNotifications();
         while (_active)
         {
-            if (!_broken && (ProcessTransmit(tx) || ReportReceiveSpace()))
+            if (!_broken)
             {
-                spins = 0;
+                ReportReceiveSpace();
+                if (ProcessTransmit(tx))
+                {
+                    idleSince = 0;
+                    continue;
+                }
+
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            if (idleSince == 0)
+            {
+                idleSince = now;
+            }
+
+            if (now - idleSince < SpinTicks)
+            {
+                Thread.SpinWait(4);
                 continue;
             }
 
-            if (++spins < SpinBudget)
+            if (_txPending < _txBurst.Count)
             {
-                Thread.SpinWait(8);
+                idleSince = 0;
+                Sleep(RetryBackendMilliseconds);
                 continue;
             }
 
-            spins = 0;
+            idleSince = 0;
             if (!_broken && tx.EnableNotifications())
             {
+                tx.SuppressNotifications();
                 continue;
             }
 
-            var timeout = _txPending < _txBurst.Count ? RetryBackendMilliseconds : -1;
-            if (_notify.Wait(timeout))
-            {
-                NetMetrics.Add(ref Metrics.WakeupsField, 1);
-            }
-
+            Sleep(-1);
             if (!_broken)
             {
                 tx.SuppressNotifications();
@@ -260,18 +281,23 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
         }
     }
 
-    /// <summary>Tells the backend when a starved RX ring got buffers again.</summary>
-    private bool ReportReceiveSpace()
+    private void Sleep(int timeoutMilliseconds)
+    {
+        if (_notify.Wait(timeoutMilliseconds))
+        {
+            NetMetrics.Add(ref Metrics.WakeupsField, 1);
+        }
+    }
+
+    /// <summary>Tells the backend when a starved RX ring got a batch of buffers again.</summary>
+    private void ReportReceiveSpace()
     {
         var rx = _rx;
-        if (!_rxStarved || rx is null || !rx.HasAvailable())
+        if (_rxStarved && rx is not null && rx.HasAvailable(ReceiveRefillBatch))
         {
-            return false;
+            _rxStarved = false;
+            _backend?.ReceiveSpaceAvailable();
         }
-
-        _rxStarved = false;
-        _backend?.ReceiveSpaceAvailable();
-        return true;
     }
 
     /// <summary>Moves frames from the TX ring to the backend. Returns true when anything moved.</summary>
