@@ -25,6 +25,8 @@ internal static class GuestNetDriver
         var fail = a.CreateLabel();
         a.mov(r14, __qword_ptr[r13 + BootInfo.NicsOffset + BootInfo.NicMmioBase]);
         a.mov(r15, DriverLayout.Base);
+        a.mov(__qword_ptr[r15 + DriverLayout.RxAvailIdx], 0); // all four ring shadows
+        a.mov(__qword_ptr[r15 + DriverLayout.RxCurrentId], 0); // and RxUsedSeen
         StoreTscRates(g);
 
         a.mov(__dword_ptr[r14 + (int)Reg.Status], 0);
@@ -59,6 +61,8 @@ internal static class GuestNetDriver
         SetUpQueue(g, NetQueues.Transmit, DriverLayout.TxDescriptors, DriverLayout.TxAvail, DriverLayout.TxUsed, fail);
         FillDescriptors(g, DriverLayout.RxDescriptors, DriverLayout.RxBuffers, DescriptorWrite, DriverLayout.RxAvail);
         FillDescriptors(g, DriverLayout.TxDescriptors, DriverLayout.TxBuffers, 0, availRing: null);
+        a.mov(__dword_ptr[r15 + DriverLayout.TxAvail], 0); // flags and idx
+        a.mov(__word_ptr[r15 + DriverLayout.RxAvail], 0);
         a.mov(__word_ptr[r15 + DriverLayout.RxAvail + 2], DriverLayout.QueueSize);
         a.mov(__word_ptr[r15 + DriverLayout.RxAvailIdx], DriverLayout.QueueSize);
         a.mov(__word_ptr[r15 + DriverLayout.RxAvail + DriverLayout.UsedEvent], unchecked((short)0xFFFF));
