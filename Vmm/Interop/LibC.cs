@@ -44,6 +44,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "munmap", SetLastError = true)]
     public static partial int Munmap(nint address, nuint length);
 
+    [LibraryImport(Library, EntryPoint = "mincore", SetLastError = true)]
+    public static partial int Mincore(nint address, nuint length, byte* residency);
+
     [LibraryImport(Library, EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initialValue, int flags);
 

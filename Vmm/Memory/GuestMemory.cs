@@ -64,6 +64,24 @@ public sealed unsafe class GuestMemory : IDisposable
 
     public ulong ReadUInt64(ulong address) => MemoryMarshal.Read<ulong>(Slice(address, 8));
 
+    /// <summary>How much of guest RAM is resident on the host (the pages the guest or the VMM touched).</summary>
+    public long ResidentBytes()
+    {
+        const int PageSize = 4096;
+        var pages = (int)(Size / PageSize);
+        var residency = new byte[pages];
+        fixed (byte* vector = residency)
+        {
+            // SAFETY: the vector has one byte per page of the mapping, which is page-aligned and still mapped.
+            if (LibC.Mincore((nint)_base, (nuint)Size, vector) != 0)
+            {
+                return 0;
+            }
+        }
+
+        return residency.Count(page => (page & 1) != 0) * (long)PageSize;
+    }
+
     public void Dispose()
     {
         if (_base != null)

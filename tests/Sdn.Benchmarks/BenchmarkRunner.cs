@@ -8,6 +8,7 @@ internal static class BenchmarkRunner
 {
     private static readonly IBenchmarkSuite[] Suites =
     [
+        new Vmm.VmmSuite(),
     ];
 
     public static int Run(string[] args)
