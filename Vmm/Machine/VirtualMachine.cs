@@ -168,6 +168,7 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
             }
 
             Memory.Write(segment.Address, segment.Bytes);
+            Memory.Slice(segment.Address + (ulong)segment.Bytes.Length, (int)segment.ZeroFill).Clear();
         }
 
         var freeStart = Math.Max(GuestLayout.FreeMemoryStart, (image.End + 0xFFF) & ~0xFFFul);
