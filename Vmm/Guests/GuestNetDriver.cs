@@ -86,15 +86,14 @@ internal static class GuestNetDriver
     public static Label TxBuffer(GuestAssembler g) => g.Routine("net_tx_buffer", g =>
     {
         var a = g.Asm;
-        var done = a.CreateLabel();
-        a.push(rbx);
+        var free = a.CreateLabel();
         a.movzx(eax, __word_ptr[r15 + DriverLayout.TxAvailIdx]);
         a.sub(ax, __word_ptr[r15 + DriverLayout.TxLastUsed]);
         a.cmp(ax, DriverLayout.QueueSize);
-        a.jb(done);
+        a.jb(free);
 
         // Only a full ring reads the device's used index, so the fast path touches no shared cache line.
-        GuestRoutines.PollWithBackoff(g, ready =>
+        GuestRoutines.WaitUntil(g, ready =>
         {
             a.movzx(eax, __word_ptr[r15 + DriverLayout.TxUsed + 2]);
             a.mov(__word_ptr[r15 + DriverLayout.TxLastUsed], ax);
@@ -104,13 +103,12 @@ internal static class GuestNetDriver
             a.sub(ax, __word_ptr[r15 + DriverLayout.TxLastUsed]);
             a.cmp(ax, DriverLayout.QueueSize);
             a.jb(ready);
-        }, done);
-        a.Label(ref done);
+        });
+        a.Label(ref free);
         a.movzx(eax, __word_ptr[r15 + DriverLayout.TxAvailIdx]);
         a.and(eax, DriverLayout.QueueSize - 1);
         a.shl(eax, DriverLayout.BufferShift);
         a.lea(rax, __[r15 + rax + (DriverLayout.TxBuffers + NetHeaderSize)]);
-        a.pop(rbx);
         a.ret();
     });
 
@@ -203,22 +201,12 @@ internal static class GuestNetDriver
     public static Label WaitTxDrained(GuestAssembler g) => g.Routine("net_wait_tx_drained", g =>
     {
         var a = g.Asm;
-        var done = a.CreateLabel();
-        a.push(rbx);
-        a.movzx(eax, __word_ptr[r15 + DriverLayout.TxAvailIdx]);
-        a.sub(ax, __word_ptr[r15 + DriverLayout.TxLastUsed]);
-        a.cmp(ax, DriverLayout.QueueSize);
-        a.jb(done);
-
-        // Only a full ring reads the device's used index, so the fast path touches no shared cache line.
-        GuestRoutines.PollWithBackoff(g, ready =>
+        GuestRoutines.WaitUntil(g, ready =>
         {
             a.movzx(eax, __word_ptr[r15 + DriverLayout.TxUsed + 2]);
             a.cmp(ax, __word_ptr[r15 + DriverLayout.TxAvailIdx]);
             a.je(ready);
-        }, done);
-        a.Label(ref done);
-        a.pop(rbx);
+        });
         a.ret();
     });
 

@@ -87,6 +87,16 @@ internal static class GuestRoutines
         g.Asm.add(target, rax);
     }
 
+    /// <summary>Emits a wait, with no deadline, until <paramref name="emitCheck"/> jumps to its argument (saves RBX).</summary>
+    public static void WaitUntil(GuestAssembler g, Action<Label> emitCheck)
+    {
+        var done = g.Asm.CreateLabel();
+        g.Asm.push(rbx);
+        PollWithBackoff(g, emitCheck, done);
+        g.Asm.Label(ref done);
+        g.Asm.pop(rbx);
+    }
+
     /// <summary>
     /// Emits a wait loop: runs <paramref name="emitCheck"/> (which jumps to its argument when the wait is over),
     /// spins with PAUSE for the spin budget, then parks the vCPU with the idle hypercall until a device has work.

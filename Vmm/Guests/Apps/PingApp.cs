@@ -23,9 +23,7 @@ internal static class PingApp
         Label arpSend = a.CreateLabel(), arpWait = a.CreateLabel(), arpSkip = a.CreateLabel(), resolved = a.CreateLabel();
         Label pingLoop = a.CreateLabel(), replyWait = a.CreateLabel(), replySkip = a.CreateLabel(), timedOut = a.CreateLabel();
         Label pause = a.CreateLabel(), pace = a.CreateLabel(), nextSequence = a.CreateLabel(), done = a.CreateLabel();
-        var waitRx = GuestNetDriver.WaitRx(g);
         var txBuffer = GuestNetDriver.TxBuffer(g);
-        var txCommit = GuestNetDriver.TxCommit(g);
         var rxRelease = GuestNetDriver.RxRelease(g);
         var printDecimal = GuestRoutines.PrintDecimal(g);
 
@@ -43,19 +41,7 @@ internal static class PingApp
         a.mov(eax, __dword_ptr[r13 + Target]);
         a.mov(__dword_ptr[rbp + F.ArpTargetIp], eax);
         a.mov(edi, F.MinimumFrame);
-        a.call(txCommit);
-        a.mov(ecx, 100_000);
-        GuestRoutines.DeadlineIn(g, rcx, rcx);
-        a.mov(__qword_ptr[r15 + DriverLayout.Timestamp1], rcx);
-
-        a.Label(ref arpWait);
-        a.mov(rdi, __qword_ptr[r15 + DriverLayout.Timestamp1]);
-        a.call(waitRx);
-        a.test(rax, rax);
-        a.jz(arpSend);
-        a.mov(rbx, rax);
-        a.cmp(__word_ptr[rbx + F.EthType], F.EtherTypeArp);
-        a.jne(arpSkip);
+        SendAndAwait(g, 100_000, ref arpWait, arpSend, F.EtherTypeArp, arpSkip);
         a.cmp(__word_ptr[rbx + F.ArpOperation], F.ArpReply);
         a.jne(arpSkip);
         a.mov(eax, __dword_ptr[rbx + F.ArpSenderIp]);
@@ -98,19 +84,7 @@ internal static class PingApp
         a.mov(__word_ptr[rbp + F.IcmpChecksum], ax);
         a.mov(edi, __dword_ptr[r13 + PayloadBytes]);
         a.add(edi, F.Payload);
-        a.call(txCommit);
-        a.mov(ecx, 1_000_000);
-        GuestRoutines.DeadlineIn(g, rcx, rcx);
-        a.mov(__qword_ptr[r15 + DriverLayout.Timestamp1], rcx);
-
-        a.Label(ref replyWait);
-        a.mov(rdi, __qword_ptr[r15 + DriverLayout.Timestamp1]);
-        a.call(waitRx);
-        a.test(rax, rax);
-        a.jz(timedOut);
-        a.mov(rbx, rax);
-        a.cmp(__word_ptr[rbx + F.EthType], F.EtherTypeIpv4);
-        a.jne(replySkip);
+        SendAndAwait(g, 1_000_000, ref replyWait, timedOut, F.EtherTypeIpv4, replySkip);
         a.cmp(__byte_ptr[rbx + F.IpProtocol], F.ProtocolIcmp);
         a.jne(replySkip);
         a.cmp(__byte_ptr[rbx + F.IcmpType], F.IcmpEchoReply);
@@ -167,5 +141,27 @@ internal static class PingApp
         g.Report(ReportKey.PingReplies, rsi);
         g.Print("ping: done\n");
         g.Exit(0);
+    }
+
+    /// <summary>
+    /// Emits: send the TX buffer (EDI = length); then, at <paramref name="wait"/>, wait up to <paramref name="timeoutMicroseconds"/>
+    /// for a frame (RBX), going to <paramref name="timedOut"/> at the deadline and to <paramref name="skip"/> when its
+    /// EtherType is not <paramref name="etherType"/>.
+    /// </summary>
+    private static void SendAndAwait(GuestAssembler g, int timeoutMicroseconds, ref Label wait, Label timedOut, short etherType, Label skip)
+    {
+        var a = g.Asm;
+        a.call(GuestNetDriver.TxCommit(g));
+        a.mov(ecx, timeoutMicroseconds);
+        GuestRoutines.DeadlineIn(g, rcx, rcx);
+        a.mov(__qword_ptr[r15 + DriverLayout.Timestamp1], rcx);
+        a.Label(ref wait);
+        a.mov(rdi, __qword_ptr[r15 + DriverLayout.Timestamp1]);
+        a.call(GuestNetDriver.WaitRx(g));
+        a.test(rax, rax);
+        a.jz(timedOut);
+        a.mov(rbx, rax);
+        a.cmp(__word_ptr[rbx + F.EthType], etherType);
+        a.jne(skip);
     }
 }
