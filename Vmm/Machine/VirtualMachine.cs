@@ -49,10 +49,11 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
         _kvm = system.CreateVm();
         try
         {
+            // Memory first: changing memory slots once vCPUs exist waits for an SRCU grace period (milliseconds).
             Memory = new GuestMemory(options.MemoryBytes);
+            _kvm.SetUserMemoryRegion(0, 0, Memory.Size, Memory.HostAddress);
             _kvm.SetTssAddress(VmxTssAddress);
             _kvm.CreateIrqchip();
-            _kvm.SetUserMemoryRegion(0, 0, Memory.Size, Memory.HostAddress);
             _vcpu = _kvm.CreateVcpu(0, system.VcpuMmapSize);
             _vcpu.SetCpuid(CpuidPolicy.ForGuest(system.SupportedCpuid));
             TscHz = _vcpu.GetTscKhz() * 1000;

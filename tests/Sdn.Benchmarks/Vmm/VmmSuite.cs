@@ -39,6 +39,7 @@ internal sealed class VmmSuite : IBenchmarkSuite
             new("exits_per_packet", small.ExitsPerPacket),
             new("exits_per_packet_1500b", large.ExitsPerPacket),
             new("overhead_mib_per_vm", overhead),
+            new("process_alloc_bytes_per_packet", small.AllocatedBytesPerPacket),
             new("boot_ms_vs_goal_10", boot / 10),
             new("pps_64b_vs_goal_1m", small.Pps / 1e6),
             new("exits_per_packet_vs_goal_0_01", small.ExitsPerPacket / 0.01),
@@ -63,19 +64,21 @@ internal sealed class VmmSuite : IBenchmarkSuite
         return Stopwatch.GetElapsedTime(start, firstLine).TotalMilliseconds;
     }
 
-    private static (double Pps, double ExitsPerPacket) Stream(int frameSize, long frames)
+    private static (double Pps, double ExitsPerPacket, double AllocatedBytesPerPacket) Stream(int frameSize, long frames)
     {
         using var pair = new Pair();
         pair.BootReceiver(GuestApp.Sink, MicroGuest.SinkParameters(frames));
         var exitsBefore = pair.Receiver.Exits.Total;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         pair.Sender.Boot(MicroGuest.Build(GuestApp.Pktgen), GuestApp.Pktgen, MicroGuest.PktgenParameters(ReceiverIp, pair.ReceiverNic.Mac, frameSize, frames));
         Require(pair.Receiver.WaitForExit(Timeout) && pair.Sender.WaitForExit(Timeout), pair.Receiver, "pktgen to sink did not finish");
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         Require(pair.Receiver.LastReport(ReportKey.SinkLost) == 0, pair.Receiver, "sink lost frames");
         var received = (double)pair.Receiver.LastReport(ReportKey.SinkReceived)!.Value;
         var seconds = pair.Receiver.LastReport(ReportKey.SinkElapsedTicks)!.Value / (double)pair.Receiver.TscHz;
         var senderExits = pair.Sender.Exits.Total - pair.Sender.Exits[Sdn.Vmm.Kvm.KvmExitReason.Mmio]; // driver init is not per packet
         var receiverExits = pair.Receiver.Exits.Total - exitsBefore;
-        return (received / seconds, (senderExits + receiverExits) / received);
+        return (received / seconds, (senderExits + receiverExits) / received, allocated / received);
     }
 
     private static double RttMicroseconds(int count)
