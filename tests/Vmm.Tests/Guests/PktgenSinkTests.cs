@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 
 namespace Sdn.Vmm.Tests.Guests;
 
+[Collection(ProcessWideMeasurements.Name)]
 public class PktgenSinkTests(ITestOutputHelper output)
 {
     [KvmFact]

@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 
 namespace Sdn.Vmm.Tests.Machine;
 
+[Collection(ProcessWideMeasurements.Name)]
 public class LifecycleLeakTests(ITestOutputHelper output)
 {
     [KvmFact]
