@@ -82,6 +82,12 @@ internal sealed class VirtioMmioTransport : IBusDevice, IVirtioInterrupt
         _irq.Signal();
     }
 
+    public void SignalConfigChange()
+    {
+        Interlocked.Or(ref _interruptStatus, VirtioMmioRegister.InterruptConfigChange);
+        _irq.Signal();
+    }
+
     public void MarkNeedsReset()
     {
         if ((Interlocked.Or(ref _status, (uint)VirtioStatus.NeedsReset) & (uint)VirtioStatus.NeedsReset) == 0)
@@ -89,8 +95,7 @@ internal sealed class VirtioMmioTransport : IBusDevice, IVirtioInterrupt
             Interlocked.Increment(ref _needsResets);
         }
 
-        Interlocked.Or(ref _interruptStatus, VirtioMmioRegister.InterruptConfigChange);
-        _irq.Signal();
+        SignalConfigChange();
     }
 
     private SplitQueue? SelectedQueue => _queueSel < _queues.Length ? _queues[_queueSel] : null;

@@ -39,6 +39,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
     private volatile bool _broken;
     private volatile bool _rxStarved;
     private int _txPending;
+    private uint _configGeneration;
 
     internal NetDevice(byte[] mac, ushort mtu, IDeviceActivity activity)
     {
@@ -51,12 +52,13 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
         Mtu = mtu;
         _activity = activity;
         mac.CopyTo(_config, 0);
-        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(6), LinkUp);
+        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(StatusOffset), LinkUp);
         BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(8), 1); // max_virtqueue_pairs
         BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(10), mtu);
     }
 
     private const ushort LinkUp = 1;
+    private const int StatusOffset = 6;
 
     public byte[] Mac { get; }
 
@@ -75,13 +77,33 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
 
     ushort IVirtioDevice.MaxQueueSize => NetQueues.MaxSize;
 
-    uint IVirtioDevice.ConfigGeneration => 0;
+    uint IVirtioDevice.ConfigGeneration => Volatile.Read(ref _configGeneration);
 
     /// <summary>The eventfd bound to QueueNotify of both queues.</summary>
     internal EventFd NotifyEvent => _notify;
 
     /// <summary>Connects the device to its backend; frames sent before this are dropped.</summary>
     public void Attach(INetBackend backend) => _backend = backend;
+
+    /// <summary>True while the config space reports the link up (the default).</summary>
+    public bool IsLinkUp => (BinaryPrimitives.ReadUInt16LittleEndian(_config.AsSpan(StatusOffset)) & LinkUp) != 0;
+
+    /// <summary>Changes the link status in the config space and tells the driver (config generation + config interrupt).</summary>
+    public void SetLinkUp(bool up)
+    {
+        lock (_rxLock)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(StatusOffset), up ? LinkUp : (ushort)0);
+            Interlocked.Increment(ref _configGeneration);
+        }
+
+        if (_active)
+        {
+            _interrupt?.SignalConfigChange();
+        }
+
+        _activity.GuestHasWork();
+    }
 
     /// <summary>Wakes the worker, e.g. because the backend can take frames again.</summary>
     public void Kick() => _notify.Signal();
@@ -164,8 +186,11 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
         data.Clear();
         if (offset < ConfigSize)
         {
-            var available = _config.AsSpan((int)offset);
-            available[..Math.Min(available.Length, data.Length)].CopyTo(data);
+            lock (_rxLock)
+            {
+                var available = _config.AsSpan((int)offset);
+                available[..Math.Min(available.Length, data.Length)].CopyTo(data);
+            }
         }
     }
 
