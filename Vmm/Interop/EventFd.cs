@@ -21,12 +21,18 @@ internal sealed unsafe class EventFd : IDisposable
 
     public int Descriptor => _fd;
 
-    /// <summary>Adds one to the counter, waking any waiter.</summary>
+    /// <summary>Adds one to the counter, waking any waiter. Does nothing once disposed.</summary>
     public void Signal()
     {
+        var fd = Volatile.Read(ref _fd);
+        if (fd < 0)
+        {
+            return;
+        }
+
         ulong one = 1;
         // SAFETY: writes 8 bytes from a local to a descriptor we own; eventfd takes exactly a u64.
-        _ = LibC.Write(_fd, &one, sizeof(ulong));
+        _ = LibC.Write(fd, &one, sizeof(ulong));
     }
 
     /// <summary>Resets the counter to zero. Returns true when it had been signalled.</summary>
@@ -48,10 +54,10 @@ internal sealed unsafe class EventFd : IDisposable
 
     public void Dispose()
     {
-        if (_fd >= 0)
+        var fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0)
         {
-            _ = LibC.Close(_fd);
-            _fd = -1;
+            _ = LibC.Close(fd);
         }
     }
 }

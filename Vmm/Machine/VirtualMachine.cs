@@ -27,6 +27,7 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
     private readonly KvmVcpu _vcpu;
     private readonly EventFd _wake = new();
     private readonly object _gate = new();
+    private readonly Lock _kickGate = new();
     private readonly List<GuestReport> _reports = [];
     private readonly List<(NetDevice Device, VirtioMmioTransport Transport, EventFd Irq, NicInfo Info)> _nics = [];
     private readonly VmWatchdog _watchdog;
@@ -292,17 +293,39 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
 
     private void KickVcpu()
     {
-        var handle = _threadHandle;
-        if (handle != 0 && _thread is { IsAlive: true })
+        // The handle is cleared under the same lock before the thread ends: pthread_kill on a finished thread is undefined.
+        lock (_kickGate)
         {
-            VcpuKicker.Kick(_vcpu.Run, handle);
+            if (_threadHandle != 0)
+            {
+                VcpuKicker.Kick(_vcpu.Run, _threadHandle);
+            }
         }
     }
 
     private void RunVcpu(ManualResetEventSlim started)
     {
-        _threadHandle = LibC.PthreadSelf();
+        lock (_kickGate)
+        {
+            _threadHandle = LibC.PthreadSelf();
+        }
+
         started.Set();
+        try
+        {
+            RunLoop();
+        }
+        finally
+        {
+            lock (_kickGate)
+            {
+                _threadHandle = 0;
+            }
+        }
+    }
+
+    private void RunLoop()
+    {
         // SAFETY: the kvm_run page stays mapped until Dispose, which joins this thread first.
         var run = _vcpu.Run;
         while (true)

@@ -26,6 +26,7 @@ public sealed unsafe class GuestMemory : IDisposable
             throw new VmmException($"mapping {size >> 20} MiB of guest RAM failed: {LibC.ErrorText(errno)} — give the VM less memory or free some on the host");
         }
 
+        // SAFETY: the mapping is Size bytes long and stays mapped until Dispose; every access below checks its range.
         _base = (byte*)address;
         Size = size;
     }
@@ -43,6 +44,7 @@ public sealed unsafe class GuestMemory : IDisposable
     /// A pointer to guest-physical <paramref name="address"/>, valid for <paramref name="length"/> bytes, or null when the range is outside RAM.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // SAFETY: the pointer is formed only after Contains checked the whole range.
     public byte* PointerTo(ulong address, ulong length) => Contains(address, length) ? _base + address : null;
 
     /// <summary>The bytes at [<paramref name="address"/>, +<paramref name="length"/>); throws when the range is outside RAM.</summary>

@@ -80,6 +80,8 @@ internal sealed unsafe class SplitQueue(ushort maxSize)
         return true;
     }
 
+    // SAFETY (the four ring fields below): Activate checked that the avail ring (6 + 2 * Size bytes) and the used
+    // ring (6 + 8 * Size bytes) lie inside guest RAM, and Size only changes while the queue is not active.
     private ref ushort AvailIdx => ref Unsafe.AsRef<ushort>(_avail + 2);
 
     private ref ushort UsedEvent => ref Unsafe.AsRef<ushort>(_avail + 4 + 2 * Size);
@@ -114,6 +116,7 @@ internal sealed unsafe class SplitQueue(ushort maxSize)
             _availSeen = availIdx;
         }
 
+        // SAFETY: the index is masked to the ring, which Activate checked lies inside guest RAM.
         head = Unsafe.Read<ushort>(_avail + 4 + 2 * (_nextAvail & (Size - 1)));
         if (head >= Size)
         {
@@ -210,6 +213,7 @@ internal sealed unsafe class SplitQueue(ushort maxSize)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AddUsed(ushort head, uint length)
     {
+        // SAFETY: the index is masked to the ring, which Activate checked lies inside guest RAM.
         var element = _used + 4 + 8 * (_nextUsed & (Size - 1));
         Unsafe.Write(element, (uint)head);
         Unsafe.Write(element + 4, length);
@@ -223,6 +227,7 @@ internal sealed unsafe class SplitQueue(ushort maxSize)
         Volatile.Write(ref UsedIdx, _nextUsed);
         if (!_eventIdx)
         {
+            // SAFETY: avail.flags is the first field of the avail ring Activate checked.
             return (Volatile.Read(ref Unsafe.AsRef<ushort>(_avail)) & AvailNoInterrupt) == 0;
         }
 
@@ -239,6 +244,7 @@ internal sealed unsafe class SplitQueue(ushort maxSize)
         }
         else
         {
+            // SAFETY: used.flags is the first field of the used ring Activate checked.
             Volatile.Write(ref Unsafe.AsRef<ushort>(_used), UsedNoNotify);
         }
     }
@@ -255,6 +261,7 @@ internal sealed unsafe class SplitQueue(ushort maxSize)
         }
         else
         {
+            // SAFETY: used.flags is the first field of the used ring Activate checked.
             Volatile.Write(ref Unsafe.AsRef<ushort>(_used), 0);
             batch = 1;
         }
@@ -279,6 +286,7 @@ internal sealed unsafe class SplitQueue(ushort maxSize)
             return false;
         }
 
+        // SAFETY: index < Size, and Activate checked the whole descriptor table lies inside guest RAM.
         var descriptor = _descriptors + DescriptorSize * index;
         var address = Unsafe.Read<ulong>(descriptor);
         length = Unsafe.Read<uint>(descriptor + 8);
@@ -289,6 +297,7 @@ internal sealed unsafe class SplitQueue(ushort maxSize)
             return false;
         }
 
+        // SAFETY: PointerTo returns null unless the whole buffer lies inside guest RAM; callers stay within length.
         buffer = _memory!.PointerTo(address, length);
         return buffer != null;
     }
