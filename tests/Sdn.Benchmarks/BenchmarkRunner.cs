@@ -12,6 +12,7 @@ internal static class BenchmarkRunner
         new Controller.ControllerSuite(),
         new Edge.EdgeSuite(),
         new Core.CoreSuite(),
+        new Vmm.VmmSuite(),
     ];
 
     public static int Run(string[] args)
