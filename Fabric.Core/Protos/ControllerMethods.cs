@@ -28,8 +28,8 @@ public static class ControllerMethods
     public static readonly RpcMethod<ListRequest, AclRuleList> ListAclRules = Of<ListRequest, AclRuleList>();
     public static readonly RpcMethod<DeleteRequest, DeleteReply> DeleteAclRule = Of<DeleteRequest, DeleteReply>();
 
-    public static readonly RpcMethod<Edge, Edge> CreateEdge = Of<Edge, Edge>();
-    public static readonly RpcMethod<GetRequest, Edge> GetEdge = Of<GetRequest, Edge>();
+    public static readonly RpcMethod<EdgeNode, EdgeNode> CreateEdge = Of<EdgeNode, EdgeNode>();
+    public static readonly RpcMethod<GetRequest, EdgeNode> GetEdge = Of<GetRequest, EdgeNode>();
     public static readonly RpcMethod<ListRequest, EdgeList> ListEdges = Of<ListRequest, EdgeList>();
     public static readonly RpcMethod<DeleteRequest, DeleteReply> DeleteEdge = Of<DeleteRequest, DeleteReply>();
 

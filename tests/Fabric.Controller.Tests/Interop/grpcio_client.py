@@ -57,10 +57,10 @@ def expect_status(what, code, text, call):
     check(what, False, "the call succeeded")
 
 
-Tenant, Network, Port, Edge = message("Tenant"), message("Network"), message("Port"), message("Edge")
+Tenant, Network, Port, Edge = message("Tenant"), message("Network"), message("Port"), message("EdgeNode")
 GetRequest, ListRequest, DeleteRequest = message("GetRequest"), message("ListRequest"), message("DeleteRequest")
 
-edge = unary("CreateEdge", "Edge", "Edge")(Edge(name="e1"), timeout=10)
+edge = unary("CreateEdge", "EdgeNode", "EdgeNode")(Edge(name="e1"), timeout=10)
 check("CreateEdge returns the edge", edge.name == "e1")
 unary("CreateTenant", "Tenant", "Tenant")(Tenant(name="acme", description="ünïcode"), timeout=10)
 network = unary("CreateNetwork", "Network", "Network")(Network(name="web", tenant="acme", ipv4_subnet="10.0.1.0/24"), timeout=10)

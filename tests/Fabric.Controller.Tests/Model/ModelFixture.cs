@@ -26,8 +26,8 @@ internal sealed class ModelFixture : IDisposable
     /// <summary>Two edges and a core node linked to both; tenants acme (network web 10.0.1.0/24, port web1) and globex.</summary>
     public static void Populate(FabricModel model)
     {
-        model.Create(ResourceKinds.Edges, new Edge { Name = "e1" });
-        model.Create(ResourceKinds.Edges, new Edge { Name = "e2" });
+        model.Create(ResourceKinds.Edges, new EdgeNode { Name = "e1" });
+        model.Create(ResourceKinds.Edges, new EdgeNode { Name = "e2" });
         model.Create(ResourceKinds.CoreNodes, new CoreNode { Name = "c1" });
         model.Create(ResourceKinds.Links, new Link { Name = "e1-c1", A = new LinkEndpoint { Node = "e1" }, B = new LinkEndpoint { Node = "c1" } });
         model.Create(ResourceKinds.Links, new Link { Name = "e2-c1", A = new LinkEndpoint { Node = "e2" }, B = new LinkEndpoint { Node = "c1" } });

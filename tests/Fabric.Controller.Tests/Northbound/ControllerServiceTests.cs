@@ -12,7 +12,7 @@ public class ControllerServiceTests
         await using var host = await ControllerHostFixture.StartAsync();
         var api = host.Channel;
 
-        await api.UnaryAsync(ControllerMethods.CreateEdge, new Edge { Name = "e1" });
+        await api.UnaryAsync(ControllerMethods.CreateEdge, new EdgeNode { Name = "e1" });
         await api.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "acme" });
         var network = await api.UnaryAsync(ControllerMethods.CreateNetwork, new Network { Name = "web", Tenant = "acme", Ipv4Subnet = "10.0.1.0/24" });
         var port = await api.UnaryAsync(ControllerMethods.CreatePort, new Port { Name = "vm1", Network = "web", Edge = "e1" });
@@ -67,7 +67,7 @@ public class ControllerServiceTests
     public async Task State_survives_a_controller_restart()
     {
         await using var host = await ControllerHostFixture.StartAsync();
-        await host.Channel.UnaryAsync(ControllerMethods.CreateEdge, new Edge { Name = "e1" });
+        await host.Channel.UnaryAsync(ControllerMethods.CreateEdge, new EdgeNode { Name = "e1" });
         await host.Channel.UnaryAsync(ControllerMethods.CreateCoreNode, new CoreNode { Name = "c1" });
         await host.Channel.UnaryAsync(ControllerMethods.CreateLink, new Link { Name = "l1", A = new LinkEndpoint { Node = "e1" }, B = new LinkEndpoint { Node = "c1" } });
         await host.Channel.UnaryAsync(ControllerMethods.SetLinkState, new SetLinkStateRequest { Name = "l1", AdminDown = true });

@@ -117,7 +117,7 @@ public class PathComputerTests
     {
         var state = new FabricState
         {
-            Edges = { new Edge { Name = "e1" }, new Edge { Name = "e2" } },
+            Edges = { new EdgeNode { Name = "e1" }, new EdgeNode { Name = "e2" } },
             CoreNodes = { new CoreNode { Name = "c1" } },
             Links =
             {
