@@ -1,0 +1,97 @@
+using System.Buffers.Binary;
+using System.Net;
+using Google.Protobuf;
+using Sdn.Fabric.Core.Protos;
+using Action = Sdn.Fabric.Core.Protos.Action;
+
+namespace Sdn.Fabric.Controller.Compiler;
+
+/// <summary>Builders for the dataplane messages the compiler emits, with values encoded at each field's natural width.</summary>
+internal static class Dataplane
+{
+    public const ushort EthIpv4 = 0x0800;
+    public const ushort EthArp = 0x0806;
+    public const ushort EthIpv6 = 0x86DD;
+    public const ushort EthMpls = 0x8847;
+
+    public static FieldMatch Exact(Field field, ulong value) => new() { Field = field, Value = Encode(field, value) };
+
+    public static FieldMatch Masked(Field field, ulong value, ulong mask) =>
+        new() { Field = field, Value = Encode(field, value & mask), Mask = Encode(field, mask) };
+
+    /// <summary>An IPv4 or IPv6 prefix on the source or destination field of its family.</summary>
+    public static FieldMatch Prefix(IPNetwork network, bool source)
+    {
+        var v4 = network.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+        var field = v4 ? (source ? Field.Ipv4Src : Field.Ipv4Dst) : (source ? Field.Ipv6Src : Field.Ipv6Dst);
+        var bits = v4 ? 32 : 128;
+        var mask = new byte[bits / 8];
+        for (var i = 0; i < network.PrefixLength; i++)
+        {
+            mask[i / 8] |= (byte)(0x80 >> (i % 8));
+        }
+
+        var value = network.BaseAddress.GetAddressBytes();
+        return new FieldMatch { Field = field, Value = ByteString.CopyFrom(value), Mask = network.PrefixLength == bits ? ByteString.Empty : ByteString.CopyFrom(mask) };
+    }
+
+    public static FieldMatch Address(Field field, string address) =>
+        new() { Field = field, Value = ByteString.CopyFrom(IPAddress.Parse(address).GetAddressBytes()) };
+
+    public static FieldMatch Mac(Field field, string mac) => new() { Field = field, Value = MacBytes(mac) };
+
+    public static ByteString MacBytes(string mac) => ByteString.CopyFrom(Convert.FromHexString(mac.Replace(":", string.Empty, StringComparison.Ordinal)));
+
+    public static Action Output(uint port) => new() { Output = port };
+
+    public static Action Group(uint group) => new() { Group = group };
+
+    public static Action PushMpls() => new() { PushMpls = EthMpls };
+
+    public static Action PopMpls(ushort ethType) => new() { PopMpls = ethType };
+
+    public static Action SetMplsLabel(uint label) => new() { SetField = new FieldValue { Field = Field.MplsLabel, Value = Encode(Field.MplsLabel, label) } };
+
+    public static Action ArpResponder(string ipv4, string mac) => new()
+    {
+        ArpResponder = new ArpResponderAction { TargetIp = ByteString.CopyFrom(IPAddress.Parse(ipv4).GetAddressBytes()), TargetMac = MacBytes(mac) },
+    };
+
+    public static Instruction Apply(params Action[] actions)
+    {
+        var apply = new ApplyActions();
+        apply.Actions.AddRange(actions);
+        return new Instruction { ApplyActions = apply };
+    }
+
+    public static Instruction Goto(uint table) => new() { GotoTable = table };
+
+    public static Instruction WriteMetadata(ulong value, ulong mask) => new() { WriteMetadata = new WriteMetadata { Value = value, Mask = mask } };
+
+    /// <summary>An entry with its match in field order, the form <see cref="Core.Southbound.FlowIdentity"/> names.</summary>
+    public static FlowEntry Flow(uint table, uint priority, IEnumerable<FieldMatch> match, params Instruction[] instructions)
+    {
+        var entry = new FlowEntry { TableId = table, Priority = priority };
+        entry.Match.AddRange(match.OrderBy(m => m.Field));
+        entry.Instructions.AddRange(instructions);
+        return entry;
+    }
+
+    private static ByteString Encode(Field field, ulong value)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(bytes, value);
+        var width = Width(field);
+        return ByteString.CopyFrom(bytes[(8 - width)..]);
+    }
+
+    private static int Width(Field field) => field switch
+    {
+        Field.Metadata => 8,
+        Field.EthSrc or Field.EthDst => 6,
+        Field.InPort or Field.MplsLabel or Field.Ipv4Src or Field.Ipv4Dst or Field.ArpSpa or Field.ArpTpa => 4,
+        >= Field.Reg0 and <= Field.Reg7 => 4,
+        Field.EthType or Field.VlanVid or Field.L4Src or Field.L4Dst or Field.ArpOp => 2,
+        _ => 1,
+    };
+}

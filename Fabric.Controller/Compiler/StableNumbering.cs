@@ -1,0 +1,54 @@
+namespace Sdn.Fabric.Controller.Compiler;
+
+/// <summary>
+/// Numbers for a set of names (labels, port numbers, group ids) that survive recompiles: a name keeps the
+/// number it had, names that are gone free theirs, and new names take the lowest free numbers in name order,
+/// so the same inputs always give the same numbers and an unchanged entry compiles to the same bytes.
+/// </summary>
+internal sealed class StableNumbering
+{
+    private readonly Dictionary<string, uint> numbers;
+
+    private StableNumbering(Dictionary<string, uint> numbers) => this.numbers = numbers;
+
+    public static StableNumbering Empty { get; } = new([]);
+
+    public IReadOnlyDictionary<string, uint> Numbers => numbers;
+
+    public uint this[string name] => numbers[name];
+
+    /// <summary>Numbers <paramref name="names"/> from <paramref name="first"/> to <paramref name="last"/>, keeping <paramref name="previous"/>'s choices.</summary>
+    public static StableNumbering Assign(IEnumerable<string> names, StableNumbering previous, uint first, uint last)
+    {
+        var wanted = names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var assigned = new Dictionary<string, uint>(wanted.Count, StringComparer.Ordinal);
+        var used = new HashSet<uint>();
+        foreach (var name in wanted)
+        {
+            if (previous.numbers.TryGetValue(name, out var kept))
+            {
+                assigned[name] = kept;
+                used.Add(kept);
+            }
+        }
+
+        var next = first;
+        foreach (var name in wanted.Where(n => !assigned.ContainsKey(n)))
+        {
+            while (used.Contains(next))
+            {
+                next++;
+            }
+
+            if (next > last)
+            {
+                throw new InvalidOperationException($"more than {last - first + 1} numbers needed between {first} and {last}");
+            }
+
+            assigned[name] = next;
+            used.Add(next++);
+        }
+
+        return new StableNumbering(assigned);
+    }
+}

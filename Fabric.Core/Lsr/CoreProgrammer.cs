@@ -1,0 +1,81 @@
+using Sdn.Fabric.Core.Rpc;
+using Sdn.Fabric.Core.Southbound;
+using Proto = Sdn.Fabric.Core.Protos;
+
+namespace Sdn.Fabric.Core.Lsr;
+
+/// <summary>
+/// Applies the controller's program batches to one <see cref="CoreNode"/>. The LFIB is immutable, so a batch
+/// builds the whole next table and installs it with one reference swap: all or nothing by construction.
+/// Next hops name interfaces, which are the names of the node's links.
+/// </summary>
+public sealed class CoreProgrammer
+{
+    private readonly CoreNode _node;
+
+    public CoreProgrammer(CoreNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        _node = node;
+    }
+
+    /// <summary>The version of the last batch applied; 0 before any.</summary>
+    public ulong Version { get; private set; }
+
+    public NodeProgram Program { get; private set; } = NodeProgram.Empty;
+
+    /// <summary>Applies <paramref name="batch"/> whole, or throws <see cref="ProgramException"/> having changed nothing.</summary>
+    public void Apply(Proto.ProgramBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (!batch.FullState && batch.BaseVersion != Version)
+        {
+            throw new ProgramException(StatusCode.FailedPrecondition, $"the batch applies to version {batch.BaseVersion} but core node {_node.Name} is at {Version}; send full state");
+        }
+
+        if (batch.PortMods.Count > 0 || batch.GroupMods.Count > 0 || batch.FlowMods.Count > 0)
+        {
+            throw new ProgramException($"core node {_node.Name} holds only an LFIB; the batch also carries ports, groups or flows");
+        }
+
+        var next = Program.Apply(batch);
+        Lfib lfib;
+        try
+        {
+            // The node refuses a table that is not newer; a full-state resend may repeat a version it already runs.
+            lfib = new Lfib(Math.Max(batch.Version, _node.Lfib.Version + 1), next.Lfib.Values.Select(Entry));
+        }
+        catch (LsrException e)
+        {
+            throw new ProgramException(e.Message, e);
+        }
+
+        _node.TryInstall(lfib);
+        Program = next;
+        Version = batch.Version;
+    }
+
+    private LfibEntry Entry(Proto.LfibEntry entry)
+    {
+        var operation = entry.Operation switch
+        {
+            Proto.LabelOperation.Swap => LabelOperation.Swap,
+            Proto.LabelOperation.Pop => LabelOperation.PenultimateHopPop,
+            _ => throw new ProgramException($"in-label {entry.InLabel}: operation {entry.Operation} is not SWAP or POP"),
+        };
+
+        return new LfibEntry(entry.InLabel, operation, [.. entry.NextHops.Select(h => Hop(entry, h))], entry.Backup is null ? null : Hop(entry, entry.Backup));
+    }
+
+    private NextHop Hop(Proto.LfibEntry entry, Proto.NextHop hop)
+    {
+        if (hop.PushLabels.Count > 0)
+        {
+            throw new ProgramException($"in-label {entry.InLabel}: next hop {hop.Interface} pushes labels, which this node does not do");
+        }
+
+        var port = _node.Ports.FirstOrDefault(p => p.Link.Name == hop.Interface)
+            ?? throw new ProgramException(StatusCode.NotFound, $"in-label {entry.InLabel}: core node {_node.Name} has no interface '{hop.Interface}'");
+        return new NextHop(port.Index, hop.OutLabel);
+    }
+}

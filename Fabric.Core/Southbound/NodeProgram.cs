@@ -1,0 +1,185 @@
+using Google.Protobuf;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Rpc;
+
+namespace Sdn.Fabric.Core.Southbound;
+
+/// <summary>
+/// Everything the controller programs into one node, keyed the way batches address it: ports and groups by
+/// number, flow entries by <see cref="FlowIdentity"/>, LFIB entries by in-label. The controller compiles one
+/// per node and sends the difference between two of them; an agent keeps the one it applied and moves to the
+/// next by <see cref="Apply"/>, so both sides agree on what a batch means. Immutable.
+/// </summary>
+public sealed class NodeProgram
+{
+    private NodeProgram(
+        SortedDictionary<uint, PortConfig> ports,
+        SortedDictionary<uint, Group> groups,
+        SortedDictionary<string, FlowEntry> flows,
+        SortedDictionary<uint, LfibEntry> lfib)
+    {
+        Ports = ports;
+        Groups = groups;
+        Flows = flows;
+        Lfib = lfib;
+    }
+
+    public static NodeProgram Empty { get; } = Build([], [], [], []);
+
+    public IReadOnlyDictionary<uint, PortConfig> Ports { get; }
+
+    public IReadOnlyDictionary<uint, Group> Groups { get; }
+
+    public IReadOnlyDictionary<string, FlowEntry> Flows { get; }
+
+    public IReadOnlyDictionary<uint, LfibEntry> Lfib { get; }
+
+    /// <summary>A program of these items; throws <see cref="ProgramException"/> (AlreadyExists) when two share a key.</summary>
+    public static NodeProgram Build(IEnumerable<PortConfig> ports, IEnumerable<Group> groups, IEnumerable<FlowEntry> flows, IEnumerable<LfibEntry> lfib) =>
+        new(
+            Keyed(ports, p => p.Number, "port"),
+            Keyed(groups, g => g.GroupId, "group"),
+            Keyed(flows, FlowIdentity.Of, "flow", StringComparer.Ordinal),
+            Keyed(lfib, e => e.InLabel, "LFIB in-label"));
+
+    /// <summary>
+    /// The program after <paramref name="batch"/>: a full-state batch replaces everything, a diff adds, modifies
+    /// and deletes on top of this one. Throws <see cref="ProgramException"/> when a mod does not fit (adding what
+    /// exists, changing or deleting what does not), leaving this program as it was.
+    /// </summary>
+    public NodeProgram Apply(ProgramBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.FullState)
+        {
+            RequireAddsOnly(batch);
+            return Build(batch.PortMods.Select(m => m.Port), batch.GroupMods.Select(m => m.Group), batch.FlowMods.Select(m => m.Entry), batch.LfibMods.Select(m => m.Entry));
+        }
+
+        return new NodeProgram(
+            Change(Ports, batch.PortMods.Select(m => (m.Op, m.Port)), p => p.Number, "port"),
+            Change(Groups, batch.GroupMods.Select(m => (m.Op, m.Group)), g => g.GroupId, "group"),
+            Change(Flows, batch.FlowMods.Select(m => (m.Op, m.Entry)), FlowIdentity.Of, "flow", StringComparer.Ordinal),
+            Change(Lfib, batch.LfibMods.Select(m => (m.Op, m.Entry)), e => e.InLabel, "LFIB in-label"));
+    }
+
+    /// <summary>The batch that replaces whatever a node holds with this program.</summary>
+    public ProgramBatch FullBatch(ulong version)
+    {
+        var batch = new ProgramBatch { Version = version, FullState = true };
+        batch.PortMods.AddRange(Ports.Values.Select(p => new PortMod { Op = ModOp.Add, Port = p }));
+        batch.GroupMods.AddRange(Groups.Values.Select(g => new GroupMod { Op = ModOp.Add, Group = g }));
+        batch.FlowMods.AddRange(Flows.Values.Select(f => new FlowMod { Op = ModOp.Add, Entry = f }));
+        batch.LfibMods.AddRange(Lfib.Values.Select(e => new LfibMod { Op = ModOp.Add, Entry = e }));
+        return batch;
+    }
+
+    /// <summary>The batch that takes a node from this program (at <paramref name="baseVersion"/>) to <paramref name="next"/>.</summary>
+    public ProgramBatch DiffTo(NodeProgram next, ulong version, ulong baseVersion)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var batch = new ProgramBatch { Version = version, BaseVersion = baseVersion };
+        batch.PortMods.AddRange(Diff(Ports, next.Ports).Select(d => new PortMod { Op = d.Op, Port = d.Item }));
+        batch.GroupMods.AddRange(Diff(Groups, next.Groups).Select(d => new GroupMod { Op = d.Op, Group = d.Item }));
+        batch.FlowMods.AddRange(Diff(Flows, next.Flows).Select(d => new FlowMod { Op = d.Op, Entry = d.Item }));
+        batch.LfibMods.AddRange(Diff(Lfib, next.Lfib).Select(d => new LfibMod { Op = d.Op, Entry = d.Item }));
+        return batch;
+    }
+
+    /// <summary>True when the batch changes nothing.</summary>
+    public static bool IsEmpty(ProgramBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return !batch.FullState && batch.PortMods.Count == 0 && batch.GroupMods.Count == 0 && batch.FlowMods.Count == 0 && batch.LfibMods.Count == 0;
+    }
+
+    private static void RequireAddsOnly(ProgramBatch batch)
+    {
+        var ops = batch.PortMods.Select(m => m.Op).Concat(batch.GroupMods.Select(m => m.Op))
+            .Concat(batch.FlowMods.Select(m => m.Op)).Concat(batch.LfibMods.Select(m => m.Op));
+        if (ops.Any(op => op != ModOp.Add))
+        {
+            throw new ProgramException("a full-state batch may only add; send modifies and deletes in a diff");
+        }
+    }
+
+    private static SortedDictionary<TKey, T> Keyed<TKey, T>(IEnumerable<T> items, Func<T, TKey> keyOf, string what, IComparer<TKey>? order = null)
+        where TKey : notnull
+        where T : class
+    {
+        var keyed = new SortedDictionary<TKey, T>(order);
+        foreach (var item in items)
+        {
+            if (item is null)
+            {
+                throw new ProgramException($"a {what} mod carries no {what}");
+            }
+
+            if (!keyed.TryAdd(keyOf(item), item))
+            {
+                throw new ProgramException(StatusCode.AlreadyExists, $"{what} {keyOf(item)} appears twice in one program");
+            }
+        }
+
+        return keyed;
+    }
+
+    private static SortedDictionary<TKey, T> Change<TKey, T>(
+        IReadOnlyDictionary<TKey, T> current, IEnumerable<(ModOp Op, T Item)> mods, Func<T, TKey> keyOf, string what, IComparer<TKey>? order = null)
+        where TKey : notnull
+        where T : class
+    {
+        var next = new SortedDictionary<TKey, T>(current.ToDictionary(), order);
+        foreach (var (op, item) in mods)
+        {
+            if (item is null)
+            {
+                throw new ProgramException($"a {what} mod carries no {what}");
+            }
+
+            var key = keyOf(item);
+            var exists = next.ContainsKey(key);
+            switch (op)
+            {
+                case ModOp.Add when exists:
+                    throw new ProgramException(StatusCode.AlreadyExists, $"{what} {key} already exists; modify it instead");
+                case ModOp.Modify or ModOp.Delete when !exists:
+                    throw new ProgramException(StatusCode.NotFound, $"{what} {key} does not exist");
+                case ModOp.Add or ModOp.Modify:
+                    next[key] = item;
+                    break;
+                case ModOp.Delete:
+                    next.Remove(key);
+                    break;
+                default:
+                    throw new ProgramException($"{what} {key}: mod op {op} is not add, modify or delete");
+            }
+        }
+
+        return next;
+    }
+
+    private static IEnumerable<(ModOp Op, T Item)> Diff<TKey, T>(IReadOnlyDictionary<TKey, T> before, IReadOnlyDictionary<TKey, T> after)
+        where T : IMessage<T>
+    {
+        foreach (var (key, item) in after)
+        {
+            if (!before.TryGetValue(key, out var old))
+            {
+                yield return (ModOp.Add, item);
+            }
+            else if (!old.Equals(item))
+            {
+                yield return (ModOp.Modify, item);
+            }
+        }
+
+        foreach (var (key, item) in before)
+        {
+            if (!after.ContainsKey(key))
+            {
+                yield return (ModOp.Delete, item);
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+using Sdn.Fabric.Core.Rpc;
+using Sdn.Fabric.Core.Southbound;
+using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Pipeline;
+using Sdn.Fabric.Edge.Pipeline.Groups;
+using Proto = Sdn.Fabric.Core.Protos;
+
+namespace Sdn.Fabric.Edge.Agent;
+
+/// <summary>
+/// Applies the controller's program batches to one <see cref="EdgeSwitch"/>, all or nothing: a batch is first
+/// checked and translated in full (versions, mods against the applied program, tables, groups and ports it
+/// refers to) and only then installed, in an order where nothing refers to what is not there yet. Should the
+/// switch still refuse a change half-way, the applied program is installed again from scratch and the batch
+/// is refused, so the switch never holds part of one.
+/// </summary>
+/// <remarks>Not thread-safe: call it on the switch's thread, between polls.</remarks>
+public sealed class EdgeProgrammer
+{
+    private readonly EdgeSwitch _switch;
+    private readonly Func<Proto.PortConfig, IEdgePort> _bindPort;
+    private readonly Dictionary<uint, IEdgePort> _ports = [];
+    private readonly Dictionary<uint, bool> _reportedUp = [];
+    private readonly HashSet<uint> _groups = [];
+
+    /// <param name="bindPort">Attaches the device a port config names (a vNIC, a TAP, an uplink) under the config's number.</param>
+    public EdgeProgrammer(EdgeSwitch edge, Func<Proto.PortConfig, IEdgePort> bindPort)
+    {
+        ArgumentNullException.ThrowIfNull(edge);
+        ArgumentNullException.ThrowIfNull(bindPort);
+        _switch = edge;
+        _bindPort = bindPort;
+    }
+
+    /// <summary>The version of the last batch applied; 0 before any.</summary>
+    public ulong Version { get; private set; }
+
+    public NodeProgram Program { get; private set; } = NodeProgram.Empty;
+
+    /// <summary>The bound port with this name, if any.</summary>
+    public IEdgePort? Port(string name) => _ports.Values.FirstOrDefault(p => p.Name == name);
+
+    /// <summary>Applies <paramref name="batch"/> whole, or throws <see cref="ProgramException"/> having changed nothing.</summary>
+    public void Apply(Proto.ProgramBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (!batch.FullState && batch.BaseVersion != Version)
+        {
+            throw new ProgramException(StatusCode.FailedPrecondition, $"the batch applies to version {batch.BaseVersion} but this edge is at {Version}; send full state");
+        }
+
+        var next = Program.Apply(batch);
+        var plan = Plan(Program.DiffTo(next, batch.Version, Version), next);
+        try
+        {
+            Install(plan);
+        }
+        catch (Exception e) when (e is FlowModException or ArgumentException)
+        {
+            Install(Plan(NodeProgram.Empty.DiffTo(Program, Version, 0), Program, clearFirst: true));
+            throw new ProgramException(StatusCode.Internal, $"the switch refused version {batch.Version} ({e.Message}); it still runs version {Version}");
+        }
+
+        Program = next;
+        Version = batch.Version;
+    }
+
+    /// <summary>
+    /// Feeds the liveness of every uplink into the fast-failover groups, and returns the uplinks whose state
+    /// changed since the last call, for the controller.
+    /// </summary>
+    public IReadOnlyList<Proto.LinkStatus> RefreshLiveness()
+    {
+        var changes = new List<Proto.LinkStatus>();
+        foreach (var (number, port) in _ports)
+        {
+            if (port is not UplinkPort uplink || (_reportedUp.TryGetValue(number, out var was) && was == uplink.IsUp))
+            {
+                continue;
+            }
+
+            _reportedUp[number] = uplink.IsUp;
+            _switch.Pipeline.Liveness.SetPortLive(number, uplink.IsUp);
+            changes.Add(new Proto.LinkStatus { Interface = uplink.Name, Up = uplink.IsUp });
+        }
+
+        return changes;
+    }
+
+    private InstallPlan Plan(Proto.ProgramBatch diff, NodeProgram next, bool clearFirst = false)
+    {
+        var tableCount = _switch.Pipeline.Tables.Count;
+        var numbers = next.Ports.Values.ToDictionary(p => p.Name, p => p.Number, StringComparer.Ordinal);
+        uint? PortOf(string name) => numbers.TryGetValue(name, out var number) ? number : null;
+
+        var plan = new InstallPlan(clearFirst);
+        foreach (var mod in diff.PortMods)
+        {
+            if (mod.Op != Proto.ModOp.Add)
+            {
+                plan.PortsRemoved.Add(mod.Port.Number);
+            }
+
+            if (mod.Op != Proto.ModOp.Delete)
+            {
+                if (mod.Port.Number is 0 or >= EdgeDatapath.MaxPorts)
+                {
+                    throw new ProgramException($"port '{mod.Port.Name}': number {mod.Port.Number} is outside 1..{EdgeDatapath.MaxPorts - 1}");
+                }
+
+                plan.PortsAdded.Add(clearFirst && _ports.TryGetValue(mod.Port.Number, out var bound) ? bound : Bind(mod.Port));
+            }
+        }
+
+        foreach (var mod in diff.GroupMods)
+        {
+            if (mod.Op == Proto.ModOp.Delete)
+            {
+                plan.GroupsRemoved.Add(mod.Group.GroupId);
+                continue;
+            }
+
+            var group = DataplaneTranslator.Group(mod.Group, PortOf);
+            CheckReferences($"group {group.Id}", group.Buckets.SelectMany(b => b.Actions), next);
+            (mod.Op == Proto.ModOp.Add ? plan.GroupsAdded : plan.GroupsModified).Add(group);
+        }
+
+        foreach (var mod in diff.FlowMods)
+        {
+            var flow = DataplaneTranslator.Add(mod.Entry, tableCount);
+            switch (mod.Op)
+            {
+                case Proto.ModOp.Delete:
+                    plan.Flows.Add(FlowMod.DeleteStrict(flow.TableId, flow.Priority, flow.Match));
+                    continue;
+                case Proto.ModOp.Modify:
+                    plan.Flows.Add(FlowMod.ModifyStrict(flow.TableId, flow.Priority, flow.Match, flow.Instructions));
+                    break;
+                default:
+                    plan.Flows.Add(flow);
+                    break;
+            }
+
+            CheckReferences($"flow {FlowIdentity.Of(mod.Entry)}", flow.Instructions.ApplyActions, next);
+        }
+
+        // Deletes first, so an add may reuse what a delete frees.
+        var ordered = plan.Flows.OrderBy(f => f.Command != FlowModCommand.DeleteStrict).ToList();
+        plan.Flows.Clear();
+        plan.Flows.AddRange(ordered);
+        return plan;
+    }
+
+    private IEdgePort Bind(Proto.PortConfig config)
+    {
+        var port = _bindPort(config);
+        return port.Number == config.Number
+            ? port
+            : throw new ProgramException($"port '{config.Name}' was bound as number {port.Number}, not {config.Number}");
+    }
+
+    private static void CheckReferences(string what, IEnumerable<FlowAction> actions, NodeProgram next)
+    {
+        foreach (var action in actions)
+        {
+            if (action.Kind == FlowActionKind.Group && !next.Groups.ContainsKey(action.Operand))
+            {
+                throw new ProgramException(StatusCode.FailedPrecondition, $"{what} sends to group {action.Operand}, which the program does not hold");
+            }
+
+            if (action.Kind is FlowActionKind.Output or FlowActionKind.Mirror && action.Operand != FlowAction.InPortNumber && !next.Ports.ContainsKey(action.Operand))
+            {
+                throw new ProgramException(StatusCode.FailedPrecondition, $"{what} outputs to port {action.Operand}, which the program does not hold");
+            }
+        }
+    }
+
+    private void Install(InstallPlan plan)
+    {
+        var pipeline = _switch.Pipeline;
+        if (plan.ClearFirst)
+        {
+            foreach (var table in pipeline.Tables)
+            {
+                pipeline.Apply(FlowMod.Delete(table.Id, FlowMatch.Any));
+            }
+
+            foreach (var id in _groups)
+            {
+                pipeline.DeleteGroup(id);
+            }
+
+            _groups.Clear();
+
+            foreach (var number in _ports.Keys)
+            {
+                _switch.Datapath.RemovePort(number);
+            }
+        }
+
+        foreach (var number in plan.PortsRemoved)
+        {
+            _switch.Datapath.RemovePort(number);
+            _ports.Remove(number);
+            _reportedUp.Remove(number);
+        }
+
+        foreach (var port in plan.PortsAdded)
+        {
+            _switch.AddPort(port);
+            _ports[port.Number] = port;
+        }
+
+        foreach (var group in plan.GroupsAdded)
+        {
+            pipeline.Groups.Add(group);
+            _groups.Add(group.Id);
+        }
+
+        plan.GroupsModified.ForEach(pipeline.Groups.Modify);
+        plan.Flows.ForEach(pipeline.Apply);
+        foreach (var id in plan.GroupsRemoved)
+        {
+            pipeline.DeleteGroup(id);
+            _groups.Remove(id);
+        }
+
+        RefreshLiveness();
+    }
+
+    private sealed record InstallPlan(bool ClearFirst)
+    {
+        public List<uint> PortsRemoved { get; } = [];
+
+        public List<IEdgePort> PortsAdded { get; } = [];
+
+        public List<Group> GroupsAdded { get; } = [];
+
+        public List<uint> GroupsRemoved { get; } = [];
+
+        public List<Group> GroupsModified { get; } = [];
+
+        public List<FlowMod> Flows { get; } = [];
+    }
+}

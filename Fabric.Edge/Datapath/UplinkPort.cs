@@ -1,0 +1,121 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using Sdn.Fabric.Core.Links;
+using Sdn.Fabric.Core.Links.Liveness;
+using Sdn.Fabric.Core.Packets;
+
+namespace Sdn.Fabric.Edge.Datapath;
+
+/// <summary>
+/// An edge port onto a core link. The pipeline sees MPLS the OpenFlow way, as a label stack between the
+/// tenant's MAC addresses and its IP header (<c>dst src 8847 | labels | IP</c>); a link carries it the way
+/// RFC 7510 and the core do, as the label stack followed by the whole tenant frame
+/// (<c>labels | dst src type | IP</c>). The port moves the MAC addresses across on the way out and back on
+/// the way in. The tenant's Ethernet type is not kept in the pipeline's form, so on the way out it is
+/// recovered from the IP version: only IPv4 and IPv6 cross the core (ARP is answered at the edge).
+/// </summary>
+public sealed class UplinkPort : IEdgePort
+{
+    private const int MacsSize = 12;
+    private const int EthernetSize = 14;
+
+    private readonly PacketBurst _wire = new();
+    private readonly LivenessSession? _liveness;
+
+    /// <param name="liveness">With options, a session exchanges hellos on the link and the port is up only while it is.</param>
+    public UplinkPort(uint number, Link link, LivenessOptions? liveness = null)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        Number = number;
+        Link = link;
+        _liveness = liveness is null ? null : new LivenessSession(link, liveness);
+    }
+
+    public uint Number { get; }
+
+    public string Name => Link.Name;
+
+    public Link Link { get; }
+
+    /// <summary>Up while the link is not forced down and its liveness session, if any, is up.</summary>
+    public bool IsUp => !Link.IsForcedDown && (_liveness is null || _liveness.IsUp);
+
+    /// <summary>Frames dropped because they were not MPLS over Ethernet going out, or not a label stack and a frame coming in.</summary>
+    public long Malformed { get; private set; }
+
+    public int Receive(PacketBurst burst)
+    {
+        ArgumentNullException.ThrowIfNull(burst);
+        var now = Stopwatch.GetTimestamp();
+        _wire.Clear();
+        Link.Receive(_wire, now);
+        _liveness?.Poll(now);
+        var added = 0;
+        for (var i = 0; i < _wire.Count; i++)
+        {
+            ReadOnlySpan<byte> wire = _wire.Frame(i);
+            var stack = StackLength(wire, 0);
+            if (stack < 0 || wire.Length < stack + EthernetSize)
+            {
+                Malformed++;
+                continue;
+            }
+
+            var frame = burst.Append(wire.Length);
+            if (frame.IsEmpty)
+            {
+                break;
+            }
+
+            wire.Slice(stack, MacsSize).CopyTo(frame);
+            BinaryPrimitives.WriteUInt16BigEndian(frame[MacsSize..], EtherTypes.MplsUnicast);
+            wire[..stack].CopyTo(frame[EthernetSize..]);
+            wire[(stack + EthernetSize)..].CopyTo(frame[(EthernetSize + stack)..]);
+            added++;
+        }
+
+        return added;
+    }
+
+    public int Transmit(PacketBurst burst)
+    {
+        ArgumentNullException.ThrowIfNull(burst);
+        _wire.Clear();
+        for (var i = 0; i < burst.Count; i++)
+        {
+            ReadOnlySpan<byte> frame = burst.Frame(i);
+            var stack = frame.Length >= EthernetSize && BinaryPrimitives.ReadUInt16BigEndian(frame[MacsSize..]) == EtherTypes.MplsUnicast
+                ? StackLength(frame, EthernetSize)
+                : -1;
+            if (stack < 0)
+            {
+                Malformed++;
+                continue;
+            }
+
+            var payload = frame[(EthernetSize + stack)..];
+            var wire = _wire.Append(frame.Length);
+            frame.Slice(EthernetSize, stack).CopyTo(wire);
+            frame[..MacsSize].CopyTo(wire[stack..]);
+            var ethType = !payload.IsEmpty && payload[0] >> 4 == 6 ? EtherTypes.Ipv6 : EtherTypes.Ipv4;
+            BinaryPrimitives.WriteUInt16BigEndian(wire[(stack + MacsSize)..], ethType);
+            payload.CopyTo(wire[(stack + EthernetSize)..]);
+        }
+
+        return Link.Send(_wire);
+    }
+
+    /// <summary>The bytes of the label stack starting at <paramref name="at"/>, through its bottom entry; -1 when it has none.</summary>
+    private static int StackLength(ReadOnlySpan<byte> frame, int at)
+    {
+        for (var offset = at; offset + MplsLabelStackEntry.Size <= frame.Length; offset += MplsLabelStackEntry.Size)
+        {
+            if ((frame[offset + 2] & 1) != 0)
+            {
+                return offset + MplsLabelStackEntry.Size - at;
+            }
+        }
+
+        return -1;
+    }
+}
