@@ -1,9 +1,5 @@
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Controller.Tests.Topology;
-using Sdn.Fabric.Controller.Topology;
-using AclAction = Sdn.Fabric.Core.Protos.AclAction;
-using PortRange = Sdn.Fabric.Core.Protos.PortRange;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Edge.Datapath;
 
@@ -22,8 +18,7 @@ public sealed class MultiTenantFabricTests : IDisposable
 
     public MultiTenantFabricTests()
     {
-        var model = new FabricModel(store: null);
-        TopologyModel.Load(TopologyFile.Load(RepositoryRoot.Combine("topologies", "multi-tenant.yaml")), model);
+        var model = Topologies.MultiTenant();
         model.Create(ResourceKinds.AclRules, new AclRule { Name = "alpha-no-telnet", Tenant = "alpha", Priority = 300, Action = AclAction.Deny, Protocol = 6, DstPorts = new PortRange { First = 23, Last = 23 } });
         state = model.Snapshot();
         compiled = FabricCompiler.Compile(state);
@@ -122,9 +117,7 @@ public sealed class MultiTenantFabricTests : IDisposable
 
     private static TheoryData<string, string> Pairs(bool same)
     {
-        var model = new FabricModel(store: null);
-        TopologyModel.Load(TopologyFile.Load(RepositoryRoot.Combine("topologies", "multi-tenant.yaml")), model);
-        var snapshot = model.Snapshot();
+        var snapshot = Topologies.MultiTenant().Snapshot();
         var tenantOf = snapshot.Networks.ToDictionary(n => n.Name, n => n.Tenant);
         var data = new TheoryData<string, string>();
         foreach (var a in snapshot.Ports)

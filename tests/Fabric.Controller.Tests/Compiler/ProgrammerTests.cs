@@ -1,0 +1,81 @@
+using Sdn.Fabric.Controller.Compiler;
+using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Rpc;
+using Sdn.Fabric.Core.Southbound;
+
+namespace Sdn.Fabric.Controller.Tests.Compiler;
+
+/// <summary>The edge and core programmers apply a batch whole or not at all, and a full-state batch removes what is stale.</summary>
+public sealed class ProgrammerTests : IDisposable
+{
+    private readonly FabricModel model = Topologies.MultiTenant();
+    private readonly CompiledFabric compiled;
+    private readonly FabricRig rig;
+
+    public ProgrammerTests()
+    {
+        compiled = FabricCompiler.Compile(model.Snapshot());
+        rig = new FabricRig(model.Snapshot());
+        rig.Install(compiled);
+    }
+
+    [Fact]
+    public void An_edge_refuses_a_batch_that_sends_to_a_missing_group_and_keeps_forwarding_as_before()
+    {
+        var edge = rig.EdgeProgrammers["e1"];
+        var program = edge.Program;
+        var batch = new ProgramBatch { Version = 7, BaseVersion = edge.Version };
+        batch.PortMods.Add(new PortMod { Op = ModOp.Add, Port = new PortConfig { Number = 77, Name = "extra" } });
+        batch.FlowMods.Add(new FlowMod { Op = ModOp.Add, Entry = Dataplane.Flow(EdgeTables.Forward, 5, [], Dataplane.Apply(Dataplane.Group(999))) });
+
+        var refused = Assert.Throws<ProgramException>(() => edge.Apply(batch));
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.Status);
+        Assert.Same(program, edge.Program);
+        Assert.Equal(compiled.Version, edge.Version);
+        Assert.Null(edge.Port("extra"));
+        Assert.Single(rig.Send("alpha-f1", Traffic.Udp(Port("alpha-f1"), Port("alpha-f2")))["alpha-f2"]);
+    }
+
+    [Fact]
+    public void A_diff_for_another_version_is_refused()
+    {
+        var batch = new ProgramBatch { Version = 9, BaseVersion = 8 };
+
+        Assert.Equal(StatusCode.FailedPrecondition, Assert.Throws<ProgramException>(() => rig.EdgeProgrammers["e1"].Apply(batch)).Status);
+        Assert.Equal(StatusCode.FailedPrecondition, Assert.Throws<ProgramException>(() => rig.CorePrograms["c1"].Apply(batch)).Status);
+    }
+
+    [Fact]
+    public void A_core_refuses_a_next_hop_on_an_interface_it_does_not_have()
+    {
+        var core = rig.CorePrograms["c1"];
+        var lfib = rig.Cores["c1"].Lfib;
+        var batch = new ProgramBatch { Version = 5, BaseVersion = core.Version };
+        var entry = new LfibEntry { InLabel = 4000, Operation = LabelOperation.Swap };
+        entry.NextHops.Add(new NextHop { Interface = "nowhere", OutLabel = 20 });
+        batch.LfibMods.Add(new LfibMod { Op = ModOp.Add, Entry = entry });
+
+        Assert.Equal(StatusCode.NotFound, Assert.Throws<ProgramException>(() => core.Apply(batch)).Status);
+        Assert.Same(lfib, rig.Cores["c1"].Lfib);
+    }
+
+    [Fact]
+    public void A_full_state_batch_removes_what_the_node_holds_beyond_it()
+    {
+        model.Delete(ResourceKinds.Ports, "beta-f1");
+        var next = FabricCompiler.Compile(model.Snapshot(), compiled);
+        var edge = rig.EdgeProgrammers["e1"];
+
+        edge.Apply(next.ProgramOf("e1").FullBatch(next.Version));
+
+        Assert.Equal(next.ProgramOf("e1").Flows.Keys, edge.Program.Flows.Keys);
+        Assert.Null(edge.Port("beta-f1"));
+        Assert.Equal(next.ProgramOf("e1").Flows.Count, rig.Edges["e1"].Pipeline.Tables.Where(t => t.Id <= EdgeTables.Egress).Sum(t => t.Count));
+    }
+
+    public void Dispose() => rig.Dispose();
+
+    private Port Port(string name) => model.Get(ResourceKinds.Ports, name);
+}
