@@ -33,7 +33,13 @@ internal sealed class FabricRig : IDisposable
         {
             var sw = new EdgeSwitch();
             Edges[edge.Name] = sw;
-            EdgeProgrammers[edge.Name] = new EdgeProgrammer(sw, config => Bind(edge.Name, config));
+            var programmer = new EdgeProgrammer(sw, config => Bind(edge.Name, config));
+            EdgeProgrammers[edge.Name] = programmer;
+            EdgePollers[edge.Name] = () =>
+            {
+                programmer.RefreshLiveness();
+                return sw.Poll();
+            };
         }
 
         foreach (var core in state.CoreNodes)
@@ -53,6 +59,9 @@ internal sealed class FabricRig : IDisposable
 
     public Dictionary<string, EdgeProgrammer> EdgeProgrammers { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>How each edge is driven for one round; an agent's own poll takes the programmer's place when one runs the edge.</summary>
+    public Dictionary<string, Func<int>> EdgePollers { get; } = new(StringComparer.Ordinal);
+
     public Dictionary<string, CoreNode> Cores { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, CoreProgrammer> CorePrograms { get; } = new(StringComparer.Ordinal);
@@ -70,8 +79,6 @@ internal sealed class FabricRig : IDisposable
             programmer.Apply(programmer.Program.DiffTo(compiled.ProgramOf(name), compiled.Version, programmer.Version));
         }
     }
-
-    public InternalPort Vnic(string port) => vnics[port];
 
     /// <summary>Both ends of a link are cut, as a pulled cable.</summary>
     public void Cut(string node, string iface, string peer, string peerIface)
@@ -98,10 +105,9 @@ internal sealed class FabricRig : IDisposable
     {
         for (var round = 0; round < rounds; round++)
         {
-            foreach (var (name, edge) in Edges)
+            foreach (var poll in EdgePollers.Values)
             {
-                EdgeProgrammers[name].RefreshLiveness();
-                edge.Poll();
+                poll();
             }
 
             foreach (var core in Cores.Values)
@@ -124,7 +130,8 @@ internal sealed class FabricRig : IDisposable
         }
     }
 
-    private IEdgePort Bind(string edge, PortConfig config)
+    /// <summary>Attaches what a port config names on <paramref name="edge"/>: the uplink on that link, or a new vNIC.</summary>
+    public IEdgePort Bind(string edge, PortConfig config)
     {
         if (links.TryGetValue((edge, config.Name), out var link))
         {

@@ -1,0 +1,66 @@
+using Sdn.Fabric.Core.Links.Liveness;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Rpc;
+using Sdn.Fabric.Core.Southbound;
+
+namespace Sdn.Fabric.Core.Lsr;
+
+/// <summary>
+/// The controller's agent on a core node: installs the LFIBs the controller sends (one atomic swap each) and
+/// reports its links' liveness as it changes and its counters when asked.
+/// </summary>
+public sealed class CoreAgent : SouthboundAgent
+{
+    private readonly CoreNode _node;
+    private readonly CoreProgrammer _programmer;
+    private readonly Lock _applying = new();
+
+    public CoreAgent(CoreNode node, Uri controller, RpcOptions? options = null, TimeSpan? retryDelay = null)
+        : base(node?.Name ?? throw new ArgumentNullException(nameof(node)), NodeRole.Core, controller, options, retryDelay)
+    {
+        _node = node;
+        _programmer = new CoreProgrammer(node);
+        node.LinkStateChanged += OnLinkStateChanged;
+    }
+
+    public override ulong AppliedVersion => _programmer.Version;
+
+    /// <summary>Sends the node's forwarding counters to the controller.</summary>
+    public void ReportCounters()
+    {
+        var statistics = _node.Statistics;
+        var report = new CounterReport();
+        report.Datapath["received"] = (ulong)statistics.Received;
+        report.Datapath["forwarded"] = (ulong)statistics.Forwarded;
+        foreach (var port in _node.Ports)
+        {
+            var link = port.Link.Statistics;
+            report.Ports.Add(new PortCounters
+            {
+                Port = port.Link.Name,
+                RxPackets = (ulong)link.RxFrames,
+                RxBytes = (ulong)link.RxBytes,
+                TxPackets = (ulong)link.TxFrames,
+                TxBytes = (ulong)link.TxBytes,
+                RxDropped = (ulong)link.RxDropped,
+                TxDropped = (ulong)link.TxDropped,
+            });
+        }
+
+        Report(new AgentMessage { Counters = report });
+    }
+
+    protected override void Apply(ProgramBatch batch)
+    {
+        lock (_applying)
+        {
+            _programmer.Apply(batch);
+        }
+    }
+
+    protected override void Describe(Hello hello) =>
+        hello.Links.AddRange(_node.Ports.Select(p => new LinkStatus { Interface = p.Link.Name, Up = p.IsUp }));
+
+    private void OnLinkStateChanged(object? sender, LivenessStateChange change) =>
+        Report(new AgentMessage { LinkStatus = new LinkStatus { Interface = change.LinkName, Up = change.Current == LivenessState.Up } });
+}

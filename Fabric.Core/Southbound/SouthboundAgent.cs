@@ -1,0 +1,160 @@
+using System.Threading.Channels;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Rpc;
+
+namespace Sdn.Fabric.Core.Southbound;
+
+/// <summary>
+/// What every node agent shares: one <c>Agent.Connect</c> stream to the controller, kept up for as long as the
+/// agent runs. It opens with a hello (the node, its role, the version it runs, its links), applies each batch the
+/// controller sends through <see cref="Apply"/> and acks it with the outcome, and sends whatever the node reports.
+/// When the stream breaks the node keeps forwarding on what it last applied, and the agent reconnects; the
+/// controller then sends full state, which the node applies by removing whatever that state lacks.
+/// </summary>
+public abstract class SouthboundAgent : IAsyncDisposable
+{
+    private readonly Uri _controller;
+    private readonly RpcOptions? _options;
+    private readonly TimeSpan _retryDelay;
+    private readonly Channel<AgentMessage> _outbox = Channel.CreateUnbounded<AgentMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _run;
+    private volatile bool _connected;
+    private long _sessions;
+
+    protected SouthboundAgent(string nodeName, NodeRole role, Uri controller, RpcOptions? options = null, TimeSpan? retryDelay = null)
+    {
+        ArgumentNullException.ThrowIfNull(controller);
+        NodeName = nodeName;
+        Role = role;
+        _controller = controller;
+        _options = options;
+        _retryDelay = retryDelay ?? TimeSpan.FromMilliseconds(200);
+    }
+
+    /// <summary>Raised after each batch is applied or refused, with the ack the controller is sent.</summary>
+    public event EventHandler<BatchAck>? BatchHandled;
+
+    public string NodeName { get; }
+
+    public NodeRole Role { get; }
+
+    /// <summary>True while a stream to the controller is open and the hello has been sent.</summary>
+    public bool IsConnected => _connected;
+
+    /// <summary>How many streams this agent has opened, reconnections included.</summary>
+    public long Sessions => Interlocked.Read(ref _sessions);
+
+    /// <summary>The version of the last batch the node applied.</summary>
+    public abstract ulong AppliedVersion { get; }
+
+    /// <summary>Starts connecting (and reconnecting) in the background.</summary>
+    public void Start() => _run ??= Task.Run(RunAsync);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_run is not null)
+        {
+            await _run.ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Queues a report (link state, counters) for the controller; sent once a stream is up.</summary>
+    protected void Report(AgentMessage message) => _outbox.Writer.TryWrite(message);
+
+    /// <summary>Applies a batch whole, or throws <see cref="ProgramException"/> having changed nothing.</summary>
+    protected abstract void Apply(ProgramBatch batch);
+
+    /// <summary>The node's ports and links as they are now, for the hello.</summary>
+    protected abstract void Describe(Hello hello);
+
+    private async Task RunAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await SessionAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcException or HttpRequestException or IOException or OperationCanceledException)
+            {
+                // The controller is away: forwarding goes on with what was applied; try again shortly.
+            }
+
+            _connected = false;
+            try
+            {
+                await Task.Delay(_retryDelay, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task SessionAsync()
+    {
+        using var channel = new RpcChannel(_controller, _options);
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        var call = channel.Duplex(AgentMethods.Connect, cancellationToken: session.Token);
+        await using (call.ConfigureAwait(false))
+        {
+            var hello = new Hello { NodeName = NodeName, Role = Role, AppliedVersion = AppliedVersion };
+            Describe(hello);
+            await call.WriteAsync(new AgentMessage { Hello = hello }).ConfigureAwait(false);
+            Interlocked.Increment(ref _sessions);
+            _connected = true;
+            var pump = PumpAsync(call, session.Token);
+            try
+            {
+                await foreach (var message in call.ReadAllAsync().ConfigureAwait(false))
+                {
+                    if (message.KindCase == ControllerMessage.KindOneofCase.Batch)
+                    {
+                        Report(new AgentMessage { BatchAck = Handle(message.Batch) });
+                    }
+                }
+            }
+            finally
+            {
+                _connected = false;
+                await session.CancelAsync().ConfigureAwait(false);
+                await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private BatchAck Handle(ProgramBatch batch)
+    {
+        var ack = new BatchAck { Version = batch.Version };
+        try
+        {
+            Apply(batch);
+        }
+        catch (ProgramException e)
+        {
+            ack.Status = (int)e.Status;
+            ack.Message = e.Message;
+        }
+
+        BatchHandled?.Invoke(this, ack);
+        return ack;
+    }
+
+    /// <summary>The only writer of the stream: acks and reports leave in the order they were queued.</summary>
+    private async Task PumpAsync(RpcDuplexCall<AgentMessage, ControllerMessage> call, CancellationToken cancellationToken)
+    {
+        while (await _outbox.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (_outbox.Reader.TryRead(out var message))
+            {
+                await call.WriteAsync(message).ConfigureAwait(false);
+            }
+        }
+    }
+}

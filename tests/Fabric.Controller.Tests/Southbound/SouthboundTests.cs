@@ -1,0 +1,119 @@
+using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Controller.Tests.Compiler;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Rpc;
+
+namespace Sdn.Fabric.Controller.Tests.Southbound;
+
+/// <summary>Agents on every node of the multi-tenant fabric, programmed by the controller over real gRPC on loopback.</summary>
+public sealed class SouthboundTests : IAsyncLifetime
+{
+    private AgentFabric fabric = null!;
+
+    public async Task InitializeAsync() => fabric = await AgentFabric.StartAsync(Topologies.MultiTenant());
+
+    public Task DisposeAsync() => fabric.DisposeAsync().AsTask();
+
+    [Fact]
+    public void Every_agent_gets_full_state_and_the_fabric_forwards()
+    {
+        Assert.All(fabric.EdgeAgents.Values, a => Assert.Equal(fabric.Compiled.ProgramOf(a.NodeName).Flows.Keys, a.Programmer.Program.Flows.Keys));
+        Assert.All(fabric.CoreAgents.Values, a => Assert.Equal(fabric.Compiled.Version, a.AppliedVersion));
+        Assert.Single(Send("alpha-f1", "alpha-f2"));
+    }
+
+    [Fact]
+    public async Task A_model_change_reaches_the_nodes_as_a_diff_batch()
+    {
+        var batches = new List<BatchAck>();
+        fabric.EdgeAgents["e3"].BatchHandled += (_, ack) => batches.Add(ack);
+
+        fabric.Model.Delete(ResourceKinds.Ports, "gamma-2");
+        await fabric.RecompileAsync();
+        await fabric.UntilAllAckedAsync();
+
+        Assert.Equal([(fabric.Compiled.Version, 0)], batches.Select(b => (b.Version, b.Status)));
+        Assert.Null(fabric.EdgeAgents["e3"].Programmer.Port("gamma-2"));
+        Assert.Equal(fabric.Compiled.ProgramOf("e2").Flows.Keys, fabric.EdgeAgents["e2"].Programmer.Program.Flows.Keys);
+        Assert.Equal(1, fabric.EdgeAgents["e3"].Sessions);
+    }
+
+    [Fact]
+    public async Task Without_a_controller_the_data_plane_forwards_and_reconciles_when_one_returns()
+    {
+        await fabric.StopControllerAsync();
+        await fabric.UntilAsync(() => fabric.EdgeAgents.Values.All(a => !a.IsConnected));
+
+        Assert.Single(Send("alpha-f1", "alpha-f2"));
+
+        fabric.Model.Delete(ResourceKinds.Ports, "beta-f2");
+        await fabric.RestartControllerAsync();
+        await fabric.UntilAllAckedAsync();
+
+        Assert.All(fabric.EdgeAgents.Values, a => Assert.Equal(2, a.Sessions));
+        Assert.Null(fabric.EdgeAgents["e3"].Programmer.Port("beta-f2"));
+        Assert.Equal(fabric.Compiled.ProgramOf("e1").Flows.Keys, fabric.EdgeAgents["e1"].Programmer.Program.Flows.Keys);
+        Assert.Single(Send("alpha-f1", "alpha-f2"));
+    }
+
+    [Fact]
+    public async Task Agents_report_link_state_and_counters()
+    {
+        var reports = new List<(string Node, string Interface, bool Up)>();
+        fabric.Southbound.LinkStatusReported += (_, r) =>
+        {
+            lock (reports)
+            {
+                reports.Add((r.Node, r.Interface, r.Up));
+            }
+        };
+
+        Send("alpha-f1", "alpha-f2");
+        fabric.EdgeAgents["e2"].ReportCounters();
+        fabric.Rig.Cut("e1", "e1--c1", "c1", "e1--c1");
+        fabric.Rig.Pump(1);
+
+        await fabric.UntilAsync(() => fabric.Southbound.Counters("e2") is not null && Reported(reports, ("e1", "e1--c1", false)));
+        var vnic = fabric.Southbound.Counters("e2")!.Ports.Single(p => p.Port == "alpha-f2");
+        Assert.Equal(1ul, vnic.TxPackets);
+    }
+
+    [Fact]
+    public async Task A_stream_that_does_not_open_with_a_hello_for_a_known_node_is_refused()
+    {
+        using var channel = new RpcChannel(fabric.Address);
+
+        Assert.Equal(StatusCode.NotFound, await RefusalAsync(channel, new AgentMessage { Hello = new Hello { NodeName = "nowhere" } }));
+        Assert.Equal(StatusCode.InvalidArgument, await RefusalAsync(channel, new AgentMessage { LinkStatus = new LinkStatus { Interface = "x" } }));
+    }
+
+    private static bool Reported(List<(string, string, bool)> reports, (string, string, bool) wanted)
+    {
+        lock (reports)
+        {
+            return reports.Contains(wanted);
+        }
+    }
+
+    private static async Task<StatusCode> RefusalAsync(RpcChannel channel, AgentMessage first)
+    {
+        var call = channel.Duplex(AgentMethods.Connect, DateTime.UtcNow.AddSeconds(10));
+        await using (call)
+        {
+            await call.WriteAsync(first);
+            return (await Assert.ThrowsAsync<RpcException>(async () => await call.ReadAsync())).Status;
+        }
+    }
+
+    private IReadOnlyList<byte[]> Send(string from, string to)
+    {
+        var (a, b) = (fabric.Model.Get(ResourceKinds.Ports, from), fabric.Model.Get(ResourceKinds.Ports, to));
+        lock (fabric.EdgeAgents[a.Edge].SwitchLock)
+        {
+            lock (fabric.EdgeAgents[b.Edge].SwitchLock)
+            {
+                return fabric.Rig.Send(a.Name, Traffic.Udp(a, b))[b.Name];
+            }
+        }
+    }
+}
