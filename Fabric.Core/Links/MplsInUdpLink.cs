@@ -60,7 +60,6 @@ public sealed unsafe class MplsInUdpLink : Link
         _receiver = Bind(name, options.Local, options.SocketBufferBytes);
         _receiverHandle = (int)_receiver.Handle;
         LocalEndPoint = (IPEndPoint)_receiver.LocalEndPoint!;
-        RemoteEndPoint = options.Remote;
 
         try
         {
@@ -86,8 +85,6 @@ public sealed unsafe class MplsInUdpLink : Link
     }
 
     public IPEndPoint LocalEndPoint { get; }
-
-    public IPEndPoint RemoteEndPoint { get; }
 
     /// <summary>The UDP source ports flows are spread over, all within 49152–65535.</summary>
     public IReadOnlyList<int> SourcePorts { get; }

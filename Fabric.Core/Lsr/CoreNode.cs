@@ -46,8 +46,6 @@ public sealed class CoreNode : IDisposable
 
     public LsrStatistics Statistics => _switch.Statistics;
 
-    public bool IsRunning => _thread is not null;
-
     /// <summary>
     /// Adds a port over <paramref name="link"/>, which the node now owns. With <paramref name="liveness"/> a
     /// session exchanges hellos on it and the port is up only while the session is; without, it is up unless
