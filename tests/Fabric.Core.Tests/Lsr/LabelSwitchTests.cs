@@ -145,6 +145,23 @@ public class LabelSwitchTests
     }
 
     [Fact]
+    public void An_entropy_label_spreads_flows_that_share_their_inner_addresses()
+    {
+        const uint EntropyLabelIndicator = 7;
+        var ports = new HashSet<int>();
+        for (var entropy = 16u; entropy < 48; entropy++)
+        {
+            Forward(TestFrames.Build([104, EntropyLabelIndicator, entropy, 5000], Payload));
+            var port = Array.FindIndex(_outputs, o => o.Count == 1);
+            Assert.Equal([EntropyLabelIndicator, entropy, 5000u], TestFrames.Stack(_outputs[port].Frame(0)).Skip(1).Select(e => e.Label));
+            ports.Add(port);
+            _outputs[port].Clear();
+        }
+
+        Assert.Equal(3, ports.Count);
+    }
+
+    [Fact]
     public void Forwarding_a_burst_allocates_nothing()
     {
         var input = new PacketBurst();
