@@ -15,7 +15,7 @@ namespace Sdn.Fabric.Core.Lsr;
 public sealed class CoreNode : IDisposable
 {
     // Busy-poll this many empty rounds before sleeping: it keeps latency low under load without burning a
-    // core on an idle node, and a 1 ms sleep is far below any hello interval.
+    // core on an idle node, and a 1 ms sleep is well below the default 10 ms hello interval.
     private const int IdleRoundsBeforeSleep = 200;
 
     private readonly List<CorePort> _ports = [];
