@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Controller.Southbound;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Rpc;
 
@@ -9,16 +10,18 @@ namespace Sdn.Fabric.Controller.Northbound;
 /// The northbound sdn.v1.Controller service over the model: create, get, list and delete for
 /// every kind of object, link state, the whole state, and the event watch. A refused request
 /// returns the model's reason as INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS or FAILED_PRECONDITION.
-/// Methods that need node agents (stats, trace, capture) are not registered yet, so they answer
-/// UNIMPLEMENTED.
+/// GetStats reports each node's agent session. Trace and Capture need the edge agents' answers and
+/// are not registered yet, so they answer UNIMPLEMENTED.
 /// </summary>
 internal sealed class ControllerService
 {
     private readonly FabricModel model;
+    private readonly AgentHub agents;
 
-    public ControllerService(FabricModel model)
+    public ControllerService(FabricModel model, AgentHub agents)
     {
         this.model = model;
+        this.agents = agents;
     }
 
     public RpcServiceBuilder AddTo(RpcServiceBuilder services)
@@ -34,6 +37,7 @@ internal sealed class ControllerService
         return services
             .AddUnary(ControllerMethods.SetLinkState, (request, _) => Answer(() => model.SetLinkState(request.Name, request.AdminDown)))
             .AddUnary(ControllerMethods.GetState, (_, _) => Task.FromResult(model.Snapshot()))
+            .AddUnary(ControllerMethods.GetStats, (request, _) => Answer(() => new StatsReply { Nodes = { agents.Stats(request.Node) } }))
             .AddServerStreaming(ControllerMethods.WatchEvents, WatchAsync);
     }
 

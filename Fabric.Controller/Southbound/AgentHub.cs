@@ -1,0 +1,136 @@
+using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Rpc;
+
+namespace Sdn.Fabric.Controller.Southbound;
+
+/// <summary>
+/// The controller's side of the southbound Agent.Connect stream.
+///
+/// <para>A node agent opens the stream with a hello naming a node of the model and the version it
+/// last applied. The hub answers with the node's whole program as one full-state batch (the agent
+/// drops whatever the batch lacks), then sends each later <see cref="Publish"/> as a diff on top
+/// of the previous version. Versions per node only grow, across reconnects too, so an agent can
+/// always tell a stale batch. An agent that cannot apply a batch acks it with an error status and
+/// gets full state again. A node that reconnects replaces its older session, which ends ABORTED.</para>
+/// </summary>
+internal sealed class AgentHub
+{
+    private readonly FabricModel model;
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, NodeProgram> programs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AgentSession> sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ulong> lastVersions = new(StringComparer.Ordinal);
+
+    public AgentHub(FabricModel model)
+    {
+        this.model = model;
+    }
+
+    public RpcServiceBuilder AddTo(RpcServiceBuilder services) => services.AddDuplex(AgentMethods.Connect, ConnectAsync);
+
+    /// <summary>Sets what <paramref name="node"/> should hold; if it is connected it gets the difference as one batch.</summary>
+    public void Publish(string node, NodeProgram program)
+    {
+        lock (gate)
+        {
+            programs[node] = program;
+            if (sessions.TryGetValue(node, out var session))
+            {
+                session.Send(program);
+                lastVersions[node] = session.LastVersion;
+            }
+        }
+    }
+
+    /// <summary>Connection, applied version and latest counters of every node of the model, or of one.</summary>
+    /// <exception cref="ModelException">NOT_FOUND for a node the model does not have.</exception>
+    public IReadOnlyList<NodeStats> Stats(string node)
+    {
+        var state = model.Snapshot();
+        var names = state.Edges.Select(e => e.Name).Concat(state.CoreNodes.Select(c => c.Name)).Order(StringComparer.Ordinal).ToList();
+        if (node.Length > 0)
+        {
+            names = names.Contains(node) ? [node] : throw ModelException.NotFound("node", node);
+        }
+
+        lock (gate)
+        {
+            return names.Select(name => sessions.TryGetValue(name, out var session)
+                ? new NodeStats { Node = name, Connected = true, AppliedVersion = session.AppliedVersion, Counters = session.Counters }
+                : new NodeStats { Node = name }).ToList();
+        }
+    }
+
+    private async Task ConnectAsync(RpcStreamReader<AgentMessage> agent, RpcStreamWriter<ControllerMessage> controller, RpcCallContext context)
+    {
+        var first = await agent.ReadAsync(context.CancellationToken).ConfigureAwait(false);
+        var hello = first?.Hello ?? throw new RpcException(StatusCode.InvalidArgument, "the first message of Agent.Connect must be a hello naming the node");
+        CheckNode(hello);
+
+        AgentSession session;
+        lock (gate)
+        {
+            session = new AgentSession(hello.NodeName, hello.AppliedVersion, lastVersions.GetValueOrDefault(hello.NodeName));
+            if (sessions.Remove(hello.NodeName, out var older))
+            {
+                older.Replace();
+            }
+
+            sessions[hello.NodeName] = session;
+            session.Send(programs.GetValueOrDefault(hello.NodeName, NodeProgram.Empty));
+            lastVersions[hello.NodeName] = session.LastVersion;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.Replaced);
+        var pump = session.PumpAsync(controller, stop.Token);
+        try
+        {
+            await foreach (var message in agent.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                lock (gate)
+                {
+                    if (!session.Receive(message))
+                    {
+                        session.Resync(programs.GetValueOrDefault(session.Node, NodeProgram.Empty));
+                        lastVersions[session.Node] = session.LastVersion;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (session.Replaced.IsCancellationRequested)
+        {
+            throw new RpcException(StatusCode.Aborted, $"a newer session of node '{session.Node}' replaced this one");
+        }
+        finally
+        {
+            lock (gate)
+            {
+                if (sessions.TryGetValue(session.Node, out var current) && current == session)
+                {
+                    sessions.Remove(session.Node);
+                }
+            }
+
+            session.Stop();
+            await pump.ConfigureAwait(false);
+            session.Dispose();
+        }
+    }
+
+    private void CheckNode(Hello hello)
+    {
+        var state = model.Snapshot();
+        var isEdge = state.Edges.Any(e => e.Name == hello.NodeName);
+        var isCore = state.CoreNodes.Any(c => c.Name == hello.NodeName);
+        if (!isEdge && !isCore)
+        {
+            throw new RpcException(StatusCode.NotFound, $"node '{hello.NodeName}' is not in the model; create the edge or core node first");
+        }
+
+        if (hello.Role != (isEdge ? NodeRole.Edge : NodeRole.Core))
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"node '{hello.NodeName}' is {(isEdge ? "an edge" : "a core node")}, but its agent says {hello.Role}");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using Google.Protobuf;
+using Sdn.Fabric.Controller.Southbound;
+using Sdn.Fabric.Controller.Tests.Northbound;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Rpc;
+
+namespace Sdn.Fabric.Controller.Tests.Southbound;
+
+/// <summary>The controller's side of Agent.Connect, against an agent speaking real gRPC over loopback.</summary>
+public class AgentHubTests
+{
+    [Fact]
+    public async Task A_connecting_agent_gets_full_state_then_diffs()
+    {
+        await using var host = await StartAsync();
+        host.Server.Agents.Publish("e1", Program(1, 2));
+        await using var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+
+        var full = await agent.NextBatchAsync();
+        await agent.AckAsync(full.Version);
+        host.Server.Agents.Publish("e1", Program(2, 3));
+        var diff = await agent.NextBatchAsync();
+
+        Assert.Equal((true, 1ul, 2), (full.FullState, full.Version, full.FlowMods.Count));
+        Assert.Equal((false, 1ul, 2ul), (diff.FullState, diff.BaseVersion, diff.Version));
+        Assert.Equal([(ModOp.Delete, 1u), (ModOp.Add, 3u)], diff.FlowMods.Select(m => (m.Op, m.Entry.Priority)));
+    }
+
+    [Fact]
+    public async Task Stats_show_who_is_connected_and_what_it_applied()
+    {
+        await using var host = await StartAsync();
+        await using var agent = await TestAgent.ConnectAsync(host.Channel, "c1", NodeRole.Core);
+        var full = await agent.NextBatchAsync();
+        await agent.AckAsync(full.Version);
+        await agent.SendAsync(new AgentMessage { Counters = new CounterReport { Drops = { ["ttl_expired"] = 3 } } });
+
+        var stats = await WaitForAsync(host, s => s.Nodes.Single(n => n.Node == "c1").Counters?.Drops.Count == 1);
+
+        Assert.Equal(["c1", "e1"], stats.Nodes.Select(n => n.Node));
+        Assert.Equal((true, 1ul, 3ul), (stats.Nodes[0].Connected, stats.Nodes[0].AppliedVersion, stats.Nodes[0].Counters.Drops["ttl_expired"]));
+        Assert.False(stats.Nodes[1].Connected);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => host.Channel.UnaryAsync(ControllerMethods.GetStats, new StatsRequest { Node = "nope" }));
+        Assert.Equal(StatusCode.NotFound, missing.Status);
+    }
+
+    [Fact]
+    public async Task A_failed_batch_is_followed_by_full_state()
+    {
+        await using var host = await StartAsync();
+        host.Server.Agents.Publish("e1", Program(1));
+        await using var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        var full = await agent.NextBatchAsync();
+        await agent.AckAsync(full.Version);
+        host.Server.Agents.Publish("e1", Program(1, 2));
+        var diff = await agent.NextBatchAsync();
+
+        await agent.AckAsync(diff.Version, StatusCode.FailedPrecondition);
+        var resync = await agent.NextBatchAsync();
+
+        Assert.Equal((true, 3ul, 1ul, 2), (resync.FullState, resync.Version, resync.BaseVersion, resync.FlowMods.Count));
+    }
+
+    [Fact]
+    public async Task A_reconnecting_agent_gets_full_state_at_a_newer_version_and_the_old_session_is_aborted()
+    {
+        await using var host = await StartAsync();
+        host.Server.Agents.Publish("e1", Program(1));
+        await using var first = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        var before = await first.NextBatchAsync();
+
+        await using var second = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge, appliedVersion: before.Version);
+        var again = await second.NextBatchAsync();
+
+        Assert.True(again.FullState);
+        Assert.True(again.Version > before.Version);
+        Assert.Equal(before.Version, again.BaseVersion);
+        Assert.Equal(StatusCode.Aborted, (await first.EndAsync()).Status);
+    }
+
+    [Theory]
+    [InlineData("nobody", NodeRole.Edge, StatusCode.NotFound)]
+    [InlineData("c1", NodeRole.Edge, StatusCode.InvalidArgument)]
+    public async Task An_agent_for_a_node_the_model_lacks_is_refused(string node, NodeRole role, StatusCode status)
+    {
+        await using var host = await StartAsync();
+        await using var agent = await TestAgent.ConnectAsync(host.Channel, node, role);
+
+        Assert.Equal(status, (await agent.EndAsync()).Status);
+    }
+
+    private static async Task<ControllerHostFixture> StartAsync()
+    {
+        var host = await ControllerHostFixture.StartAsync();
+        await host.Channel.UnaryAsync(ControllerMethods.CreateEdge, new Edge { Name = "e1" });
+        await host.Channel.UnaryAsync(ControllerMethods.CreateCoreNode, new CoreNode { Name = "c1" });
+        return host;
+    }
+
+    private static async Task<StatsReply> WaitForAsync(ControllerHostFixture host, Func<StatsReply, bool> condition)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var stats = await host.Channel.UnaryAsync(ControllerMethods.GetStats, new StatsRequest());
+            if (condition(stats) || attempt == 100)
+            {
+                return stats;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>One table-0 flow per priority, each matching its own in_port.</summary>
+    private static NodeProgram Program(params uint[] priorities) =>
+        new([], [], [], priorities.Select(p => new FlowEntry
+        {
+            Priority = p,
+            Match = { new FieldMatch { Field = Field.InPort, Value = ByteString.CopyFrom(0, 0, 0, (byte)p) } },
+        }), []);
+}
