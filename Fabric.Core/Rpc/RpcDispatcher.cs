@@ -37,7 +37,7 @@ internal sealed class RpcDispatcher
         }
 
         http.Response.ContentType = GrpcProtocol.ContentType;
-        var timeout = GrpcTimeout.TryParse(http.Request.Headers[GrpcProtocol.TimeoutHeader], out var t) ? t : (TimeSpan?)null;
+        var timeout = GrpcTimeout.TryParse(http.Request.Headers[GrpcProtocol.TimeoutHeader], out var t) && t <= GrpcTimeout.MaxEnforceable ? t : (TimeSpan?)null;
         using var deadline = timeout is { } after ? new CancellationTokenSource(after) : new CancellationTokenSource();
         using var callCancellation = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, deadline.Token);
         using var call = new RpcServerCall(http, options, new RpcCallContext(http, DateTime.UtcNow + timeout, callCancellation.Token));

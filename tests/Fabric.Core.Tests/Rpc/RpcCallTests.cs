@@ -166,6 +166,37 @@ public class RpcCallTests
     }
 
     [Fact]
+    public async Task A_deadline_too_far_to_arm_is_no_deadline()
+    {
+        await using var host = await StartAsync();
+
+        var reply = await host.Channel.UnaryAsync(Echo, new StringValue { Value = "later" }, DateTime.MaxValue);
+
+        Assert.Equal("echo: later", reply.Value);
+    }
+
+    [Fact]
+    public async Task Server_takes_the_longest_grpc_timeout_as_no_deadline()
+    {
+        await using var host = await StartAsync();
+        using var http = new HttpMessageInvoker(new SocketsHttpHandler());
+        var message = new StringValue { Value = "x" }.ToByteArray();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(host.Server.Address, Echo.Path))
+        {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent([0, 0, 0, 0, (byte)message.Length, .. message]),
+        };
+        request.Content.Headers.ContentType = new("application/grpc");
+        request.Headers.Add("grpc-timeout", "99999999H");
+
+        using var response = await http.SendAsync(request, CancellationToken.None);
+        await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal("0", response.TrailingHeaders.GetValues("grpc-status").Single());
+    }
+
+    [Fact]
     public async Task Client_cancellation_resets_the_stream_and_cancels_the_handler()
     {
         await using var host = await StartAsync();
