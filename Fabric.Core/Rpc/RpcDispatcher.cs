@@ -48,6 +48,14 @@ internal sealed class RpcDispatcher
             return;
         }
 
+        var encoding = http.Request.Headers[GrpcProtocol.EncodingHeader].ToString();
+        if (encoding.Length > 0 && encoding != GrpcProtocol.IdentityEncoding)
+        {
+            http.Response.Headers[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.IdentityEncoding;
+            await call.CompleteAsync(StatusCode.Unimplemented, $"grpc-encoding {encoding} is not supported; send uncompressed messages (identity)").ConfigureAwait(false);
+            return;
+        }
+
         var handled = RunAsync(handler, call, deadline.Token, http.RequestAborted);
         if (timeout is not null)
         {
