@@ -10,8 +10,8 @@ namespace Sdn.Fabric.Controller.Northbound;
 /// The northbound sdn.v1.Controller service over the model: create, get, list and delete for
 /// every kind of object, link state, the whole state, and the event watch. A refused request
 /// returns the model's reason as INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS or FAILED_PRECONDITION.
-/// GetStats reports each node's agent session. Trace and Capture need the edge agents' answers and
-/// are not registered yet, so they answer UNIMPLEMENTED.
+/// GetStats reports each node's agent session; Trace asks the agent of the port's edge. Capture is
+/// not registered yet, so it answers UNIMPLEMENTED.
 /// </summary>
 internal sealed class ControllerService
 {
@@ -38,6 +38,7 @@ internal sealed class ControllerService
             .AddUnary(ControllerMethods.SetLinkState, (request, _) => Answer(() => model.SetLinkState(request.Name, request.AdminDown)))
             .AddUnary(ControllerMethods.GetState, (_, _) => Task.FromResult(model.Snapshot()))
             .AddUnary(ControllerMethods.GetStats, (request, _) => Answer(() => new StatsReply { Nodes = { agents.Stats(request.Node) } }))
+            .AddUnary(ControllerMethods.Trace, TraceAsync)
             .AddServerStreaming(ControllerMethods.WatchEvents, WatchAsync);
     }
 
@@ -61,6 +62,13 @@ internal sealed class ControllerService
                 model.Delete(kind, request.Name);
                 return new DeleteReply();
             }));
+    }
+
+    /// <summary>Runs the trace on the edge that owns the port.</summary>
+    private async Task<TraceResult> TraceAsync(TraceRequest request, RpcCallContext context)
+    {
+        var port = await Answer(() => model.Get(ResourceKinds.Ports, request.Port)).ConfigureAwait(false);
+        return await agents.TraceAsync(port.Edge, port.Name, request.Packet, context.CancellationToken).ConfigureAwait(false);
     }
 
     private async Task WatchAsync(WatchRequest request, RpcStreamWriter<Event> events, RpcCallContext context)

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Rpc;
@@ -13,6 +14,9 @@ namespace Sdn.Fabric.Controller.Southbound;
 /// of the previous version. Versions per node only grow, across reconnects too, so an agent can
 /// always tell a stale batch. An agent that cannot apply a batch acks it with an error status and
 /// gets full state again. A node that reconnects replaces its older session, which ends ABORTED.</para>
+///
+/// <para>Requests that need a node's answer (a trace) travel on the same stream, matched to their
+/// reply by request id.</para>
 /// </summary>
 internal sealed class AgentHub
 {
@@ -21,6 +25,8 @@ internal sealed class AgentHub
     private readonly Dictionary<string, NodeProgram> programs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AgentSession> sessions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ulong> lastVersions = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, (AgentSession Session, TaskCompletionSource<TraceResult> Reply)> traces = [];
+    private ulong lastTraceId;
 
     public AgentHub(FabricModel model)
     {
@@ -62,6 +68,34 @@ internal sealed class AgentHub
         }
     }
 
+    /// <summary>Asks the agent of <paramref name="node"/> to trace <paramref name="packet"/> arriving on <paramref name="port"/>.</summary>
+    /// <exception cref="RpcException">UNAVAILABLE when the node's agent is not connected or goes away before answering.</exception>
+    public async Task<TraceResult> TraceAsync(string node, string port, ByteString packet, CancellationToken cancellationToken)
+    {
+        var reply = new TaskCompletionSource<TraceResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ulong id;
+        lock (gate)
+        {
+            var session = sessions.GetValueOrDefault(node)
+                ?? throw new RpcException(StatusCode.Unavailable, $"the agent of node '{node}' is not connected; start it and retry");
+            id = ++lastTraceId;
+            traces[id] = (session, reply);
+            session.Ask(new ControllerMessage { Trace = new AgentTraceRequest { RequestId = id, Port = port, Packet = packet } });
+        }
+
+        try
+        {
+            return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (gate)
+            {
+                traces.Remove(id);
+            }
+        }
+    }
+
     private async Task ConnectAsync(RpcStreamReader<AgentMessage> agent, RpcStreamWriter<ControllerMessage> controller, RpcCallContext context)
     {
         var first = await agent.ReadAsync(context.CancellationToken).ConfigureAwait(false);
@@ -90,7 +124,11 @@ internal sealed class AgentHub
             {
                 lock (gate)
                 {
-                    if (!session.Receive(message))
+                    if (message.TraceReply is { } traced)
+                    {
+                        traces.GetValueOrDefault(traced.RequestId).Reply?.TrySetResult(traced.Result ?? new TraceResult());
+                    }
+                    else if (!session.Receive(message))
                     {
                         session.Resync(programs.GetValueOrDefault(session.Node, NodeProgram.Empty));
                         lastVersions[session.Node] = session.LastVersion;
@@ -109,6 +147,11 @@ internal sealed class AgentHub
                 if (sessions.TryGetValue(session.Node, out var current) && current == session)
                 {
                     sessions.Remove(session.Node);
+                }
+
+                foreach (var (_, pending) in traces.Where(t => t.Value.Session == session))
+                {
+                    pending.Reply.TrySetException(new RpcException(StatusCode.Unavailable, $"the agent of node '{session.Node}' went away before answering"));
                 }
             }
 

@@ -6,12 +6,12 @@ namespace Sdn.Fabric.Controller.Southbound;
 
 /// <summary>
 /// One connected node agent: what it was last sent, which version it has applied, its latest
-/// counters, and the queue of batches on their way to it. The hub calls <see cref="Send"/> and
+/// counters, and the queue of batches and requests on their way to it. The hub calls <see cref="Send"/> and
 /// <see cref="Resync"/> under its lock, so versions leave in order.
 /// </summary>
 internal sealed class AgentSession : IDisposable
 {
-    private readonly Channel<ProgramBatch> outbox = Channel.CreateUnbounded<ProgramBatch>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<ControllerMessage> outbox = Channel.CreateUnbounded<ControllerMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource replaced = new();
     private NodeProgram? sent;
 
@@ -55,7 +55,7 @@ internal sealed class AgentSession : IDisposable
 
         sent = program;
         LastVersion = batch.Version;
-        outbox.Writer.TryWrite(batch);
+        outbox.Writer.TryWrite(new ControllerMessage { Batch = batch });
     }
 
     /// <summary>Forgets what the node holds and sends <paramref name="program"/> whole.</summary>
@@ -85,12 +85,15 @@ internal sealed class AgentSession : IDisposable
         }
     }
 
-    /// <summary>Writes queued batches to the agent until the session stops.</summary>
+    /// <summary>Queues a request (a trace, a capture) behind the batches already queued.</summary>
+    public void Ask(ControllerMessage request) => outbox.Writer.TryWrite(request);
+
+    /// <summary>Writes queued messages to the agent until the session stops.</summary>
     public async Task PumpAsync(RpcStreamWriter<ControllerMessage> agent, CancellationToken cancellationToken)
     {
-        await foreach (var batch in outbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var message in outbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            await agent.WriteAsync(new ControllerMessage { Batch = batch }).ConfigureAwait(false);
+            await agent.WriteAsync(message).ConfigureAwait(false);
         }
     }
 

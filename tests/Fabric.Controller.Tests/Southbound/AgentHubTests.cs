@@ -78,6 +78,38 @@ public class AgentHubTests
         Assert.Equal(StatusCode.Aborted, (await first.EndAsync()).Status);
     }
 
+    [Fact]
+    public async Task Trace_is_answered_by_the_agent_of_the_ports_edge()
+    {
+        await using var host = await StartAsync();
+        await using var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await agent.NextBatchAsync();
+
+        var trace = host.Channel.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = "vm1", Packet = ByteString.CopyFromUtf8("frame") });
+        var asked = (await agent.NextAsync()).Trace;
+        await agent.SendAsync(new AgentMessage { TraceReply = new TraceReply { RequestId = asked.RequestId, Result = new TraceResult { Verdict = "output 1", CacheHit = true } } });
+
+        Assert.Equal(("vm1", "frame"), (asked.Port, asked.Packet.ToStringUtf8()));
+        Assert.Equal(("output 1", true), ((await trace).Verdict, (await trace).CacheHit));
+    }
+
+    [Fact]
+    public async Task Trace_needs_the_edge_agent_and_fails_if_it_leaves()
+    {
+        await using var host = await StartAsync();
+        var notConnected = await Assert.ThrowsAsync<RpcException>(() => host.Channel.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = "vm1" }));
+        var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await agent.NextBatchAsync();
+
+        var trace = host.Channel.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = "vm1" });
+        await agent.NextAsync();
+        await agent.DisposeAsync();
+
+        Assert.Equal(StatusCode.Unavailable, notConnected.Status);
+        Assert.Contains("not connected", notConnected.Message, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Unavailable, (await Assert.ThrowsAsync<RpcException>(() => trace)).Status);
+    }
+
     [Theory]
     [InlineData("nobody", NodeRole.Edge, StatusCode.NotFound)]
     [InlineData("c1", NodeRole.Edge, StatusCode.InvalidArgument)]
@@ -94,6 +126,9 @@ public class AgentHubTests
         var host = await ControllerHostFixture.StartAsync();
         await host.Channel.UnaryAsync(ControllerMethods.CreateEdge, new Edge { Name = "e1" });
         await host.Channel.UnaryAsync(ControllerMethods.CreateCoreNode, new CoreNode { Name = "c1" });
+        await host.Channel.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "acme" });
+        await host.Channel.UnaryAsync(ControllerMethods.CreateNetwork, new Network { Name = "web", Tenant = "acme", Ipv4Subnet = "10.0.1.0/24" });
+        await host.Channel.UnaryAsync(ControllerMethods.CreatePort, new Port { Name = "vm1", Network = "web", Edge = "e1" });
         return host;
     }
 

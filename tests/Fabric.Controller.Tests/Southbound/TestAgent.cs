@@ -20,11 +20,10 @@ internal sealed class TestAgent : IAsyncDisposable
         return new TestAgent(call);
     }
 
-    public async Task<ProgramBatch> NextBatchAsync()
-    {
-        var message = await call.ReadAsync() ?? throw new InvalidOperationException("the controller ended the stream");
-        return message.Batch;
-    }
+    public async Task<ControllerMessage> NextAsync() =>
+        await call.ReadAsync() ?? throw new InvalidOperationException("the controller ended the stream");
+
+    public async Task<ProgramBatch> NextBatchAsync() => (await NextAsync()).Batch;
 
     /// <summary>Reads until the stream ends; returns the status it ended with.</summary>
     public async Task<RpcException> EndAsync()
