@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Google.Protobuf;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Core.Protos;
@@ -15,11 +17,14 @@ namespace Sdn.Fabric.Controller.Southbound;
 /// always tell a stale batch. An agent that cannot apply a batch acks it with an error status and
 /// gets full state again. A node that reconnects replaces its older session, which ends ABORTED.</para>
 ///
-/// <para>Requests that need a node's answer (a trace) travel on the same stream, matched to their
-/// reply by request id.</para>
+/// <para>Requests that need a node's answer travel on the same stream: a trace matched to its reply
+/// by request id, a capture's packets by capture id until the capture stops.</para>
 /// </summary>
 internal sealed class AgentHub
 {
+    private const uint DefaultSnapLength = 262_144;
+    private const int CaptureBacklog = 4096;
+
     private readonly FabricModel model;
     private readonly Lock gate = new();
     private readonly Dictionary<string, NodeProgram> programs = new(StringComparer.Ordinal);
@@ -27,6 +32,8 @@ internal sealed class AgentHub
     private readonly Dictionary<string, ulong> lastVersions = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, (AgentSession Session, TaskCompletionSource<TraceResult> Reply)> traces = [];
     private ulong lastTraceId;
+    private readonly Dictionary<ulong, (List<AgentSession> Sessions, Channel<CapturedPacket> Packets)> captures = [];
+    private ulong lastCaptureId;
 
     public AgentHub(FabricModel model)
     {
@@ -96,6 +103,61 @@ internal sealed class AgentHub
         }
     }
 
+    /// <summary>
+    /// Starts a capture on every (node, port) and yields what the agents report until the caller
+    /// stops. A packet the caller is too slow for is dropped rather than queued without bound.
+    /// </summary>
+    /// <exception cref="RpcException">UNAVAILABLE when a node's agent is not connected or goes away.</exception>
+    public async IAsyncEnumerable<CapturedPacket> CaptureAsync(
+        IReadOnlyList<(string Node, string Port)> ports, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        ArgumentNullException.ThrowIfNull(request);
+        var packets = Channel.CreateBounded<CapturedPacket>(new BoundedChannelOptions(CaptureBacklog) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+        ulong id;
+        List<AgentSession> involved;
+        lock (gate)
+        {
+            involved = ports.Select(p => p.Node).Distinct().Select(node => sessions.GetValueOrDefault(node)
+                ?? throw new RpcException(StatusCode.Unavailable, $"the agent of node '{node}' is not connected; start it and retry")).ToList();
+            id = ++lastCaptureId;
+            captures[id] = (involved, packets);
+            foreach (var (node, port) in ports)
+            {
+                sessions[node].Ask(new ControllerMessage
+                {
+                    CaptureStart = new CaptureStart
+                    {
+                        CaptureId = id,
+                        Port = port,
+                        Direction = request.Direction == Direction.Unspecified ? Direction.Both : request.Direction,
+                        Filter = request.Filter,
+                        SnapLength = request.SnapLength == 0 ? DefaultSnapLength : request.SnapLength,
+                    },
+                });
+            }
+        }
+
+        try
+        {
+            await foreach (var packet in packets.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return packet;
+            }
+        }
+        finally
+        {
+            lock (gate)
+            {
+                captures.Remove(id);
+                foreach (var session in involved)
+                {
+                    session.Ask(new ControllerMessage { CaptureStop = new CaptureStop { CaptureId = id } });
+                }
+            }
+        }
+    }
+
     private async Task ConnectAsync(RpcStreamReader<AgentMessage> agent, RpcStreamWriter<ControllerMessage> controller, RpcCallContext context)
     {
         var first = await agent.ReadAsync(context.CancellationToken).ConfigureAwait(false);
@@ -128,6 +190,11 @@ internal sealed class AgentHub
                     {
                         traces.GetValueOrDefault(traced.RequestId).Reply?.TrySetResult(traced.Result ?? new TraceResult());
                     }
+                    else if (message.CapturedPacket is { } captured)
+                    {
+                        captured.Node = session.Node;
+                        captures.GetValueOrDefault(captured.CaptureId).Packets?.Writer.TryWrite(captured);
+                    }
                     else if (!session.Receive(message))
                     {
                         session.Resync(programs.GetValueOrDefault(session.Node, NodeProgram.Empty));
@@ -149,9 +216,15 @@ internal sealed class AgentHub
                     sessions.Remove(session.Node);
                 }
 
+                var gone = new RpcException(StatusCode.Unavailable, $"the agent of node '{session.Node}' went away");
                 foreach (var (_, pending) in traces.Where(t => t.Value.Session == session))
                 {
-                    pending.Reply.TrySetException(new RpcException(StatusCode.Unavailable, $"the agent of node '{session.Node}' went away before answering"));
+                    pending.Reply.TrySetException(gone);
+                }
+
+                foreach (var (_, capture) in captures.Where(c => c.Value.Sessions.Contains(session)))
+                {
+                    capture.Packets.Writer.TryComplete(gone);
                 }
             }
 

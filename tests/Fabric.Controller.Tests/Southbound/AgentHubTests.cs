@@ -110,6 +110,46 @@ public class AgentHubTests
         Assert.Equal(StatusCode.Unavailable, (await Assert.ThrowsAsync<RpcException>(() => trace)).Status);
     }
 
+    [Fact]
+    public async Task Capture_streams_what_the_agents_see_and_stops_them_afterwards()
+    {
+        await using var host = await StartAsync();
+        await using var edge = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await using var core = await TestAgent.ConnectAsync(host.Channel, "c1", NodeRole.Core);
+        await edge.NextBatchAsync();
+        await core.NextBatchAsync();
+
+        var capture = host.Channel.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "vm1", "c1/e1-c1" }, MaxPackets = 2 }).ToListAsync();
+        var onEdge = (await edge.NextAsync()).CaptureStart;
+        var onCore = (await core.NextAsync()).CaptureStart;
+        await edge.SendAsync(new AgentMessage { CapturedPacket = new CapturedPacket { CaptureId = onEdge.CaptureId, Port = "vm1", Data = ByteString.CopyFromUtf8("one") } });
+        await core.SendAsync(new AgentMessage { CapturedPacket = new CapturedPacket { CaptureId = onCore.CaptureId, Port = "e1-c1", Data = ByteString.CopyFromUtf8("two") } });
+        var packets = await capture;
+
+        Assert.Equal(("vm1", Direction.Both, 262144u), (onEdge.Port, onEdge.Direction, onEdge.SnapLength));
+        Assert.Equal(("e1-c1", onEdge.CaptureId), (onCore.Port, onCore.CaptureId));
+        Assert.Equal(["c1/e1-c1/two", "e1/vm1/one"], packets.Select(p => $"{p.Node}/{p.Port}/{p.Data.ToStringUtf8()}").Order(StringComparer.Ordinal));
+        Assert.Equal(onEdge.CaptureId, (await edge.NextAsync()).CaptureStop.CaptureId);
+        Assert.Equal(onEdge.CaptureId, (await core.NextAsync()).CaptureStop.CaptureId);
+    }
+
+    [Fact]
+    public async Task Capture_ends_unavailable_when_an_agent_leaves()
+    {
+        await using var host = await StartAsync();
+        var notConnected = await Assert.ThrowsAsync<RpcException>(async () =>
+            await host.Channel.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "vm1" } }).CountAsync());
+        var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await agent.NextBatchAsync();
+
+        var capture = host.Channel.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "vm1" } }).CountAsync().AsTask();
+        await agent.NextAsync();
+        await agent.DisposeAsync();
+
+        Assert.Equal(StatusCode.Unavailable, notConnected.Status);
+        Assert.Equal(StatusCode.Unavailable, (await Assert.ThrowsAsync<RpcException>(() => capture)).Status);
+    }
+
     [Theory]
     [InlineData("nobody", NodeRole.Edge, StatusCode.NotFound)]
     [InlineData("c1", NodeRole.Edge, StatusCode.InvalidArgument)]
@@ -129,6 +169,7 @@ public class AgentHubTests
         await host.Channel.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "acme" });
         await host.Channel.UnaryAsync(ControllerMethods.CreateNetwork, new Network { Name = "web", Tenant = "acme", Ipv4Subnet = "10.0.1.0/24" });
         await host.Channel.UnaryAsync(ControllerMethods.CreatePort, new Port { Name = "vm1", Network = "web", Edge = "e1" });
+        await host.Channel.UnaryAsync(ControllerMethods.CreateLink, new Link { Name = "e1-c1", A = new LinkEndpoint { Node = "e1" }, B = new LinkEndpoint { Node = "c1" } });
         return host;
     }
 
