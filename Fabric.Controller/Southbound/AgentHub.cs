@@ -180,6 +180,8 @@ internal sealed class AgentHub
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.Replaced);
         var pump = session.PumpAsync(controller, stop.Token);
+        // A batch that cannot be sent ends the session, with the pump's error as its status.
+        _ = pump.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
             await foreach (var message in agent.ReadAllAsync(stop.Token).ConfigureAwait(false))
@@ -229,7 +231,15 @@ internal sealed class AgentHub
             }
 
             session.Stop();
-            await pump.ConfigureAwait(false);
+            try
+            {
+                await pump.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The session ended for another reason, which is what the agent is told.
+            }
+
             session.Dispose();
         }
     }

@@ -150,6 +150,18 @@ public class AgentHubTests
         Assert.Equal(StatusCode.Unavailable, (await Assert.ThrowsAsync<RpcException>(() => capture)).Status);
     }
 
+    [Fact]
+    public async Task A_batch_too_large_to_send_ends_the_session_with_resource_exhausted()
+    {
+        await using var host = await StartAsync();
+        host.Server.Agents.Publish("e1", new NodeProgram([], [], [], [new FlowEntry { Cookie = 1, Match = { new FieldMatch { Value = ByteString.CopyFrom(new byte[5 * 1024 * 1024]) } } }], []));
+        await using var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+
+        var ended = await agent.EndAsync();
+
+        Assert.Equal(StatusCode.ResourceExhausted, ended.Status);
+    }
+
     [Theory]
     [InlineData("nobody", NodeRole.Edge, StatusCode.NotFound)]
     [InlineData("c1", NodeRole.Edge, StatusCode.InvalidArgument)]
