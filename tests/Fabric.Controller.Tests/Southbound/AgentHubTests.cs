@@ -176,7 +176,7 @@ public class AgentHubTests
     private static async Task<ControllerHostFixture> StartAsync()
     {
         var host = await ControllerHostFixture.StartAsync();
-        await host.Channel.UnaryAsync(ControllerMethods.CreateEdge, new Edge { Name = "e1" });
+        await host.Channel.UnaryAsync(ControllerMethods.CreateEdge, new EdgeNode { Name = "e1" });
         await host.Channel.UnaryAsync(ControllerMethods.CreateCoreNode, new CoreNode { Name = "c1" });
         await host.Channel.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "acme" });
         await host.Channel.UnaryAsync(ControllerMethods.CreateNetwork, new Network { Name = "web", Tenant = "acme", Ipv4Subnet = "10.0.1.0/24" });
