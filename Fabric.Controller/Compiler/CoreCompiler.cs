@@ -11,7 +11,7 @@ internal static class CoreCompiler
     {
         var labels = context.Numberings[CompiledFabric.LabelScope(core)];
         var entries = context.DestinationsFrom(core).Select(d => Entry(context, core, d, labels[CompiledFabric.LspKey(d)]));
-        return NodeProgram.Build([], [], [], entries);
+        return new NodeProgram([], [], [], [], entries);
     }
 
     /// <summary>

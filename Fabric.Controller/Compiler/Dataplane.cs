@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Net;
 using Google.Protobuf;
 using Sdn.Fabric.Core.Protos;
-using Action = Sdn.Fabric.Core.Protos.Action;
 
 namespace Sdn.Fabric.Controller.Compiler;
 
@@ -42,22 +41,22 @@ internal static class Dataplane
 
     public static ByteString MacBytes(string mac) => ByteString.CopyFrom(Convert.FromHexString(mac.Replace(":", string.Empty, StringComparison.Ordinal)));
 
-    public static Action Output(uint port) => new() { Output = port };
+    public static FlowAction Output(uint port) => new() { Output = port };
 
-    public static Action Group(uint group) => new() { Group = group };
+    public static FlowAction Group(uint group) => new() { Group = group };
 
-    public static Action PushMpls() => new() { PushMpls = EthMpls };
+    public static FlowAction PushMpls() => new() { PushMpls = EthMpls };
 
-    public static Action PopMpls(ushort ethType) => new() { PopMpls = ethType };
+    public static FlowAction PopMpls(ushort ethType) => new() { PopMpls = ethType };
 
-    public static Action SetMplsLabel(uint label) => new() { SetField = new FieldValue { Field = Field.MplsLabel, Value = Encode(Field.MplsLabel, label) } };
+    public static FlowAction SetMplsLabel(uint label) => new() { SetField = new FieldValue { Field = Field.MplsLabel, Value = Encode(Field.MplsLabel, label) } };
 
-    public static Action ArpResponder(string ipv4, string mac) => new()
+    public static FlowAction ArpResponder(string ipv4, string mac) => new()
     {
         ArpResponder = new ArpResponderAction { TargetIp = ByteString.CopyFrom(IPAddress.Parse(ipv4).GetAddressBytes()), TargetMac = MacBytes(mac) },
     };
 
-    public static Instruction Apply(params Action[] actions)
+    public static Instruction Apply(params FlowAction[] actions)
     {
         var apply = new ApplyActions();
         apply.Actions.AddRange(actions);

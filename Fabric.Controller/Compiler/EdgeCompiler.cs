@@ -61,7 +61,7 @@ internal static class EdgeCompiler
         }
 
         // Two rules may compile to the same entry; the first by name keeps it, as it would shadow the other anyway.
-        return NodeProgram.Build(portConfigs, groupEntries, flows.DistinctBy(FlowIdentity.Of), []);
+        return new NodeProgram([], portConfigs, groupEntries, flows.DistinctBy(FlowIdentity.Of), []);
     }
 
     /// <summary>ARP answers and forwarding for every port of a network present on this edge.</summary>

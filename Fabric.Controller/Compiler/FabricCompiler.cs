@@ -7,7 +7,7 @@
 //   entries for each edge, LFIB entries for each core node. Nothing else is read, so compiling the same
 //   inputs twice gives byte-identical programs; with the previous CompiledFabric as an input, every number
 //   (label, port, group, tenant and network id) that still names the same thing is kept, so an unchanged
-//   entry compiles to the same bytes and the per-node diff (NodeProgram.DiffTo) holds only real changes.
+//   entry compiles to the same bytes and the per-node diff (NodeProgram.Diff) holds only real changes.
 //
 // Labels
 //   Transport: each core node allocates one label per destination edge it can reach (the FEC is the egress

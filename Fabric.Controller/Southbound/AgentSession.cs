@@ -1,4 +1,4 @@
-using Sdn.Fabric.Controller.Compiler;
+using System.Threading.Channels;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Rpc;
 using Sdn.Fabric.Core.Southbound;
@@ -6,72 +6,105 @@ using Sdn.Fabric.Core.Southbound;
 namespace Sdn.Fabric.Controller.Southbound;
 
 /// <summary>
-/// One connected agent: what it has been sent (so the next batch is the diff from there) and what it has acked.
-/// Sends are serialised, so batches leave in version order whoever triggers them.
+/// One connected node agent: what it was last sent, which version it has applied, its latest
+/// counters, and the queue of batches and requests on their way to it. The hub calls <see cref="Send"/> and
+/// <see cref="Resync"/> under its lock, so versions leave in order.
 /// </summary>
-internal sealed class AgentSession(string node, RpcStreamWriter<ControllerMessage> stream) : IDisposable
+internal sealed class AgentSession : IDisposable
 {
-    private readonly SemaphoreSlim sending = new(1, 1);
-    private NodeProgram sent = NodeProgram.Empty;
-    private ulong sentVersion;
-    private ulong fullStateVersion;
+    private readonly Channel<ControllerMessage> outbox = Channel.CreateUnbounded<ControllerMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource replaced = new();
+    private NodeProgram? sent;
 
-    public string Node { get; } = node;
+    public AgentSession(string node, ulong appliedVersion, ulong lastVersion)
+    {
+        Node = node;
+        AppliedVersion = appliedVersion;
+        LastVersion = Math.Max(appliedVersion, lastVersion);
+    }
 
-    public CancellationTokenSource Ended { get; } = new();
+    public string Node { get; }
 
-    public ulong AckedVersion { get; private set; }
+    public ulong AppliedVersion { get; private set; }
 
-    public CounterReport? LastCounters { get; set; }
+    /// <summary>The version of the last batch queued for this node.</summary>
+    public ulong LastVersion { get; private set; }
 
-    /// <summary>Sends the node's whole program at <paramref name="fabric"/>'s version: what a (re)connected agent gets first.</summary>
-    public Task SendFullStateAsync(CompiledFabric fabric) => SendAsync(fabric, full: true);
+    public CounterReport Counters { get; private set; } = new();
 
-    /// <summary>Sends the difference between what the agent was last sent and <paramref name="fabric"/>; nothing when it is already there.</summary>
-    public Task SendChangesAsync(CompiledFabric fabric) => SendAsync(fabric, full: false);
+    /// <summary>Fires when a newer session of the same node takes over.</summary>
+    public CancellationToken Replaced => replaced.Token;
 
     /// <summary>
-    /// Records an ack; true when the agent refused a diff and should be sent full state instead. A refused full
-    /// state is not sent again: the same program would be refused the same way.
+    /// Queues what turns the node's last program into <paramref name="program"/>: the whole program
+    /// the first time, then only differences. Sends nothing when nothing differs.
     /// </summary>
-    public bool Acknowledge(BatchAck ack)
+    public void Send(NodeProgram program)
     {
-        ArgumentNullException.ThrowIfNull(ack);
-        if (ack.Status == (int)StatusCode.OK)
+        var batch = sent is null
+            ? program.FullState(LastVersion + 1)
+            : NodeProgram.Diff(sent, program, LastVersion, LastVersion + 1);
+        if (!batch.FullState && batch.Tables.Count + batch.PortMods.Count + batch.GroupMods.Count + batch.FlowMods.Count + batch.LfibMods.Count == 0)
         {
-            AckedVersion = Math.Max(AckedVersion, ack.Version);
-            return false;
+            return;
         }
 
-        return ack.Version != fullStateVersion;
-    }
-
-    public void Dispose()
-    {
-        Ended.Dispose();
-        sending.Dispose();
-    }
-
-    private async Task SendAsync(CompiledFabric fabric, bool full)
-    {
-        await sending.WaitAsync(Ended.Token).ConfigureAwait(false);
-        try
+        if (batch.FullState)
         {
-            if (!full && fabric.Version <= sentVersion)
-            {
-                return;
-            }
-
-            var program = fabric.ProgramOf(Node);
-            var batch = full ? program.FullBatch(fabric.Version) : sent.DiffTo(program, fabric.Version, sentVersion);
-            await stream.WriteAsync(new ControllerMessage { Batch = batch }).ConfigureAwait(false);
-            sent = program;
-            sentVersion = fabric.Version;
-            fullStateVersion = full ? fabric.Version : fullStateVersion;
+            batch.BaseVersion = AppliedVersion;
         }
-        finally
+
+        sent = program;
+        LastVersion = batch.Version;
+        outbox.Writer.TryWrite(new ControllerMessage { Batch = batch });
+    }
+
+    /// <summary>Forgets what the node holds and sends <paramref name="program"/> whole.</summary>
+    public void Resync(NodeProgram program)
+    {
+        sent = null;
+        Send(program);
+    }
+
+    /// <summary>Takes one agent message; returns false for an ack of a batch the node could not apply.</summary>
+    public bool Receive(AgentMessage message)
+    {
+        switch (message.KindCase)
         {
-            sending.Release();
+            case AgentMessage.KindOneofCase.BatchAck when message.BatchAck.Status == (int)StatusCode.OK:
+                AppliedVersion = message.BatchAck.Version;
+                return true;
+            case AgentMessage.KindOneofCase.BatchAck:
+                return false;
+            case AgentMessage.KindOneofCase.Counters:
+                Counters = message.Counters;
+                return true;
+            case AgentMessage.KindOneofCase.Hello:
+                throw new RpcException(StatusCode.InvalidArgument, "hello may only be the first message of Agent.Connect");
+            default:
+                return true;
         }
     }
+
+    /// <summary>Queues a request (a trace, a capture) behind the batches already queued.</summary>
+    public void Ask(ControllerMessage request) => outbox.Writer.TryWrite(request);
+
+    /// <summary>Writes queued messages to the agent until the session stops.</summary>
+    public async Task PumpAsync(RpcStreamWriter<ControllerMessage> agent, CancellationToken cancellationToken)
+    {
+        await foreach (var message in outbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await agent.WriteAsync(message).ConfigureAwait(false);
+        }
+    }
+
+    public void Stop() => outbox.Writer.TryComplete();
+
+    public void Replace()
+    {
+        Stop();
+        replaced.Cancel();
+    }
+
+    public void Dispose() => replaced.Dispose();
 }

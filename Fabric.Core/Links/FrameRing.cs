@@ -53,18 +53,19 @@ internal sealed class FrameRing
     }
 
     /// <summary>
-    /// Producer: copies the frames of <paramref name="burst"/> in order until the ring is full, and publishes
-    /// them at once. Returns how many were taken (a prefix of the burst) and their total bytes.
+    /// Producer: copies the frames of <paramref name="burst"/> numbered in <paramref name="frames"/>, in that
+    /// order, until the ring is full, and publishes them at once. Returns how many were taken (a prefix of
+    /// <paramref name="frames"/>) and their total bytes.
     /// </summary>
-    public int EnqueueBurst(PacketBurst burst, out long bytes)
+    public int EnqueueBurst(PacketBurst burst, ReadOnlySpan<byte> frames, out long bytes)
     {
         var tail = _tail.Value;
         var room = Capacity - (int)(tail - Volatile.Read(ref _head.Value));
-        var count = Math.Min(room, burst.Count);
+        var count = Math.Min(room, frames.Length);
         bytes = 0;
         for (var i = 0; i < count; i++)
         {
-            var frame = burst.Frame(i);
+            var frame = burst.Frame(frames[i]);
             Store(tail + i, frame, 0);
             bytes += frame.Length;
         }

@@ -30,7 +30,8 @@ public sealed class InMemoryLink : Link
         return (new InMemoryLink(nameA, aToB, bToA), new InMemoryLink(nameB, bToA, aToB));
     }
 
-    protected override int Transmit(PacketBurst burst, out long bytes) => _outbound.EnqueueBurst(burst, out bytes);
+    protected override int Transmit(PacketBurst burst, ReadOnlySpan<byte> frames, out long bytes) =>
+        _outbound.EnqueueBurst(burst, frames, out bytes);
 
     protected override bool TransmitOne(ReadOnlySpan<byte> frame) => _outbound.TryEnqueue(frame);
 

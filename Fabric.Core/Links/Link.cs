@@ -18,6 +18,8 @@ namespace Sdn.Fabric.Core.Links;
 /// </remarks>
 public abstract class Link : IDisposable
 {
+    private static readonly byte[] EveryFrame = [.. Enumerable.Range(0, PacketBurst.Capacity).Select(i => (byte)i)];
+
     private readonly LinkCounters _counters = new();
     private volatile bool _forcedDown;
     private LinkImpairer? _impairer;
@@ -50,9 +52,15 @@ public abstract class Link : IDisposable
     /// Sends the frames of <paramref name="burst"/>, which stays the caller's. Returns how many were sent;
     /// the rest are counted as dropped.
     /// </summary>
-    public int Send(PacketBurst burst)
+    public int Send(PacketBurst burst) => Send(burst, EveryFrame.AsSpan(0, burst.Count));
+
+    /// <summary>
+    /// Sends the frames of <paramref name="burst"/> numbered in <paramref name="frames"/>, in that order, so a
+    /// switch can send a burst it rewrote in place to several links without copying it apart first.
+    /// </summary>
+    public int Send(PacketBurst burst, ReadOnlySpan<byte> frames)
     {
-        if (burst.Count == 0)
+        if (frames.IsEmpty)
         {
             return 0;
         }
@@ -61,12 +69,12 @@ public abstract class Link : IDisposable
         var bytes = 0L;
         if (!_forcedDown)
         {
-            sent = Transmit(burst, out bytes);
+            sent = Transmit(burst, frames, out bytes);
         }
 
         _counters.TxFrames += sent;
         _counters.TxBytes += bytes;
-        _counters.TxDropped += burst.Count - sent;
+        _counters.TxDropped += frames.Length - sent;
         return sent;
     }
 
@@ -129,8 +137,8 @@ public abstract class Link : IDisposable
         }
     }
 
-    /// <summary>Sends the frames of the burst; returns how many were sent and their total bytes.</summary>
-    protected abstract int Transmit(PacketBurst burst, out long bytes);
+    /// <summary>Sends the numbered frames of the burst; returns how many were sent and their total bytes.</summary>
+    protected abstract int Transmit(PacketBurst burst, ReadOnlySpan<byte> frames, out long bytes);
 
     /// <summary>Sends one frame; false when it could not be sent now.</summary>
     protected abstract bool TransmitOne(ReadOnlySpan<byte> frame);

@@ -32,7 +32,7 @@ public sealed unsafe class MplsInUdpLink : Link
 
     private readonly int _maxSegmentSize;
     private readonly MessageBatch _transmitBatch = new();
-    private readonly byte[] _senderOfFrame = new byte[PacketBurst.Capacity];
+    private readonly byte[] _senderOfPosition = new byte[PacketBurst.Capacity];
     private readonly byte[] _frameOfVector = new byte[PacketBurst.Capacity];
     private readonly byte[] _framesOfMessage = new byte[PacketBurst.Capacity];
     private readonly int[] _bytesOfMessage = new int[PacketBurst.Capacity];
@@ -60,7 +60,6 @@ public sealed unsafe class MplsInUdpLink : Link
         _receiver = Bind(name, options.Local, options.SocketBufferBytes);
         _receiverHandle = (int)_receiver.Handle;
         LocalEndPoint = (IPEndPoint)_receiver.LocalEndPoint!;
-        RemoteEndPoint = options.Remote;
 
         try
         {
@@ -87,24 +86,22 @@ public sealed unsafe class MplsInUdpLink : Link
 
     public IPEndPoint LocalEndPoint { get; }
 
-    public IPEndPoint RemoteEndPoint { get; }
-
     /// <summary>The UDP source ports flows are spread over, all within 49152–65535.</summary>
     public IReadOnlyList<int> SourcePorts { get; }
 
-    protected override int Transmit(PacketBurst burst, out long bytes)
+    protected override int Transmit(PacketBurst burst, ReadOnlySpan<byte> frames, out long bytes)
     {
         // Group the frames by sender socket (a counting sort), keeping each flow's frames in order;
         // vector v then carries frame _frameOfVector[v].
         var senders = _senderHandles.Length;
         var counts = _framesPerSender.AsSpan();
         counts.Clear();
-        for (var i = 0; i < burst.Count; i++)
+        for (var i = 0; i < frames.Length; i++)
         {
             // A malformed frame hashes to 0: the link still carries it, and the receiver's LSR counts it.
-            MplsFlowEntropy.TryHash(burst.Frame(i), _entropySeed, out var hash);
+            MplsFlowEntropy.TryHash(burst.Frame(frames[i]), _entropySeed, out var hash);
             var sender = (int)(((ulong)hash * (uint)senders) >> 32);
-            _senderOfFrame[i] = (byte)sender;
+            _senderOfPosition[i] = (byte)sender;
             counts[sender + 1]++;
         }
 
@@ -113,11 +110,11 @@ public sealed unsafe class MplsInUdpLink : Link
             counts[s] += counts[s - 1];
         }
 
-        for (var i = 0; i < burst.Count; i++)
+        for (var i = 0; i < frames.Length; i++)
         {
-            var vector = counts[_senderOfFrame[i]]++;
-            _frameOfVector[vector] = (byte)i;
-            var frame = burst.Frame(i);
+            var vector = counts[_senderOfPosition[i]]++;
+            _frameOfVector[vector] = frames[i];
+            var frame = burst.Frame(frames[i]);
 
             // SAFETY: PacketBurst allocates its slots pinned, so the frame's address stays valid for the
             // sendmmsg calls below, which finish before this method returns and the caller may reuse the burst.

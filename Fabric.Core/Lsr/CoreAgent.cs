@@ -25,6 +25,9 @@ public sealed class CoreAgent : SouthboundAgent
 
     public override ulong AppliedVersion => _programmer.Version;
 
+    /// <summary>What the node was last programmed with.</summary>
+    public NodeProgram Program => _programmer.Program;
+
     /// <summary>Sends the node's forwarding counters to the controller.</summary>
     public void ReportCounters()
     {

@@ -15,7 +15,7 @@ namespace Sdn.Fabric.Core.Lsr;
 public sealed class CoreNode : IDisposable
 {
     // Busy-poll this many empty rounds before sleeping: it keeps latency low under load without burning a
-    // core on an idle node, and a 1 ms sleep is far below any hello interval.
+    // core on an idle node, and a 1 ms sleep is well below the default 10 ms hello interval.
     private const int IdleRoundsBeforeSleep = 200;
 
     private readonly List<CorePort> _ports = [];
@@ -23,7 +23,7 @@ public sealed class CoreNode : IDisposable
     private readonly Lock _installLock = new();
     private bool[] _portIsUp = [];
     private PacketBurst[] _inputs = [];
-    private PacketBurst[] _outputs = [];
+    private EgressPlan _plan = new(0);
     private Lfib _lfib = Lfib.Empty;
     private Thread? _thread;
     private volatile bool _stopping;
@@ -45,8 +45,6 @@ public sealed class CoreNode : IDisposable
     public Lfib Lfib => Volatile.Read(ref _lfib);
 
     public LsrStatistics Statistics => _switch.Statistics;
-
-    public bool IsRunning => _thread is not null;
 
     /// <summary>
     /// Adds a port over <paramref name="link"/>, which the node now owns. With <paramref name="liveness"/> a
@@ -70,7 +68,7 @@ public sealed class CoreNode : IDisposable
         _ports.Add(port);
         _portIsUp = new bool[_ports.Count];
         _inputs = [.. _inputs, new PacketBurst()];
-        _outputs = [.. _outputs, new PacketBurst()];
+        _plan = new EgressPlan(_ports.Count);
         return port;
     }
 
@@ -152,15 +150,13 @@ public sealed class CoreNode : IDisposable
                 continue;
             }
 
-            _switch.Forward(lfib, _inputs[p], _portIsUp, _outputs);
-            for (var o = 0; o < _outputs.Length; o++)
+            _switch.Forward(lfib, _inputs[p], _portIsUp, _plan);
+            for (var o = 0; o < ports.Count; o++)
             {
-                if (_outputs[o].Count > 0)
-                {
-                    ports[o].Link.Send(_outputs[o]);
-                    _outputs[o].Clear();
-                }
+                ports[o].Link.Send(_inputs[p], _plan.Frames(o));
             }
+
+            _plan.Clear();
         }
 
         return received;

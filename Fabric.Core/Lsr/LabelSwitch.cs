@@ -37,12 +37,12 @@
 //   once per burst, so each burst sees one consistent table and no lock is ever taken on the data path.
 //
 // Cost
-//   Forward() allocates nothing: frames are rewritten in place in the input burst and copied once into the
-//   per-port output bursts, which the node sends and clears after every input burst. There are no interface
-//   calls, closures or LINQ inside the per-packet loop.
+//   Forward() allocates nothing and copies nothing: frames are rewritten in place in the received burst,
+//   popped labels are pulled off the front, and an EgressPlan lists which frames leave by which port; the
+//   node hands each list to its link, whose send is the only copy. There are no interface calls, closures
+//   or LINQ inside the per-packet loop.
 
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Packets;
@@ -65,26 +65,33 @@ public sealed class LabelSwitch
     public LsrStatistics Statistics => _counters.Snapshot();
 
     /// <summary>
-    /// Forwards every frame of <paramref name="input"/> by <paramref name="lfib"/>, appending each survivor to
-    /// the output burst of its port. <paramref name="portIsUp"/> and <paramref name="outputs"/> are indexed by
-    /// port and must cover every port the table names. Output bursts need room for the whole input burst.
+    /// Forwards every frame of <paramref name="burst"/> by <paramref name="lfib"/>: each survivor is rewritten
+    /// in place (popped labels are pulled off its front) and listed in <paramref name="plan"/> under its port.
+    /// <paramref name="portIsUp"/> and the plan are indexed by port and must cover every port the table names.
     /// </summary>
-    public void Forward(Lfib lfib, PacketBurst input, ReadOnlySpan<bool> portIsUp, PacketBurst[] outputs)
+    public void Forward(Lfib lfib, PacketBurst burst, ReadOnlySpan<bool> portIsUp, EgressPlan plan)
     {
-        _counters.Received += input.Count;
-        for (var i = 0; i < input.Count; i++)
+        _counters.Received += burst.Count;
+        for (var i = 0; i < burst.Count; i++)
         {
-            ForwardOne(lfib, input.Frame(i), portIsUp, outputs);
+            var port = ForwardOne(lfib, burst.Frame(i), portIsUp, out var popped);
+            if (port >= 0)
+            {
+                burst.TryPullFront(i, popped);
+                plan.Add(port, i);
+            }
         }
     }
 
+    /// <summary>Rewrites one frame; returns its port and how many leading bytes to pull off, or -1 to drop it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ForwardOne(Lfib lfib, Span<byte> frame, ReadOnlySpan<bool> portIsUp, PacketBurst[] outputs)
+    private int ForwardOne(Lfib lfib, Span<byte> frame, ReadOnlySpan<bool> portIsUp, out int popped)
     {
+        popped = 0;
         if (!MplsFlowEntropy.TryHash(frame, _hashSeed, out var hash))
         {
             _counters.DroppedMalformed++;
-            return;
+            return -1;
         }
 
         // The entropy pass found a bottom of stack, so every entry read below lies inside the frame.
@@ -106,26 +113,26 @@ public sealed class LabelSwitch
                 }
 
                 _counters.DroppedReservedLabel++;
-                return;
+                return -1;
             }
 
             if (ttl <= 1)
             {
                 _counters.DroppedTtlExpired++;
-                return;
+                return -1;
             }
 
             if (!lfib.TryFind(label, out var row))
             {
                 _counters.DroppedUnknownLabel++;
-                return;
+                return -1;
             }
 
             ref readonly var entry = ref lfib.Entry(row);
             if (entry.Operation != LabelOperation.Swap && bottom)
             {
                 _counters.DroppedEndOfStack++;
-                return;
+                return -1;
             }
 
             if (entry.Operation == LabelOperation.Pop)
@@ -137,7 +144,7 @@ public sealed class LabelSwitch
             if (!TryChooseNextHop(lfib, in entry, hash, portIsUp, out var hop))
             {
                 _counters.DroppedNoLiveNextHop++;
-                return;
+                return -1;
             }
 
             if (entry.Operation == LabelOperation.Swap)
@@ -152,9 +159,8 @@ public sealed class LabelSwitch
                 _counters.PenultimatePopped++;
             }
 
-            var appended = outputs[hop.Port].TryAppend(frame[offset..]);
-            Debug.Assert(appended, "output bursts are emptied after every input burst and frames only shrink");
-            return;
+            popped = offset;
+            return hop.Port;
         }
     }
 

@@ -5,26 +5,41 @@ using Sdn.Fabric.Core.Rpc;
 namespace Sdn.Fabric.Core.Southbound;
 
 /// <summary>
-/// Everything the controller programs into one node, keyed the way batches address it: ports and groups by
-/// number, flow entries by <see cref="FlowIdentity"/>, LFIB entries by in-label. The controller compiles one
+/// Everything the controller programs into one node, keyed the way batches address it: table settings, ports
+/// and groups by number, flow entries by <see cref="FlowIdentity"/>, LFIB entries by in-label. The controller compiles one
 /// per node and sends the difference between two of them; an agent keeps the one it applied and moves to the
 /// next by <see cref="Apply"/>, so both sides agree on what a batch means. Immutable.
 /// </summary>
 public sealed class NodeProgram
 {
+    /// <summary>A program of these items; throws <see cref="ProgramException"/> (AlreadyExists) when two share a key.</summary>
+    public NodeProgram(IEnumerable<TableConfig> tables, IEnumerable<PortConfig> ports, IEnumerable<Group> groups, IEnumerable<FlowEntry> flows, IEnumerable<LfibEntry> lfib)
+        : this(
+            Keyed(tables, t => t.TableId, "table"),
+            Keyed(ports, p => p.Number, "port"),
+            Keyed(groups, g => g.GroupId, "group"),
+            Keyed(flows, FlowIdentity.Of, "flow", StringComparer.Ordinal),
+            Keyed(lfib, e => e.InLabel, "LFIB in-label"))
+    {
+    }
+
     private NodeProgram(
+        SortedDictionary<uint, TableConfig> tables,
         SortedDictionary<uint, PortConfig> ports,
         SortedDictionary<uint, Group> groups,
         SortedDictionary<string, FlowEntry> flows,
         SortedDictionary<uint, LfibEntry> lfib)
     {
+        Tables = tables;
         Ports = ports;
         Groups = groups;
         Flows = flows;
         Lfib = lfib;
     }
 
-    public static NodeProgram Empty { get; } = Build([], [], [], []);
+    public static NodeProgram Empty { get; } = new(Array.Empty<TableConfig>(), [], [], [], []);
+
+    public IReadOnlyDictionary<uint, TableConfig> Tables { get; }
 
     public IReadOnlyDictionary<uint, PortConfig> Ports { get; }
 
@@ -34,18 +49,11 @@ public sealed class NodeProgram
 
     public IReadOnlyDictionary<uint, LfibEntry> Lfib { get; }
 
-    /// <summary>A program of these items; throws <see cref="ProgramException"/> (AlreadyExists) when two share a key.</summary>
-    public static NodeProgram Build(IEnumerable<PortConfig> ports, IEnumerable<Group> groups, IEnumerable<FlowEntry> flows, IEnumerable<LfibEntry> lfib) =>
-        new(
-            Keyed(ports, p => p.Number, "port"),
-            Keyed(groups, g => g.GroupId, "group"),
-            Keyed(flows, FlowIdentity.Of, "flow", StringComparer.Ordinal),
-            Keyed(lfib, e => e.InLabel, "LFIB in-label"));
-
     /// <summary>
     /// The program after <paramref name="batch"/>: a full-state batch replaces everything, a diff adds, modifies
     /// and deletes on top of this one. Throws <see cref="ProgramException"/> when a mod does not fit (adding what
-    /// exists, changing or deleting what does not), leaving this program as it was.
+    /// exists, changing or deleting what does not), leaving this program as it was. Table settings carry no
+    /// operation: each one in the batch replaces the table's.
     /// </summary>
     public NodeProgram Apply(ProgramBatch batch)
     {
@@ -53,10 +61,17 @@ public sealed class NodeProgram
         if (batch.FullState)
         {
             RequireAddsOnly(batch);
-            return Build(batch.PortMods.Select(m => m.Port), batch.GroupMods.Select(m => m.Group), batch.FlowMods.Select(m => m.Entry), batch.LfibMods.Select(m => m.Entry));
+            return new NodeProgram(batch.Tables, batch.PortMods.Select(m => m.Port), batch.GroupMods.Select(m => m.Group), batch.FlowMods.Select(m => m.Entry), batch.LfibMods.Select(m => m.Entry));
+        }
+
+        var tables = new SortedDictionary<uint, TableConfig>(Tables.ToDictionary());
+        foreach (var table in batch.Tables)
+        {
+            tables[table.TableId] = table;
         }
 
         return new NodeProgram(
+            tables,
             Change(Ports, batch.PortMods.Select(m => (m.Op, m.Port)), p => p.Number, "port"),
             Change(Groups, batch.GroupMods.Select(m => (m.Op, m.Group)), g => g.GroupId, "group"),
             Change(Flows, batch.FlowMods.Select(m => (m.Op, m.Entry)), FlowIdentity.Of, "flow", StringComparer.Ordinal),
@@ -64,9 +79,10 @@ public sealed class NodeProgram
     }
 
     /// <summary>The batch that replaces whatever a node holds with this program.</summary>
-    public ProgramBatch FullBatch(ulong version)
+    public ProgramBatch FullState(ulong version)
     {
         var batch = new ProgramBatch { Version = version, FullState = true };
+        batch.Tables.AddRange(Tables.Values);
         batch.PortMods.AddRange(Ports.Values.Select(p => new PortMod { Op = ModOp.Add, Port = p }));
         batch.GroupMods.AddRange(Groups.Values.Select(g => new GroupMod { Op = ModOp.Add, Group = g }));
         batch.FlowMods.AddRange(Flows.Values.Select(f => new FlowMod { Op = ModOp.Add, Entry = f }));
@@ -74,15 +90,17 @@ public sealed class NodeProgram
         return batch;
     }
 
-    /// <summary>The batch that takes a node from this program (at <paramref name="baseVersion"/>) to <paramref name="next"/>.</summary>
-    public ProgramBatch DiffTo(NodeProgram next, ulong version, ulong baseVersion)
+    /// <summary>The batch that takes a node holding <paramref name="from"/> (at <paramref name="baseVersion"/>) to <paramref name="to"/>: only what differs, deletes first.</summary>
+    public static ProgramBatch Diff(NodeProgram from, NodeProgram to, ulong baseVersion, ulong version)
     {
-        ArgumentNullException.ThrowIfNull(next);
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
         var batch = new ProgramBatch { Version = version, BaseVersion = baseVersion };
-        batch.PortMods.AddRange(Diff(Ports, next.Ports).Select(d => new PortMod { Op = d.Op, Port = d.Item }));
-        batch.GroupMods.AddRange(Diff(Groups, next.Groups).Select(d => new GroupMod { Op = d.Op, Group = d.Item }));
-        batch.FlowMods.AddRange(Diff(Flows, next.Flows).Select(d => new FlowMod { Op = d.Op, Entry = d.Item }));
-        batch.LfibMods.AddRange(Diff(Lfib, next.Lfib).Select(d => new LfibMod { Op = d.Op, Entry = d.Item }));
+        batch.Tables.AddRange(to.Tables.Values.Where(t => !from.Tables.TryGetValue(t.TableId, out var was) || !was.Equals(t)));
+        batch.PortMods.AddRange(Changes(from.Ports, to.Ports).Select(d => new PortMod { Op = d.Op, Port = d.Item }));
+        batch.GroupMods.AddRange(Changes(from.Groups, to.Groups).Select(d => new GroupMod { Op = d.Op, Group = d.Item }));
+        batch.FlowMods.AddRange(Changes(from.Flows, to.Flows).Select(d => new FlowMod { Op = d.Op, Entry = d.Item }));
+        batch.LfibMods.AddRange(Changes(from.Lfib, to.Lfib).Select(d => new LfibMod { Op = d.Op, Entry = d.Item }));
         return batch;
     }
 
@@ -90,7 +108,7 @@ public sealed class NodeProgram
     public static bool IsEmpty(ProgramBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        return !batch.FullState && batch.PortMods.Count == 0 && batch.GroupMods.Count == 0 && batch.FlowMods.Count == 0 && batch.LfibMods.Count == 0;
+        return !batch.FullState && batch.Tables.Count == 0 && batch.PortMods.Count == 0 && batch.GroupMods.Count == 0 && batch.FlowMods.Count == 0 && batch.LfibMods.Count == 0;
     }
 
     private static void RequireAddsOnly(ProgramBatch batch)
@@ -159,9 +177,17 @@ public sealed class NodeProgram
         return next;
     }
 
-    private static IEnumerable<(ModOp Op, T Item)> Diff<TKey, T>(IReadOnlyDictionary<TKey, T> before, IReadOnlyDictionary<TKey, T> after)
+    private static IEnumerable<(ModOp Op, T Item)> Changes<TKey, T>(IReadOnlyDictionary<TKey, T> before, IReadOnlyDictionary<TKey, T> after)
         where T : IMessage<T>
     {
+        foreach (var (key, item) in before)
+        {
+            if (!after.ContainsKey(key))
+            {
+                yield return (ModOp.Delete, item);
+            }
+        }
+
         foreach (var (key, item) in after)
         {
             if (!before.TryGetValue(key, out var old))
@@ -171,14 +197,6 @@ public sealed class NodeProgram
             else if (!old.Equals(item))
             {
                 yield return (ModOp.Modify, item);
-            }
-        }
-
-        foreach (var (key, item) in before)
-        {
-            if (!after.ContainsKey(key))
-            {
-                yield return (ModOp.Delete, item);
             }
         }
     }

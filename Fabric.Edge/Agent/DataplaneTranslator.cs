@@ -95,19 +95,19 @@ internal static class DataplaneTranslator
         return new FlowInstructions(actions, next).WithMetadata(metadata, metadataMask);
     }
 
-    private static FlowAction Action(Proto.Action action) => action.KindCase switch
+    private static FlowAction Action(Proto.FlowAction action) => action.KindCase switch
     {
-        Proto.Action.KindOneofCase.Output => FlowAction.Output(action.Output),
-        Proto.Action.KindOneofCase.Group => FlowAction.Group(action.Group),
-        Proto.Action.KindOneofCase.Drop => FlowAction.Drop(),
-        Proto.Action.KindOneofCase.Controller => FlowAction.Controller(),
-        Proto.Action.KindOneofCase.PushMpls => FlowAction.PushMpls((ushort)action.PushMpls),
-        Proto.Action.KindOneofCase.PopMpls => FlowAction.PopMpls((ushort)action.PopMpls),
-        Proto.Action.KindOneofCase.SetField => FlowAction.SetField(HeaderFieldOf(action.SetField.Field), Value(action.SetField.Value)),
-        Proto.Action.KindOneofCase.DecIpTtl => FlowAction.DecIpTtl(),
-        Proto.Action.KindOneofCase.DecMplsTtl => FlowAction.DecMplsTtl(),
-        Proto.Action.KindOneofCase.Mirror => FlowAction.Mirror(action.Mirror),
-        Proto.Action.KindOneofCase.ArpResponder => FlowAction.ArpResponder(Value(action.ArpResponder.TargetMac)),
+        Proto.FlowAction.KindOneofCase.Output => FlowAction.Output(action.Output),
+        Proto.FlowAction.KindOneofCase.Group => FlowAction.Group(action.Group),
+        Proto.FlowAction.KindOneofCase.Drop => FlowAction.Drop(),
+        Proto.FlowAction.KindOneofCase.Controller => FlowAction.Controller(),
+        Proto.FlowAction.KindOneofCase.PushMpls => FlowAction.PushMpls((ushort)action.PushMpls),
+        Proto.FlowAction.KindOneofCase.PopMpls => FlowAction.PopMpls((ushort)action.PopMpls),
+        Proto.FlowAction.KindOneofCase.SetField => FlowAction.SetField(HeaderFieldOf(action.SetField.Field), Value(action.SetField.Value)),
+        Proto.FlowAction.KindOneofCase.DecIpTtl => FlowAction.DecIpTtl(),
+        Proto.FlowAction.KindOneofCase.DecMplsTtl => FlowAction.DecMplsTtl(),
+        Proto.FlowAction.KindOneofCase.Mirror => FlowAction.Mirror(action.Mirror),
+        Proto.FlowAction.KindOneofCase.ArpResponder => FlowAction.ArpResponder(Value(action.ArpResponder.TargetMac)),
         _ => throw new ProgramException($"action {action} is empty or unknown to this edge"),
     };
 

@@ -50,14 +50,14 @@ public sealed class EdgeProgrammer
         }
 
         var next = Program.Apply(batch);
-        var plan = Plan(Program.DiffTo(next, batch.Version, Version), next);
+        var plan = Plan(NodeProgram.Diff(Program, next, Version, batch.Version), next);
         try
         {
             Install(plan);
         }
         catch (Exception e) when (e is FlowModException or ArgumentException)
         {
-            Install(Plan(NodeProgram.Empty.DiffTo(Program, Version, 0), Program, clearFirst: true));
+            Install(Plan(NodeProgram.Diff(NodeProgram.Empty, Program, 0, Version), Program, clearFirst: true));
             throw new ProgramException(StatusCode.Internal, $"the switch refused version {batch.Version} ({e.Message}); it still runs version {Version}");
         }
 

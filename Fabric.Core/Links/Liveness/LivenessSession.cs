@@ -51,8 +51,6 @@ public sealed class LivenessSession
     /// <summary>Raised on the driving thread whenever <see cref="State"/> changes.</summary>
     public event EventHandler<LivenessStateChange>? StateChanged;
 
-    public string LinkName => _link.Name;
-
     public uint LocalDiscriminator { get; }
 
     public LivenessState State => _state;

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Southbound;
 
 namespace Sdn.Fabric.Controller.Tests.Compiler;
 
@@ -17,7 +18,7 @@ public class FabricCompilerTests
 
         foreach (var node in state.Edges.Select(e => e.Name).Concat(state.CoreNodes.Select(c => c.Name)))
         {
-            Assert.Equal(first.ProgramOf(node).FullBatch(1).ToByteArray(), second.ProgramOf(node).FullBatch(1).ToByteArray());
+            Assert.Equal(first.ProgramOf(node).FullState(1).ToByteArray(), second.ProgramOf(node).FullState(1).ToByteArray());
         }
     }
 
@@ -59,8 +60,8 @@ public class FabricCompilerTests
         model.Delete(ResourceKinds.Ports, "gamma-2");
         var after = FabricCompiler.Compile(model.Snapshot(), before);
 
-        var e3 = before.ProgramOf("e3").DiffTo(after.ProgramOf("e3"), after.Version, before.Version);
-        var e2 = before.ProgramOf("e2").DiffTo(after.ProgramOf("e2"), after.Version, before.Version);
+        var e3 = NodeProgram.Diff(before.ProgramOf("e3"), after.ProgramOf("e3"), before.Version, after.Version);
+        var e2 = NodeProgram.Diff(before.ProgramOf("e2"), after.ProgramOf("e2"), before.Version, after.Version);
 
         Assert.Equal([ModOp.Delete], e3.PortMods.Select(m => m.Op));
         Assert.All(e3.FlowMods, m => Assert.Equal(ModOp.Delete, m.Op));

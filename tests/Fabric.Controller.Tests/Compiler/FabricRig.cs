@@ -3,6 +3,7 @@ using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Lsr;
 using CoreNode = Sdn.Fabric.Core.Lsr.CoreNode;
 using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Southbound;
 using Sdn.Fabric.Edge;
 using Sdn.Fabric.Edge.Agent;
 using Sdn.Fabric.Edge.Datapath;
@@ -71,12 +72,12 @@ internal sealed class FabricRig : IDisposable
     {
         foreach (var (name, programmer) in EdgeProgrammers)
         {
-            programmer.Apply(programmer.Program.DiffTo(compiled.ProgramOf(name), compiled.Version, programmer.Version));
+            programmer.Apply(NodeProgram.Diff(programmer.Program, compiled.ProgramOf(name), programmer.Version, compiled.Version));
         }
 
         foreach (var (name, programmer) in CorePrograms)
         {
-            programmer.Apply(programmer.Program.DiffTo(compiled.ProgramOf(name), compiled.Version, programmer.Version));
+            programmer.Apply(NodeProgram.Diff(programmer.Program, compiled.ProgramOf(name), programmer.Version, compiled.Version));
         }
     }
 

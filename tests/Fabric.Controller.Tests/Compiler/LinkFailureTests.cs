@@ -12,31 +12,12 @@ namespace Sdn.Fabric.Controller.Tests.Compiler;
 /// </summary>
 public sealed class LinkFailureTests : IDisposable
 {
-    private readonly FabricModel model = new(store: null);
+    private readonly FabricModel model = Topologies.DualHomed();
     private readonly FabricRig rig;
     private readonly CompiledFabric before;
 
     public LinkFailureTests()
     {
-        foreach (var edge in new[] { "e1", "e2" })
-        {
-            model.Create(ResourceKinds.Edges, new EdgeNode { Name = edge });
-        }
-
-        foreach (var core in new[] { "c1", "c2" })
-        {
-            model.Create(ResourceKinds.CoreNodes, new CoreNode { Name = core });
-        }
-
-        foreach (var (a, b, cost) in new[] { ("e1", "c1", 1u), ("e1", "c2", 5u), ("c1", "e2", 1u), ("c2", "e2", 1u) })
-        {
-            model.Create(ResourceKinds.Links, new Link { Name = $"{a}-{b}", A = new LinkEndpoint { Node = a }, B = new LinkEndpoint { Node = b }, Cost = cost });
-        }
-
-        model.Create(ResourceKinds.Tenants, new Tenant { Name = "acme" });
-        model.Create(ResourceKinds.Networks, new Network { Name = "lan", Tenant = "acme", Ipv4Subnet = "10.1.0.0/24" });
-        model.Create(ResourceKinds.Ports, new Port { Name = "src", Network = "lan", Edge = "e1" });
-        model.Create(ResourceKinds.Ports, new Port { Name = "dst", Network = "lan", Edge = "e2" });
         before = FabricCompiler.Compile(model.Snapshot());
         rig = new FabricRig(model.Snapshot());
         rig.Install(before);
@@ -72,7 +53,7 @@ public sealed class LinkFailureTests : IDisposable
         model.SetLinkState("e1-c1", adminDown: true);
 
         var after = FabricCompiler.Compile(model.Snapshot(), before);
-        var e1Diff = before.ProgramOf("e1").DiffTo(after.ProgramOf("e1"), after.Version, before.Version);
+        var e1Diff = NodeProgram.Diff(before.ProgramOf("e1"), after.ProgramOf("e1"), before.Version, after.Version);
         rig.Install(after);
         var (labels, outputs) = Trace(after);
 
@@ -82,8 +63,8 @@ public sealed class LinkFailureTests : IDisposable
         var group = Assert.Single(e1Diff.GroupMods);
         Assert.Equal((ModOp.Modify, 1), (group.Op, group.Group.Buckets.Count));
         Assert.Empty(e1Diff.FlowMods);
-        Assert.Empty(before.ProgramOf("e2").DiffTo(after.ProgramOf("e2"), after.Version, before.Version).FlowMods);
-        Assert.True(NodeProgram.IsEmpty(before.ProgramOf("c2").DiffTo(after.ProgramOf("c2"), after.Version, before.Version)));
+        Assert.Empty(NodeProgram.Diff(before.ProgramOf("e2"), after.ProgramOf("e2"), before.Version, after.Version).FlowMods);
+        Assert.True(NodeProgram.IsEmpty(NodeProgram.Diff(before.ProgramOf("c2"), after.ProgramOf("c2"), before.Version, after.Version)));
         Assert.Equal(before.TransportLabel("c2", "e2"), after.TransportLabel("c2", "e2"));
     }
 

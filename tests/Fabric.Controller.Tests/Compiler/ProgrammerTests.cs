@@ -68,7 +68,7 @@ public sealed class ProgrammerTests : IDisposable
         var next = FabricCompiler.Compile(model.Snapshot(), compiled);
         var edge = rig.EdgeProgrammers["e1"];
 
-        edge.Apply(next.ProgramOf("e1").FullBatch(next.Version));
+        edge.Apply(next.ProgramOf("e1").FullState(next.Version));
 
         Assert.Equal(next.ProgramOf("e1").Flows.Keys, edge.Program.Flows.Keys);
         Assert.Null(edge.Port("beta-f1"));

@@ -5,12 +5,15 @@ using Sdn.Fabric.Controller.Southbound;
 using Sdn.Fabric.Controller.Tests.Compiler;
 using Sdn.Fabric.Core.Lsr;
 using Sdn.Fabric.Core.Rpc;
+using Sdn.Fabric.Core.Southbound;
+using Google.Protobuf;
 using Sdn.Fabric.Edge.Agent;
 
 namespace Sdn.Fabric.Controller.Tests.Southbound;
 
 /// <summary>
-/// A controller serving <c>Agent.Connect</c> on loopback, and a <see cref="FabricRig"/> whose every node is
+/// A controller serving <c>Agent.Connect</c> on loopback (the agent hub fed by the fabric programmer, which
+/// recompiles on every model change and link report), and a <see cref="FabricRig"/> whose every node is
 /// programmed by its own agent over that real gRPC stream.
 /// </summary>
 internal sealed class AgentFabric : IAsyncDisposable
@@ -20,18 +23,18 @@ internal sealed class AgentFabric : IAsyncDisposable
     private AgentFabric(FabricModel model)
     {
         Model = model;
-        Compiled = FabricCompiler.Compile(model.Snapshot());
         Rig = new FabricRig(model.Snapshot());
-        Southbound = new SouthboundService(Compiled);
     }
 
     public FabricModel Model { get; }
 
-    public CompiledFabric Compiled { get; private set; }
+    public CompiledFabric Compiled => Programmer.Compiled;
 
     public FabricRig Rig { get; }
 
-    public SouthboundService Southbound { get; private set; }
+    public AgentHub Hub { get; private set; } = null!;
+
+    public FabricProgrammer Programmer { get; private set; } = null!;
 
     public Dictionary<string, EdgeAgent> EdgeAgents { get; } = new(StringComparer.Ordinal);
 
@@ -58,36 +61,26 @@ internal sealed class AgentFabric : IAsyncDisposable
             agent.Start();
         }
 
-        await fabric.UntilAllAckedAsync();
+        await fabric.UntilProgrammedAsync();
         return fabric;
     }
 
-    /// <summary>Recompiles the model and pushes the diffs.</summary>
-    public Task RecompileAsync()
-    {
-        Compiled = FabricCompiler.Compile(Model.Snapshot(), Compiled);
-        return Southbound.PublishAsync(Compiled);
-    }
-
-    /// <summary>The controller goes away: streams end and the server stops.</summary>
+    /// <summary>The controller goes away: its programmer stops and its server (with every agent stream) closes.</summary>
     public async Task StopControllerAsync()
     {
-        Southbound.Disconnect();
+        await Programmer.DisposeAsync();
+        Hub.Close();
         await server!.DisposeAsync();
         server = null;
     }
 
-    /// <summary>A controller comes back on the same address, with what it compiles from the model now.</summary>
-    public async Task RestartControllerAsync()
-    {
-        Compiled = FabricCompiler.Compile(Model.Snapshot(), Compiled);
-        Southbound = new SouthboundService(Compiled);
-        await StartControllerAsync(new IPEndPoint(IPAddress.Loopback, Address.Port));
-    }
+    /// <summary>A controller comes back on the same address and compiles the model as it is now.</summary>
+    public Task RestartControllerAsync() => StartControllerAsync(new IPEndPoint(IPAddress.Loopback, Address.Port));
 
-    /// <summary>Waits until every node acked the current version, pumping the fabric meanwhile.</summary>
-    public Task UntilAllAckedAsync() =>
-        UntilAsync(() => EdgeAgents.Keys.Concat(CoreAgents.Keys).All(n => Southbound.AckedVersion(n) == Compiled.Version));
+    /// <summary>Waits until every node runs exactly what the controller compiled last, pumping the fabric meanwhile.</summary>
+    public Task UntilProgrammedAsync() => UntilAsync(() =>
+        EdgeAgents.Values.All(a => Same(a.Programmer.Program, Compiled.ProgramOf(a.NodeName)))
+        && CoreAgents.Values.All(a => Same(a.Program, Compiled.ProgramOf(a.NodeName))));
 
     public async Task UntilAsync(Func<bool> condition)
     {
@@ -120,9 +113,14 @@ internal sealed class AgentFabric : IAsyncDisposable
         Rig.Dispose();
     }
 
+    private static bool Same(NodeProgram held, NodeProgram compiled) =>
+        held.FullState(0).ToByteString() == compiled.FullState(0).ToByteString();
+
     private async Task StartControllerAsync(IPEndPoint endpoint)
     {
-        server = await RpcServer.StartAsync(endpoint, Southbound.AddTo(new RpcServiceBuilder()));
+        Hub = new AgentHub(Model);
+        Programmer = new FabricProgrammer(Model, Hub);
+        server = await RpcServer.StartAsync(endpoint, Hub.AddTo(new RpcServiceBuilder()));
         Address = server.Address;
     }
 }

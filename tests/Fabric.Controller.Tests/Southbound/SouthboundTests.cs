@@ -18,7 +18,7 @@ public sealed class SouthboundTests : IAsyncLifetime
     public void Every_agent_gets_full_state_and_the_fabric_forwards()
     {
         Assert.All(fabric.EdgeAgents.Values, a => Assert.Equal(fabric.Compiled.ProgramOf(a.NodeName).Flows.Keys, a.Programmer.Program.Flows.Keys));
-        Assert.All(fabric.CoreAgents.Values, a => Assert.Equal(fabric.Compiled.Version, a.AppliedVersion));
+        Assert.All(fabric.CoreAgents.Values, a => Assert.Equal(fabric.Compiled.ProgramOf(a.NodeName).Lfib.Keys, a.Program.Lfib.Keys));
         Assert.Single(Send("alpha-f1", "alpha-f2"));
     }
 
@@ -28,11 +28,14 @@ public sealed class SouthboundTests : IAsyncLifetime
         var batches = new List<BatchAck>();
         fabric.EdgeAgents["e3"].BatchHandled += (_, ack) => batches.Add(ack);
 
-        fabric.Model.Delete(ResourceKinds.Ports, "gamma-2");
-        await fabric.RecompileAsync();
-        await fabric.UntilAllAckedAsync();
+        var applied = fabric.EdgeAgents["e3"].AppliedVersion;
+        var compiled = fabric.Compiled.Version;
 
-        Assert.Equal([(fabric.Compiled.Version, 0)], batches.Select(b => (b.Version, b.Status)));
+        fabric.Model.Delete(ResourceKinds.Ports, "gamma-2");
+        await fabric.UntilAsync(() => fabric.Compiled.Version > compiled);
+        await fabric.UntilProgrammedAsync();
+
+        Assert.Equal([(applied + 1, 0)], batches.Select(b => (b.Version, b.Status)));
         Assert.Null(fabric.EdgeAgents["e3"].Programmer.Port("gamma-2"));
         Assert.Equal(fabric.Compiled.ProgramOf("e2").Flows.Keys, fabric.EdgeAgents["e2"].Programmer.Program.Flows.Keys);
         Assert.Equal(1, fabric.EdgeAgents["e3"].Sessions);
@@ -48,7 +51,7 @@ public sealed class SouthboundTests : IAsyncLifetime
 
         fabric.Model.Delete(ResourceKinds.Ports, "beta-f2");
         await fabric.RestartControllerAsync();
-        await fabric.UntilAllAckedAsync();
+        await fabric.UntilProgrammedAsync();
 
         Assert.All(fabric.EdgeAgents.Values, a => Assert.Equal(2, a.Sessions));
         Assert.Null(fabric.EdgeAgents["e3"].Programmer.Port("beta-f2"));
@@ -60,7 +63,7 @@ public sealed class SouthboundTests : IAsyncLifetime
     public async Task Agents_report_link_state_and_counters()
     {
         var reports = new List<(string Node, string Interface, bool Up)>();
-        fabric.Southbound.LinkStatusReported += (_, r) =>
+        fabric.Hub.LinkStatusReported += (_, r) =>
         {
             lock (reports)
             {
@@ -73,8 +76,8 @@ public sealed class SouthboundTests : IAsyncLifetime
         fabric.Rig.Cut("e1", "e1--c1", "c1", "e1--c1");
         fabric.Rig.Pump(1);
 
-        await fabric.UntilAsync(() => fabric.Southbound.Counters("e2") is not null && Reported(reports, ("e1", "e1--c1", false)));
-        var vnic = fabric.Southbound.Counters("e2")!.Ports.Single(p => p.Port == "alpha-f2");
+        await fabric.UntilAsync(() => Counters("e2").Ports.Count > 0 && Reported(reports, ("e1", "e1--c1", false)));
+        var vnic = Counters("e2").Ports.Single(p => p.Port == "alpha-f2");
         Assert.Equal(1ul, vnic.TxPackets);
     }
 
@@ -86,6 +89,8 @@ public sealed class SouthboundTests : IAsyncLifetime
         Assert.Equal(StatusCode.NotFound, await RefusalAsync(channel, new AgentMessage { Hello = new Hello { NodeName = "nowhere" } }));
         Assert.Equal(StatusCode.InvalidArgument, await RefusalAsync(channel, new AgentMessage { LinkStatus = new LinkStatus { Interface = "x" } }));
     }
+
+    private CounterReport Counters(string node) => fabric.Hub.Stats(node).Single().Counters;
 
     private static bool Reported(List<(string, string, bool)> reports, (string, string, bool) wanted)
     {

@@ -28,6 +28,7 @@ public class MplsInUdpLinkTests
             Assert.Contains(frames, f => f.AsSpan().SequenceEqual(datagram));
             Assert.Equal(local.Address, source.Address);
             Assert.InRange(source.Port, 49152, 65535);
+            Assert.Contains(source.Port, link.SourcePorts);
             var flow = TestFrames.FlowOf(datagram.AsSpan(8));
             Assert.Equal(portOfFlow.GetValueOrDefault(flow, source.Port), source.Port);
             portOfFlow[flow] = source.Port;

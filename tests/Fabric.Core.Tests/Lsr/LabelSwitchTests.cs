@@ -11,7 +11,8 @@ public class LabelSwitchTests
     private static readonly byte[] Payload = TestFrames.Payload(flow: 1, sequence: 0);
 
     private readonly LabelSwitch _switch = new(hashSeed: 1);
-    private readonly PacketBurst[] _outputs = [new(), new(), new()];
+    private readonly EgressPlan _plan = new(3);
+    private readonly List<byte[]>[] _sent = [[], [], []];
     private readonly bool[] _up = [true, true, true];
 
     private readonly Lfib _lfib = new(1, [
@@ -60,8 +61,8 @@ public class LabelSwitchTests
         Forward(TestFrames.Build([MplsLabelStackEntry.IPv4ExplicitNullLabel, 100, 5000], Payload));
         Forward(TestFrames.Build([MplsLabelStackEntry.IPv6ExplicitNullLabel, 100, 5000], Payload));
 
-        Assert.Equal(2, _outputs[1].Count);
-        Assert.Equal([200u, 5000u], TestFrames.Stack(_outputs[1].Frame(1)).Select(e => e.Label));
+        Assert.Equal(2, _sent[1].Count);
+        Assert.Equal([200u, 5000u], TestFrames.Stack(_sent[1][1]).Select(e => e.Label));
     }
 
     [Theory]
@@ -145,6 +146,23 @@ public class LabelSwitchTests
     }
 
     [Fact]
+    public void An_entropy_label_spreads_flows_that_share_their_inner_addresses()
+    {
+        const uint EntropyLabelIndicator = 7;
+        var ports = new HashSet<int>();
+        for (var entropy = 16u; entropy < 48; entropy++)
+        {
+            Forward(TestFrames.Build([104, EntropyLabelIndicator, entropy, 5000], Payload));
+            var port = Array.FindIndex(_sent, s => s.Count == 1);
+            Assert.Equal([EntropyLabelIndicator, entropy, 5000u], TestFrames.Stack(_sent[port][0]).Skip(1).Select(e => e.Label));
+            ports.Add(port);
+            _sent[port].Clear();
+        }
+
+        Assert.Equal(3, ports.Count);
+    }
+
+    [Fact]
     public void Forwarding_a_burst_allocates_nothing()
     {
         var input = new PacketBurst();
@@ -172,11 +190,8 @@ public class LabelSwitchTests
             {
             }
 
-            _switch.Forward(_lfib, input, _up, _outputs);
-            foreach (var output in _outputs)
-            {
-                output.Clear();
-            }
+            _switch.Forward(_lfib, input, _up, _plan);
+            _plan.Clear();
         }
     }
 
@@ -186,21 +201,34 @@ public class LabelSwitchTests
         for (var flow = 0; flow < 300; flow++)
         {
             Forward(TestFrames.Build([104, 5000], TestFrames.Payload(flow, 0)));
-            var port = Array.FindIndex(_outputs, o => o.Count == 1);
+            var port = Array.FindIndex(_sent, s => s.Count == 1);
             member[flow] = port;
-            _outputs[port].Clear();
+            _sent[port].Clear();
         }
 
         return member;
     }
 
-    private void Forward(params byte[][] frames) => _switch.Forward(_lfib, TestFrames.Burst(frames), _up, _outputs);
+    /// <summary>Forwards one burst of <paramref name="frames"/> and keeps a copy of what each port would send.</summary>
+    private void Forward(params byte[][] frames)
+    {
+        var burst = TestFrames.Burst(frames);
+        _switch.Forward(_lfib, burst, _up, _plan);
+        for (var port = 0; port < _plan.Ports; port++)
+        {
+            foreach (var frame in _plan.Frames(port))
+            {
+                _sent[port].Add(burst.Frame(frame).ToArray());
+            }
+        }
+
+        _plan.Clear();
+    }
 
     private byte[] Single(int port)
     {
-        Assert.Equal(1, _outputs[port].Count);
-        var frame = _outputs[port].Frame(0).ToArray();
-        _outputs[port].Clear();
+        var frame = Assert.Single(_sent[port]);
+        _sent[port].Clear();
         return frame;
     }
 
@@ -209,6 +237,6 @@ public class LabelSwitchTests
         var statistics = _switch.Statistics;
         Assert.Equal(expected, counter(statistics));
         Assert.Equal(statistics.Received, statistics.Dropped);
-        Assert.All(_outputs, o => Assert.Equal(0, o.Count));
+        Assert.All(_sent, Assert.Empty);
     }
 }
