@@ -13,9 +13,12 @@ internal sealed class ControllerServer : IAsyncDisposable
 
     private readonly RpcServer server;
 
-    private ControllerServer(RpcServer server, FabricModel model, AgentHub agents)
+    private readonly FabricProgrammer programmer;
+
+    private ControllerServer(RpcServer server, FabricModel model, AgentHub agents, FabricProgrammer programmer)
     {
         this.server = server;
+        this.programmer = programmer;
         Model = model;
         Agents = agents;
     }
@@ -33,12 +36,14 @@ internal sealed class ControllerServer : IAsyncDisposable
         var model = new FabricModel(store);
         var agents = new AgentHub(model);
         var services = agents.AddTo(new ControllerService(model, agents).AddTo(new RpcServiceBuilder()));
-        return new ControllerServer(await RpcServer.StartAsync(endpoint, services, options, cancellationToken).ConfigureAwait(false), model, agents);
+        var programmer = new FabricProgrammer(model, agents);
+        return new ControllerServer(await RpcServer.StartAsync(endpoint, services, options, cancellationToken).ConfigureAwait(false), model, agents, programmer);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await programmer.DisposeAsync().ConfigureAwait(false);
         Agents.Close();
-        return server.DisposeAsync();
+        await server.DisposeAsync().ConfigureAwait(false);
     }
 }
