@@ -1,4 +1,5 @@
-using Google.Protobuf;
+using System.Globalization;
+using System.Text;
 using Sdn.Fabric.Core.Protos;
 
 namespace Sdn.Fabric.Core.Southbound;
@@ -12,12 +13,13 @@ public static class FlowIdentity
     public static string Of(FlowEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var match = new MemoryStream();
-        foreach (var field in entry.Match.OrderBy(m => m.Field))
+        var text = new StringBuilder(64);
+        text.Append(CultureInfo.InvariantCulture, $"{entry.TableId:D3}/{entry.Priority:D5}");
+        foreach (var field in entry.Match.Count < 2 ? (IEnumerable<FieldMatch>)entry.Match : entry.Match.OrderBy(m => m.Field).ThenBy(m => m.Value.ToBase64(), StringComparer.Ordinal))
         {
-            field.WriteDelimitedTo(match);
+            text.Append(CultureInfo.InvariantCulture, $"/{(int)field.Field}=").Append(Convert.ToHexString(field.Value.Span)).Append('&').Append(Convert.ToHexString(field.Mask.Span));
         }
 
-        return $"{entry.TableId:D3}/{entry.Priority:D5}/{Convert.ToHexString(match.GetBuffer(), 0, (int)match.Length)}";
+        return text.ToString();
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Google.Protobuf;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Rpc;
@@ -8,7 +9,8 @@ namespace Sdn.Fabric.Core.Southbound;
 /// Everything the controller programs into one node, keyed the way batches address it: table settings, ports
 /// and groups by number, flow entries by <see cref="FlowIdentity"/>, LFIB entries by in-label. The controller compiles one
 /// per node and sends the difference between two of them; an agent keeps the one it applied and moves to the
-/// next by <see cref="Apply"/>, so both sides agree on what a batch means. Immutable.
+/// next by <see cref="Apply"/>, so both sides agree on what a batch means. Immutable. Batches list their
+/// mods in key order, so the same two programs always give the same bytes.
 /// </summary>
 public sealed class NodeProgram
 {
@@ -18,17 +20,18 @@ public sealed class NodeProgram
             Keyed(tables, t => t.TableId, "table"),
             Keyed(ports, p => p.Number, "port"),
             Keyed(groups, g => g.GroupId, "group"),
-            Keyed(flows, FlowIdentity.Of, "flow", StringComparer.Ordinal),
+            Keyed(flows, FlowIdentity.Of, "flow"),
             Keyed(lfib, e => e.InLabel, "LFIB in-label"))
     {
     }
 
+    // Immutable maps share structure, so a batch on a large program costs its own size, not the program's.
     private NodeProgram(
-        SortedDictionary<uint, TableConfig> tables,
-        SortedDictionary<uint, PortConfig> ports,
-        SortedDictionary<uint, Group> groups,
-        SortedDictionary<string, FlowEntry> flows,
-        SortedDictionary<uint, LfibEntry> lfib)
+        ImmutableDictionary<uint, TableConfig> tables,
+        ImmutableDictionary<uint, PortConfig> ports,
+        ImmutableDictionary<uint, Group> groups,
+        ImmutableDictionary<string, FlowEntry> flows,
+        ImmutableDictionary<uint, LfibEntry> lfib)
     {
         Tables = tables;
         Ports = ports;
@@ -36,6 +39,9 @@ public sealed class NodeProgram
         Flows = flows;
         Lfib = lfib;
     }
+
+    /// <summary>The program and diff batch this one was made from by <see cref="Apply"/>; only the latest step is kept.</summary>
+    private (NodeProgram Parent, ProgramBatch Batch)? derivedFrom;
 
     public static NodeProgram Empty { get; } = new(Array.Empty<TableConfig>(), [], [], [], []);
 
@@ -64,29 +70,30 @@ public sealed class NodeProgram
             return new NodeProgram(batch.Tables, batch.PortMods.Select(m => m.Port), batch.GroupMods.Select(m => m.Group), batch.FlowMods.Select(m => m.Entry), batch.LfibMods.Select(m => m.Entry));
         }
 
-        var tables = new SortedDictionary<uint, TableConfig>(Tables.ToDictionary());
-        foreach (var table in batch.Tables)
-        {
-            tables[table.TableId] = table;
-        }
+        var tables = ((ImmutableDictionary<uint, TableConfig>)Tables).SetItems(batch.Tables.Select(t => KeyValuePair.Create(t.TableId, t)));
 
-        return new NodeProgram(
+        var next = new NodeProgram(
             tables,
             Change(Ports, batch.PortMods.Select(m => (m.Op, m.Port)), p => p.Number, "port"),
             Change(Groups, batch.GroupMods.Select(m => (m.Op, m.Group)), g => g.GroupId, "group"),
-            Change(Flows, batch.FlowMods.Select(m => (m.Op, m.Entry)), FlowIdentity.Of, "flow", StringComparer.Ordinal),
+            Change(Flows, batch.FlowMods.Select(m => (m.Op, m.Entry)), FlowIdentity.Of, "flow"),
             Change(Lfib, batch.LfibMods.Select(m => (m.Op, m.Entry)), e => e.InLabel, "LFIB in-label"));
+
+        // A controller that grows a program batch by batch gets each diff back without comparing whole programs.
+        next.derivedFrom = (this, batch);
+        derivedFrom = null;
+        return next;
     }
 
     /// <summary>The batch that replaces whatever a node holds with this program.</summary>
     public ProgramBatch FullState(ulong version)
     {
         var batch = new ProgramBatch { Version = version, FullState = true };
-        batch.Tables.AddRange(Tables.Values);
-        batch.PortMods.AddRange(Ports.Values.Select(p => new PortMod { Op = ModOp.Add, Port = p }));
-        batch.GroupMods.AddRange(Groups.Values.Select(g => new GroupMod { Op = ModOp.Add, Group = g }));
-        batch.FlowMods.AddRange(Flows.Values.Select(f => new FlowMod { Op = ModOp.Add, Entry = f }));
-        batch.LfibMods.AddRange(Lfib.Values.Select(e => new LfibMod { Op = ModOp.Add, Entry = e }));
+        batch.Tables.AddRange(Tables.OrderBy(t => t.Key).Select(t => t.Value));
+        batch.PortMods.AddRange(Ports.OrderBy(p => p.Key).Select(p => new PortMod { Op = ModOp.Add, Port = p.Value }));
+        batch.GroupMods.AddRange(Groups.OrderBy(g => g.Key).Select(g => new GroupMod { Op = ModOp.Add, Group = g.Value }));
+        batch.FlowMods.AddRange(Flows.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new FlowMod { Op = ModOp.Add, Entry = f.Value }));
+        batch.LfibMods.AddRange(Lfib.OrderBy(e => e.Key).Select(e => new LfibMod { Op = ModOp.Add, Entry = e.Value }));
         return batch;
     }
 
@@ -95,12 +102,21 @@ public sealed class NodeProgram
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
-        var batch = new ProgramBatch { Version = version, BaseVersion = baseVersion };
-        batch.Tables.AddRange(to.Tables.Values.Where(t => !from.Tables.TryGetValue(t.TableId, out var was) || !was.Equals(t)));
-        batch.PortMods.AddRange(Changes(from.Ports, to.Ports).Select(d => new PortMod { Op = d.Op, Port = d.Item }));
-        batch.GroupMods.AddRange(Changes(from.Groups, to.Groups).Select(d => new GroupMod { Op = d.Op, Group = d.Item }));
-        batch.FlowMods.AddRange(Changes(from.Flows, to.Flows).Select(d => new FlowMod { Op = d.Op, Entry = d.Item }));
-        batch.LfibMods.AddRange(Changes(from.Lfib, to.Lfib).Select(d => new LfibMod { Op = d.Op, Entry = d.Item }));
+        ProgramBatch batch;
+        if (to.derivedFrom is var (parent, applied) && parent == from)
+        {
+            batch = applied.Clone();
+            batch.Version = version;
+            batch.BaseVersion = baseVersion;
+            return batch;
+        }
+
+        batch = new ProgramBatch { Version = version, BaseVersion = baseVersion };
+        batch.Tables.AddRange(to.Tables.Values.Where(t => !from.Tables.TryGetValue(t.TableId, out var was) || !was.Equals(t)).OrderBy(t => t.TableId));
+        batch.PortMods.AddRange(Changes(from.Ports, to.Ports, Comparer<uint>.Default).Select(d => new PortMod { Op = d.Op, Port = d.Item }));
+        batch.GroupMods.AddRange(Changes(from.Groups, to.Groups, Comparer<uint>.Default).Select(d => new GroupMod { Op = d.Op, Group = d.Item }));
+        batch.FlowMods.AddRange(Changes(from.Flows, to.Flows, StringComparer.Ordinal).Select(d => new FlowMod { Op = d.Op, Entry = d.Item }));
+        batch.LfibMods.AddRange(Changes(from.Lfib, to.Lfib, Comparer<uint>.Default).Select(d => new LfibMod { Op = d.Op, Entry = d.Item }));
         return batch;
     }
 
@@ -121,11 +137,11 @@ public sealed class NodeProgram
         }
     }
 
-    private static SortedDictionary<TKey, T> Keyed<TKey, T>(IEnumerable<T> items, Func<T, TKey> keyOf, string what, IComparer<TKey>? order = null)
+    private static ImmutableDictionary<TKey, T> Keyed<TKey, T>(IEnumerable<T> items, Func<T, TKey> keyOf, string what)
         where TKey : notnull
         where T : class
     {
-        var keyed = new SortedDictionary<TKey, T>(order);
+        var keyed = ImmutableDictionary.CreateBuilder<TKey, T>();
         foreach (var item in items)
         {
             if (item is null)
@@ -139,15 +155,14 @@ public sealed class NodeProgram
             }
         }
 
-        return keyed;
+        return keyed.ToImmutable();
     }
 
-    private static SortedDictionary<TKey, T> Change<TKey, T>(
-        IReadOnlyDictionary<TKey, T> current, IEnumerable<(ModOp Op, T Item)> mods, Func<T, TKey> keyOf, string what, IComparer<TKey>? order = null)
+    private static ImmutableDictionary<TKey, T> Change<TKey, T>(IReadOnlyDictionary<TKey, T> current, IEnumerable<(ModOp Op, T Item)> mods, Func<T, TKey> keyOf, string what)
         where TKey : notnull
         where T : class
     {
-        var next = new SortedDictionary<TKey, T>(current.ToDictionary(), order);
+        var next = ((ImmutableDictionary<TKey, T>)current).ToBuilder();
         foreach (var (op, item) in mods)
         {
             if (item is null)
@@ -174,30 +189,27 @@ public sealed class NodeProgram
             }
         }
 
-        return next;
+        return next.ToImmutable();
     }
 
-    private static IEnumerable<(ModOp Op, T Item)> Changes<TKey, T>(IReadOnlyDictionary<TKey, T> before, IReadOnlyDictionary<TKey, T> after)
+    /// <summary>Deletes, then adds and modifies, each in key order.</summary>
+    private static List<(ModOp Op, T Item)> Changes<TKey, T>(IReadOnlyDictionary<TKey, T> before, IReadOnlyDictionary<TKey, T> after, IComparer<TKey> order)
         where T : IMessage<T>
     {
-        foreach (var (key, item) in before)
-        {
-            if (!after.ContainsKey(key))
-            {
-                yield return (ModOp.Delete, item);
-            }
-        }
-
+        var deleted = before.Where(b => !after.ContainsKey(b.Key)).OrderBy(b => b.Key, order).Select(b => (ModOp.Delete, b.Value));
+        var changed = new List<(TKey Key, ModOp Op, T Item)>();
         foreach (var (key, item) in after)
         {
             if (!before.TryGetValue(key, out var old))
             {
-                yield return (ModOp.Add, item);
+                changed.Add((key, ModOp.Add, item));
             }
             else if (!old.Equals(item))
             {
-                yield return (ModOp.Modify, item);
+                changed.Add((key, ModOp.Modify, item));
             }
         }
+
+        return deleted.Concat(changed.OrderBy(c => c.Key, order).Select(c => (c.Op, c.Item))).ToList();
     }
 }

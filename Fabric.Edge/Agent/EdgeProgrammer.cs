@@ -50,7 +50,8 @@ public sealed class EdgeProgrammer
         }
 
         var next = Program.Apply(batch);
-        var plan = Plan(NodeProgram.Diff(Program, next, Version, batch.Version), next);
+        // A diff is its own plan; full state is planned as the difference from what the switch holds.
+        var plan = Plan(batch.FullState ? NodeProgram.Diff(Program, next, Version, batch.Version) : batch, next);
         try
         {
             Install(plan);
@@ -121,7 +122,7 @@ public sealed class EdgeProgrammer
             }
 
             var group = DataplaneTranslator.Group(mod.Group, PortOf);
-            CheckReferences($"group {group.Id}", group.Buckets.SelectMany(b => b.Actions), next);
+            CheckReferences(() => $"group {group.Id}", group.Buckets.SelectMany(b => b.Actions), next);
             (mod.Op == Proto.ModOp.Add ? plan.GroupsAdded : plan.GroupsModified).Add(group);
         }
 
@@ -141,7 +142,7 @@ public sealed class EdgeProgrammer
                     break;
             }
 
-            CheckReferences($"flow {FlowIdentity.Of(mod.Entry)}", flow.Instructions.ApplyActions, next);
+            CheckReferences(() => $"flow {FlowIdentity.Of(mod.Entry)}", flow.Instructions.ApplyActions, next);
         }
 
         // Deletes first, so an add may reuse what a delete frees.
@@ -159,18 +160,18 @@ public sealed class EdgeProgrammer
             : throw new ProgramException($"port '{config.Name}' was bound as number {port.Number}, not {config.Number}");
     }
 
-    private static void CheckReferences(string what, IEnumerable<FlowAction> actions, NodeProgram next)
+    private static void CheckReferences(Func<string> what, IEnumerable<FlowAction> actions, NodeProgram next)
     {
         foreach (var action in actions)
         {
             if (action.Kind == FlowActionKind.Group && !next.Groups.ContainsKey(action.Operand))
             {
-                throw new ProgramException(StatusCode.FailedPrecondition, $"{what} sends to group {action.Operand}, which the program does not hold");
+                throw new ProgramException(StatusCode.FailedPrecondition, $"{what()} sends to group {action.Operand}, which the program does not hold");
             }
 
             if (action.Kind is FlowActionKind.Output or FlowActionKind.Mirror && action.Operand != FlowAction.InPortNumber && !next.Ports.ContainsKey(action.Operand))
             {
-                throw new ProgramException(StatusCode.FailedPrecondition, $"{what} outputs to port {action.Operand}, which the program does not hold");
+                throw new ProgramException(StatusCode.FailedPrecondition, $"{what()} outputs to port {action.Operand}, which the program does not hold");
             }
         }
     }

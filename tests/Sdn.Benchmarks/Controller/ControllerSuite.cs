@@ -10,13 +10,14 @@ namespace Sdn.Benchmarks.Controller;
 /// <summary>
 /// The controller's gRPC latency: a unary northbound call (GetTenant on the real service, over
 /// loopback h2c) against a bare HTTP/2 round trip on the same stack, measured interleaved in one
-/// run; and the server-streaming rate of WatchEvents replaying the state.
+/// run; the server-streaming rate of WatchEvents replaying the state; flow-mods pushed to an edge agent; and
+/// compiling and pushing a 100-edge fabric.
 /// </summary>
 internal sealed class ControllerSuite : IBenchmarkSuite
 {
     public string Name => "controller";
 
-    public string Description => "northbound gRPC: unary latency vs raw HTTP/2, server-streaming rate";
+    public string Description => "gRPC unary latency vs raw HTTP/2, streaming rate, flow-mods to an edge agent, compile and push of 100 edges";
 
     public IReadOnlyList<KeyValuePair<string, double>> Run(BenchmarkOptions options) => RunAsync(options).GetAwaiter().GetResult();
 
@@ -55,6 +56,8 @@ internal sealed class ControllerSuite : IBenchmarkSuite
             new("raw_http2_us_median", rawMedian),
             new("rpc_unary_vs_raw_http2_ratio", rpcMedian / rawMedian),
             new("rpc_stream_msgs_per_s", streamed),
+            .. await FlowModThroughput.RunAsync(options.Quick),
+            .. await FabricPush.RunAsync(options.Quick),
         ];
     }
 

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Sdn.Fabric.Controller.Compiler;
+using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Southbound;
+using Sdn.Fabric.Edge;
+using Sdn.Fabric.Edge.Agent;
+using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Pipeline;
+using FlowAction = Sdn.Fabric.Edge.Pipeline.FlowAction;
+using FlowEntry = Sdn.Fabric.Core.Protos.FlowEntry;
+
+namespace Sdn.Benchmarks.Controller;
+
+/// <summary>
+/// Flow-mods per second from the controller's hub to a real edge agent over gRPC on loopback, in batches: each
+/// batch is the diff that adds the next slice of forwarding entries, applied atomically by the agent into a
+/// real EdgeSwitch and acked. The same-run baseline is the same entries applied straight to a bare pipeline,
+/// in-process: the ceiling the wire, the diff and the agent's checks are measured against.
+/// </summary>
+internal static class FlowModThroughput
+{
+    /// <summary>What <c>ovs-ofctl add-flows</c> reached on this machine.</summary>
+    public const double OvsOfctlFlowsPerSecond = 16_000;
+
+    public static async Task<IReadOnlyList<KeyValuePair<string, double>>> RunAsync(bool quick)
+    {
+        var (flows, batch) = quick ? (20_000, 5_000) : (200_000, 10_000);
+        var entries = Enumerable.Range(0, flows).Select(Entry).ToList();
+        var port = new PortConfig { Number = 1, Name = "vnic" };
+
+        var model = new FabricModel(store: null);
+        model.Create(ResourceKinds.Edges, new EdgeNode { Name = "e1" });
+        await using var bench = await SouthboundBench.StartAsync(model);
+        var edge = new EdgeSwitch();
+        await using var agent = new EdgeAgent("e1", edge, c => new InternalPort(c.Number, c.Name), bench.Address, SouthboundBench.Options);
+        agent.Start();
+        await SouthboundBench.UntilAsync(() => agent.IsConnected && agent.AppliedVersion > 0);
+
+        // The controller keeps each node's program and grows it by the slice it adds, as a compiler's output would.
+        var start = Stopwatch.GetTimestamp();
+        var program = new NodeProgram([], [port], [], [], []);
+        foreach (var slice in entries.Chunk(batch))
+        {
+            var adds = new ProgramBatch();
+            adds.FlowMods.AddRange(slice.Select(e => new Fabric.Core.Protos.FlowMod { Op = ModOp.Add, Entry = e }));
+            program = program.Apply(adds);
+            bench.Hub.Publish("e1", program);
+        }
+
+        await SouthboundBench.UntilAsync(() => agent.Programmer.Program.Flows.Count == flows);
+        var overGrpc = flows / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var direct = Direct(flows, batch);
+        return
+        [
+            new("flowmods_per_s", overGrpc),
+            new("flowmods_batch_size", batch),
+            new("flowmods_direct_per_s", direct),
+            new("flowmods_vs_direct_ratio", overGrpc / direct),
+            new("flowmods_vs_ovs_ofctl_ratio", overGrpc / OvsOfctlFlowsPerSecond),
+        ];
+    }
+
+    /// <summary>The same entries as pipeline flow-mods, applied in-process with nothing in between.</summary>
+    private static double Direct(int flows, int batch)
+    {
+        var pipeline = new EdgeSwitch().Pipeline;
+        var mods = Enumerable.Range(0, flows).Select(i => Fabric.Edge.Pipeline.FlowMod.Add(
+            (byte)EdgeTables.Forward,
+            100,
+            FlowMatch.Any.Metadata(1, EdgeTables.NetworkMask).EthDst(Mac(i)),
+            FlowInstructions.Apply(FlowAction.Output(1)))).ToList();
+        var start = Stopwatch.GetTimestamp();
+        foreach (var chunk in mods.Chunk(batch))
+        {
+            foreach (var mod in chunk)
+            {
+                pipeline.Apply(mod);
+            }
+        }
+
+        return mods.Count / Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    /// <summary>A forwarding entry such as the compiler emits: network and destination MAC to a vNIC.</summary>
+    private static FlowEntry Entry(int i) => Dataplane.Flow(
+        EdgeTables.Forward,
+        100,
+        [Dataplane.Masked(Field.Metadata, 1, EdgeTables.NetworkMask), Dataplane.Exact(Field.EthDst, Mac(i))],
+        Dataplane.Apply(Dataplane.Output(1)));
+
+    private static ulong Mac(int i) => 0x0200_0000_0000UL + (ulong)i;
+}

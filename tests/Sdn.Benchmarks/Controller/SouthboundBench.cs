@@ -1,0 +1,52 @@
+using System.Net;
+using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Controller.Southbound;
+using Sdn.Fabric.Core.Rpc;
+
+namespace Sdn.Benchmarks.Controller;
+
+/// <summary>A controller's agent hub served on loopback, for benchmarks that push programs to real agents.</summary>
+internal sealed class SouthboundBench : IAsyncDisposable
+{
+    private readonly RpcServer server;
+
+    private SouthboundBench(RpcServer server, AgentHub hub)
+    {
+        this.server = server;
+        Hub = hub;
+    }
+
+    /// <summary>Batches of a large program exceed gRPC's 4 MiB default; both sides accept 256 MiB.</summary>
+    public static RpcOptions Options { get; } = new() { MaxReceiveMessageSize = 256 << 20, MaxSendMessageSize = 256 << 20 };
+
+    public AgentHub Hub { get; }
+
+    public Uri Address => server.Address;
+
+    public static async Task<SouthboundBench> StartAsync(FabricModel model)
+    {
+        var hub = new AgentHub(model);
+        return new SouthboundBench(await RpcServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), hub.AddTo(new RpcServiceBuilder()), Options), hub);
+    }
+
+    /// <summary>Waits, polling every millisecond, until <paramref name="condition"/> holds.</summary>
+    public static async Task UntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the agents did not apply what was pushed within 2 minutes");
+            }
+
+            await Task.Delay(1);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Hub.Close();
+        await server.DisposeAsync();
+    }
+}
