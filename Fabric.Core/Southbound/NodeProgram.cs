@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Google.Protobuf;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Rpc;
@@ -25,13 +24,12 @@ public sealed class NodeProgram
     {
     }
 
-    // Immutable maps share structure, so a batch on a large program costs its own size, not the program's.
     private NodeProgram(
-        ImmutableDictionary<uint, TableConfig> tables,
-        ImmutableDictionary<uint, PortConfig> ports,
-        ImmutableDictionary<uint, Group> groups,
-        ImmutableDictionary<string, FlowEntry> flows,
-        ImmutableDictionary<uint, LfibEntry> lfib)
+        Dictionary<uint, TableConfig> tables,
+        Dictionary<uint, PortConfig> ports,
+        Dictionary<uint, Group> groups,
+        Dictionary<string, FlowEntry> flows,
+        Dictionary<uint, LfibEntry> lfib)
     {
         Tables = tables;
         Ports = ports;
@@ -70,7 +68,11 @@ public sealed class NodeProgram
             return new NodeProgram(batch.Tables, batch.PortMods.Select(m => m.Port), batch.GroupMods.Select(m => m.Group), batch.FlowMods.Select(m => m.Entry), batch.LfibMods.Select(m => m.Entry));
         }
 
-        var tables = ((ImmutableDictionary<uint, TableConfig>)Tables).SetItems(batch.Tables.Select(t => KeyValuePair.Create(t.TableId, t)));
+        var tables = new Dictionary<uint, TableConfig>(Tables);
+        foreach (var table in batch.Tables)
+        {
+            tables[table.TableId] = table;
+        }
 
         var next = new NodeProgram(
             tables,
@@ -137,11 +139,11 @@ public sealed class NodeProgram
         }
     }
 
-    private static ImmutableDictionary<TKey, T> Keyed<TKey, T>(IEnumerable<T> items, Func<T, TKey> keyOf, string what)
+    private static Dictionary<TKey, T> Keyed<TKey, T>(IEnumerable<T> items, Func<T, TKey> keyOf, string what)
         where TKey : notnull
         where T : class
     {
-        var keyed = ImmutableDictionary.CreateBuilder<TKey, T>();
+        var keyed = new Dictionary<TKey, T>();
         foreach (var item in items)
         {
             if (item is null)
@@ -155,14 +157,15 @@ public sealed class NodeProgram
             }
         }
 
-        return keyed.ToImmutable();
+        return keyed;
     }
 
-    private static ImmutableDictionary<TKey, T> Change<TKey, T>(IReadOnlyDictionary<TKey, T> current, IEnumerable<(ModOp Op, T Item)> mods, Func<T, TKey> keyOf, string what)
+    private static Dictionary<TKey, T> Change<TKey, T>(IReadOnlyDictionary<TKey, T> current, IEnumerable<(ModOp Op, T Item)> mods, Func<T, TKey> keyOf, string what)
         where TKey : notnull
         where T : class
     {
-        var next = ((ImmutableDictionary<TKey, T>)current).ToBuilder();
+        // Copying a dictionary is a block copy; the programs stay immutable at little cost per batch.
+        var next = new Dictionary<TKey, T>((Dictionary<TKey, T>)current);
         foreach (var (op, item) in mods)
         {
             if (item is null)
@@ -189,7 +192,7 @@ public sealed class NodeProgram
             }
         }
 
-        return next.ToImmutable();
+        return next;
     }
 
     /// <summary>Deletes, then adds and modifies, each in key order.</summary>
