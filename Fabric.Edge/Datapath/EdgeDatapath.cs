@@ -206,7 +206,11 @@ public sealed class EdgeDatapath
                     FrameActions.SetField(burst.Frame(index), offsets, action.Field, action.Value);
                     break;
                 case DatapathActionKind.PushMpls:
-                    if (!FrameActions.TryPushMpls(burst, index, ref offsets, (ushort)action.Value))
+                case DatapathActionKind.PushVlan:
+                    var pushed = action.Kind == DatapathActionKind.PushMpls
+                        ? FrameActions.TryPushMpls(burst, index, ref offsets, (ushort)action.Value)
+                        : FrameActions.TryPushVlan(burst, index, ref offsets, (ushort)action.Value);
+                    if (!pushed)
                     {
                         Counters.PushFailed++;
                         return;
@@ -215,14 +219,6 @@ public sealed class EdgeDatapath
                     break;
                 case DatapathActionKind.PopMpls:
                     FrameActions.PopMpls(burst, index, ref offsets, (ushort)action.Value);
-                    break;
-                case DatapathActionKind.PushVlan:
-                    if (!FrameActions.TryPushVlan(burst, index, ref offsets, (ushort)action.Value))
-                    {
-                        Counters.PushFailed++;
-                        return;
-                    }
-
                     break;
                 case DatapathActionKind.PopVlan:
                     FrameActions.PopVlan(burst, index, ref offsets);
