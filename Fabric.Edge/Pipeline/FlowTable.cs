@@ -57,7 +57,7 @@ public sealed class FlowTable
                 RemoveAll(Strict(mod), FlowRemovedReason.Delete, removed);
                 break;
             default:
-                throw new FlowModException(FlowModError.None, $"unknown flow-mod command {mod.Command}");
+                throw new FlowModException(FlowModError.BadCommand, $"unknown flow-mod command {mod.Command}; use one of {string.Join(", ", Enum.GetNames<FlowModCommand>())}");
         }
     }
 
