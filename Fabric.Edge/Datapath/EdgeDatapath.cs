@@ -124,10 +124,11 @@ public sealed class EdgeDatapath
         var keys = _keys;
         var hashes = _hashes;
         var flows = _flows;
+        var receivedBytes = 0L;
         for (var i = 0; i < count; i++)
         {
             var frame = burst.Frame(i);
-            inCounters.Received(frame.Length);
+            receivedBytes += frame.Length;
             if (FlowKeyExtractor.Extract(frame, inPort, out keys[i], out _offsets[i]).IsOk)
             {
                 hashes[i] = keys[i].Hash64();
@@ -141,6 +142,8 @@ public sealed class EdgeDatapath
                 flows[i] = MalformedFrame;
             }
         }
+
+        inCounters.Received(count, receivedBytes);
 
         for (var i = 0; i < count; i++)
         {
