@@ -118,6 +118,9 @@ public class FrameActionTests
         _rig.Send(1, Frames.Udp(ttl: 1));
         Assert.Empty(_rig.Port(2).TakeTransmitted());
         Assert.Equal(1, _rig.Switch.Datapath.Counters.TtlExpired);
+
+        _rig.Send(1, Frames.Udp6(1, 2, hopLimit: 5));
+        Assert.Equal(Frames.Udp6(1, 2, hopLimit: 4), _rig.SingleOut(2));
     }
 
     [Fact]

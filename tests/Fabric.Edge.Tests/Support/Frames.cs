@@ -43,11 +43,11 @@ public static class Frames
             b.Payload(new byte[payload]);
         });
 
-    public static byte[] Udp6(UInt128 source, UInt128 destination) =>
+    public static byte[] Udp6(UInt128 source, UInt128 destination, byte hopLimit = 64) =>
         Build((ref FrameBuilder b) =>
         {
             b.Ethernet(Keys.MacB, Keys.MacA, EtherTypes.Ipv6);
-            b.Ipv6(source, destination, IpProtocols.Udp);
+            b.Ipv6(source, destination, IpProtocols.Udp, hopLimit);
             b.Udp(1000, 2000);
             b.Payload(new byte[10]);
         });
