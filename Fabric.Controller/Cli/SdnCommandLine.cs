@@ -15,6 +15,7 @@ public static class SdnCommandLine
             "KVM micro-VMs with virtio-net, edge switches with OpenFlow-like tables, " +
             "an MPLS-style label-switched core, and a gRPC controller.");
         root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(ControllerCommand.Build());
         return root;
     }
 }

@@ -9,7 +9,10 @@ internal static class BenchmarkRunner
     private static readonly IBenchmarkSuite[] Suites =
     [
         new Packets.PacketsSuite(),
+        new Controller.ControllerSuite(),
         new Edge.EdgeSuite(),
+        new Core.CoreSuite(),
+        new Vmm.VmmSuite(),
     ];
 
     public static int Run(string[] args)

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Net;
+using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Controller.Northbound;
+
+namespace Sdn.Fabric.Controller.Cli;
+
+/// <summary>`sdn controller`: serves the northbound gRPC API over the desired state kept in a state directory.</summary>
+internal static class ControllerCommand
+{
+    public static Command Build()
+    {
+        var listen = new Option<IPEndPoint>("--listen")
+        {
+            Description = $"Address and port to serve gRPC on (h2c); use 0.0.0.0:{ControllerServer.DefaultPort} to reach it from other hosts.",
+            DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, ControllerServer.DefaultPort),
+            CustomParser = result => IPEndPoint.TryParse(result.Tokens.Single().Value, out var endpoint) ? endpoint : Refuse(result),
+        };
+        var stateDirectory = new Option<string>("--state-dir")
+        {
+            Description = $"Directory holding the desired state ({StateStore.FileName}).",
+            DefaultValueFactory = _ => StateStore.DefaultDirectory,
+        };
+
+        var command = new Command("controller", "Run the controller: the northbound gRPC API (sdn.v1.Controller) over a persisted desired state.")
+        {
+            listen,
+            stateDirectory,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var store = new StateStore(parse.GetRequiredValue(stateDirectory));
+            var server = await ControllerServer.StartAsync(parse.GetRequiredValue(listen), store, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await using (server.ConfigureAwait(false))
+            {
+                await parse.InvocationConfiguration.Output.WriteLineAsync(
+                    $"sdn controller: serving on {server.Address} at state version {server.Model.Version}, state in {store.Path}").ConfigureAwait(false);
+                await parse.InvocationConfiguration.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static IPEndPoint? Refuse(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        result.AddError($"'{result.Tokens.Single().Value}' is not an address and port such as 127.0.0.1:{ControllerServer.DefaultPort}");
+        return null;
+    }
+}

@@ -1,0 +1,20 @@
+using Google.Protobuf.Collections;
+using Sdn.Fabric.Core.Protos;
+
+namespace Sdn.Fabric.Controller.Model;
+
+internal sealed class CoreNodes : ResourceKind<CoreNode>
+{
+    public override string Kind => "core node";
+
+    public override RepeatedField<CoreNode> Items(FabricState state) => state.CoreNodes;
+
+    public override string NameOf(CoreNode item) => item.Name;
+
+    public override void Admit(CoreNode item, FabricState state) => NodeRules.Admit(item.Name, item.Address, state);
+
+    public override void CheckUnused(CoreNode item, FabricState state) =>
+        RefuseWhileUsed(item, "link(s)", NodeRules.LinksOf(item.Name, state));
+
+    public override void Describe(Event change, CoreNode item) => change.CoreNode = item;
+}

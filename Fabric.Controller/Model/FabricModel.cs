@@ -1,0 +1,150 @@
+using Google.Protobuf;
+using Sdn.Fabric.Core.Protos;
+
+namespace Sdn.Fabric.Controller.Model;
+
+/// <summary>
+/// The controller's desired state and the only way to change it. A mutation is validated in
+/// full against the current state, then applied to a copy, saved, and only then made current and
+/// announced: a refused or failed request leaves the state, the file and the watchers untouched.
+/// Mutations are serialised; reads see whole versions.
+/// </summary>
+internal sealed class FabricModel
+{
+    private readonly Lock gate = new();
+    private readonly StateStore? store;
+    private readonly ModelEvents events = new();
+    private FabricState state;
+
+    /// <param name="store">Where the state is loaded from and saved to; null keeps it in memory only.</param>
+    public FabricModel(StateStore? store)
+    {
+        this.store = store;
+        state = store?.Load() ?? new FabricState();
+    }
+
+    public ulong Version
+    {
+        get
+        {
+            lock (gate)
+            {
+                return state.Version;
+            }
+        }
+    }
+
+    public FabricState Snapshot()
+    {
+        lock (gate)
+        {
+            return state.Clone();
+        }
+    }
+
+    /// <returns>The object as stored, with its defaults and allocations.</returns>
+    public T Create<T>(ResourceKind<T> kind, T request)
+        where T : class, IMessage<T>
+    {
+        lock (gate)
+        {
+            var item = request.Clone();
+            var name = kind.NameOf(item);
+            ResourceName.Validate(kind.Kind, name);
+            if (kind.Find(state, name) is not null)
+            {
+                throw ModelException.Exists($"{kind.Kind} '{name}' already exists");
+            }
+
+            kind.Admit(item, state);
+            Commit(next => kind.Items(next).Add(item.Clone()), EventType.Created, kind, item);
+            return item.Clone();
+        }
+    }
+
+    public void Delete<T>(ResourceKind<T> kind, string name)
+        where T : class, IMessage<T>
+    {
+        lock (gate)
+        {
+            var item = kind.Find(state, name) ?? throw ModelException.NotFound(kind.Kind, name);
+            kind.CheckUnused(item, state);
+            Commit(next => kind.Items(next).Remove(kind.Find(next, name)!), EventType.Deleted, kind, item);
+        }
+    }
+
+    public T Get<T>(ResourceKind<T> kind, string name)
+        where T : class, IMessage<T>
+    {
+        lock (gate)
+        {
+            return (kind.Find(state, name) ?? throw ModelException.NotFound(kind.Kind, name)).Clone();
+        }
+    }
+
+    public IReadOnlyList<T> List<T>(ResourceKind<T> kind)
+        where T : class, IMessage<T>
+    {
+        lock (gate)
+        {
+            return kind.Items(state).Select(i => i.Clone()).ToList();
+        }
+    }
+
+    public Link SetLinkState(string name, bool adminDown)
+    {
+        lock (gate)
+        {
+            var changed = (ResourceKinds.Links.Find(state, name) ?? throw ModelException.NotFound("link", name)).Clone();
+            changed.AdminDown = adminDown;
+            Commit(next => ResourceKinds.Links.Find(next, name)!.AdminDown = adminDown, EventType.Updated, ResourceKinds.Links, changed);
+            return changed;
+        }
+    }
+
+    /// <summary>
+    /// Starts a watch. With <paramref name="includeExisting"/> it first replays every object as
+    /// CREATED, in an order that creates what is referred to before what refers to it. No change
+    /// falls between the replay and the live events.
+    /// </summary>
+    public ModelEvents.Subscription Watch(bool includeExisting)
+    {
+        lock (gate)
+        {
+            var backlog = includeExisting
+                ? Existing(ResourceKinds.Edges)
+                    .Concat(Existing(ResourceKinds.CoreNodes))
+                    .Concat(Existing(ResourceKinds.Links))
+                    .Concat(Existing(ResourceKinds.Tenants))
+                    .Concat(Existing(ResourceKinds.Networks))
+                    .Concat(Existing(ResourceKinds.AclRules))
+                    .Concat(Existing(ResourceKinds.Ports))
+                    .ToList()
+                : [];
+            return events.Subscribe(backlog);
+        }
+    }
+
+    private IEnumerable<Event> Existing<T>(ResourceKind<T> kind)
+        where T : class, IMessage<T> =>
+        kind.Items(state).Select(item => Describe(kind, item.Clone(), EventType.Created, state.Version));
+
+    private static Event Describe<T>(ResourceKind<T> kind, T item, EventType type, ulong version)
+        where T : class, IMessage<T>
+    {
+        var change = new Event { Version = version, Type = type };
+        kind.Describe(change, item);
+        return change;
+    }
+
+    private void Commit<T>(Action<FabricState> change, EventType type, ResourceKind<T> kind, T item)
+        where T : class, IMessage<T>
+    {
+        var next = state.Clone();
+        change(next);
+        next.Version++;
+        store?.Save(next);
+        state = next;
+        events.Publish(Describe(kind, item.Clone(), type, next.Version));
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+
+namespace Sdn.Fabric.Controller.Model;
+
+/// <summary>Port MAC addresses: parsing what users give, and allocating what they leave out.</summary>
+internal static class MacAddress
+{
+    /// <summary>
+    /// Allocated MACs start 02:5d: the locally administered bit set, unicast. The other four
+    /// octets come from a hash of the port's name, so the same request gives the same MAC.
+    /// </summary>
+    private const byte AllocatedFirstOctet = 0x02;
+    private const byte AllocatedSecondOctet = 0x5d;
+
+    /// <summary>The canonical form "02:5d:0a:1b:2c:3d"; accepts ':' or '-' separators and either case.</summary>
+    public static string Normalize(string field, string text)
+    {
+        var parts = text.Split(text.Contains('-', StringComparison.Ordinal) ? '-' : ':');
+        var octets = new byte[6];
+        if (parts.Length != 6 || !parts.Select((p, i) => p.Length == 2 && byte.TryParse(p, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out octets[i])).All(ok => ok))
+        {
+            throw ModelException.Invalid($"{field} '{text}' is not a MAC address such as 02:00:00:00:00:01");
+        }
+
+        if ((octets[0] & 1) != 0)
+        {
+            throw ModelException.Invalid($"{field} '{text}' is a multicast address; a port needs a unicast MAC (even first octet)");
+        }
+
+        if (octets.All(o => o == 0))
+        {
+            throw ModelException.Invalid($"{field} '{text}' is all zeros; give a real unicast MAC or leave it empty to have one allocated");
+        }
+
+        return Format(octets);
+    }
+
+    /// <summary>A locally administered MAC derived from <paramref name="seed"/>, stepping past any in <paramref name="taken"/>.</summary>
+    public static string Allocate(string seed, IReadOnlySet<string> taken)
+    {
+        // FNV-1a: stable across runs and platforms, unlike string.GetHashCode.
+        var hash = 2166136261u;
+        foreach (var c in seed)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        while (true)
+        {
+            var mac = Format([AllocatedFirstOctet, AllocatedSecondOctet, (byte)(hash >> 24), (byte)(hash >> 16), (byte)(hash >> 8), (byte)hash]);
+            if (!taken.Contains(mac))
+            {
+                return mac;
+            }
+
+            hash++;
+        }
+    }
+
+    private static string Format(byte[] octets) => string.Join(':', octets.Select(o => o.ToString("x2", CultureInfo.InvariantCulture)));
+}

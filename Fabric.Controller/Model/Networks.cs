@@ -1,0 +1,84 @@
+using System.Net.Sockets;
+using Google.Protobuf.Collections;
+using Sdn.Fabric.Core.Protos;
+
+namespace Sdn.Fabric.Controller.Model;
+
+internal sealed class Networks : ResourceKind<Network>
+{
+    private const uint DefaultMtu = 1500;
+    private const uint MinIPv4Mtu = 576;
+    private const uint MinIPv6Mtu = 1280;
+    private const uint MaxMtu = 9000;
+
+    public override string Kind => "network";
+
+    public override RepeatedField<Network> Items(FabricState state) => state.Networks;
+
+    public override string NameOf(Network item) => item.Name;
+
+    public override void Admit(Network item, FabricState state)
+    {
+        ResourceName.Require("tenant", "tenant", item.Tenant, state.Tenants, t => t.Name);
+
+        if (string.IsNullOrEmpty(item.Ipv4Subnet))
+        {
+            throw ModelException.Invalid("ipv4_subnet is required, such as 10.0.1.0/24");
+        }
+
+        var ipv4 = Subnet.Parse("ipv4_subnet", item.Ipv4Subnet, AddressFamily.InterNetwork);
+        item.Ipv4Subnet = ipv4.ToString();
+        item.Ipv4Gateway = Gateway(ipv4, "ipv4_gateway", item.Ipv4Gateway);
+
+        if (!string.IsNullOrEmpty(item.Ipv6Subnet))
+        {
+            var ipv6 = Subnet.Parse("ipv6_subnet", item.Ipv6Subnet, AddressFamily.InterNetworkV6);
+            item.Ipv6Subnet = ipv6.ToString();
+            item.Ipv6Gateway = Gateway(ipv6, "ipv6_gateway", item.Ipv6Gateway);
+        }
+        else if (!string.IsNullOrEmpty(item.Ipv6Gateway))
+        {
+            throw ModelException.Invalid("ipv6_gateway needs an ipv6_subnet");
+        }
+
+        item.Mtu = item.Mtu == 0 ? DefaultMtu : item.Mtu;
+        var minMtu = string.IsNullOrEmpty(item.Ipv6Subnet) ? MinIPv4Mtu : MinIPv6Mtu;
+        if (item.Mtu is < MinIPv4Mtu or > MaxMtu || item.Mtu < minMtu)
+        {
+            throw ModelException.Invalid($"mtu {item.Mtu} is out of range: use {minMtu}-{MaxMtu}");
+        }
+
+        foreach (var other in state.Networks.Where(n => n.Tenant == item.Tenant))
+        {
+            if (Overlaps(item.Ipv4Subnet, other.Ipv4Subnet, AddressFamily.InterNetwork) || Overlaps(item.Ipv6Subnet, other.Ipv6Subnet, AddressFamily.InterNetworkV6))
+            {
+                throw ModelException.Precondition($"network '{item.Name}' overlaps network '{other.Name}' of tenant '{item.Tenant}'; the subnets of one tenant must be disjoint");
+            }
+        }
+    }
+
+    public override void CheckUnused(Network item, FabricState state) =>
+        RefuseWhileUsed(item, "port(s)", state.Ports.Where(p => p.Network == item.Name).Select(p => p.Name));
+
+    public override void Describe(Event change, Network item) => change.Network = item;
+
+    private static string Gateway(Subnet subnet, string field, string given)
+    {
+        if (string.IsNullOrEmpty(given))
+        {
+            return subnet.FirstHost.ToString();
+        }
+
+        var gateway = Subnet.ParseAddress(field, given, subnet.Family);
+        if (!subnet.Contains(gateway) || subnet.IsReserved(gateway))
+        {
+            throw ModelException.Invalid($"{field} {given} is not a host address of {subnet}");
+        }
+
+        return gateway.ToString();
+    }
+
+    private static bool Overlaps(string subnet, string other, AddressFamily family) =>
+        !string.IsNullOrEmpty(subnet) && !string.IsNullOrEmpty(other)
+        && Subnet.Parse("subnet", subnet, family).Overlaps(Subnet.Parse("subnet", other, family));
+}

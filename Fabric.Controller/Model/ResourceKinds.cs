@@ -1,0 +1,13 @@
+namespace Sdn.Fabric.Controller.Model;
+
+/// <summary>One instance of each kind of object the model holds.</summary>
+internal static class ResourceKinds
+{
+    public static readonly Tenants Tenants = new();
+    public static readonly Networks Networks = new();
+    public static readonly Ports Ports = new();
+    public static readonly AclRules AclRules = new();
+    public static readonly Edges Edges = new();
+    public static readonly CoreNodes CoreNodes = new();
+    public static readonly Links Links = new();
+}

@@ -1,0 +1,91 @@
+using Google.Protobuf;
+using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Rpc;
+
+namespace Sdn.Fabric.Controller.Northbound;
+
+/// <summary>
+/// The northbound sdn.v1.Controller service over the model: create, get, list and delete for
+/// every kind of object, link state, the whole state, and the event watch. A refused request
+/// returns the model's reason as INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS or FAILED_PRECONDITION.
+/// Methods that need node agents (stats, trace, capture) are not registered yet, so they answer
+/// UNIMPLEMENTED.
+/// </summary>
+internal sealed class ControllerService
+{
+    private readonly FabricModel model;
+
+    public ControllerService(FabricModel model)
+    {
+        this.model = model;
+    }
+
+    public RpcServiceBuilder AddTo(RpcServiceBuilder services)
+    {
+        AddResource(services, ResourceKinds.Tenants, ControllerMethods.CreateTenant, ControllerMethods.GetTenant, ControllerMethods.ListTenants, ControllerMethods.DeleteTenant, items => new TenantList { Items = { items } });
+        AddResource(services, ResourceKinds.Networks, ControllerMethods.CreateNetwork, ControllerMethods.GetNetwork, ControllerMethods.ListNetworks, ControllerMethods.DeleteNetwork, items => new NetworkList { Items = { items } });
+        AddResource(services, ResourceKinds.Ports, ControllerMethods.CreatePort, ControllerMethods.GetPort, ControllerMethods.ListPorts, ControllerMethods.DeletePort, items => new PortList { Items = { items } });
+        AddResource(services, ResourceKinds.AclRules, ControllerMethods.CreateAclRule, ControllerMethods.GetAclRule, ControllerMethods.ListAclRules, ControllerMethods.DeleteAclRule, items => new AclRuleList { Items = { items } });
+        AddResource(services, ResourceKinds.Edges, ControllerMethods.CreateEdge, ControllerMethods.GetEdge, ControllerMethods.ListEdges, ControllerMethods.DeleteEdge, items => new EdgeList { Items = { items } });
+        AddResource(services, ResourceKinds.CoreNodes, ControllerMethods.CreateCoreNode, ControllerMethods.GetCoreNode, ControllerMethods.ListCoreNodes, ControllerMethods.DeleteCoreNode, items => new CoreNodeList { Items = { items } });
+        AddResource(services, ResourceKinds.Links, ControllerMethods.CreateLink, ControllerMethods.GetLink, ControllerMethods.ListLinks, ControllerMethods.DeleteLink, items => new LinkList { Items = { items } });
+
+        return services
+            .AddUnary(ControllerMethods.SetLinkState, (request, _) => Answer(() => model.SetLinkState(request.Name, request.AdminDown)))
+            .AddUnary(ControllerMethods.GetState, (_, _) => Task.FromResult(model.Snapshot()))
+            .AddServerStreaming(ControllerMethods.WatchEvents, WatchAsync);
+    }
+
+    private void AddResource<T, TList>(
+        RpcServiceBuilder services,
+        ResourceKind<T> kind,
+        RpcMethod<T, T> create,
+        RpcMethod<GetRequest, T> get,
+        RpcMethod<ListRequest, TList> list,
+        RpcMethod<DeleteRequest, DeleteReply> delete,
+        Func<IEnumerable<T>, TList> toList)
+        where T : class, IMessage<T>, new()
+        where TList : class, IMessage<TList>, new()
+    {
+        services
+            .AddUnary(create, (request, _) => Answer(() => model.Create(kind, request)))
+            .AddUnary(get, (request, _) => Answer(() => model.Get(kind, request.Name)))
+            .AddUnary(list, (_, _) => Answer(() => toList(model.List(kind))))
+            .AddUnary(delete, (request, _) => Answer(() =>
+            {
+                model.Delete(kind, request.Name);
+                return new DeleteReply();
+            }));
+    }
+
+    private async Task WatchAsync(WatchRequest request, RpcStreamWriter<Event> events, RpcCallContext context)
+    {
+        using var watch = model.Watch(request.IncludeExisting);
+        await foreach (var change in watch.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        {
+            await events.WriteAsync(change).ConfigureAwait(false);
+        }
+    }
+
+    private static Task<T> Answer<T>(Func<T> action)
+    {
+        try
+        {
+            return Task.FromResult(action());
+        }
+        catch (ModelException refused)
+        {
+            throw new RpcException(ToStatus(refused.Error), refused.Message, refused);
+        }
+    }
+
+    private static StatusCode ToStatus(ModelError error) => error switch
+    {
+        ModelError.InvalidArgument => StatusCode.InvalidArgument,
+        ModelError.NotFound => StatusCode.NotFound,
+        ModelError.AlreadyExists => StatusCode.AlreadyExists,
+        ModelError.FailedPrecondition => StatusCode.FailedPrecondition,
+        _ => StatusCode.Unknown,
+    };
+}

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Sdn.Fabric.Core.Links.Liveness;
+using Sdn.Fabric.Core.Packets;
+
+namespace Sdn.Fabric.Core.Links;
+
+/// <summary>
+/// One endpoint of a point-to-point link. Every frame on a link is an MPLS packet: a label stack, then the
+/// payload (the tenant's Ethernet frame after the bottom-of-stack service label), exactly the UDP payload of
+/// RFC 7510. Liveness hellos share the link as G-ACh packets under the GAL (label 13, RFC 5586) and are
+/// diverted to the attached <see cref="LivenessSession"/> instead of being delivered as data.
+/// </summary>
+/// <remarks>
+/// This base class owns what every kind shares, so kinds cannot drift apart: counters, the forced-down switch,
+/// impairment, and the hello diversion. A kind only moves bytes. One thread sends (data and hellos) and one
+/// thread receives; they may be the same.
+/// </remarks>
+public abstract class Link : IDisposable
+{
+    private static readonly byte[] EveryFrame = [.. Enumerable.Range(0, PacketBurst.Capacity).Select(i => (byte)i)];
+
+    private readonly LinkCounters _counters = new();
+    private volatile bool _forcedDown;
+    private LinkImpairer? _impairer;
+    private LivenessSession? _liveness;
+
+    protected Link(string name)
+    {
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public LinkStatistics Statistics => _counters.Snapshot();
+
+    /// <summary>
+    /// A link forced down drops everything it would send or receive, hellos included, like a cut cable:
+    /// the peer's liveness session notices within its detection time.
+    /// </summary>
+    public bool IsForcedDown
+    {
+        get => _forcedDown;
+        set => _forcedDown = value;
+    }
+
+    /// <summary>Applies seeded impairment to inbound frames from now on; null removes it.</summary>
+    public void Impair(LinkImpairment? impairment) =>
+        Volatile.Write(ref _impairer, impairment is null ? null : new LinkImpairer(impairment));
+
+    /// <summary>
+    /// Sends the frames of <paramref name="burst"/>, which stays the caller's. Returns how many were sent;
+    /// the rest are counted as dropped.
+    /// </summary>
+    public int Send(PacketBurst burst) => Send(burst, EveryFrame.AsSpan(0, burst.Count));
+
+    /// <summary>
+    /// Sends the frames of <paramref name="burst"/> numbered in <paramref name="frames"/>, in that order, so a
+    /// switch can send a burst it rewrote in place to several links without copying it apart first.
+    /// </summary>
+    public int Send(PacketBurst burst, ReadOnlySpan<byte> frames)
+    {
+        if (frames.IsEmpty)
+        {
+            return 0;
+        }
+
+        var sent = 0;
+        var bytes = 0L;
+        if (!_forcedDown)
+        {
+            sent = Transmit(burst, frames, out bytes);
+        }
+
+        _counters.TxFrames += sent;
+        _counters.TxBytes += bytes;
+        _counters.TxDropped += frames.Length - sent;
+        return sent;
+    }
+
+    /// <summary>Sends one liveness hello. False when the link is forced down or cannot take it now.</summary>
+    public bool SendHello(ReadOnlySpan<byte> hello)
+    {
+        if (_forcedDown || !TransmitOne(hello))
+        {
+            return false;
+        }
+
+        _counters.HellosSent++;
+        return true;
+    }
+
+    /// <summary>
+    /// Appends the data frames that arrived to <paramref name="burst"/>, while it has room, and returns
+    /// how many were appended. Hellos that arrived meanwhile go to the liveness session.
+    /// </summary>
+    public int Receive(PacketBurst burst) => Receive(burst, Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// <see cref="Receive(PacketBurst)"/> at time <paramref name="now"/> (Stopwatch ticks), the clock the
+    /// liveness session and the delay line see: a node passes the time it already read for its round.
+    /// </summary>
+    public int Receive(PacketBurst burst, long now)
+    {
+        var before = burst.Count;
+        var impairer = Volatile.Read(ref _impairer);
+        if (impairer is not null)
+        {
+            _counters.RxDropped += impairer.Release(burst, now);
+        }
+
+        ReceiveFrames(burst, now);
+
+        var bytes = 0L;
+        for (var i = before; i < burst.Count; i++)
+        {
+            bytes += burst.Length(i);
+        }
+
+        var received = burst.Count - before;
+        _counters.RxFrames += received;
+        _counters.RxBytes += bytes;
+        return received;
+    }
+
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    internal void Attach(LivenessSession session)
+    {
+        if (Interlocked.CompareExchange(ref _liveness, session, null) is not null)
+        {
+            throw new LinkException($"link {Name} already has a liveness session; create one session per link");
+        }
+    }
+
+    /// <summary>Sends the numbered frames of the burst; returns how many were sent and their total bytes.</summary>
+    protected abstract int Transmit(PacketBurst burst, ReadOnlySpan<byte> frames, out long bytes);
+
+    /// <summary>Sends one frame; false when it could not be sent now.</summary>
+    protected abstract bool TransmitOne(ReadOnlySpan<byte> frame);
+
+    /// <summary>
+    /// Takes frames that arrived, as many as <paramref name="burst"/> may still need, and hands each one to
+    /// <see cref="Deliver"/>. Must stop taking frames once the burst is full.
+    /// </summary>
+    protected abstract void ReceiveFrames(PacketBurst burst, long now);
+
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    protected void CountMalformed() => _counters.RxMalformed++;
+
+    protected void CountForeign() => _counters.RxForeign++;
+
+    /// <summary>Routes one arrived frame: dropped while forced down, to liveness if a hello, else into the burst.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected void Deliver(ReadOnlySpan<byte> frame, PacketBurst burst, long now)
+    {
+        var impairer = _impairer;
+        if (_forcedDown || (impairer is not null && impairer.Loses()))
+        {
+            _counters.RxDropped++;
+            return;
+        }
+
+        if (LivenessHello.IsHello(frame))
+        {
+            _counters.HellosReceived++;
+            _liveness?.OnHello(frame, now);
+            return;
+        }
+
+        var dropped = impairer is null ? (burst.TryAppend(frame) ? 0 : 1) : impairer.Admit(frame, burst, now);
+        _counters.RxDropped += dropped;
+    }
+}

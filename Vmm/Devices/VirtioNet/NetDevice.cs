@@ -1,0 +1,413 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using Sdn.Fabric.Core.Packets;
+using Sdn.Vmm.Devices.VirtioMmio;
+using Sdn.Vmm.Interop;
+
+namespace Sdn.Vmm.Devices.VirtioNet;
+
+/// <summary>
+/// A virtio-net device with one RX/TX queue pair, polled by its own worker thread.
+/// </summary>
+/// <remarks>
+/// TX: the worker takes chains from the TX ring into a <see cref="PacketBurst"/>, returns them to the guest at
+/// once (the bytes are copied) and hands the burst to the backend, retrying what the backend could not take before
+/// it reads more. While there is traffic it polls with notifications suppressed; after a spin budget it re-enables
+/// them (EVENT_IDX) and sleeps on one eventfd that the guest's QueueNotify writes (an ioeventfd), backend kicks and
+/// reset all signal.
+/// RX: <see cref="DeliverToGuest"/> runs on the backend's thread and writes frames straight into RX buffers.
+/// A ring that breaks the rules puts the device into NEEDS_RESET; it then drops RX and ignores TX until reset.
+/// </remarks>
+public sealed class NetDevice : IVirtioDevice, IDisposable
+{
+    private static readonly long SpinTicks = Stopwatch.Frequency / 50_000; // 20 µs without work, then sleep
+    private const int RetryBackendMilliseconds = 1;
+    private const int ReceiveRefillBatch = NetQueues.MaxSize / 4;
+    private const int ConfigSize = 12;
+
+    private readonly EventFd _notify = new();
+    private readonly PacketBurst _txBurst = new();
+    private readonly Lock _rxLock = new();
+    private readonly byte[] _config = new byte[ConfigSize];
+    private readonly IDeviceActivity _activity;
+    private SplitQueue? _rx;
+    private SplitQueue? _tx;
+    private IVirtioInterrupt? _interrupt;
+    private INetBackend? _backend;
+    private Thread? _worker;
+    private volatile bool _active;
+    private volatile bool _broken;
+    private volatile bool _rxStarved;
+    private int _txPending;
+    private uint _configGeneration;
+
+    internal NetDevice(byte[] mac, ushort mtu, IDeviceActivity activity)
+    {
+        if (mac.Length != 6)
+        {
+            throw new VmmException($"a MAC address has 6 bytes, got {mac.Length} — pass e.g. NicInfo.LocalMac(1)");
+        }
+
+        Mac = mac;
+        Mtu = mtu;
+        _activity = activity;
+        mac.CopyTo(_config, 0);
+        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(StatusOffset), LinkUp);
+        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(8), 1); // max_virtqueue_pairs
+        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(10), mtu);
+    }
+
+    private const ushort LinkUp = 1;
+    private const int StatusOffset = 6;
+
+    public byte[] Mac { get; }
+
+    public ushort Mtu { get; }
+
+    public NetMetrics Metrics { get; } = new();
+
+    /// <summary>True while the driver has the device up and it does not await a reset.</summary>
+    public bool IsActive => _active && !_broken;
+
+    uint IVirtioDevice.DeviceType => 1;
+
+    ulong IVirtioDevice.OfferedFeatures => VirtioFeature.Version1 | VirtioFeature.RingEventIdx | NetFeature.Mac | NetFeature.Mtu | NetFeature.Status;
+
+    int IVirtioDevice.QueueCount => NetQueues.Count;
+
+    ushort IVirtioDevice.MaxQueueSize => NetQueues.MaxSize;
+
+    uint IVirtioDevice.ConfigGeneration => Volatile.Read(ref _configGeneration);
+
+    /// <summary>The eventfd bound to QueueNotify of both queues.</summary>
+    internal EventFd NotifyEvent => _notify;
+
+    /// <summary>Connects the device to its backend; frames sent before this are dropped.</summary>
+    public void Attach(INetBackend backend) => _backend = backend;
+
+    /// <summary>True while the config space reports the link up (the default).</summary>
+    public bool IsLinkUp => (BinaryPrimitives.ReadUInt16LittleEndian(_config.AsSpan(StatusOffset)) & LinkUp) != 0;
+
+    /// <summary>Changes the link status in the config space and tells the driver (config generation + config interrupt).</summary>
+    public void SetLinkUp(bool up)
+    {
+        lock (_rxLock)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(StatusOffset), up ? LinkUp : (ushort)0);
+            Interlocked.Increment(ref _configGeneration);
+        }
+
+        if (_active)
+        {
+            _interrupt?.SignalConfigChange();
+        }
+
+        _activity.GuestHasWork();
+    }
+
+    /// <summary>Wakes the worker, e.g. because the backend can take frames again.</summary>
+    public void Kick() => _notify.Signal();
+
+    /// <summary>
+    /// Writes frames from <paramref name="first"/> on into the guest's RX ring. Returns how many it consumed: delivered,
+    /// or dropped and counted when the device is down. Fewer than offered means the ring is out of buffers; the caller
+    /// keeps the rest and retries after <see cref="INetBackend.ReceiveSpaceAvailable"/>.
+    /// </summary>
+    public int DeliverToGuest(PacketBurst burst, int first)
+    {
+        lock (_rxLock)
+        {
+            var rx = _rx;
+            if (!_active || _broken || rx is null)
+            {
+                NetMetrics.Add(ref Metrics.RxDroppedInactiveField, burst.Count - first);
+                return burst.Count - first;
+            }
+
+            var index = first;
+            long bytes = 0;
+            for (; index < burst.Count; index++)
+            {
+                var result = rx.TryPop(out var head);
+                if (result == QueueResult.Empty)
+                {
+                    _rxStarved = true;
+                    NetMetrics.Add(ref Metrics.RxRingFullField, 1);
+                    if (rx.EnableNotifications(ReceiveRefillBatch))
+                    {
+                        index--; // buffers arrived while arming: try this frame again
+                        continue;
+                    }
+
+                    break;
+                }
+
+                if (result == QueueResult.Malformed)
+                {
+                    RingViolation();
+                    return burst.Count - first;
+                }
+
+                var frame = burst.Frame(index);
+                var written = rx.Scatter(head, NetHeader.Receive, frame);
+                if (written == -1)
+                {
+                    RingViolation();
+                    return burst.Count - first;
+                }
+
+                if (written == -2)
+                {
+                    NetMetrics.Add(ref Metrics.RxTooSmallField, 1);
+                    written = 0;
+                }
+                else
+                {
+                    bytes += frame.Length;
+                }
+
+                rx.AddUsed(head, (uint)written);
+            }
+
+            var delivered = index - first;
+            if (delivered > 0)
+            {
+                NetMetrics.Add(ref Metrics.RxFramesField, delivered);
+                NetMetrics.Add(ref Metrics.RxBytesField, bytes);
+                Publish(rx);
+            }
+
+            return delivered;
+        }
+    }
+
+    void IVirtioDevice.ReadConfig(ulong offset, Span<byte> data)
+    {
+        data.Clear();
+        if (offset < ConfigSize)
+        {
+            lock (_rxLock)
+            {
+                var available = _config.AsSpan((int)offset);
+                available[..Math.Min(available.Length, data.Length)].CopyTo(data);
+            }
+        }
+    }
+
+    void IVirtioDevice.Activate(SplitQueue[] queues, ulong negotiatedFeatures, IVirtioInterrupt interrupt)
+    {
+        lock (_rxLock)
+        {
+            _rx = queues[NetQueues.Receive];
+            _tx = queues[NetQueues.Transmit];
+            _interrupt = interrupt;
+            _broken = false;
+            _rxStarved = false;
+            _txPending = 0;
+            _txBurst.Clear();
+            _active = true;
+        }
+
+        _worker = new Thread(RunWorker, maxStackSize: 256 * 1024) { IsBackground = true, Name = "virtio-net worker" };
+        _worker.Start();
+    }
+
+    void IVirtioDevice.Reset() => Stop();
+
+    private void Stop()
+    {
+        _active = false;
+        _notify.Signal();
+        if (_worker is not null && _worker != Thread.CurrentThread)
+        {
+            _worker.Join();
+        }
+
+        _worker = null;
+        lock (_rxLock)
+        {
+            _rx = null;
+            _tx = null;
+        }
+    }
+
+    private void RingViolation()
+    {
+        _broken = true;
+        Interlocked.Increment(ref Metrics.RingViolationsField);
+        _interrupt?.MarkNeedsReset();
+    }
+
+    private void Publish(SplitQueue queue)
+    {
+        if (queue.PublishUsed())
+        {
+            NetMetrics.Add(ref Metrics.InterruptsField, 1);
+            _interrupt?.SignalUsedBuffers();
+        }
+
+        _activity.GuestHasWork();
+    }
+
+    /// <summary>
+    /// Polls the TX ring while there is traffic; spins <see cref="SpinTicks"/> without work, then sleeps until kicked.
+    /// When the backend cannot take frames it retries for the same spin time, then sleeps, TX notifications off, until
+    /// the backend has room (it kicks us) or a millisecond passes: spinning longer would steal the receiver's CPU.
+    /// </summary>
+    private void RunWorker()
+    {
+        var tx = _tx!;
+        var idleSince = 0L;
+        tx.SuppressNotifications();
+        while (_active)
+        {
+            if (!_broken)
+            {
+                ReportReceiveSpace();
+                if (ProcessTransmit(tx))
+                {
+                    idleSince = 0;
+                    continue;
+                }
+
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            if (idleSince == 0)
+            {
+                idleSince = now;
+            }
+
+            if (now - idleSince < SpinTicks)
+            {
+                Thread.SpinWait(4);
+                continue;
+            }
+
+            if (_txPending < _txBurst.Count)
+            {
+                idleSince = 0;
+                Sleep(RetryBackendMilliseconds);
+                continue;
+            }
+
+            idleSince = 0;
+            if (!_broken && tx.EnableNotifications())
+            {
+                tx.SuppressNotifications();
+                continue;
+            }
+
+            Sleep(-1);
+            if (!_broken)
+            {
+                tx.SuppressNotifications();
+            }
+        }
+    }
+
+    private void Sleep(int timeoutMilliseconds)
+    {
+        if (_notify.Wait(timeoutMilliseconds))
+        {
+            NetMetrics.Add(ref Metrics.WakeupsField, 1);
+        }
+    }
+
+    /// <summary>Tells the backend when a starved RX ring got a batch of buffers again.</summary>
+    private void ReportReceiveSpace()
+    {
+        var rx = _rx;
+        if (_rxStarved && rx is not null && rx.HasAvailable(ReceiveRefillBatch))
+        {
+            _rxStarved = false;
+            _backend?.ReceiveSpaceAvailable();
+        }
+    }
+
+    /// <summary>Moves frames from the TX ring to the backend. Returns true when anything moved.</summary>
+    private bool ProcessTransmit(SplitQueue tx)
+    {
+        var progress = false;
+        if (_txPending == _txBurst.Count)
+        {
+            _txBurst.Clear();
+            _txPending = 0;
+            progress = FillTransmitBurst(tx);
+        }
+
+        if (_txPending < _txBurst.Count)
+        {
+            var backend = _backend;
+            var taken = backend is null ? _txBurst.Count - _txPending : backend.Transmit(_txBurst, _txPending);
+            if (taken > 0)
+            {
+                progress = true;
+                NetMetrics.Add(ref Metrics.TxFramesField, taken);
+                _txPending += taken;
+            }
+
+            if (_txPending < _txBurst.Count)
+            {
+                NetMetrics.Add(ref Metrics.TxBackendBusyField, 1);
+            }
+        }
+
+        return progress;
+    }
+
+    private bool FillTransmitBurst(SplitQueue tx)
+    {
+        var taken = 0;
+        long bytes = 0;
+        while (!_txBurst.IsFull)
+        {
+            var result = tx.TryPop(out var head);
+            if (result == QueueResult.Empty)
+            {
+                break;
+            }
+
+            if (result == QueueResult.Malformed)
+            {
+                RingViolation();
+                break;
+            }
+
+            var slot = _txBurst.Append(PacketBurst.MaxFrameLength);
+            var length = tx.Gather(head, NetHeader.Size, slot);
+            if (length == -1)
+            {
+                _txBurst.DropLast();
+                RingViolation();
+                break;
+            }
+
+            taken++;
+            tx.AddUsed(head, 0);
+            if (length > PacketBurst.MaxFrameLength || length == 0)
+            {
+                _txBurst.DropLast();
+                NetMetrics.Add(ref (length == 0 ? ref Metrics.TxMalformedField : ref Metrics.TxOversizeField), 1);
+                continue;
+            }
+
+            _txBurst.TrySetLength(_txBurst.Count - 1, length);
+            bytes += length;
+        }
+
+        if (taken > 0)
+        {
+            NetMetrics.Add(ref Metrics.TxBytesField, bytes);
+            Publish(tx);
+        }
+
+        return taken > 0;
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        _notify.Dispose();
+    }
+}

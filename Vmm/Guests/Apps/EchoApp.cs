@@ -1,0 +1,101 @@
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+using F = Sdn.Vmm.Guests.FrameOffsets;
+
+namespace Sdn.Vmm.Guests.Apps;
+
+/// <summary>
+/// echo: answers ARP requests for its address, ICMP echo requests with echo replies, and sends every UDP datagram
+/// back to where it came from (ports swapped, checksum 0). Runs until stopped; parks when idle.
+/// </summary>
+internal static class EchoApp
+{
+    public static void Emit(GuestAssembler g)
+    {
+        var a = g.Asm;
+        Label next = a.CreateLabel(), release = a.CreateLabel(), arp = a.CreateLabel(), ipv4 = a.CreateLabel(), icmp = a.CreateLabel(), reply = a.CreateLabel();
+        var waitRx = GuestNetDriver.WaitRx(g);
+        var txBuffer = GuestNetDriver.TxBuffer(g);
+        var txCommit = GuestNetDriver.TxCommit(g);
+        var rxRelease = GuestNetDriver.RxRelease(g);
+
+        a.Label(ref next);
+        a.xor(edi, edi);
+        a.call(waitRx);
+        a.mov(rbx, rax);
+        a.mov(r12d, edx);
+        a.cmp(__word_ptr[rbx + F.EthType], F.EtherTypeArp);
+        a.je(arp);
+        a.cmp(__word_ptr[rbx + F.EthType], F.EtherTypeIpv4);
+        a.je(ipv4);
+        a.jmp(release);
+
+        // ARP request for our address → ARP reply to the asker.
+        a.Label(ref arp);
+        a.cmp(__word_ptr[rbx + F.ArpOperation], F.ArpRequest);
+        a.jne(release);
+        a.mov(eax, __dword_ptr[rbx + F.ArpTargetIp]);
+        a.cmp(eax, __dword_ptr[r13 + FrameBuilder.MyIp]);
+        a.jne(release);
+        a.call(txBuffer);
+        a.mov(rbp, rax);
+        FrameBuilder.WriteEthernet(g, rbp, rbx, F.ArpSenderMac, F.EtherTypeArp);
+        FrameBuilder.WriteArp(g, rbp, F.ArpReply);
+        FrameBuilder.CopyMac(g, rbp, F.ArpTargetMac, rbx, F.ArpSenderMac);
+        a.mov(eax, __dword_ptr[rbx + F.ArpSenderIp]);
+        a.mov(__dword_ptr[rbp + F.ArpTargetIp], eax);
+        a.mov(edi, F.MinimumFrame);
+        a.call(txCommit);
+        a.jmp(release);
+
+        // IPv4 to our address: ICMP echo request or UDP.
+        a.Label(ref ipv4);
+        a.mov(eax, __dword_ptr[rbx + F.IpDestination]);
+        a.cmp(eax, __dword_ptr[r13 + FrameBuilder.MyIp]);
+        a.jne(release);
+        a.cmp(__byte_ptr[rbx + F.IpProtocol], F.ProtocolIcmp);
+        a.je(icmp);
+        a.cmp(__byte_ptr[rbx + F.IpProtocol], F.ProtocolUdp);
+        a.jne(release);
+        CopyToReply(g, txBuffer);
+        a.mov(eax, __dword_ptr[rbp + F.UdpSourcePort]);
+        a.rol(eax, 16); // swap source and destination ports
+        a.mov(__dword_ptr[rbp + F.UdpSourcePort], eax);
+        a.mov(__word_ptr[rbp + F.UdpChecksum], 0);
+        a.jmp(reply);
+
+        a.Label(ref icmp);
+        a.cmp(__byte_ptr[rbx + F.IcmpType], F.IcmpEchoRequest);
+        a.jne(release);
+        CopyToReply(g, txBuffer);
+        a.mov(__byte_ptr[rbp + F.IcmpType], F.IcmpEchoReply);
+        a.mov(__word_ptr[rbp + F.IcmpChecksum], 0);
+        a.movzx(esi, __word_ptr[rbp + F.IpTotalLength]);
+        a.rol(si, 8);
+        a.sub(esi, F.IpHeaderLength);
+        a.lea(rdi, __[rbp + F.L4]);
+        a.call(GuestRoutines.Checksum(g));
+        a.mov(__word_ptr[rbp + F.IcmpChecksum], ax);
+
+        a.Label(ref reply);
+        a.mov(edi, r12d);
+        a.call(txCommit);
+
+        a.Label(ref release);
+        a.call(rxRelease);
+        a.jmp(next);
+    }
+
+    /// <summary>Copies the received frame (RBX, R12 bytes) to a TX buffer (RBP) and swaps its addresses.</summary>
+    private static void CopyToReply(GuestAssembler g, Label txBuffer)
+    {
+        var a = g.Asm;
+        a.call(txBuffer);
+        a.mov(rbp, rax);
+        a.mov(rdi, rbp);
+        a.mov(rsi, rbx);
+        a.mov(ecx, r12d);
+        a.rep.movsb();
+        FrameBuilder.SwapForReply(g, rbp);
+    }
+}

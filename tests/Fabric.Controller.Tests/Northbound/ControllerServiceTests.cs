@@ -1,0 +1,88 @@
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Rpc;
+
+namespace Sdn.Fabric.Controller.Tests.Northbound;
+
+/// <summary>The northbound API end to end over the real gRPC layer.</summary>
+public class ControllerServiceTests
+{
+    [Fact]
+    public async Task Objects_created_through_the_api_can_be_read_back_and_listed()
+    {
+        await using var host = await ControllerHostFixture.StartAsync();
+        var api = host.Channel;
+
+        await api.UnaryAsync(ControllerMethods.CreateEdge, new EdgeNode { Name = "e1" });
+        await api.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "acme" });
+        var network = await api.UnaryAsync(ControllerMethods.CreateNetwork, new Network { Name = "web", Tenant = "acme", Ipv4Subnet = "10.0.1.0/24" });
+        var port = await api.UnaryAsync(ControllerMethods.CreatePort, new Port { Name = "vm1", Network = "web", Edge = "e1" });
+
+        Assert.Equal("10.0.1.1", network.Ipv4Gateway);
+        Assert.Equal("10.0.1.2", port.Ipv4);
+        Assert.Equal(port, await api.UnaryAsync(ControllerMethods.GetPort, new GetRequest { Name = "vm1" }));
+        Assert.Equal(["web"], (await api.UnaryAsync(ControllerMethods.ListNetworks, new ListRequest())).Items.Select(n => n.Name));
+        Assert.Equal(4ul, (await api.UnaryAsync(ControllerMethods.GetState, new GetStateRequest())).Version);
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_their_status_and_change_nothing()
+    {
+        await using var host = await ControllerHostFixture.StartAsync();
+        var api = host.Channel;
+        await api.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "acme" });
+        await api.UnaryAsync(ControllerMethods.CreateNetwork, new Network { Name = "web", Tenant = "acme", Ipv4Subnet = "10.0.1.0/24" });
+        var before = await api.UnaryAsync(ControllerMethods.GetState, new GetStateRequest());
+
+        await AssertStatus(StatusCode.InvalidArgument, "did you mean 10.0.2.0/24", api.UnaryAsync(ControllerMethods.CreateNetwork, new Network { Name = "db", Tenant = "acme", Ipv4Subnet = "10.0.2.9/24" }));
+        await AssertStatus(StatusCode.NotFound, "edge 'e9' does not exist", api.UnaryAsync(ControllerMethods.CreatePort, new Port { Name = "p", Network = "web", Edge = "e9" }));
+        await AssertStatus(StatusCode.AlreadyExists, "tenant 'acme' already exists", api.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "acme" }));
+        await AssertStatus(StatusCode.FailedPrecondition, "still used by network(s) 'web'", api.UnaryAsync(ControllerMethods.DeleteTenant, new DeleteRequest { Name = "acme" }));
+        await AssertStatus(StatusCode.Unimplemented, "/sdn.v1.Controller/Trace", api.UnaryAsync(ControllerMethods.Trace, new TraceRequest()));
+
+        Assert.Equal(before, await api.UnaryAsync(ControllerMethods.GetState, new GetStateRequest()));
+    }
+
+    [Fact]
+    public async Task Watch_streams_the_existing_state_then_each_change()
+    {
+        await using var host = await ControllerHostFixture.StartAsync();
+        var api = host.Channel;
+        await api.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "acme" });
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var events = api.ServerStreamingAsync(ControllerMethods.WatchEvents, new WatchRequest { IncludeExisting = true }, cancellationToken: stop.Token).GetAsyncEnumerator(stop.Token);
+
+        Assert.True(await events.MoveNextAsync());
+        Assert.Equal((EventType.Created, "acme", 1ul), (events.Current.Type, events.Current.Tenant.Name, events.Current.Version));
+
+        await api.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "globex" });
+        Assert.True(await events.MoveNextAsync());
+        Assert.Equal((EventType.Created, "globex", 2ul), (events.Current.Type, events.Current.Tenant.Name, events.Current.Version));
+
+        await api.UnaryAsync(ControllerMethods.DeleteTenant, new DeleteRequest { Name = "acme" });
+        Assert.True(await events.MoveNextAsync());
+        Assert.Equal((EventType.Deleted, "acme", 3ul), (events.Current.Type, events.Current.Tenant.Name, events.Current.Version));
+    }
+
+    [Fact]
+    public async Task State_survives_a_controller_restart()
+    {
+        await using var host = await ControllerHostFixture.StartAsync();
+        await host.Channel.UnaryAsync(ControllerMethods.CreateEdge, new EdgeNode { Name = "e1" });
+        await host.Channel.UnaryAsync(ControllerMethods.CreateCoreNode, new CoreNode { Name = "c1" });
+        await host.Channel.UnaryAsync(ControllerMethods.CreateLink, new Link { Name = "l1", A = new LinkEndpoint { Node = "e1" }, B = new LinkEndpoint { Node = "c1" } });
+        await host.Channel.UnaryAsync(ControllerMethods.SetLinkState, new SetLinkStateRequest { Name = "l1", AdminDown = true });
+        var before = await host.Channel.UnaryAsync(ControllerMethods.GetState, new GetStateRequest());
+
+        await host.RestartAsync();
+
+        Assert.Equal(before, await host.Channel.UnaryAsync(ControllerMethods.GetState, new GetStateRequest()));
+        Assert.True((await host.Channel.UnaryAsync(ControllerMethods.GetLink, new GetRequest { Name = "l1" })).AdminDown);
+    }
+
+    private static async Task AssertStatus<T>(StatusCode status, string message, Task<T> call)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => call);
+        Assert.Equal(status, error.Status);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,82 @@
+using Sdn.Fabric.Core.Links;
+using Sdn.Fabric.Core.Links.Liveness;
+using Sdn.Fabric.Core.Tests.Support;
+
+namespace Sdn.Fabric.Core.Tests.Links;
+
+/// <summary>What every kind of link must do the same way: bytes, order within a flow, counters, forced down, hellos.</summary>
+public class LinkContractTests
+{
+    public static TheoryData<string> Kinds => LinkPairs.Kinds;
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Frames_of_one_flow_cross_intact_in_order_and_are_counted(string kind)
+    {
+        var (a, b) = LinkPairs.Create(kind);
+        using (a)
+        using (b)
+        {
+            var frames = Enumerable.Range(0, 20).Select(i => TestFrames.Build([100, 5000], TestFrames.Payload(flow: 1, i))).ToArray();
+
+            Assert.Equal(20, a.Send(TestFrames.Burst(frames)));
+            var received = LinkPairs.ReceiveFrames(b, 20);
+
+            Assert.Equal(frames, received);
+            var bytes = frames.Sum(f => (long)f.Length);
+            Assert.Equal((20L, bytes, 0L), (a.Statistics.TxFrames, a.Statistics.TxBytes, a.Statistics.TxDropped));
+            Assert.Equal((20L, bytes, 0L), (b.Statistics.RxFrames, b.Statistics.RxBytes, b.Statistics.RxDropped));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void A_link_forced_down_drops_and_counts_both_directions(string kind)
+    {
+        var (a, b) = LinkPairs.Create(kind);
+        using (a)
+        using (b)
+        {
+            var frame = TestFrames.Build([100], TestFrames.Payload(1, 0));
+            a.IsForcedDown = true;
+
+            Assert.Equal(0, a.Send(TestFrames.Burst(frame, frame)));
+            Assert.False(a.SendHello(HelloFrame()));
+            Assert.Equal(3, b.Send(TestFrames.Burst(frame, frame, frame)));
+            Assert.Empty(LinkPairs.ReceiveFrames(a, 1));
+
+            Assert.Equal(2, a.Statistics.TxDropped);
+            Assert.Equal(3, a.Statistics.RxDropped);
+            Assert.Equal(0, a.Statistics.RxFrames);
+
+            a.IsForcedDown = false;
+            b.Send(TestFrames.Burst(frame));
+            Assert.Single(LinkPairs.ReceiveFrames(a, 1));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Hellos_are_diverted_from_data_and_counted_apart(string kind)
+    {
+        var (a, b) = LinkPairs.Create(kind);
+        using (a)
+        using (b)
+        {
+            var data = TestFrames.Build([100], TestFrames.Payload(1, 0));
+            Assert.True(a.SendHello(HelloFrame()));
+            a.Send(TestFrames.Burst(data));
+
+            Assert.Equal([data], LinkPairs.ReceiveFrames(b, 1));
+            Assert.Equal((1L, 1L), (a.Statistics.HellosSent, a.Statistics.TxFrames));
+            Assert.Equal((1L, 1L), (b.Statistics.HellosReceived, b.Statistics.RxFrames));
+        }
+    }
+
+    private static byte[] HelloFrame()
+    {
+        var hello = new byte[LivenessHello.Size];
+        LivenessHello.Write(hello, new BfdControlPacket(LivenessState.Down, LivenessDiagnostic.None, 3, 42, 0, 10_000, 10_000));
+        return hello;
+    }
+}

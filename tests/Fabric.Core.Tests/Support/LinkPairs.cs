@@ -1,0 +1,64 @@
+using System.Net;
+using Sdn.Fabric.Core.Links;
+
+namespace Sdn.Fabric.Core.Tests.Support;
+
+/// <summary>Creates both endpoints of a link of either kind, so paired tests run the same body over both.</summary>
+internal static class LinkPairs
+{
+    public const string InMemory = "in-memory";
+    public const string MplsInUdp = "mpls-in-udp";
+
+    private static int s_lastHost;
+
+    public static TheoryData<string> Kinds => [InMemory, MplsInUdp];
+
+    public static (Link A, Link B) Create(string kind) => kind switch
+    {
+        InMemory => InMemoryLink.CreatePair("a", "b"),
+        MplsInUdp => CreateUdp(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown link kind"),
+    };
+
+    /// <summary>
+    /// A fresh loopback address per endpoint (127.0.0.0/8 is all loopback on Linux), so every test can use
+    /// the standard port 6635 without colliding with another test; the second octet comes from the process
+    /// id, so two test processes running at once do not collide either.
+    /// </summary>
+    public static IPAddress NextLoopbackAddress()
+    {
+        var host = Interlocked.Increment(ref s_lastHost);
+        return new IPAddress([127, (byte)(77 + (Environment.ProcessId % 100)), (byte)(host >> 8), (byte)(host & 0xFF)]);
+    }
+
+    public static (MplsInUdpLink A, MplsInUdpLink B) CreateUdp()
+    {
+        var a = new IPEndPoint(NextLoopbackAddress(), MplsInUdpLink.UdpPort);
+        var b = new IPEndPoint(NextLoopbackAddress(), MplsInUdpLink.UdpPort);
+        return (new MplsInUdpLink("a", new MplsInUdpLinkOptions(a, b)), new MplsInUdpLink("b", new MplsInUdpLinkOptions(b, a)));
+    }
+
+    /// <summary>Receives on <paramref name="link"/> until <paramref name="count"/> frames arrived or a second passed.</summary>
+    public static List<byte[]> ReceiveFrames(Link link, int count)
+    {
+        var frames = new List<byte[]>();
+        var burst = new Sdn.Fabric.Core.Packets.PacketBurst();
+        var deadline = DateTime.UtcNow.AddSeconds(1);
+        while (frames.Count < count && DateTime.UtcNow < deadline)
+        {
+            burst.Clear();
+            link.Receive(burst);
+            for (var i = 0; i < burst.Count; i++)
+            {
+                frames.Add(burst.Frame(i).ToArray());
+            }
+
+            if (burst.Count == 0)
+            {
+                Thread.Sleep(1);
+            }
+        }
+
+        return frames;
+    }
+}
