@@ -270,6 +270,11 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
                     continue;
                 }
 
+                if (_txPending < _txBurst.Count)
+                {
+                    Sleep(RetryBackendMilliseconds);
+                    continue;
+                }
             }
 
             var now = Stopwatch.GetTimestamp();
@@ -281,13 +286,6 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
             if (now - idleSince < SpinTicks)
             {
                 Thread.SpinWait(4);
-                continue;
-            }
-
-            if (_txPending < _txBurst.Count)
-            {
-                idleSince = 0;
-                Sleep(RetryBackendMilliseconds);
                 continue;
             }
 
