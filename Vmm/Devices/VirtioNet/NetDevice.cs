@@ -251,8 +251,8 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
 
     /// <summary>
     /// Polls the TX ring while there is traffic; spins <see cref="SpinTicks"/> without work, then sleeps until kicked.
-    /// When the backend cannot take frames it retries for the same spin time, then sleeps, TX notifications off, until
-    /// the backend has room (it kicks us) or a millisecond passes: spinning longer would steal the receiver's CPU.
+    /// When the backend cannot take frames it sleeps at once, TX notifications off, until the backend has room (it
+    /// kicks us) or a millisecond passes: spinning there would steal the CPU the receiver needs to make room.
     /// </summary>
     private void RunWorker()
     {
