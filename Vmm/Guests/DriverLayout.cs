@@ -36,6 +36,7 @@ internal static class DriverLayout
     public const int Counter1 = 0x6118;
     public const int Timestamp0 = 0x6120;
     public const int Timestamp1 = 0x6128;
+    public const int LineBuffer = 0x6200;
 
     public const int RxBuffers = 0x1_0000;
     public const int TxBuffers = RxBuffers + QueueSize * BufferSize;
