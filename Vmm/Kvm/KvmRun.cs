@@ -16,7 +16,6 @@ internal struct KvmRun
     [FieldOffset(32)] public KvmRunMmio Mmio;
     [FieldOffset(32)] public ulong FailEntryHardwareReason;
     [FieldOffset(32)] public KvmRunInternal Internal;
-    [FieldOffset(32)] public uint SystemEventType;
 }
 
 /// <summary>The <c>io</c> member of the kvm_run exit union.</summary>
