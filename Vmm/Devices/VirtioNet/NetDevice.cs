@@ -22,7 +22,6 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
 {
     private static readonly long SpinTicks = Stopwatch.Frequency / 50_000; // 20 µs without work, then sleep
     private const int RetryBackendMilliseconds = 1;
-    private const int ReceiveRefillBatch = NetQueues.MaxSize / 4;
     private const int ConfigSize = 12;
 
     private readonly EventFd _notify = new();
@@ -133,7 +132,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
                 {
                     _rxStarved = true;
                     NetMetrics.Add(ref Metrics.RxRingFullField, 1);
-                    if (rx.EnableNotifications(ReceiveRefillBatch))
+                    if (rx.EnableNotifications(RefillBatch(rx)))
                     {
                         index--; // buffers arrived while arming: try this frame again
                         continue;
@@ -312,11 +311,14 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
         }
     }
 
+    /// <summary>How many RX buffers a starved ring must get back before the backend retries: a quarter of the ring.</summary>
+    private static int RefillBatch(SplitQueue rx) => Math.Max(1, rx.Size / 4);
+
     /// <summary>Tells the backend when a starved RX ring got a batch of buffers again.</summary>
     private void ReportReceiveSpace()
     {
         var rx = _rx;
-        if (_rxStarved && rx is not null && rx.HasAvailable(ReceiveRefillBatch))
+        if (_rxStarved && rx is not null && rx.HasAvailable(RefillBatch(rx)))
         {
             _rxStarved = false;
             _backend?.ReceiveSpaceAvailable();
