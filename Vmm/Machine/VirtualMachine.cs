@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using Sdn.Vmm.Devices;
 using Sdn.Vmm.Devices.Hypercall;
 using Sdn.Vmm.Devices.Serial;

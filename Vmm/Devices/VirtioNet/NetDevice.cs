@@ -22,7 +22,13 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
 {
     private static readonly long SpinTicks = Stopwatch.Frequency / 50_000; // 20 µs without work, then sleep
     private const int RetryBackendMilliseconds = 1;
+
+    // struct virtio_net_config: mac[6], status, max_virtqueue_pairs, mtu.
     private const int ConfigSize = 12;
+    private const int StatusOffset = 6;
+    private const int MaxQueuePairsOffset = 8;
+    private const int MtuOffset = 10;
+    private const ushort LinkUp = 1;
 
     private readonly EventFd _notify = new();
     private readonly PacketBurst _txBurst = new();
@@ -52,12 +58,9 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
         _activity = activity;
         mac.CopyTo(_config, 0);
         BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(StatusOffset), LinkUp);
-        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(8), 1); // max_virtqueue_pairs
-        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(10), mtu);
+        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(MaxQueuePairsOffset), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(MtuOffset), mtu);
     }
-
-    private const ushort LinkUp = 1;
-    private const int StatusOffset = 6;
 
     public byte[] Mac { get; }
 
