@@ -74,21 +74,3 @@ internal static unsafe partial class LibC
     /// <summary>The text of an errno value, e.g. "Permission denied".</summary>
     public static string ErrorText(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 }
-
-/// <summary><c>struct pollfd</c>.</summary>
-[StructLayout(LayoutKind.Sequential)]
-internal struct PollFd
-{
-    public int Fd;
-    public short Events;
-    public short Revents;
-}
-
-/// <summary>glibc's x86-64 <c>struct sigaction</c>: handler, a 128-byte mask, flags, restorer.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 152)]
-internal struct SigActionStruct
-{
-    [FieldOffset(0)] public nint Handler;
-    [FieldOffset(136)] public int Flags;
-    [FieldOffset(144)] public nint Restorer;
-}

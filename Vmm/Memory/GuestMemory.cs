@@ -64,8 +64,6 @@ public sealed unsafe class GuestMemory : IDisposable
 
     public void WriteUInt64(ulong address, ulong value) => MemoryMarshal.Write(Slice(address, 8), in value);
 
-    public ulong ReadUInt64(ulong address) => MemoryMarshal.Read<ulong>(Slice(address, 8));
-
     /// <summary>How much of guest RAM is resident on the host (the pages the guest or the VMM touched).</summary>
     public long ResidentBytes()
     {
