@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Sdn.Vmm.Interop;
+using Sdn.Fabric.Core.Interop;
 
 namespace Sdn.Vmm.Memory;
 

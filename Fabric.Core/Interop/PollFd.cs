@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Sdn.Vmm.Interop;
+namespace Sdn.Fabric.Core.Interop;
 
 /// <summary><c>struct pollfd</c>.</summary>
 [StructLayout(LayoutKind.Sequential)]

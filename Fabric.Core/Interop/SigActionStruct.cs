@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Sdn.Vmm.Interop;
+namespace Sdn.Fabric.Core.Interop;
 
 /// <summary>glibc's x86-64 <c>struct sigaction</c>: handler, a 128-byte mask, flags, restorer.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 152)]
