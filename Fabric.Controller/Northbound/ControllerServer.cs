@@ -1,10 +1,11 @@
 using System.Net;
 using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Controller.Southbound;
 using Sdn.Fabric.Core.Rpc;
 
 namespace Sdn.Fabric.Controller.Northbound;
 
-/// <summary>The controller as a running process sees it: the model loaded from its state directory, served over gRPC.</summary>
+/// <summary>The controller as a running process sees it: the model loaded from its state directory, served over gRPC northbound and southbound.</summary>
 internal sealed class ControllerServer : IAsyncDisposable
 {
     /// <summary>The controller's well-known TCP port (the OpenFlow controller port).</summary>
@@ -12,22 +13,27 @@ internal sealed class ControllerServer : IAsyncDisposable
 
     private readonly RpcServer server;
 
-    private ControllerServer(RpcServer server, FabricModel model)
+    private ControllerServer(RpcServer server, FabricModel model, AgentHub agents)
     {
         this.server = server;
         Model = model;
+        Agents = agents;
     }
 
     public Uri Address => server.Address;
 
     public FabricModel Model { get; }
 
+    /// <summary>The southbound side: node agents' sessions, and where compiled programs are published.</summary>
+    public AgentHub Agents { get; }
+
     /// <param name="store">Where the desired state is kept; null keeps it in memory only.</param>
     public static async Task<ControllerServer> StartAsync(IPEndPoint endpoint, StateStore? store, RpcOptions? options = null, CancellationToken cancellationToken = default)
     {
         var model = new FabricModel(store);
-        var services = new ControllerService(model).AddTo(new RpcServiceBuilder());
-        return new ControllerServer(await RpcServer.StartAsync(endpoint, services, options, cancellationToken).ConfigureAwait(false), model);
+        var agents = new AgentHub(model);
+        var services = agents.AddTo(new ControllerService(model, agents).AddTo(new RpcServiceBuilder()));
+        return new ControllerServer(await RpcServer.StartAsync(endpoint, services, options, cancellationToken).ConfigureAwait(false), model, agents);
     }
 
     public ValueTask DisposeAsync() => server.DisposeAsync();

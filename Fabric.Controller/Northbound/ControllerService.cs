@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Controller.Southbound;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Rpc;
 
@@ -9,16 +10,17 @@ namespace Sdn.Fabric.Controller.Northbound;
 /// The northbound sdn.v1.Controller service over the model: create, get, list and delete for
 /// every kind of object, link state, the whole state, and the event watch. A refused request
 /// returns the model's reason as INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS or FAILED_PRECONDITION.
-/// Methods that need node agents (stats, trace, capture) are not registered yet, so they answer
-/// UNIMPLEMENTED.
+/// GetStats reports each node's agent session; Trace and Capture go to the agents that own the ports.
 /// </summary>
 internal sealed class ControllerService
 {
     private readonly FabricModel model;
+    private readonly AgentHub agents;
 
-    public ControllerService(FabricModel model)
+    public ControllerService(FabricModel model, AgentHub agents)
     {
         this.model = model;
+        this.agents = agents;
     }
 
     public RpcServiceBuilder AddTo(RpcServiceBuilder services)
@@ -34,6 +36,9 @@ internal sealed class ControllerService
         return services
             .AddUnary(ControllerMethods.SetLinkState, (request, _) => Answer(() => model.SetLinkState(request.Name, request.AdminDown)))
             .AddUnary(ControllerMethods.GetState, (_, _) => Task.FromResult(model.Snapshot()))
+            .AddUnary(ControllerMethods.GetStats, (request, _) => Answer(() => new StatsReply { Nodes = { agents.Stats(request.Node) } }))
+            .AddUnary(ControllerMethods.Trace, TraceAsync)
+            .AddServerStreaming(ControllerMethods.Capture, CaptureAsync)
             .AddServerStreaming(ControllerMethods.WatchEvents, WatchAsync);
     }
 
@@ -57,6 +62,48 @@ internal sealed class ControllerService
                 model.Delete(kind, request.Name);
                 return new DeleteReply();
             }));
+    }
+
+    /// <summary>Runs the trace on the edge that owns the port.</summary>
+    private async Task<TraceResult> TraceAsync(TraceRequest request, RpcCallContext context)
+    {
+        var port = await Answer(() => model.Get(ResourceKinds.Ports, request.Port)).ConfigureAwait(false);
+        return await agents.TraceAsync(port.Edge, port.Name, request.Packet, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CaptureAsync(CaptureRequest request, RpcStreamWriter<CapturedPacket> packets, RpcCallContext context)
+    {
+        if (request.Ports.Count == 0)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, "name at least one port to capture: a port, or node/interface for an uplink or core link");
+        }
+
+        var targets = await Answer(() => request.Ports.Select(CaptureTarget).ToList()).ConfigureAwait(false);
+        var sent = 0u;
+        await foreach (var packet in agents.CaptureAsync(targets, request, context.CancellationToken).ConfigureAwait(false))
+        {
+            await packets.WriteAsync(packet).ConfigureAwait(false);
+            if (++sent == request.MaxPackets)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>A model port (on its edge), or "node/interface" naming one end of a link.</summary>
+    private (string Node, string Port) CaptureTarget(string name)
+    {
+        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0)
+        {
+            var port = model.Get(ResourceKinds.Ports, name);
+            return (port.Edge, port.Name);
+        }
+
+        var (node, link) = (name[..slash], name[(slash + 1)..]);
+        return model.List(ResourceKinds.Links).Any(l => (l.A.Node == node && l.A.Interface == link) || (l.B.Node == node && l.B.Interface == link))
+            ? (node, link)
+            : throw ModelException.NotFound("interface", name);
     }
 
     private async Task WatchAsync(WatchRequest request, RpcStreamWriter<Event> events, RpcCallContext context)

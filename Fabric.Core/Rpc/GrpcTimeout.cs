@@ -21,6 +21,9 @@ internal static class GrpcTimeout
         ('H', 3_600_000_000_000),
     ];
 
+    /// <summary>The longest timeout a timer can arm (about 24.8 days); anything longer is, in practice, no deadline.</summary>
+    public static readonly TimeSpan MaxEnforceable = TimeSpan.FromMilliseconds(int.MaxValue - 1);
+
     public static bool TryParse(string? value, out TimeSpan timeout)
     {
         timeout = default;

@@ -40,9 +40,8 @@ internal sealed class RpcClientCall<TResponse> : IAsyncDisposable
         };
         request.Headers.TE.Add(new TransferCodingWithQualityHeaderValue("trailers"));
         content.Headers.ContentType = GrpcContentType;
-        if (deadline is { } due)
+        if (deadline is { } due && due - DateTime.UtcNow is var timeout && timeout <= GrpcTimeout.MaxEnforceable)
         {
-            var timeout = due - DateTime.UtcNow;
             request.Headers.TryAddWithoutValidation(GrpcProtocol.TimeoutHeader, GrpcTimeout.Format(timeout));
             cancellation.CancelAfter(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero);
         }

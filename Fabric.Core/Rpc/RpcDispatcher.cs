@@ -37,7 +37,7 @@ internal sealed class RpcDispatcher
         }
 
         http.Response.ContentType = GrpcProtocol.ContentType;
-        var timeout = GrpcTimeout.TryParse(http.Request.Headers[GrpcProtocol.TimeoutHeader], out var t) ? t : (TimeSpan?)null;
+        var timeout = GrpcTimeout.TryParse(http.Request.Headers[GrpcProtocol.TimeoutHeader], out var t) && t <= GrpcTimeout.MaxEnforceable ? t : (TimeSpan?)null;
         using var deadline = timeout is { } after ? new CancellationTokenSource(after) : new CancellationTokenSource();
         using var callCancellation = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, deadline.Token);
         using var call = new RpcServerCall(http, options, new RpcCallContext(http, DateTime.UtcNow + timeout, callCancellation.Token));
@@ -45,6 +45,14 @@ internal sealed class RpcDispatcher
         if (!handlers.TryGetValue(http.Request.Path.Value ?? string.Empty, out var handler))
         {
             await call.CompleteAsync(StatusCode.Unimplemented, $"method {http.Request.Path} is not implemented by this server").ConfigureAwait(false);
+            return;
+        }
+
+        var encoding = http.Request.Headers[GrpcProtocol.EncodingHeader].ToString();
+        if (encoding.Length > 0 && encoding != GrpcProtocol.IdentityEncoding)
+        {
+            http.Response.Headers[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.IdentityEncoding;
+            await call.CompleteAsync(StatusCode.Unimplemented, $"grpc-encoding {encoding} is not supported; send uncompressed messages (identity)").ConfigureAwait(false);
             return;
         }
 

@@ -13,12 +13,12 @@ public class GrpcioInteropTests
     private const string Python = "/usr/bin/python3";
 
     [Fact]
-    public async Task Python_grpcio_gets_replies_and_status_codes_from_the_controller()
+    public async Task Python_grpcio_gets_replies_and_status_codes_from_the_controller_north_and_south()
     {
         await using var host = await ControllerHostFixture.StartAsync();
         var descriptors = Path.Combine(host.StateDirectory, "sdn.protoset");
         Directory.CreateDirectory(host.StateDirectory);
-        File.WriteAllBytes(descriptors, DescriptorSet(ControllerReflection.Descriptor).ToByteArray());
+        File.WriteAllBytes(descriptors, DescriptorSet(ControllerReflection.Descriptor, AgentReflection.Descriptor).ToByteArray());
         var script = Path.Combine(AppContext.BaseDirectory, "Interop", "grpcio_client.py");
 
         using var python = Process.Start(new ProcessStartInfo(Python, [script, $"127.0.0.1:{host.Server.Address.Port}", descriptors])
@@ -34,8 +34,8 @@ public class GrpcioInteropTests
         Assert.Contains("all checks passed", await output, StringComparison.Ordinal);
     }
 
-    /// <summary>The file and every file it imports, dependencies first, as protoc's --descriptor_set_out writes them.</summary>
-    private static FileDescriptorSet DescriptorSet(FileDescriptor root)
+    /// <summary>The files and every file they import, dependencies first, as protoc's --descriptor_set_out writes them.</summary>
+    private static FileDescriptorSet DescriptorSet(params FileDescriptor[] roots)
     {
         var ordered = new List<FileDescriptor>();
         void Visit(FileDescriptor file)
@@ -53,7 +53,11 @@ public class GrpcioInteropTests
             ordered.Add(file);
         }
 
-        Visit(root);
+        foreach (var root in roots)
+        {
+            Visit(root);
+        }
+
         var set = new FileDescriptorSet();
         set.File.AddRange(ordered.Select(f => FileDescriptorProto.Parser.ParseFrom(f.SerializedData)));
         return set;

@@ -4,7 +4,9 @@ Usage: grpcio_client.py ADDRESS DESCRIPTOR_SET
 The messages come from the descriptor set the test writes from the C# protos, so no generated
 stubs are needed. Prints one line per check; exits 1 at the first failure.
 """
+import queue
 import sys
+import time
 
 import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
@@ -98,4 +100,31 @@ except grpc.RpcError as error:
 
 state = unary("GetState", "GetStateRequest", "FabricState")(message("GetStateRequest")(), timeout=10)
 check("refused requests changed nothing", state.version == 5, state.version)
+
+# The southbound stream, bidirectional: an agent for edge e1 says hello, gets full state, acks it.
+AgentMessage, Hello, BatchAck = message("AgentMessage"), message("Hello"), message("BatchAck")
+connect = channel.stream_stream(
+    "/sdn.v1.Agent/Connect",
+    request_serializer=lambda m: m.SerializeToString(),
+    response_deserializer=message("ControllerMessage").FromString,
+)
+edge_role = pool.FindEnumTypeByName("sdn.v1.NodeRole").values_by_name["NODE_ROLE_EDGE"].number
+outbox = queue.Queue()
+outbox.put(AgentMessage(hello=Hello(node_name="e1", role=edge_role)))
+replies = connect(iter(outbox.get, None), timeout=10)
+first = next(replies)
+check("Agent.Connect answers hello with a full-state batch", first.batch.full_state and first.batch.version == 1, first)
+outbox.put(AgentMessage(batch_ack=BatchAck(version=first.batch.version)))
+stats = unary("GetStats", "StatsRequest", "StatsReply")(message("StatsRequest")(node="e1"), timeout=10)
+for _ in range(100):
+    if stats.nodes[0].applied_version == 1:
+        break
+    time.sleep(0.05)
+    stats = unary("GetStats", "StatsRequest", "StatsReply")(message("StatsRequest")(node="e1"), timeout=10)
+check("the ack reaches the controller", stats.nodes[0].connected and stats.nodes[0].applied_version == 1, stats)
+outbox.put(None)
+replies.cancel()
+
+stranger = connect(iter([AgentMessage(hello=Hello(node_name="nobody", role=edge_role))]), timeout=10)
+expect_status("an agent for an unknown node is NOT_FOUND", grpc.StatusCode.NOT_FOUND, "node 'nobody'", lambda: list(stranger))
 print("all checks passed")

@@ -37,7 +37,9 @@ public class ControllerServiceTests
         await AssertStatus(StatusCode.NotFound, "edge 'e9' does not exist", api.UnaryAsync(ControllerMethods.CreatePort, new Port { Name = "p", Network = "web", Edge = "e9" }));
         await AssertStatus(StatusCode.AlreadyExists, "tenant 'acme' already exists", api.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "acme" }));
         await AssertStatus(StatusCode.FailedPrecondition, "still used by network(s) 'web'", api.UnaryAsync(ControllerMethods.DeleteTenant, new DeleteRequest { Name = "acme" }));
-        await AssertStatus(StatusCode.Unimplemented, "/sdn.v1.Controller/Trace", api.UnaryAsync(ControllerMethods.Trace, new TraceRequest()));
+        await AssertStatus(StatusCode.NotFound, "port 'nope' does not exist", api.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = "nope" }));
+        await AssertStatus(StatusCode.InvalidArgument, "name at least one port", api.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest()).CountAsync().AsTask());
+        await AssertStatus(StatusCode.NotFound, "interface 'e1/none' does not exist", api.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "e1/none" } }).CountAsync().AsTask());
 
         Assert.Equal(before, await api.UnaryAsync(ControllerMethods.GetState, new GetStateRequest()));
     }

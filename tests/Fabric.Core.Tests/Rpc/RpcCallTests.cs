@@ -16,6 +16,7 @@ public class RpcCallTests
     private static readonly RpcMethod<StringValue, StringValue> Missing = new("/test.Echo/Missing");
     private static readonly RpcMethod<Int32Value, Int32Value> Hang = new("/test.Echo/Hang");
     private static readonly RpcMethod<Int32Value, Int32Value> HangDeaf = new("/test.Echo/HangDeaf");
+    private static readonly RpcMethod<Empty, StringValue> Whoami = new("/test.Echo/Whoami");
 
     private readonly TaskCompletionSource<bool> handlerCancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -29,6 +30,22 @@ public class RpcCallTests
         var reply = await host.Channel.UnaryAsync(Echo, new StringValue { Value = "hello" });
 
         Assert.Equal("echo: hello", reply.Value);
+    }
+
+    [Fact]
+    public async Task Handlers_see_the_method_the_deadline_the_peer_and_the_headers()
+    {
+        await using var host = await StartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+
+        var withDeadline = (await host.Channel.UnaryAsync(Whoami, new Empty(), deadline)).Value.Split(' ');
+        var without = (await host.Channel.UnaryAsync(Whoami, new Empty())).Value.Split(' ');
+
+        Assert.Equal("/test.Echo/Whoami", withDeadline[0]);
+        Assert.InRange(double.Parse(withDeadline[1], System.Globalization.CultureInfo.InvariantCulture), 28, 30.5);
+        Assert.StartsWith("127.0.0.1:", withDeadline[2], StringComparison.Ordinal);
+        Assert.Equal("trailers", withDeadline[3]);
+        Assert.Equal("none", without[1]);
     }
 
     [Fact]
@@ -166,6 +183,37 @@ public class RpcCallTests
     }
 
     [Fact]
+    public async Task A_deadline_too_far_to_arm_is_no_deadline()
+    {
+        await using var host = await StartAsync();
+
+        var reply = await host.Channel.UnaryAsync(Echo, new StringValue { Value = "later" }, DateTime.MaxValue);
+
+        Assert.Equal("echo: later", reply.Value);
+    }
+
+    [Fact]
+    public async Task Server_takes_the_longest_grpc_timeout_as_no_deadline()
+    {
+        await using var host = await StartAsync();
+
+        using var response = await RawCallAsync(host, ("grpc-timeout", "99999999H"));
+
+        Assert.Equal("0", response.TrailingHeaders.GetValues("grpc-status").Single());
+    }
+
+    [Fact]
+    public async Task Server_refuses_compressed_requests_and_says_what_it_accepts()
+    {
+        await using var host = await StartAsync();
+
+        using var response = await RawCallAsync(host, ("grpc-encoding", "gzip"));
+
+        Assert.Equal(((int)StatusCode.Unimplemented).ToString(System.Globalization.CultureInfo.InvariantCulture), response.Headers.GetValues("grpc-status").Single());
+        Assert.Equal("identity", response.Headers.GetValues("grpc-accept-encoding").Single());
+    }
+
+    [Fact]
     public async Task Client_cancellation_resets_the_stream_and_cancels_the_handler()
     {
         await using var host = await StartAsync();
@@ -248,6 +296,24 @@ public class RpcCallTests
         Assert.Equal(StatusCode.Unavailable, error.Status);
     }
 
+    /// <summary>An Echo call written by hand, to send headers the channel never would.</summary>
+    private static async Task<HttpResponseMessage> RawCallAsync(RpcTestHost host, (string Name, string Value) header)
+    {
+        using var http = new HttpMessageInvoker(new SocketsHttpHandler());
+        var message = new StringValue { Value = "x" }.ToByteArray();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(host.Server.Address, Echo.Path))
+        {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent([0, 0, 0, 0, (byte)message.Length, .. message]),
+        };
+        request.Content.Headers.ContentType = new("application/grpc");
+        request.Headers.Add(header.Name, header.Value);
+        var response = await http.SendAsync(request, CancellationToken.None);
+        await response.Content.ReadAsByteArrayAsync();
+        return response;
+    }
+
     private static BytesValue Bytes(int length) => new() { Value = ByteString.CopyFrom(new byte[length]) };
 
     private Task<RpcTestHost> StartAsync(RpcOptions? serverOptions = null, RpcOptions? channelOptions = null) =>
@@ -263,6 +329,15 @@ public class RpcCallTests
                     await Task.Delay(request.Value);
                     return request;
                 })
+                .AddUnary(Whoami, (_, context) => Task.FromResult(new StringValue
+                {
+                    Value = string.Join(
+                        ' ',
+                        context.Method,
+                        context.Deadline is { } due ? (due - DateTime.UtcNow).TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none",
+                        context.Peer,
+                        context.GetRequestHeader("te")),
+                }))
                 .AddServerStreaming(Count, CountAsync)
                 .AddDuplex(Chat, ChatAsync),
             serverOptions,

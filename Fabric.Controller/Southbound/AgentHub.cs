@@ -1,0 +1,262 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Google.Protobuf;
+using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Rpc;
+
+namespace Sdn.Fabric.Controller.Southbound;
+
+/// <summary>
+/// The controller's side of the southbound Agent.Connect stream.
+///
+/// <para>A node agent opens the stream with a hello naming a node of the model and the version it
+/// last applied. The hub answers with the node's whole program as one full-state batch (the agent
+/// drops whatever the batch lacks), then sends each later <see cref="Publish"/> as a diff on top
+/// of the previous version. Versions per node only grow, across reconnects too, so an agent can
+/// always tell a stale batch. An agent that cannot apply a batch acks it with an error status and
+/// gets full state again. A node that reconnects replaces its older session, which ends ABORTED.</para>
+///
+/// <para>Requests that need a node's answer travel on the same stream: a trace matched to its reply
+/// by request id, a capture's packets by capture id until the capture stops.</para>
+/// </summary>
+internal sealed class AgentHub
+{
+    private const uint DefaultSnapLength = 262_144;
+    private const int CaptureBacklog = 4096;
+
+    private readonly FabricModel model;
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, NodeProgram> programs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AgentSession> sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ulong> lastVersions = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, (AgentSession Session, TaskCompletionSource<TraceResult> Reply)> traces = [];
+    private ulong lastTraceId;
+    private readonly Dictionary<ulong, (List<AgentSession> Sessions, Channel<CapturedPacket> Packets)> captures = [];
+    private ulong lastCaptureId;
+
+    public AgentHub(FabricModel model)
+    {
+        this.model = model;
+    }
+
+    public RpcServiceBuilder AddTo(RpcServiceBuilder services) => services.AddDuplex(AgentMethods.Connect, ConnectAsync);
+
+    /// <summary>Sets what <paramref name="node"/> should hold; if it is connected it gets the difference as one batch.</summary>
+    public void Publish(string node, NodeProgram program)
+    {
+        lock (gate)
+        {
+            programs[node] = program;
+            if (sessions.TryGetValue(node, out var session))
+            {
+                session.Send(program);
+                lastVersions[node] = session.LastVersion;
+            }
+        }
+    }
+
+    /// <summary>Connection, applied version and latest counters of every node of the model, or of one.</summary>
+    /// <exception cref="ModelException">NOT_FOUND for a node the model does not have.</exception>
+    public IReadOnlyList<NodeStats> Stats(string node)
+    {
+        var state = model.Snapshot();
+        var names = state.Edges.Select(e => e.Name).Concat(state.CoreNodes.Select(c => c.Name)).Order(StringComparer.Ordinal).ToList();
+        if (node.Length > 0)
+        {
+            names = names.Contains(node) ? [node] : throw ModelException.NotFound("node", node);
+        }
+
+        lock (gate)
+        {
+            return names.Select(name => sessions.TryGetValue(name, out var session)
+                ? new NodeStats { Node = name, Connected = true, AppliedVersion = session.AppliedVersion, Counters = session.Counters }
+                : new NodeStats { Node = name }).ToList();
+        }
+    }
+
+    /// <summary>Asks the agent of <paramref name="node"/> to trace <paramref name="packet"/> arriving on <paramref name="port"/>.</summary>
+    /// <exception cref="RpcException">UNAVAILABLE when the node's agent is not connected or goes away before answering.</exception>
+    public async Task<TraceResult> TraceAsync(string node, string port, ByteString packet, CancellationToken cancellationToken)
+    {
+        var reply = new TaskCompletionSource<TraceResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ulong id;
+        lock (gate)
+        {
+            var session = sessions.GetValueOrDefault(node)
+                ?? throw new RpcException(StatusCode.Unavailable, $"the agent of node '{node}' is not connected; start it and retry");
+            id = ++lastTraceId;
+            traces[id] = (session, reply);
+            session.Ask(new ControllerMessage { Trace = new AgentTraceRequest { RequestId = id, Port = port, Packet = packet } });
+        }
+
+        try
+        {
+            return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (gate)
+            {
+                traces.Remove(id);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts a capture on every (node, port) and yields what the agents report until the caller
+    /// stops. A packet the caller is too slow for is dropped rather than queued without bound.
+    /// </summary>
+    /// <exception cref="RpcException">UNAVAILABLE when a node's agent is not connected or goes away.</exception>
+    public async IAsyncEnumerable<CapturedPacket> CaptureAsync(
+        IReadOnlyList<(string Node, string Port)> ports, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        ArgumentNullException.ThrowIfNull(request);
+        var packets = Channel.CreateBounded<CapturedPacket>(new BoundedChannelOptions(CaptureBacklog) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+        ulong id;
+        List<AgentSession> involved;
+        lock (gate)
+        {
+            involved = ports.Select(p => p.Node).Distinct().Select(node => sessions.GetValueOrDefault(node)
+                ?? throw new RpcException(StatusCode.Unavailable, $"the agent of node '{node}' is not connected; start it and retry")).ToList();
+            id = ++lastCaptureId;
+            captures[id] = (involved, packets);
+            foreach (var (node, port) in ports)
+            {
+                sessions[node].Ask(new ControllerMessage
+                {
+                    CaptureStart = new CaptureStart
+                    {
+                        CaptureId = id,
+                        Port = port,
+                        Direction = request.Direction == Direction.Unspecified ? Direction.Both : request.Direction,
+                        Filter = request.Filter,
+                        SnapLength = request.SnapLength == 0 ? DefaultSnapLength : request.SnapLength,
+                    },
+                });
+            }
+        }
+
+        try
+        {
+            await foreach (var packet in packets.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return packet;
+            }
+        }
+        finally
+        {
+            lock (gate)
+            {
+                captures.Remove(id);
+                foreach (var session in involved)
+                {
+                    session.Ask(new ControllerMessage { CaptureStop = new CaptureStop { CaptureId = id } });
+                }
+            }
+        }
+    }
+
+    private async Task ConnectAsync(RpcStreamReader<AgentMessage> agent, RpcStreamWriter<ControllerMessage> controller, RpcCallContext context)
+    {
+        var first = await agent.ReadAsync(context.CancellationToken).ConfigureAwait(false);
+        var hello = first?.Hello ?? throw new RpcException(StatusCode.InvalidArgument, "the first message of Agent.Connect must be a hello naming the node");
+        CheckNode(hello);
+
+        AgentSession session;
+        lock (gate)
+        {
+            session = new AgentSession(hello.NodeName, hello.AppliedVersion, lastVersions.GetValueOrDefault(hello.NodeName));
+            if (sessions.Remove(hello.NodeName, out var older))
+            {
+                older.Replace();
+            }
+
+            sessions[hello.NodeName] = session;
+            session.Send(programs.GetValueOrDefault(hello.NodeName, NodeProgram.Empty));
+            lastVersions[hello.NodeName] = session.LastVersion;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.Replaced);
+        var pump = session.PumpAsync(controller, stop.Token);
+        // A batch that cannot be sent ends the session, with the pump's error as its status.
+        _ = pump.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            await foreach (var message in agent.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                lock (gate)
+                {
+                    if (message.TraceReply is { } traced)
+                    {
+                        traces.GetValueOrDefault(traced.RequestId).Reply?.TrySetResult(traced.Result ?? new TraceResult());
+                    }
+                    else if (message.CapturedPacket is { } captured)
+                    {
+                        captured.Node = session.Node;
+                        captures.GetValueOrDefault(captured.CaptureId).Packets?.Writer.TryWrite(captured);
+                    }
+                    else if (!session.Receive(message))
+                    {
+                        session.Resync(programs.GetValueOrDefault(session.Node, NodeProgram.Empty));
+                        lastVersions[session.Node] = session.LastVersion;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (session.Replaced.IsCancellationRequested)
+        {
+            throw new RpcException(StatusCode.Aborted, $"a newer session of node '{session.Node}' replaced this one");
+        }
+        finally
+        {
+            lock (gate)
+            {
+                if (sessions.TryGetValue(session.Node, out var current) && current == session)
+                {
+                    sessions.Remove(session.Node);
+                }
+
+                var gone = new RpcException(StatusCode.Unavailable, $"the agent of node '{session.Node}' went away");
+                foreach (var (_, pending) in traces.Where(t => t.Value.Session == session))
+                {
+                    pending.Reply.TrySetException(gone);
+                }
+
+                foreach (var (_, capture) in captures.Where(c => c.Value.Sessions.Contains(session)))
+                {
+                    capture.Packets.Writer.TryComplete(gone);
+                }
+            }
+
+            session.Stop();
+            try
+            {
+                await pump.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The session ended for another reason, which is what the agent is told.
+            }
+
+            session.Dispose();
+        }
+    }
+
+    private void CheckNode(Hello hello)
+    {
+        var state = model.Snapshot();
+        var isEdge = state.Edges.Any(e => e.Name == hello.NodeName);
+        var isCore = state.CoreNodes.Any(c => c.Name == hello.NodeName);
+        if (!isEdge && !isCore)
+        {
+            throw new RpcException(StatusCode.NotFound, $"node '{hello.NodeName}' is not in the model; create the edge or core node first");
+        }
+
+        if (hello.Role != (isEdge ? NodeRole.Edge : NodeRole.Core))
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"node '{hello.NodeName}' is {(isEdge ? "an edge" : "a core node")}, but its agent says {hello.Role}");
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Threading.Channels;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Rpc;
+
+namespace Sdn.Fabric.Controller.Southbound;
+
+/// <summary>
+/// One connected node agent: what it was last sent, which version it has applied, its latest
+/// counters, and the queue of batches and requests on their way to it. The hub calls <see cref="Send"/> and
+/// <see cref="Resync"/> under its lock, so versions leave in order.
+/// </summary>
+internal sealed class AgentSession : IDisposable
+{
+    private readonly Channel<ControllerMessage> outbox = Channel.CreateUnbounded<ControllerMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource replaced = new();
+    private NodeProgram? sent;
+
+    public AgentSession(string node, ulong appliedVersion, ulong lastVersion)
+    {
+        Node = node;
+        AppliedVersion = appliedVersion;
+        LastVersion = Math.Max(appliedVersion, lastVersion);
+    }
+
+    public string Node { get; }
+
+    public ulong AppliedVersion { get; private set; }
+
+    /// <summary>The version of the last batch queued for this node.</summary>
+    public ulong LastVersion { get; private set; }
+
+    public CounterReport Counters { get; private set; } = new();
+
+    /// <summary>Fires when a newer session of the same node takes over.</summary>
+    public CancellationToken Replaced => replaced.Token;
+
+    /// <summary>
+    /// Queues what turns the node's last program into <paramref name="program"/>: the whole program
+    /// the first time, then only differences. Sends nothing when nothing differs.
+    /// </summary>
+    public void Send(NodeProgram program)
+    {
+        var batch = sent is null
+            ? program.FullState(LastVersion + 1)
+            : NodeProgram.Diff(sent, program, LastVersion, LastVersion + 1);
+        if (!batch.FullState && batch.Tables.Count + batch.PortMods.Count + batch.GroupMods.Count + batch.FlowMods.Count + batch.LfibMods.Count == 0)
+        {
+            return;
+        }
+
+        if (batch.FullState)
+        {
+            batch.BaseVersion = AppliedVersion;
+        }
+
+        sent = program;
+        LastVersion = batch.Version;
+        outbox.Writer.TryWrite(new ControllerMessage { Batch = batch });
+    }
+
+    /// <summary>Forgets what the node holds and sends <paramref name="program"/> whole.</summary>
+    public void Resync(NodeProgram program)
+    {
+        sent = null;
+        Send(program);
+    }
+
+    /// <summary>Takes one agent message; returns false for an ack of a batch the node could not apply.</summary>
+    public bool Receive(AgentMessage message)
+    {
+        switch (message.KindCase)
+        {
+            case AgentMessage.KindOneofCase.BatchAck when message.BatchAck.Status == (int)StatusCode.OK:
+                AppliedVersion = message.BatchAck.Version;
+                return true;
+            case AgentMessage.KindOneofCase.BatchAck:
+                return false;
+            case AgentMessage.KindOneofCase.Counters:
+                Counters = message.Counters;
+                return true;
+            case AgentMessage.KindOneofCase.Hello:
+                throw new RpcException(StatusCode.InvalidArgument, "hello may only be the first message of Agent.Connect");
+            default:
+                return true;
+        }
+    }
+
+    /// <summary>Queues a request (a trace, a capture) behind the batches already queued.</summary>
+    public void Ask(ControllerMessage request) => outbox.Writer.TryWrite(request);
+
+    /// <summary>Writes queued messages to the agent until the session stops.</summary>
+    public async Task PumpAsync(RpcStreamWriter<ControllerMessage> agent, CancellationToken cancellationToken)
+    {
+        await foreach (var message in outbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await agent.WriteAsync(message).ConfigureAwait(false);
+        }
+    }
+
+    public void Stop() => outbox.Writer.TryComplete();
+
+    public void Replace()
+    {
+        Stop();
+        replaced.Cancel();
+    }
+
+    public void Dispose() => replaced.Dispose();
+}

@@ -1,0 +1,209 @@
+using Google.Protobuf;
+using Sdn.Fabric.Controller.Southbound;
+using Sdn.Fabric.Controller.Tests.Northbound;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Rpc;
+
+namespace Sdn.Fabric.Controller.Tests.Southbound;
+
+/// <summary>The controller's side of Agent.Connect, against an agent speaking real gRPC over loopback.</summary>
+public class AgentHubTests
+{
+    [Fact]
+    public async Task A_connecting_agent_gets_full_state_then_diffs()
+    {
+        await using var host = await StartAsync();
+        host.Server.Agents.Publish("e1", Program(1, 2));
+        await using var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+
+        var full = await agent.NextBatchAsync();
+        await agent.AckAsync(full.Version);
+        host.Server.Agents.Publish("e1", Program(2, 3));
+        var diff = await agent.NextBatchAsync();
+
+        Assert.Equal((true, 1ul, 2), (full.FullState, full.Version, full.FlowMods.Count));
+        Assert.Equal((false, 1ul, 2ul), (diff.FullState, diff.BaseVersion, diff.Version));
+        Assert.Equal([(ModOp.Delete, 1u), (ModOp.Add, 3u)], diff.FlowMods.Select(m => (m.Op, m.Entry.Priority)));
+    }
+
+    [Fact]
+    public async Task Stats_show_who_is_connected_and_what_it_applied()
+    {
+        await using var host = await StartAsync();
+        await using var agent = await TestAgent.ConnectAsync(host.Channel, "c1", NodeRole.Core);
+        var full = await agent.NextBatchAsync();
+        await agent.AckAsync(full.Version);
+        await agent.SendAsync(new AgentMessage { Counters = new CounterReport { Drops = { ["ttl_expired"] = 3 } } });
+
+        var stats = await WaitForAsync(host, s => s.Nodes.Single(n => n.Node == "c1").Counters?.Drops.Count == 1);
+
+        Assert.Equal(["c1", "e1"], stats.Nodes.Select(n => n.Node));
+        Assert.Equal((true, 1ul, 3ul), (stats.Nodes[0].Connected, stats.Nodes[0].AppliedVersion, stats.Nodes[0].Counters.Drops["ttl_expired"]));
+        Assert.False(stats.Nodes[1].Connected);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => host.Channel.UnaryAsync(ControllerMethods.GetStats, new StatsRequest { Node = "nope" }));
+        Assert.Equal(StatusCode.NotFound, missing.Status);
+    }
+
+    [Fact]
+    public async Task A_failed_batch_is_followed_by_full_state()
+    {
+        await using var host = await StartAsync();
+        host.Server.Agents.Publish("e1", Program(1));
+        await using var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        var full = await agent.NextBatchAsync();
+        await agent.AckAsync(full.Version);
+        host.Server.Agents.Publish("e1", Program(1, 2));
+        var diff = await agent.NextBatchAsync();
+
+        await agent.AckAsync(diff.Version, StatusCode.FailedPrecondition);
+        var resync = await agent.NextBatchAsync();
+
+        Assert.Equal((true, 3ul, 1ul, 2), (resync.FullState, resync.Version, resync.BaseVersion, resync.FlowMods.Count));
+    }
+
+    [Fact]
+    public async Task A_reconnecting_agent_gets_full_state_at_a_newer_version_and_the_old_session_is_aborted()
+    {
+        await using var host = await StartAsync();
+        host.Server.Agents.Publish("e1", Program(1));
+        await using var first = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        var before = await first.NextBatchAsync();
+
+        await using var second = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge, appliedVersion: before.Version);
+        var again = await second.NextBatchAsync();
+
+        Assert.True(again.FullState);
+        Assert.True(again.Version > before.Version);
+        Assert.Equal(before.Version, again.BaseVersion);
+        Assert.Equal(StatusCode.Aborted, (await first.EndAsync()).Status);
+    }
+
+    [Fact]
+    public async Task Trace_is_answered_by_the_agent_of_the_ports_edge()
+    {
+        await using var host = await StartAsync();
+        await using var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await agent.NextBatchAsync();
+
+        var trace = host.Channel.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = "vm1", Packet = ByteString.CopyFromUtf8("frame") });
+        var asked = (await agent.NextAsync()).Trace;
+        await agent.SendAsync(new AgentMessage { TraceReply = new TraceReply { RequestId = asked.RequestId, Result = new TraceResult { Verdict = "output 1", CacheHit = true } } });
+
+        Assert.Equal(("vm1", "frame"), (asked.Port, asked.Packet.ToStringUtf8()));
+        Assert.Equal(("output 1", true), ((await trace).Verdict, (await trace).CacheHit));
+    }
+
+    [Fact]
+    public async Task Trace_needs_the_edge_agent_and_fails_if_it_leaves()
+    {
+        await using var host = await StartAsync();
+        var notConnected = await Assert.ThrowsAsync<RpcException>(() => host.Channel.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = "vm1" }));
+        var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await agent.NextBatchAsync();
+
+        var trace = host.Channel.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = "vm1" });
+        await agent.NextAsync();
+        await agent.DisposeAsync();
+
+        Assert.Equal(StatusCode.Unavailable, notConnected.Status);
+        Assert.Contains("not connected", notConnected.Message, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Unavailable, (await Assert.ThrowsAsync<RpcException>(() => trace)).Status);
+    }
+
+    [Fact]
+    public async Task Capture_streams_what_the_agents_see_and_stops_them_afterwards()
+    {
+        await using var host = await StartAsync();
+        await using var edge = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await using var core = await TestAgent.ConnectAsync(host.Channel, "c1", NodeRole.Core);
+        await edge.NextBatchAsync();
+        await core.NextBatchAsync();
+
+        var capture = host.Channel.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "vm1", "c1/e1-c1" }, MaxPackets = 2 }).ToListAsync();
+        var onEdge = (await edge.NextAsync()).CaptureStart;
+        var onCore = (await core.NextAsync()).CaptureStart;
+        await edge.SendAsync(new AgentMessage { CapturedPacket = new CapturedPacket { CaptureId = onEdge.CaptureId, Port = "vm1", Data = ByteString.CopyFromUtf8("one") } });
+        await core.SendAsync(new AgentMessage { CapturedPacket = new CapturedPacket { CaptureId = onCore.CaptureId, Port = "e1-c1", Data = ByteString.CopyFromUtf8("two") } });
+        var packets = await capture;
+
+        Assert.Equal(("vm1", Direction.Both, 262144u), (onEdge.Port, onEdge.Direction, onEdge.SnapLength));
+        Assert.Equal(("e1-c1", onEdge.CaptureId), (onCore.Port, onCore.CaptureId));
+        Assert.Equal(["c1/e1-c1/two", "e1/vm1/one"], packets.Select(p => $"{p.Node}/{p.Port}/{p.Data.ToStringUtf8()}").Order(StringComparer.Ordinal));
+        Assert.Equal(onEdge.CaptureId, (await edge.NextAsync()).CaptureStop.CaptureId);
+        Assert.Equal(onEdge.CaptureId, (await core.NextAsync()).CaptureStop.CaptureId);
+    }
+
+    [Fact]
+    public async Task Capture_ends_unavailable_when_an_agent_leaves()
+    {
+        await using var host = await StartAsync();
+        var notConnected = await Assert.ThrowsAsync<RpcException>(async () =>
+            await host.Channel.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "vm1" } }).CountAsync());
+        var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await agent.NextBatchAsync();
+
+        var capture = host.Channel.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "vm1" } }).CountAsync().AsTask();
+        await agent.NextAsync();
+        await agent.DisposeAsync();
+
+        Assert.Equal(StatusCode.Unavailable, notConnected.Status);
+        Assert.Equal(StatusCode.Unavailable, (await Assert.ThrowsAsync<RpcException>(() => capture)).Status);
+    }
+
+    [Fact]
+    public async Task A_batch_too_large_to_send_ends_the_session_with_resource_exhausted()
+    {
+        await using var host = await StartAsync();
+        host.Server.Agents.Publish("e1", new NodeProgram([], [], [], [new FlowEntry { Cookie = 1, Match = { new FieldMatch { Value = ByteString.CopyFrom(new byte[5 * 1024 * 1024]) } } }], []));
+        await using var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+
+        var ended = await agent.EndAsync();
+
+        Assert.Equal(StatusCode.ResourceExhausted, ended.Status);
+    }
+
+    [Theory]
+    [InlineData("nobody", NodeRole.Edge, StatusCode.NotFound)]
+    [InlineData("c1", NodeRole.Edge, StatusCode.InvalidArgument)]
+    public async Task An_agent_for_a_node_the_model_lacks_is_refused(string node, NodeRole role, StatusCode status)
+    {
+        await using var host = await StartAsync();
+        await using var agent = await TestAgent.ConnectAsync(host.Channel, node, role);
+
+        Assert.Equal(status, (await agent.EndAsync()).Status);
+    }
+
+    private static async Task<ControllerHostFixture> StartAsync()
+    {
+        var host = await ControllerHostFixture.StartAsync();
+        await host.Channel.UnaryAsync(ControllerMethods.CreateEdge, new EdgeNode { Name = "e1" });
+        await host.Channel.UnaryAsync(ControllerMethods.CreateCoreNode, new CoreNode { Name = "c1" });
+        await host.Channel.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "acme" });
+        await host.Channel.UnaryAsync(ControllerMethods.CreateNetwork, new Network { Name = "web", Tenant = "acme", Ipv4Subnet = "10.0.1.0/24" });
+        await host.Channel.UnaryAsync(ControllerMethods.CreatePort, new Port { Name = "vm1", Network = "web", Edge = "e1" });
+        await host.Channel.UnaryAsync(ControllerMethods.CreateLink, new Link { Name = "e1-c1", A = new LinkEndpoint { Node = "e1" }, B = new LinkEndpoint { Node = "c1" } });
+        return host;
+    }
+
+    private static async Task<StatsReply> WaitForAsync(ControllerHostFixture host, Func<StatsReply, bool> condition)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var stats = await host.Channel.UnaryAsync(ControllerMethods.GetStats, new StatsRequest());
+            if (condition(stats) || attempt == 100)
+            {
+                return stats;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>One table-0 flow per priority, each matching its own in_port.</summary>
+    private static NodeProgram Program(params uint[] priorities) =>
+        new([], [], [], priorities.Select(p => new FlowEntry
+        {
+            Priority = p,
+            Match = { new FieldMatch { Field = Field.InPort, Value = ByteString.CopyFrom(0, 0, 0, (byte)p) } },
+        }), []);
+}
