@@ -9,7 +9,7 @@ namespace Sdn.Fabric.Core.Links;
 /// One thread may enqueue while another dequeues; each frame carries a 64-bit tag (a release time for
 /// delay lines). Slots live in one pinned array allocated up front, so moving frames never allocates.
 /// </summary>
-internal sealed class FrameRing
+public sealed class FrameRing
 {
     private readonly byte[] _slots;
     private readonly int[] _lengths;

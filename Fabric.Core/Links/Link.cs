@@ -28,9 +28,13 @@ public abstract class Link : IDisposable
     protected Link(string name)
     {
         Name = name;
+        Capture = new LinkCapture(name);
     }
 
     public string Name { get; }
+
+    /// <summary>Where captures of this endpoint attach; it sees data frames both ways, not hellos.</summary>
+    public LinkCapture Capture { get; }
 
     public LinkStatistics Statistics => _counters.Snapshot();
 
@@ -69,6 +73,7 @@ public abstract class Link : IDisposable
         var bytes = 0L;
         if (!_forcedDown)
         {
+            Capture.OfferOutbound(burst, frames);
             sent = Transmit(burst, frames, out bytes);
         }
 
@@ -175,6 +180,7 @@ public abstract class Link : IDisposable
             return;
         }
 
+        Capture.OfferInbound(frame);
         var dropped = impairer is null ? (burst.TryAppend(frame) ? 0 : 1) : impairer.Admit(frame, burst, now);
         _counters.RxDropped += dropped;
     }

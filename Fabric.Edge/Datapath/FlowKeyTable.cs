@@ -9,22 +9,23 @@ namespace Sdn.Fabric.Edge.Datapath;
 /// </summary>
 /// <remarks>
 /// Used by the classifier's subtables and by the megaflow cache. A lookup allocates nothing and makes no
-/// virtual call; removal shifts later entries of the probe run back, so there are no tombstones.
+/// virtual call; removal shifts later entries of the probe run back, so there are no tombstones. The table
+/// doubles when half full, so memory follows what it holds rather than what it might.
 /// </remarks>
 public sealed class FlowKeyTable<TValue>
     where TValue : class
 {
-    private readonly bool _canGrow;
+    private readonly int _maxCount;
     private FlowKey[] _keys;
     private ulong[] _hashes;
     private TValue?[] _values;
     private int _mask;
 
     /// <param name="capacity">Rounded up to a power of two; the table holds at most half of it before growing.</param>
-    /// <param name="canGrow">When false, <see cref="TrySet"/> refuses new keys once the table is half full.</param>
-    public FlowKeyTable(int capacity, bool canGrow)
+    /// <param name="maxCount">How many keys the table may hold; past that <see cref="TrySet"/> refuses new ones.</param>
+    public FlowKeyTable(int capacity, int maxCount = int.MaxValue)
     {
-        _canGrow = canGrow;
+        _maxCount = maxCount;
         var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 8));
         _keys = new FlowKey[size];
         _hashes = new ulong[size];
@@ -82,13 +83,13 @@ public sealed class FlowKeyTable<TValue>
             return true;
         }
 
+        if (Count == _maxCount)
+        {
+            return false;
+        }
+
         if ((Count + 1) * 2 > _keys.Length)
         {
-            if (!_canGrow)
-            {
-                return false;
-            }
-
             Grow();
             index = FindSlot(key, hash);
         }

@@ -53,6 +53,12 @@ public static class FrameActions
             case HeaderField.L4Dst:
                 SetTransportPort(frame, offsets, field == HeaderField.L4Src ? 0 : 2, (ushort)value);
                 break;
+            case HeaderField.Ipv6SrcHigh:
+            case HeaderField.Ipv6SrcLow:
+            case HeaderField.Ipv6DstHigh:
+            case HeaderField.Ipv6DstLow:
+                SetIpv6AddressHalf(frame, offsets, Ipv6HalfOffset(field), value);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(field), field, "not a rewritable header field");
         }
@@ -261,6 +267,32 @@ public static class FrameActions
         }
     }
 
+    private static int Ipv6HalfOffset(HeaderField field) => field switch
+    {
+        HeaderField.Ipv6SrcHigh => Ipv6Header.SourceOffset,
+        HeaderField.Ipv6SrcLow => Ipv6Header.SourceOffset + 8,
+        HeaderField.Ipv6DstHigh => Ipv6Header.DestinationOffset,
+        _ => Ipv6Header.DestinationOffset + 8,
+    };
+
+    private static void SetIpv6AddressHalf(Span<byte> frame, in HeaderOffsets offsets, int halfOffset, ulong half)
+    {
+        // Behind extension headers the transport checksum is not found here, and it covers the addresses: leave the frame alone.
+        if (!IsIpv6(frame, offsets) || (offsets.Transport != HeaderOffsets.Absent && offsets.Transport != offsets.Network + Ipv6Header.Size))
+        {
+            return;
+        }
+
+        var at = offsets.Network + halfOffset;
+        var old = BinaryPrimitives.ReadUInt64BigEndian(frame[at..]);
+        BinaryPrimitives.WriteUInt64BigEndian(frame[at..], half);
+        var checksumAt = TransportChecksumOffset(frame, offsets, out var isUdp, includeIcmpv6: true);
+        if (checksumAt != HeaderOffsets.Absent)
+        {
+            UpdateTransportChecksum(frame, checksumAt, isUdp, old, half);
+        }
+    }
+
     private static void SetDscp(Span<byte> frame, in HeaderOffsets offsets, byte dscp)
     {
         if (IsIpv4(frame, offsets))
@@ -311,10 +343,10 @@ public static class FrameActions
     }
 
     /// <summary>
-    /// Where the TCP or UDP checksum of the frame sits, or <see cref="HeaderOffsets.Absent"/> when it has
-    /// neither (or an IPv6 extension chain this rewrite does not walk).
+    /// Where the TCP or UDP checksum of the frame sits (or ICMPv6's, whose pseudo-header holds the addresses),
+    /// or <see cref="HeaderOffsets.Absent"/> when it has none (or an IPv6 extension chain this rewrite does not walk).
     /// </summary>
-    private static int TransportChecksumOffset(Span<byte> frame, in HeaderOffsets offsets, out bool isUdp)
+    private static int TransportChecksumOffset(Span<byte> frame, in HeaderOffsets offsets, out bool isUdp, bool includeIcmpv6 = false)
     {
         isUdp = false;
         if (offsets.Transport == HeaderOffsets.Absent)
@@ -330,6 +362,7 @@ public static class FrameActions
         {
             IpProtocols.Tcp => offsets.Transport + TcpHeader.ChecksumOffset,
             IpProtocols.Udp => offsets.Transport + UdpHeader.ChecksumOffset,
+            IpProtocols.Icmpv6 when includeIcmpv6 => offsets.Transport + IcmpHeader.ChecksumOffset,
             _ => HeaderOffsets.Absent,
         };
     }
@@ -341,7 +374,7 @@ public static class FrameActions
     }
 
     /// <summary>Updates a TCP or UDP checksum, keeping UDP's "no checksum" zero and never producing it.</summary>
-    private static void UpdateTransportChecksum(Span<byte> frame, int checksumAt, bool isUdp, uint oldValue, uint newValue)
+    private static void UpdateTransportChecksum(Span<byte> frame, int checksumAt, bool isUdp, UInt128 oldValue, UInt128 newValue)
     {
         var checksum = BinaryPrimitives.ReadUInt16BigEndian(frame[checksumAt..]);
         if (checksum == 0 && isUdp)

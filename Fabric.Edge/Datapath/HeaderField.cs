@@ -16,4 +16,10 @@ public enum HeaderField : byte
     IpTtl,
     L4Src,
     L4Dst,
+
+    // IPv6 addresses are set a 64-bit half at a time, as the flow key holds them.
+    Ipv6SrcHigh,
+    Ipv6SrcLow,
+    Ipv6DstHigh,
+    Ipv6DstLow,
 }

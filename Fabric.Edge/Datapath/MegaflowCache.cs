@@ -67,7 +67,7 @@ public sealed class MegaflowCache(int maxMasks, int flowsPerMask)
             Clear();
         }
 
-        var table = new MaskTable(mask, new FlowKeyTable<CompiledFlow>(flowsPerMask * 2, canGrow: false));
+        var table = new MaskTable(mask, new FlowKeyTable<CompiledFlow>(64, maxCount: flowsPerMask));
         _tables[_count++] = table;
         return table;
     }

@@ -17,9 +17,9 @@ public sealed class PortCounters
     /// <summary>Frames the port refused on transmit (its queue or ring was full).</summary>
     public long TxDropped { get; private set; }
 
-    internal void Received(int bytes)
+    internal void Received(int packets, long bytes)
     {
-        RxPackets++;
+        RxPackets += packets;
         RxBytes += bytes;
     }
 

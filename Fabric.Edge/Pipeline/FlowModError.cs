@@ -4,6 +4,7 @@ namespace Sdn.Fabric.Edge.Pipeline;
 public enum FlowModError
 {
     None,
+    BadCommand,
     BadTableId,
     Overlap,
     GotoNotForward,

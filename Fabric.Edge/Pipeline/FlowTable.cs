@@ -57,7 +57,7 @@ public sealed class FlowTable
                 RemoveAll(Strict(mod), FlowRemovedReason.Delete, removed);
                 break;
             default:
-                throw new FlowModException(FlowModError.None, $"unknown flow-mod command {mod.Command}");
+                throw new FlowModException(FlowModError.BadCommand, $"unknown flow-mod command {mod.Command}; use one of {string.Join(", ", Enum.GetNames<FlowModCommand>())}");
         }
     }
 
@@ -105,7 +105,7 @@ public sealed class FlowTable
     private void Add(FlowMod mod, long now)
     {
         var existing = _classifier.FindStrict(mod.Match, mod.Priority);
-        if ((mod.Flags & FlowModOptions.CheckOverlap) != 0 && existing is null
+        if ((mod.Flags & FlowModOptions.CheckOverlap) != 0
             && _classifier.Entries.Any(e => e.Priority == mod.Priority && e.Match.Overlaps(mod.Match)))
         {
             throw new FlowModException(FlowModError.Overlap, $"table {Id}: the entry overlaps one of priority {mod.Priority}; change its priority or match, or drop CheckOverlap");

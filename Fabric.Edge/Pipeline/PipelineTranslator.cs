@@ -333,6 +333,10 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
         HeaderField.IpTtl => FlowField.IpTtl,
         HeaderField.L4Src => FlowField.L4Src,
         HeaderField.L4Dst => FlowField.L4Dst,
+        HeaderField.Ipv6SrcHigh => FlowField.Ipv6SrcHigh,
+        HeaderField.Ipv6SrcLow => FlowField.Ipv6SrcLow,
+        HeaderField.Ipv6DstHigh => FlowField.Ipv6DstHigh,
+        HeaderField.Ipv6DstLow => FlowField.Ipv6DstLow,
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, "not a flow key field"),
     };
 

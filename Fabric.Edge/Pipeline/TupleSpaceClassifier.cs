@@ -223,7 +223,7 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
         /// <summary>Creation order, so subtables of equal priority keep a stable order.</summary>
         public int Id { get; } = id;
 
-        public FlowKeyTable<FlowEntry> Rules { get; } = new(16, canGrow: true);
+        public FlowKeyTable<FlowEntry> Rules { get; } = new(16);
 
         public int MaxPriority { get; private set; } = int.MinValue;
 

@@ -34,12 +34,6 @@ public static class BootInfo
     public const int NicGateway = 20;
     public const int NicMtu = 24;
 
-    /// <summary>The guest address of NIC <paramref name="index"/>'s field at <paramref name="fieldOffset"/>.</summary>
-    public static ulong NicField(int index, int fieldOffset) => GuestLayout.BootInfoAddress + NicsOffset + (ulong)(index * NicSize) + (ulong)fieldOffset;
-
-    /// <summary>The guest address of application parameter <paramref name="index"/>.</summary>
-    public static ulong Parameter(int index) => GuestLayout.BootInfoAddress + ParametersOffset + (ulong)(index * 8);
-
     public static void Write(GuestMemory memory, ulong tscHz, ulong freeMemoryStart, GuestApp app, IReadOnlyList<ulong> parameters, IReadOnlyList<(NicInfo Nic, ulong MmioBase, uint Gsi, ushort Mtu)> nics)
     {
         if (parameters.Count > MaxParameters || nics.Count > MaxNics)

@@ -17,7 +17,6 @@ internal static class FrameOffsets
     public const int ArpSenderIp = 28;
     public const int ArpTargetMac = 32;
     public const int ArpTargetIp = 38;
-    public const int ArpLength = 42;
 
     public const int Ip = 14;
     public const int IpTotalLength = 16;

@@ -237,7 +237,7 @@ internal static class GuestNetDriver
         a.mov(ecx, 1_000_000);
         a.div(rcx);
         a.mov(__qword_ptr[r15 + DriverLayout.TicksPerMicrosecond], rax);
-        a.imul(rax, rax, 200); // spin for 200 µs before parking
+        a.imul(rax, rax, 100); // spin for 100 µs before parking
         a.mov(__qword_ptr[r15 + DriverLayout.SpinTicks], rax);
     }
 

@@ -44,28 +44,55 @@ internal static class GuestRoutines
         a.ret();
     });
 
-    /// <summary>print_decimal(rdi = value): prints the unsigned value in one exit.</summary>
-    public static Label PrintDecimal(GuestAssembler g) => g.Routine("print_decimal", g =>
+    /// <summary>
+    /// Emits a serial line built in a buffer and printed with one exit: <paramref name="parts"/> are strings (copied)
+    /// and registers (printed in decimal). Clobbers RAX, RCX, RDX, RSI, RDI, R8, R9.
+    /// </summary>
+    public static void PrintLine(GuestAssembler g, params object[] parts)
+    {
+        var a = g.Asm;
+        a.lea(rdi, __[r15 + DriverLayout.LineBuffer]);
+        foreach (var part in parts)
+        {
+            if (part is AssemblerRegister64 register)
+            {
+                a.mov(rax, register);
+                a.call(AppendDecimal(g));
+                continue;
+            }
+
+            var bytes = System.Text.Encoding.UTF8.GetBytes((string)part);
+            a.lea(rsi, __[g.Constant(bytes)]);
+            a.mov(ecx, bytes.Length);
+            a.rep.movsb();
+        }
+
+        a.mov(__byte_ptr[rdi], (byte)'\n');
+        a.lea(rsi, __[r15 + DriverLayout.LineBuffer]);
+        a.lea(rcx, __[rdi + 1]);
+        a.sub(rcx, rsi);
+        g.PrintRsiRcx();
+    }
+
+    /// <summary>append_decimal(rax = value, rdi = destination) → rdi: past the digits. Clobbers RAX, RCX, RDX, RSI, R8, R9.</summary>
+    private static Label AppendDecimal(GuestAssembler g) => g.Routine("append_decimal", g =>
     {
         var a = g.Asm;
         var digit = a.CreateLabel();
-        a.sub(rsp, 32);
-        a.lea(r8, __[rsp + 32]);
-        a.mov(rax, rdi);
+        a.lea(r8, __[rsp - 8]); // digits go below the stack pointer, right to left (no red zone is needed: no interrupts)
         a.mov(r9d, 10);
-        a.xor(ecx, ecx);
         a.Label(ref digit);
         a.xor(edx, edx);
         a.div(r9);
         a.add(dl, (byte)'0');
         a.dec(r8);
         a.mov(__byte_ptr[r8], dl);
-        a.inc(ecx);
         a.test(rax, rax);
         a.jnz(digit);
         a.mov(rsi, r8);
-        g.PrintRsiRcx();
-        a.add(rsp, 32);
+        a.lea(rcx, __[rsp - 8]);
+        a.sub(rcx, r8);
+        a.rep.movsb();
         a.ret();
     });
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Sdn.Fabric.Core.Interop;
 
 namespace Sdn.Vmm.Interop;
 

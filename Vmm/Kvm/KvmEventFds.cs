@@ -7,7 +7,6 @@ namespace Sdn.Vmm.Kvm;
 internal struct KvmIoeventfd
 {
     public const uint FlagDataMatch = 1 << 0;
-    public const uint FlagDeassign = 1 << 2;
 
     [FieldOffset(0)] public ulong DataMatch;
     [FieldOffset(8)] public ulong Address;
@@ -20,8 +19,6 @@ internal struct KvmIoeventfd
 [StructLayout(LayoutKind.Explicit, Size = 32)]
 internal struct KvmIrqfd
 {
-    public const uint FlagDeassign = 1 << 0;
-
     [FieldOffset(0)] public uint Fd;
     [FieldOffset(4)] public uint Gsi;
     [FieldOffset(8)] public uint Flags;

@@ -16,7 +16,6 @@ internal static class KvmIoctl
 
     public static readonly nuint GetApiVersion = Encode(None, 0x00, 0);
     public static readonly nuint CreateVm = Encode(None, 0x01, 0);
-    public static readonly nuint CheckExtension = Encode(None, 0x03, 0);
     public static readonly nuint GetVcpuMmapSize = Encode(None, 0x04, 0);
     public static readonly nuint GetSupportedCpuid = Encode(Write | ReadBack, 0x05, 8);
     public static readonly nuint CreateVcpu = Encode(None, 0x41, 0);

@@ -16,7 +16,6 @@ internal struct KvmRun
     [FieldOffset(32)] public KvmRunMmio Mmio;
     [FieldOffset(32)] public ulong FailEntryHardwareReason;
     [FieldOffset(32)] public KvmRunInternal Internal;
-    [FieldOffset(32)] public uint SystemEventType;
 }
 
 /// <summary>The <c>io</c> member of the kvm_run exit union.</summary>
@@ -51,22 +50,4 @@ internal unsafe struct KvmRunInternal
     public uint Suberror;
     public uint DataCount;
     public fixed ulong Data[16];
-}
-
-/// <summary>KVM_EXIT_* values of <see cref="KvmRun.ExitReason"/>.</summary>
-public enum KvmExitReason
-{
-    Unknown = 0,
-    Exception = 1,
-    Io = 2,
-    Hypercall = 3,
-    Debug = 4,
-    Hlt = 5,
-    Mmio = 6,
-    IrqWindowOpen = 7,
-    Shutdown = 8,
-    FailEntry = 9,
-    Interrupted = 10,
-    InternalError = 17,
-    SystemEvent = 24,
 }

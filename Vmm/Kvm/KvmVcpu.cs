@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Sdn.Vmm.Interop;
+using Sdn.Fabric.Core.Interop;
 
 namespace Sdn.Vmm.Kvm;
 

@@ -31,7 +31,7 @@ internal sealed class KvmVm : KvmFd
     public void CreateIrqchip() => Ioctl("KVM_CREATE_IRQCHIP", KvmIoctl.CreateIrqchip, 0);
 
     /// <summary>Makes a guest write of <paramref name="length"/> bytes holding <paramref name="value"/> at <paramref name="address"/> signal <paramref name="eventFd"/>.</summary>
-    public void AssignIoeventfd(int eventFd, ulong address, uint length, ulong value, bool deassign = false)
+    public void AssignIoeventfd(int eventFd, ulong address, uint length, ulong value)
     {
         var binding = new KvmIoeventfd
         {
@@ -39,15 +39,15 @@ internal sealed class KvmVm : KvmFd
             Length = length,
             DataMatch = value,
             Fd = eventFd,
-            Flags = KvmIoeventfd.FlagDataMatch | (deassign ? KvmIoeventfd.FlagDeassign : 0),
+            Flags = KvmIoeventfd.FlagDataMatch,
         };
         Ioctl("KVM_IOEVENTFD", KvmIoctl.Ioeventfd, ref binding);
     }
 
     /// <summary>Makes a signal on <paramref name="eventFd"/> raise interrupt line <paramref name="gsi"/>.</summary>
-    public void AssignIrqfd(int eventFd, uint gsi, bool deassign = false)
+    public void AssignIrqfd(int eventFd, uint gsi)
     {
-        var binding = new KvmIrqfd { Fd = (uint)eventFd, Gsi = gsi, Flags = deassign ? KvmIrqfd.FlagDeassign : 0 };
+        var binding = new KvmIrqfd { Fd = (uint)eventFd, Gsi = gsi };
         Ioctl("KVM_IRQFD", KvmIoctl.Irqfd, ref binding);
     }
 

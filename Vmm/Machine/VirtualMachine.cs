@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using Sdn.Vmm.Devices;
 using Sdn.Vmm.Devices.Hypercall;
 using Sdn.Vmm.Devices.Serial;
@@ -9,6 +8,7 @@ using Sdn.Vmm.Guests;
 using Sdn.Vmm.Interop;
 using Sdn.Vmm.Kvm;
 using Sdn.Vmm.Memory;
+using Sdn.Fabric.Core.Interop;
 
 namespace Sdn.Vmm.Machine;
 
@@ -152,14 +152,9 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
     /// <summary>Loads <paramref name="image"/>, writes the boot info and starts the vCPU.</summary>
     public void Boot(GuestImage image, GuestApp app = GuestApp.User, IReadOnlyList<ulong>? parameters = null)
     {
-        lock (_gate)
+        if (State != VmState.Created || _thread is not null)
         {
-            if (_state != VmState.Created)
-            {
-                throw new VmmException($"VM '{Name}' was already booted — create a new VM to boot again");
-            }
-
-            _state = VmState.Running;
+            throw new VmmException($"VM '{Name}' was already booted — create a new VM to boot again");
         }
 
         foreach (var segment in image.Segments)
@@ -179,6 +174,7 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
         LongModeSetup.WriteTables(Memory);
         LongModeSetup.SetRegisters(_vcpu, image.EntryPoint);
 
+        SetState(VmState.Running);
         using var started = new ManualResetEventSlim();
         _thread = new Thread(() => RunVcpu(started), maxStackSize: 256 * 1024) { IsBackground = true, Name = $"vcpu {Name}" };
         _thread.Start();

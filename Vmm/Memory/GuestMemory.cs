@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Sdn.Vmm.Interop;
+using Sdn.Fabric.Core.Interop;
 
 namespace Sdn.Vmm.Memory;
 
@@ -63,8 +63,6 @@ public sealed unsafe class GuestMemory : IDisposable
     public void Write(ulong address, ReadOnlySpan<byte> bytes) => bytes.CopyTo(Slice(address, bytes.Length));
 
     public void WriteUInt64(ulong address, ulong value) => MemoryMarshal.Write(Slice(address, 8), in value);
-
-    public ulong ReadUInt64(ulong address) => MemoryMarshal.Read<ulong>(Slice(address, 8));
 
     /// <summary>How much of guest RAM is resident on the host (the pages the guest or the VMM touched).</summary>
     public long ResidentBytes()

@@ -99,7 +99,7 @@ public sealed class SerialConsole : IBusDevice
 
     private void Transmit(ReadOnlySpan<byte> bytes)
     {
-        Action<string>? subscribers = null;
+        Action<string>? subscribers;
         List<string>? completed = null;
         lock (_gate)
         {

@@ -142,9 +142,6 @@ internal sealed class VirtioMmioTransport : IBusDevice, IVirtioInterrupt
             case VirtioMmioRegister.QueueReady when queue is not null:
                 queue.Ready = value == 1;
                 break;
-            case VirtioMmioRegister.QueueReset when queue is not null && value == 1:
-                queue.Reset();
-                break;
             case VirtioMmioRegister.QueueDescLow when queueWritable:
                 queue!.DescriptorTableAddress = WithLow(queue.DescriptorTableAddress, value);
                 break;
@@ -170,7 +167,7 @@ internal sealed class VirtioMmioTransport : IBusDevice, IVirtioInterrupt
                 WriteStatus(value);
                 break;
             default:
-                break; // read-only or unknown registers ignore writes
+                break; // read-only and unknown registers, and QueueReset (VIRTIO_F_RING_RESET is not offered), ignore writes
         }
     }
 

@@ -22,8 +22,13 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
 {
     private static readonly long SpinTicks = Stopwatch.Frequency / 50_000; // 20 µs without work, then sleep
     private const int RetryBackendMilliseconds = 1;
-    private const int ReceiveRefillBatch = NetQueues.MaxSize / 4;
+
+    // struct virtio_net_config: mac[6], status, max_virtqueue_pairs, mtu.
     private const int ConfigSize = 12;
+    private const int StatusOffset = 6;
+    private const int MaxQueuePairsOffset = 8;
+    private const int MtuOffset = 10;
+    private const ushort LinkUp = 1;
 
     private readonly EventFd _notify = new();
     private readonly PacketBurst _txBurst = new();
@@ -53,12 +58,9 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
         _activity = activity;
         mac.CopyTo(_config, 0);
         BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(StatusOffset), LinkUp);
-        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(8), 1); // max_virtqueue_pairs
-        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(10), mtu);
+        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(MaxQueuePairsOffset), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(MtuOffset), mtu);
     }
-
-    private const ushort LinkUp = 1;
-    private const int StatusOffset = 6;
 
     public byte[] Mac { get; }
 
@@ -133,7 +135,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
                 {
                     _rxStarved = true;
                     NetMetrics.Add(ref Metrics.RxRingFullField, 1);
-                    if (rx.EnableNotifications(ReceiveRefillBatch))
+                    if (rx.EnableNotifications(RefillBatch(rx)))
                     {
                         index--; // buffers arrived while arming: try this frame again
                         continue;
@@ -251,8 +253,8 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
 
     /// <summary>
     /// Polls the TX ring while there is traffic; spins <see cref="SpinTicks"/> without work, then sleeps until kicked.
-    /// When the backend cannot take frames it retries for the same spin time, then sleeps, TX notifications off, until
-    /// the backend has room (it kicks us) or a millisecond passes: spinning longer would steal the receiver's CPU.
+    /// When the backend cannot take frames it sleeps at once, TX notifications off, until the backend has room (it
+    /// kicks us) or a millisecond passes: spinning there would steal the CPU the receiver needs to make room.
     /// </summary>
     private void RunWorker()
     {
@@ -270,6 +272,11 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
                     continue;
                 }
 
+                if (_txPending < _txBurst.Count)
+                {
+                    Sleep(RetryBackendMilliseconds);
+                    continue;
+                }
             }
 
             var now = Stopwatch.GetTimestamp();
@@ -281,13 +288,6 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
             if (now - idleSince < SpinTicks)
             {
                 Thread.SpinWait(4);
-                continue;
-            }
-
-            if (_txPending < _txBurst.Count)
-            {
-                idleSince = 0;
-                Sleep(RetryBackendMilliseconds);
                 continue;
             }
 
@@ -314,11 +314,14 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
         }
     }
 
+    /// <summary>How many RX buffers a starved ring must get back before the backend retries: a quarter of the ring.</summary>
+    private static int RefillBatch(SplitQueue rx) => Math.Max(1, rx.Size / 4);
+
     /// <summary>Tells the backend when a starved RX ring got a batch of buffers again.</summary>
     private void ReportReceiveSpace()
     {
         var rx = _rx;
-        if (_rxStarved && rx is not null && rx.HasAvailable(ReceiveRefillBatch))
+        if (_rxStarved && rx is not null && rx.HasAvailable(RefillBatch(rx)))
         {
             _rxStarved = false;
             _backend?.ReceiveSpaceAvailable();

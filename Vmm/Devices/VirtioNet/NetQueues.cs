@@ -8,5 +8,5 @@ internal static class NetQueues
     public const int Count = 2;
 
     /// <summary>QueueNumMax: the largest ring the driver may set up.</summary>
-    public const ushort MaxSize = 256;
+    public const ushort MaxSize = 1024;
 }

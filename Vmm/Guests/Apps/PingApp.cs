@@ -25,7 +25,6 @@ internal static class PingApp
         Label pause = a.CreateLabel(), pace = a.CreateLabel(), nextSequence = a.CreateLabel(), done = a.CreateLabel();
         var txBuffer = GuestNetDriver.TxBuffer(g);
         var rxRelease = GuestNetDriver.RxRelease(g);
-        var printDecimal = GuestRoutines.PrintDecimal(g);
 
         // Who has the target? Broadcast an ARP request and wait up to 100 ms for the answer.
         a.Label(ref arpSend);
@@ -99,23 +98,14 @@ internal static class PingApp
         a.call(rxRelease);
         a.inc(__qword_ptr[r15 + DriverLayout.Counter0]);
         g.Report(ReportKey.PingRttTicks, rbp);
-        g.Print("ping: reply seq=");
-        a.mov(rdi, r12);
-        a.call(printDecimal);
-        g.Print(" rtt_ticks=");
-        a.mov(rdi, rbp);
-        a.call(printDecimal);
-        g.Print("\n");
+        GuestRoutines.PrintLine(g, "ping: reply seq=", r12, " rtt_ticks=", rbp);
         a.jmp(pause);
         a.Label(ref replySkip);
         a.call(rxRelease);
         a.jmp(replyWait);
 
         a.Label(ref timedOut);
-        g.Print("ping: timeout seq=");
-        a.mov(rdi, r12);
-        a.call(printDecimal);
-        g.Print("\n");
+        GuestRoutines.PrintLine(g, "ping: timeout seq=", r12);
 
         // Wait out the interval: park for it, then spin off whatever is left after an early wake-up.
         a.Label(ref pause);

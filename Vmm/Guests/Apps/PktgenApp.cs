@@ -88,10 +88,7 @@ internal static class PktgenApp
         a.Label(ref done);
         a.call(GuestNetDriver.WaitTxDrained(g));
         g.Report(ReportKey.PktgenSent, r12);
-        g.Print("pktgen: sent ");
-        a.mov(rdi, r12);
-        a.call(GuestRoutines.PrintDecimal(g));
-        g.Print("\n");
+        GuestRoutines.PrintLine(g, "pktgen: sent ", r12);
         g.Exit(0);
     }
 }

@@ -22,7 +22,6 @@ internal static class SinkApp
         Label release = a.CreateLabel(), done = a.CreateLabel();
         var waitRx = GuestNetDriver.WaitRx(g);
         var rxRelease = GuestNetDriver.RxRelease(g);
-        var printDecimal = GuestRoutines.PrintDecimal(g);
         const int Lost = DriverLayout.Counter0;
         const int Reordered = DriverLayout.Counter1;
 
@@ -82,13 +81,8 @@ internal static class SinkApp
         g.Report(ReportKey.SinkReordered, rsi);
         a.mov(rsi, __qword_ptr[r15 + DriverLayout.Timestamp1]);
         g.Report(ReportKey.SinkElapsedTicks, rsi);
-        g.Print("sink: received ");
-        a.mov(rdi, r12);
-        a.call(printDecimal);
-        g.Print(" lost ");
-        a.mov(rdi, __qword_ptr[r15 + Lost]);
-        a.call(printDecimal);
-        g.Print("\n");
+        a.mov(rbx, __qword_ptr[r15 + Lost]);
+        GuestRoutines.PrintLine(g, "sink: received ", r12, " lost ", rbx);
         g.Exit(0);
     }
 }

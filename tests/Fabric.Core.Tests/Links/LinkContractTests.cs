@@ -1,3 +1,4 @@
+using Sdn.Fabric.Core.Capture;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Core.Tests.Support;
@@ -27,6 +28,40 @@ public class LinkContractTests
             Assert.Equal((20L, bytes, 0L), (a.Statistics.TxFrames, a.Statistics.TxBytes, a.Statistics.TxDropped));
             Assert.Equal((20L, bytes, 0L), (b.Statistics.RxFrames, b.Statistics.RxBytes, b.Statistics.RxDropped));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Captures_on_both_ends_decode_in_tshark_as_mpls_with_their_labels_and_direction(string kind)
+    {
+        var (a, b) = LinkPairs.Create(kind);
+        var path = Path.Combine(Path.GetTempPath(), $"sdn-link-capture-{Guid.NewGuid():N}.pcapng");
+        using (a)
+        using (b)
+        {
+            var ports = new[] { new CapturePort($"{a.Name}/a", "sending end"), new CapturePort($"{b.Name}/b", "receiving end") };
+            using var session = new CaptureSession(ports, new CaptureOptions());
+            a.Capture.Tap.Attach(session, 0);
+            b.Capture.Tap.Attach(session, 1);
+            var frames = Enumerable.Range(0, 5).Select(i => TestFrames.Build([100, 5000], TestFrames.Payload(flow: 1, i))).ToArray();
+
+            a.Send(TestFrames.Burst(frames));
+            a.SendHello(HelloFrame());
+            LinkPairs.ReceiveFrames(b, 5);
+            using (var files = new PcapngFileRing(path, ports, 65535))
+            {
+                var sink = new PcapngFileSink(files);
+                session.Drain(ref sink);
+            }
+        }
+
+        var lines = ExternalTool.Run("tshark", "-r", path, "-T", "fields", "-e", "frame.interface_name", "-e", "frame.packet_flags_direction", "-e", "mpls.label")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        File.Delete(path);
+
+        Assert.Equal(10, lines.Length);
+        Assert.Equal(5, lines.Count(l => l.EndsWith("/a\t0x00000002\t100,5000", StringComparison.Ordinal)));
+        Assert.Equal(5, lines.Count(l => l.EndsWith("/b\t0x00000001\t100,5000", StringComparison.Ordinal)));
     }
 
     [Theory]

@@ -51,6 +51,16 @@ public class DatapathTests
     }
 
     [Fact]
+    public void Pushing_past_the_headroom_drops_and_counts()
+    {
+        var pushes = Enumerable.Repeat(FlowAction.PushMpls(), (PacketBurst.Headroom / MplsLabelStackEntry.Size) + 1);
+        _rig.WithActions([.. pushes, FlowAction.Output(2)]).Send(1, Frames.Udp());
+
+        Assert.Empty(_rig.Port(2).TakeTransmitted());
+        Assert.Equal(1, _rig.Switch.Datapath.Counters.PushFailed);
+    }
+
+    [Fact]
     public void Entry_counters_count_cached_packets_too()
     {
         _rig.WithActions(FlowAction.Output(2));

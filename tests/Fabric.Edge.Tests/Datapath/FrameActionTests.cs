@@ -49,6 +49,20 @@ public class FrameActionTests
     }
 
     [Fact]
+    public void Set_field_rewrites_ipv6_addresses_half_by_half_and_fixes_the_udp_checksum()
+    {
+        var (source, destination) = (new UInt128(0x2001_0DB8_0000_0001, 1), new UInt128(0x2001_0DB8_0000_0002, 2));
+        var (newSource, newDestination) = (new UInt128(0xFD00_0000_0000_0009, 0xAB), new UInt128(0x2001_0DB8_0000_0002, 0xCD));
+        _rig.WithActions(
+            FlowAction.SetField(HeaderField.Ipv6SrcHigh, (ulong)(newSource >> 64)),
+            FlowAction.SetField(HeaderField.Ipv6SrcLow, (ulong)newSource),
+            FlowAction.SetField(HeaderField.Ipv6DstLow, (ulong)newDestination),
+            FlowAction.Output(2)).Send(1, Frames.Udp6(source, destination));
+
+        Assert.Equal(Frames.Udp6(newSource, newDestination), _rig.SingleOut(2));
+    }
+
+    [Fact]
     public void Set_field_fixes_the_tcp_checksum()
     {
         _rig.WithActions(FlowAction.SetField(HeaderField.Ipv4Dst, 0x0808_0808), FlowAction.SetField(HeaderField.L4Dst, 443), FlowAction.Output(2))
@@ -104,6 +118,9 @@ public class FrameActionTests
         _rig.Send(1, Frames.Udp(ttl: 1));
         Assert.Empty(_rig.Port(2).TakeTransmitted());
         Assert.Equal(1, _rig.Switch.Datapath.Counters.TtlExpired);
+
+        _rig.Send(1, Frames.Udp6(1, 2, hopLimit: 5));
+        Assert.Equal(Frames.Udp6(1, 2, hopLimit: 4), _rig.SingleOut(2));
     }
 
     [Fact]

@@ -43,6 +43,15 @@ public static class Frames
             b.Payload(new byte[payload]);
         });
 
+    public static byte[] Udp6(UInt128 source, UInt128 destination, byte hopLimit = 64) =>
+        Build((ref FrameBuilder b) =>
+        {
+            b.Ethernet(Keys.MacB, Keys.MacA, EtherTypes.Ipv6);
+            b.Ipv6(source, destination, IpProtocols.Udp, hopLimit);
+            b.Udp(1000, 2000);
+            b.Payload(new byte[10]);
+        });
+
     public static byte[] Tcp(uint source = SourceIp, uint destination = DestinationIp, ushort destinationPort = 80) =>
         Build((ref FrameBuilder b) =>
         {

@@ -109,7 +109,7 @@ internal sealed class EdgeSuite : IBenchmarkSuite
         private readonly PacketBurst _output = new();
         private readonly object _value = new();
 
-        public Baseline(int flows) => _table = new(flows * 2, canGrow: false);
+        public Baseline(int flows) => _table = new(flows * 2);
 
         public void Process(PacketBurst burst)
         {

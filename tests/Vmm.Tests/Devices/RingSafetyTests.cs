@@ -36,6 +36,32 @@ public class RingSafetyTests
     }
 
     [KvmFact]
+    public void An_indirect_descriptor_that_was_not_negotiated_puts_the_device_into_needs_reset()
+    {
+        RunBrokenGuest(a =>
+        {
+            a.mov(__dword_ptr[rbx + 8], 64);
+            a.mov(__word_ptr[rbx + 12], 4); // INDIRECT
+        });
+    }
+
+    [KvmFact]
+    public void A_device_writable_descriptor_on_the_tx_queue_puts_the_device_into_needs_reset()
+    {
+        RunBrokenGuest(a =>
+        {
+            a.mov(__dword_ptr[rbx + 8], 64);
+            a.mov(__word_ptr[rbx + 12], 2); // WRITE
+        });
+    }
+
+    [KvmFact]
+    public void A_descriptor_longer_than_64_KiB_puts_the_device_into_needs_reset()
+    {
+        RunBrokenGuest(a => a.mov(__dword_ptr[rbx + 8], 0x20_0000)); // inside RAM, but no frame is 2 MiB
+    }
+
+    [KvmFact]
     public void An_avail_index_that_runs_ahead_of_the_ring_puts_the_device_into_needs_reset()
     {
         RunBrokenGuest(a => a.mov(__word_ptr[rbx + (TxAvail - TxDescriptorTable) + 2], 999), publish: false);

@@ -51,7 +51,7 @@ public class VirtioMmioTests
         Assert.Equal(Reg.Magic, Report(Seen.Magic));
         Assert.Equal(2ul, Report(Seen.Version));
         Assert.Equal(1ul, Report(Seen.DeviceId));
-        Assert.Equal(256ul, Report(Seen.QueueNumMax));
+        Assert.Equal(1024ul, Report(Seen.QueueNumMax));
         Assert.Equal(BinaryPrimitives.ReadUInt64LittleEndian([.. NicInfo.LocalMac(0x42), 1, 0]), Report(Seen.ConfigMacAndStatus)); // MAC, then status = link up
         Assert.Equal(1400ul, Report(Seen.ConfigMtu));
         Assert.Equal((ulong)(VirtioStatus.Acknowledge | VirtioStatus.Driver), Report(Seen.StatusWithoutVersion1)); // FEATURES_OK refused

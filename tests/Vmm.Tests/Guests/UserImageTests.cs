@@ -54,6 +54,21 @@ public class UserImageTests
         }
     }
 
+    [KvmFact]
+    public void An_image_below_the_lowest_load_address_is_refused_and_the_vm_can_still_boot()
+    {
+        using var vm = new VirtualMachine(new VmOptions { Name = "low" });
+        var low = new GuestImage([new GuestImage.Segment(0x1000, [0x90])], 0x1000);
+
+        var error = Assert.Throws<VmmException>(() => vm.Boot(low));
+
+        Assert.Contains("link the image above 0x80000", error.Message, StringComparison.Ordinal);
+        Assert.Equal(VmState.Created, vm.State);
+        vm.Boot(GuestImage.Flat(UserProgram(GuestLayout.ImageAddress)), GuestApp.User, [3]);
+        Assert.True(vm.WaitForExit(TimeSpan.FromSeconds(10)));
+        Assert.Equal(3ul, vm.ExitCode);
+    }
+
     [Fact]
     public void A_dynamic_executable_is_refused_with_a_fix()
     {

@@ -54,6 +54,23 @@ public class FaultReportTests
     }
 
     [KvmFact]
+    public void A_guest_that_outlives_its_time_limit_is_stopped_even_while_parked()
+    {
+        var idler = new GuestAssembler();
+        var top = idler.Asm.CreateLabel();
+        idler.Asm.Label(ref top);
+        idler.Asm.xor(edi, edi);
+        idler.Hypercall(2); // idle, no timeout
+        idler.Asm.jmp(top);
+        using var vm = new VirtualMachine(new VmOptions { Name = "idler", TimeLimit = TimeSpan.FromMilliseconds(300) });
+        vm.Boot(idler.Build());
+
+        Assert.True(vm.WaitForExit(Timeout));
+        Assert.Equal(VmFaultReason.TimeLimit, Assert.IsType<VmFaultReport>(vm.Fault).Reason);
+        Assert.True(vm.Exits.Parks >= 1);
+    }
+
+    [KvmFact]
     public void A_guest_can_be_paused_resumed_and_stopped()
     {
         using var vm = new VirtualMachine(new VmOptions { Name = "pausable" });

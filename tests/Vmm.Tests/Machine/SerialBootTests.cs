@@ -13,11 +13,24 @@ public class SerialBootTests
         guest.Exit(7);
 
         using var vm = new VirtualMachine(new VmOptions { Name = "hello" });
+        var streamed = new List<string>();
+        using var subscription = vm.Serial.Subscribe(line =>
+        {
+            lock (streamed)
+            {
+                streamed.Add(line);
+            }
+        });
         vm.Boot(guest.Build());
 
         Assert.True(vm.WaitForExit(TimeSpan.FromSeconds(10)), vm.Fault?.ToString() ?? vm.State.ToString());
         Assert.True(vm.State == VmState.Exited, vm.Fault?.ToString());
         Assert.Equal(7ul, vm.ExitCode);
         Assert.Equal(["hello from cpl3"], vm.Serial.Lines);
+        Assert.Equal("hello from cpl3\n", vm.Serial.Log);
+        lock (streamed)
+        {
+            Assert.Equal(["hello from cpl3"], streamed);
+        }
     }
 }
