@@ -69,6 +69,9 @@ public abstract class SouthboundAgent : IAsyncDisposable
     /// <summary>Applies a batch whole, or throws <see cref="ProgramException"/> having changed nothing.</summary>
     protected abstract void Apply(ProgramBatch batch);
 
+    /// <summary>The reply to a request other than a batch (a trace), or null for a request this node does not serve.</summary>
+    protected virtual AgentMessage? Answer(ControllerMessage request) => null;
+
     /// <summary>The node's ports and links as they are now, for the hello.</summary>
     protected abstract void Describe(Hello hello);
 
@@ -117,6 +120,10 @@ public abstract class SouthboundAgent : IAsyncDisposable
                     if (message.KindCase == ControllerMessage.KindOneofCase.Batch)
                     {
                         Report(new AgentMessage { BatchAck = Handle(message.Batch) });
+                    }
+                    else if (Answer(message) is { } reply)
+                    {
+                        Report(reply);
                     }
                 }
             }

@@ -90,6 +90,35 @@ public sealed class EdgeAgent : SouthboundAgent
         }
     }
 
+    /// <summary>Traces a packet as if it arrived on the named port, as the controller's Trace asks.</summary>
+    protected override AgentMessage? Answer(ControllerMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.KindCase != ControllerMessage.KindOneofCase.Trace)
+        {
+            return null;
+        }
+
+        var result = new TraceResult();
+        lock (SwitchLock)
+        {
+            var port = Programmer.Program.Ports.Values.FirstOrDefault(p => p.Name == request.Trace.Port);
+            if (port is null)
+            {
+                result.Verdict = $"port '{request.Trace.Port}' is not on edge {NodeName}";
+            }
+            else
+            {
+                var trace = _switch.Trace(port.Number, request.Trace.Packet.Span);
+                result.Steps.AddRange(trace.Steps.Select(s => new Core.Protos.TraceStep { TableId = s.TableId, Miss = s.Entry is null ? TableMiss.Drop : TableMiss.Unspecified }));
+                result.CacheHit = trace.CacheWouldHit != CacheTier.Miss;
+                result.Verdict = trace.ToString();
+            }
+        }
+
+        return new AgentMessage { TraceReply = new TraceReply { RequestId = request.Trace.RequestId, Result = result } };
+    }
+
     protected override void Describe(Hello hello)
     {
         lock (SwitchLock)

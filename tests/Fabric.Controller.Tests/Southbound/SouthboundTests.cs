@@ -82,6 +82,18 @@ public sealed class SouthboundTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_controllers_trace_is_answered_by_the_edge_agent_with_the_pipelines_path()
+    {
+        var (a, b) = (fabric.Model.Get(ResourceKinds.Ports, "alpha-f1"), fabric.Model.Get(ResourceKinds.Ports, "alpha-f2"));
+        var uplink = fabric.Compiled.UplinkNumber("e1", "e1--c1");
+
+        var result = await fabric.Hub.TraceAsync("e1", "alpha-f1", Google.Protobuf.ByteString.CopyFrom(Traffic.Udp(a, b)), CancellationToken.None);
+
+        Assert.Equal([0u, 1u, 2u, 3u], result.Steps.Select(s => s.TableId));
+        Assert.Contains($"outputs: {uplink}", result.Verdict, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_stream_that_does_not_open_with_a_hello_for_a_known_node_is_refused()
     {
         using var channel = new RpcChannel(fabric.Address);
