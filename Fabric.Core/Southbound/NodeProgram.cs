@@ -107,9 +107,13 @@ public sealed class NodeProgram
         ProgramBatch batch;
         if (to.derivedFrom is var (parent, applied) && parent == from)
         {
-            batch = applied.Clone();
-            batch.Version = version;
-            batch.BaseVersion = baseVersion;
+            // The same mods in a new envelope: messages are never changed once built, so sharing them is safe.
+            batch = new ProgramBatch { Version = version, BaseVersion = baseVersion };
+            batch.Tables.AddRange(applied.Tables);
+            batch.PortMods.AddRange(applied.PortMods);
+            batch.GroupMods.AddRange(applied.GroupMods);
+            batch.FlowMods.AddRange(applied.FlowMods);
+            batch.LfibMods.AddRange(applied.LfibMods);
             return batch;
         }
 

@@ -27,29 +27,15 @@ internal static class FlowModThroughput
     {
         var (flows, batch) = quick ? (20_000, 5_000) : (200_000, 10_000);
         var entries = Enumerable.Range(0, flows).Select(Entry).ToList();
-        var port = new PortConfig { Number = 1, Name = "vnic" };
 
         var model = new FabricModel(store: null);
+        model.Create(ResourceKinds.Edges, new EdgeNode { Name = "warmup" });
         model.Create(ResourceKinds.Edges, new EdgeNode { Name = "e1" });
         await using var bench = await SouthboundBench.StartAsync(model);
-        var edge = new EdgeSwitch();
-        await using var agent = new EdgeAgent("e1", edge, c => new InternalPort(c.Number, c.Name), bench.Address, SouthboundBench.Options);
-        agent.Start();
-        await SouthboundBench.UntilAsync(() => agent.IsConnected && agent.AppliedVersion > 0);
 
-        // The controller keeps each node's program and grows it by the slice it adds, as a compiler's output would.
-        var start = Stopwatch.GetTimestamp();
-        var program = new NodeProgram([], [port], [], [], []);
-        foreach (var slice in entries.Chunk(batch))
-        {
-            var adds = new ProgramBatch();
-            adds.FlowMods.AddRange(slice.Select(e => new Fabric.Core.Protos.FlowMod { Op = ModOp.Add, Entry = e }));
-            program = program.Apply(adds);
-            bench.Hub.Publish("e1", program);
-        }
-
-        await SouthboundBench.UntilAsync(() => agent.Programmer.Program.Flows.Count == flows);
-        var overGrpc = flows / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        // A first, smaller push to another agent gets the JIT and the connection pools warm.
+        await PushAsync(bench, "warmup", entries.Take(flows / 10).ToList(), batch);
+        var overGrpc = await PushAsync(bench, "e1", entries, batch);
         var direct = Direct(flows, batch);
         return
         [
@@ -59,6 +45,28 @@ internal static class FlowModThroughput
             new("flowmods_vs_direct_ratio", overGrpc / direct),
             new("flowmods_vs_ovs_ofctl_ratio", overGrpc / OvsOfctlFlowsPerSecond),
         ];
+    }
+
+    /// <summary>Flow-mods per second pushed to a new agent of <paramref name="node"/>, until it has applied them all.</summary>
+    private static async Task<double> PushAsync(SouthboundBench bench, string node, List<FlowEntry> entries, int batch)
+    {
+        await using var agent = new EdgeAgent(node, new EdgeSwitch(), c => new InternalPort(c.Number, c.Name), bench.Address, SouthboundBench.Options);
+        agent.Start();
+        await SouthboundBench.UntilAsync(() => agent.IsConnected && agent.AppliedVersion > 0);
+
+        // The controller keeps each node's program and grows it by the slice it adds, as a compiler's output would.
+        var start = Stopwatch.GetTimestamp();
+        var program = new NodeProgram([], [new PortConfig { Number = 1, Name = "vnic" }], [], [], []);
+        foreach (var slice in entries.Chunk(batch))
+        {
+            var adds = new ProgramBatch();
+            adds.FlowMods.AddRange(slice.Select(e => new Fabric.Core.Protos.FlowMod { Op = ModOp.Add, Entry = e }));
+            program = program.Apply(adds);
+            bench.Hub.Publish(node, program);
+        }
+
+        await SouthboundBench.UntilAsync(() => agent.Programmer.Program.Flows.Count == entries.Count);
+        return entries.Count / Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
     /// <summary>The same entries as pipeline flow-mods, applied in-process with nothing in between.</summary>
