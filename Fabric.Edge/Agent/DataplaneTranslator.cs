@@ -64,7 +64,16 @@ internal static class DataplaneTranslator
         return new Group(group.GroupId, type, buckets);
     }
 
-    private static byte Table(uint tableId, int tableCount) =>
+    /// <summary>What a table does with the packets no entry matches, as its table-miss entry's instructions.</summary>
+    public static FlowInstructions Miss(Proto.TableConfig table, int tableCount) => table.Miss switch
+    {
+        Proto.TableMiss.Unspecified or Proto.TableMiss.Drop => FlowInstructions.DropPacket,
+        Proto.TableMiss.Controller => FlowInstructions.Apply(FlowAction.Controller()),
+        Proto.TableMiss.NextTable when table.TableId + 1 < tableCount => FlowInstructions.Goto((byte)(table.TableId + 1)),
+        _ => throw new ProgramException($"table {table.TableId}: miss {table.Miss} is not possible here (the last table has no next table)"),
+    };
+
+    public static byte Table(uint tableId, int tableCount) =>
         tableId < tableCount ? (byte)tableId : throw new ProgramException($"table {tableId} does not exist; this edge has tables 0 to {tableCount - 1}");
 
     private static FlowInstructions Instructions(Proto.FlowEntry entry, int tableCount)

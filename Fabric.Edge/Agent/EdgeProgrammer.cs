@@ -126,6 +126,12 @@ public sealed class EdgeProgrammer
             (mod.Op == Proto.ModOp.Add ? plan.GroupsAdded : plan.GroupsModified).Add(group);
         }
 
+        // A table's miss setting is its priority-0 match-anything entry, so it is planned as one.
+        foreach (var table in diff.Tables)
+        {
+            plan.Flows.Add(FlowMod.Add(DataplaneTranslator.Table(table.TableId, tableCount), 0, FlowMatch.Any, DataplaneTranslator.Miss(table, tableCount)));
+        }
+
         foreach (var mod in diff.FlowMods)
         {
             var flow = DataplaneTranslator.Add(mod.Entry, tableCount);

@@ -75,6 +75,37 @@ public sealed class ProgrammerTests : IDisposable
         Assert.Equal(next.ProgramOf("e1").Flows.Count, rig.Edges["e1"].Pipeline.Tables.Where(t => t.Id <= EdgeTables.Egress).Sum(t => t.Count));
     }
 
+    [Fact]
+    public void A_table_setting_becomes_the_tables_miss_behaviour()
+    {
+        var edge = rig.EdgeProgrammers["e1"];
+        var (a, b) = (Port("alpha-f1"), Port("gamma-1"));
+        var batch = new ProgramBatch { Version = edge.Version + 1, BaseVersion = edge.Version };
+        batch.Tables.Add(new TableConfig { TableId = EdgeTables.Forward, Miss = TableMiss.Controller });
+
+        edge.Apply(batch);
+
+        var trace = rig.Edges["e1"].Trace(compiled.VnicNumber("e1", a.Name), Traffic.Udp(a, b));
+        Assert.True(trace.SentToController);
+        Assert.Empty(trace.Outputs);
+    }
+
+    [Fact]
+    public void A_program_grown_by_a_batch_diffs_back_to_what_a_full_comparison_gives()
+    {
+        var program = compiled.ProgramOf("e1");
+        var batch = new ProgramBatch();
+        batch.FlowMods.Add(new FlowMod { Op = ModOp.Add, Entry = Dataplane.Flow(EdgeTables.Forward, 7, [Dataplane.Exact(Field.EthType, 0x88B5)]) });
+        batch.FlowMods.Add(new FlowMod { Op = ModOp.Delete, Entry = program.Flows.Values.First() });
+
+        var grown = program.Apply(batch);
+        var copy = new NodeProgram(grown.Tables.Values, grown.Ports.Values, grown.Groups.Values, grown.Flows.Values, grown.Lfib.Values);
+
+        Assert.Equal(
+            NodeProgram.Diff(program, copy, 1, 2).FlowMods.Select(m => (m.Op, FlowIdentity.Of(m.Entry))).Order(),
+            NodeProgram.Diff(program, grown, 1, 2).FlowMods.Select(m => (m.Op, FlowIdentity.Of(m.Entry))).Order());
+    }
+
     public void Dispose() => rig.Dispose();
 
     private Port Port(string name) => model.Get(ResourceKinds.Ports, name);
