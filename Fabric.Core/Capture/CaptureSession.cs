@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Sdn.Fabric.Core.Packets;
 
 namespace Sdn.Fabric.Core.Capture;
 
@@ -70,9 +71,11 @@ public sealed class CaptureSession : IDisposable
 
     /// <summary>True once the session was stopped or reached its packet count or duration.</summary>
     public bool IsComplete =>
-        _stopped || (_maxPackets > 0 && Captured >= _maxPackets) || Stopwatch.GetTimestamp() >= _deadlineTimestamp;
+        _stopped
+        || (_maxPackets > 0 && Captured >= _maxPackets)
+        || (_deadlineTimestamp != long.MaxValue && Stopwatch.GetTimestamp() >= _deadlineTimestamp);
 
-    /// <summary>Called by a port's tap for each frame that crosses it.</summary>
+    /// <summary>Called by a port's tap for one frame that crosses it.</summary>
     public void Offer(ReadOnlySpan<byte> frame, CaptureDirection direction, int portIndex)
     {
         if (IsComplete)
@@ -81,6 +84,33 @@ public sealed class CaptureSession : IDisposable
         }
 
         Interlocked.Increment(ref _seen);
+        OfferToFilter(frame, direction, portIndex);
+    }
+
+    /// <summary>Called by a port's tap for a burst that crosses it: the session's own checks are paid once a burst.</summary>
+    public void OfferBurst(PacketBurst burst, CaptureDirection direction, int portIndex)
+    {
+        ArgumentNullException.ThrowIfNull(burst);
+        if (IsComplete)
+        {
+            return;
+        }
+
+        Interlocked.Add(ref _seen, burst.Count);
+        for (var i = 0; i < burst.Count; i++)
+        {
+            OfferToFilter(burst.Frame(i), direction, portIndex);
+        }
+    }
+
+    /// <summary>Hands buffered frames to <paramref name="reader"/>; returns how many. One consumer only.</summary>
+    public int Drain<TReader>(ref TReader reader)
+        where TReader : struct, ICapturedFrameReader => _ring.Drain(ref reader);
+
+    public void Stop() => _stopped = true;
+
+    private void OfferToFilter(ReadOnlySpan<byte> frame, CaptureDirection direction, int portIndex)
+    {
         if (!_filter.Matches(frame.Length > Options.SnapLength ? frame[..Options.SnapLength] : frame, frame.Length))
         {
             return;
@@ -100,12 +130,6 @@ public sealed class CaptureSession : IDisposable
             Interlocked.Increment(ref _dropped);
         }
     }
-
-    /// <summary>Hands buffered frames to <paramref name="reader"/>; returns how many. One consumer only.</summary>
-    public int Drain<TReader>(ref TReader reader)
-        where TReader : struct, ICapturedFrameReader => _ring.Drain(ref reader);
-
-    public void Stop() => _stopped = true;
 
     public void Dispose()
     {

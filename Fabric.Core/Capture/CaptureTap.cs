@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Sdn.Fabric.Core.Packets;
 
 namespace Sdn.Fabric.Core.Capture;
 
@@ -27,6 +28,17 @@ public sealed class CaptureTap
         }
     }
 
+    /// <summary>Offers every frame of <paramref name="burst"/>; with no capture attached, one predictable branch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void OfferBurst(PacketBurst burst, CaptureDirection direction)
+    {
+        var attachments = _attachments;
+        if (attachments.Length != 0)
+        {
+            OfferBurstToSessions(attachments, burst, direction);
+        }
+    }
+
     /// <summary>Feeds this port's frames to <paramref name="session"/> as its port number <paramref name="portIndex"/>.</summary>
     public void Attach(CaptureSession session, int portIndex)
     {
@@ -50,6 +62,15 @@ public sealed class CaptureTap
         foreach (var attachment in attachments)
         {
             attachment.Session.Offer(frame, direction, attachment.PortIndex);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void OfferBurstToSessions(Attachment[] attachments, PacketBurst burst, CaptureDirection direction)
+    {
+        foreach (var attachment in attachments)
+        {
+            attachment.Session.OfferBurst(burst, direction, attachment.PortIndex);
         }
     }
 

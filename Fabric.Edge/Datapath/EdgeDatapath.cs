@@ -129,9 +129,9 @@ public sealed class EdgeDatapath
         ArgumentNullException.ThrowIfNull(burst);
         var now = _time.GetTimestamp();
         var inCounters = (inPort < MaxPorts ? _portCounters[inPort] : null) ?? _unattached;
-        if (inPort < MaxPorts && _captureTaps[inPort] is { IsActive: true } inTap)
+        if (inPort < MaxPorts)
         {
-            OfferToCapture(inTap, burst, CaptureDirection.Inbound);
+            _captureTaps[inPort]?.OfferBurst(burst, CaptureDirection.Inbound);
         }
 
         var count = burst.Count;
@@ -339,10 +339,7 @@ public sealed class EdgeDatapath
     private void FlushPort(int number, PacketBurst pending)
     {
         var counters = _portCounters[number]!;
-        if (_captureTaps[number]!.IsActive)
-        {
-            OfferToCapture(_captureTaps[number]!, pending, CaptureDirection.Outbound);
-        }
+        _captureTaps[number]!.OfferBurst(pending, CaptureDirection.Outbound);
 
         var accepted = _ports[number]!.Transmit(pending);
         for (var i = 0; i < accepted; i++)
@@ -352,14 +349,5 @@ public sealed class EdgeDatapath
 
         counters.TransmitDropped(pending.Count - accepted);
         pending.Clear();
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void OfferToCapture(CaptureTap tap, PacketBurst burst, CaptureDirection direction)
-    {
-        for (var i = 0; i < burst.Count; i++)
-        {
-            tap.Offer(burst.Frame(i), direction);
-        }
     }
 }

@@ -1,3 +1,4 @@
+using Sdn.Fabric.Core.Packets;
 using Sdn.Fabric.Edge.Datapath;
 
 namespace Sdn.Fabric.Edge.Pipeline;
@@ -35,7 +36,7 @@ public readonly record struct FlowAction
     /// <summary>Sends the packet to the controller as a packet-in with reason "action" (rate-limited).</summary>
     public static FlowAction Controller() => new(FlowActionKind.Controller);
 
-    public static FlowAction PushMpls(ushort ethType = EthTypes.MplsUnicast) => new(FlowActionKind.PushMpls, value: ethType);
+    public static FlowAction PushMpls(ushort ethType = EtherTypes.MplsUnicast) => new(FlowActionKind.PushMpls, value: ethType);
 
     /// <summary>Pops the top MPLS entry; <paramref name="ethType"/> names what follows once the stack is empty.</summary>
     public static FlowAction PopMpls(ushort ethType) => new(FlowActionKind.PopMpls, value: ethType);
@@ -49,7 +50,7 @@ public readonly record struct FlowAction
     public static FlowAction DecMplsTtl() => new(FlowActionKind.DecMplsTtl);
 
     /// <summary>Pushes an 802.1Q tag with VID 0; follow it with a set of <see cref="HeaderField.VlanVid"/>.</summary>
-    public static FlowAction PushVlan(ushort tpid = EthTypes.Vlan) => new(FlowActionKind.PushVlan, value: tpid);
+    public static FlowAction PushVlan(ushort tpid = EtherTypes.Vlan) => new(FlowActionKind.PushVlan, value: tpid);
 
     public static FlowAction PopVlan() => new(FlowActionKind.PopVlan);
 

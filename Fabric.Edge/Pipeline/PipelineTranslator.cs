@@ -419,7 +419,7 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
     {
         Unwildcard(FlowField.EthType);
         Unwildcard(FlowField.ArpOp);
-        if (Read(FlowField.EthType) != EthTypes.Arp || Read(FlowField.ArpOp) != ArpOperations.Request)
+        if (Read(FlowField.EthType) != EtherTypes.Arp || Read(FlowField.ArpOp) != ArpOperations.Request)
         {
             _trace?.AddNote("arp_responder skipped: not an ARP request");
             return;
@@ -440,7 +440,7 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
     private bool IsIp()
     {
         var ethType = Read(FlowField.EthType);
-        return ethType is EthTypes.Ipv4 or EthTypes.Ipv6;
+        return ethType is EtherTypes.Ipv4 or EtherTypes.Ipv6;
     }
 
     private void Emit(DatapathActionKind kind, uint port = 0, HeaderField field = default, ulong value = 0) =>

@@ -44,10 +44,7 @@ public class FlowCacheTests
         var key = Keys.Udp(1, 1, 2);
         ClassifyMany(key);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        ClassifyMany(key);
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Allocations.AssertNone(() => ClassifyMany(key));
     }
 
     private void ClassifyMany(Sdn.Fabric.Core.Packets.FlowKey key)

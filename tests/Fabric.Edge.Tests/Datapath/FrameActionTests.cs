@@ -1,3 +1,4 @@
+using Sdn.Fabric.Core.Packets;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Pipeline.Groups;
@@ -75,7 +76,7 @@ public class FrameActionTests
     public void Push_mpls_copies_the_ip_ttl_and_pop_mpls_restores_the_frame()
     {
         _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(1), FlowAction.PushMpls(), FlowAction.SetMplsLabel(1234), FlowAction.Output(2));
-        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(3).MplsLabel(1234), FlowAction.PopMpls(EthTypes.Ipv4), FlowAction.DecIpTtl(), FlowAction.Output(4));
+        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(3).MplsLabel(1234), FlowAction.PopMpls(EtherTypes.Ipv4), FlowAction.DecIpTtl(), FlowAction.Output(4));
 
         _rig.Send(1, Frames.Udp(ttl: 64));
         var labelled = _rig.SingleOut(2);
@@ -128,7 +129,7 @@ public class FrameActionTests
     {
         const ulong GatewayMac = 0x02_AA_00_00_00_01;
         const uint GatewayIp = 0x0A_00_00_FE;
-        _rig.Pipeline.Add(0, 10, FlowMatch.Any.EthType(EthTypes.Arp).ArpOp(ArpOperations.Request).ArpTpa(GatewayIp), FlowAction.ArpResponder(GatewayMac));
+        _rig.Pipeline.Add(0, 10, FlowMatch.Any.EthType(EtherTypes.Arp).ArpOp(ArpOperations.Request).ArpTpa(GatewayIp), FlowAction.ArpResponder(GatewayMac));
 
         _rig.Send(3, Frames.Arp(ArpOperations.Request, Keys.MacA, Frames.SourceIp, 0, GatewayIp, ethDst: 0xFFFF_FFFF_FFFF));
 

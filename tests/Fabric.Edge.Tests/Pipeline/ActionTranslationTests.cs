@@ -30,9 +30,9 @@ public class ActionTranslationTests
     public void Mpls_push_set_and_pop_change_what_the_next_table_matches()
     {
         _pipeline.Apply(FlowMod.Add(0, 10, FlowMatch.Any, FlowInstructions.Goto(1, FlowAction.PushMpls(), FlowAction.SetMplsLabel(100), FlowAction.SetMplsTc(3))));
-        _pipeline.Apply(FlowMod.Add(1, 10, FlowMatch.Any.EthType(EthTypes.MplsUnicast).MplsLabel(100).MplsTc(3).MplsBos(true).With(FlowField.MplsTtl, 64),
-            FlowInstructions.Goto(2, FlowAction.DecMplsTtl(), FlowAction.PopMpls(EthTypes.Ipv4))));
-        _pipeline.Add(2, 10, FlowMatch.Any.EthType(EthTypes.Ipv4).With(FlowField.MplsDepth, 0), FlowAction.Output(9));
+        _pipeline.Apply(FlowMod.Add(1, 10, FlowMatch.Any.EthType(EtherTypes.MplsUnicast).MplsLabel(100).MplsTc(3).MplsBos(true).With(FlowField.MplsTtl, 64),
+            FlowInstructions.Goto(2, FlowAction.DecMplsTtl(), FlowAction.PopMpls(EtherTypes.Ipv4))));
+        _pipeline.Add(2, 10, FlowMatch.Any.EthType(EtherTypes.Ipv4).With(FlowField.MplsDepth, 0), FlowAction.Output(9));
 
         var trace = _pipeline.Trace(Keys.Udp(1, 1, 2, ttl: 64));
         Assert.Equal([9u], trace.Outputs);

@@ -35,7 +35,7 @@ public class FlowMatchTests
         key.SetRegister(5, 77);
         key.MplsTopEntry = new MplsLabelStackEntry(1234, 5, true, 9).Encoded;
 
-        var match = FlowMatch.Any.InPort(3).EthSrc(Keys.MacA).EthDst(Keys.MacB).EthType(EthTypes.Ipv4).Vlan(100)
+        var match = FlowMatch.Any.InPort(3).EthSrc(Keys.MacA).EthDst(Keys.MacB).EthType(EtherTypes.Ipv4).Vlan(100)
             .IpProto(17).IpDscp(46).IpTtl(64).Ipv4Src(Keys.Ip(10, 0, 0, 0), 24).Ipv4Dst(Keys.Ip(10, 0, 1, 9))
             .L4Src(1000).L4Dst(53).Metadata(0xAB).Register(5, 77).MplsLabel(1234).MplsTc(5).MplsBos(true);
 

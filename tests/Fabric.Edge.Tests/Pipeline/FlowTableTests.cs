@@ -1,3 +1,4 @@
+using Sdn.Fabric.Core.Packets;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Tests.Support;
 
@@ -12,7 +13,7 @@ public class FlowTableTests
     [Fact]
     public void The_highest_priority_match_wins_whatever_the_insertion_order()
     {
-        _pipeline.Add(0, 10, FlowMatch.Any.EthType(EthTypes.Ipv4), FlowAction.Output(2));
+        _pipeline.Add(0, 10, FlowMatch.Any.EthType(EtherTypes.Ipv4), FlowAction.Output(2));
         _pipeline.Add(0, 30, FlowMatch.Any.Ipv4Dst(Host), FlowAction.Output(4));
         _pipeline.Add(0, 20, FlowMatch.Any.Ipv4Dst(Keys.Ip(10, 0, 0, 0), 24), FlowAction.Output(3));
 

@@ -17,7 +17,7 @@ public static class Keys
         key.InPort = inPort;
         key.EthSrc = MacA;
         key.EthDst = MacB;
-        key.EthType = EthTypes.Ipv4;
+        key.EthType = EtherTypes.Ipv4;
         key.IpProto = 17;
         key.IpTtl = ttl;
         key.Ipv4Src = src;
@@ -33,7 +33,7 @@ public static class Keys
         key.InPort = inPort;
         key.EthSrc = MacA;
         key.EthDst = 0xFFFF_FFFF_FFFF;
-        key.EthType = EthTypes.Arp;
+        key.EthType = EtherTypes.Arp;
         key.ArpOp = ArpOperations.Request;
         key.ArpSpa = senderIp;
         key.ArpTpa = targetIp;

@@ -92,10 +92,10 @@ internal sealed class EdgePipelineFixture
         {
             var match = (i % 4) switch
             {
-                0 => FlowMatch.Any.Metadata(NetworkId, 0xFFFF_FFFF).EthType(EthTypes.Ipv4).Ipv4Src(0xC0A8_0000u | ((uint)i << 8), 24),
-                1 => FlowMatch.Any.Metadata(NetworkId, 0xFFFF_FFFF).EthType(EthTypes.Ipv4).IpProto(6).L4Dst((ushort)(1 + i)),
-                2 => FlowMatch.Any.Metadata(NetworkId, 0xFFFF_FFFF).EthType(EthTypes.Ipv4).IpProto(17).L4Dst((ushort)(1 + i)),
-                _ => FlowMatch.Any.Metadata(NetworkId, 0xFFFF_FFFF).EthType(EthTypes.Ipv4).Ipv4Src(0xAC10_0000u | (uint)i).Ipv4Dst(0xAC11_0000u | (uint)i),
+                0 => FlowMatch.Any.Metadata(NetworkId, 0xFFFF_FFFF).EthType(EtherTypes.Ipv4).Ipv4Src(0xC0A8_0000u | ((uint)i << 8), 24),
+                1 => FlowMatch.Any.Metadata(NetworkId, 0xFFFF_FFFF).EthType(EtherTypes.Ipv4).IpProto(6).L4Dst((ushort)(1 + i)),
+                2 => FlowMatch.Any.Metadata(NetworkId, 0xFFFF_FFFF).EthType(EtherTypes.Ipv4).IpProto(17).L4Dst((ushort)(1 + i)),
+                _ => FlowMatch.Any.Metadata(NetworkId, 0xFFFF_FFFF).EthType(EtherTypes.Ipv4).Ipv4Src(0xAC10_0000u | (uint)i).Ipv4Dst(0xAC11_0000u | (uint)i),
             };
             pipeline.Apply(FlowMod.Add(Acl, 1000 + (i % 50), match, FlowInstructions.DropPacket));
         }
