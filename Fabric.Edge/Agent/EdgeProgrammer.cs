@@ -160,7 +160,16 @@ public sealed class EdgeProgrammer
 
     private IEdgePort Bind(Proto.PortConfig config)
     {
-        var port = _bindPort(config);
+        IEdgePort port;
+        try
+        {
+            port = _bindPort(config);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or KeyNotFoundException)
+        {
+            throw new ProgramException(StatusCode.FailedPrecondition, $"port '{config.Name}' cannot be attached on this edge: {e.Message}");
+        }
+
         return port.Number == config.Number
             ? port
             : throw new ProgramException($"port '{config.Name}' was bound as number {port.Number}, not {config.Number}");
@@ -203,6 +212,10 @@ public sealed class EdgeProgrammer
             {
                 _switch.Datapath.RemovePort(number);
             }
+
+            // The plan holds the bound ports it re-adds; whatever a refused batch bound is dropped here.
+            _ports.Clear();
+            _reportedUp.Clear();
         }
 
         foreach (var number in plan.PortsRemoved)

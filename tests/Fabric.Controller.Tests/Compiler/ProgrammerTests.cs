@@ -39,6 +39,20 @@ public sealed class ProgrammerTests : IDisposable
     }
 
     [Fact]
+    public void A_port_the_edge_cannot_attach_refuses_the_whole_batch()
+    {
+        var edge = new Edge.EdgeSwitch();
+        var programmer = new Edge.Agent.EdgeProgrammer(edge, config => throw new KeyNotFoundException($"no device {config.Name}"));
+        var program = compiled.ProgramOf("e1");
+
+        var refused = Assert.Throws<ProgramException>(() => programmer.Apply(program.FullState(1)));
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.Status);
+        Assert.Equal(0ul, programmer.Version);
+        Assert.All(edge.Pipeline.Tables, t => Assert.True(Assert.Single(t.Entries).IsTableMiss));
+    }
+
+    [Fact]
     public void A_diff_for_another_version_is_refused()
     {
         var batch = new ProgramBatch { Version = 9, BaseVersion = 8 };
