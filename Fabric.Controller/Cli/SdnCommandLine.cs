@@ -16,6 +16,7 @@ public static class SdnCommandLine
             "an MPLS-style label-switched core, and a gRPC controller.");
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(ControllerCommand.Build());
+        root.Subcommands.Add(UpCommand.Create());
         return root;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Southbound;
 using Sdn.Fabric.Core.Rpc;
@@ -29,6 +30,9 @@ internal sealed class ControllerServer : IAsyncDisposable
 
     /// <summary>The southbound side: node agents' sessions, and where compiled programs are published.</summary>
     public AgentHub Agents { get; }
+
+    /// <summary>What the nodes were last given.</summary>
+    public CompiledFabric Compiled => programmer.Compiled;
 
     /// <param name="store">Where the desired state is kept; null keeps it in memory only.</param>
     public static async Task<ControllerServer> StartAsync(IPEndPoint endpoint, StateStore? store, RpcOptions? options = null, CancellationToken cancellationToken = default)

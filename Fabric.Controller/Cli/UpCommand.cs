@@ -1,0 +1,74 @@
+using System.CommandLine;
+using Sdn.Fabric.Controller.Hosting;
+using Sdn.Fabric.Controller.Topology;
+using Sdn.Fabric.Core.Interop;
+using Sdn.Vmm;
+
+namespace Sdn.Fabric.Controller.Cli;
+
+/// <summary>
+/// `sdn up FILE`: runs a whole topology in this process (the embedded default), prints what runs where,
+/// and stays in the foreground until Ctrl-C or SIGTERM, then tears it all down.
+/// </summary>
+internal static class UpCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "the topology YAML file" };
+        var command = new Command(
+            "up",
+            "Run a topology in this process: the controller, every edge and core node, a micro-VM per VM and a namespace per host; Ctrl-C tears it down")
+        {
+            file,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            TopologyDefinition topology;
+            try
+            {
+                topology = TopologyFile.Load(parse.GetValue(file)!.FullName);
+            }
+            catch (TopologyFileException e)
+            {
+                foreach (var problem in e.Errors)
+                {
+                    await error.WriteLineAsync(problem.ToString()).ConfigureAwait(false);
+                }
+
+                return 1;
+            }
+
+            EmbeddedFabric fabric;
+            try
+            {
+                var options = new EmbeddedFabricOptions { Progress = line => output.WriteLine($"sdn up: {line}") };
+                fabric = await EmbeddedFabric.StartAsync(topology, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is VmmException or HostingException or ExternalCommandException or Edge.Tap.TapException or IOException)
+            {
+                await error.WriteLineAsync($"sdn up: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+            catch (OperationCanceledException)
+            {
+                return 130;
+            }
+
+            await using (fabric.ConfigureAwait(false))
+            {
+                await output.WriteLineAsync().ConfigureAwait(false);
+                await output.WriteAsync(FabricSummary.Render(fabric)).ConfigureAwait(false);
+                await output.WriteLineAsync($"{Environment.NewLine}sdn up: running; press Ctrl-C to tear it down").ConfigureAwait(false);
+                await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                await output.WriteLineAsync("sdn up: tearing down").ConfigureAwait(false);
+            }
+
+            await output.WriteLineAsync("sdn up: down").ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+}

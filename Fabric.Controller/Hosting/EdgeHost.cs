@@ -1,0 +1,79 @@
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Southbound;
+using Sdn.Fabric.Edge;
+using Sdn.Fabric.Edge.Agent;
+using Sdn.Fabric.Edge.Datapath;
+
+namespace Sdn.Fabric.Controller.Hosting;
+
+/// <summary>
+/// One edge of the embedded fabric: an <see cref="EdgeSwitch"/> programmed by its own <see cref="EdgeAgent"/>
+/// over the controller's southbound gRPC, and polled on a thread of its own.
+/// </summary>
+internal sealed class EdgeHost : IAsyncDisposable
+{
+    // Busy-poll this many empty rounds before sleeping, as the core nodes do: low latency under traffic,
+    // and an idle edge costs about a thousand wake-ups a second instead of a whole core.
+    private const int IdleRoundsBeforeSleep = 200;
+
+    private readonly Thread thread;
+    private volatile bool stopping;
+
+    public EdgeHost(string name, Func<PortConfig, IEdgePort> bindPort, Uri controller)
+    {
+        Agent = new EdgeAgent(name, Switch, bindPort, controller, retryDelay: TimeSpan.FromMilliseconds(50));
+        thread = new Thread(Run) { IsBackground = true, Name = $"edge {name}" };
+    }
+
+    public EdgeSwitch Switch { get; } = new();
+
+    public EdgeAgent Agent { get; }
+
+    public string Name => Agent.NodeName;
+
+    public void Start()
+    {
+        Agent.Start();
+        thread.Start();
+    }
+
+    /// <summary>Whether the switch holds exactly <paramref name="program"/>.</summary>
+    public bool Holds(NodeProgram program)
+    {
+        lock (Agent.SwitchLock)
+        {
+            return ProgramEquality.Same(Agent.Programmer.Program, program);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        stopping = true;
+        if (thread.IsAlive)
+        {
+            thread.Join();
+        }
+
+        await Agent.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void Run()
+    {
+        var idleRounds = 0;
+        while (!stopping)
+        {
+            if (Agent.Poll() > 0)
+            {
+                idleRounds = 0;
+            }
+            else if (++idleRounds < IdleRoundsBeforeSleep)
+            {
+                Thread.Yield();
+            }
+            else
+            {
+                Thread.Sleep(1);
+            }
+        }
+    }
+}

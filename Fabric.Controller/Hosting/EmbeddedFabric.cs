@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Controller.Northbound;
+using Sdn.Fabric.Controller.Topology;
+using Sdn.Fabric.Core.Lsr;
+using CoreNode = Sdn.Fabric.Core.Lsr.CoreNode;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Edge.Datapath;
+using Sdn.Vmm.Guests;
+
+namespace Sdn.Fabric.Controller.Hosting;
+
+/// <summary>
+/// A whole topology in one process, as <c>sdn up</c> runs it: the controller with the topology as its model,
+/// an in-memory link pair per link, a core node and an edge switch per node, each programmed by its own agent
+/// over the real southbound gRPC on loopback, a micro-VM per VM and a namespace on a TAP port per host.
+/// </summary>
+/// <remarks>
+/// Bring-up order: controller and model, links, core nodes, VMs (created, not booted) and hosts, then edges,
+/// whose programs name the ports that bind the VMs' NICs and the hosts' TAPs. Once every node holds what the
+/// controller compiled, the VMs boot: responders (echo, sink) first, so that senders find them up.
+/// </remarks>
+internal sealed class EmbeddedFabric : IAsyncDisposable
+{
+    private readonly TeardownStack teardown = new();
+    private readonly EmbeddedFabricOptions options;
+    private readonly List<EdgeHost> edges = [];
+    private readonly List<CoreAgent> cores = [];
+    private readonly Dictionary<string, GuestVm> vms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LinuxHost> hosts = new(StringComparer.Ordinal);
+    private ControllerServer server = null!;
+    private FabricLinks links = null!;
+
+    private EmbeddedFabric(TopologyDefinition topology, EmbeddedFabricOptions options)
+    {
+        Topology = topology;
+        this.options = options;
+    }
+
+    public TopologyDefinition Topology { get; }
+
+    /// <summary>The controller's gRPC address, northbound and southbound.</summary>
+    public Uri Address => server.Address;
+
+    public FabricModel Model => server.Model;
+
+    /// <summary>From the start to every node programmed and every application up.</summary>
+    public TimeSpan UpTime { get; private set; }
+
+    public IReadOnlyDictionary<string, GuestVm> Vms => vms;
+
+    public IReadOnlyDictionary<string, LinuxHost> Hosts => hosts;
+
+    /// <exception cref="HostingException">A stage did not finish in time, or a VM's parameters are wrong.</exception>
+    /// <exception cref="Vmm.VmmException">KVM is missing or refused.</exception>
+    /// <exception cref="Core.Interop.ExternalCommandException">A namespace could not be made (not root, or it exists already).</exception>
+    public static async Task<EmbeddedFabric> StartAsync(TopologyDefinition topology, EmbeddedFabricOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        ArgumentNullException.ThrowIfNull(options);
+        var fabric = new EmbeddedFabric(topology, options);
+        try
+        {
+            await fabric.BringUpAsync(cancellationToken).ConfigureAwait(false);
+            return fabric;
+        }
+        catch (Exception failure)
+        {
+            try
+            {
+                await fabric.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (AggregateException teardownFailure)
+            {
+                throw new HostingException($"{failure.Message} (and tearing down what had started failed: {teardownFailure.InnerExceptions[0].Message})", failure);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Cuts or mends both ends of a link's cable; the edges' fast-failover groups and the controller react as to a real cut.</summary>
+    public void SetLinkCut(string link, bool cut) => links.SetCut(link, cut);
+
+    /// <summary>Stops the VMs, the edges, the core nodes and the controller, and deletes the hosts' TAPs and namespaces.</summary>
+    public ValueTask DisposeAsync() => teardown.DisposeAsync();
+
+    private async Task BringUpAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        server = await ControllerServer.StartAsync(options.Listen ?? Topology.Controller.Listen, store: null, cancellationToken: cancellationToken).ConfigureAwait(false);
+        teardown.Push(server.DisposeAsync);
+        TopologyModel.Load(Topology, server.Model);
+        options.Progress($"controller: serving on {server.Address}, topology '{Topology.Name}' loaded");
+
+        var state = server.Model.Snapshot();
+        links = new FabricLinks(state.Links);
+        foreach (var core in state.CoreNodes)
+        {
+            StartCore(core.Name);
+        }
+
+        options.Progress($"core: {state.CoreNodes.Count} nodes and {state.Links.Count} links");
+
+        var ports = state.Ports.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var networks = state.Networks.ToDictionary(n => n.Name, StringComparer.Ordinal);
+        foreach (var vm in Topology.Vms)
+        {
+            var port = ports[vm.Name];
+            vms[vm.Name] = teardown.Own(new GuestVm(vm, port, networks[port.Network], GuestLaunch.For(vm, name => ports.GetValueOrDefault(name))));
+            if (vm.Vcpus > 1)
+            {
+                options.Progress($"vm {vm.Name}: asks for {vm.Vcpus} vCPUs; micro-VMs run on one");
+            }
+        }
+
+        foreach (var host in Topology.Hosts)
+        {
+            var port = ports[host.Name];
+            hosts[host.Name] = teardown.Own(new LinuxHost(host, port, networks[port.Network], options.NamePrefix));
+        }
+
+        options.Progress($"endpoints: {vms.Count} VMs created, {hosts.Count} hosts in namespaces on TAP devices");
+
+        foreach (var edge in state.Edges)
+        {
+            var host = new EdgeHost(edge.Name, config => Bind(edge.Name, config), server.Address);
+            edges.Add(host);
+            teardown.Push(host.DisposeAsync);
+            host.Start();
+        }
+
+        await UntilProgrammedAsync(cancellationToken).ConfigureAwait(false);
+        options.Progress($"edges: {edges.Count} switches; every node programmed (version {server.Compiled.Version}) in {clock.ElapsedMilliseconds} ms");
+
+        BootAll(vms.Values.Where(v => v.Launch.App is GuestApp.Echo or GuestApp.Sink).ToList(), cancellationToken);
+        BootAll(vms.Values.Where(v => v.Launch.App is GuestApp.Ping or GuestApp.Pktgen).ToList(), cancellationToken);
+        UpTime = clock.Elapsed;
+        options.Progress($"vms: {vms.Count} booted and up; the fabric is up in {UpTime.TotalMilliseconds:F0} ms");
+    }
+
+    private void StartCore(string name)
+    {
+        var node = new CoreNode(name);
+        teardown.Own(node);
+        foreach (var end in links.EndsOf(name))
+        {
+            node.AddPort(end, liveness: null);
+        }
+
+        node.Start();
+        var agent = new CoreAgent(node, server.Address, retryDelay: TimeSpan.FromMilliseconds(50));
+        cores.Add(agent);
+        teardown.Push(agent.DisposeAsync);
+        agent.Start();
+    }
+
+    /// <summary>Attaches what a port of <paramref name="edge"/>'s program names: the uplink on that interface, a VM's NIC or a host's TAP.</summary>
+    private IEdgePort Bind(string edge, PortConfig config)
+    {
+        if (links.EndAt(edge, config.Name) is { } link)
+        {
+            return new UplinkPort(config.Number, link);
+        }
+
+        if (vms.TryGetValue(config.Name, out var vm))
+        {
+            return vm.Attach(config.Number);
+        }
+
+        return hosts.TryGetValue(config.Name, out var host)
+            ? host.Attach(config.Number)
+            : throw new HostingException($"edge {edge}: the controller names port '{config.Name}', which is no link, VM or host of this topology");
+    }
+
+    private async Task UntilProgrammedAsync(CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(options.StageTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (Unprogrammed() is { Count: > 0 } waiting)
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new HostingException(
+                    $"nodes not programmed after {options.StageTimeout.TotalSeconds:F0} s: {string.Join(", ", waiting)}; is another process using {server.Address}?");
+            }
+
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private List<string> Unprogrammed()
+    {
+        var compiled = server.Compiled;
+        return edges.Where(e => !e.Holds(compiled.ProgramOf(e.Name))).Select(e => e.Name)
+            .Concat(cores.Where(c => !ProgramEquality.Same(c.Program, compiled.ProgramOf(c.NodeName))).Select(c => c.NodeName))
+            .ToList();
+    }
+
+    private void BootAll(List<GuestVm> group, CancellationToken cancellationToken)
+    {
+        var images = group.Select(v => v.Launch.App).Distinct().ToDictionary(app => app, MicroGuest.Build);
+        foreach (var vm in group)
+        {
+            vm.Boot(images[vm.Launch.App]);
+        }
+
+        foreach (var vm in group)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!vm.WaitUntilUp(options.StageTimeout))
+            {
+                throw new HostingException($"vm {vm.Name} did not come up ({vm.Machine.State}): {vm.Machine.Fault?.ToString() ?? vm.Machine.Serial.Log}");
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Sdn.Fabric.Core.Links;
+
+namespace Sdn.Fabric.Controller.Hosting;
+
+/// <summary>One in-memory link pair per link of the model, each end named after its node's interface.</summary>
+internal sealed class FabricLinks
+{
+    private readonly Dictionary<(string Node, string Interface), InMemoryLink> ends = [];
+    private readonly Dictionary<string, (InMemoryLink A, InMemoryLink B)> byName = new(StringComparer.Ordinal);
+
+    public FabricLinks(IEnumerable<Core.Protos.Link> links)
+    {
+        foreach (var link in links)
+        {
+            var (a, b) = InMemoryLink.CreatePair(link.A.Interface, link.B.Interface);
+            ends[(link.A.Node, link.A.Interface)] = a;
+            ends[(link.B.Node, link.B.Interface)] = b;
+            byName[link.Name] = (a, b);
+        }
+    }
+
+    /// <summary>The ends on <paramref name="node"/>, in interface order.</summary>
+    public IEnumerable<InMemoryLink> EndsOf(string node) =>
+        ends.Where(e => e.Key.Node == node).OrderBy(e => e.Key.Interface, StringComparer.Ordinal).Select(e => e.Value);
+
+    /// <summary>The end of a link on <paramref name="node"/>'s <paramref name="iface"/>, if it has one.</summary>
+    public InMemoryLink? EndAt(string node, string iface) => ends.GetValueOrDefault((node, iface));
+
+    /// <summary>Cuts or mends both ends of a link, as pulling or plugging a cable.</summary>
+    /// <exception cref="HostingException">There is no such link.</exception>
+    public void SetCut(string name, bool cut)
+    {
+        if (!byName.TryGetValue(name, out var pair))
+        {
+            throw new HostingException($"there is no link '{name}'; the links are: {string.Join(", ", byName.Keys.Order(StringComparer.Ordinal))}");
+        }
+
+        pair.A.IsForcedDown = cut;
+        pair.B.IsForcedDown = cut;
+    }
+}
