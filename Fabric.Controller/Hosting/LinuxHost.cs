@@ -49,6 +49,9 @@ internal sealed class LinuxHost : IDisposable
 
     public string Name => Definition.Name;
 
+    /// <summary>The TAP device's name, inside <see cref="Namespace"/>.</summary>
+    public string Device => tap.Name;
+
     /// <summary>The TAP device as edge port <paramref name="number"/>.</summary>
     public IEdgePort Attach(uint number) => new TapPort(number, tap);
 

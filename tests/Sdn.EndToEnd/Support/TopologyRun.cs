@@ -1,0 +1,56 @@
+using System.Net;
+using Sdn.Fabric.Controller.Hosting;
+using Sdn.Fabric.Controller.Tests.Topology;
+using Sdn.Fabric.Controller.Topology;
+using Sdn.Vmm.Guests;
+using Sdn.Vmm.Machine;
+
+namespace Sdn.EndToEnd.Support;
+
+/// <summary>
+/// The repository's topologies brought up as `sdn up` does, on a free controller port and with host names
+/// that no other run uses, plus the ping probes tests add to them.
+/// </summary>
+internal static class TopologyRun
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    public static TopologyDefinition Load(string file) => TopologyFile.Load(RepositoryRoot.Combine("topologies", file));
+
+    public static Task<EmbeddedFabric> StartAsync(TopologyDefinition topology) =>
+        EmbeddedFabric.StartAsync(topology, new EmbeddedFabricOptions
+        {
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            NamePrefix = $"t{Guid.NewGuid().ToString("N")[..3]}-",
+        });
+
+    /// <summary>The topology with more VMs.</summary>
+    public static TopologyDefinition With(this TopologyDefinition topology, params VmDefinition[] vms) =>
+        topology with { Vms = [.. topology.Vms, .. vms] };
+
+    /// <summary>A VM that pings <paramref name="target"/> (a VM or host name) <paramref name="count"/> times, 10 ms apart.</summary>
+    public static VmDefinition Pinger(string name, string edge, string network, string ip, string target, int count = 3) =>
+        new(name, edge, network, IPAddress.Parse(ip), null, "ping", new Dictionary<string, string>
+        {
+            ["target"] = target,
+            ["count"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["interval-ms"] = "10",
+        }, MemoryMib: 4, Vcpus: 1);
+
+    /// <summary>How many of its pings the VM got answers to, once it has finished.</summary>
+    public static ulong RepliesWhenDone(this EmbeddedFabric fabric, string pinger)
+    {
+        var vm = fabric.Vms[pinger].Machine;
+        Assert.True(vm.WaitForExit(Timeout), $"{pinger} did not finish: {vm.Serial.Log}");
+        return vm.LastReport(ReportKey.PingReplies) ?? 0;
+    }
+
+    /// <summary>Asserts the pinger gets no answer at all, not even to its ARP request, for a second.</summary>
+    public static void AssertNeverAnswered(this EmbeddedFabric fabric, string pinger)
+    {
+        var vm = fabric.Vms[pinger].Machine;
+        Assert.False(
+            vm.WaitUntil(v => v.Serial.Lines.Any(l => l.StartsWith("ping: reply", StringComparison.Ordinal)) || v.State != VmState.Running, TimeSpan.FromSeconds(1)),
+            $"{pinger} was answered or stopped: {vm.Serial.Log}");
+    }
+}
