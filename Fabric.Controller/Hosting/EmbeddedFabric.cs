@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Northbound;
 using Sdn.Fabric.Controller.Topology;
+using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Core.Lsr;
 using CoreNode = Sdn.Fabric.Core.Lsr.CoreNode;
 using Sdn.Fabric.Core.Protos;
@@ -22,10 +23,14 @@ namespace Sdn.Fabric.Controller.Hosting;
 /// </remarks>
 internal sealed class EmbeddedFabric : IAsyncDisposable
 {
+    // Between two core nodes only an exchange of hellos tells the agents (and so the controller) that a link
+    // died; an edge's uplink reports its cut itself. 10 ms x 10 rides out a loaded machine's scheduling stalls.
+    private static readonly LivenessOptions CoreLinkLiveness = new(TimeSpan.FromMilliseconds(10), 10);
+
     private readonly TeardownStack teardown = new();
     private readonly EmbeddedFabricOptions options;
     private readonly List<EdgeHost> edges = [];
-    private readonly List<CoreAgent> cores = [];
+    private readonly List<(CoreNode Node, CoreAgent Agent)> cores = [];
     private readonly Dictionary<string, GuestVm> vms = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LinuxHost> hosts = new(StringComparer.Ordinal);
     private ControllerServer server = null!;
@@ -95,9 +100,10 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
 
         var state = server.Model.Snapshot();
         links = new FabricLinks(state.Links);
-        foreach (var core in state.CoreNodes)
+        var coreNames = state.CoreNodes.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var core in coreNames)
         {
-            StartCore(core.Name);
+            StartCore(core, coreNames);
         }
 
         options.Progress($"core: {state.CoreNodes.Count} nodes and {state.Links.Count} links");
@@ -139,18 +145,18 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         options.Progress($"vms: {vms.Count} booted and up; the fabric is up in {UpTime.TotalMilliseconds:F0} ms");
     }
 
-    private void StartCore(string name)
+    private void StartCore(string name, HashSet<string> coreNames)
     {
         var node = new CoreNode(name);
         teardown.Own(node);
-        foreach (var end in links.EndsOf(name))
+        foreach (var (end, peer) in links.EndsOf(name))
         {
-            node.AddPort(end, liveness: null);
+            node.AddPort(end, coreNames.Contains(peer) ? CoreLinkLiveness : null);
         }
 
         node.Start();
         var agent = new CoreAgent(node, server.Address, retryDelay: TimeSpan.FromMilliseconds(50));
-        cores.Add(agent);
+        cores.Add((node, agent));
         teardown.Push(agent.DisposeAsync);
         agent.Start();
     }
@@ -188,11 +194,12 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         }
     }
 
+    /// <summary>The nodes whose links are not all up yet or that do not hold what the controller compiled last.</summary>
     private List<string> Unprogrammed()
     {
         var compiled = server.Compiled;
         return edges.Where(e => !e.Holds(compiled.ProgramOf(e.Name))).Select(e => e.Name)
-            .Concat(cores.Where(c => !ProgramEquality.Same(c.Program, compiled.ProgramOf(c.NodeName))).Select(c => c.NodeName))
+            .Concat(cores.Where(c => !c.Node.Ports.All(p => p.IsUp) || !ProgramEquality.Same(c.Agent.Program, compiled.ProgramOf(c.Node.Name))).Select(c => c.Node.Name))
             .ToList();
     }
 
