@@ -10,12 +10,8 @@ internal static class ControllerCommand
 {
     public static Command Build()
     {
-        var listen = new Option<IPEndPoint>("--listen")
-        {
-            Description = $"Address and port to serve gRPC on (h2c); use 0.0.0.0:{ControllerServer.DefaultPort} to reach it from other hosts.",
-            DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, ControllerServer.DefaultPort),
-            CustomParser = result => IPEndPoint.TryParse(result.Tokens.Single().Value, out var endpoint) ? endpoint : Refuse(result),
-        };
+        var listen = ListenOption.Create($"Address and port to serve gRPC on (h2c); use 0.0.0.0:{ControllerServer.DefaultPort} to reach it from other hosts.");
+        listen.DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, ControllerServer.DefaultPort);
         var stateDirectory = new Option<string>("--state-dir")
         {
             Description = $"Directory holding the desired state ({StateStore.FileName}).",
@@ -42,11 +38,5 @@ internal static class ControllerCommand
             return 0;
         });
         return command;
-    }
-
-    private static IPEndPoint? Refuse(System.CommandLine.Parsing.ArgumentResult result)
-    {
-        result.AddError($"'{result.Tokens.Single().Value}' is not an address and port such as 127.0.0.1:{ControllerServer.DefaultPort}");
-        return null;
     }
 }

@@ -15,11 +15,13 @@ internal static class UpCommand
     public static Command Create()
     {
         var file = new Argument<FileInfo>("file") { Description = "the topology YAML file" };
+        var listen = ListenOption.Create("Serve the controller here instead of at the topology's controller.listen (port 0: any free port).");
         var command = new Command(
             "up",
             "Run a topology in this process: the controller, every edge and core node, a micro-VM per VM and a namespace per host; Ctrl-C tears it down")
         {
             file,
+            listen,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,7 +45,7 @@ internal static class UpCommand
             EmbeddedFabric fabric;
             try
             {
-                var options = new EmbeddedFabricOptions { Progress = line => output.WriteLine($"sdn up: {line}") };
+                var options = new EmbeddedFabricOptions { Listen = parse.GetValue(listen), Progress = line => output.WriteLine($"sdn up: {line}") };
                 fabric = await EmbeddedFabric.StartAsync(topology, options, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is VmmException or HostingException or ExternalCommandException or Edge.Tap.TapException or IOException)

@@ -17,12 +17,14 @@ internal static class TopologyRun
 
     public static TopologyDefinition Load(string file) => TopologyFile.Load(RepositoryRoot.Combine("topologies", file));
 
-    public static Task<EmbeddedFabric> StartAsync(TopologyDefinition topology) =>
-        EmbeddedFabric.StartAsync(topology, new EmbeddedFabricOptions
-        {
-            Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            NamePrefix = $"t{Guid.NewGuid().ToString("N")[..3]}-",
-        });
+    public static Task<EmbeddedFabric> StartAsync(TopologyDefinition topology) => EmbeddedFabric.StartAsync(topology, Options());
+
+    /// <summary>A free controller port, and a name prefix for namespaces and TAPs that no other run uses.</summary>
+    public static EmbeddedFabricOptions Options() => new()
+    {
+        Listen = new IPEndPoint(IPAddress.Loopback, 0),
+        NamePrefix = $"t{Guid.NewGuid().ToString("N")[..3]}-",
+    };
 
     /// <summary>The topology with more VMs.</summary>
     public static TopologyDefinition With(this TopologyDefinition topology, params VmDefinition[] vms) =>

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Sdn.Fabric.Core.Interop;
+using Sdn.Vmm.Tests;
+
+namespace Sdn.EndToEnd.Topologies;
+
+/// <summary>The real `sdn up` process: progress, the summary, the fabric running until SIGTERM, then nothing left.</summary>
+public sealed class SdnUpProcessTests : IDisposable
+{
+    private readonly string _host = $"up{Guid.NewGuid().ToString("N")[..6]}";
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"sdn-up-{Guid.NewGuid():N}.yaml");
+
+    public SdnUpProcessTests() => File.WriteAllText(_file, $$"""
+        name: cli
+        core: [ { name: c1 } ]
+        edges: [ { name: e1 }, { name: e2 } ]
+        links: [ { endpoints: [e1, c1] }, { endpoints: [c1, e2] } ]
+        tenants: [ { name: t, networks: [ { name: n, subnet: 10.7.0.0/24 } ] } ]
+        vms: [ { name: v1, edge: e1, network: t/n, ip: 10.7.0.11 } ]
+        hosts: [ { name: {{_host}}, edge: e2, network: t/n, ip: 10.7.0.100 } ]
+        """);
+
+    public void Dispose() => File.Delete(_file);
+
+    [KvmFact]
+    public void Sdn_up_runs_the_fabric_in_the_foreground_and_sigterm_tears_it_down()
+    {
+        using var sdn = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "sdn.dll"), "up", _file, "--listen", "127.0.0.1:0"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = new List<string>();
+        try
+        {
+            while (sdn.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)).GetAwaiter().GetResult() is { } line)
+            {
+                output.Add(line);
+                if (line.Contains("press Ctrl-C", StringComparison.Ordinal))
+                {
+                    break;
+                }
+            }
+
+            var log = string.Join('\n', output);
+            Assert.True(output.Count > 0 && output[^1].Contains("press Ctrl-C", StringComparison.Ordinal), sdn.HasExited ? log + sdn.StandardError.ReadToEnd() : log);
+            Assert.Contains("every node programmed", log, StringComparison.Ordinal);
+            Assert.Matches(@"\nv1\s+t/n\s+10\.7\.0\.11\s+02(:[0-9a-f]{2}){5}\s+e1\s+echo", log);
+            Assert.Contains("3 received", ExternalCommand.Run("ip", "netns", "exec", "sdn-" + _host, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.7.0.11"), StringComparison.Ordinal);
+
+            ExternalCommand.Run("kill", "-TERM", sdn.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(sdn.WaitForExit(TimeSpan.FromSeconds(30)), "sdn up did not stop on SIGTERM");
+            Assert.Equal(0, sdn.ExitCode);
+            Assert.EndsWith("sdn up: down", sdn.StandardOutput.ReadToEnd().Trim(), StringComparison.Ordinal);
+            Assert.DoesNotContain("sdn-" + _host, ExternalCommand.Run("ip", "netns", "list"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!sdn.HasExited)
+            {
+                sdn.Kill();
+                sdn.WaitForExit();
+            }
+        }
+    }
+}

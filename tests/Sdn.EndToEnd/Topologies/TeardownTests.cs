@@ -1,0 +1,22 @@
+using Sdn.EndToEnd.Support;
+using Sdn.Fabric.Controller.Hosting;
+using Sdn.Fabric.Core.Interop;
+using Sdn.Vmm.Tests;
+
+namespace Sdn.EndToEnd.Topologies;
+
+/// <summary>A bring-up that fails half-way leaves nothing behind.</summary>
+public sealed class TeardownTests
+{
+    [KvmFact]
+    public async Task A_bring_up_that_times_out_after_the_hosts_exist_deletes_their_namespace_and_tap()
+    {
+        var options = TopologyRun.Options() with { StageTimeout = TimeSpan.Zero };
+
+        var failure = await Assert.ThrowsAsync<HostingException>(() => EmbeddedFabric.StartAsync(TopologyRun.Load("quickstart.yaml"), options));
+
+        Assert.Contains("not programmed", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(options.NamePrefix + "h1", ExternalCommand.Run("ip", "netns", "list"), StringComparison.Ordinal);
+        Assert.DoesNotContain(options.NamePrefix + "h1", ExternalCommand.Run("ip", "link", "show"), StringComparison.Ordinal);
+    }
+}
