@@ -16,29 +16,17 @@ internal static class FabricSummary
         text.AppendLine(CultureInfo.InvariantCulture, $"nodes: edges {string.Join(", ", state.Edges.Select(e => e.Name))}; core {string.Join(", ", state.CoreNodes.Select(c => c.Name))}");
         text.AppendLine(CultureInfo.InvariantCulture, $"links: {string.Join(", ", state.Links.Select(l => $"{l.A.Node}--{l.B.Node}"))}");
         text.AppendLine();
-        Table(
-            text,
+        text.Append(TextTable.Render(
             ["VM", "NETWORK", "IP", "MAC", "EDGE", "APP"],
-            fabric.Vms.Values.Select(v => new[] { v.Name, v.Definition.Network, v.Port.Ipv4, v.Port.Mac, v.Definition.Edge, v.Launch.Description }));
+            fabric.Vms.Values.Select(v => new[] { v.Name, v.Definition.Network, v.Port.Ipv4, v.Port.Mac, v.Definition.Edge, v.Launch.Description })));
         if (fabric.Hosts.Count > 0)
         {
             text.AppendLine();
-            Table(
-                text,
+            text.Append(TextTable.Render(
                 ["HOST", "NETWORK", "IP", "MAC", "EDGE", "NAMESPACE"],
-                fabric.Hosts.Values.Select(h => new[] { h.Name, h.Definition.Network, h.Port.Ipv4, h.Port.Mac, h.Definition.Edge, h.Namespace.Name }));
+                fabric.Hosts.Values.Select(h => new[] { h.Name, h.Definition.Network, h.Port.Ipv4, h.Port.Mac, h.Definition.Edge, h.Namespace.Name })));
         }
 
         return text.ToString();
-    }
-
-    private static void Table(StringBuilder text, string[] header, IEnumerable<string[]> rows)
-    {
-        var all = rows.Prepend(header).ToList();
-        var widths = header.Select((_, column) => all.Max(row => row[column].Length)).ToArray();
-        foreach (var row in all)
-        {
-            text.AppendLine(string.Join("  ", row.Select((cell, column) => cell.PadRight(widths[column]))).TrimEnd());
-        }
     }
 }

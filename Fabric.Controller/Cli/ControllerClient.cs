@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Sdn.Fabric.Controller.Northbound;
+using Sdn.Fabric.Core.Rpc;
+
+namespace Sdn.Fabric.Controller.Cli;
+
+/// <summary>
+/// What every command that talks to a running controller shares: the `--controller` option and the call
+/// itself, whose gRPC failure becomes one line on stderr and exit code 1.
+/// </summary>
+internal static class ControllerClient
+{
+    public static Option<Uri> CreateOption() => new("--controller")
+    {
+        Description = "The controller's gRPC address: the `controller.listen` of the topology `sdn up` runs, or where `sdn controller` serves.",
+        DefaultValueFactory = _ => new Uri($"http://127.0.0.1:{ControllerServer.DefaultPort}"),
+        CustomParser = result => Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp ? uri : Refuse(result),
+    };
+
+    private static Uri? Refuse(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        result.AddError($"'{result.Tokens.Single().Value}' is not a controller address such as http://127.0.0.1:{ControllerServer.DefaultPort}");
+        return null;
+    }
+
+    /// <summary>Runs <paramref name="call"/> against the controller <paramref name="controller"/> names; returns the exit code.</summary>
+    public static async Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<RpcChannel, TextWriter, Task> call)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(call);
+        var address = parse.GetRequiredValue(controller);
+        using var channel = new RpcChannel(address);
+        try
+        {
+            await call(channel, parse.InvocationConfiguration.Output).ConfigureAwait(false);
+            return 0;
+        }
+        catch (RpcException e)
+        {
+            var hint = e.Status == StatusCode.Unavailable ? $" (is `sdn up` or `sdn controller` serving at {address}?)" : string.Empty;
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.Status}: {e.Message}{hint}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+}
