@@ -87,6 +87,9 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
     /// <summary>Cuts or mends both ends of a link's cable; the edges' fast-failover groups and the controller react as to a real cut.</summary>
     public void SetLinkCut(string link, bool cut) => links.SetCut(link, cut);
 
+    /// <summary>Whether the link's cable is cut, by <see cref="SetLinkCut"/> or because the link is administratively down.</summary>
+    public bool IsLinkCut(string link) => links.IsCut(link);
+
     /// <summary>Stops the VMs, the edges, the core nodes and the controller, and deletes the hosts' TAPs and namespaces.</summary>
     public ValueTask DisposeAsync() => teardown.DisposeAsync();
 
@@ -100,6 +103,8 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
 
         var state = server.Model.Snapshot();
         links = new FabricLinks(state.Links);
+        var adminState = new AdminLinkState(server.Model, links);
+        teardown.Push(adminState.DisposeAsync);
         var coreNames = state.CoreNodes.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var core in coreNames)
         {

@@ -30,12 +30,20 @@ internal sealed class FabricLinks
     /// <exception cref="HostingException">There is no such link.</exception>
     public void SetCut(string name, bool cut)
     {
-        if (!byName.TryGetValue(name, out var pair))
-        {
-            throw new HostingException($"there is no link '{name}'; the links are: {string.Join(", ", byName.Keys.Order(StringComparer.Ordinal))}");
-        }
-
-        pair.A.IsForcedDown = cut;
-        pair.B.IsForcedDown = cut;
+        var (a, b) = Pair(name);
+        a.IsForcedDown = cut;
+        b.IsForcedDown = cut;
     }
+
+    /// <summary>Whether both ends of the link are cut.</summary>
+    /// <exception cref="HostingException">There is no such link.</exception>
+    public bool IsCut(string name)
+    {
+        var (a, b) = Pair(name);
+        return a.IsForcedDown && b.IsForcedDown;
+    }
+
+    private (InMemoryLink A, InMemoryLink B) Pair(string name) => byName.TryGetValue(name, out var pair)
+        ? pair
+        : throw new HostingException($"there is no link '{name}'; the links are: {string.Join(", ", byName.Keys.Order(StringComparer.Ordinal))}");
 }

@@ -1,4 +1,7 @@
+using System.CommandLine;
 using Sdn.EndToEnd.Support;
+using Sdn.Fabric.Controller.Cli;
+using Sdn.Fabric.Controller.Model;
 using Sdn.Vmm.Guests;
 using Sdn.Vmm.Tests;
 
@@ -26,6 +29,28 @@ public sealed class DiamondFailoverTests
         var replies = fabric.RepliesWhenDone("probe");
         Assert.True(replies >= Pings - 4, $"{replies} of {Pings} pings answered");
     }
+
+    [KvmFact]
+    public async Task Sdn_link_set_down_under_ping_shuts_the_link_and_keeps_traffic_flowing()
+    {
+        await using var fabric = await TopologyRun.StartAsync(TopologyRun.Load("diamond-failover.yaml").With(
+            TopologyRun.Pinger("probe", "e1", "acme/lan", "10.10.0.50", target: "echo", count: Pings)));
+        var probe = fabric.Vms["probe"].Machine;
+
+        WaitForReplies(probe, Pings / 3);
+        Assert.Equal(0, await SdnAsync(fabric, "link", "set", "c1--c2", "down"));
+        WaitForReplies(probe, 2 * Pings / 3);
+        Assert.Equal(0, await SdnAsync(fabric, "link", "set", "c1--c2", "up"));
+        Assert.Equal(0, await SdnAsync(fabric, "link", "set", "c1--c3", "down"));
+        Assert.True(SpinWait.SpinUntil(() => fabric.IsLinkCut("c1--c3") && !fabric.IsLinkCut("c1--c2"), TopologyRun.Timeout), "the embedded links do not follow their admin state");
+
+        var replies = fabric.RepliesWhenDone("probe");
+        Assert.True(replies >= Pings - 4, $"{replies} of {Pings} pings answered");
+        Assert.True(fabric.Model.Get(ResourceKinds.Links, "c1--c3").AdminDown);
+    }
+
+    private static Task<int> SdnAsync(Fabric.Controller.Hosting.EmbeddedFabric fabric, params string[] args) =>
+        SdnCommandLine.Build().Parse([.. args, "--controller", fabric.Address.ToString()]).InvokeAsync(new InvocationConfiguration { Output = TextWriter.Null });
 
     private static void WaitForReplies(Vmm.Machine.VirtualMachine probe, int count) =>
         Assert.True(probe.WaitUntil(v => v.Reports.Count(r => r.Key == ReportKey.PingRttTicks) >= count, TopologyRun.Timeout), probe.Serial.Log);
