@@ -14,6 +14,7 @@ internal static class BenchmarkRunner
         new Capture.CaptureSuite(),
         new Core.CoreSuite(),
         new Vmm.VmmSuite(),
+        new EndToEnd.EndToEndSuite(),
     ];
 
     public static int Run(string[] args)
