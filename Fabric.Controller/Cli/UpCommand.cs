@@ -45,7 +45,12 @@ internal static class UpCommand
             EmbeddedFabric fabric;
             try
             {
-                var options = new EmbeddedFabricOptions { Listen = parse.GetValue(listen), Progress = line => output.WriteLine($"sdn up: {line}") };
+                var options = new EmbeddedFabricOptions
+                {
+                    Listen = parse.GetValue(listen),
+                    Progress = line => output.WriteLine($"sdn up: {line}"),
+                    GuestOutput = (vm, line) => output.WriteLine($"vm {vm}: {line}"),
+                };
                 fabric = await EmbeddedFabric.StartAsync(topology, options, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is VmmException or HostingException or ExternalCommandException or Edge.Tap.TapException or IOException)

@@ -118,7 +118,12 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         foreach (var vm in Topology.Vms)
         {
             var port = ports[vm.Name];
-            vms[vm.Name] = teardown.Own(new GuestVm(vm, port, networks[port.Network], GuestLaunch.For(vm, name => ports.GetValueOrDefault(name))));
+            var guest = teardown.Own(new GuestVm(vm, port, networks[port.Network], GuestLaunch.For(vm, name => ports.GetValueOrDefault(name))));
+            vms[vm.Name] = guest;
+            if (options.GuestOutput is { } print && guest.Launch.App != GuestApp.Echo)
+            {
+                teardown.Own(guest.Machine.Serial.Subscribe(line => print(vm.Name, line)));
+            }
             if (vm.Vcpus > 1)
             {
                 options.Progress($"vm {vm.Name}: asks for {vm.Vcpus} vCPUs; micro-VMs run on one");

@@ -17,6 +17,9 @@ internal sealed record EmbeddedFabricOptions
     /// <summary>Told one line per step of the bring-up.</summary>
     public Action<string> Progress { get; init; } = _ => { };
 
+    /// <summary>Told each line a VM's application prints (VM name, line), except echo's, which only says it is up.</summary>
+    public Action<string, string>? GuestOutput { get; init; }
+
     /// <summary>How long each stage may take: every node programmed, every application up.</summary>
     public TimeSpan StageTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -4,7 +4,7 @@ using Sdn.Vmm.Tests;
 
 namespace Sdn.EndToEnd.Topologies;
 
-/// <summary>The real `sdn up` process: progress, the summary, the fabric running until SIGTERM, then nothing left.</summary>
+/// <summary>The real `sdn up` process: progress, the summary, the applications' output, the fabric running until SIGTERM, then nothing left.</summary>
 public sealed class SdnUpProcessTests : IDisposable
 {
     private readonly string _host = $"up{Guid.NewGuid().ToString("N")[..6]}";
@@ -16,7 +16,9 @@ public sealed class SdnUpProcessTests : IDisposable
         edges: [ { name: e1 }, { name: e2 } ]
         links: [ { endpoints: [e1, c1] }, { endpoints: [c1, e2] } ]
         tenants: [ { name: t, networks: [ { name: n, subnet: 10.7.0.0/24 } ] } ]
-        vms: [ { name: v1, edge: e1, network: t/n, ip: 10.7.0.11 } ]
+        vms:
+          - { name: v1, edge: e1, network: t/n, ip: 10.7.0.11 }
+          - { name: v2, edge: e2, network: t/n, ip: 10.7.0.12, app: ping, params: { target: v1, count: 2, interval-ms: 10 } }
         hosts: [ { name: {{_host}}, edge: e2, network: t/n, ip: 10.7.0.100 } ]
         """);
 
@@ -51,7 +53,10 @@ public sealed class SdnUpProcessTests : IDisposable
             ExternalCommand.Run("kill", "-TERM", sdn.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.True(sdn.WaitForExit(TimeSpan.FromSeconds(30)), "sdn up did not stop on SIGTERM");
             Assert.Equal(0, sdn.ExitCode);
-            Assert.EndsWith("sdn up: down", sdn.StandardOutput.ReadToEnd().Trim(), StringComparison.Ordinal);
+            var rest = sdn.StandardOutput.ReadToEnd();
+            Assert.EndsWith("sdn up: down", rest.Trim(), StringComparison.Ordinal);
+            Assert.Contains("vm v2: ping: reply seq=1 ", log + rest, StringComparison.Ordinal);
+            Assert.DoesNotContain("vm v1:", log + rest, StringComparison.Ordinal);
             Assert.DoesNotContain("sdn-" + _host, ExternalCommand.Run("ip", "netns", "list"), StringComparison.Ordinal);
         }
         finally
