@@ -12,6 +12,9 @@ namespace Sdn.Fabric.Controller.Hosting;
 /// </summary>
 internal sealed class LinuxHost : IDisposable
 {
+    /// <summary>Where iproute2 keeps named namespaces.</summary>
+    private const string NamespaceDirectory = "/run/netns";
+
     private readonly TapDevice tap;
 
     /// <param name="prefix">Put before the host's name to name the namespace and the TAP device.</param>
@@ -22,10 +25,17 @@ internal sealed class LinuxHost : IDisposable
         ArgumentNullException.ThrowIfNull(network);
         Definition = definition;
         Port = port;
-        Namespace = NetworkNamespace.Create(prefix + definition.Name);
+        var name = prefix + definition.Name;
+        if (File.Exists(Path.Combine(NamespaceDirectory, name)))
+        {
+            throw new HostingException(
+                $"host {definition.Name}: network namespace '{name}' exists already, perhaps left by an `sdn up` that was killed; if nothing uses it, delete it with `ip netns del {name}`");
+        }
+
+        Namespace = NetworkNamespace.Create(name);
         try
         {
-            tap = TapDevice.Create(prefix + definition.Name);
+            tap = TapDevice.Create(name);
             Namespace.Adopt(tap.Name);
             Namespace.Run("ip", "link", "set", "dev", tap.Name, "address", port.Mac);
             Namespace.Configure(

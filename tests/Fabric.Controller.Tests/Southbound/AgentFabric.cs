@@ -1,5 +1,6 @@
 using System.Net;
 using Sdn.Fabric.Controller.Compiler;
+using Sdn.Fabric.Controller.Hosting;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Southbound;
 using Sdn.Fabric.Controller.Tests.Compiler;
@@ -79,8 +80,8 @@ internal sealed class AgentFabric : IAsyncDisposable
 
     /// <summary>Waits until every node runs exactly what the controller compiled last, pumping the fabric meanwhile.</summary>
     public Task UntilProgrammedAsync() => UntilAsync(() =>
-        EdgeAgents.Values.All(a => Same(a.Programmer.Program, Compiled.ProgramOf(a.NodeName)))
-        && CoreAgents.Values.All(a => Same(a.Program, Compiled.ProgramOf(a.NodeName))));
+        EdgeAgents.Values.All(a => ProgramEquality.Same(a.Programmer.Program, Compiled.ProgramOf(a.NodeName)))
+        && CoreAgents.Values.All(a => ProgramEquality.Same(a.Program, Compiled.ProgramOf(a.NodeName))));
 
     public async Task UntilAsync(Func<bool> condition)
     {
@@ -112,9 +113,6 @@ internal sealed class AgentFabric : IAsyncDisposable
 
         Rig.Dispose();
     }
-
-    private static bool Same(NodeProgram held, NodeProgram compiled) =>
-        held.FullState(0).ToByteString() == compiled.FullState(0).ToByteString();
 
     private async Task StartControllerAsync(IPEndPoint endpoint)
     {

@@ -1,6 +1,7 @@
 using Sdn.EndToEnd.Support;
 using Sdn.Fabric.Controller.Hosting;
 using Sdn.Fabric.Core.Interop;
+using Sdn.Fabric.Edge.Tap;
 using Sdn.Vmm.Tests;
 
 namespace Sdn.EndToEnd.Topologies;
@@ -19,5 +20,17 @@ public sealed class TeardownTests
         Assert.Matches("not programmed|did not come up", failure.Message);
         Assert.DoesNotContain(options.NamePrefix + "h1", ExternalCommand.Run("ip", "netns", "list"), StringComparison.Ordinal);
         Assert.DoesNotContain(options.NamePrefix + "h1", ExternalCommand.Run("ip", "link", "show"), StringComparison.Ordinal);
+    }
+
+    [KvmFact]
+    public async Task A_namespace_left_by_an_earlier_run_is_refused_with_how_to_remove_it_and_left_alone()
+    {
+        var options = TopologyRun.Options();
+        using var leftOver = NetworkNamespace.Create(options.NamePrefix + "h1");
+
+        var failure = await Assert.ThrowsAsync<HostingException>(() => EmbeddedFabric.StartAsync(TopologyRun.Load("quickstart.yaml"), options));
+
+        Assert.Contains($"`ip netns del {leftOver.Name}`", failure.Message, StringComparison.Ordinal);
+        Assert.Contains(leftOver.Name, ExternalCommand.Run("ip", "netns", "list"), StringComparison.Ordinal);
     }
 }
