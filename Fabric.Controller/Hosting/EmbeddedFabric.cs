@@ -113,30 +113,7 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
 
         options.Progress($"core: {state.CoreNodes.Count} nodes and {state.Links.Count} links");
 
-        var ports = state.Ports.ToDictionary(p => p.Name, StringComparer.Ordinal);
-        var networks = state.Networks.ToDictionary(n => n.Name, StringComparer.Ordinal);
-        foreach (var vm in Topology.Vms)
-        {
-            var port = ports[vm.Name];
-            var guest = teardown.Own(new GuestVm(vm, port, networks[port.Network], GuestLaunch.For(vm, name => ports.GetValueOrDefault(name))));
-            vms[vm.Name] = guest;
-            if (options.GuestOutput is { } print && guest.Launch.App != GuestApp.Echo)
-            {
-                teardown.Own(guest.Machine.Serial.Subscribe(line => print(vm.Name, line)));
-            }
-            if (vm.Vcpus > 1)
-            {
-                options.Progress($"vm {vm.Name}: asks for {vm.Vcpus} vCPUs; micro-VMs run on one");
-            }
-        }
-
-        foreach (var host in Topology.Hosts)
-        {
-            var port = ports[host.Name];
-            hosts[host.Name] = teardown.Own(new LinuxHost(host, port, networks[port.Network], options.NamePrefix));
-        }
-
-        options.Progress($"endpoints: {vms.Count} VMs created, {hosts.Count} hosts in namespaces on TAP devices");
+        CreateEndpoints(state);
 
         foreach (var edge in state.Edges)
         {
@@ -153,6 +130,36 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         BootAll(vms.Values.Where(v => v.Launch.App is GuestApp.Ping or GuestApp.Pktgen).ToList(), cancellationToken);
         UpTime = clock.Elapsed;
         options.Progress($"vms: {vms.Count} booted and up; the fabric is up in {UpTime.TotalMilliseconds:F0} ms");
+    }
+
+    /// <summary>A VM per topology VM, created but not booted, and a namespace on a TAP per host, each with its port's MAC and address.</summary>
+    private void CreateEndpoints(FabricState state)
+    {
+        var ports = state.Ports.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var networks = state.Networks.ToDictionary(n => n.Name, StringComparer.Ordinal);
+        foreach (var vm in Topology.Vms)
+        {
+            var port = ports[vm.Name];
+            var guest = teardown.Own(new GuestVm(vm, port, networks[port.Network], GuestLaunch.For(vm, name => ports.GetValueOrDefault(name))));
+            vms[vm.Name] = guest;
+            if (options.GuestOutput is { } print && guest.Launch.App != GuestApp.Echo)
+            {
+                teardown.Own(guest.Machine.Serial.Subscribe(line => print(vm.Name, line)));
+            }
+
+            if (vm.Vcpus > 1)
+            {
+                options.Progress($"vm {vm.Name}: asks for {vm.Vcpus} vCPUs; micro-VMs run on one");
+            }
+        }
+
+        foreach (var host in Topology.Hosts)
+        {
+            var port = ports[host.Name];
+            hosts[host.Name] = teardown.Own(new LinuxHost(host, port, networks[port.Network], options.NamePrefix));
+        }
+
+        options.Progress($"endpoints: {vms.Count} VMs created, {hosts.Count} hosts in namespaces on TAP devices");
     }
 
     private void StartCore(string name, HashSet<string> coreNames)
