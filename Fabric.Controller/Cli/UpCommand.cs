@@ -16,12 +16,14 @@ internal static class UpCommand
     {
         var file = new Argument<FileInfo>("file") { Description = "the topology YAML file" };
         var listen = ListenOption.Create("Serve the controller here instead of at the topology's controller.listen (port 0: any free port).");
+        var detach = new Option<bool>("--detach", "-d") { Description = "Return once the fabric is up and leave it running in the background; its output goes to a log file" };
         var command = new Command(
             "up",
             "Run a topology in this process: the controller, every edge and core node, a micro-VM per VM and a namespace per host; Ctrl-C tears it down")
         {
             file,
             listen,
+            detach,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -40,6 +42,12 @@ internal static class UpCommand
                 }
 
                 return 1;
+            }
+
+            if (parse.GetValue(detach))
+            {
+                string[] again = ["up", parse.GetValue(file)!.FullName, .. parse.GetValue(listen) is { } endpoint ? new[] { "--listen", endpoint.ToString() } : []];
+                return await DetachedUp.RunAsync(again, topology.Name, output, cancellationToken).ConfigureAwait(false);
             }
 
             EmbeddedFabric fabric;
@@ -67,7 +75,7 @@ internal static class UpCommand
             {
                 await output.WriteLineAsync().ConfigureAwait(false);
                 await output.WriteAsync(FabricSummary.Render(fabric)).ConfigureAwait(false);
-                await output.WriteLineAsync($"{Environment.NewLine}sdn up: running; press Ctrl-C to tear it down").ConfigureAwait(false);
+                await output.WriteLineAsync($"{Environment.NewLine}sdn up: running as pid {Environment.ProcessId}; press Ctrl-C to tear it down").ConfigureAwait(false);
                 await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
                 await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
                 await output.WriteLineAsync("sdn up: tearing down").ConfigureAwait(false);
