@@ -36,8 +36,8 @@ public sealed class BpfFilterTests : IDisposable
         using var filter = BpfFilter.Compile(expression);
         var ours = frames.Where(f => filter.Matches(f, f.Length)).ToArray();
         var selected = _path + ".selected.pcap";
-        ExternalTool.Run("tcpdump", expression.Length == 0 ? ["-r", _path, "-w", selected] : ["-r", _path, "-w", selected, expression]);
-        var theirs = ClassicPcap.ReadFrames(selected);
+        ExternalTool.Run("tcpdump", "tcpdump", expression.Length == 0 ? ["-r", _path, "-w", selected] : ["-r", _path, "-w", selected, expression]);
+        var theirs = CaptureFileReader.Read(selected).Select(r => r.Bytes).ToArray();
         File.Delete(selected);
 
         Assert.NotEmpty(theirs);

@@ -32,7 +32,7 @@ public sealed class CaptureFileReaderTests : IDisposable
     public void Pcapng_rewritten_by_tshark_reads_the_same()
     {
         var theirs = Path.Combine(_directory, "theirs.pcapng");
-        ExternalTool.Run("tshark", "-r", WriteOurs(), "-w", theirs, "-F", "pcapng");
+        ExternalTool.Run("tshark", "tshark", "-r", WriteOurs(), "-w", theirs, "-F", "pcapng");
 
         var records = CaptureFileReader.Read(theirs);
 
@@ -50,11 +50,11 @@ public sealed class CaptureFileReaderTests : IDisposable
         var theirs = Path.Combine(_directory, "theirs.pcap");
         if (writer == "tcpdump")
         {
-            ExternalTool.Run("tcpdump", "-r", WriteOurs(), "-w", theirs);
+            ExternalTool.Run("tcpdump", "tcpdump", "-r", WriteOurs(), "-w", theirs);
         }
         else
         {
-            ExternalTool.Run("tshark", "-r", WriteOurs(), "-w", theirs, "-F", "nsecpcap");
+            ExternalTool.Run("tshark", "tshark", "-r", WriteOurs(), "-w", theirs, "-F", "nsecpcap");
         }
 
         var records = CaptureFileReader.Read(theirs);

@@ -47,7 +47,7 @@ public sealed class CaptureSessionTests : IDisposable
         var udpFrames = frames.Count(f => BpfMatches("udp", f));
         Assert.Equal(2 * frames.Count, session.Seen);
         Assert.Equal(2 * udpFrames, session.Captured);
-        var lines = ExternalTool.Run("tshark", "-r", path, "-T", "fields", "-e", "frame.interface_name", "-e", "frame.packet_flags_direction", "-e", "udp.srcport")
+        var lines = ExternalTool.Run("tshark", "tshark", "-r", path, "-T", "fields", "-e", "frame.interface_name", "-e", "frame.packet_flags_direction", "-e", "udp.srcport")
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2 * udpFrames, lines.Length);
         Assert.Equal(udpFrames, lines.Count(l => l.StartsWith("e1/vm1\t0x00000001\t", StringComparison.Ordinal)));
@@ -177,7 +177,7 @@ public sealed class CaptureSessionTests : IDisposable
         foreach (var file in kept)
         {
             Assert.True(new FileInfo(file).Length <= 4096);
-            var count = ExternalTool.Run("tshark", "-r", file, "-T", "fields", "-e", "frame.number").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+            var count = ExternalTool.Run("tshark", "tshark", "-r", file, "-T", "fields", "-e", "frame.number").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
             Assert.True(count > 0);
         }
     }

@@ -37,7 +37,7 @@ public sealed class CaptureSummaryTests : IDisposable
             }
         }
 
-        var tcpdump = ExternalTool.Run("tcpdump", "-r", _path, "-nn", "-t").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var tcpdump = ExternalTool.Run("tcpdump", "tcpdump", "-r", _path, "-nn", "-t").Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal(samples.Select(s => CaptureSummary.Describe(frames[s], frames[s].Length)), tcpdump);
     }

@@ -66,7 +66,7 @@ public sealed class PcapngWriterTests : IDisposable
 
     private string[] Tshark(params string[] arguments)
     {
-        var output = ExternalTool.Run("tshark", ["-r", _path, .. arguments]);
+        var output = ExternalTool.Run("tshark", "tshark", ["-r", _path, .. arguments]);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 }

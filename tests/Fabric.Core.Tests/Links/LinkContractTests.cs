@@ -55,7 +55,7 @@ public class LinkContractTests
             }
         }
 
-        var lines = ExternalTool.Run("tshark", "-r", path, "-T", "fields", "-e", "frame.interface_name", "-e", "frame.packet_flags_direction", "-e", "mpls.label")
+        var lines = ExternalTool.Run("tshark", "tshark", "-r", path, "-T", "fields", "-e", "frame.interface_name", "-e", "frame.packet_flags_direction", "-e", "mpls.label")
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         File.Delete(path);
 

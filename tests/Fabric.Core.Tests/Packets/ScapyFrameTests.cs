@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Sdn.Fabric.Core.Packets;
 
+using Sdn.Fabric.Core.Tests.Support;
+
 namespace Sdn.Fabric.Core.Tests.Packets;
 
 /// <summary>

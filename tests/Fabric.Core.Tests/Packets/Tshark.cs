@@ -1,3 +1,6 @@
+using Sdn.Fabric.Core.Capture;
+using Sdn.Fabric.Core.Tests.Support;
+
 namespace Sdn.Fabric.Core.Tests.Packets;
 
 /// <summary>Decodes many frames with one tshark run, so the independent-decoder tests stay fast.</summary>
@@ -6,10 +9,18 @@ internal static class Tshark
     /// <summary>One dictionary per frame, from field name to tshark's value (occurrences joined with commas).</summary>
     public static List<Dictionary<string, string>> Decode(IEnumerable<byte[]> frames, IReadOnlyList<string> fields)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"sdn-packets-{Guid.NewGuid():N}.pcap");
+        var path = Path.Combine(Path.GetTempPath(), $"sdn-packets-{Guid.NewGuid():N}.pcapng");
         try
         {
-            PcapFile.Write(path, frames);
+            using (var writer = new PcapngWriter(File.Create(path)))
+            {
+                var port = writer.AddInterface("frames", "frames under test", LinkType.Ethernet, 65535);
+                foreach (var frame in frames)
+                {
+                    writer.WritePacket(port, 0, frame, frame.Length, CaptureDirection.Unknown);
+                }
+            }
+
             string[] options =
             [
                 "-r", path, "-n", "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,",

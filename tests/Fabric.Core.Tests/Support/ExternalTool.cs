@@ -1,32 +1,56 @@
+using System.ComponentModel;
 using System.Diagnostics;
 
 namespace Sdn.Fabric.Core.Tests.Support;
 
-/// <summary>Runs an independent tool (tshark, tcpdump, python3) and returns what it printed.</summary>
+/// <summary>
+/// Runs an independent decoder (tshark, scapy) as a process. A missing tool fails the test with what to
+/// install: these tests prove our parsers against code we did not write, so skipping would hide a gap.
+/// </summary>
 internal static class ExternalTool
 {
-    public static string Run(string fileName, params string[] arguments)
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    public static string Run(string fileName, string debianPackage, params string[] arguments)
     {
-        var start = new ProcessStartInfo(fileName, arguments)
+        var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            UseShellExecute = false,
         };
-        using var process = Process.Start(start)
-            ?? throw new InvalidOperationException($"could not start {fileName}; ./test.sh installs it");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        foreach (var argument in arguments)
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish in 60 s");
+            start.ArgumentList.Add(argument);
         }
 
-        if (process.ExitCode != 0)
+        Process process;
+        try
         {
-            throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} exited {process.ExitCode}: {stderr.Result}");
+            process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
+        }
+        catch (Win32Exception e)
+        {
+            throw new InvalidOperationException(
+                $"{fileName} is missing ({e.Message}): install the Debian package {debianPackage}, or run ./test.sh, which does", e);
         }
 
-        return stdout.Result;
+        using (process)
+        {
+            var error = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEndAsync();
+            if (!process.WaitForExit(Timeout))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{fileName} ran longer than {Timeout}");
+            }
+
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"{fileName} exited with {process.ExitCode}: {error.Result}");
+            }
+
+            return output.Result;
+        }
     }
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Sdn.Fabric.Core.Capture;
+using Sdn.Fabric.Core.Interop;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Tests.Support;
 
@@ -46,12 +46,6 @@ public sealed class PortCaptureTests : IDisposable
         Assert.Null(_rig.Switch.Datapath.CaptureTap(1));
     }
 
-    private string[] Tshark(params string[] arguments)
-    {
-        using var tshark = Process.Start(new ProcessStartInfo("tshark", ["-r", _path, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = tshark.StandardOutput.ReadToEnd();
-        tshark.WaitForExit();
-        Assert.Equal(0, tshark.ExitCode);
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
+    private string[] Tshark(params string[] arguments) =>
+        ExternalCommand.Run("tshark", ["-r", _path, .. arguments]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 }
