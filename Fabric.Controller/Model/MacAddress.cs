@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sdn.Fabric.Core;
 
 namespace Sdn.Fabric.Controller.Model;
 
@@ -38,13 +39,7 @@ internal static class MacAddress
     /// <summary>A locally administered MAC derived from <paramref name="seed"/>, stepping past any in <paramref name="taken"/>.</summary>
     public static string Allocate(string seed, IReadOnlySet<string> taken)
     {
-        // FNV-1a: stable across runs and platforms, unlike string.GetHashCode.
-        var hash = 2166136261u;
-        foreach (var c in seed)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
+        var hash = StableHash.Of(seed);
         while (true)
         {
             var mac = Format([AllocatedFirstOctet, AllocatedSecondOctet, (byte)(hash >> 24), (byte)(hash >> 16), (byte)(hash >> 8), (byte)hash]);

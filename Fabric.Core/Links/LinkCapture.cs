@@ -23,7 +23,7 @@ public sealed class LinkCapture
     public LinkCapture(string linkName)
     {
         ArgumentNullException.ThrowIfNull(linkName);
-        var local = 0x02_00_00_00_00_00ul | (((ulong)(uint)StableHash(linkName) << 8) & 0x00_FF_FF_FF_FF_00);
+        var local = 0x02_00_00_00_00_00ul | (((ulong)StableHash.Of(linkName) << 8) & 0x00_FF_FF_FF_FF_00);
         var peer = local | 0x01;
         WriteHeader(_outboundScratch, destination: peer, source: local);
         WriteHeader(_inboundScratch, destination: local, source: peer);
@@ -63,16 +63,5 @@ public sealed class LinkCapture
     private static void WriteHeader(Span<byte> scratch, ulong destination, ulong source)
     {
         EthernetHeader.TryWrite(scratch, destination, source, EtherTypes.MplsUnicast);
-    }
-
-    private static int StableHash(string text)
-    {
-        var hash = unchecked((int)2166136261);
-        foreach (var c in text)
-        {
-            hash = unchecked((hash ^ c) * 16777619);
-        }
-
-        return hash;
     }
 }

@@ -31,7 +31,7 @@ public sealed class CoreNode : IDisposable
     public CoreNode(string name)
     {
         Name = name;
-        _switch = new LabelSwitch(StableHash(name));
+        _switch = new LabelSwitch(StableHash.Of(name));
     }
 
     /// <summary>Raised on the forwarding thread when the liveness of any port changes.</summary>
@@ -185,17 +185,5 @@ public sealed class CoreNode : IDisposable
                 Thread.Sleep(1);
             }
         }
-    }
-
-    // FNV-1a: string.GetHashCode is randomised per process, and the ECMP seed should be stable across restarts.
-    private static uint StableHash(string text)
-    {
-        var hash = 2166136261u;
-        foreach (var c in text)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return hash;
     }
 }
