@@ -14,9 +14,13 @@ public sealed class EdgeSwitch : IUpcallHandler
     public EdgeSwitch(int tableCount = 8, TimeProvider? time = null)
     {
         time ??= TimeProvider.System;
+        Time = time;
         Pipeline = new EdgePipeline(tableCount, time);
         Datapath = new EdgeDatapath(this, time);
     }
+
+    /// <summary>The clock of flow timeouts and counters' last-hit times.</summary>
+    public TimeProvider Time { get; }
 
     public EdgePipeline Pipeline { get; }
 

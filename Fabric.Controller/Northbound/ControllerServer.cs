@@ -16,10 +16,13 @@ internal sealed class ControllerServer : IAsyncDisposable
 
     private readonly FabricProgrammer programmer;
 
-    private ControllerServer(RpcServer server, FabricModel model, AgentHub agents, FabricProgrammer programmer)
+    private readonly CancellationTokenSource shutdown;
+
+    private ControllerServer(RpcServer server, FabricModel model, AgentHub agents, FabricProgrammer programmer, CancellationTokenSource shutdown)
     {
         this.server = server;
         this.programmer = programmer;
+        this.shutdown = shutdown;
         Model = model;
         Agents = agents;
     }
@@ -31,6 +34,9 @@ internal sealed class ControllerServer : IAsyncDisposable
     /// <summary>The southbound side: node agents' sessions, and where compiled programs are published.</summary>
     public AgentHub Agents { get; }
 
+    /// <summary>Cancelled when a client calls Shutdown: the process serving the controller should stop as on SIGTERM.</summary>
+    public CancellationToken ShutdownRequested => shutdown.Token;
+
     /// <summary>What the nodes were last given.</summary>
     public CompiledFabric Compiled => programmer.Compiled;
 
@@ -39,9 +45,11 @@ internal sealed class ControllerServer : IAsyncDisposable
     {
         var model = new FabricModel(store);
         var agents = new AgentHub(model);
-        var services = agents.AddTo(new ControllerService(model, agents).AddTo(new RpcServiceBuilder()));
+        var shutdown = new CancellationTokenSource();
+        // Cancelled on the thread pool: whoever waits on the token tears down (this server included) after Shutdown is answered.
+        var services = agents.AddTo(new ControllerService(model, agents, () => shutdown.CancelAsync()).AddTo(new RpcServiceBuilder()));
         var programmer = new FabricProgrammer(model, agents);
-        return new ControllerServer(await RpcServer.StartAsync(endpoint, services, options, cancellationToken).ConfigureAwait(false), model, agents, programmer);
+        return new ControllerServer(await RpcServer.StartAsync(endpoint, services, options, cancellationToken).ConfigureAwait(false), model, agents, programmer, shutdown);
     }
 
     public async ValueTask DisposeAsync()
@@ -49,5 +57,6 @@ internal sealed class ControllerServer : IAsyncDisposable
         await programmer.DisposeAsync().ConfigureAwait(false);
         Agents.Close();
         await server.DisposeAsync().ConfigureAwait(false);
+        shutdown.Dispose();
     }
 }

@@ -10,17 +10,21 @@ namespace Sdn.Fabric.Controller.Northbound;
 /// The northbound sdn.v1.Controller service over the model: create, get, list and delete for
 /// every kind of object, link state, the whole state, and the event watch. A refused request
 /// returns the model's reason as INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS or FAILED_PRECONDITION.
-/// GetStats reports each node's agent session; Trace and Capture go to the agents that own the ports.
+/// GetStats reports each node's agent session; Trace and Capture go to the agents that own the ports, GetFlows
+/// to the edge's agent. Shutdown asks the process that serves the controller to stop.
 /// </summary>
 internal sealed class ControllerService
 {
     private readonly FabricModel model;
     private readonly AgentHub agents;
+    private readonly Action requestShutdown;
 
-    public ControllerService(FabricModel model, AgentHub agents)
+    /// <param name="requestShutdown">Starts stopping the process; it must not wait for the stop, so that Shutdown is answered first.</param>
+    public ControllerService(FabricModel model, AgentHub agents, Action requestShutdown)
     {
         this.model = model;
         this.agents = agents;
+        this.requestShutdown = requestShutdown;
     }
 
     public RpcServiceBuilder AddTo(RpcServiceBuilder services)
@@ -38,6 +42,12 @@ internal sealed class ControllerService
             .AddUnary(ControllerMethods.GetState, (_, _) => Task.FromResult(model.Snapshot()))
             .AddUnary(ControllerMethods.GetStats, (request, _) => Answer(() => new StatsReply { Nodes = { agents.Stats(request.Node) } }))
             .AddUnary(ControllerMethods.Trace, TraceAsync)
+            .AddUnary(ControllerMethods.GetFlows, FlowsAsync)
+            .AddUnary(ControllerMethods.Shutdown, (_, _) =>
+            {
+                requestShutdown();
+                return Task.FromResult(new ShutdownReply { Pid = (uint)Environment.ProcessId });
+            })
             .AddServerStreaming(ControllerMethods.Capture, CaptureAsync)
             .AddServerStreaming(ControllerMethods.WatchEvents, WatchAsync);
     }
@@ -69,6 +79,12 @@ internal sealed class ControllerService
     {
         var port = await Answer(() => model.Get(ResourceKinds.Ports, request.Port)).ConfigureAwait(false);
         return await agents.TraceAsync(port.Edge, port.Name, request.Packet, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<FlowDump> FlowsAsync(GetFlowsRequest request, RpcCallContext context)
+    {
+        var edge = await Answer(() => model.Get(ResourceKinds.Edges, request.Edge)).ConfigureAwait(false);
+        return await agents.FlowsAsync(edge.Name, request.HasTableId ? request.TableId : null, context.CancellationToken).ConfigureAwait(false);
     }
 
     private async Task CaptureAsync(CaptureRequest request, RpcStreamWriter<CapturedPacket> packets, RpcCallContext context)

@@ -18,8 +18,8 @@ namespace Sdn.Fabric.Controller.Southbound;
 /// always tell a stale batch. An agent that cannot apply a batch acks it with an error status and
 /// gets full state again. A node that reconnects replaces its older session, which ends ABORTED.</para>
 ///
-/// <para>Requests that need a node's answer travel on the same stream: a trace matched to its reply
-/// by request id, a capture's packets by capture id until the capture stops.</para>
+/// <para>Requests that need a node's answer travel on the same stream: a trace or a flow dump matched to
+/// its reply by request id, a capture's packets by capture id until the capture stops.</para>
 /// </summary>
 internal sealed class AgentHub
 {
@@ -32,8 +32,8 @@ internal sealed class AgentHub
     private readonly Dictionary<string, NodeProgram> programs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AgentSession> sessions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ulong> lastVersions = new(StringComparer.Ordinal);
-    private readonly Dictionary<ulong, (AgentSession Session, TaskCompletionSource<TraceResult> Reply)> traces = [];
-    private ulong lastTraceId;
+    private readonly Dictionary<ulong, (AgentSession Session, TaskCompletionSource<AgentMessage> Reply)> requests = [];
+    private ulong lastRequestId;
     private readonly Dictionary<ulong, (List<AgentSession> Sessions, Channel<CapturedPacket> Packets)> captures = [];
     private ulong lastCaptureId;
 
@@ -100,15 +100,30 @@ internal sealed class AgentHub
     /// <exception cref="RpcException">UNAVAILABLE when the node's agent is not connected or goes away before answering.</exception>
     public async Task<TraceResult> TraceAsync(string node, string port, ByteString packet, CancellationToken cancellationToken)
     {
-        var reply = new TaskCompletionSource<TraceResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reply = await AskAsync(node, id => new ControllerMessage { Trace = new AgentTraceRequest { RequestId = id, Port = port, Packet = packet } }, cancellationToken).ConfigureAwait(false);
+        return reply.TraceReply.Result ?? new TraceResult();
+    }
+
+    /// <summary>Asks the agent of edge <paramref name="node"/> for its flow entries and their counters, of one table or of all.</summary>
+    /// <exception cref="RpcException">UNAVAILABLE when the edge's agent is not connected or goes away before answering; the agent's refusal (INVALID_ARGUMENT for a table it does not have).</exception>
+    public async Task<FlowDump> FlowsAsync(string node, uint? tableId, CancellationToken cancellationToken)
+    {
+        var reply = (await AskAsync(node, id => new ControllerMessage { Flows = tableId is { } table ? new AgentFlowsRequest { RequestId = id, TableId = table } : new AgentFlowsRequest { RequestId = id } }, cancellationToken).ConfigureAwait(false)).FlowsReply;
+        return reply.Status == (int)StatusCode.OK ? reply.Dump : throw new RpcException((StatusCode)reply.Status, reply.Message);
+    }
+
+    /// <summary>Sends the request <paramref name="build"/> makes with a fresh request id to the agent of <paramref name="node"/> and waits for the reply that carries it.</summary>
+    private async Task<AgentMessage> AskAsync(string node, Func<ulong, ControllerMessage> build, CancellationToken cancellationToken)
+    {
+        var reply = new TaskCompletionSource<AgentMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         ulong id;
         lock (gate)
         {
             var session = sessions.GetValueOrDefault(node)
                 ?? throw new RpcException(StatusCode.Unavailable, $"the agent of node '{node}' is not connected; start it and retry");
-            id = ++lastTraceId;
-            traces[id] = (session, reply);
-            session.Ask(new ControllerMessage { Trace = new AgentTraceRequest { RequestId = id, Port = port, Packet = packet } });
+            id = ++lastRequestId;
+            requests[id] = (session, reply);
+            session.Ask(build(id));
         }
 
         try
@@ -119,7 +134,7 @@ internal sealed class AgentHub
         {
             lock (gate)
             {
-                traces.Remove(id);
+                requests.Remove(id);
             }
         }
     }
@@ -220,9 +235,9 @@ internal sealed class AgentHub
 
                 lock (gate)
                 {
-                    if (message.TraceReply is { } traced)
+                    if (RequestIdOf(message) is { } requestId)
                     {
-                        traces.GetValueOrDefault(traced.RequestId).Reply?.TrySetResult(traced.Result ?? new TraceResult());
+                        requests.GetValueOrDefault(requestId).Reply?.TrySetResult(message);
                     }
                     else if (message.CapturedPacket is { } captured)
                     {
@@ -253,7 +268,7 @@ internal sealed class AgentHub
                 }
 
                 var gone = new RpcException(StatusCode.Unavailable, $"the agent of node '{session.Node}' went away");
-                foreach (var (_, pending) in traces.Where(t => t.Value.Session == session))
+                foreach (var (_, pending) in requests.Where(t => t.Value.Session == session))
                 {
                     pending.Reply.TrySetException(gone);
                 }
@@ -277,6 +292,14 @@ internal sealed class AgentHub
             session.Dispose();
         }
     }
+
+    /// <summary>The request a reply answers, or null for a message that answers none.</summary>
+    private static ulong? RequestIdOf(AgentMessage message) => message.KindCase switch
+    {
+        AgentMessage.KindOneofCase.TraceReply => message.TraceReply.RequestId,
+        AgentMessage.KindOneofCase.FlowsReply => message.FlowsReply.RequestId,
+        _ => null,
+    };
 
     private void CheckNode(Hello hello)
     {

@@ -47,6 +47,8 @@ public static class ControllerMethods
     public static readonly RpcMethod<GetStateRequest, FabricState> GetState = Of<GetStateRequest, FabricState>();
     public static readonly RpcMethod<StatsRequest, StatsReply> GetStats = Of<StatsRequest, StatsReply>();
     public static readonly RpcMethod<TraceRequest, TraceResult> Trace = Of<TraceRequest, TraceResult>();
+    public static readonly RpcMethod<GetFlowsRequest, FlowDump> GetFlows = Of<GetFlowsRequest, FlowDump>();
+    public static readonly RpcMethod<ShutdownRequest, ShutdownReply> Shutdown = Of<ShutdownRequest, ShutdownReply>();
     public static readonly RpcMethod<CaptureRequest, CapturedPacket> Capture = Of<CaptureRequest, CapturedPacket>();
     public static readonly RpcMethod<WatchRequest, Event> WatchEvents = Of<WatchRequest, Event>();
 

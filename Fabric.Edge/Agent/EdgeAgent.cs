@@ -90,33 +90,47 @@ public sealed class EdgeAgent : SouthboundAgent
         }
     }
 
-    /// <summary>Traces a packet as if it arrived on the named port, as the controller's Trace asks.</summary>
+    /// <summary>Answers the controller's diagnostic requests: a trace of a packet arriving on a port, a dump of the flow tables.</summary>
     protected override AgentMessage? Answer(ControllerMessage request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.KindCase != ControllerMessage.KindOneofCase.Trace)
+        return request.KindCase switch
         {
-            return null;
-        }
+            ControllerMessage.KindOneofCase.Trace => new AgentMessage { TraceReply = new TraceReply { RequestId = request.Trace.RequestId, Result = Trace(request.Trace) } },
+            ControllerMessage.KindOneofCase.Flows => new AgentMessage { FlowsReply = Flows(request.Flows) },
+            _ => null,
+        };
+    }
 
-        var result = new TraceResult();
+    private TraceResult Trace(AgentTraceRequest request)
+    {
         lock (SwitchLock)
         {
-            var port = Programmer.Program.Ports.Values.FirstOrDefault(p => p.Name == request.Trace.Port);
-            if (port is null)
-            {
-                result.Verdict = $"port '{request.Trace.Port}' is not on edge {NodeName}";
-            }
-            else
-            {
-                var trace = _switch.Trace(port.Number, request.Trace.Packet.Span);
-                result.Steps.AddRange(trace.Steps.Select(s => new Core.Protos.TraceStep { TableId = s.TableId, Miss = s.Entry is null ? TableMiss.Drop : TableMiss.Unspecified }));
-                result.CacheHit = trace.CacheWouldHit != CacheTier.Miss;
-                result.Verdict = trace.ToString();
-            }
+            var port = Programmer.Program.Ports.Values.FirstOrDefault(p => p.Name == request.Port);
+            return port is null
+                ? new TraceResult { Verdict = $"port '{request.Port}' is not on edge {NodeName}" }
+                : TraceReport.Of(_switch.Trace(port.Number, request.Packet.Span), Programmer.Program);
         }
+    }
 
-        return new AgentMessage { TraceReply = new TraceReply { RequestId = request.Trace.RequestId, Result = result } };
+    private AgentFlowsReply Flows(AgentFlowsRequest request)
+    {
+        lock (SwitchLock)
+        {
+            var tableCount = _switch.Pipeline.Tables.Count;
+            return request.HasTableId && request.TableId >= tableCount
+                ? new AgentFlowsReply
+                {
+                    RequestId = request.RequestId,
+                    Status = (int)StatusCode.InvalidArgument,
+                    Message = $"table {request.TableId} does not exist; edge {NodeName} has tables 0 to {tableCount - 1}",
+                }
+                : new AgentFlowsReply
+                {
+                    RequestId = request.RequestId,
+                    Dump = FlowTableDump.Of(NodeName, _switch, Programmer.Program, request.HasTableId ? request.TableId : null),
+                };
+        }
     }
 
     protected override void Describe(Hello hello)

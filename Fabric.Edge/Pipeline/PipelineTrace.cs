@@ -24,6 +24,9 @@ public sealed class PipelineTrace
     /// <summary>The ports the packet (or a copy of it) would leave through.</summary>
     public IReadOnlyList<uint> Outputs { get; private set; } = [];
 
+    /// <summary>Each copy that would leave, with the labels pushed on it.</summary>
+    public IReadOnlyList<TracedOutput> TracedOutputs { get; private set; } = [];
+
     public bool SentToController { get; private set; }
 
     /// <summary>True when no copy of the packet would leave the switch.</summary>
@@ -67,6 +70,43 @@ public sealed class PipelineTrace
     {
         Actions = actions;
         Outputs = actions.Where(a => a.Kind == DatapathActionKind.Output).Select(a => a.Port).ToArray();
+        TracedOutputs = FollowLabels(actions);
         SentToController = actions.Any(a => a.Kind == DatapathActionKind.Punt);
+    }
+
+    /// <summary>Replays the label pushes, pops and rewrites (a group bucket's undone at its restore) up to each output.</summary>
+    private static List<TracedOutput> FollowLabels(DatapathAction[] actions)
+    {
+        var outputs = new List<TracedOutput>();
+        var pushed = new List<uint>();
+        var saved = new Stack<List<uint>>();
+        foreach (var action in actions)
+        {
+            switch (action.Kind)
+            {
+                case DatapathActionKind.PushMpls:
+                    pushed.Insert(0, 0);
+                    break;
+                case DatapathActionKind.PopMpls when pushed.Count > 0:
+                    pushed.RemoveAt(0);
+                    break;
+                case DatapathActionKind.SetField when action.Field == HeaderField.MplsLabel && pushed.Count > 0:
+                    pushed[0] = (uint)action.Value;
+                    break;
+                case DatapathActionKind.SaveFrame:
+                    saved.Push([.. pushed]);
+                    break;
+                case DatapathActionKind.RestoreFrame:
+                    pushed = saved.Pop();
+                    break;
+                case DatapathActionKind.Output:
+                    outputs.Add(new TracedOutput(action.Port, [.. pushed]));
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return outputs;
     }
 }

@@ -90,7 +90,10 @@ public sealed class SouthboundTests : IAsyncLifetime
         var result = await fabric.Hub.TraceAsync("e1", "alpha-f1", Google.Protobuf.ByteString.CopyFrom(Traffic.Udp(a, b)), CancellationToken.None);
 
         Assert.Equal([0u, 1u, 2u, 3u], result.Steps.Select(s => s.TableId));
-        Assert.Contains($"outputs: {uplink}", result.Verdict, StringComparison.Ordinal);
+        var output = Assert.Single(result.Outputs);
+        Assert.Equal((uplink, "e1--c1"), (output.PortNumber, output.Port));
+        Assert.Equal(2, output.PushedLabels.Count);
+        Assert.StartsWith("output e1--c1 labels [", result.Verdict, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,33 @@
+using Sdn.Fabric.Core.Southbound;
+using Proto = Sdn.Fabric.Core.Protos;
+
+namespace Sdn.Fabric.Edge.Agent;
+
+/// <summary>Every entry of the switch's tables (or of one), as programmed, with the live counters: what `sdn flows` shows.</summary>
+internal static class FlowTableDump
+{
+    /// <param name="tableId">Only this table; null for every table. The caller checks that it exists.</param>
+    public static Proto.FlowDump Of(string edgeName, EdgeSwitch edge, NodeProgram program, uint? tableId)
+    {
+        var flows = new ProgrammedFlows(program);
+        var now = edge.Time.GetTimestamp();
+        var dump = new Proto.FlowDump { Edge = edgeName };
+        foreach (var table in edge.Pipeline.Tables.Where(t => tableId is not { } only || t.Id == only))
+        {
+            foreach (var entry in table.Entries.OrderByDescending(e => e.Priority))
+            {
+                var lastActive = Math.Max(entry.CreatedTimestamp, entry.Counters.LastHitTimestamp);
+                dump.Flows.Add(new Proto.FlowEntryStats
+                {
+                    Entry = flows.Describe(entry),
+                    Packets = (ulong)entry.Counters.Packets,
+                    Bytes = (ulong)entry.Counters.Bytes,
+                    DurationMs = (ulong)edge.Time.GetElapsedTime(entry.CreatedTimestamp, now).TotalMilliseconds,
+                    IdleMs = (ulong)edge.Time.GetElapsedTime(lastActive, now).TotalMilliseconds,
+                });
+            }
+        }
+
+        return dump;
+    }
+}

@@ -1,0 +1,62 @@
+using Sdn.Fabric.Core.Southbound;
+using Sdn.Fabric.Edge.Pipeline;
+using Proto = Sdn.Fabric.Core.Protos;
+
+namespace Sdn.Fabric.Edge.Agent;
+
+/// <summary>
+/// The switch's flow entries in the controller's terms: each entry as the program that installed it states it
+/// (matches and actions as sent, not as the classifier stores them), and table-miss entries as what they do.
+/// </summary>
+internal sealed class ProgrammedFlows
+{
+    private readonly Dictionary<(byte Table, int Priority, FlowMatch Match), Proto.FlowEntry> _byIdentity = [];
+
+    public ProgrammedFlows(NodeProgram program)
+    {
+        foreach (var flow in program.Flows.Values)
+        {
+            _byIdentity.TryAdd(((byte)flow.TableId, (int)flow.Priority, DataplaneTranslator.Match(flow)), flow);
+        }
+    }
+
+    /// <summary>
+    /// The entry as programmed. A table-miss entry the program does not list is described by what it does; an entry
+    /// someone else installed (not through the agent) shows without its match.
+    /// </summary>
+    public Proto.FlowEntry Describe(FlowEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (_byIdentity.TryGetValue((entry.TableId, entry.Priority, entry.Match), out var programmed))
+        {
+            return programmed;
+        }
+
+        var described = new Proto.FlowEntry { TableId = entry.TableId, Priority = (uint)entry.Priority, Cookie = entry.Cookie };
+        if (entry.IsTableMiss)
+        {
+            described.Instructions.Add(MissOf(entry) switch
+            {
+                Proto.TableMiss.NextTable => new Proto.Instruction { GotoTable = entry.TableId + 1u },
+                Proto.TableMiss.Controller => Apply(new Proto.FlowAction { Controller = new Proto.ControllerAction() }),
+                _ => Apply(new Proto.FlowAction { Drop = new Proto.DropAction() }),
+            });
+        }
+
+        return described;
+    }
+
+    /// <summary>What a table-miss entry does with the packets nothing else in its table matched.</summary>
+    public static Proto.TableMiss MissOf(FlowEntry tableMiss)
+    {
+        ArgumentNullException.ThrowIfNull(tableMiss);
+        return tableMiss.Instructions switch
+        {
+            { GotoTable: not null } => Proto.TableMiss.NextTable,
+            var instructions when instructions.ApplyActions.Any(a => a.Kind == FlowActionKind.Controller) => Proto.TableMiss.Controller,
+            _ => Proto.TableMiss.Drop,
+        };
+    }
+
+    private static Proto.Instruction Apply(Proto.FlowAction action) => new() { ApplyActions = new Proto.ApplyActions { Actions = { action } } };
+}

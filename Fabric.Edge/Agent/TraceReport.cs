@@ -1,0 +1,75 @@
+using Sdn.Fabric.Core.Southbound;
+using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Pipeline;
+using Proto = Sdn.Fabric.Core.Protos;
+
+namespace Sdn.Fabric.Edge.Agent;
+
+/// <summary>A pipeline trace in the controller's terms: entries as programmed, ports by name, the labels pushed on each copy.</summary>
+internal static class TraceReport
+{
+    public static Proto.TraceResult Of(PipelineTrace trace, NodeProgram program)
+    {
+        var flows = new ProgrammedFlows(program);
+        var result = new Proto.TraceResult
+        {
+            CacheHit = trace.CacheWouldHit != CacheTier.Miss,
+            CacheTier = trace.CacheWouldHit switch
+            {
+                CacheTier.ExactMatch => "exact",
+                CacheTier.Megaflow => "megaflow",
+                _ => "miss",
+            },
+            ToController = trace.SentToController,
+            Notes = { trace.Notes },
+            DatapathActions = { trace.Actions.Select(a => a.ToString()) },
+        };
+
+        foreach (var step in trace.Steps)
+        {
+            result.Steps.Add(Step(step, flows));
+        }
+
+        foreach (var output in trace.TracedOutputs)
+        {
+            result.Outputs.Add(new Proto.TraceOutput
+            {
+                PortNumber = output.Port,
+                Port = program.Ports.TryGetValue(output.Port, out var port) ? port.Name : string.Empty,
+                PushedLabels = { output.PushedLabels },
+            });
+        }
+
+        result.Verdict = Verdict(result);
+        return result;
+    }
+
+    private static Proto.TraceStep Step(Pipeline.TraceStep step, ProgrammedFlows flows)
+    {
+        if (step.Entry is null)
+        {
+            return new Proto.TraceStep { TableId = step.TableId, Miss = Proto.TableMiss.Drop };
+        }
+
+        var matched = flows.Describe(step.Entry);
+        return new Proto.TraceStep
+        {
+            TableId = step.TableId,
+            Matched = matched,
+            Miss = step.Entry.IsTableMiss ? ProgrammedFlows.MissOf(step.Entry) : Proto.TableMiss.Unspecified,
+            Actions = { matched.Instructions.Where(i => i.KindCase == Proto.Instruction.KindOneofCase.ApplyActions).SelectMany(i => i.ApplyActions.Actions) },
+        };
+    }
+
+    private static string Verdict(Proto.TraceResult result)
+    {
+        var parts = result.Outputs.Select(o => $"output {(o.Port.Length > 0 ? o.Port : o.PortNumber.ToString(System.Globalization.CultureInfo.InvariantCulture))}"
+            + (o.PushedLabels.Count > 0 ? $" labels [{string.Join(", ", o.PushedLabels)}]" : string.Empty)).ToList();
+        if (result.ToController)
+        {
+            parts.Add("controller");
+        }
+
+        return parts.Count == 0 ? "drop" : string.Join("; ", parts);
+    }
+}
