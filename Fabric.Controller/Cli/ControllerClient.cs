@@ -6,7 +6,7 @@ namespace Sdn.Fabric.Controller.Cli;
 
 /// <summary>
 /// What every command that talks to a running controller shares: the `--controller` option and the call
-/// itself, whose gRPC failure becomes one line on stderr and exit code 1.
+/// itself, whose gRPC failure or unusable input becomes one line on stderr and exit code 1.
 /// </summary>
 internal static class ControllerClient
 {
@@ -39,6 +39,11 @@ internal static class ControllerClient
         {
             var hint = e.Status == StatusCode.Unavailable ? $" (is `sdn up` or `sdn controller` serving at {address}?)" : string.Empty;
             await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.Status}: {e.Message}{hint}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (CommandException e)
+        {
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.Message}").ConfigureAwait(false);
             return 1;
         }
     }

@@ -32,7 +32,7 @@ internal static class ControllerCommand
                 await parse.InvocationConfiguration.Output.WriteLineAsync(
                     $"sdn controller: serving on {server.Address} at state version {server.Model.Version}, state in {store.Path}").ConfigureAwait(false);
                 await parse.InvocationConfiguration.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                await StopRequest.WaitAsync(cancellationToken, server.ShutdownRequested).ConfigureAwait(false);
             }
 
             return 0;

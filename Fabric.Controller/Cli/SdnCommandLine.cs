@@ -20,6 +20,9 @@ public static class SdnCommandLine
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(LinksCommand.Create());
         root.Subcommands.Add(LinkCommand.Create());
+        root.Subcommands.Add(FlowsCommand.Create());
+        root.Subcommands.Add(TraceCommand.Create());
+        root.Subcommands.Add(DownCommand.Create());
         return root;
     }
 }

@@ -8,7 +8,7 @@ namespace Sdn.Fabric.Controller.Cli;
 
 /// <summary>
 /// `sdn up FILE`: runs a whole topology in this process (the embedded default), prints what runs where,
-/// and stays in the foreground until Ctrl-C or SIGTERM, then tears it all down.
+/// and stays in the foreground until Ctrl-C, SIGTERM or `sdn down`, then tears it all down.
 /// </summary>
 internal static class UpCommand
 {
@@ -75,9 +75,9 @@ internal static class UpCommand
             {
                 await output.WriteLineAsync().ConfigureAwait(false);
                 await output.WriteAsync(FabricSummary.Render(fabric)).ConfigureAwait(false);
-                await output.WriteLineAsync($"{Environment.NewLine}sdn up: running as pid {Environment.ProcessId}; press Ctrl-C to tear it down").ConfigureAwait(false);
+                await output.WriteLineAsync($"{Environment.NewLine}sdn up: running as pid {Environment.ProcessId}; press Ctrl-C or run `sdn down` to tear it down").ConfigureAwait(false);
                 await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-                await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                await StopRequest.WaitAsync(cancellationToken, fabric.ShutdownRequested).ConfigureAwait(false);
                 await output.WriteLineAsync("sdn up: tearing down").ConfigureAwait(false);
             }
 

@@ -49,6 +49,9 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
 
     public FabricModel Model => server.Model;
 
+    /// <summary>Cancelled when a client calls the controller's Shutdown (`sdn down`).</summary>
+    public CancellationToken ShutdownRequested => server.ShutdownRequested;
+
     /// <summary>From the start to every node programmed and every application up.</summary>
     public TimeSpan UpTime { get; private set; }
 

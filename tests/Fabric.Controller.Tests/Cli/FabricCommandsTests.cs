@@ -1,5 +1,8 @@
 using System.Net;
 using Sdn.Fabric.Controller.Cli;
+using Sdn.Fabric.Core.Capture;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Rpc;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Northbound;
 using Sdn.Fabric.Controller.Tests.Topology;
@@ -7,7 +10,10 @@ using Sdn.Fabric.Controller.Topology;
 
 namespace Sdn.Fabric.Controller.Tests.Cli;
 
-/// <summary>`sdn status`, `sdn links` and `sdn link set` against a real controller on loopback that holds the quickstart topology.</summary>
+/// <summary>
+/// `sdn status`, `sdn links`, `sdn link set`, and the refusals of `sdn flows` and `sdn trace`, against a real controller
+/// on loopback that holds the quickstart topology and has no agents connected.
+/// </summary>
 public sealed class FabricCommandsTests : IAsyncLifetime
 {
     private ControllerServer _controller = null!;
@@ -72,12 +78,79 @@ public sealed class FabricCommandsTests : IAsyncLifetime
         Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    private async Task<(int Exit, string Output)> InvokeAsync(params string[] args)
+    [Fact]
+    public async Task Flows_needs_a_known_edge_whose_agent_is_connected()
     {
-        var output = new StringWriter { NewLine = "\n" };
-        var config = new System.CommandLine.InvocationConfiguration { Output = output, Error = output };
-        var address = args.Contains("--controller") ? [] : new[] { "--controller", _controller.Address.ToString() };
-        var exit = await SdnCommandLine.Build().Parse([.. args, .. address]).InvokeAsync(config);
-        return (exit, output.ToString());
+        Assert.Equal((1, "sdn: NotFound: edge 'e9' does not exist; create it first or check the name\n"), await InvokeAsync("flows", "e9"));
+        Assert.Contains("sdn: NotFound: edge 'c1' does not exist", (await InvokeAsync("flows", "c1")).Output, StringComparison.Ordinal);
+
+        var (exit, output) = await InvokeAsync("flows", "e1", "--table", "0");
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("sdn: Unavailable: the agent of node 'e1' is not connected", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Trace_refuses_a_bad_packet_naming_the_field_and_changes_nothing()
+    {
+        var before = _controller.Model.Version;
+
+        Assert.Equal((1, "sdn: --packet: nw_dst=10.1.0.x is not an IPv4 address\n"), await InvokeAsync("trace", "red1", "--packet", "icmp,nw_dst=10.1.0.x"));
+        Assert.Contains("sdn: NotFound: port 'red9' does not exist", (await InvokeAsync("trace", "red9", "--packet", "icmp,nw_dst=10.1.0.12")).Output, StringComparison.Ordinal);
+        Assert.Contains("sdn: Unavailable: the agent of node 'e1' is not connected", (await InvokeAsync("trace", "red1", "--packet", "icmp,nw_dst=10.1.0.12")).Output, StringComparison.Ordinal);
+        Assert.Equal(before, _controller.Model.Version);
+    }
+
+    [Theory]
+    [InlineData("give the packet with either --packet SPEC or --from-pcap FILE", "trace", "red1")]
+    [InlineData("give the packet with either --packet SPEC or --from-pcap FILE", "trace", "red1", "--packet", "icmp", "--from-pcap", "x.pcapng")]
+    [InlineData("name the port the packet arrives on", "trace", "--packet", "icmp,nw_dst=10.1.0.12")]
+    [InlineData("--index picks a packet of --from-pcap FILE", "trace", "red1", "--packet", "icmp,nw_dst=10.1.0.12", "--index", "2")]
+    [InlineData("--index 0 is no packet number", "trace", "--from-pcap", "x.pcapng", "--index", "0")]
+    public async Task Trace_without_exactly_one_packet_source_is_a_usage_error(string problem, params string[] args)
+    {
+        var (exit, output) = await InvokeAsync(args);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(problem, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trace_from_a_capture_file_names_the_file_when_it_cannot_replay_the_packet()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"sdn-trace-{Guid.NewGuid():N}.pcapng");
+        using (var writer = new PcapngWriter(File.Create(file)))
+        {
+            var uplink = writer.AddInterface("e1--c1", "uplink", LinkType.Ethernet, 65535);
+            var frame = PacketSpec.Parse("icmp,nw_dst=10.1.0.12").Build(_controller.Model.Get(ResourceKinds.Ports, "red1"), []);
+            writer.WritePacket(uplink, 0, frame, frame.Length, CaptureDirection.Inbound);
+        }
+
+        try
+        {
+            Assert.Contains($"sdn: {file}.none: cannot read the capture file", (await InvokeAsync("trace", "--from-pcap", file + ".none")).Output, StringComparison.Ordinal);
+            Assert.Equal((1, $"sdn: {file}: --index 2 is out of range; the file holds 1 packet(s)\n"), await InvokeAsync("trace", "--from-pcap", file, "--index", "2"));
+            Assert.Equal(
+                (1, $"sdn: {file}: packet 1 was captured on 'e1--c1', which is no port of the model; name the port it arrives on: sdn trace PORT --from-pcap {file}\n"),
+                await InvokeAsync("trace", "--from-pcap", file));
+            Assert.Contains("Unavailable: the agent of node 'e1'", (await InvokeAsync("trace", "red1", "--from-pcap", file)).Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Shutdown_answers_with_the_pid_and_asks_the_serving_process_to_stop()
+    {
+        using var channel = new RpcChannel(_controller.Address);
+
+        var reply = await channel.UnaryAsync(ControllerMethods.Shutdown, new ShutdownRequest());
+
+        Assert.Equal((uint)Environment.ProcessId, reply.Pid);
+        Assert.True(SpinWait.SpinUntil(() => _controller.ShutdownRequested.IsCancellationRequested, TimeSpan.FromSeconds(10)));
+    }
+
+    private Task<(int Exit, string Output)> InvokeAsync(params string[] args) => SdnCli.InvokeAsync(_controller.Address, args);
 }
