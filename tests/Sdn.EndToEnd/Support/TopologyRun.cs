@@ -15,7 +15,10 @@ internal static class TopologyRun
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    public static TopologyDefinition Load(string file) => TopologyFile.Load(RepositoryRoot.Combine("topologies", file));
+    public static TopologyDefinition Load(string file) => TopologyFile.Load(PathOf(file));
+
+    /// <summary>The path of a topology file of the repository.</summary>
+    public static string PathOf(string file) => RepositoryRoot.Combine("topologies", file);
 
     public static Task<EmbeddedFabric> StartAsync(TopologyDefinition topology) => EmbeddedFabric.StartAsync(topology, Options());
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
+using Sdn.EndToEnd.Support;
 using Sdn.Fabric.Core.Interop;
 using Sdn.Vmm.Tests;
 
@@ -73,24 +73,16 @@ public sealed class SdnUpProcessTests : IDisposable
     [KvmFact]
     public void Sdn_up_detached_returns_once_the_fabric_is_up_and_sigterm_to_its_pid_tears_it_down()
     {
-        using var sdn = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "sdn.dll"), "up", "-d", _file, "--listen", "127.0.0.1:0"])
-        {
-            RedirectStandardOutput = true,
-        })!;
-        var output = sdn.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
-        Assert.True(sdn.WaitForExit(TimeSpan.FromSeconds(10)), output);
-        Assert.Equal(0, sdn.ExitCode);
-        var detached = Regex.Match(output, @"sdn up: detached; log in (\S+); tear it down with `kill (\d+)`");
-        Assert.True(detached.Success, output);
-        var log = detached.Groups[1].Value;
+        var up = DetachedSdnUp.Start(_file);
+        var log = up.Log;
         try
         {
-            Assert.Contains("every node programmed", output, StringComparison.Ordinal);
+            Assert.Contains("every node programmed", up.Output, StringComparison.Ordinal);
             Assert.Contains("3 received", ExternalCommand.Run("ip", "netns", "exec", "sdn-" + _host, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.7.0.11"), StringComparison.Ordinal);
         }
         finally
         {
-            ExternalCommand.Run("kill", "-TERM", detached.Groups[2].Value);
+            ExternalCommand.Run("kill", "-TERM", up.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.True(SpinWait.SpinUntil(() => File.ReadAllText(log).Contains("sdn up: down", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), File.ReadAllText(log));
             File.Delete(log);
         }
