@@ -6,7 +6,7 @@ namespace Sdn.Fabric.Controller.Cli;
 
 /// <summary>
 /// `sdn up -d`: runs the same `sdn up` (without -d) in a session of its own, its output in a log file, echoes
-/// that output until the fabric is up, then returns. SIGTERM to the pid it prints tears the fabric down.
+/// that output until the fabric is up, then returns. `sdn down` (or SIGTERM to the pid it prints) tears the fabric down.
 /// </summary>
 internal static partial class DetachedUp
 {
@@ -33,7 +33,8 @@ internal static partial class DetachedUp
             shown = text.Length;
             if (RunningAs().Match(text) is { Success: true } running)
             {
-                await output.WriteLineAsync($"sdn up: detached; log in {log}; tear it down with `kill {running.Groups[1].Value}`").ConfigureAwait(false);
+                await output.WriteLineAsync(
+                    $"sdn up: detached; log in {log}; tear it down with `sdn down --controller {ServingOn().Match(text).Groups[1].Value}` or `kill {running.Groups[1].Value}`").ConfigureAwait(false);
                 return 0;
             }
 
@@ -49,4 +50,7 @@ internal static partial class DetachedUp
 
     [GeneratedRegex(@"sdn up: running as pid (\d+)")]
     private static partial Regex RunningAs();
+
+    [GeneratedRegex(@"sdn up: controller: serving on (\S+),")]
+    private static partial Regex ServingOn();
 }

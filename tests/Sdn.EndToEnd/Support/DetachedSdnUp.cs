@@ -18,14 +18,10 @@ internal sealed partial record DetachedSdnUp(string Output, int Pid, string Log,
         Assert.True(sdn.WaitForExit(TimeSpan.FromSeconds(10)), output);
         Assert.Equal(0, sdn.ExitCode);
         var detached = Detached().Match(output);
-        var serving = Serving().Match(output);
-        Assert.True(detached.Success && serving.Success, output);
-        return new DetachedSdnUp(output, int.Parse(detached.Groups[2].Value, CultureInfo.InvariantCulture), detached.Groups[1].Value, new Uri(serving.Groups[1].Value));
+        Assert.True(detached.Success, output);
+        return new DetachedSdnUp(output, int.Parse(detached.Groups[3].Value, CultureInfo.InvariantCulture), detached.Groups[1].Value, new Uri(detached.Groups[2].Value));
     }
 
-    [GeneratedRegex(@"sdn up: detached; log in (\S+); tear it down with `kill (\d+)`")]
+    [GeneratedRegex(@"sdn up: detached; log in (\S+); tear it down with `sdn down --controller (\S+)` or `kill (\d+)`")]
     private static partial Regex Detached();
-
-    [GeneratedRegex(@"controller: serving on (\S+),")]
-    private static partial Regex Serving();
 }
