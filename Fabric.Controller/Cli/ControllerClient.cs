@@ -23,6 +23,12 @@ internal static class ControllerClient
         return null;
     }
 
+    /// <summary>
+    /// When a call that the controller forwards to a node agent (a trace, a flow dump) must be answered: an agent
+    /// that never answers ends the call with DEADLINE_EXCEEDED instead of leaving the command hanging.
+    /// </summary>
+    public static DateTime DiagnosticDeadline() => DateTime.UtcNow.AddSeconds(30);
+
     /// <summary>Runs <paramref name="call"/> against the controller <paramref name="controller"/> names; returns the exit code.</summary>
     public static async Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<RpcChannel, TextWriter, Task> call)
     {

@@ -32,18 +32,22 @@ internal static class FlowsCommand
                 request.TableId = only;
             }
 
-            var dump = await channel.UnaryAsync(ControllerMethods.GetFlows, request).ConfigureAwait(false);
+            var dump = await channel.UnaryAsync(ControllerMethods.GetFlows, request, ControllerClient.DiagnosticDeadline()).ConfigureAwait(false);
             await output.WriteAsync(parse.GetValue(json) ? JsonFormatter.Default.Format(dump) + Environment.NewLine : Render(dump)).ConfigureAwait(false);
         }));
         return command;
     }
 
-    /// <summary>One line per entry: " cookie=0x0, duration=1.234s, table=0, n_packets=3, n_bytes=294, idle_age=1, priority=100,in_port=1 actions=goto_table:1".</summary>
-    public static string Render(FlowDump dump)
+    /// <summary>
+    /// One line per entry: " cookie=0x0, duration=1.234s, table=0, n_packets=3, n_bytes=294, idle_age=1, priority=100,in_port=1 actions=goto_table:1",
+    /// with idle_timeout= and hard_timeout= before the priority when the entry has them.
+    /// </summary>
+    private static string Render(FlowDump dump)
     {
-        ArgumentNullException.ThrowIfNull(dump);
         return string.Concat(dump.Flows.Select(f => string.Create(
             CultureInfo.InvariantCulture,
-            $" cookie=0x{f.Entry.Cookie:x}, duration={f.DurationMs / 1000.0:F3}s, table={f.Entry.TableId}, n_packets={f.Packets}, n_bytes={f.Bytes}, idle_age={f.IdleMs / 1000}, {FlowText.Entry(f.Entry)}{Environment.NewLine}")));
+            $" cookie=0x{f.Entry.Cookie:x}, duration={f.DurationMs / 1000.0:F3}s, table={f.Entry.TableId}, n_packets={f.Packets}, n_bytes={f.Bytes}, idle_age={f.IdleMs / 1000}, "
+            + $"{(f.Entry.IdleTimeout > 0 ? $"idle_timeout={f.Entry.IdleTimeout}, " : string.Empty)}{(f.Entry.HardTimeout > 0 ? $"hard_timeout={f.Entry.HardTimeout}, " : string.Empty)}"
+            + $"{FlowText.Entry(f.Entry)}{Environment.NewLine}")));
     }
 }

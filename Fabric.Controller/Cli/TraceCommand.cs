@@ -66,7 +66,7 @@ internal static class TraceCommand
             var (inPort, frame) = parse.GetValue(fromPcap) is { } file
                 ? await FromCaptureAsync(channel, file, parse.GetValue(index), parse.GetValue(port)).ConfigureAwait(false)
                 : await FromSpecAsync(channel, PacketSpec.Parse(parse.GetRequiredValue(packet)), parse.GetValue(port)!).ConfigureAwait(false);
-            var result = await channel.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = inPort, Packet = ByteString.CopyFrom(frame) }).ConfigureAwait(false);
+            var result = await channel.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = inPort, Packet = ByteString.CopyFrom(frame) }, ControllerClient.DiagnosticDeadline()).ConfigureAwait(false);
             await output.WriteAsync(parse.GetValue(json) ? JsonFormatter.Default.Format(result) + Environment.NewLine : TraceText.Render(inPort, frame, result)).ConfigureAwait(false);
         }));
         return command;

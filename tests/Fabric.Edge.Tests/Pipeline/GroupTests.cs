@@ -29,6 +29,21 @@ public class GroupTests
     }
 
     [Fact]
+    public void The_trace_tells_each_copy_the_labels_pushed_on_it_and_forgets_a_buckets_labels_after_it()
+    {
+        Pipeline.Groups.Add(new Group(1, GroupType.All,
+        [
+            new GroupBucket(1, [FlowAction.PushMpls(), FlowAction.SetMplsLabel(17), FlowAction.Output(2)]),
+            new GroupBucket(2, [FlowAction.PushMpls(), FlowAction.SetMplsLabel(21), FlowAction.Output(3)]),
+        ]));
+        Pipeline.Add(0, 10, FlowMatch.Any, FlowAction.PushMpls(), FlowAction.SetMplsLabel(1042), FlowAction.Group(1), FlowAction.PopMpls(0x0800), FlowAction.Output(4));
+
+        var trace = _switch.Trace(Keys.Udp(1, 1, 2));
+
+        Assert.Equal([(2u, "17,1042"), (3u, "21,1042"), (4u, "")], trace.TracedOutputs.Select(o => (o.Port, string.Join(",", o.PushedLabels))));
+    }
+
+    [Fact]
     public void A_select_group_keeps_flows_in_place_when_an_unrelated_bucket_goes_away()
     {
         var buckets = Enumerable.Range(10, 4).Select(p => new GroupBucket((uint)p, [FlowAction.Output((uint)p)])).ToList();
