@@ -99,9 +99,9 @@ internal sealed class PacketSpec
             throw Bad($"name a protocol: {string.Join(", ", Protocols.Keys)} (or give the frame as hex:BYTES)");
         }
 
-        foreach (var field in values.Keys.Where(f => Fields[f] is { } protocols && !protocols.Contains(protocol)))
+        if (values.Keys.FirstOrDefault(f => Fields[f] is { } protocols && !protocols.Contains(protocol)) is { } misplaced)
         {
-            throw Bad($"{field} does not apply to {protocol}");
+            throw Bad($"{misplaced} does not apply to {protocol}");
         }
 
         return new PacketSpec(protocol, values, null);

@@ -108,7 +108,10 @@ internal sealed class AgentHub
     /// <exception cref="RpcException">UNAVAILABLE when the edge's agent is not connected or goes away before answering; the agent's refusal (INVALID_ARGUMENT for a table it does not have).</exception>
     public async Task<FlowDump> FlowsAsync(string node, uint? tableId, CancellationToken cancellationToken)
     {
-        var reply = (await AskAsync(node, id => new ControllerMessage { Flows = tableId is { } table ? new AgentFlowsRequest { RequestId = id, TableId = table } : new AgentFlowsRequest { RequestId = id } }, cancellationToken).ConfigureAwait(false)).FlowsReply;
+        var reply = (await AskAsync(
+            node,
+            id => new ControllerMessage { Flows = tableId is { } table ? new AgentFlowsRequest { RequestId = id, TableId = table } : new AgentFlowsRequest { RequestId = id } },
+            cancellationToken).ConfigureAwait(false)).FlowsReply;
         return reply.Status == (int)StatusCode.OK ? reply.Dump : throw new RpcException((StatusCode)reply.Status, reply.Message);
     }
 
@@ -237,7 +240,11 @@ internal sealed class AgentHub
                 {
                     if (RequestIdOf(message) is { } requestId)
                     {
-                        requests.GetValueOrDefault(requestId).Reply?.TrySetResult(message);
+                        // Only the node that was asked may answer.
+                        if (requests.GetValueOrDefault(requestId) is { Session: var asked, Reply: { } reply } && asked == session)
+                        {
+                            reply.TrySetResult(message);
+                        }
                     }
                     else if (message.CapturedPacket is { } captured)
                     {
