@@ -152,5 +152,21 @@ public sealed class FabricCommandsTests : IAsyncLifetime
         Assert.True(SpinWait.SpinUntil(() => _controller.ShutdownRequested.IsCancellationRequested, TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task Down_without_a_controller_is_unavailable_and_one_that_does_not_stop_times_out_with_the_pid()
+    {
+        var (absentExit, absent) = await InvokeAsync("down", "--controller", "http://127.0.0.1:1");
+        // This controller runs inside the test process, which Shutdown does not stop.
+        var (exit, output) = await InvokeAsync("down", "--timeout", "0");
+
+        Assert.Equal(1, absentExit);
+        Assert.StartsWith("sdn: Unavailable:", absent, StringComparison.Ordinal);
+        Assert.Equal(1, exit);
+        Assert.EndsWith(
+            $"sdn: the fabric at {_controller.Address} is still not down after 0 s; pid {Environment.ProcessId} may still be tearing down (see its log), or stop it with `kill {Environment.ProcessId}`\n",
+            output,
+            StringComparison.Ordinal);
+    }
+
     private Task<(int Exit, string Output)> InvokeAsync(params string[] args) => SdnCli.InvokeAsync(_controller.Address, args);
 }

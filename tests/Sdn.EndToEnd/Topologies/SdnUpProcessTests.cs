@@ -1,11 +1,13 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Sdn.EndToEnd.Support;
+using Sdn.Fabric.Controller.Tests.Cli;
 using Sdn.Fabric.Core.Interop;
 using Sdn.Vmm.Tests;
 
 namespace Sdn.EndToEnd.Topologies;
 
-/// <summary>The real `sdn up` process: progress, the summary, the applications' output, the fabric running until SIGTERM, then nothing left.</summary>
+/// <summary>The real `sdn up` process: progress, the summary, the applications' output, the fabric running until SIGTERM or `sdn down`, then nothing left.</summary>
 public sealed class SdnUpProcessTests : IDisposable
 {
     private readonly string _host = $"up{Guid.NewGuid().ToString("N")[..6]}";
@@ -26,7 +28,23 @@ public sealed class SdnUpProcessTests : IDisposable
     public void Dispose() => File.Delete(_file);
 
     [KvmFact]
-    public void Sdn_up_runs_the_fabric_in_the_foreground_and_sigterm_tears_it_down()
+    public Task Sdn_up_runs_the_fabric_in_the_foreground_and_sigterm_tears_it_down() =>
+        RunInTheForegroundUntilAsync((sdn, _) =>
+        {
+            ExternalCommand.Run("kill", "-TERM", sdn.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return Task.CompletedTask;
+        });
+
+    [KvmFact]
+    public Task Sdn_up_in_the_foreground_stops_as_on_sigterm_when_sdn_down_asks() =>
+        RunInTheForegroundUntilAsync(async (_, log) =>
+        {
+            var (exit, output) = await SdnCli.InvokeAsync(new Uri(Regex.Match(log, @"controller: serving on (\S+),").Groups[1].Value), "down");
+            Assert.True(exit == 0, output);
+        });
+
+    /// <summary>Runs `sdn up` in the foreground until the fabric is up, stops it with <paramref name="stop"/> (given the process and its output so far), and checks it exits 0 leaving nothing behind.</summary>
+    private async Task RunInTheForegroundUntilAsync(Func<Process, string, Task> stop)
     {
         using var sdn = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "sdn.dll"), "up", _file, "--listen", "127.0.0.1:0"])
         {
@@ -51,8 +69,8 @@ public sealed class SdnUpProcessTests : IDisposable
             Assert.Matches(@"\nv1\s+t/n\s+10\.7\.0\.11\s+02(:[0-9a-f]{2}){5}\s+e1\s+echo", log);
             Assert.Contains("3 received", ExternalCommand.Run("ip", "netns", "exec", "sdn-" + _host, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.7.0.11"), StringComparison.Ordinal);
 
-            ExternalCommand.Run("kill", "-TERM", sdn.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.True(sdn.WaitForExit(TimeSpan.FromSeconds(30)), "sdn up did not stop on SIGTERM");
+            await stop(sdn, log);
+            Assert.True(sdn.WaitForExit(TimeSpan.FromSeconds(30)), "sdn up did not stop");
             Assert.Equal(0, sdn.ExitCode);
             var rest = sdn.StandardOutput.ReadToEnd();
             Assert.EndsWith("sdn up: down", rest.Trim(), StringComparison.Ordinal);
