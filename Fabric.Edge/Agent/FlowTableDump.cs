@@ -14,12 +14,15 @@ internal static class FlowTableDump
         var dump = new Proto.FlowDump { Edge = edgeName };
         foreach (var table in edge.Pipeline.Tables.Where(t => tableId is not { } only || t.Id == only))
         {
-            foreach (var entry in table.Entries.OrderByDescending(e => e.Priority))
+            // Highest priority first, as the classifier tries them; entries of one priority in a stable order.
+            var described = table.Entries.Select(e => (Entry: e, Programmed: flows.Describe(e)))
+                .OrderByDescending(e => e.Entry.Priority).ThenBy(e => FlowIdentity.Of(e.Programmed), StringComparer.Ordinal);
+            foreach (var (entry, programmed) in described)
             {
                 var lastActive = Math.Max(entry.CreatedTimestamp, entry.Counters.LastHitTimestamp);
                 dump.Flows.Add(new Proto.FlowEntryStats
                 {
-                    Entry = flows.Describe(entry),
+                    Entry = programmed,
                     Packets = (ulong)entry.Counters.Packets,
                     Bytes = (ulong)entry.Counters.Bytes,
                     DurationMs = (ulong)edge.Time.GetElapsedTime(entry.CreatedTimestamp, now).TotalMilliseconds,
