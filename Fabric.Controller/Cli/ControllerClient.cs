@@ -24,7 +24,22 @@ internal static class ControllerClient
     }
 
     /// <summary>Runs <paramref name="call"/> against the controller <paramref name="controller"/> names; returns the exit code.</summary>
-    public static async Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<RpcChannel, TextWriter, Task> call)
+    public static Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<RpcChannel, TextWriter, Task> call) =>
+        RunAsync(
+            parse,
+            controller,
+            async (channel, console, _) =>
+            {
+                await call(channel, console.Output).ConfigureAwait(false);
+                return 0;
+            },
+            CancellationToken.None);
+
+    /// <summary>
+    /// Runs a call that lasts until <paramref name="cancellationToken"/> (Ctrl-C, SIGTERM) or its own end, against the
+    /// controller <paramref name="controller"/> names; returns the call's exit code, or 1 when the controller refuses it.
+    /// </summary>
+    public static async Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<RpcChannel, InvocationConfiguration, CancellationToken, Task<int>> call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(call);
@@ -32,8 +47,7 @@ internal static class ControllerClient
         using var channel = new RpcChannel(address);
         try
         {
-            await call(channel, parse.InvocationConfiguration.Output).ConfigureAwait(false);
-            return 0;
+            return await call(channel, parse.InvocationConfiguration, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e)
         {

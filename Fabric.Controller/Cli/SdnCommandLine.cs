@@ -20,6 +20,9 @@ public static class SdnCommandLine
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(LinksCommand.Create());
         root.Subcommands.Add(LinkCommand.Create());
+        root.Subcommands.Add(CaptureCommand.Create());
+        root.Subcommands.Add(MirrorCommand.Create());
+        root.Subcommands.Add(PingCommand.Create());
         return root;
     }
 }

@@ -39,7 +39,7 @@ internal sealed class ControllerServer : IAsyncDisposable
     {
         var model = new FabricModel(store);
         var agents = new AgentHub(model);
-        var services = agents.AddTo(new ControllerService(model, agents).AddTo(new RpcServiceBuilder()));
+        var services = agents.AddTo(new LiveDebuggingService(model, agents).AddTo(new ControllerService(model, agents).AddTo(new RpcServiceBuilder())));
         var programmer = new FabricProgrammer(model, agents);
         return new ControllerServer(await RpcServer.StartAsync(endpoint, services, options, cancellationToken).ConfigureAwait(false), model, agents, programmer);
     }

@@ -10,7 +10,8 @@ namespace Sdn.Fabric.Controller.Northbound;
 /// The northbound sdn.v1.Controller service over the model: create, get, list and delete for
 /// every kind of object, link state, the whole state, and the event watch. A refused request
 /// returns the model's reason as INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS or FAILED_PRECONDITION.
-/// GetStats reports each node's agent session; Trace and Capture go to the agents that own the ports.
+/// GetStats reports each node's agent session; Trace goes to the agent that owns the port
+/// (Capture, Mirror and Ping are the <see cref="LiveDebuggingService"/>'s).
 /// </summary>
 internal sealed class ControllerService
 {
@@ -38,7 +39,6 @@ internal sealed class ControllerService
             .AddUnary(ControllerMethods.GetState, (_, _) => Task.FromResult(model.Snapshot()))
             .AddUnary(ControllerMethods.GetStats, (request, _) => Answer(() => new StatsReply { Nodes = { agents.Stats(request.Node) } }))
             .AddUnary(ControllerMethods.Trace, TraceAsync)
-            .AddServerStreaming(ControllerMethods.Capture, CaptureAsync)
             .AddServerStreaming(ControllerMethods.WatchEvents, WatchAsync);
     }
 
@@ -71,41 +71,6 @@ internal sealed class ControllerService
         return await agents.TraceAsync(port.Edge, port.Name, request.Packet, context.CancellationToken).ConfigureAwait(false);
     }
 
-    private async Task CaptureAsync(CaptureRequest request, RpcStreamWriter<CapturedPacket> packets, RpcCallContext context)
-    {
-        if (request.Ports.Count == 0)
-        {
-            throw new RpcException(StatusCode.InvalidArgument, "name at least one port to capture: a port, or node/interface for an uplink or core link");
-        }
-
-        var targets = await Answer(() => request.Ports.Select(CaptureTarget).ToList()).ConfigureAwait(false);
-        var sent = 0u;
-        await foreach (var packet in agents.CaptureAsync(targets, request, context.CancellationToken).ConfigureAwait(false))
-        {
-            await packets.WriteAsync(packet).ConfigureAwait(false);
-            if (++sent == request.MaxPackets)
-            {
-                return;
-            }
-        }
-    }
-
-    /// <summary>A model port (on its edge), or "node/interface" naming one end of a link.</summary>
-    private (string Node, string Port) CaptureTarget(string name)
-    {
-        var slash = name.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0)
-        {
-            var port = model.Get(ResourceKinds.Ports, name);
-            return (port.Edge, port.Name);
-        }
-
-        var (node, link) = (name[..slash], name[(slash + 1)..]);
-        return model.List(ResourceKinds.Links).Any(l => (l.A.Node == node && l.A.Interface == link) || (l.B.Node == node && l.B.Interface == link))
-            ? (node, link)
-            : throw ModelException.NotFound("interface", name);
-    }
-
     private async Task WatchAsync(WatchRequest request, RpcStreamWriter<Event> events, RpcCallContext context)
     {
         using var watch = model.Watch(request.IncludeExisting);
@@ -115,7 +80,8 @@ internal sealed class ControllerService
         }
     }
 
-    private static Task<T> Answer<T>(Func<T> action)
+    /// <summary>Runs <paramref name="action"/> on the model; a refusal becomes the matching gRPC status.</summary>
+    internal static Task<T> Answer<T>(Func<T> action)
     {
         try
         {

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Google.Protobuf;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Core.Protos;
@@ -19,13 +17,11 @@ namespace Sdn.Fabric.Controller.Southbound;
 /// gets full state again. A node that reconnects replaces its older session, which ends ABORTED.</para>
 ///
 /// <para>Requests that need a node's answer travel on the same stream: a trace matched to its reply
-/// by request id, a capture's packets by capture id until the capture stops.</para>
+/// by request id; a capture's packets, a mirror's counters and a ping's echoes by the id of the
+/// <see cref="AgentRequest"/> they answer, until it ends.</para>
 /// </summary>
 internal sealed class AgentHub
 {
-    private const uint DefaultSnapLength = 262_144;
-    private const int CaptureBacklog = 4096;
-
     private readonly FabricModel model;
     private readonly Lock gate = new();
     private bool closed;
@@ -34,8 +30,8 @@ internal sealed class AgentHub
     private readonly Dictionary<string, ulong> lastVersions = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, (AgentSession Session, TaskCompletionSource<TraceResult> Reply)> traces = [];
     private ulong lastTraceId;
-    private readonly Dictionary<ulong, (List<AgentSession> Sessions, Channel<CapturedPacket> Packets)> captures = [];
-    private ulong lastCaptureId;
+    private readonly Dictionary<ulong, AgentRequest> requests = [];
+    private ulong lastRequestId;
 
     public AgentHub(FabricModel model)
     {
@@ -125,59 +121,52 @@ internal sealed class AgentHub
     }
 
     /// <summary>
-    /// Starts a capture on every (node, port) and yields what the agents report until the caller
-    /// stops. A packet the caller is too slow for is dropped rather than queued without bound.
+    /// Sends each node the message <paramref name="starts"/> makes of a new request id, and returns the request, whose
+    /// reports the agents send under that id. Disposing it sends each node the message <paramref name="stop"/> makes.
     /// </summary>
-    /// <exception cref="RpcException">UNAVAILABLE when a node's agent is not connected or goes away.</exception>
-    public async IAsyncEnumerable<CapturedPacket> CaptureAsync(
-        IReadOnlyList<(string Node, string Port)> ports, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <exception cref="RpcException">UNAVAILABLE when a node's agent is not connected; nothing was sent.</exception>
+    public AgentRequest Start(IReadOnlyList<(string Node, Func<ulong, ControllerMessage> Start)> starts, Func<ulong, ControllerMessage> stop)
     {
-        ArgumentNullException.ThrowIfNull(ports);
-        ArgumentNullException.ThrowIfNull(request);
-        var packets = Channel.CreateBounded<CapturedPacket>(new BoundedChannelOptions(CaptureBacklog) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-        ulong id;
-        List<AgentSession> involved;
+        ArgumentNullException.ThrowIfNull(starts);
         lock (gate)
         {
-            involved = ports.Select(p => p.Node).Distinct().Select(node => sessions.GetValueOrDefault(node)
+            var involved = starts.Select(s => s.Node).Distinct().Select(node => sessions.GetValueOrDefault(node)
                 ?? throw new RpcException(StatusCode.Unavailable, $"the agent of node '{node}' is not connected; start it and retry")).ToList();
-            id = ++lastCaptureId;
-            captures[id] = (involved, packets);
-            foreach (var (node, port) in ports)
+            var request = new AgentRequest(++lastRequestId, involved, ended => End(ended, stop));
+            requests[request.Id] = request;
+            foreach (var (node, start) in starts)
             {
-                sessions[node].Ask(new ControllerMessage
-                {
-                    CaptureStart = new CaptureStart
-                    {
-                        CaptureId = id,
-                        Port = port,
-                        Direction = request.Direction == Direction.Unspecified ? Direction.Both : request.Direction,
-                        Filter = request.Filter,
-                        SnapLength = request.SnapLength == 0 ? DefaultSnapLength : request.SnapLength,
-                    },
-                });
+                sessions[node].Ask(start(request.Id));
             }
-        }
 
-        try
-        {
-            await foreach (var packet in packets.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return packet;
-            }
+            return request;
         }
-        finally
+    }
+
+    private void End(AgentRequest request, Func<ulong, ControllerMessage> stop)
+    {
+        lock (gate)
         {
-            lock (gate)
+            if (requests.Remove(request.Id))
             {
-                captures.Remove(id);
-                foreach (var session in involved)
+                foreach (var session in request.Sessions)
                 {
-                    session.Ask(new ControllerMessage { CaptureStop = new CaptureStop { CaptureId = id } });
+                    session.Ask(stop(request.Id));
                 }
             }
         }
     }
+
+    /// <summary>The id of the request an agent's message answers, if it answers one.</summary>
+    private static ulong? RequestIdOf(AgentMessage message) => message.KindCase switch
+    {
+        AgentMessage.KindOneofCase.CapturedPacket => message.CapturedPacket.CaptureId,
+        AgentMessage.KindOneofCase.CaptureDrops => message.CaptureDrops.CaptureId,
+        AgentMessage.KindOneofCase.MirrorCounters => message.MirrorCounters.MirrorId,
+        AgentMessage.KindOneofCase.PingEcho => message.PingEcho.PingId,
+        AgentMessage.KindOneofCase.RequestFailed => message.RequestFailed.RequestId,
+        _ => null,
+    };
 
     private async Task ConnectAsync(RpcStreamReader<AgentMessage> agent, RpcStreamWriter<ControllerMessage> controller, RpcCallContext context)
     {
@@ -224,10 +213,9 @@ internal sealed class AgentHub
                     {
                         traces.GetValueOrDefault(traced.RequestId).Reply?.TrySetResult(traced.Result ?? new TraceResult());
                     }
-                    else if (message.CapturedPacket is { } captured)
+                    else if (RequestIdOf(message) is { } requestId)
                     {
-                        captured.Node = session.Node;
-                        captures.GetValueOrDefault(captured.CaptureId).Packets?.Writer.TryWrite(captured);
+                        requests.GetValueOrDefault(requestId)?.Deliver(session.Node, message);
                     }
                     else if (!session.Receive(message))
                     {
@@ -258,9 +246,9 @@ internal sealed class AgentHub
                     pending.Reply.TrySetException(gone);
                 }
 
-                foreach (var (_, capture) in captures.Where(c => c.Value.Sessions.Contains(session)))
+                foreach (var request in requests.Values.Where(r => r.Sessions.Contains(session)))
                 {
-                    capture.Packets.Writer.TryComplete(gone);
+                    request.Fail(gone);
                 }
             }
 

@@ -78,7 +78,7 @@ public sealed class CaptureSession : IDisposable
     /// <summary>Called by a port's tap for one frame that crosses it.</summary>
     public void Offer(ReadOnlySpan<byte> frame, CaptureDirection direction, int portIndex)
     {
-        if (IsComplete)
+        if (IsComplete || !Wants(direction))
         {
             return;
         }
@@ -91,7 +91,7 @@ public sealed class CaptureSession : IDisposable
     public void OfferBurst(PacketBurst burst, CaptureDirection direction, int portIndex)
     {
         ArgumentNullException.ThrowIfNull(burst);
-        if (IsComplete)
+        if (IsComplete || !Wants(direction))
         {
             return;
         }
@@ -108,6 +108,8 @@ public sealed class CaptureSession : IDisposable
         where TReader : struct, ICapturedFrameReader => _ring.Drain(ref reader);
 
     public void Stop() => _stopped = true;
+
+    private bool Wants(CaptureDirection direction) => Options.Direction is not { } only || only == direction;
 
     private void OfferToFilter(ReadOnlySpan<byte> frame, CaptureDirection direction, int portIndex)
     {

@@ -48,6 +48,8 @@ public static class ControllerMethods
     public static readonly RpcMethod<StatsRequest, StatsReply> GetStats = Of<StatsRequest, StatsReply>();
     public static readonly RpcMethod<TraceRequest, TraceResult> Trace = Of<TraceRequest, TraceResult>();
     public static readonly RpcMethod<CaptureRequest, CapturedPacket> Capture = Of<CaptureRequest, CapturedPacket>();
+    public static readonly RpcMethod<MirrorRequest, MirrorCounters> Mirror = Of<MirrorRequest, MirrorCounters>();
+    public static readonly RpcMethod<PingRequest, PingEcho> Ping = Of<PingRequest, PingEcho>();
     public static readonly RpcMethod<WatchRequest, Event> WatchEvents = Of<WatchRequest, Event>();
 
     private static RpcMethod<TRequest, TResponse> Of<TRequest, TResponse>([System.Runtime.CompilerServices.CallerMemberName] string name = "")
