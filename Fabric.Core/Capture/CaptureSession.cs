@@ -45,7 +45,8 @@ public sealed class CaptureSession : IDisposable
 
         Ports = ports;
         Options = options;
-        _filter = BpfFilter.Compile(options.Filter, ports[0].LinkType, options.SnapLength);
+        // Compiled for whole frames: libpcap's optimiser would otherwise drop every test that reads past the snap length.
+        _filter = BpfFilter.Compile(options.Filter, ports[0].LinkType, CaptureOptions.MaxSnapLength);
         _ring = new CaptureRing(options.RingCapacity, Math.Min(options.SnapLength, 65536));
         _maxPackets = options.MaxPackets;
         _deadlineTimestamp = options.MaxDuration is { } duration
@@ -113,7 +114,8 @@ public sealed class CaptureSession : IDisposable
 
     private void OfferToFilter(ReadOnlySpan<byte> frame, CaptureDirection direction, int portIndex)
     {
-        if (!_filter.Matches(frame.Length > Options.SnapLength ? frame[..Options.SnapLength] : frame, frame.Length))
+        // The filter reads the whole frame and the snap length only cuts what is kept, as under tcpdump -s.
+        if (!_filter.Matches(frame, frame.Length))
         {
             return;
         }
