@@ -47,16 +47,20 @@ internal static class CaptureCommand
             var dropped = 0ul;
             try
             {
-                await foreach (var packet in channel.ServerStreamingAsync(ControllerMethods.Capture, request, cancellationToken: stop).ConfigureAwait(false))
-                {
-                    output.Write(packet);
-                    captured++;
-                    dropped = packet.Dropped;
-                }
+                await ControllerClient.ReadUntilStoppedAsync(
+                    channel.ServerStreamingAsync(ControllerMethods.Capture, request, cancellationToken: stop),
+                    packet =>
+                    {
+                        output.Write(packet);
+                        captured++;
+                        dropped = packet.Dropped;
+                        return Task.CompletedTask;
+                    },
+                    stop).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (IOException) when (parse.GetValue(write) == "-")
             {
-                // Ctrl-C or SIGTERM: the capture ends here, as tcpdump's does.
+                // The reader of the pipe (tshark -c, head) has gone: nothing is left to write to.
             }
 
             await console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{captured} packets captured, {dropped} dropped")).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Sdn.Fabric.Core.Capture;
 using Sdn.Fabric.Core.Protos;
 
@@ -30,7 +31,8 @@ internal sealed class CapturedPacketOutput : IDisposable
             return new CapturedPacketOutput(ports, null, lines);
         }
 
-        var stream = path == "-" ? Console.OpenStandardOutput() : File.Create(path);
+        // stdout as a plain file descriptor: Console's own stream hides EPIPE, so a capture would outlive its pipe's reader.
+        var stream = path == "-" ? new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0) : File.Create(path);
         var pcapng = new PcapngWriter(stream, Math.Min(snapLength, CaptureOptions.MaxSnapLength));
         foreach (var port in ports)
         {

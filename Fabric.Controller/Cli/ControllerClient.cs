@@ -56,4 +56,25 @@ internal static class ControllerClient
             return 1;
         }
     }
+
+    /// <summary>
+    /// Hands each message of a server stream to <paramref name="each"/> until the stream ends or <paramref name="stop"/>
+    /// (Ctrl-C, SIGTERM) cancels it, which ends it as cleanly as its own end does.
+    /// </summary>
+    public static async Task ReadUntilStoppedAsync<T>(IAsyncEnumerable<T> stream, Func<T, Task> each, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(each);
+        try
+        {
+            await foreach (var message in stream.ConfigureAwait(false))
+            {
+                await each(message).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or RpcException { Status: StatusCode.Cancelled })
+        {
+            // Stopped by the user: what came so far is the result.
+        }
+    }
 }

@@ -24,9 +24,9 @@ internal static class MirrorCommand
         {
             var request = new MirrorRequest { Port = parse.GetRequiredValue(port), TapName = parse.GetRequiredValue(tap) };
             MirrorCounters? last = null;
-            try
-            {
-                await foreach (var counters in channel.ServerStreamingAsync(ControllerMethods.Mirror, request, cancellationToken: stop).ConfigureAwait(false))
+            await ControllerClient.ReadUntilStoppedAsync(
+                channel.ServerStreamingAsync(ControllerMethods.Mirror, request, cancellationToken: stop),
+                async counters =>
                 {
                     if (last is null)
                     {
@@ -36,12 +36,8 @@ internal static class MirrorCommand
                     }
 
                     last = counters;
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                // Ctrl-C or SIGTERM ends the call, and with it the mirror: the edge removes the device.
-            }
+                },
+                stop).ConfigureAwait(false);
 
             if (last is not null)
             {

@@ -39,9 +39,9 @@ internal static class PingCommand
             await output.WriteLineAsync($"PING {request.Destination} ({target.Ipv4}) from {request.Source}: 56 data bytes").ConfigureAwait(false);
             var rtts = new List<double>();
             var transmitted = 0;
-            try
-            {
-                await foreach (var echo in channel.ServerStreamingAsync(ControllerMethods.Ping, request, cancellationToken: stop).ConfigureAwait(false))
+            await ControllerClient.ReadUntilStoppedAsync(
+                channel.ServerStreamingAsync(ControllerMethods.Ping, request, cancellationToken: stop),
+                async echo =>
                 {
                     transmitted++;
                     if (echo.Replied)
@@ -52,12 +52,8 @@ internal static class PingCommand
                             CultureInfo.InvariantCulture,
                             $"{echo.Bytes} bytes from {echo.DestinationIpv4}: icmp_seq={echo.Sequence} ttl={echo.Ttl} time={milliseconds:0.###} ms")).ConfigureAwait(false);
                     }
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                // Ctrl-C: summarise what came back so far, as ping does.
-            }
+                },
+                stop).ConfigureAwait(false);
 
             var loss = transmitted == 0 ? 100 : 100.0 * (transmitted - rtts.Count) / transmitted;
             await output.WriteLineAsync($"{Environment.NewLine}--- {request.Destination} ping statistics ---").ConfigureAwait(false);
