@@ -7,7 +7,8 @@ using Sdn.Vmm.Tests;
 namespace Sdn.EndToEnd.Debugging;
 
 /// <summary>`sdn capture` on the ports of a running quickstart fabric while Linux ping crosses it from host h1 (e2) to red1 (e1).</summary>
-public sealed class CaptureTests(RunningQuickstart quickstart) : IClassFixture<RunningQuickstart>, IDisposable
+[Collection(SharedQuickstart.Name)]
+public sealed class CaptureTests(RunningQuickstart quickstart) : IDisposable
 {
     private const string RepliesOnly = "icmp[icmptype] == icmp-echoreply";
     private readonly string _directory = Directory.CreateTempSubdirectory("sdn-capture-e2e-").FullName;
@@ -43,9 +44,10 @@ public sealed class CaptureTests(RunningQuickstart quickstart) : IClassFixture<R
         Assert.Contains(packets, p => Regex.IsMatch(p, @"^c(\d)/e1--c\1\tinterface e1--c\1 of node c\1\t0x00000002\t\d+\t" + request + "$"));
         Assert.All(packets.Where(p => !p.StartsWith('h') && !p.StartsWith('r')), p => Assert.Matches(@"\t0x0000000[12]\t\d+(,\d+)?\t10\.1\.0\.", p));
 
-        // The same packets as tcpdump's own filter picks out of the unfiltered capture; seq 1 may predate either capture.
-        var expected = TcpdumpLines(everything, RepliesOnly).Where(l => !l.Contains(", seq 1,", StringComparison.Ordinal)).ToList();
-        var selected = TcpdumpLines(replies, "").Where(l => !l.Contains(", seq 1,", StringComparison.Ordinal)).ToList();
+        // The same packets as tcpdump's own filter picks out of the unfiltered capture; seq 1 may predate either capture,
+        // and two edges' threads may interleave differently in the two captures.
+        var expected = TcpdumpLines(everything, RepliesOnly).Where(l => !l.Contains(", seq 1,", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        var selected = TcpdumpLines(replies, "").Where(l => !l.Contains(", seq 1,", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(8, selected.Count);
         Assert.Equal(expected, selected);
         Assert.Contains(TcpdumpLines(everything, ""), l => l.Contains("ICMP echo request", StringComparison.Ordinal));

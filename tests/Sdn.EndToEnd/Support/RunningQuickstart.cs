@@ -30,3 +30,10 @@ public sealed class RunningQuickstart : IAsyncLifetime
         }
     }
 }
+
+/// <summary>The debugging tests share one running quickstart fabric, and so run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class SharedQuickstart : ICollectionFixture<RunningQuickstart>
+{
+    public const string Name = "running quickstart";
+}
