@@ -10,9 +10,7 @@ public sealed class PingTests(RunningQuickstart quickstart)
     [KvmFact]
     public async Task A_vm_pings_a_vm_of_its_network_on_another_edge_and_every_request_is_answered()
     {
-        var fabric = await quickstart.FabricAsync();
-
-        var (exit, output, _) = await SdnCli.RunAsync(fabric.Address, "ping", "red1", "red2", "-c", "3", "-i", "0.05");
+        var (exit, output) = await PingAsync("red1", "red2", "-c", "3", "-i", "0.05");
 
         Assert.True(exit == 0, output);
         Assert.StartsWith("PING red2 (10.1.0.12) from red1: 56 data bytes\n", output, StringComparison.Ordinal);
@@ -27,9 +25,7 @@ public sealed class PingTests(RunningQuickstart quickstart)
     [KvmFact]
     public async Task A_linux_host_pings_a_vm_and_every_request_is_answered()
     {
-        var fabric = await quickstart.FabricAsync();
-
-        var (exit, output, _) = await SdnCli.RunAsync(fabric.Address, "ping", "h1", "red1", "-c", "3", "-i", "0.05");
+        var (exit, output) = await PingAsync("h1", "red1", "-c", "3", "-i", "0.05");
 
         Assert.True(exit == 0, output);
         Assert.Contains("3 packets transmitted, 3 received, 0% packet loss", output, StringComparison.Ordinal);
@@ -38,11 +34,15 @@ public sealed class PingTests(RunningQuickstart quickstart)
     [KvmFact]
     public async Task A_ping_across_tenants_times_out_with_every_request_lost_and_exit_1()
     {
-        var fabric = await quickstart.FabricAsync();
-
-        var (exit, output, _) = await SdnCli.RunAsync(fabric.Address, "ping", "red1", "blue2", "-c", "2", "-i", "0.05", "-W", "0.5");
+        var (exit, output) = await PingAsync("red1", "blue2", "-c", "2", "-i", "0.05", "-W", "0.5");
 
         Assert.Equal(1, exit);
         Assert.Equal("PING blue2 (10.2.0.12) from red1: 56 data bytes\n\n--- blue2 ping statistics ---\n2 packets transmitted, 0 received, 100% packet loss\n", output);
+    }
+
+    private async Task<(int Exit, string Output)> PingAsync(params string[] args)
+    {
+        var (exit, output, _) = await SdnCli.RunAsync((await quickstart.FabricAsync()).Address, ["ping", .. args]);
+        return (exit, output);
     }
 }
