@@ -21,10 +21,10 @@ internal static class CaptureCommand
             Description = "what to capture: a VM's or host's port by its name, or NODE/INTERFACE for an edge uplink or a core link end",
             Arity = ArgumentArity.OneOrMore,
         };
-        var filter = new Option<string>("--filter", "-f") { Description = "a tcpdump filter expression, compiled by libpcap", DefaultValueFactory = _ => "" };
-        var write = new Option<string?>("--write", "-w") { Description = "write pcapng to FILE instead of printing lines; - writes it to stdout (for `| wireshark -k -i -`)" };
-        var count = new Option<uint>("--count", "-c") { Description = "stop after this many packets (0: until Ctrl-C)" };
-        var snapLength = new Option<uint>("--snaplen", "-s") { Description = "bytes kept of each packet (0: all)" };
+        var filter = new Option<string>("--filter", "-f") { HelpName = "FILTER", Description = "a tcpdump filter expression, compiled by libpcap", DefaultValueFactory = _ => "" };
+        var write = new Option<string?>("--write", "-w") { HelpName = "FILE|-", Description = "write pcapng to FILE instead of printing lines; - writes it to stdout (for `| wireshark -k -i -`)" };
+        var count = new Option<uint>("--count", "-c") { HelpName = "N", Description = "stop after this many packets (0: until Ctrl-C)" };
+        var snapLength = new Option<uint>("--snaplen", "-s") { HelpName = "SNAPLEN", Description = "bytes kept of each packet (0: all)" };
         var direction = new Option<string>("--direction") { Description = "in, out or both", DefaultValueFactory = _ => "both" };
         direction.AcceptOnlyFromAmong("in", "out", "both");
         var command = new Command("capture", "Capture the packets crossing ports of the running fabric, like tcpdump")

@@ -15,7 +15,7 @@ internal static class MirrorCommand
     {
         var controller = ControllerClient.CreateOption();
         var port = new Argument<string>("port") { Description = "a VM's or host's port by its name, or EDGE/INTERFACE for an uplink" };
-        var tap = new Option<string>("--to-tap") { Description = "the TAP device to create (up to 15 characters); it must not exist", Required = true };
+        var tap = new Option<string>("--to-tap") { HelpName = "NAME", Description = "the TAP device to create (up to 15 characters); it must not exist", Required = true };
         var command = new Command("mirror", "Mirror a port of the running fabric onto a new TAP device until Ctrl-C, so tcpdump can attach to it")
         {
             port, tap, controller,

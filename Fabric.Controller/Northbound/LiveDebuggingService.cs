@@ -54,7 +54,7 @@ internal sealed class LiveDebuggingService
             throw new RpcException(StatusCode.InvalidArgument, $"direction {(int)request.Direction} is not in, out or both");
         }
 
-        CheckFilter(request.Filter, (int)snapLength);
+        CheckFilter(request.Filter);
         var targets = await ControllerService.Answer(() => request.Ports.Select(Target).ToList()).ConfigureAwait(false);
         using var capture = agents.Start(
             [.. targets.Select(t => (t.Node, Start(t.Port)))],
@@ -186,12 +186,13 @@ internal sealed class LiveDebuggingService
     private Port Endpoint(string name, string field) =>
         name.Length == 0 ? throw ModelException.Invalid($"{field} must name a VM or host of the topology") : model.Get(ResourceKinds.Ports, name);
 
+    /// <summary>Compiles the filter as the agents will, for whole Ethernet frames, to refuse it before they are asked.</summary>
     /// <exception cref="RpcException">INVALID_ARGUMENT with libpcap's message.</exception>
-    private static void CheckFilter(string filter, int snapLength)
+    private static void CheckFilter(string filter)
     {
         try
         {
-            BpfFilter.Compile(filter, LinkType.Ethernet, snapLength).Dispose();
+            BpfFilter.Compile(filter, LinkType.Ethernet, CaptureOptions.MaxSnapLength).Dispose();
         }
         catch (CaptureFilterException e)
         {
