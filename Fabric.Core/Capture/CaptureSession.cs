@@ -13,6 +13,9 @@ namespace Sdn.Fabric.Core.Capture;
 /// </remarks>
 public sealed class CaptureSession : IDisposable
 {
+    /// <summary>Far longer than one burst takes through a tap.</summary>
+    private static readonly TimeSpan DetachGrace = TimeSpan.FromSeconds(1);
+
     private readonly BpfFilter _filter;
     private readonly CaptureRing _ring;
     private readonly long _maxPackets;
@@ -133,6 +136,16 @@ public sealed class CaptureSession : IDisposable
             Interlocked.Decrement(ref _captured);
             Interlocked.Increment(ref _dropped);
         }
+    }
+
+    /// <summary>
+    /// Stops the session now and disposes it a little later, for a session just detached from a running datapath: a
+    /// thread that read the tap's attachments before the detach may still be filtering the rest of its burst.
+    /// </summary>
+    public void DisposeAfterDetach()
+    {
+        Stop();
+        _ = Task.Delay(DetachGrace).ContinueWith(_ => Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     public void Dispose()

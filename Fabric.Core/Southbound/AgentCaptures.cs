@@ -136,7 +136,7 @@ public sealed class AgentCaptures : IDisposable
 
                 _disposed = true;
                 ReportDrops();
-                session.Dispose();
+                session.DisposeAfterDetach();
             }
         }
 

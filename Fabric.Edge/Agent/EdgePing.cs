@@ -106,7 +106,7 @@ internal sealed class EdgePing : IDisposable
         finally
         {
             _tap.Detach(_replies);
-            _replies.Dispose();
+            _replies.DisposeAfterDetach();
         }
     }
 
