@@ -30,7 +30,22 @@ internal static class ControllerClient
     public static DateTime DiagnosticDeadline() => DateTime.UtcNow.AddSeconds(30);
 
     /// <summary>Runs <paramref name="call"/> against the controller <paramref name="controller"/> names; returns the exit code.</summary>
-    public static async Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<RpcChannel, TextWriter, Task> call)
+    public static Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<RpcChannel, TextWriter, Task> call) =>
+        RunAsync(
+            parse,
+            controller,
+            async (channel, console, _) =>
+            {
+                await call(channel, console.Output).ConfigureAwait(false);
+                return 0;
+            },
+            CancellationToken.None);
+
+    /// <summary>
+    /// Runs a call that lasts until <paramref name="cancellationToken"/> (Ctrl-C, SIGTERM) or its own end, against the
+    /// controller <paramref name="controller"/> names; returns the call's exit code, or 1 when the controller refuses it.
+    /// </summary>
+    public static async Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<RpcChannel, InvocationConfiguration, CancellationToken, Task<int>> call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(call);
@@ -38,8 +53,7 @@ internal static class ControllerClient
         using var channel = new RpcChannel(address);
         try
         {
-            await call(channel, parse.InvocationConfiguration.Output).ConfigureAwait(false);
-            return 0;
+            return await call(channel, parse.InvocationConfiguration, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e)
         {
@@ -51,6 +65,27 @@ internal static class ControllerClient
         {
             await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.Message}").ConfigureAwait(false);
             return 1;
+        }
+    }
+
+    /// <summary>
+    /// Hands each message of a server stream to <paramref name="each"/> until the stream ends or <paramref name="stop"/>
+    /// (Ctrl-C, SIGTERM) cancels it, which ends it as cleanly as its own end does.
+    /// </summary>
+    public static async Task ReadUntilStoppedAsync<T>(IAsyncEnumerable<T> stream, Func<T, Task> each, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(each);
+        try
+        {
+            await foreach (var message in stream.ConfigureAwait(false))
+            {
+                await each(message).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or RpcException { Status: StatusCode.Cancelled })
+        {
+            // Stopped by the user: what came so far is the result.
         }
     }
 }

@@ -23,6 +23,9 @@ public static class SdnCommandLine
         root.Subcommands.Add(FlowsCommand.Create());
         root.Subcommands.Add(TraceCommand.Create());
         root.Subcommands.Add(DownCommand.Create());
+        root.Subcommands.Add(CaptureCommand.Create());
+        root.Subcommands.Add(MirrorCommand.Create());
+        root.Subcommands.Add(PingCommand.Create());
         return root;
     }
 }

@@ -47,7 +47,7 @@ internal sealed class ControllerServer : IAsyncDisposable
         var agents = new AgentHub(model);
         var shutdown = new CancellationTokenSource();
         // Cancelled on the thread pool: whoever waits on the token tears down (this server included) after Shutdown is answered.
-        var services = agents.AddTo(new ControllerService(model, agents, () => shutdown.CancelAsync()).AddTo(new RpcServiceBuilder()));
+        var services = agents.AddTo(new LiveDebuggingService(model, agents).AddTo(new ControllerService(model, agents, () => shutdown.CancelAsync()).AddTo(new RpcServiceBuilder())));
         var programmer = new FabricProgrammer(model, agents);
         return new ControllerServer(await RpcServer.StartAsync(endpoint, services, options, cancellationToken).ConfigureAwait(false), model, agents, programmer, shutdown);
     }

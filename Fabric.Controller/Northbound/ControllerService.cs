@@ -10,8 +10,9 @@ namespace Sdn.Fabric.Controller.Northbound;
 /// The northbound sdn.v1.Controller service over the model: create, get, list and delete for
 /// every kind of object, link state, the whole state, and the event watch. A refused request
 /// returns the model's reason as INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS or FAILED_PRECONDITION.
-/// GetStats reports each node's agent session; Trace and Capture go to the agents that own the ports, GetFlows
-/// to the edge's agent. Shutdown asks the process that serves the controller to stop.
+/// GetStats reports each node's agent session; Trace goes to the agent that owns the port, GetFlows to the edge's
+/// agent (Capture, Mirror and Ping are the <see cref="LiveDebuggingService"/>'s). Shutdown asks the process that
+/// serves the controller to stop.
 /// </summary>
 internal sealed class ControllerService
 {
@@ -48,7 +49,6 @@ internal sealed class ControllerService
                 requestShutdown();
                 return Task.FromResult(new ShutdownReply { Pid = (uint)Environment.ProcessId });
             })
-            .AddServerStreaming(ControllerMethods.Capture, CaptureAsync)
             .AddServerStreaming(ControllerMethods.WatchEvents, WatchAsync);
     }
 
@@ -87,41 +87,6 @@ internal sealed class ControllerService
         return await agents.FlowsAsync(edge.Name, request.HasTableId ? request.TableId : null, context.CancellationToken).ConfigureAwait(false);
     }
 
-    private async Task CaptureAsync(CaptureRequest request, RpcStreamWriter<CapturedPacket> packets, RpcCallContext context)
-    {
-        if (request.Ports.Count == 0)
-        {
-            throw new RpcException(StatusCode.InvalidArgument, "name at least one port to capture: a port, or node/interface for an uplink or core link");
-        }
-
-        var targets = await Answer(() => request.Ports.Select(CaptureTarget).ToList()).ConfigureAwait(false);
-        var sent = 0u;
-        await foreach (var packet in agents.CaptureAsync(targets, request, context.CancellationToken).ConfigureAwait(false))
-        {
-            await packets.WriteAsync(packet).ConfigureAwait(false);
-            if (++sent == request.MaxPackets)
-            {
-                return;
-            }
-        }
-    }
-
-    /// <summary>A model port (on its edge), or "node/interface" naming one end of a link.</summary>
-    private (string Node, string Port) CaptureTarget(string name)
-    {
-        var slash = name.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0)
-        {
-            var port = model.Get(ResourceKinds.Ports, name);
-            return (port.Edge, port.Name);
-        }
-
-        var (node, link) = (name[..slash], name[(slash + 1)..]);
-        return model.List(ResourceKinds.Links).Any(l => (l.A.Node == node && l.A.Interface == link) || (l.B.Node == node && l.B.Interface == link))
-            ? (node, link)
-            : throw ModelException.NotFound("interface", name);
-    }
-
     private async Task WatchAsync(WatchRequest request, RpcStreamWriter<Event> events, RpcCallContext context)
     {
         using var watch = model.Watch(request.IncludeExisting);
@@ -131,7 +96,8 @@ internal sealed class ControllerService
         }
     }
 
-    private static Task<T> Answer<T>(Func<T> action)
+    /// <summary>Runs <paramref name="action"/> on the model; a refusal becomes the matching gRPC status.</summary>
+    internal static Task<T> Answer<T>(Func<T> action)
     {
         try
         {

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Google.Protobuf;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Core.Protos;
@@ -18,24 +16,20 @@ namespace Sdn.Fabric.Controller.Southbound;
 /// always tell a stale batch. An agent that cannot apply a batch acks it with an error status and
 /// gets full state again. A node that reconnects replaces its older session, which ends ABORTED.</para>
 ///
-/// <para>Requests that need a node's answer travel on the same stream: a trace or a flow dump matched to
-/// its reply by request id, a capture's packets by capture id until the capture stops.</para>
+/// <para>Requests that need a node's answer travel on the same stream, each under the id of the
+/// <see cref="AgentRequest"/> it answers: the one reply of a trace or a flow dump, and a capture's packets,
+/// a mirror's counters and a ping's echoes until the request ends. Only a node that was asked may answer.</para>
 /// </summary>
 internal sealed class AgentHub
 {
-    private const uint DefaultSnapLength = 262_144;
-    private const int CaptureBacklog = 4096;
-
     private readonly FabricModel model;
     private readonly Lock gate = new();
     private bool closed;
     private readonly Dictionary<string, NodeProgram> programs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AgentSession> sessions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ulong> lastVersions = new(StringComparer.Ordinal);
-    private readonly Dictionary<ulong, (AgentSession Session, TaskCompletionSource<AgentMessage> Reply)> requests = [];
+    private readonly Dictionary<ulong, AgentRequest> requests = [];
     private ulong lastRequestId;
-    private readonly Dictionary<ulong, (List<AgentSession> Sessions, Channel<CapturedPacket> Packets)> captures = [];
-    private ulong lastCaptureId;
 
     public AgentHub(FabricModel model)
     {
@@ -115,87 +109,68 @@ internal sealed class AgentHub
         return reply.Status == (int)StatusCode.OK ? reply.Dump : throw new RpcException((StatusCode)reply.Status, reply.Message);
     }
 
-    /// <summary>Sends the request <paramref name="build"/> makes with a fresh request id to the agent of <paramref name="node"/> and waits for the reply that carries it.</summary>
-    private async Task<AgentMessage> AskAsync(string node, Func<ulong, ControllerMessage> build, CancellationToken cancellationToken)
+    /// <summary>Sends the request <paramref name="ask"/> makes of a fresh request id to the agent of <paramref name="node"/> and waits for its one reply.</summary>
+    private async Task<AgentMessage> AskAsync(string node, Func<ulong, ControllerMessage> ask, CancellationToken cancellationToken)
     {
-        var reply = new TaskCompletionSource<AgentMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        ulong id;
-        lock (gate)
+        using var request = Start([(node, ask)], stop: null);
+        await foreach (var report in request.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            var session = sessions.GetValueOrDefault(node)
-                ?? throw new RpcException(StatusCode.Unavailable, $"the agent of node '{node}' is not connected; start it and retry");
-            id = ++lastRequestId;
-            requests[id] = (session, reply);
-            session.Ask(build(id));
+            AgentRequest.ThrowIfFailed(report.Message);
+            return report.Message;
         }
 
-        try
-        {
-            return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            lock (gate)
-            {
-                requests.Remove(id);
-            }
-        }
+        throw new RpcException(StatusCode.Unavailable, $"the agent of node '{node}' went away before answering");
     }
 
     /// <summary>
-    /// Starts a capture on every (node, port) and yields what the agents report until the caller
-    /// stops. A packet the caller is too slow for is dropped rather than queued without bound.
+    /// Sends each node the message <paramref name="starts"/> makes of a new request id, and returns the request, whose
+    /// reports the agents send under that id. Disposing it sends each node the message <paramref name="stop"/> makes, if any.
     /// </summary>
-    /// <exception cref="RpcException">UNAVAILABLE when a node's agent is not connected or goes away.</exception>
-    public async IAsyncEnumerable<CapturedPacket> CaptureAsync(
-        IReadOnlyList<(string Node, string Port)> ports, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <exception cref="RpcException">UNAVAILABLE when a node's agent is not connected; nothing was sent.</exception>
+    public AgentRequest Start(IReadOnlyList<(string Node, Func<ulong, ControllerMessage> Start)> starts, Func<ulong, ControllerMessage>? stop)
     {
-        ArgumentNullException.ThrowIfNull(ports);
-        ArgumentNullException.ThrowIfNull(request);
-        var packets = Channel.CreateBounded<CapturedPacket>(new BoundedChannelOptions(CaptureBacklog) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-        ulong id;
-        List<AgentSession> involved;
+        ArgumentNullException.ThrowIfNull(starts);
         lock (gate)
         {
-            involved = ports.Select(p => p.Node).Distinct().Select(node => sessions.GetValueOrDefault(node)
+            var involved = starts.Select(s => s.Node).Distinct().Select(node => sessions.GetValueOrDefault(node)
                 ?? throw new RpcException(StatusCode.Unavailable, $"the agent of node '{node}' is not connected; start it and retry")).ToList();
-            id = ++lastCaptureId;
-            captures[id] = (involved, packets);
-            foreach (var (node, port) in ports)
+            var request = new AgentRequest(++lastRequestId, involved, ended => End(ended, stop));
+            requests[request.Id] = request;
+            foreach (var (node, start) in starts)
             {
-                sessions[node].Ask(new ControllerMessage
-                {
-                    CaptureStart = new CaptureStart
-                    {
-                        CaptureId = id,
-                        Port = port,
-                        Direction = request.Direction == Direction.Unspecified ? Direction.Both : request.Direction,
-                        Filter = request.Filter,
-                        SnapLength = request.SnapLength == 0 ? DefaultSnapLength : request.SnapLength,
-                    },
-                });
+                sessions[node].Ask(start(request.Id));
             }
-        }
 
-        try
-        {
-            await foreach (var packet in packets.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return packet;
-            }
+            return request;
         }
-        finally
+    }
+
+    private void End(AgentRequest request, Func<ulong, ControllerMessage>? stop)
+    {
+        lock (gate)
         {
-            lock (gate)
+            if (requests.Remove(request.Id) && stop is not null)
             {
-                captures.Remove(id);
-                foreach (var session in involved)
+                foreach (var session in request.Sessions)
                 {
-                    session.Ask(new ControllerMessage { CaptureStop = new CaptureStop { CaptureId = id } });
+                    session.Ask(stop(request.Id));
                 }
             }
         }
     }
+
+    /// <summary>The id of the request an agent's message answers, if it answers one.</summary>
+    private static ulong? RequestIdOf(AgentMessage message) => message.KindCase switch
+    {
+        AgentMessage.KindOneofCase.TraceReply => message.TraceReply.RequestId,
+        AgentMessage.KindOneofCase.FlowsReply => message.FlowsReply.RequestId,
+        AgentMessage.KindOneofCase.CapturedPacket => message.CapturedPacket.CaptureId,
+        AgentMessage.KindOneofCase.CaptureDrops => message.CaptureDrops.CaptureId,
+        AgentMessage.KindOneofCase.MirrorCounters => message.MirrorCounters.MirrorId,
+        AgentMessage.KindOneofCase.PingEcho => message.PingEcho.PingId,
+        AgentMessage.KindOneofCase.RequestFailed => message.RequestFailed.RequestId,
+        _ => null,
+    };
 
     private async Task ConnectAsync(RpcStreamReader<AgentMessage> agent, RpcStreamWriter<ControllerMessage> controller, RpcCallContext context)
     {
@@ -240,16 +215,10 @@ internal sealed class AgentHub
                 {
                     if (RequestIdOf(message) is { } requestId)
                     {
-                        // Only the node that was asked may answer.
-                        if (requests.GetValueOrDefault(requestId) is { Session: var asked, Reply: { } reply } && asked == session)
+                        if (requests.GetValueOrDefault(requestId) is { } request && request.Sessions.Contains(session))
                         {
-                            reply.TrySetResult(message);
+                            request.Deliver(session.Node, message);
                         }
-                    }
-                    else if (message.CapturedPacket is { } captured)
-                    {
-                        captured.Node = session.Node;
-                        captures.GetValueOrDefault(captured.CaptureId).Packets?.Writer.TryWrite(captured);
                     }
                     else if (!session.Receive(message))
                     {
@@ -275,14 +244,9 @@ internal sealed class AgentHub
                 }
 
                 var gone = new RpcException(StatusCode.Unavailable, $"the agent of node '{session.Node}' went away");
-                foreach (var (_, pending) in requests.Where(t => t.Value.Session == session))
+                foreach (var request in requests.Values.Where(r => r.Sessions.Contains(session)))
                 {
-                    pending.Reply.TrySetException(gone);
-                }
-
-                foreach (var (_, capture) in captures.Where(c => c.Value.Sessions.Contains(session)))
-                {
-                    capture.Packets.Writer.TryComplete(gone);
+                    request.Fail(gone);
                 }
             }
 
@@ -299,14 +263,6 @@ internal sealed class AgentHub
             session.Dispose();
         }
     }
-
-    /// <summary>The request a reply answers, or null for a message that answers none.</summary>
-    private static ulong? RequestIdOf(AgentMessage message) => message.KindCase switch
-    {
-        AgentMessage.KindOneofCase.TraceReply => message.TraceReply.RequestId,
-        AgentMessage.KindOneofCase.FlowsReply => message.FlowsReply.RequestId,
-        _ => null,
-    };
 
     private void CheckNode(Hello hello)
     {

@@ -13,6 +13,9 @@ namespace Sdn.Fabric.Core.Capture;
 /// </remarks>
 public sealed class CaptureSession : IDisposable
 {
+    /// <summary>Far longer than one burst takes through a tap.</summary>
+    private static readonly TimeSpan DetachGrace = TimeSpan.FromSeconds(1);
+
     private readonly BpfFilter _filter;
     private readonly CaptureRing _ring;
     private readonly long _maxPackets;
@@ -45,7 +48,8 @@ public sealed class CaptureSession : IDisposable
 
         Ports = ports;
         Options = options;
-        _filter = BpfFilter.Compile(options.Filter, ports[0].LinkType, options.SnapLength);
+        // Compiled for whole frames: libpcap's optimiser would otherwise drop every test that reads past the snap length.
+        _filter = BpfFilter.Compile(options.Filter, ports[0].LinkType, CaptureOptions.MaxSnapLength);
         _ring = new CaptureRing(options.RingCapacity, Math.Min(options.SnapLength, 65536));
         _maxPackets = options.MaxPackets;
         _deadlineTimestamp = options.MaxDuration is { } duration
@@ -78,7 +82,7 @@ public sealed class CaptureSession : IDisposable
     /// <summary>Called by a port's tap for one frame that crosses it.</summary>
     public void Offer(ReadOnlySpan<byte> frame, CaptureDirection direction, int portIndex)
     {
-        if (IsComplete)
+        if (IsComplete || !Wants(direction))
         {
             return;
         }
@@ -91,7 +95,7 @@ public sealed class CaptureSession : IDisposable
     public void OfferBurst(PacketBurst burst, CaptureDirection direction, int portIndex)
     {
         ArgumentNullException.ThrowIfNull(burst);
-        if (IsComplete)
+        if (IsComplete || !Wants(direction))
         {
             return;
         }
@@ -109,9 +113,12 @@ public sealed class CaptureSession : IDisposable
 
     public void Stop() => _stopped = true;
 
+    private bool Wants(CaptureDirection direction) => Options.Direction is not { } only || only == direction;
+
     private void OfferToFilter(ReadOnlySpan<byte> frame, CaptureDirection direction, int portIndex)
     {
-        if (!_filter.Matches(frame.Length > Options.SnapLength ? frame[..Options.SnapLength] : frame, frame.Length))
+        // The filter reads the whole frame and the snap length only cuts what is kept, as under tcpdump -s.
+        if (!_filter.Matches(frame, frame.Length))
         {
             return;
         }
@@ -129,6 +136,16 @@ public sealed class CaptureSession : IDisposable
             Interlocked.Decrement(ref _captured);
             Interlocked.Increment(ref _dropped);
         }
+    }
+
+    /// <summary>
+    /// Stops the session now and disposes it a little later, for a session just detached from a running datapath: a
+    /// thread that read the tap's attachments before the detach may still be filtering the rest of its burst.
+    /// </summary>
+    public void DisposeAfterDetach()
+    {
+        Stop();
+        _ = Task.Delay(DetachGrace).ContinueWith(_ => Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using Sdn.Fabric.Core.Capture;
 using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Rpc;
@@ -7,7 +8,7 @@ namespace Sdn.Fabric.Core.Lsr;
 
 /// <summary>
 /// The controller's agent on a core node: installs the LFIBs the controller sends (one atomic swap each) and
-/// reports its links' liveness as it changes and its counters when asked.
+/// reports its links' liveness as it changes and its counters when asked. Captures attach to its links' taps.
 /// </summary>
 public sealed class CoreAgent : SouthboundAgent
 {
@@ -60,6 +61,8 @@ public sealed class CoreAgent : SouthboundAgent
             _programmer.Apply(batch);
         }
     }
+
+    protected override CaptureTap? CaptureTapOf(string port) => _node.Ports.FirstOrDefault(p => p.Link.Name == port)?.Link.Capture.Tap;
 
     protected override void Describe(Hello hello) =>
         hello.Links.AddRange(_node.Ports.Select(p => new LinkStatus { Interface = p.Link.Name, Up = p.IsUp }));

@@ -50,6 +50,8 @@ public static class ControllerMethods
     public static readonly RpcMethod<GetFlowsRequest, FlowDump> GetFlows = Of<GetFlowsRequest, FlowDump>();
     public static readonly RpcMethod<ShutdownRequest, ShutdownReply> Shutdown = Of<ShutdownRequest, ShutdownReply>();
     public static readonly RpcMethod<CaptureRequest, CapturedPacket> Capture = Of<CaptureRequest, CapturedPacket>();
+    public static readonly RpcMethod<MirrorRequest, MirrorCounters> Mirror = Of<MirrorRequest, MirrorCounters>();
+    public static readonly RpcMethod<PingRequest, PingEcho> Ping = Of<PingRequest, PingEcho>();
     public static readonly RpcMethod<WatchRequest, Event> WatchEvents = Of<WatchRequest, Event>();
 
     private static RpcMethod<TRequest, TResponse> Of<TRequest, TResponse>([System.Runtime.CompilerServices.CallerMemberName] string name = "")

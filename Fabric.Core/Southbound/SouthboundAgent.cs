@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Sdn.Fabric.Core.Capture;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Rpc;
 
@@ -10,6 +11,7 @@ namespace Sdn.Fabric.Core.Southbound;
 /// controller sends through <see cref="Apply"/> and acks it with the outcome, and sends whatever the node reports.
 /// When the stream breaks the node keeps forwarding on what it last applied, and the agent reconnects; the
 /// controller then sends full state, which the node applies by removing whatever that state lacks.
+/// Captures, and whatever else runs under a request id, end with their stop message or with the stream.
 /// </summary>
 public abstract class SouthboundAgent : IAsyncDisposable
 {
@@ -18,8 +20,11 @@ public abstract class SouthboundAgent : IAsyncDisposable
     private readonly TimeSpan _retryDelay;
     private readonly Channel<AgentMessage> _outbox = Channel.CreateUnbounded<AgentMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
+    private readonly RunningRequests _requests = new();
+    private readonly AgentCaptures _captures;
     private Task? _run;
     private volatile bool _connected;
+    private int _queued;
     private long _sessions;
 
     protected SouthboundAgent(string nodeName, NodeRole role, Uri controller, RpcOptions? options = null, TimeSpan? retryDelay = null)
@@ -30,6 +35,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
         _controller = controller;
         _options = options;
         _retryDelay = retryDelay ?? TimeSpan.FromMilliseconds(200);
+        _captures = new AgentCaptures(Report, () => Volatile.Read(ref _queued));
     }
 
     /// <summary>Raised after each batch is applied or refused, with the ack the controller is sent.</summary>
@@ -59,18 +65,39 @@ public abstract class SouthboundAgent : IAsyncDisposable
             await _run.ConfigureAwait(false);
         }
 
+        _requests.StopAll();
+        _captures.Dispose();
         _stop.Dispose();
         GC.SuppressFinalize(this);
     }
 
     /// <summary>Queues a report (link state, counters) for the controller; sent once a stream is up.</summary>
-    protected void Report(AgentMessage message) => _outbox.Writer.TryWrite(message);
+    protected void Report(AgentMessage message)
+    {
+        if (_outbox.Writer.TryWrite(message))
+        {
+            Interlocked.Increment(ref _queued);
+        }
+    }
 
     /// <summary>Applies a batch whole, or throws <see cref="ProgramException"/> having changed nothing.</summary>
     protected abstract void Apply(ProgramBatch batch);
 
-    /// <summary>The reply to a request other than a batch (a trace), or null for a request this node does not serve.</summary>
+    /// <summary>
+    /// The reply to a request other than a batch or a capture (a trace), or null when there is none now: a request
+    /// that runs on (a mirror, a ping) is <see cref="Track"/>ed and reports as it goes.
+    /// </summary>
     protected virtual AgentMessage? Answer(ControllerMessage request) => null;
+
+    /// <summary>Where captures of <paramref name="port"/> (a port or link interface of the node) attach; null when the node has none by that name.</summary>
+    protected abstract CaptureTap? CaptureTapOf(string port);
+
+    /// <summary>Keeps <paramref name="running"/> until the controller stops request <paramref name="id"/> or the stream ends.</summary>
+    protected void Track(ulong id, IDisposable running) => _requests.Add(id, running);
+
+    /// <summary>Tells the controller that request <paramref name="id"/> could not be started or kept up.</summary>
+    protected void Fail(ulong id, StatusCode status, string message) =>
+        Report(new AgentMessage { RequestFailed = new RequestFailed { RequestId = id, Status = (int)status, Message = message } });
 
     /// <summary>The node's ports and links as they are now, for the hello.</summary>
     protected abstract void Describe(Hello hello);
@@ -121,6 +148,14 @@ public abstract class SouthboundAgent : IAsyncDisposable
                     {
                         Report(new AgentMessage { BatchAck = Handle(message.Batch) });
                     }
+                    else if (message.KindCase == ControllerMessage.KindOneofCase.CaptureStart)
+                    {
+                        StartCapture(message.CaptureStart);
+                    }
+                    else if (message.KindCase is ControllerMessage.KindOneofCase.CaptureStop or ControllerMessage.KindOneofCase.RequestStop)
+                    {
+                        _requests.Stop(message.CaptureStop?.CaptureId ?? message.RequestStop.RequestId);
+                    }
                     else if (Answer(message) is { } reply)
                     {
                         Report(reply);
@@ -130,9 +165,28 @@ public abstract class SouthboundAgent : IAsyncDisposable
             finally
             {
                 _connected = false;
+                _requests.StopAll();
                 await session.CancelAsync().ConfigureAwait(false);
                 await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+        }
+    }
+
+    private void StartCapture(CaptureStart start)
+    {
+        if (CaptureTapOf(start.Port) is not { } tap)
+        {
+            Fail(start.CaptureId, StatusCode.NotFound, $"port '{start.Port}' is not on node {NodeName}");
+            return;
+        }
+
+        try
+        {
+            Track(start.CaptureId, _captures.Start(start, tap));
+        }
+        catch (Exception e) when (e is CaptureFilterException or ArgumentOutOfRangeException)
+        {
+            Fail(start.CaptureId, StatusCode.InvalidArgument, e.Message);
         }
     }
 
@@ -160,6 +214,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
         {
             while (_outbox.Reader.TryRead(out var message))
             {
+                Interlocked.Decrement(ref _queued);
                 await call.WriteAsync(message).ConfigureAwait(false);
             }
         }

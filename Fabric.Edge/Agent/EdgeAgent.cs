@@ -1,13 +1,18 @@
+using Sdn.Fabric.Core.Capture;
+using Sdn.Fabric.Core.Interop;
+using Sdn.Fabric.Core.Packets;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Rpc;
 using Sdn.Fabric.Core.Southbound;
 using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Tap;
 
 namespace Sdn.Fabric.Edge.Agent;
 
 /// <summary>
 /// The controller's agent on an edge: applies the batches the controller sends through an
-/// <see cref="EdgeProgrammer"/>, reports uplink liveness as it changes and counters when asked.
+/// <see cref="EdgeProgrammer"/>, reports uplink liveness as it changes and counters when asked, and runs the
+/// controller's traces, captures, mirrors and pings on its ports.
 /// </summary>
 /// <remarks>
 /// The switch is single-threaded, so batches arrive on the agent's thread but are applied under
@@ -90,16 +95,96 @@ public sealed class EdgeAgent : SouthboundAgent
         }
     }
 
-    /// <summary>Answers the controller's diagnostic requests: a trace of a packet arriving on a port, a dump of the flow tables.</summary>
+    /// <summary>An uplink's captures see the link's own frames; any other port's, the frames the switch exchanges with it.</summary>
+    protected override CaptureTap? CaptureTapOf(string port)
+    {
+        lock (SwitchLock)
+        {
+            return Programmer.PortNamedByProgram(port) switch
+            {
+                UplinkPort uplink => uplink.Link.Capture.Tap,
+                { } bound => _switch.Datapath.CaptureTap(bound.Number),
+                null => null,
+            };
+        }
+    }
+
+    /// <summary>Answers the controller's diagnostic requests: a trace, a dump of the flow tables; starts mirrors and pings.</summary>
     protected override AgentMessage? Answer(ControllerMessage request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request.KindCase switch
+        switch (request.KindCase)
         {
-            ControllerMessage.KindOneofCase.Trace => new AgentMessage { TraceReply = new TraceReply { RequestId = request.Trace.RequestId, Result = Trace(request.Trace) } },
-            ControllerMessage.KindOneofCase.Flows => new AgentMessage { FlowsReply = Flows(request.Flows) },
-            _ => null,
-        };
+            case ControllerMessage.KindOneofCase.Trace:
+                return new AgentMessage { TraceReply = new TraceReply { RequestId = request.Trace.RequestId, Result = Trace(request.Trace) } };
+            case ControllerMessage.KindOneofCase.Flows:
+                return new AgentMessage { FlowsReply = Flows(request.Flows) };
+            case ControllerMessage.KindOneofCase.MirrorStart:
+                StartMirror(request.MirrorStart);
+                return null;
+            case ControllerMessage.KindOneofCase.PingStart:
+                StartPing(request.PingStart);
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private void StartMirror(MirrorStart start)
+    {
+        if (CaptureTapOf(start.Port) is not { } tap)
+        {
+            Fail(start.MirrorId, StatusCode.NotFound, $"port '{start.Port}' is not on edge {NodeName}");
+            return;
+        }
+
+        if (Directory.Exists(Path.Combine("/sys/class/net", start.TapName)))
+        {
+            Fail(start.MirrorId, StatusCode.AlreadyExists, $"a network device named '{start.TapName}' exists already on the host of edge {NodeName}; choose another name");
+            return;
+        }
+
+        try
+        {
+            Track(start.MirrorId, new AgentMirror(TapMirror.Start(tap, start.Port, start.TapName), start, Report));
+        }
+        catch (Exception e) when (e is TapException or ExternalCommandException)
+        {
+            Fail(start.MirrorId, StatusCode.FailedPrecondition, $"edge {NodeName} cannot mirror to TAP device '{start.TapName}': {e.Message}");
+        }
+    }
+
+    private void StartPing(PingStart start)
+    {
+        IEdgePort? port;
+        lock (SwitchLock)
+        {
+            port = Programmer.PortNamedByProgram(start.Port);
+        }
+
+        if (port is null || _switch.Datapath.CaptureTap(port.Number) is not { } tap)
+        {
+            Fail(start.PingId, StatusCode.NotFound, $"port '{start.Port}' is not on edge {NodeName}");
+            return;
+        }
+
+        try
+        {
+            Track(start.PingId, EdgePing.Start(start, tap, burst => Inject(port.Number, burst), Report));
+        }
+        catch (FormatException e)
+        {
+            Fail(start.PingId, StatusCode.InvalidArgument, $"ping from port '{start.Port}': {e.Message}");
+        }
+    }
+
+    /// <summary>Runs <paramref name="burst"/> through the switch as if port <paramref name="number"/> had received it.</summary>
+    private void Inject(uint number, PacketBurst burst)
+    {
+        lock (SwitchLock)
+        {
+            _switch.Datapath.Process(number, burst);
+        }
     }
 
     private TraceResult Trace(AgentTraceRequest request)

@@ -40,6 +40,13 @@ public sealed class EdgeProgrammer
     /// <summary>The bound port with this name, if any.</summary>
     public IEdgePort? Port(string name) => _ports.Values.FirstOrDefault(p => p.Name == name);
 
+    /// <summary>
+    /// The bound port the program calls <paramref name="name"/>: a model port or an uplink's interface. A TAP port's
+    /// device has a name of its own, which this does not match.
+    /// </summary>
+    public IEdgePort? PortNamedByProgram(string name) =>
+        Program.Ports.Values.FirstOrDefault(p => p.Name == name) is { } config ? _ports.GetValueOrDefault(config.Number) : null;
+
     /// <summary>Applies <paramref name="batch"/> whole, or throws <see cref="ProgramException"/> having changed nothing.</summary>
     public void Apply(Proto.ProgramBatch batch)
     {

@@ -63,7 +63,7 @@ public sealed class TapMirror : IDisposable
         _source.Detach(_session);
         _stop.Cancel();
         _pump.Join();
-        _session.Dispose();
+        _session.DisposeAfterDetach();
         _device.Dispose();
         _stop.Dispose();
     }

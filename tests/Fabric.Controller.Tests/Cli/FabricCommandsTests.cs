@@ -79,6 +79,37 @@ public sealed class FabricCommandsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Capture_with_a_bad_filter_fails_with_libpcaps_message_before_any_agent_is_asked()
+    {
+        var (exit, output) = await InvokeAsync("capture", "red1", "-f", "tcp port");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("sdn: InvalidArgument: invalid capture filter 'tcp port': can't parse filter expression: syntax error\n", output);
+    }
+
+    [Fact]
+    public async Task Capture_of_an_unknown_port_or_interface_is_not_found()
+    {
+        Assert.Contains("NotFound: port 'red9' does not exist", (await InvokeAsync("capture", "red9")).Output, StringComparison.Ordinal);
+        Assert.Contains("NotFound: interface 'e1/e9--c1' does not exist", (await InvokeAsync("capture", "e1/e9--c1")).Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ping_between_unknown_endpoints_is_not_found_and_exit_1()
+    {
+        Assert.Equal((1, "sdn: NotFound: port 'nope' does not exist; create it first or check the name\n"), await InvokeAsync("ping", "nope", "red1"));
+        Assert.Equal((1, "sdn: NotFound: port 'nope' does not exist; create it first or check the name\n"), await InvokeAsync("ping", "red1", "nope"));
+    }
+
+    [Fact]
+    public async Task Mirror_refuses_a_bad_tap_name_and_a_core_link_before_any_agent_is_asked()
+    {
+        Assert.Contains("InvalidArgument: tap_name 'no/slash' is not a Linux interface name", (await InvokeAsync("mirror", "red1", "--to-tap", "no/slash")).Output, StringComparison.Ordinal);
+        Assert.Contains("InvalidArgument: tap_name 'sixteen-chars-ab'", (await InvokeAsync("mirror", "red1", "--to-tap", "sixteen-chars-ab")).Output, StringComparison.Ordinal);
+        Assert.Contains("FailedPrecondition: 'c1/e1--c1' is a core link", (await InvokeAsync("mirror", "c1/e1--c1", "--to-tap", "m0")).Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Flows_needs_a_known_edge_whose_agent_is_connected()
     {
         Assert.Equal((1, "sdn: NotFound: edge 'e9' does not exist; create it first or check the name\n"), await InvokeAsync("flows", "e9"));

@@ -1,0 +1,210 @@
+using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Controller.Southbound;
+using Sdn.Fabric.Core.Capture;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Rpc;
+
+namespace Sdn.Fabric.Controller.Northbound;
+
+/// <summary>
+/// The northbound calls that run on the agents for as long as the client keeps them open: Capture, Mirror and
+/// Ping. Each request is checked in full here (names, filter, lengths) before any agent is asked, so a bad one
+/// starts nothing; what an agent still refuses ends the call with the agent's status.
+/// </summary>
+internal sealed class LiveDebuggingService
+{
+    private const uint DefaultSnapLength = CaptureOptions.MaxSnapLength;
+    private const uint DefaultPingCount = 4;
+    private const uint MaxPingCount = 10_000;
+    private const uint DefaultPingIntervalMs = 1000;
+    private const uint MinPingIntervalMs = 10;
+    private const uint DefaultPingTimeoutMs = 1000;
+    private const uint MaxPingTimeoutMs = 60_000;
+    private const int MaxInterfaceName = 15;
+
+    private readonly FabricModel model;
+    private readonly AgentHub agents;
+
+    public LiveDebuggingService(FabricModel model, AgentHub agents)
+    {
+        this.model = model;
+        this.agents = agents;
+    }
+
+    public RpcServiceBuilder AddTo(RpcServiceBuilder services) => services
+        .AddServerStreaming(ControllerMethods.Capture, CaptureAsync)
+        .AddServerStreaming(ControllerMethods.Mirror, MirrorAsync)
+        .AddServerStreaming(ControllerMethods.Ping, PingAsync);
+
+    private async Task CaptureAsync(CaptureRequest request, RpcStreamWriter<CapturedPacket> packets, RpcCallContext context)
+    {
+        if (request.Ports.Count == 0)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, "name at least one port to capture: a port, or node/interface for an uplink or core link");
+        }
+
+        var snapLength = request.SnapLength == 0 ? DefaultSnapLength : request.SnapLength;
+        if (snapLength > CaptureOptions.MaxSnapLength)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"snap_length {request.SnapLength} is out of range: give 1 to {CaptureOptions.MaxSnapLength}, or 0 for the whole frame");
+        }
+
+        if (!Enum.IsDefined(request.Direction))
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"direction {(int)request.Direction} is not in, out or both");
+        }
+
+        CheckFilter(request.Filter);
+        var targets = await ControllerService.Answer(() => request.Ports.Select(Target).ToList()).ConfigureAwait(false);
+        using var capture = agents.Start(
+            [.. targets.Select(t => (t.Node, Start(t.Port)))],
+            id => new ControllerMessage { CaptureStop = new CaptureStop { CaptureId = id } });
+
+        var agentDrops = new Dictionary<(string Node, string Port), ulong>();
+        var sent = 0u;
+        await foreach (var (node, message) in capture.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        {
+            AgentRequest.ThrowIfFailed(message);
+            if (message.CaptureDrops is { } drops)
+            {
+                agentDrops[(node, drops.Port)] = drops.Dropped;
+            }
+            else if (message.CapturedPacket is { } packet)
+            {
+                packet.Node = node;
+                packet.CaptureId = 0;
+                packet.Dropped = agentDrops.Values.Aggregate(0ul, (sum, d) => sum + d) + (ulong)capture.Lost;
+                await packets.WriteAsync(packet).ConfigureAwait(false);
+                if (++sent == request.MaxPackets)
+                {
+                    return;
+                }
+            }
+        }
+
+        Func<ulong, ControllerMessage> Start(string port) => id => new ControllerMessage
+        {
+            CaptureStart = new CaptureStart
+            {
+                CaptureId = id,
+                Port = port,
+                Direction = request.Direction == Direction.Unspecified ? Direction.Both : request.Direction,
+                Filter = request.Filter,
+                SnapLength = snapLength,
+            },
+        };
+    }
+
+    private async Task MirrorAsync(MirrorRequest request, RpcStreamWriter<MirrorCounters> counters, RpcCallContext context)
+    {
+        CheckInterfaceName(request.TapName);
+        var (node, port) = await ControllerService.Answer(() => Target(request.Port)).ConfigureAwait(false);
+        if (!model.List(ResourceKinds.Edges).Any(e => e.Name == node))
+        {
+            throw new RpcException(StatusCode.FailedPrecondition, $"'{request.Port}' is a core link; mirrors run on edge ports and uplinks, so capture it with `sdn capture {request.Port}` instead");
+        }
+
+        using var mirror = agents.Start(
+            [(node, id => new ControllerMessage { MirrorStart = new MirrorStart { MirrorId = id, Port = port, TapName = request.TapName } })],
+            id => new ControllerMessage { RequestStop = new RequestStop { RequestId = id } });
+        await foreach (var (from, message) in mirror.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        {
+            AgentRequest.ThrowIfFailed(message);
+            if (message.MirrorCounters is { } reported)
+            {
+                reported.MirrorId = 0;
+                reported.Node = from;
+                await counters.WriteAsync(reported).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task PingAsync(PingRequest request, RpcStreamWriter<PingEcho> echoes, RpcCallContext context)
+    {
+        var count = request.Count == 0 ? DefaultPingCount : request.Count;
+        var interval = request.IntervalMs == 0 ? DefaultPingIntervalMs : request.IntervalMs;
+        var timeout = request.TimeoutMs == 0 ? DefaultPingTimeoutMs : request.TimeoutMs;
+        if (count > MaxPingCount || interval < MinPingIntervalMs || timeout > MaxPingTimeoutMs)
+        {
+            throw new RpcException(
+                StatusCode.InvalidArgument,
+                $"count must be at most {MaxPingCount}, interval_ms at least {MinPingIntervalMs} and timeout_ms at most {MaxPingTimeoutMs} (got {request.Count}, {request.IntervalMs}, {request.TimeoutMs})");
+        }
+
+        var (source, destination) = await ControllerService.Answer(() => (Endpoint(request.Source, "source"), Endpoint(request.Destination, "destination"))).ConfigureAwait(false);
+        using var ping = agents.Start(
+            [(source.Edge, id => new ControllerMessage
+            {
+                PingStart = new PingStart
+                {
+                    PingId = id,
+                    Port = source.Name,
+                    SourceMac = source.Mac,
+                    DestinationMac = destination.Mac,
+                    SourceIpv4 = source.Ipv4,
+                    DestinationIpv4 = destination.Ipv4,
+                    Count = count,
+                    IntervalMs = interval,
+                    TimeoutMs = timeout,
+                },
+            })],
+            id => new ControllerMessage { RequestStop = new RequestStop { RequestId = id } });
+        var reported = 0u;
+        await foreach (var (_, message) in ping.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        {
+            AgentRequest.ThrowIfFailed(message);
+            if (message.PingEcho is { } echo)
+            {
+                echo.PingId = 0;
+                echo.DestinationIpv4 = destination.Ipv4;
+                await echoes.WriteAsync(echo).ConfigureAwait(false);
+                if (++reported == count)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>A model port (on its edge), or "node/interface" naming one end of a link.</summary>
+    private (string Node, string Port) Target(string name)
+    {
+        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0)
+        {
+            var port = model.Get(ResourceKinds.Ports, name);
+            return (port.Edge, port.Name);
+        }
+
+        var (node, link) = (name[..slash], name[(slash + 1)..]);
+        return model.List(ResourceKinds.Links).Any(l => (l.A.Node == node && l.A.Interface == link) || (l.B.Node == node && l.B.Interface == link))
+            ? (node, link)
+            : throw ModelException.NotFound("interface", name);
+    }
+
+    /// <summary>A VM's or host's port, by the endpoint's name.</summary>
+    private Port Endpoint(string name, string field) =>
+        name.Length == 0 ? throw ModelException.Invalid($"{field} must name a VM or host of the topology") : model.Get(ResourceKinds.Ports, name);
+
+    /// <summary>Compiles the filter as the agents will, for whole Ethernet frames, to refuse it before they are asked.</summary>
+    /// <exception cref="RpcException">INVALID_ARGUMENT with libpcap's message.</exception>
+    private static void CheckFilter(string filter)
+    {
+        try
+        {
+            BpfFilter.Compile(filter, LinkType.Ethernet, CaptureOptions.MaxSnapLength).Dispose();
+        }
+        catch (CaptureFilterException e)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, e.Message, e);
+        }
+    }
+
+    private static void CheckInterfaceName(string name)
+    {
+        if (name.Length is 0 or > MaxInterfaceName || name is "." or ".." || name.Any(c => c is '/' or ':' || char.IsWhiteSpace(c) || c > '~'))
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"tap_name '{name}' is not a Linux interface name: give 1 to {MaxInterfaceName} printable ASCII characters without '/', ':' or spaces");
+        }
+    }
+}

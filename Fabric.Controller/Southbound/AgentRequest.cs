@@ -1,0 +1,62 @@
+using System.Threading.Channels;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Rpc;
+
+namespace Sdn.Fabric.Controller.Southbound;
+
+/// <summary>
+/// A request that runs on one or more agents under one id until the caller ends it (a capture, a mirror, a
+/// ping): what the agents report under that id, each with its node, in arrival order. Disposing it tells the
+/// agents to stop.
+/// </summary>
+/// <remarks>
+/// Reports the caller is too slow for are dropped and counted (<see cref="Lost"/>) rather than queued without
+/// bound, since they arrive on the agents' streams, which must never wait for a northbound client.
+/// </remarks>
+internal sealed class AgentRequest : IDisposable
+{
+    private const int Backlog = 4096;
+
+    private readonly Channel<NodeReport> reports = Channel.CreateBounded<NodeReport>(new BoundedChannelOptions(Backlog) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly Action<AgentRequest> end;
+    private long lost;
+
+    public AgentRequest(ulong id, IReadOnlyList<AgentSession> sessions, Action<AgentRequest> end)
+    {
+        Id = id;
+        Sessions = sessions;
+        this.end = end;
+    }
+
+    public ulong Id { get; }
+
+    public IReadOnlyList<AgentSession> Sessions { get; }
+
+    /// <summary>Reports dropped because the caller fell behind.</summary>
+    public long Lost => Interlocked.Read(ref lost);
+
+    public IAsyncEnumerable<NodeReport> ReadAllAsync(CancellationToken cancellationToken) => reports.Reader.ReadAllAsync(cancellationToken);
+
+    public void Deliver(string node, AgentMessage message)
+    {
+        if (!reports.Writer.TryWrite(new NodeReport(node, message)))
+        {
+            Interlocked.Increment(ref lost);
+        }
+    }
+
+    /// <summary>Throws the agent's refusal when <paramref name="message"/> is one.</summary>
+    public static void ThrowIfFailed(AgentMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.RequestFailed is { } failed)
+        {
+            throw new RpcException((StatusCode)failed.Status, failed.Message);
+        }
+    }
+
+    /// <summary>Ends the reports with <paramref name="error"/>, as when an agent goes away.</summary>
+    public void Fail(Exception error) => reports.Writer.TryComplete(error);
+
+    public void Dispose() => end(this);
+}

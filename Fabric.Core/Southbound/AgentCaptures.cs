@@ -1,0 +1,169 @@
+using Google.Protobuf;
+using Sdn.Fabric.Core.Capture;
+using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Protos;
+
+namespace Sdn.Fabric.Core.Southbound;
+
+/// <summary>
+/// The captures a node's agent runs for the controller: each one a <see cref="CaptureSession"/> on one port's
+/// tap, drained by the agent's own forwarding thread into <see cref="CapturedPacket"/> reports.
+/// </summary>
+/// <remarks>
+/// The datapath only ever copies into a session's bounded ring; a full ring is a counted drop. The forwarding
+/// thread stops draining while the agent's outbox holds more than <see cref="MaxBacklog"/> messages, so a slow
+/// controller fills the rings (and shows as drops) instead of the agent's memory. Drop counts are reported as
+/// they change, and once more when a capture stops.
+/// </remarks>
+public sealed class AgentCaptures : IDisposable
+{
+    public const int MaxBacklog = 8192;
+    private const int RingCapacity = 2048;
+
+    /// <summary>The longest frame a tap offers: a link's frame with the Ethernet header its capture adds.</summary>
+    private const int LongestFrame = EthernetHeader.Size + PacketBurst.MaxFrameLength;
+    private static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(2);
+
+    private readonly Action<AgentMessage> _report;
+    private readonly Func<int> _backlog;
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private RunningCapture[] _running = [];
+    private Thread? _forwarder;
+
+    /// <param name="report">Queues a message for the controller.</param>
+    /// <param name="backlog">How many messages wait to be sent.</param>
+    public AgentCaptures(Action<AgentMessage> report, Func<int> backlog)
+    {
+        _report = report;
+        _backlog = backlog;
+    }
+
+    /// <summary>Attaches a capture to <paramref name="tap"/>; disposing the result detaches it.</summary>
+    /// <exception cref="CaptureFilterException">libpcap refused the filter.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The snap length is out of range.</exception>
+    public IDisposable Start(CaptureStart start, CaptureTap tap)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(tap);
+        var options = new CaptureOptions(start.Filter, (int)Math.Min(start.SnapLength, LongestFrame), RingCapacity: RingCapacity, Direction: ProtoDirection.ToCapture(start.Direction));
+        var session = new CaptureSession([new CapturePort(start.Port, $"{start.Port}, captured for the controller")], options);
+        var capture = new RunningCapture(this, start.CaptureId, start.Port, tap, session);
+        lock (_gate)
+        {
+            _running = [.. _running, capture];
+            if (_forwarder is null)
+            {
+                _forwarder = new Thread(Forward) { IsBackground = true, Name = "capture forwarder" };
+                _forwarder.Start();
+            }
+        }
+
+        tap.Attach(session, 0);
+        return capture;
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _forwarder?.Join();
+        foreach (var capture in _running)
+        {
+            capture.Dispose();
+        }
+
+        _stop.Dispose();
+    }
+
+    private void Forward()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var forwarded = 0;
+            foreach (var capture in Volatile.Read(ref _running))
+            {
+                forwarded += capture.Forward();
+            }
+
+            if (forwarded == 0)
+            {
+                _stop.Token.WaitHandle.WaitOne(DrainInterval);
+            }
+        }
+    }
+
+    private void Remove(RunningCapture capture)
+    {
+        lock (_gate)
+        {
+            _running = Array.FindAll(_running, c => c != capture);
+        }
+    }
+
+    private sealed class RunningCapture(AgentCaptures owner, ulong id, string port, CaptureTap tap, CaptureSession session) : IDisposable
+    {
+        private readonly Lock _draining = new();
+        private long _reportedDrops;
+        private bool _disposed;
+
+        /// <summary>Sends what the ring holds and any new drops; returns how many packets it sent.</summary>
+        public int Forward()
+        {
+            lock (_draining)
+            {
+                if (_disposed || owner._backlog() > MaxBacklog)
+                {
+                    return 0;
+                }
+
+                var reports = new PacketReports(owner._report, id, port);
+                var sent = session.Drain(ref reports);
+                ReportDrops();
+                return sent;
+            }
+        }
+
+        public void Dispose()
+        {
+            tap.Detach(session);
+            owner.Remove(this);
+            lock (_draining)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _disposed = true;
+                ReportDrops();
+                session.DisposeAfterDetach();
+            }
+        }
+
+        private void ReportDrops()
+        {
+            var dropped = session.Dropped;
+            if (dropped != _reportedDrops)
+            {
+                _reportedDrops = dropped;
+                owner._report(new AgentMessage { CaptureDrops = new CaptureDrops { CaptureId = id, Port = port, Dropped = (ulong)dropped } });
+            }
+        }
+    }
+
+    private readonly struct PacketReports(Action<AgentMessage> report, ulong id, string port) : ICapturedFrameReader
+    {
+        public void Read(CapturedFrame frame) => report(new AgentMessage
+        {
+            CapturedPacket = new CapturedPacket
+            {
+                CaptureId = id,
+                Port = port,
+                Direction = ProtoDirection.From(frame.Direction),
+                TimestampNs = (ulong)frame.TimestampNanoseconds,
+                OriginalLength = (uint)frame.OriginalLength,
+                Data = ByteString.CopyFrom(frame.Bytes),
+            },
+        });
+    }
+}

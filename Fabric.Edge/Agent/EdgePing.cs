@@ -1,0 +1,184 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.NetworkInformation;
+using Sdn.Fabric.Core.Capture;
+using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Protos;
+
+namespace Sdn.Fabric.Edge.Agent;
+
+/// <summary>
+/// `sdn ping` on the source's edge: ICMP echo requests injected into the pipeline as if the source's port had
+/// sent them, and the replies caught by a capture on that port's way out, timed with this host's clock.
+/// </summary>
+/// <remarks>
+/// The replies still reach the endpoint, which ignores echo replies it did not ask for. The injected requests
+/// take the same tables as the endpoint's own traffic, so a ping across tenants times out as their traffic
+/// would. Each sequence number is reported once: replied with its round-trip time, or lost after the timeout.
+/// </remarks>
+internal sealed class EdgePing : IDisposable
+{
+    private const int DataLength = 56;
+    private static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(1);
+
+    private readonly PingStart _start;
+    private readonly CaptureTap _tap;
+    private readonly CaptureSession _replies;
+    private readonly Action<PacketBurst> _inject;
+    private readonly Action<AgentMessage> _report;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationToken _stopping;
+    private readonly ushort _identifier;
+    private readonly ulong _sourceMac;
+    private readonly ulong _destinationMac;
+    private readonly uint _sourceIpv4;
+    private readonly uint _destinationIpv4;
+    private readonly long[] _sentAt;
+    private readonly bool[] _answered;
+
+    /// <param name="inject">Runs a burst through the switch as received on the source's port.</param>
+    /// <exception cref="FormatException">An address of <paramref name="start"/> is malformed.</exception>
+    private EdgePing(PingStart start, CaptureTap tap, Action<PacketBurst> inject, Action<AgentMessage> report)
+    {
+        _start = start;
+        _tap = tap;
+        _inject = inject;
+        _report = report;
+        _stopping = _stop.Token;
+        _sourceMac = Mac(start.SourceMac);
+        _destinationMac = Mac(start.DestinationMac);
+        _sourceIpv4 = Ipv4(start.SourceIpv4);
+        _destinationIpv4 = Ipv4(start.DestinationIpv4);
+        _identifier = (ushort)(start.PingId ^ (start.PingId >> 16) ^ 0x5d00);
+        _sentAt = new long[start.Count + 1];
+        _answered = new bool[start.Count + 1];
+        _replies = new CaptureSession(
+            [new CapturePort(start.Port, "echo replies to sdn ping")],
+            new CaptureOptions($"icmp[icmptype] == icmp-echoreply and icmp[4:2] == {_identifier}", SnapLength: 128, RingCapacity: 256, Direction: CaptureDirection.Outbound));
+    }
+
+    /// <summary>Starts pinging in the background; disposing stops it.</summary>
+    /// <exception cref="FormatException">An address of <paramref name="start"/> is malformed.</exception>
+    public static EdgePing Start(PingStart start, CaptureTap tap, Action<PacketBurst> inject, Action<AgentMessage> report)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(tap);
+        var ping = new EdgePing(start, tap, inject, report);
+        tap.Attach(ping._replies, 0);
+        _ = Task.Run(ping.RunAsync);
+        return ping;
+    }
+
+    /// <summary>Stops the pings; the loop ends at its next wait, on the token it took before.</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var burst = new PacketBurst();
+        var interval = TimeSpan.FromMilliseconds(_start.IntervalMs);
+        try
+        {
+            for (var sequence = 1u; sequence <= _start.Count; sequence++)
+            {
+                burst.Clear();
+                burst.TryAppend(EchoRequest((ushort)sequence));
+                _sentAt[sequence] = CaptureClock.UnixNanoseconds();
+                _inject(burst);
+                await CollectUntilAsync(DateTime.UtcNow + (sequence < _start.Count ? interval : TimeSpan.FromMilliseconds(_start.TimeoutMs)), _stopping).ConfigureAwait(false);
+            }
+
+            for (var sequence = 1u; sequence <= _start.Count; sequence++)
+            {
+                if (!_answered[sequence])
+                {
+                    _report(new AgentMessage { PingEcho = new PingEcho { PingId = _start.PingId, Sequence = sequence } });
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped by the controller or the end of the stream: nothing left to report.
+        }
+        finally
+        {
+            _tap.Detach(_replies);
+            _replies.DisposeAfterDetach();
+        }
+    }
+
+    /// <summary>Reports replies as they come until <paramref name="until"/>, or until every request sent so far is answered and no more are due.</summary>
+    private async Task CollectUntilAsync(DateTime until, CancellationToken stop)
+    {
+        while (DateTime.UtcNow < until)
+        {
+            var replies = new ReplyReader(this);
+            _replies.Drain(ref replies);
+            if (_answered.Skip(1).All(a => a))
+            {
+                return;
+            }
+
+            await Task.Delay(DrainInterval, stop).ConfigureAwait(false);
+        }
+    }
+
+    private void Answer(CapturedFrame reply)
+    {
+        if (FlowKeyExtractor.Extract(reply.Bytes, 0, out _, out var offsets).IsOk
+            && IcmpHeader.Parse(reply.Bytes[offsets.Transport..], out var icmp) == ParseStatus.Ok
+            && icmp.SequenceNumber is > 0 and var sequence
+            && sequence <= _start.Count
+            && !_answered[sequence])
+        {
+            _answered[sequence] = true;
+            _report(new AgentMessage
+            {
+                PingEcho = new PingEcho
+                {
+                    PingId = _start.PingId,
+                    Sequence = sequence,
+                    Replied = true,
+                    RttNs = (ulong)Math.Max(0, reply.TimestampNanoseconds - _sentAt[sequence]),
+                    Ttl = reply.Bytes[offsets.Network + Ipv4Header.TtlOffset],
+                    Bytes = (uint)(reply.OriginalLength - offsets.Transport),
+                },
+            });
+        }
+    }
+
+    private byte[] EchoRequest(ushort sequence)
+    {
+        var frame = new byte[EthernetHeader.Size + Ipv4Header.MinimumSize + IcmpHeader.Size + DataLength];
+        var builder = new FrameBuilder(frame);
+        builder.Ethernet(_destinationMac, _sourceMac, EtherTypes.Ipv4);
+        builder.Ipv4(_sourceIpv4, _destinationIpv4, IpProtocols.Icmp, identification: sequence);
+        builder.IcmpEcho(IcmpHeader.EchoRequest, _identifier, sequence);
+        Span<byte> data = stackalloc byte[DataLength];
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] = (byte)i;
+        }
+
+        builder.Payload(data);
+        builder.TryFinish(out _);
+        return frame;
+    }
+
+    private static ulong Mac(string text)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        PhysicalAddress.Parse(text).GetAddressBytes().CopyTo(bytes[2..]);
+        return BinaryPrimitives.ReadUInt64BigEndian(bytes);
+    }
+
+    private static uint Ipv4(string text) => BinaryPrimitives.ReadUInt32BigEndian(IPAddress.Parse(text).GetAddressBytes());
+
+    private readonly struct ReplyReader(EdgePing ping) : ICapturedFrameReader
+    {
+        public void Read(CapturedFrame frame) => ping.Answer(frame);
+    }
+}

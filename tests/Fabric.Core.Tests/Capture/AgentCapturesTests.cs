@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using Sdn.Fabric.Core.Capture;
+using Sdn.Fabric.Core.Protos;
+using Sdn.Fabric.Core.Southbound;
+
+namespace Sdn.Fabric.Core.Tests.Capture;
+
+/// <summary>The captures an agent runs for the controller: a port's tap into a ring, and the ring into CapturedPacket reports.</summary>
+public sealed class AgentCapturesTests : IDisposable
+{
+    private readonly ConcurrentQueue<AgentMessage> _reports = new();
+    private int _backlog;
+    private readonly AgentCaptures _captures;
+
+    public AgentCapturesTests() => _captures = new AgentCaptures(_reports.Enqueue, () => Volatile.Read(ref _backlog));
+
+    public void Dispose() => _captures.Dispose();
+
+    [Fact]
+    public void Frames_that_match_the_filter_and_direction_are_reported_with_port_direction_time_and_lengths()
+    {
+        var tap = new CaptureTap();
+        using var capture = _captures.Start(Start(filter: "udp", Direction.In, snapLength: 20), tap);
+        var before = CaptureClock.UnixNanoseconds();
+
+        foreach (var frame in SampleFrames.Mix())
+        {
+            tap.Offer(frame, CaptureDirection.Inbound);
+            tap.Offer(frame, CaptureDirection.Outbound);
+        }
+
+        using var oracle = BpfFilter.Compile("udp");
+        var udp = SampleFrames.Mix().Where(f => oracle.Matches(f, f.Length)).ToList();
+        Assert.True(SpinWait.SpinUntil(() => Packets().Count == udp.Count, TimeSpan.FromSeconds(10)), $"{Packets().Count} of {udp.Count} reported");
+        var packets = Packets();
+        Assert.All(packets, p => Assert.Equal((7ul, "vm1", Direction.In), (p.CaptureId, p.Port, p.Direction)));
+        Assert.Equal(udp.Select(f => (uint)f.Length), packets.Select(p => p.OriginalLength));
+        Assert.Equal(udp.Select(f => Convert.ToHexString(f[..20])), packets.Select(p => Convert.ToHexString(p.Data.Span)));
+        Assert.All(packets, p => Assert.InRange((long)p.TimestampNs, before, CaptureClock.UnixNanoseconds()));
+    }
+
+    [Fact]
+    public void A_full_ring_drops_and_counts_instead_of_holding_the_datapath_and_the_count_is_reported_at_the_stop()
+    {
+        Volatile.Write(ref _backlog, AgentCaptures.MaxBacklog + 1);
+        var tap = new CaptureTap();
+        var capture = _captures.Start(Start(filter: "", Direction.Both, snapLength: 64), tap);
+        var frame = SampleFrames.Mix()[0];
+
+        for (var i = 0; i < 3000; i++)
+        {
+            tap.Offer(frame, CaptureDirection.Outbound);
+        }
+
+        capture.Dispose();
+
+        Assert.False(tap.IsActive);
+        Assert.Empty(Packets());
+        var drops = Assert.Single(_reports, r => r.CaptureDrops is not null).CaptureDrops;
+        Assert.Equal((7ul, "vm1"), (drops.CaptureId, drops.Port));
+        Assert.True(drops.Dropped >= 3000 - 2048, $"{drops.Dropped} dropped");
+    }
+
+    [Fact]
+    public void Two_captures_of_one_tap_run_at_once_and_stopping_one_leaves_the_other()
+    {
+        var tap = new CaptureTap();
+        var udp = _captures.Start(Start(filter: "udp", Direction.Both, snapLength: 128, id: 1), tap);
+        using var tcp = _captures.Start(Start(filter: "tcp", Direction.Both, snapLength: 128, id: 2), tap);
+        foreach (var frame in SampleFrames.Mix())
+        {
+            tap.Offer(frame, CaptureDirection.Inbound);
+        }
+
+        udp.Dispose();
+        tap.Offer(SampleFrames.Mix()[2], CaptureDirection.Inbound);
+
+        Assert.True(SpinWait.SpinUntil(() => Packets().Count(p => p.CaptureId == 2) == 3, TimeSpan.FromSeconds(10)));
+        Assert.True(tap.IsActive);
+        Assert.InRange(Packets().Count(p => p.CaptureId == 1), 0, 5);
+    }
+
+    [Fact]
+    public void A_bad_filter_throws_libpcaps_message_and_attaches_nothing()
+    {
+        var tap = new CaptureTap();
+
+        var refused = Assert.Throws<CaptureFilterException>(() => _captures.Start(Start(filter: "tcp port", Direction.Both, snapLength: 64), tap));
+
+        Assert.Contains("syntax error", refused.Message, StringComparison.Ordinal);
+        Assert.False(tap.IsActive);
+    }
+
+    private static CaptureStart Start(string filter, Direction direction, uint snapLength, ulong id = 7) =>
+        new() { CaptureId = id, Port = "vm1", Filter = filter, Direction = direction, SnapLength = snapLength };
+
+    private List<CapturedPacket> Packets() => [.. _reports.Where(r => r.CapturedPacket is not null).Select(r => r.CapturedPacket)];
+}
