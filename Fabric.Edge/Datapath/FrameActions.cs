@@ -112,10 +112,10 @@ public static class FrameActions
     }
 
     /// <summary>
-    /// Pushes an MPLS entry with label 0 on top of the stack (or after the tags), its TTL copied from the
-    /// entry or IP header below; false when the slot has no headroom left.
+    /// Pushes an MPLS entry with <paramref name="label"/> on top of the stack (or after the tags), its TTL copied
+    /// from the entry or IP header below; false when the slot has no headroom left.
     /// </summary>
-    public static bool TryPushMpls(PacketBurst burst, int index, ref HeaderOffsets offsets, ushort ethType)
+    public static bool TryPushMpls(PacketBurst burst, int index, ref HeaderOffsets offsets, ushort ethType, uint label = 0)
     {
         var frame = burst.Frame(index);
         var bottomOfStack = offsets.Mpls == HeaderOffsets.Absent;
@@ -126,7 +126,7 @@ public static class FrameActions
             return false;
         }
 
-        new MplsLabelStackEntry(0, 0, bottomOfStack, ttl).TryWrite(frame[at..]);
+        new MplsLabelStackEntry(label & MplsLabelStackEntry.MaxLabel, 0, bottomOfStack, ttl).TryWrite(frame[at..]);
         BinaryPrimitives.WriteUInt16BigEndian(frame[offsets.EtherType..], ethType);
         offsets.Mpls = at;
         offsets.Network = Shift(offsets.Network, ShimSize);

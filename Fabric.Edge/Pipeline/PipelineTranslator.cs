@@ -317,6 +317,13 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
                 break;
         }
 
+        if (field == HeaderField.MplsLabel && _actions.Count > 0 && _actions[^1] is { Kind: DatapathActionKind.PushMpls } push)
+        {
+            // The entry just pushed is written with its label: one action and one write on the hit path, not two.
+            _actions[^1] = push with { Value = (ushort)push.Value | ((value & MplsLabelStackEntry.MaxLabel) << 16) };
+            return;
+        }
+
         Emit(DatapathActionKind.SetField, field: field, value: value);
     }
 
