@@ -225,7 +225,7 @@ public sealed class EdgeDatapath
                 case DatapathActionKind.PushMpls:
                 case DatapathActionKind.PushVlan:
                     var pushed = action.Kind == DatapathActionKind.PushMpls
-                        ? FrameActions.TryPushMpls(burst, index, ref offsets, (ushort)action.Value, (uint)(action.Value >> 16))
+                        ? FrameActions.TryPushMpls(burst, index, ref offsets, (ushort)action.Value, action.MplsLabelWritten.GetValueOrDefault())
                         : FrameActions.TryPushVlan(burst, index, ref offsets, (ushort)action.Value);
                     if (!pushed)
                     {
