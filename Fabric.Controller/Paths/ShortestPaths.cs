@@ -5,42 +5,61 @@ namespace Sdn.Fabric.Controller.Paths;
 /// is where a path starts or ends, never a transit. Ties are broken by link name, so the same graph
 /// always gives the same paths.
 /// </summary>
+/// <remarks>
+/// A tree costs one search for its distances and one or two more per node for the backups, so a fabric of a
+/// hundred edges runs tens of thousands of searches: they work on the graph's <see cref="IndexedGraph"/>.
+/// </remarks>
 internal static class ShortestPaths
 {
-    private static readonly HashSet<string> None = [];
+    private const uint Unreachable = uint.MaxValue;
 
     public static LspTree Compute(PathGraph graph, string destination)
     {
-        var distances = Distances(graph, destination, excluded: None);
+        var indexed = graph.Indexed;
+        var target = indexed.IndexOf(destination);
+        var distances = Distances(indexed, target, excluded: null);
         var primaries = new Dictionary<string, NodeRoute>(StringComparer.Ordinal);
-        foreach (var (node, distance) in distances.Where(d => d.Key != destination))
+        var order = indexed.InNameOrder;
+        foreach (var node in order)
         {
-            var nextHops = graph.LinksAt[node]
-                .Where(l => Usable(graph, l, node, destination, None) && distances.TryGetValue(l.Other(node), out var there) && there + l.Cost == distance)
-                .Select(l => new Hop(l.Name, node, l.Other(node)))
-                .ToList();
-            primaries[node] = new NodeRoute(node, distance, nextHops, Backup: null, BackupFullyDisjoint: false);
+            if (node == target || distances[node] == Unreachable)
+            {
+                continue;
+            }
+
+            var nextHops = new List<Hop>();
+            foreach (var link in indexed.LinksAt[node])
+            {
+                var there = indexed.Other(link, node);
+                if (Usable(indexed, link, node, target, excluded: null) && distances[there] != Unreachable && distances[there] + indexed.Links[link].Cost == distances[node])
+                {
+                    nextHops.Add(new Hop(indexed.Links[link].Name, indexed.NodeNames[node], indexed.NodeNames[there]));
+                }
+            }
+
+            primaries[indexed.NodeNames[node]] = new NodeRoute(indexed.NodeNames[node], distances[node], nextHops, Backup: null, BackupFullyDisjoint: false);
         }
 
         var primaryTree = new LspTree(destination, primaries);
         var routes = new Dictionary<string, NodeRoute>(StringComparer.Ordinal);
-        foreach (var (node, route) in primaries.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (name, route) in primaries)
         {
             // Best: a backup sharing no link with any shortest path from here. Else at least one that
             // avoids this node's own next-hop links, which is what a local link failure needs.
-            var disjoint = PathAvoiding(graph, node, destination, primaryTree.PrimaryLinksFrom(node).ToHashSet(StringComparer.Ordinal));
-            var backup = disjoint ?? PathAvoiding(graph, node, destination, route.NextHops.Select(h => h.Link).ToHashSet(StringComparer.Ordinal));
-            routes[node] = route with { Backup = backup, BackupFullyDisjoint = disjoint is not null };
+            var node = indexed.IndexOf(name);
+            var disjoint = PathAvoiding(indexed, node, target, Excluding(indexed, primaryTree.PrimaryLinksFrom(name)));
+            var backup = disjoint ?? PathAvoiding(indexed, node, target, Excluding(indexed, route.NextHops.Select(h => h.Link)));
+            routes[name] = route with { Backup = backup, BackupFullyDisjoint = disjoint is not null };
         }
 
         return new LspTree(destination, routes);
     }
 
-    /// <summary>The cheapest path from <paramref name="source"/> to <paramref name="destination"/> over no link in <paramref name="excluded"/>, or null.</summary>
-    private static List<Hop>? PathAvoiding(PathGraph graph, string source, string destination, IReadOnlySet<string> excluded)
+    /// <summary>The cheapest path from <paramref name="source"/> to <paramref name="destination"/> over no excluded link, or null.</summary>
+    private static List<Hop>? PathAvoiding(IndexedGraph graph, int source, int destination, bool[] excluded)
     {
         var distances = Distances(graph, destination, excluded);
-        if (!distances.ContainsKey(source))
+        if (distances[source] == Unreachable)
         {
             return null;
         }
@@ -49,36 +68,39 @@ internal static class ShortestPaths
         for (var at = source; at != destination;)
         {
             var here = distances[at];
-            var link = graph.LinksAt[at].First(l =>
-                Usable(graph, l, at, destination, excluded) && distances.TryGetValue(l.Other(at), out var there) && there + l.Cost == here);
-            path.Add(new Hop(link.Name, at, link.Other(at)));
-            at = link.Other(at);
+            var next = Array.Find(graph.LinksAt[at], link =>
+                Usable(graph, link, at, destination, excluded) && distances[graph.Other(link, at)] is var there && there != Unreachable && there + graph.Links[link].Cost == here);
+            var to = graph.Other(next, at);
+            path.Add(new Hop(graph.Links[next].Name, graph.NodeNames[at], graph.NodeNames[to]));
+            at = to;
         }
 
         return path;
     }
 
-    /// <summary>Each node's distance to <paramref name="destination"/>; nodes that cannot reach it are absent.</summary>
-    private static Dictionary<string, uint> Distances(PathGraph graph, string destination, IReadOnlySet<string> excluded)
+    /// <summary>Each node's distance to <paramref name="destination"/>; <see cref="Unreachable"/> for nodes that cannot reach it.</summary>
+    private static uint[] Distances(IndexedGraph graph, int destination, bool[]? excluded)
     {
-        var distances = new Dictionary<string, uint>(StringComparer.Ordinal) { [destination] = 0 };
-        var queue = new PriorityQueue<string, (uint Distance, string Node)>();
-        queue.Enqueue(destination, (0, destination));
-        while (queue.TryDequeue(out var node, out var priority))
+        var distances = new uint[graph.Count];
+        Array.Fill(distances, Unreachable);
+        distances[destination] = 0;
+        var queue = new PriorityQueue<int, uint>();
+        queue.Enqueue(destination, 0);
+        while (queue.TryDequeue(out var node, out var distance))
         {
-            if (priority.Distance > distances[node] || (node != destination && graph.Nodes[node] != PathNodeRole.Core))
+            if (distance > distances[node] || (node != destination && !graph.IsTransit[node]))
             {
                 continue;
             }
 
-            foreach (var link in graph.LinksAt[node].Where(l => l.Up && !excluded.Contains(l.Name)))
+            foreach (var link in graph.LinksAt[node])
             {
-                var neighbour = link.Other(node);
-                var distance = priority.Distance + link.Cost;
-                if (!distances.TryGetValue(neighbour, out var known) || distance < known)
+                var neighbour = graph.Other(link, node);
+                var through = distance + graph.Links[link].Cost;
+                if (graph.Links[link].Up && excluded?[link] != true && neighbour >= 0 && through < distances[neighbour])
                 {
-                    distances[neighbour] = distance;
-                    queue.Enqueue(neighbour, (distance, neighbour));
+                    distances[neighbour] = through;
+                    queue.Enqueue(neighbour, through);
                 }
             }
         }
@@ -87,9 +109,20 @@ internal static class ShortestPaths
     }
 
     /// <summary>Whether a path at <paramref name="from"/> may take <paramref name="link"/>: live, allowed, and into a transit node or the destination.</summary>
-    private static bool Usable(PathGraph graph, PathLink link, string from, string destination, IReadOnlySet<string> excluded)
+    private static bool Usable(IndexedGraph graph, int link, int from, int destination, bool[]? excluded)
     {
-        var to = link.Other(from);
-        return link.Up && !excluded.Contains(link.Name) && (to == destination || graph.Nodes[to] == PathNodeRole.Core);
+        var to = graph.Other(link, from);
+        return graph.Links[link].Up && excluded?[link] != true && to >= 0 && (to == destination || graph.IsTransit[to]);
+    }
+
+    private static bool[] Excluding(IndexedGraph graph, IEnumerable<string> linkNames)
+    {
+        var excluded = new bool[graph.Links.Length];
+        foreach (var name in linkNames)
+        {
+            excluded[graph.IndexOfLink(name)] = true;
+        }
+
+        return excluded;
     }
 }

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Rpc;
 
@@ -76,10 +77,10 @@ public sealed class NodeProgram
 
         var next = new NodeProgram(
             tables,
-            Change(Ports, batch.PortMods.Select(m => (m.Op, m.Port)), p => p.Number, "port"),
-            Change(Groups, batch.GroupMods.Select(m => (m.Op, m.Group)), g => g.GroupId, "group"),
-            Change(Flows, batch.FlowMods.Select(m => (m.Op, m.Entry)), FlowIdentity.Of, "flow"),
-            Change(Lfib, batch.LfibMods.Select(m => (m.Op, m.Entry)), e => e.InLabel, "LFIB in-label"));
+            Change(Ports, batch.PortMods, m => (m.Op, m.Port), p => p.Number, "port"),
+            Change(Groups, batch.GroupMods, m => (m.Op, m.Group), g => g.GroupId, "group"),
+            Change(Flows, batch.FlowMods, m => (m.Op, m.Entry), FlowIdentity.Of, "flow"),
+            Change(Lfib, batch.LfibMods, m => (m.Op, m.Entry), e => e.InLabel, "LFIB in-label"));
 
         // A controller that grows a program batch by batch gets each diff back without comparing whole programs.
         next.derivedFrom = (this, batch);
@@ -164,14 +165,15 @@ public sealed class NodeProgram
         return keyed;
     }
 
-    private static Dictionary<TKey, T> Change<TKey, T>(IReadOnlyDictionary<TKey, T> current, IEnumerable<(ModOp Op, T Item)> mods, Func<T, TKey> keyOf, string what)
+    private static Dictionary<TKey, T> Change<TMod, TKey, T>(IReadOnlyDictionary<TKey, T> current, RepeatedField<TMod> mods, Func<TMod, (ModOp Op, T Item)> modOf, Func<T, TKey> keyOf, string what)
         where TKey : notnull
         where T : class
     {
         // Copying a dictionary is a block copy; the programs stay immutable at little cost per batch.
         var next = new Dictionary<TKey, T>((Dictionary<TKey, T>)current);
-        foreach (var (op, item) in mods)
+        foreach (var mod in mods)
         {
+            var (op, item) = modOf(mod);
             if (item is null)
             {
                 throw new ProgramException($"a {what} mod carries no {what}");

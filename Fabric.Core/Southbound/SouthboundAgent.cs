@@ -15,6 +15,9 @@ namespace Sdn.Fabric.Core.Southbound;
 /// </summary>
 public abstract class SouthboundAgent : IAsyncDisposable
 {
+    /// <summary>Messages decoded ahead of the one being applied; one is enough to keep decoding and applying side by side.</summary>
+    private const int InboxCapacity = 1;
+
     private readonly Uri _controller;
     private readonly RpcOptions? _options;
     private readonly TimeSpan _retryDelay;
@@ -140,9 +143,11 @@ public abstract class SouthboundAgent : IAsyncDisposable
             Interlocked.Increment(ref _sessions);
             _connected = true;
             var pump = PumpAsync(call, session.Token);
+            var inbox = Channel.CreateBounded<ControllerMessage>(new BoundedChannelOptions(InboxCapacity) { SingleReader = true, SingleWriter = true });
+            var receive = ReceiveAsync(call, inbox.Writer, session.Token);
             try
             {
-                await foreach (var message in call.ReadAllAsync().ConfigureAwait(false))
+                await foreach (var message in inbox.Reader.ReadAllAsync(session.Token).ConfigureAwait(false))
                 {
                     if (message.KindCase == ControllerMessage.KindOneofCase.Batch)
                     {
@@ -168,6 +173,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
                 _requests.StopAll();
                 await session.CancelAsync().ConfigureAwait(false);
                 await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await receive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
@@ -205,6 +211,27 @@ public abstract class SouthboundAgent : IAsyncDisposable
 
         BatchHandled?.Invoke(this, ack);
         return ack;
+    }
+
+    /// <summary>
+    /// Reads and parses the controller's messages into <paramref name="inbox"/>, so that the next batch is decoded
+    /// while the node applies the previous one; the inbox ends with the stream, or with the error that broke it.
+    /// </summary>
+    private static async Task ReceiveAsync(RpcDuplexCall<AgentMessage, ControllerMessage> call, ChannelWriter<ControllerMessage> inbox, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var message in call.ReadAllAsync().ConfigureAwait(false))
+            {
+                await inbox.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+
+            inbox.TryComplete();
+        }
+        catch (Exception e)
+        {
+            inbox.TryComplete(e);
+        }
     }
 
     /// <summary>The only writer of the stream: acks and reports leave in the order they were queued.</summary>

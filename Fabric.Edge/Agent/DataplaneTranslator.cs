@@ -37,9 +37,10 @@ internal static class DataplaneTranslator
     public static FlowMatch Match(Proto.FlowEntry entry)
     {
         var match = FlowMatch.Any;
-        foreach (var field in entry.Match)
+        var fields = entry.Match;
+        for (var i = 0; i < fields.Count; i++)
         {
-            match = With(match, field);
+            match = With(match, fields[i]);
         }
 
         return match;
@@ -82,12 +83,20 @@ internal static class DataplaneTranslator
         byte? next = null;
         ulong metadata = 0;
         ulong metadataMask = 0;
-        foreach (var instruction in entry.Instructions)
+        var instructions = entry.Instructions;
+        for (var i = 0; i < instructions.Count; i++)
         {
+            var instruction = instructions[i];
             switch (instruction.KindCase)
             {
                 case Proto.Instruction.KindOneofCase.ApplyActions:
-                    actions.AddRange(instruction.ApplyActions.Actions.Select(Action));
+                    var applied = instruction.ApplyActions.Actions;
+                    actions.EnsureCapacity(actions.Count + applied.Count);
+                    for (var j = 0; j < applied.Count; j++)
+                    {
+                        actions.Add(Action(applied[j]));
+                    }
+
                     break;
                 case Proto.Instruction.KindOneofCase.WriteMetadata:
                     metadata = instruction.WriteMetadata.Value;
@@ -101,7 +110,7 @@ internal static class DataplaneTranslator
             }
         }
 
-        return new FlowInstructions(actions, next).WithMetadata(metadata, metadataMask);
+        return new FlowInstructions(actions, next) { MetadataValue = metadata, MetadataMask = metadataMask };
     }
 
     private static FlowAction Action(Proto.FlowAction action) => action.KindCase switch

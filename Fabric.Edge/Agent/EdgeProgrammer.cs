@@ -129,7 +129,14 @@ public sealed class EdgeProgrammer
             }
 
             var group = DataplaneTranslator.Group(mod.Group, PortOf);
-            CheckReferences(() => $"group {group.Id}", group.Buckets.SelectMany(b => b.Actions), next);
+            foreach (var bucket in group.Buckets)
+            {
+                if (MissingReference(bucket.Actions, next) is { } missing)
+                {
+                    throw new ProgramException(StatusCode.FailedPrecondition, $"group {group.Id} {missing}");
+                }
+            }
+
             (mod.Op == Proto.ModOp.Add ? plan.GroupsAdded : plan.GroupsModified).Add(group);
         }
 
@@ -145,7 +152,7 @@ public sealed class EdgeProgrammer
             switch (mod.Op)
             {
                 case Proto.ModOp.Delete:
-                    plan.Flows.Add(FlowMod.DeleteStrict(flow.TableId, flow.Priority, flow.Match));
+                    plan.FlowsDeleted.Add(FlowMod.DeleteStrict(flow.TableId, flow.Priority, flow.Match));
                     continue;
                 case Proto.ModOp.Modify:
                     plan.Flows.Add(FlowMod.ModifyStrict(flow.TableId, flow.Priority, flow.Match, flow.Instructions));
@@ -155,13 +162,12 @@ public sealed class EdgeProgrammer
                     break;
             }
 
-            CheckReferences(() => $"flow {FlowIdentity.Of(mod.Entry)}", flow.Instructions.ApplyActions, next);
+            if (MissingReference(flow.Instructions.ApplyActions, next) is { } missing)
+            {
+                throw new ProgramException(StatusCode.FailedPrecondition, $"flow {FlowIdentity.Of(mod.Entry)} {missing}");
+            }
         }
 
-        // Deletes first, so an add may reuse what a delete frees.
-        var ordered = plan.Flows.OrderBy(f => f.Command != FlowModCommand.DeleteStrict).ToList();
-        plan.Flows.Clear();
-        plan.Flows.AddRange(ordered);
         return plan;
     }
 
@@ -182,20 +188,24 @@ public sealed class EdgeProgrammer
             : throw new ProgramException($"port '{config.Name}' was bound as number {port.Number}, not {config.Number}");
     }
 
-    private static void CheckReferences(Func<string> what, IEnumerable<FlowAction> actions, NodeProgram next)
+    /// <summary>What the first action that refers to a group or port <paramref name="next"/> lacks does, or null when all is there.</summary>
+    private static string? MissingReference(IReadOnlyList<FlowAction> actions, NodeProgram next)
     {
-        foreach (var action in actions)
+        for (var i = 0; i < actions.Count; i++)
         {
+            var action = actions[i];
             if (action.Kind == FlowActionKind.Group && !next.Groups.ContainsKey(action.Operand))
             {
-                throw new ProgramException(StatusCode.FailedPrecondition, $"{what()} sends to group {action.Operand}, which the program does not hold");
+                return $"sends to group {action.Operand}, which the program does not hold";
             }
 
             if (action.Kind is FlowActionKind.Output or FlowActionKind.Mirror && action.Operand != FlowAction.InPortNumber && !next.Ports.ContainsKey(action.Operand))
             {
-                throw new ProgramException(StatusCode.FailedPrecondition, $"{what()} outputs to port {action.Operand}, which the program does not hold");
+                return $"outputs to port {action.Operand}, which the program does not hold";
             }
         }
+
+        return null;
     }
 
     private void Install(InstallPlan plan)
@@ -245,6 +255,9 @@ public sealed class EdgeProgrammer
         }
 
         plan.GroupsModified.ForEach(pipeline.Groups.Modify);
+
+        // Deletes first, so an add may reuse what a delete frees.
+        plan.FlowsDeleted.ForEach(pipeline.Apply);
         plan.Flows.ForEach(pipeline.Apply);
         foreach (var id in plan.GroupsRemoved)
         {
@@ -267,6 +280,9 @@ public sealed class EdgeProgrammer
 
         public List<Group> GroupsModified { get; } = [];
 
+        public List<FlowMod> FlowsDeleted { get; } = [];
+
+        /// <summary>Adds and modifies, table-miss settings included.</summary>
         public List<FlowMod> Flows { get; } = [];
     }
 }

@@ -12,7 +12,10 @@ public enum DatapathActionKind : byte
     /// <summary>Write <see cref="DatapathAction.Value"/> into <see cref="DatapathAction.Field"/>, fixing checksums.</summary>
     SetField,
 
-    /// <summary>Push an MPLS label stack entry; <see cref="DatapathAction.Value"/> is the new Ethernet type.</summary>
+    /// <summary>
+    /// Push an MPLS label stack entry; <see cref="DatapathAction.Value"/> holds the new Ethernet type in its low 16 bits
+    /// and the entry's label above them, so a push and the label set after it are one write.
+    /// </summary>
     PushMpls,
 
     /// <summary>Pop the top MPLS entry; <see cref="DatapathAction.Value"/> is the Ethernet type of what follows.</summary>

@@ -317,6 +317,14 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
                 break;
         }
 
+        if (field == HeaderField.MplsLabel && (value & MplsLabelStackEntry.MaxLabel) != 0 && _actions.Count > 0 && _actions[^1] is { Kind: DatapathActionKind.PushMpls } push)
+        {
+            // The entry just pushed is written with its label: one action and one write on the hit path, not two.
+            // Label 0 stays a set of its own, so that a push's label of 0 always means "none yet".
+            _actions[^1] = push with { Value = (ushort)push.Value | ((value & MplsLabelStackEntry.MaxLabel) << 16) };
+            return;
+        }
+
         Emit(DatapathActionKind.SetField, field: field, value: value);
     }
 

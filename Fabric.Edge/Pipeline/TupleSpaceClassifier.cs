@@ -110,6 +110,8 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
             _subtablesByMask.Add(mask, subtable);
         }
 
+        var maxBefore = subtable.MaxPriority;
+
         var value = entry.Match.Value;
         var hash = value.Hash64();
         subtable.Rules.TryGet(value, hash, out var head);
@@ -132,7 +134,11 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
 
         subtable.AddPriority(entry.Priority);
         Count++;
-        Reorder();
+        if (subtable.MaxPriority != maxBefore)
+        {
+            Reorder();
+        }
+
         Version.Bump();
     }
 
@@ -178,6 +184,7 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
         }
 
         entry.NextWithSameMatch = null;
+        var maxBefore = subtable.MaxPriority;
         subtable.RemovePriority(entry.Priority);
         if (subtable.Rules.Count == 0)
         {
@@ -185,7 +192,11 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
         }
 
         Count--;
-        Reorder();
+        if (subtable.MaxPriority != maxBefore || subtable.Rules.Count == 0)
+        {
+            Reorder();
+        }
+
         Version.Bump();
         return true;
     }
@@ -193,6 +204,7 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
     /// <summary>Marks the table changed without changing its entries (an entry's instructions were modified).</summary>
     public void Touch() => Version.Bump();
 
+    /// <summary>Sorts the subtables again; needed only when one comes or goes, or its highest priority changes.</summary>
     private void Reorder()
     {
         var ordered = _subtablesByMask.Values.ToArray();

@@ -74,7 +74,7 @@ public sealed class LinkFailureTests : IDisposable
     {
         var (src, dst) = (Port("src"), Port("dst"));
         var trace = rig.Edges["e1"].Trace(compiled.VnicNumber("e1", "src"), Traffic.Udp(src, dst));
-        var labels = trace.Actions.Where(a => a.Kind == DatapathActionKind.SetField && a.Field == HeaderField.MplsLabel).Select(a => (uint)a.Value).ToList();
+        var labels = trace.Actions.Select(a => a.MplsLabelWritten).OfType<uint>().ToList();
         return (labels, trace.Outputs);
     }
 

@@ -49,7 +49,7 @@ public sealed class MultiTenantFabricTests : IDisposable
             Assert.Equal([compiled.UplinkNumber(a.Edge, uplink.Name)], trace.Outputs);
             Assert.Equal(
                 [compiled.ServiceLabel(b.Edge, b.Name), compiled.TransportLabel("c1", b.Edge)],
-                trace.Actions.Where(x => x.Kind == DatapathActionKind.SetField && x.Field == HeaderField.MplsLabel).Select(x => (uint)x.Value));
+                trace.Actions.Select(x => x.MplsLabelWritten).OfType<uint>());
         }
 
         var frame = Traffic.Udp(a, b);

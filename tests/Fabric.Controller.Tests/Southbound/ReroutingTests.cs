@@ -48,7 +48,7 @@ public sealed class ReroutingTests : IAsyncLifetime
         lock (fabric.EdgeAgents["e1"].SwitchLock)
         {
             var trace = fabric.Rig.Edges["e1"].Trace(compiled.VnicNumber("e1", "src"), Traffic.Udp(src, dst));
-            labels = trace.Actions.Where(a => a.Kind == DatapathActionKind.SetField && a.Field == HeaderField.MplsLabel).Select(a => (uint)a.Value).ToList();
+            labels = [.. trace.Actions.Select(a => a.MplsLabelWritten).OfType<uint>()];
             outputs = trace.Outputs;
         }
     }

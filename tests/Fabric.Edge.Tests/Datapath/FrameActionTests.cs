@@ -87,6 +87,20 @@ public class FrameActionTests
     }
 
     [Fact]
+    public void Push_and_pop_mpls_behind_a_vlan_tag_move_the_whole_tagged_header()
+    {
+        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(1), FlowAction.PushMpls(), FlowAction.SetMplsLabel(77), FlowAction.Output(2));
+        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(3).MplsLabel(77), FlowAction.PopMpls(EtherTypes.Ipv4), FlowAction.Output(4));
+
+        _rig.Send(1, Frames.Udp(vlan: 42));
+        var labelled = _rig.SingleOut(2);
+        Assert.Equal(Frames.Udp(vlan: 42, mplsLabel: 77), labelled);
+
+        _rig.Send(3, labelled);
+        Assert.Equal(Frames.Udp(vlan: 42), _rig.SingleOut(4));
+    }
+
+    [Fact]
     public void Mpls_tc_ttl_and_dec_mpls_ttl_rewrite_the_top_entry()
     {
         _rig.WithActions(FlowAction.SetMplsTtl(7), FlowAction.DecMplsTtl(), FlowAction.SetMplsLabel(99), FlowAction.Output(2)).Send(1, Frames.Udp(mplsLabel: 50));

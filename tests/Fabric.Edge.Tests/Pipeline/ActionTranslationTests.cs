@@ -36,7 +36,7 @@ public class ActionTranslationTests
 
         var trace = _pipeline.Trace(Keys.Udp(1, 1, 2, ttl: 64));
         Assert.Equal([9u], trace.Outputs);
-        Assert.Equal("PushMpls(0x8847),set(MplsLabel=0x64),set(MplsTc=0x3),DecMplsTtl,PopMpls(0x0800),output:9", string.Join(",", trace.Actions));
+        Assert.Equal("PushMpls(0x8847,label=100),set(MplsTc=0x3),DecMplsTtl,PopMpls(0x0800),output:9", string.Join(",", trace.Actions));
     }
 
     [Fact]

@@ -35,6 +35,26 @@ public class FlowTableTests
     }
 
     [Fact]
+    public void The_highest_priority_match_still_wins_after_a_mask_loses_or_regains_its_top_entry()
+    {
+        var subnet = FlowMatch.Any.Ipv4Dst(Keys.Ip(10, 0, 0, 0), 24);
+        _pipeline.Add(0, 20, subnet, FlowAction.Output(3));
+        _pipeline.Add(0, 30, FlowMatch.Any.Ipv4Dst(Keys.Ip(10, 0, 1, 0), 24), FlowAction.Output(5));
+        _pipeline.Add(0, 25, FlowMatch.Any.Ipv4Dst(Host), FlowAction.Output(4));
+        Assert.Equal([4u], _pipeline.OutputsOf(Keys.Udp(1, 1, Host)));
+
+        // The /24 mask's highest priority falls from 30 to 20, below the host mask's 25, and back again.
+        _pipeline.Apply(FlowMod.DeleteStrict(0, 30, FlowMatch.Any.Ipv4Dst(Keys.Ip(10, 0, 1, 0), 24)));
+        Assert.Equal([4u], _pipeline.OutputsOf(Keys.Udp(1, 1, Host)));
+        _pipeline.Add(0, 40, subnet, FlowAction.Output(6));
+        Assert.Equal([6u], _pipeline.OutputsOf(Keys.Udp(1, 1, Host)));
+        _pipeline.Apply(FlowMod.DeleteStrict(0, 40, subnet));
+        Assert.Equal([4u], _pipeline.OutputsOf(Keys.Udp(1, 1, Host)));
+        _pipeline.Apply(FlowMod.DeleteStrict(0, 25, FlowMatch.Any.Ipv4Dst(Host)));
+        Assert.Equal([3u], _pipeline.OutputsOf(Keys.Udp(1, 1, Host)));
+    }
+
+    [Fact]
     public void Add_with_check_overlap_refuses_an_overlapping_entry_of_equal_priority()
     {
         _pipeline.Add(0, 10, FlowMatch.Any.Ipv4Dst(Keys.Ip(10, 0, 0, 0), 8), FlowAction.Output(2));
