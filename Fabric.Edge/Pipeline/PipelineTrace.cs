@@ -85,13 +85,13 @@ public sealed class PipelineTrace
             switch (action.Kind)
             {
                 case DatapathActionKind.PushMpls:
-                    pushed.Insert(0, 0);
+                    pushed.Insert(0, action.MplsLabelWritten.GetValueOrDefault());
                     break;
                 case DatapathActionKind.PopMpls when pushed.Count > 0:
                     pushed.RemoveAt(0);
                     break;
-                case DatapathActionKind.SetField when action.Field == HeaderField.MplsLabel && pushed.Count > 0:
-                    pushed[0] = (uint)action.Value;
+                case DatapathActionKind.SetField when action.MplsLabelWritten is { } label && pushed.Count > 0:
+                    pushed[0] = label;
                     break;
                 case DatapathActionKind.SaveFrame:
                     saved.Push([.. pushed]);
