@@ -67,7 +67,7 @@ public sealed class CoreNode : IDisposable
         var port = new CorePort(_ports.Count, link, session);
         _ports.Add(port);
         _portIsUp = new bool[_ports.Count];
-        _inputs = [.. _inputs, new PacketBurst()];
+        _inputs = [.. _inputs, new PacketBurst(superFrames: link.CarriesOffloads)];
         _plan = new EgressPlan(_ports.Count);
         return port;
     }

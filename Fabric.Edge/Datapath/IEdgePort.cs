@@ -17,6 +17,12 @@ public interface IEdgePort
 
     string Name { get; }
 
+    /// <summary>
+    /// Whether the port takes frames with their <see cref="FrameOffload"/> still to do, TCP super-frames included;
+    /// the switch finishes the work in software for a port that does not. Read once, when the port is added.
+    /// </summary>
+    bool TakesOffloads => false;
+
     /// <summary>Appends up to the burst's free space of received frames; returns how many it added.</summary>
     int Receive(PacketBurst burst);
 

@@ -19,7 +19,7 @@ public sealed class UplinkPort : IEdgePort
     private const int MacsSize = 12;
     private const int EthernetSize = 14;
 
-    private readonly PacketBurst _wire = new();
+    private readonly PacketBurst _wire;
     private readonly LivenessSession? _liveness;
 
     /// <param name="liveness">With options, a session exchanges hellos on the link and the port is up only while it is.</param>
@@ -28,6 +28,7 @@ public sealed class UplinkPort : IEdgePort
         ArgumentNullException.ThrowIfNull(link);
         Number = number;
         Link = link;
+        _wire = new PacketBurst(superFrames: link.CarriesOffloads);
         _liveness = liveness is null ? null : new LivenessSession(link, liveness);
     }
 
@@ -36,6 +37,8 @@ public sealed class UplinkPort : IEdgePort
     public string Name => Link.Name;
 
     public Link Link { get; }
+
+    public bool TakesOffloads => Link.CarriesOffloads;
 
     /// <summary>Up while the link is not forced down and its liveness session, if any, is up.</summary>
     public bool IsUp => !Link.IsForcedDown && (_liveness is null || _liveness.IsUp);
@@ -71,6 +74,7 @@ public sealed class UplinkPort : IEdgePort
             BinaryPrimitives.WriteUInt16BigEndian(frame[MacsSize..], EtherTypes.MplsUnicast);
             wire[..stack].CopyTo(frame[EthernetSize..]);
             wire[(stack + EthernetSize)..].CopyTo(frame[(EthernetSize + stack)..]);
+            burst.SetOffload(burst.Count - 1, _wire.Offload(i));
             added++;
         }
 
@@ -95,6 +99,7 @@ public sealed class UplinkPort : IEdgePort
 
             var payload = frame[(EthernetSize + stack)..];
             var wire = _wire.Append(frame.Length);
+            _wire.SetOffload(_wire.Count - 1, burst.Offload(i));
             frame.Slice(EthernetSize, stack).CopyTo(wire);
             frame[..MacsSize].CopyTo(wire[stack..]);
             var ethType = !payload.IsEmpty && payload[0] >> 4 == 6 ? EtherTypes.Ipv6 : EtherTypes.Ipv4;

@@ -12,6 +12,8 @@ public sealed class TapPort(uint number, TapDevice device) : IEdgePort
 
     public TapDevice Device { get; } = device ?? throw new ArgumentNullException(nameof(device));
 
+    public bool TakesOffloads => Device.HasOffloads;
+
     public int Receive(PacketBurst burst) => Device.ReceiveBurst(burst);
 
     public int Transmit(PacketBurst burst) => Device.SendBurst(burst);
