@@ -52,16 +52,16 @@ internal sealed class EndToEndSuite : IBenchmarkSuite
     {
         using var openVswitch = OpenVswitch.Start(Console.Error.WriteLine);
         using var bridge = new OvsTapBridge(Prefix());
-        var fabric = EmbeddedFabric.StartAsync(TwoHostsAcrossTheCore(), Options()).GetAwaiter().GetResult();
+        var fabric = EmbeddedFabric.StartAsync(TwoHostsAcrossTheCore.Create(LinkKind.Memory), Options()).GetAwaiter().GetResult();
         try
         {
-            var server = fabric.Hosts["server"].Namespace;
-            var client = fabric.Hosts["client"].Namespace;
+            var server = fabric.Hosts[TwoHostsAcrossTheCore.Server].Namespace;
+            var client = fabric.Hosts[TwoHostsAcrossTheCore.Client].Namespace;
             var fabricGbps = new List<double>();
             var ovsGbps = new List<double>();
             for (var round = 0; round < rounds; round++)
             {
-                fabricGbps.Add(Iperf3.Gbps(server, fabric.Hosts["server"].Port.Ipv4, client, seconds));
+                fabricGbps.Add(Iperf3.Gbps(server, TwoHostsAcrossTheCore.ServerIp, client, seconds));
                 ovsGbps.Add(Iperf3.Gbps(bridge.Server, OvsTapBridge.ServerIp, bridge.Client, seconds));
                 Console.Error.WriteLine($"e2e: iperf3 round {round + 1}: fabric {fabricGbps[^1]:F2} Gbit/s, ovs {ovsGbps[^1]:F2} Gbit/s");
             }
@@ -72,26 +72,6 @@ internal sealed class EndToEndSuite : IBenchmarkSuite
         {
             fabric.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
-    }
-
-    /// <summary>One tenant network with a host on each of two edges that reach each other through one core node.</summary>
-    private static TopologyDefinition TwoHostsAcrossTheCore()
-    {
-        var subnet = IPNetwork.Parse("10.78.0.0/24");
-        var network = new NetworkDefinition("bench/lan", "bench", subnet, IPAddress.Parse("10.78.0.1"));
-        return new TopologyDefinition(
-            "iperf",
-            new ControllerDefinition(new IPEndPoint(IPAddress.Loopback, 0)),
-            [new NodeDefinition("c1")],
-            [new NodeDefinition("e1"), new NodeDefinition("e2")],
-            [new LinkDefinition("e1--c1", "e1", "c1", LinkKind.Memory, 1, null), new LinkDefinition("c1--e2", "c1", "e2", LinkKind.Memory, 1, null)],
-            [new TenantDefinition("bench", [network])],
-            [],
-            [
-                new HostDefinition("client", "e1", network.Name, IPAddress.Parse("10.78.0.11"), null, []),
-                new HostDefinition("server", "e2", network.Name, IPAddress.Parse("10.78.0.12"), null, []),
-            ],
-            []);
     }
 
     private static EmbeddedFabricOptions Options() => new() { Listen = new IPEndPoint(IPAddress.Loopback, 0), NamePrefix = Prefix() };
