@@ -1,5 +1,6 @@
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Polling;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Vmm.Devices.VirtioNet;
 
@@ -34,6 +35,8 @@ public sealed class VnicPort : IEdgePort, INetBackend
 
     /// <summary>Frames the guest could not take because its RX ring had no buffers; the switch counts them as dropped.</summary>
     public long GuestRxFull { get; private set; }
+
+    public void WakeOnArrival(Doorbell? doorbell) => _fromGuest.Consumer = doorbell;
 
     /// <summary>Switch thread: takes the guest's frames from the ring.</summary>
     public int Receive(PacketBurst burst)

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Polling;
 
 namespace Sdn.Fabric.Core.Links;
 
@@ -25,6 +26,7 @@ public sealed class FrameRing
     private readonly FrameOffload[] _offloads;
     private readonly int _mask;
     private int _writeAt;
+    private Doorbell? _consumer;
 
     // Producer and consumer positions sit on separate cache lines so the two threads do not false-share.
     private PaddedPosition _tail;
@@ -49,6 +51,13 @@ public sealed class FrameRing
 
     public int Capacity => _mask + 1;
 
+    /// <summary>Rung by the producer after it publishes frames, so a consumer parked on it wakes; null: nobody parks.</summary>
+    public Doorbell? Consumer
+    {
+        get => Volatile.Read(ref _consumer);
+        set => Volatile.Write(ref _consumer, value);
+    }
+
     /// <summary>Frames waiting; exact on the consumer thread, a lower bound elsewhere.</summary>
     public int Count => (int)(Volatile.Read(ref _tail.Value) - Volatile.Read(ref _head.Value));
 
@@ -62,6 +71,7 @@ public sealed class FrameRing
         }
 
         Volatile.Write(ref _tail.Value, tail + 1);
+        Consumer?.Ring();
         return true;
     }
 
@@ -87,6 +97,11 @@ public sealed class FrameRing
         }
 
         Volatile.Write(ref _tail.Value, tail + count);
+        if (count > 0)
+        {
+            Consumer?.Ring();
+        }
+
         return count;
     }
 

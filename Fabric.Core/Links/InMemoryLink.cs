@@ -1,4 +1,5 @@
 using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Polling;
 
 namespace Sdn.Fabric.Core.Links;
 
@@ -42,6 +43,8 @@ public sealed class InMemoryLink : Link
     }
 
     public override bool CarriesOffloads => true;
+
+    public override void WakeOnArrival(Doorbell? doorbell) => _inbound.Consumer = doorbell;
 
     /// <summary>An impaired peer holds frames as plain bytes, so they must arrive finished.</summary>
     protected override bool OffloadsReachPeer => !_peer.IsImpaired;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Polling;
 
 namespace Sdn.Fabric.Core.Links;
 
@@ -61,6 +62,15 @@ public abstract class Link : IDisposable
 
     /// <summary>Whether a frame's offload reaches the peer as it is sent now.</summary>
     protected virtual bool OffloadsReachPeer => CarriesOffloads;
+
+    /// <summary>
+    /// Has the sender ring <paramref name="doorbell"/> whenever frames arrive here, so the receiving thread may park
+    /// on it; null stops it. A kind that cannot ring (a socket's arrivals are the kernel's) leaves the receiver to
+    /// its park timeout.
+    /// </summary>
+    public virtual void WakeOnArrival(Doorbell? doorbell)
+    {
+    }
 
     /// <summary>Applies seeded impairment to inbound frames from now on; null removes it.</summary>
     public void Impair(LinkImpairment? impairment) =>

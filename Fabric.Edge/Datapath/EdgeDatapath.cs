@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Sdn.Fabric.Core.Capture;
 using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Polling;
 
 namespace Sdn.Fabric.Edge.Datapath;
 
@@ -54,6 +55,9 @@ public sealed class EdgeDatapath
 
     public FlowCache Cache { get; } = new();
 
+    /// <summary>What every port rings when frames arrive, so a thread that polls this datapath can park on it when idle.</summary>
+    public Doorbell Doorbell { get; } = new();
+
     public DatapathCounters Counters { get; } = new();
 
     /// <summary>Packets on their way to the controller.</summary>
@@ -80,6 +84,7 @@ public sealed class EdgeDatapath
         _captureTaps[port.Number] = new CaptureTap();
         _pendingTx[port.Number] = new PacketBurst(superFrames: takesOffloads);
         _takesOffloads[port.Number] = takesOffloads;
+        port.WakeOnArrival(Doorbell);
     }
 
     public bool RemovePort(uint number)
@@ -89,6 +94,7 @@ public sealed class EdgeDatapath
             return false;
         }
 
+        _ports[number]!.WakeOnArrival(null);
         _ports[number] = null;
         _portCounters[number] = null;
         _captureTaps[number] = null;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Polling;
 
 namespace Sdn.Fabric.Edge.Datapath;
 
@@ -20,6 +21,7 @@ public sealed class UplinkPort : IEdgePort
     private const int EthernetSize = 14;
 
     private readonly PacketBurst _wire;
+    private readonly byte[] _wellFormed = new byte[PacketBurst.Capacity];
     private readonly LivenessSession? _liveness;
 
     /// <param name="liveness">With options, a session exchanges hellos on the link and the port is up only while it is.</param>
@@ -39,6 +41,8 @@ public sealed class UplinkPort : IEdgePort
     public Link Link { get; }
 
     public bool TakesOffloads => Link.CarriesOffloads;
+
+    public void WakeOnArrival(Doorbell? doorbell) => Link.WakeOnArrival(doorbell);
 
     /// <summary>Up while the link is not forced down and its liveness session, if any, is up.</summary>
     public bool IsUp => !Link.IsForcedDown && (_liveness is null || _liveness.IsUp);
@@ -81,13 +85,15 @@ public sealed class UplinkPort : IEdgePort
         return added;
     }
 
+    /// <summary>Turns each frame of the burst into the link's form in place and sends them; the burst's frames are left in that form.</summary>
     public int Transmit(PacketBurst burst)
     {
         ArgumentNullException.ThrowIfNull(burst);
-        _wire.Clear();
+        var wellFormed = 0;
+        Span<byte> macs = stackalloc byte[MacsSize];
         for (var i = 0; i < burst.Count; i++)
         {
-            ReadOnlySpan<byte> frame = burst.Frame(i);
+            var frame = burst.Frame(i);
             var stack = frame.Length >= EthernetSize && BinaryPrimitives.ReadUInt16BigEndian(frame[MacsSize..]) == EtherTypes.MplsUnicast
                 ? StackLength(frame, EthernetSize)
                 : -1;
@@ -97,17 +103,17 @@ public sealed class UplinkPort : IEdgePort
                 continue;
             }
 
-            var payload = frame[(EthernetSize + stack)..];
-            var wire = _wire.Append(frame.Length);
-            _wire.SetOffload(_wire.Count - 1, burst.Offload(i));
-            frame.Slice(EthernetSize, stack).CopyTo(wire);
-            frame[..MacsSize].CopyTo(wire[stack..]);
-            var ethType = !payload.IsEmpty && payload[0] >> 4 == 6 ? EtherTypes.Ipv6 : EtherTypes.Ipv4;
-            BinaryPrimitives.WriteUInt16BigEndian(wire[(stack + MacsSize)..], ethType);
-            payload.CopyTo(wire[(stack + EthernetSize)..]);
+            // In place, since the two forms have the same length: labels to the front, then the MACs and the
+            // tenant's EtherType; the payload, most of a super-frame, does not move.
+            var ethType = frame.Length > EthernetSize + stack && frame[EthernetSize + stack] >> 4 == 6 ? EtherTypes.Ipv6 : EtherTypes.Ipv4;
+            frame[..MacsSize].CopyTo(macs);
+            frame.Slice(EthernetSize, stack).CopyTo(frame);
+            macs.CopyTo(frame[stack..]);
+            BinaryPrimitives.WriteUInt16BigEndian(frame[(stack + MacsSize)..], ethType);
+            _wellFormed[wellFormed++] = (byte)i;
         }
 
-        return Link.Send(_wire);
+        return Link.Send(burst, _wellFormed.AsSpan(0, wellFormed));
     }
 
     /// <summary>The bytes of the label stack starting at <paramref name="at"/>, through its bottom entry; -1 when it has none.</summary>

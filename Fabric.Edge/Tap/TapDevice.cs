@@ -40,6 +40,9 @@ public sealed unsafe class TapDevice : IDisposable
 
     public string Name { get; }
 
+    /// <summary>For poll(): readable when a frame waits.</summary>
+    internal int FileDescriptor => _fd;
+
     /// <summary>Whether frames carry a virtio-net header, so partial checksums and TCP super-frames cross this device.</summary>
     public bool HasOffloads { get; }
 
