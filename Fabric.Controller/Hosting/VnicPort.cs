@@ -71,11 +71,7 @@ public sealed class VnicPort : IEdgePort, INetBackend
     /// <summary>NIC TX worker: queues the guest's frames for the switch; returns how many fit.</summary>
     int INetBackend.Transmit(PacketBurst burst, int first)
     {
-        var taken = 0;
-        for (var i = first; i < burst.Count && _fromGuest.TryEnqueue(burst.Frame(i)); i++)
-        {
-            taken++;
-        }
+        var taken = _fromGuest.EnqueueBurst(burst, burst.NumbersFrom(first), out _);
 
         if (first + taken < burst.Count)
         {

@@ -19,8 +19,6 @@ namespace Sdn.Fabric.Core.Links;
 /// </remarks>
 public abstract class Link : IDisposable
 {
-    private static readonly byte[] EveryFrame = [.. Enumerable.Range(0, PacketBurst.Capacity).Select(i => (byte)i)];
-
     private readonly LinkCounters _counters = new();
     private volatile bool _forcedDown;
     private LinkImpairer? _impairer;
@@ -80,7 +78,7 @@ public abstract class Link : IDisposable
     /// Sends the frames of <paramref name="burst"/>, which stays the caller's. Returns how many were sent;
     /// the rest are counted as dropped.
     /// </summary>
-    public int Send(PacketBurst burst) => Send(burst, EveryFrame.AsSpan(0, burst.Count));
+    public int Send(PacketBurst burst) => Send(burst, burst.NumbersFrom(0));
 
     /// <summary>
     /// Sends the frames of <paramref name="burst"/> numbered in <paramref name="frames"/>, in that order, so a
@@ -265,7 +263,7 @@ public abstract class Link : IDisposable
             return 0;
         }
 
-        var sent = Transmit(finished, EveryFrame.AsSpan(0, finished.Count), out var bytes);
+        var sent = Transmit(finished, finished.NumbersFrom(0), out var bytes);
         var failed = 0UL;
         for (var j = sent; j < finished.Count; j++)
         {

@@ -23,6 +23,8 @@ public sealed class PacketBurst
     /// <summary>The longest frame a super-frame burst holds: a 64 KiB IP packet, its Ethernet header and tags, with room for labels.</summary>
     public const int MaxSuperFrameLength = 65_536 + 256;
 
+    private static readonly byte[] FrameNumbers = [.. Enumerable.Range(0, Capacity).Select(i => (byte)i)];
+
     private readonly int _slotSize;
     private readonly byte[] _slots;
     private readonly int[] _offsets = new int[Capacity];
@@ -39,6 +41,9 @@ public sealed class PacketBurst
 
     /// <summary>The longest frame this burst holds.</summary>
     public int FrameLimit { get; }
+
+    /// <summary>The frame numbers from <paramref name="first"/> to the end of the burst, for calls that take a list of frames.</summary>
+    public ReadOnlySpan<byte> NumbersFrom(int first) => FrameNumbers.AsSpan(first, Count - first);
 
     /// <summary>The number of frames in the burst.</summary>
     public int Count { get; private set; }
