@@ -1,3 +1,4 @@
+using Sdn.Fabric.Core.Capture;
 using Sdn.Fabric.Core.Packets;
 using Sdn.Fabric.Core.Tests.Support;
 using Sdn.Fabric.Edge.Datapath;
@@ -53,11 +54,36 @@ public class SuperFrameOutputTests
         Assert.Equal(1, rig.Switch.Datapath.Counters.Unsendable);
     }
 
+    [Fact]
+    public void A_capture_records_the_super_frame_at_its_full_length_where_it_enters_and_its_segments_where_they_leave()
+    {
+        var rig = new SwitchRig().WithActions(FlowAction.Output(2));
+        using var session = new CaptureSession([new("e1/p1", "in"), new("e1/p2", "out")], new CaptureOptions(Filter: "tcp", SnapLength: 128));
+        rig.Switch.Datapath.CaptureTap(1)!.Attach(session, 0);
+        rig.Switch.Datapath.CaptureTap(2)!.Attach(session, 1);
+        var (frame, offload) = SuperFrames.Tcp(ipv6: false, Payload, Mss);
+
+        rig.Switch.Datapath.Process(1, BurstOf(frame, offload));
+
+        var recorder = new LengthRecorder([]);
+        session.Drain(ref recorder);
+        var segments = rig.Port(2).TakeTransmitted();
+        Assert.Equal((0, 128, frame.Length), recorder.Frames[0]);
+        Assert.Equal(segments.Select(s => (1, 128, s.Length)), recorder.Frames.Skip(1));
+    }
+
     private static PacketBurst BurstOf(byte[] frame, FrameOffload offload)
     {
         var burst = new PacketBurst(superFrames: true);
         Assert.True(burst.TryAppend(frame, offload));
         return burst;
+    }
+
+    private readonly struct LengthRecorder(List<(int Port, int Captured, int Original)> frames) : ICapturedFrameReader
+    {
+        public List<(int Port, int Captured, int Original)> Frames { get; } = frames;
+
+        public void Read(CapturedFrame frame) => Frames.Add((frame.PortIndex, frame.Bytes.Length, frame.OriginalLength));
     }
 
     /// <summary>A port that, like a TAP with offloads, takes super-frames, and keeps what it is sent.</summary>
