@@ -14,6 +14,7 @@ internal static class Iperf3
         server.Run("iperf3", "--server", "--one-off", "--daemon", "--bind", serverIp, "--pidfile", pidFile);
         try
         {
+            UntilListening(server);
             var report = client.Run(
                 "iperf3", "--client", serverIp, "--time", seconds.ToString(CultureInfo.InvariantCulture), "--connect-timeout", "3000", "--json");
             using var document = JsonDocument.Parse(report);
@@ -22,6 +23,16 @@ internal static class Iperf3
         finally
         {
             StopServer(pidFile);
+        }
+    }
+
+    /// <summary>A daemonized server returns before it listens; a client that came first would be refused.</summary>
+    private static void UntilListening(NetworkNamespace server)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (server.Run("ss", "--no-header", "--listening", "--tcp", "sport = :5201").Length == 0 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
         }
     }
 
