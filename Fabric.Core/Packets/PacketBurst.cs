@@ -144,6 +144,21 @@ public sealed class PacketBurst
     /// <summary>Empties the burst so it can be filled again.</summary>
     public void Clear() => Count = 0;
 
+    /// <summary>Removes frame <paramref name="index"/>, moving the later ones down a slot: for the rare frame a port must drop after receiving it.</summary>
+    public void RemoveAt(int index)
+    {
+        for (var next = index + 1; next < Count; next++)
+        {
+            var target = next - 1;
+            _slots.AsSpan(next * _slotSize + _offsets[next], _lengths[next]).CopyTo(_slots.AsSpan(target * _slotSize + _offsets[next]));
+            _offsets[target] = _offsets[next];
+            _lengths[target] = _lengths[next];
+            _offloads[target] = _offloads[next];
+        }
+
+        Count--;
+    }
+
     /// <summary>Removes the last frame, for a producer that reserved a slot it could not fill.</summary>
     public void DropLast()
     {

@@ -20,7 +20,6 @@ public sealed class UplinkPort : IEdgePort
     private const int MacsSize = 12;
     private const int EthernetSize = 14;
 
-    private readonly PacketBurst _wire;
     private readonly byte[] _wellFormed = new byte[PacketBurst.Capacity];
     private readonly LivenessSession? _liveness;
 
@@ -30,7 +29,6 @@ public sealed class UplinkPort : IEdgePort
         ArgumentNullException.ThrowIfNull(link);
         Number = number;
         Link = link;
-        _wire = new PacketBurst(superFrames: link.CarriesOffloads);
         _liveness = liveness is null ? null : new LivenessSession(link, liveness);
     }
 
@@ -50,39 +48,36 @@ public sealed class UplinkPort : IEdgePort
     /// <summary>Frames dropped because they were not MPLS over Ethernet going out, or not a label stack and a frame coming in.</summary>
     public long Malformed { get; private set; }
 
+    /// <summary>Receives the link's frames straight into <paramref name="burst"/> and turns each into the pipeline's form in place.</summary>
     public int Receive(PacketBurst burst)
     {
         ArgumentNullException.ThrowIfNull(burst);
         var now = Stopwatch.GetTimestamp();
-        _wire.Clear();
-        Link.Receive(_wire, now);
+        var first = burst.Count;
+        Link.Receive(burst, now);
         _liveness?.Poll(now);
-        var added = 0;
-        for (var i = 0; i < _wire.Count; i++)
+        Span<byte> macs = stackalloc byte[MacsSize];
+        for (var i = first; i < burst.Count;)
         {
-            ReadOnlySpan<byte> wire = _wire.Frame(i);
-            var stack = StackLength(wire, 0);
-            if (stack < 0 || wire.Length < stack + EthernetSize)
+            var frame = burst.Frame(i);
+            var stack = StackLength(frame, 0);
+            if (stack < 0 || frame.Length < stack + EthernetSize)
             {
                 Malformed++;
+                burst.RemoveAt(i);
                 continue;
             }
 
-            var frame = burst.Append(wire.Length);
-            if (frame.IsEmpty)
-            {
-                break;
-            }
-
-            wire.Slice(stack, MacsSize).CopyTo(frame);
+            // The two forms have the same length: the MACs to the front, then the MPLS EtherType and the labels,
+            // over the tenant's EtherType; the payload does not move.
+            frame.Slice(stack, MacsSize).CopyTo(macs);
+            frame[..stack].CopyTo(frame[EthernetSize..]);
+            macs.CopyTo(frame);
             BinaryPrimitives.WriteUInt16BigEndian(frame[MacsSize..], EtherTypes.MplsUnicast);
-            wire[..stack].CopyTo(frame[EthernetSize..]);
-            wire[(stack + EthernetSize)..].CopyTo(frame[(EthernetSize + stack)..]);
-            burst.SetOffload(burst.Count - 1, _wire.Offload(i));
-            added++;
+            i++;
         }
 
-        return added;
+        return burst.Count - first;
     }
 
     /// <summary>Turns each frame of the burst into the link's form in place and sends them; the burst's frames are left in that form.</summary>
