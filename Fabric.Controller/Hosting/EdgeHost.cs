@@ -14,7 +14,7 @@ internal sealed class EdgeHost : IAsyncDisposable
 {
     // Busy-poll this many empty rounds before parking on the datapath's doorbell, as the core nodes do: low
     // latency under traffic, and an idle edge sleeps until a port has frames, or at most 1 ms for the agent.
-    private const int IdleRoundsBeforeSleep = 20;
+    private const int IdleRoundsBeforeParking = 20;
     private const int ParkMilliseconds = 1;
 
     private readonly Thread thread;
@@ -58,36 +58,23 @@ internal sealed class EdgeHost : IAsyncDisposable
         await Agent.DisposeAsync().ConfigureAwait(false);
     }
 
-    private void Park()
-    {
-        var doorbell = Switch.Datapath.Doorbell;
-        doorbell.Arm();
-        if (Agent.Poll() > 0)
-        {
-            doorbell.Disarm();
-        }
-        else
-        {
-            doorbell.Wait(ParkMilliseconds);
-        }
-    }
-
     private void Run()
     {
         var idleRounds = 0;
+        Func<int> poll = Agent.Poll;
         while (!stopping)
         {
             if (Agent.Poll() > 0)
             {
                 idleRounds = 0;
             }
-            else if (++idleRounds < IdleRoundsBeforeSleep)
+            else if (++idleRounds < IdleRoundsBeforeParking)
             {
                 Thread.Yield();
             }
             else
             {
-                Park();
+                Switch.Datapath.Doorbell.Park(poll, ParkMilliseconds);
             }
         }
     }

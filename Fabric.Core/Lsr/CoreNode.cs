@@ -18,13 +18,14 @@ public sealed class CoreNode : IDisposable
     // Busy-poll this many empty rounds before parking: it keeps latency low under load without burning a
     // core on an idle node. Links ring the doorbell when frames arrive; the 1 ms park timeout, well below the
     // default 10 ms hello interval, keeps liveness and links that cannot ring (sockets) going.
-    private const int IdleRoundsBeforeSleep = 20;
+    private const int IdleRoundsBeforeParking = 20;
     private const int ParkMilliseconds = 1;
 
     private readonly List<CorePort> _ports = [];
     private readonly LabelSwitch _switch;
     private readonly Lock _installLock = new();
     private readonly Doorbell _doorbell = new();
+    private readonly Func<int> _pollOnce;
     private bool[] _portIsUp = [];
     private PacketBurst[] _inputs = [];
     private EgressPlan _plan = new(0);
@@ -36,6 +37,7 @@ public sealed class CoreNode : IDisposable
     {
         Name = name;
         _switch = new LabelSwitch(StableHash.Of(name));
+        _pollOnce = PollOnce;
     }
 
     /// <summary>Raised on the forwarding thread when the liveness of any port changes.</summary>
@@ -185,18 +187,9 @@ public sealed class CoreNode : IDisposable
             {
                 idleRounds = 0;
             }
-            else if (++idleRounds > IdleRoundsBeforeSleep)
+            else if (++idleRounds > IdleRoundsBeforeParking && _doorbell.Park(_pollOnce, ParkMilliseconds) > 0)
             {
-                _doorbell.Arm();
-                if (PollOnce() > 0)
-                {
-                    _doorbell.Disarm();
-                    idleRounds = 0;
-                }
-                else
-                {
-                    _doorbell.Wait(ParkMilliseconds);
-                }
+                idleRounds = 0;
             }
         }
     }

@@ -65,18 +65,28 @@ public sealed unsafe class Doorbell
         }
     }
 
-    /// <summary>Owner: announces it is about to park. Look for work once more before <see cref="Wait"/>.</summary>
-    public void Arm()
+    /// <summary>
+    /// Owner: arms, takes one last look for work with <paramref name="poll"/> (which returns how much it found),
+    /// and sleeps unless it found some, until rung, a watched descriptor is readable, or
+    /// <paramref name="timeoutMilliseconds"/> pass. Returns what the last look found.
+    /// </summary>
+    /// <param name="poll">A delegate the caller keeps, so parking allocates nothing.</param>
+    public int Park(Func<int> poll, int timeoutMilliseconds)
     {
+        ArgumentNullException.ThrowIfNull(poll);
         _armed = 1;
         Interlocked.MemoryBarrier();
+        var found = poll();
+        if (found == 0)
+        {
+            Wait(timeoutMilliseconds);
+        }
+
+        _armed = 0;
+        return found;
     }
 
-    /// <summary>Owner: found work after arming after all.</summary>
-    public void Disarm() => _armed = 0;
-
-    /// <summary>Owner: sleeps until rung, a watched descriptor is readable, or <paramref name="timeoutMilliseconds"/> pass; then disarms.</summary>
-    public void Wait(int timeoutMilliseconds)
+    private void Wait(int timeoutMilliseconds)
     {
         var watched = Volatile.Read(ref _watched);
         var count = Math.Min(watched.Length, 63) + 1;
@@ -94,7 +104,5 @@ public sealed unsafe class Doorbell
             // SAFETY: rings is a local 8-byte counter, as eventfd's read fills, alive for the call.
             LibC.Read(_eventFd, &rings, sizeof(ulong));
         }
-
-        _armed = 0;
     }
 }
