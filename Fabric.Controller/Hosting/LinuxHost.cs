@@ -35,7 +35,7 @@ internal sealed class LinuxHost : IDisposable
         Namespace = NetworkNamespace.Create(name);
         try
         {
-            tap = TapDevice.Create(name);
+            tap = TapDevice.Create(name, offloads: true);
             Namespace.Adopt(tap.Name);
             Namespace.Run("ip", "link", "set", "dev", tap.Name, "address", port.Mac);
             Namespace.Configure(

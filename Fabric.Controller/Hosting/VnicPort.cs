@@ -1,5 +1,6 @@
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Polling;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Vmm.Devices.VirtioNet;
 
@@ -35,6 +36,8 @@ public sealed class VnicPort : IEdgePort, INetBackend
     /// <summary>Frames the guest could not take because its RX ring had no buffers; the switch counts them as dropped.</summary>
     public long GuestRxFull { get; private set; }
 
+    public void WakeOnArrival(Doorbell? doorbell) => _fromGuest.Consumer = doorbell;
+
     /// <summary>Switch thread: takes the guest's frames from the ring.</summary>
     public int Receive(PacketBurst burst)
     {
@@ -68,11 +71,7 @@ public sealed class VnicPort : IEdgePort, INetBackend
     /// <summary>NIC TX worker: queues the guest's frames for the switch; returns how many fit.</summary>
     int INetBackend.Transmit(PacketBurst burst, int first)
     {
-        var taken = 0;
-        for (var i = first; i < burst.Count && _fromGuest.TryEnqueue(burst.Frame(i)); i++)
-        {
-            taken++;
-        }
+        var taken = _fromGuest.EnqueueBurst(burst, burst.NumbersFrom(first), out _);
 
         if (first + taken < burst.Count)
         {

@@ -1,4 +1,5 @@
 using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Polling;
 
 namespace Sdn.Fabric.Core.Links;
 
@@ -11,8 +12,15 @@ public sealed class InMemoryLink : Link
 {
     public const int DefaultRingCapacity = 1024;
 
+    /// <summary>
+    /// The bytes each direction can queue: 256 TCP super-frames, so a sender's burst of them is queued rather
+    /// than dropped while the other end catches up, as a host's transmit queue would hold it.
+    /// </summary>
+    public const int RingBytes = 256 * PacketBurst.MaxSuperFrameLength;
+
     private readonly FrameRing _outbound;
     private readonly FrameRing _inbound;
+    private InMemoryLink _peer = null!;
 
     private InMemoryLink(string name, FrameRing outbound, FrameRing inbound)
         : base(name)
@@ -25,10 +33,21 @@ public sealed class InMemoryLink : Link
     /// <param name="ringCapacity">Frames each direction can queue; a power of two.</param>
     public static (InMemoryLink A, InMemoryLink B) CreatePair(string nameA, string nameB, int ringCapacity = DefaultRingCapacity)
     {
-        var aToB = new FrameRing(ringCapacity);
-        var bToA = new FrameRing(ringCapacity);
-        return (new InMemoryLink(nameA, aToB, bToA), new InMemoryLink(nameB, bToA, aToB));
+        var aToB = new FrameRing(ringCapacity, RingBytes);
+        var bToA = new FrameRing(ringCapacity, RingBytes);
+        var a = new InMemoryLink(nameA, aToB, bToA);
+        var b = new InMemoryLink(nameB, bToA, aToB);
+        a._peer = b;
+        b._peer = a;
+        return (a, b);
     }
+
+    public override bool CarriesOffloads => true;
+
+    public override void WakeOnArrival(Doorbell? doorbell) => _inbound.Consumer = doorbell;
+
+    /// <summary>An impaired peer holds frames as plain bytes, so they must arrive finished.</summary>
+    protected override bool OffloadsReachPeer => !_peer.IsImpaired;
 
     protected override int Transmit(PacketBurst burst, ReadOnlySpan<byte> frames, out long bytes) =>
         _outbound.EnqueueBurst(burst, frames, out bytes);
@@ -42,7 +61,7 @@ public sealed class InMemoryLink : Link
         var taken = 0;
         for (; taken < available && !burst.IsFull; taken++)
         {
-            Deliver(_inbound.PeekAt(taken, out _), burst, now);
+            Deliver(_inbound.PeekAt(taken, out _), _inbound.OffloadAt(taken), burst, now);
         }
 
         _inbound.Dequeue(taken);

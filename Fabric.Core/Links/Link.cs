@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Polling;
 
 namespace Sdn.Fabric.Core.Links;
 
@@ -18,12 +19,12 @@ namespace Sdn.Fabric.Core.Links;
 /// </remarks>
 public abstract class Link : IDisposable
 {
-    private static readonly byte[] EveryFrame = [.. Enumerable.Range(0, PacketBurst.Capacity).Select(i => (byte)i)];
-
     private readonly LinkCounters _counters = new();
     private volatile bool _forcedDown;
     private LinkImpairer? _impairer;
     private LivenessSession? _liveness;
+    private PacketBurst? _finished;
+    private readonly byte[] _finishedFrom = new byte[PacketBurst.Capacity];
 
     protected Link(string name)
     {
@@ -48,6 +49,27 @@ public abstract class Link : IDisposable
         set => _forcedDown = value;
     }
 
+    /// <summary>
+    /// Whether this kind of link can carry a frame's <see cref="FrameOffload"/> to its peer, and so TCP
+    /// super-frames: an in-memory link can; a link over real sockets cannot, and finishes the work in software.
+    /// </summary>
+    public virtual bool CarriesOffloads => false;
+
+    /// <summary>Whether inbound frames are impaired, which holds them as plain bytes.</summary>
+    internal bool IsImpaired => Volatile.Read(ref _impairer) is not null;
+
+    /// <summary>Whether a frame's offload reaches the peer as it is sent now.</summary>
+    protected virtual bool OffloadsReachPeer => CarriesOffloads;
+
+    /// <summary>
+    /// Has the sender ring <paramref name="doorbell"/> whenever frames arrive here, so the receiving thread may park
+    /// on it; null stops it. A kind that cannot ring (a socket's arrivals are the kernel's) leaves the receiver to
+    /// its park timeout.
+    /// </summary>
+    public virtual void WakeOnArrival(Doorbell? doorbell)
+    {
+    }
+
     /// <summary>Applies seeded impairment to inbound frames from now on; null removes it.</summary>
     public void Impair(LinkImpairment? impairment) =>
         Volatile.Write(ref _impairer, impairment is null ? null : new LinkImpairer(impairment));
@@ -56,11 +78,13 @@ public abstract class Link : IDisposable
     /// Sends the frames of <paramref name="burst"/>, which stays the caller's. Returns how many were sent;
     /// the rest are counted as dropped.
     /// </summary>
-    public int Send(PacketBurst burst) => Send(burst, EveryFrame.AsSpan(0, burst.Count));
+    public int Send(PacketBurst burst) => Send(burst, burst.NumbersFrom(0));
 
     /// <summary>
     /// Sends the frames of <paramref name="burst"/> numbered in <paramref name="frames"/>, in that order, so a
-    /// switch can send a burst it rewrote in place to several links without copying it apart first.
+    /// switch can send a burst it rewrote in place to several links without copying it apart first. Frames with
+    /// an offload the peer cannot take are finished here first (checksummed, or cut into segments); such a frame
+    /// counts as sent when all of its segments were.
     /// </summary>
     public int Send(PacketBurst burst, ReadOnlySpan<byte> frames)
     {
@@ -69,14 +93,19 @@ public abstract class Link : IDisposable
             return 0;
         }
 
-        var sent = 0;
-        var bytes = 0L;
-        if (!_forcedDown)
+        if (_forcedDown)
         {
-            Capture.OfferOutbound(burst, frames);
-            sent = Transmit(burst, frames, out bytes);
+            _counters.TxDropped += frames.Length;
+            return 0;
         }
 
+        Capture.OfferOutbound(burst, frames);
+        if (!OffloadsReachPeer && AnyOffloadPending(burst, frames))
+        {
+            return SendFinished(burst, frames);
+        }
+
+        var sent = Transmit(burst, frames, out var bytes);
         _counters.TxFrames += sent;
         _counters.TxBytes += bytes;
         _counters.TxDropped += frames.Length - sent;
@@ -160,11 +189,103 @@ public abstract class Link : IDisposable
 
     protected void CountMalformed() => _counters.RxMalformed++;
 
+    private static bool AnyOffloadPending(PacketBurst burst, ReadOnlySpan<byte> frames)
+    {
+        for (var i = 0; i < frames.Length; i++)
+        {
+            if (burst.Offload(frames[i]).NeedsChecksum)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Sends the frames with their offloads done in software, a burst of finished frames at a time; returns how many went whole.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int SendFinished(PacketBurst burst, ReadOnlySpan<byte> frames)
+    {
+        _finished ??= new PacketBurst();
+        _finished.Clear();
+        var failed = 0UL;
+        for (var i = 0; i < frames.Length; i++)
+        {
+            var frame = burst.Frame(frames[i]);
+            var offload = burst.Offload(frames[i]);
+            var pieces = offload.IsSegmented ? FrameSegmenter.SegmentCount(frame, offload) : 1;
+            var next = 0;
+            while (next < pieces)
+            {
+                if (_finished.IsFull)
+                {
+                    failed |= TransmitFinished();
+                }
+
+                var before = _finished.Count;
+                next = offload.IsSegmented
+                    ? FrameSegmenter.AppendSegments(frame, offload, _finished, next)
+                    : AppendFinished(frame, offload);
+                _finishedFrom.AsSpan(before, _finished.Count - before).Fill((byte)i);
+                if (next < 0 || _finished.Count == before)
+                {
+                    // Offload positions that do not fit the frame, or a piece too long for any frame: counted, dropped.
+                    _counters.TxDropped++;
+                    failed |= 1UL << i;
+                    break;
+                }
+            }
+        }
+
+        failed |= TransmitFinished();
+        return frames.Length - System.Numerics.BitOperations.PopCount(failed);
+    }
+
+    /// <summary>Appends a copy of a frame that is not cut, its checksum finished when it needs one; 1 when in, -1 when it does not fit or its offload does not fit it.</summary>
+    private int AppendFinished(ReadOnlySpan<byte> frame, in FrameOffload offload)
+    {
+        var copy = _finished!.Append(frame.Length);
+        if (copy.Length != frame.Length)
+        {
+            return -1;
+        }
+
+        frame.CopyTo(copy);
+        return !offload.NeedsChecksum || FrameSegmenter.TryFinishChecksum(copy, offload) ? 1 : -1;
+    }
+
+    /// <summary>Transmits the finished frames and empties the burst; returns the bit of every input frame one of whose pieces was not taken.</summary>
+    private ulong TransmitFinished()
+    {
+        var finished = _finished!;
+        if (finished.Count == 0)
+        {
+            return 0;
+        }
+
+        var sent = Transmit(finished, finished.NumbersFrom(0), out var bytes);
+        var failed = 0UL;
+        for (var j = sent; j < finished.Count; j++)
+        {
+            failed |= 1UL << _finishedFrom[j];
+        }
+
+        _counters.TxFrames += sent;
+        _counters.TxBytes += bytes;
+        _counters.TxDropped += finished.Count - sent;
+        finished.Clear();
+        return failed;
+    }
+
     protected void CountForeign() => _counters.RxForeign++;
 
     /// <summary>Routes one arrived frame: dropped while forced down, to liveness if a hello, else into the burst.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected void Deliver(ReadOnlySpan<byte> frame, PacketBurst burst, long now)
+    protected void Deliver(ReadOnlySpan<byte> frame, PacketBurst burst, long now) => Deliver(frame, FrameOffload.None, burst, now);
+
+    /// <summary><see cref="Deliver(ReadOnlySpan{byte}, PacketBurst, long)"/> for a frame that carries an offload.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected void Deliver(ReadOnlySpan<byte> frame, in FrameOffload offload, PacketBurst burst, long now)
     {
         var impairer = _impairer;
         if (_forcedDown || (impairer is not null && impairer.Loses()))
@@ -181,7 +302,7 @@ public abstract class Link : IDisposable
         }
 
         Capture.OfferInbound(frame);
-        var dropped = impairer is null ? (burst.TryAppend(frame) ? 0 : 1) : impairer.Admit(frame, burst, now);
+        var dropped = impairer is null ? (burst.TryAppend(frame, offload) ? 0 : 1) : impairer.Admit(frame, burst, now);
         _counters.RxDropped += dropped;
     }
 }

@@ -17,8 +17,8 @@ public sealed class LinkCapture
 {
     private const int HeaderLength = EthernetHeader.Size;
 
-    private readonly byte[] _outboundScratch = new byte[HeaderLength + PacketBurst.MaxFrameLength];
-    private readonly byte[] _inboundScratch = new byte[HeaderLength + PacketBurst.MaxFrameLength];
+    private readonly byte[] _outboundScratch = new byte[HeaderLength + PacketBurst.MaxSuperFrameLength];
+    private readonly byte[] _inboundScratch = new byte[HeaderLength + PacketBurst.MaxSuperFrameLength];
 
     public LinkCapture(string linkName)
     {

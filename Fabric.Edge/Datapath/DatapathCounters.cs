@@ -15,6 +15,9 @@ public sealed class DatapathCounters
     /// <summary>Packets dropped because a push found no headroom, or a third VLAN tag was asked for.</summary>
     public long PushFailed { get; internal set; }
 
+    /// <summary>Copies a port could not take: too long for it, or with an offload that did not describe the frame.</summary>
+    public long Unsendable { get; internal set; }
+
     /// <summary>Copies sent to a port number nothing is attached to.</summary>
     public long UnknownPort { get; internal set; }
 }

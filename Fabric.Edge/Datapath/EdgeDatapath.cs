@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Sdn.Fabric.Core.Capture;
 using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Polling;
 
 namespace Sdn.Fabric.Edge.Datapath;
 
@@ -31,9 +32,10 @@ public sealed class EdgeDatapath
     private readonly PortCounters?[] _portCounters = new PortCounters?[MaxPorts];
     private readonly CaptureTap?[] _captureTaps = new CaptureTap?[MaxPorts];
     private readonly PacketBurst?[] _pendingTx = new PacketBurst?[MaxPorts];
+    private readonly bool[] _takesOffloads = new bool[MaxPorts];
     private readonly int[] _portsWithPendingTx = new int[MaxPorts];
-    private readonly PacketBurst _rx = new();
     private readonly byte[][] _savedFrames = new byte[MaxSavedFrames][];
+    private PacketBurst _rx = new();
     private readonly int[] _savedLengths = new int[MaxSavedFrames];
     private readonly HeaderOffsets[] _savedOffsets = new HeaderOffsets[MaxSavedFrames];
     private readonly PortCounters _unattached = new();
@@ -48,13 +50,13 @@ public sealed class EdgeDatapath
         _slowPath = slowPath;
         _time = time;
         Punts = new PuntMailbox(time, packetsPerSecond: 1000, burst: 100);
-        for (var i = 0; i < MaxSavedFrames; i++)
-        {
-            _savedFrames[i] = new byte[PacketBurst.SlotSize];
-        }
+        AllocateSavedFrames(PacketBurst.MaxFrameLength);
     }
 
     public FlowCache Cache { get; } = new();
+
+    /// <summary>What every port rings when frames arrive, so a thread that polls this datapath can park on it when idle.</summary>
+    public Doorbell Doorbell { get; } = new();
 
     public DatapathCounters Counters { get; } = new();
 
@@ -69,10 +71,20 @@ public sealed class EdgeDatapath
             throw new ArgumentException($"port number {port.Number} is taken or not below {MaxPorts}; give each port its own number", nameof(port));
         }
 
+        var takesOffloads = port.TakesOffloads;
+        if (takesOffloads && _rx.FrameLimit < PacketBurst.MaxSuperFrameLength)
+        {
+            // The first port that hands over super-frames: from now on any burst may hold them.
+            _rx = new PacketBurst(superFrames: true);
+            AllocateSavedFrames(PacketBurst.MaxSuperFrameLength);
+        }
+
         _ports[port.Number] = port;
         _portCounters[port.Number] = new PortCounters();
         _captureTaps[port.Number] = new CaptureTap();
-        _pendingTx[port.Number] = new PacketBurst();
+        _pendingTx[port.Number] = new PacketBurst(superFrames: takesOffloads);
+        _takesOffloads[port.Number] = takesOffloads;
+        port.WakeOnArrival(Doorbell);
     }
 
     public bool RemovePort(uint number)
@@ -82,6 +94,7 @@ public sealed class EdgeDatapath
             return false;
         }
 
+        _ports[number]!.WakeOnArrival(null);
         _ports[number] = null;
         _portCounters[number] = null;
         _captureTaps[number] = null;
@@ -214,7 +227,7 @@ public sealed class EdgeDatapath
             switch (action.Kind)
             {
                 case DatapathActionKind.Output:
-                    delivered |= Send(action.Port, burst.Frame(index));
+                    delivered |= Send(action.Port, burst, index);
                     break;
                 case DatapathActionKind.Punt:
                     delivered |= Punts.TryPunt(inPort, (byte)action.Value, burst.Frame(index));
@@ -273,6 +286,14 @@ public sealed class EdgeDatapath
         }
     }
 
+    private void AllocateSavedFrames(int length)
+    {
+        for (var i = 0; i < MaxSavedFrames; i++)
+        {
+            _savedFrames[i] = new byte[length];
+        }
+    }
+
     private void Save(int depth, Span<byte> frame, in HeaderOffsets offsets)
     {
         frame.CopyTo(_savedFrames[depth]);
@@ -298,7 +319,7 @@ public sealed class EdgeDatapath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Send(uint port, Span<byte> frame)
+    private bool Send(uint port, PacketBurst burst, int index)
     {
         var pending = port < MaxPorts ? _pendingTx[port] : null;
         if (pending is null)
@@ -317,7 +338,66 @@ public sealed class EdgeDatapath
             FlushPort((int)port, pending);
         }
 
-        pending.TryAppend(frame);
+        ref readonly var offload = ref burst.Offload(index);
+        if (offload.NeedsChecksum && !_takesOffloads[port])
+        {
+            return SendFinished((int)port, pending, burst.Frame(index), offload);
+        }
+
+        if (!pending.TryAppend(burst.Frame(index), offload))
+        {
+            Counters.Unsendable++;
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Queues the frame for a port that cannot take its offload: checksummed, or cut into segments, here.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool SendFinished(int port, PacketBurst pending, ReadOnlySpan<byte> frame, FrameOffload offload)
+    {
+        if (!offload.IsSegmented)
+        {
+            var copy = pending.Append(frame.Length);
+            if (copy.Length == frame.Length)
+            {
+                frame.CopyTo(copy);
+                if (FrameSegmenter.TryFinishChecksum(copy, offload))
+                {
+                    return true;
+                }
+
+                pending.DropLast();
+            }
+
+            Counters.Unsendable++;
+            return false;
+        }
+
+        var segments = FrameSegmenter.SegmentCount(frame, offload);
+        var next = 0;
+        while (next < segments)
+        {
+            if (pending.IsFull)
+            {
+                FlushPort(port, pending);
+            }
+
+            var before = pending.Count;
+            next = FrameSegmenter.AppendSegments(frame, offload, pending, next);
+            if (next < 0 || pending.Count == before)
+            {
+                break;
+            }
+        }
+
+        if (segments == 0 || next < segments)
+        {
+            Counters.Unsendable++;
+            return false;
+        }
+
         return true;
     }
 

@@ -1,4 +1,5 @@
 using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Polling;
 
 namespace Sdn.Fabric.Edge.Datapath;
 
@@ -8,7 +9,8 @@ namespace Sdn.Fabric.Edge.Datapath;
 /// </summary>
 /// <remarks>
 /// Both calls are made once per burst from the switch's thread, never per packet. A port copies what it
-/// keeps: the burst is reused as soon as the call returns.
+/// keeps: the burst is reused as soon as the call returns. Transmit may rewrite the frames in place (an uplink
+/// turns them into its link's form), so the caller must be done with them.
 /// </remarks>
 public interface IEdgePort
 {
@@ -16,6 +18,17 @@ public interface IEdgePort
     uint Number { get; }
 
     string Name { get; }
+
+    /// <summary>
+    /// Whether the port takes frames with their <see cref="FrameOffload"/> still to do, TCP super-frames included;
+    /// the switch finishes the work in software for a port that does not. Read once, when the port is added.
+    /// </summary>
+    bool TakesOffloads => false;
+
+    /// <summary>Has whatever fills the port wake <paramref name="doorbell"/> when frames arrive, so the switch thread may park; null stops it.</summary>
+    void WakeOnArrival(Doorbell? doorbell)
+    {
+    }
 
     /// <summary>Appends up to the burst's free space of received frames; returns how many it added.</summary>
     int Receive(PacketBurst burst);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Polling;
 
 namespace Sdn.Fabric.Edge.Datapath;
 
@@ -19,7 +20,7 @@ public sealed class UplinkPort : IEdgePort
     private const int MacsSize = 12;
     private const int EthernetSize = 14;
 
-    private readonly PacketBurst _wire = new();
+    private readonly byte[] _wellFormed = new byte[PacketBurst.Capacity];
     private readonly LivenessSession? _liveness;
 
     /// <param name="liveness">With options, a session exchanges hellos on the link and the port is up only while it is.</param>
@@ -37,53 +38,57 @@ public sealed class UplinkPort : IEdgePort
 
     public Link Link { get; }
 
+    public bool TakesOffloads => Link.CarriesOffloads;
+
+    public void WakeOnArrival(Doorbell? doorbell) => Link.WakeOnArrival(doorbell);
+
     /// <summary>Up while the link is not forced down and its liveness session, if any, is up.</summary>
     public bool IsUp => !Link.IsForcedDown && (_liveness is null || _liveness.IsUp);
 
     /// <summary>Frames dropped because they were not MPLS over Ethernet going out, or not a label stack and a frame coming in.</summary>
     public long Malformed { get; private set; }
 
+    /// <summary>Receives the link's frames straight into <paramref name="burst"/> and turns each into the pipeline's form in place.</summary>
     public int Receive(PacketBurst burst)
     {
         ArgumentNullException.ThrowIfNull(burst);
         var now = Stopwatch.GetTimestamp();
-        _wire.Clear();
-        Link.Receive(_wire, now);
+        var first = burst.Count;
+        Link.Receive(burst, now);
         _liveness?.Poll(now);
-        var added = 0;
-        for (var i = 0; i < _wire.Count; i++)
+        Span<byte> macs = stackalloc byte[MacsSize];
+        for (var i = first; i < burst.Count;)
         {
-            ReadOnlySpan<byte> wire = _wire.Frame(i);
-            var stack = StackLength(wire, 0);
-            if (stack < 0 || wire.Length < stack + EthernetSize)
+            var frame = burst.Frame(i);
+            var stack = StackLength(frame, 0);
+            if (stack < 0 || frame.Length < stack + EthernetSize)
             {
                 Malformed++;
+                burst.RemoveAt(i);
                 continue;
             }
 
-            var frame = burst.Append(wire.Length);
-            if (frame.IsEmpty)
-            {
-                break;
-            }
-
-            wire.Slice(stack, MacsSize).CopyTo(frame);
+            // The two forms have the same length: the MACs to the front, then the MPLS EtherType and the labels,
+            // over the tenant's EtherType; the payload does not move.
+            frame.Slice(stack, MacsSize).CopyTo(macs);
+            frame[..stack].CopyTo(frame[EthernetSize..]);
+            macs.CopyTo(frame);
             BinaryPrimitives.WriteUInt16BigEndian(frame[MacsSize..], EtherTypes.MplsUnicast);
-            wire[..stack].CopyTo(frame[EthernetSize..]);
-            wire[(stack + EthernetSize)..].CopyTo(frame[(EthernetSize + stack)..]);
-            added++;
+            i++;
         }
 
-        return added;
+        return burst.Count - first;
     }
 
+    /// <summary>Turns each frame of the burst into the link's form in place and sends them; the burst's frames are left in that form.</summary>
     public int Transmit(PacketBurst burst)
     {
         ArgumentNullException.ThrowIfNull(burst);
-        _wire.Clear();
+        var wellFormed = 0;
+        Span<byte> macs = stackalloc byte[MacsSize];
         for (var i = 0; i < burst.Count; i++)
         {
-            ReadOnlySpan<byte> frame = burst.Frame(i);
+            var frame = burst.Frame(i);
             var stack = frame.Length >= EthernetSize && BinaryPrimitives.ReadUInt16BigEndian(frame[MacsSize..]) == EtherTypes.MplsUnicast
                 ? StackLength(frame, EthernetSize)
                 : -1;
@@ -93,16 +98,17 @@ public sealed class UplinkPort : IEdgePort
                 continue;
             }
 
-            var payload = frame[(EthernetSize + stack)..];
-            var wire = _wire.Append(frame.Length);
-            frame.Slice(EthernetSize, stack).CopyTo(wire);
-            frame[..MacsSize].CopyTo(wire[stack..]);
-            var ethType = !payload.IsEmpty && payload[0] >> 4 == 6 ? EtherTypes.Ipv6 : EtherTypes.Ipv4;
-            BinaryPrimitives.WriteUInt16BigEndian(wire[(stack + MacsSize)..], ethType);
-            payload.CopyTo(wire[(stack + EthernetSize)..]);
+            // In place, since the two forms have the same length: labels to the front, then the MACs and the
+            // tenant's EtherType; the payload, most of a super-frame, does not move.
+            var ethType = frame.Length > EthernetSize + stack && frame[EthernetSize + stack] >> 4 == 6 ? EtherTypes.Ipv6 : EtherTypes.Ipv4;
+            frame[..MacsSize].CopyTo(macs);
+            frame.Slice(EthernetSize, stack).CopyTo(frame);
+            macs.CopyTo(frame[stack..]);
+            BinaryPrimitives.WriteUInt16BigEndian(frame[(stack + MacsSize)..], ethType);
+            _wellFormed[wellFormed++] = (byte)i;
         }
 
-        return Link.Send(_wire);
+        return Link.Send(burst, _wellFormed.AsSpan(0, wellFormed));
     }
 
     /// <summary>The bytes of the label stack starting at <paramref name="at"/>, through its bottom entry; -1 when it has none.</summary>

@@ -1,4 +1,5 @@
 using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Polling;
 using Sdn.Fabric.Edge.Datapath;
 
 namespace Sdn.Fabric.Edge.Tap;
@@ -6,11 +7,23 @@ namespace Sdn.Fabric.Edge.Tap;
 /// <summary>An edge port onto a TAP device, through which a Linux network namespace joins the switch.</summary>
 public sealed class TapPort(uint number, TapDevice device) : IEdgePort
 {
+    private Doorbell? _doorbell;
+
     public uint Number { get; } = number;
 
     public string Name => Device.Name;
 
     public TapDevice Device { get; } = device ?? throw new ArgumentNullException(nameof(device));
+
+    public bool TakesOffloads => Device.HasOffloads;
+
+    /// <summary>The kernel fills a TAP, so the doorbell watches its file descriptor.</summary>
+    public void WakeOnArrival(Doorbell? doorbell)
+    {
+        _doorbell?.Unwatch(Device.FileDescriptor);
+        _doorbell = doorbell;
+        doorbell?.Watch(Device.FileDescriptor);
+    }
 
     public int Receive(PacketBurst burst) => Device.ReceiveBurst(burst);
 

@@ -18,6 +18,35 @@ public class PacketBurstTests
     }
 
     [Fact]
+    public void Removing_a_frame_moves_the_later_ones_down_with_their_pushed_headers_and_offloads()
+    {
+        var burst = new PacketBurst();
+        var offload = new FrameOffload(FrameSegmentation.TcpIpv4, 1448, 40, 20, 16);
+        burst.TryAppend([1, 2, 3]);
+        burst.TryAppend([4, 5]);
+        burst.TryAppend([6, 7], offload);
+        Assert.True(burst.TryPushFront(2, 2, out var pushed));
+        pushed[..2].Fill(9);
+
+        burst.RemoveAt(1);
+
+        Assert.Equal(2, burst.Count);
+        Assert.Equal([1, 2, 3], burst.Frame(0).ToArray());
+        Assert.Equal([9, 9, 6, 7], burst.Frame(1).ToArray());
+        Assert.Equal(offload, burst.Offload(1));
+        Assert.Equal(FrameOffload.None, burst.Offload(0));
+    }
+
+    [Fact]
+    public void A_super_frame_burst_holds_64_KiB_frames_and_a_standard_one_refuses_them()
+    {
+        var frame = new byte[65_000];
+
+        Assert.True(new PacketBurst(superFrames: true).TryAppend(frame));
+        Assert.False(new PacketBurst().TryAppend(frame));
+    }
+
+    [Fact]
     public void A_full_burst_refuses_more_frames()
     {
         var burst = new PacketBurst();
