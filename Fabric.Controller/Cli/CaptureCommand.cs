@@ -8,8 +8,9 @@ namespace Sdn.Fabric.Controller.Cli;
 
 /// <summary>
 /// `sdn capture PORT...`: the packets crossing ports of the running fabric, streamed from their agents through the
-/// controller, as tcpdump-style lines or as pcapng to a file or stdout. Ends after -c packets, or on Ctrl-C or
-/// SIGTERM, and then says on stderr how many packets it captured and how many were dropped on the way.
+/// controller, as tcpdump-style lines or as pcapng to a file, a ring of size-bound files (-C/-W, as tcpdump's) or
+/// stdout. Ends after -c packets, after --duration, or on Ctrl-C or SIGTERM, and then says on stderr how many packets
+/// it captured and how many were dropped on the way.
 /// </summary>
 internal static class CaptureCommand
 {
@@ -27,10 +28,30 @@ internal static class CaptureCommand
         var snapLength = new Option<uint>("--snaplen", "-s") { HelpName = "SNAPLEN", Description = "bytes kept of each packet (0: all)" };
         var direction = new Option<string>("--direction") { Description = "in, out or both", DefaultValueFactory = _ => "both" };
         direction.AcceptOnlyFromAmong("in", "out", "both");
+        var duration = new Option<double>("--duration") { HelpName = "SECONDS", Description = "stop after this long (0: until Ctrl-C)" };
+        var fileSize = new Option<uint>("--file-size", "-C") { HelpName = "MB", Description = "with -w FILE: start a new file past this many millions of bytes, keeping a ring of -W files" };
+        var fileCount = new Option<uint>("--file-count", "-W") { HelpName = "N", Description = "with -C: how many files the ring keeps (default 2)", DefaultValueFactory = _ => 2 };
         var command = new Command("capture", "Capture the packets crossing ports of the running fabric, like tcpdump")
         {
-            ports, filter, write, count, snapLength, direction, controller,
+            ports, filter, write, count, snapLength, direction, duration, fileSize, fileCount, controller,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(duration) is < 0 or double.NaN or double.PositiveInfinity)
+            {
+                result.AddError("--duration takes a number of seconds, 0 or more");
+            }
+
+            if (result.GetResult(fileSize) is { Implicit: false } && result.GetValue(write) is null or "-")
+            {
+                result.AddError("-C bounds the files of -w FILE; give a file name, not stdout");
+            }
+
+            if (result.GetResult(fileCount) is { Implicit: false } given && (result.GetResult(fileSize) is null || given.GetValueOrDefault<uint>() == 0))
+            {
+                result.AddError("-W N (at least 1) sets how many files of -C MB the ring keeps; give -C too");
+            }
+        });
         command.SetAction((parse, cancellationToken) => ControllerClient.RunAsync(parse, controller, async (channel, console, stop) =>
         {
             var request = new CaptureRequest
@@ -42,13 +63,25 @@ internal static class CaptureCommand
                 Direction = parse.GetValue(direction) switch { "in" => Direction.In, "out" => Direction.Out, _ => Direction.Both },
             };
             var described = await DescribeAsync(channel, request.Ports).ConfigureAwait(false);
-            using var output = CapturedPacketOutput.Open(parse.GetValue(write), described, request.SnapLength == 0 ? CaptureOptions.MaxSnapLength : (int)request.SnapLength, console.Output);
+            using var output = CapturedPacketOutput.Open(
+                parse.GetValue(write),
+                described,
+                request.SnapLength == 0 ? CaptureOptions.MaxSnapLength : (int)request.SnapLength,
+                console.Output,
+                parse.GetValue(fileSize) * 1_000_000L,
+                (int)parse.GetValue(fileCount));
+            using var timeUp = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            if (parse.GetValue(duration) > 0)
+            {
+                timeUp.CancelAfter(TimeSpan.FromSeconds(parse.GetValue(duration)));
+            }
+
             var captured = 0ul;
             var dropped = 0ul;
             try
             {
                 await ControllerClient.ReadUntilStoppedAsync(
-                    channel.ServerStreamingAsync(ControllerMethods.Capture, request, cancellationToken: stop),
+                    channel.ServerStreamingAsync(ControllerMethods.Capture, request, cancellationToken: timeUp.Token),
                     packet =>
                     {
                         output.Write(packet);
@@ -56,7 +89,7 @@ internal static class CaptureCommand
                         dropped = packet.Dropped;
                         return Task.CompletedTask;
                     },
-                    stop).ConfigureAwait(false);
+                    timeUp.Token).ConfigureAwait(false);
             }
             catch (IOException) when (parse.GetValue(write) == "-")
             {

@@ -5,42 +5,48 @@ using Sdn.Fabric.Core.Protos;
 namespace Sdn.Fabric.Controller.Cli;
 
 /// <summary>
-/// Where `sdn capture` puts each packet: a tcpdump-style line, or a pcapng enhanced packet block (to a file, or to
-/// stdout flushed after every packet so that a live Wireshark or tshark reading the pipe sees it at once).
+/// Where `sdn capture` puts each packet: a tcpdump-style line, or a pcapng enhanced packet block, flushed after every
+/// packet: to stdout, so that a live Wireshark or tshark reading the pipe sees it at once, or to a file or a ring of
+/// size-bound files.
 /// </summary>
 internal sealed class CapturedPacketOutput : IDisposable
 {
     private readonly IReadOnlyList<CapturePort> ports;
-    private readonly PcapngWriter? pcapng;
-    private readonly TextWriter lines;
+    private readonly TextWriter? lines;
+    private readonly PcapngWriter? stdout;
+    private readonly PcapngFileRing? files;
 
-    private CapturedPacketOutput(IReadOnlyList<CapturePort> ports, PcapngWriter? pcapng, TextWriter lines)
+    private CapturedPacketOutput(IReadOnlyList<CapturePort> ports, TextWriter? lines, PcapngWriter? stdout, PcapngFileRing? files)
     {
         this.ports = ports;
-        this.pcapng = pcapng;
         this.lines = lines;
+        this.stdout = stdout;
+        this.files = files;
     }
 
     /// <param name="path">Null for lines on <paramref name="lines"/>, "-" for pcapng on stdout, else a pcapng file.</param>
     /// <param name="ports">The captured ports, in the order of their interface ids.</param>
-    public static CapturedPacketOutput Open(string? path, IReadOnlyList<CapturePort> ports, int snapLength, TextWriter lines)
+    /// <param name="maxFileBytes">With a file: start the next file of a ring of <paramref name="maxFiles"/> past this size; 0 for one file.</param>
+    public static CapturedPacketOutput Open(string? path, IReadOnlyList<CapturePort> ports, int snapLength, TextWriter lines, long maxFileBytes = 0, int maxFiles = 1)
     {
         ArgumentNullException.ThrowIfNull(ports);
+        snapLength = Math.Min(snapLength, CaptureOptions.MaxSnapLength);
         if (path is null)
         {
-            return new CapturedPacketOutput(ports, null, lines);
+            return new CapturedPacketOutput(ports, lines, null, null);
+        }
+
+        if (path != "-")
+        {
+            var files = new PcapngFileRing(path, ports, snapLength, maxFileBytes, maxFiles);
+            files.Flush();
+            return new CapturedPacketOutput(ports, null, null, files);
         }
 
         // stdout as a plain file descriptor: Console's own stream hides EPIPE, so a capture would outlive its pipe's reader.
-        var stream = path == "-" ? new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0) : File.Create(path);
-        var pcapng = new PcapngWriter(stream, Math.Min(snapLength, CaptureOptions.MaxSnapLength));
-        foreach (var port in ports)
-        {
-            pcapng.AddInterface(port.Name, port.Description, port.LinkType, snapLength);
-        }
-
-        pcapng.Flush();
-        return new CapturedPacketOutput(ports, pcapng, lines);
+        var stdout = PcapngWriter.ForPorts(new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0), ports, snapLength);
+        stdout.Flush();
+        return new CapturedPacketOutput(ports, null, stdout, null);
     }
 
     public void Write(CapturedPacket packet)
@@ -48,17 +54,27 @@ internal sealed class CapturedPacketOutput : IDisposable
         ArgumentNullException.ThrowIfNull(packet);
         var interfaceId = InterfaceOf(packet);
         var frame = new CapturedFrame(packet.Data.Span, (int)packet.OriginalLength, (long)packet.TimestampNs, ProtoDirection.ToCapture(packet.Direction) ?? CaptureDirection.Unknown, interfaceId);
-        if (pcapng is null)
+        if (files is not null)
         {
-            lines.WriteLine(CaptureSummary.Format(frame, ports[interfaceId].Name));
-            return;
+            files.Write(frame);
+            files.Flush();
         }
-
-        pcapng.WritePacket(interfaceId, frame.TimestampNanoseconds, frame.Bytes, frame.OriginalLength, frame.Direction);
-        pcapng.Flush();
+        else if (stdout is not null)
+        {
+            stdout.WritePacket(interfaceId, frame.TimestampNanoseconds, frame.Bytes, frame.OriginalLength, frame.Direction);
+            stdout.Flush();
+        }
+        else
+        {
+            lines?.WriteLine(CaptureSummary.Format(frame, ports[interfaceId].Name));
+        }
     }
 
-    public void Dispose() => pcapng?.Dispose();
+    public void Dispose()
+    {
+        stdout?.Dispose();
+        files?.Dispose();
+    }
 
     /// <summary>A port is named as it was asked for: a model port by its name, a link end as NODE/INTERFACE.</summary>
     private int InterfaceOf(CapturedPacket packet)

@@ -55,16 +55,7 @@ public sealed class PcapngFileRing : IDisposable
 
     public void Dispose() => _writer.Dispose();
 
-    private PcapngWriter OpenFile(int index)
-    {
-        var writer = new PcapngWriter(File.Create(_maxFileBytes == 0 ? _path : FileName(index)), _snapLength);
-        foreach (var port in _ports)
-        {
-            writer.AddInterface(port.Name, port.Description, port.LinkType, _snapLength);
-        }
-
-        return writer;
-    }
+    private PcapngWriter OpenFile(int index) => PcapngWriter.ForPorts(File.Create(_maxFileBytes == 0 ? _path : FileName(index)), _ports, _snapLength);
 
     private string FileName(int index)
     {

@@ -60,6 +60,19 @@ public sealed class PcapngWriter : IDisposable
         WriteSectionHeader();
     }
 
+    /// <summary>Starts a section on <paramref name="output"/> with one interface per port, their ids in list order.</summary>
+    public static PcapngWriter ForPorts(Stream output, IReadOnlyList<CapturePort> ports, int snapLength)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        var writer = new PcapngWriter(output, snapLength);
+        foreach (var port in ports)
+        {
+            writer.AddInterface(port.Name, port.Description, port.LinkType, snapLength);
+        }
+
+        return writer;
+    }
+
     /// <summary>The number of bytes written so far, for file-size bounds.</summary>
     public long BytesWritten { get; private set; }
 

@@ -78,6 +78,20 @@ public sealed class FabricCommandsTests : IAsyncLifetime
         Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    [Theory]
+    [InlineData("--duration takes a number of seconds", "capture", "red1", "--duration", "-1")]
+    [InlineData("-C bounds the files of -w FILE", "capture", "red1", "-C", "1")]
+    [InlineData("-C bounds the files of -w FILE", "capture", "red1", "-C", "1", "-w", "-")]
+    [InlineData("-W N (at least 1) sets how many files", "capture", "red1", "-w", "x.pcapng", "-W", "3")]
+    [InlineData("-W N (at least 1) sets how many files", "capture", "red1", "-w", "x.pcapng", "-C", "1", "-W", "0")]
+    public async Task Capture_limits_that_do_not_fit_together_are_usage_errors(string problem, params string[] args)
+    {
+        var (exit, output) = await InvokeAsync(args);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(problem, output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Capture_with_a_bad_filter_fails_with_libpcaps_message_before_any_agent_is_asked()
     {

@@ -73,6 +73,29 @@ public sealed class CaptureTests(RunningQuickstart quickstart) : IDisposable
     }
 
     [KvmFact]
+    public async Task Duration_ends_a_capture_whose_files_ring_within_their_size_bound()
+    {
+        var fabric = await quickstart.FabricAsync();
+        var ring = Path.Combine(_directory, "ring.pcapng");
+        var clock = Stopwatch.StartNew();
+        var capture = SdnCli.RunAsync(fabric.Address, "capture", "red1", "h1", "-w", ring, "-C", "1", "-W", "2", "--duration", "8");
+        await UntilBothCaptureAsync(Path.Combine(_directory, "ring.0.pcapng"));
+
+        await quickstart.PingFromHostAsync("10.1.0.11", count: 500, interval: 0.005, payloadBytes: 1400);
+        var (exit, _, error) = await capture.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(exit == 0, error);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(60));
+        var captured = long.Parse(Regex.Match(error, @"^(\d+) packets captured, 0 dropped\n$").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(captured > 1_000, error);
+        // More than 2 MB went by: the ring wrapped, and each file is a whole capture of its own within the bound.
+        var files = Directory.GetFiles(_directory, "ring.*.pcapng").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal([Path.Combine(_directory, "ring.0.pcapng"), Path.Combine(_directory, "ring.1.pcapng")], files);
+        Assert.All(files, f => Assert.InRange(new FileInfo(f).Length, 1, 1_000_000));
+        Assert.True(files.Sum(f => Tshark(f, "frame.interface_name").Count) < captured, "the ring kept every packet, so it never wrapped");
+    }
+
+    [KvmFact]
     public async Task Pcapng_on_stdout_is_flushed_per_packet_so_tshark_reading_the_pipe_sees_the_first_one_at_once()
     {
         var fabric = await quickstart.FabricAsync();

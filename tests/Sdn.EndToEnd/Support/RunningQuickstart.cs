@@ -13,11 +13,11 @@ public sealed class RunningQuickstart : IAsyncLifetime
     internal Task<EmbeddedFabric> FabricAsync() => _fabric.Value;
 
     /// <summary>Runs Linux ping in host h1's namespace toward <paramref name="address"/>; returns its output, whatever the outcome.</summary>
-    internal async Task<string> PingFromHostAsync(string address, int count, double interval = 0.1)
+    internal async Task<string> PingFromHostAsync(string address, int count, double interval = 0.1, int payloadBytes = 56)
     {
         var host = (await FabricAsync()).Hosts["h1"].Namespace.Name;
         return await Task.Run(() => Fabric.Core.Interop.ExternalCommand.Run(
-            "bash", "-c", FormattableString.Invariant($"ip netns exec {host} ping -n -c {count} -i {interval} -W 1 {address} || true")));
+            "bash", "-c", FormattableString.Invariant($"ip netns exec {host} ping -n -c {count} -i {interval} -s {payloadBytes} -W 1 {address} || true")));
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
