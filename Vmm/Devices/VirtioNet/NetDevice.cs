@@ -240,15 +240,19 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
         _interrupt?.MarkNeedsReset();
     }
 
+    /// <summary>
+    /// Makes the used entries visible. Only when the driver asked for them (used_event, or no NO_INTERRUPT flag) does
+    /// it interrupt and wake a parked vCPU: a driver polling with used_event behind costs neither, and one that parks
+    /// sleeps until the buffer it named.
+    /// </summary>
     private void Publish(SplitQueue queue)
     {
         if (queue.PublishUsed())
         {
             NetMetrics.Add(ref Metrics.InterruptsField, 1);
             _interrupt?.SignalUsedBuffers();
+            _activity.GuestHasWork();
         }
-
-        _activity.GuestHasWork();
     }
 
     /// <summary>
