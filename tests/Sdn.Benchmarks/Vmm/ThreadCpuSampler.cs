@@ -5,25 +5,30 @@ namespace Sdn.Benchmarks.Vmm;
 /// <summary>
 /// The CPU time the threads of this process run between <see cref="Start"/> and <see cref="Stop"/>, by thread name,
 /// from /proc/self/task/*/schedstat (nanoseconds). It samples every few milliseconds because a vCPU thread ends with
-/// its guest, taking its counters along. CPU seconds, unlike wall-clock rates, do not depend on the share of a core
-/// the scheduler gave the threads on this shared machine.
+/// its guest, taking its counters along; only threads whose names start with one of the given prefixes are read.
+/// CPU seconds, unlike wall-clock rates, do not depend on the share of a core the scheduler gave the threads on this
+/// shared machine.
 /// </summary>
 internal sealed class ThreadCpuSampler : IDisposable
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
     private readonly Dictionary<int, (string Name, long First, long Last)> _threads = [];
+    private readonly Dictionary<string, (string Name, int Reads)> _names = [];
+    private readonly string[] _prefixes;
     private readonly Thread _sampler;
     private volatile bool _stopping;
     private long _allocatedBytes;
 
-    private ThreadCpuSampler()
+    private ThreadCpuSampler(string[] prefixes)
     {
+        _prefixes = prefixes;
         Sample(firstSample: true);
         _sampler = new Thread(Run) { IsBackground = true, Name = "cpu sampler" };
         _sampler.Start();
     }
 
-    public static ThreadCpuSampler Start() => new();
+    /// <summary>Starts sampling the threads whose names start with one of <paramref name="prefixes"/>.</summary>
+    public static ThreadCpuSampler Start(params string[] prefixes) => new(prefixes);
 
     public void Stop()
     {
@@ -69,12 +74,23 @@ internal sealed class ThreadCpuSampler : IDisposable
             try
             {
                 var tid = int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture);
-                var name = File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n');
+                // A thread may be seen before it has named itself, so a name that does not match is read a few times.
+                if (!_names.TryGetValue(task, out var known) || (!Sampled(known.Name) && known.Reads < 3))
+                {
+                    known = _names[task] = (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n'), known.Reads + 1);
+                }
+
+                var name = known.Name;
+                if (!Sampled(name))
+                {
+                    continue;
+                }
+
                 var ran = long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture);
                 lock (_threads)
                 {
                     // A thread first seen after the start was created since: all of its time counts.
-                    var first = _threads.TryGetValue(tid, out var known) && known.Name == name ? known.First : firstSample ? ran : 0;
+                    var first = _threads.TryGetValue(tid, out var seen) && seen.Name == name ? seen.First : firstSample ? ran : 0;
                     _threads[tid] = (name, first, ran);
                 }
             }
@@ -86,4 +102,6 @@ internal sealed class ThreadCpuSampler : IDisposable
 
         Interlocked.Add(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
     }
+
+    private bool Sampled(string name) => _prefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal));
 }
