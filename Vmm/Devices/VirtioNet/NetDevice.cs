@@ -128,6 +128,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
 
             var index = first;
             long bytes = 0;
+            rx.PrefetchBuffers(burst.Count - first);
             for (; index < burst.Count; index++)
             {
                 var result = rx.TryPop(out var head);
@@ -367,6 +368,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
     {
         var taken = 0;
         long bytes = 0;
+        tx.PrefetchBuffers(PacketBurst.Capacity);
         while (!_txBurst.IsFull)
         {
             var result = tx.TryPop(out var head);
