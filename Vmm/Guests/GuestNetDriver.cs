@@ -135,8 +135,10 @@ internal static class GuestNetDriver
         a.add(edi, NetHeaderSize);
         a.mov(edx, ecx);
         a.shl(edx, 4);
-        a.mov(__dword_ptr[r15 + rdx + (DriverLayout.TxDescriptors + 8)], edi);
-        a.mov(__word_ptr[r15 + rcx * 2 + (DriverLayout.TxAvail + DriverLayout.AvailRing)], cx);
+        var length = __dword_ptr[r15 + rdx + (DriverLayout.TxDescriptors + 8)];
+        StoreIfChanged(g, () => a.cmp(length, edi), () => a.mov(length, edi));
+        var entry = __word_ptr[r15 + rcx * 2 + (DriverLayout.TxAvail + DriverLayout.AvailRing)];
+        StoreIfChanged(g, () => a.cmp(entry, cx), () => a.mov(entry, cx));
         Publish(g, DriverLayout.TxAvailIdx, DriverLayout.TxAvail, DriverLayout.TxUsed, NetQueues.Transmit);
     });
 
@@ -179,7 +181,8 @@ internal static class GuestNetDriver
         a.mov(ecx, eax);
         a.and(ecx, DriverLayout.QueueSize - 1);
         a.mov(edx, __dword_ptr[r15 + DriverLayout.RxCurrentId]);
-        a.mov(__word_ptr[r15 + rcx * 2 + (DriverLayout.RxAvail + DriverLayout.AvailRing)], dx);
+        var entry = __word_ptr[r15 + rcx * 2 + (DriverLayout.RxAvail + DriverLayout.AvailRing)];
+        StoreIfChanged(g, () => a.cmp(entry, dx), () => a.mov(entry, dx));
         Publish(g, DriverLayout.RxAvailIdx, DriverLayout.RxAvail, DriverLayout.RxUsed, NetQueues.Receive);
     });
 
@@ -261,6 +264,19 @@ internal static class GuestNetDriver
         a.mov(__dword_ptr[r14 + (int)Reg.QueueNotify], queue);
         a.Label(ref quiet);
         a.ret();
+    }
+
+    /// <summary>
+    /// Emits a store that is skipped when the value is already there: with buffers recycled in ring order, descriptors
+    /// and avail entries repeat lap after lap, and a store would take their cache line from the device's core.
+    /// </summary>
+    private static void StoreIfChanged(GuestAssembler g, Action compare, Action store)
+    {
+        var same = g.Asm.CreateLabel();
+        compare();
+        g.Asm.je(same);
+        store();
+        g.Asm.Label(ref same);
     }
 
     /// <summary>
