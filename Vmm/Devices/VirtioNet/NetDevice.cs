@@ -258,6 +258,8 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
 
     /// <summary>
     /// Polls the TX ring while there is traffic; spins <see cref="SpinTicks"/> without work, then sleeps until kicked.
+    /// A wake-up that finds nothing to send (it only passed on RX space to the backend) sleeps again without spinning:
+    /// a spin pays only while the guest is sending.
     /// When the backend cannot take frames it sleeps at once, TX notifications off, until the backend has room (it
     /// kicks us) or a millisecond passes: spinning there would steal the CPU the receiver needs to make room.
     /// </summary>
@@ -265,6 +267,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
     {
         var tx = _tx!;
         var idleSince = 0L;
+        var sentSinceSleep = false;
         tx.SuppressNotifications();
         while (_active)
         {
@@ -274,6 +277,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
                 if (ProcessTransmit(tx))
                 {
                     idleSince = 0;
+                    sentSinceSleep = true;
                     continue;
                 }
 
@@ -290,7 +294,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
                 idleSince = now;
             }
 
-            if (now - idleSince < SpinTicks)
+            if (sentSinceSleep && now - idleSince < SpinTicks)
             {
                 Thread.SpinWait(4);
                 continue;
@@ -304,6 +308,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
             }
 
             Sleep(-1);
+            sentSinceSleep = false;
             if (!_broken)
             {
                 tx.SuppressNotifications();
