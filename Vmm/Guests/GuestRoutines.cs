@@ -140,6 +140,7 @@ internal static class GuestRoutines
     {
         var a = g.Asm;
         Label restart = a.CreateLabel(), poll = a.CreateLabel(), noDeadline = a.CreateLabel(), parkForever = a.CreateLabel();
+        emitCheck(done); // a wait that is already over (a busy ring) costs no TSC read
         a.Label(ref restart);
         ReadTsc(g);
         a.add(rax, __qword_ptr[r15 + spinTicks]);
