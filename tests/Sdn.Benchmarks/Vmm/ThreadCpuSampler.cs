@@ -74,8 +74,9 @@ internal sealed class ThreadCpuSampler : IDisposable
             try
             {
                 var tid = int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture);
-                // A thread may be seen before it has named itself, so a name that does not match is read a few times.
-                if (!_names.TryGetValue(task, out var known) || (!Sampled(known.Name) && known.Reads < 3))
+                // A new thread carries its creator's name until it names itself (a device worker starts on a vCPU
+                // thread), so a sampled name is read every time and another one a few times.
+                if (!_names.TryGetValue(task, out var known) || Sampled(known.Name) || known.Reads < 3)
                 {
                     known = _names[task] = (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n'), known.Reads + 1);
                 }
