@@ -20,7 +20,7 @@ namespace Sdn.Vmm.Devices.VirtioNet;
 /// </remarks>
 public sealed class NetDevice : IVirtioDevice, IDisposable
 {
-    private static readonly long SpinTicks = Stopwatch.Frequency / 50_000; // 20 µs without work, then sleep
+    private static readonly long SpinTicks = Stopwatch.Frequency / 200_000; // 5 µs without work, then sleep
     private const int RetryBackendMilliseconds = 1;
 
     // struct virtio_net_config: mac[6], status, max_virtqueue_pairs, mtu.
