@@ -1,6 +1,6 @@
 namespace Sdn.Vmm.Devices;
 
-/// <summary>What devices tell their VM: they put work in front of the guest (wake it if parked), and they made progress (for the watchdog).</summary>
+/// <summary>What devices tell their VM: they raised an event the driver asked for (used_event, config change), which wakes a parked vCPU.</summary>
 internal interface IDeviceActivity
 {
     void GuestHasWork();

@@ -30,6 +30,12 @@ internal static class DriverLayout
     public const int SpinTicks = 0xC010;
     public const int TicksPerMicrosecond = 0xC018;
 
+    /// <summary>How many received frames a parked RX wait asks to be woken for (u32; 1 after init).</summary>
+    public const int RxWakeBatch = 0xC020;
+
+    /// <summary>The spin budget, in TSC ticks, of waits that park for a batch rather than for one frame.</summary>
+    public const int BatchSpinTicks = 0xC028;
+
     // Application variables.
     public const int PeerMac = 0xC100;
     public const int Scratch = 0xC108;

@@ -10,13 +10,19 @@ namespace Sdn.Vmm.Guests;
 /// The micro-guests' virtio-net driver for NIC 0, as Iced routines. Initialisation follows virtio 1.2 section 3.1.1
 /// (reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK, queue setup, DRIVER_OK). After that the driver never exits:
 /// it polls the used rings, publishes with plain stores, and writes QueueNotify (an ioeventfd) only when the
-/// device's avail_event asks for it (EVENT_IDX). Its used_event trails the used index, so the device never
-/// needs to interrupt. TX buffers are recycled in ring order, which holds because the device completes in order.
+/// device's avail_event asks for it (EVENT_IDX). Its used_event trails the used index while it polls; only a wait
+/// about to park moves it ahead, to the used buffer that should wake the vCPU, which lets a full TX ring or a
+/// bulk receiver sleep through a whole batch. TX buffers are recycled in ring order, which holds because the device
+/// completes in order.
 /// </summary>
 internal static class GuestNetDriver
 {
     private const uint WantedFeaturesLow = (uint)(NetFeature.Mac | NetFeature.Mtu | NetFeature.Status | VirtioFeature.RingEventIdx);
     private const uint DescriptorWrite = 2;
+
+    /// <summary>A full TX ring parks until this many buffers came back: one park per half ring keeps exits per frame low.</summary>
+    private const int TxWakeBatch = DriverLayout.QueueSize / 2;
+    private const int BatchSpinMicroseconds = 10;
 
     /// <summary>net_init(): brings NIC 0 up and sets R14/R15; on failure reports the failed step and exits.</summary>
     public static Label Init(GuestAssembler g) => g.Routine("net_init", g =>
@@ -27,6 +33,7 @@ internal static class GuestNetDriver
         a.mov(r15, DriverLayout.Base);
         a.mov(__qword_ptr[r15 + DriverLayout.RxAvailIdx], 0); // all four ring shadows
         a.mov(__qword_ptr[r15 + DriverLayout.RxCurrentId], 0); // and RxUsedSeen
+        a.mov(__dword_ptr[r15 + DriverLayout.RxWakeBatch], 1);
         StoreTscRates(g);
 
         a.mov(__dword_ptr[r14 + (int)Reg.Status], 0);
@@ -93,17 +100,23 @@ internal static class GuestNetDriver
         a.jb(free);
 
         // Only a full ring reads the device's used index, so the fast path touches no shared cache line.
-        GuestRoutines.WaitUntil(g, ready =>
-        {
-            a.movzx(eax, __word_ptr[r15 + DriverLayout.TxUsed + 2]);
-            a.mov(__word_ptr[r15 + DriverLayout.TxLastUsed], ax);
-            a.dec(eax);
-            a.mov(__word_ptr[r15 + DriverLayout.TxAvail + DriverLayout.UsedEvent], ax);
-            a.movzx(eax, __word_ptr[r15 + DriverLayout.TxAvailIdx]);
-            a.sub(ax, __word_ptr[r15 + DriverLayout.TxLastUsed]);
-            a.cmp(ax, DriverLayout.QueueSize);
-            a.jb(ready);
-        });
+        GuestRoutines.WaitUntil(
+            g,
+            ready =>
+            {
+                a.movzx(eax, __word_ptr[r15 + DriverLayout.TxUsed + 2]);
+                a.mov(__word_ptr[r15 + DriverLayout.TxLastUsed], ax);
+                a.movzx(eax, __word_ptr[r15 + DriverLayout.TxAvailIdx]);
+                a.sub(ax, __word_ptr[r15 + DriverLayout.TxLastUsed]);
+                a.cmp(ax, DriverLayout.QueueSize);
+                a.jb(ready);
+            },
+            () =>
+            {
+                a.mov(ecx, TxWakeBatch - 1);
+                ArmUsedEvent(g, DriverLayout.TxLastUsed, DriverLayout.TxAvail);
+            },
+            DriverLayout.BatchSpinTicks);
         a.Label(ref free);
         a.movzx(eax, __word_ptr[r15 + DriverLayout.TxAvailIdx]);
         a.and(eax, DriverLayout.QueueSize - 1);
@@ -122,8 +135,10 @@ internal static class GuestNetDriver
         a.add(edi, NetHeaderSize);
         a.mov(edx, ecx);
         a.shl(edx, 4);
-        a.mov(__dword_ptr[r15 + rdx + (DriverLayout.TxDescriptors + 8)], edi);
-        a.mov(__word_ptr[r15 + rcx * 2 + (DriverLayout.TxAvail + DriverLayout.AvailRing)], cx);
+        var length = __dword_ptr[r15 + rdx + (DriverLayout.TxDescriptors + 8)];
+        StoreIfChanged(g, () => a.cmp(length, edi), () => a.mov(length, edi));
+        var entry = __word_ptr[r15 + rcx * 2 + (DriverLayout.TxAvail + DriverLayout.AvailRing)];
+        StoreIfChanged(g, () => a.cmp(entry, cx), () => a.mov(entry, cx));
         Publish(g, DriverLayout.TxAvailIdx, DriverLayout.TxAvail, DriverLayout.TxUsed, NetQueues.Transmit);
     });
 
@@ -160,19 +175,23 @@ internal static class GuestNetDriver
     {
         var a = g.Asm;
         a.movzx(eax, __word_ptr[r15 + DriverLayout.RxLastUsed]);
-        a.mov(__word_ptr[r15 + DriverLayout.RxAvail + DriverLayout.UsedEvent], ax);
         a.inc(eax);
         a.mov(__word_ptr[r15 + DriverLayout.RxLastUsed], ax);
         a.movzx(eax, __word_ptr[r15 + DriverLayout.RxAvailIdx]);
         a.mov(ecx, eax);
         a.and(ecx, DriverLayout.QueueSize - 1);
         a.mov(edx, __dword_ptr[r15 + DriverLayout.RxCurrentId]);
-        a.mov(__word_ptr[r15 + rcx * 2 + (DriverLayout.RxAvail + DriverLayout.AvailRing)], dx);
+        var entry = __word_ptr[r15 + rcx * 2 + (DriverLayout.RxAvail + DriverLayout.AvailRing)];
+        StoreIfChanged(g, () => a.cmp(entry, dx), () => a.mov(entry, dx));
         Publish(g, DriverLayout.RxAvailIdx, DriverLayout.RxAvail, DriverLayout.RxUsed, NetQueues.Receive);
     });
 
-    /// <summary>net_wait_rx(rdi = TSC deadline, 0 = none) → rax: the next frame (0 on timeout), edx: its length.</summary>
-    public static Label WaitRx(GuestAssembler g)
+    /// <summary>
+    /// net_wait_rx(rdi = TSC deadline, 0 = none) → rax: the next frame (0 on timeout), edx: its length. Before it parks
+    /// it asks to be woken once <see cref="DriverLayout.RxWakeBatch"/> frames are there; it spins for the budget at
+    /// <paramref name="spinTicks"/> first.
+    /// </summary>
+    public static Label WaitRx(GuestAssembler g, int spinTicks = DriverLayout.SpinTicks)
     {
         var poll = RxPoll(g);
         return g.Routine("net_wait_rx", g =>
@@ -182,12 +201,23 @@ internal static class GuestNetDriver
             a.push(rbx);
             a.push(r12);
             a.mov(r12, rdi);
-            GuestRoutines.PollWithBackoff(g, ready =>
-            {
-                a.call(poll);
-                a.test(rax, rax);
-                a.jnz(ready);
-            }, done, (r12, timedOut));
+            GuestRoutines.PollWithBackoff(
+                g,
+                ready =>
+                {
+                    a.call(poll);
+                    a.test(rax, rax);
+                    a.jnz(ready);
+                },
+                () =>
+                {
+                    a.mov(ecx, __dword_ptr[r15 + DriverLayout.RxWakeBatch]);
+                    a.dec(ecx);
+                    ArmUsedEvent(g, DriverLayout.RxLastUsed, DriverLayout.RxAvail);
+                },
+                done,
+                spinTicks,
+                (r12, timedOut));
             a.Label(ref timedOut);
             a.xor(eax, eax);
             a.Label(ref done);
@@ -201,12 +231,19 @@ internal static class GuestNetDriver
     public static Label WaitTxDrained(GuestAssembler g) => g.Routine("net_wait_tx_drained", g =>
     {
         var a = g.Asm;
-        GuestRoutines.WaitUntil(g, ready =>
-        {
-            a.movzx(eax, __word_ptr[r15 + DriverLayout.TxUsed + 2]);
-            a.cmp(ax, __word_ptr[r15 + DriverLayout.TxAvailIdx]);
-            a.je(ready);
-        });
+        GuestRoutines.WaitUntil(
+            g,
+            ready =>
+            {
+                a.movzx(eax, __word_ptr[r15 + DriverLayout.TxUsed + 2]);
+                a.cmp(ax, __word_ptr[r15 + DriverLayout.TxAvailIdx]);
+                a.je(ready);
+            },
+            () =>
+            {
+                a.mov(ecx, -1);
+                ArmUsedEvent(g, DriverLayout.TxAvailIdx, DriverLayout.TxAvail);
+            });
         a.ret();
     });
 
@@ -229,6 +266,30 @@ internal static class GuestNetDriver
         a.ret();
     }
 
+    /// <summary>
+    /// Emits a store that is skipped when the value is already there: with buffers recycled in ring order, descriptors
+    /// and avail entries repeat lap after lap, and a store would take their cache line from the device's core.
+    /// </summary>
+    private static void StoreIfChanged(GuestAssembler g, Action compare, Action store)
+    {
+        var same = g.Asm.CreateLabel();
+        compare();
+        g.Asm.je(same);
+        store();
+        g.Asm.Label(ref same);
+    }
+
+    /// <summary>
+    /// Emits: used_event = the index at [<paramref name="from"/>] + ECX, so the device wakes a parked vCPU once it has
+    /// used that buffer (clobbers EAX).
+    /// </summary>
+    private static void ArmUsedEvent(GuestAssembler g, int from, int avail)
+    {
+        g.Asm.movzx(eax, __word_ptr[r15 + from]);
+        g.Asm.add(eax, ecx);
+        g.Asm.mov(__word_ptr[r15 + avail + DriverLayout.UsedEvent], ax);
+    }
+
     private static void StoreTscRates(GuestAssembler g)
     {
         var a = g.Asm;
@@ -237,6 +298,8 @@ internal static class GuestNetDriver
         a.mov(ecx, 1_000_000);
         a.div(rcx);
         a.mov(__qword_ptr[r15 + DriverLayout.TicksPerMicrosecond], rax);
+        a.imul(rcx, rax, BatchSpinMicroseconds);
+        a.mov(__qword_ptr[r15 + DriverLayout.BatchSpinTicks], rcx);
         a.imul(rax, rax, 100); // spin for 100 µs before parking
         a.mov(__qword_ptr[r15 + DriverLayout.SpinTicks], rax);
     }

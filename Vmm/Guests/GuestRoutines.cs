@@ -114,29 +114,36 @@ internal static class GuestRoutines
         g.Asm.add(target, rax);
     }
 
-    /// <summary>Emits a wait, with no deadline, until <paramref name="emitCheck"/> jumps to its argument (saves RBX).</summary>
-    public static void WaitUntil(GuestAssembler g, Action<Label> emitCheck)
+    /// <summary>
+    /// Emits a wait, with no deadline, until <paramref name="emitCheck"/> jumps to its argument (saves RBX); see
+    /// <see cref="PollWithBackoff"/> for <paramref name="emitArm"/> and <paramref name="spinTicks"/>.
+    /// </summary>
+    public static void WaitUntil(GuestAssembler g, Action<Label> emitCheck, Action emitArm, int spinTicks = DriverLayout.SpinTicks)
     {
         var done = g.Asm.CreateLabel();
         g.Asm.push(rbx);
-        PollWithBackoff(g, emitCheck, done);
+        PollWithBackoff(g, emitCheck, emitArm, done, spinTicks);
         g.Asm.Label(ref done);
         g.Asm.pop(rbx);
     }
 
     /// <summary>
     /// Emits a wait loop: runs <paramref name="emitCheck"/> (which jumps to its argument when the wait is over),
-    /// spins with PAUSE for the spin budget, then parks the vCPU with the idle hypercall until a device has work.
+    /// spins with PAUSE for the spin budget (the TSC ticks at <paramref name="spinTicks"/> from R15), then parks the
+    /// vCPU with the idle hypercall. A park wakes only for an event the driver asked for, so first
+    /// <paramref name="emitArm"/> writes the used_event that should end the wait, and the check runs once more
+    /// after a fence, in case that event already passed.
     /// With a <paramref name="deadline"/> register (a TSC value, 0 = none), it jumps to <paramref name="timedOut"/> once
     /// that passes. Uses RBX and the deadline register; the caller saves them.
     /// </summary>
-    public static void PollWithBackoff(GuestAssembler g, Action<Label> emitCheck, Label done, (AssemblerRegister64 Register, Label TimedOut)? deadline = null)
+    public static void PollWithBackoff(GuestAssembler g, Action<Label> emitCheck, Action emitArm, Label done, int spinTicks = DriverLayout.SpinTicks, (AssemblerRegister64 Register, Label TimedOut)? deadline = null)
     {
         var a = g.Asm;
         Label restart = a.CreateLabel(), poll = a.CreateLabel(), noDeadline = a.CreateLabel(), parkForever = a.CreateLabel();
+        emitCheck(done); // a wait that is already over (a busy ring) costs no TSC read
         a.Label(ref restart);
         ReadTsc(g);
-        a.add(rax, __qword_ptr[r15 + DriverLayout.SpinTicks]);
+        a.add(rax, __qword_ptr[r15 + spinTicks]);
         a.mov(rbx, rax);
         a.Label(ref poll);
         emitCheck(done);
@@ -154,14 +161,20 @@ internal static class GuestRoutines
         a.cmp(rax, rbx);
         a.jb(poll);
 
+        emitArm();
+        a.mfence();
+        emitCheck(done);
+
         // Park: until the deadline if there is one, else for up to 100 ms (the device wakes us sooner).
         a.mov(edi, 100_000);
         if (deadline is { } parkLimit)
         {
             a.test(parkLimit.Register, parkLimit.Register);
             a.jz(parkForever);
+            ReadTsc(g);
             a.mov(rdi, parkLimit.Register);
             a.sub(rdi, rax);
+            a.jbe(parkLimit.TimedOut);
             a.mov(rax, rdi);
             a.xor(edx, edx);
             a.div(__qword_ptr[r15 + DriverLayout.TicksPerMicrosecond]);

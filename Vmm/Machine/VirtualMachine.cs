@@ -265,8 +265,20 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
         }
     }
 
-    /// <summary>Exits plus device activity: the watchdog's measure of progress.</summary>
-    internal long Progress => Exits.Total + Interlocked.Read(ref _workSequence) + Volatile.Read(ref _parked);
+    /// <summary>Exits, wake-ups and frames moved: the watchdog's measure of progress.</summary>
+    internal long Progress
+    {
+        get
+        {
+            var progress = Exits.Total + Interlocked.Read(ref _workSequence) + Volatile.Read(ref _parked);
+            foreach (var nic in _nics)
+            {
+                progress += nic.Device.Metrics.TxFrames + nic.Device.Metrics.RxFrames;
+            }
+
+            return progress;
+        }
+    }
 
     internal bool IsParked => Volatile.Read(ref _parked) != 0;
 

@@ -15,6 +15,9 @@ public static class Hypercall
     /// <summary>Records a result. RDI = key, RSI = value (see <see cref="Guests.ReportKey"/> for the built-in keys).</summary>
     public const uint Report = 1;
 
-    /// <summary>Parks the vCPU until a device has work for the guest or RDI microseconds pass (0 = no limit).</summary>
+    /// <summary>
+    /// Parks the vCPU until a device raises an event the driver asked for (a used buffer past used_event, a config
+    /// change) or RDI microseconds pass (0 = no limit).
+    /// </summary>
     public const uint Idle = 2;
 }

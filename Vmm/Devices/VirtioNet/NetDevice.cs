@@ -20,7 +20,7 @@ namespace Sdn.Vmm.Devices.VirtioNet;
 /// </remarks>
 public sealed class NetDevice : IVirtioDevice, IDisposable
 {
-    private static readonly long SpinTicks = Stopwatch.Frequency / 50_000; // 20 µs without work, then sleep
+    private static readonly long SpinTicks = Stopwatch.Frequency / 200_000; // 5 µs without work, then sleep
     private const int RetryBackendMilliseconds = 1;
 
     // struct virtio_net_config: mac[6], status, max_virtqueue_pairs, mtu.
@@ -128,6 +128,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
 
             var index = first;
             long bytes = 0;
+            rx.PrefetchBuffers(burst.Count - first);
             for (; index < burst.Count; index++)
             {
                 var result = rx.TryPop(out var head);
@@ -240,19 +241,25 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
         _interrupt?.MarkNeedsReset();
     }
 
+    /// <summary>
+    /// Makes the used entries visible. Only when the driver asked for them (used_event, or no NO_INTERRUPT flag) does
+    /// it interrupt and wake a parked vCPU: a driver polling with used_event behind costs neither, and one that parks
+    /// sleeps until the buffer it named.
+    /// </summary>
     private void Publish(SplitQueue queue)
     {
         if (queue.PublishUsed())
         {
             NetMetrics.Add(ref Metrics.InterruptsField, 1);
             _interrupt?.SignalUsedBuffers();
+            _activity.GuestHasWork();
         }
-
-        _activity.GuestHasWork();
     }
 
     /// <summary>
     /// Polls the TX ring while there is traffic; spins <see cref="SpinTicks"/> without work, then sleeps until kicked.
+    /// A wake-up that finds nothing to send (it only passed on RX space to the backend) sleeps again without spinning:
+    /// a spin pays only while the guest is sending.
     /// When the backend cannot take frames it sleeps at once, TX notifications off, until the backend has room (it
     /// kicks us) or a millisecond passes: spinning there would steal the CPU the receiver needs to make room.
     /// </summary>
@@ -260,6 +267,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
     {
         var tx = _tx!;
         var idleSince = 0L;
+        var sentSinceSleep = false;
         tx.SuppressNotifications();
         while (_active)
         {
@@ -269,6 +277,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
                 if (ProcessTransmit(tx))
                 {
                     idleSince = 0;
+                    sentSinceSleep = true;
                     continue;
                 }
 
@@ -285,7 +294,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
                 idleSince = now;
             }
 
-            if (now - idleSince < SpinTicks)
+            if (sentSinceSleep && now - idleSince < SpinTicks)
             {
                 Thread.SpinWait(4);
                 continue;
@@ -299,6 +308,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
             }
 
             Sleep(-1);
+            sentSinceSleep = false;
             if (!_broken)
             {
                 tx.SuppressNotifications();
@@ -363,6 +373,7 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
     {
         var taken = 0;
         long bytes = 0;
+        tx.PrefetchBuffers(PacketBurst.Capacity);
         while (!_txBurst.IsFull)
         {
             var result = tx.TryPop(out var head);

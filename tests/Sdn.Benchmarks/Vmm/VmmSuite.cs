@@ -14,6 +14,8 @@ namespace Sdn.Benchmarks.Vmm;
 /// </summary>
 internal sealed class VmmSuite : IBenchmarkSuite
 {
+    private const string VcpuThreadPrefix = "vcpu ";
+    private const string DeviceWorkerThreadPrefix = "virtio-net";
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
     private static readonly IPAddress SenderIp = IPAddress.Parse("10.0.0.1");
     private static readonly IPAddress ReceiverIp = IPAddress.Parse("10.0.0.2");
@@ -34,6 +36,12 @@ internal sealed class VmmSuite : IBenchmarkSuite
         [
             new("boot_ms_median", boot),
             new("pps_64b", small.Pps),
+            new("pps_per_cpu_second", small.FramesPerCpuSecond),
+            new("cpu_us_per_frame_sender_vcpu", small.Cpu.SenderVcpu),
+            new("cpu_us_per_frame_receiver_vcpu", small.Cpu.ReceiverVcpu),
+            new("cpu_us_per_frame_device_workers", small.Cpu.DeviceWorkers),
+            new("parks_per_packet", small.ParksPerPacket),
+            new("device_wakeups_per_packet", small.DeviceWakeupsPerPacket),
             new("gbps_1500b", large.Pps * 1514 * 8 / 1e9),
             new("rtt_us_median", rtt),
             new("exits_per_packet", small.ExitsPerPacket),
@@ -64,21 +72,42 @@ internal sealed class VmmSuite : IBenchmarkSuite
         return Stopwatch.GetElapsedTime(start, firstLine).TotalMilliseconds;
     }
 
-    private static (double Pps, double ExitsPerPacket, double AllocatedBytesPerPacket) Stream(int frameSize, long frames)
+    private static StreamResult Stream(int frameSize, long frames)
     {
         using var pair = new Pair();
         pair.BootReceiver(GuestApp.Sink, MicroGuest.SinkParameters(frames));
         var exitsBefore = pair.Receiver.Exits.Total;
+        var parksBefore = pair.Receiver.Exits.Parks;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        using var cpu = ThreadCpuSampler.Start(VcpuThreadPrefix, DeviceWorkerThreadPrefix);
         pair.Sender.Boot(MicroGuest.Build(GuestApp.Pktgen), GuestApp.Pktgen, MicroGuest.PktgenParameters(ReceiverIp, pair.ReceiverNic.Mac, frameSize, frames));
         Require(pair.Receiver.WaitForExit(Timeout) && pair.Sender.WaitForExit(Timeout), pair.Receiver, "pktgen to sink did not finish");
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        cpu.Stop();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore - cpu.AllocatedBytes;
         Require(pair.Receiver.LastReport(ReportKey.SinkLost) == 0, pair.Receiver, "sink lost frames");
         var received = (double)pair.Receiver.LastReport(ReportKey.SinkReceived)!.Value;
         var seconds = pair.Receiver.LastReport(ReportKey.SinkElapsedTicks)!.Value / (double)pair.Receiver.TscHz;
         var senderExits = pair.Sender.Exits.Total - pair.Sender.Exits[Sdn.Vmm.Kvm.KvmExitReason.Mmio]; // driver init is not per packet
         var receiverExits = pair.Receiver.Exits.Total - exitsBefore;
-        return (received / seconds, (senderExits + receiverExits) / received, allocated / received);
+        var perFrame = new CpuPerFrame(
+            cpu.Seconds(VcpuThreadPrefix + pair.Sender.Name) * 1e6 / received,
+            cpu.Seconds(VcpuThreadPrefix + pair.Receiver.Name) * 1e6 / received,
+            cpu.Seconds(DeviceWorkerThreadPrefix) * 1e6 / received);
+        var parks = pair.Sender.Exits.Parks + pair.Receiver.Exits.Parks - parksBefore;
+        var deviceWakeups = pair.SenderNic.Metrics.Wakeups + pair.ReceiverNic.Metrics.Wakeups;
+        return new StreamResult(received / seconds, (senderExits + receiverExits) / received, allocated / received, perFrame, parks / received, deviceWakeups / received);
+    }
+
+    /// <summary>CPU microseconds per frame of each kind of thread that moves frames.</summary>
+    private sealed record CpuPerFrame(double SenderVcpu, double ReceiverVcpu, double DeviceWorkers)
+    {
+        public double Total => SenderVcpu + ReceiverVcpu + DeviceWorkers;
+    }
+
+    private sealed record StreamResult(double Pps, double ExitsPerPacket, double AllocatedBytesPerPacket, CpuPerFrame Cpu, double ParksPerPacket, double DeviceWakeupsPerPacket)
+    {
+        /// <summary>Frames per second of CPU that the vCPUs and device workers consumed: the data path's cost, whatever the machine's load.</summary>
+        public double FramesPerCpuSecond => 1e6 / Cpu.Total;
     }
 
     private static double RttMicroseconds(int count)
@@ -150,14 +179,16 @@ internal sealed class VmmSuite : IBenchmarkSuite
         {
             Sender = new VirtualMachine(new VmOptions { Name = "sender" });
             Receiver = new VirtualMachine(new VmOptions { Name = "receiver" });
-            var senderNic = Sender.AddNic(new NicInfo(NicInfo.LocalMac(1), SenderIp, 24, IPAddress.Any));
+            SenderNic = Sender.AddNic(new NicInfo(NicInfo.LocalMac(1), SenderIp, 24, IPAddress.Any));
             ReceiverNic = Receiver.AddNic(new NicInfo(NicInfo.LocalMac(2), ReceiverIp, 24, IPAddress.Any));
-            _ = new BackToBackLink(senderNic, ReceiverNic);
+            _ = new BackToBackLink(SenderNic, ReceiverNic);
         }
 
         public VirtualMachine Sender { get; }
 
         public VirtualMachine Receiver { get; }
+
+        public NetDevice SenderNic { get; }
 
         public NetDevice ReceiverNic { get; }
 
