@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Google.Protobuf.Collections;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Rpc;
@@ -50,20 +52,36 @@ internal sealed record ProgramMaps(
             }
 
             var key = keyOf(item);
-            var exists = map.TryGetValue(key, out var before);
             switch (op)
             {
-                case ModOp.Add when exists:
-                    throw new ProgramException(StatusCode.AlreadyExists, $"{what} {key} already exists; modify it instead");
-                case ModOp.Modify or ModOp.Delete when !exists:
-                    throw new ProgramException(StatusCode.NotFound, $"{what} {key} does not exist");
-                case ModOp.Add or ModOp.Modify:
-                    undo?.Record(key, before);
-                    map[key] = item;
+                // One hash of the key per mod: flow keys are long strings, and a batch may carry 10,000 of them.
+                case ModOp.Add:
+                    ref var added = ref CollectionsMarshal.GetValueRefOrAddDefault(map, key, out var exists);
+                    if (exists)
+                    {
+                        throw new ProgramException(StatusCode.AlreadyExists, $"{what} {key} already exists; modify it instead");
+                    }
+
+                    added = item;
+                    undo?.Record(key, null);
+                    break;
+                case ModOp.Modify:
+                    ref var modified = ref CollectionsMarshal.GetValueRefOrNullRef(map, key);
+                    if (Unsafe.IsNullRef(ref modified))
+                    {
+                        throw new ProgramException(StatusCode.NotFound, $"{what} {key} does not exist");
+                    }
+
+                    undo?.Record(key, modified);
+                    modified = item;
                     break;
                 case ModOp.Delete:
-                    undo?.Record(key, before);
-                    map.Remove(key);
+                    if (!map.Remove(key, out var deleted))
+                    {
+                        throw new ProgramException(StatusCode.NotFound, $"{what} {key} does not exist");
+                    }
+
+                    undo?.Record(key, deleted);
                     break;
                 default:
                     throw new ProgramException($"{what} {key}: mod op {op} is not add, modify or delete");
