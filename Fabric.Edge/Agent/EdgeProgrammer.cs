@@ -74,8 +74,9 @@ public sealed class EdgeProgrammer
             {
                 InstallOrRestore(Plan(batch, _held.Ports, _held.Groups), batch.Version);
             }
-            catch (ProgramException)
+            catch
             {
+                // Whatever went wrong, the next batch must find the program as the last commit left it.
                 _held.Revert();
                 throw;
             }
