@@ -183,7 +183,11 @@ public struct FlowKey : IEquatable<FlowKey>
         return hash;
     }
 
-    public override readonly int GetHashCode() => (int)Hash64() ^ (int)(Hash64() >> 32);
+    public override readonly int GetHashCode()
+    {
+        var hash = Hash64();
+        return (int)hash ^ (int)(hash >> 32);
+    }
 
     public static bool operator ==(FlowKey left, FlowKey right) => left.Equals(right);
 

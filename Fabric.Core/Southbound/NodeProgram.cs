@@ -1,5 +1,4 @@
 using Google.Protobuf;
-using Google.Protobuf.Collections;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Rpc;
 
@@ -14,29 +13,23 @@ namespace Sdn.Fabric.Core.Southbound;
 /// </summary>
 public sealed class NodeProgram
 {
+    private readonly ProgramMaps _maps;
+
     /// <summary>A program of these items; throws <see cref="ProgramException"/> (AlreadyExists) when two share a key.</summary>
     public NodeProgram(IEnumerable<TableConfig> tables, IEnumerable<PortConfig> ports, IEnumerable<Group> groups, IEnumerable<FlowEntry> flows, IEnumerable<LfibEntry> lfib)
-        : this(
+        : this(new ProgramMaps(
             Keyed(tables, t => t.TableId, "table"),
             Keyed(ports, p => p.Number, "port"),
             Keyed(groups, g => g.GroupId, "group"),
             Keyed(flows, FlowIdentity.Of, "flow"),
-            Keyed(lfib, e => e.InLabel, "LFIB in-label"))
+            Keyed(lfib, e => e.InLabel, "LFIB in-label")))
     {
     }
 
-    private NodeProgram(
-        Dictionary<uint, TableConfig> tables,
-        Dictionary<uint, PortConfig> ports,
-        Dictionary<uint, Group> groups,
-        Dictionary<string, FlowEntry> flows,
-        Dictionary<uint, LfibEntry> lfib)
+    /// <summary>A program over these maps, which it takes as they are: nobody may change them afterwards.</summary>
+    internal NodeProgram(ProgramMaps maps)
     {
-        Tables = tables;
-        Ports = ports;
-        Groups = groups;
-        Flows = flows;
-        Lfib = lfib;
+        _maps = maps;
     }
 
     /// <summary>The program and diff batch this one was made from by <see cref="Apply"/>; only the latest step is kept.</summary>
@@ -44,15 +37,18 @@ public sealed class NodeProgram
 
     public static NodeProgram Empty { get; } = new(Array.Empty<TableConfig>(), [], [], [], []);
 
-    public IReadOnlyDictionary<uint, TableConfig> Tables { get; }
+    public IReadOnlyDictionary<uint, TableConfig> Tables => _maps.Tables;
 
-    public IReadOnlyDictionary<uint, PortConfig> Ports { get; }
+    /// <summary>The maps themselves, to copy; never to change.</summary>
+    internal ProgramMaps Maps => _maps;
 
-    public IReadOnlyDictionary<uint, Group> Groups { get; }
+    public IReadOnlyDictionary<uint, PortConfig> Ports => _maps.Ports;
 
-    public IReadOnlyDictionary<string, FlowEntry> Flows { get; }
+    public IReadOnlyDictionary<uint, Group> Groups => _maps.Groups;
 
-    public IReadOnlyDictionary<uint, LfibEntry> Lfib { get; }
+    public IReadOnlyDictionary<string, FlowEntry> Flows => _maps.Flows;
+
+    public IReadOnlyDictionary<uint, LfibEntry> Lfib => _maps.Lfib;
 
     /// <summary>
     /// The program after <paramref name="batch"/>: a full-state batch replaces everything, a diff adds, modifies
@@ -69,18 +65,10 @@ public sealed class NodeProgram
             return new NodeProgram(batch.Tables, batch.PortMods.Select(m => m.Port), batch.GroupMods.Select(m => m.Group), batch.FlowMods.Select(m => m.Entry), batch.LfibMods.Select(m => m.Entry));
         }
 
-        var tables = new Dictionary<uint, TableConfig>(Tables);
-        foreach (var table in batch.Tables)
-        {
-            tables[table.TableId] = table;
-        }
-
-        var next = new NodeProgram(
-            tables,
-            Change(Ports, batch.PortMods, m => (m.Op, m.Port), p => p.Number, "port"),
-            Change(Groups, batch.GroupMods, m => (m.Op, m.Group), g => g.GroupId, "group"),
-            Change(Flows, batch.FlowMods, m => (m.Op, m.Entry), FlowIdentity.Of, "flow"),
-            Change(Lfib, batch.LfibMods, m => (m.Op, m.Entry), e => e.InLabel, "LFIB in-label"));
+        // Copying a dictionary is a block copy; a program that must stay as it was pays it once per batch.
+        var maps = _maps.Copy();
+        maps.ApplyDiff(batch, undo: null);
+        var next = new NodeProgram(maps);
 
         // A controller that grows a program batch by batch gets each diff back without comparing whole programs.
         next.derivedFrom = (this, batch);
@@ -163,42 +151,6 @@ public sealed class NodeProgram
         }
 
         return keyed;
-    }
-
-    private static Dictionary<TKey, T> Change<TMod, TKey, T>(IReadOnlyDictionary<TKey, T> current, RepeatedField<TMod> mods, Func<TMod, (ModOp Op, T Item)> modOf, Func<T, TKey> keyOf, string what)
-        where TKey : notnull
-        where T : class
-    {
-        // Copying a dictionary is a block copy; the programs stay immutable at little cost per batch.
-        var next = new Dictionary<TKey, T>((Dictionary<TKey, T>)current);
-        foreach (var mod in mods)
-        {
-            var (op, item) = modOf(mod);
-            if (item is null)
-            {
-                throw new ProgramException($"a {what} mod carries no {what}");
-            }
-
-            var key = keyOf(item);
-            var exists = next.ContainsKey(key);
-            switch (op)
-            {
-                case ModOp.Add when exists:
-                    throw new ProgramException(StatusCode.AlreadyExists, $"{what} {key} already exists; modify it instead");
-                case ModOp.Modify or ModOp.Delete when !exists:
-                    throw new ProgramException(StatusCode.NotFound, $"{what} {key} does not exist");
-                case ModOp.Add or ModOp.Modify:
-                    next[key] = item;
-                    break;
-                case ModOp.Delete:
-                    next.Remove(key);
-                    break;
-                default:
-                    throw new ProgramException($"{what} {key}: mod op {op} is not add, modify or delete");
-            }
-        }
-
-        return next;
     }
 
     /// <summary>Deletes, then adds and modifies, each in key order.</summary>

@@ -22,6 +22,7 @@ public sealed class EdgeProgrammer
     private readonly Dictionary<uint, IEdgePort> _ports = [];
     private readonly Dictionary<uint, bool> _reportedUp = [];
     private readonly HashSet<uint> _groups = [];
+    private readonly HeldProgram _held = new();
 
     /// <param name="bindPort">Attaches the device a port config names (a vNIC, a TAP, an uplink) under the config's number.</param>
     public EdgeProgrammer(EdgeSwitch edge, Func<Proto.PortConfig, IEdgePort> bindPort)
@@ -35,7 +36,8 @@ public sealed class EdgeProgrammer
     /// <summary>The version of the last batch applied; 0 before any.</summary>
     public ulong Version { get; private set; }
 
-    public NodeProgram Program { get; private set; } = NodeProgram.Empty;
+    /// <summary>What the switch holds, as of the last batch applied; safe to read from any thread.</summary>
+    public NodeProgram Program => _held.Committed;
 
     /// <summary>The bound port with this name, if any.</summary>
     public IEdgePort? Port(string name) => _ports.Values.FirstOrDefault(p => p.Name == name);
@@ -56,20 +58,32 @@ public sealed class EdgeProgrammer
             throw new ProgramException(StatusCode.FailedPrecondition, $"the batch applies to version {batch.BaseVersion} but this edge is at {Version}; send full state");
         }
 
-        var next = Program.Apply(batch);
-        // A diff is its own plan; full state is planned as the difference from what the switch holds.
-        var plan = Plan(batch.FullState ? NodeProgram.Diff(Program, next, Version, batch.Version) : batch, next);
-        try
+        if (batch.FullState)
         {
-            Install(plan);
+            var held = Program;
+            var next = held.Apply(batch);
+            // Full state is planned as the difference from what the switch holds.
+            InstallOrRestore(Plan(NodeProgram.Diff(held, next, Version, batch.Version), next.Ports, next.Groups), batch.Version);
+            _held.Replace(next);
         }
-        catch (Exception e) when (e is FlowModException or ArgumentException)
+        else
         {
-            Install(Plan(NodeProgram.Diff(NodeProgram.Empty, Program, 0, Version), Program, clearFirst: true));
-            throw new ProgramException(StatusCode.Internal, $"the switch refused version {batch.Version} ({e.Message}); it still runs version {Version}");
+            // A diff is its own plan, checked against the program it makes.
+            _held.Apply(batch);
+            try
+            {
+                InstallOrRestore(Plan(batch, _held.Ports, _held.Groups), batch.Version);
+            }
+            catch
+            {
+                // Whatever went wrong, the next batch must find the program as the last commit left it.
+                _held.Revert();
+                throw;
+            }
+
+            _held.Commit();
         }
 
-        Program = next;
         Version = batch.Version;
     }
 
@@ -95,10 +109,26 @@ public sealed class EdgeProgrammer
         return changes;
     }
 
-    private InstallPlan Plan(Proto.ProgramBatch diff, NodeProgram next, bool clearFirst = false)
+    /// <summary>Installs <paramref name="plan"/>; should the switch refuse part of it, installs the applied program again from scratch and refuses the batch.</summary>
+    private void InstallOrRestore(InstallPlan plan, ulong version)
+    {
+        try
+        {
+            Install(plan);
+        }
+        catch (Exception e) when (e is FlowModException or ArgumentException)
+        {
+            var applied = Program;
+            Install(Plan(NodeProgram.Diff(NodeProgram.Empty, applied, 0, Version), applied.Ports, applied.Groups, clearFirst: true));
+            throw new ProgramException(StatusCode.Internal, $"the switch refused version {version} ({e.Message}); it still runs version {Version}");
+        }
+    }
+
+    /// <summary>Checks and translates <paramref name="diff"/> against the ports and groups of the program it leads to.</summary>
+    private InstallPlan Plan(Proto.ProgramBatch diff, IReadOnlyDictionary<uint, Proto.PortConfig> ports, IReadOnlyDictionary<uint, Proto.Group> groups, bool clearFirst = false)
     {
         var tableCount = _switch.Pipeline.Tables.Count;
-        var numbers = next.Ports.Values.ToDictionary(p => p.Name, p => p.Number, StringComparer.Ordinal);
+        var numbers = ports.Values.ToDictionary(p => p.Name, p => p.Number, StringComparer.Ordinal);
         uint? PortOf(string name) => numbers.TryGetValue(name, out var number) ? number : null;
 
         var plan = new InstallPlan(clearFirst);
@@ -131,7 +161,7 @@ public sealed class EdgeProgrammer
             var group = DataplaneTranslator.Group(mod.Group, PortOf);
             foreach (var bucket in group.Buckets)
             {
-                if (MissingReference(bucket.Actions, next) is { } missing)
+                if (MissingReference(bucket.Actions, ports, groups) is { } missing)
                 {
                     throw new ProgramException(StatusCode.FailedPrecondition, $"group {group.Id} {missing}");
                 }
@@ -162,7 +192,7 @@ public sealed class EdgeProgrammer
                     break;
             }
 
-            if (MissingReference(flow.Instructions.ApplyActions, next) is { } missing)
+            if (MissingReference(flow.Instructions.ApplyActions, ports, groups) is { } missing)
             {
                 throw new ProgramException(StatusCode.FailedPrecondition, $"flow {FlowIdentity.Of(mod.Entry)} {missing}");
             }
@@ -188,18 +218,18 @@ public sealed class EdgeProgrammer
             : throw new ProgramException($"port '{config.Name}' was bound as number {port.Number}, not {config.Number}");
     }
 
-    /// <summary>What the first action that refers to a group or port <paramref name="next"/> lacks does, or null when all is there.</summary>
-    private static string? MissingReference(IReadOnlyList<FlowAction> actions, NodeProgram next)
+    /// <summary>What the first action that refers to a port or group the program lacks does, or null when all is there.</summary>
+    private static string? MissingReference(IReadOnlyList<FlowAction> actions, IReadOnlyDictionary<uint, Proto.PortConfig> ports, IReadOnlyDictionary<uint, Proto.Group> groups)
     {
         for (var i = 0; i < actions.Count; i++)
         {
             var action = actions[i];
-            if (action.Kind == FlowActionKind.Group && !next.Groups.ContainsKey(action.Operand))
+            if (action.Kind == FlowActionKind.Group && !groups.ContainsKey(action.Operand))
             {
                 return $"sends to group {action.Operand}, which the program does not hold";
             }
 
-            if (action.Kind is FlowActionKind.Output or FlowActionKind.Mirror && action.Operand != FlowAction.InPortNumber && !next.Ports.ContainsKey(action.Operand))
+            if (action.Kind is FlowActionKind.Output or FlowActionKind.Mirror && action.Operand != FlowAction.InPortNumber && !ports.ContainsKey(action.Operand))
             {
                 return $"outputs to port {action.Operand}, which the program does not hold";
             }
@@ -213,9 +243,11 @@ public sealed class EdgeProgrammer
         var pipeline = _switch.Pipeline;
         if (plan.ClearFirst)
         {
+            // Back to what a new table holds, its table-miss entry included; the plan then adds the program's entries.
             foreach (var table in pipeline.Tables)
             {
                 pipeline.Apply(FlowMod.Delete(table.Id, FlowMatch.Any));
+                pipeline.SetTableMiss(table.Id, FlowInstructions.DropPacket);
             }
 
             foreach (var id in _groups)

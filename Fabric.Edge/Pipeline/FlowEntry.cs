@@ -3,38 +3,41 @@ using Sdn.Fabric.Edge.Datapath;
 namespace Sdn.Fabric.Edge.Pipeline;
 
 /// <summary>One entry of a flow table.</summary>
+/// <remarks>
+/// The entry keeps the add that made it (flow-mods are immutable) rather than copying its 256-byte match and
+/// settings: a table of 100,000 entries then holds each match once, and installing one copies nothing.
+/// </remarks>
 public sealed class FlowEntry
 {
-    internal FlowEntry(byte tableId, FlowMod mod, long createdTimestamp)
+    private readonly FlowMod _added;
+
+    internal FlowEntry(byte tableId, FlowMod added, long createdTimestamp)
     {
+        _added = added;
         TableId = tableId;
-        Match = mod.Match;
-        Priority = mod.Priority;
-        Cookie = mod.Cookie;
-        Instructions = mod.Instructions;
-        IdleTimeout = mod.IdleTimeout;
-        HardTimeout = mod.HardTimeout;
-        SendFlowRemoved = (mod.Flags & FlowModOptions.SendFlowRemoved) != 0;
+        Priority = added.Priority;
+        Instructions = added.Instructions;
         CreatedTimestamp = createdTimestamp;
     }
 
     public byte TableId { get; }
 
-    public FlowMatch Match { get; }
+    public FlowMatch Match => _added.Match;
 
+    /// <summary>A copy of the add's, read on every classifier probe.</summary>
     public int Priority { get; }
 
-    public ulong Cookie { get; }
+    public ulong Cookie => _added.Cookie;
 
     public FlowInstructions Instructions { get; internal set; }
 
     /// <summary>Removed after this long without a packet; <see cref="TimeSpan.Zero"/> for never.</summary>
-    public TimeSpan IdleTimeout { get; }
+    public TimeSpan IdleTimeout => _added.IdleTimeout;
 
     /// <summary>Removed this long after it was added, whatever the traffic; <see cref="TimeSpan.Zero"/> for never.</summary>
-    public TimeSpan HardTimeout { get; }
+    public TimeSpan HardTimeout => _added.HardTimeout;
 
-    public bool SendFlowRemoved { get; }
+    public bool SendFlowRemoved => (_added.Flags & FlowModOptions.SendFlowRemoved) != 0;
 
     public long CreatedTimestamp { get; }
 

@@ -39,6 +39,31 @@ public sealed class ProgrammerTests : IDisposable
     }
 
     [Fact]
+    public void A_batch_the_switch_refuses_half_way_leaves_the_program_and_the_tables_as_they_were()
+    {
+        var edge = rig.EdgeProgrammers["e1"];
+        var program = edge.Program;
+        var entries = rig.Edges["e1"].Pipeline.Tables.Sum(t => t.Count);
+        // A port attached behind the programmer's back: the switch refuses the batch's port of that number when installing it.
+        rig.Edges["e1"].AddPort(new Edge.Datapath.InternalPort(77, "squatter"));
+        var flow = new FlowMod { Op = ModOp.Add, Entry = Dataplane.Flow(EdgeTables.Forward, 7, [Dataplane.Exact(Field.EthType, 0x88B5)]) };
+        var refusedBatch = new ProgramBatch { Version = edge.Version + 1, BaseVersion = edge.Version, FlowMods = { flow } };
+        refusedBatch.PortMods.Add(new PortMod { Op = ModOp.Add, Port = new PortConfig { Number = 77, Name = "extra" } });
+
+        var refused = Assert.Throws<ProgramException>(() => edge.Apply(refusedBatch));
+
+        Assert.Equal(StatusCode.Internal, refused.Status);
+        Assert.Same(program, edge.Program);
+        Assert.Equal(compiled.Version, edge.Version);
+        Assert.Equal(entries, rig.Edges["e1"].Pipeline.Tables.Sum(t => t.Count));
+        Assert.Single(rig.Send("alpha-f1", Traffic.Udp(Port("alpha-f1"), Port("alpha-f2")))["alpha-f2"]);
+
+        // The refused batch's flow is not held either, so the next batch may add it.
+        edge.Apply(new ProgramBatch { Version = edge.Version + 1, BaseVersion = edge.Version, FlowMods = { flow } });
+        Assert.Equal(program.Flows.Count + 1, edge.Program.Flows.Count);
+    }
+
+    [Fact]
     public void A_port_the_edge_cannot_attach_refuses_the_whole_batch()
     {
         var edge = new Edge.EdgeSwitch();

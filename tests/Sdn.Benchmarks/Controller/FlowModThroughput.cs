@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Sdn.Benchmarks.Core;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Core.Protos;
@@ -33,22 +34,30 @@ internal static class FlowModThroughput
         model.Create(ResourceKinds.Edges, new EdgeNode { Name = "e1" });
         await using var bench = await SouthboundBench.StartAsync(model);
 
-        // A first, smaller push to another agent gets the JIT and the connection pools warm.
-        await PushAsync(bench, "warmup", entries.Take(flows / 10).ToList(), batch);
+        // A first push of the same size to another agent gets the connection pools warm and the JIT done tiering up:
+        // after one of a tenth the size, the measured push still ran partly in unoptimised and instrumented code.
+        await PushAsync(bench, "warmup", entries, batch);
         var overGrpc = await PushAsync(bench, "e1", entries, batch);
-        var direct = Direct(flows, batch);
+        var (direct, directCpu) = Direct(flows, batch);
         return
         [
-            new("flowmods_per_s", overGrpc),
+            new("flowmods_per_s", overGrpc.PerSecond),
             new("flowmods_batch_size", batch),
             new("flowmods_direct_per_s", direct),
-            new("flowmods_vs_direct_ratio", overGrpc / direct),
-            new("flowmods_vs_ovs_ofctl_ratio", overGrpc / OvsOfctlFlowsPerSecond),
+            new("flowmods_vs_direct_ratio", overGrpc.PerSecond / direct),
+            new("flowmods_vs_ovs_ofctl_ratio", overGrpc.PerSecond / OvsOfctlFlowsPerSecond),
+            new("flowmods_cpu_us_per_flow", overGrpc.CpuMicrosPerFlow),
+            new("flowmods_direct_cpu_us_per_flow", directCpu),
+            new("flowmods_allocated_bytes_per_flow", overGrpc.AllocatedBytesPerFlow),
+            new("flowmods_gc_pause_fraction", overGrpc.GcPauseFraction),
         ];
     }
 
-    /// <summary>Flow-mods per second pushed to a new agent of <paramref name="node"/>, until it has applied them all.</summary>
-    private static async Task<double> PushAsync(SouthboundBench bench, string node, List<FlowEntry> entries, int batch)
+    /// <summary>
+    /// Flow-mods pushed to a new agent of <paramref name="node"/> until it has applied them all: per second, and what
+    /// each cost the whole process (controller, wire and agent threads and the collector) in CPU time and allocations.
+    /// </summary>
+    private static async Task<PushCost> PushAsync(SouthboundBench bench, string node, List<FlowEntry> entries, int batch)
     {
         await using var agent = new EdgeAgent(node, new EdgeSwitch(), c => new InternalPort(c.Number, c.Name), bench.Address, SouthboundBench.Options);
         agent.Start();
@@ -56,6 +65,10 @@ internal static class FlowModThroughput
 
         // The controller keeps each node's program and grows it by the slice it adds, as a compiler's output would.
         var start = Stopwatch.GetTimestamp();
+        var applied = agent.AppliedVersion + (ulong)((entries.Count + batch - 1) / batch);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes();
+        var paused = GC.GetTotalPauseDuration();
         var program = new NodeProgram([], [new PortConfig { Number = 1, Name = "vnic" }], [], [], []);
         foreach (var slice in entries.Chunk(batch))
         {
@@ -65,12 +78,17 @@ internal static class FlowModThroughput
             bench.Hub.Publish(node, program);
         }
 
-        await SouthboundBench.UntilAsync(() => agent.Programmer.Program.Flows.Count == entries.Count);
-        return entries.Count / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        await SouthboundBench.UntilAsync(() => agent.AppliedVersion == applied);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        return new PushCost(
+            entries.Count / elapsed.TotalSeconds,
+            (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / entries.Count,
+            (GC.GetTotalAllocatedBytes() - allocated) / (double)entries.Count,
+            (GC.GetTotalPauseDuration() - paused) / elapsed);
     }
 
-    /// <summary>The same entries as pipeline flow-mods, applied in-process with nothing in between.</summary>
-    private static double Direct(int flows, int batch)
+    /// <summary>The same entries as pipeline flow-mods, applied in-process with nothing in between: per second, and CPU microseconds each.</summary>
+    private static (double PerSecond, double CpuMicrosPerFlow) Direct(int flows, int batch)
     {
         var pipeline = new EdgeSwitch().Pipeline;
         var mods = Enumerable.Range(0, flows).Select(i => Fabric.Edge.Pipeline.FlowMod.Add(
@@ -79,6 +97,7 @@ internal static class FlowModThroughput
             FlowMatch.Any.Metadata(1, EdgeTables.NetworkMask).EthDst(Mac(i)),
             FlowInstructions.Apply(FlowAction.Output(1)))).ToList();
         var start = Stopwatch.GetTimestamp();
+        var cpu = ThreadCpuClock.Seconds();
         foreach (var chunk in mods.Chunk(batch))
         {
             foreach (var mod in chunk)
@@ -87,7 +106,7 @@ internal static class FlowModThroughput
             }
         }
 
-        return mods.Count / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return (mods.Count / Stopwatch.GetElapsedTime(start).TotalSeconds, (ThreadCpuClock.Seconds() - cpu) * 1e6 / mods.Count);
     }
 
     /// <summary>A forwarding entry such as the compiler emits: network and destination MAC to a vNIC.</summary>
@@ -98,4 +117,6 @@ internal static class FlowModThroughput
         Dataplane.Apply(Dataplane.Output(1)));
 
     private static ulong Mac(int i) => 0x0200_0000_0000UL + (ulong)i;
+
+    private readonly record struct PushCost(double PerSecond, double CpuMicrosPerFlow, double AllocatedBytesPerFlow, double GcPauseFraction);
 }
