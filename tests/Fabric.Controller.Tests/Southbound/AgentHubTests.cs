@@ -87,7 +87,7 @@ public class AgentHubTests
         await agent.NextBatchAsync();
 
         var trace = host.Channel.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = "vm1", Packet = ByteString.CopyFromUtf8("frame") });
-        var asked = (await agent.NextAsync()).Trace;
+        var asked = (await agent.NextRequestAsync()).Trace;
         await agent.SendAsync(new AgentMessage { TraceReply = new TraceReply { RequestId = asked.RequestId, Result = new TraceResult { Verdict = "output 1", CacheHit = true } } });
 
         Assert.Equal(("vm1", "frame"), (asked.Port, asked.Packet.ToStringUtf8()));
@@ -103,7 +103,7 @@ public class AgentHubTests
         await agent.NextBatchAsync();
 
         var trace = host.Channel.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = "vm1" });
-        await agent.NextAsync();
+        await agent.NextRequestAsync();
         await agent.DisposeAsync();
 
         Assert.Equal(StatusCode.Unavailable, notConnected.Status);
@@ -121,8 +121,8 @@ public class AgentHubTests
         await core.NextBatchAsync();
 
         var capture = host.Channel.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "vm1", "c1/e1-c1" }, MaxPackets = 2 }).ToListAsync();
-        var onEdge = (await edge.NextAsync()).CaptureStart;
-        var onCore = (await core.NextAsync()).CaptureStart;
+        var onEdge = (await edge.NextRequestAsync()).CaptureStart;
+        var onCore = (await core.NextRequestAsync()).CaptureStart;
         await edge.SendAsync(new AgentMessage { CapturedPacket = new CapturedPacket { CaptureId = onEdge.CaptureId, Port = "vm1", Data = ByteString.CopyFromUtf8("one") } });
         await core.SendAsync(new AgentMessage { CapturedPacket = new CapturedPacket { CaptureId = onCore.CaptureId, Port = "e1-c1", Data = ByteString.CopyFromUtf8("two") } });
         var packets = await capture;
@@ -130,8 +130,8 @@ public class AgentHubTests
         Assert.Equal(("vm1", Direction.Both, 262144u), (onEdge.Port, onEdge.Direction, onEdge.SnapLength));
         Assert.Equal(("e1-c1", onEdge.CaptureId), (onCore.Port, onCore.CaptureId));
         Assert.Equal(["c1/e1-c1/two", "e1/vm1/one"], packets.Select(p => $"{p.Node}/{p.Port}/{p.Data.ToStringUtf8()}").Order(StringComparer.Ordinal));
-        Assert.Equal(onEdge.CaptureId, (await edge.NextAsync()).CaptureStop.CaptureId);
-        Assert.Equal(onEdge.CaptureId, (await core.NextAsync()).CaptureStop.CaptureId);
+        Assert.Equal(onEdge.CaptureId, (await edge.NextRequestAsync()).CaptureStop.CaptureId);
+        Assert.Equal(onEdge.CaptureId, (await core.NextRequestAsync()).CaptureStop.CaptureId);
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public class AgentHubTests
         await agent.NextBatchAsync();
 
         var capture = host.Channel.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "vm1" } }).CountAsync().AsTask();
-        await agent.NextAsync();
+        await agent.NextRequestAsync();
         await agent.DisposeAsync();
 
         Assert.Equal(StatusCode.Unavailable, notConnected.Status);

@@ -25,6 +25,18 @@ internal sealed class TestAgent : IAsyncDisposable
 
     public async Task<ProgramBatch> NextBatchAsync() => (await NextAsync()).Batch;
 
+    /// <summary>The next message that is not a batch: the controller may still be publishing its first compile.</summary>
+    public async Task<ControllerMessage> NextRequestAsync()
+    {
+        var message = await NextAsync();
+        while (message.KindCase == ControllerMessage.KindOneofCase.Batch)
+        {
+            message = await NextAsync();
+        }
+
+        return message;
+    }
+
     /// <summary>Reads until the stream ends; returns the status it ended with.</summary>
     public async Task<RpcException> EndAsync()
     {
