@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Lsr;
@@ -19,7 +20,8 @@ namespace Sdn.Fabric.Controller.Tests.Compiler;
 internal sealed class FabricRig : IDisposable
 {
     private readonly Dictionary<(string Node, string Interface), InMemoryLink> links = [];
-    private readonly Dictionary<string, InternalPort> vnics = new(StringComparer.Ordinal);
+    // Edge agents bind their ports on their own threads, all at once.
+    private readonly ConcurrentDictionary<string, InternalPort> vnics = new(StringComparer.Ordinal);
 
     public FabricRig(FabricState state)
     {
