@@ -179,7 +179,29 @@ internal sealed unsafe class SplitQueue(ushort maxSize)
     /// into <paramref name="destination"/>. Returns the bytes after the skip (which may exceed the destination, then only
     /// the start is copied), or -1 when the chain is malformed.
     /// </summary>
+    /// <remarks>
+    /// The common chain is one read-only descriptor holding the net header and the whole frame: it is copied at once,
+    /// after the same checks as any descriptor (<see cref="TryDescriptor"/>). Anything else takes the chain walk.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Gather(ushort head, int skip, Span<byte> destination)
+    {
+        if (TryDescriptor(head, 0, out var buffer, out var length, out var flags, out _)
+            && (flags & (DescriptorNext | DescriptorWrite)) == 0 && (uint)skip <= length)
+        {
+            var take = (int)length - skip;
+
+            // SAFETY: TryDescriptor checked that [buffer, buffer + length) lies inside guest RAM, and 0 <= skip <= length.
+            new ReadOnlySpan<byte>(buffer + skip, Math.Min(take, destination.Length)).CopyTo(destination);
+            return take;
+        }
+
+        return GatherChain(head, skip, destination);
+    }
+
+    /// <summary>The chain walk behind <see cref="Gather"/>: several descriptors, or one that breaks a rule.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int GatherChain(ushort head, int skip, Span<byte> destination)
     {
         var total = 0;
         var index = head;
@@ -219,7 +241,30 @@ internal sealed unsafe class SplitQueue(ushort maxSize)
     /// Writes <paramref name="header"/> then <paramref name="payload"/> into the device-writable buffers of chain <paramref name="head"/>.
     /// Returns the bytes written, -1 when the chain is malformed, or -2 when it is too small.
     /// </summary>
+    /// <remarks>
+    /// The common chain is one device-writable descriptor large enough for header and frame: both are copied at once,
+    /// after the same checks as any descriptor (<see cref="TryDescriptor"/>). Anything else takes the chain walk.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Scatter(ushort head, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload)
+    {
+        var needed = header.Length + payload.Length;
+        if (TryDescriptor(head, 0, out var buffer, out var length, out var flags, out _)
+            && (flags & (DescriptorNext | DescriptorWrite)) == DescriptorWrite && (uint)needed <= length)
+        {
+            // SAFETY: TryDescriptor checked that [buffer, buffer + length) lies inside guest RAM, and needed <= length.
+            var target = new Span<byte>(buffer, needed);
+            header.CopyTo(target);
+            payload.CopyTo(target[header.Length..]);
+            return needed;
+        }
+
+        return ScatterChain(head, header, payload);
+    }
+
+    /// <summary>The chain walk behind <see cref="Scatter"/>: several descriptors, a buffer too small, or one that breaks a rule.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int ScatterChain(ushort head, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload)
     {
         var written = 0;
         var needed = header.Length + payload.Length;
