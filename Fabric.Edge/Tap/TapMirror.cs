@@ -14,6 +14,11 @@ namespace Sdn.Fabric.Edge.Tap;
 /// </remarks>
 public sealed class TapMirror : IDisposable
 {
+    // Whole frames, TSO super-frames from TAP ports included, so the copy is what crossed the port; with so large
+    // slots a short ring does (super-frames are few per second even at line rate).
+    private const int MirroredFrameLength = 65_536;
+    private const int RingFrames = 256;
+
     private readonly CaptureTap _source;
     private readonly CaptureSession _session;
     private readonly TapDevice _device;
@@ -51,7 +56,7 @@ public sealed class TapMirror : IDisposable
             throw;
         }
 
-        var session = new CaptureSession([new CapturePort(portName, $"mirrored to {tapName}")], new CaptureOptions(SnapLength: PacketBurst.MaxFrameLength));
+        var session = new CaptureSession([new CapturePort(portName, $"mirrored to {tapName}")], new CaptureOptions(SnapLength: MirroredFrameLength, RingCapacity: RingFrames));
         var mirror = new TapMirror(source, session, device);
         source.Attach(session, 0);
         mirror._pump.Start();
@@ -70,7 +75,7 @@ public sealed class TapMirror : IDisposable
 
     private void Pump()
     {
-        var sink = new TapSink(_device, new PacketBurst());
+        var sink = new TapSink(_device, new PacketBurst(superFrames: true));
         while (!_stop.IsCancellationRequested)
         {
             if (_session.Drain(ref sink) == 0)

@@ -74,7 +74,7 @@ public static class Frames
 
     private static byte[] Build(Composer compose)
     {
-        var buffer = new byte[PacketBurst.MaxFrameLength];
+        var buffer = new byte[PacketBurst.MaxSuperFrameLength];
         var builder = new FrameBuilder(buffer);
         compose(ref builder);
         Assert.True(builder.TryFinish(out var length));

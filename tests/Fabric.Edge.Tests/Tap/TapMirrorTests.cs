@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Sdn.Fabric.Core.Capture;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Tap;
 using Sdn.Fabric.Edge.Tests.Support;
@@ -32,6 +33,28 @@ public class TapMirrorTests
         Assert.All(lines, l => Assert.Contains(": UDP, length", l, StringComparison.Ordinal));
         Assert.True(SpinWait.SpinUntil(() => mirror.Mirrored == 3, TimeSpan.FromSeconds(5)), $"mirrored {mirror.Mirrored} frames");
         Assert.Equal(3, rig.Port(2).TakeTransmitted().Count);
+    }
+
+    [Fact]
+    public async Task A_super_frame_reaches_the_mirror_whole()
+    {
+        var tap = new SwitchRig().Switch.Datapath.CaptureTap(1)!;
+        var tapName = $"sdnm{Guid.NewGuid().ToString("N")[..6]}";
+        using var mirror = TapMirror.Start(tap, "e1/p1", tapName);
+        using var tcpdump = Process.Start(new ProcessStartInfo("tcpdump", ["-i", tapName, "-nn", "-e", "-l", "-c", "1", "-s", "0", "udp"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        await WaitForListening(tcpdump);
+
+        // As a TAP port with TSO hands the switch: one frame of many MTUs.
+        tap.Offer(Frames.Udp(payload: 20_000), CaptureDirection.Inbound);
+
+        var output = tcpdump.StandardOutput.ReadToEndAsync();
+        await tcpdump.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        // -e prints the frame's own length: Ethernet, IPv4 and UDP headers and the whole payload.
+        Assert.Contains("ethertype IPv4 (0x0800), length 20042:", await output, StringComparison.Ordinal);
     }
 
     private static async Task WaitForListening(Process tcpdump)
