@@ -180,6 +180,11 @@ public sealed class EdgeDatapath
             }
         }
 
+        // Entry counters are bumped once per run of consecutive packets with the same flow (the connections to one
+        // host often share it), not once per packet: every packet of a burst has the same timestamp.
+        var run = MalformedFrame;
+        var runPackets = 0;
+        var runBytes = 0L;
         for (var i = 0; i < count; i++)
         {
             var flow = flows[i]!;
@@ -188,17 +193,29 @@ public sealed class EdgeDatapath
                 continue;
             }
 
-            var length = burst.Length(i);
-            var entryCounters = flow.Counters;
-            for (var c = 0; c < entryCounters.Length; c++)
+            if (!ReferenceEquals(flow, run))
             {
-                entryCounters[c].Count(length, now);
+                CountRun(run, runPackets, runBytes, now);
+                (run, runPackets, runBytes) = (flow, 0, 0L);
             }
 
+            runPackets++;
+            runBytes += burst.Length(i);
             Execute(flow.Actions, burst, i, ref _offsets[i], inPort);
         }
 
+        CountRun(run, runPackets, runBytes, now);
         Flush();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CountRun(CompiledFlow flow, int packets, long bytes, long now)
+    {
+        var entryCounters = flow.Counters;
+        for (var c = 0; c < entryCounters.Length; c++)
+        {
+            entryCounters[c].Count(packets, bytes, now);
+        }
     }
 
     /// <summary>The compiled flow for <paramref name="key"/>: from the cache, or from the slow path (and then cached).</summary>
@@ -421,11 +438,13 @@ public sealed class EdgeDatapath
         _captureTaps[number]!.OfferBurst(pending, CaptureDirection.Outbound);
 
         var accepted = _ports[number]!.Transmit(pending);
+        var bytes = 0L;
         for (var i = 0; i < accepted; i++)
         {
-            counters.Transmitted(pending.Length(i));
+            bytes += pending.Length(i);
         }
 
+        counters.Transmitted(accepted, bytes);
         counters.TransmitDropped(pending.Count - accepted);
         pending.Clear();
     }

@@ -10,9 +10,12 @@ public sealed class FlowCounters
     /// <summary>The <see cref="TimeProvider.GetTimestamp"/> of the last packet; zero when none was counted.</summary>
     public long LastHitTimestamp { get; private set; }
 
-    public void Count(int bytes, long timestamp)
+    public void Count(int bytes, long timestamp) => Count(1, bytes, timestamp);
+
+    /// <summary>Counts a run of <paramref name="packets"/> that arrived together at <paramref name="timestamp"/>.</summary>
+    public void Count(int packets, long bytes, long timestamp)
     {
-        Packets++;
+        Packets += packets;
         Bytes += bytes;
         LastHitTimestamp = timestamp;
     }

@@ -25,9 +25,9 @@ public sealed class PortCounters
 
     internal void Malformed() => RxMalformed++;
 
-    internal void Transmitted(int bytes)
+    internal void Transmitted(int packets, long bytes)
     {
-        TxPackets++;
+        TxPackets += packets;
         TxBytes += bytes;
     }
 

@@ -75,6 +75,30 @@ public class DatapathTests
     }
 
     [Fact]
+    public void Counters_count_every_packet_of_a_burst_whether_its_flow_repeats_or_alternates()
+    {
+        _rig.Pipeline.Add(0, 10, FlowMatch.Any.Ipv4Dst(1), FlowAction.Output(2));
+        _rig.Pipeline.Add(0, 10, FlowMatch.Any.Ipv4Dst(2), FlowAction.Output(3));
+        byte[][] burst = [Frames.Udp(destination: 1), Frames.Udp(destination: 1, payload: 30), Frames.Udp(destination: 2), Frames.Udp(destination: 1, payload: 40)];
+        for (var round = 0; round < 2; round++)
+        {
+            foreach (var frame in burst)
+            {
+                _rig.Port(1).Inject(frame);
+            }
+
+            _rig.Switch.Datapath.Poll();
+        }
+
+        var toOne = _rig.Pipeline.Tables[0].FindStrict(FlowMatch.Any.Ipv4Dst(1), 10)!.Counters;
+        var toTwo = _rig.Pipeline.Tables[0].FindStrict(FlowMatch.Any.Ipv4Dst(2), 10)!.Counters;
+        var bytesToOne = 2 * (burst[0].Length + burst[1].Length + burst[3].Length);
+        Assert.Equal((6, bytesToOne), (toOne.Packets, toOne.Bytes));
+        Assert.Equal((2, 2 * burst[2].Length), (toTwo.Packets, toTwo.Bytes));
+        Assert.Equal((6, bytesToOne), (_rig.Switch.Datapath.PortCounters(2)!.TxPackets, _rig.Switch.Datapath.PortCounters(2)!.TxBytes));
+    }
+
+    [Fact]
     public void Trace_of_a_frame_has_no_side_effects()
     {
         _rig.WithActions(FlowAction.Output(2));
