@@ -216,7 +216,7 @@ internal sealed class PacketSpec
     {
         var text = Value(field, fallback);
         return PhysicalAddress.TryParse(text, out var mac) && mac.GetAddressBytes() is { Length: 6 } bytes
-            ? BinaryPrimitives.ReadUInt64BigEndian([0, 0, .. bytes])
+            ? EthernetHeader.ReadMac(bytes)
             : throw Bad($"{field}={text} is not a MAC address such as 02:00:00:00:00:01");
     }
 

@@ -168,12 +168,7 @@ internal sealed class EdgePing : IDisposable
         return frame;
     }
 
-    private static ulong Mac(string text)
-    {
-        Span<byte> bytes = stackalloc byte[8];
-        PhysicalAddress.Parse(text).GetAddressBytes().CopyTo(bytes[2..]);
-        return BinaryPrimitives.ReadUInt64BigEndian(bytes);
-    }
+    private static ulong Mac(string text) => EthernetHeader.ReadMac(PhysicalAddress.Parse(text).GetAddressBytes());
 
     private static uint Ipv4(string text) => BinaryPrimitives.ReadUInt32BigEndian(IPAddress.Parse(text).GetAddressBytes());
 
