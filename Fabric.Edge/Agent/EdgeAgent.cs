@@ -191,7 +191,7 @@ public sealed class EdgeAgent : SouthboundAgent
     {
         lock (SwitchLock)
         {
-            var port = Programmer.Program.Ports.Values.FirstOrDefault(p => p.Name == request.Port);
+            var port = Programmer.PortConfigNamed(request.Port);
             return port is null
                 ? new TraceResult { Verdict = $"port '{request.Port}' is not on edge {NodeName}" }
                 : TraceReport.Of(_switch.Trace(port.Number, request.Packet.Span), Programmer.Program);

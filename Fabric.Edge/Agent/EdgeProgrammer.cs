@@ -46,8 +46,10 @@ public sealed class EdgeProgrammer
     /// The bound port the program calls <paramref name="name"/>: a model port or an uplink's interface. A TAP port's
     /// device has a name of its own, which this does not match.
     /// </summary>
-    public IEdgePort? PortNamedByProgram(string name) =>
-        Program.Ports.Values.FirstOrDefault(p => p.Name == name) is { } config ? _ports.GetValueOrDefault(config.Number) : null;
+    public IEdgePort? PortNamedByProgram(string name) => PortConfigNamed(name) is { } config ? _ports.GetValueOrDefault(config.Number) : null;
+
+    /// <summary>The program's config of the port it calls <paramref name="name"/>, bound or not.</summary>
+    public Proto.PortConfig? PortConfigNamed(string name) => Program.Ports.Values.FirstOrDefault(p => p.Name == name);
 
     /// <summary>Applies <paramref name="batch"/> whole, or throws <see cref="ProgramException"/> having changed nothing.</summary>
     public void Apply(Proto.ProgramBatch batch)
