@@ -22,11 +22,17 @@ internal static class TopologyRun
 
     public static Task<EmbeddedFabric> StartAsync(TopologyDefinition topology) => EmbeddedFabric.StartAsync(topology, Options());
 
+    private const int Prefixes = 0x1000;
+
+    // Prefixes are handed out in turn from a random start: three random hex digits per run collided now and then
+    // between the fabrics one test run brings up side by side.
+    private static int lastPrefix = Random.Shared.Next(Prefixes);
+
     /// <summary>A free controller port, and a name prefix for namespaces and TAPs that no other run uses.</summary>
     public static EmbeddedFabricOptions Options() => new()
     {
         Listen = new IPEndPoint(IPAddress.Loopback, 0),
-        NamePrefix = $"t{Guid.NewGuid().ToString("N")[..3]}-",
+        NamePrefix = $"t{Interlocked.Increment(ref lastPrefix) % Prefixes:x3}-",
     };
 
     /// <summary>The topology with more VMs.</summary>
