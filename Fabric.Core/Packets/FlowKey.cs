@@ -157,30 +157,46 @@ public struct FlowKey : IEquatable<FlowKey>
         return diff == Vector256<ulong>.Zero;
     }
 
+    public readonly bool Equals(FlowKey other) => EqualTo(in other);
+
+    /// <summary>The same as <see cref="Equals(FlowKey)"/>, by reference: caches compare keys per packet and must not copy 128 bytes to do it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly bool Equals(FlowKey other)
+    public readonly bool EqualTo(in FlowKey other)
     {
         var a = Vectors(in this);
         var b = Vectors(in other);
-        return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
+        return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) == Vector256<ulong>.Zero;
     }
 
     public override readonly bool Equals(object? obj) => obj is FlowKey other && Equals(other);
 
     /// <summary>A 64-bit hash of every word, for caches and hash tables.</summary>
+    /// <remarks>
+    /// Four independent lanes, each mixing every fourth word, then folded together: one chain of sixteen multiplies
+    /// would make every packet wait about 80 cycles for its hash, while four chains of four run side by side.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly ulong Hash64()
     {
-        const ulong Multiplier = 0x9E3779B97F4A7C15;
-        ulong hash = 0;
         var words = ReadOnlyWords;
-        for (var i = 0; i < WordCount; i++)
+        ulong lane0 = 0, lane1 = 1, lane2 = 2, lane3 = 3;
+        for (var i = 0; i < WordCount; i += 4)
         {
-            hash = (hash ^ words[i]) * Multiplier;
-            hash ^= hash >> 29;
+            lane0 = Mix(lane0, words[i]);
+            lane1 = Mix(lane1, words[i + 1]);
+            lane2 = Mix(lane2, words[i + 2]);
+            lane3 = Mix(lane3, words[i + 3]);
         }
 
-        return hash;
+        return Mix(Mix(Mix(lane0, lane1), lane2), lane3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Mix(ulong hash, ulong word)
+    {
+        const ulong Multiplier = 0x9E3779B97F4A7C15;
+        hash = (hash ^ word) * Multiplier;
+        return hash ^ (hash >> 29);
     }
 
     public override readonly int GetHashCode()

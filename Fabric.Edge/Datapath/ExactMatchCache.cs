@@ -46,7 +46,7 @@ public sealed class ExactMatchCache
         {
             ref var entry = ref _entries[first + System.Numerics.BitOperations.TrailingZeroCount(matches)];
             var flow = entry.Flow;
-            if (flow is not null && entry.Key.Equals(key))
+            if (flow is not null && entry.Key.EqualTo(key))
             {
                 // A key is held by at most one way of its set, so a stale flow here means no current one anywhere.
                 return flow.IsCurrent ? flow : null;
@@ -91,7 +91,7 @@ public sealed class ExactMatchCache
         {
             var way = System.Numerics.BitOperations.TrailingZeroCount(matches);
             ref var entry = ref _entries[first + way];
-            if (entry.Flow is not null && entry.Key.Equals(key))
+            if (entry.Flow is not null && entry.Key.EqualTo(key))
             {
                 return way;
             }

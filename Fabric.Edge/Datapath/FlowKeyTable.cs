@@ -63,7 +63,7 @@ public sealed class FlowKeyTable<TValue>
                 return false;
             }
 
-            if (_hashes[index] == hash && _keys[index].Equals(key))
+            if (_hashes[index] == hash && _keys[index].EqualTo(key))
             {
                 value = candidate;
                 return true;
@@ -142,7 +142,7 @@ public sealed class FlowKeyTable<TValue>
     private int FindSlot(in FlowKey key, ulong hash)
     {
         var index = (int)hash & _mask;
-        while (_values[index] is not null && !(_hashes[index] == hash && _keys[index].Equals(key)))
+        while (_values[index] is not null && !(_hashes[index] == hash && _keys[index].EqualTo(key)))
         {
             index = (index + 1) & _mask;
         }
