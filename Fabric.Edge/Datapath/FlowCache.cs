@@ -55,6 +55,10 @@ public sealed class FlowCache
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Prefetch(ulong hash) => _exact.Prefetch(hash);
 
+    /// <summary>Starts loading the exact-match entry of <paramref name="hash"/>; after <see cref="Prefetch"/>, for the whole burst.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchEntry(ulong hash) => _exact.PrefetchEntry(hash);
+
     /// <summary>The tier that would answer <paramref name="key"/>, without counting or changing anything.</summary>
     public CacheTier Peek(in FlowKey key)
     {
