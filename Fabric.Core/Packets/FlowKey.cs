@@ -127,6 +127,26 @@ public struct FlowKey : IEquatable<FlowKey>
     /// <summary>How many MPLS label stack entries the frame carries.</summary>
     public byte MplsDepth { readonly get => (byte)Get(14, 48, 8); set => Set(14, 48, 8, value); }
 
+    /// <summary>
+    /// Sets <see cref="IpProto"/>, <see cref="IpDscp"/>, <see cref="IpEcn"/> and <see cref="IpTtl"/> with one write to each
+    /// of the two words they share with the Ethernet addresses: a parser setting them one by one waits on each write
+    /// to read the word back for the next.
+    /// </summary>
+    public void SetIpHeader(byte proto, byte dscp, byte ecn, byte ttl)
+    {
+        const ulong DstFields = 0xFFFFUL << 48;
+        const ulong TtlField = 0xFFUL << 48;
+        _words[6] = (_words[6] & ~DstFields) | ((ulong)proto << 48) | ((ulong)(dscp & 0x3F) << 56) | ((ulong)ecn << 62);
+        _words[7] = (_words[7] & ~TtlField) | ((ulong)ttl << 48);
+    }
+
+    /// <summary>Sets <see cref="Ipv4Src"/> and <see cref="Ipv4Dst"/>, which fill one word.</summary>
+    public void SetIpv4Addresses(uint source, uint destination) => _words[8] = source | ((ulong)destination << 32);
+
+    /// <summary>Sets <see cref="L4Src"/> and <see cref="L4Dst"/> with one write.</summary>
+    public void SetL4Ports(ushort source, ushort destination) =>
+        _words[13] = (_words[13] & ~0xFFFF_FFFFUL) | source | ((ulong)destination << 16);
+
     public readonly uint Register(int index) => (uint)Get(2 + (index >> 1), (index & 1) * 32, 32);
 
     public void SetRegister(int index, uint value) => Set(2 + (index >> 1), (index & 1) * 32, 32, value);

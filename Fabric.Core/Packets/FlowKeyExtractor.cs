@@ -99,12 +99,8 @@ public static class FlowKeyExtractor
         }
 
         offsets.Network = position;
-        key.Ipv4Src = ip.Source;
-        key.Ipv4Dst = ip.Destination;
-        key.IpProto = ip.Protocol;
-        key.IpDscp = ip.Dscp;
-        key.IpEcn = ip.Ecn;
-        key.IpTtl = ip.Ttl;
+        key.SetIpv4Addresses(ip.Source, ip.Destination);
+        key.SetIpHeader(ip.Protocol, ip.Dscp, ip.Ecn, ip.Ttl);
         if (ip.IsFragment)
         {
             key.IpFrag = FragmentState(ip.FragmentOffset);
@@ -176,8 +172,7 @@ public static class FlowKeyExtractor
                     return new ParseResult(status, PacketLayer.Tcp);
                 }
 
-                key.L4Src = tcp.SourcePort;
-                key.L4Dst = tcp.DestinationPort;
+                key.SetL4Ports(tcp.SourcePort, tcp.DestinationPort);
                 offsets.Transport = position;
                 offsets.Payload = position + tcp.HeaderLength;
                 return new ParseResult(ParseStatus.Ok, PacketLayer.Tcp);
@@ -189,8 +184,7 @@ public static class FlowKeyExtractor
                     return new ParseResult(status, PacketLayer.Udp);
                 }
 
-                key.L4Src = udp.SourcePort;
-                key.L4Dst = udp.DestinationPort;
+                key.SetL4Ports(udp.SourcePort, udp.DestinationPort);
                 offsets.Transport = position;
                 offsets.Payload = position + UdpHeader.Size;
                 return new ParseResult(ParseStatus.Ok, PacketLayer.Udp);
@@ -225,8 +219,7 @@ public static class FlowKeyExtractor
 
         offsets.Network = position;
         key.ArpOp = arp.Operation;
-        key.ArpSpa = arp.SenderProtocolAddress;
-        key.ArpTpa = arp.TargetProtocolAddress;
+        key.SetIpv4Addresses(arp.SenderProtocolAddress, arp.TargetProtocolAddress);
         return new ParseResult(ParseStatus.Ok, PacketLayer.Arp);
     }
 

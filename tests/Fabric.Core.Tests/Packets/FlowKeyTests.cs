@@ -107,4 +107,54 @@ public class FlowKeyTests
         Assert.NotEqual(a, c);
         Assert.NotEqual(a.Hash64(), c.Hash64());
     }
+
+    [Fact]
+    public void Grouped_setters_write_what_the_single_fields_would_and_keep_the_neighbours()
+    {
+        var neighbours = new FlowKey
+        {
+            EthDst = 0xFFFF_FFFF_FFFF,
+            EthSrc = 0x0011_2233_4455,
+            IpFrag = IpFragment.IsFragment,
+            MplsTopEntry = 0xDEAD_BEEF,
+            IpProto = 1,
+            IpTtl = 1,
+            L4Src = 1,
+        };
+        var grouped = neighbours;
+        grouped.SetIpHeader(proto: 17, dscp: 0x2E, ecn: 2, ttl: 63);
+        grouped.SetIpv4Addresses(0x0A00_0001, 0xC0A8_0102);
+        grouped.SetL4Ports(5353, 443);
+
+        var single = neighbours;
+        single.IpProto = 17;
+        single.IpDscp = 0x2E;
+        single.IpEcn = 2;
+        single.IpTtl = 63;
+        single.Ipv4Src = 0x0A00_0001;
+        single.Ipv4Dst = 0xC0A8_0102;
+        single.L4Src = 5353;
+        single.L4Dst = 443;
+
+        Assert.Equal(single, grouped);
+        Assert.Equal(0xFFFF_FFFF_FFFFul, grouped.EthDst);
+        Assert.Equal(IpFragment.IsFragment, grouped.IpFrag);
+        Assert.Equal(0xDEAD_BEEFu, grouped.MplsTopEntry);
+    }
+
+    [Fact]
+    public void Every_bit_of_every_word_changes_the_hash()
+    {
+        var zero = default(FlowKey).Hash64();
+        var seen = new HashSet<ulong> { zero };
+        for (var word = 0; word < FlowKey.WordCount; word++)
+        {
+            for (var bit = 0; bit < 64; bit++)
+            {
+                var key = default(FlowKey);
+                key.Words[word] = 1UL << bit;
+                Assert.True(seen.Add(key.Hash64()), $"word {word} bit {bit} hashes like another one-bit key");
+            }
+        }
+    }
 }
