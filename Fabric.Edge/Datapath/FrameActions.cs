@@ -422,73 +422,38 @@ public static class FrameActions
         return burst.Frame(index);
     }
 
-    // The two moves below shift the few header bytes before a shim by its 4 bytes. Span.CopyTo would do it too, but
-    // source and destination overlap, and an overlapping copy leaves managed code for the C library's memmove: a
-    // call that cost more than everything else the push does.
-
     /// <summary>Moves <c>frame[4..4+length]</c> to <c>frame[..length]</c>.</summary>
-    private static void MoveHeadersTowardFront(Span<byte> frame, int length)
-    {
-        if (length is >= sizeof(ulong) and <= 2 * 16)
-        {
-            MoveShort(frame.Slice(ShimSize, length), frame);
-            return;
-        }
-
-        // Each word is read before any byte of it is overwritten, which is what makes the overlap safe.
-        var moved = 0;
-        for (; moved + sizeof(ulong) <= length; moved += sizeof(ulong))
-        {
-            MemoryMarshal.Write(frame[moved..], MemoryMarshal.Read<ulong>(frame[(moved + ShimSize)..]));
-        }
-
-        for (; moved < length; moved++)
-        {
-            frame[moved] = frame[moved + ShimSize];
-        }
-    }
+    private static void MoveHeadersTowardFront(Span<byte> frame, int length) => MoveHeaders(frame.Slice(ShimSize, length), frame);
 
     /// <summary>Moves <c>frame[..length]</c> to <c>frame[4..4+length]</c>.</summary>
-    private static void MoveHeadersTowardBack(Span<byte> frame, int length)
-    {
-        if (length is >= sizeof(ulong) and <= 2 * 16)
-        {
-            MoveShort(frame[..length], frame[ShimSize..]);
-            return;
-        }
-
-        var left = length;
-        for (; left >= sizeof(ulong); left -= sizeof(ulong))
-        {
-            MemoryMarshal.Write(frame[(left - sizeof(ulong) + ShimSize)..], MemoryMarshal.Read<ulong>(frame[(left - sizeof(ulong))..]));
-        }
-
-        for (left--; left >= 0; left--)
-        {
-            frame[left + ShimSize] = frame[left];
-        }
-    }
+    private static void MoveHeadersTowardBack(Span<byte> frame, int length) => MoveHeaders(frame[..length], frame[ShimSize..]);
 
     /// <summary>
-    /// Copies 8 to 32 bytes as two overlapping loads, a head and a tail, both made before either store: that makes any
-    /// overlap of <paramref name="from"/> and <paramref name="to"/> safe. Ethernet headers and tags (12 to 22 bytes) take this way.
+    /// Moves the few header bytes before a shim, which overlap their destination. Ethernet headers and tags (12 to 22
+    /// bytes) are moved as two overlapping loads, a head and a tail, both made before either store, which makes the
+    /// overlap safe: Span.CopyTo would leave managed code for the C library's memmove, a call that cost more than
+    /// everything else a push does.
     /// </summary>
-    private static void MoveShort(ReadOnlySpan<byte> from, Span<byte> to)
+    private static void MoveHeaders(ReadOnlySpan<byte> from, Span<byte> to)
     {
         var length = from.Length;
-        if (length >= 16)
+        if (length is >= 16 and <= 32)
         {
             var head = Vector128.Create(from);
             var tail = Vector128.Create(from[(length - 16)..]);
             head.CopyTo(to);
             tail.CopyTo(to[(length - 16)..]);
         }
-        else
+        else if (length is >= sizeof(ulong) and < 16)
         {
             var head = MemoryMarshal.Read<ulong>(from);
             var tail = MemoryMarshal.Read<ulong>(from[(length - sizeof(ulong))..]);
             MemoryMarshal.Write(to, head);
             MemoryMarshal.Write(to[(length - sizeof(ulong))..], tail);
+        }
+        else
+        {
+            from.CopyTo(to);
         }
     }
 

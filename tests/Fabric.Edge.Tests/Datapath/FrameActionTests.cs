@@ -86,18 +86,21 @@ public class FrameActionTests
         Assert.Equal(Frames.Udp(ttl: 63), _rig.SingleOut(4));
     }
 
-    [Fact]
-    public void Push_and_pop_mpls_behind_a_vlan_tag_move_the_whole_tagged_header()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Push_and_pop_mpls_behind_vlan_tags_move_the_whole_tagged_header(bool qinq)
     {
         _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(1), FlowAction.PushMpls(), FlowAction.SetMplsLabel(77), FlowAction.Output(2));
         _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(3).MplsLabel(77), FlowAction.PopMpls(EtherTypes.Ipv4), FlowAction.Output(4));
+        ushort? serviceVlan = qinq ? (ushort)300 : null;
 
-        _rig.Send(1, Frames.Udp(vlan: 42));
+        _rig.Send(1, Frames.Udp(vlan: 42, serviceVlan: serviceVlan));
         var labelled = _rig.SingleOut(2);
-        Assert.Equal(Frames.Udp(vlan: 42, mplsLabel: 77), labelled);
+        Assert.Equal(Frames.Udp(vlan: 42, mplsLabel: 77, serviceVlan: serviceVlan), labelled);
 
         _rig.Send(3, labelled);
-        Assert.Equal(Frames.Udp(vlan: 42), _rig.SingleOut(4));
+        Assert.Equal(Frames.Udp(vlan: 42, serviceVlan: serviceVlan), _rig.SingleOut(4));
     }
 
     [Fact]

@@ -22,11 +22,17 @@ public static class Frames
         ulong ethDst = Keys.MacB,
         ushort? vlan = null,
         uint? mplsLabel = null,
-        int payload = 18) =>
+        int payload = 18,
+        ushort? serviceVlan = null) =>
         Build((ref FrameBuilder b) =>
         {
             var ipType = mplsLabel is null ? EtherTypes.Ipv4 : EtherTypes.MplsUnicast;
-            b.Ethernet(ethDst, ethSrc, vlan is null ? ipType : EtherTypes.Vlan);
+            b.Ethernet(ethDst, ethSrc, serviceVlan is not null ? EtherTypes.ServiceVlan : vlan is null ? ipType : EtherTypes.Vlan);
+            if (serviceVlan is { } outer)
+            {
+                b.Vlan(outer, vlan is null ? ipType : EtherTypes.Vlan);
+            }
+
             if (vlan is { } vid)
             {
                 b.Vlan(vid, ipType);
