@@ -56,9 +56,7 @@ internal sealed class LiveDebuggingService
 
         CheckFilter(request.Filter);
         var targets = await ControllerService.Answer(() => request.Ports.Select(Target).ToList()).ConfigureAwait(false);
-        using var capture = agents.Start(
-            [.. targets.Select(t => (t.Node, Start(t.Port)))],
-            id => new ControllerMessage { CaptureStop = new CaptureStop { CaptureId = id } });
+        using var capture = agents.Start([.. targets.Select(t => (t.Node, Start(t.Port)))]);
 
         var agentDrops = new Dictionary<(string Node, string Port), ulong>();
         var sent = 0u;
@@ -105,8 +103,7 @@ internal sealed class LiveDebuggingService
         }
 
         using var mirror = agents.Start(
-            [(node, id => new ControllerMessage { MirrorStart = new MirrorStart { MirrorId = id, Port = port, TapName = request.TapName } })],
-            id => new ControllerMessage { RequestStop = new RequestStop { RequestId = id } });
+            [(node, id => new ControllerMessage { MirrorStart = new MirrorStart { MirrorId = id, Port = port, TapName = request.TapName } })]);
         await foreach (var (from, message) in mirror.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
             AgentRequest.ThrowIfFailed(message);
@@ -147,8 +144,7 @@ internal sealed class LiveDebuggingService
                     IntervalMs = interval,
                     TimeoutMs = timeout,
                 },
-            })],
-            id => new ControllerMessage { RequestStop = new RequestStop { RequestId = id } });
+            })]);
         var reported = 0u;
         await foreach (var (_, message) in ping.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {

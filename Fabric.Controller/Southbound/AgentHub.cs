@@ -112,7 +112,7 @@ internal sealed class AgentHub
     /// <summary>Sends the request <paramref name="ask"/> makes of a fresh request id to the agent of <paramref name="node"/> and waits for its one reply.</summary>
     private async Task<AgentMessage> AskAsync(string node, Func<ulong, ControllerMessage> ask, CancellationToken cancellationToken)
     {
-        using var request = Start([(node, ask)], stop: null);
+        using var request = Begin([(node, ask)], stopWhenEnded: false);
         await foreach (var report in request.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             AgentRequest.ThrowIfFailed(report.Message);
@@ -124,17 +124,19 @@ internal sealed class AgentHub
 
     /// <summary>
     /// Sends each node the message <paramref name="starts"/> makes of a new request id, and returns the request, whose
-    /// reports the agents send under that id. Disposing it sends each node the message <paramref name="stop"/> makes, if any.
+    /// reports the agents send under that id. Disposing it sends each node a <see cref="RequestStop"/>.
     /// </summary>
     /// <exception cref="RpcException">UNAVAILABLE when a node's agent is not connected; nothing was sent.</exception>
-    public AgentRequest Start(IReadOnlyList<(string Node, Func<ulong, ControllerMessage> Start)> starts, Func<ulong, ControllerMessage>? stop)
+    public AgentRequest Start(IReadOnlyList<(string Node, Func<ulong, ControllerMessage> Start)> starts) => Begin(starts, stopWhenEnded: true);
+
+    private AgentRequest Begin(IReadOnlyList<(string Node, Func<ulong, ControllerMessage> Start)> starts, bool stopWhenEnded)
     {
         ArgumentNullException.ThrowIfNull(starts);
         lock (gate)
         {
             var involved = starts.Select(s => s.Node).Distinct().Select(node => sessions.GetValueOrDefault(node)
                 ?? throw new RpcException(StatusCode.Unavailable, $"the agent of node '{node}' is not connected; start it and retry")).ToList();
-            var request = new AgentRequest(++lastRequestId, involved, ended => End(ended, stop));
+            var request = new AgentRequest(++lastRequestId, involved, ended => End(ended, stopWhenEnded));
             requests[request.Id] = request;
             foreach (var (node, start) in starts)
             {
@@ -145,15 +147,15 @@ internal sealed class AgentHub
         }
     }
 
-    private void End(AgentRequest request, Func<ulong, ControllerMessage>? stop)
+    private void End(AgentRequest request, bool stopWhenEnded)
     {
         lock (gate)
         {
-            if (requests.Remove(request.Id) && stop is not null)
+            if (requests.Remove(request.Id) && stopWhenEnded)
             {
                 foreach (var session in request.Sessions)
                 {
-                    session.Ask(stop(request.Id));
+                    session.Ask(new ControllerMessage { RequestStop = new RequestStop { RequestId = request.Id } });
                 }
             }
         }

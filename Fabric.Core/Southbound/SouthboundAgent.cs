@@ -157,9 +157,9 @@ public abstract class SouthboundAgent : IAsyncDisposable
                     {
                         StartCapture(message.CaptureStart);
                     }
-                    else if (message.KindCase is ControllerMessage.KindOneofCase.CaptureStop or ControllerMessage.KindOneofCase.RequestStop)
+                    else if (message.KindCase == ControllerMessage.KindOneofCase.RequestStop)
                     {
-                        _requests.Stop(message.CaptureStop?.CaptureId ?? message.RequestStop.RequestId);
+                        _requests.Stop(message.RequestStop.RequestId);
                     }
                     else if (Answer(message) is { } reply)
                     {

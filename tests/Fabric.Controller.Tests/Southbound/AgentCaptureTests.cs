@@ -20,7 +20,7 @@ public sealed class AgentCaptureTests : IAsyncLifetime
     {
         var tap = SourceTap();
 
-        var capture = fabric.Hub.Start([("e1", CaptureOf("src"))], Stop);
+        var capture = fabric.Hub.Start([("e1", CaptureOf("src"))]);
         await fabric.UntilAsync(() => tap.IsActive);
         capture.Dispose();
 
@@ -31,7 +31,7 @@ public sealed class AgentCaptureTests : IAsyncLifetime
     public async Task A_capture_detaches_when_the_agents_stream_ends()
     {
         var tap = SourceTap();
-        using var capture = fabric.Hub.Start([("e1", CaptureOf("src"))], Stop);
+        using var capture = fabric.Hub.Start([("e1", CaptureOf("src"))]);
         await fabric.UntilAsync(() => tap.IsActive);
 
         await fabric.StopControllerAsync();
@@ -42,7 +42,7 @@ public sealed class AgentCaptureTests : IAsyncLifetime
     [Fact]
     public async Task A_port_the_edge_does_not_have_is_refused_with_not_found()
     {
-        using var capture = fabric.Hub.Start([("e1", CaptureOf("nowhere"))], Stop);
+        using var capture = fabric.Hub.Start([("e1", CaptureOf("nowhere"))]);
 
         var (node, message) = await capture.ReadAllAsync(CancellationToken.None).FirstAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
 
@@ -55,6 +55,4 @@ public sealed class AgentCaptureTests : IAsyncLifetime
 
     private static Func<ulong, ControllerMessage> CaptureOf(string port) =>
         id => new ControllerMessage { CaptureStart = new CaptureStart { CaptureId = id, Port = port, Direction = Direction.Both, SnapLength = 128 } };
-
-    private static ControllerMessage Stop(ulong id) => new() { CaptureStop = new CaptureStop { CaptureId = id } };
 }

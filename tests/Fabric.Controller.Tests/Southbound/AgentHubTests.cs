@@ -130,8 +130,8 @@ public class AgentHubTests
         Assert.Equal(("vm1", Direction.Both, 262144u), (onEdge.Port, onEdge.Direction, onEdge.SnapLength));
         Assert.Equal(("e1-c1", onEdge.CaptureId), (onCore.Port, onCore.CaptureId));
         Assert.Equal(["c1/e1-c1/two", "e1/vm1/one"], packets.Select(p => $"{p.Node}/{p.Port}/{p.Data.ToStringUtf8()}").Order(StringComparer.Ordinal));
-        Assert.Equal(onEdge.CaptureId, (await edge.NextRequestAsync()).CaptureStop.CaptureId);
-        Assert.Equal(onEdge.CaptureId, (await core.NextRequestAsync()).CaptureStop.CaptureId);
+        Assert.Equal(onEdge.CaptureId, (await edge.NextRequestAsync()).RequestStop.RequestId);
+        Assert.Equal(onEdge.CaptureId, (await core.NextRequestAsync()).RequestStop.RequestId);
     }
 
     [Fact]
