@@ -6,21 +6,33 @@ using Sdn.Fabric.Controller.Tests.Cli;
 using Sdn.Fabric.Core.Capture;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Rpc;
+using Sdn.EndToEnd.Support;
+using Sdn.Fabric.Controller.Hosting;
 using Sdn.Vmm.Tests;
 
 namespace Sdn.EndToEnd.Diagnostics;
 
 /// <summary>`sdn flows` and `sdn trace` (GetFlows and Trace over the real gRPC API) against the embedded quickstart fabric.</summary>
-public sealed class FlowsAndTraceTests(QuickstartFabricFixture quickstart) : IClassFixture<QuickstartFabricFixture>, IDisposable
+[Collection(SharedQuickstart.Name)]
+public sealed class FlowsAndTraceTests(RunningQuickstart quickstart) : IAsyncLifetime, IDisposable
 {
-    private readonly RpcChannel _api = new(quickstart.Fabric?.Address ?? new Uri("http://127.0.0.1:1"));
     private readonly string _pcap = Path.Combine(Path.GetTempPath(), $"sdn-trace-{Guid.NewGuid():N}.pcapng");
+    private EmbeddedFabric _fabric = null!;
+    private RpcChannel _api = null!;
 
-    private Uri Controller => quickstart.Fabric.Address;
+    private Uri Controller => _fabric.Address;
+
+    public async Task InitializeAsync()
+    {
+        _fabric = await quickstart.FabricAsync();
+        _api = new RpcChannel(_fabric.Address);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose()
     {
-        _api.Dispose();
+        _api?.Dispose();
         File.Delete(_pcap);
     }
 
@@ -128,7 +140,7 @@ public sealed class FlowsAndTraceTests(QuickstartFabricFixture quickstart) : ICl
         Assert.Equal(described, named);
     }
 
-    private Fabric.Core.Protos.Port Port(string name) => quickstart.Fabric.Model.Get(ResourceKinds.Ports, name);
+    private Fabric.Core.Protos.Port Port(string name) => _fabric.Model.Get(ResourceKinds.Ports, name);
 
     private static ulong Number(ByteString value) => value.Aggregate(0ul, (number, b) => (number << 8) | b);
 }
