@@ -62,9 +62,8 @@ public abstract class Link : IDisposable
     protected virtual bool OffloadsReachPeer => CarriesOffloads;
 
     /// <summary>
-    /// Has the sender ring <paramref name="doorbell"/> whenever frames arrive here, so the receiving thread may park
-    /// on it; null stops it. A kind that cannot ring (a socket's arrivals are the kernel's) leaves the receiver to
-    /// its park timeout.
+    /// Wakes <paramref name="doorbell"/>'s owner whenever frames arrive here, so the receiving thread may park on it;
+    /// null stops it. A kind that does neither leaves the receiver to its park timeout.
     /// </summary>
     public virtual void WakeOnArrival(Doorbell? doorbell)
     {

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Polling;
 
 namespace Sdn.Fabric.Core.Links;
 
@@ -27,6 +28,7 @@ public sealed unsafe class MplsInUdpLink : Link
     private readonly Socket[] _senders;
     private readonly int[] _senderHandles;
     private readonly int _receiverHandle;
+    private Doorbell? _doorbell;
     private readonly uint _entropySeed;
     private readonly UdpInterop.SocketAddressInet _peer;
 
@@ -88,6 +90,14 @@ public sealed unsafe class MplsInUdpLink : Link
 
     /// <summary>The UDP source ports flows are spread over, all within 49152–65535.</summary>
     public IReadOnlyList<int> SourcePorts { get; }
+
+    /// <summary>The kernel fills the receiving socket, so the doorbell watches its descriptor.</summary>
+    public override void WakeOnArrival(Doorbell? doorbell)
+    {
+        _doorbell?.Unwatch(_receiverHandle);
+        _doorbell = doorbell;
+        doorbell?.Watch(_receiverHandle);
+    }
 
     protected override int Transmit(PacketBurst burst, ReadOnlySpan<byte> frames, out long bytes)
     {
@@ -218,6 +228,8 @@ public sealed unsafe class MplsInUdpLink : Link
     {
         if (disposing)
         {
+            // A closed descriptor left in the doorbell's poll set would end every park at once.
+            WakeOnArrival(null);
             _receiver.Dispose();
             foreach (var sender in _senders)
             {

@@ -1,6 +1,8 @@
 using Sdn.Fabric.Core.Capture;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Links.Liveness;
+using Sdn.Fabric.Core.Packets;
+using Sdn.Fabric.Core.Polling;
 using Sdn.Fabric.Core.Tests.Support;
 
 namespace Sdn.Fabric.Core.Tests.Links;
@@ -27,6 +29,39 @@ public class LinkContractTests
             var bytes = frames.Sum(f => (long)f.Length);
             Assert.Equal((20L, bytes, 0L), (a.Statistics.TxFrames, a.Statistics.TxBytes, a.Statistics.TxDropped));
             Assert.Equal((20L, bytes, 0L), (b.Statistics.RxFrames, b.Statistics.RxBytes, b.Statistics.RxDropped));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task A_receiver_parked_on_its_doorbell_wakes_when_a_frame_arrives(string kind)
+    {
+        var (a, b) = LinkPairs.Create(kind);
+        using (a)
+        using (b)
+        {
+            var doorbell = new Doorbell();
+            b.WakeOnArrival(doorbell);
+            using var parked = new SemaphoreSlim(0);
+            var received = new PacketBurst();
+            var receiver = Task.Factory.StartNew(
+                () =>
+                {
+                    parked.Release();
+
+                    // A minute's timeout: only the arrival can end the park within the test's wait.
+                    while (doorbell.Park(() => b.Receive(received), timeoutMilliseconds: 60_000) == 0)
+                    {
+                    }
+                },
+                TaskCreationOptions.LongRunning);
+            await parked.WaitAsync();
+            await Task.Delay(50);
+
+            a.Send(TestFrames.Burst([TestFrames.Build([100], TestFrames.Payload(flow: 1, 0))]));
+
+            await receiver.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(1, received.Count);
         }
     }
 
