@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Google.Protobuf.Collections;
 using Sdn.Fabric.Core.Protos;
@@ -14,7 +13,7 @@ internal sealed record ProgramMaps(
     Dictionary<uint, TableConfig> Tables,
     Dictionary<uint, PortConfig> Ports,
     Dictionary<uint, Group> Groups,
-    Dictionary<string, FlowEntry> Flows,
+    Dictionary<FlowIdentity, FlowEntry> Flows,
     Dictionary<uint, LfibEntry> Lfib)
 {
     public ProgramMaps Copy() => new(new(Tables), new(Ports), new(Groups), new(Flows), new(Lfib));
@@ -54,7 +53,7 @@ internal sealed record ProgramMaps(
             var key = keyOf(item);
             switch (op)
             {
-                // One hash of the key per mod: flow keys are long strings, and a batch may carry 10,000 of them.
+                // One hash of the key per add: a batch may carry 10,000 flows.
                 case ModOp.Add:
                     ref var added = ref CollectionsMarshal.GetValueRefOrAddDefault(map, key, out var exists);
                     if (exists)
@@ -66,14 +65,14 @@ internal sealed record ProgramMaps(
                     undo?.Record(key, null);
                     break;
                 case ModOp.Modify:
-                    ref var modified = ref CollectionsMarshal.GetValueRefOrNullRef(map, key);
-                    if (Unsafe.IsNullRef(ref modified))
+                    // Removed and added rather than overwritten: a flow's key holds its entry, which must be the new one.
+                    if (!map.Remove(key, out var modified))
                     {
                         throw new ProgramException(StatusCode.NotFound, $"{what} {key} does not exist");
                     }
 
+                    map.Add(key, item);
                     undo?.Record(key, modified);
-                    modified = item;
                     break;
                 case ModOp.Delete:
                     if (!map.Remove(key, out var deleted))
