@@ -119,7 +119,7 @@ public readonly struct FlowIdentity : IEquatable<FlowIdentity>, IComparable<Flow
         foreach (var field in entry.Match)
         {
             var hash = default(HashCode);
-            hash.Add(field.Field);
+            hash.Add((int)field.Field);
             hash.AddBytes(field.Value.Span);
             hash.Add(field.Value.Length);
             hash.AddBytes(field.Mask.Span);
@@ -147,7 +147,7 @@ public readonly struct FlowIdentity : IEquatable<FlowIdentity>, IComparable<Flow
 
     private static int Compare(FieldMatch x, FieldMatch y)
     {
-        var order = x.Field.CompareTo(y.Field);
+        var order = ((int)x.Field).CompareTo((int)y.Field);
         if (order == 0)
         {
             order = x.Value.Span.SequenceCompareTo(y.Value.Span);
