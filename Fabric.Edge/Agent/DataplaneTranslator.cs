@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 using Sdn.Fabric.Core.Southbound;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
@@ -79,11 +80,12 @@ internal static class DataplaneTranslator
 
     private static FlowInstructions Instructions(Proto.FlowEntry entry, int tableCount)
     {
-        var actions = new List<FlowAction>();
+        var instructions = entry.Instructions;
+        var actions = ActionCount(instructions) is var count and > 0 ? new FlowAction[count] : [];
+        var written = 0;
         byte? next = null;
         ulong metadata = 0;
         ulong metadataMask = 0;
-        var instructions = entry.Instructions;
         for (var i = 0; i < instructions.Count; i++)
         {
             var instruction = instructions[i];
@@ -91,10 +93,9 @@ internal static class DataplaneTranslator
             {
                 case Proto.Instruction.KindOneofCase.ApplyActions:
                     var applied = instruction.ApplyActions.Actions;
-                    actions.EnsureCapacity(actions.Count + applied.Count);
                     for (var j = 0; j < applied.Count; j++)
                     {
-                        actions.Add(Action(applied[j]));
+                        actions[written++] = Action(applied[j]);
                     }
 
                     break;
@@ -111,6 +112,18 @@ internal static class DataplaneTranslator
         }
 
         return new FlowInstructions(actions, next) { MetadataValue = metadata, MetadataMask = metadataMask };
+    }
+
+    /// <summary>How many actions the apply-actions instructions hold together, so that the switch keeps them in an array of that size.</summary>
+    private static int ActionCount(RepeatedField<Proto.Instruction> instructions)
+    {
+        var count = 0;
+        for (var i = 0; i < instructions.Count; i++)
+        {
+            count += instructions[i].ApplyActions?.Actions.Count ?? 0;
+        }
+
+        return count;
     }
 
     private static FlowAction Action(Proto.FlowAction action) => action.KindCase switch
