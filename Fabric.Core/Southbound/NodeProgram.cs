@@ -65,8 +65,8 @@ public sealed class NodeProgram
             return new NodeProgram(batch.Tables, batch.PortMods.Select(m => m.Port), batch.GroupMods.Select(m => m.Group), batch.FlowMods.Select(m => m.Entry), batch.LfibMods.Select(m => m.Entry));
         }
 
-        // Copying a dictionary is a block copy; a program that must stay as it was pays it once per batch.
-        var maps = _maps.Copy();
+        // A program that must stay as it was pays a copy of its maps once per batch.
+        var maps = _maps.CopyWithRoomFor(batch);
         maps.ApplyDiff(batch, undo: null);
         var next = new NodeProgram(maps);
 

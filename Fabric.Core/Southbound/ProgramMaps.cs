@@ -19,6 +19,18 @@ internal sealed record ProgramMaps(
     public ProgramMaps Copy() => new(new(Tables), new(Ports), new(Groups), new(Flows), new(Lfib));
 
     /// <summary>
+    /// A copy with room for what <paramref name="batch"/> adds: a copy of a large map sized to what it holds would grow
+    /// at the batch's first add, to twice its size, so that growing a program of 200,000 flows by 10,000 allocated
+    /// three maps' worth each time.
+    /// </summary>
+    public ProgramMaps CopyWithRoomFor(ProgramBatch batch) => new(
+        WithRoom(Tables, batch.Tables.Count),
+        WithRoom(Ports, batch.PortMods.Count),
+        WithRoom(Groups, batch.GroupMods.Count),
+        WithRoom(Flows, batch.FlowMods.Count),
+        WithRoom(Lfib, batch.LfibMods.Count));
+
+    /// <summary>
     /// Applies a diff: each table setting replaces the table's, then ports, groups, flows and LFIB entries are added,
     /// modified and deleted in order, each change recorded in <paramref name="undo"/> when there is one. Throws
     /// <see cref="ProgramException"/> at the first mod that does not fit (adding what exists, changing or deleting
@@ -36,6 +48,23 @@ internal sealed record ProgramMaps(
         Change(Groups, batch.GroupMods, static m => (m.Op, m.Group), static g => g.GroupId, "group", undo?.Groups);
         Change(Flows, batch.FlowMods, static m => (m.Op, m.Entry), FlowIdentity.Of, "flow", undo?.Flows);
         Change(Lfib, batch.LfibMods, static m => (m.Op, m.Entry), static e => e.InLabel, "LFIB in-label", undo?.Lfib);
+    }
+
+    private static Dictionary<TKey, T> WithRoom<TKey, T>(Dictionary<TKey, T> map, int room)
+        where TKey : notnull
+    {
+        if (room == 0)
+        {
+            return new(map);
+        }
+
+        var copy = new Dictionary<TKey, T>(map.Count + room, map.Comparer);
+        foreach (var (key, item) in map)
+        {
+            copy.Add(key, item);
+        }
+
+        return copy;
     }
 
     private static void Change<TMod, TKey, T>(Dictionary<TKey, T> map, RepeatedField<TMod> mods, Func<TMod, (ModOp Op, T Item)> modOf, Func<T, TKey> keyOf, string what, MapUndo<TKey, T>? undo)
