@@ -12,7 +12,8 @@ namespace Sdn.Fabric.Core.Southbound;
 /// A batch brings flow-mods by the ten thousand, and the agent holds every one for as long as its flow is
 /// installed. Google.Protobuf's parser gives each repeated field of each of them an array of 8 the moment it
 /// holds one element, which for a one-field, one-action entry is most of what the agent keeps of it; here
-/// every repeated field is counted first and gets an array of the size it needs.
+/// every repeated field is counted first and gets an array of the size it needs. And the field matches and
+/// instructions that many flow-mods of a batch repeat are decoded once and shared (<see cref="SharedMessages{T}"/>).
 /// <para>The .proto stays the schema and the generated types the result. The hand-written path reads only
 /// the shapes the controller sends: whatever else it meets (a field it does not know, a field of the wrong
 /// wire type, a oneof or message field given twice, bytes that do not parse) sends the flow-mod, action or
@@ -62,6 +63,8 @@ public static class ControllerMessageDecoder
     {
         var batch = new ProgramBatch();
         batch.FlowMods.Capacity = CountOf(bytes, ProgramBatch.FlowModsFieldNumber);
+        var matches = new SharedMessages<FieldMatch>();
+        var instructions = new SharedMessages<Instruction>();
         var reader = new WireReader(bytes);
         while (!reader.AtEnd)
         {
@@ -93,7 +96,7 @@ public static class ControllerMessageDecoder
                     batch.GroupMods.Add(GroupMod.Parser.ParseFrom(payload));
                     break;
                 case ProgramBatch.FlowModsFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload):
-                    batch.FlowMods.Add(TryFlowMod(payload) ?? FlowMod.Parser.ParseFrom(payload));
+                    batch.FlowMods.Add(TryFlowMod(payload, matches, instructions) ?? FlowMod.Parser.ParseFrom(payload));
                     break;
                 case ProgramBatch.LfibModsFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload):
                     batch.LfibMods.Add(LfibMod.Parser.ParseFrom(payload));
@@ -106,7 +109,7 @@ public static class ControllerMessageDecoder
         return batch;
     }
 
-    private static FlowMod? TryFlowMod(ReadOnlySpan<byte> bytes)
+    private static FlowMod? TryFlowMod(ReadOnlySpan<byte> bytes, SharedMessages<FieldMatch> matches, SharedMessages<Instruction> instructions)
     {
         var mod = new FlowMod();
         var reader = new WireReader(bytes);
@@ -123,7 +126,7 @@ public static class ControllerMessageDecoder
                     mod.Op = (ModOp)(int)op;
                     break;
                 case FlowMod.EntryFieldNumber when wireType == LengthDelimited && mod.Entry is null && reader.TryReadLengthDelimited(out var entry):
-                    mod.Entry = TryFlowEntry(entry);
+                    mod.Entry = TryFlowEntry(entry, matches, instructions);
                     if (mod.Entry is null)
                     {
                         return null;
@@ -138,7 +141,7 @@ public static class ControllerMessageDecoder
         return mod;
     }
 
-    private static FlowEntry? TryFlowEntry(ReadOnlySpan<byte> bytes)
+    private static FlowEntry? TryFlowEntry(ReadOnlySpan<byte> bytes, SharedMessages<FieldMatch> matches, SharedMessages<Instruction> instructions)
     {
         var entry = new FlowEntry();
         entry.Match.Capacity = CountOf(bytes, FlowEntry.MatchFieldNumber);
@@ -161,10 +164,10 @@ public static class ControllerMessageDecoder
                 case FlowEntry.PriorityFieldNumber when wireType == Varint && reader.TryReadVarint(out value):
                     entry.Priority = (uint)value;
                     break;
-                case FlowEntry.MatchFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload) && TryFieldMatch(payload) is { } match:
+                case FlowEntry.MatchFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload) && matches.GetOrDecode(payload, TryFieldMatch) is { } match:
                     entry.Match.Add(match);
                     break;
-                case FlowEntry.InstructionsFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload) && TryInstruction(payload) is { } instruction:
+                case FlowEntry.InstructionsFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload) && instructions.GetOrDecode(payload, TryInstruction) is { } instruction:
                     entry.Instructions.Add(instruction);
                     break;
                 case FlowEntry.CookieFieldNumber when wireType == WireReader.Fixed64 && reader.TryReadFixed64(out value):

@@ -49,6 +49,25 @@ public class ControllerMessageDecoderTests
     }
 
     [Fact]
+    public void Field_matches_and_instructions_that_flow_mods_repeat_are_decoded_once_and_shared()
+    {
+        var network = new FieldMatch { Field = Field.Metadata, Value = ByteString.CopyFrom(0, 0, 0, 1), Mask = ByteString.CopyFrom(0, 0, 0xFF, 0xFF) };
+        var output = new Instruction { ApplyActions = new ApplyActions { Actions = { new FlowAction { Output = 1 } } } };
+        var batch = new ProgramBatch();
+        for (var i = 0; i < 3; i++)
+        {
+            batch.FlowMods.Add(new FlowMod { Op = ModOp.Add, Entry = new FlowEntry { Match = { network, Exact(Field.EthDst, 6 - i) }, Instructions = { output } } });
+        }
+
+        var decoded = ControllerMessageDecoder.Decode(new ReadOnlySequence<byte>(new ControllerMessage { Batch = batch }.ToByteArray())).Batch.FlowMods.Select(m => m.Entry).ToList();
+
+        Assert.Equal(batch.FlowMods.Select(m => m.Entry), decoded);
+        Assert.Same(decoded[0].Match[0], decoded[2].Match[0]);
+        Assert.Same(decoded[0].Instructions[0], decoded[2].Instructions[0]);
+        Assert.NotSame(decoded[0].Match[1], decoded[2].Match[1]);
+    }
+
+    [Fact]
     public void Messages_other_than_batches_decode_as_the_generated_parser_decodes_them()
     {
         AssertDecodesAlike(new ControllerMessage { Trace = new AgentTraceRequest { RequestId = 7, Port = "vnic", Packet = ByteString.CopyFrom(1, 2, 3) } }.ToByteArray());
