@@ -16,7 +16,11 @@ namespace Sdn.Fabric.Edge.Agent;
 /// </summary>
 internal static class DataplaneTranslator
 {
-    public static FlowMod Add(Proto.FlowEntry entry, int tableCount)
+    /// <param name="translated">
+    /// Apply-actions already translated, by the instruction message: entries whose only instruction is one they
+    /// share (as decoded batches share them) share its translation too. Pipeline instructions are never changed.
+    /// </param>
+    public static FlowMod Add(Proto.FlowEntry entry, int tableCount, Dictionary<Proto.Instruction, FlowInstructions>? translated = null)
     {
         var table = Table(entry.TableId, tableCount);
         if (entry.Priority > ushort.MaxValue)
@@ -29,7 +33,9 @@ internal static class DataplaneTranslator
             table,
             Match(entry),
             (int)entry.Priority,
-            Instructions(entry, tableCount),
+            entry.Instructions is [{ KindCase: Proto.Instruction.KindOneofCase.ApplyActions } only] && translated is not null
+                ? SharedInstructions(entry, tableCount, only, translated)
+                : Instructions(entry, tableCount),
             entry.Cookie,
             IdleTimeout: TimeSpan.FromSeconds(entry.IdleTimeout),
             HardTimeout: TimeSpan.FromSeconds(entry.HardTimeout));
@@ -77,6 +83,17 @@ internal static class DataplaneTranslator
 
     public static byte Table(uint tableId, int tableCount) =>
         tableId < tableCount ? (byte)tableId : throw new ProgramException($"table {tableId} does not exist; this edge has tables 0 to {tableCount - 1}");
+
+    private static FlowInstructions SharedInstructions(Proto.FlowEntry entry, int tableCount, Proto.Instruction only, Dictionary<Proto.Instruction, FlowInstructions> translated)
+    {
+        if (!translated.TryGetValue(only, out var instructions))
+        {
+            instructions = Instructions(entry, tableCount);
+            translated.Add(only, instructions);
+        }
+
+        return instructions;
+    }
 
     private static FlowInstructions Instructions(Proto.FlowEntry entry, int tableCount)
     {
