@@ -22,7 +22,6 @@ namespace Sdn.Fabric.Core.Southbound;
 /// </remarks>
 public static class ControllerMessageDecoder
 {
-    private const int BatchField = 1;
 
     public static ControllerMessage Decode(ReadOnlySequence<byte> payload)
     {
@@ -46,249 +45,252 @@ public static class ControllerMessageDecoder
         }
     }
 
+    /// <summary>
+    /// How one message type is read by hand: made for its bytes (with its repeated fields counted), then given each
+    /// field; a field it cannot take sends the message to the generated parser.
+    /// </summary>
+    private interface IFields<T>
+        where T : class
+    {
+        static abstract T Create(ReadOnlySpan<byte> bytes);
+
+        static abstract bool TryRead(ref WireReader reader, int field, int wireType, T message, BatchParts parts);
+    }
+
     /// <summary>A message that holds a batch and nothing else; null for any other message.</summary>
     private static ControllerMessage? TryBatchMessage(ReadOnlySpan<byte> bytes)
     {
         var reader = new WireReader(bytes);
-        if (!reader.TryReadTag(out var field, out var wireType) || field != BatchField || wireType != LengthDelimited
+        if (!reader.TryReadTag(out var field, out var wireType) || field != ControllerMessage.BatchFieldNumber || wireType != LengthDelimited
             || !reader.TryReadLengthDelimited(out var batch) || !reader.AtEnd)
         {
             return null;
         }
 
-        return TryBatch(batch) is { } decoded ? new ControllerMessage { Batch = decoded } : null;
+        return TryRead<ProgramBatch, BatchFields>(batch, new BatchParts()) is { } decoded ? new ControllerMessage { Batch = decoded } : null;
     }
 
-    private static ProgramBatch? TryBatch(ReadOnlySpan<byte> bytes)
+    /// <summary>The message in <paramref name="bytes"/>, or null when the hand-written path cannot take all of it.</summary>
+    private static T? TryRead<T, TFields>(ReadOnlySpan<byte> bytes, BatchParts parts)
+        where T : class
+        where TFields : IFields<T>
     {
-        var batch = new ProgramBatch();
-        batch.FlowMods.Capacity = CountOf(bytes, ProgramBatch.FlowModsFieldNumber);
-        var matches = new SharedMessages<FieldMatch>();
-        var instructions = new SharedMessages<Instruction>();
+        var message = TFields.Create(bytes);
         var reader = new WireReader(bytes);
         while (!reader.AtEnd)
         {
-            if (!reader.TryReadTag(out var field, out var wireType))
+            if (!reader.TryReadTag(out var field, out var wireType) || !TFields.TryRead(ref reader, field, wireType, message, parts))
             {
                 return null;
             }
+        }
 
+        return message;
+    }
+
+    private static ByteString Bytes(ReadOnlySpan<byte> bytes) => bytes.IsEmpty ? ByteString.Empty : ByteString.CopyFrom(bytes);
+
+    /// <summary>The parts the flow-mods of one batch share, each decoded once.</summary>
+    private sealed class BatchParts
+    {
+        public SharedMessages<FieldMatch> Matches { get; } = new();
+
+        public SharedMessages<Instruction> Instructions { get; } = new();
+    }
+
+    private readonly struct BatchFields : IFields<ProgramBatch>
+    {
+        public static ProgramBatch Create(ReadOnlySpan<byte> bytes) => new() { FlowMods = { Capacity = CountOf(bytes, ProgramBatch.FlowModsFieldNumber) } };
+
+        public static bool TryRead(ref WireReader reader, int field, int wireType, ProgramBatch batch, BatchParts parts)
+        {
             ulong value;
             ReadOnlySpan<byte> payload;
             switch (field)
             {
                 case ProgramBatch.VersionFieldNumber when wireType == Varint && reader.TryReadVarint(out value):
                     batch.Version = value;
-                    break;
+                    return true;
                 case ProgramBatch.BaseVersionFieldNumber when wireType == Varint && reader.TryReadVarint(out value):
                     batch.BaseVersion = value;
-                    break;
+                    return true;
                 case ProgramBatch.FullStateFieldNumber when wireType == Varint && reader.TryReadVarint(out value):
                     batch.FullState = value != 0;
-                    break;
+                    return true;
                 case ProgramBatch.TablesFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload):
                     batch.Tables.Add(TableConfig.Parser.ParseFrom(payload));
-                    break;
+                    return true;
                 case ProgramBatch.PortModsFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload):
                     batch.PortMods.Add(PortMod.Parser.ParseFrom(payload));
-                    break;
+                    return true;
                 case ProgramBatch.GroupModsFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload):
                     batch.GroupMods.Add(GroupMod.Parser.ParseFrom(payload));
-                    break;
+                    return true;
                 case ProgramBatch.FlowModsFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload):
-                    batch.FlowMods.Add(TryFlowMod(payload, matches, instructions) ?? FlowMod.Parser.ParseFrom(payload));
-                    break;
+                    batch.FlowMods.Add(TryRead<FlowMod, FlowModFields>(payload, parts) ?? FlowMod.Parser.ParseFrom(payload));
+                    return true;
                 case ProgramBatch.LfibModsFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload):
                     batch.LfibMods.Add(LfibMod.Parser.ParseFrom(payload));
-                    break;
+                    return true;
                 default:
-                    return null;
+                    return false;
             }
         }
-
-        return batch;
     }
 
-    private static FlowMod? TryFlowMod(ReadOnlySpan<byte> bytes, SharedMessages<FieldMatch> matches, SharedMessages<Instruction> instructions)
+    private readonly struct FlowModFields : IFields<FlowMod>
     {
-        var mod = new FlowMod();
-        var reader = new WireReader(bytes);
-        while (!reader.AtEnd)
-        {
-            if (!reader.TryReadTag(out var field, out var wireType))
-            {
-                return null;
-            }
+        public static FlowMod Create(ReadOnlySpan<byte> bytes) => new();
 
+        public static bool TryRead(ref WireReader reader, int field, int wireType, FlowMod mod, BatchParts parts)
+        {
             switch (field)
             {
                 case FlowMod.OpFieldNumber when wireType == Varint && reader.TryReadVarint(out var op):
                     mod.Op = (ModOp)(int)op;
-                    break;
+                    return true;
                 case FlowMod.EntryFieldNumber when wireType == LengthDelimited && mod.Entry is null && reader.TryReadLengthDelimited(out var entry):
-                    mod.Entry = TryFlowEntry(entry, matches, instructions);
-                    if (mod.Entry is null)
-                    {
-                        return null;
-                    }
-
-                    break;
+                    mod.Entry = TryRead<FlowEntry, EntryFields>(entry, parts);
+                    return mod.Entry is not null;
                 default:
-                    return null;
+                    return false;
             }
         }
-
-        return mod;
     }
 
-    private static FlowEntry? TryFlowEntry(ReadOnlySpan<byte> bytes, SharedMessages<FieldMatch> matches, SharedMessages<Instruction> instructions)
+    private readonly struct EntryFields : IFields<FlowEntry>
     {
-        var entry = new FlowEntry();
-        entry.Match.Capacity = CountOf(bytes, FlowEntry.MatchFieldNumber);
-        entry.Instructions.Capacity = CountOf(bytes, FlowEntry.InstructionsFieldNumber);
-        var reader = new WireReader(bytes);
-        while (!reader.AtEnd)
+        public static FlowEntry Create(ReadOnlySpan<byte> bytes)
         {
-            if (!reader.TryReadTag(out var field, out var wireType))
-            {
-                return null;
-            }
+            var entry = new FlowEntry();
+            entry.Match.Capacity = CountOf(bytes, FlowEntry.MatchFieldNumber);
+            entry.Instructions.Capacity = CountOf(bytes, FlowEntry.InstructionsFieldNumber);
+            return entry;
+        }
 
+        public static bool TryRead(ref WireReader reader, int field, int wireType, FlowEntry entry, BatchParts parts)
+        {
             ulong value;
             ReadOnlySpan<byte> payload;
             switch (field)
             {
                 case FlowEntry.TableIdFieldNumber when wireType == Varint && reader.TryReadVarint(out value):
                     entry.TableId = (uint)value;
-                    break;
+                    return true;
                 case FlowEntry.PriorityFieldNumber when wireType == Varint && reader.TryReadVarint(out value):
                     entry.Priority = (uint)value;
-                    break;
-                case FlowEntry.MatchFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload) && matches.GetOrDecode(payload, TryFieldMatch) is { } match:
+                    return true;
+                case FlowEntry.MatchFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload)
+                        && parts.Matches.GetOrDecode(payload, parts, TryRead<FieldMatch, MatchFields>) is { } match:
                     entry.Match.Add(match);
-                    break;
-                case FlowEntry.InstructionsFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload) && instructions.GetOrDecode(payload, TryInstruction) is { } instruction:
+                    return true;
+                case FlowEntry.InstructionsFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload)
+                        && parts.Instructions.GetOrDecode(payload, parts, TryRead<Instruction, InstructionFields>) is { } instruction:
                     entry.Instructions.Add(instruction);
-                    break;
+                    return true;
                 case FlowEntry.CookieFieldNumber when wireType == WireReader.Fixed64 && reader.TryReadFixed64(out value):
                     entry.Cookie = value;
-                    break;
+                    return true;
                 case FlowEntry.IdleTimeoutFieldNumber when wireType == Varint && reader.TryReadVarint(out value):
                     entry.IdleTimeout = (uint)value;
-                    break;
+                    return true;
                 case FlowEntry.HardTimeoutFieldNumber when wireType == Varint && reader.TryReadVarint(out value):
                     entry.HardTimeout = (uint)value;
-                    break;
+                    return true;
                 default:
-                    return null;
+                    return false;
             }
         }
-
-        return entry;
     }
 
-    private static FieldMatch? TryFieldMatch(ReadOnlySpan<byte> bytes)
+    private readonly struct MatchFields : IFields<FieldMatch>
     {
-        var match = new FieldMatch();
-        var reader = new WireReader(bytes);
-        while (!reader.AtEnd)
-        {
-            if (!reader.TryReadTag(out var field, out var wireType))
-            {
-                return null;
-            }
+        public static FieldMatch Create(ReadOnlySpan<byte> bytes) => new();
 
+        public static bool TryRead(ref WireReader reader, int field, int wireType, FieldMatch match, BatchParts parts)
+        {
             ReadOnlySpan<byte> payload;
             switch (field)
             {
                 case FieldMatch.FieldFieldNumber when wireType == Varint && reader.TryReadVarint(out var number):
                     match.Field = (Field)(int)number;
-                    break;
+                    return true;
                 case FieldMatch.ValueFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload):
                     match.Value = Bytes(payload);
-                    break;
+                    return true;
                 case FieldMatch.MaskFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload):
                     match.Mask = Bytes(payload);
-                    break;
+                    return true;
                 default:
-                    return null;
+                    return false;
             }
         }
-
-        return match;
     }
 
-    private static Instruction? TryInstruction(ReadOnlySpan<byte> bytes)
+    private readonly struct InstructionFields : IFields<Instruction>
     {
-        var instruction = new Instruction();
-        var reader = new WireReader(bytes);
-        while (!reader.AtEnd)
+        public static Instruction Create(ReadOnlySpan<byte> bytes) => new();
+
+        /// <remarks>A oneof given twice is for the generated parser, which merges or replaces as the kinds say.</remarks>
+        public static bool TryRead(ref WireReader reader, int field, int wireType, Instruction instruction, BatchParts parts)
         {
-            // A oneof given twice is for the generated parser, which merges or replaces as the kinds say.
-            if (!reader.TryReadTag(out var field, out var wireType) || instruction.KindCase != Instruction.KindOneofCase.None)
+            if (instruction.KindCase != Instruction.KindOneofCase.None)
             {
-                return null;
+                return false;
             }
 
             ReadOnlySpan<byte> payload;
             switch (field)
             {
-                case Instruction.ApplyActionsFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload) && TryApplyActions(payload) is { } actions:
-                    instruction.ApplyActions = actions;
-                    break;
+                case Instruction.ApplyActionsFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload):
+                    instruction.ApplyActions = TryRead<ApplyActions, ApplyActionsFields>(payload, parts);
+                    return instruction.ApplyActions is not null;
                 case Instruction.WriteMetadataFieldNumber when wireType == LengthDelimited && reader.TryReadLengthDelimited(out payload):
                     instruction.WriteMetadata = WriteMetadata.Parser.ParseFrom(payload);
-                    break;
+                    return true;
                 case Instruction.GotoTableFieldNumber when wireType == Varint && reader.TryReadVarint(out var table):
                     instruction.GotoTable = (uint)table;
-                    break;
+                    return true;
                 default:
-                    return null;
+                    return false;
             }
         }
-
-        return instruction;
     }
 
-    private static ApplyActions? TryApplyActions(ReadOnlySpan<byte> bytes)
+    private readonly struct ApplyActionsFields : IFields<ApplyActions>
     {
-        var apply = new ApplyActions();
-        apply.Actions.Capacity = CountOf(bytes, ApplyActions.ActionsFieldNumber);
-        var reader = new WireReader(bytes);
-        while (!reader.AtEnd)
+        public static ApplyActions Create(ReadOnlySpan<byte> bytes) => new() { Actions = { Capacity = CountOf(bytes, ApplyActions.ActionsFieldNumber) } };
+
+        public static bool TryRead(ref WireReader reader, int field, int wireType, ApplyActions apply, BatchParts parts)
         {
-            if (!reader.TryReadTag(out var field, out var wireType) || field != ApplyActions.ActionsFieldNumber
-                || wireType != LengthDelimited || !reader.TryReadLengthDelimited(out var action))
+            if (field != ApplyActions.ActionsFieldNumber || wireType != LengthDelimited || !reader.TryReadLengthDelimited(out var action))
+            {
+                return false;
+            }
+
+            apply.Actions.Add(TryPortOrLabelAction(action) ?? FlowAction.Parser.ParseFrom(action));
+            return true;
+        }
+
+        /// <summary>An action whose one field is a number (output, group, push or pop MPLS, mirror); null for the rest.</summary>
+        private static FlowAction? TryPortOrLabelAction(ReadOnlySpan<byte> bytes)
+        {
+            var reader = new WireReader(bytes);
+            if (!reader.TryReadTag(out var field, out var wireType) || wireType != Varint || !reader.TryReadVarint(out var value) || !reader.AtEnd)
             {
                 return null;
             }
 
-            apply.Actions.Add(TryPortOrLabelAction(action) ?? FlowAction.Parser.ParseFrom(action));
+            var operand = (uint)value;
+            return field switch
+            {
+                FlowAction.OutputFieldNumber => new FlowAction { Output = operand },
+                FlowAction.GroupFieldNumber => new FlowAction { Group = operand },
+                FlowAction.PushMplsFieldNumber => new FlowAction { PushMpls = operand },
+                FlowAction.PopMplsFieldNumber => new FlowAction { PopMpls = operand },
+                FlowAction.MirrorFieldNumber => new FlowAction { Mirror = operand },
+                _ => null,
+            };
         }
-
-        return apply;
     }
-
-    /// <summary>An action whose one field is a number (output, group, push or pop MPLS, mirror); null for the rest.</summary>
-    private static FlowAction? TryPortOrLabelAction(ReadOnlySpan<byte> bytes)
-    {
-        var reader = new WireReader(bytes);
-        if (!reader.TryReadTag(out var field, out var wireType) || wireType != Varint || !reader.TryReadVarint(out var value) || !reader.AtEnd)
-        {
-            return null;
-        }
-
-        var operand = (uint)value;
-        return field switch
-        {
-            FlowAction.OutputFieldNumber => new FlowAction { Output = operand },
-            FlowAction.GroupFieldNumber => new FlowAction { Group = operand },
-            FlowAction.PushMplsFieldNumber => new FlowAction { PushMpls = operand },
-            FlowAction.PopMplsFieldNumber => new FlowAction { PopMpls = operand },
-            FlowAction.MirrorFieldNumber => new FlowAction { Mirror = operand },
-            _ => null,
-        };
-    }
-
-    private static ByteString Bytes(ReadOnlySpan<byte> bytes) => bytes.IsEmpty ? ByteString.Empty : ByteString.CopyFrom(bytes);
 }

@@ -13,8 +13,8 @@ internal sealed class SharedMessages<T>
 
     private readonly Dictionary<byte[], T> _byBytes = new(BytesComparer.Instance);
 
-    /// <summary>The message these bytes were decoded to before, or else what <paramref name="decode"/> makes of them (null when it cannot).</summary>
-    public T? GetOrDecode(ReadOnlySpan<byte> bytes, Func<ReadOnlySpan<byte>, T?> decode)
+    /// <summary>The message these bytes were decoded to before, or else what <paramref name="decode"/> makes of them with <paramref name="state"/> (null when it cannot).</summary>
+    public T? GetOrDecode<TState>(ReadOnlySpan<byte> bytes, TState state, Func<ReadOnlySpan<byte>, TState, T?> decode)
     {
         var byBytes = _byBytes.GetAlternateLookup<ReadOnlySpan<byte>>();
         if (byBytes.TryGetValue(bytes, out var shared))
@@ -22,7 +22,7 @@ internal sealed class SharedMessages<T>
             return shared;
         }
 
-        var decoded = decode(bytes);
+        var decoded = decode(bytes, state);
         if (decoded is not null && _byBytes.Count < Capacity)
         {
             byBytes.TryAdd(bytes, decoded);
