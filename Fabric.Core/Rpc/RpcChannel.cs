@@ -79,7 +79,7 @@ public sealed class RpcChannel : IDisposable
         where TResponse : class, IMessage<TResponse>, new()
     {
         ArgumentNullException.ThrowIfNull(method);
-        return new RpcClientCall<TResponse>(invoker, new Uri(address, method.Path), content, deadline, options, cancellationToken);
+        return new RpcClientCall<TResponse>(invoker, new Uri(address, method.Path), content, deadline, options, method.DecodeResponse, cancellationToken);
     }
 
     private ReadOnlyMemoryContent SingleMessage(IMessage request)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
@@ -20,14 +21,16 @@ internal sealed class RpcClientCall<TResponse> : IAsyncDisposable
     private readonly CancellationTokenSource cancellation;
     private readonly CancellationToken callerToken;
     private readonly int maxReceiveMessageSize;
+    private readonly Func<ReadOnlySequence<byte>, TResponse>? decode;
     private readonly Task<HttpResponseMessage> responseTask;
     private HttpResponseMessage? response;
     private PipeReader? body;
     private RpcStreamReader<TResponse>? messages;
     private bool finished;
 
-    public RpcClientCall(HttpMessageInvoker invoker, Uri uri, HttpContent content, DateTime? deadline, RpcOptions options, CancellationToken callerToken)
+    public RpcClientCall(HttpMessageInvoker invoker, Uri uri, HttpContent content, DateTime? deadline, RpcOptions options, Func<ReadOnlySequence<byte>, TResponse>? decode, CancellationToken callerToken)
     {
+        this.decode = decode;
         this.callerToken = callerToken;
         maxReceiveMessageSize = options.MaxReceiveMessageSize;
         cancellation = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
@@ -142,7 +145,7 @@ internal sealed class RpcClientCall<TResponse> : IAsyncDisposable
         }
 
         body = PipeReader.Create(await response.Content.ReadAsStreamAsync(cancellation.Token).ConfigureAwait(false));
-        return new RpcStreamReader<TResponse>(body, maxReceiveMessageSize);
+        return new RpcStreamReader<TResponse>(body, maxReceiveMessageSize, decode);
     }
 
     private static (StatusCode Status, string Message) ReadStatus(HttpHeaders headers)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 
@@ -10,7 +11,11 @@ namespace Sdn.Fabric.Core.Rpc;
 /// </summary>
 public sealed record RpcMethod<TRequest, TResponse>(string Path)
     where TRequest : class, IMessage<TRequest>, new()
-    where TResponse : class, IMessage<TResponse>, new();
+    where TResponse : class, IMessage<TResponse>, new()
+{
+    /// <summary>How a client decodes the responses, when not with the generated parser: it must give what that parser gives.</summary>
+    public Func<ReadOnlySequence<byte>, TResponse>? DecodeResponse { get; init; }
+}
 
 public static class RpcMethod
 {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
@@ -13,11 +14,14 @@ public sealed class RpcStreamReader<T>
 {
     private readonly PipeReader pipe;
     private readonly int maxMessageSize;
+    private readonly Func<ReadOnlySequence<byte>, T> decode;
 
-    internal RpcStreamReader(PipeReader pipe, int maxMessageSize)
+    /// <param name="decode">Decodes a message's bytes; the generated parser when null.</param>
+    internal RpcStreamReader(PipeReader pipe, int maxMessageSize, Func<ReadOnlySequence<byte>, T>? decode = null)
     {
         this.pipe = pipe;
         this.maxMessageSize = maxMessageSize;
+        this.decode = decode ?? MessageParsers<T>.Instance.ParseFrom;
     }
 
     /// <summary>The next message, or null once the sender has half-closed its side of the stream.</summary>
@@ -30,7 +34,7 @@ public sealed class RpcStreamReader<T>
             var buffer = result.Buffer;
             if (GrpcMessageFrame.TryRead(ref buffer, maxMessageSize, out var payload))
             {
-                var message = MessageParsers<T>.Instance.ParseFrom(payload);
+                var message = decode(payload);
                 pipe.AdvanceTo(buffer.Start);
                 return message;
             }

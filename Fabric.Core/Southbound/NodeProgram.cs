@@ -46,7 +46,7 @@ public sealed class NodeProgram
 
     public IReadOnlyDictionary<uint, Group> Groups => _maps.Groups;
 
-    public IReadOnlyDictionary<string, FlowEntry> Flows => _maps.Flows;
+    public IReadOnlyDictionary<FlowIdentity, FlowEntry> Flows => _maps.Flows;
 
     public IReadOnlyDictionary<uint, LfibEntry> Lfib => _maps.Lfib;
 
@@ -65,8 +65,8 @@ public sealed class NodeProgram
             return new NodeProgram(batch.Tables, batch.PortMods.Select(m => m.Port), batch.GroupMods.Select(m => m.Group), batch.FlowMods.Select(m => m.Entry), batch.LfibMods.Select(m => m.Entry));
         }
 
-        // Copying a dictionary is a block copy; a program that must stay as it was pays it once per batch.
-        var maps = _maps.Copy();
+        // A program that must stay as it was pays a copy of its maps once per batch.
+        var maps = _maps.CopyWithRoomFor(batch);
         maps.ApplyDiff(batch, undo: null);
         var next = new NodeProgram(maps);
 
@@ -83,7 +83,7 @@ public sealed class NodeProgram
         batch.Tables.AddRange(Tables.OrderBy(t => t.Key).Select(t => t.Value));
         batch.PortMods.AddRange(Ports.OrderBy(p => p.Key).Select(p => new PortMod { Op = ModOp.Add, Port = p.Value }));
         batch.GroupMods.AddRange(Groups.OrderBy(g => g.Key).Select(g => new GroupMod { Op = ModOp.Add, Group = g.Value }));
-        batch.FlowMods.AddRange(Flows.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new FlowMod { Op = ModOp.Add, Entry = f.Value }));
+        batch.FlowMods.AddRange(Flows.OrderBy(f => f.Key).Select(f => new FlowMod { Op = ModOp.Add, Entry = f.Value }));
         batch.LfibMods.AddRange(Lfib.OrderBy(e => e.Key).Select(e => new LfibMod { Op = ModOp.Add, Entry = e.Value }));
         return batch;
     }
@@ -110,7 +110,7 @@ public sealed class NodeProgram
         batch.Tables.AddRange(to.Tables.Values.Where(t => !from.Tables.TryGetValue(t.TableId, out var was) || !was.Equals(t)).OrderBy(t => t.TableId));
         batch.PortMods.AddRange(Changes(from.Ports, to.Ports, Comparer<uint>.Default).Select(d => new PortMod { Op = d.Op, Port = d.Item }));
         batch.GroupMods.AddRange(Changes(from.Groups, to.Groups, Comparer<uint>.Default).Select(d => new GroupMod { Op = d.Op, Group = d.Item }));
-        batch.FlowMods.AddRange(Changes(from.Flows, to.Flows, StringComparer.Ordinal).Select(d => new FlowMod { Op = d.Op, Entry = d.Item }));
+        batch.FlowMods.AddRange(Changes(from.Flows, to.Flows, Comparer<FlowIdentity>.Default).Select(d => new FlowMod { Op = d.Op, Entry = d.Item }));
         batch.LfibMods.AddRange(Changes(from.Lfib, to.Lfib, Comparer<uint>.Default).Select(d => new LfibMod { Op = d.Op, Entry = d.Item }));
         return batch;
     }

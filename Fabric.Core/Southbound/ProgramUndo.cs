@@ -11,7 +11,7 @@ internal sealed class ProgramUndo
 
     public MapUndo<uint, Group> Groups { get; } = new();
 
-    public MapUndo<string, FlowEntry> Flows { get; } = new();
+    public MapUndo<FlowIdentity, FlowEntry> Flows { get; } = new();
 
     public MapUndo<uint, LfibEntry> Lfib { get; } = new();
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 using Sdn.Fabric.Core.Southbound;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
@@ -15,7 +16,11 @@ namespace Sdn.Fabric.Edge.Agent;
 /// </summary>
 internal static class DataplaneTranslator
 {
-    public static FlowMod Add(Proto.FlowEntry entry, int tableCount)
+    /// <param name="translated">
+    /// Apply-actions already translated, by the instruction message: entries whose only instruction is one they
+    /// share (as decoded batches share them) share its translation too. Pipeline instructions are never changed.
+    /// </param>
+    public static FlowMod Add(Proto.FlowEntry entry, int tableCount, Dictionary<Proto.Instruction, FlowInstructions>? translated = null)
     {
         var table = Table(entry.TableId, tableCount);
         if (entry.Priority > ushort.MaxValue)
@@ -28,7 +33,9 @@ internal static class DataplaneTranslator
             table,
             Match(entry),
             (int)entry.Priority,
-            Instructions(entry, tableCount),
+            entry.Instructions is [{ KindCase: Proto.Instruction.KindOneofCase.ApplyActions } only] && translated is not null
+                ? SharedInstructions(entry, tableCount, only, translated)
+                : Instructions(entry, tableCount),
             entry.Cookie,
             IdleTimeout: TimeSpan.FromSeconds(entry.IdleTimeout),
             HardTimeout: TimeSpan.FromSeconds(entry.HardTimeout));
@@ -77,13 +84,25 @@ internal static class DataplaneTranslator
     public static byte Table(uint tableId, int tableCount) =>
         tableId < tableCount ? (byte)tableId : throw new ProgramException($"table {tableId} does not exist; this edge has tables 0 to {tableCount - 1}");
 
+    private static FlowInstructions SharedInstructions(Proto.FlowEntry entry, int tableCount, Proto.Instruction only, Dictionary<Proto.Instruction, FlowInstructions> translated)
+    {
+        if (!translated.TryGetValue(only, out var instructions))
+        {
+            instructions = Instructions(entry, tableCount);
+            translated.Add(only, instructions);
+        }
+
+        return instructions;
+    }
+
     private static FlowInstructions Instructions(Proto.FlowEntry entry, int tableCount)
     {
-        var actions = new List<FlowAction>();
+        var instructions = entry.Instructions;
+        var actions = ActionCount(instructions) is var count and > 0 ? new FlowAction[count] : [];
+        var written = 0;
         byte? next = null;
         ulong metadata = 0;
         ulong metadataMask = 0;
-        var instructions = entry.Instructions;
         for (var i = 0; i < instructions.Count; i++)
         {
             var instruction = instructions[i];
@@ -91,10 +110,9 @@ internal static class DataplaneTranslator
             {
                 case Proto.Instruction.KindOneofCase.ApplyActions:
                     var applied = instruction.ApplyActions.Actions;
-                    actions.EnsureCapacity(actions.Count + applied.Count);
                     for (var j = 0; j < applied.Count; j++)
                     {
-                        actions.Add(Action(applied[j]));
+                        actions[written++] = Action(applied[j]);
                     }
 
                     break;
@@ -111,6 +129,18 @@ internal static class DataplaneTranslator
         }
 
         return new FlowInstructions(actions, next) { MetadataValue = metadata, MetadataMask = metadataMask };
+    }
+
+    /// <summary>How many actions the apply-actions instructions hold together, so that the switch keeps them in an array of that size.</summary>
+    private static int ActionCount(RepeatedField<Proto.Instruction> instructions)
+    {
+        var count = 0;
+        for (var i = 0; i < instructions.Count; i++)
+        {
+            count += instructions[i].ApplyActions?.Actions.Count ?? 0;
+        }
+
+        return count;
     }
 
     private static FlowAction Action(Proto.FlowAction action) => action.KindCase switch

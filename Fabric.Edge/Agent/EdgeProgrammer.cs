@@ -178,9 +178,10 @@ public sealed class EdgeProgrammer
             plan.Flows.Add(FlowMod.Add(DataplaneTranslator.Table(table.TableId, tableCount), 0, FlowMatch.Any, DataplaneTranslator.Miss(table, tableCount)));
         }
 
+        var translated = new Dictionary<Proto.Instruction, FlowInstructions>(ReferenceEqualityComparer.Instance);
         foreach (var mod in diff.FlowMods)
         {
-            var flow = DataplaneTranslator.Add(mod.Entry, tableCount);
+            var flow = DataplaneTranslator.Add(mod.Entry, tableCount, translated);
             switch (mod.Op)
             {
                 case Proto.ModOp.Delete:

@@ -16,7 +16,7 @@ internal static class FlowTableDump
         {
             // Highest priority first, as the classifier tries them; entries of one priority in a stable order.
             var described = table.Entries.Select(e => (Entry: e, Programmed: flows.Describe(e)))
-                .OrderByDescending(e => e.Entry.Priority).ThenBy(e => FlowIdentity.Of(e.Programmed), StringComparer.Ordinal);
+                .OrderByDescending(e => e.Entry.Priority).ThenBy(e => FlowIdentity.Of(e.Programmed));
             foreach (var (entry, programmed) in described)
             {
                 var lastActive = Math.Max(entry.CreatedTimestamp, entry.Counters.LastHitTimestamp);

@@ -105,8 +105,7 @@ public sealed class FlowTable
     private void Add(FlowMod mod, long now)
     {
         var existing = _classifier.FindStrict(mod.Match, mod.Priority);
-        if ((mod.Flags & FlowModOptions.CheckOverlap) != 0
-            && _classifier.Entries.Any(e => e.Priority == mod.Priority && e.Match.Overlaps(mod.Match)))
+        if ((mod.Flags & FlowModOptions.CheckOverlap) != 0 && Overlaps(mod))
         {
             throw new FlowModException(FlowModError.Overlap, $"table {Id}: the entry overlaps one of priority {mod.Priority}; change its priority or match, or drop CheckOverlap");
         }
@@ -125,6 +124,9 @@ public sealed class FlowTable
 
         _classifier.Insert(entry);
     }
+
+    /// <summary>Whether an entry of the add's priority overlaps its match; apart from <see cref="Add"/>, whose every call would otherwise allocate the lambda's closure.</summary>
+    private bool Overlaps(FlowMod mod) => _classifier.Entries.Any(e => e.Priority == mod.Priority && e.Match.Overlaps(mod.Match));
 
     private List<FlowEntry> Covered(FlowMod mod) =>
         _classifier.Entries.Where(e => e.Match.IsCoveredBy(mod.Match) && mod.Selects(e)).ToList();

@@ -3,6 +3,7 @@ using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Rpc;
 using Sdn.Fabric.Core.Southbound;
+using Entry = Sdn.Fabric.Core.Protos.FlowEntry;
 
 namespace Sdn.Fabric.Controller.Tests.Compiler;
 
@@ -127,6 +128,27 @@ public sealed class ProgrammerTests : IDisposable
         var trace = rig.Edges["e1"].Trace(compiled.VnicNumber("e1", a.Name), Traffic.Udp(a, b));
         Assert.True(trace.SentToController);
         Assert.Empty(trace.Outputs);
+    }
+
+    [Fact]
+    public void Flows_of_a_batch_that_share_an_instruction_share_its_translation_and_each_installs_as_sent()
+    {
+        var edge = rig.EdgeProgrammers["e1"];
+        var port = compiled.VnicNumber("e1", "alpha-f1");
+        var shared = Dataplane.Apply(Dataplane.Output(port));
+        Entry Flow(ushort ethType, Instruction instruction) => Dataplane.Flow(EdgeTables.Forward, 7, [Dataplane.Exact(Field.EthType, ethType)], instruction);
+        var batch = new ProgramBatch { Version = edge.Version + 1, BaseVersion = edge.Version };
+        batch.FlowMods.Add(new FlowMod { Op = ModOp.Add, Entry = Flow(0x88B5, shared) });
+        batch.FlowMods.Add(new FlowMod { Op = ModOp.Add, Entry = Flow(0x88B6, shared) });
+        batch.FlowMods.Add(new FlowMod { Op = ModOp.Add, Entry = Flow(0x88B7, Dataplane.Apply(Dataplane.Output(port), new FlowAction { DecIpTtl = new EmptyAction() })) });
+
+        edge.Apply(batch);
+
+        var installed = rig.Edges["e1"].Pipeline.Tables[(int)EdgeTables.Forward].Entries.Where(e => e.Priority == 7).Select(e => e.Instructions).ToList();
+        Assert.Equal(3, installed.Count);
+        Assert.Equal(2, installed.Distinct(ReferenceEqualityComparer.Instance).Count());
+        Assert.Equal(2, installed.Count(i => i.ApplyActions.SequenceEqual([Edge.Pipeline.FlowAction.Output(port)])));
+        Assert.Single(installed, i => i.ApplyActions.SequenceEqual([Edge.Pipeline.FlowAction.Output(port), Edge.Pipeline.FlowAction.DecIpTtl()]));
     }
 
     [Fact]

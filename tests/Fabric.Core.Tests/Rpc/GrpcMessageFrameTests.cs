@@ -2,6 +2,7 @@ using System.Buffers;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Sdn.Fabric.Core.Rpc;
+using Sdn.Fabric.Core.Tests.Support;
 
 namespace Sdn.Fabric.Core.Tests.Rpc;
 
@@ -26,12 +27,12 @@ public class GrpcMessageFrameTests
         var bytes = Frame(new StringValue { Value = "split across three segments" });
         for (var available = 0; available < bytes.Length; available++)
         {
-            var partial = Segments(bytes[..available], 2, 4);
+            var partial = SegmentedSequence.Of(bytes[..available], 2, 4);
             Assert.False(GrpcMessageFrame.TryRead(ref partial, 100, out _));
             Assert.Equal(available, partial.Length);
         }
 
-        var whole = Segments(bytes, 2, 4);
+        var whole = SegmentedSequence.Of(bytes, 2, 4);
         Assert.True(GrpcMessageFrame.TryRead(ref whole, 100, out var message));
         Assert.Equal("split across three segments", StringValue.Parser.ParseFrom(message).Value);
     }
@@ -77,35 +78,5 @@ public class GrpcMessageFrameTests
         var writer = new ArrayBufferWriter<byte>();
         GrpcMessageFrame.Write(writer, message, int.MaxValue);
         return writer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>The bytes as a sequence of segments cut at the given offsets (where they fall inside it).</summary>
-    private static ReadOnlySequence<byte> Segments(byte[] bytes, params int[] cuts)
-    {
-        var bounds = cuts.Where(c => c < bytes.Length).Prepend(0).Append(bytes.Length).ToArray();
-        var first = new Segment(bytes.AsMemory(bounds[0], bounds[1] - bounds[0]), 0);
-        var last = first;
-        for (var i = 1; i < bounds.Length - 1; i++)
-        {
-            last = last.Append(bytes.AsMemory(bounds[i], bounds[i + 1] - bounds[i]));
-        }
-
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }

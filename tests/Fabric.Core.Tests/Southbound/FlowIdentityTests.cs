@@ -12,7 +12,7 @@ public class FlowIdentityTests
     {
         var entry = Entry(3, 100, Field(ProtoField.Metadata, [0, 0, 0, 1], [0, 0, 0xFF, 0xFF]), Field(ProtoField.EthDst, [2, 0, 0, 0, 0, 0xAB], []));
 
-        Assert.Equal($"003/00100/{(int)ProtoField.Metadata}=00000001&0000FFFF/{(int)ProtoField.EthDst}=0200000000AB&", FlowIdentity.Of(entry));
+        Assert.Equal($"003/00100/{(int)ProtoField.Metadata}=00000001&0000FFFF/{(int)ProtoField.EthDst}=0200000000AB&", FlowIdentity.Of(entry).ToString());
     }
 
     [Fact]
@@ -22,6 +22,36 @@ public class FlowIdentityTests
         var ethDst = Field(ProtoField.EthDst, [2, 0, 0, 0, 0, 1], []);
 
         Assert.Equal(FlowIdentity.Of(Entry(0, 7, metadata, ethDst)), FlowIdentity.Of(Entry(0, 7, ethDst, metadata)));
+        Assert.Equal(FlowIdentity.Of(Entry(0, 7, metadata, ethDst)).GetHashCode(), FlowIdentity.Of(Entry(0, 7, ethDst, metadata)).GetHashCode());
+    }
+
+    [Fact]
+    public void Entries_that_differ_in_a_value_or_mask_byte_or_a_field_are_different_flows()
+    {
+        var entry = FlowIdentity.Of(Entry(0, 7, Field(ProtoField.Metadata, [1], [1])));
+
+        Assert.NotEqual(entry, FlowIdentity.Of(Entry(0, 7, Field(ProtoField.Metadata, [1], [3]))));
+        Assert.NotEqual(entry, FlowIdentity.Of(Entry(0, 7, Field(ProtoField.Metadata, [1, 1], []))));
+        Assert.NotEqual(entry, FlowIdentity.Of(Entry(0, 7, Field(ProtoField.Reg0, [1], [1]))));
+        Assert.NotEqual(entry, FlowIdentity.Of(Entry(0, 7, Field(ProtoField.Metadata, [1], [1]), Field(ProtoField.Reg0, [1], [1]))));
+        Assert.NotEqual(entry, FlowIdentity.Of(Entry(0, 8, Field(ProtoField.Metadata, [1], [1]))));
+    }
+
+    [Fact]
+    public void Identities_order_by_table_then_priority_then_field_by_field()
+    {
+        var ordered = new[]
+        {
+            Entry(0, 9, Field(ProtoField.EthDst, [9], [])),
+            Entry(1, 2),
+            Entry(1, 2, Field(ProtoField.Metadata, [1], [])),
+            Entry(1, 2, Field(ProtoField.Metadata, [1], []), Field(ProtoField.EthDst, [0], [])),
+            Entry(1, 2, Field(ProtoField.Metadata, [2], [])),
+            Entry(1, 2, Field(ProtoField.EthDst, [0], [])),
+            Entry(1, 3),
+        }.Select(FlowIdentity.Of).ToList();
+
+        Assert.Equal(ordered, ordered.AsEnumerable().Reverse().Order());
     }
 
     [Fact]
@@ -29,7 +59,7 @@ public class FlowIdentityTests
     {
         var fields = Enumerable.Range(0, 20).Select(i => Field(ProtoField.Reg0 + (i % 8), [.. Enumerable.Repeat((byte)i, 16)], [.. Enumerable.Repeat((byte)0xFF, 16)])).ToArray();
 
-        var name = FlowIdentity.Of(Entry(1, 2, fields));
+        var name = FlowIdentity.Of(Entry(1, 2, fields)).ToString();
 
         Assert.Equal(22, name.Split('/').Length);
         Assert.EndsWith(new string('F', 32), name, StringComparison.Ordinal);
