@@ -41,21 +41,10 @@ public sealed class ExactMatchCache
     public CompiledFlow? Lookup(in FlowKey key, ulong hash)
     {
         var first = SetOf(hash);
-        var matches = TagMatches(first, TagOf(hash));
-        while (matches != 0)
-        {
-            ref var entry = ref _entries[first + System.Numerics.BitOperations.TrailingZeroCount(matches)];
-            var flow = entry.Flow;
-            if (flow is not null && entry.Key.EqualTo(key))
-            {
-                // A key is held by at most one way of its set, so a stale flow here means no current one anywhere.
-                return flow.IsCurrent ? flow : null;
-            }
+        var way = WayHolding(first, key, TagOf(hash));
 
-            matches &= matches - 1;
-        }
-
-        return null;
+        // A key is held by at most one way of its set, so a stale flow there means no current one anywhere.
+        return way >= 0 && _entries[first + way].Flow is { IsCurrent: true } flow ? flow : null;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -106,6 +95,28 @@ public sealed class ExactMatchCache
     /// </summary>
     private int PreferredWay(int first, in FlowKey key, ulong hash, ushort tag)
     {
+        var holding = WayHolding(first, key, tag);
+        if (holding >= 0)
+        {
+            return holding;
+        }
+
+        for (var way = 0; way < Ways; way++)
+        {
+            // Stamps only move forward, so a flow that is not current never will be again: its way is free.
+            if (_entries[first + way].Flow is not { IsCurrent: true })
+            {
+                return way;
+            }
+        }
+
+        return (int)(hash >> 61);
+    }
+
+    /// <summary>The way of the set at <paramref name="first"/> that holds <paramref name="key"/>, current or not; -1 when none does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int WayHolding(int first, in FlowKey key, ushort tag)
+    {
         var matches = TagMatches(first, tag);
         while (matches != 0)
         {
@@ -119,16 +130,7 @@ public sealed class ExactMatchCache
             matches &= matches - 1;
         }
 
-        for (var way = 0; way < Ways; way++)
-        {
-            // Stamps only move forward, so a flow that is not current never will be again: its way is free.
-            if (_entries[first + way].Flow is not { IsCurrent: true })
-            {
-                return way;
-            }
-        }
-
-        return (int)(hash >> 61);
+        return -1;
     }
 
     /// <summary>The first way of the key's set, from the hash's high bits, which mix every key word.</summary>
