@@ -212,7 +212,7 @@ public abstract class Link : IDisposable
         {
             var frame = burst.Frame(frames[i]);
             var offload = burst.Offload(frames[i]);
-            var pieces = offload.IsSegmented ? FrameSegmenter.SegmentCount(frame, offload) : 1;
+            var pieces = FrameSegmenter.PieceCount(frame, offload);
             var next = 0;
             while (next < pieces)
             {
@@ -222,35 +222,24 @@ public abstract class Link : IDisposable
                 }
 
                 var before = _finished.Count;
-                next = offload.IsSegmented
-                    ? FrameSegmenter.AppendSegments(frame, offload, _finished, next)
-                    : AppendFinished(frame, offload);
+                next = FrameSegmenter.AppendFinished(frame, offload, _finished, next);
                 _finishedFrom.AsSpan(before, _finished.Count - before).Fill((byte)i);
                 if (next < 0 || _finished.Count == before)
                 {
-                    // Offload positions that do not fit the frame, or a piece too long for any frame: counted, dropped.
-                    _counters.TxDropped++;
-                    failed |= 1UL << i;
                     break;
                 }
+            }
+
+            if (pieces == 0 || next < pieces)
+            {
+                // Offload positions that do not fit the frame, or a piece too long for any frame: counted, dropped.
+                _counters.TxDropped++;
+                failed |= 1UL << i;
             }
         }
 
         failed |= TransmitFinished();
         return frames.Length - System.Numerics.BitOperations.PopCount(failed);
-    }
-
-    /// <summary>Appends a copy of a frame that is not cut, its checksum finished when it needs one; 1 when in, -1 when it does not fit or its offload does not fit it.</summary>
-    private int AppendFinished(ReadOnlySpan<byte> frame, in FrameOffload offload)
-    {
-        var copy = _finished!.Append(frame.Length);
-        if (copy.Length != frame.Length)
-        {
-            return -1;
-        }
-
-        frame.CopyTo(copy);
-        return !offload.NeedsChecksum || FrameSegmenter.TryFinishChecksum(copy, offload) ? 1 : -1;
     }
 
     /// <summary>Transmits the finished frames and empties the burst; returns the bit of every input frame one of whose pieces was not taken.</summary>

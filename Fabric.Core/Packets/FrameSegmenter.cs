@@ -44,6 +44,43 @@ public static class FrameSegmenter
         TryLayout(frame, offload, out var layout) ? layout.Count : 0;
 
     /// <summary>
+    /// How many frames <paramref name="frame"/> leaves as once its offload is done: its segments, or itself when it is
+    /// not cut; 0 when its offload does not describe a TCP segment it holds.
+    /// </summary>
+    public static int PieceCount(ReadOnlySpan<byte> frame, in FrameOffload offload) =>
+        offload.IsSegmented ? SegmentCount(frame, offload) : 1;
+
+    /// <summary>
+    /// Appends the pieces of <paramref name="frame"/> from number <paramref name="first"/> on to <paramref name="into"/>,
+    /// each with its offload done: its segments, or one copy with its checksum finished. Returns the number of the next
+    /// piece still to append, as <see cref="AppendSegments"/> does (the same number when <paramref name="into"/> had no
+    /// room); -1 when the offload does not fit the frame, and then nothing of it is left in <paramref name="into"/>.
+    /// </summary>
+    public static int AppendFinished(ReadOnlySpan<byte> frame, in FrameOffload offload, PacketBurst into, int first)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        if (offload.IsSegmented)
+        {
+            return AppendSegments(frame, offload, into, first);
+        }
+
+        var copy = into.Append(frame.Length);
+        if (copy.Length != frame.Length)
+        {
+            return first;
+        }
+
+        frame.CopyTo(copy);
+        if (!offload.NeedsChecksum || TryFinishChecksum(copy, offload))
+        {
+            return 1;
+        }
+
+        into.DropLast();
+        return -1;
+    }
+
+    /// <summary>
     /// Appends the segments of <paramref name="frame"/> from number <paramref name="first"/> on to
     /// <paramref name="into"/>, while it has room; returns the number of the next segment still to append
     /// (<see cref="SegmentCount"/> once all are in), or -1 when the offload does not describe a TCP segment the

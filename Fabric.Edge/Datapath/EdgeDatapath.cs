@@ -382,27 +382,9 @@ public sealed class EdgeDatapath
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool SendFinished(int port, PacketBurst pending, ReadOnlySpan<byte> frame, FrameOffload offload)
     {
-        if (!offload.IsSegmented)
-        {
-            var copy = pending.Append(frame.Length);
-            if (copy.Length == frame.Length)
-            {
-                frame.CopyTo(copy);
-                if (FrameSegmenter.TryFinishChecksum(copy, offload))
-                {
-                    return true;
-                }
-
-                pending.DropLast();
-            }
-
-            Counters.Unsendable++;
-            return false;
-        }
-
-        var segments = FrameSegmenter.SegmentCount(frame, offload);
+        var pieces = FrameSegmenter.PieceCount(frame, offload);
         var next = 0;
-        while (next < segments)
+        while (next < pieces)
         {
             if (pending.IsFull)
             {
@@ -410,14 +392,14 @@ public sealed class EdgeDatapath
             }
 
             var before = pending.Count;
-            next = FrameSegmenter.AppendSegments(frame, offload, pending, next);
+            next = FrameSegmenter.AppendFinished(frame, offload, pending, next);
             if (next < 0 || pending.Count == before)
             {
                 break;
             }
         }
 
-        if (segments == 0 || next < segments)
+        if (pieces == 0 || next < pieces)
         {
             Counters.Unsendable++;
             return false;

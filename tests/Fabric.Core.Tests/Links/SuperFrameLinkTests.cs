@@ -56,6 +56,31 @@ public class SuperFrameLinkTests
         SuperFrames.AssertSegmentsOf(false, Payload, Mss, SuperFrames.PshAck, segments, prefix: Labels.Length);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_frame_whose_offload_does_not_fit_it_is_counted_as_dropped_and_nothing_of_it_is_sent(bool segmented)
+    {
+        var (a, b) = LinkPairs.CreateUdp();
+        using (a)
+        using (b)
+        {
+            // A super-frame to cut, or one segment's worth whose checksum only is left to do.
+            var (tcp, offload) = SuperFrames.Tcp(ipv6: false, segmented ? Payload : Mss, Mss);
+            byte[] frame = [.. Labels, .. tcp];
+            var misfit = offload with
+            {
+                ChecksumStartFromEnd = frame.Length + 10,
+                Segmentation = segmented ? offload.Segmentation : FrameSegmentation.None,
+            };
+
+            Assert.Equal(0, a.Send(BurstOf(frame, misfit)));
+
+            Assert.Equal((0L, 1L), (a.Statistics.TxFrames, a.Statistics.TxDropped));
+            Assert.Empty(LinkPairs.ReceiveFrames(b, 1));
+        }
+    }
+
     [Fact]
     public void Super_frames_and_small_frames_wrap_around_a_ring_in_order()
     {
