@@ -16,8 +16,8 @@ namespace Sdn.Fabric.Core.Lsr;
 public sealed class CoreNode : IDisposable
 {
     // Busy-poll this many empty rounds before parking: it keeps latency low under load without burning a
-    // core on an idle node. Links ring the doorbell when frames arrive; the 1 ms park timeout, well below the
-    // default 10 ms hello interval, keeps liveness and links that cannot ring (sockets) going.
+    // core on an idle node. Links wake the doorbell when frames arrive; the 1 ms park timeout, well below the
+    // default 10 ms hello interval, keeps liveness going.
     private const int IdleRoundsBeforeParking = 20;
     private const int ParkMilliseconds = 1;
 
