@@ -28,7 +28,7 @@ public sealed unsafe class MplsInUdpLink : Link
     private readonly Socket[] _senders;
     private readonly int[] _senderHandles;
     private readonly int _receiverHandle;
-    private Doorbell? _doorbell;
+    private readonly WatchedDescriptor _arrivals;
     private readonly uint _entropySeed;
     private readonly UdpInterop.SocketAddressInet _peer;
 
@@ -61,6 +61,7 @@ public sealed unsafe class MplsInUdpLink : Link
         _peer = ToSocketAddress(options.Remote);
         _receiver = Bind(name, options.Local, options.SocketBufferBytes);
         _receiverHandle = (int)_receiver.Handle;
+        _arrivals = new WatchedDescriptor(_receiverHandle);
         LocalEndPoint = (IPEndPoint)_receiver.LocalEndPoint!;
 
         try
@@ -92,12 +93,7 @@ public sealed unsafe class MplsInUdpLink : Link
     public IReadOnlyList<int> SourcePorts { get; }
 
     /// <summary>The kernel fills the receiving socket, so the doorbell watches its descriptor.</summary>
-    public override void WakeOnArrival(Doorbell? doorbell)
-    {
-        _doorbell?.Unwatch(_receiverHandle);
-        _doorbell = doorbell;
-        doorbell?.Watch(_receiverHandle);
-    }
+    public override void WakeOnArrival(Doorbell? doorbell) => _arrivals.WakeOn(doorbell);
 
     protected override int Transmit(PacketBurst burst, ReadOnlySpan<byte> frames, out long bytes)
     {

@@ -7,23 +7,19 @@ namespace Sdn.Fabric.Edge.Tap;
 /// <summary>An edge port onto a TAP device, through which a Linux network namespace joins the switch.</summary>
 public sealed class TapPort(uint number, TapDevice device) : IEdgePort
 {
-    private Doorbell? _doorbell;
-
     public uint Number { get; } = number;
 
     public string Name => Device.Name;
 
     public TapDevice Device { get; } = device ?? throw new ArgumentNullException(nameof(device));
 
+    // After Device, so that a null device is refused by name before it is read here.
+    private readonly WatchedDescriptor _arrivals = new(device.FileDescriptor);
+
     public bool TakesOffloads => Device.HasOffloads;
 
     /// <summary>The kernel fills a TAP, so the doorbell watches its file descriptor.</summary>
-    public void WakeOnArrival(Doorbell? doorbell)
-    {
-        _doorbell?.Unwatch(Device.FileDescriptor);
-        _doorbell = doorbell;
-        doorbell?.Watch(Device.FileDescriptor);
-    }
+    public void WakeOnArrival(Doorbell? doorbell) => _arrivals.WakeOn(doorbell);
 
     public int Receive(PacketBurst burst) => Device.ReceiveBurst(burst);
 
