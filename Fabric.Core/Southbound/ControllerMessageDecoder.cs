@@ -22,7 +22,6 @@ namespace Sdn.Fabric.Core.Southbound;
 /// </remarks>
 public static class ControllerMessageDecoder
 {
-
     public static ControllerMessage Decode(ReadOnlySequence<byte> payload)
     {
         if (payload.IsSingleSegment)
@@ -188,7 +187,7 @@ public static class ControllerMessageDecoder
                         && parts.Instructions.GetOrDecode(payload, parts, TryRead<Instruction, InstructionFields>) is { } instruction:
                     entry.Instructions.Add(instruction);
                     return true;
-                case FlowEntry.CookieFieldNumber when wireType == WireReader.Fixed64 && reader.TryReadFixed64(out value):
+                case FlowEntry.CookieFieldNumber when wireType == Fixed64 && reader.TryReadFixed64(out value):
                     entry.Cookie = value;
                     return true;
                 case FlowEntry.IdleTimeoutFieldNumber when wireType == Varint && reader.TryReadVarint(out value):
