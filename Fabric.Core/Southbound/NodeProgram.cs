@@ -13,23 +13,30 @@ namespace Sdn.Fabric.Core.Southbound;
 /// </summary>
 public sealed class NodeProgram
 {
-    private readonly ProgramMaps _maps;
+    private readonly LayeredMap<uint, TableConfig> _tables;
+    private readonly LayeredMap<uint, PortConfig> _ports;
+    private readonly LayeredMap<uint, Group> _groups;
+    private readonly LayeredMap<FlowIdentity, FlowEntry> _flows;
+    private readonly LayeredMap<uint, LfibEntry> _lfib;
 
     /// <summary>A program of these items; throws <see cref="ProgramException"/> (AlreadyExists) when two share a key.</summary>
     public NodeProgram(IEnumerable<TableConfig> tables, IEnumerable<PortConfig> ports, IEnumerable<Group> groups, IEnumerable<FlowEntry> flows, IEnumerable<LfibEntry> lfib)
-        : this(new ProgramMaps(
+        : this(
             Keyed(tables, t => t.TableId, "table"),
             Keyed(ports, p => p.Number, "port"),
             Keyed(groups, g => g.GroupId, "group"),
             Keyed(flows, FlowIdentity.Of, "flow"),
-            Keyed(lfib, e => e.InLabel, "LFIB in-label")))
+            Keyed(lfib, e => e.InLabel, "LFIB in-label"))
     {
     }
 
-    /// <summary>A program over these maps, which it takes as they are: nobody may change them afterwards.</summary>
-    internal NodeProgram(ProgramMaps maps)
+    private NodeProgram(LayeredMap<uint, TableConfig> tables, LayeredMap<uint, PortConfig> ports, LayeredMap<uint, Group> groups, LayeredMap<FlowIdentity, FlowEntry> flows, LayeredMap<uint, LfibEntry> lfib)
     {
-        _maps = maps;
+        _tables = tables;
+        _ports = ports;
+        _groups = groups;
+        _flows = flows;
+        _lfib = lfib;
     }
 
     /// <summary>The program and diff batch this one was made from by <see cref="Apply"/>; only the latest step is kept.</summary>
@@ -37,18 +44,15 @@ public sealed class NodeProgram
 
     public static NodeProgram Empty { get; } = new(Array.Empty<TableConfig>(), [], [], [], []);
 
-    public IReadOnlyDictionary<uint, TableConfig> Tables => _maps.Tables;
+    public IReadOnlyDictionary<uint, TableConfig> Tables => _tables;
 
-    /// <summary>The maps themselves, to copy; never to change.</summary>
-    internal ProgramMaps Maps => _maps;
+    public IReadOnlyDictionary<uint, PortConfig> Ports => _ports;
 
-    public IReadOnlyDictionary<uint, PortConfig> Ports => _maps.Ports;
+    public IReadOnlyDictionary<uint, Group> Groups => _groups;
 
-    public IReadOnlyDictionary<uint, Group> Groups => _maps.Groups;
+    public IReadOnlyDictionary<FlowIdentity, FlowEntry> Flows => _flows;
 
-    public IReadOnlyDictionary<FlowIdentity, FlowEntry> Flows => _maps.Flows;
-
-    public IReadOnlyDictionary<uint, LfibEntry> Lfib => _maps.Lfib;
+    public IReadOnlyDictionary<uint, LfibEntry> Lfib => _lfib;
 
     /// <summary>
     /// The program after <paramref name="batch"/>: a full-state batch replaces everything, a diff adds, modifies
@@ -65,10 +69,14 @@ public sealed class NodeProgram
             return new NodeProgram(batch.Tables, batch.PortMods.Select(m => m.Port), batch.GroupMods.Select(m => m.Group), batch.FlowMods.Select(m => m.Entry), batch.LfibMods.Select(m => m.Entry));
         }
 
-        // A program that must stay as it was pays a copy of its maps once per batch.
-        var maps = _maps.CopyWithRoomFor(batch);
-        maps.ApplyDiff(batch, undo: null);
-        var next = new NodeProgram(maps);
+        // Each map's next version layers the batch's changes over this one's instead of copying it.
+        var tables = _tables.BeginEdit(batch.Tables.Count);
+        var ports = _ports.BeginEdit(batch.PortMods.Count);
+        var groups = _groups.BeginEdit(batch.GroupMods.Count);
+        var flows = _flows.BeginEdit(batch.FlowMods.Count);
+        var lfib = _lfib.BeginEdit(batch.LfibMods.Count);
+        new ProgramEdit(tables, ports, groups, flows, lfib).Apply(batch);
+        var next = new NodeProgram(tables.Complete(), ports.Complete(), groups.Complete(), flows.Complete(), lfib.Complete());
 
         // A controller that grows a program batch by batch gets each diff back without comparing whole programs.
         next.derivedFrom = (this, batch);
@@ -132,7 +140,7 @@ public sealed class NodeProgram
         }
     }
 
-    private static Dictionary<TKey, T> Keyed<TKey, T>(IEnumerable<T> items, Func<T, TKey> keyOf, string what)
+    private static LayeredMap<TKey, T> Keyed<TKey, T>(IEnumerable<T> items, Func<T, TKey> keyOf, string what)
         where TKey : notnull
         where T : class
     {
@@ -150,7 +158,7 @@ public sealed class NodeProgram
             }
         }
 
-        return keyed;
+        return LayeredMap<TKey, T>.Of(keyed);
     }
 
     /// <summary>Deletes, then adds and modifies, each in key order.</summary>

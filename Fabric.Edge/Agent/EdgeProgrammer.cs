@@ -22,7 +22,7 @@ public sealed class EdgeProgrammer
     private readonly Dictionary<uint, IEdgePort> _ports = [];
     private readonly Dictionary<uint, bool> _reportedUp = [];
     private readonly HashSet<uint> _groups = [];
-    private readonly HeldProgram _held = new();
+    private volatile NodeProgram _program = NodeProgram.Empty;
 
     /// <param name="bindPort">Attaches the device a port config names (a vNIC, a TAP, an uplink) under the config's number.</param>
     public EdgeProgrammer(EdgeSwitch edge, Func<Proto.PortConfig, IEdgePort> bindPort)
@@ -37,7 +37,7 @@ public sealed class EdgeProgrammer
     public ulong Version { get; private set; }
 
     /// <summary>What the switch holds, as of the last batch applied; safe to read from any thread.</summary>
-    public NodeProgram Program => _held.Committed;
+    public NodeProgram Program => _program;
 
     /// <summary>The bound port with this name, if any.</summary>
     public IEdgePort? Port(string name) => _ports.Values.FirstOrDefault(p => p.Name == name);
@@ -60,32 +60,13 @@ public sealed class EdgeProgrammer
             throw new ProgramException(StatusCode.FailedPrecondition, $"the batch applies to version {batch.BaseVersion} but this edge is at {Version}; send full state");
         }
 
-        if (batch.FullState)
-        {
-            var held = Program;
-            var next = held.Apply(batch);
-            // Full state is planned as the difference from what the switch holds.
-            InstallOrRestore(Plan(NodeProgram.Diff(held, next, Version, batch.Version), next.Ports, next.Groups), batch.Version);
-            _held.Replace(next);
-        }
-        else
-        {
-            // A diff is its own plan, checked against the program it makes.
-            _held.Apply(batch);
-            try
-            {
-                InstallOrRestore(Plan(batch, _held.Ports, _held.Groups), batch.Version);
-            }
-            catch
-            {
-                // Whatever went wrong, the next batch must find the program as the last commit left it.
-                _held.Revert();
-                throw;
-            }
+        var held = Program;
+        var next = held.Apply(batch);
 
-            _held.Commit();
-        }
-
+        // Full state is planned as the difference from what the switch holds; a diff is its own plan.
+        var plan = batch.FullState ? NodeProgram.Diff(held, next, Version, batch.Version) : batch;
+        InstallOrRestore(Plan(plan, next.Ports, next.Groups), batch.Version);
+        _program = next;
         Version = batch.Version;
     }
 
