@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using Sdn.Fabric.Core.Packets;
 
@@ -8,15 +9,19 @@ namespace Sdn.Fabric.Edge.Datapath;
 /// 64-bit hash passed in so that callers hash a key once however many tables they probe.
 /// </summary>
 /// <remarks>
-/// Used by the classifier's subtables and by the megaflow cache. A lookup allocates nothing and makes no
-/// virtual call; removal shifts later entries of the probe run back, so there are no tombstones. The table
-/// doubles when half full, so memory follows what it holds rather than what it might.
+/// A slot holds the key's hash and the value; <typeparamref name="TKeys"/> says where its key is, and the key is
+/// read only when the hashes are equal. The megaflow cache keeps a copy of each key in the table
+/// (<see cref="FlowKeyTable{TValue}"/>); the classifier's subtables read it from the flow entry, which holds its
+/// match already, so that a table of 200,000 flows does not also hold 64 MiB of copies. A lookup allocates
+/// nothing and makes no virtual call; removal shifts later entries of the probe run back, so there are no
+/// tombstones. The table doubles when half full, so memory follows what it holds rather than what it might.
 /// </remarks>
-public sealed class FlowKeyTable<TValue>
+public class FlowKeyTable<TValue, TKeys>
     where TValue : class
+    where TKeys : struct, IFlowKeyStore
 {
     private readonly int _maxCount;
-    private FlowKey[] _keys;
+    private TKeys _keys;
     private ulong[] _hashes;
     private TValue?[] _values;
     private int _mask;
@@ -26,8 +31,8 @@ public sealed class FlowKeyTable<TValue>
     public FlowKeyTable(int capacity, int maxCount = int.MaxValue)
     {
         _maxCount = maxCount;
-        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 8));
-        _keys = new FlowKey[size];
+        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 8));
+        _keys = NewKeyStore(size);
         _hashes = new ulong[size];
         _values = new TValue?[size];
         _mask = size - 1;
@@ -63,7 +68,7 @@ public sealed class FlowKeyTable<TValue>
                 return false;
             }
 
-            if (_hashes[index] == hash && _keys[index].EqualTo(key))
+            if (_hashes[index] == hash && _keys.KeyAt(index, candidate).EqualTo(key))
             {
                 value = candidate;
                 return true;
@@ -88,13 +93,13 @@ public sealed class FlowKeyTable<TValue>
             return false;
         }
 
-        if ((Count + 1) * 2 > _keys.Length)
+        if ((Count + 1) * 2 > _values.Length)
         {
             Grow();
-            index = FindSlot(key, hash);
+            index = FreeSlot(hash);
         }
 
-        _keys[index] = key;
+        _keys.Store(index, key);
         _hashes[index] = hash;
         _values[index] = value;
         Count++;
@@ -119,7 +124,7 @@ public sealed class FlowKeyTable<TValue>
             var distanceToHole = (next - hole) & _mask;
             if (distanceFromHome >= distanceToHole)
             {
-                _keys[hole] = _keys[next];
+                _keys.Move(next, hole);
                 _hashes[hole] = _hashes[next];
                 _values[hole] = _values[next];
                 hole = next;
@@ -139,10 +144,11 @@ public sealed class FlowKeyTable<TValue>
         Count = 0;
     }
 
+    /// <summary>The slot holding <paramref name="key"/>, or the empty slot that ends its probe run.</summary>
     private int FindSlot(in FlowKey key, ulong hash)
     {
         var index = (int)hash & _mask;
-        while (_values[index] is not null && !(_hashes[index] == hash && _keys[index].EqualTo(key)))
+        while (_values[index] is { } candidate && !(_hashes[index] == hash && _keys.KeyAt(index, candidate).EqualTo(key)))
         {
             index = (index + 1) & _mask;
         }
@@ -150,22 +156,49 @@ public sealed class FlowKeyTable<TValue>
         return index;
     }
 
+    /// <summary>The first empty slot of the probe run from the home of <paramref name="hash"/>, for a key known to be absent.</summary>
+    private int FreeSlot(ulong hash)
+    {
+        var index = (int)hash & _mask;
+        while (_values[index] is not null)
+        {
+            index = (index + 1) & _mask;
+        }
+
+        return index;
+    }
+
+    private static TKeys NewKeyStore(int size)
+    {
+        var keys = new TKeys();
+        keys.Allocate(size);
+        return keys;
+    }
+
     private void Grow()
     {
         var keys = _keys;
         var hashes = _hashes;
         var values = _values;
-        _keys = new FlowKey[keys.Length * 2];
-        _hashes = new ulong[keys.Length * 2];
-        _values = new TValue?[keys.Length * 2];
-        _mask = _keys.Length - 1;
-        Count = 0;
-        for (var i = 0; i < keys.Length; i++)
+        var size = values.Length * 2;
+        _keys = NewKeyStore(size);
+        _hashes = new ulong[size];
+        _values = new TValue?[size];
+        _mask = size - 1;
+        for (var i = 0; i < values.Length; i++)
         {
             if (values[i] is { } value)
             {
-                TrySet(keys[i], hashes[i], value);
+                var slot = FreeSlot(hashes[i]);
+                _keys.Store(slot, keys.KeyAt(i, value));
+                _hashes[slot] = hashes[i];
+                _values[slot] = value;
             }
         }
     }
 }
+
+/// <summary>A <see cref="FlowKeyTable{TValue, TKeys}"/> that keeps a copy of each key, for values that do not hold their own.</summary>
+public sealed class FlowKeyTable<TValue>(int capacity, int maxCount = int.MaxValue)
+    : FlowKeyTable<TValue, FlowKeyCopies>(capacity, maxCount)
+    where TValue : class;

@@ -1,3 +1,4 @@
+using Sdn.Fabric.Core.Packets;
 using Sdn.Fabric.Edge.Datapath;
 
 namespace Sdn.Fabric.Edge.Pipeline;
@@ -23,6 +24,9 @@ public sealed class FlowEntry
     public byte TableId { get; }
 
     public FlowMatch Match => _added.Match;
+
+    /// <summary>The match's value, read in place: the key this entry is filed under in the classifier's subtable.</summary>
+    internal ref readonly FlowKey MatchValue => ref _added.MatchValue;
 
     /// <summary>A copy of the add's, read on every classifier probe.</summary>
     public int Priority { get; }

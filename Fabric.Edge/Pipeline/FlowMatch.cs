@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using Sdn.Fabric.Core.Packets;
@@ -27,6 +28,10 @@ public readonly struct FlowMatch : IEquatable<FlowMatch>
     public static FlowMatch Any => default;
 
     public FlowKey Value => _value;
+
+    /// <summary><see cref="Value"/> without the copy, for the classifier, which compares it in place.</summary>
+    [UnscopedRef]
+    internal ref readonly FlowKey ValueInPlace => ref _value;
 
     public FlowKey Mask => _mask;
 

@@ -1,3 +1,5 @@
+using Sdn.Fabric.Core.Packets;
+
 namespace Sdn.Fabric.Edge.Pipeline;
 
 /// <summary>A request to change a flow table, as OpenFlow 1.3's OFPT_FLOW_MOD carries it.</summary>
@@ -14,7 +16,14 @@ public sealed record FlowMod(
     TimeSpan HardTimeout = default,
     FlowModOptions Flags = FlowModOptions.None)
 {
+    private readonly FlowMatch _match = Match;
+
+    public FlowMatch Match { get => _match; init => _match = value; }
+
     public FlowInstructions Instructions { get; init; } = Instructions ?? FlowInstructions.DropPacket;
+
+    /// <summary>The match's value without copying the match, for the classifier, which compares it in place.</summary>
+    internal ref readonly FlowKey MatchValue => ref _match.ValueInPlace;
 
     public static FlowMod Add(byte table, int priority, FlowMatch match, FlowInstructions instructions) =>
         new(FlowModCommand.Add, table, match, priority, instructions);

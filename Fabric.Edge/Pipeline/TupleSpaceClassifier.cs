@@ -17,6 +17,10 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// first. A lookup costs one AND, one hash and one probe per subtable visited, whatever the entry count.
 /// Real tables use few distinct masks (an ACL of a thousand rules typically has a dozen), so this scales
 /// to 100K entries with lookups that do not grow with the table.</para>
+/// <para><b>Memory.</b> A subtable's slot holds the hash of a masked value and the highest-priority entry
+/// filed under it, nothing more: the key it is compared against, on an equal hash, is that entry's own match
+/// value (<see cref="FlowEntryKeys"/>). A copy of each 128-byte key would double what a large table holds and
+/// make its growth the biggest allocation of a flow-mod push.</para>
 /// <para><b>Priority ordering and early termination.</b> Subtables are kept sorted by the highest priority
 /// they hold. Once a match of priority P is found, every remaining subtable whose maximum is not above P
 /// is skipped: none of them could win.</para>
@@ -112,7 +116,7 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
 
         var maxBefore = subtable.MaxPriority;
 
-        var value = entry.Match.Value;
+        ref readonly var value = ref entry.MatchValue;
         var hash = value.Hash64();
         subtable.Rules.TryGet(value, hash, out var head);
         if (head is null || entry.Priority > head.Priority)
@@ -149,7 +153,7 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
             return false;
         }
 
-        var value = entry.Match.Value;
+        ref readonly var value = ref entry.MatchValue;
         var hash = value.Hash64();
         if (!subtable.Rules.TryGet(value, hash, out var head))
         {
@@ -235,7 +239,7 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
         /// <summary>Creation order, so subtables of equal priority keep a stable order.</summary>
         public int Id { get; } = id;
 
-        public FlowKeyTable<FlowEntry> Rules { get; } = new(16);
+        public FlowKeyTable<FlowEntry, FlowEntryKeys> Rules { get; } = new(16);
 
         public int MaxPriority { get; private set; } = int.MinValue;
 
