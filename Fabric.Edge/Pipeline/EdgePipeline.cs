@@ -125,8 +125,11 @@ public sealed class EdgePipeline
             throw new FlowModException(FlowModError.GotoNotForward, $"table {mod.TableId} cannot go to table {next}: goto only moves forward, to an existing table");
         }
 
-        foreach (var action in mod.Instructions.ApplyActions)
+        // Indexed: a foreach over the list interface allocates an enumerator for every flow-mod.
+        var actions = mod.Instructions.ApplyActions;
+        for (var i = 0; i < actions.Count; i++)
         {
+            var action = actions[i];
             if (action.Kind == FlowActionKind.Group && !Groups.TryGet(action.Operand, out _))
             {
                 throw new FlowModException(FlowModError.UnknownGroup, $"group {action.Operand} does not exist; add the group before the flows that use it");
