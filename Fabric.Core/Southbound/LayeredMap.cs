@@ -20,6 +20,8 @@ internal sealed class LayeredMap<TKey, T> : IReadOnlyDictionary<TKey, T>
 
     private readonly Dictionary<TKey, T> _base;
     private readonly Dictionary<TKey, T?>[] _layers;
+
+    /// <summary>The entries of all layers, a key counted once for each layer that holds it.</summary>
     private readonly int _layeredCount;
 
     private LayeredMap(Dictionary<TKey, T> @base, Dictionary<TKey, T?>[] layers, int layeredCount, int count)
