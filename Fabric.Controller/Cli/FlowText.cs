@@ -8,27 +8,29 @@ namespace Sdn.Fabric.Controller.Cli;
 
 /// <summary>
 /// Flow entries, matches and actions written the way `ovs-ofctl dump-flows` writes them:
-/// <c>priority=100,in_port=1,dl_dst=02:00:00:00:00:02 actions=write_metadata:0x100000001/0xffffffffffffffff,goto_table:1</c>.
+/// <c>priority=100,in_port=1,dl_dst=02:00:00:00:00:02 actions=write_metadata:0x100000001/0xffffffffffffffff,goto_table:1</c>,
+/// or, given the ports' names, as `ovs-ofctl --names dump-flows` does: <c>in_port=vm1</c>, <c>output:e1--c1</c>.
 /// </summary>
 internal static class FlowText
 {
     /// <summary>"priority=P[,match] actions=A".</summary>
-    public static string Entry(FlowEntry entry)
+    /// <param name="ports">How port numbers are written; numbers only when null.</param>
+    public static string Entry(FlowEntry entry, PortNames? ports = null)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var match = Match(entry.Match);
-        return $"priority={entry.Priority}{(match.Length > 0 ? "," + match : string.Empty)} actions={Instructions(entry.Instructions)}";
+        var match = Match(entry.Match, ports);
+        return $"priority={entry.Priority}{(match.Length > 0 ? "," + match : string.Empty)} actions={Instructions(entry.Instructions, ports)}";
     }
 
-    public static string Match(IEnumerable<FieldMatch> match) => string.Join(",", match.Select(m =>
-        m.Mask.IsEmpty ? $"{Name(m.Field)}={Value(m.Field, m.Value)}" : $"{Name(m.Field)}={Value(m.Field, m.Value)}/{Value(m.Field, m.Mask)}"));
+    public static string Match(IEnumerable<FieldMatch> match, PortNames? ports = null) => string.Join(",", match.Select(m =>
+        m.Mask.IsEmpty ? $"{Name(m.Field)}={Value(m.Field, m.Value, ports)}" : $"{Name(m.Field)}={Value(m.Field, m.Value)}/{Value(m.Field, m.Mask)}"));
 
     /// <summary>The instructions as one action list, as OpenFlow 1.3 tools print them; "drop" when there are none.</summary>
-    public static string Instructions(IEnumerable<Instruction> instructions)
+    public static string Instructions(IEnumerable<Instruction> instructions, PortNames? ports = null)
     {
         var parts = instructions.SelectMany(i => i.KindCase switch
         {
-            Instruction.KindOneofCase.ApplyActions => i.ApplyActions.Actions.Select(Action),
+            Instruction.KindOneofCase.ApplyActions => i.ApplyActions.Actions.Select(a => Action(a, ports)),
             Instruction.KindOneofCase.WriteMetadata => [$"write_metadata:0x{i.WriteMetadata.Value:x}/0x{i.WriteMetadata.Mask:x}"],
             Instruction.KindOneofCase.GotoTable => [$"goto_table:{i.GotoTable}"],
             _ => [],
@@ -36,12 +38,13 @@ internal static class FlowText
         return parts.Count == 0 ? "drop" : string.Join(",", parts);
     }
 
-    public static string Action(FlowAction action)
+    public static string Action(FlowAction action, PortNames? ports = null)
     {
         ArgumentNullException.ThrowIfNull(action);
+        ports ??= PortNames.None;
         return action.KindCase switch
         {
-            FlowAction.KindOneofCase.Output => $"output:{action.Output}",
+            FlowAction.KindOneofCase.Output => $"output:{ports.Write(action.Output)}",
             FlowAction.KindOneofCase.Group => $"group:{action.Group}",
             FlowAction.KindOneofCase.Drop => "drop",
             FlowAction.KindOneofCase.Controller => "controller",
@@ -50,7 +53,7 @@ internal static class FlowText
             FlowAction.KindOneofCase.SetField => $"set_field:{Value(action.SetField.Field, action.SetField.Value)}->{Name(action.SetField.Field)}",
             FlowAction.KindOneofCase.DecIpTtl => "dec_ttl",
             FlowAction.KindOneofCase.DecMplsTtl => "dec_mpls_ttl",
-            FlowAction.KindOneofCase.Mirror => $"mirror:{action.Mirror}",
+            FlowAction.KindOneofCase.Mirror => $"mirror:{ports.Write(action.Mirror)}",
             FlowAction.KindOneofCase.ArpResponder => $"arp_responder:{Value(Field.EthSrc, action.ArpResponder.TargetMac)}",
             _ => "unknown",
         };
@@ -71,6 +74,10 @@ internal static class FlowText
         Field.L4Dst => "tp_dst",
         _ => SnakeCase(field.ToString()),
     };
+
+    /// <summary>An unmasked in_port as the port's name when <paramref name="ports"/> knows it.</summary>
+    private static string Value(Field field, ByteString bytes, PortNames? ports) =>
+        field == Field.InPort && ports is not null && bytes.Length <= 4 ? ports.Write((uint)Number(bytes)) : Value(field, bytes);
 
     private static string Value(Field field, ByteString bytes) => field switch
     {

@@ -107,7 +107,8 @@ internal sealed class FabricModel
     /// CREATED, in an order that creates what is referred to before what refers to it. No change
     /// falls between the replay and the live events.
     /// </summary>
-    public ModelEvents.Subscription Watch(bool includeExisting)
+    /// <param name="limit">How many changes may wait unread before the watch is dropped (see <see cref="ModelEvents.Subscribe"/>); null for no limit.</param>
+    public ModelEvents.Subscription Watch(bool includeExisting, int? limit = null)
     {
         lock (gate)
         {
@@ -121,7 +122,7 @@ internal sealed class FabricModel
                     .Concat(Existing(ResourceKinds.Ports))
                     .ToList()
                 : [];
-            return events.Subscribe(backlog);
+            return events.Subscribe(backlog, limit);
         }
     }
 

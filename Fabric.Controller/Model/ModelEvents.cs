@@ -1,61 +1,129 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Sdn.Fabric.Core.Protos;
 
 namespace Sdn.Fabric.Controller.Model;
 
-/// <summary>Fans each accepted change out to every watcher, in the order the changes were accepted.</summary>
+/// <summary>
+/// Fans each accepted change out to every watcher, in the order the changes were accepted. Publishing never
+/// waits for a watcher: a watcher with a limit that has that many changes queued unread when the next one
+/// comes has fallen behind. It is dropped, its queue is let go and ends, and <see cref="Subscription.FellBehind"/>
+/// says why, instead of the queue growing without end.
+/// </summary>
 internal sealed class ModelEvents
 {
-    private readonly List<Channel<Event>> watchers = [];
+    private readonly List<Subscription> watchers = [];
     private readonly Lock gate = new();
 
     public void Publish(Event change)
     {
         lock (gate)
         {
-            foreach (var watcher in watchers)
+            // Backwards, so that a watcher that fell behind can leave the list as it is found.
+            for (var i = watchers.Count - 1; i >= 0; i--)
             {
-                watcher.Writer.TryWrite(change);
+                if (!watchers[i].Offer(change))
+                {
+                    watchers.RemoveAt(i);
+                }
             }
         }
     }
 
     /// <summary>A new watcher's queue, starting with <paramref name="backlog"/>; dispose the subscription to stop.</summary>
-    public Subscription Subscribe(IEnumerable<Event> backlog)
+    /// <param name="limit">
+    /// How many changes after the backlog may wait unread before the watcher is dropped; null for no limit,
+    /// for watchers in this process that always keep up. The backlog does not count against it.
+    /// </param>
+    public Subscription Subscribe(IEnumerable<Event> backlog, int? limit)
     {
-        var channel = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
-        foreach (var change in backlog)
-        {
-            channel.Writer.TryWrite(change);
-        }
-
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit ?? 1, 1, nameof(limit));
+        var subscription = new Subscription(this, new Queue<Event>(backlog), limit);
         lock (gate)
         {
-            watchers.Add(channel);
+            watchers.Add(subscription);
         }
 
-        return new Subscription(this, channel);
+        return subscription;
     }
 
     internal sealed class Subscription : IDisposable
     {
         private readonly ModelEvents owner;
-        private readonly Channel<Event> channel;
+        private readonly Channel<Event> live;
+        private volatile bool fellBehind;
 
-        public Subscription(ModelEvents owner, Channel<Event> channel)
+        public Subscription(ModelEvents owner, Queue<Event> backlog, int? limit)
         {
             this.owner = owner;
-            this.channel = channel;
+            live = limit is { } capacity
+                // Not SingleReader: the publisher empties the queue of a watcher that fell behind.
+                ? Channel.CreateBounded<Event>(new BoundedChannelOptions(capacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait })
+                : Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            Reader = new BacklogThenLive(backlog, live.Reader);
         }
 
-        public ChannelReader<Event> Reader => channel.Reader;
+        /// <summary>The backlog, then each change as it is published; one reader only. It ends only when the watcher fell behind.</summary>
+        public ChannelReader<Event> Reader { get; }
+
+        /// <summary>
+        /// Whether a change came while the limit's worth of changes were waiting unread. The queue then ended, and
+        /// what was still in it was dropped: the watcher no longer has the model's history, and should watch again.
+        /// Set before the queue ends, so a reader that finds the end can tell why.
+        /// </summary>
+        public bool FellBehind => fellBehind;
 
         public void Dispose()
         {
             lock (owner.gate)
             {
-                owner.watchers.Remove(channel);
+                owner.watchers.Remove(this);
             }
         }
+
+        /// <summary>Queues <paramref name="change"/>; false when the queue is full, and the watcher has fallen behind.</summary>
+        /// <remarks>Called under the owner's lock, so it must not block, nor run anyone's code.</remarks>
+        internal bool Offer(Event change)
+        {
+            if (live.Writer.TryWrite(change))
+            {
+                return true;
+            }
+
+            // At most the limit's worth of events to let go of, once; the reader's continuations run on the thread pool.
+            fellBehind = true;
+            live.Writer.TryComplete();
+            while (live.Reader.TryRead(out _))
+            {
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>A single reader's view of the backlog, then of the live queue.</summary>
+    private sealed class BacklogThenLive : ChannelReader<Event>
+    {
+        private readonly Queue<Event> backlog;
+        private readonly ChannelReader<Event> live;
+
+        public BacklogThenLive(Queue<Event> backlog, ChannelReader<Event> live)
+        {
+            this.backlog = backlog;
+            this.live = live;
+        }
+
+        public override Task Completion => live.Completion;
+
+        public override bool CanCount => true;
+
+        public override int Count => backlog.Count + live.Count;
+
+        public override bool TryRead([MaybeNullWhen(false)] out Event item) => backlog.TryDequeue(out item) || live.TryRead(out item);
+
+        public override bool TryPeek([MaybeNullWhen(false)] out Event item) => backlog.TryPeek(out item) || live.TryPeek(out item);
+
+        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>
+            backlog.Count > 0 ? ValueTask.FromResult(true) : live.WaitToReadAsync(cancellationToken);
     }
 }

@@ -41,13 +41,15 @@ internal sealed class ControllerServer : IAsyncDisposable
     public CompiledFabric Compiled => programmer.Compiled;
 
     /// <param name="store">Where the desired state is kept; null keeps it in memory only.</param>
-    public static async Task<ControllerServer> StartAsync(IPEndPoint endpoint, StateStore? store, RpcOptions? options = null, CancellationToken cancellationToken = default)
+    /// <param name="watchLimit">How many changes a WatchEvents call may fall behind before it is ended (<see cref="ControllerService.DefaultWatchLimit"/>).</param>
+    public static async Task<ControllerServer> StartAsync(
+        IPEndPoint endpoint, StateStore? store, RpcOptions? options = null, int watchLimit = ControllerService.DefaultWatchLimit, CancellationToken cancellationToken = default)
     {
         var model = new FabricModel(store);
         var agents = new AgentHub(model);
         var shutdown = new CancellationTokenSource();
         // Cancelled on the thread pool: whoever waits on the token tears down (this server included) after Shutdown is answered.
-        var services = agents.AddTo(new LiveDebuggingService(model, agents).AddTo(new ControllerService(model, agents, () => shutdown.CancelAsync()).AddTo(new RpcServiceBuilder())));
+        var services = agents.AddTo(new LiveDebuggingService(model, agents).AddTo(new ControllerService(model, agents, () => shutdown.CancelAsync(), watchLimit).AddTo(new RpcServiceBuilder())));
         var programmer = new FabricProgrammer(model, agents);
         return new ControllerServer(await RpcServer.StartAsync(endpoint, services, options, cancellationToken).ConfigureAwait(false), model, agents, programmer, shutdown);
     }

@@ -3,7 +3,10 @@ using Proto = Sdn.Fabric.Core.Protos;
 
 namespace Sdn.Fabric.Edge.Agent;
 
-/// <summary>Every entry of the switch's tables (or of one), as programmed, with the live counters: what `sdn flows` shows.</summary>
+/// <summary>
+/// Every entry of the switch's tables (or of one), as programmed, with the live counters, and the ports by number so
+/// that the entries can be printed with port names: what `sdn flows` shows.
+/// </summary>
 internal static class FlowTableDump
 {
     /// <param name="tableId">Only this table; null for every table. The caller checks that it exists.</param>
@@ -11,7 +14,7 @@ internal static class FlowTableDump
     {
         var flows = new ProgrammedFlows(program);
         var now = edge.Time.GetTimestamp();
-        var dump = new Proto.FlowDump { Edge = edgeName };
+        var dump = new Proto.FlowDump { Edge = edgeName, Ports = { program.Ports.Values.OrderBy(p => p.Number) } };
         foreach (var table in edge.Pipeline.Tables.Where(t => tableId is not { } only || t.Id == only))
         {
             // Highest priority first, as the classifier tries them; entries of one priority in a stable order.

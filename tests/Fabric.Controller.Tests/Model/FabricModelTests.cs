@@ -161,4 +161,40 @@ public class FabricModelTests
              Event.ResourceOneofCase.Tenant, Event.ResourceOneofCase.Tenant, Event.ResourceOneofCase.Network, Event.ResourceOneofCase.AclRule, Event.ResourceOneofCase.Port],
             replay.Select(e => e.ResourceCase));
     }
+
+    [Fact]
+    public void A_watch_with_a_limit_that_falls_behind_ends_empty_while_the_model_and_other_watches_go_on()
+    {
+        using var fixture = new ModelFixture();
+        using var limited = fixture.Model.Watch(includeExisting: true, limit: 3);
+        using var unlimited = fixture.Model.Watch(includeExisting: false);
+
+        // The replay of 10 objects does not count against the limit; 3 unread changes do not yet either.
+        for (var i = 0; i < 3; i++)
+        {
+            fixture.Model.Create(ResourceKinds.Tenants, new Tenant { Name = $"t{i}" });
+        }
+
+        Assert.False(limited.FellBehind);
+        fixture.Model.Create(ResourceKinds.Tenants, new Tenant { Name = "t3" });
+        fixture.Model.Delete(ResourceKinds.Tenants, "t3");
+
+        Assert.True(limited.FellBehind);
+        var kept = new List<Event>();
+        while (limited.Reader.TryRead(out var change))
+        {
+            kept.Add(change);
+        }
+
+        Assert.Equal(10, kept.Count);
+        Assert.All(kept, e => Assert.Equal(10ul, e.Version));
+        Assert.True(limited.Reader.Completion.IsCompleted);
+        var seen = new List<ulong>();
+        while (unlimited.Reader.TryRead(out var change))
+        {
+            seen.Add(change.Version);
+        }
+
+        Assert.Equal([11ul, 12ul, 13ul, 14ul, 15ul], seen);
+    }
 }

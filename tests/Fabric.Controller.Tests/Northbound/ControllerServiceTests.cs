@@ -1,3 +1,6 @@
+using System.Net;
+using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Controller.Northbound;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Rpc;
 
@@ -63,6 +66,63 @@ public class ControllerServiceTests
         await api.UnaryAsync(ControllerMethods.DeleteTenant, new DeleteRequest { Name = "acme" });
         Assert.True(await events.MoveNextAsync());
         Assert.Equal((EventType.Deleted, "acme", 3ul), (events.Current.Type, events.Current.Tenant.Name, events.Current.Version));
+    }
+
+    [Fact]
+    public async Task A_watcher_that_stops_reading_is_ended_with_resource_exhausted_while_the_model_and_other_watchers_go_on()
+    {
+        const int limit = 1_000;
+        const int changes = 4_000;
+        await using var controller = await ControllerServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), store: null, watchLimit: limit);
+        using var api = new RpcChannel(controller.Address);
+        using var stalledClient = new RpcChannel(controller.Address);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await api.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "acme" });
+
+        // Both watches are in place once each has had its replay of acme.
+        await using var stalled = stalledClient.ServerStreamingAsync(ControllerMethods.WatchEvents, new WatchRequest { IncludeExisting = true }, cancellationToken: stop.Token).GetAsyncEnumerator(stop.Token);
+        await using var reading = api.ServerStreamingAsync(ControllerMethods.WatchEvents, new WatchRequest { IncludeExisting = true }, cancellationToken: stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await stalled.MoveNextAsync());
+        Assert.True(await reading.MoveNextAsync());
+        var seen = Task.Run(async () =>
+        {
+            var versions = new List<ulong>();
+            while (versions.Count < changes + 1 && await reading.MoveNextAsync())
+            {
+                versions.Add(reading.Current.Version);
+            }
+
+            return versions;
+        });
+
+        // Events of about a kilobyte, so that the stalled call's HTTP/2 window and buffers fill early; then its queue.
+        // Every change is answered within its deadline: the model never waits for the stalled watcher.
+        var description = new string('x', 1_000);
+        for (var i = 0; i < changes / 2; i++)
+        {
+            await api.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = $"t{i}", Description = description }, DateTime.UtcNow.AddSeconds(5));
+            await api.UnaryAsync(ControllerMethods.DeleteTenant, new DeleteRequest { Name = $"t{i}" }, DateTime.UtcNow.AddSeconds(5));
+        }
+
+        await api.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "after" }, DateTime.UtcNow.AddSeconds(5));
+
+        Assert.Equal(Enumerable.Range(2, changes + 1).Select(v => (ulong)v), await seen.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("after", reading.Current.Tenant.Name);
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            while (await stalled.MoveNextAsync())
+            {
+                Assert.NotEqual("after", stalled.Current.Tenant.Name);
+            }
+        });
+        Assert.Equal(StatusCode.ResourceExhausted, error.Status);
+        Assert.Contains($"fell more than {limit} events behind", error.Message, StringComparison.Ordinal);
+        Assert.Contains("watch again with include_existing", error.Message, StringComparison.Ordinal);
+
+        // Watching again replays what the model holds now.
+        var replay = await stalledClient.ServerStreamingAsync(ControllerMethods.WatchEvents, new WatchRequest { IncludeExisting = true }, cancellationToken: stop.Token)
+            .Take(2).Select(e => e.Tenant.Name).ToListAsync(stop.Token);
+        Assert.Equal(["acme", "after"], replay);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Hosting;
 using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Controller.Northbound;
 using Sdn.Fabric.Controller.Southbound;
 using Sdn.Fabric.Controller.Tests.Compiler;
 using Sdn.Fabric.Core.Lsr;
@@ -13,7 +14,7 @@ using Sdn.Fabric.Edge.Agent;
 namespace Sdn.Fabric.Controller.Tests.Southbound;
 
 /// <summary>
-/// A controller serving <c>Agent.Connect</c> on loopback (the agent hub fed by the fabric programmer, which
+/// A controller serving <c>Agent.Connect</c> and the northbound API on loopback (the agent hub fed by the fabric programmer, which
 /// recompiles on every model change and link report), and a <see cref="FabricRig"/> whose every node is
 /// programmed by its own agent over that real gRPC stream.
 /// </summary>
@@ -118,7 +119,7 @@ internal sealed class AgentFabric : IAsyncDisposable
     {
         Hub = new AgentHub(Model);
         Programmer = new FabricProgrammer(Model, Hub);
-        server = await RpcServer.StartAsync(endpoint, Hub.AddTo(new RpcServiceBuilder()));
+        server = await RpcServer.StartAsync(endpoint, Hub.AddTo(new ControllerService(Model, Hub, requestShutdown: () => { }).AddTo(new RpcServiceBuilder())));
         Address = server.Address;
     }
 }

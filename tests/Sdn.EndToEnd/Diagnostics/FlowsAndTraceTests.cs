@@ -72,7 +72,11 @@ public sealed class FlowsAndTraceTests(RunningQuickstart quickstart) : IAsyncLif
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(lines, line => Assert.Matches(@"^ cookie=0x[0-9a-f]+, duration=\d+\.\d{3}s, table=0, n_packets=\d+, n_bytes=\d+, idle_age=\d+, priority=\d+(,\S+)? actions=\S+$", line));
         Assert.Contains(" priority=0 actions=drop", lines[^1], StringComparison.Ordinal);
-        Assert.Equal(lines.Length, JsonParser.Default.Parse<FlowDump>(json).Flows.Count);
+        Assert.Contains(lines, line => Regex.IsMatch(line, @",in_port=red1 actions=write_metadata:0x[0-9a-f]+/0xffffffffffffffff,goto_table:1$"));
+        Assert.DoesNotContain(lines, line => Regex.IsMatch(line, @"(in_port=|output:)\d"));
+        var dump = JsonParser.Default.Parse<FlowDump>(json);
+        Assert.Equal(lines.Length, dump.Flows.Count);
+        Assert.Contains(dump.Ports, p => p.Name == "red1");
     }
 
     [KvmFact]
