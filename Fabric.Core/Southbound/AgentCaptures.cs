@@ -18,7 +18,12 @@ namespace Sdn.Fabric.Core.Southbound;
 public sealed class AgentCaptures : IDisposable
 {
     public const int MaxBacklog = 8192;
-    private const int RingCapacity = 2048;
+
+    /// <summary>
+    /// Each capture's ring, 4 MiB: about 2,000 full-size frames, 60 whole 64 KiB super-frames (a TAP port's TSO and GRO
+    /// frames), or 40,000 short ones.
+    /// </summary>
+    public const int RingBytes = 4 * 1024 * 1024;
 
     /// <summary>The longest frame a tap offers: a link's frame with the Ethernet header its capture adds.</summary>
     private const int LongestFrame = EthernetHeader.Size + PacketBurst.MaxFrameLength;
@@ -46,7 +51,7 @@ public sealed class AgentCaptures : IDisposable
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(tap);
-        var options = new CaptureOptions(start.Filter, (int)Math.Min(start.SnapLength, LongestFrame), RingCapacity: RingCapacity, Direction: ProtoDirection.ToCapture(start.Direction));
+        var options = new CaptureOptions(start.Filter, (int)Math.Min(start.SnapLength, LongestFrame), RingBytes: RingBytes, Direction: ProtoDirection.ToCapture(start.Direction));
         var session = new CaptureSession([new CapturePort(start.Port, $"{start.Port}, captured for the controller")], options);
         var capture = new RunningCapture(this, start.CaptureId, start.Port, tap, session);
         lock (_gate)
