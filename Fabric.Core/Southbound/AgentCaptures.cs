@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Sdn.Fabric.Core.Capture;
-using Sdn.Fabric.Core.Packets;
 using Sdn.Fabric.Core.Protos;
 
 namespace Sdn.Fabric.Core.Southbound;
@@ -25,8 +24,6 @@ public sealed class AgentCaptures : IDisposable
     /// </summary>
     public const int RingBytes = 4 * 1024 * 1024;
 
-    /// <summary>The longest frame a tap offers: a link's frame with the Ethernet header its capture adds.</summary>
-    private const int LongestFrame = EthernetHeader.Size + PacketBurst.MaxFrameLength;
     private static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(2);
 
     private readonly Action<AgentMessage> _report;
@@ -51,7 +48,8 @@ public sealed class AgentCaptures : IDisposable
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(tap);
-        var options = new CaptureOptions(start.Filter, (int)Math.Min(start.SnapLength, LongestFrame), RingBytes: RingBytes, Direction: ProtoDirection.ToCapture(start.Direction));
+        // The user's snap length alone cuts frames (the controller's default keeps them whole); the session refuses one out of range.
+        var options = new CaptureOptions(start.Filter, (int)Math.Min(start.SnapLength, int.MaxValue), RingBytes: RingBytes, Direction: ProtoDirection.ToCapture(start.Direction));
         var session = new CaptureSession([new CapturePort(start.Port, $"{start.Port}, captured for the controller")], options);
         var capture = new RunningCapture(this, start.CaptureId, start.Port, tap, session);
         lock (_gate)

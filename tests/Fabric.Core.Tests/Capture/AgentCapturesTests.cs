@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Sdn.Fabric.Core.Capture;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Southbound;
+using Sdn.Fabric.Core.Tests.Support;
 
 namespace Sdn.Fabric.Core.Tests.Capture;
 
@@ -59,6 +60,26 @@ public sealed class AgentCapturesTests : IDisposable
         Assert.Empty(Packets());
         var drops = Assert.Single(_reports, r => r.CaptureDrops is not null).CaptureDrops;
         Assert.Equal((7ul, "vm1", 1000ul), (drops.CaptureId, drops.Port, drops.Dropped));
+    }
+
+    [Theory]
+    [InlineData(262_144u)]
+    [InlineData(65_536u)]
+    public void A_tap_ports_super_frame_is_reported_whole_up_to_the_snap_length(uint snapLength)
+    {
+        var tap = new CaptureTap();
+        using var capture = _captures.Start(Start(filter: "tcp", Direction.In, snapLength), tap);
+        var (frame, _) = SuperFrames.Tcp(ipv6: false, payloadLength: 60_000, segmentSize: 1448);
+        var (longer, _) = SuperFrames.Tcp(ipv6: true, payloadLength: 65_000, segmentSize: 1440);
+
+        tap.Offer(frame, CaptureDirection.Inbound);
+        tap.Offer(longer, CaptureDirection.Inbound);
+
+        Assert.True(SpinWait.SpinUntil(() => Packets().Count == 2, TimeSpan.FromSeconds(10)), $"{Packets().Count} of 2 reported");
+        var packets = Packets();
+        Assert.Equal([(uint)frame.Length, (uint)longer.Length], packets.Select(p => p.OriginalLength));
+        Assert.Equal(Convert.ToHexString(frame), Convert.ToHexString(packets[0].Data.Span));
+        Assert.Equal(Convert.ToHexString(longer.AsSpan(0, Math.Min(longer.Length, (int)snapLength))), Convert.ToHexString(packets[1].Data.Span));
     }
 
     [Fact]
