@@ -10,13 +10,17 @@ namespace Sdn.Fabric.Core.Southbound;
 /// </summary>
 /// <remarks>
 /// The datapath only ever copies into a session's bounded ring; a full ring is a counted drop. The forwarding
-/// thread stops draining while the agent's outbox holds more than <see cref="MaxBacklog"/> messages, so a slow
-/// controller fills the rings (and shows as drops) instead of the agent's memory. Drop counts are reported as
+/// thread stops draining while the agent's outbox holds more than <see cref="MaxBacklog"/> messages or more than
+/// <see cref="MaxBacklogFrameBytes"/> bytes of captured frames (whole super-frames make a few messages weigh as much
+/// as thousands), so a slow controller fills the rings (and shows as drops) instead of the agent's memory. Drop counts are reported as
 /// they change, and once more when a capture stops.
 /// </remarks>
 public sealed class AgentCaptures : IDisposable
 {
     public const int MaxBacklog = 8192;
+
+    /// <summary>16 MiB: what <see cref="MaxBacklog"/> full-size frames weighed before captures kept super-frames whole.</summary>
+    public const long MaxBacklogFrameBytes = 16 * 1024 * 1024;
 
     /// <summary>
     /// Each capture's ring, 4 MiB: about 2,000 full-size frames, 60 whole 64 KiB super-frames (a TAP port's TSO and GRO
@@ -27,15 +31,15 @@ public sealed class AgentCaptures : IDisposable
     private static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(2);
 
     private readonly Action<AgentMessage> _report;
-    private readonly Func<int> _backlog;
+    private readonly Func<(int Messages, long FrameBytes)> _backlog;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private RunningCapture[] _running = [];
     private Thread? _forwarder;
 
     /// <param name="report">Queues a message for the controller.</param>
-    /// <param name="backlog">How many messages wait to be sent.</param>
-    public AgentCaptures(Action<AgentMessage> report, Func<int> backlog)
+    /// <param name="backlog">How many messages wait to be sent, and how many bytes of captured frames they carry.</param>
+    public AgentCaptures(Action<AgentMessage> report, Func<(int Messages, long FrameBytes)> backlog)
     {
         _report = report;
         _backlog = backlog;
@@ -95,6 +99,12 @@ public sealed class AgentCaptures : IDisposable
         }
     }
 
+    private bool IsBackedUp()
+    {
+        var (messages, frameBytes) = _backlog();
+        return messages > MaxBacklog || frameBytes > MaxBacklogFrameBytes;
+    }
+
     private void Remove(RunningCapture capture)
     {
         lock (_gate)
@@ -114,7 +124,7 @@ public sealed class AgentCaptures : IDisposable
         {
             lock (_draining)
             {
-                if (_disposed || owner._backlog() > MaxBacklog)
+                if (_disposed || owner.IsBackedUp())
                 {
                     return 0;
                 }

@@ -11,9 +11,10 @@ public sealed class AgentCapturesTests : IDisposable
 {
     private readonly ConcurrentQueue<AgentMessage> _reports = new();
     private int _backlog;
+    private long _backlogFrameBytes;
     private readonly AgentCaptures _captures;
 
-    public AgentCapturesTests() => _captures = new AgentCaptures(_reports.Enqueue, () => Volatile.Read(ref _backlog));
+    public AgentCapturesTests() => _captures = new AgentCaptures(_reports.Enqueue, () => (Volatile.Read(ref _backlog), Interlocked.Read(ref _backlogFrameBytes)));
 
     public void Dispose() => _captures.Dispose();
 
@@ -40,10 +41,13 @@ public sealed class AgentCapturesTests : IDisposable
         Assert.All(packets, p => Assert.InRange((long)p.TimestampNs, before, CaptureClock.UnixNanoseconds()));
     }
 
-    [Fact]
-    public void A_full_ring_drops_and_counts_instead_of_holding_the_datapath_and_the_count_is_reported_at_the_stop()
+    [Theory]
+    [InlineData(AgentCaptures.MaxBacklog + 1, 0L)]
+    [InlineData(1, AgentCaptures.MaxBacklogFrameBytes + 1)]
+    public void A_full_ring_drops_and_counts_instead_of_holding_the_datapath_and_the_count_is_reported_at_the_stop(int backlog, long backlogFrameBytes)
     {
-        Volatile.Write(ref _backlog, AgentCaptures.MaxBacklog + 1);
+        Volatile.Write(ref _backlog, backlog);
+        Interlocked.Exchange(ref _backlogFrameBytes, backlogFrameBytes);
         var tap = new CaptureTap();
         var capture = _captures.Start(Start(filter: "", Direction.Both, snapLength: 64), tap);
         var frame = SampleFrames.Mix()[0];
