@@ -185,11 +185,13 @@ public sealed class CaptureSessionTests : IDisposable
         taps[1].Attach(session, 1);
         var producers = taps.Select((tap, port) => Task.Run(() =>
         {
-            var frame = new byte[64];
+            var buffer = new byte[1500];
             for (var i = 0; i < PerProducer; i++)
             {
+                // Lengths from 64 to 1,500 bytes, so records wrap the ring at every offset.
+                var frame = buffer.AsSpan(0, 64 + (i * 37 % 1437));
                 BinaryPrimitives.WriteInt32LittleEndian(frame, i);
-                BinaryPrimitives.WriteInt32LittleEndian(frame.AsSpan(60), i);
+                BinaryPrimitives.WriteInt32LittleEndian(frame[^4..], i);
                 frame[4] = (byte)port;
                 tap.Offer(frame, CaptureDirection.Inbound);
             }
@@ -204,7 +206,9 @@ public sealed class CaptureSessionTests : IDisposable
         session.Drain(ref collector);
         Assert.Equal(2 * PerProducer, session.Captured + session.Dropped);
         Assert.Equal(session.Captured, collector.Frames.Count);
-        Assert.All(collector.Frames, f => Assert.Equal(BinaryPrimitives.ReadInt32LittleEndian(f), BinaryPrimitives.ReadInt32LittleEndian(f.AsSpan(60))));
+        Assert.NotEmpty(collector.Frames);
+        Assert.All(collector.Frames, f => Assert.Equal(BinaryPrimitives.ReadInt32LittleEndian(f), BinaryPrimitives.ReadInt32LittleEndian(f.AsSpan(f.Length - 4))));
+        Assert.All(collector.Frames, f => Assert.Equal(64 + (BinaryPrimitives.ReadInt32LittleEndian(f) * 37 % 1437), f.Length));
         foreach (var port in new byte[] { 0, 1 })
         {
             var sequence = collector.Frames.Where(f => f[4] == port).Select(f => BinaryPrimitives.ReadInt32LittleEndian(f)).ToArray();
