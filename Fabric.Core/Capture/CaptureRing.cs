@@ -50,9 +50,12 @@ public sealed class CaptureRing
     private readonly int _mask;
     private readonly int _snapLength;
 
-    // Positions in bytes; the producers' and the consumer's sit on separate cache lines.
+    // Positions in bytes; the producers' and the consumer's sit on separate cache lines. Producers check room against
+    // a copy of the head that they refresh only when it shows too little, so the consumer's line, written once a
+    // record, is not read for every frame.
     private PaddedPosition _tail;
     private PaddedPosition _head;
+    private PaddedPosition _headCache;
 
     /// <param name="byteCapacity">The bytes it holds, records' headers included; a power of two, at least <see cref="MinByteCapacity"/>.</param>
     /// <param name="snapLength">The most bytes kept of a frame.</param>
@@ -90,13 +93,19 @@ public sealed class CaptureRing
         do
         {
             // The head is read first: it only grows, so a stale one only understates the room.
-            var head = Volatile.Read(ref _head.Value);
+            var head = Volatile.Read(ref _headCache.Value);
             tail = Volatile.Read(ref _tail.Value);
             offset = (int)tail & _mask;
             skipped = _bytes.Length - offset < length ? _bytes.Length - offset : 0;
             if (tail + skipped + length - head > _bytes.Length)
             {
-                return false;
+                head = Volatile.Read(ref _head.Value);
+                if (tail + skipped + length - head > _bytes.Length)
+                {
+                    return false;
+                }
+
+                Volatile.Write(ref _headCache.Value, head);
             }
         }
         while (Interlocked.CompareExchange(ref _tail.Value, tail + skipped + length, tail) != tail);
