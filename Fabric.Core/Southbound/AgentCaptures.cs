@@ -12,8 +12,8 @@ namespace Sdn.Fabric.Core.Southbound;
 /// The datapath only ever copies into a session's bounded ring; a full ring is a counted drop. The forwarding
 /// thread stops draining while the agent's outbox holds more than <see cref="MaxBacklog"/> messages or more than
 /// <see cref="MaxBacklogFrameBytes"/> bytes of captured frames (whole super-frames make a few messages weigh as much
-/// as thousands), so a slow controller fills the rings (and shows as drops) instead of the agent's memory. Drop counts are reported as
-/// they change, and once more when a capture stops.
+/// as thousands), so a slow controller fills the rings (and shows as drops) instead of the agent's memory. Drop
+/// counts are reported as they change, and once more when a capture stops.
 /// </remarks>
 public sealed class AgentCaptures : IDisposable
 {

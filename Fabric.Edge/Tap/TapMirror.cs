@@ -14,8 +14,8 @@ namespace Sdn.Fabric.Edge.Tap;
 /// </remarks>
 public sealed class TapMirror : IDisposable
 {
-    // Whole frames, TSO super-frames from TAP ports included, so the copy is what crossed the port; 16 MiB holds 250
-    // super-frames (few per second even at line rate) or 8,000 full-size frames.
+    // Whole frames, TSO super-frames from TAP ports included, so the copy is what crossed the port; the ring's 16 MiB
+    // hold 250 super-frames or 8,000 full-size frames.
     private const int MirroredFrameLength = PacketBurst.MaxSuperFrameLength;
     private const int RingBytes = 16 * 1024 * 1024;
 
