@@ -61,6 +61,7 @@ internal static class CaptureCommand
                 MaxPackets = parse.GetValue(count),
                 SnapLength = parse.GetValue(snapLength),
                 Direction = parse.GetValue(direction) switch { "in" => Direction.In, "out" => Direction.Out, _ => Direction.Both },
+                ReportDrops = true,
             };
             var described = await DescribeAsync(channel, request.Ports).ConfigureAwait(false);
             using var output = CapturedPacketOutput.Open(
@@ -84,9 +85,13 @@ internal static class CaptureCommand
                     channel.ServerStreamingAsync(ControllerMethods.Capture, request, cancellationToken: timeUp.Token),
                     packet =>
                     {
-                        output.Write(packet);
-                        captured++;
                         dropped = packet.Dropped;
+                        if (packet.OriginalLength != 0)
+                        {
+                            output.Write(packet);
+                            captured++;
+                        }
+
                         return Task.CompletedTask;
                     },
                     timeUp.Token).ConfigureAwait(false);

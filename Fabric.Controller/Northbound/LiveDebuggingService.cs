@@ -60,18 +60,25 @@ internal sealed class LiveDebuggingService
 
         var agentDrops = new Dictionary<(string Node, string Port), ulong>();
         var sent = 0u;
+        var toldDropped = 0ul;
         await foreach (var (node, message) in capture.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
             AgentRequest.ThrowIfFailed(message);
             if (message.CaptureDrops is { } drops)
             {
                 agentDrops[(node, drops.Port)] = drops.Dropped;
+                if (request.ReportDrops && Dropped() != toldDropped)
+                {
+                    // No frame, only the count: the agents report drops as they change, packets or not.
+                    toldDropped = Dropped();
+                    await packets.WriteAsync(new CapturedPacket { Dropped = toldDropped }).ConfigureAwait(false);
+                }
             }
             else if (message.CapturedPacket is { } packet)
             {
                 packet.Node = node;
                 packet.CaptureId = 0;
-                packet.Dropped = agentDrops.Values.Aggregate(0ul, (sum, d) => sum + d) + (ulong)capture.Lost;
+                packet.Dropped = toldDropped = Dropped();
                 await packets.WriteAsync(packet).ConfigureAwait(false);
                 if (++sent == request.MaxPackets)
                 {
@@ -79,6 +86,8 @@ internal sealed class LiveDebuggingService
                 }
             }
         }
+
+        ulong Dropped() => agentDrops.Values.Aggregate(0ul, (sum, d) => sum + d) + (ulong)capture.Lost;
 
         Func<ulong, ControllerMessage> Start(string port) => id => new ControllerMessage
         {

@@ -50,7 +50,7 @@ public sealed class CaptureSession : IDisposable
         Options = options;
         // Compiled for whole frames: libpcap's optimiser would otherwise drop every test that reads past the snap length.
         _filter = BpfFilter.Compile(options.Filter, ports[0].LinkType, CaptureOptions.MaxSnapLength);
-        _ring = new CaptureRing(options.RingCapacity, Math.Min(options.SnapLength, 65536));
+        _ring = new CaptureRing(options.RingBytes, options.SnapLength);
         _maxPackets = options.MaxPackets;
         _deadlineTimestamp = options.MaxDuration is { } duration
             ? Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency)
@@ -70,7 +70,7 @@ public sealed class CaptureSession : IDisposable
     /// <summary>Frames put in the ring for the consumer.</summary>
     public long Captured => Interlocked.Read(ref _captured);
 
-    /// <summary>Frames the filter selected but the ring had no room for, because the consumer was slow.</summary>
+    /// <summary>Frames the filter selected but the ring had no room for, because the consumer was slow or the ring is smaller than the frame.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>True once the session was stopped or reached its packet count or duration.</summary>

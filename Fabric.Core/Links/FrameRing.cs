@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Sdn.Fabric.Core.Packets;
 using Sdn.Fabric.Core.Polling;
 
@@ -180,12 +179,5 @@ public sealed class FrameRing
         }
 
         return _writeAt + length < oldest ? _writeAt : -1;
-    }
-
-    [StructLayout(LayoutKind.Explicit, Size = 128)]
-    private struct PaddedPosition
-    {
-        [FieldOffset(64)]
-        public long Value;
     }
 }

@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Sdn.Fabric.Core.Capture;
-using Sdn.Fabric.Core.Packets;
 using Sdn.Fabric.Core.Protos;
 
 namespace Sdn.Fabric.Core.Southbound;
@@ -11,29 +10,36 @@ namespace Sdn.Fabric.Core.Southbound;
 /// </summary>
 /// <remarks>
 /// The datapath only ever copies into a session's bounded ring; a full ring is a counted drop. The forwarding
-/// thread stops draining while the agent's outbox holds more than <see cref="MaxBacklog"/> messages, so a slow
-/// controller fills the rings (and shows as drops) instead of the agent's memory. Drop counts are reported as
-/// they change, and once more when a capture stops.
+/// thread stops draining while the agent's outbox holds more than <see cref="MaxBacklog"/> messages or more than
+/// <see cref="MaxBacklogFrameBytes"/> bytes of captured frames (whole super-frames make a few messages weigh as much
+/// as thousands), so a slow controller fills the rings (and shows as drops) instead of the agent's memory. Drop
+/// counts are reported as they change, and once more when a capture stops.
 /// </remarks>
 public sealed class AgentCaptures : IDisposable
 {
     public const int MaxBacklog = 8192;
-    private const int RingCapacity = 2048;
 
-    /// <summary>The longest frame a tap offers: a link's frame with the Ethernet header its capture adds.</summary>
-    private const int LongestFrame = EthernetHeader.Size + PacketBurst.MaxFrameLength;
+    /// <summary>16 MiB: what <see cref="MaxBacklog"/> full-size frames weighed before captures kept super-frames whole.</summary>
+    public const long MaxBacklogFrameBytes = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Each capture's ring, 4 MiB: about 2,000 full-size frames, 60 whole 64 KiB super-frames (a TAP port's TSO and GRO
+    /// frames), or 40,000 short ones.
+    /// </summary>
+    public const int RingBytes = 4 * 1024 * 1024;
+
     private static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(2);
 
     private readonly Action<AgentMessage> _report;
-    private readonly Func<int> _backlog;
+    private readonly Func<(int Messages, long FrameBytes)> _backlog;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private RunningCapture[] _running = [];
     private Thread? _forwarder;
 
     /// <param name="report">Queues a message for the controller.</param>
-    /// <param name="backlog">How many messages wait to be sent.</param>
-    public AgentCaptures(Action<AgentMessage> report, Func<int> backlog)
+    /// <param name="backlog">How many messages wait to be sent, and how many bytes of captured frames they carry.</param>
+    public AgentCaptures(Action<AgentMessage> report, Func<(int Messages, long FrameBytes)> backlog)
     {
         _report = report;
         _backlog = backlog;
@@ -46,7 +52,8 @@ public sealed class AgentCaptures : IDisposable
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(tap);
-        var options = new CaptureOptions(start.Filter, (int)Math.Min(start.SnapLength, LongestFrame), RingCapacity: RingCapacity, Direction: ProtoDirection.ToCapture(start.Direction));
+        // The user's snap length alone cuts frames (the controller's default keeps them whole); the session refuses one out of range.
+        var options = new CaptureOptions(start.Filter, (int)Math.Min(start.SnapLength, int.MaxValue), RingBytes: RingBytes, Direction: ProtoDirection.ToCapture(start.Direction));
         var session = new CaptureSession([new CapturePort(start.Port, $"{start.Port}, captured for the controller")], options);
         var capture = new RunningCapture(this, start.CaptureId, start.Port, tap, session);
         lock (_gate)
@@ -92,6 +99,12 @@ public sealed class AgentCaptures : IDisposable
         }
     }
 
+    private bool IsBackedUp()
+    {
+        var (messages, frameBytes) = _backlog();
+        return messages > MaxBacklog || frameBytes > MaxBacklogFrameBytes;
+    }
+
     private void Remove(RunningCapture capture)
     {
         lock (_gate)
@@ -111,7 +124,7 @@ public sealed class AgentCaptures : IDisposable
         {
             lock (_draining)
             {
-                if (_disposed || owner._backlog() > MaxBacklog)
+                if (_disposed || owner.IsBackedUp())
                 {
                     return 0;
                 }

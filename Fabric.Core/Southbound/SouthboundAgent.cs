@@ -28,6 +28,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
     private Task? _run;
     private volatile bool _connected;
     private int _queued;
+    private long _queuedFrameBytes;
     private long _sessions;
 
     protected SouthboundAgent(string nodeName, NodeRole role, Uri controller, RpcOptions? options = null, TimeSpan? retryDelay = null)
@@ -38,7 +39,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
         _controller = controller;
         _options = options;
         _retryDelay = retryDelay ?? TimeSpan.FromMilliseconds(200);
-        _captures = new AgentCaptures(Report, () => Volatile.Read(ref _queued));
+        _captures = new AgentCaptures(Report, () => (Volatile.Read(ref _queued), Interlocked.Read(ref _queuedFrameBytes)));
     }
 
     /// <summary>Raised after each batch is applied or refused, with the ack the controller is sent.</summary>
@@ -80,6 +81,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
         if (_outbox.Writer.TryWrite(message))
         {
             Interlocked.Increment(ref _queued);
+            Interlocked.Add(ref _queuedFrameBytes, FrameBytes(message));
         }
     }
 
@@ -242,8 +244,13 @@ public abstract class SouthboundAgent : IAsyncDisposable
             while (_outbox.Reader.TryRead(out var message))
             {
                 Interlocked.Decrement(ref _queued);
+                Interlocked.Add(ref _queuedFrameBytes, -FrameBytes(message));
                 await call.WriteAsync(message).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>The captured frame <paramref name="message"/> carries, in bytes; 0 for any other message.</summary>
+    private static long FrameBytes(AgentMessage message) =>
+        message.KindCase == AgentMessage.KindOneofCase.CapturedPacket ? message.CapturedPacket.Data.Length : 0;
 }

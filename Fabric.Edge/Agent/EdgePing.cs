@@ -54,7 +54,7 @@ internal sealed class EdgePing : IDisposable
         _answered = new bool[start.Count + 1];
         _replies = new CaptureSession(
             [new CapturePort(start.Port, "echo replies to sdn ping")],
-            new CaptureOptions($"icmp[icmptype] == icmp-echoreply and icmp[4:2] == {_identifier}", SnapLength: 128, RingCapacity: 256, Direction: CaptureDirection.Outbound));
+            new CaptureOptions($"icmp[icmptype] == icmp-echoreply and icmp[4:2] == {_identifier}", SnapLength: 128, RingBytes: 64 * 1024, Direction: CaptureDirection.Outbound));
     }
 
     /// <summary>Starts pinging in the background; disposing stops it.</summary>

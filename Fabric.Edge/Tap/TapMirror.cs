@@ -14,10 +14,10 @@ namespace Sdn.Fabric.Edge.Tap;
 /// </remarks>
 public sealed class TapMirror : IDisposable
 {
-    // Whole frames, TSO super-frames from TAP ports included, so the copy is what crossed the port; with so large
-    // slots a short ring does (super-frames are few per second even at line rate).
-    private const int MirroredFrameLength = 65_536;
-    private const int RingFrames = 256;
+    // Whole frames, TSO super-frames from TAP ports included, so the copy is what crossed the port; the ring's 16 MiB
+    // hold 250 super-frames or 8,000 full-size frames.
+    private const int MirroredFrameLength = PacketBurst.MaxSuperFrameLength;
+    private const int RingBytes = 16 * 1024 * 1024;
 
     private readonly CaptureTap _source;
     private readonly CaptureSession _session;
@@ -56,7 +56,7 @@ public sealed class TapMirror : IDisposable
             throw;
         }
 
-        var session = new CaptureSession([new CapturePort(portName, $"mirrored to {tapName}")], new CaptureOptions(SnapLength: MirroredFrameLength, RingCapacity: RingFrames));
+        var session = new CaptureSession([new CapturePort(portName, $"mirrored to {tapName}")], new CaptureOptions(SnapLength: MirroredFrameLength, RingBytes: RingBytes));
         var mirror = new TapMirror(source, session, device);
         source.Attach(session, 0);
         mirror._pump.Start();

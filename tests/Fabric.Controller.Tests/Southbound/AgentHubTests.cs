@@ -135,6 +135,72 @@ public class AgentHubTests
     }
 
     [Fact]
+    public async Task Capture_reports_the_drops_of_a_capture_that_delivers_no_packet()
+    {
+        await using var host = await StartAsync();
+        await using var edge = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await edge.NextBatchAsync();
+        using var stop = new CancellationTokenSource();
+        await using var capture = host.Channel.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "vm1" }, ReportDrops = true }, cancellationToken: stop.Token).GetAsyncEnumerator();
+        var next = capture.MoveNextAsync().AsTask();
+        var start = (await edge.NextRequestAsync()).CaptureStart;
+
+        await edge.SendAsync(Drops(start.CaptureId, "vm1", 5));
+        var first = await NextAsync(capture, next);
+        await edge.SendAsync(Drops(start.CaptureId, "vm1", 5));
+        await edge.SendAsync(Drops(start.CaptureId, "vm1", 9));
+        var second = await NextAsync(capture);
+
+        Assert.Equal((0u, 0, 5ul), (first.OriginalLength, first.Data.Length, first.Dropped));
+        Assert.Equal((0u, 0, 9ul), (second.OriginalLength, second.Data.Length, second.Dropped));
+        await stop.CancelAsync();
+    }
+
+    [Fact]
+    public async Task Capture_reports_drops_after_the_last_packet_summed_over_its_agents()
+    {
+        await using var host = await StartAsync();
+        await using var edge = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await using var core = await TestAgent.ConnectAsync(host.Channel, "c1", NodeRole.Core);
+        await edge.NextBatchAsync();
+        await core.NextBatchAsync();
+        using var stop = new CancellationTokenSource();
+        var request = new CaptureRequest { Ports = { "vm1", "c1/e1-c1" }, ReportDrops = true };
+        await using var capture = host.Channel.ServerStreamingAsync(ControllerMethods.Capture, request, cancellationToken: stop.Token).GetAsyncEnumerator();
+        var next = capture.MoveNextAsync().AsTask();
+        var onEdge = (await edge.NextRequestAsync()).CaptureStart;
+        var onCore = (await core.NextRequestAsync()).CaptureStart;
+
+        await edge.SendAsync(Packet(onEdge.CaptureId, "one"));
+        var one = await NextAsync(capture, next);
+        await core.SendAsync(Drops(onCore.CaptureId, "e1-c1", 4));
+        var coreDrops = await NextAsync(capture);
+        await edge.SendAsync(Drops(onEdge.CaptureId, "vm1", 2));
+        var allDrops = await NextAsync(capture);
+
+        Assert.Equal(("one", 0ul), (one.Data.ToStringUtf8(), one.Dropped));
+        Assert.Equal((0u, 0, 4ul), (coreDrops.OriginalLength, coreDrops.Data.Length, coreDrops.Dropped));
+        Assert.Equal((0u, 0, 6ul), (allDrops.OriginalLength, allDrops.Data.Length, allDrops.Dropped));
+        await stop.CancelAsync();
+    }
+
+    [Fact]
+    public async Task Capture_without_report_drops_sends_packets_only_each_with_the_drops_so_far()
+    {
+        await using var host = await StartAsync();
+        await using var edge = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await edge.NextBatchAsync();
+
+        var capture = host.Channel.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "vm1" }, MaxPackets = 2 }).ToListAsync();
+        var start = (await edge.NextRequestAsync()).CaptureStart;
+        await edge.SendAsync(Packet(start.CaptureId, "one"));
+        await edge.SendAsync(Drops(start.CaptureId, "vm1", 2));
+        await edge.SendAsync(Packet(start.CaptureId, "two"));
+
+        Assert.Equal(["one:0", "two:2"], (await capture).Select(p => $"{p.Data.ToStringUtf8()}:{p.Dropped}"));
+    }
+
+    [Fact]
     public async Task Capture_ends_unavailable_when_an_agent_leaves()
     {
         await using var host = await StartAsync();
@@ -172,6 +238,19 @@ public class AgentHubTests
         await using var agent = await TestAgent.ConnectAsync(host.Channel, node, role);
 
         Assert.Equal(status, (await agent.EndAsync()).Status);
+    }
+
+    private static AgentMessage Packet(ulong captureId, string data) =>
+        new() { CapturedPacket = new CapturedPacket { CaptureId = captureId, Port = "vm1", OriginalLength = (uint)data.Length, Data = ByteString.CopyFromUtf8(data) } };
+
+    private static AgentMessage Drops(ulong captureId, string port, ulong dropped) =>
+        new() { CaptureDrops = new CaptureDrops { CaptureId = captureId, Port = port, Dropped = dropped } };
+
+    /// <summary>The stream's next message, from <paramref name="moving"/> when a move was started before the agents were asked.</summary>
+    private static async Task<CapturedPacket> NextAsync(IAsyncEnumerator<CapturedPacket> capture, Task<bool>? moving = null)
+    {
+        Assert.True(await (moving ?? capture.MoveNextAsync().AsTask()).WaitAsync(TimeSpan.FromSeconds(20)), "the capture stream ended");
+        return capture.Current;
     }
 
     private static async Task<ControllerHostFixture> StartAsync()

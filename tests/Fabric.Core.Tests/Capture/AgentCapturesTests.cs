@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Sdn.Fabric.Core.Capture;
 using Sdn.Fabric.Core.Protos;
 using Sdn.Fabric.Core.Southbound;
+using Sdn.Fabric.Core.Tests.Support;
 
 namespace Sdn.Fabric.Core.Tests.Capture;
 
@@ -10,9 +11,10 @@ public sealed class AgentCapturesTests : IDisposable
 {
     private readonly ConcurrentQueue<AgentMessage> _reports = new();
     private int _backlog;
+    private long _backlogFrameBytes;
     private readonly AgentCaptures _captures;
 
-    public AgentCapturesTests() => _captures = new AgentCaptures(_reports.Enqueue, () => Volatile.Read(ref _backlog));
+    public AgentCapturesTests() => _captures = new AgentCaptures(_reports.Enqueue, () => (Volatile.Read(ref _backlog), Interlocked.Read(ref _backlogFrameBytes)));
 
     public void Dispose() => _captures.Dispose();
 
@@ -39,15 +41,19 @@ public sealed class AgentCapturesTests : IDisposable
         Assert.All(packets, p => Assert.InRange((long)p.TimestampNs, before, CaptureClock.UnixNanoseconds()));
     }
 
-    [Fact]
-    public void A_full_ring_drops_and_counts_instead_of_holding_the_datapath_and_the_count_is_reported_at_the_stop()
+    [Theory]
+    [InlineData(AgentCaptures.MaxBacklog + 1, 0L)]
+    [InlineData(1, AgentCaptures.MaxBacklogFrameBytes + 1)]
+    public void A_full_ring_drops_and_counts_instead_of_holding_the_datapath_and_the_count_is_reported_at_the_stop(int backlog, long backlogFrameBytes)
     {
-        Volatile.Write(ref _backlog, AgentCaptures.MaxBacklog + 1);
+        Volatile.Write(ref _backlog, backlog);
+        Interlocked.Exchange(ref _backlogFrameBytes, backlogFrameBytes);
         var tap = new CaptureTap();
         var capture = _captures.Start(Start(filter: "", Direction.Both, snapLength: 64), tap);
         var frame = SampleFrames.Mix()[0];
+        var fits = AgentCaptures.RingBytes / CaptureRing.RecordLength(frame.Length);
 
-        for (var i = 0; i < 3000; i++)
+        for (var i = 0; i < fits + 1000; i++)
         {
             tap.Offer(frame, CaptureDirection.Outbound);
         }
@@ -57,8 +63,27 @@ public sealed class AgentCapturesTests : IDisposable
         Assert.False(tap.IsActive);
         Assert.Empty(Packets());
         var drops = Assert.Single(_reports, r => r.CaptureDrops is not null).CaptureDrops;
-        Assert.Equal((7ul, "vm1"), (drops.CaptureId, drops.Port));
-        Assert.True(drops.Dropped >= 3000 - 2048, $"{drops.Dropped} dropped");
+        Assert.Equal((7ul, "vm1", 1000ul), (drops.CaptureId, drops.Port, drops.Dropped));
+    }
+
+    [Theory]
+    [InlineData(262_144u)]
+    [InlineData(65_536u)]
+    public void A_tap_ports_super_frame_is_reported_whole_up_to_the_snap_length(uint snapLength)
+    {
+        var tap = new CaptureTap();
+        using var capture = _captures.Start(Start(filter: "tcp", Direction.In, snapLength), tap);
+        var (frame, _) = SuperFrames.Tcp(ipv6: false, payloadLength: 60_000, segmentSize: 1448);
+        var (longer, _) = SuperFrames.Tcp(ipv6: true, payloadLength: 65_000, segmentSize: 1440);
+
+        tap.Offer(frame, CaptureDirection.Inbound);
+        tap.Offer(longer, CaptureDirection.Inbound);
+
+        Assert.True(SpinWait.SpinUntil(() => Packets().Count == 2, TimeSpan.FromSeconds(10)), $"{Packets().Count} of 2 reported");
+        var packets = Packets();
+        Assert.Equal([(uint)frame.Length, (uint)longer.Length], packets.Select(p => p.OriginalLength));
+        Assert.Equal(Convert.ToHexString(frame), Convert.ToHexString(packets[0].Data.Span));
+        Assert.Equal(Convert.ToHexString(longer.AsSpan(0, Math.Min(longer.Length, (int)snapLength))), Convert.ToHexString(packets[1].Data.Span));
     }
 
     [Fact]

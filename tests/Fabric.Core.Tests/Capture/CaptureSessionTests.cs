@@ -57,20 +57,80 @@ public sealed class CaptureSessionTests : IDisposable
     [Fact]
     public void A_slow_consumer_costs_dropped_copies_not_a_blocked_datapath()
     {
-        using var session = new CaptureSession(TwoPorts, new CaptureOptions(RingCapacity: 8));
+        using var session = new CaptureSession(TwoPorts, new CaptureOptions(RingBytes: 1024));
         var tap = new CaptureTap();
         tap.Attach(session, 0);
+        var frame = SampleFrames.Mix()[0];
+        var fits = 1024 / CaptureRing.RecordLength(frame.Length);
 
         for (var i = 0; i < 1000; i++)
         {
-            tap.Offer(SampleFrames.Mix()[0], CaptureDirection.Inbound);
+            tap.Offer(frame, CaptureDirection.Inbound);
         }
 
         Assert.Equal(1000, session.Seen);
-        Assert.Equal(8, session.Captured);
-        Assert.Equal(992, session.Dropped);
+        Assert.Equal(fits, session.Captured);
+        Assert.Equal(1000 - fits, session.Dropped);
         var collector = new FrameCollector([]);
-        Assert.Equal(8, session.Drain(ref collector));
+        Assert.Equal(fits, session.Drain(ref collector));
+        Assert.All(collector.Frames, f => Assert.Equal(frame, f));
+    }
+
+    [Fact]
+    public void A_ring_holds_as_many_frames_as_its_bytes_fit_whole_and_takes_more_once_drained()
+    {
+        using var session = new CaptureSession(TwoPorts, new CaptureOptions(RingBytes: 64 * 1024));
+        var tap = new CaptureTap();
+        tap.Attach(session, 0);
+        var (super, _) = SuperFrames.Tcp(ipv6: false, payloadLength: 24_000, segmentSize: 1448);
+        var small = SampleFrames.Mix()[2];
+        var collector = new FrameCollector([]);
+
+        // Two super-frames fill most of the 64 KiB; a third has no room and is dropped whole, never cut; short frames
+        // take the rest. Drained, the ring wraps and takes super-frames again.
+        tap.Offer(super, CaptureDirection.Inbound);
+        tap.Offer(super, CaptureDirection.Inbound);
+        tap.Offer(super, CaptureDirection.Inbound);
+        tap.Offer(small, CaptureDirection.Outbound);
+        session.Drain(ref collector);
+        tap.Offer(super, CaptureDirection.Inbound);
+        tap.Offer(super, CaptureDirection.Inbound);
+        session.Drain(ref collector);
+
+        Assert.Equal((5, 1), (session.Captured, session.Dropped));
+        Assert.Equal([super.Length, super.Length, small.Length, super.Length, super.Length], collector.Frames.Select(f => f.Length));
+        Assert.All(collector.Frames.Where(f => f.Length == super.Length), f => Assert.Equal(super, f));
+    }
+
+    [Fact]
+    public void A_frame_larger_than_the_ring_is_a_counted_drop()
+    {
+        using var session = new CaptureSession(TwoPorts, new CaptureOptions(RingBytes: 16 * 1024));
+        var tap = new CaptureTap();
+        tap.Attach(session, 0);
+        var (super, _) = SuperFrames.Tcp(ipv6: false, payloadLength: 20_000, segmentSize: 1448);
+
+        tap.Offer(super, CaptureDirection.Inbound);
+        tap.Offer(SampleFrames.Mix()[0], CaptureDirection.Inbound);
+
+        var collector = new FrameCollector([]);
+        Assert.Equal(1, session.Drain(ref collector));
+        Assert.Equal((1, 1), (session.Captured, session.Dropped));
+    }
+
+    [Fact]
+    public void Whole_super_frames_are_kept_by_default()
+    {
+        using var session = new CaptureSession(TwoPorts, new CaptureOptions());
+        var tap = new CaptureTap();
+        tap.Attach(session, 1);
+        var (super, _) = SuperFrames.Tcp(ipv6: true, payloadLength: 65_000, segmentSize: 1440);
+
+        tap.Offer(super, CaptureDirection.Outbound);
+
+        var collector = new FrameCollector([]);
+        session.Drain(ref collector);
+        Assert.Equal(super, collector.Frames.Single());
     }
 
     [Fact]
@@ -119,17 +179,19 @@ public sealed class CaptureSessionTests : IDisposable
     public void Concurrent_producers_and_a_draining_consumer_lose_or_tear_nothing()
     {
         const int PerProducer = 100_000;
-        using var session = new CaptureSession(TwoPorts, new CaptureOptions(RingCapacity: 1024));
+        using var session = new CaptureSession(TwoPorts, new CaptureOptions(RingBytes: 128 * 1024));
         var taps = new[] { new CaptureTap(), new CaptureTap() };
         taps[0].Attach(session, 0);
         taps[1].Attach(session, 1);
         var producers = taps.Select((tap, port) => Task.Run(() =>
         {
-            var frame = new byte[64];
+            var buffer = new byte[1500];
             for (var i = 0; i < PerProducer; i++)
             {
+                // Lengths from 64 to 1,500 bytes, so records wrap the ring at every offset.
+                var frame = buffer.AsSpan(0, 64 + (i * 37 % 1437));
                 BinaryPrimitives.WriteInt32LittleEndian(frame, i);
-                BinaryPrimitives.WriteInt32LittleEndian(frame.AsSpan(60), i);
+                BinaryPrimitives.WriteInt32LittleEndian(frame[^4..], i);
                 frame[4] = (byte)port;
                 tap.Offer(frame, CaptureDirection.Inbound);
             }
@@ -144,7 +206,9 @@ public sealed class CaptureSessionTests : IDisposable
         session.Drain(ref collector);
         Assert.Equal(2 * PerProducer, session.Captured + session.Dropped);
         Assert.Equal(session.Captured, collector.Frames.Count);
-        Assert.All(collector.Frames, f => Assert.Equal(BinaryPrimitives.ReadInt32LittleEndian(f), BinaryPrimitives.ReadInt32LittleEndian(f.AsSpan(60))));
+        Assert.NotEmpty(collector.Frames);
+        Assert.All(collector.Frames, f => Assert.Equal(BinaryPrimitives.ReadInt32LittleEndian(f), BinaryPrimitives.ReadInt32LittleEndian(f.AsSpan(f.Length - 4))));
+        Assert.All(collector.Frames, f => Assert.Equal(64 + (BinaryPrimitives.ReadInt32LittleEndian(f) * 37 % 1437), f.Length));
         foreach (var port in new byte[] { 0, 1 })
         {
             var sequence = collector.Frames.Where(f => f[4] == port).Select(f => BinaryPrimitives.ReadInt32LittleEndian(f)).ToArray();
@@ -155,7 +219,7 @@ public sealed class CaptureSessionTests : IDisposable
     [Fact]
     public void A_size_bounded_file_ring_keeps_the_newest_files_each_readable()
     {
-        using var session = new CaptureSession(TwoPorts, new CaptureOptions(RingCapacity: 256));
+        using var session = new CaptureSession(TwoPorts, new CaptureOptions());
         var tap = new CaptureTap();
         tap.Attach(session, 0);
         for (var i = 0; i < 200; i++)

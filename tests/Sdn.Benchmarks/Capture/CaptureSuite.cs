@@ -27,7 +27,7 @@ internal sealed class CaptureSuite : IBenchmarkSuite
         var vmTap = fixture.Switch.Datapath.CaptureTap(EdgePipelineFixture.VmPort)!;
         CapturePort[] ports = [new("e1/vm", "vNIC")];
         using var nothing = new CaptureSession(ports, new CaptureOptions(Filter: "tcp port 9"));
-        using var everything = new CaptureSession(ports, new CaptureOptions(SnapLength: 128, RingCapacity: 16384));
+        using var everything = new CaptureSession(ports, new CaptureOptions(SnapLength: 128, RingBytes: 4 * 1024 * 1024));
         var path = Path.Combine(Path.GetTempPath(), $"sdn-capture-bench-{Environment.ProcessId}.pcapng");
         using var writer = new CaptureWriter(everything, path);
         var burst = new PacketBurst();

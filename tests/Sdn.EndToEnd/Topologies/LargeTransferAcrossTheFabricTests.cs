@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Sdn.EndToEnd.Support;
-using Sdn.Fabric.Controller.Tests.Topology;
 using Sdn.Fabric.Controller.Topology;
 
 namespace Sdn.EndToEnd.Topologies;
@@ -13,7 +11,6 @@ namespace Sdn.EndToEnd.Topologies;
 public sealed class LargeTransferAcrossTheFabricTests
 {
     private const int Bytes = 64 << 20;
-    private static readonly string Script = RepositoryRoot.Combine("tests", "Sdn.EndToEnd", "Support", "tcp_transfer.py");
 
     [Theory]
     [InlineData(LinkKind.Memory)]
@@ -21,29 +18,11 @@ public sealed class LargeTransferAcrossTheFabricTests
     public async Task Every_byte_arrives_as_sent(LinkKind links)
     {
         await using var fabric = await TopologyRun.StartAsync(TwoHostsAcrossTheCore.Create(links));
-        var server = fabric.Hosts[TwoHostsAcrossTheCore.Server].Namespace;
-        var client = fabric.Hosts[TwoHostsAcrossTheCore.Client].Namespace;
 
-        using var receiver = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", server.Name, "python3", Script, "receive", TwoHostsAcrossTheCore.ServerIp, "5001"])
-        {
-            RedirectStandardOutput = true,
-        })!;
-        try
-        {
-            Assert.Equal("listening", await receiver.StandardOutput.ReadLineAsync());
+        var (sent, received) = await TcpTransfer.RunAsync(
+            fabric.Hosts[TwoHostsAcrossTheCore.Server].Namespace, TwoHostsAcrossTheCore.ServerIp, fabric.Hosts[TwoHostsAcrossTheCore.Client].Namespace, Bytes);
 
-            var sent = client.Run("python3", Script, "send", TwoHostsAcrossTheCore.ServerIp, "5001", Bytes.ToString(System.Globalization.CultureInfo.InvariantCulture)).Trim();
-
-            var received = (await receiver.StandardOutput.ReadToEndAsync()).Trim();
-            Assert.StartsWith($"{Bytes} ", sent, StringComparison.Ordinal);
-            Assert.Equal(sent, received);
-        }
-        finally
-        {
-            if (!receiver.HasExited)
-            {
-                receiver.Kill();
-            }
-        }
+        Assert.StartsWith($"{Bytes} ", sent, StringComparison.Ordinal);
+        Assert.Equal(sent, received);
     }
 }
