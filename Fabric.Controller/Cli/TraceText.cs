@@ -16,9 +16,10 @@ internal static class TraceText
         ArgumentNullException.ThrowIfNull(result);
         var text = new StringBuilder();
         text.AppendLine($"packet: {CaptureSummary.Describe(frame, frame.Length)}, in on {port}");
+        var ports = PortNames.Of(result.Ports);
         foreach (var step in result.Steps)
         {
-            text.AppendLine(Step(step));
+            text.AppendLine(Step(step, ports));
         }
 
         foreach (var note in result.Notes)
@@ -38,14 +39,14 @@ internal static class TraceText
         return text.ToString();
     }
 
-    private static string Step(TraceStep step)
+    private static string Step(TraceStep step, PortNames ports)
     {
         if (step.Matched is null)
         {
             return $"table {step.TableId}: no entry matched, not even a table-miss: drop";
         }
 
-        var entry = FlowText.Entry(step.Matched);
+        var entry = FlowText.Entry(step.Matched, ports);
         return step.Miss == TableMiss.Unspecified
             ? $"table {step.TableId}: {entry}"
             : $"table {step.TableId}: table-miss, {MissText(step.Miss)}: {entry}";

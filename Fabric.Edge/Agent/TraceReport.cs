@@ -23,6 +23,7 @@ internal static class TraceReport
             ToController = trace.SentToController,
             Notes = { trace.Notes },
             DatapathActions = { trace.Actions.Select(a => a.ToString()) },
+            Ports = { program.Ports.Values.OrderBy(p => p.Number) },
         };
 
         foreach (var step in trace.Steps)

@@ -86,7 +86,7 @@ public sealed class FlowsAndTraceTests(RunningQuickstart quickstart) : IAsyncLif
 
         Assert.Equal(0, exit);
         Assert.StartsWith("packet: IP 10.1.0.11 > 10.1.0.12: ICMP echo request", output, StringComparison.Ordinal);
-        Assert.Matches(@"\ntable 0: priority=100,in_port=\d+ actions=write_metadata:0x[0-9a-f]+/0xffffffffffffffff,goto_table:1\n", output);
+        Assert.Matches(@"\ntable 0: priority=100,in_port=red1 actions=write_metadata:0x[0-9a-f]+/0xffffffffffffffff,goto_table:1\n", output);
         Assert.Contains("\ntable 2: table-miss, on to the next table: priority=0 actions=goto_table:3\n", output, StringComparison.Ordinal);
         Assert.Contains($",dl_dst={Port("red2").Mac},dl_type=0x800 actions=push_mpls:0x8847,", output, StringComparison.Ordinal);
         Assert.Matches(@"\noutput: e1--c[12] \(port \d+\), labels pushed \[\d+, \d+\]\nverdict: output e1--c[12] labels \[\d+, \d+\]\ncache: (hit \((exact|megaflow)\)|miss)\n$", output);
