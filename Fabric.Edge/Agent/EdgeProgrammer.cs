@@ -65,7 +65,7 @@ public sealed class EdgeProgrammer
 
         // Full state is planned as the difference from what the switch holds; a diff is its own plan.
         var plan = batch.FullState ? NodeProgram.Diff(held, next, Version, batch.Version) : batch;
-        InstallOrRestore(Plan(plan, next.Ports, next.Groups), batch.Version);
+        InstallOrRestore(Plan(plan, next), batch.Version);
         _program = next;
         Version = batch.Version;
     }
@@ -102,16 +102,16 @@ public sealed class EdgeProgrammer
         catch (Exception e) when (e is FlowModException or ArgumentException)
         {
             var applied = Program;
-            Install(Plan(NodeProgram.Diff(NodeProgram.Empty, applied, 0, Version), applied.Ports, applied.Groups, clearFirst: true));
+            Install(Plan(NodeProgram.Diff(NodeProgram.Empty, applied, 0, Version), applied, clearFirst: true));
             throw new ProgramException(StatusCode.Internal, $"the switch refused version {version} ({e.Message}); it still runs version {Version}");
         }
     }
 
-    /// <summary>Checks and translates <paramref name="diff"/> against the ports and groups of the program it leads to.</summary>
-    private InstallPlan Plan(Proto.ProgramBatch diff, IReadOnlyDictionary<uint, Proto.PortConfig> ports, IReadOnlyDictionary<uint, Proto.Group> groups, bool clearFirst = false)
+    /// <summary>Checks and translates <paramref name="diff"/> against the ports and groups of <paramref name="next"/>, the program it leads to.</summary>
+    private InstallPlan Plan(Proto.ProgramBatch diff, NodeProgram next, bool clearFirst = false)
     {
         var tableCount = _switch.Pipeline.Tables.Count;
-        var numbers = ports.Values.ToDictionary(p => p.Name, p => p.Number, StringComparer.Ordinal);
+        var numbers = next.Ports.Values.ToDictionary(p => p.Name, p => p.Number, StringComparer.Ordinal);
         uint? PortOf(string name) => numbers.TryGetValue(name, out var number) ? number : null;
 
         var plan = new InstallPlan(clearFirst);
@@ -144,7 +144,7 @@ public sealed class EdgeProgrammer
             var group = DataplaneTranslator.Group(mod.Group, PortOf);
             foreach (var bucket in group.Buckets)
             {
-                if (MissingReference(bucket.Actions, ports, groups) is { } missing)
+                if (MissingReference(bucket.Actions, next) is { } missing)
                 {
                     throw new ProgramException(StatusCode.FailedPrecondition, $"group {group.Id} {missing}");
                 }
@@ -176,7 +176,7 @@ public sealed class EdgeProgrammer
                     break;
             }
 
-            if (MissingReference(flow.Instructions.ApplyActions, ports, groups) is { } missing)
+            if (MissingReference(flow.Instructions.ApplyActions, next) is { } missing)
             {
                 throw new ProgramException(StatusCode.FailedPrecondition, $"flow {FlowIdentity.Of(mod.Entry)} {missing}");
             }
@@ -202,18 +202,18 @@ public sealed class EdgeProgrammer
             : throw new ProgramException($"port '{config.Name}' was bound as number {port.Number}, not {config.Number}");
     }
 
-    /// <summary>What the first action that refers to a port or group the program lacks does, or null when all is there.</summary>
-    private static string? MissingReference(IReadOnlyList<FlowAction> actions, IReadOnlyDictionary<uint, Proto.PortConfig> ports, IReadOnlyDictionary<uint, Proto.Group> groups)
+    /// <summary>What the first action that refers to a port or group <paramref name="next"/> lacks does, or null when all is there.</summary>
+    private static string? MissingReference(IReadOnlyList<FlowAction> actions, NodeProgram next)
     {
         for (var i = 0; i < actions.Count; i++)
         {
             var action = actions[i];
-            if (action.Kind == FlowActionKind.Group && !groups.ContainsKey(action.Operand))
+            if (action.Kind == FlowActionKind.Group && !next.Groups.ContainsKey(action.Operand))
             {
                 return $"sends to group {action.Operand}, which the program does not hold";
             }
 
-            if (action.Kind is FlowActionKind.Output or FlowActionKind.Mirror && action.Operand != FlowAction.InPortNumber && !ports.ContainsKey(action.Operand))
+            if (action.Kind is FlowActionKind.Output or FlowActionKind.Mirror && action.Operand != FlowAction.InPortNumber && !next.Ports.ContainsKey(action.Operand))
             {
                 return $"outputs to port {action.Operand}, which the program does not hold";
             }
