@@ -67,10 +67,11 @@ internal sealed class LiveDebuggingService
             if (message.CaptureDrops is { } drops)
             {
                 agentDrops[(node, drops.Port)] = drops.Dropped;
-                if (request.ReportDrops && Dropped() != toldDropped)
+                var dropped = Dropped();
+                if (request.ReportDrops && dropped != toldDropped)
                 {
                     // No frame, only the count: the agents report drops as they change, packets or not.
-                    toldDropped = Dropped();
+                    toldDropped = dropped;
                     await packets.WriteAsync(new CapturedPacket { Dropped = toldDropped }).ConfigureAwait(false);
                 }
             }
