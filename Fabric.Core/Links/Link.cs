@@ -207,38 +207,19 @@ public abstract class Link : IDisposable
     {
         _finished ??= new PacketBurst();
         _finished.Clear();
-        var failed = 0UL;
+        var sink = new FinishedFrames(this);
         for (var i = 0; i < frames.Length; i++)
         {
-            var frame = burst.Frame(frames[i]);
-            var offload = burst.Offload(frames[i]);
-            var pieces = FrameSegmenter.PieceCount(frame, offload);
-            var next = 0;
-            while (next < pieces)
-            {
-                if (_finished.IsFull)
-                {
-                    failed |= TransmitFinished();
-                }
-
-                var before = _finished.Count;
-                next = FrameSegmenter.AppendFinished(frame, offload, _finished, next);
-                _finishedFrom.AsSpan(before, _finished.Count - before).Fill((byte)i);
-                if (next < 0 || _finished.Count == before)
-                {
-                    break;
-                }
-            }
-
-            if (pieces == 0 || next < pieces)
+            sink.From = i;
+            if (!FrameSegmenter.TryAppendAllFinished(burst.Frame(frames[i]), burst.Offload(frames[i]), _finished, ref sink))
             {
                 // Offload positions that do not fit the frame, or a piece too long for any frame: counted, dropped.
                 _counters.TxDropped++;
-                failed |= 1UL << i;
+                sink.Failed |= 1UL << i;
             }
         }
 
-        failed |= TransmitFinished();
+        var failed = sink.Failed | TransmitFinished();
         return frames.Length - System.Numerics.BitOperations.PopCount(failed);
     }
 
@@ -292,5 +273,22 @@ public abstract class Link : IDisposable
         Capture.OfferInbound(frame);
         var dropped = impairer is null ? (burst.TryAppend(frame, offload) ? 0 : 1) : impairer.Admit(frame, burst, now);
         _counters.RxDropped += dropped;
+    }
+
+    /// <summary>
+    /// Transmits the finished burst when the pieces of a frame fill it, and notes which input frame each piece came
+    /// from, so that a piece not taken fails its frame.
+    /// </summary>
+    private struct FinishedFrames(Link link) : IFinishedPieceSink
+    {
+        /// <summary>The input frame whose pieces are appended now.</summary>
+        public int From;
+
+        /// <summary>The bit of every input frame that failed so far.</summary>
+        public ulong Failed;
+
+        public void MakeRoom(PacketBurst full) => Failed |= link.TransmitFinished();
+
+        public readonly void Appended(int first, int count) => link._finishedFrom.AsSpan(first, count).Fill((byte)From);
     }
 }

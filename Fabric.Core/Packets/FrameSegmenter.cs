@@ -44,11 +44,35 @@ public static class FrameSegmenter
         TryLayout(frame, offload, out var layout) ? layout.Count : 0;
 
     /// <summary>
-    /// How many frames <paramref name="frame"/> leaves as once its offload is done: its segments, or itself when it is
-    /// not cut; 0 when its offload does not describe a TCP segment it holds.
+    /// Appends every piece of <paramref name="frame"/> to <paramref name="into"/>, each with its offload done: its
+    /// segments, or one copy with its checksum finished. Whenever <paramref name="into"/> is full, <paramref name="sink"/>
+    /// makes room. False when the offload does not fit the frame, or a piece fits no frame: the pieces appended before
+    /// stay, and the caller counts the frame as dropped.
     /// </summary>
-    public static int PieceCount(ReadOnlySpan<byte> frame, in FrameOffload offload) =>
-        offload.IsSegmented ? SegmentCount(frame, offload) : 1;
+    public static bool TryAppendAllFinished<TSink>(ReadOnlySpan<byte> frame, in FrameOffload offload, PacketBurst into, ref TSink sink)
+        where TSink : struct, IFinishedPieceSink
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        var pieces = offload.IsSegmented ? SegmentCount(frame, offload) : 1;
+        var next = 0;
+        while (next < pieces)
+        {
+            if (into.IsFull)
+            {
+                sink.MakeRoom(into);
+            }
+
+            var before = into.Count;
+            next = AppendFinished(frame, offload, into, next);
+            sink.Appended(before, into.Count - before);
+            if (next < 0 || into.Count == before)
+            {
+                return false;
+            }
+        }
+
+        return pieces > 0;
+    }
 
     /// <summary>
     /// Appends the pieces of <paramref name="frame"/> from number <paramref name="first"/> on to <paramref name="into"/>,
@@ -56,9 +80,8 @@ public static class FrameSegmenter
     /// piece still to append, as <see cref="AppendSegments"/> does (the same number when <paramref name="into"/> had no
     /// room); -1 when the offload does not fit the frame, and then nothing of it is left in <paramref name="into"/>.
     /// </summary>
-    public static int AppendFinished(ReadOnlySpan<byte> frame, in FrameOffload offload, PacketBurst into, int first)
+    private static int AppendFinished(ReadOnlySpan<byte> frame, in FrameOffload offload, PacketBurst into, int first)
     {
-        ArgumentNullException.ThrowIfNull(into);
         if (offload.IsSegmented)
         {
             return AppendSegments(frame, offload, into, first);

@@ -382,30 +382,14 @@ public sealed class EdgeDatapath
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool SendFinished(int port, PacketBurst pending, ReadOnlySpan<byte> frame, FrameOffload offload)
     {
-        var pieces = FrameSegmenter.PieceCount(frame, offload);
-        var next = 0;
-        while (next < pieces)
+        var sink = new PortFlush(this, port);
+        if (FrameSegmenter.TryAppendAllFinished(frame, offload, pending, ref sink))
         {
-            if (pending.IsFull)
-            {
-                FlushPort(port, pending);
-            }
-
-            var before = pending.Count;
-            next = FrameSegmenter.AppendFinished(frame, offload, pending, next);
-            if (next < 0 || pending.Count == before)
-            {
-                break;
-            }
+            return true;
         }
 
-        if (pieces == 0 || next < pieces)
-        {
-            Counters.Unsendable++;
-            return false;
-        }
-
-        return true;
+        Counters.Unsendable++;
+        return false;
     }
 
     private void Flush()
@@ -437,5 +421,15 @@ public sealed class EdgeDatapath
         counters.Transmitted(accepted, bytes);
         counters.TransmitDropped(pending.Count - accepted);
         pending.Clear();
+    }
+
+    /// <summary>Sends a port's pending burst when the pieces of a frame fill it.</summary>
+    private readonly struct PortFlush(EdgeDatapath datapath, int port) : IFinishedPieceSink
+    {
+        public void MakeRoom(PacketBurst full) => datapath.FlushPort(port, full);
+
+        public void Appended(int first, int count)
+        {
+        }
     }
 }
