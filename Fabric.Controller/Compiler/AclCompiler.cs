@@ -1,5 +1,5 @@
 using System.Net;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Compiler;
 
@@ -7,7 +7,7 @@ namespace Sdn.Fabric.Controller.Compiler;
 /// A tenant's ACL rules as entries of the ACL table: each rule matches the tenant's half of the metadata plus
 /// its 5-tuple; allow goes on to forwarding, deny drops. A port range becomes several masked entries.
 /// </summary>
-internal static class AclCompiler
+public static class AclCompiler
 {
     private const uint Tcp = 6;
     private const uint Udp = 17;

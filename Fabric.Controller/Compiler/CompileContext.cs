@@ -1,7 +1,7 @@
 using Sdn.Fabric.Controller.Paths;
-using Sdn.Fabric.Core.Packets;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Edge.Datapath;
+using Sdn.Common.Packets;
+using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Controller.Compiler;
 
@@ -10,7 +10,7 @@ namespace Sdn.Fabric.Controller.Compiler;
 /// programs use (tenant and network ids, labels, port numbers, group ids), assigned up front so each node's
 /// program can be compiled independently.
 /// </summary>
-internal sealed class CompileContext
+public sealed class CompileContext
 {
     public CompileContext(FabricState state, IReadOnlyDictionary<string, LspTree> trees, CompiledFabric? previous)
     {
@@ -36,7 +36,7 @@ internal sealed class CompileContext
                 CompiledFabric.PortScope(edge),
                 ports.Select(p => CompiledFabric.VnicKey(p.Name)).Concat(InterfacesOf(edge).Select(CompiledFabric.UplinkKey)),
                 1,
-                EdgeDatapath.MaxPorts - 1);
+                PortNumbers.EdgeLimit - 1);
             Assign(CompiledFabric.GroupScope(edge), DestinationsFrom(edge).Select(CompiledFabric.LspKey), 1, uint.MaxValue);
         }
 

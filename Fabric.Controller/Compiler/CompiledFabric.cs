@@ -1,5 +1,5 @@
 using System.Globalization;
-using Sdn.Fabric.Core.Southbound;
+using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Controller.Compiler;
 
@@ -7,7 +7,7 @@ namespace Sdn.Fabric.Controller.Compiler;
 /// The compiler's output: one program per edge and per core node, and the numbers it chose, which the next
 /// compile keeps so that unchanged entries stay byte-identical and diffs stay small.
 /// </summary>
-internal sealed record CompiledFabric(
+public sealed record CompiledFabric(
     ulong Version,
     IReadOnlyDictionary<string, NodeProgram> Edges,
     IReadOnlyDictionary<string, NodeProgram> Cores,

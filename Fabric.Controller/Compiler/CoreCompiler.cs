@@ -1,11 +1,11 @@
 using Sdn.Fabric.Controller.Paths;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Southbound;
+using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Controller.Compiler;
 
 /// <summary>One core node's LFIB: an entry per destination edge it can reach, on the transport label it allocated for it.</summary>
-internal static class CoreCompiler
+public static class CoreCompiler
 {
     public static NodeProgram Compile(CompileContext context, string core)
     {

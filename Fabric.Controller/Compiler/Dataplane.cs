@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
 using System.Net;
 using Google.Protobuf;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Compiler;
 
 /// <summary>Builders for the dataplane messages the compiler emits, with values encoded at each field's natural width.</summary>
-internal static class Dataplane
+public static class Dataplane
 {
     public const ushort EthIpv4 = 0x0800;
     public const ushort EthArp = 0x0806;

@@ -1,11 +1,11 @@
 using Sdn.Fabric.Controller.Paths;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Southbound;
+using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Controller.Compiler;
 
 /// <summary>One edge's program: its ports, one fast-failover group per reachable edge, and the five tables of <see cref="EdgeTables"/>.</summary>
-internal static class EdgeCompiler
+public static class EdgeCompiler
 {
     private const uint Matched = 100;
     private const uint ArpAnswered = 200;

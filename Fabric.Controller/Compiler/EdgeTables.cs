@@ -1,7 +1,7 @@
 namespace Sdn.Fabric.Controller.Compiler;
 
 /// <summary>The tables of the edge pipeline the compiler emits, in the order a packet visits them.</summary>
-internal static class EdgeTables
+public static class EdgeTables
 {
     /// <summary>in_port to network (metadata); uplinks go straight to <see cref="Egress"/>; unknown ports drop.</summary>
     public const uint Classify = 0;

@@ -38,12 +38,12 @@
 //   primaries (an LFIB entry has one operation): a last hop that pops has no swapping backup.
 
 using Sdn.Fabric.Controller.Paths;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Compiler;
 
 /// <summary>Compiles the desired state into per-node programs (see the design notes at the top of this file).</summary>
-internal static class FabricCompiler
+public static class FabricCompiler
 {
     /// <summary>
     /// Compiles <paramref name="state"/> over the LSP trees <paramref name="trees"/> (by destination edge), keeping the numbers

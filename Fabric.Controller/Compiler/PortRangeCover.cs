@@ -4,7 +4,7 @@ namespace Sdn.Fabric.Controller.Compiler;
 /// Splits an inclusive port range into the fewest value/mask pairs that match exactly its ports, since a
 /// flow table matches ports under a mask, not by range: 1000-1999 becomes 1000/0xfff8, 1008/0xfff0, ...
 /// </summary>
-internal static class PortRangeCover
+public static class PortRangeCover
 {
     public static IEnumerable<(ushort Value, ushort Mask)> Of(uint first, uint last)
     {

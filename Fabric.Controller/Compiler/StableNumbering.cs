@@ -5,7 +5,7 @@ namespace Sdn.Fabric.Controller.Compiler;
 /// number it had, names that are gone free theirs, and new names take the lowest free numbers in name order,
 /// so the same inputs always give the same numbers and an unchanged entry compiles to the same bytes.
 /// </summary>
-internal sealed class StableNumbering
+public sealed class StableNumbering
 {
     private readonly Dictionary<string, uint> numbers;
 

@@ -1,11 +1,11 @@
 using System.Net.Sockets;
 using Google.Protobuf.Collections;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
 
 /// <summary>Stateless 5-tuple rules of one tenant; see <see cref="AclRule"/> for how they combine.</summary>
-internal sealed class AclRules : ResourceKind<AclRule>
+public sealed class AclRules : ResourceKind<AclRule>
 {
     private const uint MaxPriority = 65535;
     private const uint Tcp = 6;

@@ -1,9 +1,9 @@
 using Google.Protobuf.Collections;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
 
-internal sealed class CoreNodes : ResourceKind<CoreNode>
+public sealed class CoreNodes : ResourceKind<CoreNode>
 {
     public override string Kind => "core node";
 

@@ -1,9 +1,9 @@
 using Google.Protobuf.Collections;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
 
-internal sealed class Edges : ResourceKind<EdgeNode>
+public sealed class Edges : ResourceKind<EdgeNode>
 {
     public override string Kind => "edge";
 

@@ -1,5 +1,5 @@
 using Google.Protobuf;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
 
@@ -9,7 +9,7 @@ namespace Sdn.Fabric.Controller.Model;
 /// announced: a refused or failed request leaves the state, the file and the watchers untouched.
 /// Mutations are serialised; reads see whole versions.
 /// </summary>
-internal sealed class FabricModel
+public sealed class FabricModel
 {
     private readonly Lock gate = new();
     private readonly StateStore? store;

@@ -1,10 +1,10 @@
 using Google.Protobuf.Collections;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
 
 /// <summary>Point-to-point links between two different nodes; parallel links are allowed (they make ECMP).</summary>
-internal sealed class Links : ResourceKind<Link>
+public sealed class Links : ResourceKind<Link>
 {
     private const uint DefaultCost = 1;
     private const uint MaxCost = 65535;

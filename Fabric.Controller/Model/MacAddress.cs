@@ -1,10 +1,10 @@
 using System.Globalization;
-using Sdn.Fabric.Core;
+using Sdn.Common;
 
 namespace Sdn.Fabric.Controller.Model;
 
 /// <summary>Port MAC addresses: parsing what users give, and allocating what they leave out.</summary>
-internal static class MacAddress
+public static class MacAddress
 {
     /// <summary>
     /// Allocated MACs start 02:5d: the locally administered bit set, unicast. The other four

@@ -1,7 +1,7 @@
 namespace Sdn.Fabric.Controller.Model;
 
 /// <summary>Why the model refused a request; each maps onto the gRPC status of the same name.</summary>
-internal enum ModelError
+public enum ModelError
 {
     /// <summary>The request itself is malformed: a bad name, CIDR, MAC or range.</summary>
     InvalidArgument,

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
 
@@ -10,7 +10,7 @@ namespace Sdn.Fabric.Controller.Model;
 /// comes has fallen behind. It is dropped, its queue is let go and ends, and <see cref="Subscription.FellBehind"/>
 /// says why, instead of the queue growing without end.
 /// </summary>
-internal sealed class ModelEvents
+public sealed class ModelEvents
 {
     private readonly List<Subscription> watchers = [];
     private readonly Lock gate = new();
@@ -47,7 +47,7 @@ internal sealed class ModelEvents
         return subscription;
     }
 
-    internal sealed class Subscription : IDisposable
+    public sealed class Subscription : IDisposable
     {
         private readonly ModelEvents owner;
         private readonly Channel<Event> live;

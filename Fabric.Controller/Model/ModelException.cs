@@ -1,7 +1,7 @@
 namespace Sdn.Fabric.Controller.Model;
 
 /// <summary>The one error of the model: a request was refused, and the state is exactly as it was.</summary>
-internal sealed class ModelException : Exception
+public sealed class ModelException : Exception
 {
     public ModelException(ModelError error, string message)
         : base(message)

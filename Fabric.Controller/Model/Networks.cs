@@ -1,10 +1,10 @@
 using System.Net.Sockets;
 using Google.Protobuf.Collections;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
 
-internal sealed class Networks : ResourceKind<Network>
+public sealed class Networks : ResourceKind<Network>
 {
     private const uint DefaultMtu = 1500;
     private const uint MinIPv4Mtu = 576;

@@ -1,10 +1,10 @@
 using System.Globalization;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
 
 /// <summary>What edges and core nodes share: one name space for all nodes, and an underlay address.</summary>
-internal static class NodeRules
+public static class NodeRules
 {
     public static bool Exists(string name, FabricState state) =>
         state.Edges.Any(e => e.Name == name) || state.CoreNodes.Any(c => c.Name == name);

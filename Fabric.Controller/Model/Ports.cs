@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Google.Protobuf.Collections;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
 
@@ -9,7 +9,7 @@ namespace Sdn.Fabric.Controller.Model;
 /// Ports: a MAC and addresses unique within their network, allocated when the request leaves them
 /// out (the MAC from the port's name, the IPs as the lowest free host addresses).
 /// </summary>
-internal sealed class Ports : ResourceKind<Port>
+public sealed class Ports : ResourceKind<Port>
 {
     public override string Kind => "port";
 

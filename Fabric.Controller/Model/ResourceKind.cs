@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Google.Protobuf.Collections;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
 
@@ -9,7 +9,7 @@ namespace Sdn.Fabric.Controller.Model;
 /// lives in the state, its name, its validation, and what may refer to it. <see cref="FabricModel"/>
 /// does the rest the same way for every kind.
 /// </summary>
-internal abstract class ResourceKind<T>
+public abstract class ResourceKind<T>
     where T : class, IMessage<T>
 {
     /// <summary>The name users read in messages: "network", "ACL rule".</summary>

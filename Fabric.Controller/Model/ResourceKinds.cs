@@ -1,7 +1,7 @@
 namespace Sdn.Fabric.Controller.Model;
 
 /// <summary>One instance of each kind of object the model holds.</summary>
-internal static class ResourceKinds
+public static class ResourceKinds
 {
     public static readonly Tenants Tenants = new();
     public static readonly Networks Networks = new();

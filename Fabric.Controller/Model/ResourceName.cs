@@ -6,7 +6,7 @@ namespace Sdn.Fabric.Controller.Model;
 /// The rule every object name follows: 1–63 letters, digits, '.', '_' or '-', starting with a letter
 /// or digit. No '/', which separates a node from its interface in capture port names.
 /// </summary>
-internal static partial class ResourceName
+public static partial class ResourceName
 {
     public static void Validate(string kind, string name)
     {

@@ -1,5 +1,5 @@
 using Google.Protobuf;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
 
@@ -9,7 +9,7 @@ namespace Sdn.Fabric.Controller.Model;
 /// flushes it to disk and renames it over the old one, so a crash leaves either the old state or
 /// the new one, never a torn file.
 /// </summary>
-internal sealed class StateStore
+public sealed class StateStore
 {
     public const string FileName = "state.json";
 

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Sdn.Fabric.Controller.Model;
 
 /// <summary>An IPv4 or IPv6 subnet of a network, with the address arithmetic allocation needs.</summary>
-internal readonly record struct Subnet(IPNetwork Network)
+public readonly record struct Subnet(IPNetwork Network)
 {
     public AddressFamily Family => Network.BaseAddress.AddressFamily;
 

@@ -1,9 +1,9 @@
 using Google.Protobuf.Collections;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
 
-internal sealed class Tenants : ResourceKind<Tenant>
+public sealed class Tenants : ResourceKind<Tenant>
 {
     public override string Kind => "tenant";
 

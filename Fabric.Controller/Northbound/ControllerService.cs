@@ -1,8 +1,8 @@
 using Google.Protobuf;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Southbound;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Rpc;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
 
 namespace Sdn.Fabric.Controller.Northbound;
 
@@ -14,7 +14,7 @@ namespace Sdn.Fabric.Controller.Northbound;
 /// agent (Capture, Mirror and Ping are the <see cref="LiveDebuggingService"/>'s). Shutdown asks the process that
 /// serves the controller to stop.
 /// </summary>
-internal sealed class ControllerService
+public sealed class ControllerService
 {
     /// <summary>
     /// How many changes a WatchEvents call may have queued unsent before it is ended with RESOURCE_EXHAUSTED.

@@ -1,8 +1,8 @@
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Southbound;
-using Sdn.Fabric.Core.Capture;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Rpc;
+using Sdn.Common.Capture;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
 
 namespace Sdn.Fabric.Controller.Northbound;
 
@@ -11,7 +11,7 @@ namespace Sdn.Fabric.Controller.Northbound;
 /// Ping. Each request is checked in full here (names, filter, lengths) before any agent is asked, so a bad one
 /// starts nothing; what an agent still refuses ends the call with the agent's status.
 /// </summary>
-internal sealed class LiveDebuggingService
+public sealed class LiveDebuggingService
 {
     private const uint DefaultSnapLength = CaptureOptions.MaxSnapLength;
     private const uint DefaultPingCount = 4;

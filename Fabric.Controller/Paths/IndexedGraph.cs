@@ -4,7 +4,7 @@ namespace Sdn.Fabric.Controller.Paths;
 /// A <see cref="PathGraph"/> numbered for path computation: nodes and links by index, each node's links in name
 /// order, so that the thousands of searches a compile runs index arrays instead of hashing names.
 /// </summary>
-internal sealed class IndexedGraph
+public sealed class IndexedGraph
 {
     private readonly Dictionary<string, int> nodeIndex;
     private readonly Dictionary<string, int> linkIndex;

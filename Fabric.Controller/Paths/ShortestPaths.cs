@@ -9,7 +9,7 @@ namespace Sdn.Fabric.Controller.Paths;
 /// A tree costs one search for its distances and one or two more per node for the backups, so a fabric of a
 /// hundred edges runs tens of thousands of searches: they work on the graph's <see cref="IndexedGraph"/>.
 /// </remarks>
-internal static class ShortestPaths
+public static class ShortestPaths
 {
     private const uint Unreachable = uint.MaxValue;
 

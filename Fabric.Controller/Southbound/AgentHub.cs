@@ -1,8 +1,8 @@
 using Google.Protobuf;
 using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Rpc;
-using Sdn.Fabric.Core.Southbound;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
+using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Controller.Southbound;
 
@@ -20,7 +20,7 @@ namespace Sdn.Fabric.Controller.Southbound;
 /// <see cref="AgentRequest"/> it answers: the one reply of a trace or a flow dump, and a capture's packets,
 /// a mirror's counters and a ping's echoes until the request ends. Only a node that was asked may answer.</para>
 /// </summary>
-internal sealed class AgentHub
+public sealed class AgentHub
 {
     private readonly FabricModel model;
     private readonly Lock gate = new();

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Rpc;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
 
 namespace Sdn.Fabric.Controller.Southbound;
 
@@ -13,7 +13,7 @@ namespace Sdn.Fabric.Controller.Southbound;
 /// Reports the caller is too slow for are dropped and counted (<see cref="Lost"/>) rather than queued without
 /// bound, since they arrive on the agents' streams, which must never wait for a northbound client.
 /// </remarks>
-internal sealed class AgentRequest : IDisposable
+public sealed class AgentRequest : IDisposable
 {
     private const int Backlog = 4096;
 

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Rpc;
-using Sdn.Fabric.Core.Southbound;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
+using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Controller.Southbound;
 
@@ -10,7 +10,7 @@ namespace Sdn.Fabric.Controller.Southbound;
 /// counters, and the queue of batches and requests on their way to it. The hub calls <see cref="Send"/> and
 /// <see cref="Resync"/> under its lock, so versions leave in order.
 /// </summary>
-internal sealed class AgentSession : IDisposable
+public sealed class AgentSession : IDisposable
 {
     private readonly Channel<ControllerMessage> outbox = Channel.CreateUnbounded<ControllerMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource replaced = new();

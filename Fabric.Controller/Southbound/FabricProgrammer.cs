@@ -10,7 +10,7 @@ namespace Sdn.Fabric.Controller.Southbound;
 /// the LSPs that used it), the compiler keeps its previous numbers, and the hub sends each node only its diff.
 /// A link is down while either end reports it down, or while it is administratively down.
 /// </summary>
-internal sealed class FabricProgrammer : IAsyncDisposable
+public sealed class FabricProgrammer : IAsyncDisposable
 {
     private readonly FabricModel model;
     private readonly AgentHub hub;

@@ -1,4 +1,4 @@
 namespace Sdn.Fabric.Controller.Southbound;
 
 /// <summary>A node's agent reported the liveness of one of its links.</summary>
-internal sealed record LinkStatusReport(string Node, string Interface, bool Up);
+public sealed record LinkStatusReport(string Node, string Interface, bool Up);

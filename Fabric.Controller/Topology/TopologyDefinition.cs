@@ -63,13 +63,13 @@ public sealed record RouteDefinition(IPNetwork To, IPAddress Via);
 public sealed record AclDefinition(
     string Tenant,
     int Priority,
-    AclAction Action,
+    AclRuleAction Action,
     IPNetwork? Source,
     IPNetwork? Destination,
     AclProtocol Protocol,
-    PortRange? Ports);
+    L4PortRange? Ports);
 
-public enum AclAction
+public enum AclRuleAction
 {
     Allow,
     Deny,
@@ -83,4 +83,4 @@ public enum AclProtocol
     Udp,
 }
 
-public readonly record struct PortRange(ushort First, ushort Last);
+public readonly record struct L4PortRange(ushort First, ushort Last);

@@ -3,7 +3,7 @@ using YamlDotNet.RepresentationModel;
 namespace Sdn.Fabric.Controller.Topology;
 
 /// <summary>Collects the problems of one topology file with their positions.</summary>
-internal sealed class TopologyErrors(string file)
+public sealed class TopologyErrors(string file)
 {
     private readonly List<TopologyError> _errors = [];
 

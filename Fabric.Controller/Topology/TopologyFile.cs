@@ -373,7 +373,7 @@ public static class TopologyFile
             }
 
             var priority = fields.Integer("priority", 100, 0, 65535);
-            var action = fields.Enum("action", AclAction.Allow);
+            var action = fields.Enum("action", AclRuleAction.Allow);
             var source = fields.Ipv4Prefix("from");
             var destination = fields.Ipv4Prefix("to");
             var protocol = fields.Enum("protocol", AclProtocol.Any);
@@ -381,7 +381,7 @@ public static class TopologyFile
             return tenant is null ? null : new AclDefinition(tenant, priority, action, source, destination, protocol, ports);
         }
 
-        private PortRange? ReadPorts(YamlFields fields, AclProtocol protocol)
+        private L4PortRange? ReadPorts(YamlFields fields, AclProtocol protocol)
         {
             if (fields.String("ports") is not { } text)
             {
@@ -405,7 +405,7 @@ public static class TopologyFile
                 return null;
             }
 
-            return new PortRange(first, last);
+            return new L4PortRange(first, last);
         }
 
         private bool Claim(string name, string kind, YamlNode at)

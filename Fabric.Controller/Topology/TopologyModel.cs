@@ -1,6 +1,6 @@
 using System.Net.NetworkInformation;
 using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Topology;
 
@@ -8,7 +8,7 @@ namespace Sdn.Fabric.Controller.Topology;
 /// Loads a topology file's definition into the controller's model, referred-to objects first, each through
 /// the model's own validation and allocation (MACs and addresses left out are allocated as for API calls).
 /// </summary>
-internal static class TopologyModel
+public static class TopologyModel
 {
     public static void Load(TopologyDefinition topology, FabricModel model)
     {
@@ -52,16 +52,16 @@ internal static class TopologyModel
 
         foreach (var (acl, index) in topology.Acls.Select((a, i) => (a, i)))
         {
-            model.Create(ResourceKinds.AclRules, new Core.Protos.AclRule
+            model.Create(ResourceKinds.AclRules, new AclRule
             {
                 Name = $"{acl.Tenant}-acl-{index + 1}",
                 Tenant = acl.Tenant,
                 Priority = (uint)acl.Priority,
-                Action = acl.Action == AclAction.Allow ? Core.Protos.AclAction.Allow : Core.Protos.AclAction.Deny,
+                Action = acl.Action == AclRuleAction.Allow ? AclAction.Allow : AclAction.Deny,
                 SrcCidr = acl.Source?.ToString() ?? string.Empty,
                 DstCidr = acl.Destination?.ToString() ?? string.Empty,
                 Protocol = acl.Protocol switch { AclProtocol.Icmp => 1u, AclProtocol.Tcp => 6u, AclProtocol.Udp => 17u, _ => 0u },
-                DstPorts = acl.Ports is { } ports ? new Core.Protos.PortRange { First = ports.First, Last = ports.Last } : null,
+                DstPorts = acl.Ports is { } ports ? new PortRange { First = ports.First, Last = ports.Last } : null,
             });
         }
 

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using Sdn.Fabric.Core.Packets;
-using Sdn.Fabric.Core.Polling;
+using Sdn.Common.Packets;
+using Sdn.Common.Polling;
 
 namespace Sdn.Fabric.Core.Links;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Sdn.Fabric.Core.Links.Liveness;
-using Sdn.Fabric.Core.Packets;
-using Sdn.Fabric.Core.Polling;
+using Sdn.Common.Packets;
+using Sdn.Common.Polling;
 
 namespace Sdn.Fabric.Core.Links;
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
-using Sdn.Fabric.Core.Capture;
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common;
+using Sdn.Common.Capture;
+using Sdn.Common.Packets;
 
 namespace Sdn.Fabric.Core.Links;
 

@@ -3,8 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Sdn.Fabric.Core.Packets;
-using Sdn.Fabric.Core.Polling;
+using Sdn.Common.Packets;
+using Sdn.Common.Polling;
 
 namespace Sdn.Fabric.Core.Links;
 

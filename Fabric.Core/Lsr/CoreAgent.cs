@@ -1,8 +1,8 @@
-using Sdn.Fabric.Core.Capture;
+using Sdn.Common.Capture;
 using Sdn.Fabric.Core.Links.Liveness;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Rpc;
-using Sdn.Fabric.Core.Southbound;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
+using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Core.Lsr;
 

@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using Sdn.Common;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Links.Liveness;
-using Sdn.Fabric.Core.Packets;
-using Sdn.Fabric.Core.Polling;
+using Sdn.Common.Packets;
+using Sdn.Common.Polling;
 
 namespace Sdn.Fabric.Core.Lsr;
 

@@ -1,6 +1,6 @@
-using Sdn.Fabric.Core.Rpc;
-using Sdn.Fabric.Core.Southbound;
-using Proto = Sdn.Fabric.Core.Protos;
+using Sdn.Contracts.Rpc;
+using Sdn.Contracts.Southbound;
+using Proto = Sdn.Contracts;
 
 namespace Sdn.Fabric.Core.Lsr;
 

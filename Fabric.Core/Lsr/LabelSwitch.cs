@@ -45,7 +45,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using Sdn.Fabric.Core.Links;
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Packets;
 
 namespace Sdn.Fabric.Core.Lsr;
 

@@ -1,4 +1,4 @@
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 using Sdn.Fabric.Edge.Tap;
 
 namespace Sdn.Fabric.Edge.Agent;

@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
 using Google.Protobuf.Collections;
-using Sdn.Fabric.Core.Southbound;
+using Sdn.Common.Packets;
+using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Pipeline.Groups;
-using Proto = Sdn.Fabric.Core.Protos;
+using Proto = Sdn.Contracts;
 
 namespace Sdn.Fabric.Edge.Agent;
 
@@ -189,7 +190,7 @@ internal static class DataplaneTranslator
 
         var mask64 = field.Mask.IsEmpty ? ulong.MaxValue : Value(field.Mask);
         return field.Field == Proto.Field.VlanVid
-            ? match.With(FlowField.VlanTci, Core.Packets.FlowKey.VlanTagPresent | (Value(field.Value) & 0xFFF), Core.Packets.FlowKey.VlanTagPresent | (mask64 & 0xFFF))
+            ? match.With(FlowField.VlanTci, FlowKey.VlanTagPresent | (Value(field.Value) & 0xFFF), FlowKey.VlanTagPresent | (mask64 & 0xFFF))
             : match.With(FieldOf(field.Field), Value(field.Value), mask64);
     }
 

@@ -1,9 +1,9 @@
-using Sdn.Fabric.Core.Capture;
-using Sdn.Fabric.Core.Interop;
-using Sdn.Fabric.Core.Packets;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Rpc;
-using Sdn.Fabric.Core.Southbound;
+using Sdn.Common.Capture;
+using Sdn.Common.Interop;
+using Sdn.Common.Packets;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
+using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Tap;
 
@@ -70,7 +70,7 @@ public sealed class EdgeAgent : SouthboundAgent
             {
                 if (_switch.Datapath.PortCounters(port.Number) is { } counters)
                 {
-                    report.Ports.Add(new Core.Protos.PortCounters
+                    report.Ports.Add(new Contracts.PortCounters
                     {
                         Port = port.Name,
                         RxPackets = (ulong)counters.RxPackets,

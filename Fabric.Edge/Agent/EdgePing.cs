@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.NetworkInformation;
-using Sdn.Fabric.Core.Capture;
-using Sdn.Fabric.Core.Packets;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Common.Capture;
+using Sdn.Common.Packets;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Edge.Agent;
 

@@ -1,9 +1,9 @@
-using Sdn.Fabric.Core.Rpc;
-using Sdn.Fabric.Core.Southbound;
+using Sdn.Contracts.Rpc;
+using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Pipeline.Groups;
-using Proto = Sdn.Fabric.Core.Protos;
+using Proto = Sdn.Contracts;
 
 namespace Sdn.Fabric.Edge.Agent;
 
@@ -213,7 +213,7 @@ public sealed class EdgeProgrammer
                 return $"sends to group {action.Operand}, which the program does not hold";
             }
 
-            if (action.Kind is FlowActionKind.Output or FlowActionKind.Mirror && action.Operand != FlowAction.InPortNumber && !next.Ports.ContainsKey(action.Operand))
+            if (action.Kind is FlowActionKind.Output or FlowActionKind.Mirror && action.Operand != PortNumbers.InPort && !next.Ports.ContainsKey(action.Operand))
             {
                 return $"outputs to port {action.Operand}, which the program does not hold";
             }

@@ -1,5 +1,5 @@
-using Sdn.Fabric.Core.Southbound;
-using Proto = Sdn.Fabric.Core.Protos;
+using Sdn.Contracts.Southbound;
+using Proto = Sdn.Contracts;
 
 namespace Sdn.Fabric.Edge.Agent;
 

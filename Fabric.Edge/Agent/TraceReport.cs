@@ -1,7 +1,7 @@
-using Sdn.Fabric.Core.Southbound;
+using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
-using Proto = Sdn.Fabric.Core.Protos;
+using Proto = Sdn.Contracts;
 
 namespace Sdn.Fabric.Edge.Agent;
 

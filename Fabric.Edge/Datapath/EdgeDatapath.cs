@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
-using Sdn.Fabric.Core.Capture;
-using Sdn.Fabric.Core.Packets;
-using Sdn.Fabric.Core.Polling;
+using Sdn.Common.Capture;
+using Sdn.Common.Packets;
+using Sdn.Common.Polling;
+using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Edge.Datapath;
 
@@ -18,7 +19,7 @@ namespace Sdn.Fabric.Edge.Datapath;
 public sealed class EdgeDatapath
 {
     /// <summary>Port numbers run from 0 to one less than this.</summary>
-    public const int MaxPorts = 1024;
+    public const int MaxPorts = PortNumbers.EdgeLimit;
 
     /// <summary>How many frame snapshots group buckets can nest (see <see cref="DatapathActionKind.SaveFrame"/>).</summary>
     public const int MaxSavedFrames = 8;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Packets;
 
 namespace Sdn.Fabric.Edge.Datapath;
 

@@ -1,5 +1,5 @@
-using Sdn.Fabric.Core.Packets;
-using Sdn.Fabric.Core.Polling;
+using Sdn.Common.Packets;
+using Sdn.Common.Polling;
 
 namespace Sdn.Fabric.Edge.Datapath;
 

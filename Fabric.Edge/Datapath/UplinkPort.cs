@@ -2,8 +2,8 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Links.Liveness;
-using Sdn.Fabric.Core.Packets;
-using Sdn.Fabric.Core.Polling;
+using Sdn.Common.Packets;
+using Sdn.Common.Polling;
 
 namespace Sdn.Fabric.Edge.Datapath;
 

@@ -1,4 +1,4 @@
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline.Groups;
 

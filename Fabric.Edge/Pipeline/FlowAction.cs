@@ -1,4 +1,5 @@
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Packets;
+using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
 
 namespace Sdn.Fabric.Edge.Pipeline;
@@ -6,9 +7,6 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// <summary>One OpenFlow action. Create them with the static factories; operands depend on <see cref="Kind"/>.</summary>
 public readonly record struct FlowAction
 {
-    /// <summary>The output port number that means "the port the packet came in on" (OFPP_IN_PORT).</summary>
-    public const uint InPortNumber = 0xFFFF_FFF8;
-
     private FlowAction(FlowActionKind kind, uint operand = 0, ulong value = 0, HeaderField field = default)
     {
         Kind = kind;
@@ -66,7 +64,7 @@ public readonly record struct FlowAction
 
     public override string ToString() => Kind switch
     {
-        FlowActionKind.Output => Operand == InPortNumber ? "output:in_port" : $"output:{Operand}",
+        FlowActionKind.Output => Operand == PortNumbers.InPort ? "output:in_port" : $"output:{Operand}",
         FlowActionKind.Group => $"group:{Operand}",
         FlowActionKind.Mirror => $"mirror:{Operand}",
         FlowActionKind.SetField => $"set_field:{Field}=0x{Value:x}",

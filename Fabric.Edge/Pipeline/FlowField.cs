@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Sdn.Fabric.Edge.Pipeline;
 
 /// <summary>
-/// One match field of the pipeline: where its bits sit in the <see cref="Core.Packets.FlowKey"/> words.
+/// One match field of the pipeline: where its bits sit in the <see cref="Common.Packets.FlowKey"/> words.
 /// </summary>
 /// <remarks>
 /// The catalogue mirrors the word layout documented on FlowKey, so that matches, set_field and trace

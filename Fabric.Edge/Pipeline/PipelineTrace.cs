@@ -1,5 +1,5 @@
 using System.Text;
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Datapath;
 
 namespace Sdn.Fabric.Edge.Pipeline;

@@ -1,4 +1,5 @@
-using Sdn.Fabric.Core.Packets;
+using Sdn.Contracts.Southbound;
+using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline.Groups;
 
@@ -153,7 +154,7 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
     private void Output(uint port)
     {
         var ingress = Read(FlowField.InPort);
-        if (port == FlowAction.InPortNumber)
+        if (port == PortNumbers.InPort)
         {
             port = (uint)ingress;
         }

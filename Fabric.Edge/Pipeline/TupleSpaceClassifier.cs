@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Datapath;
 
 namespace Sdn.Fabric.Edge.Pipeline;

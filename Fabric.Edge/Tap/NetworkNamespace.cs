@@ -1,4 +1,4 @@
-using Sdn.Fabric.Core.Interop;
+using Sdn.Common.Interop;
 
 namespace Sdn.Fabric.Edge.Tap;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using Sdn.Fabric.Core.Interop;
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Interop;
+using Sdn.Common.Packets;
 
 namespace Sdn.Fabric.Edge.Tap;
 

@@ -1,5 +1,5 @@
-using Sdn.Fabric.Core.Packets;
-using Sdn.Fabric.Core.Polling;
+using Sdn.Common.Packets;
+using Sdn.Common.Polling;
 using Sdn.Fabric.Edge.Datapath;
 
 namespace Sdn.Fabric.Edge.Tap;

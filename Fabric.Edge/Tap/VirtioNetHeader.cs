@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Packets;
 
 namespace Sdn.Fabric.Edge.Tap;
 

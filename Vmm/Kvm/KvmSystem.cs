@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Sdn.Fabric.Core.Interop;
+using Sdn.Common.Interop;
 
 namespace Sdn.Vmm.Kvm;
 

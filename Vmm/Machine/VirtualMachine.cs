@@ -8,7 +8,7 @@ using Sdn.Vmm.Guests;
 using Sdn.Vmm.Interop;
 using Sdn.Vmm.Kvm;
 using Sdn.Vmm.Memory;
-using Sdn.Fabric.Core.Interop;
+using Sdn.Common.Interop;
 
 namespace Sdn.Vmm.Machine;
 

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Sdn.Fabric.Core.Interop;
+using Sdn.Common.Interop;
 
 namespace Sdn.Vmm.Memory;
 

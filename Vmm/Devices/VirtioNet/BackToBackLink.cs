@@ -1,4 +1,4 @@
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Packets;
 
 namespace Sdn.Vmm.Devices.VirtioNet;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Packets;
 using Sdn.Vmm.Devices.VirtioMmio;
 using Sdn.Vmm.Interop;
 

@@ -20,7 +20,7 @@ public sealed class NetMetrics
 
     public long RxBytes => Volatile.Read(ref RxBytesField);
 
-    /// <summary>TX frames dropped because they do not fit a <see cref="Fabric.Core.Packets.PacketBurst"/> slot.</summary>
+    /// <summary>TX frames dropped because they do not fit a <see cref="Common.Packets.PacketBurst"/> slot.</summary>
     public long TxOversize => Volatile.Read(ref TxOversizeField);
 
     /// <summary>TX chains dropped because they were shorter than the 12-byte header.</summary>

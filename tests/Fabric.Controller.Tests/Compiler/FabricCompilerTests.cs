@@ -1,8 +1,8 @@
 using Google.Protobuf;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Southbound;
+using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Controller.Tests.Compiler;
 

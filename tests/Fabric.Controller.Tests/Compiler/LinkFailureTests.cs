@@ -1,7 +1,7 @@
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Southbound;
+using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
 
 namespace Sdn.Fabric.Controller.Tests.Compiler;

@@ -1,9 +1,9 @@
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Rpc;
-using Sdn.Fabric.Core.Southbound;
-using Entry = Sdn.Fabric.Core.Protos.FlowEntry;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
+using Sdn.Contracts.Southbound;
+using Entry = Sdn.Contracts.FlowEntry;
 
 namespace Sdn.Fabric.Controller.Tests.Compiler;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Sdn.Fabric.Controller.Tests.Northbound;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Tests.Interop;
 

@@ -1,5 +1,5 @@
 using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Tests.Model;
 

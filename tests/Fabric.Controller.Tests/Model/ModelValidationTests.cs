@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Tests.Model;
 

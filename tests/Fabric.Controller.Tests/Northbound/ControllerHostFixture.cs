@@ -1,7 +1,8 @@
 using System.Net;
+using Sdn.Cli.Hosting;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Northbound;
-using Sdn.Fabric.Core.Rpc;
+using Sdn.Contracts.Rpc;
 
 namespace Sdn.Fabric.Controller.Tests.Northbound;
 

@@ -1,8 +1,9 @@
 using System.Net;
+using Sdn.Cli.Hosting;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Northbound;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Rpc;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
 
 namespace Sdn.Fabric.Controller.Tests.Northbound;
 

@@ -1,8 +1,8 @@
 using Sdn.Fabric.Controller.Southbound;
 using Sdn.Fabric.Controller.Tests.Compiler;
-using Sdn.Fabric.Core.Capture;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Rpc;
+using Sdn.Common.Capture;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
 
 namespace Sdn.Fabric.Controller.Tests.Southbound;
 

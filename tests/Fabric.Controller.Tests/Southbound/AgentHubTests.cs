@@ -1,9 +1,9 @@
 using Google.Protobuf;
 using Sdn.Fabric.Controller.Southbound;
 using Sdn.Fabric.Controller.Tests.Northbound;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Rpc;
-using Sdn.Fabric.Core.Southbound;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
+using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Controller.Tests.Southbound;
 

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Sdn.Fabric.Controller.Southbound;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Southbound;
+using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Controller.Tests.Southbound;
 

@@ -1,6 +1,6 @@
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 using Sdn.Fabric.Controller.Tests.Compiler;
 using Sdn.Fabric.Edge.Datapath;
 

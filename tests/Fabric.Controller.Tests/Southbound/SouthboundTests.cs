@@ -1,7 +1,7 @@
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Tests.Compiler;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Rpc;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
 
 namespace Sdn.Fabric.Controller.Tests.Southbound;
 

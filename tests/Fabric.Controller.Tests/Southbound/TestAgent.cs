@@ -1,5 +1,5 @@
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Rpc;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
 
 namespace Sdn.Fabric.Controller.Tests.Southbound;
 

@@ -42,7 +42,7 @@ internal static class LinkPairs
     public static List<byte[]> ReceiveFrames(Link link, int count)
     {
         var frames = new List<byte[]>();
-        var burst = new Sdn.Fabric.Core.Packets.PacketBurst();
+        var burst = new Sdn.Common.Packets.PacketBurst();
         var deadline = DateTime.UtcNow.AddSeconds(1);
         while (frames.Count < count && DateTime.UtcNow < deadline)
         {

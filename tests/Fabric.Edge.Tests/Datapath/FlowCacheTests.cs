@@ -47,7 +47,7 @@ public class FlowCacheTests
         Allocations.AssertNone(() => ClassifyMany(key));
     }
 
-    private void ClassifyMany(Sdn.Fabric.Core.Packets.FlowKey key)
+    private void ClassifyMany(Sdn.Common.Packets.FlowKey key)
     {
         for (var i = 0; i < 10_000; i++)
         {

@@ -1,4 +1,4 @@
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Pipeline.Groups;
@@ -108,8 +108,8 @@ public class FrameActionTests
     {
         _rig.WithActions(FlowAction.SetMplsTtl(7), FlowAction.DecMplsTtl(), FlowAction.SetMplsLabel(99), FlowAction.Output(2)).Send(1, Frames.Udp(mplsLabel: 50));
         var frame = _rig.SingleOut(2);
-        var entry = Core.Packets.MplsLabelStackEntry.Decode(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(14)));
-        Assert.Equal(new Core.Packets.MplsLabelStackEntry(99, 0, true, 6), entry);
+        var entry = Common.Packets.MplsLabelStackEntry.Decode(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(14)));
+        Assert.Equal(new Common.Packets.MplsLabelStackEntry(99, 0, true, 6), entry);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using Sdn.Fabric.Core.Capture;
-using Sdn.Fabric.Core.Interop;
+using Sdn.Common.Capture;
+using Sdn.Common.Interop;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Tests.Support;
 

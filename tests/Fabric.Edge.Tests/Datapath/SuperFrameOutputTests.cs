@@ -1,6 +1,5 @@
-using Sdn.Fabric.Core.Capture;
-using Sdn.Fabric.Core.Packets;
-using Sdn.Fabric.Core.Tests.Support;
+using Sdn.Common.Capture;
+using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Tests.Support;

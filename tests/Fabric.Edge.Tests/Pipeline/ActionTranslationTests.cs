@@ -1,4 +1,5 @@
-using Sdn.Fabric.Core.Packets;
+using Sdn.Contracts.Southbound;
+using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Tests.Support;
@@ -14,7 +15,7 @@ public class ActionTranslationTests
     public void Output_to_the_ingress_port_needs_in_port()
     {
         Assert.Equal("", Compile(Keys.Udp(2, 1, 2), FlowAction.Output(2)));
-        Assert.Equal("output:2", Compile(Keys.Udp(2, 1, 2), FlowAction.Output(FlowAction.InPortNumber)));
+        Assert.Equal("output:2", Compile(Keys.Udp(2, 1, 2), FlowAction.Output(PortNumbers.InPort)));
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Tap;
 
 namespace Sdn.Fabric.Edge.Tests.Tap;

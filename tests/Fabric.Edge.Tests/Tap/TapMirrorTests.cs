@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Sdn.Fabric.Core.Capture;
+using Sdn.Common.Capture;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Tap;
 using Sdn.Fabric.Edge.Tests.Support;

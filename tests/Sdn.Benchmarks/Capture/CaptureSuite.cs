@@ -1,6 +1,6 @@
 using Sdn.Benchmarks.Edge;
-using Sdn.Fabric.Core.Capture;
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Capture;
+using Sdn.Common.Packets;
 
 namespace Sdn.Benchmarks.Capture;
 

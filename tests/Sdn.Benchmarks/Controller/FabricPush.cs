@@ -5,12 +5,12 @@ using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Paths;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Lsr;
-using Sdn.Fabric.Core.Protos;
+using Sdn.Contracts;
 using Sdn.Fabric.Edge;
 using Sdn.Fabric.Edge.Agent;
 using Sdn.Fabric.Edge.Datapath;
 using CoreNode = Sdn.Fabric.Core.Lsr.CoreNode;
-using Link = Sdn.Fabric.Core.Protos.Link;
+using Link = Sdn.Contracts.Link;
 
 namespace Sdn.Benchmarks.Controller;
 
@@ -46,7 +46,7 @@ internal static class FabricPush
         var coreAgents = coreNodes.Select(n => new CoreAgent(n, bench.Address, SouthboundBench.Options)).ToList();
         try
         {
-            foreach (var agent in edgeAgents.Cast<Fabric.Core.Southbound.SouthboundAgent>().Concat(coreAgents))
+            foreach (var agent in edgeAgents.Cast<Contracts.Southbound.SouthboundAgent>().Concat(coreAgents))
             {
                 agent.Start();
             }
@@ -80,7 +80,7 @@ internal static class FabricPush
         }
         finally
         {
-            foreach (var agent in edgeAgents.Cast<Fabric.Core.Southbound.SouthboundAgent>().Concat(coreAgents))
+            foreach (var agent in edgeAgents.Cast<Contracts.Southbound.SouthboundAgent>().Concat(coreAgents))
             {
                 await agent.DisposeAsync();
             }
@@ -103,7 +103,7 @@ internal static class FabricPush
             Cost = 1,
         });
 
-        state.CoreNodes.Add(Enumerable.Range(0, Cores).Select(c => new Fabric.Core.Protos.CoreNode { Name = Core(c) }));
+        state.CoreNodes.Add(Enumerable.Range(0, Cores).Select(c => new Contracts.CoreNode { Name = Core(c) }));
         state.Edges.Add(Enumerable.Range(0, edges).Select(e => new EdgeNode { Name = Edge(e) }));
         for (var a = 0; a < Cores; a++)
         {

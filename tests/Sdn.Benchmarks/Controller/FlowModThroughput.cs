@@ -3,14 +3,14 @@ using System.Runtime;
 using Sdn.Benchmarks.Core;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Southbound;
+using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge;
 using Sdn.Fabric.Edge.Agent;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
 using FlowAction = Sdn.Fabric.Edge.Pipeline.FlowAction;
-using FlowEntry = Sdn.Fabric.Core.Protos.FlowEntry;
+using FlowEntry = Sdn.Contracts.FlowEntry;
 
 namespace Sdn.Benchmarks.Controller;
 
@@ -80,7 +80,7 @@ internal static class FlowModThroughput
         foreach (var slice in entries.Chunk(batch))
         {
             var adds = new ProgramBatch();
-            adds.FlowMods.AddRange(slice.Select(e => new Fabric.Core.Protos.FlowMod { Op = ModOp.Add, Entry = e }));
+            adds.FlowMods.AddRange(slice.Select(e => new Contracts.FlowMod { Op = ModOp.Add, Entry = e }));
             program = program.Apply(adds);
             bench.Hub.Publish(node, program);
         }

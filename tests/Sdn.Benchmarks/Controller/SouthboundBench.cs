@@ -1,7 +1,7 @@
 using System.Net;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Southbound;
-using Sdn.Fabric.Core.Rpc;
+using Sdn.Contracts.Rpc;
 
 namespace Sdn.Benchmarks.Controller;
 

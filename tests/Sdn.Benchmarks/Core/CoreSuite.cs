@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Core.Lsr;
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Packets;
 
 namespace Sdn.Benchmarks.Core;
 

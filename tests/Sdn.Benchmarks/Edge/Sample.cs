@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Packets;
 
 namespace Sdn.Benchmarks.Edge;
 

@@ -1,7 +1,5 @@
 using System.Net;
-using Sdn.EndToEnd.Support;
-using Sdn.Fabric.Controller.Hosting;
-using Sdn.Fabric.Controller.Tests.Topology;
+using Sdn.Cli.Hosting;
 using Sdn.Fabric.Controller.Topology;
 
 namespace Sdn.Benchmarks.EndToEnd;

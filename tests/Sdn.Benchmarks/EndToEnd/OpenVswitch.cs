@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Sdn.Fabric.Core.Interop;
+using Sdn.Common.Interop;
 
 namespace Sdn.Benchmarks.EndToEnd;
 

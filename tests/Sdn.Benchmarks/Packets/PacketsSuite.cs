@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Packets;
 
 namespace Sdn.Benchmarks.Packets;
 

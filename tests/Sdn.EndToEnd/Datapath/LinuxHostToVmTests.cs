@@ -1,10 +1,9 @@
 using System.Net;
 using Sdn.EndToEnd.Support;
-using Sdn.Fabric.Controller.Hosting;
+using Sdn.Cli.Hosting;
 using Sdn.Fabric.Edge.Tap;
 using Sdn.Vmm.Guests;
 using Sdn.Vmm.Machine;
-using Sdn.Vmm.Tests;
 
 namespace Sdn.EndToEnd.Datapath;
 

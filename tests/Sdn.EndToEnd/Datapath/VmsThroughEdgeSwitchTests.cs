@@ -1,9 +1,8 @@
 using System.Net;
 using Sdn.EndToEnd.Support;
-using Sdn.Fabric.Controller.Hosting;
+using Sdn.Cli.Hosting;
 using Sdn.Vmm.Guests;
 using Sdn.Vmm.Machine;
-using Sdn.Vmm.Tests;
 
 namespace Sdn.EndToEnd.Datapath;
 

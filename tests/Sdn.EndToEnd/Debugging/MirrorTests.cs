@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Sdn.EndToEnd.Support;
-using Sdn.Fabric.Controller.Tests.Cli;
-using Sdn.Vmm.Tests;
 
 namespace Sdn.EndToEnd.Debugging;
 

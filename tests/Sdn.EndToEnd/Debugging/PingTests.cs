@@ -1,6 +1,4 @@
 using Sdn.EndToEnd.Support;
-using Sdn.Fabric.Controller.Tests.Cli;
-using Sdn.Vmm.Tests;
 
 namespace Sdn.EndToEnd.Debugging;
 

@@ -1,8 +1,7 @@
 using System.Globalization;
 using Sdn.EndToEnd.Support;
-using Sdn.Fabric.Controller.Tests.Cli;
 using Sdn.Fabric.Controller.Topology;
-using Sdn.Fabric.Core.Interop;
+using Sdn.Common.Interop;
 
 namespace Sdn.EndToEnd.Debugging;
 

@@ -1,14 +1,12 @@
 using System.Text.RegularExpressions;
 using Google.Protobuf;
-using Sdn.Fabric.Controller.Cli;
+using Sdn.Cli.Commands;
 using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Controller.Tests.Cli;
-using Sdn.Fabric.Core.Capture;
-using Sdn.Fabric.Core.Protos;
-using Sdn.Fabric.Core.Rpc;
+using Sdn.Common.Capture;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
 using Sdn.EndToEnd.Support;
-using Sdn.Fabric.Controller.Hosting;
-using Sdn.Vmm.Tests;
+using Sdn.Cli.Hosting;
 
 namespace Sdn.EndToEnd.Diagnostics;
 
@@ -144,7 +142,7 @@ public sealed class FlowsAndTraceTests(RunningQuickstart quickstart) : IAsyncLif
         Assert.Equal(described, named);
     }
 
-    private Fabric.Core.Protos.Port Port(string name) => _fabric.Model.Get(ResourceKinds.Ports, name);
+    private Contracts.Port Port(string name) => _fabric.Model.Get(ResourceKinds.Ports, name);
 
     private static ulong Number(ByteString value) => value.Aggregate(0ul, (number, b) => (number << 8) | b);
 }

@@ -1,4 +1,4 @@
-using Sdn.Fabric.Controller.Hosting;
+using Sdn.Cli.Hosting;
 
 namespace Sdn.EndToEnd.Support;
 
@@ -30,7 +30,7 @@ public sealed class RunningQuickstart : IAsyncLifetime
     internal async Task<string> PingFromHostAsync(string address, int count, double interval = 0.1, int payloadBytes = 56)
     {
         var host = (await FabricAsync()).Hosts["h1"].Namespace.Name;
-        return await Task.Run(() => Fabric.Core.Interop.ExternalCommand.Run(
+        return await Task.Run(() => Common.Interop.ExternalCommand.Run(
             "bash", "-c", FormattableString.Invariant($"ip netns exec {host} ping -n -c {count} -i {interval} -s {payloadBytes} -W 1 {address} || true")));
     }
 

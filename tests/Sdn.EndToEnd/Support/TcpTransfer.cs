@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Sdn.Fabric.Controller.Tests.Topology;
 using Sdn.Fabric.Edge.Tap;
 
 namespace Sdn.EndToEnd.Support;

@@ -1,6 +1,5 @@
 using System.Net;
-using Sdn.Fabric.Controller.Hosting;
-using Sdn.Fabric.Controller.Tests.Topology;
+using Sdn.Cli.Hosting;
 using Sdn.Fabric.Controller.Topology;
 using Sdn.Vmm.Guests;
 using Sdn.Vmm.Machine;

@@ -1,9 +1,8 @@
 using System.CommandLine;
 using Sdn.EndToEnd.Support;
-using Sdn.Fabric.Controller.Cli;
+using Sdn.Cli.Commands;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Vmm.Guests;
-using Sdn.Vmm.Tests;
 
 namespace Sdn.EndToEnd.Topologies;
 
@@ -49,7 +48,7 @@ public sealed class DiamondFailoverTests
         Assert.True(fabric.Model.Get(ResourceKinds.Links, "c1--c3").AdminDown);
     }
 
-    private static Task<int> SdnAsync(Fabric.Controller.Hosting.EmbeddedFabric fabric, params string[] args) =>
+    private static Task<int> SdnAsync(Cli.Hosting.EmbeddedFabric fabric, params string[] args) =>
         SdnCommandLine.Build().Parse([.. args, "--controller", fabric.Address.ToString()]).InvokeAsync(new InvocationConfiguration { Output = TextWriter.Null });
 
     private static void WaitForReplies(Vmm.Machine.VirtualMachine probe, int count) =>

@@ -1,7 +1,6 @@
 using System.Net;
 using Sdn.EndToEnd.Support;
 using Sdn.Fabric.Controller.Topology;
-using Sdn.Vmm.Tests;
 
 namespace Sdn.EndToEnd.Topologies;
 

@@ -1,5 +1,4 @@
 using Sdn.EndToEnd.Support;
-using Sdn.Vmm.Tests;
 
 namespace Sdn.EndToEnd.Topologies;
 

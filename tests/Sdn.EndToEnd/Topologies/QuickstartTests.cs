@@ -1,7 +1,6 @@
 using Sdn.EndToEnd.Support;
-using Sdn.Fabric.Controller.Hosting;
-using Sdn.Fabric.Core.Interop;
-using Sdn.Vmm.Tests;
+using Sdn.Cli.Hosting;
+using Sdn.Common.Interop;
 
 namespace Sdn.EndToEnd.Topologies;
 

@@ -2,9 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Sdn.EndToEnd.Support;
-using Sdn.Fabric.Controller.Tests.Cli;
-using Sdn.Fabric.Core.Interop;
-using Sdn.Vmm.Tests;
+using Sdn.Common.Interop;
 
 namespace Sdn.EndToEnd.Topologies;
 

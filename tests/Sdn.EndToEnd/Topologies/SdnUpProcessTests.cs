@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Sdn.EndToEnd.Support;
-using Sdn.Fabric.Controller.Tests.Cli;
-using Sdn.Fabric.Core.Interop;
-using Sdn.Vmm.Tests;
+using Sdn.Common.Interop;
 
 namespace Sdn.EndToEnd.Topologies;
 

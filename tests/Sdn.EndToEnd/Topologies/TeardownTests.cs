@@ -1,8 +1,7 @@
 using Sdn.EndToEnd.Support;
-using Sdn.Fabric.Controller.Hosting;
-using Sdn.Fabric.Core.Interop;
+using Sdn.Cli.Hosting;
+using Sdn.Common.Interop;
 using Sdn.Fabric.Edge.Tap;
-using Sdn.Vmm.Tests;
 
 namespace Sdn.EndToEnd.Topologies;
 

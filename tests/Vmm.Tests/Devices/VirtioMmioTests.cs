@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using Iced.Intel;
-using Sdn.Fabric.Core.Packets;
+using Sdn.Common.Packets;
 using Sdn.Vmm.Devices.VirtioMmio;
 using Sdn.Vmm.Guests;
 using Sdn.Vmm.Machine;

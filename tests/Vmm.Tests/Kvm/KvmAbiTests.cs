@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Sdn.Vmm.Kvm;
-using Sdn.Fabric.Core.Interop;
+using Sdn.Common.Interop;
 
 namespace Sdn.Vmm.Tests.Kvm;
 

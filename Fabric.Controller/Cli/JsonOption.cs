@@ -1,9 +1,0 @@
-using System.CommandLine;
-
-namespace Sdn.Fabric.Controller.Cli;
-
-/// <summary>`--json`: print the controller's reply as protobuf JSON instead of text, for scripts.</summary>
-internal static class JsonOption
-{
-    public static Option<bool> Create() => new("--json") { Description = "Print the reply as JSON (the protobuf JSON mapping of the API's message)" };
-}

@@ -1,3 +1,0 @@
-using Sdn.Fabric.Controller.Cli;
-
-return SdnCommandLine.Build().Parse(args).Invoke();

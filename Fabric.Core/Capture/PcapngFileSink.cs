@@ -1,7 +1,0 @@
-namespace Sdn.Fabric.Core.Capture;
-
-/// <summary>Drains a capture session into a <see cref="PcapngFileRing"/>.</summary>
-public readonly struct PcapngFileSink(PcapngFileRing files) : ICapturedFrameReader
-{
-    public void Read(CapturedFrame frame) => files.Write(frame);
-}

@@ -1,0 +1,100 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net;
+using Google.Protobuf;
+using Sdn.Contracts;
+
+namespace Sdn.Cli.Commands;
+
+/// <summary>
+/// Flow entries, matches and actions written the way `ovs-ofctl dump-flows` writes them:
+/// <c>priority=100,in_port=1,dl_dst=02:00:00:00:00:02 actions=write_metadata:0x100000001/0xffffffffffffffff,goto_table:1</c>,
+/// or, given the ports' names, as `ovs-ofctl --names dump-flows` does: <c>in_port=vm1</c>, <c>output:e1--c1</c>.
+/// </summary>
+internal static class FlowText
+{
+    /// <summary>"priority=P[,match] actions=A".</summary>
+    /// <param name="ports">How port numbers are written; numbers only when null.</param>
+    public static string Entry(FlowEntry entry, PortNames? ports = null)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var match = Match(entry.Match, ports);
+        return $"priority={entry.Priority}{(match.Length > 0 ? "," + match : string.Empty)} actions={Instructions(entry.Instructions, ports)}";
+    }
+
+    public static string Match(IEnumerable<FieldMatch> match, PortNames? ports = null) => string.Join(",", match.Select(m =>
+        m.Mask.IsEmpty ? $"{Name(m.Field)}={Value(m.Field, m.Value, ports)}" : $"{Name(m.Field)}={Value(m.Field, m.Value)}/{Value(m.Field, m.Mask)}"));
+
+    /// <summary>The instructions as one action list, as OpenFlow 1.3 tools print them; "drop" when there are none.</summary>
+    public static string Instructions(IEnumerable<Instruction> instructions, PortNames? ports = null)
+    {
+        var parts = instructions.SelectMany(i => i.KindCase switch
+        {
+            Instruction.KindOneofCase.ApplyActions => i.ApplyActions.Actions.Select(a => Action(a, ports)),
+            Instruction.KindOneofCase.WriteMetadata => [$"write_metadata:0x{i.WriteMetadata.Value:x}/0x{i.WriteMetadata.Mask:x}"],
+            Instruction.KindOneofCase.GotoTable => [$"goto_table:{i.GotoTable}"],
+            _ => [],
+        }).ToList();
+        return parts.Count == 0 ? "drop" : string.Join(",", parts);
+    }
+
+    public static string Action(FlowAction action, PortNames? ports = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ports ??= PortNames.None;
+        return action.KindCase switch
+        {
+            FlowAction.KindOneofCase.Output => $"output:{ports.Write(action.Output)}",
+            FlowAction.KindOneofCase.Group => $"group:{action.Group}",
+            FlowAction.KindOneofCase.Drop => "drop",
+            FlowAction.KindOneofCase.Controller => "controller",
+            FlowAction.KindOneofCase.PushMpls => $"push_mpls:0x{action.PushMpls:x4}",
+            FlowAction.KindOneofCase.PopMpls => $"pop_mpls:0x{action.PopMpls:x4}",
+            FlowAction.KindOneofCase.SetField => $"set_field:{Value(action.SetField.Field, action.SetField.Value)}->{Name(action.SetField.Field)}",
+            FlowAction.KindOneofCase.DecIpTtl => "dec_ttl",
+            FlowAction.KindOneofCase.DecMplsTtl => "dec_mpls_ttl",
+            FlowAction.KindOneofCase.Mirror => $"mirror:{ports.Write(action.Mirror)}",
+            FlowAction.KindOneofCase.ArpResponder => $"arp_responder:{Value(Field.EthSrc, action.ArpResponder.TargetMac)}",
+            _ => "unknown",
+        };
+    }
+
+    private static string Name(Field field) => field switch
+    {
+        Field.EthSrc => "dl_src",
+        Field.EthDst => "dl_dst",
+        Field.EthType => "dl_type",
+        Field.VlanVid => "dl_vlan",
+        Field.VlanPcp => "dl_vlan_pcp",
+        Field.Ipv4Src => "nw_src",
+        Field.Ipv4Dst => "nw_dst",
+        Field.IpProto => "nw_proto",
+        Field.IpTtl => "nw_ttl",
+        Field.L4Src => "tp_src",
+        Field.L4Dst => "tp_dst",
+        _ => SnakeCase(field.ToString()),
+    };
+
+    /// <summary>An unmasked in_port as the port's name when <paramref name="ports"/> knows it.</summary>
+    private static string Value(Field field, ByteString bytes, PortNames? ports) =>
+        field == Field.InPort && ports is not null && bytes.Length <= 4 ? ports.Write((uint)Number(bytes)) : Value(field, bytes);
+
+    private static string Value(Field field, ByteString bytes) => field switch
+    {
+        Field.EthSrc or Field.EthDst when bytes.Length == 6 => string.Join(":", bytes.Select(b => b.ToString("x2", CultureInfo.InvariantCulture))),
+        Field.Ipv4Src or Field.Ipv4Dst or Field.ArpSpa or Field.ArpTpa or Field.Ipv6Src or Field.Ipv6Dst when bytes.Length is 4 or 16 => new IPAddress(bytes.Span).ToString(),
+        Field.EthType or Field.Metadata or >= Field.Reg0 and <= Field.Reg7 => $"0x{Number(bytes):x}",
+        _ => Number(bytes).ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static ulong Number(ByteString bytes)
+    {
+        Span<byte> padded = stackalloc byte[8];
+        bytes.Span[Math.Max(0, bytes.Length - 8)..].CopyTo(padded[Math.Max(0, 8 - bytes.Length)..]);
+        return BinaryPrimitives.ReadUInt64BigEndian(padded);
+    }
+
+    /// <summary>FIELD_IP_DSCP's C# name IpDscp as ip_dscp.</summary>
+    private static string SnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : string.Empty) + char.ToLowerInvariant(c) : c.ToString()));
+}

@@ -1,0 +1,31 @@
+using System.CommandLine;
+
+namespace Sdn.Cli.Commands;
+
+/// <summary>
+/// The `sdn` command tree. Each command is added here when the issue that makes it work lands,
+/// so `sdn --help` never lists a command that does nothing.
+/// </summary>
+public static class SdnCommandLine
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand(
+            "Sdn: a software-defined networking fabric for virtual machines. " +
+            "KVM micro-VMs with virtio-net, edge switches with OpenFlow-like tables, " +
+            "an MPLS-style label-switched core, and a gRPC controller.");
+        root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(ControllerCommand.Build());
+        root.Subcommands.Add(UpCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(LinksCommand.Create());
+        root.Subcommands.Add(LinkCommand.Create());
+        root.Subcommands.Add(FlowsCommand.Create());
+        root.Subcommands.Add(TraceCommand.Create());
+        root.Subcommands.Add(DownCommand.Create());
+        root.Subcommands.Add(CaptureCommand.Create());
+        root.Subcommands.Add(MirrorCommand.Create());
+        root.Subcommands.Add(PingCommand.Create());
+        return root;
+    }
+}

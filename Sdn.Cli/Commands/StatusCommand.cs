@@ -1,0 +1,31 @@
+using System.CommandLine;
+using System.Globalization;
+using Sdn.Contracts;
+
+namespace Sdn.Cli.Commands;
+
+/// <summary>`sdn status`: the controller's state version and, for every node, whether its agent is connected and what it applied.</summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var controller = ControllerClient.CreateOption();
+        var command = new Command("status", "Show the running fabric: the state version, and each node's agent connection and applied program version") { controller };
+        command.SetAction((parse, _) => ControllerClient.RunAsync(parse, controller, async (channel, output) =>
+        {
+            var state = await channel.UnaryAsync(ControllerMethods.GetState, new GetStateRequest()).ConfigureAwait(false);
+            var stats = await channel.UnaryAsync(ControllerMethods.GetStats, new StatsRequest()).ConfigureAwait(false);
+            await output.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"state version {state.Version}: {state.Edges.Count} edges, {state.CoreNodes.Count} core nodes, {state.Links.Count} links, {state.Ports.Count} ports")).ConfigureAwait(false);
+            var edges = state.Edges.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+            await output.WriteAsync(TextTable.Render(
+                ["NODE", "ROLE", "AGENT", "APPLIED"],
+                stats.Nodes.Select(n => new[]
+                {
+                    n.Node, edges.Contains(n.Node) ? "edge" : "core", n.Connected ? "connected" : "disconnected", n.AppliedVersion.ToString(CultureInfo.InvariantCulture),
+                }))).ConfigureAwait(false);
+        }));
+        return command;
+    }
+}

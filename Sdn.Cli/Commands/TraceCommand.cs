@@ -1,0 +1,131 @@
+using System.CommandLine;
+using Google.Protobuf;
+using Sdn.Common.Capture;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
+
+namespace Sdn.Cli.Commands;
+
+/// <summary>
+/// `sdn trace PORT --packet SPEC` and `sdn trace --from-pcap FILE [--index N] [PORT]`: runs a packet through the
+/// pipeline of the port's edge without side effects and shows what it would do, like `ovs-appctl ofproto/trace`.
+/// </summary>
+internal static class TraceCommand
+{
+    public static Command Create()
+    {
+        var controller = ControllerClient.CreateOption();
+        var port = new Argument<string?>("port")
+        {
+            Description = "The model port the packet arrives on; with --from-pcap it defaults to the port the packet was captured on",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var packet = new Option<string>("--packet")
+        {
+            Description = "The packet: a protocol and fields, such as icmp,nw_dst=10.1.0.12 or udp,nw_dst=10.1.0.12,tp_dst=53 "
+                + "(fields left out come from the port: its MAC and address), or hex:FRAME",
+        };
+        var fromPcap = new Option<FileInfo>("--from-pcap") { Description = "Replay a packet of this pcapng or pcap file" };
+        var index = new Option<int>("--index") { Description = "Which packet of --from-pcap, counted from 1 as Wireshark numbers frames", DefaultValueFactory = _ => 1 };
+        var json = JsonOption.Create();
+        var command = new Command("trace", "Show what an edge's pipeline does with a packet arriving on a port: tables, entries, actions, outputs and labels, and the cache; nothing is sent or counted")
+        {
+            port,
+            packet,
+            fromPcap,
+            index,
+            json,
+            controller,
+        };
+        command.Validators.Add(result =>
+        {
+            var (hasPacket, hasPcap) = (result.GetResult(packet) is not null, result.GetResult(fromPcap) is not null);
+            if (hasPacket == hasPcap)
+            {
+                result.AddError("give the packet with either --packet SPEC or --from-pcap FILE");
+            }
+            else if (hasPacket && result.GetValue(port) is null)
+            {
+                result.AddError("name the port the packet arrives on: sdn trace PORT --packet SPEC");
+            }
+
+            if (result.GetResult(index) is { Implicit: false } given)
+            {
+                if (!hasPcap)
+                {
+                    result.AddError("--index picks a packet of --from-pcap FILE");
+                }
+                else if (given.GetValueOrDefault<int>() < 1)
+                {
+                    result.AddError($"--index {given.GetValueOrDefault<int>()} is no packet number; the first packet is 1");
+                }
+            }
+        });
+        command.SetAction((parse, _) => ControllerClient.RunAsync(parse, controller, async (channel, output) =>
+        {
+            var (inPort, frame) = parse.GetValue(fromPcap) is { } file
+                ? await FromCaptureAsync(channel, file, parse.GetValue(index), parse.GetValue(port)).ConfigureAwait(false)
+                : await FromSpecAsync(channel, PacketSpec.Parse(parse.GetRequiredValue(packet)), parse.GetValue(port)!).ConfigureAwait(false);
+            var result = await channel.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = inPort, Packet = ByteString.CopyFrom(frame) }, ControllerClient.DiagnosticDeadline()).ConfigureAwait(false);
+            await output.WriteAsync(parse.GetValue(json) ? JsonFormatter.Default.Format(result) + Environment.NewLine : TraceText.Render(inPort, frame, result)).ConfigureAwait(false);
+        }));
+        return command;
+    }
+
+    private static async Task<(string Port, byte[] Frame)> FromSpecAsync(RpcChannel channel, PacketSpec spec, string portName)
+    {
+        var port = await channel.UnaryAsync(ControllerMethods.GetPort, new GetRequest { Name = portName }).ConfigureAwait(false);
+        var ports = await channel.UnaryAsync(ControllerMethods.ListPorts, new ListRequest()).ConfigureAwait(false);
+        return (port.Name, spec.Build(port, ports.Items));
+    }
+
+    /// <summary>The <paramref name="index"/>-th packet of the file, and the port it arrives on: the one given, else the one it was captured on.</summary>
+    private static async Task<(string Port, byte[] Frame)> FromCaptureAsync(RpcChannel channel, FileInfo file, int index, string? portName)
+    {
+        IReadOnlyList<CaptureFileRecord> records;
+        try
+        {
+            records = CaptureFileReader.Read(file.FullName);
+        }
+        catch (CaptureFileException e)
+        {
+            throw new CommandException(e.Message, e);
+        }
+
+        if (index > records.Count)
+        {
+            throw new CommandException($"{file.FullName}: --index {index} is out of range; the file holds {records.Count} packet(s)");
+        }
+
+        var record = records[index - 1];
+        if (record.LinkType != LinkType.Ethernet)
+        {
+            throw new CommandException($"{file.FullName}: packet {index} is not an Ethernet frame (link type {record.LinkType}); only Ethernet frames arrive on ports");
+        }
+
+        return (portName ?? await CapturedOnAsync(channel, file, index, record.Interface).ConfigureAwait(false), record.Bytes);
+    }
+
+    /// <summary>The model port an interface name of the file names: the port itself, or "edge/port" for a port of that edge.</summary>
+    private static async Task<string> CapturedOnAsync(RpcChannel channel, FileInfo file, int index, string capturedOn)
+    {
+        var refusal = $"{file.FullName}: packet {index} was captured on {(capturedOn.Length == 0 ? "an interface the file does not name" : $"'{capturedOn}', which is no port of the model")}; "
+            + $"name the port it arrives on: sdn trace PORT --from-pcap {file.FullName}";
+        var slash = capturedOn.LastIndexOf('/');
+        var (edge, name) = slash < 0 ? (null, capturedOn) : (capturedOn[..slash], capturedOn[(slash + 1)..]);
+        if (name.Length == 0)
+        {
+            throw new CommandException(refusal);
+        }
+
+        try
+        {
+            var port = await channel.UnaryAsync(ControllerMethods.GetPort, new GetRequest { Name = name }).ConfigureAwait(false);
+            return edge is null || port.Edge == edge ? port.Name : throw new CommandException(refusal);
+        }
+        catch (RpcException e) when (e.Status == StatusCode.NotFound)
+        {
+            throw new CommandException(refusal, e);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using Sdn.Fabric.Edge.Tap;
+using Sdn.Cli.Hosting;
+using Sdn.Fabric.Controller.Topology;
+using Sdn.Common.Interop;
+using Sdn.Vmm;
+
+namespace Sdn.Cli.Commands;
+
+/// <summary>
+/// `sdn up FILE`: runs a whole topology in this process (the embedded default), prints what runs where,
+/// and stays in the foreground until Ctrl-C, SIGTERM or `sdn down`, then tears it all down.
+/// </summary>
+internal static class UpCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "the topology YAML file" };
+        var listen = ListenOption.Create("Serve the controller here instead of at the topology's controller.listen (port 0: any free port).");
+        var detach = new Option<bool>("--detach", "-d") { Description = "Return once the fabric is up and leave it running in the background; its output goes to a log file" };
+        var command = new Command(
+            "up",
+            "Run a topology in this process: the controller, every edge and core node, a micro-VM per VM and a namespace per host; Ctrl-C tears it down")
+        {
+            file,
+            listen,
+            detach,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            TopologyDefinition topology;
+            try
+            {
+                topology = TopologyFile.Load(parse.GetValue(file)!.FullName);
+            }
+            catch (TopologyFileException e)
+            {
+                foreach (var problem in e.Errors)
+                {
+                    await error.WriteLineAsync(problem.ToString()).ConfigureAwait(false);
+                }
+
+                return 1;
+            }
+
+            if (parse.GetValue(detach))
+            {
+                string[] again = ["up", parse.GetValue(file)!.FullName, .. parse.GetValue(listen) is { } endpoint ? new[] { "--listen", endpoint.ToString() } : []];
+                return await DetachedUp.RunAsync(again, topology.Name, output, cancellationToken).ConfigureAwait(false);
+            }
+
+            EmbeddedFabric fabric;
+            try
+            {
+                var options = new EmbeddedFabricOptions
+                {
+                    Listen = parse.GetValue(listen),
+                    Progress = line => output.WriteLine($"sdn up: {line}"),
+                    GuestOutput = (vm, line) => output.WriteLine($"vm {vm}: {line}"),
+                };
+                fabric = await EmbeddedFabric.StartAsync(topology, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is VmmException or HostingException or ExternalCommandException or TapException or IOException)
+            {
+                await error.WriteLineAsync($"sdn up: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+            catch (OperationCanceledException)
+            {
+                return 130;
+            }
+
+            await using (fabric.ConfigureAwait(false))
+            {
+                await output.WriteLineAsync().ConfigureAwait(false);
+                await output.WriteAsync(FabricSummary.Render(fabric)).ConfigureAwait(false);
+                await output.WriteLineAsync($"{Environment.NewLine}sdn up: running as pid {Environment.ProcessId}; press Ctrl-C or run `sdn down` to tear it down").ConfigureAwait(false);
+                await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                await StopRequest.WaitAsync(cancellationToken, fabric.ShutdownRequested).ConfigureAwait(false);
+                await output.WriteLineAsync("sdn up: tearing down").ConfigureAwait(false);
+            }
+
+            await output.WriteLineAsync("sdn up: down").ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Controller.Northbound;
+using Sdn.Fabric.Controller.Topology;
+using Sdn.Fabric.Core.Links.Liveness;
+using Sdn.Fabric.Core.Lsr;
+using CoreNode = Sdn.Fabric.Core.Lsr.CoreNode;
+using Sdn.Contracts;
+using Sdn.Fabric.Edge.Datapath;
+using Sdn.Vmm.Guests;
+
+namespace Sdn.Cli.Hosting;
+
+/// <summary>
+/// A whole topology in one process, as <c>sdn up</c> runs it: the controller with the topology as its model,
+/// an in-memory link pair per link, a core node and an edge switch per node, each programmed by its own agent
+/// over the real southbound gRPC on loopback, a micro-VM per VM and a namespace on a TAP port per host.
+/// </summary>
+/// <remarks>
+/// Bring-up order: controller and model, links, core nodes, VMs (created, not booted) and hosts, then edges,
+/// whose programs name the ports that bind the VMs' NICs and the hosts' TAPs. Once every node holds what the
+/// controller compiled, the VMs boot: responders (echo, sink) first, so that senders find them up.
+/// </remarks>
+internal sealed class EmbeddedFabric : IAsyncDisposable
+{
+    // Between two core nodes only an exchange of hellos tells the agents (and so the controller) that a link
+    // died; an edge's uplink reports its cut itself. 10 ms x 10 rides out a loaded machine's scheduling stalls.
+    private static readonly LivenessOptions CoreLinkLiveness = new(TimeSpan.FromMilliseconds(10), 10);
+
+    private readonly TeardownStack teardown = new();
+    private readonly EmbeddedFabricOptions options;
+    private readonly List<EdgeHost> edges = [];
+    private readonly List<(CoreNode Node, CoreAgent Agent)> cores = [];
+    private readonly Dictionary<string, GuestVm> vms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LinuxHost> hosts = new(StringComparer.Ordinal);
+    private ControllerServer server = null!;
+    private FabricLinks links = null!;
+
+    private EmbeddedFabric(TopologyDefinition topology, EmbeddedFabricOptions options)
+    {
+        Topology = topology;
+        this.options = options;
+    }
+
+    public TopologyDefinition Topology { get; }
+
+    /// <summary>The controller's gRPC address, northbound and southbound.</summary>
+    public Uri Address => server.Address;
+
+    public FabricModel Model => server.Model;
+
+    /// <summary>Cancelled when a client calls the controller's Shutdown (`sdn down`).</summary>
+    public CancellationToken ShutdownRequested => server.ShutdownRequested;
+
+    /// <summary>From the start to every node programmed and every application up.</summary>
+    public TimeSpan UpTime { get; private set; }
+
+    public IReadOnlyDictionary<string, GuestVm> Vms => vms;
+
+    public IReadOnlyDictionary<string, LinuxHost> Hosts => hosts;
+
+    /// <exception cref="HostingException">A stage did not finish in time, or a VM's parameters are wrong.</exception>
+    /// <exception cref="Vmm.VmmException">KVM is missing or refused.</exception>
+    /// <exception cref="Core.Interop.ExternalCommandException">A namespace could not be made (not root, or it exists already).</exception>
+    public static async Task<EmbeddedFabric> StartAsync(TopologyDefinition topology, EmbeddedFabricOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        ArgumentNullException.ThrowIfNull(options);
+        var fabric = new EmbeddedFabric(topology, options);
+        try
+        {
+            await fabric.BringUpAsync(cancellationToken).ConfigureAwait(false);
+            return fabric;
+        }
+        catch (Exception failure)
+        {
+            try
+            {
+                await fabric.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (AggregateException teardownFailure)
+            {
+                throw new HostingException($"{failure.Message} (and tearing down what had started failed: {teardownFailure.InnerExceptions[0].Message})", failure);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Cuts or mends both ends of a link's cable; the edges' fast-failover groups and the controller react as to a real cut.</summary>
+    public void SetLinkCut(string link, bool cut) => links.SetCut(link, cut);
+
+    /// <summary>Whether the link's cable is cut, by <see cref="SetLinkCut"/> or because the link is administratively down.</summary>
+    public bool IsLinkCut(string link) => links.IsCut(link);
+
+    /// <summary>Stops the VMs, the edges, the core nodes and the controller, and deletes the hosts' TAPs and namespaces.</summary>
+    public ValueTask DisposeAsync() => teardown.DisposeAsync();
+
+    private async Task BringUpAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        server = await ControllerServer.StartAsync(options.Listen ?? Topology.Controller.Listen, store: null, cancellationToken: cancellationToken).ConfigureAwait(false);
+        teardown.Push(server.DisposeAsync);
+        TopologyModel.Load(Topology, server.Model);
+        options.Progress($"controller: serving on {server.Address}, topology '{Topology.Name}' loaded");
+
+        var state = server.Model.Snapshot();
+        links = new FabricLinks(state.Links);
+        var adminState = new AdminLinkState(server.Model, links);
+        teardown.Push(adminState.DisposeAsync);
+        var coreNames = state.CoreNodes.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var core in coreNames)
+        {
+            StartCore(core, coreNames);
+        }
+
+        options.Progress($"core: {state.CoreNodes.Count} nodes and {state.Links.Count} links");
+
+        CreateEndpoints(state);
+
+        foreach (var edge in state.Edges)
+        {
+            var host = new EdgeHost(edge.Name, config => Bind(edge.Name, config), server.Address);
+            edges.Add(host);
+            teardown.Push(host.DisposeAsync);
+            host.Start();
+        }
+
+        await UntilProgrammedAsync(cancellationToken).ConfigureAwait(false);
+        options.Progress($"edges: {edges.Count} switches; every node programmed (version {server.Compiled.Version}) in {clock.ElapsedMilliseconds} ms");
+
+        BootAll(vms.Values.Where(v => v.Launch.App is GuestApp.Echo or GuestApp.Sink).ToList(), cancellationToken);
+        BootAll(vms.Values.Where(v => v.Launch.App is GuestApp.Ping or GuestApp.Pktgen).ToList(), cancellationToken);
+        UpTime = clock.Elapsed;
+        options.Progress($"vms: {vms.Count} booted and up; the fabric is up in {UpTime.TotalMilliseconds:F0} ms");
+    }
+
+    /// <summary>A VM per topology VM, created but not booted, and a namespace on a TAP per host, each with its port's MAC and address.</summary>
+    private void CreateEndpoints(FabricState state)
+    {
+        var ports = state.Ports.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var networks = state.Networks.ToDictionary(n => n.Name, StringComparer.Ordinal);
+        foreach (var vm in Topology.Vms)
+        {
+            var port = ports[vm.Name];
+            var guest = teardown.Own(new GuestVm(vm, port, networks[port.Network], GuestLaunch.For(vm, name => ports.GetValueOrDefault(name))));
+            vms[vm.Name] = guest;
+            if (options.GuestOutput is { } print && guest.Launch.App != GuestApp.Echo)
+            {
+                teardown.Own(guest.Machine.Serial.Subscribe(line => print(vm.Name, line)));
+            }
+
+            if (vm.Vcpus > 1)
+            {
+                options.Progress($"vm {vm.Name}: asks for {vm.Vcpus} vCPUs; micro-VMs run on one");
+            }
+        }
+
+        foreach (var host in Topology.Hosts)
+        {
+            var port = ports[host.Name];
+            hosts[host.Name] = teardown.Own(new LinuxHost(host, port, networks[port.Network], options.NamePrefix));
+        }
+
+        options.Progress($"endpoints: {vms.Count} VMs created, {hosts.Count} hosts in namespaces on TAP devices");
+    }
+
+    private void StartCore(string name, HashSet<string> coreNames)
+    {
+        var node = new CoreNode(name);
+        teardown.Own(node);
+        foreach (var (end, peer) in links.EndsOf(name))
+        {
+            node.AddPort(end, coreNames.Contains(peer) ? CoreLinkLiveness : null);
+        }
+
+        node.Start();
+        var agent = new CoreAgent(node, server.Address, retryDelay: TimeSpan.FromMilliseconds(50));
+        cores.Add((node, agent));
+        teardown.Push(agent.DisposeAsync);
+        agent.Start();
+    }
+
+    /// <summary>Attaches what a port of <paramref name="edge"/>'s program names: the uplink on that interface, a VM's NIC or a host's TAP.</summary>
+    private IEdgePort Bind(string edge, PortConfig config)
+    {
+        if (links.EndAt(edge, config.Name) is { } link)
+        {
+            return new UplinkPort(config.Number, link);
+        }
+
+        if (vms.TryGetValue(config.Name, out var vm))
+        {
+            return vm.Attach(config.Number);
+        }
+
+        return hosts.TryGetValue(config.Name, out var host)
+            ? host.Attach(config.Number)
+            : throw new HostingException($"edge {edge}: the controller names port '{config.Name}', which is no link, VM or host of this topology");
+    }
+
+    private async Task UntilProgrammedAsync(CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(options.StageTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (Unprogrammed() is { Count: > 0 } waiting)
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new HostingException(
+                    $"nodes not programmed after {options.StageTimeout.TotalSeconds:F0} s: {string.Join(", ", waiting)}; is another process using {server.Address}?");
+            }
+
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The nodes whose links are not all up yet or that do not hold what the controller compiled last.</summary>
+    private List<string> Unprogrammed()
+    {
+        var compiled = server.Compiled;
+        return edges.Where(e => !e.Holds(compiled.ProgramOf(e.Name))).Select(e => e.Name)
+            .Concat(cores.Where(c => !c.Node.Ports.All(p => p.IsUp) || !ProgramEquality.Same(c.Agent.Program, compiled.ProgramOf(c.Node.Name))).Select(c => c.Node.Name))
+            .ToList();
+    }
+
+    private void BootAll(List<GuestVm> group, CancellationToken cancellationToken)
+    {
+        var images = group.Select(v => v.Launch.App).Distinct().ToDictionary(app => app, MicroGuest.Build);
+        foreach (var vm in group)
+        {
+            vm.Boot(images[vm.Launch.App]);
+        }
+
+        foreach (var vm in group)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!vm.WaitUntilUp(options.StageTimeout))
+            {
+                throw new HostingException($"vm {vm.Name} did not come up ({vm.Machine.State}): {vm.Machine.Fault?.ToString() ?? vm.Machine.Serial.Log}");
+            }
+        }
+    }
+}

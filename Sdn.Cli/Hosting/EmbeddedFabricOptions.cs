@@ -1,0 +1,25 @@
+using System.Net;
+
+namespace Sdn.Cli.Hosting;
+
+/// <summary>How <see cref="EmbeddedFabric"/> runs a topology.</summary>
+internal sealed record EmbeddedFabricOptions
+{
+    /// <summary>Where the controller listens instead of the topology's own address (port 0: any free port).</summary>
+    public IPEndPoint? Listen { get; init; }
+
+    /// <summary>
+    /// Put before each host's name to name its namespace and TAP device. Host names have up to 10 characters
+    /// and Linux device names up to 15, so keep it to 5.
+    /// </summary>
+    public string NamePrefix { get; init; } = "sdn-";
+
+    /// <summary>Told one line per step of the bring-up.</summary>
+    public Action<string> Progress { get; init; } = _ => { };
+
+    /// <summary>Told each line a VM's application prints (VM name, line), except echo's, which only says it is up.</summary>
+    public Action<string, string>? GuestOutput { get; init; }
+
+    /// <summary>How long each stage may take: every node programmed, every application up.</summary>
+    public TimeSpan StageTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

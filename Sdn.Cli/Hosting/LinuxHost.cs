@@ -1,0 +1,73 @@
+using Sdn.Fabric.Controller.Topology;
+using Sdn.Contracts;
+using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Tap;
+
+namespace Sdn.Cli.Hosting;
+
+/// <summary>
+/// A topology host: a Linux network namespace whose one interface is a TAP device with the MAC and IPv4
+/// address the controller gave the host's port, and its routes. The TAP becomes an edge port when the edge's
+/// program names it. Disposing deletes the TAP and the namespace.
+/// </summary>
+internal sealed class LinuxHost : IDisposable
+{
+    /// <summary>Where iproute2 keeps named namespaces.</summary>
+    private const string NamespaceDirectory = "/run/netns";
+
+    private readonly TapDevice tap;
+
+    /// <param name="prefix">Put before the host's name to name the namespace and the TAP device.</param>
+    public LinuxHost(HostDefinition definition, Port port, Network network, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(port);
+        ArgumentNullException.ThrowIfNull(network);
+        Definition = definition;
+        Port = port;
+        var name = prefix + definition.Name;
+        if (File.Exists(Path.Combine(NamespaceDirectory, name)))
+        {
+            throw new HostingException(
+                $"host {definition.Name}: network namespace '{name}' exists already, perhaps left by an `sdn up` that was killed; if nothing uses it, delete it with `ip netns del {name}`");
+        }
+
+        Namespace = NetworkNamespace.Create(name);
+        try
+        {
+            tap = TapDevice.Create(name, offloads: true);
+            Namespace.Adopt(tap.Name);
+            Namespace.Run("ip", "link", "set", "dev", tap.Name, "address", port.Mac);
+            Namespace.Configure(
+                tap.Name,
+                $"{port.Ipv4}/{System.Net.IPNetwork.Parse(network.Ipv4Subnet).PrefixLength}",
+                definition.Routes.Select(r => (r.To.ToString(), r.Via.ToString())));
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public HostDefinition Definition { get; }
+
+    /// <summary>The host's port as the controller's model holds it, with its allocated MAC.</summary>
+    public Port Port { get; }
+
+    public NetworkNamespace Namespace { get; }
+
+    public string Name => Definition.Name;
+
+    /// <summary>The TAP device's name, inside <see cref="Namespace"/>.</summary>
+    public string Device => tap.Name;
+
+    /// <summary>The TAP device as edge port <paramref name="number"/>.</summary>
+    public IEdgePort Attach(uint number) => new TapPort(number, tap);
+
+    public void Dispose()
+    {
+        tap?.Dispose();
+        Namespace.Dispose();
+    }
+}

@@ -1,0 +1,51 @@
+namespace Sdn.Cli.Hosting;
+
+/// <summary>
+/// What has been started, as the steps that undo it: each is pushed right after its thing exists, and
+/// disposing runs them newest first and runs every one even when an earlier one fails, so a bring-up that
+/// fails half-way leaves nothing behind (no VM, thread, TAP device or namespace).
+/// </summary>
+internal sealed class TeardownStack : IAsyncDisposable
+{
+    private readonly Stack<Func<ValueTask>> undo = new();
+
+    public void Push(Action step) => undo.Push(() =>
+    {
+        step();
+        return ValueTask.CompletedTask;
+    });
+
+    public void Push(Func<ValueTask> step) => undo.Push(step);
+
+    /// <summary>Takes ownership of <paramref name="item"/> and returns it.</summary>
+    public T Own<T>(T item)
+        where T : IDisposable
+    {
+        Push(item.Dispose);
+        return item;
+    }
+
+    /// <exception cref="AggregateException">One or more steps failed; every step ran all the same.</exception>
+    public async ValueTask DisposeAsync()
+    {
+        var failures = new List<Exception>();
+        while (undo.TryPop(out var step))
+        {
+            try
+            {
+                await step().ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Teardown must go on past any one failure; every failure is rethrown together below.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                failures.Add(e);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("tearing the fabric down failed in part", failures);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Sdn.Cli.Commands;
+
+return SdnCommandLine.Build().Parse(args).Invoke();

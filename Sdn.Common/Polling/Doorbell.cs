@@ -1,0 +1,108 @@
+using System.Runtime.InteropServices;
+using Sdn.Common.Interop;
+
+namespace Sdn.Common.Polling;
+
+/// <summary>
+/// How a polling thread (an edge, a core node) sleeps when it has nothing to do, without missing work: it parks in
+/// poll() on an eventfd, which whoever hands it frames rings, and on the file descriptors of its ports that the
+/// kernel fills (TAP devices). Busy threads never touch it, and a producer pays one fence and one load per
+/// burst unless the consumer is parked, so the two cores stay with the threads that have work.
+/// </summary>
+/// <remarks>
+/// The owner arms the doorbell, looks for work once more, and only then waits: a producer publishes its frames,
+/// fences, and rings only if it sees the doorbell armed. Either the owner's last look finds the frames or the
+/// producer sees the arming, so no wake-up is lost. The eventfd lives as long as the object: its owners (a
+/// datapath, a core node) are not disposable, so a finalizer closes it.
+/// </remarks>
+public sealed unsafe class Doorbell
+{
+    private readonly int _eventFd;
+    private readonly Lock _watchLock = new();
+    private int[] _watched = [];
+    private volatile int _armed;
+
+    /// <exception cref="InvalidOperationException">The kernel refused an eventfd (too many open files).</exception>
+    public Doorbell()
+    {
+        var fd = LibC.EventFd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+        if (fd < 0)
+        {
+            throw new InvalidOperationException($"cannot create an eventfd: {LibC.ErrorText(Marshal.GetLastPInvokeError())}; raise the open-file limit (ulimit -n)");
+        }
+
+        _eventFd = fd;
+    }
+
+    ~Doorbell() => LibC.Close(_eventFd);
+
+    /// <summary>Also wakes the owner when <paramref name="fd"/> becomes readable.</summary>
+    public void Watch(int fd)
+    {
+        lock (_watchLock)
+        {
+            _watched = [.. _watched, fd];
+        }
+    }
+
+    public void Unwatch(int fd)
+    {
+        lock (_watchLock)
+        {
+            _watched = Array.FindAll(_watched, watched => watched != fd);
+        }
+    }
+
+    /// <summary>Producer: call after publishing work; wakes the owner if it is parked or about to park.</summary>
+    public void Ring()
+    {
+        Interlocked.MemoryBarrier();
+        if (_armed != 0)
+        {
+            ulong one = 1;
+            // SAFETY: one is a local 8-byte counter, as eventfd's write takes, alive for the call.
+            LibC.Write(_eventFd, &one, sizeof(ulong));
+        }
+    }
+
+    /// <summary>
+    /// Owner: arms, takes one last look for work with <paramref name="poll"/> (which returns how much it found),
+    /// and sleeps unless it found some, until rung, a watched descriptor is readable, or
+    /// <paramref name="timeoutMilliseconds"/> pass. Returns what the last look found.
+    /// </summary>
+    /// <param name="poll">A delegate the caller keeps, so parking allocates nothing.</param>
+    public int Park(Func<int> poll, int timeoutMilliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(poll);
+        _armed = 1;
+        Interlocked.MemoryBarrier();
+        var found = poll();
+        if (found == 0)
+        {
+            Wait(timeoutMilliseconds);
+        }
+
+        _armed = 0;
+        return found;
+    }
+
+    private void Wait(int timeoutMilliseconds)
+    {
+        var watched = Volatile.Read(ref _watched);
+        var count = Math.Min(watched.Length, 63) + 1;
+        var fds = stackalloc PollFd[count];
+        fds[0] = new PollFd { Fd = _eventFd, Events = LibC.POLLIN };
+        for (var i = 1; i < count; i++)
+        {
+            fds[i] = new PollFd { Fd = watched[i - 1], Events = LibC.POLLIN };
+        }
+
+        // SAFETY: fds is a stack array of count pollfds, alive for the call.
+        if (LibC.Poll(fds, (nuint)count, timeoutMilliseconds) > 0 && (fds[0].Revents & LibC.POLLIN) != 0)
+        {
+            ulong rings;
+            // SAFETY: rings is a local 8-byte counter, as eventfd's read fills, alive for the call.
+            LibC.Read(_eventFd, &rings, sizeof(ulong));
+        }
+    }
+}

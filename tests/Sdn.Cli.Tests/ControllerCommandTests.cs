@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using Sdn.Cli.Commands;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
+
+namespace Sdn.Cli.Tests;
+
+public class ControllerCommandTests
+{
+    [Fact]
+    public async Task Sdn_controller_serves_the_api_and_keeps_its_state_across_a_kill()
+    {
+        var stateDirectory = Path.Combine(Path.GetTempPath(), "sdn-cli-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var first = StartController(stateDirectory, out var address))
+            using (var channel = new RpcChannel(address))
+            {
+                await channel.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "acme" });
+                first.Kill();
+                await first.WaitForExitAsync();
+            }
+
+            using var second = StartController(stateDirectory, out var restarted);
+            using var again = new RpcChannel(restarted);
+            Assert.Equal("acme", (await again.UnaryAsync(ControllerMethods.GetTenant, new GetRequest { Name = "acme" })).Name);
+            second.Kill();
+        }
+        finally
+        {
+            Directory.Delete(stateDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_bad_listen_address_is_a_usage_error()
+    {
+        var output = new StringWriter();
+
+        var exit = SdnCommandLine.Build().Parse(["controller", "--listen", "localhost"]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("'localhost' is not an address and port", output.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the real `sdn controller` on an ephemeral port and reads the address it prints.</summary>
+    private static Process StartController(string stateDirectory, out Uri address)
+    {
+        var sdn = Path.Combine(AppContext.BaseDirectory, "sdn.dll");
+        var process = Process.Start(new ProcessStartInfo("dotnet", [sdn, "controller", "--listen", "127.0.0.1:0", "--state-dir", stateDirectory])
+        {
+            RedirectStandardOutput = true,
+        })!;
+        var line = process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult()
+            ?? throw new InvalidOperationException("sdn controller exited without saying where it serves");
+        address = new Uri(line.Split(' ')[4]);
+        return process;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text.Json;
+using Sdn.Fabric.Edge.Tap;
+
+namespace Sdn.Testing;
+
+/// <summary>One iperf3 TCP stream from a client namespace to a server namespace, as the receiver counted it.</summary>
+public static class Iperf3
+{
+    /// <summary>Runs a one-off server in <paramref name="server"/> on <paramref name="serverIp"/> and a client in <paramref name="client"/>; returns Gbit/s.</summary>
+    public static double Gbps(NetworkNamespace server, string serverIp, NetworkNamespace client, int seconds)
+    {
+        var pidFile = Path.Combine(Path.GetTempPath(), $"sdn-iperf-{Guid.NewGuid():N}.pid");
+        server.Run("iperf3", "--server", "--one-off", "--daemon", "--bind", serverIp, "--pidfile", pidFile);
+        try
+        {
+            UntilListening(server);
+            var report = client.Run(
+                "iperf3", "--client", serverIp, "--time", seconds.ToString(CultureInfo.InvariantCulture), "--connect-timeout", "3000", "--json");
+            using var document = JsonDocument.Parse(report);
+            return document.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble() / 1e9;
+        }
+        finally
+        {
+            StopServer(pidFile);
+        }
+    }
+
+    /// <summary>A daemonized server returns before it listens; a client that came first would be refused.</summary>
+    private static void UntilListening(NetworkNamespace server)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (server.Run("ss", "--no-header", "--listening", "--tcp", "sport = :5201").Length == 0 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+    }
+
+    /// <summary>A one-off server exits after its test; this one is killed in case the test never came.</summary>
+    private static void StopServer(string pidFile)
+    {
+        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim('\0', ' ', '\n'), out var pid))
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                process.Kill();
+            }
+            catch (ArgumentException)
+            {
+                // It has exited already.
+            }
+        }
+
+        File.Delete(pidFile);
+    }
+}
