@@ -1,8 +1,8 @@
+using Grpc.Core;
 using Google.Protobuf;
+using Sdn.Contracts;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Southbound;
-using Sdn.Contracts;
-using Sdn.Contracts.Rpc;
 
 namespace Sdn.Fabric.Controller.Northbound;
 
@@ -11,10 +11,14 @@ namespace Sdn.Fabric.Controller.Northbound;
 /// every kind of object, link state, the whole state, and the event watch. A refused request
 /// returns the model's reason as INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS or FAILED_PRECONDITION.
 /// GetStats reports each node's agent session; Trace goes to the agent that owns the port, GetFlows to the edge's
-/// agent (Capture, Mirror and Ping are the <see cref="LiveDebuggingService"/>'s). Shutdown asks the process that
-/// serves the controller to stop.
+/// agent; Capture, Mirror and Ping run on the agents through <see cref="LiveDebugging"/>. Shutdown asks the
+/// process that serves the controller to stop.
 /// </summary>
-public sealed class ControllerService
+/// <remarks>
+/// The generated base is named after the service, sdn.v1.Controller, which inside this project's namespaces
+/// would mean the namespace <c>Sdn.Fabric.Controller</c>; hence the one qualified name.
+/// </remarks>
+public sealed class ControllerService : Contracts.Controller.ControllerBase
 {
     /// <summary>
     /// How many changes a WatchEvents call may have queued unsent before it is ended with RESOURCE_EXHAUSTED.
@@ -30,6 +34,7 @@ public sealed class ControllerService
 
     private readonly FabricModel model;
     private readonly AgentHub agents;
+    private readonly LiveDebugging debugging;
     private readonly Action requestShutdown;
     private readonly int watchLimit;
 
@@ -42,65 +47,108 @@ public sealed class ControllerService
         this.agents = agents;
         this.requestShutdown = requestShutdown;
         this.watchLimit = watchLimit;
+        debugging = new LiveDebugging(model, agents);
     }
 
-    public RpcServiceBuilder AddTo(RpcServiceBuilder services)
-    {
-        AddResource(services, ResourceKinds.Tenants, ControllerMethods.CreateTenant, ControllerMethods.GetTenant, ControllerMethods.ListTenants, ControllerMethods.DeleteTenant, items => new TenantList { Items = { items } });
-        AddResource(services, ResourceKinds.Networks, ControllerMethods.CreateNetwork, ControllerMethods.GetNetwork, ControllerMethods.ListNetworks, ControllerMethods.DeleteNetwork, items => new NetworkList { Items = { items } });
-        AddResource(services, ResourceKinds.Ports, ControllerMethods.CreatePort, ControllerMethods.GetPort, ControllerMethods.ListPorts, ControllerMethods.DeletePort, items => new PortList { Items = { items } });
-        AddResource(services, ResourceKinds.AclRules, ControllerMethods.CreateAclRule, ControllerMethods.GetAclRule, ControllerMethods.ListAclRules, ControllerMethods.DeleteAclRule, items => new AclRuleList { Items = { items } });
-        AddResource(services, ResourceKinds.Edges, ControllerMethods.CreateEdge, ControllerMethods.GetEdge, ControllerMethods.ListEdges, ControllerMethods.DeleteEdge, items => new EdgeList { Items = { items } });
-        AddResource(services, ResourceKinds.CoreNodes, ControllerMethods.CreateCoreNode, ControllerMethods.GetCoreNode, ControllerMethods.ListCoreNodes, ControllerMethods.DeleteCoreNode, items => new CoreNodeList { Items = { items } });
-        AddResource(services, ResourceKinds.Links, ControllerMethods.CreateLink, ControllerMethods.GetLink, ControllerMethods.ListLinks, ControllerMethods.DeleteLink, items => new LinkList { Items = { items } });
+    public override Task<Tenant> CreateTenant(Tenant request, ServerCallContext context) => Create(ResourceKinds.Tenants, request);
 
-        return services
-            .AddUnary(ControllerMethods.SetLinkState, (request, _) => Answer(() => model.SetLinkState(request.Name, request.AdminDown)))
-            .AddUnary(ControllerMethods.GetState, (_, _) => Task.FromResult(model.Snapshot()))
-            .AddUnary(ControllerMethods.GetStats, (request, _) => Answer(() => new StatsReply { Nodes = { agents.Stats(request.Node) } }))
-            .AddUnary(ControllerMethods.Trace, TraceAsync)
-            .AddUnary(ControllerMethods.GetFlows, FlowsAsync)
-            .AddUnary(ControllerMethods.Shutdown, (_, _) =>
-            {
-                requestShutdown();
-                return Task.FromResult(new ShutdownReply { Pid = (uint)Environment.ProcessId });
-            })
-            .AddServerStreaming(ControllerMethods.WatchEvents, WatchAsync);
-    }
+    public override Task<Tenant> GetTenant(GetRequest request, ServerCallContext context) => Get(ResourceKinds.Tenants, request);
 
-    private void AddResource<T, TList>(
-        RpcServiceBuilder services,
-        ResourceKind<T> kind,
-        RpcMethod<T, T> create,
-        RpcMethod<GetRequest, T> get,
-        RpcMethod<ListRequest, TList> list,
-        RpcMethod<DeleteRequest, DeleteReply> delete,
-        Func<IEnumerable<T>, TList> toList)
-        where T : class, IMessage<T>, new()
-        where TList : class, IMessage<TList>, new()
-    {
-        services
-            .AddUnary(create, (request, _) => Answer(() => model.Create(kind, request)))
-            .AddUnary(get, (request, _) => Answer(() => model.Get(kind, request.Name)))
-            .AddUnary(list, (_, _) => Answer(() => toList(model.List(kind))))
-            .AddUnary(delete, (request, _) => Answer(() =>
-            {
-                model.Delete(kind, request.Name);
-                return new DeleteReply();
-            }));
-    }
+    public override Task<TenantList> ListTenants(ListRequest request, ServerCallContext context) => List(ResourceKinds.Tenants, items => new TenantList { Items = { items } });
+
+    public override Task<DeleteReply> DeleteTenant(DeleteRequest request, ServerCallContext context) => Delete(ResourceKinds.Tenants, request);
+
+    public override Task<Network> CreateNetwork(Network request, ServerCallContext context) => Create(ResourceKinds.Networks, request);
+
+    public override Task<Network> GetNetwork(GetRequest request, ServerCallContext context) => Get(ResourceKinds.Networks, request);
+
+    public override Task<NetworkList> ListNetworks(ListRequest request, ServerCallContext context) => List(ResourceKinds.Networks, items => new NetworkList { Items = { items } });
+
+    public override Task<DeleteReply> DeleteNetwork(DeleteRequest request, ServerCallContext context) => Delete(ResourceKinds.Networks, request);
+
+    public override Task<Port> CreatePort(Port request, ServerCallContext context) => Create(ResourceKinds.Ports, request);
+
+    public override Task<Port> GetPort(GetRequest request, ServerCallContext context) => Get(ResourceKinds.Ports, request);
+
+    public override Task<PortList> ListPorts(ListRequest request, ServerCallContext context) => List(ResourceKinds.Ports, items => new PortList { Items = { items } });
+
+    public override Task<DeleteReply> DeletePort(DeleteRequest request, ServerCallContext context) => Delete(ResourceKinds.Ports, request);
+
+    public override Task<AclRule> CreateAclRule(AclRule request, ServerCallContext context) => Create(ResourceKinds.AclRules, request);
+
+    public override Task<AclRule> GetAclRule(GetRequest request, ServerCallContext context) => Get(ResourceKinds.AclRules, request);
+
+    public override Task<AclRuleList> ListAclRules(ListRequest request, ServerCallContext context) => List(ResourceKinds.AclRules, items => new AclRuleList { Items = { items } });
+
+    public override Task<DeleteReply> DeleteAclRule(DeleteRequest request, ServerCallContext context) => Delete(ResourceKinds.AclRules, request);
+
+    public override Task<EdgeNode> CreateEdge(EdgeNode request, ServerCallContext context) => Create(ResourceKinds.Edges, request);
+
+    public override Task<EdgeNode> GetEdge(GetRequest request, ServerCallContext context) => Get(ResourceKinds.Edges, request);
+
+    public override Task<EdgeList> ListEdges(ListRequest request, ServerCallContext context) => List(ResourceKinds.Edges, items => new EdgeList { Items = { items } });
+
+    public override Task<DeleteReply> DeleteEdge(DeleteRequest request, ServerCallContext context) => Delete(ResourceKinds.Edges, request);
+
+    public override Task<CoreNode> CreateCoreNode(CoreNode request, ServerCallContext context) => Create(ResourceKinds.CoreNodes, request);
+
+    public override Task<CoreNode> GetCoreNode(GetRequest request, ServerCallContext context) => Get(ResourceKinds.CoreNodes, request);
+
+    public override Task<CoreNodeList> ListCoreNodes(ListRequest request, ServerCallContext context) => List(ResourceKinds.CoreNodes, items => new CoreNodeList { Items = { items } });
+
+    public override Task<DeleteReply> DeleteCoreNode(DeleteRequest request, ServerCallContext context) => Delete(ResourceKinds.CoreNodes, request);
+
+    public override Task<Link> CreateLink(Link request, ServerCallContext context) => Create(ResourceKinds.Links, request);
+
+    public override Task<Link> GetLink(GetRequest request, ServerCallContext context) => Get(ResourceKinds.Links, request);
+
+    public override Task<LinkList> ListLinks(ListRequest request, ServerCallContext context) => List(ResourceKinds.Links, items => new LinkList { Items = { items } });
+
+    public override Task<DeleteReply> DeleteLink(DeleteRequest request, ServerCallContext context) => Delete(ResourceKinds.Links, request);
+
+    public override Task<Link> SetLinkState(SetLinkStateRequest request, ServerCallContext context) => Answer(() => model.SetLinkState(request.Name, request.AdminDown));
+
+    public override Task<FabricState> GetState(GetStateRequest request, ServerCallContext context) => Task.FromResult(model.Snapshot());
+
+    public override Task<StatsReply> GetStats(StatsRequest request, ServerCallContext context) => Answer(() => new StatsReply { Nodes = { agents.Stats(request.Node) } });
 
     /// <summary>Runs the trace on the edge that owns the port.</summary>
-    private async Task<TraceResult> TraceAsync(TraceRequest request, RpcCallContext context)
+    public override async Task<TraceResult> Trace(TraceRequest request, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var port = await Answer(() => model.Get(ResourceKinds.Ports, request.Port)).ConfigureAwait(false);
         return await agents.TraceAsync(port.Edge, port.Name, request.Packet, context.CancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<FlowDump> FlowsAsync(GetFlowsRequest request, RpcCallContext context)
+    public override async Task<FlowDump> GetFlows(GetFlowsRequest request, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var edge = await Answer(() => model.Get(ResourceKinds.Edges, request.Edge)).ConfigureAwait(false);
         return await agents.FlowsAsync(edge.Name, request.HasTableId ? request.TableId : null, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    public override Task<ShutdownReply> Shutdown(ShutdownRequest request, ServerCallContext context)
+    {
+        requestShutdown();
+        return Task.FromResult(new ShutdownReply { Pid = (uint)Environment.ProcessId });
+    }
+
+    public override Task Capture(CaptureRequest request, IServerStreamWriter<CapturedPacket> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return debugging.CaptureAsync(request, responseStream, context.CancellationToken);
+    }
+
+    public override Task Mirror(MirrorRequest request, IServerStreamWriter<MirrorCounters> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return debugging.MirrorAsync(request, responseStream, context.CancellationToken);
+    }
+
+    public override Task Ping(PingRequest request, IServerStreamWriter<PingEcho> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return debugging.PingAsync(request, responseStream, context.CancellationToken);
     }
 
     /// <summary>
@@ -109,19 +157,22 @@ public sealed class ControllerService
     /// was already sent (a client that does not read gets the status when it reads again). Cancelling the write in
     /// progress instead would make Kestrel reset the stream, and the client would see no status at all.
     /// </summary>
-    private async Task WatchAsync(WatchRequest request, RpcStreamWriter<Event> events, RpcCallContext context)
+    public override async Task WatchEvents(WatchRequest request, IServerStreamWriter<Event> responseStream, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        ArgumentNullException.ThrowIfNull(context);
         using var watch = model.Watch(request.IncludeExisting, watchLimit);
         await foreach (var change in watch.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
-            await events.WriteAsync(change).ConfigureAwait(false);
+            await responseStream.WriteAsync(change).ConfigureAwait(false);
         }
 
         throw watch.FellBehind
-            ? new RpcException(
+            ? new RpcException(new Status(
                 StatusCode.ResourceExhausted,
                 $"this watch fell more than {watchLimit} events behind the model, because its client stopped reading or read too slowly, "
-                + "and was ended; watch again with include_existing to get the current state and then every change")
+                + "and was ended; watch again with include_existing to get the current state and then every change"))
             : new InvalidOperationException("a model watch ended without falling behind");
     }
 
@@ -134,9 +185,25 @@ public sealed class ControllerService
         }
         catch (ModelException refused)
         {
-            throw new RpcException(ToStatus(refused.Error), refused.Message, refused);
+            throw new RpcException(new Status(ToStatus(refused.Error), refused.Message, refused));
         }
     }
+
+    private Task<T> Create<T>(ResourceKind<T> kind, T request)
+        where T : class, IMessage<T>, new() => Answer(() => model.Create(kind, request));
+
+    private Task<T> Get<T>(ResourceKind<T> kind, GetRequest request)
+        where T : class, IMessage<T>, new() => Answer(() => model.Get(kind, request.Name));
+
+    private Task<TList> List<T, TList>(ResourceKind<T> kind, Func<IEnumerable<T>, TList> toList)
+        where T : class, IMessage<T>, new() => Answer(() => toList(model.List(kind)));
+
+    private Task<DeleteReply> Delete<T>(ResourceKind<T> kind, DeleteRequest request)
+        where T : class, IMessage<T>, new() => Answer(() =>
+        {
+            model.Delete(kind, request.Name);
+            return new DeleteReply();
+        });
 
     private static StatusCode ToStatus(ModelError error) => error switch
     {

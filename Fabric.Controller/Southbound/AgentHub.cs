@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Contracts;
+using Grpc.Core;
 using Sdn.Contracts.Rpc;
 using Sdn.Contracts.Southbound;
 
@@ -55,8 +56,6 @@ public sealed class AgentHub
     /// <summary>Raised, outside the hub's lock, for each link state an agent reports, those of its hello included.</summary>
     public event EventHandler<LinkStatusReport>? LinkStatusReported;
 
-    public RpcServiceBuilder AddTo(RpcServiceBuilder services) => services.AddDuplex(AgentMethods.Connect, ConnectAsync);
-
     /// <summary>Sets what <paramref name="node"/> should hold; if it is connected it gets the difference as one batch.</summary>
     public void Publish(string node, NodeProgram program)
     {
@@ -106,7 +105,7 @@ public sealed class AgentHub
             node,
             id => new ControllerMessage { Flows = tableId is { } table ? new AgentFlowsRequest { RequestId = id, TableId = table } : new AgentFlowsRequest { RequestId = id } },
             cancellationToken).ConfigureAwait(false)).FlowsReply;
-        return reply.Status == (int)StatusCode.OK ? reply.Dump : throw new RpcException((StatusCode)reply.Status, reply.Message);
+        return reply.Status == (int)StatusCode.OK ? reply.Dump : throw new RpcException(new Status((StatusCode)reply.Status, reply.Message));
     }
 
     /// <summary>Sends the request <paramref name="ask"/> makes of a fresh request id to the agent of <paramref name="node"/> and waits for its one reply.</summary>
@@ -119,7 +118,7 @@ public sealed class AgentHub
             return report.Message;
         }
 
-        throw new RpcException(StatusCode.Unavailable, $"the agent of node '{node}' went away before answering");
+        throw new RpcException(new Status(StatusCode.Unavailable, $"the agent of node '{node}' went away before answering"));
     }
 
     /// <summary>
@@ -135,7 +134,7 @@ public sealed class AgentHub
         lock (gate)
         {
             var involved = starts.Select(s => s.Node).Distinct().Select(node => sessions.GetValueOrDefault(node)
-                ?? throw new RpcException(StatusCode.Unavailable, $"the agent of node '{node}' is not connected; start it and retry")).ToList();
+                ?? throw new RpcException(new Status(StatusCode.Unavailable, $"the agent of node '{node}' is not connected; start it and retry"))).ToList();
             var request = new AgentRequest(++lastRequestId, involved, ended => End(ended, stopWhenEnded));
             requests[request.Id] = request;
             foreach (var (node, start) in starts)
@@ -174,10 +173,12 @@ public sealed class AgentHub
         _ => null,
     };
 
-    private async Task ConnectAsync(RpcStreamReader<AgentMessage> agent, RpcStreamWriter<ControllerMessage> controller, RpcCallContext context)
+    /// <summary>Serves one agent's Agent.Connect stream, from its hello until it goes or is replaced.</summary>
+    public async Task ConnectAsync(IAsyncStreamReader<AgentMessage> agent, IServerStreamWriter<ControllerMessage> controller, CancellationToken cancellationToken)
     {
-        var first = await agent.ReadAsync(context.CancellationToken).ConfigureAwait(false);
-        var hello = first?.Hello ?? throw new RpcException(StatusCode.InvalidArgument, "the first message of Agent.Connect must be a hello naming the node");
+        ArgumentNullException.ThrowIfNull(agent);
+        var hello = (await agent.MoveNext(cancellationToken).ConfigureAwait(false) ? agent.Current.Hello : null)
+            ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "the first message of Agent.Connect must be a hello naming the node"));
         CheckNode(hello);
 
         AgentSession session;
@@ -194,7 +195,7 @@ public sealed class AgentHub
             lastVersions[hello.NodeName] = session.LastVersion;
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.Replaced);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.Replaced);
         var pump = session.PumpAsync(controller, stop.Token);
         // A batch that cannot be sent ends the session, with the pump's error as its status.
         _ = pump.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -233,8 +234,8 @@ public sealed class AgentHub
         catch (OperationCanceledException) when (session.Replaced.IsCancellationRequested)
         {
             throw Volatile.Read(ref closed)
-                ? new RpcException(StatusCode.Unavailable, "the controller is shutting down; the node keeps its tables and reconnects")
-                : new RpcException(StatusCode.Aborted, $"a newer session of node '{session.Node}' replaced this one");
+                ? new RpcException(new Status(StatusCode.Unavailable, "the controller is shutting down; the node keeps its tables and reconnects"))
+                : new RpcException(new Status(StatusCode.Aborted, $"a newer session of node '{session.Node}' replaced this one"));
         }
         finally
         {
@@ -245,7 +246,7 @@ public sealed class AgentHub
                     sessions.Remove(session.Node);
                 }
 
-                var gone = new RpcException(StatusCode.Unavailable, $"the agent of node '{session.Node}' went away");
+                var gone = new RpcException(new Status(StatusCode.Unavailable, $"the agent of node '{session.Node}' went away"));
                 foreach (var request in requests.Values.Where(r => r.Sessions.Contains(session)))
                 {
                     request.Fail(gone);
@@ -273,12 +274,12 @@ public sealed class AgentHub
         var isCore = state.CoreNodes.Any(c => c.Name == hello.NodeName);
         if (!isEdge && !isCore)
         {
-            throw new RpcException(StatusCode.NotFound, $"node '{hello.NodeName}' is not in the model; create the edge or core node first");
+            throw new RpcException(new Status(StatusCode.NotFound, $"node '{hello.NodeName}' is not in the model; create the edge or core node first"));
         }
 
         if (hello.Role != (isEdge ? NodeRole.Edge : NodeRole.Core))
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"node '{hello.NodeName}' is {(isEdge ? "an edge" : "a core node")}, but its agent says {hello.Role}");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"node '{hello.NodeName}' is {(isEdge ? "an edge" : "a core node")}, but its agent says {hello.Role}"));
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Sdn.Contracts;
-using Sdn.Contracts.Rpc;
+using Grpc.Core;
 
 namespace Sdn.Fabric.Controller.Southbound;
 
@@ -51,7 +51,7 @@ public sealed class AgentRequest : IDisposable
         ArgumentNullException.ThrowIfNull(message);
         if (message.RequestFailed is { } failed)
         {
-            throw new RpcException((StatusCode)failed.Status, failed.Message);
+            throw new RpcException(new Status((StatusCode)failed.Status, failed.Message));
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Sdn.Contracts;
-using Sdn.Contracts.Rpc;
+using Grpc.Core;
 using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Controller.Southbound;
@@ -80,7 +80,7 @@ public sealed class AgentSession : IDisposable
                 Counters = message.Counters;
                 return true;
             case AgentMessage.KindOneofCase.Hello:
-                throw new RpcException(StatusCode.InvalidArgument, "hello may only be the first message of Agent.Connect");
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "hello may only be the first message of Agent.Connect"));
             default:
                 return true;
         }
@@ -89,12 +89,15 @@ public sealed class AgentSession : IDisposable
     /// <summary>Queues a request (a trace, a capture) behind the batches already queued.</summary>
     public void Ask(ControllerMessage request) => outbox.Writer.TryWrite(request);
 
-    /// <summary>Writes queued messages to the agent until the session stops.</summary>
-    public async Task PumpAsync(RpcStreamWriter<ControllerMessage> agent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes queued messages to the agent until the session stops. A write in progress is not cut off: cancelling it
+    /// would reset the stream, and the agent would not learn why its session ended.
+    /// </summary>
+    public async Task PumpAsync(IServerStreamWriter<ControllerMessage> agent, CancellationToken cancellationToken)
     {
         await foreach (var message in outbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            await agent.WriteAsync(message).ConfigureAwait(false);
+            await agent.WriteAsync(message, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -16,8 +16,8 @@ public sealed class CoreAgent : SouthboundAgent
     private readonly CoreProgrammer _programmer;
     private readonly Lock _applying = new();
 
-    public CoreAgent(CoreNode node, Uri controller, RpcOptions? options = null, TimeSpan? retryDelay = null)
-        : base(node?.Name ?? throw new ArgumentNullException(nameof(node)), NodeRole.Core, controller, options, retryDelay)
+    public CoreAgent(CoreNode node, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null)
+        : base(node?.Name ?? throw new ArgumentNullException(nameof(node)), NodeRole.Core, controller, settings, retryDelay)
     {
         _node = node;
         _programmer = new CoreProgrammer(node);

@@ -1,4 +1,4 @@
-using Sdn.Contracts.Rpc;
+using Grpc.Core;
 using Sdn.Contracts.Southbound;
 using Proto = Sdn.Contracts;
 

@@ -2,6 +2,7 @@ using Sdn.Common.Capture;
 using Sdn.Common.Interop;
 using Sdn.Common.Packets;
 using Sdn.Contracts;
+using Grpc.Core;
 using Sdn.Contracts.Rpc;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
@@ -24,8 +25,8 @@ public sealed class EdgeAgent : SouthboundAgent
     private readonly EdgeSwitch _switch;
 
     /// <param name="bindPort">Attaches the device a port config names, under the config's number.</param>
-    public EdgeAgent(string name, EdgeSwitch edge, Func<PortConfig, IEdgePort> bindPort, Uri controller, RpcOptions? options = null, TimeSpan? retryDelay = null)
-        : base(name, NodeRole.Edge, controller, options, retryDelay)
+    public EdgeAgent(string name, EdgeSwitch edge, Func<PortConfig, IEdgePort> bindPort, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null)
+        : base(name, NodeRole.Edge, controller, settings, retryDelay)
     {
         _switch = edge;
         Programmer = new EdgeProgrammer(edge, bindPort);

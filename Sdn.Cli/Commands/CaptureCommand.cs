@@ -52,7 +52,7 @@ internal static class CaptureCommand
                 result.AddError("-W N (at least 1) sets how many files of -C MB the ring keeps; give -C too");
             }
         });
-        command.SetAction((parse, cancellationToken) => ControllerClient.RunAsync(parse, controller, async (channel, console, stop) =>
+        command.SetAction((parse, cancellationToken) => ControllerClient.RunAsync(parse, controller, async (client, console, stop) =>
         {
             var request = new CaptureRequest
             {
@@ -63,7 +63,7 @@ internal static class CaptureCommand
                 Direction = parse.GetValue(direction) switch { "in" => Direction.In, "out" => Direction.Out, _ => Direction.Both },
                 ReportDrops = true,
             };
-            var described = await DescribeAsync(channel, request.Ports).ConfigureAwait(false);
+            var described = await DescribeAsync(client, request.Ports).ConfigureAwait(false);
             using var output = CapturedPacketOutput.Open(
                 parse.GetValue(write),
                 described,
@@ -82,7 +82,7 @@ internal static class CaptureCommand
             try
             {
                 await ControllerClient.ReadUntilStoppedAsync(
-                    channel.ServerStreamingAsync(ControllerMethods.Capture, request, cancellationToken: timeUp.Token),
+                    client.Capture(request, cancellationToken: timeUp.Token),
                     packet =>
                     {
                         dropped = packet.Dropped;
@@ -108,7 +108,7 @@ internal static class CaptureCommand
     }
 
     /// <summary>Each port as the pcapng interface blocks name and describe it; the controller refuses an unknown one.</summary>
-    private static async Task<IReadOnlyList<CapturePort>> DescribeAsync(RpcChannel channel, IEnumerable<string> names)
+    private static async Task<IReadOnlyList<CapturePort>> DescribeAsync(Controller.ControllerClient client, IEnumerable<string> names)
     {
         var described = new List<CapturePort>();
         foreach (var name in names)
@@ -119,7 +119,7 @@ internal static class CaptureCommand
             }
             else
             {
-                var port = await channel.UnaryAsync(ControllerMethods.GetPort, new GetRequest { Name = name }).ConfigureAwait(false);
+                var port = await client.GetPortAsync(new GetRequest { Name = name }).ConfigureAwait(false);
                 var kind = port.Kind == PortKind.Tap ? "TAP port" : "vNIC";
                 described.Add(new CapturePort(name, $"{kind} {name} ({port.Ipv4}, {port.Mac}) on edge {port.Edge}"));
             }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sdn.Cli.Hosting;
-using Sdn.Fabric.Controller.Northbound;
+using Sdn.Contracts;
+using Grpc.Core;
 using Sdn.Contracts.Rpc;
 
 namespace Sdn.Cli.Commands;
@@ -31,13 +32,13 @@ internal static class ControllerClient
     public static DateTime DiagnosticDeadline() => DateTime.UtcNow.AddSeconds(30);
 
     /// <summary>Runs <paramref name="call"/> against the controller <paramref name="controller"/> names; returns the exit code.</summary>
-    public static Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<RpcChannel, TextWriter, Task> call) =>
+    public static Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<Controller.ControllerClient, TextWriter, Task> call) =>
         RunAsync(
             parse,
             controller,
-            async (channel, console, _) =>
+            async (client, console, _) =>
             {
-                await call(channel, console.Output).ConfigureAwait(false);
+                await call(client, console.Output).ConfigureAwait(false);
                 return 0;
             },
             CancellationToken.None);
@@ -46,20 +47,20 @@ internal static class ControllerClient
     /// Runs a call that lasts until <paramref name="cancellationToken"/> (Ctrl-C, SIGTERM) or its own end, against the
     /// controller <paramref name="controller"/> names; returns the call's exit code, or 1 when the controller refuses it.
     /// </summary>
-    public static async Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<RpcChannel, InvocationConfiguration, CancellationToken, Task<int>> call, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<Controller.ControllerClient, InvocationConfiguration, CancellationToken, Task<int>> call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(call);
         var address = parse.GetRequiredValue(controller);
-        using var channel = new RpcChannel(address);
+        using var channel = RpcChannels.ForAddress(address);
         try
         {
-            return await call(channel, parse.InvocationConfiguration, cancellationToken).ConfigureAwait(false);
+            return await call(new Controller.ControllerClient(channel), parse.InvocationConfiguration, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e)
         {
-            var hint = e.Status == StatusCode.Unavailable ? $" (is `sdn up` or `sdn controller` serving at {address}?)" : string.Empty;
-            await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.Status}: {e.Message}{hint}").ConfigureAwait(false);
+            var hint = e.StatusCode == StatusCode.Unavailable ? $" (is `sdn up` or `sdn controller` serving at {address}?)" : string.Empty;
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.StatusCode}: {e.Status.Detail}{hint}").ConfigureAwait(false);
             return 1;
         }
         catch (CommandException e)
@@ -71,22 +72,25 @@ internal static class ControllerClient
 
     /// <summary>
     /// Hands each message of a server stream to <paramref name="each"/> until the stream ends or <paramref name="stop"/>
-    /// (Ctrl-C, SIGTERM) cancels it, which ends it as cleanly as its own end does.
+    /// (Ctrl-C, SIGTERM) cancels it, which ends it as cleanly as its own end does; the call is disposed either way.
     /// </summary>
-    public static async Task ReadUntilStoppedAsync<T>(IAsyncEnumerable<T> stream, Func<T, Task> each, CancellationToken stop)
+    public static async Task ReadUntilStoppedAsync<T>(AsyncServerStreamingCall<T> call, Func<T, Task> each, CancellationToken stop)
     {
-        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(each);
-        try
+        using (call)
         {
-            await foreach (var message in stream.ConfigureAwait(false))
+            try
             {
-                await each(message).ConfigureAwait(false);
+                await foreach (var message in call.ResponseStream.ReadAllAsync(stop).ConfigureAwait(false))
+                {
+                    await each(message).ConfigureAwait(false);
+                }
             }
-        }
-        catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or RpcException { Status: StatusCode.Cancelled })
+            catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
-            // Stopped by the user: what came so far is the result.
+                // Stopped by the user: what came so far is the result.
+            }
         }
     }
 }

@@ -27,7 +27,7 @@ internal static class ControllerCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var store = new StateStore(parse.GetRequiredValue(stateDirectory));
-            var server = await ControllerServer.StartAsync(parse.GetRequiredValue(listen), store, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var server = await ControllerServer.StartAsync(parse.GetRequiredValue(listen), new FabricModel(store), cancellationToken: cancellationToken).ConfigureAwait(false);
             await using (server.ConfigureAwait(false))
             {
                 await parse.InvocationConfiguration.Output.WriteLineAsync(

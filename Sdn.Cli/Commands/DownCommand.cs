@@ -25,10 +25,10 @@ internal static class DownCommand
             timeout,
             controller,
         };
-        command.SetAction((parse, cancellationToken) => ControllerClient.RunAsync(parse, controller, async (channel, output) =>
+        command.SetAction((parse, cancellationToken) => ControllerClient.RunAsync(parse, controller, async (client, output) =>
         {
             var address = parse.GetRequiredValue(controller);
-            var reply = await channel.UnaryAsync(ControllerMethods.Shutdown, new ShutdownRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var reply = await client.ShutdownAsync(new ShutdownRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync($"sdn down: pid {reply.Pid} is tearing down the fabric at {address}").ConfigureAwait(false);
             var limit = TimeSpan.FromSeconds(parse.GetValue(timeout));
             var clock = Stopwatch.StartNew();

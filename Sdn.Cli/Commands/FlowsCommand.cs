@@ -24,7 +24,7 @@ internal static class FlowsCommand
             json,
             controller,
         };
-        command.SetAction((parse, _) => ControllerClient.RunAsync(parse, controller, async (channel, output) =>
+        command.SetAction((parse, _) => ControllerClient.RunAsync(parse, controller, async (client, output) =>
         {
             var request = new GetFlowsRequest { Edge = parse.GetRequiredValue(edge) };
             if (parse.GetValue(table) is { } only)
@@ -32,7 +32,7 @@ internal static class FlowsCommand
                 request.TableId = only;
             }
 
-            var dump = await channel.UnaryAsync(ControllerMethods.GetFlows, request, ControllerClient.DiagnosticDeadline()).ConfigureAwait(false);
+            var dump = await client.GetFlowsAsync(request, deadline: ControllerClient.DiagnosticDeadline()).ConfigureAwait(false);
             await output.WriteAsync(parse.GetValue(json) ? JsonFormatter.Default.Format(dump) + Environment.NewLine : Render(dump)).ConfigureAwait(false);
         }));
         return command;

@@ -13,11 +13,9 @@ internal static class LinkCommand
         var state = new Argument<string>("state") { Description = "down or up" };
         state.AcceptOnlyFromAmong("down", "up");
         var set = new Command("set", "Set a link administratively down or up; paths move off a downed link at once") { link, state, controller };
-        set.SetAction((parse, _) => ControllerClient.RunAsync(parse, controller, async (channel, output) =>
+        set.SetAction((parse, _) => ControllerClient.RunAsync(parse, controller, async (client, output) =>
         {
-            var changed = await channel.UnaryAsync(
-                ControllerMethods.SetLinkState,
-                new SetLinkStateRequest { Name = parse.GetRequiredValue(link), AdminDown = parse.GetRequiredValue(state) == "down" }).ConfigureAwait(false);
+            var changed = await client.SetLinkStateAsync(new SetLinkStateRequest { Name = parse.GetRequiredValue(link), AdminDown = parse.GetRequiredValue(state) == "down" }).ConfigureAwait(false);
             await output.WriteLineAsync($"link {changed.Name}: {(changed.AdminDown ? "down" : "up")}").ConfigureAwait(false);
         }));
         return new Command("link", "Change a link of the running fabric") { set };

@@ -11,9 +11,9 @@ internal static class LinksCommand
     {
         var controller = ControllerClient.CreateOption();
         var command = new Command("links", "List the fabric's links: their ends, cost, and whether they are administratively down") { controller };
-        command.SetAction((parse, _) => ControllerClient.RunAsync(parse, controller, async (channel, output) =>
+        command.SetAction((parse, _) => ControllerClient.RunAsync(parse, controller, async (client, output) =>
         {
-            var links = await channel.UnaryAsync(ControllerMethods.ListLinks, new ListRequest()).ConfigureAwait(false);
+            var links = await client.ListLinksAsync(new ListRequest()).ConfigureAwait(false);
             await output.WriteAsync(TextTable.Render(
                 ["LINK", "A", "B", "COST", "ADMIN"],
                 links.Items.Select(l => new[]

@@ -20,12 +20,12 @@ internal static class MirrorCommand
         {
             port, tap, controller,
         };
-        command.SetAction((parse, cancellationToken) => ControllerClient.RunAsync(parse, controller, async (channel, console, stop) =>
+        command.SetAction((parse, cancellationToken) => ControllerClient.RunAsync(parse, controller, async (client, console, stop) =>
         {
             var request = new MirrorRequest { Port = parse.GetRequiredValue(port), TapName = parse.GetRequiredValue(tap) };
             MirrorCounters? last = null;
             await ControllerClient.ReadUntilStoppedAsync(
-                channel.ServerStreamingAsync(ControllerMethods.Mirror, request, cancellationToken: stop),
+                client.Mirror(request, cancellationToken: stop),
                 async counters =>
                 {
                     if (last is null)

@@ -23,7 +23,7 @@ internal static class PingCommand
         {
             source, destination, count, interval, timeout, controller,
         };
-        command.SetAction((parse, cancellationToken) => ControllerClient.RunAsync(parse, controller, async (channel, console, stop) =>
+        command.SetAction((parse, cancellationToken) => ControllerClient.RunAsync(parse, controller, async (client, console, stop) =>
         {
             var request = new PingRequest
             {
@@ -33,14 +33,14 @@ internal static class PingCommand
                 IntervalMs = Milliseconds(parse.GetValue(interval)),
                 TimeoutMs = Milliseconds(parse.GetValue(timeout)),
             };
-            await channel.UnaryAsync(ControllerMethods.GetPort, new GetRequest { Name = request.Source }, cancellationToken: stop).ConfigureAwait(false);
-            var target = await channel.UnaryAsync(ControllerMethods.GetPort, new GetRequest { Name = request.Destination }, cancellationToken: stop).ConfigureAwait(false);
+            await client.GetPortAsync(new GetRequest { Name = request.Source }, cancellationToken: stop).ConfigureAwait(false);
+            var target = await client.GetPortAsync(new GetRequest { Name = request.Destination }, cancellationToken: stop).ConfigureAwait(false);
             var output = console.Output;
             await output.WriteLineAsync($"PING {request.Destination} ({target.Ipv4}) from {request.Source}: 56 data bytes").ConfigureAwait(false);
             var rtts = new List<double>();
             var transmitted = 0;
             await ControllerClient.ReadUntilStoppedAsync(
-                channel.ServerStreamingAsync(ControllerMethods.Ping, request, cancellationToken: stop),
+                client.Ping(request, cancellationToken: stop),
                 async echo =>
                 {
                     transmitted++;

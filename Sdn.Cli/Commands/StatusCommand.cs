@@ -11,10 +11,10 @@ internal static class StatusCommand
     {
         var controller = ControllerClient.CreateOption();
         var command = new Command("status", "Show the running fabric: the state version, and each node's agent connection and applied program version") { controller };
-        command.SetAction((parse, _) => ControllerClient.RunAsync(parse, controller, async (channel, output) =>
+        command.SetAction((parse, _) => ControllerClient.RunAsync(parse, controller, async (client, output) =>
         {
-            var state = await channel.UnaryAsync(ControllerMethods.GetState, new GetStateRequest()).ConfigureAwait(false);
-            var stats = await channel.UnaryAsync(ControllerMethods.GetStats, new StatsRequest()).ConfigureAwait(false);
+            var state = await client.GetStateAsync(new GetStateRequest()).ConfigureAwait(false);
+            var stats = await client.GetStatsAsync(new StatsRequest()).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
                 $"state version {state.Version}: {state.Edges.Count} edges, {state.CoreNodes.Count} core nodes, {state.Links.Count} links, {state.Ports.Count} ports")).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Google.Protobuf;
 using Sdn.Common.Capture;
 using Sdn.Contracts;
+using Grpc.Core;
 using Sdn.Contracts.Rpc;
 
 namespace Sdn.Cli.Commands;
@@ -61,26 +62,26 @@ internal static class TraceCommand
                 }
             }
         });
-        command.SetAction((parse, _) => ControllerClient.RunAsync(parse, controller, async (channel, output) =>
+        command.SetAction((parse, _) => ControllerClient.RunAsync(parse, controller, async (client, output) =>
         {
             var (inPort, frame) = parse.GetValue(fromPcap) is { } file
-                ? await FromCaptureAsync(channel, file, parse.GetValue(index), parse.GetValue(port)).ConfigureAwait(false)
-                : await FromSpecAsync(channel, PacketSpec.Parse(parse.GetRequiredValue(packet)), parse.GetValue(port)!).ConfigureAwait(false);
-            var result = await channel.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = inPort, Packet = ByteString.CopyFrom(frame) }, ControllerClient.DiagnosticDeadline()).ConfigureAwait(false);
+                ? await FromCaptureAsync(client, file, parse.GetValue(index), parse.GetValue(port)).ConfigureAwait(false)
+                : await FromSpecAsync(client, PacketSpec.Parse(parse.GetRequiredValue(packet)), parse.GetValue(port)!).ConfigureAwait(false);
+            var result = await client.TraceAsync(new TraceRequest { Port = inPort, Packet = ByteString.CopyFrom(frame) }, deadline: ControllerClient.DiagnosticDeadline()).ConfigureAwait(false);
             await output.WriteAsync(parse.GetValue(json) ? JsonFormatter.Default.Format(result) + Environment.NewLine : TraceText.Render(inPort, frame, result)).ConfigureAwait(false);
         }));
         return command;
     }
 
-    private static async Task<(string Port, byte[] Frame)> FromSpecAsync(RpcChannel channel, PacketSpec spec, string portName)
+    private static async Task<(string Port, byte[] Frame)> FromSpecAsync(Controller.ControllerClient client, PacketSpec spec, string portName)
     {
-        var port = await channel.UnaryAsync(ControllerMethods.GetPort, new GetRequest { Name = portName }).ConfigureAwait(false);
-        var ports = await channel.UnaryAsync(ControllerMethods.ListPorts, new ListRequest()).ConfigureAwait(false);
+        var port = await client.GetPortAsync(new GetRequest { Name = portName }).ConfigureAwait(false);
+        var ports = await client.ListPortsAsync(new ListRequest()).ConfigureAwait(false);
         return (port.Name, spec.Build(port, ports.Items));
     }
 
     /// <summary>The <paramref name="index"/>-th packet of the file, and the port it arrives on: the one given, else the one it was captured on.</summary>
-    private static async Task<(string Port, byte[] Frame)> FromCaptureAsync(RpcChannel channel, FileInfo file, int index, string? portName)
+    private static async Task<(string Port, byte[] Frame)> FromCaptureAsync(Controller.ControllerClient client, FileInfo file, int index, string? portName)
     {
         IReadOnlyList<CaptureFileRecord> records;
         try
@@ -103,11 +104,11 @@ internal static class TraceCommand
             throw new CommandException($"{file.FullName}: packet {index} is not an Ethernet frame (link type {record.LinkType}); only Ethernet frames arrive on ports");
         }
 
-        return (portName ?? await CapturedOnAsync(channel, file, index, record.Interface).ConfigureAwait(false), record.Bytes);
+        return (portName ?? await CapturedOnAsync(client, file, index, record.Interface).ConfigureAwait(false), record.Bytes);
     }
 
     /// <summary>The model port an interface name of the file names: the port itself, or "edge/port" for a port of that edge.</summary>
-    private static async Task<string> CapturedOnAsync(RpcChannel channel, FileInfo file, int index, string capturedOn)
+    private static async Task<string> CapturedOnAsync(Controller.ControllerClient client, FileInfo file, int index, string capturedOn)
     {
         var refusal = $"{file.FullName}: packet {index} was captured on {(capturedOn.Length == 0 ? "an interface the file does not name" : $"'{capturedOn}', which is no port of the model")}; "
             + $"name the port it arrives on: sdn trace PORT --from-pcap {file.FullName}";
@@ -120,10 +121,10 @@ internal static class TraceCommand
 
         try
         {
-            var port = await channel.UnaryAsync(ControllerMethods.GetPort, new GetRequest { Name = name }).ConfigureAwait(false);
+            var port = await client.GetPortAsync(new GetRequest { Name = name }).ConfigureAwait(false);
             return edge is null || port.Edge == edge ? port.Name : throw new CommandException(refusal);
         }
-        catch (RpcException e) when (e.Status == StatusCode.NotFound)
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
         {
             throw new CommandException(refusal, e);
         }

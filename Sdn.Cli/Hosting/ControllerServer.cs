@@ -1,25 +1,30 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Sdn.Contracts.Rpc;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Northbound;
 using Sdn.Fabric.Controller.Southbound;
-using Sdn.Contracts.Rpc;
 
 namespace Sdn.Cli.Hosting;
 
-/// <summary>The controller as a running process sees it: the model loaded from its state directory, served over gRPC northbound and southbound.</summary>
+/// <summary>
+/// The controller as a running process sees it: a model, served over gRPC northbound (sdn.v1.Controller) and
+/// southbound (sdn.v1.Agent), and a programmer that keeps every connected node running what the model compiles to.
+/// </summary>
 internal sealed class ControllerServer : IAsyncDisposable
 {
     /// <summary>The controller's well-known TCP port (the OpenFlow controller port).</summary>
     public const int DefaultPort = 6653;
 
-    private readonly RpcServer server;
+    private readonly GrpcServer server;
 
     private readonly FabricProgrammer programmer;
 
     private readonly CancellationTokenSource shutdown;
 
-    private ControllerServer(RpcServer server, FabricModel model, AgentHub agents, FabricProgrammer programmer, CancellationTokenSource shutdown)
+    private ControllerServer(GrpcServer server, FabricModel model, AgentHub agents, FabricProgrammer programmer, CancellationTokenSource shutdown)
     {
         this.server = server;
         this.programmer = programmer;
@@ -41,18 +46,27 @@ internal sealed class ControllerServer : IAsyncDisposable
     /// <summary>What the nodes were last given.</summary>
     public CompiledFabric Compiled => programmer.Compiled;
 
-    /// <param name="store">Where the desired state is kept; null keeps it in memory only.</param>
+    /// <param name="model">The desired state to serve and program the nodes with.</param>
+    /// <param name="settings">Message limits and keepalive; the gRPC defaults (4 MiB) when null.</param>
     /// <param name="watchLimit">How many changes a WatchEvents call may fall behind before it is ended (<see cref="ControllerService.DefaultWatchLimit"/>).</param>
     public static async Task<ControllerServer> StartAsync(
-        IPEndPoint endpoint, StateStore? store, RpcOptions? options = null, int watchLimit = ControllerService.DefaultWatchLimit, CancellationToken cancellationToken = default)
+        IPEndPoint endpoint, FabricModel model, RpcSettings? settings = null, int watchLimit = ControllerService.DefaultWatchLimit, CancellationToken cancellationToken = default)
     {
-        var model = new FabricModel(store);
         var agents = new AgentHub(model);
         var shutdown = new CancellationTokenSource();
         // Cancelled on the thread pool: whoever waits on the token tears down (this server included) after Shutdown is answered.
-        var services = agents.AddTo(new LiveDebuggingService(model, agents).AddTo(new ControllerService(model, agents, () => shutdown.CancelAsync(), watchLimit).AddTo(new RpcServiceBuilder())));
-        var programmer = new FabricProgrammer(model, agents);
-        return new ControllerServer(await RpcServer.StartAsync(endpoint, services, options, cancellationToken).ConfigureAwait(false), model, agents, programmer, shutdown);
+        var northbound = new ControllerService(model, agents, () => shutdown.CancelAsync(), watchLimit);
+        var server = await GrpcServer.StartAsync(
+            endpoint,
+            settings ?? new RpcSettings(),
+            services => services.AddSingleton(northbound).AddSingleton(new AgentService(agents)),
+            endpoints =>
+            {
+                endpoints.MapGrpcService<ControllerService>();
+                endpoints.MapGrpcService<AgentService>();
+            },
+            cancellationToken).ConfigureAwait(false);
+        return new ControllerServer(server, model, agents, new FabricProgrammer(model, agents), shutdown);
     }
 
     public async ValueTask DisposeAsync()

@@ -99,7 +99,7 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
     private async Task BringUpAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        server = await ControllerServer.StartAsync(options.Listen ?? Topology.Controller.Listen, store: null, cancellationToken: cancellationToken).ConfigureAwait(false);
+        server = await ControllerServer.StartAsync(options.Listen ?? Topology.Controller.Listen, new FabricModel(store: null), cancellationToken: cancellationToken).ConfigureAwait(false);
         teardown.Push(server.DisposeAsync);
         TopologyModel.Load(Topology, server.Model);
         options.Progress($"controller: serving on {server.Address}, topology '{Topology.Name}' loaded");

@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Sdn.Contracts;
-using Sdn.Contracts.Rpc;
+using Grpc.Core;
 
 namespace Sdn.Contracts.Southbound;
 

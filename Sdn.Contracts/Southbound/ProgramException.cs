@@ -1,4 +1,4 @@
-using Sdn.Contracts.Rpc;
+using Grpc.Core;
 
 namespace Sdn.Contracts.Southbound;
 

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Sdn.Common.Capture;
 using Sdn.Contracts;
+using Grpc.Core;
 using Sdn.Contracts.Rpc;
 
 namespace Sdn.Contracts.Southbound;
@@ -19,7 +20,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
     private const int InboxCapacity = 1;
 
     private readonly Uri _controller;
-    private readonly RpcOptions? _options;
+    private readonly RpcSettings? _settings;
     private readonly TimeSpan _retryDelay;
     private readonly Channel<AgentMessage> _outbox = Channel.CreateUnbounded<AgentMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
@@ -31,13 +32,13 @@ public abstract class SouthboundAgent : IAsyncDisposable
     private long _queuedFrameBytes;
     private long _sessions;
 
-    protected SouthboundAgent(string nodeName, NodeRole role, Uri controller, RpcOptions? options = null, TimeSpan? retryDelay = null)
+    protected SouthboundAgent(string nodeName, NodeRole role, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null)
     {
         ArgumentNullException.ThrowIfNull(controller);
         NodeName = nodeName;
         Role = role;
         _controller = controller;
-        _options = options;
+        _settings = settings;
         _retryDelay = retryDelay ?? TimeSpan.FromMilliseconds(200);
         _captures = new AgentCaptures(Report, () => (Volatile.Read(ref _queued), Interlocked.Read(ref _queuedFrameBytes)));
     }
@@ -134,19 +135,18 @@ public abstract class SouthboundAgent : IAsyncDisposable
 
     private async Task SessionAsync()
     {
-        using var channel = new RpcChannel(_controller, _options);
+        using var channel = RpcChannels.ForAddress(_controller, _settings);
         using var session = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        var call = channel.Duplex(AgentMethods.Connect, cancellationToken: session.Token);
-        await using (call.ConfigureAwait(false))
+        using (var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(AgentConnect.Method, host: null, new CallOptions(cancellationToken: session.Token)))
         {
             var hello = new Hello { NodeName = NodeName, Role = Role, AppliedVersion = AppliedVersion };
             Describe(hello);
-            await call.WriteAsync(new AgentMessage { Hello = hello }).ConfigureAwait(false);
+            await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello }).ConfigureAwait(false);
             Interlocked.Increment(ref _sessions);
             _connected = true;
-            var pump = PumpAsync(call, session.Token);
+            var pump = PumpAsync(call.RequestStream, session.Token);
             var inbox = Channel.CreateBounded<ControllerMessage>(new BoundedChannelOptions(InboxCapacity) { SingleReader = true, SingleWriter = true });
-            var receive = ReceiveAsync(call, inbox.Writer, session.Token);
+            var receive = ReceiveAsync(call.ResponseStream, inbox.Writer, session.Token);
             try
             {
                 await foreach (var message in inbox.Reader.ReadAllAsync(session.Token).ConfigureAwait(false))
@@ -219,11 +219,11 @@ public abstract class SouthboundAgent : IAsyncDisposable
     /// Reads and parses the controller's messages into <paramref name="inbox"/>, so that the next batch is decoded
     /// while the node applies the previous one; the inbox ends with the stream, or with the error that broke it.
     /// </summary>
-    private static async Task ReceiveAsync(RpcDuplexCall<AgentMessage, ControllerMessage> call, ChannelWriter<ControllerMessage> inbox, CancellationToken cancellationToken)
+    private static async Task ReceiveAsync(IAsyncStreamReader<ControllerMessage> messages, ChannelWriter<ControllerMessage> inbox, CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (var message in call.ReadAllAsync().ConfigureAwait(false))
+            await foreach (var message in messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 await inbox.WriteAsync(message, cancellationToken).ConfigureAwait(false);
             }
@@ -237,7 +237,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
     }
 
     /// <summary>The only writer of the stream: acks and reports leave in the order they were queued.</summary>
-    private async Task PumpAsync(RpcDuplexCall<AgentMessage, ControllerMessage> call, CancellationToken cancellationToken)
+    private async Task PumpAsync(IClientStreamWriter<AgentMessage> stream, CancellationToken cancellationToken)
     {
         while (await _outbox.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -245,7 +245,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
             {
                 Interlocked.Decrement(ref _queued);
                 Interlocked.Add(ref _queuedFrameBytes, -FrameBytes(message));
-                await call.WriteAsync(message).ConfigureAwait(false);
+                await stream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
             }
         }
     }

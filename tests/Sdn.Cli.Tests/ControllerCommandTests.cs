@@ -14,16 +14,16 @@ public class ControllerCommandTests
         try
         {
             using (var first = StartController(stateDirectory, out var address))
-            using (var channel = new RpcChannel(address))
+            using (var channel = RpcChannels.ForAddress(address))
             {
-                await channel.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "acme" });
+                await new Controller.ControllerClient(channel).CreateTenantAsync(new Tenant { Name = "acme" });
                 first.Kill();
                 await first.WaitForExitAsync();
             }
 
             using var second = StartController(stateDirectory, out var restarted);
-            using var again = new RpcChannel(restarted);
-            Assert.Equal("acme", (await again.UnaryAsync(ControllerMethods.GetTenant, new GetRequest { Name = "acme" })).Name);
+            using var again = RpcChannels.ForAddress(restarted);
+            Assert.Equal("acme", (await new Controller.ControllerClient(again).GetTenantAsync(new GetRequest { Name = "acme" })).Name);
             second.Kill();
         }
         finally

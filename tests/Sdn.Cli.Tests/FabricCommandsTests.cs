@@ -20,7 +20,7 @@ public sealed class FabricCommandsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _controller = await ControllerServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), store: null);
+        _controller = await ControllerServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), new FabricModel(store: null));
         TopologyModel.Load(TopologyFile.Load(RepositoryRoot.Combine("topologies", "quickstart.yaml")), _controller.Model);
     }
 
@@ -189,9 +189,9 @@ public sealed class FabricCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Shutdown_answers_with_the_pid_and_asks_the_serving_process_to_stop()
     {
-        using var channel = new RpcChannel(_controller.Address);
+        using var channel = RpcChannels.ForAddress(_controller.Address);
 
-        var reply = await channel.UnaryAsync(ControllerMethods.Shutdown, new ShutdownRequest());
+        var reply = await new Controller.ControllerClient(channel).ShutdownAsync(new ShutdownRequest());
 
         Assert.Equal((uint)Environment.ProcessId, reply.Pid);
         Assert.True(SpinWait.SpinUntil(() => _controller.ShutdownRequested.IsCancellationRequested, TimeSpan.FromSeconds(10)));

@@ -5,7 +5,6 @@ using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Northbound;
 using Sdn.Fabric.Controller.Southbound;
 using Sdn.Fabric.Core.Lsr;
-using Sdn.Contracts.Rpc;
 using Sdn.Contracts.Southbound;
 using Google.Protobuf;
 using Sdn.Fabric.Edge.Agent;
@@ -19,7 +18,7 @@ namespace Sdn.Testing;
 /// </summary>
 public sealed class AgentFabric : IAsyncDisposable
 {
-    private RpcServer? server;
+    private ControllerServer? server;
 
     private AgentFabric(FabricModel model)
     {
@@ -29,13 +28,11 @@ public sealed class AgentFabric : IAsyncDisposable
 
     public FabricModel Model { get; }
 
-    public CompiledFabric Compiled => Programmer.Compiled;
+    public CompiledFabric Compiled => server!.Compiled;
 
     public FabricRig Rig { get; }
 
-    public AgentHub Hub { get; private set; } = null!;
-
-    public FabricProgrammer Programmer { get; private set; } = null!;
+    public AgentHub Hub => server!.Agents;
 
     public Dictionary<string, EdgeAgent> EdgeAgents { get; } = new(StringComparer.Ordinal);
 
@@ -69,8 +66,6 @@ public sealed class AgentFabric : IAsyncDisposable
     /// <summary>The controller goes away: its programmer stops and its server (with every agent stream) closes.</summary>
     public async Task StopControllerAsync()
     {
-        await Programmer.DisposeAsync();
-        Hub.Close();
         await server!.DisposeAsync();
         server = null;
     }
@@ -116,9 +111,7 @@ public sealed class AgentFabric : IAsyncDisposable
 
     private async Task StartControllerAsync(IPEndPoint endpoint)
     {
-        Hub = new AgentHub(Model);
-        Programmer = new FabricProgrammer(Model, Hub);
-        server = await RpcServer.StartAsync(endpoint, Hub.AddTo(new ControllerService(Model, Hub, requestShutdown: () => { }).AddTo(new RpcServiceBuilder())));
+        server = await ControllerServer.StartAsync(endpoint, Model);
         Address = server.Address;
     }
 }

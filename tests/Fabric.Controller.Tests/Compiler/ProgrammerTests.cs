@@ -1,7 +1,7 @@
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Contracts;
-using Sdn.Contracts.Rpc;
+using Grpc.Core;
 using Sdn.Contracts.Southbound;
 using Entry = Sdn.Contracts.FlowEntry;
 

@@ -1,26 +1,29 @@
 using System.Net;
+using Grpc.Net.Client;
 using Sdn.Cli.Hosting;
-using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Controller.Northbound;
 using Sdn.Contracts.Rpc;
+using Sdn.Fabric.Controller.Model;
 
 namespace Sdn.Fabric.Controller.Tests.Northbound;
 
-/// <summary>A controller on an ephemeral loopback port with a fresh state directory, and a channel to it.</summary>
+/// <summary>A controller on an ephemeral loopback port with a fresh state directory, and a client of its API.</summary>
 internal sealed class ControllerHostFixture : IAsyncDisposable
 {
+    private GrpcChannel channel;
+
     private ControllerHostFixture(string stateDirectory, ControllerServer server)
     {
         StateDirectory = stateDirectory;
         Server = server;
-        Channel = new RpcChannel(server.Address);
+        channel = RpcChannels.ForAddress(server.Address);
+        Api = new(channel);
     }
 
     public string StateDirectory { get; }
 
     public ControllerServer Server { get; private set; }
 
-    public RpcChannel Channel { get; private set; }
+    public Contracts.Controller.ControllerClient Api { get; private set; }
 
     public static async Task<ControllerHostFixture> StartAsync()
     {
@@ -31,15 +34,16 @@ internal sealed class ControllerHostFixture : IAsyncDisposable
     /// <summary>Stops the controller and starts a new one over the same state directory.</summary>
     public async Task RestartAsync()
     {
-        Channel.Dispose();
+        channel.Dispose();
         await Server.DisposeAsync();
         Server = await StartServerAsync(StateDirectory);
-        Channel = new RpcChannel(Server.Address);
+        channel = RpcChannels.ForAddress(Server.Address);
+        Api = new(channel);
     }
 
     public async ValueTask DisposeAsync()
     {
-        Channel.Dispose();
+        channel.Dispose();
         await Server.DisposeAsync();
         if (Directory.Exists(StateDirectory))
         {
@@ -48,5 +52,5 @@ internal sealed class ControllerHostFixture : IAsyncDisposable
     }
 
     private static Task<ControllerServer> StartServerAsync(string directory) =>
-        ControllerServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), new StateStore(directory));
+        ControllerServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), new FabricModel(new StateStore(directory)));
 }

@@ -2,7 +2,7 @@ using Sdn.Fabric.Controller.Southbound;
 using Sdn.Fabric.Controller.Tests.Compiler;
 using Sdn.Common.Capture;
 using Sdn.Contracts;
-using Sdn.Contracts.Rpc;
+using Grpc.Core;
 
 namespace Sdn.Fabric.Controller.Tests.Southbound;
 

@@ -2,7 +2,7 @@ using Google.Protobuf;
 using Sdn.Fabric.Controller.Southbound;
 using Sdn.Fabric.Controller.Tests.Northbound;
 using Sdn.Contracts;
-using Sdn.Contracts.Rpc;
+using Grpc.Core;
 using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Controller.Tests.Southbound;
@@ -15,7 +15,7 @@ public class AgentHubTests
     {
         await using var host = await StartAsync();
         host.Server.Agents.Publish("e1", Program(1, 2));
-        await using var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await using var agent = await TestAgent.ConnectAsync(host.Server.Address, "e1", NodeRole.Edge);
 
         var full = await agent.NextBatchAsync();
         await agent.AckAsync(full.Version);
@@ -31,7 +31,7 @@ public class AgentHubTests
     public async Task Stats_show_who_is_connected_and_what_it_applied()
     {
         await using var host = await StartAsync();
-        await using var agent = await TestAgent.ConnectAsync(host.Channel, "c1", NodeRole.Core);
+        await using var agent = await TestAgent.ConnectAsync(host.Server.Address, "c1", NodeRole.Core);
         var full = await agent.NextBatchAsync();
         await agent.AckAsync(full.Version);
         await agent.SendAsync(new AgentMessage { Counters = new CounterReport { Drops = { ["ttl_expired"] = 3 } } });
@@ -41,8 +41,8 @@ public class AgentHubTests
         Assert.Equal(["c1", "e1"], stats.Nodes.Select(n => n.Node));
         Assert.Equal((true, 1ul, 3ul), (stats.Nodes[0].Connected, stats.Nodes[0].AppliedVersion, stats.Nodes[0].Counters.Drops["ttl_expired"]));
         Assert.False(stats.Nodes[1].Connected);
-        var missing = await Assert.ThrowsAsync<RpcException>(() => host.Channel.UnaryAsync(ControllerMethods.GetStats, new StatsRequest { Node = "nope" }));
-        Assert.Equal(StatusCode.NotFound, missing.Status);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => host.Api.GetStatsAsync(new StatsRequest { Node = "nope" }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public class AgentHubTests
     {
         await using var host = await StartAsync();
         host.Server.Agents.Publish("e1", Program(1));
-        await using var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await using var agent = await TestAgent.ConnectAsync(host.Server.Address, "e1", NodeRole.Edge);
         var full = await agent.NextBatchAsync();
         await agent.AckAsync(full.Version);
         host.Server.Agents.Publish("e1", Program(1, 2));
@@ -67,26 +67,26 @@ public class AgentHubTests
     {
         await using var host = await StartAsync();
         host.Server.Agents.Publish("e1", Program(1));
-        await using var first = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await using var first = await TestAgent.ConnectAsync(host.Server.Address, "e1", NodeRole.Edge);
         var before = await first.NextBatchAsync();
 
-        await using var second = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge, appliedVersion: before.Version);
+        await using var second = await TestAgent.ConnectAsync(host.Server.Address, "e1", NodeRole.Edge, appliedVersion: before.Version);
         var again = await second.NextBatchAsync();
 
         Assert.True(again.FullState);
         Assert.True(again.Version > before.Version);
         Assert.Equal(before.Version, again.BaseVersion);
-        Assert.Equal(StatusCode.Aborted, (await first.EndAsync()).Status);
+        Assert.Equal(StatusCode.Aborted, (await first.EndAsync()).StatusCode);
     }
 
     [Fact]
     public async Task Trace_is_answered_by_the_agent_of_the_ports_edge()
     {
         await using var host = await StartAsync();
-        await using var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await using var agent = await TestAgent.ConnectAsync(host.Server.Address, "e1", NodeRole.Edge);
         await agent.NextBatchAsync();
 
-        var trace = host.Channel.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = "vm1", Packet = ByteString.CopyFromUtf8("frame") });
+        var trace = host.Api.TraceAsync(new TraceRequest { Port = "vm1", Packet = ByteString.CopyFromUtf8("frame") }).ResponseAsync;
         var asked = (await agent.NextRequestAsync()).Trace;
         await agent.SendAsync(new AgentMessage { TraceReply = new TraceReply { RequestId = asked.RequestId, Result = new TraceResult { Verdict = "output 1", CacheHit = true } } });
 
@@ -98,29 +98,29 @@ public class AgentHubTests
     public async Task Trace_needs_the_edge_agent_and_fails_if_it_leaves()
     {
         await using var host = await StartAsync();
-        var notConnected = await Assert.ThrowsAsync<RpcException>(() => host.Channel.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = "vm1" }));
-        var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        var notConnected = await Assert.ThrowsAsync<RpcException>(() => host.Api.TraceAsync(new TraceRequest { Port = "vm1" }).ResponseAsync);
+        var agent = await TestAgent.ConnectAsync(host.Server.Address, "e1", NodeRole.Edge);
         await agent.NextBatchAsync();
 
-        var trace = host.Channel.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = "vm1" });
+        var trace = host.Api.TraceAsync(new TraceRequest { Port = "vm1" }).ResponseAsync;
         await agent.NextRequestAsync();
         await agent.DisposeAsync();
 
-        Assert.Equal(StatusCode.Unavailable, notConnected.Status);
-        Assert.Contains("not connected", notConnected.Message, StringComparison.Ordinal);
-        Assert.Equal(StatusCode.Unavailable, (await Assert.ThrowsAsync<RpcException>(() => trace)).Status);
+        Assert.Equal(StatusCode.Unavailable, notConnected.StatusCode);
+        Assert.Contains("not connected", notConnected.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Unavailable, (await Assert.ThrowsAsync<RpcException>(() => trace)).StatusCode);
     }
 
     [Fact]
     public async Task Capture_streams_what_the_agents_see_and_stops_them_afterwards()
     {
         await using var host = await StartAsync();
-        await using var edge = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
-        await using var core = await TestAgent.ConnectAsync(host.Channel, "c1", NodeRole.Core);
+        await using var edge = await TestAgent.ConnectAsync(host.Server.Address, "e1", NodeRole.Edge);
+        await using var core = await TestAgent.ConnectAsync(host.Server.Address, "c1", NodeRole.Core);
         await edge.NextBatchAsync();
         await core.NextBatchAsync();
 
-        var capture = host.Channel.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "vm1", "c1/e1-c1" }, MaxPackets = 2 }).ToListAsync();
+        var capture = host.Api.Capture(new CaptureRequest { Ports = { "vm1", "c1/e1-c1" }, MaxPackets = 2 }).ReadAll().ToListAsync();
         var onEdge = (await edge.NextRequestAsync()).CaptureStart;
         var onCore = (await core.NextRequestAsync()).CaptureStart;
         await edge.SendAsync(new AgentMessage { CapturedPacket = new CapturedPacket { CaptureId = onEdge.CaptureId, Port = "vm1", Data = ByteString.CopyFromUtf8("one") } });
@@ -138,10 +138,10 @@ public class AgentHubTests
     public async Task Capture_reports_the_drops_of_a_capture_that_delivers_no_packet()
     {
         await using var host = await StartAsync();
-        await using var edge = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await using var edge = await TestAgent.ConnectAsync(host.Server.Address, "e1", NodeRole.Edge);
         await edge.NextBatchAsync();
         using var stop = new CancellationTokenSource();
-        await using var capture = host.Channel.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "vm1" }, ReportDrops = true }, cancellationToken: stop.Token).GetAsyncEnumerator();
+        await using var capture = host.Api.Capture(new CaptureRequest { Ports = { "vm1" }, ReportDrops = true }, cancellationToken: stop.Token).ReadAll().GetAsyncEnumerator();
         var next = capture.MoveNextAsync().AsTask();
         var start = (await edge.NextRequestAsync()).CaptureStart;
 
@@ -160,13 +160,13 @@ public class AgentHubTests
     public async Task Capture_reports_drops_after_the_last_packet_summed_over_its_agents()
     {
         await using var host = await StartAsync();
-        await using var edge = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
-        await using var core = await TestAgent.ConnectAsync(host.Channel, "c1", NodeRole.Core);
+        await using var edge = await TestAgent.ConnectAsync(host.Server.Address, "e1", NodeRole.Edge);
+        await using var core = await TestAgent.ConnectAsync(host.Server.Address, "c1", NodeRole.Core);
         await edge.NextBatchAsync();
         await core.NextBatchAsync();
         using var stop = new CancellationTokenSource();
         var request = new CaptureRequest { Ports = { "vm1", "c1/e1-c1" }, ReportDrops = true };
-        await using var capture = host.Channel.ServerStreamingAsync(ControllerMethods.Capture, request, cancellationToken: stop.Token).GetAsyncEnumerator();
+        await using var capture = host.Api.Capture(request, cancellationToken: stop.Token).ReadAll().GetAsyncEnumerator();
         var next = capture.MoveNextAsync().AsTask();
         var onEdge = (await edge.NextRequestAsync()).CaptureStart;
         var onCore = (await core.NextRequestAsync()).CaptureStart;
@@ -188,10 +188,10 @@ public class AgentHubTests
     public async Task Capture_without_report_drops_sends_packets_only_each_with_the_drops_so_far()
     {
         await using var host = await StartAsync();
-        await using var edge = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await using var edge = await TestAgent.ConnectAsync(host.Server.Address, "e1", NodeRole.Edge);
         await edge.NextBatchAsync();
 
-        var capture = host.Channel.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "vm1" }, MaxPackets = 2 }).ToListAsync();
+        var capture = host.Api.Capture(new CaptureRequest { Ports = { "vm1" }, MaxPackets = 2 }).ReadAll().ToListAsync();
         var start = (await edge.NextRequestAsync()).CaptureStart;
         await edge.SendAsync(Packet(start.CaptureId, "one"));
         await edge.SendAsync(Drops(start.CaptureId, "vm1", 2));
@@ -205,16 +205,16 @@ public class AgentHubTests
     {
         await using var host = await StartAsync();
         var notConnected = await Assert.ThrowsAsync<RpcException>(async () =>
-            await host.Channel.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "vm1" } }).CountAsync());
-        var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+            await host.Api.Capture(new CaptureRequest { Ports = { "vm1" } }).ReadAll().CountAsync());
+        var agent = await TestAgent.ConnectAsync(host.Server.Address, "e1", NodeRole.Edge);
         await agent.NextBatchAsync();
 
-        var capture = host.Channel.ServerStreamingAsync(ControllerMethods.Capture, new CaptureRequest { Ports = { "vm1" } }).CountAsync().AsTask();
+        var capture = host.Api.Capture(new CaptureRequest { Ports = { "vm1" } }).ReadAll().CountAsync().AsTask();
         await agent.NextRequestAsync();
         await agent.DisposeAsync();
 
-        Assert.Equal(StatusCode.Unavailable, notConnected.Status);
-        Assert.Equal(StatusCode.Unavailable, (await Assert.ThrowsAsync<RpcException>(() => capture)).Status);
+        Assert.Equal(StatusCode.Unavailable, notConnected.StatusCode);
+        Assert.Equal(StatusCode.Unavailable, (await Assert.ThrowsAsync<RpcException>(() => capture)).StatusCode);
     }
 
     [Fact]
@@ -222,11 +222,11 @@ public class AgentHubTests
     {
         await using var host = await StartAsync();
         host.Server.Agents.Publish("e1", new NodeProgram([], [], [], [new FlowEntry { Cookie = 1, Match = { new FieldMatch { Value = ByteString.CopyFrom(new byte[5 * 1024 * 1024]) } } }], []));
-        await using var agent = await TestAgent.ConnectAsync(host.Channel, "e1", NodeRole.Edge);
+        await using var agent = await TestAgent.ConnectAsync(host.Server.Address, "e1", NodeRole.Edge);
 
         var ended = await agent.EndAsync();
 
-        Assert.Equal(StatusCode.ResourceExhausted, ended.Status);
+        Assert.Equal(StatusCode.ResourceExhausted, ended.StatusCode);
     }
 
     [Theory]
@@ -235,9 +235,9 @@ public class AgentHubTests
     public async Task An_agent_for_a_node_the_model_lacks_is_refused(string node, NodeRole role, StatusCode status)
     {
         await using var host = await StartAsync();
-        await using var agent = await TestAgent.ConnectAsync(host.Channel, node, role);
+        await using var agent = await TestAgent.ConnectAsync(host.Server.Address, node, role);
 
-        Assert.Equal(status, (await agent.EndAsync()).Status);
+        Assert.Equal(status, (await agent.EndAsync()).StatusCode);
     }
 
     private static AgentMessage Packet(ulong captureId, string data) =>
@@ -256,12 +256,12 @@ public class AgentHubTests
     private static async Task<ControllerHostFixture> StartAsync()
     {
         var host = await ControllerHostFixture.StartAsync();
-        await host.Channel.UnaryAsync(ControllerMethods.CreateEdge, new EdgeNode { Name = "e1" });
-        await host.Channel.UnaryAsync(ControllerMethods.CreateCoreNode, new CoreNode { Name = "c1" });
-        await host.Channel.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "acme" });
-        await host.Channel.UnaryAsync(ControllerMethods.CreateNetwork, new Network { Name = "web", Tenant = "acme", Ipv4Subnet = "10.0.1.0/24" });
-        await host.Channel.UnaryAsync(ControllerMethods.CreatePort, new Port { Name = "vm1", Network = "web", Edge = "e1" });
-        await host.Channel.UnaryAsync(ControllerMethods.CreateLink, new Link { Name = "e1-c1", A = new LinkEndpoint { Node = "e1" }, B = new LinkEndpoint { Node = "c1" } });
+        await host.Api.CreateEdgeAsync(new EdgeNode { Name = "e1" });
+        await host.Api.CreateCoreNodeAsync(new CoreNode { Name = "c1" });
+        await host.Api.CreateTenantAsync(new Tenant { Name = "acme" });
+        await host.Api.CreateNetworkAsync(new Network { Name = "web", Tenant = "acme", Ipv4Subnet = "10.0.1.0/24" });
+        await host.Api.CreatePortAsync(new Port { Name = "vm1", Network = "web", Edge = "e1" });
+        await host.Api.CreateLinkAsync(new Link { Name = "e1-c1", A = new LinkEndpoint { Node = "e1" }, B = new LinkEndpoint { Node = "c1" } });
         return host;
     }
 
@@ -269,7 +269,7 @@ public class AgentHubTests
     {
         for (var attempt = 0; ; attempt++)
         {
-            var stats = await host.Channel.UnaryAsync(ControllerMethods.GetStats, new StatsRequest());
+            var stats = await host.Api.GetStatsAsync(new StatsRequest());
             if (condition(stats) || attempt == 100)
             {
                 return stats;

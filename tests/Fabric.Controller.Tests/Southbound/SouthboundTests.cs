@@ -1,6 +1,7 @@
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Tests.Compiler;
 using Sdn.Contracts;
+using Grpc.Core;
 using Sdn.Contracts.Rpc;
 
 namespace Sdn.Fabric.Controller.Tests.Southbound;
@@ -99,10 +100,8 @@ public sealed class SouthboundTests : IAsyncLifetime
     [Fact]
     public async Task A_stream_that_does_not_open_with_a_hello_for_a_known_node_is_refused()
     {
-        using var channel = new RpcChannel(fabric.Address);
-
-        Assert.Equal(StatusCode.NotFound, await RefusalAsync(channel, new AgentMessage { Hello = new Hello { NodeName = "nowhere" } }));
-        Assert.Equal(StatusCode.InvalidArgument, await RefusalAsync(channel, new AgentMessage { LinkStatus = new LinkStatus { Interface = "x" } }));
+        Assert.Equal(StatusCode.NotFound, await RefusalAsync(new AgentMessage { Hello = new Hello { NodeName = "nowhere" } }));
+        Assert.Equal(StatusCode.InvalidArgument, await RefusalAsync(new AgentMessage { LinkStatus = new LinkStatus { Interface = "x" } }));
     }
 
     private CounterReport Counters(string node) => fabric.Hub.Stats(node).Single().Counters;
@@ -115,14 +114,10 @@ public sealed class SouthboundTests : IAsyncLifetime
         }
     }
 
-    private static async Task<StatusCode> RefusalAsync(RpcChannel channel, AgentMessage first)
+    private async Task<StatusCode> RefusalAsync(AgentMessage first)
     {
-        var call = channel.Duplex(AgentMethods.Connect, DateTime.UtcNow.AddSeconds(10));
-        await using (call)
-        {
-            await call.WriteAsync(first);
-            return (await Assert.ThrowsAsync<RpcException>(async () => await call.ReadAsync())).Status;
-        }
+        await using var agent = await TestAgent.ConnectAsync(fabric.Address, first);
+        return (await agent.EndAsync()).StatusCode;
     }
 
     private IReadOnlyList<byte[]> Send(string from, string to)

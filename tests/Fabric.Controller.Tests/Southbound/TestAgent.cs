@@ -1,3 +1,5 @@
+using Grpc.Core;
+using Grpc.Net.Client;
 using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
 
@@ -6,22 +8,29 @@ namespace Sdn.Fabric.Controller.Tests.Southbound;
 /// <summary>The node side of Agent.Connect, as far as these tests need it: hello, read batches, ack.</summary>
 internal sealed class TestAgent : IAsyncDisposable
 {
-    private readonly RpcDuplexCall<AgentMessage, ControllerMessage> call;
+    private readonly GrpcChannel channel;
+    private readonly AsyncDuplexStreamingCall<AgentMessage, ControllerMessage> call;
 
-    private TestAgent(RpcDuplexCall<AgentMessage, ControllerMessage> call)
+    private TestAgent(GrpcChannel channel, AsyncDuplexStreamingCall<AgentMessage, ControllerMessage> call)
     {
+        this.channel = channel;
         this.call = call;
     }
 
-    public static async Task<TestAgent> ConnectAsync(RpcChannel channel, string node, NodeRole role, ulong appliedVersion = 0)
+    public static Task<TestAgent> ConnectAsync(Uri controller, string node, NodeRole role, ulong appliedVersion = 0) =>
+        ConnectAsync(controller, new AgentMessage { Hello = new Hello { NodeName = node, Role = role, AppliedVersion = appliedVersion } });
+
+    /// <summary>Opens the stream with <paramref name="first"/>, which a well-behaved agent makes its hello.</summary>
+    public static async Task<TestAgent> ConnectAsync(Uri controller, AgentMessage first)
     {
-        var call = channel.Duplex(AgentMethods.Connect, DateTime.UtcNow.AddSeconds(30));
-        await call.WriteAsync(new AgentMessage { Hello = new Hello { NodeName = node, Role = role, AppliedVersion = appliedVersion } });
-        return new TestAgent(call);
+        var channel = RpcChannels.ForAddress(controller);
+        var call = new Agent.AgentClient(channel).Connect(deadline: DateTime.UtcNow.AddSeconds(30));
+        await call.RequestStream.WriteAsync(first);
+        return new TestAgent(channel, call);
     }
 
     public async Task<ControllerMessage> NextAsync() =>
-        await call.ReadAsync() ?? throw new InvalidOperationException("the controller ended the stream");
+        await call.ResponseStream.MoveNext() ? call.ResponseStream.Current : throw new InvalidOperationException("the controller ended the stream");
 
     public async Task<ProgramBatch> NextBatchAsync() => (await NextAsync()).Batch;
 
@@ -42,16 +51,21 @@ internal sealed class TestAgent : IAsyncDisposable
     {
         return await Assert.ThrowsAsync<RpcException>(async () =>
         {
-            while (await call.ReadAsync() is not null)
+            while (await call.ResponseStream.MoveNext())
             {
             }
         });
     }
 
-    public Task SendAsync(AgentMessage message) => call.WriteAsync(message);
+    public Task SendAsync(AgentMessage message) => call.RequestStream.WriteAsync(message);
 
     public Task AckAsync(ulong version, StatusCode status = StatusCode.OK) =>
-        call.WriteAsync(new AgentMessage { BatchAck = new BatchAck { Version = version, Status = (int)status } });
+        call.RequestStream.WriteAsync(new AgentMessage { BatchAck = new BatchAck { Version = version, Status = (int)status } });
 
-    public ValueTask DisposeAsync() => call.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        call.Dispose();
+        channel.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }

@@ -26,13 +26,14 @@ internal sealed class ControllerSuite : IBenchmarkSuite
     {
         var (warmup, rounds, perRound, tenants) = options.Quick ? (200, 10, 50, 1_000) : (2_000, 40, 500, 5_000);
 
-        await using var controller = await ControllerServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), store: null);
-        using var channel = new RpcChannel(controller.Address);
+        await using var controller = await ControllerServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), new FabricModel(store: null));
+        using var channel = RpcChannels.ForAddress(controller.Address);
+        var api = new Contracts.Controller.ControllerClient(channel);
         await using var raw = await RawHttp2Baseline.StartAsync();
-        await channel.UnaryAsync(ControllerMethods.CreateTenant, new Tenant { Name = "acme" });
+        await api.CreateTenantAsync(new Tenant { Name = "acme" });
         var get = new GetRequest { Name = "acme" };
 
-        Task Rpc() => channel.UnaryAsync(ControllerMethods.GetTenant, get);
+        Task Rpc() => api.GetTenantAsync(get).ResponseAsync;
         for (var i = 0; i < warmup; i++)
         {
             await Rpc();
@@ -48,7 +49,7 @@ internal sealed class ControllerSuite : IBenchmarkSuite
             await TimeEachAsync(raw.RoundTripAsync, perRound, rawMicros);
         }
 
-        var streamed = await StreamRateAsync(controller.Model, channel, tenants);
+        var streamed = await StreamRateAsync(controller.Model, api, tenants);
         var rpcMedian = Median(rpcMicros);
         var rawMedian = Median(rawMicros);
         return
@@ -73,7 +74,7 @@ internal sealed class ControllerSuite : IBenchmarkSuite
     }
 
     /// <summary>Messages per second of a WatchEvents replay of <paramref name="tenants"/> objects.</summary>
-    private static async Task<double> StreamRateAsync(FabricModel model, RpcChannel channel, int tenants)
+    private static async Task<double> StreamRateAsync(FabricModel model, Contracts.Controller.ControllerClient api, int tenants)
     {
         for (var i = model.List(ResourceKinds.Tenants).Count; i < tenants; i++)
         {
@@ -83,7 +84,7 @@ internal sealed class ControllerSuite : IBenchmarkSuite
         using var stop = new CancellationTokenSource();
         var received = 0;
         var start = Stopwatch.GetTimestamp();
-        await foreach (var _ in channel.ServerStreamingAsync(ControllerMethods.WatchEvents, new WatchRequest { IncludeExisting = true }, cancellationToken: stop.Token))
+        await foreach (var _ in api.WatchEvents(new WatchRequest { IncludeExisting = true }, cancellationToken: stop.Token).ReadAll())
         {
             if (++received == tenants)
             {

@@ -41,9 +41,9 @@ internal static class FabricPush
         }
 
         await using var bench = await SouthboundBench.StartAsync(nodes);
-        var edgeAgents = state.Edges.Select(e => new EdgeAgent(e.Name, new EdgeSwitch(), c => new InternalPort(c.Number, c.Name), bench.Address, SouthboundBench.Options)).ToList();
+        var edgeAgents = state.Edges.Select(e => new EdgeAgent(e.Name, new EdgeSwitch(), c => new InternalPort(c.Number, c.Name), bench.Address, SouthboundBench.Settings)).ToList();
         var coreNodes = state.CoreNodes.Select(c => CoreNodeOf(c.Name, state)).ToList();
-        var coreAgents = coreNodes.Select(n => new CoreAgent(n, bench.Address, SouthboundBench.Options)).ToList();
+        var coreAgents = coreNodes.Select(n => new CoreAgent(n, bench.Address, SouthboundBench.Settings)).ToList();
         try
         {
             foreach (var agent in edgeAgents.Cast<Contracts.Southbound.SouthboundAgent>().Concat(coreAgents))

@@ -1,4 +1,7 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Sdn.Cli.Hosting;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Southbound;
 using Sdn.Contracts.Rpc;
@@ -8,16 +11,16 @@ namespace Sdn.Benchmarks.Controller;
 /// <summary>A controller's agent hub served on loopback, for benchmarks that push programs to real agents.</summary>
 internal sealed class SouthboundBench : IAsyncDisposable
 {
-    private readonly RpcServer server;
+    private readonly GrpcServer server;
 
-    private SouthboundBench(RpcServer server, AgentHub hub)
+    private SouthboundBench(GrpcServer server, AgentHub hub)
     {
         this.server = server;
         Hub = hub;
     }
 
     /// <summary>Batches of a large program exceed gRPC's 4 MiB default; both sides accept 256 MiB.</summary>
-    public static RpcOptions Options { get; } = new() { MaxReceiveMessageSize = 256 << 20, MaxSendMessageSize = 256 << 20 };
+    public static RpcSettings Settings { get; } = new() { MaxReceiveMessageSize = 256 << 20, MaxSendMessageSize = 256 << 20 };
 
     public AgentHub Hub { get; }
 
@@ -26,7 +29,12 @@ internal sealed class SouthboundBench : IAsyncDisposable
     public static async Task<SouthboundBench> StartAsync(FabricModel model)
     {
         var hub = new AgentHub(model);
-        return new SouthboundBench(await RpcServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), hub.AddTo(new RpcServiceBuilder()), Options), hub);
+        var server = await GrpcServer.StartAsync(
+            new IPEndPoint(IPAddress.Loopback, 0),
+            Settings,
+            services => services.AddSingleton(new AgentService(hub)),
+            endpoints => endpoints.MapGrpcService<AgentService>());
+        return new SouthboundBench(server, hub);
     }
 
     /// <summary>Waits, polling every millisecond, until <paramref name="condition"/> holds.</summary>

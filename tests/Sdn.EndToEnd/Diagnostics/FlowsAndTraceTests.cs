@@ -4,6 +4,8 @@ using Sdn.Cli.Commands;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Common.Capture;
 using Sdn.Contracts;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Sdn.Contracts.Rpc;
 using Sdn.EndToEnd.Support;
 using Sdn.Cli.Hosting;
@@ -16,28 +18,30 @@ public sealed class FlowsAndTraceTests(RunningQuickstart quickstart) : IAsyncLif
 {
     private readonly string _pcap = Path.Combine(Path.GetTempPath(), $"sdn-trace-{Guid.NewGuid():N}.pcapng");
     private EmbeddedFabric _fabric = null!;
-    private RpcChannel _api = null!;
+    private GrpcChannel _channel = null!;
+    private Contracts.Controller.ControllerClient _api = null!;
 
     private Uri Controller => _fabric.Address;
 
     public async Task InitializeAsync()
     {
         _fabric = await quickstart.FabricAsync();
-        _api = new RpcChannel(_fabric.Address);
+        _channel = RpcChannels.ForAddress(_fabric.Address);
+        _api = new(_channel);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose()
     {
-        _api?.Dispose();
+        _channel?.Dispose();
         File.Delete(_pcap);
     }
 
     [KvmFact]
     public async Task GetFlows_returns_every_entry_of_the_edge_with_the_live_switchs_counters()
     {
-        var dump = await _api.UnaryAsync(ControllerMethods.GetFlows, new GetFlowsRequest { Edge = "e1" });
+        var dump = await _api.GetFlowsAsync(new GetFlowsRequest { Edge = "e1" });
 
         Assert.Equal("e1", dump.Edge);
         Assert.Equal(Enumerable.Range(0, 8).Select(t => (uint)t), dump.Flows.Select(f => f.Entry.TableId).Distinct());
@@ -46,18 +50,18 @@ public sealed class FlowsAndTraceTests(RunningQuickstart quickstart) : IAsyncLif
         Assert.True(toRed2.Packets >= 3 && toRed2.Bytes >= 3 * 98, $"{toRed2}");
         Assert.True(toRed2.DurationMs >= toRed2.IdleMs, $"{toRed2}");
 
-        var table3 = await _api.UnaryAsync(ControllerMethods.GetFlows, new GetFlowsRequest { Edge = "e1", TableId = 3 });
+        var table3 = await _api.GetFlowsAsync(new GetFlowsRequest { Edge = "e1", TableId = 3 });
         Assert.Equal(dump.Flows.Where(f => f.Entry.TableId == 3).Select(f => f.Entry), table3.Flows.Select(f => f.Entry));
     }
 
     [KvmFact]
     public async Task GetFlows_refuses_an_unknown_edge_and_a_table_the_edge_does_not_have()
     {
-        var unknown = await Assert.ThrowsAsync<RpcException>(() => _api.UnaryAsync(ControllerMethods.GetFlows, new GetFlowsRequest { Edge = "c1" }));
-        var badTable = await Assert.ThrowsAsync<RpcException>(() => _api.UnaryAsync(ControllerMethods.GetFlows, new GetFlowsRequest { Edge = "e1", TableId = 8 }));
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => _api.GetFlowsAsync(new GetFlowsRequest { Edge = "c1" }).ResponseAsync);
+        var badTable = await Assert.ThrowsAsync<RpcException>(() => _api.GetFlowsAsync(new GetFlowsRequest { Edge = "e1", TableId = 8 }).ResponseAsync);
 
-        Assert.Equal((StatusCode.NotFound, "edge 'c1' does not exist; create it first or check the name"), (unknown.Status, unknown.Message));
-        Assert.Equal((StatusCode.InvalidArgument, "table 8 does not exist; edge e1 has tables 0 to 7"), (badTable.Status, badTable.Message));
+        Assert.Equal((StatusCode.NotFound, "edge 'c1' does not exist; create it first or check the name"), (unknown.StatusCode, unknown.Status.Detail));
+        Assert.Equal((StatusCode.InvalidArgument, "table 8 does not exist; edge e1 has tables 0 to 7"), (badTable.StatusCode, badTable.Status.Detail));
     }
 
     [KvmFact]
@@ -95,14 +99,14 @@ public sealed class FlowsAndTraceTests(RunningQuickstart quickstart) : IAsyncLif
     {
         var frame = PacketSpec.Parse("udp,nw_dst=10.1.0.12,tp_dst=53").Build(Port("red1"), [Port("red2")]);
 
-        var result = await _api.UnaryAsync(ControllerMethods.Trace, new TraceRequest { Port = "red1", Packet = ByteString.CopyFrom(frame) });
+        var result = await _api.TraceAsync(new TraceRequest { Port = "red1", Packet = ByteString.CopyFrom(frame) });
 
         Assert.Equal([0u, 1u, 2u, 3u], result.Steps.Select(s => s.TableId));
         Assert.Equal(100u, result.Steps[3].Matched.Priority);
         Assert.Equal(TableMiss.NextTable, result.Steps[1].Miss);
         var output = Assert.Single(result.Outputs);
         var serviceLabel = output.PushedLabels[1];
-        var egress = (await _api.UnaryAsync(ControllerMethods.GetFlows, new GetFlowsRequest { Edge = "e2", TableId = 4 })).Flows
+        var egress = (await _api.GetFlowsAsync(new GetFlowsRequest { Edge = "e2", TableId = 4 })).Flows
             .Single(f => f.Entry.Match.Any(m => m.Field == Field.MplsLabel && Number(m.Value) == serviceLabel));
         Assert.Contains(egress.Entry.Instructions.SelectMany(i => i.ApplyActions?.Actions ?? []), a => a.KindCase == FlowAction.KindOneofCase.Output);
     }

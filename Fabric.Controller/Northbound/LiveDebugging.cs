@@ -1,17 +1,17 @@
+using Grpc.Core;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Southbound;
 using Sdn.Common.Capture;
 using Sdn.Contracts;
-using Sdn.Contracts.Rpc;
 
 namespace Sdn.Fabric.Controller.Northbound;
 
 /// <summary>
 /// The northbound calls that run on the agents for as long as the client keeps them open: Capture, Mirror and
-/// Ping. Each request is checked in full here (names, filter, lengths) before any agent is asked, so a bad one
+/// Ping, which <see cref="ControllerService"/> hands here. Each request is checked in full here (names, filter, lengths) before any agent is asked, so a bad one
 /// starts nothing; what an agent still refuses ends the call with the agent's status.
 /// </summary>
-public sealed class LiveDebuggingService
+public sealed class LiveDebugging
 {
     private const uint DefaultSnapLength = CaptureOptions.MaxSnapLength;
     private const uint DefaultPingCount = 4;
@@ -25,33 +25,28 @@ public sealed class LiveDebuggingService
     private readonly FabricModel model;
     private readonly AgentHub agents;
 
-    public LiveDebuggingService(FabricModel model, AgentHub agents)
+    public LiveDebugging(FabricModel model, AgentHub agents)
     {
         this.model = model;
         this.agents = agents;
     }
 
-    public RpcServiceBuilder AddTo(RpcServiceBuilder services) => services
-        .AddServerStreaming(ControllerMethods.Capture, CaptureAsync)
-        .AddServerStreaming(ControllerMethods.Mirror, MirrorAsync)
-        .AddServerStreaming(ControllerMethods.Ping, PingAsync);
-
-    private async Task CaptureAsync(CaptureRequest request, RpcStreamWriter<CapturedPacket> packets, RpcCallContext context)
+    public async Task CaptureAsync(CaptureRequest request, IServerStreamWriter<CapturedPacket> packets, CancellationToken cancellationToken)
     {
         if (request.Ports.Count == 0)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "name at least one port to capture: a port, or node/interface for an uplink or core link");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "name at least one port to capture: a port, or node/interface for an uplink or core link"));
         }
 
         var snapLength = request.SnapLength == 0 ? DefaultSnapLength : request.SnapLength;
         if (snapLength > CaptureOptions.MaxSnapLength)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"snap_length {request.SnapLength} is out of range: give 1 to {CaptureOptions.MaxSnapLength}, or 0 for the whole frame");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"snap_length {request.SnapLength} is out of range: give 1 to {CaptureOptions.MaxSnapLength}, or 0 for the whole frame"));
         }
 
         if (!Enum.IsDefined(request.Direction))
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"direction {(int)request.Direction} is not in, out or both");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"direction {(int)request.Direction} is not in, out or both"));
         }
 
         CheckFilter(request.Filter);
@@ -61,7 +56,7 @@ public sealed class LiveDebuggingService
         var agentDrops = new Dictionary<(string Node, string Port), ulong>();
         var sent = 0u;
         var toldDropped = 0ul;
-        await foreach (var (node, message) in capture.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        await foreach (var (node, message) in capture.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             AgentRequest.ThrowIfFailed(message);
             if (message.CaptureDrops is { } drops)
@@ -72,7 +67,7 @@ public sealed class LiveDebuggingService
                 {
                     // No frame, only the count: the agents report drops as they change, packets or not.
                     toldDropped = dropped;
-                    await packets.WriteAsync(new CapturedPacket { Dropped = toldDropped }).ConfigureAwait(false);
+                    await packets.WriteAsync(new CapturedPacket { Dropped = toldDropped }, cancellationToken).ConfigureAwait(false);
                 }
             }
             else if (message.CapturedPacket is { } packet)
@@ -80,7 +75,7 @@ public sealed class LiveDebuggingService
                 packet.Node = node;
                 packet.CaptureId = 0;
                 packet.Dropped = toldDropped = Dropped();
-                await packets.WriteAsync(packet).ConfigureAwait(false);
+                await packets.WriteAsync(packet, cancellationToken).ConfigureAwait(false);
                 if (++sent == request.MaxPackets)
                 {
                     return;
@@ -103,39 +98,39 @@ public sealed class LiveDebuggingService
         };
     }
 
-    private async Task MirrorAsync(MirrorRequest request, RpcStreamWriter<MirrorCounters> counters, RpcCallContext context)
+    public async Task MirrorAsync(MirrorRequest request, IServerStreamWriter<MirrorCounters> counters, CancellationToken cancellationToken)
     {
         CheckInterfaceName(request.TapName);
         var (node, port) = await ControllerService.Answer(() => Target(request.Port)).ConfigureAwait(false);
         if (!model.List(ResourceKinds.Edges).Any(e => e.Name == node))
         {
-            throw new RpcException(StatusCode.FailedPrecondition, $"'{request.Port}' is a core link; mirrors run on edge ports and uplinks, so capture it with `sdn capture {request.Port}` instead");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"'{request.Port}' is a core link; mirrors run on edge ports and uplinks, so capture it with `sdn capture {request.Port}` instead"));
         }
 
         using var mirror = agents.Start(
             [(node, id => new ControllerMessage { MirrorStart = new MirrorStart { MirrorId = id, Port = port, TapName = request.TapName } })]);
-        await foreach (var (from, message) in mirror.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        await foreach (var (from, message) in mirror.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             AgentRequest.ThrowIfFailed(message);
             if (message.MirrorCounters is { } reported)
             {
                 reported.MirrorId = 0;
                 reported.Node = from;
-                await counters.WriteAsync(reported).ConfigureAwait(false);
+                await counters.WriteAsync(reported, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task PingAsync(PingRequest request, RpcStreamWriter<PingEcho> echoes, RpcCallContext context)
+    public async Task PingAsync(PingRequest request, IServerStreamWriter<PingEcho> echoes, CancellationToken cancellationToken)
     {
         var count = request.Count == 0 ? DefaultPingCount : request.Count;
         var interval = request.IntervalMs == 0 ? DefaultPingIntervalMs : request.IntervalMs;
         var timeout = request.TimeoutMs == 0 ? DefaultPingTimeoutMs : request.TimeoutMs;
         if (count > MaxPingCount || interval < MinPingIntervalMs || timeout > MaxPingTimeoutMs)
         {
-            throw new RpcException(
+            throw new RpcException(new Status(
                 StatusCode.InvalidArgument,
-                $"count must be at most {MaxPingCount}, interval_ms at least {MinPingIntervalMs} and timeout_ms at most {MaxPingTimeoutMs} (got {request.Count}, {request.IntervalMs}, {request.TimeoutMs})");
+                $"count must be at most {MaxPingCount}, interval_ms at least {MinPingIntervalMs} and timeout_ms at most {MaxPingTimeoutMs} (got {request.Count}, {request.IntervalMs}, {request.TimeoutMs})"));
         }
 
         var (source, destination) = await ControllerService.Answer(() => (Endpoint(request.Source, "source"), Endpoint(request.Destination, "destination"))).ConfigureAwait(false);
@@ -156,14 +151,14 @@ public sealed class LiveDebuggingService
                 },
             })]);
         var reported = 0u;
-        await foreach (var (_, message) in ping.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        await foreach (var (_, message) in ping.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             AgentRequest.ThrowIfFailed(message);
             if (message.PingEcho is { } echo)
             {
                 echo.PingId = 0;
                 echo.DestinationIpv4 = destination.Ipv4;
-                await echoes.WriteAsync(echo).ConfigureAwait(false);
+                await echoes.WriteAsync(echo, cancellationToken).ConfigureAwait(false);
                 if (++reported == count)
                 {
                     return;
@@ -202,7 +197,7 @@ public sealed class LiveDebuggingService
         }
         catch (CaptureFilterException e)
         {
-            throw new RpcException(StatusCode.InvalidArgument, e.Message, e);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message, e));
         }
     }
 
@@ -210,7 +205,7 @@ public sealed class LiveDebuggingService
     {
         if (name.Length is 0 or > MaxInterfaceName || name is "." or ".." || name.Any(c => c is '/' or ':' || char.IsWhiteSpace(c) || c > '~'))
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"tap_name '{name}' is not a Linux interface name: give 1 to {MaxInterfaceName} printable ASCII characters without '/', ':' or spaces");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"tap_name '{name}' is not a Linux interface name: give 1 to {MaxInterfaceName} printable ASCII characters without '/', ':' or spaces"));
         }
     }
 }

@@ -1,23 +1,24 @@
 using System.Diagnostics;
+using Grpc.Net.Client;
 using Sdn.Contracts.Rpc;
 
-namespace Sdn.Contracts.Tests.Rpc.Interop;
+namespace Sdn.Contracts.Tests.Interop;
 
-/// <summary>grpcio_server.py running under Debian's python3, and a channel to it.</summary>
+/// <summary>grpcio_server.py running under Debian's python3, and a channel to it as agents and the CLI open one.</summary>
 public sealed class GrpcioServerFixture : IAsyncLifetime, IDisposable
 {
     private Process? python;
-    private RpcChannel? channel;
+    private GrpcChannel? channel;
 
-    public RpcChannel Channel => channel ?? throw new InvalidOperationException("the grpcio server is not running");
+    public GrpcChannel Channel => channel ?? throw new InvalidOperationException("the grpcio server is not running");
 
     public async Task InitializeAsync()
     {
-        var script = Path.Combine(AppContext.BaseDirectory, "Rpc", "Interop", "grpcio_server.py");
+        var script = Path.Combine(AppContext.BaseDirectory, "Interop", "grpcio_server.py");
         python = Process.Start(new ProcessStartInfo("/usr/bin/python3", [script]) { RedirectStandardInput = true, RedirectStandardOutput = true })!;
         var port = await python.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30))
             ?? throw new InvalidOperationException("the grpcio server exited before printing its port");
-        channel = new RpcChannel(new Uri($"http://127.0.0.1:{port}"));
+        channel = RpcChannels.ForAddress(new Uri($"http://127.0.0.1:{port}"));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

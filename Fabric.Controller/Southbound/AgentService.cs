@@ -1,0 +1,21 @@
+using Grpc.Core;
+using Sdn.Contracts;
+
+namespace Sdn.Fabric.Controller.Southbound;
+
+/// <summary>The southbound sdn.v1.Agent service: each node agent's Connect stream, served by the <see cref="AgentHub"/>.</summary>
+public sealed class AgentService : Agent.AgentBase
+{
+    private readonly AgentHub hub;
+
+    public AgentService(AgentHub hub)
+    {
+        this.hub = hub;
+    }
+
+    public override Task Connect(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<ControllerMessage> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return hub.ConnectAsync(requestStream, responseStream, context.CancellationToken);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Sdn.Contracts.Rpc;
+
+namespace Sdn.Cli.Hosting;
+
+/// <summary>
+/// ASP.NET Core's gRPC server on Kestrel, HTTP/2 without TLS, with the given services beside server reflection and
+/// the grpc.health.v1 service, so generic gRPC tools and load balancers work. Streams may last for hours, so there
+/// are no body-size or data-rate limits; idle connections are pinged.
+/// </summary>
+internal sealed class GrpcServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private GrpcServer(WebApplication app, Uri address)
+    {
+        this.app = app;
+        Address = address;
+    }
+
+    /// <summary>Where clients reach the server, such as http://127.0.0.1:6653 (the real port when 0 was asked for).</summary>
+    public Uri Address { get; }
+
+    /// <param name="addServices">Registers the service instances, as singletons.</param>
+    /// <param name="mapServices">Maps them: <c>MapGrpcService&lt;T&gt;()</c> for each.</param>
+    public static async Task<GrpcServer> StartAsync(
+        IPEndPoint endpoint, RpcSettings settings, Action<IServiceCollection> addServices, Action<IEndpointRouteBuilder> mapServices, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(addServices);
+        ArgumentNullException.ThrowIfNull(mapServices);
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Limits.MinResponseDataRate = null;
+            kestrel.Limits.Http2.KeepAlivePingDelay = settings.KeepAlivePingDelay;
+            kestrel.Limits.Http2.KeepAlivePingTimeout = settings.KeepAlivePingTimeout;
+            kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = settings.MaxReceiveMessageSize;
+            grpc.MaxSendMessageSize = settings.MaxSendMessageSize;
+            grpc.Interceptors.Add<UnexpectedErrorInterceptor>();
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks().AddCheck<ServingHealthCheck>("serving");
+        addServices(builder.Services);
+
+        var app = builder.Build();
+        mapServices(app);
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new GrpcServer(app, new Uri(address));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+    }
+}
