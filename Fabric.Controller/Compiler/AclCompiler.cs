@@ -14,32 +14,32 @@ public static class AclCompiler
 
     public static IEnumerable<FlowEntry> Compile(AclRule rule, uint tenantId)
     {
-        var tenant = Dataplane.Masked(Field.Metadata, (ulong)tenantId << 32, EdgeTables.TenantMask);
+        var tenant = ProgramMessages.Masked(Field.Metadata, (ulong)tenantId << 32, EdgeTables.TenantMask);
         var source = Cidr(rule.SrcCidr);
         var destination = Cidr(rule.DstCidr);
         var v6 = (source ?? destination)?.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         var ip = new List<FieldMatch>();
         if (source is not null || destination is not null || rule.Protocol != 0)
         {
-            ip.Add(Dataplane.Exact(Field.EthType, v6 ? Dataplane.EthIpv6 : Dataplane.EthIpv4));
+            ip.Add(ProgramMessages.Exact(Field.EthType, v6 ? ProgramMessages.EthIpv6 : ProgramMessages.EthIpv4));
         }
 
         if (source is { } s)
         {
-            ip.Add(Dataplane.Prefix(s, source: true));
+            ip.Add(ProgramMessages.Prefix(s, source: true));
         }
 
         if (destination is { } d)
         {
-            ip.Add(Dataplane.Prefix(d, source: false));
+            ip.Add(ProgramMessages.Prefix(d, source: false));
         }
 
         if (rule.Protocol != 0)
         {
-            ip.Add(Dataplane.Exact(Field.IpProto, rule.Protocol));
+            ip.Add(ProgramMessages.Exact(Field.IpProto, rule.Protocol));
         }
 
-        var instructions = rule.Action == AclAction.Allow ? new[] { Dataplane.Goto(EdgeTables.Forward) } : [];
+        var instructions = rule.Action == AclAction.Allow ? new[] { ProgramMessages.Goto(EdgeTables.Forward) } : [];
         var hasPorts = rule.Protocol is Tcp or Udp;
         foreach (var src in hasPorts ? Ports(Field.L4Src, rule.SrcPorts) : [null])
         {
@@ -47,7 +47,7 @@ public static class AclCompiler
             {
                 var match = new List<FieldMatch>(ip) { tenant };
                 match.AddRange(new[] { src, dst }.OfType<FieldMatch>());
-                yield return Dataplane.Flow(EdgeTables.Acl, rule.Priority, match, instructions);
+                yield return ProgramMessages.Flow(EdgeTables.Acl, rule.Priority, match, instructions);
             }
         }
     }
@@ -58,5 +58,5 @@ public static class AclCompiler
     private static IEnumerable<FieldMatch?> Ports(Field field, PortRange? range) =>
         range is null || (range.First == 0 && range.Last == 0)
             ? [null]
-            : PortRangeCover.Of(range.First, Math.Max(range.First, range.Last)).Select(c => (FieldMatch?)Dataplane.Masked(field, c.Value, c.Mask));
+            : PortRangeCover.Of(range.First, Math.Max(range.First, range.Last)).Select(c => (FieldMatch?)ProgramMessages.Masked(field, c.Value, c.Mask));
 }

@@ -93,5 +93,5 @@ public sealed class CompileContext
     /// under the label is not in the flow key, so the egress pop must know from the label what it pops to.
     /// </summary>
     public static IEnumerable<ushort> ServiceFamilies(Port port) =>
-        string.IsNullOrEmpty(port.Ipv6) ? [Dataplane.EthIpv4] : [Dataplane.EthIpv4, Dataplane.EthIpv6];
+        string.IsNullOrEmpty(port.Ipv6) ? [ProgramMessages.EthIpv4] : [ProgramMessages.EthIpv4, ProgramMessages.EthIpv6];
 }

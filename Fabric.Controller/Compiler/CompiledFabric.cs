@@ -43,7 +43,7 @@ public sealed record CompiledFabric(
     public uint UplinkNumber(string edge, string iface) => Numberings[PortScope(edge)][UplinkKey(iface)];
 
     /// <summary>The label the port's edge allocated for IPv4 (or, with <paramref name="ethType"/>, IPv6) traffic to the port.</summary>
-    public uint ServiceLabel(string edge, string port, ushort ethType = Dataplane.EthIpv4) => Numberings[LabelScope(edge)][ServiceKey(port, ethType)];
+    public uint ServiceLabel(string edge, string port, ushort ethType = ProgramMessages.EthIpv4) => Numberings[LabelScope(edge)][ServiceKey(port, ethType)];
 
     /// <summary>The transport label <paramref name="core"/> allocated for the LSP to <paramref name="destinationEdge"/>.</summary>
     public uint TransportLabel(string core, string destinationEdge) => Numberings[LabelScope(core)][LspKey(destinationEdge)];

@@ -28,25 +28,25 @@ public static class EdgeCompiler
 
         var flows = new List<FlowEntry>
         {
-            Dataplane.Flow(EdgeTables.Classify, TableMiss, []),
-            Dataplane.Flow(EdgeTables.Arp, TableMiss, [], Dataplane.Goto(EdgeTables.Acl)),
-            Dataplane.Flow(EdgeTables.Arp, Matched, [Dataplane.Exact(Field.EthType, Dataplane.EthArp)]),
-            Dataplane.Flow(EdgeTables.Acl, TableMiss, [], Dataplane.Goto(EdgeTables.Forward)),
-            Dataplane.Flow(EdgeTables.Forward, TableMiss, []),
-            Dataplane.Flow(EdgeTables.Egress, TableMiss, []),
+            ProgramMessages.Flow(EdgeTables.Classify, TableMiss, []),
+            ProgramMessages.Flow(EdgeTables.Arp, TableMiss, [], ProgramMessages.Goto(EdgeTables.Acl)),
+            ProgramMessages.Flow(EdgeTables.Arp, Matched, [ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp)]),
+            ProgramMessages.Flow(EdgeTables.Acl, TableMiss, [], ProgramMessages.Goto(EdgeTables.Forward)),
+            ProgramMessages.Flow(EdgeTables.Forward, TableMiss, []),
+            ProgramMessages.Flow(EdgeTables.Egress, TableMiss, []),
         };
 
         foreach (var iface in context.InterfacesOf(edge))
         {
-            flows.Add(Dataplane.Flow(EdgeTables.Classify, Matched, [Dataplane.Exact(Field.InPort, ports[CompiledFabric.UplinkKey(iface)])], Dataplane.Goto(EdgeTables.Egress)));
+            flows.Add(ProgramMessages.Flow(EdgeTables.Classify, Matched, [ProgramMessages.Exact(Field.InPort, ports[CompiledFabric.UplinkKey(iface)])], ProgramMessages.Goto(EdgeTables.Egress)));
         }
 
         foreach (var port in local)
         {
             var number = ports[CompiledFabric.VnicKey(port.Name)];
             var metadata = context.MetadataOf(context.Networks[port.Network]);
-            flows.Add(Dataplane.Flow(
-                EdgeTables.Classify, Matched, [Dataplane.Exact(Field.InPort, number)], Dataplane.WriteMetadata(metadata, ulong.MaxValue), Dataplane.Goto(EdgeTables.Arp)));
+            flows.Add(ProgramMessages.Flow(
+                EdgeTables.Classify, Matched, [ProgramMessages.Exact(Field.InPort, number)], ProgramMessages.WriteMetadata(metadata, ulong.MaxValue), ProgramMessages.Goto(EdgeTables.Arp)));
             flows.AddRange(EgressEntries(context, edge, port, number));
         }
 
@@ -67,19 +67,19 @@ public static class EdgeCompiler
     /// <summary>ARP answers and forwarding for every port of a network present on this edge.</summary>
     private static IEnumerable<FlowEntry> NetworkEntries(CompileContext context, string edge, Network network, StableNumbering ports, StableNumbering groups)
     {
-        var metadata = Dataplane.Masked(Field.Metadata, context.MetadataOf(network), EdgeTables.NetworkMask);
+        var metadata = ProgramMessages.Masked(Field.Metadata, context.MetadataOf(network), EdgeTables.NetworkMask);
         foreach (var port in context.PortsByNetwork[network.Name])
         {
-            yield return Dataplane.Flow(
+            yield return ProgramMessages.Flow(
                 EdgeTables.Arp,
                 ArpAnswered,
-                [metadata, Dataplane.Exact(Field.EthType, Dataplane.EthArp), Dataplane.Exact(Field.ArpOp, ArpRequest), Dataplane.Address(Field.ArpTpa, port.Ipv4)],
-                Dataplane.Apply(Dataplane.ArpResponder(port.Ipv4, port.Mac)));
+                [metadata, ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp), ProgramMessages.Exact(Field.ArpOp, ArpRequest), ProgramMessages.Address(Field.ArpTpa, port.Ipv4)],
+                ProgramMessages.Apply(ProgramMessages.ArpResponder(port.Ipv4, port.Mac)));
 
-            var toPort = Dataplane.Mac(Field.EthDst, port.Mac);
+            var toPort = ProgramMessages.Mac(Field.EthDst, port.Mac);
             if (port.Edge == edge)
             {
-                yield return Dataplane.Flow(EdgeTables.Forward, Matched, [metadata, toPort], Dataplane.Apply(Dataplane.Output(ports[CompiledFabric.VnicKey(port.Name)])));
+                yield return ProgramMessages.Flow(EdgeTables.Forward, Matched, [metadata, toPort], ProgramMessages.Apply(ProgramMessages.Output(ports[CompiledFabric.VnicKey(port.Name)])));
                 continue;
             }
 
@@ -91,11 +91,11 @@ public static class EdgeCompiler
             foreach (var ethType in CompileContext.ServiceFamilies(port))
             {
                 var service = context.Number(CompiledFabric.LabelScope(port.Edge), CompiledFabric.ServiceKey(port.Name, ethType));
-                yield return Dataplane.Flow(
+                yield return ProgramMessages.Flow(
                     EdgeTables.Forward,
                     Matched,
-                    [metadata, toPort, Dataplane.Exact(Field.EthType, ethType)],
-                    Dataplane.Apply(Dataplane.PushMpls(), Dataplane.SetMplsLabel(service), Dataplane.PushMpls(), Dataplane.Group(group)));
+                    [metadata, toPort, ProgramMessages.Exact(Field.EthType, ethType)],
+                    ProgramMessages.Apply(ProgramMessages.PushMpls(), ProgramMessages.SetMplsLabel(service), ProgramMessages.PushMpls(), ProgramMessages.Group(group)));
             }
         }
     }
@@ -106,11 +106,11 @@ public static class EdgeCompiler
         foreach (var ethType in CompileContext.ServiceFamilies(port))
         {
             var service = context.Number(CompiledFabric.LabelScope(edge), CompiledFabric.ServiceKey(port.Name, ethType));
-            yield return Dataplane.Flow(
+            yield return ProgramMessages.Flow(
                 EdgeTables.Egress,
                 Matched,
-                [Dataplane.Exact(Field.EthType, Dataplane.EthMpls), Dataplane.Exact(Field.MplsLabel, service), Dataplane.Exact(Field.MplsBos, 1)],
-                Dataplane.Apply(Dataplane.PopMpls(ethType), Dataplane.Output(number)));
+                [ProgramMessages.Exact(Field.EthType, ProgramMessages.EthMpls), ProgramMessages.Exact(Field.MplsLabel, service), ProgramMessages.Exact(Field.MplsBos, 1)],
+                ProgramMessages.Apply(ProgramMessages.PopMpls(ethType), ProgramMessages.Output(number)));
         }
     }
 
@@ -133,8 +133,8 @@ public static class EdgeCompiler
         {
             var iface = context.InterfaceOf(hop.Link, edge);
             var bucket = new Bucket { Watch = iface };
-            bucket.Actions.Add(context.OutLabel(hop, destination) is { } label ? Dataplane.SetMplsLabel(label) : Dataplane.PopMpls(Dataplane.EthMpls));
-            bucket.Actions.Add(Dataplane.Output(ports[CompiledFabric.UplinkKey(iface)]));
+            bucket.Actions.Add(context.OutLabel(hop, destination) is { } label ? ProgramMessages.SetMplsLabel(label) : ProgramMessages.PopMpls(ProgramMessages.EthMpls));
+            bucket.Actions.Add(ProgramMessages.Output(ports[CompiledFabric.UplinkKey(iface)]));
             group.Buckets.Add(bucket);
         }
 

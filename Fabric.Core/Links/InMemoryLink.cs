@@ -8,7 +8,7 @@ namespace Sdn.Fabric.Core.Links;
 /// each direction. Frames are copied into the ring on send and out of it on receive, so the bytes, the
 /// counters and the ownership rules are those of an MPLS-in-UDP link.
 /// </summary>
-public sealed class InMemoryLink : Link
+public sealed class InMemoryLink : LinkEnd
 {
     public const int DefaultRingCapacity = 1024;
 

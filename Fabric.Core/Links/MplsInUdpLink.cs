@@ -15,7 +15,7 @@ namespace Sdn.Fabric.Core.Links;
 /// source port and come in with one recvmmsg, so a burst costs a few system calls rather than one per frame;
 /// runs of equal-length frames of one source port also share one trip through the kernel's stack (UDP GSO).
 /// </summary>
-public sealed unsafe class MplsInUdpLink : Link
+public sealed unsafe class MplsInUdpLink : LinkEnd
 {
     public const int UdpPort = 6635;
     public const int FirstSourcePort = 49152;

@@ -12,11 +12,11 @@ namespace Sdn.Fabric.Core.Lsr;
 /// </summary>
 public sealed class CoreAgent : SouthboundAgent
 {
-    private readonly CoreNode _node;
+    private readonly CoreSwitch _node;
     private readonly CoreProgrammer _programmer;
     private readonly Lock _applying = new();
 
-    public CoreAgent(CoreNode node, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null)
+    public CoreAgent(CoreSwitch node, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null)
         : base(node?.Name ?? throw new ArgumentNullException(nameof(node)), NodeRole.Core, controller, settings, retryDelay)
     {
         _node = node;

@@ -6,7 +6,7 @@ namespace Sdn.Fabric.Core.Lsr;
 /// <summary>One port of a core node: a link and, when configured, the liveness session that watches it.</summary>
 public sealed class CorePort
 {
-    internal CorePort(int index, Link link, LivenessSession? liveness)
+    internal CorePort(int index, LinkEnd link, LivenessSession? liveness)
     {
         Index = index;
         Link = link;
@@ -16,7 +16,7 @@ public sealed class CorePort
     /// <summary>The number LFIB next hops use for this port.</summary>
     public int Index { get; }
 
-    public Link Link { get; }
+    public LinkEnd Link { get; }
 
     /// <summary>Null for a port whose link is trusted to be up (no hellos are exchanged on it).</summary>
     public LivenessSession? Liveness { get; }

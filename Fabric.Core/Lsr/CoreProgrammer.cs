@@ -1,19 +1,19 @@
 using Grpc.Core;
+using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
-using Proto = Sdn.Contracts;
 
 namespace Sdn.Fabric.Core.Lsr;
 
 /// <summary>
-/// Applies the controller's program batches to one <see cref="CoreNode"/>. The LFIB is immutable, so a batch
+/// Applies the controller's program batches to one <see cref="CoreSwitch"/>. The LFIB is immutable, so a batch
 /// builds the whole next table and installs it with one reference swap: all or nothing by construction.
 /// Next hops name interfaces, which are the names of the node's links.
 /// </summary>
 public sealed class CoreProgrammer
 {
-    private readonly CoreNode _node;
+    private readonly CoreSwitch _node;
 
-    public CoreProgrammer(CoreNode node)
+    public CoreProgrammer(CoreSwitch node)
     {
         ArgumentNullException.ThrowIfNull(node);
         _node = node;
@@ -25,7 +25,7 @@ public sealed class CoreProgrammer
     public NodeProgram Program { get; private set; } = NodeProgram.Empty;
 
     /// <summary>Applies <paramref name="batch"/> whole, or throws <see cref="ProgramException"/> having changed nothing.</summary>
-    public void Apply(Proto.ProgramBatch batch)
+    public void Apply(ProgramBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (!batch.FullState && batch.BaseVersion != Version)
@@ -55,19 +55,19 @@ public sealed class CoreProgrammer
         Version = batch.Version;
     }
 
-    private LfibEntry Entry(Proto.LfibEntry entry)
+    private LabelRoute Entry(LfibEntry entry)
     {
         var operation = entry.Operation switch
         {
-            Proto.LabelOperation.Swap => LabelOperation.Swap,
-            Proto.LabelOperation.Pop => LabelOperation.PenultimateHopPop,
+            LabelOperation.Swap => LabelAction.Swap,
+            LabelOperation.Pop => LabelAction.PenultimateHopPop,
             _ => throw new ProgramException($"in-label {entry.InLabel}: operation {entry.Operation} is not SWAP or POP"),
         };
 
-        return new LfibEntry(entry.InLabel, operation, [.. entry.NextHops.Select(h => Hop(entry, h))], entry.Backup is null ? null : Hop(entry, entry.Backup));
+        return new LabelRoute(entry.InLabel, operation, [.. entry.NextHops.Select(h => Hop(entry, h))], entry.Backup is null ? null : Hop(entry, entry.Backup));
     }
 
-    private NextHop Hop(Proto.LfibEntry entry, Proto.NextHop hop)
+    private LabelNextHop Hop(LfibEntry entry, NextHop hop)
     {
         if (hop.PushLabels.Count > 0)
         {
@@ -76,6 +76,6 @@ public sealed class CoreProgrammer
 
         var port = _node.Ports.FirstOrDefault(p => p.Link.Name == hop.Interface)
             ?? throw new ProgramException(StatusCode.NotFound, $"in-label {entry.InLabel}: core node {_node.Name} has no interface '{hop.Interface}'");
-        return new NextHop(port.Index, hop.OutLabel);
+        return new LabelNextHop(port.Index, hop.OutLabel);
     }
 }

@@ -129,13 +129,13 @@ public sealed class LabelSwitch
             }
 
             ref readonly var entry = ref lfib.Entry(row);
-            if (entry.Operation != LabelOperation.Swap && bottom)
+            if (entry.Operation != LabelAction.Swap && bottom)
             {
                 _counters.DroppedEndOfStack++;
                 return -1;
             }
 
-            if (entry.Operation == LabelOperation.Pop)
+            if (entry.Operation == LabelAction.Pop)
             {
                 offset += MplsLabelStackEntry.Size;
                 continue;
@@ -147,7 +147,7 @@ public sealed class LabelSwitch
                 return -1;
             }
 
-            if (entry.Operation == LabelOperation.Swap)
+            if (entry.Operation == LabelAction.Swap)
             {
                 BinaryPrimitives.WriteUInt32BigEndian(frame[offset..], (hop.OutLabel << 12) | (word & 0xF00) | (uint)(ttl - 1));
                 _counters.Swapped++;
@@ -165,7 +165,7 @@ public sealed class LabelSwitch
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryChooseNextHop(Lfib lfib, in Lfib.CompiledEntry entry, uint hash, ReadOnlySpan<bool> portIsUp, out NextHop hop)
+    private bool TryChooseNextHop(Lfib lfib, in Lfib.CompiledEntry entry, uint hash, ReadOnlySpan<bool> portIsUp, out LabelNextHop hop)
     {
         var member = (int)(((ulong)hash * (uint)entry.HopCount) >> 32);
         for (var tried = 0; tried < entry.HopCount; tried++)

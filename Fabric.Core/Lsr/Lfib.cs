@@ -5,7 +5,7 @@ namespace Sdn.Fabric.Core.Lsr;
 
 /// <summary>
 /// An immutable, versioned label forwarding table. Build a new one for every change and hand it to
-/// <see cref="CoreNode.TryInstall"/>; the forwarding thread picks it up at its next burst, so a burst is
+/// <see cref="CoreSwitch.TryInstall"/>; the forwarding thread picks it up at its next burst, so a burst is
 /// forwarded wholly by one version. Lookups use an open-addressing hash table over flat arrays.
 /// </summary>
 public sealed class Lfib
@@ -16,10 +16,10 @@ public sealed class Lfib
     private readonly int[] _rows;
     private readonly int _shift;
     private readonly CompiledEntry[] _compiled;
-    private readonly NextHop[] _nextHops;
+    private readonly LabelNextHop[] _nextHops;
 
     /// <summary>Validates and compiles <paramref name="entries"/>; throws <see cref="LsrException"/> naming the bad entry.</summary>
-    public Lfib(ulong version, IEnumerable<LfibEntry> entries)
+    public Lfib(ulong version, IEnumerable<LabelRoute> entries)
     {
         Version = version;
         Entries = [.. entries];
@@ -30,7 +30,7 @@ public sealed class Lfib
         Array.Fill(_keys, EmptyKey);
         _rows = new int[_keys.Length];
         _compiled = new CompiledEntry[Entries.Count];
-        var hops = new List<NextHop>();
+        var hops = new List<LabelNextHop>();
 
         for (var row = 0; row < Entries.Count; row++)
         {
@@ -49,7 +49,7 @@ public sealed class Lfib
 
             _keys[slot] = entry.InLabel;
             _rows[slot] = row;
-            _compiled[row] = new CompiledEntry(entry.Operation, hops.Count, entry.NextHops.Count, entry.Backup ?? new NextHop(-1, 0));
+            _compiled[row] = new CompiledEntry(entry.Operation, hops.Count, entry.NextHops.Count, entry.Backup ?? new LabelNextHop(-1, 0));
             hops.AddRange(entry.NextHops);
         }
 
@@ -62,7 +62,7 @@ public sealed class Lfib
     /// <summary>Increases with every table the controller compiles; a node refuses to go back to an older one.</summary>
     public ulong Version { get; }
 
-    public IReadOnlyList<LfibEntry> Entries { get; }
+    public IReadOnlyList<LabelRoute> Entries { get; }
 
     /// <summary>The highest port index any entry uses, or -1 for an empty table.</summary>
     public int MaxPort { get; }
@@ -94,12 +94,12 @@ public sealed class Lfib
     internal ref readonly CompiledEntry Entry(int row) => ref _compiled[row];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal NextHop Hop(int index) => _nextHops[index];
+    internal LabelNextHop Hop(int index) => _nextHops[index];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Slot(uint label) => (int)((label * 0x9E3779B1u) >> _shift);
 
-    private void Validate(LfibEntry entry)
+    private void Validate(LabelRoute entry)
     {
         if (entry.InLabel is < MplsLabelStackEntry.FirstUnreservedLabel or > MplsLabelStackEntry.MaxLabel)
         {
@@ -118,7 +118,7 @@ public sealed class Lfib
                 throw new LsrException($"LFIB v{Version}: in-label {entry.InLabel} names port {hop.Port}; ports are numbered from 0");
             }
 
-            if (entry.Operation == LabelOperation.Swap
+            if (entry.Operation == LabelAction.Swap
                 && (hop.OutLabel is MplsLabelStackEntry.ImplicitNullLabel or > MplsLabelStackEntry.MaxLabel))
             {
                 throw new LsrException(
@@ -128,7 +128,7 @@ public sealed class Lfib
     }
 
     /// <summary>An entry flattened for the forwarding loop: its ECMP members are NextHops[FirstHop .. FirstHop+HopCount).</summary>
-    internal readonly record struct CompiledEntry(LabelOperation Operation, int FirstHop, int HopCount, NextHop Backup)
+    internal readonly record struct CompiledEntry(LabelAction Operation, int FirstHop, int HopCount, LabelNextHop Backup)
     {
         public bool HasBackup => Backup.Port >= 0;
     }

@@ -71,7 +71,7 @@ public sealed class EdgeAgent : SouthboundAgent
             {
                 if (_switch.Datapath.PortCounters(port.Number) is { } counters)
                 {
-                    report.Ports.Add(new Contracts.PortCounters
+                    report.Ports.Add(new PortCounters
                     {
                         Port = port.Name,
                         RxPackets = (ulong)counters.RxPackets,

@@ -1,9 +1,9 @@
 using Grpc.Core;
+using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Pipeline.Groups;
-using Proto = Sdn.Contracts;
 
 namespace Sdn.Fabric.Edge.Agent;
 
@@ -18,14 +18,14 @@ namespace Sdn.Fabric.Edge.Agent;
 public sealed class EdgeProgrammer
 {
     private readonly EdgeSwitch _switch;
-    private readonly Func<Proto.PortConfig, IEdgePort> _bindPort;
+    private readonly Func<PortConfig, IEdgePort> _bindPort;
     private readonly Dictionary<uint, IEdgePort> _ports = [];
     private readonly Dictionary<uint, bool> _reportedUp = [];
     private readonly HashSet<uint> _groups = [];
     private volatile NodeProgram _program = NodeProgram.Empty;
 
     /// <param name="bindPort">Attaches the device a port config names (a vNIC, a TAP, an uplink) under the config's number.</param>
-    public EdgeProgrammer(EdgeSwitch edge, Func<Proto.PortConfig, IEdgePort> bindPort)
+    public EdgeProgrammer(EdgeSwitch edge, Func<PortConfig, IEdgePort> bindPort)
     {
         ArgumentNullException.ThrowIfNull(edge);
         ArgumentNullException.ThrowIfNull(bindPort);
@@ -49,10 +49,10 @@ public sealed class EdgeProgrammer
     public IEdgePort? PortNamedByProgram(string name) => PortConfigNamed(name) is { } config ? _ports.GetValueOrDefault(config.Number) : null;
 
     /// <summary>The program's config of the port it calls <paramref name="name"/>, bound or not.</summary>
-    public Proto.PortConfig? PortConfigNamed(string name) => Program.Ports.Values.FirstOrDefault(p => p.Name == name);
+    public PortConfig? PortConfigNamed(string name) => Program.Ports.Values.FirstOrDefault(p => p.Name == name);
 
     /// <summary>Applies <paramref name="batch"/> whole, or throws <see cref="ProgramException"/> having changed nothing.</summary>
-    public void Apply(Proto.ProgramBatch batch)
+    public void Apply(ProgramBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (!batch.FullState && batch.BaseVersion != Version)
@@ -74,9 +74,9 @@ public sealed class EdgeProgrammer
     /// Feeds the liveness of every uplink into the fast-failover groups, and returns the uplinks whose state
     /// changed since the last call, for the controller.
     /// </summary>
-    public IReadOnlyList<Proto.LinkStatus> RefreshLiveness()
+    public IReadOnlyList<LinkStatus> RefreshLiveness()
     {
-        var changes = new List<Proto.LinkStatus>();
+        var changes = new List<LinkStatus>();
         foreach (var (number, port) in _ports)
         {
             if (port is not UplinkPort uplink || (_reportedUp.TryGetValue(number, out var was) && was == uplink.IsUp))
@@ -86,7 +86,7 @@ public sealed class EdgeProgrammer
 
             _reportedUp[number] = uplink.IsUp;
             _switch.Pipeline.Liveness.SetPortLive(number, uplink.IsUp);
-            changes.Add(new Proto.LinkStatus { Interface = uplink.Name, Up = uplink.IsUp });
+            changes.Add(new LinkStatus { Interface = uplink.Name, Up = uplink.IsUp });
         }
 
         return changes;
@@ -99,7 +99,7 @@ public sealed class EdgeProgrammer
         {
             Install(plan);
         }
-        catch (Exception e) when (e is FlowModException or ArgumentException)
+        catch (Exception e) when (e is FlowEditException or ArgumentException)
         {
             var applied = Program;
             Install(Plan(NodeProgram.Diff(NodeProgram.Empty, applied, 0, Version), applied, clearFirst: true));
@@ -108,7 +108,7 @@ public sealed class EdgeProgrammer
     }
 
     /// <summary>Checks and translates <paramref name="diff"/> against the ports and groups of <paramref name="next"/>, the program it leads to.</summary>
-    private InstallPlan Plan(Proto.ProgramBatch diff, NodeProgram next, bool clearFirst = false)
+    private InstallPlan Plan(ProgramBatch diff, NodeProgram next, bool clearFirst = false)
     {
         var tableCount = _switch.Pipeline.Tables.Count;
         var numbers = next.Ports.Values.ToDictionary(p => p.Name, p => p.Number, StringComparer.Ordinal);
@@ -117,12 +117,12 @@ public sealed class EdgeProgrammer
         var plan = new InstallPlan(clearFirst);
         foreach (var mod in diff.PortMods)
         {
-            if (mod.Op != Proto.ModOp.Add)
+            if (mod.Op != ModOp.Add)
             {
                 plan.PortsRemoved.Add(mod.Port.Number);
             }
 
-            if (mod.Op != Proto.ModOp.Delete)
+            if (mod.Op != ModOp.Delete)
             {
                 if (mod.Port.Number is 0 or >= EdgeDatapath.MaxPorts)
                 {
@@ -135,13 +135,13 @@ public sealed class EdgeProgrammer
 
         foreach (var mod in diff.GroupMods)
         {
-            if (mod.Op == Proto.ModOp.Delete)
+            if (mod.Op == ModOp.Delete)
             {
                 plan.GroupsRemoved.Add(mod.Group.GroupId);
                 continue;
             }
 
-            var group = DataplaneTranslator.Group(mod.Group, PortOf);
+            var group = ProgramTranslator.Group(mod.Group, PortOf);
             foreach (var bucket in group.Buckets)
             {
                 if (MissingReference(bucket.Actions, next) is { } missing)
@@ -150,26 +150,26 @@ public sealed class EdgeProgrammer
                 }
             }
 
-            (mod.Op == Proto.ModOp.Add ? plan.GroupsAdded : plan.GroupsModified).Add(group);
+            (mod.Op == ModOp.Add ? plan.GroupsAdded : plan.GroupsModified).Add(group);
         }
 
         // A table's miss setting is its priority-0 match-anything entry, so it is planned as one.
         foreach (var table in diff.Tables)
         {
-            plan.Flows.Add(FlowMod.Add(DataplaneTranslator.Table(table.TableId, tableCount), 0, FlowMatch.Any, DataplaneTranslator.Miss(table, tableCount)));
+            plan.Flows.Add(FlowEdit.Add(ProgramTranslator.Table(table.TableId, tableCount), 0, FlowMatch.Any, ProgramTranslator.Miss(table, tableCount)));
         }
 
-        var translated = new Dictionary<Proto.Instruction, FlowInstructions>(ReferenceEqualityComparer.Instance);
+        var translated = new Dictionary<Instruction, FlowInstructions>(ReferenceEqualityComparer.Instance);
         foreach (var mod in diff.FlowMods)
         {
-            var flow = DataplaneTranslator.Add(mod.Entry, tableCount, translated);
+            var flow = ProgramTranslator.Add(mod.Entry, tableCount, translated);
             switch (mod.Op)
             {
-                case Proto.ModOp.Delete:
-                    plan.FlowsDeleted.Add(FlowMod.DeleteStrict(flow.TableId, flow.Priority, flow.Match));
+                case ModOp.Delete:
+                    plan.FlowsDeleted.Add(FlowEdit.DeleteStrict(flow.TableId, flow.Priority, flow.Match));
                     continue;
-                case Proto.ModOp.Modify:
-                    plan.Flows.Add(FlowMod.ModifyStrict(flow.TableId, flow.Priority, flow.Match, flow.Instructions));
+                case ModOp.Modify:
+                    plan.Flows.Add(FlowEdit.ModifyStrict(flow.TableId, flow.Priority, flow.Match, flow.Instructions));
                     break;
                 default:
                     plan.Flows.Add(flow);
@@ -185,7 +185,7 @@ public sealed class EdgeProgrammer
         return plan;
     }
 
-    private IEdgePort Bind(Proto.PortConfig config)
+    private IEdgePort Bind(PortConfig config)
     {
         IEdgePort port;
         try
@@ -203,17 +203,17 @@ public sealed class EdgeProgrammer
     }
 
     /// <summary>What the first action that refers to a port or group <paramref name="next"/> lacks does, or null when all is there.</summary>
-    private static string? MissingReference(IReadOnlyList<FlowAction> actions, NodeProgram next)
+    private static string? MissingReference(IReadOnlyList<PipelineAction> actions, NodeProgram next)
     {
         for (var i = 0; i < actions.Count; i++)
         {
             var action = actions[i];
-            if (action.Kind == FlowActionKind.Group && !next.Groups.ContainsKey(action.Operand))
+            if (action.Kind == PipelineActionKind.Group && !next.Groups.ContainsKey(action.Operand))
             {
                 return $"sends to group {action.Operand}, which the program does not hold";
             }
 
-            if (action.Kind is FlowActionKind.Output or FlowActionKind.Mirror && action.Operand != PortNumbers.InPort && !next.Ports.ContainsKey(action.Operand))
+            if (action.Kind is PipelineActionKind.Output or PipelineActionKind.Mirror && action.Operand != PortNumbers.InPort && !next.Ports.ContainsKey(action.Operand))
             {
                 return $"outputs to port {action.Operand}, which the program does not hold";
             }
@@ -230,7 +230,7 @@ public sealed class EdgeProgrammer
             // Back to what a new table holds, its table-miss entry included; the plan then adds the program's entries.
             foreach (var table in pipeline.Tables)
             {
-                pipeline.Apply(FlowMod.Delete(table.Id, FlowMatch.Any));
+                pipeline.Apply(FlowEdit.Delete(table.Id, FlowMatch.Any));
                 pipeline.SetTableMiss(table.Id, FlowInstructions.DropPacket);
             }
 
@@ -290,15 +290,15 @@ public sealed class EdgeProgrammer
 
         public List<IEdgePort> PortsAdded { get; } = [];
 
-        public List<Group> GroupsAdded { get; } = [];
+        public List<GroupEntry> GroupsAdded { get; } = [];
 
         public List<uint> GroupsRemoved { get; } = [];
 
-        public List<Group> GroupsModified { get; } = [];
+        public List<GroupEntry> GroupsModified { get; } = [];
 
-        public List<FlowMod> FlowsDeleted { get; } = [];
+        public List<FlowEdit> FlowsDeleted { get; } = [];
 
         /// <summary>Adds and modifies, table-miss settings included.</summary>
-        public List<FlowMod> Flows { get; } = [];
+        public List<FlowEdit> Flows { get; } = [];
     }
 }

@@ -1,5 +1,5 @@
+using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
-using Proto = Sdn.Contracts;
 
 namespace Sdn.Fabric.Edge.Agent;
 
@@ -10,11 +10,11 @@ namespace Sdn.Fabric.Edge.Agent;
 internal static class FlowTableDump
 {
     /// <param name="tableId">Only this table; null for every table. The caller checks that it exists.</param>
-    public static Proto.FlowDump Of(string edgeName, EdgeSwitch edge, NodeProgram program, uint? tableId)
+    public static FlowDump Of(string edgeName, EdgeSwitch edge, NodeProgram program, uint? tableId)
     {
         var flows = new ProgrammedFlows(program);
         var now = edge.Time.GetTimestamp();
-        var dump = new Proto.FlowDump { Edge = edgeName, Ports = { program.Ports.Values.OrderBy(p => p.Number) } };
+        var dump = new FlowDump { Edge = edgeName, Ports = { program.Ports.Values.OrderBy(p => p.Number) } };
         foreach (var table in edge.Pipeline.Tables.Where(t => tableId is not { } only || t.Id == only))
         {
             // Highest priority first, as the classifier tries them; entries of one priority in a stable order.
@@ -23,7 +23,7 @@ internal static class FlowTableDump
             foreach (var (entry, programmed) in described)
             {
                 var lastActive = Math.Max(entry.CreatedTimestamp, entry.Counters.LastHitTimestamp);
-                dump.Flows.Add(new Proto.FlowEntryStats
+                dump.Flows.Add(new FlowEntryStats
                 {
                     Entry = programmed,
                     Packets = (ulong)entry.Counters.Packets,

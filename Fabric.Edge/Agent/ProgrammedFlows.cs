@@ -1,6 +1,6 @@
+using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Pipeline;
-using Proto = Sdn.Contracts;
 
 namespace Sdn.Fabric.Edge.Agent;
 
@@ -10,13 +10,13 @@ namespace Sdn.Fabric.Edge.Agent;
 /// </summary>
 internal sealed class ProgrammedFlows
 {
-    private readonly Dictionary<(byte Table, int Priority, FlowMatch Match), Proto.FlowEntry> _byIdentity = [];
+    private readonly Dictionary<(byte Table, int Priority, FlowMatch Match), FlowEntry> _byIdentity = [];
 
     public ProgrammedFlows(NodeProgram program)
     {
         foreach (var flow in program.Flows.Values)
         {
-            _byIdentity.TryAdd(((byte)flow.TableId, (int)flow.Priority, DataplaneTranslator.Match(flow)), flow);
+            _byIdentity.TryAdd(((byte)flow.TableId, (int)flow.Priority, ProgramTranslator.Match(flow)), flow);
         }
     }
 
@@ -24,7 +24,7 @@ internal sealed class ProgrammedFlows
     /// The entry as programmed. A table-miss entry the program does not list is described by what it does; an entry
     /// someone else installed (not through the agent) shows without its match.
     /// </summary>
-    public Proto.FlowEntry Describe(FlowEntry entry)
+    public FlowEntry Describe(TableEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         if (_byIdentity.TryGetValue((entry.TableId, entry.Priority, entry.Match), out var programmed))
@@ -32,14 +32,14 @@ internal sealed class ProgrammedFlows
             return programmed;
         }
 
-        var described = new Proto.FlowEntry { TableId = entry.TableId, Priority = (uint)entry.Priority, Cookie = entry.Cookie };
+        var described = new FlowEntry { TableId = entry.TableId, Priority = (uint)entry.Priority, Cookie = entry.Cookie };
         if (entry.IsTableMiss)
         {
             described.Instructions.Add(MissOf(entry) switch
             {
-                Proto.TableMiss.NextTable => new Proto.Instruction { GotoTable = entry.TableId + 1u },
-                Proto.TableMiss.Controller => Apply(new Proto.FlowAction { Controller = new Proto.ControllerAction() }),
-                _ => Apply(new Proto.FlowAction { Drop = new Proto.DropAction() }),
+                TableMiss.NextTable => new Instruction { GotoTable = entry.TableId + 1u },
+                TableMiss.Controller => Apply(new FlowAction { Controller = new ControllerAction() }),
+                _ => Apply(new FlowAction { Drop = new DropAction() }),
             });
         }
 
@@ -47,16 +47,16 @@ internal sealed class ProgrammedFlows
     }
 
     /// <summary>What a table-miss entry does with the packets nothing else in its table matched.</summary>
-    public static Proto.TableMiss MissOf(FlowEntry tableMiss)
+    public static TableMiss MissOf(TableEntry tableMiss)
     {
         ArgumentNullException.ThrowIfNull(tableMiss);
         return tableMiss.Instructions switch
         {
-            { GotoTable: not null } => Proto.TableMiss.NextTable,
-            var instructions when instructions.ApplyActions.Any(a => a.Kind == FlowActionKind.Controller) => Proto.TableMiss.Controller,
-            _ => Proto.TableMiss.Drop,
+            { GotoTable: not null } => TableMiss.NextTable,
+            var instructions when instructions.ApplyActions.Any(a => a.Kind == PipelineActionKind.Controller) => TableMiss.Controller,
+            _ => TableMiss.Drop,
         };
     }
 
-    private static Proto.Instruction Apply(Proto.FlowAction action) => new() { ApplyActions = new Proto.ApplyActions { Actions = { action } } };
+    private static Instruction Apply(FlowAction action) => new() { ApplyActions = new ApplyActions { Actions = { action } } };
 }

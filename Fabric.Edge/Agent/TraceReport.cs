@@ -1,17 +1,17 @@
+using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
-using Proto = Sdn.Contracts;
 
 namespace Sdn.Fabric.Edge.Agent;
 
 /// <summary>A pipeline trace in the controller's terms: entries as programmed, ports by name, the labels pushed on each copy.</summary>
 internal static class TraceReport
 {
-    public static Proto.TraceResult Of(PipelineTrace trace, NodeProgram program)
+    public static TraceResult Of(PipelineTrace trace, NodeProgram program)
     {
         var flows = new ProgrammedFlows(program);
-        var result = new Proto.TraceResult
+        var result = new TraceResult
         {
             CacheHit = trace.CacheWouldHit != CacheTier.Miss,
             CacheTier = trace.CacheWouldHit switch
@@ -33,7 +33,7 @@ internal static class TraceReport
 
         foreach (var output in trace.TracedOutputs)
         {
-            result.Outputs.Add(new Proto.TraceOutput
+            result.Outputs.Add(new TraceOutput
             {
                 PortNumber = output.Port,
                 Port = program.Ports.TryGetValue(output.Port, out var port) ? port.Name : string.Empty,
@@ -45,24 +45,24 @@ internal static class TraceReport
         return result;
     }
 
-    private static Proto.TraceStep Step(Pipeline.TraceStep step, ProgrammedFlows flows)
+    private static TraceStep Step(Pipeline.TableVisit step, ProgrammedFlows flows)
     {
         if (step.Entry is null)
         {
-            return new Proto.TraceStep { TableId = step.TableId, Miss = Proto.TableMiss.Drop };
+            return new TraceStep { TableId = step.TableId, Miss = TableMiss.Drop };
         }
 
         var matched = flows.Describe(step.Entry);
-        return new Proto.TraceStep
+        return new TraceStep
         {
             TableId = step.TableId,
             Matched = matched,
-            Miss = step.Entry.IsTableMiss ? ProgrammedFlows.MissOf(step.Entry) : Proto.TableMiss.Unspecified,
-            Actions = { matched.Instructions.Where(i => i.KindCase == Proto.Instruction.KindOneofCase.ApplyActions).SelectMany(i => i.ApplyActions.Actions) },
+            Miss = step.Entry.IsTableMiss ? ProgrammedFlows.MissOf(step.Entry) : TableMiss.Unspecified,
+            Actions = { matched.Instructions.Where(i => i.KindCase == Instruction.KindOneofCase.ApplyActions).SelectMany(i => i.ApplyActions.Actions) },
         };
     }
 
-    private static string Verdict(Proto.TraceResult result)
+    private static string Verdict(TraceResult result)
     {
         var parts = result.Outputs.Select(o => $"output {(o.Port.Length > 0 ? o.Port : o.PortNumber.ToString(System.Globalization.CultureInfo.InvariantCulture))}"
             + (o.PushedLabels.Count > 0 ? $" labels [{string.Join(", ", o.PushedLabels)}]" : string.Empty)).ToList();

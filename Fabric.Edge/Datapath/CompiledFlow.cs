@@ -20,7 +20,7 @@ public sealed class CompiledFlow
     private int _anyChangeSeen;
 
     /// <param name="dependencies">What the decision read; every stamp's <see cref="VersionStamp.Parent"/> must be <paramref name="anyChange"/>.</param>
-    public CompiledFlow(DatapathAction[] actions, FlowCounters[] counters, IReadOnlyCollection<VersionStamp> dependencies, VersionStamp anyChange)
+    public CompiledFlow(DatapathAction[] actions, EntryCounters[] counters, IReadOnlyCollection<VersionStamp> dependencies, VersionStamp anyChange)
     {
         ArgumentNullException.ThrowIfNull(dependencies);
         ArgumentNullException.ThrowIfNull(anyChange);
@@ -38,7 +38,7 @@ public sealed class CompiledFlow
 
     public DatapathAction[] Actions { get; }
 
-    public FlowCounters[] Counters { get; }
+    public EntryCounters[] Counters { get; }
 
     /// <summary>True while nothing the flow was compiled from has changed.</summary>
     public bool IsCurrent

@@ -30,7 +30,7 @@ public sealed class EdgeDatapath
     private readonly IUpcallHandler _slowPath;
     private readonly TimeProvider _time;
     private readonly IEdgePort?[] _ports = new IEdgePort?[MaxPorts];
-    private readonly PortCounters?[] _portCounters = new PortCounters?[MaxPorts];
+    private readonly EdgePortCounters?[] _portCounters = new EdgePortCounters?[MaxPorts];
     private readonly CaptureTap?[] _captureTaps = new CaptureTap?[MaxPorts];
     private readonly PacketBurst?[] _pendingTx = new PacketBurst?[MaxPorts];
     private readonly bool[] _takesOffloads = new bool[MaxPorts];
@@ -39,7 +39,7 @@ public sealed class EdgeDatapath
     private PacketBurst _rx = new();
     private readonly int[] _savedLengths = new int[MaxSavedFrames];
     private readonly HeaderOffsets[] _savedOffsets = new HeaderOffsets[MaxSavedFrames];
-    private readonly PortCounters _unattached = new();
+    private readonly EdgePortCounters _unattached = new();
     private readonly FlowKey[] _keys = new FlowKey[PacketBurst.Capacity];
     private readonly HeaderOffsets[] _offsets = new HeaderOffsets[PacketBurst.Capacity];
     private readonly ulong[] _hashes = new ulong[PacketBurst.Capacity];
@@ -81,7 +81,7 @@ public sealed class EdgeDatapath
         }
 
         _ports[port.Number] = port;
-        _portCounters[port.Number] = new PortCounters();
+        _portCounters[port.Number] = new EdgePortCounters();
         _captureTaps[port.Number] = new CaptureTap();
         _pendingTx[port.Number] = new PacketBurst(superFrames: takesOffloads);
         _takesOffloads[port.Number] = takesOffloads;
@@ -103,7 +103,7 @@ public sealed class EdgeDatapath
         return true;
     }
 
-    public PortCounters? PortCounters(uint number) => number < MaxPorts ? _portCounters[number] : null;
+    public EdgePortCounters? PortCounters(uint number) => number < MaxPorts ? _portCounters[number] : null;
 
     /// <summary>Where captures of port <paramref name="number"/> attach: frames it receives, before the pipeline, and frames it is sent.</summary>
     public CaptureTap? CaptureTap(uint number) => number < MaxPorts ? _captureTaps[number] : null;

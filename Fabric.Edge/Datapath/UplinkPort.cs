@@ -24,7 +24,7 @@ public sealed class UplinkPort : IEdgePort
     private readonly LivenessSession? _liveness;
 
     /// <param name="liveness">With options, a session exchanges hellos on the link and the port is up only while it is.</param>
-    public UplinkPort(uint number, Link link, LivenessOptions? liveness = null)
+    public UplinkPort(uint number, LinkEnd link, LivenessOptions? liveness = null)
     {
         ArgumentNullException.ThrowIfNull(link);
         Number = number;
@@ -36,7 +36,7 @@ public sealed class UplinkPort : IEdgePort
 
     public string Name => Link.Name;
 
-    public Link Link { get; }
+    public LinkEnd Link { get; }
 
     public bool TakesOffloads => Link.CarriesOffloads;
 

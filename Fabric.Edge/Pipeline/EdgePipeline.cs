@@ -15,7 +15,7 @@ public sealed class EdgePipeline
 
     private readonly FlowTable[] _tables;
     private readonly TimeProvider _time;
-    private readonly PipelineTranslator _translator;
+    private readonly FlowCompiler _translator;
     private readonly List<FlowRemoved> _removedScratch = [];
     private readonly Queue<FlowRemoved> _flowRemoved = new();
 
@@ -37,7 +37,7 @@ public sealed class EdgePipeline
 
         Groups = new GroupTable(_anyChange);
         Liveness = new PortLiveness(_anyChange);
-        _translator = new PipelineTranslator(_tables, Groups, Liveness, _anyChange);
+        _translator = new FlowCompiler(_tables, Groups, Liveness, _anyChange);
     }
 
     public IReadOnlyList<FlowTable> Tables => _tables;
@@ -46,12 +46,12 @@ public sealed class EdgePipeline
 
     public PortLiveness Liveness { get; }
 
-    /// <summary>Applies one flow-mod; throws <see cref="FlowModException"/> (changing nothing) when it is refused.</summary>
-    public void Apply(FlowMod mod)
+    /// <summary>Applies one flow-mod; throws <see cref="FlowEditException"/> (changing nothing) when it is refused.</summary>
+    public void Apply(FlowEdit mod)
     {
         ArgumentNullException.ThrowIfNull(mod);
         var table = Table(mod.TableId);
-        if (mod.Command is FlowModCommand.Add or FlowModCommand.Modify or FlowModCommand.ModifyStrict)
+        if (mod.Command is FlowEditCommand.Add or FlowEditCommand.Modify or FlowEditCommand.ModifyStrict)
         {
             Validate(mod);
         }
@@ -62,7 +62,7 @@ public sealed class EdgePipeline
 
     /// <summary>Sets what table <paramref name="tableId"/> does with packets no other entry matches.</summary>
     public void SetTableMiss(byte tableId, FlowInstructions instructions) =>
-        Apply(FlowMod.Add(tableId, 0, FlowMatch.Any, instructions));
+        Apply(FlowEdit.Add(tableId, 0, FlowMatch.Any, instructions));
 
     /// <summary>Deletes a group, and (as OpenFlow requires) every flow entry that sends to it.</summary>
     public bool DeleteGroup(uint groupId)
@@ -111,18 +111,18 @@ public sealed class EdgePipeline
     private FlowTable Table(byte tableId) =>
         tableId < _tables.Length
             ? _tables[tableId]
-            : throw new FlowModException(FlowModError.BadTableId, $"table {tableId} does not exist; this pipeline has tables 0 to {_tables.Length - 1}");
+            : throw new FlowEditException(FlowEditError.BadTableId, $"table {tableId} does not exist; this pipeline has tables 0 to {_tables.Length - 1}");
 
-    private void Validate(FlowMod mod)
+    private void Validate(FlowEdit mod)
     {
         if (mod.Priority is < 0 or > ushort.MaxValue)
         {
-            throw new FlowModException(FlowModError.BadPriority, $"priority {mod.Priority} is outside 0..65535");
+            throw new FlowEditException(FlowEditError.BadPriority, $"priority {mod.Priority} is outside 0..65535");
         }
 
         if (mod.Instructions.GotoTable is { } next && (next <= mod.TableId || next >= _tables.Length))
         {
-            throw new FlowModException(FlowModError.GotoNotForward, $"table {mod.TableId} cannot go to table {next}: goto only moves forward, to an existing table");
+            throw new FlowEditException(FlowEditError.GotoNotForward, $"table {mod.TableId} cannot go to table {next}: goto only moves forward, to an existing table");
         }
 
         // Indexed: a foreach over the list interface allocates an enumerator for every flow-mod.
@@ -130,9 +130,9 @@ public sealed class EdgePipeline
         for (var i = 0; i < actions.Count; i++)
         {
             var action = actions[i];
-            if (action.Kind == FlowActionKind.Group && !Groups.TryGet(action.Operand, out _))
+            if (action.Kind == PipelineActionKind.Group && !Groups.TryGet(action.Operand, out _))
             {
-                throw new FlowModException(FlowModError.UnknownGroup, $"group {action.Operand} does not exist; add the group before the flows that use it");
+                throw new FlowEditException(FlowEditError.UnknownGroup, $"group {action.Operand} does not exist; add the group before the flows that use it");
             }
         }
     }

@@ -5,7 +5,7 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// </summary>
 /// <param name="ApplyActions">Actions applied to the packet at once, in order.</param>
 /// <param name="GotoTable">The next table; it must be greater than the entry's own (goto only moves forward).</param>
-public sealed record FlowInstructions(IReadOnlyList<FlowAction> ApplyActions, byte? GotoTable = null)
+public sealed record FlowInstructions(IReadOnlyList<PipelineAction> ApplyActions, byte? GotoTable = null)
 {
     /// <summary>No actions and no goto: the packet is dropped.</summary>
     public static FlowInstructions DropPacket { get; } = new([]);
@@ -15,15 +15,15 @@ public sealed record FlowInstructions(IReadOnlyList<FlowAction> ApplyActions, by
     /// <summary>The metadata bits write-metadata sets; zero means the instruction is absent.</summary>
     public ulong MetadataMask { get; init; }
 
-    public static FlowInstructions Apply(params FlowAction[] actions) => new(actions);
+    public static FlowInstructions Apply(params PipelineAction[] actions) => new(actions);
 
-    public static FlowInstructions Goto(byte table, params FlowAction[] actions) => new(actions, table);
+    public static FlowInstructions Goto(byte table, params PipelineAction[] actions) => new(actions, table);
 
     public FlowInstructions WithMetadata(ulong value, ulong mask = ulong.MaxValue) =>
         this with { MetadataValue = value, MetadataMask = mask };
 
     /// <summary>True when apply-actions hold an action of <paramref name="kind"/> on <paramref name="operand"/> (a port or group).</summary>
-    internal bool Has(FlowActionKind kind, uint operand) => ApplyActions.Any(a => a.Kind == kind && a.Operand == operand);
+    internal bool Has(PipelineActionKind kind, uint operand) => ApplyActions.Any(a => a.Kind == kind && a.Operand == operand);
 
     public override string ToString()
     {

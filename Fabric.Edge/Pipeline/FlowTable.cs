@@ -18,7 +18,7 @@ public sealed class FlowTable
     {
         Id = id;
         _classifier = new TupleSpaceClassifier(anyChange);
-        _classifier.Insert(new FlowEntry(id, FlowMod.Add(id, 0, FlowMatch.Any, FlowInstructions.DropPacket), createdTimestamp));
+        _classifier.Insert(new TableEntry(id, FlowEdit.Add(id, 0, FlowMatch.Any, FlowInstructions.DropPacket), createdTimestamp));
     }
 
     public byte Id { get; }
@@ -28,43 +28,43 @@ public sealed class FlowTable
     /// <summary>How many distinct masks (tuple-space subtables) the entries use.</summary>
     public int SubtableCount => _classifier.SubtableCount;
 
-    public IEnumerable<FlowEntry> Entries => _classifier.Entries;
+    public IEnumerable<TableEntry> Entries => _classifier.Entries;
 
     /// <summary>Bumped on every change to the table's entries.</summary>
     public VersionStamp Version => _classifier.Version;
 
-    public FlowEntry? FindStrict(in FlowMatch match, int priority) => _classifier.FindStrict(match, priority);
+    public TableEntry? FindStrict(in FlowMatch match, int priority) => _classifier.FindStrict(match, priority);
 
-    internal FlowEntry? Lookup(in FlowKey key, ref FlowKey unwildcard) => _classifier.Lookup(key, ref unwildcard);
+    internal TableEntry? Lookup(in FlowKey key, ref FlowKey unwildcard) => _classifier.Lookup(key, ref unwildcard);
 
-    internal void Apply(FlowMod mod, long now, List<FlowRemoved> removed)
+    internal void Apply(FlowEdit mod, long now, List<FlowRemoved> removed)
     {
         switch (mod.Command)
         {
-            case FlowModCommand.Add:
+            case FlowEditCommand.Add:
                 Add(mod, now);
                 break;
-            case FlowModCommand.Modify:
+            case FlowEditCommand.Modify:
                 ModifyAll(Covered(mod), mod);
                 break;
-            case FlowModCommand.ModifyStrict:
+            case FlowEditCommand.ModifyStrict:
                 ModifyAll(Strict(mod), mod);
                 break;
-            case FlowModCommand.Delete:
+            case FlowEditCommand.Delete:
                 RemoveAll(Covered(mod), FlowRemovedReason.Delete, removed);
                 break;
-            case FlowModCommand.DeleteStrict:
+            case FlowEditCommand.DeleteStrict:
                 RemoveAll(Strict(mod), FlowRemovedReason.Delete, removed);
                 break;
             default:
-                throw new FlowModException(FlowModError.BadCommand, $"unknown flow-mod command {mod.Command}; use one of {string.Join(", ", Enum.GetNames<FlowModCommand>())}");
+                throw new FlowEditException(FlowEditError.BadCommand, $"unknown flow-mod command {mod.Command}; use one of {string.Join(", ", Enum.GetNames<FlowEditCommand>())}");
         }
     }
 
     /// <summary>Removes entries whose idle or hard timeout has passed at <paramref name="now"/>.</summary>
     internal void Expire(long now, TimeProvider time, List<FlowRemoved> removed)
     {
-        List<(FlowEntry, FlowRemovedReason)>? expired = null;
+        List<(TableEntry, FlowRemovedReason)>? expired = null;
         foreach (var entry in _classifier.Entries)
         {
             if (ExpiryReason(entry, now, time) is { } reason)
@@ -82,11 +82,11 @@ public sealed class FlowTable
     /// <summary>Removes every entry whose instructions send to group <paramref name="groupId"/>.</summary>
     internal void RemoveUsersOfGroup(uint groupId, List<FlowRemoved> removed)
     {
-        var users = _classifier.Entries.Where(e => e.Instructions.Has(FlowActionKind.Group, groupId)).ToList();
+        var users = _classifier.Entries.Where(e => e.Instructions.Has(PipelineActionKind.Group, groupId)).ToList();
         RemoveAll(users, FlowRemovedReason.GroupDelete, removed);
     }
 
-    private static FlowRemovedReason? ExpiryReason(FlowEntry entry, long now, TimeProvider time)
+    private static FlowRemovedReason? ExpiryReason(TableEntry entry, long now, TimeProvider time)
     {
         if (entry.HardTimeout > TimeSpan.Zero && time.GetElapsedTime(entry.CreatedTimestamp, now) >= entry.HardTimeout)
         {
@@ -102,19 +102,19 @@ public sealed class FlowTable
         return null;
     }
 
-    private void Add(FlowMod mod, long now)
+    private void Add(FlowEdit mod, long now)
     {
         var existing = _classifier.FindStrict(mod.Match, mod.Priority);
-        if ((mod.Flags & FlowModOptions.CheckOverlap) != 0 && Overlaps(mod))
+        if ((mod.Flags & FlowEditOptions.CheckOverlap) != 0 && Overlaps(mod))
         {
-            throw new FlowModException(FlowModError.Overlap, $"table {Id}: the entry overlaps one of priority {mod.Priority}; change its priority or match, or drop CheckOverlap");
+            throw new FlowEditException(FlowEditError.Overlap, $"table {Id}: the entry overlaps one of priority {mod.Priority}; change its priority or match, or drop CheckOverlap");
         }
 
-        var entry = new FlowEntry(Id, mod, now);
+        var entry = new TableEntry(Id, mod, now);
         if (existing is not null)
         {
             // OpenFlow 1.3: an add with identical match and priority replaces the entry, keeping its counters unless told not to.
-            if ((mod.Flags & FlowModOptions.ResetCounts) == 0)
+            if ((mod.Flags & FlowEditOptions.ResetCounts) == 0)
             {
                 entry.Counters.CopyFrom(existing.Counters);
             }
@@ -126,20 +126,20 @@ public sealed class FlowTable
     }
 
     /// <summary>Whether an entry of the add's priority overlaps its match; apart from <see cref="Add"/>, whose every call would otherwise allocate the lambda's closure.</summary>
-    private bool Overlaps(FlowMod mod) => _classifier.Entries.Any(e => e.Priority == mod.Priority && e.Match.Overlaps(mod.Match));
+    private bool Overlaps(FlowEdit mod) => _classifier.Entries.Any(e => e.Priority == mod.Priority && e.Match.Overlaps(mod.Match));
 
-    private List<FlowEntry> Covered(FlowMod mod) =>
+    private List<TableEntry> Covered(FlowEdit mod) =>
         _classifier.Entries.Where(e => e.Match.IsCoveredBy(mod.Match) && mod.Selects(e)).ToList();
 
-    private List<FlowEntry> Strict(FlowMod mod) =>
+    private List<TableEntry> Strict(FlowEdit mod) =>
         _classifier.FindStrict(mod.Match, mod.Priority) is { } entry && mod.Selects(entry) ? [entry] : [];
 
-    private void ModifyAll(List<FlowEntry> entries, FlowMod mod)
+    private void ModifyAll(List<TableEntry> entries, FlowEdit mod)
     {
         foreach (var entry in entries)
         {
             entry.Instructions = mod.Instructions;
-            if ((mod.Flags & FlowModOptions.ResetCounts) != 0)
+            if ((mod.Flags & FlowEditOptions.ResetCounts) != 0)
             {
                 entry.Counters.Reset();
             }
@@ -151,7 +151,7 @@ public sealed class FlowTable
         }
     }
 
-    private void RemoveAll(List<FlowEntry> entries, FlowRemovedReason reason, List<FlowRemoved> removed)
+    private void RemoveAll(List<TableEntry> entries, FlowRemovedReason reason, List<FlowRemoved> removed)
     {
         foreach (var entry in entries)
         {
@@ -159,7 +159,7 @@ public sealed class FlowTable
         }
     }
 
-    private void Remove(FlowEntry entry, FlowRemovedReason reason, List<FlowRemoved> removed)
+    private void Remove(TableEntry entry, FlowRemovedReason reason, List<FlowRemoved> removed)
     {
         if (_classifier.Remove(entry) && entry.SendFlowRemoved)
         {

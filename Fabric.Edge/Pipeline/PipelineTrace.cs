@@ -10,10 +10,10 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// </summary>
 public sealed class PipelineTrace
 {
-    private readonly List<TraceStep> _steps = [];
+    private readonly List<TableVisit> _steps = [];
     private readonly List<string> _notes = [];
 
-    public IReadOnlyList<TraceStep> Steps => _steps;
+    public IReadOnlyList<TableVisit> Steps => _steps;
 
     /// <summary>Decisions taken along the way: group buckets chosen, TTL expiry, actions skipped.</summary>
     public IReadOnlyList<string> Notes => _notes;
@@ -62,7 +62,7 @@ public sealed class PipelineTrace
         return text.ToString();
     }
 
-    internal void AddStep(byte tableId, FlowEntry? entry) => _steps.Add(new TraceStep(tableId, entry));
+    internal void AddStep(byte tableId, TableEntry? entry) => _steps.Add(new TableVisit(tableId, entry));
 
     internal void AddNote(string note) => _notes.Add(note);
 

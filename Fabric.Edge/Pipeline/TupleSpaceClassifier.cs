@@ -19,7 +19,7 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// to 100K entries with lookups that do not grow with the table.</para>
 /// <para><b>Memory.</b> A subtable's slot holds the hash of a masked value and the highest-priority entry
 /// filed under it, nothing more: the key it is compared against, on an equal hash, is that entry's own match
-/// value (<see cref="FlowEntryKeys"/>). A copy of each 128-byte key would double what a large table holds and
+/// value (<see cref="TableEntryKeys"/>). A copy of each 128-byte key would double what a large table holds and
 /// make its growth the biggest allocation of a flow-mod push.</para>
 /// <para><b>Priority ordering and early termination.</b> Subtables are kept sorted by the highest priority
 /// they hold. Once a match of priority P is found, every remaining subtable whose maximum is not above P
@@ -45,7 +45,7 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
 
     public int SubtableCount => _ordered.Length;
 
-    public IEnumerable<FlowEntry> Entries
+    public IEnumerable<TableEntry> Entries
     {
         get
         {
@@ -64,9 +64,9 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
 
     /// <summary>The highest-priority entry admitting <paramref name="key"/>, ORing the bits examined into <paramref name="unwildcard"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public FlowEntry? Lookup(in FlowKey key, ref FlowKey unwildcard)
+    public TableEntry? Lookup(in FlowKey key, ref FlowKey unwildcard)
     {
-        FlowEntry? best = null;
+        TableEntry? best = null;
         var subtables = _ordered;
         for (var i = 0; i < subtables.Length; i++)
         {
@@ -88,7 +88,7 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
     }
 
     /// <summary>The entry with exactly this match and priority, if any.</summary>
-    public FlowEntry? FindStrict(in FlowMatch match, int priority)
+    public TableEntry? FindStrict(in FlowMatch match, int priority)
     {
         if (!_subtablesByMask.TryGetValue(match.Mask, out var subtable))
         {
@@ -105,7 +105,7 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
         return entry;
     }
 
-    public void Insert(FlowEntry entry)
+    public void Insert(TableEntry entry)
     {
         var mask = entry.Match.Mask;
         if (!_subtablesByMask.TryGetValue(mask, out var subtable))
@@ -146,7 +146,7 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
         Version.Bump();
     }
 
-    public bool Remove(FlowEntry entry)
+    public bool Remove(TableEntry entry)
     {
         if (!_subtablesByMask.TryGetValue(entry.Match.Mask, out var subtable))
         {
@@ -239,7 +239,7 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
         /// <summary>Creation order, so subtables of equal priority keep a stable order.</summary>
         public int Id { get; } = id;
 
-        public FlowKeyTable<FlowEntry, FlowEntryKeys> Rules { get; } = new(16);
+        public FlowKeyTable<TableEntry, TableEntryKeys> Rules { get; } = new(16);
 
         public int MaxPriority { get; private set; } = int.MinValue;
 

@@ -4,7 +4,6 @@ using Sdn.Fabric.Controller.Northbound;
 using Sdn.Fabric.Controller.Topology;
 using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Core.Lsr;
-using CoreNode = Sdn.Fabric.Core.Lsr.CoreNode;
 using Sdn.Contracts;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Vmm.Guests;
@@ -30,7 +29,7 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
     private readonly TeardownStack teardown = new();
     private readonly EmbeddedFabricOptions options;
     private readonly List<EdgeHost> edges = [];
-    private readonly List<(CoreNode Node, CoreAgent Agent)> cores = [];
+    private readonly List<(CoreSwitch Node, CoreAgent Agent)> cores = [];
     private readonly Dictionary<string, GuestVm> vms = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LinuxHost> hosts = new(StringComparer.Ordinal);
     private ControllerServer server = null!;
@@ -167,7 +166,7 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
 
     private void StartCore(string name, HashSet<string> coreNames)
     {
-        var node = new CoreNode(name);
+        var node = new CoreSwitch(name);
         teardown.Own(node);
         foreach (var (end, peer) in links.EndsOf(name))
         {

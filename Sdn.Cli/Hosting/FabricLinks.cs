@@ -1,3 +1,4 @@
+using Sdn.Contracts;
 using Sdn.Fabric.Core.Links;
 
 namespace Sdn.Cli.Hosting;
@@ -8,7 +9,7 @@ internal sealed class FabricLinks
     private readonly Dictionary<(string Node, string Interface), (InMemoryLink End, string Peer)> ends = [];
     private readonly Dictionary<string, (InMemoryLink A, InMemoryLink B)> byName = new(StringComparer.Ordinal);
 
-    public FabricLinks(IEnumerable<Contracts.Link> links)
+    public FabricLinks(IEnumerable<Link> links)
     {
         foreach (var link in links)
         {

@@ -13,7 +13,7 @@ namespace Sdn.Common.Capture;
 /// </remarks>
 public sealed class CaptureTap
 {
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private Attachment[] _attachments = [];
 
     public bool IsActive => _attachments.Length != 0;

@@ -26,6 +26,7 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
     private readonly KvmVm _kvm;
     private readonly KvmVcpu _vcpu;
     private readonly EventFd _wake = new();
+    /// <summary>An object rather than a <see cref="Lock"/>: waiting for a state change needs Monitor.Wait and PulseAll on it.</summary>
     private readonly object _gate = new();
     private readonly Lock _kickGate = new();
     private readonly List<GuestReport> _reports = [];

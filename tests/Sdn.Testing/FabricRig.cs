@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Lsr;
-using CoreNode = Sdn.Fabric.Core.Lsr.CoreNode;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge;
@@ -13,7 +12,7 @@ using Sdn.Fabric.Edge.Pipeline;
 namespace Sdn.Testing;
 
 /// <summary>
-/// A whole fabric in one process: a real <see cref="EdgeSwitch"/> per edge and a real <see cref="CoreNode"/> per
+/// A whole fabric in one process: a real <see cref="EdgeSwitch"/> per edge and a real <see cref="CoreSwitch"/> per
 /// core node, joined by in-memory links as the model's links say, programmed through the edge and core
 /// programmers, and pumped by hand so that a test decides when frames move.
 /// </summary>
@@ -47,7 +46,7 @@ public sealed class FabricRig : IDisposable
 
         foreach (var core in state.CoreNodes)
         {
-            var node = new CoreNode(core.Name);
+            var node = new CoreSwitch(core.Name);
             foreach (var end in links.Where(l => l.Key.Node == core.Name).OrderBy(l => l.Key.Interface, StringComparer.Ordinal))
             {
                 node.AddPort(end.Value, liveness: null);
@@ -65,7 +64,7 @@ public sealed class FabricRig : IDisposable
     /// <summary>How each edge is driven for one round; an agent's own poll takes the programmer's place when one runs the edge.</summary>
     public Dictionary<string, Func<int>> EdgePollers { get; } = new(StringComparer.Ordinal);
 
-    public Dictionary<string, CoreNode> Cores { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, CoreSwitch> Cores { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, CoreProgrammer> CorePrograms { get; } = new(StringComparer.Ordinal);
 

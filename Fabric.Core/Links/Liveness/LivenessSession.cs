@@ -19,7 +19,7 @@ public sealed class LivenessSession
 {
     private static int s_lastDiscriminator = Environment.ProcessId << 12;
 
-    private readonly Link _link;
+    private readonly LinkEnd _link;
     private readonly Random _jitter;
     private readonly long _intervalTicks;
     private readonly uint _intervalMicroseconds;
@@ -36,7 +36,7 @@ public sealed class LivenessSession
     private long _hellosRejected;
 
     /// <summary>Starts a session in Down over <paramref name="link"/>, which hands it the hellos it receives.</summary>
-    public LivenessSession(Link link, LivenessOptions options)
+    public LivenessSession(LinkEnd link, LivenessOptions options)
     {
         options.Validate();
         _link = link;

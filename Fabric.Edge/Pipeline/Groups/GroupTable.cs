@@ -5,7 +5,7 @@ namespace Sdn.Fabric.Edge.Pipeline.Groups;
 /// <summary>The groups of the switch, by id.</summary>
 public sealed class GroupTable
 {
-    private readonly Dictionary<uint, Group> _groups = [];
+    private readonly Dictionary<uint, GroupEntry> _groups = [];
 
     internal GroupTable(VersionStamp anyChange) => Version = new VersionStamp(anyChange);
 
@@ -14,25 +14,25 @@ public sealed class GroupTable
 
     public int Count => _groups.Count;
 
-    public bool TryGet(uint id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Group? group) => _groups.TryGetValue(id, out group);
+    public bool TryGet(uint id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GroupEntry? group) => _groups.TryGetValue(id, out group);
 
-    public void Add(Group group)
+    public void Add(GroupEntry group)
     {
         ArgumentNullException.ThrowIfNull(group);
         if (!_groups.TryAdd(group.Id, group))
         {
-            throw new FlowModException(FlowModError.GroupExists, $"group {group.Id} already exists; use Modify to change it");
+            throw new FlowEditException(FlowEditError.GroupExists, $"group {group.Id} already exists; use Modify to change it");
         }
 
         Version.Bump();
     }
 
-    public void Modify(Group group)
+    public void Modify(GroupEntry group)
     {
         ArgumentNullException.ThrowIfNull(group);
         if (!_groups.ContainsKey(group.Id))
         {
-            throw new FlowModException(FlowModError.UnknownGroup, $"group {group.Id} does not exist; add it first");
+            throw new FlowEditException(FlowEditError.UnknownGroup, $"group {group.Id} does not exist; add it first");
         }
 
         _groups[group.Id] = group;

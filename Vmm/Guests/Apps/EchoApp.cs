@@ -35,13 +35,13 @@ internal static class EchoApp
         a.cmp(__word_ptr[rbx + F.ArpOperation], F.ArpRequest);
         a.jne(release);
         a.mov(eax, __dword_ptr[rbx + F.ArpTargetIp]);
-        a.cmp(eax, __dword_ptr[r13 + FrameBuilder.MyIp]);
+        a.cmp(eax, __dword_ptr[r13 + FrameEmitter.MyIp]);
         a.jne(release);
         a.call(txBuffer);
         a.mov(rbp, rax);
-        FrameBuilder.WriteEthernet(g, rbp, rbx, F.ArpSenderMac, F.EtherTypeArp);
-        FrameBuilder.WriteArp(g, rbp, F.ArpReply);
-        FrameBuilder.CopyMac(g, rbp, F.ArpTargetMac, rbx, F.ArpSenderMac);
+        FrameEmitter.WriteEthernet(g, rbp, rbx, F.ArpSenderMac, F.EtherTypeArp);
+        FrameEmitter.WriteArp(g, rbp, F.ArpReply);
+        FrameEmitter.CopyMac(g, rbp, F.ArpTargetMac, rbx, F.ArpSenderMac);
         a.mov(eax, __dword_ptr[rbx + F.ArpSenderIp]);
         a.mov(__dword_ptr[rbp + F.ArpTargetIp], eax);
         a.mov(edi, F.MinimumFrame);
@@ -51,7 +51,7 @@ internal static class EchoApp
         // IPv4 to our address: ICMP echo request or UDP.
         a.Label(ref ipv4);
         a.mov(eax, __dword_ptr[rbx + F.IpDestination]);
-        a.cmp(eax, __dword_ptr[r13 + FrameBuilder.MyIp]);
+        a.cmp(eax, __dword_ptr[r13 + FrameEmitter.MyIp]);
         a.jne(release);
         a.cmp(__byte_ptr[rbx + F.IpProtocol], F.ProtocolIcmp);
         a.je(icmp);
@@ -96,6 +96,6 @@ internal static class EchoApp
         a.mov(rsi, rbx);
         a.mov(ecx, r12d);
         a.rep.movsb();
-        FrameBuilder.SwapForReply(g, rbp);
+        FrameEmitter.SwapForReply(g, rbp);
     }
 }

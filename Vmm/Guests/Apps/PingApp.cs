@@ -32,9 +32,9 @@ internal static class PingApp
         a.mov(rbp, rax);
         a.mov(__dword_ptr[rbp + F.EthDestination], -1);
         a.mov(__word_ptr[rbp + F.EthDestination + 4], -1);
-        FrameBuilder.WriteMyMac(g, rbp, F.EthSource);
+        FrameEmitter.WriteMyMac(g, rbp, F.EthSource);
         a.mov(__word_ptr[rbp + F.EthType], F.EtherTypeArp);
-        FrameBuilder.WriteArp(g, rbp, F.ArpRequest);
+        FrameEmitter.WriteArp(g, rbp, F.ArpRequest);
         a.mov(__dword_ptr[rbp + F.ArpTargetMac], 0);
         a.mov(__word_ptr[rbp + F.ArpTargetMac + 4], 0);
         a.mov(eax, __dword_ptr[r13 + Target]);
@@ -46,7 +46,7 @@ internal static class PingApp
         a.mov(eax, __dword_ptr[rbx + F.ArpSenderIp]);
         a.cmp(eax, __dword_ptr[r13 + Target]);
         a.jne(arpSkip);
-        FrameBuilder.CopyMac(g, r15, DriverLayout.PeerMac, rbx, F.ArpSenderMac);
+        FrameEmitter.CopyMac(g, r15, DriverLayout.PeerMac, rbx, F.ArpSenderMac);
         a.call(rxRelease);
         a.jmp(resolved);
         a.Label(ref arpSkip);
@@ -62,11 +62,11 @@ internal static class PingApp
         a.ja(done);
         a.call(txBuffer);
         a.mov(rbp, rax);
-        FrameBuilder.WriteEthernet(g, rbp, r15, DriverLayout.PeerMac, F.EtherTypeIpv4);
+        FrameEmitter.WriteEthernet(g, rbp, r15, DriverLayout.PeerMac, F.EtherTypeIpv4);
         a.mov(edx, __dword_ptr[r13 + Target]);
         a.mov(ecx, __dword_ptr[r13 + PayloadBytes]);
         a.add(ecx, F.IpHeaderLength + 8);
-        FrameBuilder.WriteIpv4(g, rbp, edx, ecx, F.ProtocolIcmp);
+        FrameEmitter.WriteIpv4(g, rbp, edx, ecx, F.ProtocolIcmp);
         a.mov(__word_ptr[rbp + F.IcmpType], F.IcmpEchoRequest);
         a.mov(__word_ptr[rbp + F.IcmpChecksum], 0);
         a.mov(__word_ptr[rbp + F.IcmpIdentifier], Identifier);

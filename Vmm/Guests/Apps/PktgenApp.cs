@@ -34,11 +34,11 @@ internal static class PktgenApp
         a.mov(eax, r12d);
         a.shl(eax, DriverLayout.BufferShift);
         a.lea(rbp, __[r15 + rax + (DriverLayout.TxBuffers + 12)]);
-        FrameBuilder.WriteEthernet(g, rbp, r13, DestinationMac, F.EtherTypeIpv4);
+        FrameEmitter.WriteEthernet(g, rbp, r13, DestinationMac, F.EtherTypeIpv4);
         a.mov(edx, __dword_ptr[r13 + DestinationIp]);
         a.mov(ecx, __dword_ptr[r13 + FrameSize]);
         a.sub(ecx, F.Ip);
-        FrameBuilder.WriteIpv4(g, rbp, edx, ecx, F.ProtocolUdp);
+        FrameEmitter.WriteIpv4(g, rbp, edx, ecx, F.ProtocolUdp);
         a.mov(__word_ptr[rbp + F.UdpSourcePort], SourcePort);
         a.mov(eax, __dword_ptr[r13 + Port]);
         a.rol(ax, 8);

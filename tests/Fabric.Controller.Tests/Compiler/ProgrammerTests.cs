@@ -3,7 +3,6 @@ using Sdn.Fabric.Controller.Model;
 using Sdn.Contracts;
 using Grpc.Core;
 using Sdn.Contracts.Southbound;
-using Entry = Sdn.Contracts.FlowEntry;
 
 namespace Sdn.Fabric.Controller.Tests.Compiler;
 
@@ -28,7 +27,7 @@ public sealed class ProgrammerTests : IDisposable
         var program = edge.Program;
         var batch = new ProgramBatch { Version = 7, BaseVersion = edge.Version };
         batch.PortMods.Add(new PortMod { Op = ModOp.Add, Port = new PortConfig { Number = 77, Name = "extra" } });
-        batch.FlowMods.Add(new FlowMod { Op = ModOp.Add, Entry = Dataplane.Flow(EdgeTables.Forward, 5, [], Dataplane.Apply(Dataplane.Group(999))) });
+        batch.FlowMods.Add(new FlowMod { Op = ModOp.Add, Entry = ProgramMessages.Flow(EdgeTables.Forward, 5, [], ProgramMessages.Apply(ProgramMessages.Group(999))) });
 
         var refused = Assert.Throws<ProgramException>(() => edge.Apply(batch));
 
@@ -47,7 +46,7 @@ public sealed class ProgrammerTests : IDisposable
         var entries = rig.Edges["e1"].Pipeline.Tables.Sum(t => t.Count);
         // A port attached behind the programmer's back: the switch refuses the batch's port of that number when installing it.
         rig.Edges["e1"].AddPort(new Edge.Datapath.InternalPort(77, "squatter"));
-        var flow = new FlowMod { Op = ModOp.Add, Entry = Dataplane.Flow(EdgeTables.Forward, 7, [Dataplane.Exact(Field.EthType, 0x88B5)]) };
+        var flow = new FlowMod { Op = ModOp.Add, Entry = ProgramMessages.Flow(EdgeTables.Forward, 7, [ProgramMessages.Exact(Field.EthType, 0x88B5)]) };
         var refusedBatch = new ProgramBatch { Version = edge.Version + 1, BaseVersion = edge.Version, FlowMods = { flow } };
         refusedBatch.PortMods.Add(new PortMod { Op = ModOp.Add, Port = new PortConfig { Number = 77, Name = "extra" } });
 
@@ -135,20 +134,20 @@ public sealed class ProgrammerTests : IDisposable
     {
         var edge = rig.EdgeProgrammers["e1"];
         var port = compiled.VnicNumber("e1", "alpha-f1");
-        var shared = Dataplane.Apply(Dataplane.Output(port));
-        Entry Flow(ushort ethType, Instruction instruction) => Dataplane.Flow(EdgeTables.Forward, 7, [Dataplane.Exact(Field.EthType, ethType)], instruction);
+        var shared = ProgramMessages.Apply(ProgramMessages.Output(port));
+        FlowEntry Flow(ushort ethType, Instruction instruction) => ProgramMessages.Flow(EdgeTables.Forward, 7, [ProgramMessages.Exact(Field.EthType, ethType)], instruction);
         var batch = new ProgramBatch { Version = edge.Version + 1, BaseVersion = edge.Version };
         batch.FlowMods.Add(new FlowMod { Op = ModOp.Add, Entry = Flow(0x88B5, shared) });
         batch.FlowMods.Add(new FlowMod { Op = ModOp.Add, Entry = Flow(0x88B6, shared) });
-        batch.FlowMods.Add(new FlowMod { Op = ModOp.Add, Entry = Flow(0x88B7, Dataplane.Apply(Dataplane.Output(port), new FlowAction { DecIpTtl = new EmptyAction() })) });
+        batch.FlowMods.Add(new FlowMod { Op = ModOp.Add, Entry = Flow(0x88B7, ProgramMessages.Apply(ProgramMessages.Output(port), new FlowAction { DecIpTtl = new EmptyAction() })) });
 
         edge.Apply(batch);
 
         var installed = rig.Edges["e1"].Pipeline.Tables[(int)EdgeTables.Forward].Entries.Where(e => e.Priority == 7).Select(e => e.Instructions).ToList();
         Assert.Equal(3, installed.Count);
         Assert.Equal(2, installed.Distinct(ReferenceEqualityComparer.Instance).Count());
-        Assert.Equal(2, installed.Count(i => i.ApplyActions.SequenceEqual([Edge.Pipeline.FlowAction.Output(port)])));
-        Assert.Single(installed, i => i.ApplyActions.SequenceEqual([Edge.Pipeline.FlowAction.Output(port), Edge.Pipeline.FlowAction.DecIpTtl()]));
+        Assert.Equal(2, installed.Count(i => i.ApplyActions.SequenceEqual([Edge.Pipeline.PipelineAction.Output(port)])));
+        Assert.Single(installed, i => i.ApplyActions.SequenceEqual([Edge.Pipeline.PipelineAction.Output(port), Edge.Pipeline.PipelineAction.DecIpTtl()]));
     }
 
     [Fact]
@@ -156,7 +155,7 @@ public sealed class ProgrammerTests : IDisposable
     {
         var program = compiled.ProgramOf("e1");
         var batch = new ProgramBatch();
-        batch.FlowMods.Add(new FlowMod { Op = ModOp.Add, Entry = Dataplane.Flow(EdgeTables.Forward, 7, [Dataplane.Exact(Field.EthType, 0x88B5)]) });
+        batch.FlowMods.Add(new FlowMod { Op = ModOp.Add, Entry = ProgramMessages.Flow(EdgeTables.Forward, 7, [ProgramMessages.Exact(Field.EthType, 0x88B5)]) });
         batch.FlowMods.Add(new FlowMod { Op = ModOp.Delete, Entry = program.Flows.Values.First() });
 
         var grown = program.Apply(batch);

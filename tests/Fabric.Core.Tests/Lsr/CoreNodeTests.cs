@@ -10,7 +10,7 @@ public sealed class CoreNodeTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private readonly CoreNode _node = new("c");
+    private readonly CoreSwitch _node = new("c");
     private readonly TestEdge _west = new("west", transportLabel: 900);
     private readonly TestEdge _east = new("east", transportLabel: 1000);
 
@@ -27,12 +27,12 @@ public sealed class CoreNodeTests : IDisposable
     [Fact]
     public void A_new_lfib_takes_over_atomically_while_traffic_flows()
     {
-        Assert.True(_node.TryInstall(new Lfib(1, [LfibEntry.Swap(100, new NextHop(1, 1000))])));
+        Assert.True(_node.TryInstall(new Lfib(1, [LabelRoute.Swap(100, new LabelNextHop(1, 1000))])));
         _node.Start();
         Send(count: 100, firstSequence: 0);
         Assert.True(Poll.Until(() => _east.Delivered.Count == 100, Timeout, _west, _east));
 
-        Assert.True(_node.TryInstall(new Lfib(2, [new LfibEntry(100, LabelOperation.PenultimateHopPop, [new NextHop(1, 0)])])));
+        Assert.True(_node.TryInstall(new Lfib(2, [new LabelRoute(100, LabelAction.PenultimateHopPop, [new LabelNextHop(1, 0)])])));
         Send(count: 100, firstSequence: 100);
         Assert.True(Poll.Until(() => _east.Delivered.Count == 200, Timeout, _west, _east));
 
@@ -44,7 +44,7 @@ public sealed class CoreNodeTests : IDisposable
     [Fact]
     public void An_older_or_same_version_is_refused_and_the_installed_table_kept()
     {
-        var current = new Lfib(5, [LfibEntry.Swap(100, new NextHop(1, 1000))]);
+        var current = new Lfib(5, [LabelRoute.Swap(100, new LabelNextHop(1, 1000))]);
         Assert.True(_node.TryInstall(current));
 
         Assert.False(_node.TryInstall(new Lfib(5, [])));
@@ -55,7 +55,7 @@ public sealed class CoreNodeTests : IDisposable
     [Fact]
     public void A_table_naming_a_port_the_node_lacks_is_refused()
     {
-        var error = Assert.Throws<LsrException>(() => _node.TryInstall(new Lfib(1, [LfibEntry.Swap(100, new NextHop(2, 1000))])));
+        var error = Assert.Throws<LsrException>(() => _node.TryInstall(new Lfib(1, [LabelRoute.Swap(100, new LabelNextHop(2, 1000))])));
 
         Assert.Contains("port 2", error.Message, StringComparison.Ordinal);
         Assert.Same(Lfib.Empty, _node.Lfib);
@@ -64,7 +64,7 @@ public sealed class CoreNodeTests : IDisposable
     [Fact]
     public void Bad_traffic_is_counted_and_dropped_and_good_traffic_still_flows()
     {
-        _node.TryInstall(new Lfib(1, [LfibEntry.Swap(100, new NextHop(1, 1000))]));
+        _node.TryInstall(new Lfib(1, [LabelRoute.Swap(100, new LabelNextHop(1, 1000))]));
         _node.Start();
         var noBottom = TestFrames.Build([100, 100, 100], TestFrames.Payload(1, 0));
         noBottom[10] &= 0xFE;
@@ -85,15 +85,15 @@ public sealed class CoreNodeTests : IDisposable
         // Relaxed timers: this test is about forwarding, and must not flap when the machine is busy.
         var liveness = new LivenessOptions(TimeSpan.FromMilliseconds(50), 5);
         var (udpA, udpB) = LinkPairs.CreateUdp();
-        using var far = new CoreNode("far");
+        using var far = new CoreSwitch("far");
         _node.AddPort(udpA, liveness);
         far.AddPort(udpB, liveness);
         var (farEast, east) = InMemoryLink.CreatePair("far-east", "east-far");
         far.AddPort(farEast, liveness: null);
         using var farEdge = new TestEdge("far-east", transportLabel: 1000);
         farEdge.AddUplink(east);
-        _node.TryInstall(new Lfib(1, [LfibEntry.Swap(100, new NextHop(2, 300))]));
-        far.TryInstall(new Lfib(1, [LfibEntry.Swap(300, new NextHop(1, 1000))]));
+        _node.TryInstall(new Lfib(1, [LabelRoute.Swap(100, new LabelNextHop(2, 300))]));
+        far.TryInstall(new Lfib(1, [LabelRoute.Swap(300, new LabelNextHop(1, 1000))]));
         _node.Start();
         far.Start();
         Assert.True(Poll.Until(() => _node.Ports[2].IsUp && far.Ports[0].IsUp, Timeout), "liveness over UDP should come up");

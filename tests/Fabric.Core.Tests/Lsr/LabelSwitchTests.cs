@@ -16,11 +16,11 @@ public class LabelSwitchTests
     private readonly bool[] _up = [true, true, true];
 
     private readonly Lfib _lfib = new(1, [
-        LfibEntry.Swap(100, new NextHop(1, 200)),
-        new LfibEntry(101, LabelOperation.PenultimateHopPop, [new NextHop(2, 0)]),
-        new LfibEntry(102, LabelOperation.Pop, [new NextHop(0, 0)]),
-        LfibEntry.Swap(103, new NextHop(1, 203), backup: new NextHop(2, 303)),
-        new LfibEntry(104, LabelOperation.Swap, [new NextHop(0, 204), new NextHop(1, 214), new NextHop(2, 224)]),
+        LabelRoute.Swap(100, new LabelNextHop(1, 200)),
+        new LabelRoute(101, LabelAction.PenultimateHopPop, [new LabelNextHop(2, 0)]),
+        new LabelRoute(102, LabelAction.Pop, [new LabelNextHop(0, 0)]),
+        LabelRoute.Swap(103, new LabelNextHop(1, 203), backup: new LabelNextHop(2, 303)),
+        new LabelRoute(104, LabelAction.Swap, [new LabelNextHop(0, 204), new LabelNextHop(1, 214), new LabelNextHop(2, 224)]),
     ]);
 
     [Fact]

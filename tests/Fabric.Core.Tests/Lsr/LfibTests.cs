@@ -10,7 +10,7 @@ public class LfibTests
     [InlineData(100u, 3u, "implicit null")]
     public void Bad_entries_are_refused_with_a_message_that_says_why(uint inLabel, uint outLabel, string reason)
     {
-        var error = Assert.Throws<LsrException>(() => new Lfib(1, [LfibEntry.Swap(inLabel, new NextHop(0, outLabel))]));
+        var error = Assert.Throws<LsrException>(() => new Lfib(1, [LabelRoute.Swap(inLabel, new LabelNextHop(0, outLabel))]));
 
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
@@ -18,16 +18,16 @@ public class LfibTests
     [Fact]
     public void Duplicate_in_labels_missing_next_hops_and_negative_ports_are_refused()
     {
-        Assert.Throws<LsrException>(() => new Lfib(1, [LfibEntry.Swap(100, new NextHop(0, 200)), LfibEntry.Swap(100, new NextHop(1, 300))]));
-        Assert.Throws<LsrException>(() => new Lfib(1, [new LfibEntry(100, LabelOperation.Swap, [])]));
-        Assert.Throws<LsrException>(() => new Lfib(1, [LfibEntry.Swap(100, new NextHop(0, 200), backup: new NextHop(-1, 300))]));
+        Assert.Throws<LsrException>(() => new Lfib(1, [LabelRoute.Swap(100, new LabelNextHop(0, 200)), LabelRoute.Swap(100, new LabelNextHop(1, 300))]));
+        Assert.Throws<LsrException>(() => new Lfib(1, [new LabelRoute(100, LabelAction.Swap, [])]));
+        Assert.Throws<LsrException>(() => new Lfib(1, [LabelRoute.Swap(100, new LabelNextHop(0, 200), backup: new LabelNextHop(-1, 300))]));
     }
 
     [Fact]
     public void Every_label_of_a_large_table_is_found_and_no_other()
     {
         var labels = Enumerable.Range(0, 5000).Select(i => 16u + ((uint)i * 37)).ToHashSet();
-        var lfib = new Lfib(1, labels.Select(l => LfibEntry.Swap(l, new NextHop((int)(l % 4), l + 1))));
+        var lfib = new Lfib(1, labels.Select(l => LabelRoute.Swap(l, new LabelNextHop((int)(l % 4), l + 1))));
 
         for (var label = 16u; label < 16 + (5000 * 37); label++)
         {

@@ -29,9 +29,9 @@ internal sealed class Diamond : IDisposable
     {
         E1 = new TestEdge("e1", transportLabel: 900);
         E2 = new TestEdge("e2", EgressTransportLabel);
-        C1 = new CoreNode("c1");
-        C2 = new CoreNode("c2");
-        C3 = new CoreNode("c3");
+        C1 = new CoreSwitch("c1");
+        C2 = new CoreSwitch("c2");
+        C3 = new CoreSwitch("c3");
 
         E1.AddUplink(Connect("e1-c1", C1, liveness: null).Far);
         C2EndOfC1C2 = Connect("c1-c2", C1, liveness, C2).Far;
@@ -41,16 +41,16 @@ internal sealed class Diamond : IDisposable
 
         // C1 ports: 0 = E1, 1 = C2, 2 = C3. C2 and C3 ports: 0 = C1, 1 = E2.
         C1.TryInstall(new Lfib(1, [
-            new LfibEntry(EcmpLabel, LabelOperation.Swap, [new NextHop(1, 200), new NextHop(2, 300)]),
-            LfibEntry.Swap(ProtectedLabel, new NextHop(1, 201), backup: new NextHop(2, 301)),
+            new LabelRoute(EcmpLabel, LabelAction.Swap, [new LabelNextHop(1, 200), new LabelNextHop(2, 300)]),
+            LabelRoute.Swap(ProtectedLabel, new LabelNextHop(1, 201), backup: new LabelNextHop(2, 301)),
         ]));
         C2.TryInstall(new Lfib(1, [
-            LfibEntry.Swap(200, new NextHop(1, EgressTransportLabel)),
-            LfibEntry.Swap(201, new NextHop(1, EgressTransportLabel)),
+            LabelRoute.Swap(200, new LabelNextHop(1, EgressTransportLabel)),
+            LabelRoute.Swap(201, new LabelNextHop(1, EgressTransportLabel)),
         ]));
         C3.TryInstall(new Lfib(1, [
-            new LfibEntry(300, LabelOperation.PenultimateHopPop, [new NextHop(1, 0)]),
-            new LfibEntry(301, LabelOperation.PenultimateHopPop, [new NextHop(1, 0)]),
+            new LabelRoute(300, LabelAction.PenultimateHopPop, [new LabelNextHop(1, 0)]),
+            new LabelRoute(301, LabelAction.PenultimateHopPop, [new LabelNextHop(1, 0)]),
         ]));
 
         C1.Start();
@@ -62,17 +62,17 @@ internal sealed class Diamond : IDisposable
 
     public TestEdge E2 { get; }
 
-    public CoreNode C1 { get; }
+    public CoreSwitch C1 { get; }
 
-    public CoreNode C2 { get; }
+    public CoreSwitch C2 { get; }
 
-    public CoreNode C3 { get; }
+    public CoreSwitch C3 { get; }
 
     /// <summary>
     /// C2's end of the C1–C2 link. Forcing it down cuts the link the way a fibre cut would as seen from C1:
     /// C1 may only learn of it from missing hellos.
     /// </summary>
-    public Link C2EndOfC1C2 { get; }
+    public LinkEnd C2EndOfC1C2 { get; }
 
     /// <summary>Polls the edges until every port in the diamond is up.</summary>
     public bool WaitUntilUp(TimeSpan timeout) => Poll.Until(
@@ -94,7 +94,7 @@ internal sealed class Diamond : IDisposable
     /// Links <paramref name="node"/> to a core <paramref name="peer"/> (both get a port), or, without a peer,
     /// leaves the far end for an edge to take.
     /// </summary>
-    private static (InMemoryLink Near, InMemoryLink Far) Connect(string name, CoreNode node, LivenessOptions? liveness, CoreNode? peer = null)
+    private static (InMemoryLink Near, InMemoryLink Far) Connect(string name, CoreSwitch node, LivenessOptions? liveness, CoreSwitch? peer = null)
     {
         var (near, far) = InMemoryLink.CreatePair($"{name}@{node.Name}", $"{name}@{peer?.Name ?? "edge"}");
         node.AddPort(near, liveness);

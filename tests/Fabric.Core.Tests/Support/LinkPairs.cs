@@ -13,7 +13,7 @@ internal static class LinkPairs
 
     public static TheoryData<string> Kinds => [InMemory, MplsInUdp];
 
-    public static (Link A, Link B) Create(string kind) => kind switch
+    public static (LinkEnd A, LinkEnd B) Create(string kind) => kind switch
     {
         InMemory => InMemoryLink.CreatePair("a", "b"),
         MplsInUdp => CreateUdp(),
@@ -39,7 +39,7 @@ internal static class LinkPairs
     }
 
     /// <summary>Receives on <paramref name="link"/> until <paramref name="count"/> frames arrived or a second passed.</summary>
-    public static List<byte[]> ReceiveFrames(Link link, int count)
+    public static List<byte[]> ReceiveFrames(LinkEnd link, int count)
     {
         var frames = new List<byte[]>();
         var burst = new Sdn.Common.Packets.PacketBurst();

@@ -31,13 +31,13 @@ internal sealed class TestEdge : IDisposable
     /// <summary>Frames that arrived with a stack this edge cannot terminate.</summary>
     public int Rejected { get; private set; }
 
-    public int AddUplink(Link link)
+    public int AddUplink(LinkEnd link)
     {
         _uplinks.Add(new Uplink(link, new PacketBurst()));
         return _uplinks.Count - 1;
     }
 
-    public Link LinkOf(int uplink) => _uplinks[uplink].Link;
+    public LinkEnd LinkOf(int uplink) => _uplinks[uplink].Link;
 
     /// <summary>Queues a frame for <paramref name="uplink"/>; it leaves at the next poll, or now if the burst filled.</summary>
     public void Send(int uplink, ReadOnlySpan<uint> labels, ReadOnlySpan<byte> payload, byte ttl = 64)
@@ -104,5 +104,5 @@ internal sealed class TestEdge : IDisposable
     /// <param name="Timestamp">When it was received, in Stopwatch ticks.</param>
     public sealed record Delivery(int Uplink, uint ServiceLabel, byte Ttl, byte[] Payload, long Timestamp);
 
-    private sealed record Uplink(Link Link, PacketBurst Pending);
+    private sealed record Uplink(LinkEnd Link, PacketBurst Pending);
 }

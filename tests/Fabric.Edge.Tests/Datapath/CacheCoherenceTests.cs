@@ -21,9 +21,9 @@ public class CacheCoherenceTests
     {
         var random = new Random(seed);
         var edge = new EdgeSwitch(3);
-        edge.Pipeline.Groups.Add(new Group(1, GroupType.Select, [new GroupBucket(1, [FlowAction.Output(11)]), new GroupBucket(2, [FlowAction.Output(12)])]));
-        edge.Pipeline.Groups.Add(new Group(2, GroupType.FastFailover,
-            [new GroupBucket(1, [FlowAction.Output(13)], WatchPort: 13), new GroupBucket(2, [FlowAction.Output(14)], WatchPort: 14)]));
+        edge.Pipeline.Groups.Add(new GroupEntry(1, GroupKind.Select, [new GroupBucket(1, [PipelineAction.Output(11)]), new GroupBucket(2, [PipelineAction.Output(12)])]));
+        edge.Pipeline.Groups.Add(new GroupEntry(2, GroupKind.FastFailover,
+            [new GroupBucket(1, [PipelineAction.Output(13)], WatchPort: 13), new GroupBucket(2, [PipelineAction.Output(14)], WatchPort: 14)]));
         for (var i = 0; i < 60; i++)
         {
             edge.Pipeline.Apply(RandomAdd(random));
@@ -56,10 +56,10 @@ public class CacheCoherenceTests
                 pipeline.Apply(RandomAdd(random));
                 break;
             case 2:
-                pipeline.Apply(FlowMod.Delete((byte)random.Next(3), RandomMatch(random)));
+                pipeline.Apply(FlowEdit.Delete((byte)random.Next(3), RandomMatch(random)));
                 break;
             case 3:
-                pipeline.Apply(FlowMod.Modify((byte)random.Next(3), RandomMatch(random), FlowInstructions.Apply(FlowAction.Output((uint)random.Next(2, 9)))));
+                pipeline.Apply(FlowEdit.Modify((byte)random.Next(3), RandomMatch(random), FlowInstructions.Apply(PipelineAction.Output((uint)random.Next(2, 9)))));
                 break;
             default:
                 pipeline.Liveness.SetPortLive((uint)random.Next(13, 15), random.Next(2) == 0);
@@ -67,32 +67,32 @@ public class CacheCoherenceTests
         }
     }
 
-    private static FlowMod RandomAdd(Random random)
+    private static FlowEdit RandomAdd(Random random)
     {
         var table = (byte)random.Next(3);
-        var actions = new List<FlowAction>();
+        var actions = new List<PipelineAction>();
         switch (random.Next(6))
         {
             case 0:
-                actions.Add(FlowAction.SetField(HeaderField.L4Dst, (ulong)random.Next(4)));
+                actions.Add(PipelineAction.SetField(HeaderField.L4Dst, (ulong)random.Next(4)));
                 break;
             case 1:
-                actions.Add(FlowAction.DecIpTtl());
+                actions.Add(PipelineAction.DecIpTtl());
                 break;
             case 2:
-                actions.Add(FlowAction.Group((uint)random.Next(1, 3)));
+                actions.Add(PipelineAction.Group((uint)random.Next(1, 3)));
                 break;
             case 3:
-                actions.Add(FlowAction.PushVlan());
+                actions.Add(PipelineAction.PushVlan());
                 break;
             default:
                 break;
         }
 
-        actions.Add(FlowAction.Output((uint)random.Next(2, 9)));
+        actions.Add(PipelineAction.Output((uint)random.Next(2, 9)));
         var instructions = new FlowInstructions(actions, table < 2 && random.Next(2) == 0 ? (byte)(table + 1 + random.Next(2 - table)) : null)
             .WithMetadata((ulong)random.Next(2), random.Next(3) == 0 ? 1UL : 0);
-        return FlowMod.Add(table, random.Next(1, 8), RandomMatch(random), instructions);
+        return FlowEdit.Add(table, random.Next(1, 8), RandomMatch(random), instructions);
     }
 
     private static FlowMatch RandomMatch(Random random)

@@ -12,7 +12,7 @@ public class DatapathTests
     [Fact]
     public void Malformed_frames_are_counted_and_dropped_never_thrown()
     {
-        _rig.WithActions(FlowAction.Output(2));
+        _rig.WithActions(PipelineAction.Output(2));
         byte[][] broken = [Frames.TruncatedIpv4(), [0x01, 0x02, 0x03], Frames.Udp()[..40], []];
         foreach (var frame in broken)
         {
@@ -29,7 +29,7 @@ public class DatapathTests
     public void Packets_that_go_nowhere_are_counted()
     {
         _rig.Send(1, Frames.Udp());
-        _rig.WithActions(FlowAction.Output(99));
+        _rig.WithActions(PipelineAction.Output(99));
         _rig.Send(1, Frames.Udp());
 
         Assert.Equal(2, _rig.Switch.Datapath.Counters.NoOutput);
@@ -39,7 +39,7 @@ public class DatapathTests
     [Fact]
     public void A_removed_port_neither_receives_nor_sends()
     {
-        _rig.WithActions(FlowAction.Output(2));
+        _rig.WithActions(PipelineAction.Output(2));
         _rig.Port(1).Inject(Frames.Udp());
         Assert.True(_rig.Switch.Datapath.RemovePort(2));
         _rig.Switch.Poll();
@@ -53,8 +53,8 @@ public class DatapathTests
     [Fact]
     public void Pushing_past_the_headroom_drops_and_counts()
     {
-        var pushes = Enumerable.Repeat(FlowAction.PushMpls(), (PacketBurst.Headroom / MplsLabelStackEntry.Size) + 1);
-        _rig.WithActions([.. pushes, FlowAction.Output(2)]).Send(1, Frames.Udp());
+        var pushes = Enumerable.Repeat(PipelineAction.PushMpls(), (PacketBurst.Headroom / MplsLabelStackEntry.Size) + 1);
+        _rig.WithActions([.. pushes, PipelineAction.Output(2)]).Send(1, Frames.Udp());
 
         Assert.Empty(_rig.Port(2).TakeTransmitted());
         Assert.Equal(1, _rig.Switch.Datapath.Counters.PushFailed);
@@ -63,7 +63,7 @@ public class DatapathTests
     [Fact]
     public void Entry_counters_count_cached_packets_too()
     {
-        _rig.WithActions(FlowAction.Output(2));
+        _rig.WithActions(PipelineAction.Output(2));
         for (var i = 0; i < 5; i++)
         {
             _rig.Send(1, Frames.Udp());
@@ -77,8 +77,8 @@ public class DatapathTests
     [Fact]
     public void Counters_count_every_packet_of_a_burst_whether_its_flow_repeats_or_alternates()
     {
-        _rig.Pipeline.Add(0, 10, FlowMatch.Any.Ipv4Dst(1), FlowAction.Output(2));
-        _rig.Pipeline.Add(0, 10, FlowMatch.Any.Ipv4Dst(2), FlowAction.Output(3));
+        _rig.Pipeline.Add(0, 10, FlowMatch.Any.Ipv4Dst(1), PipelineAction.Output(2));
+        _rig.Pipeline.Add(0, 10, FlowMatch.Any.Ipv4Dst(2), PipelineAction.Output(3));
         byte[][] burst = [Frames.Udp(destination: 1), Frames.Udp(destination: 1, payload: 30), Frames.Udp(destination: 2), Frames.Udp(destination: 1, payload: 40)];
         for (var round = 0; round < 2; round++)
         {
@@ -101,7 +101,7 @@ public class DatapathTests
     [Fact]
     public void Trace_of_a_frame_has_no_side_effects()
     {
-        _rig.WithActions(FlowAction.Output(2));
+        _rig.WithActions(PipelineAction.Output(2));
         var trace = _rig.Switch.Trace(1, Frames.Udp());
 
         Assert.Equal([2u], trace.Outputs);
@@ -116,7 +116,7 @@ public class DatapathTests
         var edge = new EdgeSwitch(2);
         var sink = new InternalPort(2, "sink");
         edge.AddPort(sink);
-        edge.Pipeline.Add(0, 10, FlowMatch.Any.InPort(1), FlowAction.PushMpls(), FlowAction.SetMplsLabel(16), FlowAction.Output(2));
+        edge.Pipeline.Add(0, 10, FlowMatch.Any.InPort(1), PipelineAction.PushMpls(), PipelineAction.SetMplsLabel(16), PipelineAction.Output(2));
         var template = Frames.Udp();
         var burst = new PacketBurst();
 

@@ -20,9 +20,9 @@ public class FlowKeyTableTests
 
         int ValueCount { get; }
 
-        bool TrySet(FlowKey key, ulong hash, FlowEntry value);
+        bool TrySet(FlowKey key, ulong hash, TableEntry value);
 
-        bool TryGet(FlowKey key, ulong hash, out FlowEntry? value);
+        bool TryGet(FlowKey key, ulong hash, out TableEntry? value);
 
         bool Remove(FlowKey key, ulong hash);
     }
@@ -149,16 +149,16 @@ public class FlowKeyTableTests
     }
 
     private static ITable TableOf(KeyStore store, int capacity) => store == KeyStore.Copies
-        ? new Table<FlowKeyCopies>(new FlowKeyTable<FlowEntry>(capacity))
-        : new Table<FlowEntryKeys>(new(capacity));
+        ? new Table<FlowKeyCopies>(new FlowKeyTable<TableEntry>(capacity))
+        : new Table<TableEntryKeys>(new(capacity));
 
-    private static List<FlowEntry> Entries(int count) => Enumerable.Range(0, count).Select(i => Entry(i)).ToList();
+    private static List<TableEntry> Entries(int count) => Enumerable.Range(0, count).Select(i => Entry(i)).ToList();
 
-    private static FlowEntry Entry(int i, int priority = 10) =>
-        new(0, FlowMod.Add(0, priority, FlowMatch.Any.Ipv4Dst((uint)i), FlowInstructions.DropPacket), 0);
+    private static TableEntry Entry(int i, int priority = 10) =>
+        new(0, FlowEdit.Add(0, priority, FlowMatch.Any.Ipv4Dst((uint)i), FlowInstructions.DropPacket), 0);
 
     /// <summary>The key an entry is filed under.</summary>
-    private static FlowKey KeyOf(FlowEntry entry) => entry.Match.Value;
+    private static FlowKey KeyOf(TableEntry entry) => entry.Match.Value;
 
     private static FlowKey Key(int i)
     {
@@ -167,16 +167,16 @@ public class FlowKeyTableTests
         return key;
     }
 
-    private sealed class Table<TKeys>(FlowKeyTable<FlowEntry, TKeys> table) : ITable
+    private sealed class Table<TKeys>(FlowKeyTable<TableEntry, TKeys> table) : ITable
         where TKeys : struct, IFlowKeyStore
     {
         public int Count => table.Count;
 
         public int ValueCount => table.Values.Count();
 
-        public bool TrySet(FlowKey key, ulong hash, FlowEntry value) => table.TrySet(key, hash, value);
+        public bool TrySet(FlowKey key, ulong hash, TableEntry value) => table.TrySet(key, hash, value);
 
-        public bool TryGet(FlowKey key, ulong hash, out FlowEntry? value) => table.TryGet(key, hash, out value);
+        public bool TryGet(FlowKey key, ulong hash, out TableEntry? value) => table.TryGet(key, hash, out value);
 
         public bool Remove(FlowKey key, ulong hash) => table.Remove(key, hash);
     }

@@ -14,7 +14,7 @@ public class FrameActionTests
     [Fact]
     public void Output_forwards_the_frame_unchanged_and_ports_count_it()
     {
-        _rig.WithActions(FlowAction.Output(2)).Send(1, Frames.Udp());
+        _rig.WithActions(PipelineAction.Output(2)).Send(1, Frames.Udp());
 
         Assert.Equal(Frames.Udp(), _rig.SingleOut(2));
         Assert.Equal(1, _rig.Switch.Datapath.PortCounters(1)!.RxPackets);
@@ -26,15 +26,15 @@ public class FrameActionTests
     public void Set_field_on_ethernet_ip_and_ports_fixes_every_checksum()
     {
         _rig.WithActions(
-            FlowAction.SetField(HeaderField.EthSrc, 0x02_11_11_11_11_11),
-            FlowAction.SetField(HeaderField.EthDst, 0x02_22_22_22_22_22),
-            FlowAction.SetField(HeaderField.Ipv4Src, 0xC0A8_0001),
-            FlowAction.SetField(HeaderField.Ipv4Dst, 0xC0A8_0002),
-            FlowAction.SetField(HeaderField.L4Src, 5353),
-            FlowAction.SetField(HeaderField.L4Dst, 53),
-            FlowAction.SetField(HeaderField.IpDscp, 46),
-            FlowAction.SetField(HeaderField.IpTtl, 9),
-            FlowAction.Output(2)).Send(1, Frames.Udp());
+            PipelineAction.SetField(HeaderField.EthSrc, 0x02_11_11_11_11_11),
+            PipelineAction.SetField(HeaderField.EthDst, 0x02_22_22_22_22_22),
+            PipelineAction.SetField(HeaderField.Ipv4Src, 0xC0A8_0001),
+            PipelineAction.SetField(HeaderField.Ipv4Dst, 0xC0A8_0002),
+            PipelineAction.SetField(HeaderField.L4Src, 5353),
+            PipelineAction.SetField(HeaderField.L4Dst, 53),
+            PipelineAction.SetField(HeaderField.IpDscp, 46),
+            PipelineAction.SetField(HeaderField.IpTtl, 9),
+            PipelineAction.Output(2)).Send(1, Frames.Udp());
 
         var expected = Frames.Udp(0xC0A8_0001, 0xC0A8_0002, 5353, 53, ttl: 9, dscp: 46, ethSrc: 0x02_11_11_11_11_11, ethDst: 0x02_22_22_22_22_22);
         Assert.Equal(expected, _rig.SingleOut(2));
@@ -43,7 +43,7 @@ public class FrameActionTests
     [Fact]
     public void Set_field_finds_the_ip_header_behind_a_vlan_tag_and_rewrites_the_tag()
     {
-        _rig.WithActions(FlowAction.SetField(HeaderField.Ipv4Dst, 0x0808_0808), FlowAction.SetField(HeaderField.VlanVid, 7), FlowAction.Output(2))
+        _rig.WithActions(PipelineAction.SetField(HeaderField.Ipv4Dst, 0x0808_0808), PipelineAction.SetField(HeaderField.VlanVid, 7), PipelineAction.Output(2))
             .Send(1, Frames.Udp(vlan: 42));
 
         Assert.Equal(Frames.Udp(destination: 0x0808_0808, vlan: 7), _rig.SingleOut(2));
@@ -55,10 +55,10 @@ public class FrameActionTests
         var (source, destination) = (new UInt128(0x2001_0DB8_0000_0001, 1), new UInt128(0x2001_0DB8_0000_0002, 2));
         var (newSource, newDestination) = (new UInt128(0xFD00_0000_0000_0009, 0xAB), new UInt128(0x2001_0DB8_0000_0002, 0xCD));
         _rig.WithActions(
-            FlowAction.SetField(HeaderField.Ipv6SrcHigh, (ulong)(newSource >> 64)),
-            FlowAction.SetField(HeaderField.Ipv6SrcLow, (ulong)newSource),
-            FlowAction.SetField(HeaderField.Ipv6DstLow, (ulong)newDestination),
-            FlowAction.Output(2)).Send(1, Frames.Udp6(source, destination));
+            PipelineAction.SetField(HeaderField.Ipv6SrcHigh, (ulong)(newSource >> 64)),
+            PipelineAction.SetField(HeaderField.Ipv6SrcLow, (ulong)newSource),
+            PipelineAction.SetField(HeaderField.Ipv6DstLow, (ulong)newDestination),
+            PipelineAction.Output(2)).Send(1, Frames.Udp6(source, destination));
 
         Assert.Equal(Frames.Udp6(newSource, newDestination), _rig.SingleOut(2));
     }
@@ -66,7 +66,7 @@ public class FrameActionTests
     [Fact]
     public void Set_field_fixes_the_tcp_checksum()
     {
-        _rig.WithActions(FlowAction.SetField(HeaderField.Ipv4Dst, 0x0808_0808), FlowAction.SetField(HeaderField.L4Dst, 443), FlowAction.Output(2))
+        _rig.WithActions(PipelineAction.SetField(HeaderField.Ipv4Dst, 0x0808_0808), PipelineAction.SetField(HeaderField.L4Dst, 443), PipelineAction.Output(2))
             .Send(1, Frames.Tcp());
 
         Assert.Equal(Frames.Tcp(destination: 0x0808_0808, destinationPort: 443), _rig.SingleOut(2));
@@ -75,8 +75,8 @@ public class FrameActionTests
     [Fact]
     public void Push_mpls_copies_the_ip_ttl_and_pop_mpls_restores_the_frame()
     {
-        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(1), FlowAction.PushMpls(), FlowAction.SetMplsLabel(1234), FlowAction.Output(2));
-        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(3).MplsLabel(1234), FlowAction.PopMpls(EtherTypes.Ipv4), FlowAction.DecIpTtl(), FlowAction.Output(4));
+        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(1), PipelineAction.PushMpls(), PipelineAction.SetMplsLabel(1234), PipelineAction.Output(2));
+        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(3).MplsLabel(1234), PipelineAction.PopMpls(EtherTypes.Ipv4), PipelineAction.DecIpTtl(), PipelineAction.Output(4));
 
         _rig.Send(1, Frames.Udp(ttl: 64));
         var labelled = _rig.SingleOut(2);
@@ -91,8 +91,8 @@ public class FrameActionTests
     [InlineData(true)]
     public void Push_and_pop_mpls_behind_vlan_tags_move_the_whole_tagged_header(bool qinq)
     {
-        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(1), FlowAction.PushMpls(), FlowAction.SetMplsLabel(77), FlowAction.Output(2));
-        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(3).MplsLabel(77), FlowAction.PopMpls(EtherTypes.Ipv4), FlowAction.Output(4));
+        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(1), PipelineAction.PushMpls(), PipelineAction.SetMplsLabel(77), PipelineAction.Output(2));
+        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(3).MplsLabel(77), PipelineAction.PopMpls(EtherTypes.Ipv4), PipelineAction.Output(4));
         ushort? serviceVlan = qinq ? (ushort)300 : null;
 
         _rig.Send(1, Frames.Udp(vlan: 42, serviceVlan: serviceVlan));
@@ -106,7 +106,7 @@ public class FrameActionTests
     [Fact]
     public void Mpls_tc_ttl_and_dec_mpls_ttl_rewrite_the_top_entry()
     {
-        _rig.WithActions(FlowAction.SetMplsTtl(7), FlowAction.DecMplsTtl(), FlowAction.SetMplsLabel(99), FlowAction.Output(2)).Send(1, Frames.Udp(mplsLabel: 50));
+        _rig.WithActions(PipelineAction.SetMplsTtl(7), PipelineAction.DecMplsTtl(), PipelineAction.SetMplsLabel(99), PipelineAction.Output(2)).Send(1, Frames.Udp(mplsLabel: 50));
         var frame = _rig.SingleOut(2);
         var entry = Common.Packets.MplsLabelStackEntry.Decode(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(14)));
         Assert.Equal(new Common.Packets.MplsLabelStackEntry(99, 0, true, 6), entry);
@@ -115,8 +115,8 @@ public class FrameActionTests
     [Fact]
     public void Push_and_pop_vlan_add_and_remove_the_tag()
     {
-        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(1), FlowAction.PushVlan(), FlowAction.SetField(HeaderField.VlanVid, 42), FlowAction.Output(2));
-        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(3).Vlan(42), FlowAction.PopVlan(), FlowAction.Output(4));
+        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(1), PipelineAction.PushVlan(), PipelineAction.SetField(HeaderField.VlanVid, 42), PipelineAction.Output(2));
+        _rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(3).Vlan(42), PipelineAction.PopVlan(), PipelineAction.Output(4));
 
         _rig.Send(1, Frames.Udp());
         var tagged = _rig.SingleOut(2);
@@ -129,7 +129,7 @@ public class FrameActionTests
     [Fact]
     public void Dec_ttl_decrements_and_drops_and_counts_at_expiry()
     {
-        _rig.WithActions(FlowAction.DecIpTtl(), FlowAction.Output(2));
+        _rig.WithActions(PipelineAction.DecIpTtl(), PipelineAction.Output(2));
         _rig.Send(1, Frames.Udp(ttl: 10));
         Assert.Equal(Frames.Udp(ttl: 9), _rig.SingleOut(2));
 
@@ -146,7 +146,7 @@ public class FrameActionTests
     {
         const ulong GatewayMac = 0x02_AA_00_00_00_01;
         const uint GatewayIp = 0x0A_00_00_FE;
-        _rig.Pipeline.Add(0, 10, FlowMatch.Any.EthType(EtherTypes.Arp).ArpOp(ArpOperations.Request).ArpTpa(GatewayIp), FlowAction.ArpResponder(GatewayMac));
+        _rig.Pipeline.Add(0, 10, FlowMatch.Any.EthType(EtherTypes.Arp).ArpOp(ArpOperations.Request).ArpTpa(GatewayIp), PipelineAction.ArpResponder(GatewayMac));
 
         _rig.Send(3, Frames.Arp(ArpOperations.Request, Keys.MacA, Frames.SourceIp, 0, GatewayIp, ethDst: 0xFFFF_FFFF_FFFF));
 
@@ -156,7 +156,7 @@ public class FrameActionTests
     [Fact]
     public void Mirror_sends_the_frame_as_it_arrived()
     {
-        _rig.WithActions(FlowAction.SetField(HeaderField.L4Dst, 9), FlowAction.Output(2), FlowAction.Mirror(4)).Send(1, Frames.Udp());
+        _rig.WithActions(PipelineAction.SetField(HeaderField.L4Dst, 9), PipelineAction.Output(2), PipelineAction.Mirror(4)).Send(1, Frames.Udp());
 
         Assert.Equal(Frames.Udp(destinationPort: 9), _rig.SingleOut(2));
         Assert.Equal(Frames.Udp(), _rig.SingleOut(4));
@@ -165,12 +165,12 @@ public class FrameActionTests
     [Fact]
     public void Each_bucket_of_an_all_group_rewrites_its_own_copy()
     {
-        _rig.Pipeline.Groups.Add(new Group(1, GroupType.All,
+        _rig.Pipeline.Groups.Add(new GroupEntry(1, GroupKind.All,
         [
-            new GroupBucket(1, [FlowAction.PushMpls(), FlowAction.SetMplsLabel(77), FlowAction.Output(2)]),
-            new GroupBucket(2, [FlowAction.Output(3)]),
+            new GroupBucket(1, [PipelineAction.PushMpls(), PipelineAction.SetMplsLabel(77), PipelineAction.Output(2)]),
+            new GroupBucket(2, [PipelineAction.Output(3)]),
         ]));
-        _rig.WithActions(FlowAction.Group(1), FlowAction.Output(4)).Send(1, Frames.Udp());
+        _rig.WithActions(PipelineAction.Group(1), PipelineAction.Output(4)).Send(1, Frames.Udp());
 
         Assert.Equal(Frames.Udp(mplsLabel: 77), _rig.SingleOut(2));
         Assert.Equal(Frames.Udp(), _rig.SingleOut(3));
@@ -182,7 +182,7 @@ public class FrameActionTests
     {
         var clock = new ManualTimeProvider();
         var rig = new SwitchRig(clock);
-        rig.Pipeline.SetTableMiss(0, FlowInstructions.Apply(FlowAction.Controller()));
+        rig.Pipeline.SetTableMiss(0, FlowInstructions.Apply(PipelineAction.Controller()));
         for (var i = 0; i < 150; i++)
         {
             rig.Port(1).Inject(Frames.Udp());

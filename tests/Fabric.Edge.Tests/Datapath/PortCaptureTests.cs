@@ -7,7 +7,7 @@ namespace Sdn.Fabric.Edge.Tests.Datapath;
 
 public sealed class PortCaptureTests : IDisposable
 {
-    private readonly SwitchRig _rig = new SwitchRig().WithActions(FlowAction.Output(2));
+    private readonly SwitchRig _rig = new SwitchRig().WithActions(PipelineAction.Output(2));
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"sdn-edge-capture-{Guid.NewGuid():N}.pcapng");
 
     public void Dispose() => File.Delete(_path);

@@ -17,7 +17,7 @@ public class SuperFrameOutputTests
     [InlineData(true)]
     public void A_port_that_cannot_take_a_super_frame_is_sent_its_segments(bool ipv6)
     {
-        var rig = new SwitchRig().WithActions(FlowAction.Output(2));
+        var rig = new SwitchRig().WithActions(PipelineAction.Output(2));
         var (frame, offload) = SuperFrames.Tcp(ipv6, Payload, Mss);
 
         rig.Switch.Datapath.Process(1, BurstOf(frame, offload));
@@ -28,7 +28,7 @@ public class SuperFrameOutputTests
     [Fact]
     public void A_port_that_takes_offloads_is_sent_the_super_frame_whole_with_its_offload_and_others_get_segments()
     {
-        var rig = new SwitchRig().WithActions(FlowAction.Output(2), FlowAction.Output(5));
+        var rig = new SwitchRig().WithActions(PipelineAction.Output(2), PipelineAction.Output(5));
         var offloading = new OffloadingPort(5);
         rig.Switch.AddPort(offloading);
         var (frame, offload) = SuperFrames.Tcp(ipv6: false, Payload, Mss);
@@ -44,7 +44,7 @@ public class SuperFrameOutputTests
     [Fact]
     public void A_super_frame_whose_offload_does_not_fit_it_is_counted_and_dropped()
     {
-        var rig = new SwitchRig().WithActions(FlowAction.Output(2));
+        var rig = new SwitchRig().WithActions(PipelineAction.Output(2));
         var (frame, offload) = SuperFrames.Tcp(ipv6: false, Payload, Mss);
 
         rig.Switch.Datapath.Process(1, BurstOf(frame, offload with { ChecksumStartFromEnd = frame.Length + 10 }));
@@ -56,7 +56,7 @@ public class SuperFrameOutputTests
     [Fact]
     public void A_capture_records_the_super_frame_at_its_full_length_where_it_enters_and_its_segments_where_they_leave()
     {
-        var rig = new SwitchRig().WithActions(FlowAction.Output(2));
+        var rig = new SwitchRig().WithActions(PipelineAction.Output(2));
         using var session = new CaptureSession([new("e1/p1", "in"), new("e1/p2", "out")], new CaptureOptions(Filter: "tcp", SnapLength: 128));
         rig.Switch.Datapath.CaptureTap(1)!.Attach(session, 0);
         rig.Switch.Datapath.CaptureTap(2)!.Attach(session, 1);

@@ -14,26 +14,26 @@ public class ActionTranslationTests
     [Fact]
     public void Output_to_the_ingress_port_needs_in_port()
     {
-        Assert.Equal("", Compile(Keys.Udp(2, 1, 2), FlowAction.Output(2)));
-        Assert.Equal("output:2", Compile(Keys.Udp(2, 1, 2), FlowAction.Output(PortNumbers.InPort)));
+        Assert.Equal("", Compile(Keys.Udp(2, 1, 2), PipelineAction.Output(2)));
+        Assert.Equal("output:2", Compile(Keys.Udp(2, 1, 2), PipelineAction.Output(PortNumbers.InPort)));
     }
 
     [Fact]
     public void Controller_reports_no_match_from_the_table_miss_entry_and_action_otherwise()
     {
-        _pipeline.SetTableMiss(1, FlowInstructions.Apply(FlowAction.Controller()));
-        _pipeline.Apply(FlowMod.Add(0, 5, FlowMatch.Any, FlowInstructions.Goto(1)));
+        _pipeline.SetTableMiss(1, FlowInstructions.Apply(PipelineAction.Controller()));
+        _pipeline.Apply(FlowEdit.Add(0, 5, FlowMatch.Any, FlowInstructions.Goto(1)));
         Assert.Equal($"punt(reason={(int)PacketInReason.NoMatch})", string.Join(",", _pipeline.Translate(Keys.Udp(1, 1, 2), out _).Actions));
-        Assert.Equal($"punt(reason={(int)PacketInReason.Action})", Compile(Keys.Udp(1, 1, 2), FlowAction.Controller()));
+        Assert.Equal($"punt(reason={(int)PacketInReason.Action})", Compile(Keys.Udp(1, 1, 2), PipelineAction.Controller()));
     }
 
     [Fact]
     public void Mpls_push_set_and_pop_change_what_the_next_table_matches()
     {
-        _pipeline.Apply(FlowMod.Add(0, 10, FlowMatch.Any, FlowInstructions.Goto(1, FlowAction.PushMpls(), FlowAction.SetMplsLabel(100), FlowAction.SetMplsTc(3))));
-        _pipeline.Apply(FlowMod.Add(1, 10, FlowMatch.Any.EthType(EtherTypes.MplsUnicast).MplsLabel(100).MplsTc(3).MplsBos(true).With(FlowField.MplsTtl, 64),
-            FlowInstructions.Goto(2, FlowAction.DecMplsTtl(), FlowAction.PopMpls(EtherTypes.Ipv4))));
-        _pipeline.Add(2, 10, FlowMatch.Any.EthType(EtherTypes.Ipv4).With(FlowField.MplsDepth, 0), FlowAction.Output(9));
+        _pipeline.Apply(FlowEdit.Add(0, 10, FlowMatch.Any, FlowInstructions.Goto(1, PipelineAction.PushMpls(), PipelineAction.SetMplsLabel(100), PipelineAction.SetMplsTc(3))));
+        _pipeline.Apply(FlowEdit.Add(1, 10, FlowMatch.Any.EthType(EtherTypes.MplsUnicast).MplsLabel(100).MplsTc(3).MplsBos(true).With(FlowField.MplsTtl, 64),
+            FlowInstructions.Goto(2, PipelineAction.DecMplsTtl(), PipelineAction.PopMpls(EtherTypes.Ipv4))));
+        _pipeline.Add(2, 10, FlowMatch.Any.EthType(EtherTypes.Ipv4).With(FlowField.MplsDepth, 0), PipelineAction.Output(9));
 
         var trace = _pipeline.Trace(Keys.Udp(1, 1, 2, ttl: 64));
         Assert.Equal([9u], trace.Outputs);
@@ -43,17 +43,17 @@ public class ActionTranslationTests
     [Fact]
     public void Dec_ttl_at_one_expires_and_stops_the_packet()
     {
-        Assert.Equal("DecIpTtl,output:3", Compile(Keys.Udp(1, 1, 2, ttl: 2), FlowAction.DecIpTtl(), FlowAction.Output(3)));
-        Assert.Equal("DecIpTtl", Compile(Keys.Udp(1, 1, 2, ttl: 1), FlowAction.DecIpTtl(), FlowAction.Output(3)));
-        Assert.Equal("output:3", Compile(Keys.Udp(1, 1, 2), FlowAction.DecMplsTtl(), FlowAction.Output(3)));
+        Assert.Equal("DecIpTtl,output:3", Compile(Keys.Udp(1, 1, 2, ttl: 2), PipelineAction.DecIpTtl(), PipelineAction.Output(3)));
+        Assert.Equal("DecIpTtl", Compile(Keys.Udp(1, 1, 2, ttl: 1), PipelineAction.DecIpTtl(), PipelineAction.Output(3)));
+        Assert.Equal("output:3", Compile(Keys.Udp(1, 1, 2), PipelineAction.DecMplsTtl(), PipelineAction.Output(3)));
     }
 
     [Fact]
     public void Vlan_push_set_and_pop_track_the_tags()
     {
-        _pipeline.Apply(FlowMod.Add(0, 10, FlowMatch.Any, FlowInstructions.Goto(1, FlowAction.PushVlan(), FlowAction.SetField(HeaderField.VlanVid, 42))));
-        _pipeline.Apply(FlowMod.Add(1, 10, FlowMatch.Any.Vlan(42), FlowInstructions.Goto(2, FlowAction.PopVlan())));
-        _pipeline.Add(2, 10, FlowMatch.Any.NoVlan(), FlowAction.Output(5));
+        _pipeline.Apply(FlowEdit.Add(0, 10, FlowMatch.Any, FlowInstructions.Goto(1, PipelineAction.PushVlan(), PipelineAction.SetField(HeaderField.VlanVid, 42))));
+        _pipeline.Apply(FlowEdit.Add(1, 10, FlowMatch.Any.Vlan(42), FlowInstructions.Goto(2, PipelineAction.PopVlan())));
+        _pipeline.Add(2, 10, FlowMatch.Any.NoVlan(), PipelineAction.Output(5));
 
         Assert.Equal([5u], _pipeline.OutputsOf(Keys.Udp(1, 1, 2)));
     }
@@ -61,10 +61,10 @@ public class ActionTranslationTests
     [Fact]
     public void Set_field_rewrites_what_later_tables_see()
     {
-        _pipeline.Apply(FlowMod.Add(0, 10, FlowMatch.Any, FlowInstructions.Goto(1,
-            FlowAction.SetField(HeaderField.EthDst, Keys.MacA), FlowAction.SetField(HeaderField.Ipv4Dst, 77), FlowAction.SetField(HeaderField.L4Dst, 8080),
-            FlowAction.SetField(HeaderField.IpDscp, 10))));
-        _pipeline.Add(1, 10, FlowMatch.Any.EthDst(Keys.MacA).Ipv4Dst(77).L4Dst(8080).IpDscp(10), FlowAction.Output(5));
+        _pipeline.Apply(FlowEdit.Add(0, 10, FlowMatch.Any, FlowInstructions.Goto(1,
+            PipelineAction.SetField(HeaderField.EthDst, Keys.MacA), PipelineAction.SetField(HeaderField.Ipv4Dst, 77), PipelineAction.SetField(HeaderField.L4Dst, 8080),
+            PipelineAction.SetField(HeaderField.IpDscp, 10))));
+        _pipeline.Add(1, 10, FlowMatch.Any.EthDst(Keys.MacA).Ipv4Dst(77).L4Dst(8080).IpDscp(10), PipelineAction.Output(5));
 
         Assert.Equal([5u], _pipeline.OutputsOf(Keys.Udp(1, 1, 2)));
     }
@@ -73,27 +73,27 @@ public class ActionTranslationTests
     public void The_arp_responder_answers_requests_out_of_the_ingress_port_and_ignores_the_rest()
     {
         const ulong RouterMac = 0x02_AA_00_00_00_01;
-        Assert.Equal($"arp_reply(0x{RouterMac:x12}),output:4", Compile(Keys.ArpRequest(4, 1, 2), FlowAction.ArpResponder(RouterMac)));
-        Assert.Equal("", Compile(Keys.Udp(4, 1, 2), FlowAction.ArpResponder(RouterMac)));
+        Assert.Equal($"arp_reply(0x{RouterMac:x12}),output:4", Compile(Keys.ArpRequest(4, 1, 2), PipelineAction.ArpResponder(RouterMac)));
+        Assert.Equal("", Compile(Keys.Udp(4, 1, 2), PipelineAction.ArpResponder(RouterMac)));
     }
 
     [Fact]
     public void Mirror_copies_the_packet_before_any_rewrite()
     {
         Assert.Equal("output:9,set(Ipv4Dst=0x5),output:3",
-            Compile(Keys.Udp(1, 1, 2), FlowAction.SetField(HeaderField.Ipv4Dst, 5), FlowAction.Mirror(9), FlowAction.Output(3)));
+            Compile(Keys.Udp(1, 1, 2), PipelineAction.SetField(HeaderField.Ipv4Dst, 5), PipelineAction.Mirror(9), PipelineAction.Output(3)));
     }
 
     [Fact]
     public void Drop_stops_the_actions_that_follow()
     {
-        Assert.Equal("output:2", Compile(Keys.Udp(1, 1, 2), FlowAction.Output(2), FlowAction.Drop(), FlowAction.Output(3)));
+        Assert.Equal("output:2", Compile(Keys.Udp(1, 1, 2), PipelineAction.Output(2), PipelineAction.Drop(), PipelineAction.Output(3)));
     }
 
     [Fact]
     public void The_megaflow_mask_holds_only_what_the_decision_read()
     {
-        _pipeline.Add(0, 10, FlowMatch.Any.Ipv4Dst(Keys.Ip(10, 0, 0, 0), 8), FlowAction.Output(2));
+        _pipeline.Add(0, 10, FlowMatch.Any.Ipv4Dst(Keys.Ip(10, 0, 0, 0), 8), PipelineAction.Output(2));
         _pipeline.Translate(Keys.Udp(1, 1, Keys.Ip(10, 1, 1, 1)), out var mask);
 
         var expected = FlowMatch.Any.InPort(0).Ipv4Dst(0, 8).Mask;
@@ -104,8 +104,8 @@ public class ActionTranslationTests
     public void Trace_reports_tables_entries_actions_outputs_and_the_cache()
     {
         var edge = new EdgeSwitch(2);
-        edge.Pipeline.Apply(FlowMod.Add(0, 7, FlowMatch.Any.InPort(1), FlowInstructions.Goto(1)));
-        edge.Pipeline.Add(1, 9, FlowMatch.Any.L4Dst(2000), FlowAction.PushMpls(), FlowAction.SetMplsLabel(16), FlowAction.Output(2));
+        edge.Pipeline.Apply(FlowEdit.Add(0, 7, FlowMatch.Any.InPort(1), FlowInstructions.Goto(1)));
+        edge.Pipeline.Add(1, 9, FlowMatch.Any.L4Dst(2000), PipelineAction.PushMpls(), PipelineAction.SetMplsLabel(16), PipelineAction.Output(2));
         var key = Keys.Udp(1, 1, 2);
 
         var trace = edge.Trace(key);
@@ -124,7 +124,7 @@ public class ActionTranslationTests
         Assert.Equal(1, edge.Datapath.Cache.Misses);
     }
 
-    private string Compile(FlowKey key, params FlowAction[] actions)
+    private string Compile(FlowKey key, params PipelineAction[] actions)
     {
         _pipeline.Add(0, 10, FlowMatch.Any, actions);
         return string.Join(",", _pipeline.Translate(key, out _).Actions);

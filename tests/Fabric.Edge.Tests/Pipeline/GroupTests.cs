@@ -14,12 +14,12 @@ public class GroupTests
     [Fact]
     public void An_all_group_sends_a_copy_through_every_bucket_each_with_its_own_rewrites()
     {
-        Pipeline.Groups.Add(new Group(1, GroupType.All,
+        Pipeline.Groups.Add(new GroupEntry(1, GroupKind.All,
         [
-            new GroupBucket(1, [FlowAction.SetField(HeaderField.Ipv4Dst, 7), FlowAction.Output(2)]),
-            new GroupBucket(2, [FlowAction.Output(3)]),
+            new GroupBucket(1, [PipelineAction.SetField(HeaderField.Ipv4Dst, 7), PipelineAction.Output(2)]),
+            new GroupBucket(2, [PipelineAction.Output(3)]),
         ]));
-        Pipeline.Add(0, 10, FlowMatch.Any, FlowAction.Group(1), FlowAction.Output(4));
+        Pipeline.Add(0, 10, FlowMatch.Any, PipelineAction.Group(1), PipelineAction.Output(4));
 
         var trace = _switch.Trace(Keys.Udp(1, 1, 2));
         Assert.Equal([2u, 3u, 4u], trace.Outputs);
@@ -31,12 +31,12 @@ public class GroupTests
     [Fact]
     public void The_trace_tells_each_copy_the_labels_pushed_on_it_and_forgets_a_buckets_labels_after_it()
     {
-        Pipeline.Groups.Add(new Group(1, GroupType.All,
+        Pipeline.Groups.Add(new GroupEntry(1, GroupKind.All,
         [
-            new GroupBucket(1, [FlowAction.PushMpls(), FlowAction.SetMplsLabel(17), FlowAction.Output(2)]),
-            new GroupBucket(2, [FlowAction.PushMpls(), FlowAction.SetMplsLabel(21), FlowAction.Output(3)]),
+            new GroupBucket(1, [PipelineAction.PushMpls(), PipelineAction.SetMplsLabel(17), PipelineAction.Output(2)]),
+            new GroupBucket(2, [PipelineAction.PushMpls(), PipelineAction.SetMplsLabel(21), PipelineAction.Output(3)]),
         ]));
-        Pipeline.Add(0, 10, FlowMatch.Any, FlowAction.PushMpls(), FlowAction.SetMplsLabel(1042), FlowAction.Group(1), FlowAction.PopMpls(0x0800), FlowAction.Output(4));
+        Pipeline.Add(0, 10, FlowMatch.Any, PipelineAction.PushMpls(), PipelineAction.SetMplsLabel(1042), PipelineAction.Group(1), PipelineAction.PopMpls(0x0800), PipelineAction.Output(4));
 
         var trace = _switch.Trace(Keys.Udp(1, 1, 2));
 
@@ -46,15 +46,15 @@ public class GroupTests
     [Fact]
     public void A_select_group_keeps_flows_in_place_when_an_unrelated_bucket_goes_away()
     {
-        var buckets = Enumerable.Range(10, 4).Select(p => new GroupBucket((uint)p, [FlowAction.Output((uint)p)])).ToList();
-        Pipeline.Groups.Add(new Group(1, GroupType.Select, buckets));
-        Pipeline.Add(0, 10, FlowMatch.Any, FlowAction.Group(1));
+        var buckets = Enumerable.Range(10, 4).Select(p => new GroupBucket((uint)p, [PipelineAction.Output((uint)p)])).ToList();
+        Pipeline.Groups.Add(new GroupEntry(1, GroupKind.Select, buckets));
+        Pipeline.Add(0, 10, FlowMatch.Any, PipelineAction.Group(1));
         var flows = Enumerable.Range(0, 400).Select(i => Keys.Udp(1, (uint)i, 99, (ushort)(i * 7))).ToList();
 
         var before = flows.Select(f => Assert.Single(Pipeline.OutputsOf(f))).ToList();
         Assert.All(Enumerable.Range(10, 4), p => Assert.InRange(before.Count(b => b == p), 50, 150));
 
-        Pipeline.Groups.Modify(new Group(1, GroupType.Select, buckets.Where(b => b.Id != 12).ToList()));
+        Pipeline.Groups.Modify(new GroupEntry(1, GroupKind.Select, buckets.Where(b => b.Id != 12).ToList()));
         var after = flows.Select(f => Assert.Single(Pipeline.OutputsOf(f))).ToList();
 
         for (var i = 0; i < flows.Count; i++)
@@ -71,9 +71,9 @@ public class GroupTests
     [Fact]
     public void A_select_group_skips_buckets_whose_watched_port_is_down()
     {
-        Pipeline.Groups.Add(new Group(1, GroupType.Select,
-            [new GroupBucket(1, [FlowAction.Output(2)], WatchPort: 2), new GroupBucket(2, [FlowAction.Output(3)], WatchPort: 3)]));
-        Pipeline.Add(0, 10, FlowMatch.Any, FlowAction.Group(1));
+        Pipeline.Groups.Add(new GroupEntry(1, GroupKind.Select,
+            [new GroupBucket(1, [PipelineAction.Output(2)], WatchPort: 2), new GroupBucket(2, [PipelineAction.Output(3)], WatchPort: 3)]));
+        Pipeline.Add(0, 10, FlowMatch.Any, PipelineAction.Group(1));
         Pipeline.Liveness.SetPortLive(2, false);
 
         Assert.All(Enumerable.Range(0, 50), i => Assert.Equal([3u], Pipeline.OutputsOf(Keys.Udp(1, (uint)i, 9))));
@@ -82,12 +82,12 @@ public class GroupTests
     [Fact]
     public void Fast_failover_switches_when_the_watched_port_goes_down_and_back_when_it_comes_up()
     {
-        Pipeline.Groups.Add(new Group(1, GroupType.FastFailover,
+        Pipeline.Groups.Add(new GroupEntry(1, GroupKind.FastFailover,
         [
-            new GroupBucket(1, [FlowAction.Output(2)], WatchPort: 2),
-            new GroupBucket(2, [FlowAction.Output(3)], WatchPort: 3),
+            new GroupBucket(1, [PipelineAction.Output(2)], WatchPort: 2),
+            new GroupBucket(2, [PipelineAction.Output(3)], WatchPort: 3),
         ]));
-        Pipeline.Add(0, 10, FlowMatch.Any, FlowAction.Group(1));
+        Pipeline.Add(0, 10, FlowMatch.Any, PipelineAction.Group(1));
         var key = Keys.Udp(1, 1, 2);
 
         Assert.Equal([2u], Flows.Outputs(_switch.Datapath.Classify(key)));
@@ -103,12 +103,12 @@ public class GroupTests
     [Fact]
     public void Flows_need_their_group_to_exist_and_go_when_it_is_deleted()
     {
-        var mod = FlowMod.Add(0, 10, FlowMatch.Any, FlowInstructions.Apply(FlowAction.Group(5))) with { Flags = FlowModOptions.SendFlowRemoved };
-        Assert.Equal(FlowModError.UnknownGroup, Assert.Throws<FlowModException>(() => Pipeline.Apply(mod)).Error);
+        var mod = FlowEdit.Add(0, 10, FlowMatch.Any, FlowInstructions.Apply(PipelineAction.Group(5))) with { Flags = FlowEditOptions.SendFlowRemoved };
+        Assert.Equal(FlowEditError.UnknownGroup, Assert.Throws<FlowEditException>(() => Pipeline.Apply(mod)).Error);
 
-        Pipeline.Groups.Add(new Group(5, GroupType.All, [new GroupBucket(1, [FlowAction.Output(2)])]));
+        Pipeline.Groups.Add(new GroupEntry(5, GroupKind.All, [new GroupBucket(1, [PipelineAction.Output(2)])]));
         Pipeline.Apply(mod);
-        Assert.Equal(FlowModError.GroupExists, Assert.Throws<FlowModException>(() => Pipeline.Groups.Add(new Group(5, GroupType.All, []))).Error);
+        Assert.Equal(FlowEditError.GroupExists, Assert.Throws<FlowEditException>(() => Pipeline.Groups.Add(new GroupEntry(5, GroupKind.All, []))).Error);
 
         Assert.True(Pipeline.DeleteGroup(5));
         Assert.Equal(1, Pipeline.Tables[0].Count);
@@ -119,12 +119,12 @@ public class GroupTests
     [Fact]
     public void Groups_that_chain_into_themselves_stop_at_the_depth_bound()
     {
-        Pipeline.Groups.Add(new Group(1, GroupType.All, [new GroupBucket(1, [FlowAction.Output(2)])]));
-        Pipeline.Groups.Modify(new Group(1, GroupType.All, [new GroupBucket(1, [FlowAction.Output(2), FlowAction.Group(1)])]));
-        Pipeline.Add(0, 10, FlowMatch.Any, FlowAction.Group(1));
+        Pipeline.Groups.Add(new GroupEntry(1, GroupKind.All, [new GroupBucket(1, [PipelineAction.Output(2)])]));
+        Pipeline.Groups.Modify(new GroupEntry(1, GroupKind.All, [new GroupBucket(1, [PipelineAction.Output(2), PipelineAction.Group(1)])]));
+        Pipeline.Add(0, 10, FlowMatch.Any, PipelineAction.Group(1));
 
         var trace = _switch.Trace(Keys.Udp(1, 1, 2));
-        Assert.Equal(Enumerable.Repeat(2u, PipelineTranslator.MaxGroupDepth), trace.Outputs);
+        Assert.Equal(Enumerable.Repeat(2u, FlowCompiler.MaxGroupDepth), trace.Outputs);
         Assert.Contains(trace.Notes, n => n.Contains("nested too deep", StringComparison.Ordinal));
     }
 }

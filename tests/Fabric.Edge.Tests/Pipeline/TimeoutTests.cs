@@ -43,11 +43,11 @@ public class TimeoutTests
     }
 
     private void Install(TimeSpan idle, TimeSpan hard) =>
-        _switch.Pipeline.Apply(FlowMod.Add(0, 10, FlowMatch.Any.InPort(1), FlowInstructions.Apply(FlowAction.Output(2))) with
+        _switch.Pipeline.Apply(FlowEdit.Add(0, 10, FlowMatch.Any.InPort(1), FlowInstructions.Apply(PipelineAction.Output(2))) with
         {
             IdleTimeout = idle,
             HardTimeout = hard,
-            Flags = FlowModOptions.SendFlowRemoved,
+            Flags = FlowEditOptions.SendFlowRemoved,
         });
 
     private void AssertSurvives(TimeSpan after)

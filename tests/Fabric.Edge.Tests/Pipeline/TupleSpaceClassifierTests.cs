@@ -67,9 +67,9 @@ public class TupleSpaceClassifierTests
 
     private static FlowMatch HostMatch(int i) => FlowMatch.Any.Ipv4Dst((uint)i);
 
-    private FlowEntry Insert(FlowMatch match, int priority)
+    private TableEntry Insert(FlowMatch match, int priority)
     {
-        var entry = new FlowEntry(0, FlowMod.Add(0, priority, match, FlowInstructions.DropPacket), 0);
+        var entry = new TableEntry(0, FlowEdit.Add(0, priority, match, FlowInstructions.DropPacket), 0);
         _classifier.Insert(entry);
         return entry;
     }

@@ -7,8 +7,8 @@ namespace Sdn.Fabric.Edge.Tests.Support;
 /// <summary>Shorthands for installing entries and reading decisions, shared by the pipeline and cache tests.</summary>
 public static class Flows
 {
-    public static void Add(this EdgePipeline pipeline, byte table, int priority, FlowMatch match, params FlowAction[] actions) =>
-        pipeline.Apply(FlowMod.Add(table, priority, match, FlowInstructions.Apply(actions)));
+    public static void Add(this EdgePipeline pipeline, byte table, int priority, FlowMatch match, params PipelineAction[] actions) =>
+        pipeline.Apply(FlowEdit.Add(table, priority, match, FlowInstructions.Apply(actions)));
 
     /// <summary>The ports the pipeline sends <paramref name="key"/> to, computed without the cache.</summary>
     public static uint[] OutputsOf(this EdgePipeline pipeline, FlowKey key) => Outputs(pipeline.Translate(key, out _));

@@ -25,7 +25,7 @@ public sealed class SwitchRig
     public InternalPort Port(int number) => Ports[number - 1];
 
     /// <summary>Installs one table-0 entry matching everything that runs <paramref name="actions"/>.</summary>
-    public SwitchRig WithActions(params FlowAction[] actions)
+    public SwitchRig WithActions(params PipelineAction[] actions)
     {
         Pipeline.Add(0, 10, FlowMatch.Any, actions);
         return this;

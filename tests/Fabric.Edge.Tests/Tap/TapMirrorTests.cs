@@ -11,7 +11,7 @@ public class TapMirrorTests
     [Fact]
     public async Task Tcpdump_on_the_mirror_tap_sees_the_ports_traffic()
     {
-        var rig = new SwitchRig().WithActions(FlowAction.Output(2));
+        var rig = new SwitchRig().WithActions(PipelineAction.Output(2));
         var tapName = $"sdnm{Guid.NewGuid().ToString("N")[..6]}";
         using var mirror = TapMirror.Start(rig.Switch.Datapath.CaptureTap(1)!, "e1/p1", tapName);
         using var tcpdump = Process.Start(new ProcessStartInfo("tcpdump", ["-i", tapName, "-nn", "-l", "-c", "3", "udp"])

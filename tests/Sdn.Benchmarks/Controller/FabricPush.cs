@@ -9,8 +9,6 @@ using Sdn.Contracts;
 using Sdn.Fabric.Edge;
 using Sdn.Fabric.Edge.Agent;
 using Sdn.Fabric.Edge.Datapath;
-using CoreNode = Sdn.Fabric.Core.Lsr.CoreNode;
-using Link = Sdn.Contracts.Link;
 
 namespace Sdn.Benchmarks.Controller;
 
@@ -103,7 +101,7 @@ internal static class FabricPush
             Cost = 1,
         });
 
-        state.CoreNodes.Add(Enumerable.Range(0, Cores).Select(c => new Contracts.CoreNode { Name = Core(c) }));
+        state.CoreNodes.Add(Enumerable.Range(0, Cores).Select(c => new CoreNode { Name = Core(c) }));
         state.Edges.Add(Enumerable.Range(0, edges).Select(e => new EdgeNode { Name = Edge(e) }));
         for (var a = 0; a < Cores; a++)
         {
@@ -142,9 +140,9 @@ internal static class FabricPush
     }
 
     /// <summary>A core node with a port on each of its links (the far ends are left unconnected: only programming is measured).</summary>
-    private static CoreNode CoreNodeOf(string name, FabricState state)
+    private static CoreSwitch CoreNodeOf(string name, FabricState state)
     {
-        var node = new CoreNode(name);
+        var node = new CoreSwitch(name);
         foreach (var link in state.Links.Where(l => l.A.Node == name || l.B.Node == name))
         {
             var iface = link.A.Node == name ? link.A.Interface : link.B.Interface;

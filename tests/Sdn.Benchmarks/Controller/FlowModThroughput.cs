@@ -9,8 +9,6 @@ using Sdn.Fabric.Edge;
 using Sdn.Fabric.Edge.Agent;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
-using FlowAction = Sdn.Fabric.Edge.Pipeline.FlowAction;
-using FlowEntry = Sdn.Contracts.FlowEntry;
 
 namespace Sdn.Benchmarks.Controller;
 
@@ -80,7 +78,7 @@ internal static class FlowModThroughput
         foreach (var slice in entries.Chunk(batch))
         {
             var adds = new ProgramBatch();
-            adds.FlowMods.AddRange(slice.Select(e => new Contracts.FlowMod { Op = ModOp.Add, Entry = e }));
+            adds.FlowMods.AddRange(slice.Select(e => new FlowMod { Op = ModOp.Add, Entry = e }));
             program = program.Apply(adds);
             bench.Hub.Publish(node, program);
         }
@@ -99,11 +97,11 @@ internal static class FlowModThroughput
     private static (double PerSecond, double CpuMicrosPerFlow) Direct(int flows, int batch)
     {
         var pipeline = new EdgeSwitch().Pipeline;
-        var mods = Enumerable.Range(0, flows).Select(i => Fabric.Edge.Pipeline.FlowMod.Add(
+        var mods = Enumerable.Range(0, flows).Select(i => FlowEdit.Add(
             (byte)EdgeTables.Forward,
             100,
             FlowMatch.Any.Metadata(1, EdgeTables.NetworkMask).EthDst(Mac(i)),
-            FlowInstructions.Apply(FlowAction.Output(1)))).ToList();
+            FlowInstructions.Apply(PipelineAction.Output(1)))).ToList();
         var start = Stopwatch.GetTimestamp();
         var cpu = ThreadCpuClock.Seconds();
         foreach (var chunk in mods.Chunk(batch))
@@ -118,11 +116,11 @@ internal static class FlowModThroughput
     }
 
     /// <summary>A forwarding entry such as the compiler emits: network and destination MAC to a vNIC.</summary>
-    private static FlowEntry Entry(int i) => Dataplane.Flow(
+    private static FlowEntry Entry(int i) => ProgramMessages.Flow(
         EdgeTables.Forward,
         100,
-        [Dataplane.Masked(Field.Metadata, 1, EdgeTables.NetworkMask), Dataplane.Exact(Field.EthDst, Mac(i))],
-        Dataplane.Apply(Dataplane.Output(1)));
+        [ProgramMessages.Masked(Field.Metadata, 1, EdgeTables.NetworkMask), ProgramMessages.Exact(Field.EthDst, Mac(i))],
+        ProgramMessages.Apply(ProgramMessages.Output(1)));
 
     private static ulong Mac(int i) => 0x0200_0000_0000UL + (ulong)i;
 

@@ -45,10 +45,10 @@ internal sealed class CoreSuite : IBenchmarkSuite
     {
         var (source, nodeIn) = InMemoryLink.CreatePair("source", "node-in");
         var (nodeOut, sink) = InMemoryLink.CreatePair("node-out", "sink");
-        using var node = new CoreNode("lsr");
+        using var node = new CoreSwitch("lsr");
         node.AddPort(nodeIn, liveness: null);
         node.AddPort(nodeOut, liveness: null);
-        node.TryInstall(new Lfib(1, [LfibEntry.Swap(100, new NextHop(1, 200))]));
+        node.TryInstall(new Lfib(1, [LabelRoute.Swap(100, new LabelNextHop(1, 200))]));
         var burst = FullBurst(flows: 64);
         var drain = new PacketBurst();
 
@@ -150,9 +150,9 @@ internal sealed class CoreSuite : IBenchmarkSuite
         var (toQ, qFromNode) = InMemoryLink.CreatePair("node-q", "q-node");
         var (pToSink, sinkP) = InMemoryLink.CreatePair("p-sink", "sink-p");
         var (qToSink, sinkQ) = InMemoryLink.CreatePair("q-sink", "sink-q");
-        using var node = new CoreNode("node");
-        using var p = new CoreNode("p");
-        using var q = new CoreNode("q");
+        using var node = new CoreSwitch("node");
+        using var p = new CoreSwitch("p");
+        using var q = new CoreSwitch("q");
         node.AddPort(ingress, liveness: null);
         node.AddPort(toP, LivenessOptions.Default);
         node.AddPort(toQ, LivenessOptions.Default);
@@ -160,10 +160,10 @@ internal sealed class CoreSuite : IBenchmarkSuite
         {
             transit.AddPort(fromNode, LivenessOptions.Default);
             transit.AddPort(toSink, liveness: null);
-            transit.TryInstall(new Lfib(1, [new LfibEntry(200, LabelOperation.PenultimateHopPop, [new NextHop(1, 0)])]));
+            transit.TryInstall(new Lfib(1, [new LabelRoute(200, LabelAction.PenultimateHopPop, [new LabelNextHop(1, 0)])]));
         }
 
-        node.TryInstall(new Lfib(1, [LfibEntry.Swap(100, new NextHop(1, 200), backup: new NextHop(2, 200))]));
+        node.TryInstall(new Lfib(1, [LabelRoute.Swap(100, new LabelNextHop(1, 200), backup: new LabelNextHop(2, 200))]));
         node.Start();
         while (!node.Ports.All(port => port.IsUp))
         {

@@ -37,7 +37,7 @@ internal sealed class EdgePipelineFixture
         ForwardingEntries = forwardingEntries;
 
         var pipeline = Switch.Pipeline;
-        pipeline.Apply(FlowMod.Add(Classify, 10, FlowMatch.Any.InPort(VmPort), FlowInstructions.Goto(Acl).WithMetadata(NetworkId)));
+        pipeline.Apply(FlowEdit.Add(Classify, 10, FlowMatch.Any.InPort(VmPort), FlowInstructions.Goto(Acl).WithMetadata(NetworkId)));
         InstallAcl(pipeline, aclRules);
         for (var i = 0; i < forwardingEntries; i++)
         {
@@ -46,8 +46,8 @@ internal sealed class EdgePipelineFixture
 
         for (var edge = 0; edge < EgressEdges; edge++)
         {
-            pipeline.Apply(FlowMod.Add(Output, 10, FlowMatch.Any.Metadata((ulong)edge << 32, 0xFFFF_FFFF_0000_0000),
-                FlowInstructions.Apply(FlowAction.PushMpls(), FlowAction.SetMplsLabel(1000 + (uint)edge), FlowAction.Output(UplinkPort))));
+            pipeline.Apply(FlowEdit.Add(Output, 10, FlowMatch.Any.Metadata((ulong)edge << 32, 0xFFFF_FFFF_0000_0000),
+                FlowInstructions.Apply(PipelineAction.PushMpls(), PipelineAction.SetMplsLabel(1000 + (uint)edge), PipelineAction.Output(UplinkPort))));
         }
 
         _frames = Enumerable.Range(0, flows)
@@ -75,9 +75,9 @@ internal sealed class EdgePipelineFixture
     }
 
     /// <summary>The forwarding entry for host <paramref name="index"/>: rewrite the MAC, choose the egress edge.</summary>
-    public static FlowMod ForwardingEntry(int index) =>
-        FlowMod.Add(Forward, 100, FlowMatch.Any.Metadata(NetworkId, 0xFFFF_FFFF).Ipv4Dst(HostAddress(index)),
-            FlowInstructions.Goto(Output, FlowAction.SetField(HeaderField.EthDst, 0x02_00_00_00_00_00UL | (uint)index))
+    public static FlowEdit ForwardingEntry(int index) =>
+        FlowEdit.Add(Forward, 100, FlowMatch.Any.Metadata(NetworkId, 0xFFFF_FFFF).Ipv4Dst(HostAddress(index)),
+            FlowInstructions.Goto(Output, PipelineAction.SetField(HeaderField.EthDst, 0x02_00_00_00_00_00UL | (uint)index))
                 .WithMetadata((ulong)(index % EgressEdges) << 32, 0xFFFF_FFFF_0000_0000));
 
     private static uint HostAddress(int index) => 0x0A_00_00_00u | (uint)index;
@@ -97,10 +97,10 @@ internal sealed class EdgePipelineFixture
                 2 => FlowMatch.Any.Metadata(NetworkId, 0xFFFF_FFFF).EthType(EtherTypes.Ipv4).IpProto(17).L4Dst((ushort)(1 + i)),
                 _ => FlowMatch.Any.Metadata(NetworkId, 0xFFFF_FFFF).EthType(EtherTypes.Ipv4).Ipv4Src(0xAC10_0000u | (uint)i).Ipv4Dst(0xAC11_0000u | (uint)i),
             };
-            pipeline.Apply(FlowMod.Add(Acl, 1000 + (i % 50), match, FlowInstructions.DropPacket));
+            pipeline.Apply(FlowEdit.Add(Acl, 1000 + (i % 50), match, FlowInstructions.DropPacket));
         }
 
-        pipeline.Apply(FlowMod.Add(Acl, 1, FlowMatch.Any.Metadata(NetworkId, 0xFFFF_FFFF), FlowInstructions.Goto(Forward)));
+        pipeline.Apply(FlowEdit.Add(Acl, 1, FlowMatch.Any.Metadata(NetworkId, 0xFFFF_FFFF), FlowInstructions.Goto(Forward)));
     }
 
     private static byte[] BuildFrame(uint destination, ushort sourcePort)

@@ -91,7 +91,7 @@ internal sealed class EdgeSuite : IBenchmarkSuite
         while (clock.Elapsed < window)
         {
             var mod = EdgePipelineFixture.ForwardingEntry(extra + (int)(mods / 2));
-            pipeline.Apply(mods % 2 == 0 ? mod : mod with { Command = FlowModCommand.DeleteStrict });
+            pipeline.Apply(mods % 2 == 0 ? mod : mod with { Command = FlowEditCommand.DeleteStrict });
             mods++;
             next = fixture.Refill(burst, next);
             fixture.Switch.Datapath.Process(EdgePipelineFixture.VmPort, burst);

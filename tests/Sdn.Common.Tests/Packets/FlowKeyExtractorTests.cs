@@ -94,7 +94,7 @@ public class FlowKeyExtractorTests
     [Fact]
     public void A_truncated_transport_header_keeps_the_network_fields()
     {
-        var frame = TestFrames.Build(Encapsulation.Vlan, Network.Ipv4, Transport.Tcp);
+        var frame = TestFrames.Build(Encapsulation.Vlan, NetworkLayer.Ipv4, Transport.Tcp);
         // Keep 10 bytes of the TCP header, and an IPv4 total length that agrees.
         var cut = frame[..(18 + 20 + 10)];
         cut[18 + 2] = 0;
@@ -240,9 +240,9 @@ public class FlowKeyExtractorTests
         };
         var networkLength = frame.Network switch
         {
-            Network.Ipv4 => 20,
-            Network.Ipv4WithOptions => 28,
-            Network.Ipv6 => 40,
+            NetworkLayer.Ipv4 => 20,
+            NetworkLayer.Ipv4WithOptions => 28,
+            NetworkLayer.Ipv6 => 40,
             _ => 56,
         };
         Assert.Equal(networkStart, offsets.Network);

@@ -5,11 +5,11 @@ namespace Sdn.Common.Tests.Packets;
 /// <summary>Every layer's parser, truncated at every length and with bad length or version fields.</summary>
 public class LayerParserTests
 {
-    private static readonly byte[] Ipv4Udp = TestFrames.Build(Encapsulation.None, Network.Ipv4WithOptions, Transport.Udp);
-    private static readonly byte[] Ipv6Tcp = TestFrames.Build(Encapsulation.None, Network.Ipv6WithExtensions, Transport.Tcp);
-    private static readonly byte[] Ipv6Icmp = TestFrames.Build(Encapsulation.None, Network.Ipv6, Transport.IcmpEcho);
-    private static readonly byte[] QinQ = TestFrames.Build(Encapsulation.QinQ, Network.Ipv4, Transport.Udp);
-    private static readonly byte[] Mpls = TestFrames.Build(Encapsulation.Mpls, Network.Ipv4, Transport.Udp);
+    private static readonly byte[] Ipv4Udp = TestFrames.Build(Encapsulation.None, NetworkLayer.Ipv4WithOptions, Transport.Udp);
+    private static readonly byte[] Ipv6Tcp = TestFrames.Build(Encapsulation.None, NetworkLayer.Ipv6WithExtensions, Transport.Tcp);
+    private static readonly byte[] Ipv6Icmp = TestFrames.Build(Encapsulation.None, NetworkLayer.Ipv6, Transport.IcmpEcho);
+    private static readonly byte[] QinQ = TestFrames.Build(Encapsulation.QinQ, NetworkLayer.Ipv4, Transport.Udp);
+    private static readonly byte[] Mpls = TestFrames.Build(Encapsulation.Mpls, NetworkLayer.Ipv4, Transport.Udp);
 
     private static readonly Dictionary<string, LayerCase> Cases = new LayerCase[]
     {

@@ -13,7 +13,7 @@ internal enum Encapsulation
     Mpls,
 }
 
-internal enum Network
+internal enum NetworkLayer
 {
     Ipv4,
     Ipv4WithOptions,
@@ -29,9 +29,9 @@ internal enum Transport
 }
 
 /// <summary>One frame of the catalogue, with the values it was built from.</summary>
-internal sealed record TestFrame(string Name, Encapsulation Encapsulation, Network Network, Transport Transport, byte[] Bytes)
+internal sealed record TestFrame(string Name, Encapsulation Encapsulation, NetworkLayer Network, Transport Transport, byte[] Bytes)
 {
-    public bool IsIpv6 => Network is Network.Ipv6 or Network.Ipv6WithExtensions;
+    public bool IsIpv6 => Network is NetworkLayer.Ipv6 or NetworkLayer.Ipv6WithExtensions;
 
     public override string ToString() => Name;
 }
@@ -73,14 +73,14 @@ internal static class TestFrames
     /// <summary>Every combination of encapsulation, network and transport layer.</summary>
     public static IEnumerable<TestFrame> Catalogue() =>
         from encapsulation in Enum.GetValues<Encapsulation>()
-        from network in Enum.GetValues<Network>()
+        from network in Enum.GetValues<NetworkLayer>()
         from transport in Enum.GetValues<Transport>()
         select new TestFrame($"{encapsulation}/{network}/{transport}", encapsulation, network, transport, Build(encapsulation, network, transport));
 
-    public static byte[] Build(Encapsulation encapsulation, Network network, Transport transport) =>
+    public static byte[] Build(Encapsulation encapsulation, NetworkLayer network, Transport transport) =>
         Build((ref FrameBuilder b) =>
         {
-            var isIpv6 = network is Network.Ipv6 or Network.Ipv6WithExtensions;
+            var isIpv6 = network is NetworkLayer.Ipv6 or NetworkLayer.Ipv6WithExtensions;
             var etherType = isIpv6 ? EtherTypes.Ipv6 : EtherTypes.Ipv4;
             AppendL2(ref b, encapsulation, etherType);
             var protocol = transport switch
@@ -169,18 +169,18 @@ internal static class TestFrames
         }
     }
 
-    private static void AppendNetwork(ref FrameBuilder b, Network network, byte protocol)
+    private static void AppendNetwork(ref FrameBuilder b, NetworkLayer network, byte protocol)
     {
         switch (network)
         {
-            case Network.Ipv4:
+            case NetworkLayer.Ipv4:
                 b.Ipv4(SourceIpv4, DestinationIpv4, protocol, Ttl, identification: 0x4242, dscp: Dscp, ecn: Ecn, dontFragment: true);
                 break;
-            case Network.Ipv4WithOptions:
+            case NetworkLayer.Ipv4WithOptions:
                 // Record route with room for one address, then an end-of-options byte.
                 b.Ipv4(SourceIpv4, DestinationIpv4, protocol, Ttl, dscp: Dscp, ecn: Ecn, options: [7, 7, 4, 0, 0, 0, 0, 0]);
                 break;
-            case Network.Ipv6:
+            case NetworkLayer.Ipv6:
                 b.Ipv6(SourceIpv6, DestinationIpv6, protocol, Ttl, trafficClass: (Dscp << 2) | Ecn, flowLabel: 0xBEEF);
                 break;
             default:

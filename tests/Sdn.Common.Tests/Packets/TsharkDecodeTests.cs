@@ -83,7 +83,7 @@ public class TsharkDecodeTests
     {
         if (frame.IsIpv6)
         {
-            var withExtensions = frame.Network == Network.Ipv6WithExtensions;
+            var withExtensions = frame.Network == NetworkLayer.Ipv6WithExtensions;
             Set(e, "ipv6.src", TestFrames.SourceIpv6);
             Set(e, "ipv6.dst", TestFrames.DestinationIpv6);
             Set(e, "ipv6.hlim", TestFrames.Ttl);
@@ -94,7 +94,7 @@ public class TsharkDecodeTests
             return;
         }
 
-        var headerLength = frame.Network == Network.Ipv4WithOptions ? 28 : 20;
+        var headerLength = frame.Network == NetworkLayer.Ipv4WithOptions ? 28 : 20;
         Set(e, "ip.src", TestFrames.SourceIpv4);
         Set(e, "ip.dst", TestFrames.DestinationIpv4);
         Set(e, "ip.ttl", TestFrames.Ttl);

@@ -14,8 +14,8 @@ internal sealed class PolledSwitch : IDisposable
     {
         Switch.AddPort(first);
         Switch.AddPort(second);
-        Switch.Pipeline.Apply(FlowMod.Add(0, 10, FlowMatch.Any.InPort(first.Number), FlowInstructions.Apply([FlowAction.Output(second.Number)])));
-        Switch.Pipeline.Apply(FlowMod.Add(0, 10, FlowMatch.Any.InPort(second.Number), FlowInstructions.Apply([FlowAction.Output(first.Number)])));
+        Switch.Pipeline.Apply(FlowEdit.Add(0, 10, FlowMatch.Any.InPort(first.Number), FlowInstructions.Apply([PipelineAction.Output(second.Number)])));
+        Switch.Pipeline.Apply(FlowEdit.Add(0, 10, FlowMatch.Any.InPort(second.Number), FlowInstructions.Apply([PipelineAction.Output(first.Number)])));
         _thread = new Thread(Run) { IsBackground = true, Name = "edge switch" };
         _thread.Start();
     }

@@ -15,8 +15,8 @@ public class LivenessSessionTests
     private static readonly long Millisecond = Stopwatch.Frequency / 1000;
 
     private readonly PacketBurst _scratch = new();
-    private readonly Link _a;
-    private readonly Link _b;
+    private readonly LinkEnd _a;
+    private readonly LinkEnd _b;
     private readonly LivenessSession _sessionA;
     private readonly LivenessSession _sessionB;
     private readonly List<LivenessStateChange> _changesA = [];

@@ -6,7 +6,7 @@ using Sdn.Contracts;
 namespace Sdn.Fabric.Controller.Compiler;
 
 /// <summary>Builders for the dataplane messages the compiler emits, with values encoded at each field's natural width.</summary>
-public static class Dataplane
+public static class ProgramMessages
 {
     public const ushort EthIpv4 = 0x0800;
     public const ushort EthArp = 0x0806;

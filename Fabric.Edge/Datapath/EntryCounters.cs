@@ -1,7 +1,7 @@
 namespace Sdn.Fabric.Edge.Datapath;
 
 /// <summary>Packets, bytes and the time of the last hit, bumped by the datapath for the entry that owns them.</summary>
-public sealed class FlowCounters
+public sealed class EntryCounters
 {
     public long Packets { get; private set; }
 
@@ -20,10 +20,10 @@ public sealed class FlowCounters
         LastHitTimestamp = timestamp;
     }
 
-    public void Reset() => CopyFrom(new FlowCounters());
+    public void Reset() => CopyFrom(new EntryCounters());
 
     /// <summary>Takes over <paramref name="other"/>'s figures (a replaced entry keeps its history).</summary>
-    public void CopyFrom(FlowCounters other)
+    public void CopyFrom(EntryCounters other)
     {
         Packets = other.Packets;
         Bytes = other.Bytes;

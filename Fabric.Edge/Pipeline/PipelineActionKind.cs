@@ -1,7 +1,7 @@
 namespace Sdn.Fabric.Edge.Pipeline;
 
 /// <summary>The OpenFlow-level actions an apply-actions instruction or a group bucket can hold.</summary>
-public enum FlowActionKind : byte
+public enum PipelineActionKind : byte
 {
     Output,
     Group,

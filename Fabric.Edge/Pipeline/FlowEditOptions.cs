@@ -1,7 +1,7 @@
 namespace Sdn.Fabric.Edge.Pipeline;
 
 [Flags]
-public enum FlowModOptions
+public enum FlowEditOptions
 {
     None = 0,
 

@@ -1,6 +1,6 @@
 namespace Sdn.Fabric.Edge.Pipeline.Groups;
 
-public enum GroupType
+public enum GroupKind
 {
     /// <summary>Every bucket gets its own copy of the packet (replication).</summary>
     All,

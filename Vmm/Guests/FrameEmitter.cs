@@ -5,7 +5,7 @@ using F = Sdn.Vmm.Guests.FrameOffsets;
 namespace Sdn.Vmm.Guests;
 
 /// <summary>Emits the header-writing steps the applications share. Frames are addressed by a base register.</summary>
-internal static class FrameBuilder
+internal static class FrameEmitter
 {
     private static int MyMac => BootInfo.NicsOffset + BootInfo.NicMac;
 

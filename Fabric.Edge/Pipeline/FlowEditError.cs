@@ -1,7 +1,7 @@
 namespace Sdn.Fabric.Edge.Pipeline;
 
 /// <summary>Why a flow-mod or group-mod was refused (the OpenFlow error codes this switch can raise).</summary>
-public enum FlowModError
+public enum FlowEditError
 {
     None,
     BadCommand,

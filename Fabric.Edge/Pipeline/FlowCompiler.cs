@@ -15,7 +15,7 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// present) un-wildcards that field, so that a megaflow never covers a packet that would be treated
 /// differently. The ingress port is always exact, as in Open vSwitch.
 /// </remarks>
-internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupTable groups, PortLiveness liveness, VersionStamp anyChange)
+internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable groups, PortLiveness liveness, VersionStamp anyChange)
 {
     /// <summary>How deep groups may chain into groups before the packet is dropped.</summary>
     public const int MaxGroupDepth = 4;
@@ -25,7 +25,7 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
 
     private readonly List<DatapathAction> _actions = [];
     private readonly List<DatapathAction> _mirrors = [];
-    private readonly List<FlowCounters> _counters = [];
+    private readonly List<EntryCounters> _counters = [];
     private readonly HashSet<VersionStamp> _dependencies = [];
     private FlowKey _work;
     private FlowKey _unwildcard;
@@ -92,7 +92,7 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
         }
     }
 
-    private void ApplyActions(IReadOnlyList<FlowAction> actions, bool fromTableMiss, int groupDepth)
+    private void ApplyActions(IReadOnlyList<PipelineAction> actions, bool fromTableMiss, int groupDepth)
     {
         for (var i = 0; i < actions.Count && !_stopped; i++)
         {
@@ -100,50 +100,50 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
         }
     }
 
-    private void ApplyAction(FlowAction action, bool fromTableMiss, int groupDepth)
+    private void ApplyAction(PipelineAction action, bool fromTableMiss, int groupDepth)
     {
         switch (action.Kind)
         {
-            case FlowActionKind.Output:
+            case PipelineActionKind.Output:
                 Output(action.Operand);
                 break;
-            case FlowActionKind.Mirror:
+            case PipelineActionKind.Mirror:
                 _mirrors.Add(new DatapathAction(DatapathActionKind.Output, action.Operand));
                 break;
-            case FlowActionKind.Group:
+            case PipelineActionKind.Group:
                 ApplyGroup(action.Operand, groupDepth);
                 break;
-            case FlowActionKind.Drop:
+            case PipelineActionKind.Drop:
                 _stopped = true;
                 break;
-            case FlowActionKind.Controller:
+            case PipelineActionKind.Controller:
                 Emit(DatapathActionKind.Punt, value: (ulong)(fromTableMiss ? PacketInReason.NoMatch : PacketInReason.Action));
                 break;
-            case FlowActionKind.PushMpls:
+            case PipelineActionKind.PushMpls:
                 PushMpls((ushort)action.Value);
                 break;
-            case FlowActionKind.PopMpls:
+            case PipelineActionKind.PopMpls:
                 PopMpls((ushort)action.Value);
                 break;
-            case FlowActionKind.SetMplsLabel:
-            case FlowActionKind.SetMplsTc:
-            case FlowActionKind.SetMplsTtl:
-            case FlowActionKind.SetField:
+            case PipelineActionKind.SetMplsLabel:
+            case PipelineActionKind.SetMplsTc:
+            case PipelineActionKind.SetMplsTtl:
+            case PipelineActionKind.SetField:
                 SetField(action.Field, action.Value);
                 break;
-            case FlowActionKind.DecMplsTtl:
+            case PipelineActionKind.DecMplsTtl:
                 DecrementTtl(FlowField.MplsTtl, DatapathActionKind.DecMplsTtl, applies: Read(FlowField.MplsDepth) > 0);
                 break;
-            case FlowActionKind.DecIpTtl:
+            case PipelineActionKind.DecIpTtl:
                 DecrementTtl(FlowField.IpTtl, DatapathActionKind.DecIpTtl, applies: IsIp());
                 break;
-            case FlowActionKind.PushVlan:
+            case PipelineActionKind.PushVlan:
                 PushVlan((ushort)action.Value);
                 break;
-            case FlowActionKind.PopVlan:
+            case PipelineActionKind.PopVlan:
                 PopVlan();
                 break;
-            case FlowActionKind.ArpResponder:
+            case PipelineActionKind.ArpResponder:
                 RespondToArp(action.Value);
                 break;
             default:
@@ -180,14 +180,14 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
 
         switch (group.Type)
         {
-            case GroupType.All:
+            case GroupKind.All:
                 foreach (var bucket in group.Buckets)
                 {
                     ApplyBucket(group, bucket, groupDepth);
                 }
 
                 break;
-            case GroupType.Select:
+            case GroupKind.Select:
                 _dependencies.Add(liveness.Version);
                 if (SelectBucket(group) is { } selected)
                 {
@@ -195,7 +195,7 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
                 }
 
                 break;
-            case GroupType.FastFailover:
+            case GroupKind.FastFailover:
                 _dependencies.Add(liveness.Version);
                 if (group.Buckets.FirstOrDefault(IsLive) is { } live)
                 {
@@ -213,7 +213,7 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
     }
 
     /// <summary>Runs a bucket on its own copy of the packet, so what it does is not seen by the actions after the group.</summary>
-    private void ApplyBucket(Group group, GroupBucket bucket, int groupDepth)
+    private void ApplyBucket(GroupEntry group, GroupBucket bucket, int groupDepth)
     {
         _trace?.AddNote($"group {group.Id} ({group.Type}): bucket {bucket.Id}");
         var saved = _work;
@@ -233,7 +233,7 @@ internal sealed class PipelineTranslator(IReadOnlyList<FlowTable> tables, GroupT
     /// Rendezvous (highest-random-weight) hashing over the live buckets: each bucket scores the flow
     /// independently, so removing one bucket moves only the flows that were on it.
     /// </summary>
-    private GroupBucket? SelectBucket(Group group)
+    private GroupBucket? SelectBucket(GroupEntry group)
     {
         ulong flowHash = 0;
         foreach (var field in FiveTuple)

@@ -5,9 +5,9 @@ namespace Sdn.Fabric.Core.Lsr;
 /// one member of <paramref name="NextHops"/> (an ECMP set, chosen by flow entropy among the members whose port
 /// is up), or to <paramref name="Backup"/> while no member is up (fast reroute, RFC 4090).
 /// </summary>
-public sealed record LfibEntry(uint InLabel, LabelOperation Operation, IReadOnlyList<NextHop> NextHops, NextHop? Backup = null)
+public sealed record LabelRoute(uint InLabel, LabelAction Operation, IReadOnlyList<LabelNextHop> NextHops, LabelNextHop? Backup = null)
 {
     /// <summary>A swap to a single next hop.</summary>
-    public static LfibEntry Swap(uint inLabel, NextHop nextHop, NextHop? backup = null) =>
-        new(inLabel, LabelOperation.Swap, [nextHop], backup);
+    public static LabelRoute Swap(uint inLabel, LabelNextHop nextHop, LabelNextHop? backup = null) =>
+        new(inLabel, LabelAction.Swap, [nextHop], backup);
 }

@@ -1,7 +1,7 @@
 namespace Sdn.Fabric.Edge.Datapath;
 
 /// <summary>What crossed one port, and what was lost there; the datapath counts, ports only move frames.</summary>
-public sealed class PortCounters
+public sealed class EdgePortCounters
 {
     public long RxPackets { get; private set; }
 

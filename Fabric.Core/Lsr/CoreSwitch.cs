@@ -14,7 +14,7 @@ namespace Sdn.Fabric.Core.Lsr;
 /// your own thread instead. A controller agent installs tables with <see cref="TryInstall"/> and watches
 /// <see cref="LinkStateChanged"/>, <see cref="Ports"/> and <see cref="Statistics"/>.
 /// </summary>
-public sealed class CoreNode : IDisposable
+public sealed class CoreSwitch : IDisposable
 {
     // Busy-poll this many empty rounds before parking: it keeps latency low under load without burning a
     // core on an idle node. Links wake the doorbell when frames arrive; the 1 ms park timeout, well below the
@@ -34,7 +34,7 @@ public sealed class CoreNode : IDisposable
     private Thread? _thread;
     private volatile bool _stopping;
 
-    public CoreNode(string name)
+    public CoreSwitch(string name)
     {
         Name = name;
         _switch = new LabelSwitch(StableHash.Of(name));
@@ -58,7 +58,7 @@ public sealed class CoreNode : IDisposable
     /// session exchanges hellos on it and the port is up only while the session is; without, it is up unless
     /// forced down.
     /// </summary>
-    public CorePort AddPort(Link link, LivenessOptions? liveness)
+    public CorePort AddPort(LinkEnd link, LivenessOptions? liveness)
     {
         if (_thread is not null)
         {

@@ -8,11 +8,11 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// The entry keeps the add that made it (flow-mods are immutable) rather than copying its 256-byte match and
 /// settings: a table of 100,000 entries then holds each match once, and installing one copies nothing.
 /// </remarks>
-public sealed class FlowEntry
+public sealed class TableEntry
 {
-    private readonly FlowMod _added;
+    private readonly FlowEdit _added;
 
-    internal FlowEntry(byte tableId, FlowMod added, long createdTimestamp)
+    internal TableEntry(byte tableId, FlowEdit added, long createdTimestamp)
     {
         _added = added;
         TableId = tableId;
@@ -41,17 +41,17 @@ public sealed class FlowEntry
     /// <summary>Removed this long after it was added, whatever the traffic; <see cref="TimeSpan.Zero"/> for never.</summary>
     public TimeSpan HardTimeout => _added.HardTimeout;
 
-    public bool SendFlowRemoved => (_added.Flags & FlowModOptions.SendFlowRemoved) != 0;
+    public bool SendFlowRemoved => (_added.Flags & FlowEditOptions.SendFlowRemoved) != 0;
 
     public long CreatedTimestamp { get; }
 
-    public FlowCounters Counters { get; } = new();
+    public EntryCounters Counters { get; } = new();
 
     /// <summary>True for the lowest-priority, match-anything entry that catches what nothing else did.</summary>
     public bool IsTableMiss => Priority == 0 && Match.IsAny;
 
     /// <summary>The next lower-priority entry with the same match, in the classifier's subtable.</summary>
-    internal FlowEntry? NextWithSameMatch { get; set; }
+    internal TableEntry? NextWithSameMatch { get; set; }
 
     public override string ToString() => $"table={TableId} priority={Priority} {Match} cookie=0x{Cookie:x} {Instructions}";
 }

@@ -8,13 +8,13 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// entry in it, so the table keeps no copies. An entry stored under a key must have that key as its match value, as
 /// every entry of a subtable does.
 /// </summary>
-internal struct FlowEntryKeys : IFlowKeyStore
+internal struct TableEntryKeys : IFlowKeyStore
 {
     public readonly void Allocate(int size)
     {
     }
 
-    public readonly ref readonly FlowKey KeyAt(int slot, object value) => ref ((FlowEntry)value).MatchValue;
+    public readonly ref readonly FlowKey KeyAt(int slot, object value) => ref ((TableEntry)value).MatchValue;
 
     public readonly void Store(int slot, in FlowKey key)
     {

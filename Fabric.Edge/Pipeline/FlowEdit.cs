@@ -4,8 +4,8 @@ namespace Sdn.Fabric.Edge.Pipeline;
 
 /// <summary>A request to change a flow table, as OpenFlow 1.3's OFPT_FLOW_MOD carries it.</summary>
 /// <param name="CookieMask">For modify and delete: only entries whose cookie equals <see cref="Cookie"/> under this mask; zero for any.</param>
-public sealed record FlowMod(
-    FlowModCommand Command,
+public sealed record FlowEdit(
+    FlowEditCommand Command,
     byte TableId,
     FlowMatch Match,
     int Priority = 0,
@@ -14,7 +14,7 @@ public sealed record FlowMod(
     ulong CookieMask = 0,
     TimeSpan IdleTimeout = default,
     TimeSpan HardTimeout = default,
-    FlowModOptions Flags = FlowModOptions.None)
+    FlowEditOptions Flags = FlowEditOptions.None)
 {
     private readonly FlowMatch _match = Match;
 
@@ -25,19 +25,19 @@ public sealed record FlowMod(
     /// <summary>The match's value without copying the match, for the classifier, which compares it in place.</summary>
     internal ref readonly FlowKey MatchValue => ref _match.ValueInPlace;
 
-    public static FlowMod Add(byte table, int priority, FlowMatch match, FlowInstructions instructions) =>
-        new(FlowModCommand.Add, table, match, priority, instructions);
+    public static FlowEdit Add(byte table, int priority, FlowMatch match, FlowInstructions instructions) =>
+        new(FlowEditCommand.Add, table, match, priority, instructions);
 
-    public static FlowMod Delete(byte table, FlowMatch match) => new(FlowModCommand.Delete, table, match);
+    public static FlowEdit Delete(byte table, FlowMatch match) => new(FlowEditCommand.Delete, table, match);
 
-    public static FlowMod DeleteStrict(byte table, int priority, FlowMatch match) =>
-        new(FlowModCommand.DeleteStrict, table, match, priority);
+    public static FlowEdit DeleteStrict(byte table, int priority, FlowMatch match) =>
+        new(FlowEditCommand.DeleteStrict, table, match, priority);
 
-    public static FlowMod Modify(byte table, FlowMatch match, FlowInstructions instructions) =>
-        new(FlowModCommand.Modify, table, match, Instructions: instructions);
+    public static FlowEdit Modify(byte table, FlowMatch match, FlowInstructions instructions) =>
+        new(FlowEditCommand.Modify, table, match, Instructions: instructions);
 
-    public static FlowMod ModifyStrict(byte table, int priority, FlowMatch match, FlowInstructions instructions) =>
-        new(FlowModCommand.ModifyStrict, table, match, priority, instructions);
+    public static FlowEdit ModifyStrict(byte table, int priority, FlowMatch match, FlowInstructions instructions) =>
+        new(FlowEditCommand.ModifyStrict, table, match, priority, instructions);
 
     /// <summary>For deletes: only entries that output to this port (OpenFlow's out_port); null for any.</summary>
     public uint? OutPort { get; init; }
@@ -46,19 +46,19 @@ public sealed record FlowMod(
     public uint? OutGroup { get; init; }
 
     /// <summary>Whether the request's cookie, and for a delete its out_port and out_group, select <paramref name="entry"/>.</summary>
-    internal bool Selects(FlowEntry entry)
+    internal bool Selects(TableEntry entry)
     {
         if (((entry.Cookie ^ Cookie) & CookieMask) != 0)
         {
             return false;
         }
 
-        if (Command is not (FlowModCommand.Delete or FlowModCommand.DeleteStrict))
+        if (Command is not (FlowEditCommand.Delete or FlowEditCommand.DeleteStrict))
         {
             return true;
         }
 
-        return (OutPort is not { } port || entry.Instructions.Has(FlowActionKind.Output, port))
-            && (OutGroup is not { } group || entry.Instructions.Has(FlowActionKind.Group, group));
+        return (OutPort is not { } port || entry.Instructions.Has(PipelineActionKind.Output, port))
+            && (OutGroup is not { } group || entry.Instructions.Has(PipelineActionKind.Group, group));
     }
 }

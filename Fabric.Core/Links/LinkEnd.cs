@@ -17,7 +17,7 @@ namespace Sdn.Fabric.Core.Links;
 /// impairment, and the hello diversion. A kind only moves bytes. One thread sends (data and hellos) and one
 /// thread receives; they may be the same.
 /// </remarks>
-public abstract class Link : IDisposable
+public abstract class LinkEnd : IDisposable
 {
     private readonly LinkCounters _counters = new();
     private volatile bool _forcedDown;
@@ -26,7 +26,7 @@ public abstract class Link : IDisposable
     private PacketBurst? _finished;
     private readonly byte[] _finishedFrom = new byte[PacketBurst.Capacity];
 
-    protected Link(string name)
+    protected LinkEnd(string name)
     {
         Name = name;
         Capture = new LinkCapture(name);
@@ -279,7 +279,7 @@ public abstract class Link : IDisposable
     /// Transmits the finished burst when the pieces of a frame fill it, and notes which input frame each piece came
     /// from, so that a piece not taken fails its frame.
     /// </summary>
-    private struct FinishedFrames(Link link) : IFinishedPieceSink
+    private struct FinishedFrames(LinkEnd link) : IFinishedPieceSink
     {
         /// <summary>The input frame whose pieces are appended now.</summary>
         public int From;

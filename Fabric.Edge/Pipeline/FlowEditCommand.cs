@@ -4,7 +4,7 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// The flow-mod commands of OpenFlow 1.3. Non-strict commands act on every entry at least as specific as the
 /// request's match (priority ignored); strict ones act on the one entry with exactly that match and priority.
 /// </summary>
-public enum FlowModCommand
+public enum FlowEditCommand
 {
     /// <summary>Adds an entry, replacing one with identical match and priority.</summary>
     Add,

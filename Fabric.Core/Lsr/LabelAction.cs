@@ -1,7 +1,7 @@
 namespace Sdn.Fabric.Core.Lsr;
 
 /// <summary>What an LSR does with the top label of a packet that matched an LFIB entry.</summary>
-public enum LabelOperation
+public enum LabelAction
 {
     /// <summary>Replace the top label with the next hop's out-label and forward.</summary>
     Swap,

@@ -1,0 +1,75 @@
+using Sdn.Common.Packets;
+using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Edge.Datapath;
+
+namespace Sdn.Fabric.Edge.Pipeline;
+
+/// <summary>One OpenFlow action. Create them with the static factories; operands depend on <see cref="Kind"/>.</summary>
+public readonly record struct PipelineAction
+{
+    private PipelineAction(PipelineActionKind kind, uint operand = 0, ulong value = 0, HeaderField field = default)
+    {
+        Kind = kind;
+        Operand = operand;
+        Value = value;
+        Field = field;
+    }
+
+    public PipelineActionKind Kind { get; }
+
+    /// <summary>The port of output/mirror, or the group id.</summary>
+    public uint Operand { get; }
+
+    /// <summary>The value of a set action, the Ethernet type of a push/pop, or the MAC of the ARP responder.</summary>
+    public ulong Value { get; }
+
+    public HeaderField Field { get; }
+
+    public static PipelineAction Output(uint port) => new(PipelineActionKind.Output, port);
+
+    public static PipelineAction Group(uint groupId) => new(PipelineActionKind.Group, groupId);
+
+    public static PipelineAction Drop() => new(PipelineActionKind.Drop);
+
+    /// <summary>Sends the packet to the controller as a packet-in with reason "action" (rate-limited).</summary>
+    public static PipelineAction Controller() => new(PipelineActionKind.Controller);
+
+    public static PipelineAction PushMpls(ushort ethType = EtherTypes.MplsUnicast) => new(PipelineActionKind.PushMpls, value: ethType);
+
+    /// <summary>Pops the top MPLS entry; <paramref name="ethType"/> names what follows once the stack is empty.</summary>
+    public static PipelineAction PopMpls(ushort ethType) => new(PipelineActionKind.PopMpls, value: ethType);
+
+    public static PipelineAction SetMplsLabel(uint label) => SetField(HeaderField.MplsLabel, label);
+
+    public static PipelineAction SetMplsTc(byte tc) => SetField(HeaderField.MplsTc, tc);
+
+    public static PipelineAction SetMplsTtl(byte ttl) => SetField(HeaderField.MplsTtl, ttl);
+
+    public static PipelineAction DecMplsTtl() => new(PipelineActionKind.DecMplsTtl);
+
+    /// <summary>Pushes an 802.1Q tag with VID 0; follow it with a set of <see cref="HeaderField.VlanVid"/>.</summary>
+    public static PipelineAction PushVlan(ushort tpid = EtherTypes.Vlan) => new(PipelineActionKind.PushVlan, value: tpid);
+
+    public static PipelineAction PopVlan() => new(PipelineActionKind.PopVlan);
+
+    public static PipelineAction SetField(HeaderField field, ulong value) => new(PipelineActionKind.SetField, value: value, field: field);
+
+    public static PipelineAction DecIpTtl() => new(PipelineActionKind.DecIpTtl);
+
+    /// <summary>Answers the ARP request with <paramref name="mac"/> and sends the reply back out of the ingress port.</summary>
+    public static PipelineAction ArpResponder(ulong mac) => new(PipelineActionKind.ArpResponder, value: mac);
+
+    /// <summary>Sends a copy of the packet as it arrived (before any rewrite) to <paramref name="port"/>.</summary>
+    public static PipelineAction Mirror(uint port) => new(PipelineActionKind.Mirror, port);
+
+    public override string ToString() => Kind switch
+    {
+        PipelineActionKind.Output => Operand == PortNumbers.InPort ? "output:in_port" : $"output:{Operand}",
+        PipelineActionKind.Group => $"group:{Operand}",
+        PipelineActionKind.Mirror => $"mirror:{Operand}",
+        PipelineActionKind.SetField => $"set_field:{Field}=0x{Value:x}",
+        PipelineActionKind.PushMpls or PipelineActionKind.PopMpls or PipelineActionKind.PushVlan => $"{Kind}:0x{Value:x4}",
+        PipelineActionKind.ArpResponder => $"arp_responder:0x{Value:x12}",
+        _ => Kind.ToString(),
+    };
+}
