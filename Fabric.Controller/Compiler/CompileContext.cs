@@ -1,7 +1,7 @@
-using Sdn.Fabric.Controller.Paths;
 using Sdn.Common.Packets;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Controller.Paths;
 
 namespace Sdn.Fabric.Controller.Compiler;
 

@@ -1,6 +1,6 @@
-using Sdn.Fabric.Controller.Paths;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Controller.Paths;
 
 namespace Sdn.Fabric.Controller.Compiler;
 

@@ -37,8 +37,8 @@
 //   A core entry carries the backup as its fast-reroute next hop when it needs the same operation as the
 //   primaries (an LFIB entry has one operation): a last hop that pops has no swapping backup.
 
-using Sdn.Fabric.Controller.Paths;
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Paths;
 
 namespace Sdn.Fabric.Controller.Compiler;
 

@@ -7,15 +7,15 @@ namespace Sdn.Fabric.Controller.Compiler;
 /// </summary>
 public sealed class StableNumbering
 {
-    private readonly Dictionary<string, uint> numbers;
+    private readonly Dictionary<string, uint> _numbers;
 
-    private StableNumbering(Dictionary<string, uint> numbers) => this.numbers = numbers;
+    private StableNumbering(Dictionary<string, uint> numbers) => this._numbers = numbers;
 
     public static StableNumbering Empty { get; } = new([]);
 
-    public IReadOnlyDictionary<string, uint> Numbers => numbers;
+    public IReadOnlyDictionary<string, uint> Numbers => _numbers;
 
-    public uint this[string name] => numbers[name];
+    public uint this[string name] => _numbers[name];
 
     /// <summary>Numbers <paramref name="names"/> from <paramref name="first"/> to <paramref name="last"/>, keeping <paramref name="previous"/>'s choices.</summary>
     public static StableNumbering Assign(IEnumerable<string> names, StableNumbering previous, uint first, uint last)
@@ -25,7 +25,7 @@ public sealed class StableNumbering
         var used = new HashSet<uint>();
         foreach (var name in wanted)
         {
-            if (previous.numbers.TryGetValue(name, out var kept))
+            if (previous._numbers.TryGetValue(name, out var kept))
             {
                 assigned[name] = kept;
                 used.Add(kept);

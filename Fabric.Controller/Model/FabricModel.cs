@@ -11,34 +11,34 @@ namespace Sdn.Fabric.Controller.Model;
 /// </summary>
 public sealed class FabricModel
 {
-    private readonly Lock gate = new();
-    private readonly StateStore? store;
-    private readonly ModelEvents events = new();
-    private FabricState state;
+    private readonly Lock _gate = new();
+    private readonly StateStore? _store;
+    private readonly ModelEvents _events = new();
+    private FabricState _state;
 
     /// <param name="store">Where the state is loaded from and saved to; null keeps it in memory only.</param>
     public FabricModel(StateStore? store)
     {
-        this.store = store;
-        state = store?.Load() ?? new FabricState();
+        this._store = store;
+        _state = store?.Load() ?? new FabricState();
     }
 
     public ulong Version
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return state.Version;
+                return _state.Version;
             }
         }
     }
 
     public FabricState Snapshot()
     {
-        lock (gate)
+        lock (_gate)
         {
-            return state.Clone();
+            return _state.Clone();
         }
     }
 
@@ -46,17 +46,17 @@ public sealed class FabricModel
     public T Create<T>(ResourceKind<T> kind, T request)
         where T : class, IMessage<T>
     {
-        lock (gate)
+        lock (_gate)
         {
             var item = request.Clone();
             var name = kind.NameOf(item);
             ResourceName.Validate(kind.Kind, name);
-            if (kind.Find(state, name) is not null)
+            if (kind.Find(_state, name) is not null)
             {
                 throw ModelException.Exists($"{kind.Kind} '{name}' already exists");
             }
 
-            kind.Admit(item, state);
+            kind.Admit(item, _state);
             Commit(next => kind.Items(next).Add(item.Clone()), EventType.Created, kind, item);
             return item.Clone();
         }
@@ -65,10 +65,10 @@ public sealed class FabricModel
     public void Delete<T>(ResourceKind<T> kind, string name)
         where T : class, IMessage<T>
     {
-        lock (gate)
+        lock (_gate)
         {
-            var item = kind.Find(state, name) ?? throw ModelException.NotFound(kind.Kind, name);
-            kind.CheckUnused(item, state);
+            var item = kind.Find(_state, name) ?? throw ModelException.NotFound(kind.Kind, name);
+            kind.CheckUnused(item, _state);
             Commit(next => kind.Items(next).Remove(kind.Find(next, name)!), EventType.Deleted, kind, item);
         }
     }
@@ -76,26 +76,26 @@ public sealed class FabricModel
     public T Get<T>(ResourceKind<T> kind, string name)
         where T : class, IMessage<T>
     {
-        lock (gate)
+        lock (_gate)
         {
-            return (kind.Find(state, name) ?? throw ModelException.NotFound(kind.Kind, name)).Clone();
+            return (kind.Find(_state, name) ?? throw ModelException.NotFound(kind.Kind, name)).Clone();
         }
     }
 
     public IReadOnlyList<T> List<T>(ResourceKind<T> kind)
         where T : class, IMessage<T>
     {
-        lock (gate)
+        lock (_gate)
         {
-            return kind.Items(state).Select(i => i.Clone()).ToList();
+            return kind.Items(_state).Select(i => i.Clone()).ToList();
         }
     }
 
     public Link SetLinkState(string name, bool adminDown)
     {
-        lock (gate)
+        lock (_gate)
         {
-            var changed = (ResourceKinds.Links.Find(state, name) ?? throw ModelException.NotFound("link", name)).Clone();
+            var changed = (ResourceKinds.Links.Find(_state, name) ?? throw ModelException.NotFound("link", name)).Clone();
             changed.AdminDown = adminDown;
             Commit(next => ResourceKinds.Links.Find(next, name)!.AdminDown = adminDown, EventType.Updated, ResourceKinds.Links, changed);
             return changed;
@@ -110,7 +110,7 @@ public sealed class FabricModel
     /// <param name="limit">How many changes may wait unread before the watch is dropped (see <see cref="ModelEvents.Subscribe"/>); null for no limit.</param>
     public ModelEvents.Subscription Watch(bool includeExisting, int? limit = null)
     {
-        lock (gate)
+        lock (_gate)
         {
             var backlog = includeExisting
                 ? Existing(ResourceKinds.Edges)
@@ -122,13 +122,13 @@ public sealed class FabricModel
                     .Concat(Existing(ResourceKinds.Ports))
                     .ToList()
                 : [];
-            return events.Subscribe(backlog, limit);
+            return _events.Subscribe(backlog, limit);
         }
     }
 
     private IEnumerable<Event> Existing<T>(ResourceKind<T> kind)
         where T : class, IMessage<T> =>
-        kind.Items(state).Select(item => Describe(kind, item.Clone(), EventType.Created, state.Version));
+        kind.Items(_state).Select(item => Describe(kind, item.Clone(), EventType.Created, _state.Version));
 
     private static Event Describe<T>(ResourceKind<T> kind, T item, EventType type, ulong version)
         where T : class, IMessage<T>
@@ -141,11 +141,11 @@ public sealed class FabricModel
     private void Commit<T>(Action<FabricState> change, EventType type, ResourceKind<T> kind, T item)
         where T : class, IMessage<T>
     {
-        var next = state.Clone();
+        var next = _state.Clone();
         change(next);
         next.Version++;
-        store?.Save(next);
-        state = next;
-        events.Publish(Describe(kind, item.Clone(), type, next.Version));
+        _store?.Save(next);
+        _state = next;
+        _events.Publish(Describe(kind, item.Clone(), type, next.Version));
     }
 }

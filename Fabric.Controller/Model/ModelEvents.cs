@@ -12,19 +12,19 @@ namespace Sdn.Fabric.Controller.Model;
 /// </summary>
 public sealed class ModelEvents
 {
-    private readonly List<Subscription> watchers = [];
-    private readonly Lock gate = new();
+    private readonly List<Subscription> _watchers = [];
+    private readonly Lock _gate = new();
 
     public void Publish(Event change)
     {
-        lock (gate)
+        lock (_gate)
         {
             // Backwards, so that a watcher that fell behind can leave the list as it is found.
-            for (var i = watchers.Count - 1; i >= 0; i--)
+            for (var i = _watchers.Count - 1; i >= 0; i--)
             {
-                if (!watchers[i].Offer(change))
+                if (!_watchers[i].Offer(change))
                 {
-                    watchers.RemoveAt(i);
+                    _watchers.RemoveAt(i);
                 }
             }
         }
@@ -39,9 +39,9 @@ public sealed class ModelEvents
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit ?? 1, 1, nameof(limit));
         var subscription = new Subscription(this, new Queue<Event>(backlog), limit);
-        lock (gate)
+        lock (_gate)
         {
-            watchers.Add(subscription);
+            _watchers.Add(subscription);
         }
 
         return subscription;
@@ -49,18 +49,18 @@ public sealed class ModelEvents
 
     public sealed class Subscription : IDisposable
     {
-        private readonly ModelEvents owner;
-        private readonly Channel<Event> live;
-        private volatile bool fellBehind;
+        private readonly ModelEvents _owner;
+        private readonly Channel<Event> _live;
+        private volatile bool _fellBehind;
 
         public Subscription(ModelEvents owner, Queue<Event> backlog, int? limit)
         {
-            this.owner = owner;
-            live = limit is { } capacity
+            this._owner = owner;
+            _live = limit is { } capacity
                 // Not SingleReader: the publisher empties the queue of a watcher that fell behind.
                 ? Channel.CreateBounded<Event>(new BoundedChannelOptions(capacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait })
                 : Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-            Reader = new BacklogThenLive(backlog, live.Reader);
+            Reader = new BacklogThenLive(backlog, _live.Reader);
         }
 
         /// <summary>The backlog, then each change as it is published; one reader only. It ends only when the watcher fell behind.</summary>
@@ -71,13 +71,13 @@ public sealed class ModelEvents
         /// what was still in it was dropped: the watcher no longer has the model's history, and should watch again.
         /// Set before the queue ends, so a reader that finds the end can tell why.
         /// </summary>
-        public bool FellBehind => fellBehind;
+        public bool FellBehind => _fellBehind;
 
         public void Dispose()
         {
-            lock (owner.gate)
+            lock (_owner._gate)
             {
-                owner.watchers.Remove(this);
+                _owner._watchers.Remove(this);
             }
         }
 
@@ -85,15 +85,15 @@ public sealed class ModelEvents
         /// <remarks>Called under the owner's lock, so it must not block, nor run anyone's code.</remarks>
         internal bool Offer(Event change)
         {
-            if (live.Writer.TryWrite(change))
+            if (_live.Writer.TryWrite(change))
             {
                 return true;
             }
 
             // At most the limit's worth of events to let go of, once; the reader's continuations run on the thread pool.
-            fellBehind = true;
-            live.Writer.TryComplete();
-            while (live.Reader.TryRead(out _))
+            _fellBehind = true;
+            _live.Writer.TryComplete();
+            while (_live.Reader.TryRead(out _))
             {
             }
 
@@ -104,26 +104,26 @@ public sealed class ModelEvents
     /// <summary>A single reader's view of the backlog, then of the live queue.</summary>
     private sealed class BacklogThenLive : ChannelReader<Event>
     {
-        private readonly Queue<Event> backlog;
-        private readonly ChannelReader<Event> live;
+        private readonly Queue<Event> _backlog;
+        private readonly ChannelReader<Event> _live;
 
         public BacklogThenLive(Queue<Event> backlog, ChannelReader<Event> live)
         {
-            this.backlog = backlog;
-            this.live = live;
+            this._backlog = backlog;
+            this._live = live;
         }
 
-        public override Task Completion => live.Completion;
+        public override Task Completion => _live.Completion;
 
         public override bool CanCount => true;
 
-        public override int Count => backlog.Count + live.Count;
+        public override int Count => _backlog.Count + _live.Count;
 
-        public override bool TryRead([MaybeNullWhen(false)] out Event item) => backlog.TryDequeue(out item) || live.TryRead(out item);
+        public override bool TryRead([MaybeNullWhen(false)] out Event item) => _backlog.TryDequeue(out item) || _live.TryRead(out item);
 
-        public override bool TryPeek([MaybeNullWhen(false)] out Event item) => backlog.TryPeek(out item) || live.TryPeek(out item);
+        public override bool TryPeek([MaybeNullWhen(false)] out Event item) => _backlog.TryPeek(out item) || _live.TryPeek(out item);
 
         public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>
-            backlog.Count > 0 ? ValueTask.FromResult(true) : live.WaitToReadAsync(cancellationToken);
+            _backlog.Count > 0 ? ValueTask.FromResult(true) : _live.WaitToReadAsync(cancellationToken);
     }
 }

@@ -1,5 +1,5 @@
-using Grpc.Core;
 using Google.Protobuf;
+using Grpc.Core;
 using Sdn.Contracts;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Southbound;
@@ -32,22 +32,22 @@ public sealed class ControllerService : Contracts.Controller.ControllerBase
     /// </summary>
     public const int DefaultWatchLimit = 10_000;
 
-    private readonly FabricModel model;
-    private readonly AgentHub agents;
-    private readonly LiveDebugging debugging;
-    private readonly Action requestShutdown;
-    private readonly int watchLimit;
+    private readonly FabricModel _model;
+    private readonly AgentHub _agents;
+    private readonly LiveDebugging _debugging;
+    private readonly Action _requestShutdown;
+    private readonly int _watchLimit;
 
     /// <param name="requestShutdown">Starts stopping the process; it must not wait for the stop, so that Shutdown is answered first.</param>
     /// <param name="watchLimit">How many changes a WatchEvents call may fall behind; see <see cref="DefaultWatchLimit"/>.</param>
     public ControllerService(FabricModel model, AgentHub agents, Action requestShutdown, int watchLimit = DefaultWatchLimit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(watchLimit, 1);
-        this.model = model;
-        this.agents = agents;
-        this.requestShutdown = requestShutdown;
-        this.watchLimit = watchLimit;
-        debugging = new LiveDebugging(model, agents);
+        this._model = model;
+        this._agents = agents;
+        this._requestShutdown = requestShutdown;
+        this._watchLimit = watchLimit;
+        _debugging = new LiveDebugging(model, agents);
     }
 
     public override Task<Tenant> CreateTenant(Tenant request, ServerCallContext context) => Create(ResourceKinds.Tenants, request);
@@ -106,49 +106,49 @@ public sealed class ControllerService : Contracts.Controller.ControllerBase
 
     public override Task<DeleteReply> DeleteLink(DeleteRequest request, ServerCallContext context) => Delete(ResourceKinds.Links, request);
 
-    public override Task<Link> SetLinkState(SetLinkStateRequest request, ServerCallContext context) => Answer(() => model.SetLinkState(request.Name, request.AdminDown));
+    public override Task<Link> SetLinkState(SetLinkStateRequest request, ServerCallContext context) => Answer(() => _model.SetLinkState(request.Name, request.AdminDown));
 
-    public override Task<FabricState> GetState(GetStateRequest request, ServerCallContext context) => Task.FromResult(model.Snapshot());
+    public override Task<FabricState> GetState(GetStateRequest request, ServerCallContext context) => Task.FromResult(_model.Snapshot());
 
-    public override Task<StatsReply> GetStats(StatsRequest request, ServerCallContext context) => Answer(() => new StatsReply { Nodes = { agents.Stats(request.Node) } });
+    public override Task<StatsReply> GetStats(StatsRequest request, ServerCallContext context) => Answer(() => new StatsReply { Nodes = { _agents.Stats(request.Node) } });
 
     /// <summary>Runs the trace on the edge that owns the port.</summary>
     public override async Task<TraceResult> Trace(TraceRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var port = await Answer(() => model.Get(ResourceKinds.Ports, request.Port)).ConfigureAwait(false);
-        return await agents.TraceAsync(port.Edge, port.Name, request.Packet, context.CancellationToken).ConfigureAwait(false);
+        var port = await Answer(() => _model.Get(ResourceKinds.Ports, request.Port)).ConfigureAwait(false);
+        return await _agents.TraceAsync(port.Edge, port.Name, request.Packet, context.CancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<FlowDump> GetFlows(GetFlowsRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var edge = await Answer(() => model.Get(ResourceKinds.Edges, request.Edge)).ConfigureAwait(false);
-        return await agents.FlowsAsync(edge.Name, request.HasTableId ? request.TableId : null, context.CancellationToken).ConfigureAwait(false);
+        var edge = await Answer(() => _model.Get(ResourceKinds.Edges, request.Edge)).ConfigureAwait(false);
+        return await _agents.FlowsAsync(edge.Name, request.HasTableId ? request.TableId : null, context.CancellationToken).ConfigureAwait(false);
     }
 
     public override Task<ShutdownReply> Shutdown(ShutdownRequest request, ServerCallContext context)
     {
-        requestShutdown();
+        _requestShutdown();
         return Task.FromResult(new ShutdownReply { Pid = (uint)Environment.ProcessId });
     }
 
     public override Task Capture(CaptureRequest request, IServerStreamWriter<CapturedPacket> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return debugging.CaptureAsync(request, responseStream, context.CancellationToken);
+        return _debugging.CaptureAsync(request, responseStream, context.CancellationToken);
     }
 
     public override Task Mirror(MirrorRequest request, IServerStreamWriter<MirrorCounters> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return debugging.MirrorAsync(request, responseStream, context.CancellationToken);
+        return _debugging.MirrorAsync(request, responseStream, context.CancellationToken);
     }
 
     public override Task Ping(PingRequest request, IServerStreamWriter<PingEcho> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return debugging.PingAsync(request, responseStream, context.CancellationToken);
+        return _debugging.PingAsync(request, responseStream, context.CancellationToken);
     }
 
     /// <summary>
@@ -162,7 +162,7 @@ public sealed class ControllerService : Contracts.Controller.ControllerBase
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
-        using var watch = model.Watch(request.IncludeExisting, watchLimit);
+        using var watch = _model.Watch(request.IncludeExisting, _watchLimit);
         await foreach (var change in watch.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
             await responseStream.WriteAsync(change).ConfigureAwait(false);
@@ -171,7 +171,7 @@ public sealed class ControllerService : Contracts.Controller.ControllerBase
         throw watch.FellBehind
             ? new RpcException(new Status(
                 StatusCode.ResourceExhausted,
-                $"this watch fell more than {watchLimit} events behind the model, because its client stopped reading or read too slowly, "
+                $"this watch fell more than {_watchLimit} events behind the model, because its client stopped reading or read too slowly, "
                 + "and was ended; watch again with include_existing to get the current state and then every change"))
             : new InvalidOperationException("a model watch ended without falling behind");
     }
@@ -190,18 +190,18 @@ public sealed class ControllerService : Contracts.Controller.ControllerBase
     }
 
     private Task<T> Create<T>(ResourceKind<T> kind, T request)
-        where T : class, IMessage<T>, new() => Answer(() => model.Create(kind, request));
+        where T : class, IMessage<T>, new() => Answer(() => _model.Create(kind, request));
 
     private Task<T> Get<T>(ResourceKind<T> kind, GetRequest request)
-        where T : class, IMessage<T>, new() => Answer(() => model.Get(kind, request.Name));
+        where T : class, IMessage<T>, new() => Answer(() => _model.Get(kind, request.Name));
 
     private Task<TList> List<T, TList>(ResourceKind<T> kind, Func<IEnumerable<T>, TList> toList)
-        where T : class, IMessage<T>, new() => Answer(() => toList(model.List(kind)));
+        where T : class, IMessage<T>, new() => Answer(() => toList(_model.List(kind)));
 
     private Task<DeleteReply> Delete<T>(ResourceKind<T> kind, DeleteRequest request)
         where T : class, IMessage<T>, new() => Answer(() =>
         {
-            model.Delete(kind, request.Name);
+            _model.Delete(kind, request.Name);
             return new DeleteReply();
         });
 

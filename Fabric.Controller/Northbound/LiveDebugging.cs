@@ -1,8 +1,8 @@
 using Grpc.Core;
-using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Controller.Southbound;
 using Sdn.Common.Capture;
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Controller.Southbound;
 
 namespace Sdn.Fabric.Controller.Northbound;
 
@@ -22,13 +22,13 @@ public sealed class LiveDebugging
     private const uint MaxPingTimeoutMs = 60_000;
     private const int MaxInterfaceName = 15;
 
-    private readonly FabricModel model;
-    private readonly AgentHub agents;
+    private readonly FabricModel _model;
+    private readonly AgentHub _agents;
 
     public LiveDebugging(FabricModel model, AgentHub agents)
     {
-        this.model = model;
-        this.agents = agents;
+        this._model = model;
+        this._agents = agents;
     }
 
     public async Task CaptureAsync(CaptureRequest request, IServerStreamWriter<CapturedPacket> packets, CancellationToken cancellationToken)
@@ -51,7 +51,7 @@ public sealed class LiveDebugging
 
         CheckFilter(request.Filter);
         var targets = await ControllerService.Answer(() => request.Ports.Select(Target).ToList()).ConfigureAwait(false);
-        using var capture = agents.Start([.. targets.Select(t => (t.Node, Start(t.Port)))]);
+        using var capture = _agents.Start([.. targets.Select(t => (t.Node, Start(t.Port)))]);
 
         var agentDrops = new Dictionary<(string Node, string Port), ulong>();
         var sent = 0u;
@@ -102,12 +102,12 @@ public sealed class LiveDebugging
     {
         CheckInterfaceName(request.TapName);
         var (node, port) = await ControllerService.Answer(() => Target(request.Port)).ConfigureAwait(false);
-        if (!model.List(ResourceKinds.Edges).Any(e => e.Name == node))
+        if (!_model.List(ResourceKinds.Edges).Any(e => e.Name == node))
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"'{request.Port}' is a core link; mirrors run on edge ports and uplinks, so capture it with `sdn capture {request.Port}` instead"));
         }
 
-        using var mirror = agents.Start(
+        using var mirror = _agents.Start(
             [(node, id => new ControllerMessage { MirrorStart = new MirrorStart { MirrorId = id, Port = port, TapName = request.TapName } })]);
         await foreach (var (from, message) in mirror.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -134,7 +134,7 @@ public sealed class LiveDebugging
         }
 
         var (source, destination) = await ControllerService.Answer(() => (Endpoint(request.Source, "source"), Endpoint(request.Destination, "destination"))).ConfigureAwait(false);
-        using var ping = agents.Start(
+        using var ping = _agents.Start(
             [(source.Edge, id => new ControllerMessage
             {
                 PingStart = new PingStart
@@ -173,19 +173,19 @@ public sealed class LiveDebugging
         var slash = name.IndexOf('/', StringComparison.Ordinal);
         if (slash < 0)
         {
-            var port = model.Get(ResourceKinds.Ports, name);
+            var port = _model.Get(ResourceKinds.Ports, name);
             return (port.Edge, port.Name);
         }
 
         var (node, link) = (name[..slash], name[(slash + 1)..]);
-        return model.List(ResourceKinds.Links).Any(l => (l.A.Node == node && l.A.Interface == link) || (l.B.Node == node && l.B.Interface == link))
+        return _model.List(ResourceKinds.Links).Any(l => (l.A.Node == node && l.A.Interface == link) || (l.B.Node == node && l.B.Interface == link))
             ? (node, link)
             : throw ModelException.NotFound("interface", name);
     }
 
     /// <summary>A VM's or host's port, by the endpoint's name.</summary>
     private Port Endpoint(string name, string field) =>
-        name.Length == 0 ? throw ModelException.Invalid($"{field} must name a VM or host of the topology") : model.Get(ResourceKinds.Ports, name);
+        name.Length == 0 ? throw ModelException.Invalid($"{field} must name a VM or host of the topology") : _model.Get(ResourceKinds.Ports, name);
 
     /// <summary>Compiles the filter as the agents will, for whole Ethernet frames, to refuse it before they are asked.</summary>
     /// <exception cref="RpcException">INVALID_ARGUMENT with libpcap's message.</exception>

@@ -6,19 +6,19 @@ namespace Sdn.Fabric.Controller.Paths;
 /// </summary>
 public sealed class IndexedGraph
 {
-    private readonly Dictionary<string, int> nodeIndex;
-    private readonly Dictionary<string, int> linkIndex;
-    private readonly int[] linkA;
-    private readonly int[] linkB;
+    private readonly Dictionary<string, int> _nodeIndex;
+    private readonly Dictionary<string, int> _linkIndex;
+    private readonly int[] _linkA;
+    private readonly int[] _linkB;
 
     public IndexedGraph(PathGraph graph)
     {
         ArgumentNullException.ThrowIfNull(graph);
         NodeNames = [.. graph.Nodes.Keys];
-        nodeIndex = new Dictionary<string, int>(NodeNames.Length, StringComparer.Ordinal);
+        _nodeIndex = new Dictionary<string, int>(NodeNames.Length, StringComparer.Ordinal);
         for (var i = 0; i < NodeNames.Length; i++)
         {
-            nodeIndex[NodeNames[i]] = i;
+            _nodeIndex[NodeNames[i]] = i;
         }
 
         IsTransit = [.. NodeNames.Select(n => graph.Nodes[n] == PathNodeRole.Core)];
@@ -26,15 +26,15 @@ public sealed class IndexedGraph
 
         // Graph.Links is in name order, so link indices are too.
         Links = [.. graph.Links.Values];
-        linkIndex = new Dictionary<string, int>(Links.Length, StringComparer.Ordinal);
+        _linkIndex = new Dictionary<string, int>(Links.Length, StringComparer.Ordinal);
         for (var i = 0; i < Links.Length; i++)
         {
-            linkIndex[Links[i].Name] = i;
+            _linkIndex[Links[i].Name] = i;
         }
 
-        linkA = [.. Links.Select(l => nodeIndex.GetValueOrDefault(l.A, -1))];
-        linkB = [.. Links.Select(l => nodeIndex.GetValueOrDefault(l.B, -1))];
-        LinksAt = [.. NodeNames.Select(n => graph.LinksAt[n].Select(l => linkIndex[l.Name]).ToArray())];
+        _linkA = [.. Links.Select(l => _nodeIndex.GetValueOrDefault(l.A, -1))];
+        _linkB = [.. Links.Select(l => _nodeIndex.GetValueOrDefault(l.B, -1))];
+        LinksAt = [.. NodeNames.Select(n => graph.LinksAt[n].Select(l => _linkIndex[l.Name]).ToArray())];
     }
 
     public int Count => NodeNames.Length;
@@ -52,10 +52,10 @@ public sealed class IndexedGraph
     /// <summary>By node: the indices of its links, up or down, in name order.</summary>
     public int[][] LinksAt { get; }
 
-    public int IndexOf(string node) => nodeIndex[node];
+    public int IndexOf(string node) => _nodeIndex[node];
 
-    public int IndexOfLink(string link) => linkIndex[link];
+    public int IndexOfLink(string link) => _linkIndex[link];
 
     /// <summary>The node across <paramref name="link"/> from <paramref name="node"/>; -1 when that end is no node of the graph.</summary>
-    public int Other(int link, int node) => linkA[link] == node ? linkB[link] : linkA[link];
+    public int Other(int link, int node) => _linkA[link] == node ? _linkB[link] : _linkA[link];
 }

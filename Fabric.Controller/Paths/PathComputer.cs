@@ -20,19 +20,19 @@ namespace Sdn.Fabric.Controller.Paths;
 /// </summary>
 public sealed class PathComputer
 {
-    private readonly Dictionary<string, LspTree> trees;
+    private readonly Dictionary<string, LspTree> _trees;
 
     public PathComputer(PathGraph graph)
     {
         ArgumentNullException.ThrowIfNull(graph);
         Graph = graph;
-        trees = graph.EdgeNames.ToDictionary(d => d, d => ShortestPaths.Compute(graph, d), StringComparer.Ordinal);
+        _trees = graph.EdgeNames.ToDictionary(d => d, d => ShortestPaths.Compute(graph, d), StringComparer.Ordinal);
     }
 
     public PathGraph Graph { get; private set; }
 
     /// <summary>By destination edge.</summary>
-    public IReadOnlyDictionary<string, LspTree> Trees => trees;
+    public IReadOnlyDictionary<string, LspTree> Trees => _trees;
 
     /// <summary>How many trees the last <see cref="Update"/> computed again.</summary>
     public int LastRecomputed { get; private set; }
@@ -42,24 +42,24 @@ public sealed class PathComputer
     {
         ArgumentNullException.ThrowIfNull(next);
         var candidates = LinksLostOnly(Graph, next) is { } lost
-            ? trees.Where(t => t.Value.LinksUsed().Overlaps(lost)).Select(t => t.Key).ToList()
+            ? _trees.Where(t => t.Value.LinksUsed().Overlaps(lost)).Select(t => t.Key).ToList()
             : next.EdgeNames.ToList();
 
-        var changed = trees.Keys.Where(d => !next.Nodes.ContainsKey(d)).ToList();
+        var changed = _trees.Keys.Where(d => !next.Nodes.ContainsKey(d)).ToList();
         foreach (var gone in changed)
         {
-            trees.Remove(gone);
+            _trees.Remove(gone);
         }
 
         foreach (var destination in candidates)
         {
             var tree = ShortestPaths.Compute(next, destination);
-            if (!trees.TryGetValue(destination, out var before) || !before.Equals(tree))
+            if (!_trees.TryGetValue(destination, out var before) || !before.Equals(tree))
             {
                 changed.Add(destination);
             }
 
-            trees[destination] = tree;
+            _trees[destination] = tree;
         }
 
         Graph = next;

@@ -19,7 +19,7 @@ public sealed record PathLink(string Name, string A, string B, uint Cost, bool U
 /// <summary>The core graph paths are computed over: nodes with their role, and links with cost and liveness.</summary>
 public sealed class PathGraph
 {
-    private IndexedGraph? indexed;
+    private IndexedGraph? _indexed;
 
     public PathGraph(IReadOnlyDictionary<string, PathNodeRole> nodes, IEnumerable<PathLink> links)
     {
@@ -39,7 +39,7 @@ public sealed class PathGraph
     public IReadOnlyDictionary<string, IReadOnlyList<PathLink>> LinksAt { get; }
 
     /// <summary>The same graph numbered for path computation, built on first use.</summary>
-    internal IndexedGraph Indexed => indexed ??= new IndexedGraph(this);
+    internal IndexedGraph Indexed => _indexed ??= new IndexedGraph(this);
 
     public IEnumerable<string> EdgeNames => Nodes.Where(n => n.Value == PathNodeRole.Edge).Select(n => n.Key).Order(StringComparer.Ordinal);
 

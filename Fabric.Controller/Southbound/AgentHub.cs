@@ -1,9 +1,9 @@
 using Google.Protobuf;
-using Sdn.Fabric.Controller.Model;
-using Sdn.Contracts;
 using Grpc.Core;
+using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
 using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Controller.Model;
 
 namespace Sdn.Fabric.Controller.Southbound;
 
@@ -23,18 +23,18 @@ namespace Sdn.Fabric.Controller.Southbound;
 /// </summary>
 public sealed class AgentHub
 {
-    private readonly FabricModel model;
-    private readonly Lock gate = new();
-    private bool closed;
-    private readonly Dictionary<string, NodeProgram> programs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, AgentSession> sessions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ulong> lastVersions = new(StringComparer.Ordinal);
-    private readonly Dictionary<ulong, AgentRequest> requests = [];
-    private ulong lastRequestId;
+    private readonly FabricModel _model;
+    private readonly Lock _gate = new();
+    private bool _closed;
+    private readonly Dictionary<string, NodeProgram> _programs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AgentSession> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ulong> _lastVersions = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, AgentRequest> _requests = [];
+    private ulong _lastRequestId;
 
     public AgentHub(FabricModel model)
     {
-        this.model = model;
+        this._model = model;
     }
 
     /// <summary>
@@ -43,10 +43,10 @@ public sealed class AgentHub
     /// </summary>
     public void Close()
     {
-        lock (gate)
+        lock (_gate)
         {
-            Volatile.Write(ref closed, true);
-            foreach (var session in sessions.Values)
+            Volatile.Write(ref _closed, true);
+            foreach (var session in _sessions.Values)
             {
                 session.Replace();
             }
@@ -59,13 +59,13 @@ public sealed class AgentHub
     /// <summary>Sets what <paramref name="node"/> should hold; if it is connected it gets the difference as one batch.</summary>
     public void Publish(string node, NodeProgram program)
     {
-        lock (gate)
+        lock (_gate)
         {
-            programs[node] = program;
-            if (sessions.TryGetValue(node, out var session))
+            _programs[node] = program;
+            if (_sessions.TryGetValue(node, out var session))
             {
                 session.Send(program);
-                lastVersions[node] = session.LastVersion;
+                _lastVersions[node] = session.LastVersion;
             }
         }
     }
@@ -74,16 +74,16 @@ public sealed class AgentHub
     /// <exception cref="ModelException">NOT_FOUND for a node the model does not have.</exception>
     public IReadOnlyList<NodeStats> Stats(string node)
     {
-        var state = model.Snapshot();
+        var state = _model.Snapshot();
         var names = state.Edges.Select(e => e.Name).Concat(state.CoreNodes.Select(c => c.Name)).Order(StringComparer.Ordinal).ToList();
         if (node.Length > 0)
         {
             names = names.Contains(node) ? [node] : throw ModelException.NotFound("node", node);
         }
 
-        lock (gate)
+        lock (_gate)
         {
-            return names.Select(name => sessions.TryGetValue(name, out var session)
+            return names.Select(name => _sessions.TryGetValue(name, out var session)
                 ? new NodeStats { Node = name, Connected = true, AppliedVersion = session.AppliedVersion, Counters = session.Counters }
                 : new NodeStats { Node = name }).ToList();
         }
@@ -131,15 +131,15 @@ public sealed class AgentHub
     private AgentRequest Begin(IReadOnlyList<(string Node, Func<ulong, ControllerMessage> Start)> starts, bool stopWhenEnded)
     {
         ArgumentNullException.ThrowIfNull(starts);
-        lock (gate)
+        lock (_gate)
         {
-            var involved = starts.Select(s => s.Node).Distinct().Select(node => sessions.GetValueOrDefault(node)
+            var involved = starts.Select(s => s.Node).Distinct().Select(node => _sessions.GetValueOrDefault(node)
                 ?? throw new RpcException(new Status(StatusCode.Unavailable, $"the agent of node '{node}' is not connected; start it and retry"))).ToList();
-            var request = new AgentRequest(++lastRequestId, involved, ended => End(ended, stopWhenEnded));
-            requests[request.Id] = request;
+            var request = new AgentRequest(++_lastRequestId, involved, ended => End(ended, stopWhenEnded));
+            _requests[request.Id] = request;
             foreach (var (node, start) in starts)
             {
-                sessions[node].Ask(start(request.Id));
+                _sessions[node].Ask(start(request.Id));
             }
 
             return request;
@@ -148,9 +148,9 @@ public sealed class AgentHub
 
     private void End(AgentRequest request, bool stopWhenEnded)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (requests.Remove(request.Id) && stopWhenEnded)
+            if (_requests.Remove(request.Id) && stopWhenEnded)
             {
                 foreach (var session in request.Sessions)
                 {
@@ -182,17 +182,17 @@ public sealed class AgentHub
         CheckNode(hello);
 
         AgentSession session;
-        lock (gate)
+        lock (_gate)
         {
-            session = new AgentSession(hello.NodeName, hello.AppliedVersion, lastVersions.GetValueOrDefault(hello.NodeName));
-            if (sessions.Remove(hello.NodeName, out var older))
+            session = new AgentSession(hello.NodeName, hello.AppliedVersion, _lastVersions.GetValueOrDefault(hello.NodeName));
+            if (_sessions.Remove(hello.NodeName, out var older))
             {
                 older.Replace();
             }
 
-            sessions[hello.NodeName] = session;
-            session.Send(programs.GetValueOrDefault(hello.NodeName, NodeProgram.Empty));
-            lastVersions[hello.NodeName] = session.LastVersion;
+            _sessions[hello.NodeName] = session;
+            session.Send(_programs.GetValueOrDefault(hello.NodeName, NodeProgram.Empty));
+            _lastVersions[hello.NodeName] = session.LastVersion;
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.Replaced);
@@ -214,40 +214,40 @@ public sealed class AgentHub
                     continue;
                 }
 
-                lock (gate)
+                lock (_gate)
                 {
                     if (RequestIdOf(message) is { } requestId)
                     {
-                        if (requests.GetValueOrDefault(requestId) is { } request && request.Sessions.Contains(session))
+                        if (_requests.GetValueOrDefault(requestId) is { } request && request.Sessions.Contains(session))
                         {
                             request.Deliver(session.Node, message);
                         }
                     }
                     else if (!session.Receive(message))
                     {
-                        session.Resync(programs.GetValueOrDefault(session.Node, NodeProgram.Empty));
-                        lastVersions[session.Node] = session.LastVersion;
+                        session.Resync(_programs.GetValueOrDefault(session.Node, NodeProgram.Empty));
+                        _lastVersions[session.Node] = session.LastVersion;
                     }
                 }
             }
         }
         catch (OperationCanceledException) when (session.Replaced.IsCancellationRequested)
         {
-            throw Volatile.Read(ref closed)
+            throw Volatile.Read(ref _closed)
                 ? new RpcException(new Status(StatusCode.Unavailable, "the controller is shutting down; the node keeps its tables and reconnects"))
                 : new RpcException(new Status(StatusCode.Aborted, $"a newer session of node '{session.Node}' replaced this one"));
         }
         finally
         {
-            lock (gate)
+            lock (_gate)
             {
-                if (sessions.TryGetValue(session.Node, out var current) && current == session)
+                if (_sessions.TryGetValue(session.Node, out var current) && current == session)
                 {
-                    sessions.Remove(session.Node);
+                    _sessions.Remove(session.Node);
                 }
 
                 var gone = new RpcException(new Status(StatusCode.Unavailable, $"the agent of node '{session.Node}' went away"));
-                foreach (var request in requests.Values.Where(r => r.Sessions.Contains(session)))
+                foreach (var request in _requests.Values.Where(r => r.Sessions.Contains(session)))
                 {
                     request.Fail(gone);
                 }
@@ -269,7 +269,7 @@ public sealed class AgentHub
 
     private void CheckNode(Hello hello)
     {
-        var state = model.Snapshot();
+        var state = _model.Snapshot();
         var isEdge = state.Edges.Any(e => e.Name == hello.NodeName);
         var isCore = state.CoreNodes.Any(c => c.Name == hello.NodeName);
         if (!isEdge && !isCore)

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
-using Sdn.Contracts;
 using Grpc.Core;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Southbound;
 
@@ -17,15 +17,15 @@ public sealed class AgentRequest : IDisposable
 {
     private const int Backlog = 4096;
 
-    private readonly Channel<NodeReport> reports = Channel.CreateBounded<NodeReport>(new BoundedChannelOptions(Backlog) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-    private readonly Action<AgentRequest> end;
-    private long lost;
+    private readonly Channel<NodeReport> _reports = Channel.CreateBounded<NodeReport>(new BoundedChannelOptions(Backlog) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly Action<AgentRequest> _end;
+    private long _lost;
 
     public AgentRequest(ulong id, IReadOnlyList<AgentSession> sessions, Action<AgentRequest> end)
     {
         Id = id;
         Sessions = sessions;
-        this.end = end;
+        this._end = end;
     }
 
     public ulong Id { get; }
@@ -33,15 +33,15 @@ public sealed class AgentRequest : IDisposable
     public IReadOnlyList<AgentSession> Sessions { get; }
 
     /// <summary>Reports dropped because the caller fell behind.</summary>
-    public long Lost => Interlocked.Read(ref lost);
+    public long Lost => Interlocked.Read(ref _lost);
 
-    public IAsyncEnumerable<NodeReport> ReadAllAsync(CancellationToken cancellationToken) => reports.Reader.ReadAllAsync(cancellationToken);
+    public IAsyncEnumerable<NodeReport> ReadAllAsync(CancellationToken cancellationToken) => _reports.Reader.ReadAllAsync(cancellationToken);
 
     public void Deliver(string node, AgentMessage message)
     {
-        if (!reports.Writer.TryWrite(new NodeReport(node, message)))
+        if (!_reports.Writer.TryWrite(new NodeReport(node, message)))
         {
-            Interlocked.Increment(ref lost);
+            Interlocked.Increment(ref _lost);
         }
     }
 
@@ -56,7 +56,7 @@ public sealed class AgentRequest : IDisposable
     }
 
     /// <summary>Ends the reports with <paramref name="error"/>, as when an agent goes away.</summary>
-    public void Fail(Exception error) => reports.Writer.TryComplete(error);
+    public void Fail(Exception error) => _reports.Writer.TryComplete(error);
 
-    public void Dispose() => end(this);
+    public void Dispose() => _end(this);
 }

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
-using Sdn.Contracts;
 using Grpc.Core;
+using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Controller.Southbound;
@@ -12,9 +12,9 @@ namespace Sdn.Fabric.Controller.Southbound;
 /// </summary>
 public sealed class AgentSession : IDisposable
 {
-    private readonly Channel<ControllerMessage> outbox = Channel.CreateUnbounded<ControllerMessage>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource replaced = new();
-    private NodeProgram? sent;
+    private readonly Channel<ControllerMessage> _outbox = Channel.CreateUnbounded<ControllerMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _replaced = new();
+    private NodeProgram? _sent;
 
     public AgentSession(string node, ulong appliedVersion, ulong lastVersion)
     {
@@ -33,7 +33,7 @@ public sealed class AgentSession : IDisposable
     public CounterReport Counters { get; private set; } = new();
 
     /// <summary>Fires when a newer session of the same node takes over.</summary>
-    public CancellationToken Replaced => replaced.Token;
+    public CancellationToken Replaced => _replaced.Token;
 
     /// <summary>
     /// Queues what turns the node's last program into <paramref name="program"/>: the whole program
@@ -41,9 +41,9 @@ public sealed class AgentSession : IDisposable
     /// </summary>
     public void Send(NodeProgram program)
     {
-        var batch = sent is null
+        var batch = _sent is null
             ? program.FullState(LastVersion + 1)
-            : NodeProgram.Diff(sent, program, LastVersion, LastVersion + 1);
+            : NodeProgram.Diff(_sent, program, LastVersion, LastVersion + 1);
         if (!batch.FullState && batch.Tables.Count + batch.PortMods.Count + batch.GroupMods.Count + batch.FlowMods.Count + batch.LfibMods.Count == 0)
         {
             return;
@@ -54,15 +54,15 @@ public sealed class AgentSession : IDisposable
             batch.BaseVersion = AppliedVersion;
         }
 
-        sent = program;
+        _sent = program;
         LastVersion = batch.Version;
-        outbox.Writer.TryWrite(new ControllerMessage { Batch = batch });
+        _outbox.Writer.TryWrite(new ControllerMessage { Batch = batch });
     }
 
     /// <summary>Forgets what the node holds and sends <paramref name="program"/> whole.</summary>
     public void Resync(NodeProgram program)
     {
-        sent = null;
+        _sent = null;
         Send(program);
     }
 
@@ -87,7 +87,7 @@ public sealed class AgentSession : IDisposable
     }
 
     /// <summary>Queues a request (a trace, a capture) behind the batches already queued.</summary>
-    public void Ask(ControllerMessage request) => outbox.Writer.TryWrite(request);
+    public void Ask(ControllerMessage request) => _outbox.Writer.TryWrite(request);
 
     /// <summary>
     /// Writes queued messages to the agent until the session stops. A write in progress is not cut off: cancelling it
@@ -95,19 +95,19 @@ public sealed class AgentSession : IDisposable
     /// </summary>
     public async Task PumpAsync(IServerStreamWriter<ControllerMessage> agent, CancellationToken cancellationToken)
     {
-        await foreach (var message in outbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var message in _outbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             await agent.WriteAsync(message, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    public void Stop() => outbox.Writer.TryComplete();
+    public void Stop() => _outbox.Writer.TryComplete();
 
     public void Replace()
     {
         Stop();
-        replaced.Cancel();
+        _replaced.Cancel();
     }
 
-    public void Dispose() => replaced.Dispose();
+    public void Dispose() => _replaced.Dispose();
 }

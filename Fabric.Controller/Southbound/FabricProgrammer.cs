@@ -12,24 +12,24 @@ namespace Sdn.Fabric.Controller.Southbound;
 /// </summary>
 public sealed class FabricProgrammer : IAsyncDisposable
 {
-    private readonly FabricModel model;
-    private readonly AgentHub hub;
-    private readonly Lock gate = new();
-    private readonly HashSet<(string Node, string Interface)> reportedDown = [];
-    private readonly ModelEvents.Subscription changes;
-    private readonly CancellationTokenSource stopping = new();
-    private readonly Task watching;
-    private PathComputer? paths;
-    private CompiledFabric? compiled;
+    private readonly FabricModel _model;
+    private readonly AgentHub _hub;
+    private readonly Lock _gate = new();
+    private readonly HashSet<(string Node, string Interface)> _reportedDown = [];
+    private readonly ModelEvents.Subscription _changes;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _watching;
+    private PathComputer? _paths;
+    private CompiledFabric? _compiled;
 
     public FabricProgrammer(FabricModel model, AgentHub hub)
     {
-        this.model = model;
-        this.hub = hub;
-        changes = model.Watch(includeExisting: false);
+        this._model = model;
+        this._hub = hub;
+        _changes = model.Watch(includeExisting: false);
         hub.LinkStatusReported += OnLinkStatus;
         Recompile();
-        watching = Task.Run(WatchAsync);
+        _watching = Task.Run(WatchAsync);
     }
 
     /// <summary>What the nodes were last given.</summary>
@@ -37,9 +37,9 @@ public sealed class FabricProgrammer : IAsyncDisposable
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return compiled!;
+                return _compiled!;
             }
         }
     }
@@ -47,49 +47,49 @@ public sealed class FabricProgrammer : IAsyncDisposable
     /// <summary>Compiles the model as it is now, with the reported link states, and publishes every node's program.</summary>
     public CompiledFabric Recompile()
     {
-        lock (gate)
+        lock (_gate)
         {
-            var state = model.Snapshot();
+            var state = _model.Snapshot();
             var graph = PathGraph.FromState(state);
-            foreach (var link in state.Links.Where(l => reportedDown.Contains((l.A.Node, l.A.Interface)) || reportedDown.Contains((l.B.Node, l.B.Interface))))
+            foreach (var link in state.Links.Where(l => _reportedDown.Contains((l.A.Node, l.A.Interface)) || _reportedDown.Contains((l.B.Node, l.B.Interface))))
             {
                 graph = graph.WithLink(link.Name, up: false);
             }
 
-            if (paths is null)
+            if (_paths is null)
             {
-                paths = new PathComputer(graph);
+                _paths = new PathComputer(graph);
             }
             else
             {
-                paths.Update(graph);
+                _paths.Update(graph);
             }
 
-            compiled = FabricCompiler.Compile(state, paths.Trees, compiled);
+            _compiled = FabricCompiler.Compile(state, _paths.Trees, _compiled);
             foreach (var node in state.Edges.Select(e => e.Name).Concat(state.CoreNodes.Select(c => c.Name)))
             {
-                hub.Publish(node, compiled.ProgramOf(node));
+                _hub.Publish(node, _compiled.ProgramOf(node));
             }
 
-            return compiled;
+            return _compiled;
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        hub.LinkStatusReported -= OnLinkStatus;
-        await stopping.CancelAsync().ConfigureAwait(false);
-        await watching.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        changes.Dispose();
-        stopping.Dispose();
+        _hub.LinkStatusReported -= OnLinkStatus;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _watching.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _changes.Dispose();
+        _stopping.Dispose();
     }
 
     private void OnLinkStatus(object? sender, LinkStatusReport report)
     {
         bool changed;
-        lock (gate)
+        lock (_gate)
         {
-            changed = report.Up ? reportedDown.Remove((report.Node, report.Interface)) : reportedDown.Add((report.Node, report.Interface));
+            changed = report.Up ? _reportedDown.Remove((report.Node, report.Interface)) : _reportedDown.Add((report.Node, report.Interface));
         }
 
         if (changed)
@@ -100,10 +100,10 @@ public sealed class FabricProgrammer : IAsyncDisposable
 
     private async Task WatchAsync()
     {
-        while (await changes.Reader.WaitToReadAsync(stopping.Token).ConfigureAwait(false))
+        while (await _changes.Reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
         {
             // One recompile covers every change queued so far.
-            while (changes.Reader.TryRead(out _))
+            while (_changes.Reader.TryRead(out _))
             {
             }
 

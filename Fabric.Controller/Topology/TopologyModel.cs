@@ -1,6 +1,6 @@
 using System.Net.NetworkInformation;
-using Sdn.Fabric.Controller.Model;
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Model;
 
 namespace Sdn.Fabric.Controller.Topology;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Common.Packets;
 using Sdn.Common.Polling;
+using Sdn.Fabric.Core.Links.Liveness;
 
 namespace Sdn.Fabric.Core.Links;
 

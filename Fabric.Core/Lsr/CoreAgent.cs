@@ -1,8 +1,8 @@
 using Sdn.Common.Capture;
-using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
 using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Core.Links.Liveness;
 
 namespace Sdn.Fabric.Core.Lsr;
 

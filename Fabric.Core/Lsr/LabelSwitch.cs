@@ -44,8 +44,8 @@
 
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
-using Sdn.Fabric.Core.Links;
 using Sdn.Common.Packets;
+using Sdn.Fabric.Core.Links;
 
 namespace Sdn.Fabric.Core.Lsr;
 

@@ -1,8 +1,8 @@
+using Grpc.Core;
 using Sdn.Common.Capture;
 using Sdn.Common.Interop;
 using Sdn.Common.Packets;
 using Sdn.Contracts;
-using Grpc.Core;
 using Sdn.Contracts.Rpc;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;

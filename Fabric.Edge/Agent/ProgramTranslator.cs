@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
 using Google.Protobuf.Collections;
-using Sdn.Contracts;
 using Sdn.Common.Packets;
+using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;

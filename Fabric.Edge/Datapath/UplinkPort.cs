@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using Sdn.Fabric.Core.Links;
-using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Common.Packets;
 using Sdn.Common.Polling;
+using Sdn.Fabric.Core.Links;
+using Sdn.Fabric.Core.Links.Liveness;
 
 namespace Sdn.Fabric.Edge.Datapath;
 

@@ -1,5 +1,5 @@
-using Sdn.Contracts.Southbound;
 using Sdn.Common.Packets;
+using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline.Groups;
 

@@ -12,17 +12,17 @@ namespace Sdn.Cli.Commands;
 /// </summary>
 internal sealed class CapturedPacketOutput : IDisposable
 {
-    private readonly IReadOnlyList<CapturePort> ports;
-    private readonly TextWriter? lines;
-    private readonly PcapngWriter? stdout;
-    private readonly PcapngFileRing? files;
+    private readonly IReadOnlyList<CapturePort> _ports;
+    private readonly TextWriter? _lines;
+    private readonly PcapngWriter? _stdout;
+    private readonly PcapngFileRing? _files;
 
     private CapturedPacketOutput(IReadOnlyList<CapturePort> ports, TextWriter? lines, PcapngWriter? stdout, PcapngFileRing? files)
     {
-        this.ports = ports;
-        this.lines = lines;
-        this.stdout = stdout;
-        this.files = files;
+        this._ports = ports;
+        this._lines = lines;
+        this._stdout = stdout;
+        this._files = files;
     }
 
     /// <param name="path">Null for lines on <paramref name="lines"/>, "-" for pcapng on stdout, else a pcapng file.</param>
@@ -55,43 +55,43 @@ internal sealed class CapturedPacketOutput : IDisposable
         ArgumentNullException.ThrowIfNull(packet);
         var interfaceId = InterfaceOf(packet);
         var frame = new CapturedFrame(packet.Data.Span, (int)packet.OriginalLength, (long)packet.TimestampNs, ProtoDirection.ToCapture(packet.Direction) ?? CaptureDirection.Unknown, interfaceId);
-        if (files is not null)
+        if (_files is not null)
         {
-            files.Write(frame);
-            files.Flush();
+            _files.Write(frame);
+            _files.Flush();
         }
-        else if (stdout is not null)
+        else if (_stdout is not null)
         {
-            stdout.WritePacket(interfaceId, frame.TimestampNanoseconds, frame.Bytes, frame.OriginalLength, frame.Direction);
-            stdout.Flush();
+            _stdout.WritePacket(interfaceId, frame.TimestampNanoseconds, frame.Bytes, frame.OriginalLength, frame.Direction);
+            _stdout.Flush();
         }
         else
         {
-            lines?.WriteLine(CaptureSummary.Format(frame, ports[interfaceId].Name));
+            _lines?.WriteLine(CaptureSummary.Format(frame, _ports[interfaceId].Name));
         }
     }
 
     public void Dispose()
     {
-        stdout?.Dispose();
-        files?.Dispose();
+        _stdout?.Dispose();
+        _files?.Dispose();
     }
 
     /// <summary>A port is named as it was asked for: a model port by its name, a link end as NODE/INTERFACE.</summary>
     private int InterfaceOf(CapturedPacket packet)
     {
         var linkEnd = $"{packet.Node}/{packet.Port}";
-        for (var i = 0; i < ports.Count; i++)
+        for (var i = 0; i < _ports.Count; i++)
         {
-            if (ports[i].Name == linkEnd)
+            if (_ports[i].Name == linkEnd)
             {
                 return i;
             }
         }
 
-        for (var i = 0; i < ports.Count; i++)
+        for (var i = 0; i < _ports.Count; i++)
         {
-            if (ports[i].Name == packet.Port)
+            if (_ports[i].Name == packet.Port)
             {
                 return i;
             }

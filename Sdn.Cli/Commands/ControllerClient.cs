@@ -1,7 +1,7 @@
 using System.CommandLine;
+using Grpc.Core;
 using Sdn.Cli.Hosting;
 using Sdn.Contracts;
-using Grpc.Core;
 using Sdn.Contracts.Rpc;
 
 namespace Sdn.Cli.Commands;
@@ -88,7 +88,7 @@ internal static class ControllerClient
                 }
             }
             catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
-        {
+            {
                 // Stopped by the user: what came so far is the result.
             }
         }

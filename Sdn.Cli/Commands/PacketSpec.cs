@@ -55,15 +55,15 @@ internal sealed class PacketSpec
         ["arp_tha"] = ["arp"],
     };
 
-    private readonly string protocol;
-    private readonly Dictionary<string, string> values;
-    private readonly byte[]? frame;
+    private readonly string _protocol;
+    private readonly Dictionary<string, string> _values;
+    private readonly byte[]? _frame;
 
     private PacketSpec(string protocol, Dictionary<string, string> values, byte[]? frame)
     {
-        this.protocol = protocol;
-        this.values = values;
-        this.frame = frame;
+        this._protocol = protocol;
+        this._values = values;
+        this._frame = frame;
     }
 
     /// <exception cref="CommandException">The text names no protocol, an unknown field, a field twice, or a field of another protocol.</exception>
@@ -113,16 +113,16 @@ internal sealed class PacketSpec
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(ports);
-        if (frame is not null)
+        if (_frame is not null)
         {
-            return frame;
+            return _frame;
         }
 
         var buffer = new byte[256];
         var builder = new FrameBuilder(buffer);
-        var (etherType, ipProtocol) = Protocols[protocol];
+        var (etherType, ipProtocol) = Protocols[_protocol];
         var source = Mac("dl_src", from.Mac);
-        if (values.ContainsKey("dl_vlan"))
+        if (_values.ContainsKey("dl_vlan"))
         {
             builder.Ethernet(DestinationMac(from, ports, etherType), source, EtherTypes.Vlan);
             builder.Vlan((ushort)Number("dl_vlan", "0", 4095), etherType);
@@ -187,7 +187,7 @@ internal sealed class PacketSpec
 
     private ulong DestinationMac(Port from, IReadOnlyList<Port> ports, ushort etherType)
     {
-        if (values.ContainsKey("dl_dst"))
+        if (_values.ContainsKey("dl_dst"))
         {
             return Mac("dl_dst", string.Empty);
         }
@@ -208,9 +208,9 @@ internal sealed class PacketSpec
     /// <summary>The destination address: nw_dst, or for ARP arp_tpa (nw_dst stands for it too).</summary>
     private uint TargetIpv4() => BinaryPrimitives.ReadUInt32BigEndian(TargetIpv4Bytes());
 
-    private byte[] TargetIpv4Bytes() => Ipv4Bytes(values.ContainsKey("arp_tpa") ? "arp_tpa" : "nw_dst", string.Empty);
+    private byte[] TargetIpv4Bytes() => Ipv4Bytes(_values.ContainsKey("arp_tpa") ? "arp_tpa" : "nw_dst", string.Empty);
 
-    private string Value(string field, string fallback) => values.GetValueOrDefault(field, fallback);
+    private string Value(string field, string fallback) => _values.GetValueOrDefault(field, fallback);
 
     private ulong Mac(string field, string fallback)
     {

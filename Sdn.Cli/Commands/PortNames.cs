@@ -1,6 +1,6 @@
 using System.Globalization;
-using Sdn.Contracts.Southbound;
 using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
 
 namespace Sdn.Cli.Commands;
 
@@ -11,11 +11,11 @@ namespace Sdn.Cli.Commands;
 /// </summary>
 internal sealed class PortNames
 {
-    private readonly Dictionary<uint, string> names;
+    private readonly Dictionary<uint, string> _names;
 
     private PortNames(Dictionary<uint, string> names)
     {
-        this.names = names;
+        this._names = names;
     }
 
     /// <summary>Numbers only.</summary>
@@ -35,7 +35,7 @@ internal sealed class PortNames
 
     public string Write(uint number) =>
         number == PortNumbers.InPort ? "in_port"
-        : !names.TryGetValue(number, out var name) ? number.ToString(CultureInfo.InvariantCulture)
+        : !_names.TryGetValue(number, out var name) ? number.ToString(CultureInfo.InvariantCulture)
         : name.All(char.IsAsciiDigit) ? $"\"{name}\""
         : name;
 }

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Google.Protobuf;
+using Grpc.Core;
 using Sdn.Common.Capture;
 using Sdn.Contracts;
-using Grpc.Core;
 using Sdn.Contracts.Rpc;
 
 namespace Sdn.Cli.Commands;

@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Sdn.Fabric.Edge.Tap;
 using Sdn.Cli.Hosting;
-using Sdn.Fabric.Controller.Topology;
 using Sdn.Common.Interop;
+using Sdn.Fabric.Controller.Topology;
+using Sdn.Fabric.Edge.Tap;
 using Sdn.Vmm;
 
 namespace Sdn.Cli.Commands;

@@ -1,5 +1,5 @@
-using Sdn.Fabric.Controller.Model;
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Model;
 
 namespace Sdn.Cli.Hosting;
 
@@ -9,27 +9,27 @@ namespace Sdn.Cli.Hosting;
 /// </summary>
 internal sealed class AdminLinkState : IAsyncDisposable
 {
-    private readonly ModelEvents.Subscription changes;
-    private readonly CancellationTokenSource stopping = new();
-    private readonly Task following;
+    private readonly ModelEvents.Subscription _changes;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _following;
 
     public AdminLinkState(FabricModel model, FabricLinks links)
     {
-        changes = model.Watch(includeExisting: false);
-        following = Task.Run(() => FollowAsync(links));
+        _changes = model.Watch(includeExisting: false);
+        _following = Task.Run(() => FollowAsync(links));
     }
 
     public async ValueTask DisposeAsync()
     {
-        await stopping.CancelAsync().ConfigureAwait(false);
-        await following.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        changes.Dispose();
-        stopping.Dispose();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _following.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _changes.Dispose();
+        _stopping.Dispose();
     }
 
     private async Task FollowAsync(FabricLinks links)
     {
-        await foreach (var change in changes.Reader.ReadAllAsync(stopping.Token).ConfigureAwait(false))
+        await foreach (var change in _changes.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
         {
             if (change.Type == EventType.Updated && change.Link is { } link)
             {

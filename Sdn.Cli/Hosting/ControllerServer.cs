@@ -18,22 +18,22 @@ internal sealed class ControllerServer : IAsyncDisposable
     /// <summary>The controller's well-known TCP port (the OpenFlow controller port).</summary>
     public const int DefaultPort = 6653;
 
-    private readonly GrpcServer server;
+    private readonly GrpcServer _server;
 
-    private readonly FabricProgrammer programmer;
+    private readonly FabricProgrammer _programmer;
 
-    private readonly CancellationTokenSource shutdown;
+    private readonly CancellationTokenSource _shutdown;
 
     private ControllerServer(GrpcServer server, FabricModel model, AgentHub agents, FabricProgrammer programmer, CancellationTokenSource shutdown)
     {
-        this.server = server;
-        this.programmer = programmer;
-        this.shutdown = shutdown;
+        this._server = server;
+        this._programmer = programmer;
+        this._shutdown = shutdown;
         Model = model;
         Agents = agents;
     }
 
-    public Uri Address => server.Address;
+    public Uri Address => _server.Address;
 
     public FabricModel Model { get; }
 
@@ -41,10 +41,10 @@ internal sealed class ControllerServer : IAsyncDisposable
     public AgentHub Agents { get; }
 
     /// <summary>Cancelled when a client calls Shutdown: the process serving the controller should stop as on SIGTERM.</summary>
-    public CancellationToken ShutdownRequested => shutdown.Token;
+    public CancellationToken ShutdownRequested => _shutdown.Token;
 
     /// <summary>What the nodes were last given.</summary>
-    public CompiledFabric Compiled => programmer.Compiled;
+    public CompiledFabric Compiled => _programmer.Compiled;
 
     /// <param name="model">The desired state to serve and program the nodes with.</param>
     /// <param name="settings">Message limits and keepalive; the gRPC defaults (4 MiB) when null.</param>
@@ -71,9 +71,9 @@ internal sealed class ControllerServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await programmer.DisposeAsync().ConfigureAwait(false);
+        await _programmer.DisposeAsync().ConfigureAwait(false);
         Agents.Close();
-        await server.DisposeAsync().ConfigureAwait(false);
-        shutdown.Dispose();
+        await _server.DisposeAsync().ConfigureAwait(false);
+        _shutdown.Dispose();
     }
 }

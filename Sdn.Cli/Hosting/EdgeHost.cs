@@ -17,13 +17,13 @@ internal sealed class EdgeHost : IAsyncDisposable
     private const int IdleRoundsBeforeParking = 20;
     private const int ParkMilliseconds = 1;
 
-    private readonly Thread thread;
-    private volatile bool stopping;
+    private readonly Thread _thread;
+    private volatile bool _stopping;
 
     public EdgeHost(string name, Func<PortConfig, IEdgePort> bindPort, Uri controller)
     {
         Agent = new EdgeAgent(name, Switch, bindPort, controller, retryDelay: TimeSpan.FromMilliseconds(50));
-        thread = new Thread(Run) { IsBackground = true, Name = $"edge {name}" };
+        _thread = new Thread(Run) { IsBackground = true, Name = $"edge {name}" };
     }
 
     public EdgeSwitch Switch { get; } = new();
@@ -35,7 +35,7 @@ internal sealed class EdgeHost : IAsyncDisposable
     public void Start()
     {
         Agent.Start();
-        thread.Start();
+        _thread.Start();
     }
 
     /// <summary>Whether the switch holds exactly <paramref name="program"/>.</summary>
@@ -49,10 +49,10 @@ internal sealed class EdgeHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        stopping = true;
-        if (thread.IsAlive)
+        _stopping = true;
+        if (_thread.IsAlive)
         {
-            thread.Join();
+            _thread.Join();
         }
 
         await Agent.DisposeAsync().ConfigureAwait(false);
@@ -62,7 +62,7 @@ internal sealed class EdgeHost : IAsyncDisposable
     {
         var idleRounds = 0;
         Func<int> poll = Agent.Poll;
-        while (!stopping)
+        while (!_stopping)
         {
             if (Agent.Poll() > 0)
             {

@@ -1,10 +1,10 @@
 using System.Diagnostics;
+using Sdn.Contracts;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Northbound;
 using Sdn.Fabric.Controller.Topology;
 using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Core.Lsr;
-using Sdn.Contracts;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Vmm.Guests;
 
@@ -26,37 +26,37 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
     // died; an edge's uplink reports its cut itself. 10 ms x 10 rides out a loaded machine's scheduling stalls.
     private static readonly LivenessOptions CoreLinkLiveness = new(TimeSpan.FromMilliseconds(10), 10);
 
-    private readonly TeardownStack teardown = new();
-    private readonly EmbeddedFabricOptions options;
-    private readonly List<EdgeHost> edges = [];
-    private readonly List<(CoreSwitch Node, CoreAgent Agent)> cores = [];
-    private readonly Dictionary<string, GuestVm> vms = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, LinuxHost> hosts = new(StringComparer.Ordinal);
-    private ControllerServer server = null!;
-    private FabricLinks links = null!;
+    private readonly TeardownStack _teardown = new();
+    private readonly EmbeddedFabricOptions _options;
+    private readonly List<EdgeHost> _edges = [];
+    private readonly List<(CoreSwitch Node, CoreAgent Agent)> _cores = [];
+    private readonly Dictionary<string, GuestVm> _vms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LinuxHost> _hosts = new(StringComparer.Ordinal);
+    private ControllerServer _server = null!;
+    private FabricLinks _links = null!;
 
     private EmbeddedFabric(TopologyDefinition topology, EmbeddedFabricOptions options)
     {
         Topology = topology;
-        this.options = options;
+        this._options = options;
     }
 
     public TopologyDefinition Topology { get; }
 
     /// <summary>The controller's gRPC address, northbound and southbound.</summary>
-    public Uri Address => server.Address;
+    public Uri Address => _server.Address;
 
-    public FabricModel Model => server.Model;
+    public FabricModel Model => _server.Model;
 
     /// <summary>Cancelled when a client calls the controller's Shutdown (`sdn down`).</summary>
-    public CancellationToken ShutdownRequested => server.ShutdownRequested;
+    public CancellationToken ShutdownRequested => _server.ShutdownRequested;
 
     /// <summary>From the start to every node programmed and every application up.</summary>
     public TimeSpan UpTime { get; private set; }
 
-    public IReadOnlyDictionary<string, GuestVm> Vms => vms;
+    public IReadOnlyDictionary<string, GuestVm> Vms => _vms;
 
-    public IReadOnlyDictionary<string, LinuxHost> Hosts => hosts;
+    public IReadOnlyDictionary<string, LinuxHost> Hosts => _hosts;
 
     /// <exception cref="HostingException">A stage did not finish in time, or a VM's parameters are wrong.</exception>
     /// <exception cref="Vmm.VmmException">KVM is missing or refused.</exception>
@@ -87,51 +87,51 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
     }
 
     /// <summary>Cuts or mends both ends of a link's cable; the edges' fast-failover groups and the controller react as to a real cut.</summary>
-    public void SetLinkCut(string link, bool cut) => links.SetCut(link, cut);
+    public void SetLinkCut(string link, bool cut) => _links.SetCut(link, cut);
 
     /// <summary>Whether the link's cable is cut, by <see cref="SetLinkCut"/> or because the link is administratively down.</summary>
-    public bool IsLinkCut(string link) => links.IsCut(link);
+    public bool IsLinkCut(string link) => _links.IsCut(link);
 
     /// <summary>Stops the VMs, the edges, the core nodes and the controller, and deletes the hosts' TAPs and namespaces.</summary>
-    public ValueTask DisposeAsync() => teardown.DisposeAsync();
+    public ValueTask DisposeAsync() => _teardown.DisposeAsync();
 
     private async Task BringUpAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        server = await ControllerServer.StartAsync(options.Listen ?? Topology.Controller.Listen, new FabricModel(store: null), cancellationToken: cancellationToken).ConfigureAwait(false);
-        teardown.Push(server.DisposeAsync);
-        TopologyModel.Load(Topology, server.Model);
-        options.Progress($"controller: serving on {server.Address}, topology '{Topology.Name}' loaded");
+        _server = await ControllerServer.StartAsync(_options.Listen ?? Topology.Controller.Listen, new FabricModel(store: null), cancellationToken: cancellationToken).ConfigureAwait(false);
+        _teardown.Push(_server.DisposeAsync);
+        TopologyModel.Load(Topology, _server.Model);
+        _options.Progress($"controller: serving on {_server.Address}, topology '{Topology.Name}' loaded");
 
-        var state = server.Model.Snapshot();
-        links = new FabricLinks(state.Links);
-        var adminState = new AdminLinkState(server.Model, links);
-        teardown.Push(adminState.DisposeAsync);
+        var state = _server.Model.Snapshot();
+        _links = new FabricLinks(state.Links);
+        var adminState = new AdminLinkState(_server.Model, _links);
+        _teardown.Push(adminState.DisposeAsync);
         var coreNames = state.CoreNodes.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var core in coreNames)
         {
             StartCore(core, coreNames);
         }
 
-        options.Progress($"core: {state.CoreNodes.Count} nodes and {state.Links.Count} links");
+        _options.Progress($"core: {state.CoreNodes.Count} nodes and {state.Links.Count} links");
 
         CreateEndpoints(state);
 
         foreach (var edge in state.Edges)
         {
-            var host = new EdgeHost(edge.Name, config => Bind(edge.Name, config), server.Address);
-            edges.Add(host);
-            teardown.Push(host.DisposeAsync);
+            var host = new EdgeHost(edge.Name, config => Bind(edge.Name, config), _server.Address);
+            _edges.Add(host);
+            _teardown.Push(host.DisposeAsync);
             host.Start();
         }
 
         await UntilProgrammedAsync(cancellationToken).ConfigureAwait(false);
-        options.Progress($"edges: {edges.Count} switches; every node programmed (version {server.Compiled.Version}) in {clock.ElapsedMilliseconds} ms");
+        _options.Progress($"edges: {_edges.Count} switches; every node programmed (version {_server.Compiled.Version}) in {clock.ElapsedMilliseconds} ms");
 
-        BootAll(vms.Values.Where(v => v.Launch.App is GuestApp.Echo or GuestApp.Sink).ToList(), cancellationToken);
-        BootAll(vms.Values.Where(v => v.Launch.App is GuestApp.Ping or GuestApp.Pktgen).ToList(), cancellationToken);
+        BootAll(_vms.Values.Where(v => v.Launch.App is GuestApp.Echo or GuestApp.Sink).ToList(), cancellationToken);
+        BootAll(_vms.Values.Where(v => v.Launch.App is GuestApp.Ping or GuestApp.Pktgen).ToList(), cancellationToken);
         UpTime = clock.Elapsed;
-        options.Progress($"vms: {vms.Count} booted and up; the fabric is up in {UpTime.TotalMilliseconds:F0} ms");
+        _options.Progress($"vms: {_vms.Count} booted and up; the fabric is up in {UpTime.TotalMilliseconds:F0} ms");
     }
 
     /// <summary>A VM per topology VM, created but not booted, and a namespace on a TAP per host, each with its port's MAC and address.</summary>
@@ -142,71 +142,71 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         foreach (var vm in Topology.Vms)
         {
             var port = ports[vm.Name];
-            var guest = teardown.Own(new GuestVm(vm, port, networks[port.Network], GuestLaunch.For(vm, name => ports.GetValueOrDefault(name))));
-            vms[vm.Name] = guest;
-            if (options.GuestOutput is { } print && guest.Launch.App != GuestApp.Echo)
+            var guest = _teardown.Own(new GuestVm(vm, port, networks[port.Network], GuestLaunch.For(vm, name => ports.GetValueOrDefault(name))));
+            _vms[vm.Name] = guest;
+            if (_options.GuestOutput is { } print && guest.Launch.App != GuestApp.Echo)
             {
-                teardown.Own(guest.Machine.Serial.Subscribe(line => print(vm.Name, line)));
+                _teardown.Own(guest.Machine.Serial.Subscribe(line => print(vm.Name, line)));
             }
 
             if (vm.Vcpus > 1)
             {
-                options.Progress($"vm {vm.Name}: asks for {vm.Vcpus} vCPUs; micro-VMs run on one");
+                _options.Progress($"vm {vm.Name}: asks for {vm.Vcpus} vCPUs; micro-VMs run on one");
             }
         }
 
         foreach (var host in Topology.Hosts)
         {
             var port = ports[host.Name];
-            hosts[host.Name] = teardown.Own(new LinuxHost(host, port, networks[port.Network], options.NamePrefix));
+            _hosts[host.Name] = _teardown.Own(new LinuxHost(host, port, networks[port.Network], _options.NamePrefix));
         }
 
-        options.Progress($"endpoints: {vms.Count} VMs created, {hosts.Count} hosts in namespaces on TAP devices");
+        _options.Progress($"endpoints: {_vms.Count} VMs created, {_hosts.Count} hosts in namespaces on TAP devices");
     }
 
     private void StartCore(string name, HashSet<string> coreNames)
     {
         var node = new CoreSwitch(name);
-        teardown.Own(node);
-        foreach (var (end, peer) in links.EndsOf(name))
+        _teardown.Own(node);
+        foreach (var (end, peer) in _links.EndsOf(name))
         {
             node.AddPort(end, coreNames.Contains(peer) ? CoreLinkLiveness : null);
         }
 
         node.Start();
-        var agent = new CoreAgent(node, server.Address, retryDelay: TimeSpan.FromMilliseconds(50));
-        cores.Add((node, agent));
-        teardown.Push(agent.DisposeAsync);
+        var agent = new CoreAgent(node, _server.Address, retryDelay: TimeSpan.FromMilliseconds(50));
+        _cores.Add((node, agent));
+        _teardown.Push(agent.DisposeAsync);
         agent.Start();
     }
 
     /// <summary>Attaches what a port of <paramref name="edge"/>'s program names: the uplink on that interface, a VM's NIC or a host's TAP.</summary>
     private IEdgePort Bind(string edge, PortConfig config)
     {
-        if (links.EndAt(edge, config.Name) is { } link)
+        if (_links.EndAt(edge, config.Name) is { } link)
         {
             return new UplinkPort(config.Number, link);
         }
 
-        if (vms.TryGetValue(config.Name, out var vm))
+        if (_vms.TryGetValue(config.Name, out var vm))
         {
             return vm.Attach(config.Number);
         }
 
-        return hosts.TryGetValue(config.Name, out var host)
+        return _hosts.TryGetValue(config.Name, out var host)
             ? host.Attach(config.Number)
             : throw new HostingException($"edge {edge}: the controller names port '{config.Name}', which is no link, VM or host of this topology");
     }
 
     private async Task UntilProgrammedAsync(CancellationToken cancellationToken)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(options.StageTimeout.TotalSeconds * Stopwatch.Frequency);
+        var deadline = Stopwatch.GetTimestamp() + (long)(_options.StageTimeout.TotalSeconds * Stopwatch.Frequency);
         while (Unprogrammed() is { Count: > 0 } waiting)
         {
             if (Stopwatch.GetTimestamp() > deadline)
             {
                 throw new HostingException(
-                    $"nodes not programmed after {options.StageTimeout.TotalSeconds:F0} s: {string.Join(", ", waiting)}; is another process using {server.Address}?");
+                    $"nodes not programmed after {_options.StageTimeout.TotalSeconds:F0} s: {string.Join(", ", waiting)}; is another process using {_server.Address}?");
             }
 
             await Task.Delay(5, cancellationToken).ConfigureAwait(false);
@@ -216,9 +216,9 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
     /// <summary>The nodes whose links are not all up yet or that do not hold what the controller compiled last.</summary>
     private List<string> Unprogrammed()
     {
-        var compiled = server.Compiled;
-        return edges.Where(e => !e.Holds(compiled.ProgramOf(e.Name))).Select(e => e.Name)
-            .Concat(cores.Where(c => !c.Node.Ports.All(p => p.IsUp) || !ProgramEquality.Same(c.Agent.Program, compiled.ProgramOf(c.Node.Name))).Select(c => c.Node.Name))
+        var compiled = _server.Compiled;
+        return _edges.Where(e => !e.Holds(compiled.ProgramOf(e.Name))).Select(e => e.Name)
+            .Concat(_cores.Where(c => !c.Node.Ports.All(p => p.IsUp) || !ProgramEquality.Same(c.Agent.Program, compiled.ProgramOf(c.Node.Name))).Select(c => c.Node.Name))
             .ToList();
     }
 
@@ -233,7 +233,7 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         foreach (var vm in group)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!vm.WaitUntilUp(options.StageTimeout))
+            if (!vm.WaitUntilUp(_options.StageTimeout))
             {
                 throw new HostingException($"vm {vm.Name} did not come up ({vm.Machine.State}): {vm.Machine.Fault?.ToString() ?? vm.Machine.Serial.Log}");
             }

@@ -18,11 +18,11 @@ namespace Sdn.Cli.Hosting;
 /// </summary>
 internal sealed class GrpcServer : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    private readonly WebApplication _app;
 
     private GrpcServer(WebApplication app, Uri address)
     {
-        this.app = app;
+        this._app = app;
         Address = address;
     }
 
@@ -69,7 +69,7 @@ internal sealed class GrpcServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync().ConfigureAwait(false);
-        await app.DisposeAsync().ConfigureAwait(false);
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
-using Sdn.Fabric.Controller.Topology;
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Topology;
 using Sdn.Vmm.Guests;
 
 namespace Sdn.Cli.Hosting;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.NetworkInformation;
-using Sdn.Fabric.Controller.Topology;
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Topology;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Vmm.Devices.VirtioNet;
 using Sdn.Vmm.Guests;
@@ -18,7 +18,7 @@ internal sealed class GuestVm : IDisposable
 {
     private const ulong MemoryGranule = 2 << 20;
 
-    private readonly NetDevice nic;
+    private readonly NetDevice _nic;
 
     public GuestVm(VmDefinition definition, Port port, Network network, GuestLaunch launch)
     {
@@ -33,7 +33,7 @@ internal sealed class GuestVm : IDisposable
         try
         {
             var subnet = IPNetwork.Parse(network.Ipv4Subnet);
-            nic = Machine.AddNic(new NicInfo(
+            _nic = Machine.AddNic(new NicInfo(
                 PhysicalAddress.Parse(port.Mac).GetAddressBytes(), IPAddress.Parse(port.Ipv4), subnet.PrefixLength, IPAddress.Parse(network.Ipv4Gateway)));
         }
         catch
@@ -58,7 +58,7 @@ internal sealed class GuestVm : IDisposable
     private string UpLine => $"{Launch.App.ToString().ToLowerInvariant()}: up";
 
     /// <summary>The NIC as edge port <paramref name="number"/>.</summary>
-    public IEdgePort Attach(uint number) => new VnicPort(number, Name, nic);
+    public IEdgePort Attach(uint number) => new VnicPort(number, Name, _nic);
 
     public void Boot(GuestImage image) => Machine.Boot(image, Launch.App, Launch.Parameters);
 

@@ -1,5 +1,5 @@
-using Sdn.Fabric.Controller.Topology;
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Topology;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Tap;
 
@@ -15,7 +15,7 @@ internal sealed class LinuxHost : IDisposable
     /// <summary>Where iproute2 keeps named namespaces.</summary>
     private const string NamespaceDirectory = "/run/netns";
 
-    private readonly TapDevice tap;
+    private readonly TapDevice _tap;
 
     /// <param name="prefix">Put before the host's name to name the namespace and the TAP device.</param>
     public LinuxHost(HostDefinition definition, Port port, Network network, string prefix)
@@ -35,11 +35,11 @@ internal sealed class LinuxHost : IDisposable
         Namespace = NetworkNamespace.Create(name);
         try
         {
-            tap = TapDevice.Create(name, offloads: true);
-            Namespace.Adopt(tap.Name);
-            Namespace.Run("ip", "link", "set", "dev", tap.Name, "address", port.Mac);
+            _tap = TapDevice.Create(name, offloads: true);
+            Namespace.Adopt(_tap.Name);
+            Namespace.Run("ip", "link", "set", "dev", _tap.Name, "address", port.Mac);
             Namespace.Configure(
-                tap.Name,
+                _tap.Name,
                 $"{port.Ipv4}/{System.Net.IPNetwork.Parse(network.Ipv4Subnet).PrefixLength}",
                 definition.Routes.Select(r => (r.To.ToString(), r.Via.ToString())));
         }
@@ -60,14 +60,14 @@ internal sealed class LinuxHost : IDisposable
     public string Name => Definition.Name;
 
     /// <summary>The TAP device's name, inside <see cref="Namespace"/>.</summary>
-    public string Device => tap.Name;
+    public string Device => _tap.Name;
 
     /// <summary>The TAP device as edge port <paramref name="number"/>.</summary>
-    public IEdgePort Attach(uint number) => new TapPort(number, tap);
+    public IEdgePort Attach(uint number) => new TapPort(number, _tap);
 
     public void Dispose()
     {
-        tap?.Dispose();
+        _tap?.Dispose();
         Namespace.Dispose();
     }
 }

@@ -7,15 +7,15 @@ namespace Sdn.Cli.Hosting;
 /// </summary>
 internal sealed class TeardownStack : IAsyncDisposable
 {
-    private readonly Stack<Func<ValueTask>> undo = new();
+    private readonly Stack<Func<ValueTask>> _undo = new();
 
-    public void Push(Action step) => undo.Push(() =>
+    public void Push(Action step) => _undo.Push(() =>
     {
         step();
         return ValueTask.CompletedTask;
     });
 
-    public void Push(Func<ValueTask> step) => undo.Push(step);
+    public void Push(Func<ValueTask> step) => _undo.Push(step);
 
     /// <summary>Takes ownership of <paramref name="item"/> and returns it.</summary>
     public T Own<T>(T item)
@@ -29,7 +29,7 @@ internal sealed class TeardownStack : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         var failures = new List<Exception>();
-        while (undo.TryPop(out var step))
+        while (_undo.TryPop(out var step))
         {
             try
             {

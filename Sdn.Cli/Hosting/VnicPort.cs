@@ -1,6 +1,6 @@
-using Sdn.Fabric.Core.Links;
 using Sdn.Common.Packets;
 using Sdn.Common.Polling;
+using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Vmm.Devices.VirtioNet;
 

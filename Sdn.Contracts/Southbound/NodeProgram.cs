@@ -1,6 +1,6 @@
 using Google.Protobuf;
-using Sdn.Contracts;
 using Grpc.Core;
+using Sdn.Contracts;
 
 namespace Sdn.Contracts.Southbound;
 
@@ -40,7 +40,7 @@ public sealed class NodeProgram
     }
 
     /// <summary>The program and diff batch this one was made from by <see cref="Apply"/>; only the latest step is kept.</summary>
-    private (NodeProgram Parent, ProgramBatch Batch)? derivedFrom;
+    private (NodeProgram Parent, ProgramBatch Batch)? _derivedFrom;
 
     public static NodeProgram Empty { get; } = new(Array.Empty<TableConfig>(), [], [], [], []);
 
@@ -79,8 +79,8 @@ public sealed class NodeProgram
         var next = new NodeProgram(tables.Complete(), ports.Complete(), groups.Complete(), flows.Complete(), lfib.Complete());
 
         // A controller that grows a program batch by batch gets each diff back without comparing whole programs.
-        next.derivedFrom = (this, batch);
-        derivedFrom = null;
+        next._derivedFrom = (this, batch);
+        _derivedFrom = null;
         return next;
     }
 
@@ -102,7 +102,7 @@ public sealed class NodeProgram
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
         ProgramBatch batch;
-        if (to.derivedFrom is var (parent, applied) && parent == from)
+        if (to._derivedFrom is var (parent, applied) && parent == from)
         {
             // The same mods in a new envelope: messages are never changed once built, so sharing them is safe.
             batch = new ProgramBatch { Version = version, BaseVersion = baseVersion };

@@ -1,6 +1,6 @@
 using Google.Protobuf.Collections;
-using Sdn.Contracts;
 using Grpc.Core;
+using Sdn.Contracts;
 
 namespace Sdn.Contracts.Southbound;
 

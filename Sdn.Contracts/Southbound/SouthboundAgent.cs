@@ -1,7 +1,7 @@
 using System.Threading.Channels;
+using Grpc.Core;
 using Sdn.Common.Capture;
 using Sdn.Contracts;
-using Grpc.Core;
 using Sdn.Contracts.Rpc;
 
 namespace Sdn.Contracts.Southbound;

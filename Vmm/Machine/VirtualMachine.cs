@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Sdn.Common.Interop;
 using Sdn.Vmm.Devices;
 using Sdn.Vmm.Devices.Hypercall;
 using Sdn.Vmm.Devices.Serial;
@@ -8,7 +9,6 @@ using Sdn.Vmm.Guests;
 using Sdn.Vmm.Interop;
 using Sdn.Vmm.Kvm;
 using Sdn.Vmm.Memory;
-using Sdn.Common.Interop;
 
 namespace Sdn.Vmm.Machine;
 

@@ -1,6 +1,6 @@
 using System.Net;
-using Sdn.Cli.Hosting;
 using Sdn.Cli.Commands;
+using Sdn.Cli.Hosting;
 using Sdn.Common.Capture;
 using Sdn.Contracts;
 using Sdn.Contracts.Rpc;

@@ -6,16 +6,16 @@ namespace Sdn.Cli.Tests;
 /// <summary>`sdn flows` against a controller whose edges run real agents, and how it writes port numbers.</summary>
 public sealed class FlowsCommandTests : IAsyncLifetime
 {
-    private AgentFabric fabric = null!;
+    private AgentFabric _fabric = null!;
 
-    public async Task InitializeAsync() => fabric = await AgentFabric.StartAsync(Topologies.DualHomed());
+    public async Task InitializeAsync() => _fabric = await AgentFabric.StartAsync(Topologies.DualHomed());
 
-    public Task DisposeAsync() => fabric.DisposeAsync().AsTask();
+    public Task DisposeAsync() => _fabric.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Flows_prints_the_ports_of_matches_and_actions_by_name()
     {
-        var (exit, output) = await SdnCli.InvokeAsync(fabric.Address, "flows", "e1");
+        var (exit, output) = await SdnCli.InvokeAsync(_fabric.Address, "flows", "e1");
 
         Assert.True(exit == 0, output);
         Assert.Matches(@" table=0, .*,in_port=src actions=write_metadata:", output);

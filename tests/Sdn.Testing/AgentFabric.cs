@@ -1,12 +1,12 @@
 using System.Net;
-using Sdn.Fabric.Controller.Compiler;
+using Google.Protobuf;
 using Sdn.Cli.Hosting;
+using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Northbound;
 using Sdn.Fabric.Controller.Southbound;
 using Sdn.Fabric.Core.Lsr;
-using Sdn.Contracts.Southbound;
-using Google.Protobuf;
 using Sdn.Fabric.Edge.Agent;
 
 namespace Sdn.Testing;
@@ -18,7 +18,7 @@ namespace Sdn.Testing;
 /// </summary>
 public sealed class AgentFabric : IAsyncDisposable
 {
-    private ControllerServer? server;
+    private ControllerServer? _server;
 
     private AgentFabric(FabricModel model)
     {
@@ -28,11 +28,11 @@ public sealed class AgentFabric : IAsyncDisposable
 
     public FabricModel Model { get; }
 
-    public CompiledFabric Compiled => server!.Compiled;
+    public CompiledFabric Compiled => _server!.Compiled;
 
     public FabricRig Rig { get; }
 
-    public AgentHub Hub => server!.Agents;
+    public AgentHub Hub => _server!.Agents;
 
     public Dictionary<string, EdgeAgent> EdgeAgents { get; } = new(StringComparer.Ordinal);
 
@@ -66,8 +66,8 @@ public sealed class AgentFabric : IAsyncDisposable
     /// <summary>The controller goes away: its programmer stops and its server (with every agent stream) closes.</summary>
     public async Task StopControllerAsync()
     {
-        await server!.DisposeAsync();
-        server = null;
+        await _server!.DisposeAsync();
+        _server = null;
     }
 
     /// <summary>A controller comes back on the same address and compiles the model as it is now.</summary>
@@ -101,7 +101,7 @@ public sealed class AgentFabric : IAsyncDisposable
             await agent.DisposeAsync();
         }
 
-        if (server is not null)
+        if (_server is not null)
         {
             await StopControllerAsync();
         }
@@ -111,7 +111,7 @@ public sealed class AgentFabric : IAsyncDisposable
 
     private async Task StartControllerAsync(IPEndPoint endpoint)
     {
-        server = await ControllerServer.StartAsync(endpoint, Model);
-        Address = server.Address;
+        _server = await ControllerServer.StartAsync(endpoint, Model);
+        Address = _server.Address;
     }
 }

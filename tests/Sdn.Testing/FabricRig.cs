@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
+using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Lsr;
-using Sdn.Contracts;
-using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge;
 using Sdn.Fabric.Edge.Agent;
 using Sdn.Fabric.Edge.Datapath;
@@ -18,17 +18,17 @@ namespace Sdn.Testing;
 /// </summary>
 public sealed class FabricRig : IDisposable
 {
-    private readonly Dictionary<(string Node, string Interface), InMemoryLink> links = [];
+    private readonly Dictionary<(string Node, string Interface), InMemoryLink> _links = [];
     // Edge agents bind their ports on their own threads, all at once.
-    private readonly ConcurrentDictionary<string, InternalPort> vnics = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, InternalPort> _vnics = new(StringComparer.Ordinal);
 
     public FabricRig(FabricState state)
     {
         foreach (var link in state.Links)
         {
             var (a, b) = InMemoryLink.CreatePair(link.A.Interface, link.B.Interface);
-            links[(link.A.Node, link.A.Interface)] = a;
-            links[(link.B.Node, link.B.Interface)] = b;
+            _links[(link.A.Node, link.A.Interface)] = a;
+            _links[(link.B.Node, link.B.Interface)] = b;
         }
 
         foreach (var edge in state.Edges)
@@ -47,7 +47,7 @@ public sealed class FabricRig : IDisposable
         foreach (var core in state.CoreNodes)
         {
             var node = new CoreSwitch(core.Name);
-            foreach (var end in links.Where(l => l.Key.Node == core.Name).OrderBy(l => l.Key.Interface, StringComparer.Ordinal))
+            foreach (var end in _links.Where(l => l.Key.Node == core.Name).OrderBy(l => l.Key.Interface, StringComparer.Ordinal))
             {
                 node.AddPort(end.Value, liveness: null);
             }
@@ -85,21 +85,21 @@ public sealed class FabricRig : IDisposable
     /// <summary>Both ends of a link are cut, as a pulled cable.</summary>
     public void Cut(string node, string iface, string peer, string peerIface)
     {
-        links[(node, iface)].IsForcedDown = true;
-        links[(peer, peerIface)].IsForcedDown = true;
+        _links[(node, iface)].IsForcedDown = true;
+        _links[(peer, peerIface)].IsForcedDown = true;
     }
 
     /// <summary>Injects <paramref name="frame"/> at port <paramref name="from"/>, moves it through the fabric, and returns what every vNIC received.</summary>
     public Dictionary<string, IReadOnlyList<byte[]>> Send(string from, byte[] frame)
     {
-        foreach (var vnic in vnics.Values)
+        foreach (var vnic in _vnics.Values)
         {
             vnic.TakeTransmitted();
         }
 
-        vnics[from].Inject(frame);
+        _vnics[from].Inject(frame);
         Pump();
-        return vnics.ToDictionary(v => v.Key, v => v.Value.TakeTransmitted(), StringComparer.Ordinal);
+        return _vnics.ToDictionary(v => v.Key, v => v.Value.TakeTransmitted(), StringComparer.Ordinal);
     }
 
     /// <summary>Polls every node a few rounds: enough for a frame to cross any fabric of a handful of hops.</summary>
@@ -126,7 +126,7 @@ public sealed class FabricRig : IDisposable
             core.Dispose();
         }
 
-        foreach (var link in links.Values)
+        foreach (var link in _links.Values)
         {
             link.Dispose();
         }
@@ -135,13 +135,13 @@ public sealed class FabricRig : IDisposable
     /// <summary>Attaches what a port config names on <paramref name="edge"/>: the uplink on that link, or a new vNIC.</summary>
     public IEdgePort Bind(string edge, PortConfig config)
     {
-        if (links.TryGetValue((edge, config.Name), out var link))
+        if (_links.TryGetValue((edge, config.Name), out var link))
         {
             return new UplinkPort(config.Number, link);
         }
 
         var vnic = new InternalPort(config.Number, config.Name, keepTransmitted: true);
-        vnics[config.Name] = vnic;
+        _vnics[config.Name] = vnic;
         return vnic;
     }
 }

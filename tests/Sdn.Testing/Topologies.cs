@@ -1,6 +1,6 @@
+using Sdn.Contracts;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Topology;
-using Sdn.Contracts;
 
 namespace Sdn.Testing;
 

@@ -1,8 +1,8 @@
 using Google.Protobuf;
-using Sdn.Fabric.Controller.Compiler;
-using Sdn.Fabric.Controller.Model;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Controller.Compiler;
+using Sdn.Fabric.Controller.Model;
 
 namespace Sdn.Fabric.Controller.Tests.Compiler;
 

@@ -1,7 +1,7 @@
-using Sdn.Fabric.Controller.Compiler;
-using Sdn.Fabric.Controller.Model;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Controller.Compiler;
+using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Edge.Datapath;
 
 namespace Sdn.Fabric.Controller.Tests.Compiler;
@@ -12,49 +12,49 @@ namespace Sdn.Fabric.Controller.Tests.Compiler;
 /// </summary>
 public sealed class LinkFailureTests : IDisposable
 {
-    private readonly FabricModel model = Topologies.DualHomed();
-    private readonly FabricRig rig;
-    private readonly CompiledFabric before;
+    private readonly FabricModel _model = Topologies.DualHomed();
+    private readonly FabricRig _rig;
+    private readonly CompiledFabric _before;
 
     public LinkFailureTests()
     {
-        before = FabricCompiler.Compile(model.Snapshot());
-        rig = new FabricRig(model.Snapshot());
-        rig.Install(before);
+        _before = FabricCompiler.Compile(_model.Snapshot());
+        _rig = new FabricRig(_model.Snapshot());
+        _rig.Install(_before);
     }
 
     [Fact]
     public void The_primary_path_runs_over_the_cheaper_uplink()
     {
-        var (labels, outputs) = Trace(before);
+        var (labels, outputs) = Trace(_before);
 
-        Assert.Equal([before.UplinkNumber("e1", "e1-c1")], outputs);
-        Assert.Equal([before.ServiceLabel("e2", "dst"), before.TransportLabel("c1", "e2")], labels);
+        Assert.Equal([_before.UplinkNumber("e1", "e1-c1")], outputs);
+        Assert.Equal([_before.ServiceLabel("e2", "dst"), _before.TransportLabel("c1", "e2")], labels);
         Assert.Single(Delivered());
     }
 
     [Fact]
     public void A_cut_uplink_fails_over_to_the_backup_bucket_before_any_recompile()
     {
-        rig.Cut("e1", "e1-c1", "c1", "e1-c1");
-        rig.Pump(1);
+        _rig.Cut("e1", "e1-c1", "c1", "e1-c1");
+        _rig.Pump(1);
 
-        var (labels, outputs) = Trace(before);
+        var (labels, outputs) = Trace(_before);
 
-        Assert.Equal([before.UplinkNumber("e1", "e1-c2")], outputs);
-        Assert.Equal([before.ServiceLabel("e2", "dst"), before.TransportLabel("c2", "e2")], labels);
+        Assert.Equal([_before.UplinkNumber("e1", "e1-c2")], outputs);
+        Assert.Equal([_before.ServiceLabel("e2", "dst"), _before.TransportLabel("c2", "e2")], labels);
         Assert.Single(Delivered());
     }
 
     [Fact]
     public void After_the_link_goes_down_the_recompiled_fabric_takes_the_new_path_and_changes_only_what_it_must()
     {
-        rig.Cut("e1", "e1-c1", "c1", "e1-c1");
-        model.SetLinkState("e1-c1", adminDown: true);
+        _rig.Cut("e1", "e1-c1", "c1", "e1-c1");
+        _model.SetLinkState("e1-c1", adminDown: true);
 
-        var after = FabricCompiler.Compile(model.Snapshot(), before);
-        var e1Diff = NodeProgram.Diff(before.ProgramOf("e1"), after.ProgramOf("e1"), before.Version, after.Version);
-        rig.Install(after);
+        var after = FabricCompiler.Compile(_model.Snapshot(), _before);
+        var e1Diff = NodeProgram.Diff(_before.ProgramOf("e1"), after.ProgramOf("e1"), _before.Version, after.Version);
+        _rig.Install(after);
         var (labels, outputs) = Trace(after);
 
         Assert.Equal([after.UplinkNumber("e1", "e1-c2")], outputs);
@@ -63,22 +63,22 @@ public sealed class LinkFailureTests : IDisposable
         var group = Assert.Single(e1Diff.GroupMods);
         Assert.Equal((ModOp.Modify, 1), (group.Op, group.Group.Buckets.Count));
         Assert.Empty(e1Diff.FlowMods);
-        Assert.Empty(NodeProgram.Diff(before.ProgramOf("e2"), after.ProgramOf("e2"), before.Version, after.Version).FlowMods);
-        Assert.True(NodeProgram.IsEmpty(NodeProgram.Diff(before.ProgramOf("c2"), after.ProgramOf("c2"), before.Version, after.Version)));
-        Assert.Equal(before.TransportLabel("c2", "e2"), after.TransportLabel("c2", "e2"));
+        Assert.Empty(NodeProgram.Diff(_before.ProgramOf("e2"), after.ProgramOf("e2"), _before.Version, after.Version).FlowMods);
+        Assert.True(NodeProgram.IsEmpty(NodeProgram.Diff(_before.ProgramOf("c2"), after.ProgramOf("c2"), _before.Version, after.Version)));
+        Assert.Equal(_before.TransportLabel("c2", "e2"), after.TransportLabel("c2", "e2"));
     }
 
-    public void Dispose() => rig.Dispose();
+    public void Dispose() => _rig.Dispose();
 
     private (IEnumerable<uint> Labels, IReadOnlyList<uint> Outputs) Trace(CompiledFabric compiled)
     {
         var (src, dst) = (Port("src"), Port("dst"));
-        var trace = rig.Edges["e1"].Trace(compiled.VnicNumber("e1", "src"), Traffic.Udp(src, dst));
+        var trace = _rig.Edges["e1"].Trace(compiled.VnicNumber("e1", "src"), Traffic.Udp(src, dst));
         var labels = trace.Actions.Select(a => a.MplsLabelWritten).OfType<uint>().ToList();
         return (labels, trace.Outputs);
     }
 
-    private IReadOnlyList<byte[]> Delivered() => rig.Send("src", Traffic.Udp(Port("src"), Port("dst")))["dst"];
+    private IReadOnlyList<byte[]> Delivered() => _rig.Send("src", Traffic.Udp(Port("src"), Port("dst")))["dst"];
 
-    private Port Port(string name) => model.Get(ResourceKinds.Ports, name);
+    private Port Port(string name) => _model.Get(ResourceKinds.Ports, name);
 }

@@ -1,6 +1,6 @@
+using Sdn.Contracts;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
-using Sdn.Contracts;
 using Sdn.Fabric.Edge.Datapath;
 
 namespace Sdn.Fabric.Controller.Tests.Compiler;
@@ -12,18 +12,18 @@ namespace Sdn.Fabric.Controller.Tests.Compiler;
 /// </summary>
 public sealed class MultiTenantFabricTests : IDisposable
 {
-    private readonly FabricState state;
-    private readonly CompiledFabric compiled;
-    private readonly FabricRig rig;
+    private readonly FabricState _state;
+    private readonly CompiledFabric _compiled;
+    private readonly FabricRig _rig;
 
     public MultiTenantFabricTests()
     {
         var model = Topologies.MultiTenant();
         model.Create(ResourceKinds.AclRules, new AclRule { Name = "alpha-no-telnet", Tenant = "alpha", Priority = 300, Action = AclAction.Deny, Protocol = 6, DstPorts = new PortRange { First = 23, Last = 23 } });
-        state = model.Snapshot();
-        compiled = FabricCompiler.Compile(state);
-        rig = new FabricRig(state);
-        rig.Install(compiled);
+        _state = model.Snapshot();
+        _compiled = FabricCompiler.Compile(_state);
+        _rig = new FabricRig(_state);
+        _rig.Install(_compiled);
     }
 
     public static TheoryData<string, string> SameNetworkPairs() => Pairs(same: true);
@@ -36,24 +36,24 @@ public sealed class MultiTenantFabricTests : IDisposable
     {
         var (a, b) = (Port(from), Port(to));
 
-        var trace = rig.Edges[a.Edge].Trace(compiled.VnicNumber(a.Edge, a.Name), Traffic.Udp(a, b));
+        var trace = _rig.Edges[a.Edge].Trace(_compiled.VnicNumber(a.Edge, a.Name), Traffic.Udp(a, b));
 
         if (a.Edge == b.Edge)
         {
-            Assert.Equal([compiled.VnicNumber(b.Edge, b.Name)], trace.Outputs);
+            Assert.Equal([_compiled.VnicNumber(b.Edge, b.Name)], trace.Outputs);
             Assert.DoesNotContain(trace.Actions, x => x.Kind == DatapathActionKind.PushMpls);
         }
         else
         {
-            var uplink = state.Links.Single(l => l.A.Node == a.Edge || l.B.Node == a.Edge);
-            Assert.Equal([compiled.UplinkNumber(a.Edge, uplink.Name)], trace.Outputs);
+            var uplink = _state.Links.Single(l => l.A.Node == a.Edge || l.B.Node == a.Edge);
+            Assert.Equal([_compiled.UplinkNumber(a.Edge, uplink.Name)], trace.Outputs);
             Assert.Equal(
-                [compiled.ServiceLabel(b.Edge, b.Name), compiled.TransportLabel("c1", b.Edge)],
+                [_compiled.ServiceLabel(b.Edge, b.Name), _compiled.TransportLabel("c1", b.Edge)],
                 trace.Actions.Select(x => x.MplsLabelWritten).OfType<uint>());
         }
 
         var frame = Traffic.Udp(a, b);
-        var received = rig.Send(a.Name, frame);
+        var received = _rig.Send(a.Name, frame);
         Assert.Equal([frame], received[b.Name]);
         Assert.All(received.Where(r => r.Key != b.Name), r => Assert.Empty(r.Value));
     }
@@ -64,12 +64,12 @@ public sealed class MultiTenantFabricTests : IDisposable
     {
         var (a, b) = (Port(from), Port(to));
 
-        var trace = rig.Edges[a.Edge].Trace(compiled.VnicNumber(a.Edge, a.Name), Traffic.Udp(a, b));
+        var trace = _rig.Edges[a.Edge].Trace(_compiled.VnicNumber(a.Edge, a.Name), Traffic.Udp(a, b));
 
         Assert.True(trace.Dropped, trace.ToString());
         Assert.Equal(EdgeTables.Forward, trace.Steps[^1].TableId);
-        Assert.All(rig.Send(a.Name, Traffic.Udp(a, b)), r => Assert.Empty(r.Value));
-        Assert.All(rig.Send(a.Name, Traffic.ArpRequest(a, b.Ipv4)), r => Assert.Empty(r.Value));
+        Assert.All(_rig.Send(a.Name, Traffic.Udp(a, b)), r => Assert.Empty(r.Value));
+        Assert.All(_rig.Send(a.Name, Traffic.ArpRequest(a, b.Ipv4)), r => Assert.Empty(r.Value));
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class MultiTenantFabricTests : IDisposable
     {
         var (a, b) = (Port("alpha-f1"), Port("alpha-f2"));
 
-        var received = rig.Send(a.Name, Traffic.ArpRequest(a, b.Ipv4));
+        var received = _rig.Send(a.Name, Traffic.ArpRequest(a, b.Ipv4));
 
         var reply = Assert.Single(received[a.Name]);
         Assert.Equal(Traffic.Mac(b), Convert.ToUInt64(Convert.ToHexString(reply.AsSpan(6, 6)), 16));
@@ -88,16 +88,16 @@ public sealed class MultiTenantFabricTests : IDisposable
     public void The_tenants_acl_drops_what_it_denies_and_passes_the_rest()
     {
         var (a, b) = (Port("alpha-f1"), Port("alpha-f2"));
-        var inPort = compiled.VnicNumber(a.Edge, a.Name);
+        var inPort = _compiled.VnicNumber(a.Edge, a.Name);
 
-        var telnet = rig.Edges[a.Edge].Trace(inPort, Traffic.Tcp(a, b, 23));
-        var ssh = rig.Edges[a.Edge].Trace(inPort, Traffic.Tcp(a, b, 22));
+        var telnet = _rig.Edges[a.Edge].Trace(inPort, Traffic.Tcp(a, b, 23));
+        var ssh = _rig.Edges[a.Edge].Trace(inPort, Traffic.Tcp(a, b, 22));
 
         Assert.True(telnet.Dropped);
         Assert.Equal(EdgeTables.Acl, telnet.Steps[^1].TableId);
         Assert.False(ssh.Dropped);
-        Assert.Equal([Traffic.Tcp(a, b, 22)], rig.Send(a.Name, Traffic.Tcp(a, b, 22))[b.Name]);
-        Assert.Empty(rig.Send(a.Name, Traffic.Tcp(a, b, 23))[b.Name]);
+        Assert.Equal([Traffic.Tcp(a, b, 22)], _rig.Send(a.Name, Traffic.Tcp(a, b, 22))[b.Name]);
+        Assert.Empty(_rig.Send(a.Name, Traffic.Tcp(a, b, 23))[b.Name]);
     }
 
     [Fact]
@@ -105,15 +105,15 @@ public sealed class MultiTenantFabricTests : IDisposable
     {
         var a = Port("alpha-f1");
 
-        var trace = rig.Edges[a.Edge].Trace(999, Traffic.Udp(a, Port("alpha-f2")));
+        var trace = _rig.Edges[a.Edge].Trace(999, Traffic.Udp(a, Port("alpha-f2")));
 
         Assert.True(trace.Dropped);
         Assert.Equal([EdgeTables.Classify], trace.Steps.Select(s => (uint)s.TableId));
     }
 
-    public void Dispose() => rig.Dispose();
+    public void Dispose() => _rig.Dispose();
 
-    private Port Port(string name) => state.Ports.Single(p => p.Name == name);
+    private Port Port(string name) => _state.Ports.Single(p => p.Name == name);
 
     private static TheoryData<string, string> Pairs(bool same)
     {

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
-using Sdn.Fabric.Controller.Tests.Northbound;
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Tests.Northbound;
 
 namespace Sdn.Fabric.Controller.Tests.Interop;
 

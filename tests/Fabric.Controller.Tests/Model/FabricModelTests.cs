@@ -1,5 +1,5 @@
-using Sdn.Fabric.Controller.Model;
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Model;
 
 namespace Sdn.Fabric.Controller.Tests.Model;
 

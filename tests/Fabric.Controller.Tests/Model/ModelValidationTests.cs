@@ -1,6 +1,6 @@
 using Google.Protobuf;
-using Sdn.Fabric.Controller.Model;
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Model;
 
 namespace Sdn.Fabric.Controller.Tests.Model;
 

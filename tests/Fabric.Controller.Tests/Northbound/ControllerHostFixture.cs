@@ -9,14 +9,14 @@ namespace Sdn.Fabric.Controller.Tests.Northbound;
 /// <summary>A controller on an ephemeral loopback port with a fresh state directory, and a client of its API.</summary>
 internal sealed class ControllerHostFixture : IAsyncDisposable
 {
-    private GrpcChannel channel;
+    private GrpcChannel _channel;
 
     private ControllerHostFixture(string stateDirectory, ControllerServer server)
     {
         StateDirectory = stateDirectory;
         Server = server;
-        channel = RpcChannels.ForAddress(server.Address);
-        Api = new(channel);
+        _channel = RpcChannels.ForAddress(server.Address);
+        Api = new(_channel);
     }
 
     public string StateDirectory { get; }
@@ -34,16 +34,16 @@ internal sealed class ControllerHostFixture : IAsyncDisposable
     /// <summary>Stops the controller and starts a new one over the same state directory.</summary>
     public async Task RestartAsync()
     {
-        channel.Dispose();
+        _channel.Dispose();
         await Server.DisposeAsync();
         Server = await StartServerAsync(StateDirectory);
-        channel = RpcChannels.ForAddress(Server.Address);
-        Api = new(channel);
+        _channel = RpcChannels.ForAddress(Server.Address);
+        Api = new(_channel);
     }
 
     public async ValueTask DisposeAsync()
     {
-        channel.Dispose();
+        _channel.Dispose();
         await Server.DisposeAsync();
         if (Directory.Exists(StateDirectory))
         {

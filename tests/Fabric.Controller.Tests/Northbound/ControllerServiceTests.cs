@@ -1,10 +1,10 @@
 using System.Net;
+using Grpc.Core;
 using Sdn.Cli.Hosting;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Northbound;
-using Sdn.Contracts;
-using Grpc.Core;
-using Sdn.Contracts.Rpc;
 
 namespace Sdn.Fabric.Controller.Tests.Northbound;
 
@@ -73,9 +73,9 @@ public class ControllerServiceTests
     [Fact]
     public async Task A_watcher_that_stops_reading_is_ended_with_resource_exhausted_while_the_model_and_other_watchers_go_on()
     {
-        const int limit = 1_000;
-        const int changes = 4_000;
-        await using var controller = await ControllerServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), new FabricModel(store: null), watchLimit: limit);
+        const int Limit = 1_000;
+        const int Changes = 4_000;
+        await using var controller = await ControllerServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), new FabricModel(store: null), watchLimit: Limit);
         using var apiChannel = RpcChannels.ForAddress(controller.Address);
         using var stalledChannel = RpcChannels.ForAddress(controller.Address);
         var api = new Contracts.Controller.ControllerClient(apiChannel);
@@ -91,7 +91,7 @@ public class ControllerServiceTests
         var seen = Task.Run(async () =>
         {
             var versions = new List<ulong>();
-            while (versions.Count < changes + 1 && await reading.MoveNextAsync())
+            while (versions.Count < Changes + 1 && await reading.MoveNextAsync())
             {
                 versions.Add(reading.Current.Version);
             }
@@ -102,7 +102,7 @@ public class ControllerServiceTests
         // Events of about a kilobyte, so that the stalled call's HTTP/2 window and buffers fill early; then its queue.
         // Every change is answered within its deadline: the model never waits for the stalled watcher.
         var description = new string('x', 1_000);
-        for (var i = 0; i < changes / 2; i++)
+        for (var i = 0; i < Changes / 2; i++)
         {
             await api.CreateTenantAsync(new Tenant { Name = $"t{i}", Description = description }, deadline: DateTime.UtcNow.AddSeconds(5));
             await api.DeleteTenantAsync(new DeleteRequest { Name = $"t{i}" }, deadline: DateTime.UtcNow.AddSeconds(5));
@@ -110,7 +110,7 @@ public class ControllerServiceTests
 
         await api.CreateTenantAsync(new Tenant { Name = "after" }, deadline: DateTime.UtcNow.AddSeconds(5));
 
-        Assert.Equal(Enumerable.Range(2, changes + 1).Select(v => (ulong)v), await seen.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(Enumerable.Range(2, Changes + 1).Select(v => (ulong)v), await seen.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal("after", reading.Current.Tenant.Name);
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
         {
@@ -120,7 +120,7 @@ public class ControllerServiceTests
             }
         });
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
-        Assert.Contains($"fell more than {limit} events behind", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains($"fell more than {Limit} events behind", error.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("watch again with include_existing", error.Status.Detail, StringComparison.Ordinal);
 
         // Watching again replays what the model holds now.

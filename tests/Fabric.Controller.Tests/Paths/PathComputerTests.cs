@@ -1,5 +1,5 @@
-using Sdn.Fabric.Controller.Paths;
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Paths;
 
 namespace Sdn.Fabric.Controller.Tests.Paths;
 

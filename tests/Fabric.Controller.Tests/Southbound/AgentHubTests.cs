@@ -1,9 +1,9 @@
 using Google.Protobuf;
+using Grpc.Core;
+using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Controller.Southbound;
 using Sdn.Fabric.Controller.Tests.Northbound;
-using Sdn.Contracts;
-using Grpc.Core;
-using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Controller.Tests.Southbound;
 

@@ -1,7 +1,7 @@
 using Google.Protobuf;
-using Sdn.Fabric.Controller.Southbound;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Controller.Southbound;
 
 namespace Sdn.Fabric.Controller.Tests.Southbound;
 

@@ -1,6 +1,6 @@
+using Sdn.Contracts;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
-using Sdn.Contracts;
 using Sdn.Fabric.Controller.Tests.Compiler;
 using Sdn.Fabric.Edge.Datapath;
 
@@ -12,42 +12,42 @@ namespace Sdn.Fabric.Controller.Tests.Southbound;
 /// </summary>
 public sealed class ReroutingTests : IAsyncLifetime
 {
-    private AgentFabric fabric = null!;
+    private AgentFabric _fabric = null!;
 
-    public async Task InitializeAsync() => fabric = await AgentFabric.StartAsync(Topologies.DualHomed());
+    public async Task InitializeAsync() => _fabric = await AgentFabric.StartAsync(Topologies.DualHomed());
 
-    public Task DisposeAsync() => fabric.DisposeAsync().AsTask();
+    public Task DisposeAsync() => _fabric.DisposeAsync().AsTask();
 
     [Fact]
     public async Task A_reported_link_failure_recompiles_the_fabric_onto_the_other_path()
     {
-        var before = fabric.Compiled;
+        var before = _fabric.Compiled;
         Assert.Equal(2, before.ProgramOf("e1").Groups.Values.Single().Buckets.Count);
 
-        fabric.Rig.Cut("e1", "e1-c1", "c1", "e1-c1");
-        await fabric.UntilAsync(() => fabric.Compiled.Version > before.Version);
-        await fabric.UntilProgrammedAsync();
+        _fabric.Rig.Cut("e1", "e1-c1", "c1", "e1-c1");
+        await _fabric.UntilAsync(() => _fabric.Compiled.Version > before.Version);
+        await _fabric.UntilProgrammedAsync();
 
-        var after = fabric.Compiled;
-        var (src, dst) = (fabric.Model.Get(ResourceKinds.Ports, "src"), fabric.Model.Get(ResourceKinds.Ports, "dst"));
+        var after = _fabric.Compiled;
+        var (src, dst) = (_fabric.Model.Get(ResourceKinds.Ports, "src"), _fabric.Model.Get(ResourceKinds.Ports, "dst"));
         PipelineTraceOf(after, src, dst, out var labels, out var outputs);
         Assert.Single(after.ProgramOf("e1").Groups.Values.Single().Buckets);
         Assert.Equal([after.UplinkNumber("e1", "e1-c2")], outputs);
         Assert.Equal([after.ServiceLabel("e2", "dst"), after.TransportLabel("c2", "e2")], labels);
-        lock (fabric.EdgeAgents["e1"].SwitchLock)
+        lock (_fabric.EdgeAgents["e1"].SwitchLock)
         {
-            lock (fabric.EdgeAgents["e2"].SwitchLock)
+            lock (_fabric.EdgeAgents["e2"].SwitchLock)
             {
-                Assert.Single(fabric.Rig.Send("src", Traffic.Udp(src, dst))["dst"]);
+                Assert.Single(_fabric.Rig.Send("src", Traffic.Udp(src, dst))["dst"]);
             }
         }
     }
 
     private void PipelineTraceOf(CompiledFabric compiled, Port src, Port dst, out List<uint> labels, out IReadOnlyList<uint> outputs)
     {
-        lock (fabric.EdgeAgents["e1"].SwitchLock)
+        lock (_fabric.EdgeAgents["e1"].SwitchLock)
         {
-            var trace = fabric.Rig.Edges["e1"].Trace(compiled.VnicNumber("e1", "src"), Traffic.Udp(src, dst));
+            var trace = _fabric.Rig.Edges["e1"].Trace(compiled.VnicNumber("e1", "src"), Traffic.Udp(src, dst));
             labels = [.. trace.Actions.Select(a => a.MplsLabelWritten).OfType<uint>()];
             outputs = trace.Outputs;
         }

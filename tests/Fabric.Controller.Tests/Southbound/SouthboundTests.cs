@@ -1,25 +1,25 @@
+using Grpc.Core;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Tests.Compiler;
-using Sdn.Contracts;
-using Grpc.Core;
-using Sdn.Contracts.Rpc;
 
 namespace Sdn.Fabric.Controller.Tests.Southbound;
 
 /// <summary>Agents on every node of the multi-tenant fabric, programmed by the controller over real gRPC on loopback.</summary>
 public sealed class SouthboundTests : IAsyncLifetime
 {
-    private AgentFabric fabric = null!;
+    private AgentFabric _fabric = null!;
 
-    public async Task InitializeAsync() => fabric = await AgentFabric.StartAsync(Topologies.MultiTenant());
+    public async Task InitializeAsync() => _fabric = await AgentFabric.StartAsync(Topologies.MultiTenant());
 
-    public Task DisposeAsync() => fabric.DisposeAsync().AsTask();
+    public Task DisposeAsync() => _fabric.DisposeAsync().AsTask();
 
     [Fact]
     public void Every_agent_gets_full_state_and_the_fabric_forwards()
     {
-        Assert.All(fabric.EdgeAgents.Values, a => Assert.Equal(fabric.Compiled.ProgramOf(a.NodeName).Flows.Keys.Order(), a.Programmer.Program.Flows.Keys.Order()));
-        Assert.All(fabric.CoreAgents.Values, a => Assert.Equal(fabric.Compiled.ProgramOf(a.NodeName).Lfib.Keys.Order(), a.Program.Lfib.Keys.Order()));
+        Assert.All(_fabric.EdgeAgents.Values, a => Assert.Equal(_fabric.Compiled.ProgramOf(a.NodeName).Flows.Keys.Order(), a.Programmer.Program.Flows.Keys.Order()));
+        Assert.All(_fabric.CoreAgents.Values, a => Assert.Equal(_fabric.Compiled.ProgramOf(a.NodeName).Lfib.Keys.Order(), a.Program.Lfib.Keys.Order()));
         Assert.Single(Send("alpha-f1", "alpha-f2"));
     }
 
@@ -27,36 +27,36 @@ public sealed class SouthboundTests : IAsyncLifetime
     public async Task A_model_change_reaches_the_nodes_as_a_diff_batch()
     {
         var batches = new List<BatchAck>();
-        fabric.EdgeAgents["e3"].BatchHandled += (_, ack) => batches.Add(ack);
+        _fabric.EdgeAgents["e3"].BatchHandled += (_, ack) => batches.Add(ack);
 
-        var applied = fabric.EdgeAgents["e3"].AppliedVersion;
-        var compiled = fabric.Compiled.Version;
+        var applied = _fabric.EdgeAgents["e3"].AppliedVersion;
+        var compiled = _fabric.Compiled.Version;
 
-        fabric.Model.Delete(ResourceKinds.Ports, "gamma-2");
-        await fabric.UntilAsync(() => fabric.Compiled.Version > compiled);
-        await fabric.UntilProgrammedAsync();
+        _fabric.Model.Delete(ResourceKinds.Ports, "gamma-2");
+        await _fabric.UntilAsync(() => _fabric.Compiled.Version > compiled);
+        await _fabric.UntilProgrammedAsync();
 
         Assert.Equal([(applied + 1, 0)], batches.Select(b => (b.Version, b.Status)));
-        Assert.Null(fabric.EdgeAgents["e3"].Programmer.Port("gamma-2"));
-        Assert.Equal(fabric.Compiled.ProgramOf("e2").Flows.Keys.Order(), fabric.EdgeAgents["e2"].Programmer.Program.Flows.Keys.Order());
-        Assert.Equal(1, fabric.EdgeAgents["e3"].Sessions);
+        Assert.Null(_fabric.EdgeAgents["e3"].Programmer.Port("gamma-2"));
+        Assert.Equal(_fabric.Compiled.ProgramOf("e2").Flows.Keys.Order(), _fabric.EdgeAgents["e2"].Programmer.Program.Flows.Keys.Order());
+        Assert.Equal(1, _fabric.EdgeAgents["e3"].Sessions);
     }
 
     [Fact]
     public async Task Without_a_controller_the_data_plane_forwards_and_reconciles_when_one_returns()
     {
-        await fabric.StopControllerAsync();
-        await fabric.UntilAsync(() => fabric.EdgeAgents.Values.All(a => !a.IsConnected));
+        await _fabric.StopControllerAsync();
+        await _fabric.UntilAsync(() => _fabric.EdgeAgents.Values.All(a => !a.IsConnected));
 
         Assert.Single(Send("alpha-f1", "alpha-f2"));
 
-        fabric.Model.Delete(ResourceKinds.Ports, "beta-f2");
-        await fabric.RestartControllerAsync();
-        await fabric.UntilProgrammedAsync();
+        _fabric.Model.Delete(ResourceKinds.Ports, "beta-f2");
+        await _fabric.RestartControllerAsync();
+        await _fabric.UntilProgrammedAsync();
 
-        Assert.All(fabric.EdgeAgents.Values, a => Assert.Equal(2, a.Sessions));
-        Assert.Null(fabric.EdgeAgents["e3"].Programmer.Port("beta-f2"));
-        Assert.Equal(fabric.Compiled.ProgramOf("e1").Flows.Keys.Order(), fabric.EdgeAgents["e1"].Programmer.Program.Flows.Keys.Order());
+        Assert.All(_fabric.EdgeAgents.Values, a => Assert.Equal(2, a.Sessions));
+        Assert.Null(_fabric.EdgeAgents["e3"].Programmer.Port("beta-f2"));
+        Assert.Equal(_fabric.Compiled.ProgramOf("e1").Flows.Keys.Order(), _fabric.EdgeAgents["e1"].Programmer.Program.Flows.Keys.Order());
         Assert.Single(Send("alpha-f1", "alpha-f2"));
     }
 
@@ -64,7 +64,7 @@ public sealed class SouthboundTests : IAsyncLifetime
     public async Task Agents_report_link_state_and_counters()
     {
         var reports = new List<(string Node, string Interface, bool Up)>();
-        fabric.Hub.LinkStatusReported += (_, r) =>
+        _fabric.Hub.LinkStatusReported += (_, r) =>
         {
             lock (reports)
             {
@@ -73,11 +73,11 @@ public sealed class SouthboundTests : IAsyncLifetime
         };
 
         Send("alpha-f1", "alpha-f2");
-        fabric.EdgeAgents["e2"].ReportCounters();
-        fabric.Rig.Cut("e1", "e1--c1", "c1", "e1--c1");
-        fabric.Rig.Pump(1);
+        _fabric.EdgeAgents["e2"].ReportCounters();
+        _fabric.Rig.Cut("e1", "e1--c1", "c1", "e1--c1");
+        _fabric.Rig.Pump(1);
 
-        await fabric.UntilAsync(() => Counters("e2").Ports.Count > 0 && Reported(reports, ("e1", "e1--c1", false)));
+        await _fabric.UntilAsync(() => Counters("e2").Ports.Count > 0 && Reported(reports, ("e1", "e1--c1", false)));
         var vnic = Counters("e2").Ports.Single(p => p.Port == "alpha-f2");
         Assert.Equal(1ul, vnic.TxPackets);
     }
@@ -85,10 +85,10 @@ public sealed class SouthboundTests : IAsyncLifetime
     [Fact]
     public async Task The_controllers_trace_is_answered_by_the_edge_agent_with_the_pipelines_path()
     {
-        var (a, b) = (fabric.Model.Get(ResourceKinds.Ports, "alpha-f1"), fabric.Model.Get(ResourceKinds.Ports, "alpha-f2"));
-        var uplink = fabric.Compiled.UplinkNumber("e1", "e1--c1");
+        var (a, b) = (_fabric.Model.Get(ResourceKinds.Ports, "alpha-f1"), _fabric.Model.Get(ResourceKinds.Ports, "alpha-f2"));
+        var uplink = _fabric.Compiled.UplinkNumber("e1", "e1--c1");
 
-        var result = await fabric.Hub.TraceAsync("e1", "alpha-f1", Google.Protobuf.ByteString.CopyFrom(Traffic.Udp(a, b)), CancellationToken.None);
+        var result = await _fabric.Hub.TraceAsync("e1", "alpha-f1", Google.Protobuf.ByteString.CopyFrom(Traffic.Udp(a, b)), CancellationToken.None);
 
         Assert.Equal([0u, 1u, 2u, 3u], result.Steps.Select(s => s.TableId));
         var output = Assert.Single(result.Outputs);
@@ -104,7 +104,7 @@ public sealed class SouthboundTests : IAsyncLifetime
         Assert.Equal(StatusCode.InvalidArgument, await RefusalAsync(new AgentMessage { LinkStatus = new LinkStatus { Interface = "x" } }));
     }
 
-    private CounterReport Counters(string node) => fabric.Hub.Stats(node).Single().Counters;
+    private CounterReport Counters(string node) => _fabric.Hub.Stats(node).Single().Counters;
 
     private static bool Reported(List<(string, string, bool)> reports, (string, string, bool) wanted)
     {
@@ -116,18 +116,18 @@ public sealed class SouthboundTests : IAsyncLifetime
 
     private async Task<StatusCode> RefusalAsync(AgentMessage first)
     {
-        await using var agent = await TestAgent.ConnectAsync(fabric.Address, first);
+        await using var agent = await TestAgent.ConnectAsync(_fabric.Address, first);
         return (await agent.EndAsync()).StatusCode;
     }
 
     private IReadOnlyList<byte[]> Send(string from, string to)
     {
-        var (a, b) = (fabric.Model.Get(ResourceKinds.Ports, from), fabric.Model.Get(ResourceKinds.Ports, to));
-        lock (fabric.EdgeAgents[a.Edge].SwitchLock)
+        var (a, b) = (_fabric.Model.Get(ResourceKinds.Ports, from), _fabric.Model.Get(ResourceKinds.Ports, to));
+        lock (_fabric.EdgeAgents[a.Edge].SwitchLock)
         {
-            lock (fabric.EdgeAgents[b.Edge].SwitchLock)
+            lock (_fabric.EdgeAgents[b.Edge].SwitchLock)
             {
-                return fabric.Rig.Send(a.Name, Traffic.Udp(a, b))[b.Name];
+                return _fabric.Rig.Send(a.Name, Traffic.Udp(a, b))[b.Name];
             }
         }
     }

@@ -8,13 +8,13 @@ namespace Sdn.Fabric.Controller.Tests.Southbound;
 /// <summary>The node side of Agent.Connect, as far as these tests need it: hello, read batches, ack.</summary>
 internal sealed class TestAgent : IAsyncDisposable
 {
-    private readonly GrpcChannel channel;
-    private readonly AsyncDuplexStreamingCall<AgentMessage, ControllerMessage> call;
+    private readonly GrpcChannel _channel;
+    private readonly AsyncDuplexStreamingCall<AgentMessage, ControllerMessage> _call;
 
     private TestAgent(GrpcChannel channel, AsyncDuplexStreamingCall<AgentMessage, ControllerMessage> call)
     {
-        this.channel = channel;
-        this.call = call;
+        this._channel = channel;
+        this._call = call;
     }
 
     public static Task<TestAgent> ConnectAsync(Uri controller, string node, NodeRole role, ulong appliedVersion = 0) =>
@@ -30,7 +30,7 @@ internal sealed class TestAgent : IAsyncDisposable
     }
 
     public async Task<ControllerMessage> NextAsync() =>
-        await call.ResponseStream.MoveNext() ? call.ResponseStream.Current : throw new InvalidOperationException("the controller ended the stream");
+        await _call.ResponseStream.MoveNext() ? _call.ResponseStream.Current : throw new InvalidOperationException("the controller ended the stream");
 
     public async Task<ProgramBatch> NextBatchAsync() => (await NextAsync()).Batch;
 
@@ -51,21 +51,21 @@ internal sealed class TestAgent : IAsyncDisposable
     {
         return await Assert.ThrowsAsync<RpcException>(async () =>
         {
-            while (await call.ResponseStream.MoveNext())
+            while (await _call.ResponseStream.MoveNext())
             {
             }
         });
     }
 
-    public Task SendAsync(AgentMessage message) => call.RequestStream.WriteAsync(message);
+    public Task SendAsync(AgentMessage message) => _call.RequestStream.WriteAsync(message);
 
     public Task AckAsync(ulong version, StatusCode status = StatusCode.OK) =>
-        call.RequestStream.WriteAsync(new AgentMessage { BatchAck = new BatchAck { Version = version, Status = (int)status } });
+        _call.RequestStream.WriteAsync(new AgentMessage { BatchAck = new BatchAck { Version = version, Status = (int)status } });
 
     public ValueTask DisposeAsync()
     {
-        call.Dispose();
-        channel.Dispose();
+        _call.Dispose();
+        _channel.Dispose();
         return ValueTask.CompletedTask;
     }
 }

@@ -1,5 +1,5 @@
-using Sdn.Fabric.Core.Links;
 using Sdn.Common.Packets;
+using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Tests.Support;
 
 namespace Sdn.Fabric.Core.Tests.Links;

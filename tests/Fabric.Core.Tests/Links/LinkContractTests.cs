@@ -1,8 +1,8 @@
 using Sdn.Common.Capture;
-using Sdn.Fabric.Core.Links;
-using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Common.Packets;
 using Sdn.Common.Polling;
+using Sdn.Fabric.Core.Links;
+using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Core.Tests.Support;
 
 namespace Sdn.Fabric.Core.Tests.Links;

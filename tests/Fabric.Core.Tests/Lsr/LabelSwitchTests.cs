@@ -1,5 +1,5 @@
-using Sdn.Fabric.Core.Lsr;
 using Sdn.Common.Packets;
+using Sdn.Fabric.Core.Lsr;
 using Sdn.Fabric.Core.Tests.Support;
 
 namespace Sdn.Fabric.Core.Tests.Lsr;

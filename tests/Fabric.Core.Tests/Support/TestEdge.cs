@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using Sdn.Fabric.Core.Links;
 using Sdn.Common.Packets;
+using Sdn.Fabric.Core.Links;
 
 namespace Sdn.Fabric.Core.Tests.Support;
 

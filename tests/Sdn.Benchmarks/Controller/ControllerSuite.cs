@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using Sdn.Cli.Hosting;
-using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Controller.Northbound;
 using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
+using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Controller.Northbound;
 
 namespace Sdn.Benchmarks.Controller;
 

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using Sdn.Contracts;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Paths;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Lsr;
-using Sdn.Contracts;
 using Sdn.Fabric.Edge;
 using Sdn.Fabric.Edge.Agent;
 using Sdn.Fabric.Edge.Datapath;

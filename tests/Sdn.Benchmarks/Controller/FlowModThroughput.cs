@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Runtime;
 using Sdn.Benchmarks.Core;
-using Sdn.Fabric.Controller.Compiler;
-using Sdn.Fabric.Controller.Model;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Controller.Compiler;
+using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Edge;
 using Sdn.Fabric.Edge.Agent;
 using Sdn.Fabric.Edge.Datapath;

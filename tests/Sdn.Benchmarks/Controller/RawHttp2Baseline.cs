@@ -18,15 +18,15 @@ internal sealed class RawHttp2Baseline : IAsyncDisposable
 {
     private static readonly byte[] Reply = [1, 2, 3, 4, 5, 6, 7, 8];
 
-    private readonly WebApplication app;
-    private readonly HttpMessageInvoker client;
-    private readonly Uri address;
+    private readonly WebApplication _app;
+    private readonly HttpMessageInvoker _client;
+    private readonly Uri _address;
 
     private RawHttp2Baseline(WebApplication app, Uri address)
     {
-        this.app = app;
-        this.address = address;
-        client = new HttpMessageInvoker(new SocketsHttpHandler());
+        this._app = app;
+        this._address = address;
+        _client = new HttpMessageInvoker(new SocketsHttpHandler());
     }
 
     public static async Task<RawHttp2Baseline> StartAsync()
@@ -46,20 +46,20 @@ internal sealed class RawHttp2Baseline : IAsyncDisposable
 
     public async Task RoundTripAsync()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, address)
+        using var request = new HttpRequestMessage(HttpMethod.Post, _address)
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Content = new ByteArrayContent(Reply),
         };
-        using var response = await client.SendAsync(request, CancellationToken.None);
+        using var response = await _client.SendAsync(request, CancellationToken.None);
         await response.Content.ReadAsByteArrayAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        client.Dispose();
-        await app.StopAsync();
-        await app.DisposeAsync();
+        _client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 }

@@ -2,20 +2,20 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Sdn.Cli.Hosting;
+using Sdn.Contracts.Rpc;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Southbound;
-using Sdn.Contracts.Rpc;
 
 namespace Sdn.Benchmarks.Controller;
 
 /// <summary>A controller's agent hub served on loopback, for benchmarks that push programs to real agents.</summary>
 internal sealed class SouthboundBench : IAsyncDisposable
 {
-    private readonly GrpcServer server;
+    private readonly GrpcServer _server;
 
     private SouthboundBench(GrpcServer server, AgentHub hub)
     {
-        this.server = server;
+        this._server = server;
         Hub = hub;
     }
 
@@ -24,7 +24,7 @@ internal sealed class SouthboundBench : IAsyncDisposable
 
     public AgentHub Hub { get; }
 
-    public Uri Address => server.Address;
+    public Uri Address => _server.Address;
 
     public static async Task<SouthboundBench> StartAsync(FabricModel model)
     {
@@ -55,6 +55,6 @@ internal sealed class SouthboundBench : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Hub.Close();
-        await server.DisposeAsync();
+        await _server.DisposeAsync();
     }
 }

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Sdn.Common.Packets;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Core.Lsr;
-using Sdn.Common.Packets;
 
 namespace Sdn.Benchmarks.Core;
 

@@ -12,9 +12,9 @@ internal sealed class OpenVswitch : IDisposable
     private const string Package = "openvswitch-switch";
     private const string ControlScript = "/usr/share/openvswitch/scripts/ovs-ctl";
 
-    private readonly bool startedDaemons;
+    private readonly bool _startedDaemons;
 
-    private OpenVswitch(bool startedDaemons) => this.startedDaemons = startedDaemons;
+    private OpenVswitch(bool startedDaemons) => this._startedDaemons = startedDaemons;
 
     /// <exception cref="ExternalCommandException">apt-get, ovs-ctl or ovs-vsctl failed.</exception>
     public static OpenVswitch Start(Action<string> progress)
@@ -40,7 +40,7 @@ internal sealed class OpenVswitch : IDisposable
 
     public void Dispose()
     {
-        if (startedDaemons)
+        if (_startedDaemons)
         {
             ExternalCommand.Run(ControlScript, "stop");
         }

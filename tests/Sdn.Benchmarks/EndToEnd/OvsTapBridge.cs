@@ -13,15 +13,15 @@ internal sealed class OvsTapBridge : IDisposable
     public const string ServerIp = "10.77.0.2";
     private const string ClientIp = "10.77.0.1";
 
-    private readonly string bridge;
-    private readonly List<NetworkNamespace> namespaces = [];
+    private readonly string _bridge;
+    private readonly List<NetworkNamespace> _namespaces = [];
 
     public OvsTapBridge(string prefix)
     {
-        bridge = $"{prefix}br";
+        _bridge = $"{prefix}br";
         try
         {
-            OpenVswitch.Vsctl("add-br", bridge, "--", "set", "bridge", bridge, "datapath_type=netdev");
+            OpenVswitch.Vsctl("add-br", _bridge, "--", "set", "bridge", _bridge, "datapath_type=netdev");
             Client = Attach($"{prefix}a", ClientIp);
             Server = Attach($"{prefix}b", ServerIp);
         }
@@ -39,8 +39,8 @@ internal sealed class OvsTapBridge : IDisposable
     public void Dispose()
     {
         // Deleting the bridge closes the TAPs ovs-vswitchd holds, which removes them from the namespaces.
-        OpenVswitch.Vsctl("--if-exists", "del-br", bridge);
-        foreach (var space in namespaces)
+        OpenVswitch.Vsctl("--if-exists", "del-br", _bridge);
+        foreach (var space in _namespaces)
         {
             space.Dispose();
         }
@@ -49,8 +49,8 @@ internal sealed class OvsTapBridge : IDisposable
     private NetworkNamespace Attach(string name, string ip)
     {
         var space = NetworkNamespace.Create(name);
-        namespaces.Add(space);
-        OpenVswitch.Vsctl("add-port", bridge, name, "--", "set", "interface", name, "type=tap");
+        _namespaces.Add(space);
+        OpenVswitch.Vsctl("add-port", _bridge, name, "--", "set", "interface", name, "type=tap");
         space.Adopt(name);
         space.Configure(name, $"{ip}/24");
         return space;

@@ -20,25 +20,25 @@ public sealed class ControllerServerTests : IAsyncLifetime
     private const byte PingFrame = 0x6;
     private const byte AckFlag = 0x1;
 
-    private ControllerServer server = null!;
-    private GrpcChannel channel = null!;
+    private ControllerServer _server = null!;
+    private GrpcChannel _channel = null!;
 
     public async Task InitializeAsync()
     {
-        server = await ControllerServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), new FabricModel(store: null));
-        channel = RpcChannels.ForAddress(server.Address);
+        _server = await ControllerServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), new FabricModel(store: null));
+        _channel = RpcChannels.ForAddress(_server.Address);
     }
 
     public async Task DisposeAsync()
     {
-        channel.Dispose();
-        await server.DisposeAsync();
+        _channel.Dispose();
+        await _server.DisposeAsync();
     }
 
     [Fact]
     public async Task Server_reflection_lists_the_controller_agent_health_and_both_reflection_services()
     {
-        using var call = new ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(10));
+        using var call = new ServerReflection.ServerReflectionClient(_channel).ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(10));
         await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = string.Empty });
         await call.RequestStream.CompleteAsync();
 
@@ -50,7 +50,7 @@ public sealed class ControllerServerTests : IAsyncLifetime
     [Fact]
     public async Task Server_reflection_describes_the_controllers_messages()
     {
-        using var call = new ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(10));
+        using var call = new ServerReflection.ServerReflectionClient(_channel).ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(10));
         await call.RequestStream.WriteAsync(new ServerReflectionRequest { FileContainingSymbol = "sdn.v1.Controller" });
         await call.RequestStream.CompleteAsync();
 
@@ -63,7 +63,7 @@ public sealed class ControllerServerTests : IAsyncLifetime
     [Fact]
     public async Task The_health_service_says_serving()
     {
-        var health = new Health.HealthClient(channel);
+        var health = new Health.HealthClient(_channel);
 
         var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
 
@@ -73,7 +73,7 @@ public sealed class ControllerServerTests : IAsyncLifetime
     [Fact]
     public async Task A_request_over_4_MiB_is_refused_with_resource_exhausted_and_changes_nothing()
     {
-        var api = new Controller.ControllerClient(channel);
+        var api = new Controller.ControllerClient(_channel);
 
         var refused = await Assert.ThrowsAsync<RpcException>(() =>
             api.CreateTenantAsync(new Tenant { Name = "big", Description = new string('x', RpcSettings.DefaultMessageLimit) }).ResponseAsync);
@@ -85,7 +85,7 @@ public sealed class ControllerServerTests : IAsyncLifetime
     [Fact]
     public async Task A_deadline_ends_a_call_the_server_would_keep_open()
     {
-        var api = new Controller.ControllerClient(channel);
+        var api = new Controller.ControllerClient(_channel);
         var started = Stopwatch.StartNew();
 
         var expired = await Assert.ThrowsAsync<RpcException>(async () =>

@@ -5,13 +5,13 @@ namespace Sdn.Cli.Tests.Hosting;
 
 public class UnexpectedErrorInterceptorTests
 {
-    private readonly UnexpectedErrorInterceptor interceptor = new();
+    private readonly UnexpectedErrorInterceptor _interceptor = new();
 
     [Fact]
     public async Task A_handler_that_throws_anything_else_ends_the_call_internal_with_what_broke()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            interceptor.UnaryServerHandler<string, string>("request", new CallContext(), (_, _) => throw new DllNotFoundException("libpcap.so.0.8")));
+            _interceptor.UnaryServerHandler<string, string>("request", new CallContext(), (_, _) => throw new DllNotFoundException("libpcap.so.0.8")));
 
         Assert.Equal(StatusCode.Internal, error.StatusCode);
         Assert.Equal("the handler failed: DllNotFoundException: libpcap.so.0.8", error.Status.Detail);
@@ -21,7 +21,7 @@ public class UnexpectedErrorInterceptorTests
     public async Task A_handlers_own_status_reaches_the_client_unchanged()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            interceptor.ServerStreamingServerHandler<string, string>("request", null!, new CallContext(), (_, _, _) => throw new RpcException(new Status(StatusCode.NotFound, "no such port"))));
+            _interceptor.ServerStreamingServerHandler<string, string>("request", null!, new CallContext(), (_, _, _) => throw new RpcException(new Status(StatusCode.NotFound, "no such port"))));
 
         Assert.Equal((StatusCode.NotFound, "no such port"), (error.StatusCode, error.Status.Detail));
     }
@@ -33,7 +33,7 @@ public class UnexpectedErrorInterceptorTests
         await cancelled.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            interceptor.DuplexStreamingServerHandler<string, string>(null!, null!, new CallContext(cancelled.Token), (_, _, context) => Task.FromCanceled(context.CancellationToken)));
+            _interceptor.DuplexStreamingServerHandler<string, string>(null!, null!, new CallContext(cancelled.Token), (_, _, context) => Task.FromCanceled(context.CancellationToken)));
     }
 
     /// <summary>The server's view of a call, as far as the interceptor reads it: its cancellation.</summary>

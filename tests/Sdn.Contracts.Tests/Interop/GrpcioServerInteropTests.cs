@@ -11,25 +11,25 @@ public sealed class GrpcioServerInteropTests : IClassFixture<GrpcioServerFixture
 {
     private static readonly Marshaller<StringValue> Text = Marshallers.Create(m => m.ToByteArray(), StringValue.Parser.ParseFrom);
 
-    private readonly CallInvoker calls;
+    private readonly CallInvoker _calls;
 
     public GrpcioServerInteropTests(GrpcioServerFixture server)
     {
-        calls = server.Channel.CreateCallInvoker();
+        _calls = server.Channel.CreateCallInvoker();
     }
 
     [Fact]
     public async Task Unary_and_server_streaming_calls_get_their_replies()
     {
         Assert.Equal("hello", (await Unary("Echo", "hello")).Value);
-        using var repeat = calls.AsyncServerStreamingCall(Method(MethodType.ServerStreaming, "Repeat"), null, default, new StringValue { Value = "x" });
+        using var repeat = _calls.AsyncServerStreamingCall(Method(MethodType.ServerStreaming, "Repeat"), null, default, new StringValue { Value = "x" });
         Assert.Equal(["x", "x", "x"], await repeat.ResponseStream.ReadAllAsync().Select(m => m.Value).ToListAsync());
     }
 
     [Fact]
     public async Task Duplex_call_echoes_each_message()
     {
-        using var call = calls.AsyncDuplexStreamingCall(Method(MethodType.DuplexStreaming, "Chat"), null, default);
+        using var call = _calls.AsyncDuplexStreamingCall(Method(MethodType.DuplexStreaming, "Chat"), null, default);
 
         foreach (var text in new[] { "a", "b", "c" })
         {
@@ -48,7 +48,7 @@ public sealed class GrpcioServerInteropTests : IClassFixture<GrpcioServerFixture
         var trailersOnly = await Assert.ThrowsAsync<RpcException>(() => Unary("Fail", string.Empty));
         var afterMessage = await Assert.ThrowsAsync<RpcException>(async () =>
         {
-            using var call = calls.AsyncServerStreamingCall(Method(MethodType.ServerStreaming, "FailAfterOne"), null, default, new StringValue());
+            using var call = _calls.AsyncServerStreamingCall(Method(MethodType.ServerStreaming, "FailAfterOne"), null, default, new StringValue());
             await call.ResponseStream.ReadAllAsync().CountAsync();
         });
         var missing = await Assert.ThrowsAsync<RpcException>(() => Unary("Missing", string.Empty));
@@ -75,5 +75,5 @@ public sealed class GrpcioServerInteropTests : IClassFixture<GrpcioServerFixture
     private static Method<StringValue, StringValue> Method(MethodType type, string name) => new(type, "test.Interop", name, Text, Text);
 
     private Task<StringValue> Unary(string method, string text, DateTime? deadline = null) =>
-        calls.AsyncUnaryCall(Method(MethodType.Unary, method), null, new CallOptions(deadline: deadline), new StringValue { Value = text }).ResponseAsync;
+        _calls.AsyncUnaryCall(Method(MethodType.Unary, method), null, new CallOptions(deadline: deadline), new StringValue { Value = text }).ResponseAsync;
 }

@@ -1,6 +1,6 @@
 using Google.Protobuf;
-using Sdn.Contracts;
 using Grpc.Core;
+using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 
 namespace Sdn.Contracts.Tests.Southbound;

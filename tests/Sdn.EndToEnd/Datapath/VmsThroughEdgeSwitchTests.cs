@@ -1,6 +1,6 @@
 using System.Net;
-using Sdn.EndToEnd.Support;
 using Sdn.Cli.Hosting;
+using Sdn.EndToEnd.Support;
 using Sdn.Vmm.Guests;
 using Sdn.Vmm.Machine;
 

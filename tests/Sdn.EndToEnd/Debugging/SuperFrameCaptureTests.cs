@@ -1,7 +1,7 @@
 using System.Globalization;
+using Sdn.Common.Interop;
 using Sdn.EndToEnd.Support;
 using Sdn.Fabric.Controller.Topology;
-using Sdn.Common.Interop;
 
 namespace Sdn.EndToEnd.Debugging;
 

@@ -1,14 +1,14 @@
 using System.Text.RegularExpressions;
 using Google.Protobuf;
-using Sdn.Cli.Commands;
-using Sdn.Fabric.Controller.Model;
-using Sdn.Common.Capture;
-using Sdn.Contracts;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Sdn.Cli.Commands;
+using Sdn.Cli.Hosting;
+using Sdn.Common.Capture;
+using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
 using Sdn.EndToEnd.Support;
-using Sdn.Cli.Hosting;
+using Sdn.Fabric.Controller.Model;
 
 namespace Sdn.EndToEnd.Diagnostics;
 

@@ -25,13 +25,13 @@ internal static class TopologyRun
 
     // Prefixes are handed out in turn from a random start: three random hex digits per run collided now and then
     // between the fabrics one test run brings up side by side.
-    private static int lastPrefix = Random.Shared.Next(Prefixes);
+    private static int s_lastPrefix = Random.Shared.Next(Prefixes);
 
     /// <summary>A free controller port, and a name prefix for namespaces and TAPs that no other run uses.</summary>
     public static EmbeddedFabricOptions Options() => new()
     {
         Listen = new IPEndPoint(IPAddress.Loopback, 0),
-        NamePrefix = $"t{Interlocked.Increment(ref lastPrefix) % Prefixes:x3}-",
+        NamePrefix = $"t{Interlocked.Increment(ref s_lastPrefix) % Prefixes:x3}-",
     };
 
     /// <summary>The topology with more VMs.</summary>

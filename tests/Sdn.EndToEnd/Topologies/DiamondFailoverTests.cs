@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Sdn.EndToEnd.Support;
 using Sdn.Cli.Commands;
+using Sdn.EndToEnd.Support;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Vmm.Guests;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Sdn.EndToEnd.Support;
 using Sdn.Common.Interop;
+using Sdn.EndToEnd.Support;
 
 namespace Sdn.EndToEnd.Topologies;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Sdn.EndToEnd.Support;
 using Sdn.Common.Interop;
+using Sdn.EndToEnd.Support;
 
 namespace Sdn.EndToEnd.Topologies;
 

@@ -1,6 +1,6 @@
-using Sdn.EndToEnd.Support;
 using Sdn.Cli.Hosting;
 using Sdn.Common.Interop;
+using Sdn.EndToEnd.Support;
 using Sdn.Fabric.Edge.Tap;
 
 namespace Sdn.EndToEnd.Topologies;

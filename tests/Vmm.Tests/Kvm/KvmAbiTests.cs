@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Sdn.Vmm.Kvm;
 using Sdn.Common.Interop;
+using Sdn.Vmm.Kvm;
 
 namespace Sdn.Vmm.Tests.Kvm;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using Sdn.Common.Packets;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Links.Liveness;
-using Sdn.Common.Packets;
 
 namespace Sdn.Fabric.Core.Tests.Links.Liveness;
 
