@@ -22,7 +22,7 @@ public sealed class ControllerService : Contracts.Controller.ControllerBase
 {
     /// <summary>
     /// How many changes a WatchEvents call may have queued unsent before it is ended with RESOURCE_EXHAUSTED.
-    /// A client that reads keeps its queue near empty: the stream carries some 200,000 events a second over
+    /// A client that reads keeps its queue near empty: the stream carries over 100,000 events a second over
     /// loopback, while every change is a whole-state commit (saved to disk, when the state has a directory),
     /// so the model changes far more slowly than a reading client drains. Only a client that stops reading
     /// (or a stream stalled as long) fills it. 10,000 is twice the largest fabric we measure (100 edges, 4

@@ -10,9 +10,9 @@ public class InMemoryLinkTests
     public void A_full_ring_refuses_the_rest_of_a_burst_and_counts_it()
     {
         var (a, b) = InMemoryLink.CreatePair("a", "b", ringCapacity: 4);
-        var frames = Enumerable.Range(0, 10).Select(i => TestFrames.Build([100], TestFrames.Payload(1, i))).ToArray();
+        var frames = Enumerable.Range(0, 10).Select(i => MplsFrames.Build([100], MplsFrames.Payload(1, i))).ToArray();
 
-        Assert.Equal(4, a.Send(TestFrames.Burst(frames)));
+        Assert.Equal(4, a.Send(MplsFrames.Burst(frames)));
 
         Assert.Equal(6, a.Statistics.TxDropped);
         Assert.Equal(frames[..4], LinkPairs.ReceiveFrames(b, 4));
@@ -22,14 +22,14 @@ public class InMemoryLinkTests
     public void A_receive_takes_no_more_frames_than_the_burst_has_room_for()
     {
         var (a, b) = InMemoryLink.CreatePair("a", "b");
-        var frame = TestFrames.Build([100], TestFrames.Payload(1, 0));
+        var frame = MplsFrames.Build([100], MplsFrames.Payload(1, 0));
         var full = new PacketBurst();
         for (var i = 0; i < PacketBurst.Capacity - 1; i++)
         {
             full.TryAppend(frame);
         }
 
-        a.Send(TestFrames.Burst(frame, frame, frame));
+        a.Send(MplsFrames.Burst(frame, frame, frame));
 
         Assert.Equal(1, b.Receive(full));
         Assert.Equal(0, b.Statistics.RxDropped);
@@ -50,7 +50,7 @@ public class InMemoryLinkTests
                 burst.Clear();
                 for (var i = sent; i < Math.Min(Total, sent + PacketBurst.Capacity); i++)
                 {
-                    TestFrames.Write(burst.Append(12), [100], BitConverter.GetBytes((long)i));
+                    MplsFrames.Write(burst.Append(12), [100], BitConverter.GetBytes((long)i));
                 }
 
                 sent += a.Send(burst);

@@ -20,9 +20,9 @@ public class LinkContractTests
         using (a)
         using (b)
         {
-            var frames = Enumerable.Range(0, 20).Select(i => TestFrames.Build([100, 5000], TestFrames.Payload(flow: 1, i))).ToArray();
+            var frames = Enumerable.Range(0, 20).Select(i => MplsFrames.Build([100, 5000], MplsFrames.Payload(flow: 1, i))).ToArray();
 
-            Assert.Equal(20, a.Send(TestFrames.Burst(frames)));
+            Assert.Equal(20, a.Send(MplsFrames.Burst(frames)));
             var received = LinkPairs.ReceiveFrames(b, 20);
 
             Assert.Equal(frames, received);
@@ -58,7 +58,7 @@ public class LinkContractTests
             await parked.WaitAsync();
             await Task.Delay(50);
 
-            a.Send(TestFrames.Burst([TestFrames.Build([100], TestFrames.Payload(flow: 1, 0))]));
+            a.Send(MplsFrames.Burst([MplsFrames.Build([100], MplsFrames.Payload(flow: 1, 0))]));
 
             await receiver.WaitAsync(TimeSpan.FromSeconds(20));
             Assert.Equal(1, received.Count);
@@ -78,9 +78,9 @@ public class LinkContractTests
             using var session = new CaptureSession(ports, new CaptureOptions());
             a.Capture.Tap.Attach(session, 0);
             b.Capture.Tap.Attach(session, 1);
-            var frames = Enumerable.Range(0, 5).Select(i => TestFrames.Build([100, 5000], TestFrames.Payload(flow: 1, i))).ToArray();
+            var frames = Enumerable.Range(0, 5).Select(i => MplsFrames.Build([100, 5000], MplsFrames.Payload(flow: 1, i))).ToArray();
 
-            a.Send(TestFrames.Burst(frames));
+            a.Send(MplsFrames.Burst(frames));
             a.SendHello(HelloFrame());
             LinkPairs.ReceiveFrames(b, 5);
             using (var files = new PcapngFileRing(path, ports, 65535))
@@ -107,12 +107,12 @@ public class LinkContractTests
         using (a)
         using (b)
         {
-            var frame = TestFrames.Build([100], TestFrames.Payload(1, 0));
+            var frame = MplsFrames.Build([100], MplsFrames.Payload(1, 0));
             a.IsForcedDown = true;
 
-            Assert.Equal(0, a.Send(TestFrames.Burst(frame, frame)));
+            Assert.Equal(0, a.Send(MplsFrames.Burst(frame, frame)));
             Assert.False(a.SendHello(HelloFrame()));
-            Assert.Equal(3, b.Send(TestFrames.Burst(frame, frame, frame)));
+            Assert.Equal(3, b.Send(MplsFrames.Burst(frame, frame, frame)));
             Assert.Empty(LinkPairs.ReceiveFrames(a, 1));
 
             Assert.Equal(2, a.Statistics.TxDropped);
@@ -120,7 +120,7 @@ public class LinkContractTests
             Assert.Equal(0, a.Statistics.RxFrames);
 
             a.IsForcedDown = false;
-            b.Send(TestFrames.Burst(frame));
+            b.Send(MplsFrames.Burst(frame));
             Assert.Single(LinkPairs.ReceiveFrames(a, 1));
         }
     }
@@ -133,9 +133,9 @@ public class LinkContractTests
         using (a)
         using (b)
         {
-            var data = TestFrames.Build([100], TestFrames.Payload(1, 0));
+            var data = MplsFrames.Build([100], MplsFrames.Payload(1, 0));
             Assert.True(a.SendHello(HelloFrame()));
-            a.Send(TestFrames.Burst(data));
+            a.Send(MplsFrames.Burst(data));
 
             Assert.Equal([data], LinkPairs.ReceiveFrames(b, 1));
             Assert.Equal((1L, 1L), (a.Statistics.HellosSent, a.Statistics.TxFrames));

@@ -37,7 +37,7 @@ public class LinkImpairmentTests
         var (a, b) = InMemoryLink.CreatePair("a", "b");
         b.Impair(new LinkImpairment(Delay: TimeSpan.FromMilliseconds(50)));
         var sentAt = DateTime.UtcNow;
-        a.Send(TestFrames.Burst(TestFrames.Build([100], TestFrames.Payload(1, 0))));
+        a.Send(MplsFrames.Burst(MplsFrames.Build([100], MplsFrames.Payload(1, 0))));
 
         Assert.Equal(0, b.Receive(new PacketBurst()));
         Assert.Single(LinkPairs.ReceiveFrames(b, 1));
@@ -52,7 +52,7 @@ public class LinkImpairmentTests
         var burst = new PacketBurst();
         for (var i = 0; i < Frames; i++)
         {
-            TestFrames.Write(burst.Append(4 + TestFrames.PayloadLength), [100], TestFrames.Payload(1, i));
+            MplsFrames.Write(burst.Append(4 + MplsFrames.PayloadLength), [100], MplsFrames.Payload(1, i));
             if (burst.IsFull)
             {
                 a.Send(burst);
@@ -68,7 +68,7 @@ public class LinkImpairmentTests
             empty = b.Receive(burst) == 0 ? empty + 1 : 0;
             for (var i = 0; i < burst.Count; i++)
             {
-                delivered.Add(TestFrames.SequenceOf(burst.Frame(i)[4..]));
+                delivered.Add(MplsFrames.SequenceOf(burst.Frame(i)[4..]));
             }
         }
 

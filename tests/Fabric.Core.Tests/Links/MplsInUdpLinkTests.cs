@@ -13,9 +13,9 @@ public class MplsInUdpLinkTests
         using var peer = BoundSocket();
         var local = new IPEndPoint(LinkPairs.NextLoopbackAddress(), MplsInUdpLink.UdpPort);
         using var link = new MplsInUdpLink("a", new MplsInUdpLinkOptions(local, (IPEndPoint)peer.LocalEndPoint!));
-        var frames = Enumerable.Range(0, 64).Select(i => TestFrames.Build([100, 5000], TestFrames.Payload(flow: i % 16, i))).ToArray();
+        var frames = Enumerable.Range(0, 64).Select(i => MplsFrames.Build([100, 5000], MplsFrames.Payload(flow: i % 16, i))).ToArray();
 
-        Assert.Equal(64, link.Send(TestFrames.Burst(frames)));
+        Assert.Equal(64, link.Send(MplsFrames.Burst(frames)));
 
         var portOfFlow = new Dictionary<int, int>();
         var buffer = new byte[4096];
@@ -29,7 +29,7 @@ public class MplsInUdpLinkTests
             Assert.Equal(local.Address, source.Address);
             Assert.InRange(source.Port, 49152, 65535);
             Assert.Contains(source.Port, link.SourcePorts);
-            var flow = TestFrames.FlowOf(datagram.AsSpan(8));
+            var flow = MplsFrames.FlowOf(datagram.AsSpan(8));
             Assert.Equal(portOfFlow.GetValueOrDefault(flow, source.Port), source.Port);
             portOfFlow[flow] = source.Port;
         }
@@ -48,10 +48,10 @@ public class MplsInUdpLinkTests
         {
             var payload = new byte[length];
             payload.AsSpan(12).Fill((byte)i); // the inner MACs stay equal: one flow, one source port, one order
-            return TestFrames.Build([100, 5000], payload);
+            return MplsFrames.Build([100, 5000], payload);
         }).ToArray();
 
-        Assert.Equal(frames.Length, link.Send(TestFrames.Burst(frames)));
+        Assert.Equal(frames.Length, link.Send(MplsFrames.Burst(frames)));
 
         var buffer = new byte[4096];
         foreach (var frame in frames)
@@ -70,7 +70,7 @@ public class MplsInUdpLinkTests
         using (b)
         using (var stranger = BoundSocket())
         {
-            stranger.SendTo(TestFrames.Build([100], TestFrames.Payload(1, 0)), b.LocalEndPoint);
+            stranger.SendTo(MplsFrames.Build([100], MplsFrames.Payload(1, 0)), b.LocalEndPoint);
 
             Assert.Empty(LinkPairs.ReceiveFrames(b, 1));
             Assert.Equal(1, b.Statistics.RxForeign);
@@ -87,7 +87,7 @@ public class MplsInUdpLinkTests
 
         peer.SendTo([], local);
         peer.SendTo(new byte[3000], local);
-        peer.SendTo(TestFrames.Build([100], TestFrames.Payload(1, 0)), local);
+        peer.SendTo(MplsFrames.Build([100], MplsFrames.Payload(1, 0)), local);
 
         Assert.Single(LinkPairs.ReceiveFrames(link, 2));
         Assert.Equal(2, link.Statistics.RxMalformed);

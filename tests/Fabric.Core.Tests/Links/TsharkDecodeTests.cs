@@ -67,7 +67,7 @@ public class TsharkDecodeTests
 
         var hello = new byte[LivenessHello.Size];
         LivenessHello.Write(hello, new BfdControlPacket(LivenessState.Down, LivenessDiagnostic.None, 3, 4242, 0, 10_000, 10_000));
-        var data = TestFrames.Burst(TestFrames.Build([100, 5000], TestFrames.Payload(1, 0), ttl: 64));
+        var data = MplsFrames.Burst(MplsFrames.Build([100, 5000], MplsFrames.Payload(1, 0), ttl: 64));
         data.Frame(0)[7] = 63; // the service label's TTL, to tell the two entries apart in the decode
         while (!tshark.WaitForExit(50))
         {

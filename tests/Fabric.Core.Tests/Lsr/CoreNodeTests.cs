@@ -38,7 +38,7 @@ public sealed class CoreNodeTests : IDisposable
 
         Assert.Equal(2ul, _node.Lfib.Version);
         Assert.Equal((100L, 100L), (_node.Statistics.Swapped, _node.Statistics.PenultimatePopped));
-        Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), _east.Delivered.Select(d => TestFrames.SequenceOf(d.Payload)));
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), _east.Delivered.Select(d => MplsFrames.SequenceOf(d.Payload)));
     }
 
     [Fact]
@@ -66,11 +66,11 @@ public sealed class CoreNodeTests : IDisposable
     {
         _node.TryInstall(new Lfib(1, [LabelRoute.Swap(100, new LabelNextHop(1, 1000))]));
         _node.Start();
-        var noBottom = TestFrames.Build([100, 100, 100], TestFrames.Payload(1, 0));
+        var noBottom = MplsFrames.Build([100, 100, 100], MplsFrames.Payload(1, 0));
         noBottom[10] &= 0xFE;
-        foreach (var bad in new[] { new byte[] { 1, 2 }, noBottom, TestFrames.Build([4242], TestFrames.Payload(1, 0)) })
+        foreach (var bad in new[] { new byte[] { 1, 2 }, noBottom, MplsFrames.Build([4242], MplsFrames.Payload(1, 0)) })
         {
-            _west.LinkOf(0).Send(TestFrames.Burst(bad));
+            _west.LinkOf(0).Send(MplsFrames.Burst(bad));
         }
 
         Send(count: 1, firstSequence: 0);
@@ -103,7 +103,7 @@ public sealed class CoreNodeTests : IDisposable
         Assert.True(Poll.Until(() => farEdge.Delivered.Count == 300, Timeout, _west, farEdge));
         Assert.Equal(300, udpB.Statistics.RxFrames);
         Assert.True(udpB.Statistics.HellosReceived > 0);
-        Assert.Equal(Enumerable.Range(0, 300).Select(i => (long)i).Order(), farEdge.Delivered.Select(d => TestFrames.SequenceOf(d.Payload)).Order());
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => (long)i).Order(), farEdge.Delivered.Select(d => MplsFrames.SequenceOf(d.Payload)).Order());
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class CoreNodeTests : IDisposable
     {
         for (var i = firstSequence; i < firstSequence + count; i++)
         {
-            _west.Send(0, [100, 5000], TestFrames.Payload(flow: i, i));
+            _west.Send(0, [100, 5000], MplsFrames.Payload(flow: i, i));
         }
     }
 }

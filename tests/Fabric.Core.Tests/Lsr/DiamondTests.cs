@@ -30,13 +30,13 @@ public sealed class DiamondTests : IDisposable
         Build(Relaxed);
         for (var i = 0; i < 500; i++)
         {
-            _diamond.E1.Send(0, [Diamond.ProtectedLabel, Diamond.ServiceLabel], TestFrames.Payload(flow: i, i));
+            _diamond.E1.Send(0, [Diamond.ProtectedLabel, Diamond.ServiceLabel], MplsFrames.Payload(flow: i, i));
         }
 
         Assert.True(Poll.Until(() => _diamond.E2.Delivered.Count == 500, Settle, _diamond.E1, _diamond.E2));
 
         Assert.All(_diamond.E2.Delivered, d => Assert.Equal((Diamond.ViaC2, Diamond.ServiceLabel), (d.Uplink, d.ServiceLabel)));
-        Assert.Equal(Enumerable.Range(0, 500).Select(i => TestFrames.Payload(i, i)), _diamond.E2.Delivered.Select(d => d.Payload));
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => MplsFrames.Payload(i, i)), _diamond.E2.Delivered.Select(d => d.Payload));
         Assert.Equal(500, _diamond.C2.Statistics.Swapped);
         Assert.Equal(0, _diamond.E2.Rejected);
     }
@@ -54,7 +54,7 @@ public sealed class DiamondTests : IDisposable
             {
                 for (var flow = first; flow < first + FlowsPerRound; flow++)
                 {
-                    _diamond.E1.Send(0, [Diamond.EcmpLabel, Diamond.ServiceLabel], TestFrames.Payload(flow, packet));
+                    _diamond.E1.Send(0, [Diamond.EcmpLabel, Diamond.ServiceLabel], MplsFrames.Payload(flow, packet));
                 }
 
                 var expected = (packet * Flows) + first + FlowsPerRound;
@@ -62,7 +62,7 @@ public sealed class DiamondTests : IDisposable
             }
         }
 
-        var pathsOfFlow = _diamond.E2.Delivered.GroupBy(d => TestFrames.FlowOf(d.Payload)).ToDictionary(g => g.Key, g => g.Select(d => d.Uplink).Distinct().ToList());
+        var pathsOfFlow = _diamond.E2.Delivered.GroupBy(d => MplsFrames.FlowOf(d.Payload)).ToDictionary(g => g.Key, g => g.Select(d => d.Uplink).Distinct().ToList());
         Assert.Equal(Flows, pathsOfFlow.Count);
         Assert.All(pathsOfFlow.Values, paths => Assert.Single(paths));
 
@@ -89,7 +89,7 @@ public sealed class DiamondTests : IDisposable
             var due = Math.Min(Total, (int)((Stopwatch.GetTimestamp() - start) * PacketsPerSecond / Stopwatch.Frequency));
             for (; sent < due; sent++)
             {
-                _diamond.E1.Send(0, [Diamond.ProtectedLabel, Diamond.ServiceLabel], TestFrames.Payload(flow: 1, sent));
+                _diamond.E1.Send(0, [Diamond.ProtectedLabel, Diamond.ServiceLabel], MplsFrames.Payload(flow: 1, sent));
             }
 
             if (cutAt == 0 && sent >= Total / 4)
@@ -108,7 +108,7 @@ public sealed class DiamondTests : IDisposable
         Thread.Sleep(50);
         Poll.Until(() => false, TimeSpan.FromMilliseconds(100), _diamond.E1, _diamond.E2);
 
-        var delivered = _diamond.E2.Delivered.Select(d => TestFrames.SequenceOf(d.Payload)).ToHashSet();
+        var delivered = _diamond.E2.Delivered.Select(d => MplsFrames.SequenceOf(d.Payload)).ToHashSet();
         var lost = Enumerable.Range(0, Total).Where(s => !delivered.Contains(s)).ToList();
         var lossWindowMs = lost.Count * 1000.0 / PacketsPerSecond;
         var detectionMs = LivenessOptions.Default.TxInterval.TotalMilliseconds * LivenessOptions.Default.DetectMultiplier;

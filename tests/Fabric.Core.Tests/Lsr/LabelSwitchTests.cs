@@ -8,7 +8,7 @@ public class LabelSwitchTests
 {
     private const int MplsFlowEntropyDepth = Sdn.Fabric.Core.Links.MplsFlowEntropy.MaxStackDepth;
 
-    private static readonly byte[] Payload = TestFrames.Payload(flow: 1, sequence: 0);
+    private static readonly byte[] Payload = MplsFrames.Payload(flow: 1, sequence: 0);
 
     private readonly LabelSwitch _switch = new(hashSeed: 1);
     private readonly EgressPlan _plan = new(3);
@@ -26,12 +26,12 @@ public class LabelSwitchTests
     [Fact]
     public void Swap_replaces_the_label_decrements_ttl_and_keeps_tc_and_bottom_of_stack()
     {
-        Forward(TestFrames.Build([100, 5000], Payload, ttl: 64, trafficClass: 5));
+        Forward(MplsFrames.Build([100, 5000], Payload, ttl: 64, trafficClass: 5));
 
         var frame = Single(port: 1);
         Assert.Equal(
             [new MplsLabelStackEntry(200, 5, false, 63), new MplsLabelStackEntry(5000, 5, true, 64)],
-            TestFrames.Stack(frame));
+            MplsFrames.Stack(frame));
         Assert.Equal(Payload, frame[8..]);
         Assert.Equal(1, _switch.Statistics.Swapped);
     }
@@ -39,10 +39,10 @@ public class LabelSwitchTests
     [Fact]
     public void Penultimate_hop_pop_exposes_the_service_label_with_the_decremented_ttl()
     {
-        Forward(TestFrames.Build([101, 5000], Payload, ttl: 10));
+        Forward(MplsFrames.Build([101, 5000], Payload, ttl: 10));
 
         var frame = Single(port: 2);
-        Assert.Equal([new MplsLabelStackEntry(5000, 0, true, 9)], TestFrames.Stack(frame));
+        Assert.Equal([new MplsLabelStackEntry(5000, 0, true, 9)], MplsFrames.Stack(frame));
         Assert.Equal(Payload, frame[4..]);
         Assert.Equal(1, _switch.Statistics.PenultimatePopped);
     }
@@ -50,19 +50,19 @@ public class LabelSwitchTests
     [Fact]
     public void Pop_ends_the_lsp_and_forwards_on_the_label_below()
     {
-        Forward(TestFrames.Build([102, 100, 5000], Payload));
+        Forward(MplsFrames.Build([102, 100, 5000], Payload));
 
-        Assert.Equal([200u, 5000u], TestFrames.Stack(Single(port: 1)).Select(e => e.Label));
+        Assert.Equal([200u, 5000u], MplsFrames.Stack(Single(port: 1)).Select(e => e.Label));
     }
 
     [Fact]
     public void An_explicit_null_above_a_label_is_popped_and_the_label_below_forwarded()
     {
-        Forward(TestFrames.Build([MplsLabelStackEntry.IPv4ExplicitNullLabel, 100, 5000], Payload));
-        Forward(TestFrames.Build([MplsLabelStackEntry.IPv6ExplicitNullLabel, 100, 5000], Payload));
+        Forward(MplsFrames.Build([MplsLabelStackEntry.IPv4ExplicitNullLabel, 100, 5000], Payload));
+        Forward(MplsFrames.Build([MplsLabelStackEntry.IPv6ExplicitNullLabel, 100, 5000], Payload));
 
         Assert.Equal(2, _sent[1].Count);
-        Assert.Equal([200u, 5000u], TestFrames.Stack(_sent[1][1]).Select(e => e.Label));
+        Assert.Equal([200u, 5000u], MplsFrames.Stack(_sent[1][1]).Select(e => e.Label));
     }
 
     [Theory]
@@ -73,8 +73,8 @@ public class LabelSwitchTests
     [InlineData(15u)]
     public void Reserved_labels_the_core_does_not_act_on_are_counted_and_dropped(uint label)
     {
-        Forward(TestFrames.Build([label, 100, 5000], Payload));
-        Forward(TestFrames.Build([MplsLabelStackEntry.IPv4ExplicitNullLabel], Payload));
+        Forward(MplsFrames.Build([label, 100, 5000], Payload));
+        Forward(MplsFrames.Build([MplsLabelStackEntry.IPv4ExplicitNullLabel], Payload));
 
         AssertDropped(s => s.DroppedReservedLabel, 2);
     }
@@ -84,7 +84,7 @@ public class LabelSwitchTests
     [InlineData(0)]
     public void Ttl_expiry_is_counted_and_dropped(byte ttl)
     {
-        Forward(TestFrames.Build([100, 5000], Payload, ttl));
+        Forward(MplsFrames.Build([100, 5000], Payload, ttl));
 
         AssertDropped(s => s.DroppedTtlExpired, 1);
     }
@@ -92,7 +92,7 @@ public class LabelSwitchTests
     [Fact]
     public void An_unknown_label_is_counted_and_dropped()
     {
-        Forward(TestFrames.Build([999, 5000], Payload));
+        Forward(MplsFrames.Build([999, 5000], Payload));
 
         AssertDropped(s => s.DroppedUnknownLabel, 1);
     }
@@ -100,10 +100,10 @@ public class LabelSwitchTests
     [Fact]
     public void Malformed_stacks_are_counted_and_dropped_never_thrown()
     {
-        var noBottom = TestFrames.Build([100, 5000], Payload);
+        var noBottom = MplsFrames.Build([100, 5000], Payload);
         noBottom[6] &= 0xFE;
-        var tooDeep = TestFrames.Build([.. Enumerable.Repeat(100u, MplsFlowEntropyDepth + 1)], Payload);
-        Forward([1, 2, 3], [], TestFrames.Build([100], [])[..3], noBottom[..8], tooDeep, noBottom);
+        var tooDeep = MplsFrames.Build([.. Enumerable.Repeat(100u, MplsFlowEntropyDepth + 1)], Payload);
+        Forward([1, 2, 3], [], MplsFrames.Build([100], [])[..3], noBottom[..8], tooDeep, noBottom);
 
         AssertDropped(s => s.DroppedMalformed, 6);
     }
@@ -111,8 +111,8 @@ public class LabelSwitchTests
     [Fact]
     public void A_pop_that_would_expose_the_payload_is_dropped()
     {
-        Forward(TestFrames.Build([101], Payload));
-        Forward(TestFrames.Build([102], Payload));
+        Forward(MplsFrames.Build([101], Payload));
+        Forward(MplsFrames.Build([102], Payload));
 
         AssertDropped(s => s.DroppedEndOfStack, 2);
     }
@@ -120,14 +120,14 @@ public class LabelSwitchTests
     [Fact]
     public void The_backup_carries_traffic_only_while_the_primary_is_down()
     {
-        Forward(TestFrames.Build([103, 5000], Payload));
+        Forward(MplsFrames.Build([103, 5000], Payload));
         _up[1] = false;
-        Forward(TestFrames.Build([103, 5000], Payload));
+        Forward(MplsFrames.Build([103, 5000], Payload));
         _up[2] = false;
-        Forward(TestFrames.Build([103, 5000], Payload));
+        Forward(MplsFrames.Build([103, 5000], Payload));
 
-        Assert.Equal([203u, 5000u], TestFrames.Stack(Single(port: 1)).Select(e => e.Label));
-        Assert.Equal([303u, 5000u], TestFrames.Stack(Single(port: 2)).Select(e => e.Label));
+        Assert.Equal([203u, 5000u], MplsFrames.Stack(Single(port: 1)).Select(e => e.Label));
+        Assert.Equal([303u, 5000u], MplsFrames.Stack(Single(port: 2)).Select(e => e.Label));
         Assert.Equal((1L, 1L), (_switch.Statistics.ForwardedOnBackup, _switch.Statistics.DroppedNoLiveNextHop));
     }
 
@@ -152,9 +152,9 @@ public class LabelSwitchTests
         var ports = new HashSet<int>();
         for (var entropy = 16u; entropy < 48; entropy++)
         {
-            Forward(TestFrames.Build([104, EntropyLabelIndicator, entropy, 5000], Payload));
+            Forward(MplsFrames.Build([104, EntropyLabelIndicator, entropy, 5000], Payload));
             var port = Array.FindIndex(_sent, s => s.Count == 1);
-            Assert.Equal([EntropyLabelIndicator, entropy, 5000u], TestFrames.Stack(_sent[port][0]).Skip(1).Select(e => e.Label));
+            Assert.Equal([EntropyLabelIndicator, entropy, 5000u], MplsFrames.Stack(_sent[port][0]).Skip(1).Select(e => e.Label));
             ports.Add(port);
             _sent[port].Clear();
         }
@@ -166,7 +166,7 @@ public class LabelSwitchTests
     public void Forwarding_a_burst_allocates_nothing()
     {
         var input = new PacketBurst();
-        var frame = TestFrames.Build([104, 5000], Payload);
+        var frame = MplsFrames.Build([104, 5000], Payload);
 
         // The JIT may allocate while it tiers the loop up, so look for one clean window of 6400 packets:
         // an allocation per packet or per burst would dirty every window.
@@ -200,7 +200,7 @@ public class LabelSwitchTests
         var member = new Dictionary<int, int>();
         for (var flow = 0; flow < 300; flow++)
         {
-            Forward(TestFrames.Build([104, 5000], TestFrames.Payload(flow, 0)));
+            Forward(MplsFrames.Build([104, 5000], MplsFrames.Payload(flow, 0)));
             var port = Array.FindIndex(_sent, s => s.Count == 1);
             member[flow] = port;
             _sent[port].Clear();
@@ -212,7 +212,7 @@ public class LabelSwitchTests
     /// <summary>Forwards one burst of <paramref name="frames"/> and keeps a copy of what each port would send.</summary>
     private void Forward(params byte[][] frames)
     {
-        var burst = TestFrames.Burst(frames);
+        var burst = MplsFrames.Burst(frames);
         _switch.Forward(_lfib, burst, _up, _plan);
         for (var port = 0; port < _plan.Ports; port++)
         {

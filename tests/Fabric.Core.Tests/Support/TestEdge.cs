@@ -44,7 +44,7 @@ internal sealed class TestEdge : IDisposable
     {
         var pending = _uplinks[uplink].Pending;
         var frame = pending.Append((labels.Length * 4) + payload.Length);
-        TestFrames.Write(frame, labels, payload, ttl);
+        MplsFrames.Write(frame, labels, payload, ttl);
         if (pending.IsFull)
         {
             Flush(_uplinks[uplink]);

@@ -4,7 +4,7 @@ using Sdn.Common.Packets;
 namespace Sdn.Testing;
 
 /// <summary>Builds and reads the MPLS frames tests send: a label stack over a small Ethernet-like payload.</summary>
-public static class TestFrames
+public static class MplsFrames
 {
     public const int PayloadLength = 64;
 
