@@ -6,7 +6,7 @@ using Sdn.Fabric.Core.Tests.Support;
 namespace Sdn.Fabric.Core.Tests.Lsr;
 
 /// <summary>A core node on its own thread between two test edges over in-memory links without liveness.</summary>
-public sealed class CoreNodeTests : IDisposable
+public sealed class CoreSwitchTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -14,7 +14,7 @@ public sealed class CoreNodeTests : IDisposable
     private readonly TestEdge _west = new("west", transportLabel: 900);
     private readonly TestEdge _east = new("east", transportLabel: 1000);
 
-    public CoreNodeTests()
+    public CoreSwitchTests()
     {
         var (nodeWest, west) = InMemoryLink.CreatePair("c-west", "west-c");
         var (nodeEast, east) = InMemoryLink.CreatePair("c-east", "east-c");
