@@ -23,24 +23,24 @@ public sealed class AclRules : ResourceKind<AclRule>
 
         if (item.Priority > MaxPriority)
         {
-            throw ModelException.Invalid($"priority {item.Priority} is out of range: use 0-{MaxPriority}");
+            throw ModelException.Invalid($"priority {item.Priority} is out of range: use 0-{MaxPriority}", "priority");
         }
 
         if (item.Action is not (AclAction.Allow or AclAction.Deny))
         {
-            throw ModelException.Invalid("action is required: ALLOW or DENY");
+            throw ModelException.Invalid("action is required: ALLOW or DENY", "action");
         }
 
         item.SrcCidr = Cidr("src_cidr", item.SrcCidr);
         item.DstCidr = Cidr("dst_cidr", item.DstCidr);
         if (item.SrcCidr.Length > 0 && item.DstCidr.Length > 0 && IsIPv6(item.SrcCidr) != IsIPv6(item.DstCidr))
         {
-            throw ModelException.Invalid("src_cidr and dst_cidr mix IPv4 and IPv6; no packet can match both");
+            throw ModelException.Invalid("src_cidr and dst_cidr mix IPv4 and IPv6; no packet can match both", "dst_cidr");
         }
 
         if (item.Protocol > 255)
         {
-            throw ModelException.Invalid($"protocol {item.Protocol} is not an IP protocol number (0-255, 0 = any)");
+            throw ModelException.Invalid($"protocol {item.Protocol} is not an IP protocol number (0-255, 0 = any)", "protocol");
         }
 
         CheckPorts("src_ports", item.SrcPorts, item.Protocol);
@@ -49,7 +49,7 @@ public sealed class AclRules : ResourceKind<AclRule>
         var twin = state.AclRules.FirstOrDefault(r => r.Tenant == item.Tenant && r.Priority == item.Priority && SameMatch(r, item));
         if (twin is not null)
         {
-            throw ModelException.Exists($"ACL rule '{twin.Name}' of tenant '{item.Tenant}' already has priority {item.Priority} and the same match; change the priority or the match");
+            throw ModelException.Exists($"ACL rule '{twin.Name}' of tenant '{item.Tenant}' already has priority {item.Priority} and the same match; change the priority or the match", "priority");
         }
     }
 
@@ -72,12 +72,12 @@ public sealed class AclRules : ResourceKind<AclRule>
 
         if (protocol is not (Tcp or Udp))
         {
-            throw ModelException.Invalid($"{field} applies only to TCP (6) and UDP (17), not protocol {protocol}");
+            throw ModelException.Invalid($"{field} applies only to TCP (6) and UDP (17), not protocol {protocol}", field);
         }
 
         if (range.First > range.Last || range.Last > ushort.MaxValue)
         {
-            throw ModelException.Invalid($"{field} {range.First}-{range.Last} is not a port range: first <= last <= 65535");
+            throw ModelException.Invalid($"{field} {range.First}-{range.Last} is not a port range: first <= last <= 65535", field);
         }
     }
 

@@ -53,7 +53,7 @@ public sealed class FabricModel
             ResourceName.Validate(kind.Kind, name);
             if (kind.Find(_state, name) is not null)
             {
-                throw ModelException.Exists($"{kind.Kind} '{name}' already exists");
+                throw ModelException.Exists($"{kind.Kind} '{name}' already exists", "name");
             }
 
             kind.Admit(item, _state);
@@ -113,29 +113,10 @@ public sealed class FabricModel
         lock (_gate)
         {
             var backlog = includeExisting
-                ? Existing(ResourceKinds.Edges)
-                    .Concat(Existing(ResourceKinds.CoreNodes))
-                    .Concat(Existing(ResourceKinds.Links))
-                    .Concat(Existing(ResourceKinds.Tenants))
-                    .Concat(Existing(ResourceKinds.Networks))
-                    .Concat(Existing(ResourceKinds.AclRules))
-                    .Concat(Existing(ResourceKinds.Ports))
-                    .ToList()
+                ? StateObjects.InCreationOrder(_state).Select(o => o.ToEvent(EventType.Created, _state.Version)).ToList()
                 : [];
             return _events.Subscribe(backlog, limit);
         }
-    }
-
-    private IEnumerable<Event> Existing<T>(ResourceKind<T> kind)
-        where T : class, IMessage<T> =>
-        kind.Items(_state).Select(item => Describe(kind, item.Clone(), EventType.Created, _state.Version));
-
-    private static Event Describe<T>(ResourceKind<T> kind, T item, EventType type, ulong version)
-        where T : class, IMessage<T>
-    {
-        var change = new Event { Version = version, Type = type };
-        kind.Describe(change, item);
-        return change;
     }
 
     private void Commit<T>(Action<FabricState> change, EventType type, ResourceKind<T> kind, T item)
@@ -146,6 +127,6 @@ public sealed class FabricModel
         next.Version++;
         _store?.Save(next);
         _state = next;
-        _events.Publish(Describe(kind, item.Clone(), type, next.Version));
+        _events.Publish(ModelObject.Of(kind, item.Clone()).ToEvent(type, next.Version));
     }
 }

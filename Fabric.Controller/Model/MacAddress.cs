@@ -20,17 +20,17 @@ public static class MacAddress
         var octets = new byte[6];
         if (parts.Length != 6 || !parts.Select((p, i) => p.Length == 2 && byte.TryParse(p, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out octets[i])).All(ok => ok))
         {
-            throw ModelException.Invalid($"{field} '{text}' is not a MAC address such as 02:00:00:00:00:01");
+            throw ModelException.Invalid($"{field} '{text}' is not a MAC address such as 02:00:00:00:00:01", field);
         }
 
         if ((octets[0] & 1) != 0)
         {
-            throw ModelException.Invalid($"{field} '{text}' is a multicast address; a port needs a unicast MAC (even first octet)");
+            throw ModelException.Invalid($"{field} '{text}' is a multicast address; a port needs a unicast MAC (even first octet)", field);
         }
 
         if (octets.All(o => o == 0))
         {
-            throw ModelException.Invalid($"{field} '{text}' is all zeros; give a real unicast MAC or leave it empty to have one allocated");
+            throw ModelException.Invalid($"{field} '{text}' is all zeros; give a real unicast MAC or leave it empty to have one allocated", field);
         }
 
         return Format(octets);

@@ -23,7 +23,7 @@ public sealed class Networks : ResourceKind<Network>
 
         if (string.IsNullOrEmpty(item.Ipv4Subnet))
         {
-            throw ModelException.Invalid("ipv4_subnet is required, such as 10.0.1.0/24");
+            throw ModelException.Invalid("ipv4_subnet is required, such as 10.0.1.0/24", "ipv4_subnet");
         }
 
         var ipv4 = Subnet.Parse("ipv4_subnet", item.Ipv4Subnet, AddressFamily.InterNetwork);
@@ -38,21 +38,21 @@ public sealed class Networks : ResourceKind<Network>
         }
         else if (!string.IsNullOrEmpty(item.Ipv6Gateway))
         {
-            throw ModelException.Invalid("ipv6_gateway needs an ipv6_subnet");
+            throw ModelException.Invalid("ipv6_gateway needs an ipv6_subnet", "ipv6_gateway");
         }
 
         item.Mtu = item.Mtu == 0 ? DefaultMtu : item.Mtu;
         var minMtu = string.IsNullOrEmpty(item.Ipv6Subnet) ? MinIPv4Mtu : MinIPv6Mtu;
         if (item.Mtu is < MinIPv4Mtu or > MaxMtu || item.Mtu < minMtu)
         {
-            throw ModelException.Invalid($"mtu {item.Mtu} is out of range: use {minMtu}-{MaxMtu}");
+            throw ModelException.Invalid($"mtu {item.Mtu} is out of range: use {minMtu}-{MaxMtu}", "mtu");
         }
 
         foreach (var other in state.Networks.Where(n => n.Tenant == item.Tenant))
         {
             if (Overlaps(item.Ipv4Subnet, other.Ipv4Subnet, AddressFamily.InterNetwork) || Overlaps(item.Ipv6Subnet, other.Ipv6Subnet, AddressFamily.InterNetworkV6))
             {
-                throw ModelException.Precondition($"network '{item.Name}' overlaps network '{other.Name}' of tenant '{item.Tenant}'; the subnets of one tenant must be disjoint");
+                throw ModelException.Precondition($"network '{item.Name}' overlaps network '{other.Name}' of tenant '{item.Tenant}'; the subnets of one tenant must be disjoint", "ipv4_subnet");
             }
         }
     }
@@ -72,7 +72,7 @@ public sealed class Networks : ResourceKind<Network>
         var gateway = Subnet.ParseAddress(field, given, subnet.Family);
         if (!subnet.Contains(gateway) || subnet.IsReserved(gateway))
         {
-            throw ModelException.Invalid($"{field} {given} is not a host address of {subnet}");
+            throw ModelException.Invalid($"{field} {given} is not a host address of {subnet}", field);
         }
 
         return gateway.ToString();

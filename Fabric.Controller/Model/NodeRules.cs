@@ -13,12 +13,12 @@ public static class NodeRules
     {
         if (Exists(name, state))
         {
-            throw ModelException.Exists($"a node named '{name}' already exists; edges and core nodes share one name space");
+            throw ModelException.Exists($"a node named '{name}' already exists; edges and core nodes share one name space", "name");
         }
 
         if (!string.IsNullOrEmpty(address) && !IsHostAndPort(address))
         {
-            throw ModelException.Invalid($"address '{address}' is not host:port, such as 192.0.2.10:6635");
+            throw ModelException.Invalid($"address '{address}' is not host:port, such as 192.0.2.10:6635", "address");
         }
     }
 

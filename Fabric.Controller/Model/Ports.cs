@@ -19,16 +19,13 @@ public sealed class Ports : ResourceKind<Port>
 
     public override void Admit(Port item, FabricState state)
     {
-        ResourceName.Require("network", "network", item.Network, state.Networks, n => n.Name);
         ResourceName.Require("edge", "edge", item.Edge, state.Edges, e => e.Name);
+        ResourceName.Require("network", "network", item.Network, state.Networks, n => n.Name);
         var network = state.Networks.First(n => n.Name == item.Network);
         var neighbours = state.Ports.Where(p => p.Network == item.Network).ToList();
 
         item.Kind = item.Kind == PortKind.Unspecified ? PortKind.Vnic : item.Kind;
-        if (!Enum.IsDefined(item.Kind))
-        {
-            throw ModelException.Invalid($"kind {(int)item.Kind} is not a port kind: use VNIC or TAP");
-        }
+        AdmitEndpoint(item, state);
 
         var macs = neighbours.Select(p => p.Mac).ToHashSet();
         if (string.IsNullOrEmpty(item.Mac))
@@ -40,58 +37,85 @@ public sealed class Ports : ResourceKind<Port>
             item.Mac = MacAddress.Normalize("mac", item.Mac);
             if (macs.Contains(item.Mac))
             {
-                throw ModelException.Exists($"mac {item.Mac} is already used by port '{neighbours.First(p => p.Mac == item.Mac).Name}' of network '{item.Network}'");
+                throw ModelException.Exists($"mac {item.Mac} is already used by port '{neighbours.First(p => p.Mac == item.Mac).Name}' of network '{item.Network}'", "mac");
             }
         }
 
-        item.Ipv4 = Address(item, "ipv4", item.Ipv4, network.Ipv4Subnet, network.Ipv4Gateway, AddressFamily.InterNetwork, neighbours.Select(p => p.Ipv4));
+        item.Ipv4 = Address(item, "ipv4", item.Ipv4, network.Ipv4Subnet, network.Ipv4Gateway, AddressFamily.InterNetwork, neighbours.Select(p => (p.Name, p.Ipv4)));
 
         if (string.IsNullOrEmpty(network.Ipv6Subnet))
         {
             if (!string.IsNullOrEmpty(item.Ipv6))
             {
-                throw ModelException.Invalid($"ipv6 {item.Ipv6} given, but network '{item.Network}' has no IPv6 subnet");
+                throw ModelException.Invalid($"ipv6 {item.Ipv6} given, but network '{item.Network}' has no IPv6 subnet", "ipv6");
             }
         }
         else
         {
-            item.Ipv6 = Address(item, "ipv6", item.Ipv6, network.Ipv6Subnet, network.Ipv6Gateway, AddressFamily.InterNetworkV6, neighbours.Select(p => p.Ipv6));
+            item.Ipv6 = Address(item, "ipv6", item.Ipv6, network.Ipv6Subnet, network.Ipv6Gateway, AddressFamily.InterNetworkV6, neighbours.Select(p => (p.Name, p.Ipv6)));
         }
     }
 
+    public override void CheckUnused(Port item, FabricState state) =>
+        RefuseWhileUsed(item, "the VM(s) that target it", state.Ports.Where(p => VmApps.TargetPort(p.Vm) == item.Name).Select(p => p.Name));
+
     public override void Describe(Event change, Port item) => change.Port = item;
 
+    /// <summary>Checks what realizes the port and fills in its defaults: a VNIC port's VM, a TAP port's host.</summary>
+    private static void AdmitEndpoint(Port item, FabricState state)
+    {
+        switch (item.Kind)
+        {
+            case PortKind.Vnic when item.Host is not null:
+                throw ModelException.Invalid($"port '{item.Name}' is a VNIC port, which carries a vm; only a TAP port carries a host", "host");
+            case PortKind.Vnic:
+                item.Vm ??= new VmSpec();
+                VmApps.Admit(item.Vm, item.Name, state);
+                break;
+            case PortKind.Tap when item.Vm is not null:
+                throw ModelException.Invalid($"port '{item.Name}' is a TAP port, which carries a host; only a VNIC port carries a vm", "vm");
+            case PortKind.Tap:
+                item.Host ??= new HostSpec();
+                HostSpecs.Admit(item.Host, item.Name);
+                break;
+            default:
+                throw ModelException.Invalid($"kind {(int)item.Kind} is not a port kind: use VNIC or TAP", "kind");
+        }
+    }
+
     /// <summary>Checks a given address (inside the subnet, a host's, free) or allocates the lowest free one.</summary>
-    private static string Address(Port item, string field, string given, string subnetText, string gatewayText, AddressFamily family, IEnumerable<string> used)
+    /// <param name="used">The addresses the network's other ports have, with their names.</param>
+    private static string Address(Port item, string field, string given, string subnetText, string gatewayText, AddressFamily family, IEnumerable<(string Port, string Address)> used)
     {
         var subnet = Subnet.Parse("subnet", subnetText, family);
         var gateway = IPAddress.Parse(gatewayText);
-        var taken = used.Where(u => !string.IsNullOrEmpty(u)).Select(IPAddress.Parse).Append(gateway).ToHashSet();
+        var owners = used.Where(u => !string.IsNullOrEmpty(u.Address)).ToDictionary(u => IPAddress.Parse(u.Address), u => u.Port);
+        var taken = owners.Keys.Append(gateway).ToHashSet();
 
         if (string.IsNullOrEmpty(given))
         {
             return subnet.FirstFreeHost(taken)?.ToString()
-                ?? throw ModelException.Precondition($"network '{item.Network}' has no free {field} address left in {subnet}");
+                ?? throw ModelException.Precondition($"network '{item.Network}' has no free {field} address left in {subnet}", field);
         }
 
         var address = Subnet.ParseAddress(field, given, family);
         if (!subnet.Contains(address))
         {
-            throw ModelException.Invalid($"{field} {given} is outside subnet {subnet} of network '{item.Network}'");
+            throw ModelException.Invalid($"{field} {given} is outside subnet {subnet} of network '{item.Network}'", field);
         }
 
         if (subnet.IsReserved(address))
         {
-            throw ModelException.Invalid($"{field} {given} is the network or broadcast address of {subnet}; use a host address");
+            throw ModelException.Invalid($"{field} {given} is the network or broadcast address of {subnet}; use a host address", field);
         }
 
         if (address.Equals(gateway))
         {
-            throw ModelException.Exists($"{field} {given} is the gateway of network '{item.Network}'");
+            throw ModelException.Exists($"{field} {given} is the gateway of network '{item.Network}'", field);
         }
 
         return taken.Contains(address)
-            ? throw ModelException.Exists($"{field} {given} is already used by another port of network '{item.Network}'")
+            ? throw ModelException.Exists($"{field} {given} is already used by port '{owners[address]}' of network '{item.Network}'", field)
             : address.ToString();
     }
 }

@@ -12,12 +12,12 @@ public static partial class ResourceName
     {
         if (string.IsNullOrEmpty(name))
         {
-            throw ModelException.Invalid($"a {kind} needs a name");
+            throw ModelException.Invalid($"a {kind} needs a name", "name");
         }
 
         if (!Pattern().IsMatch(name))
         {
-            throw ModelException.Invalid($"{kind} name '{name}' is invalid: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            throw ModelException.Invalid($"{kind} name '{name}' is invalid: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit", "name");
         }
     }
 
@@ -26,12 +26,12 @@ public static partial class ResourceName
     {
         if (string.IsNullOrEmpty(name))
         {
-            throw ModelException.Invalid($"{field} is required");
+            throw ModelException.Invalid($"{field} is required", field);
         }
 
         if (!existing.Any(e => nameOf(e) == name))
         {
-            throw ModelException.NotFound(kind, name);
+            throw ModelException.NotFound(kind, name, field);
         }
     }
 

@@ -31,18 +31,18 @@ public readonly record struct Subnet(IPNetwork Network)
             || !int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var prefix)
             || prefix > (family == AddressFamily.InterNetwork ? 32 : 128))
         {
-            throw ModelException.Invalid($"{field} '{text}' is not an {familyName} CIDR such as {(family == AddressFamily.InterNetwork ? "10.0.1.0/24" : "fd00:1::/64")}");
+            throw ModelException.Invalid($"{field} '{text}' is not an {familyName} CIDR such as {(family == AddressFamily.InterNetwork ? "10.0.1.0/24" : "fd00:1::/64")}", field);
         }
 
         if (prefix > maxPrefix)
         {
-            throw ModelException.Invalid($"{field} '{text}' is too small: the prefix may be at most /{maxPrefix}");
+            throw ModelException.Invalid($"{field} '{text}' is too small: the prefix may be at most /{maxPrefix}", field);
         }
 
         var network = new IPNetwork(Mask(address, prefix), prefix);
         if (!network.BaseAddress.Equals(address))
         {
-            throw ModelException.Invalid($"{field} '{text}' has host bits set; did you mean {network}?");
+            throw ModelException.Invalid($"{field} '{text}' has host bits set; did you mean {network}?", field);
         }
 
         return new Subnet(network);
@@ -52,7 +52,7 @@ public readonly record struct Subnet(IPNetwork Network)
     {
         if (!TryParseStrict(text, family, out var address))
         {
-            throw ModelException.Invalid($"{field} '{text}' is not an {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address");
+            throw ModelException.Invalid($"{field} '{text}' is not an {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address", field);
         }
 
         return address;

@@ -1,15 +1,18 @@
+using System.Globalization;
 using System.Net;
-using System.Net.NetworkInformation;
+using Sdn.Contracts;
+using Sdn.Fabric.Controller.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Sdn.Fabric.Controller.Topology;
 
 /// <summary>
-/// Loads a topology YAML file into a <see cref="TopologyDefinition"/>, or fails with every
-/// problem it found, each with the file, line and column: unknown keys, bad values, references
-/// to things that do not exist, duplicate names, IPs and MACs, and IPs outside their subnet.
-/// Nothing is started from a file with an error.
+/// Loads a topology YAML file into a <see cref="TopologyDefinition"/>, or fails with every problem it found, each
+/// at its file, line and column. The file's own syntax is checked here: the YAML, unknown keys, missing keys and
+/// values of the wrong type. Everything else is the model's rules, the same ones every API call meets: the objects
+/// the file declares are created, in order, in a model of their own, and each refusal is reported at the line of
+/// the field it is about. Nothing is started from a file with an error.
 /// </summary>
 public static class TopologyFile
 {
@@ -26,7 +29,10 @@ public static class TopologyFile
     internal static readonly string[] HostKeys = ["name", "edge", "network", "ip", "mac", "routes"];
     internal static readonly string[] RouteKeys = ["to", "via"];
     internal static readonly string[] AclKeys = ["tenant", "priority", "action", "from", "to", "protocol", "ports"];
-    internal static readonly string[] Apps = ["echo", "ping", "pktgen", "sink"];
+
+    private static readonly Dictionary<string, LinkKind> LinkKinds = new(StringComparer.Ordinal) { ["memory"] = LinkKind.Memory, ["udp"] = LinkKind.Udp };
+    private static readonly Dictionary<string, AclAction> AclActions = new(StringComparer.Ordinal) { ["allow"] = AclAction.Allow, ["deny"] = AclAction.Deny };
+    private static readonly Dictionary<string, uint> Protocols = new(StringComparer.Ordinal) { ["any"] = 0, ["icmp"] = 1, ["tcp"] = 6, ["udp"] = 17 };
 
     /// <exception cref="TopologyFileException">The file is missing, is not YAML, or describes an invalid topology.</exception>
     public static TopologyDefinition Load(string path)
@@ -67,47 +73,118 @@ public static class TopologyFile
             throw errors.ToException();
         }
 
-        var topology = new TopologyReader(errors).Read(stream.Documents[0].RootNode);
-        if (errors.Any || topology is null)
+        var reader = new TopologyReader(errors);
+        var root = stream.Documents[0].RootNode;
+        var (name, controller) = reader.Read(root);
+        var state = Admit(reader.Declared, reader.Flawed, errors);
+        if (errors.Any || name is null)
         {
             throw errors.ToException();
         }
 
-        return topology;
+        if (state.Edges.Count == 0)
+        {
+            errors.Add(root, "a topology needs at least one edge under 'edges'");
+            throw errors.ToException();
+        }
+
+        return new TopologyDefinition(name, controller, state);
     }
 
-    /// <summary>Reads the document in order, so each reference is checked against what came before it.</summary>
+    /// <summary>
+    /// Creates the declared objects in a model of their own, each after what it refers to, and reports each refusal at
+    /// its field. An object that refers to a refused one, or to one the file could not declare (<paramref name="flawed"/>),
+    /// is skipped: its own problem is the other's.
+    /// </summary>
+    private static FabricState Admit(IReadOnlyList<DeclaredObject> declared, IEnumerable<string> flawed, TopologyErrors errors)
+    {
+        var model = new FabricModel(store: null);
+        var refused = new HashSet<string>(flawed, StringComparer.Ordinal);
+        var created = new HashSet<string>(StringComparer.Ordinal);
+        var byMessage = declared.ToDictionary(d => (object)d.Object.Message, ReferenceEqualityComparer.Instance);
+        var inOrder = StateObjects.InCreationOrder(Draft(declared)).Select(o => byMessage[o.Message]);
+        foreach (var item in inOrder)
+        {
+            if (item.Needs.Any(n => refused.Contains(n) && !created.Contains(n)))
+            {
+                refused.Add(item.Id);
+                continue;
+            }
+
+            try
+            {
+                item.Object.CreateIn(model);
+                created.Add(item.Id);
+            }
+            catch (ModelException e)
+            {
+                refused.Add(item.Id);
+                errors.Add(item.At(e.Field), e.Message);
+            }
+        }
+
+        return model.Snapshot();
+    }
+
+    /// <summary>The declared objects as one state, to put them in creation order (they are the same instances).</summary>
+    private static FabricState Draft(IReadOnlyList<DeclaredObject> declared)
+    {
+        var state = new FabricState();
+        foreach (var message in declared.Select(d => d.Object.Message))
+        {
+            switch (message)
+            {
+                case EdgeNode edge: state.Edges.Add(edge); break;
+                case CoreNode core: state.CoreNodes.Add(core); break;
+                case Link link: state.Links.Add(link); break;
+                case Tenant tenant: state.Tenants.Add(tenant); break;
+                case Network network: state.Networks.Add(network); break;
+                case AclRule rule: state.AclRules.Add(rule); break;
+                case Port port: state.Ports.Add(port); break;
+            }
+        }
+
+        return state;
+    }
+
+    /// <summary>Reads the document into the objects it declares, checking the file's syntax only.</summary>
     private sealed class TopologyReader(TopologyErrors errors)
     {
-        private readonly Dictionary<string, string> _nodeKinds = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, NetworkDefinition> _networks = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _tenants = new(StringComparer.Ordinal);
-        private readonly Dictionary<IPAddress, string> _ipOwners = [];
-        private readonly Dictionary<PhysicalAddress, string> _macOwners = [];
+        private readonly List<DeclaredObject> _declared = [];
+        private readonly HashSet<string> _flawed = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _aclsPerTenant = new(StringComparer.Ordinal);
 
-        public TopologyDefinition? Read(YamlNode root)
+        public IReadOnlyList<DeclaredObject> Declared => _declared;
+
+        /// <summary>The objects the file names but could not declare, for a missing or unreadable value.</summary>
+        public IReadOnlyCollection<string> Flawed => _flawed;
+
+        public (string? Name, ControllerDefinition Controller) Read(YamlNode root)
         {
             var top = YamlFields.Of(root, "the topology", errors, TopKeys);
             if (top is null)
             {
-                return null;
+                return (null, new ControllerDefinition(new IPEndPoint(IPAddress.Loopback, DefaultControllerPort)));
             }
 
-            var name = top.Name();
+            var name = top.String("name", required: true);
             var controller = ReadController(top);
-            var core = top.Sequence("core").Select(n => ReadNode(n, "core node")).OfType<NodeDefinition>().ToList();
-            var edges = top.Sequence("edges").Select(n => ReadNode(n, "edge")).OfType<NodeDefinition>().ToList();
-            var links = top.Sequence("links").Select(ReadLink).OfType<LinkDefinition>().ToList();
-            var tenants = top.Sequence("tenants").Select(ReadTenant).OfType<TenantDefinition>().ToList();
-            var vms = top.Sequence("vms").Select(ReadVm).OfType<VmDefinition>().ToList();
-            var hosts = top.Sequence("hosts").Select(ReadHost).OfType<HostDefinition>().ToList();
-            var acls = top.Sequence("acls").Select(ReadAcl).OfType<AclDefinition>().ToList();
-            if (edges.Count == 0 && !errors.Any)
+            foreach (var node in top.Sequence("core"))
             {
-                errors.Add(root, "a topology needs at least one edge under 'edges'");
+                ReadNode(node, "core node", n => ModelObject.Of(ResourceKinds.CoreNodes, new CoreNode { Name = n }));
             }
 
-            return name is null ? null : new TopologyDefinition(name, controller, core, edges, links, tenants, vms, hosts, acls);
+            foreach (var node in top.Sequence("edges"))
+            {
+                ReadNode(node, "edge", n => ModelObject.Of(ResourceKinds.Edges, new EdgeNode { Name = n }));
+            }
+
+            top.Sequence("links").ToList().ForEach(ReadLink);
+            top.Sequence("tenants").ToList().ForEach(ReadTenant);
+            top.Sequence("vms").ToList().ForEach(ReadVm);
+            top.Sequence("hosts").ToList().ForEach(ReadHost);
+            top.Sequence("acls").ToList().ForEach(ReadAcl);
+            return (name, controller);
         }
 
         private ControllerDefinition ReadController(YamlFields top)
@@ -133,319 +210,222 @@ public static class TopologyFile
             return new ControllerDefinition(listen);
         }
 
-        private NodeDefinition? ReadNode(YamlNode node, string kind)
+        private void ReadNode(YamlNode node, string kind, Func<string, ModelObject> create)
         {
-            var fields = YamlFields.Of(node, WithArticle(kind), errors, NodeKeys);
-            var name = fields?.Name();
-            return name is not null && Claim(name, kind, fields!.Find("name")!) ? new NodeDefinition(name) : null;
+            if (YamlFields.Of(node, WithArticle(kind), errors, NodeKeys) is { } fields && fields.String("name", required: true) is { } name)
+            {
+                Declare(create(name), fields, [], ("name", "name"));
+            }
         }
 
-        private LinkDefinition? ReadLink(YamlNode node)
+        private void ReadLink(YamlNode node)
         {
             if (YamlFields.Of(node, "a link", errors, LinkKeys) is not { } fields)
             {
-                return null;
+                return;
             }
 
             var endpoints = fields.Sequence("endpoints").ToList();
-            if (endpoints.Count != 2 || endpoints.Any(e => e is not YamlScalarNode))
+            if (endpoints.Count != 2 || endpoints.Any(e => e is not YamlScalarNode { Value.Length: > 0 }))
             {
                 errors.Add(fields.Find("endpoints") ?? node, "a link needs 'endpoints': a list of exactly two node names");
-                return null;
+                return;
             }
 
-            var from = ((YamlScalarNode)endpoints[0]).Value ?? "";
-            var to = ((YamlScalarNode)endpoints[1]).Value ?? "";
-            var endpointsValid = RequireNode(from, endpoints[0], "core node", "edge") & RequireNode(to, endpoints[1], "core node", "edge");
-            if (endpointsValid && from == to)
+            var (from, to) = (((YamlScalarNode)endpoints[0]).Value!, ((YamlScalarNode)endpoints[1]).Value!);
+            var link = new Link
             {
-                errors.Add(endpoints[1], $"a link cannot connect '{from}' to itself");
-                endpointsValid = false;
-            }
-
-            if (endpointsValid && _nodeKinds[from] == "edge" && _nodeKinds[to] == "edge")
+                Name = fields.String("name") ?? $"{from}--{to}",
+                A = new LinkEndpoint { Node = from },
+                B = new LinkEndpoint { Node = to },
+                Kind = fields.Choice("kind", LinkKinds, LinkKind.Unspecified),
+                Cost = fields.Unsigned("cost", 0),
+            };
+            var located = new Dictionary<string, YamlNode> { ["a.node"] = endpoints[0], ["b.node"] = endpoints[1] };
+            if (fields.Find("impairment") is { } impairmentNode && YamlFields.Of(impairmentNode, "an impairment", errors, ImpairmentKeys) is { } impairment)
             {
-                errors.Add(endpoints[1], $"a link joins an edge to a core node or two core nodes; '{from}' and '{to}' are both edges");
-                endpointsValid = false;
+                link.Impairment = new Impairment
+                {
+                    Loss = impairment.Fraction("loss"),
+                    DelayMs = impairment.Unsigned("delay-ms", 0),
+                    Reorder = impairment.Fraction("reorder"),
+                    Seed = impairment.Integer("seed", 1),
+                };
+                located["impairment"] = impairmentNode;
+                Locate(located, impairment, ("impairment.loss", "loss"), ("impairment.delay_ms", "delay-ms"), ("impairment.reorder", "reorder"));
+                if (impairment.Flawed)
+                {
+                    fields.Report(impairmentNode, $"the impairment of link '{link.Name}' is not usable as written");
+                }
             }
 
-            var name = fields.Find("name") is null ? $"{from}--{to}" : fields.Name();
-            var kind = fields.Enum("kind", LinkKind.Memory);
-            var cost = fields.Integer("cost", 1, 1, 65535);
-            var impairment = fields.Find("impairment") is { } impairmentNode ? ReadImpairment(impairmentNode) : null;
-            if (name is null || !endpointsValid || !Claim(name, "link", fields.Find("name") ?? node))
-            {
-                return null;
-            }
-
-            return new LinkDefinition(name, from, to, kind, cost, impairment);
+            Declare(ModelObject.Of(ResourceKinds.Links, link), fields, [DeclaredObject.IdOf("edge", from), DeclaredObject.IdOf("edge", to)], located, ("name", "name"), ("kind", "kind"), ("cost", "cost"));
         }
 
-        private ImpairmentDefinition? ReadImpairment(YamlNode node)
+        private void ReadTenant(YamlNode node)
         {
-            if (YamlFields.Of(node, "an impairment", errors, ImpairmentKeys) is not { } fields)
+            if (YamlFields.Of(node, "a tenant", errors, TenantKeys) is not { } fields || fields.String("name", required: true) is not { } tenant)
             {
-                return null;
+                return;
             }
 
-            return new ImpairmentDefinition(
-                fields.Fraction("loss"),
-                TimeSpan.FromMilliseconds(fields.Integer("delay-ms", 0, 0, 10_000)),
-                fields.Fraction("reorder"),
-                fields.Integer("seed", 1, int.MinValue, int.MaxValue));
+            Declare(ModelObject.Of(ResourceKinds.Tenants, new Tenant { Name = tenant }), fields, [], ("name", "name"));
+            foreach (var networkNode in fields.Sequence("networks"))
+            {
+                if (YamlFields.Of(networkNode, $"a network of tenant '{tenant}'", errors, NetworkKeys) is not { } network || network.String("name", required: true) is not { } name)
+                {
+                    continue;
+                }
+
+                var declared = new Network
+                {
+                    Name = NetworkName($"{tenant}/{name}"),
+                    Tenant = tenant,
+                    Ipv4Subnet = network.String("subnet", required: true) ?? string.Empty,
+                    Ipv4Gateway = network.String("gateway") ?? string.Empty,
+                };
+                Declare(ModelObject.Of(ResourceKinds.Networks, declared), network, [DeclaredObject.IdOf("tenant", tenant)], ("name", "name"), ("ipv4_subnet", "subnet"), ("ipv4_gateway", "gateway"));
+            }
         }
 
-        private TenantDefinition? ReadTenant(YamlNode node)
+        private void ReadVm(YamlNode node)
         {
-            if (YamlFields.Of(node, "a tenant", errors, TenantKeys) is not { } fields || fields.Name() is not { } name)
+            if (YamlFields.Of(node, "a vm", errors, VmKeys) is not { } fields || Attachment(fields, "vm") is not { } port)
             {
-                return null;
+                return;
             }
 
-            if (!_tenants.Add(name))
+            port.Kind = PortKind.Vnic;
+            port.Vm = new VmSpec
             {
-                errors.Add(fields.Find("name")!, $"tenant '{name}' is defined twice");
-                return null;
+                App = fields.String("app") ?? string.Empty,
+                MemoryMib = fields.Unsigned("memory-mib", 0),
+                Vcpus = fields.Unsigned("vcpus", 0),
+            };
+            var located = new Dictionary<string, YamlNode>();
+            foreach (var (key, (value, at)) in fields.Scalars("params"))
+            {
+                port.Vm.Params[key] = value;
+                located[$"vm.params.{key}"] = at;
             }
 
-            var networks = fields.Sequence("networks").Select(n => ReadNetwork(n, name)).OfType<NetworkDefinition>().ToList();
-            return new TenantDefinition(name, networks);
+            var target = VmApps.TargetPort(port.Vm);
+            Declare(ModelObject.Of(ResourceKinds.Ports, port), fields, Needs(port, target), located, AttachmentFields.Append(("vm.app", "app")).Append(("vm.params", "params")).Append(("vm.memory_mib", "memory-mib")).Append(("vm.vcpus", "vcpus")).ToArray());
         }
 
-        private NetworkDefinition? ReadNetwork(YamlNode node, string tenant)
+        private void ReadHost(YamlNode node)
         {
-            if (YamlFields.Of(node, $"a network of tenant '{tenant}'", errors, NetworkKeys) is not { } fields)
+            if (YamlFields.Of(node, "a host", errors, HostKeys) is not { } fields || Attachment(fields, "host") is not { } port)
             {
-                return null;
+                return;
             }
 
-            var name = fields.Name();
-            var subnet = fields.Ipv4Prefix("subnet", required: true);
-            var gateway = fields.Ipv4("gateway");
-            if (name is null || subnet is not { } prefix)
+            port.Kind = PortKind.Tap;
+            port.Host = new HostSpec();
+            foreach (var routeNode in fields.Sequence("routes"))
             {
-                return null;
+                if (YamlFields.Of(routeNode, $"a route of host '{port.Name}'", errors, RouteKeys) is { } route)
+                {
+                    port.Host.Routes.Add(new Route { To = route.String("to", required: true) ?? string.Empty, Via = route.String("via", required: true) ?? string.Empty });
+                    if (route.Flawed)
+                    {
+                        _flawed.Add(DeclaredObject.IdOf("port", port.Name));
+                    }
+                }
             }
 
-            if (prefix.PrefixLength > 30)
-            {
-                errors.Add(fields.Find("subnet")!, $"subnet {prefix} of network '{tenant}/{name}' is too small: use a /30 or larger");
-                return null;
-            }
-
-            gateway ??= HostAddress(prefix, 1);
-            if (!prefix.Contains(gateway) || gateway.Equals(prefix.BaseAddress) || gateway.Equals(Broadcast(prefix)))
-            {
-                errors.Add(fields.Find("gateway")!, $"gateway {gateway} of network '{tenant}/{name}' is not a host address of its subnet {prefix}");
-                return null;
-            }
-
-            var qualified = $"{tenant}/{name}";
-            if (_networks.ContainsKey(qualified))
-            {
-                errors.Add(fields.Find("name")!, $"network '{qualified}' is defined twice");
-                return null;
-            }
-
-            var overlapping = _networks.Values.FirstOrDefault(n => n.Tenant == tenant && Overlaps(n.Subnet, prefix));
-            if (overlapping is not null)
-            {
-                errors.Add(fields.Find("subnet")!, $"subnet {prefix} of network '{qualified}' overlaps {overlapping.Subnet} of '{overlapping.Name}' in the same tenant");
-                return null;
-            }
-
-            var network = new NetworkDefinition(qualified, tenant, prefix, gateway);
-            _networks.Add(qualified, network);
-            _ipOwners[gateway] = $"the gateway of '{qualified}'";
-            return network;
+            Declare(ModelObject.Of(ResourceKinds.Ports, port), fields, Needs(port, target: null), AttachmentFields.Append(("host.routes", "routes")).ToArray());
         }
 
-        private VmDefinition? ReadVm(YamlNode node)
+        private void ReadAcl(YamlNode node)
         {
-            if (YamlFields.Of(node, "a vm", errors, VmKeys) is not { } fields || fields.Name() is not { } name)
+            if (YamlFields.Of(node, "an acl", errors, AclKeys) is not { } fields || fields.String("tenant", required: true) is not { } tenant)
             {
-                return null;
+                return;
             }
 
-            var attachment = ReadAttachment(fields, name, "vm");
-            var app = fields.String("app") ?? "echo";
-            if (!Apps.Contains(app))
+            var index = _aclsPerTenant[tenant] = _aclsPerTenant.GetValueOrDefault(tenant) + 1;
+            var rule = new AclRule
             {
-                errors.Add(fields.Find("app")!, $"'app' of vm '{name}' must be one of: {string.Join(", ", Apps)}; not '{app}'");
-            }
-
-            var parameters = fields.Scalars("params");
-            var memory = fields.Integer("memory-mib", 4, 1, 4096);
-            var vcpus = fields.Integer("vcpus", 1, 1, 64);
-            if (attachment is not { } a || !Claim(name, "vm", fields.Find("name")!))
-            {
-                return null;
-            }
-
-            return new VmDefinition(name, a.Edge, a.Network, a.Ip, a.Mac, app, parameters, memory, vcpus);
+                Name = $"{tenant}-acl-{index}",
+                Tenant = tenant,
+                Priority = fields.Unsigned("priority", 100),
+                Action = fields.Choice("action", AclActions, AclAction.Allow),
+                SrcCidr = fields.String("from") ?? string.Empty,
+                DstCidr = fields.String("to") ?? string.Empty,
+                Protocol = fields.Choice("protocol", Protocols, 0u),
+                DstPorts = fields.String("ports") is { } ports ? PortRangeOf(ports, fields) : null,
+            };
+            Declare(ModelObject.Of(ResourceKinds.AclRules, rule), fields, [DeclaredObject.IdOf("tenant", tenant)], ("tenant", "tenant"), ("priority", "priority"), ("action", "action"), ("src_cidr", "from"), ("dst_cidr", "to"), ("protocol", "protocol"), ("dst_ports", "ports"));
         }
 
-        private HostDefinition? ReadHost(YamlNode node)
+        /// <summary>What VMs and hosts share: the port's name, edge, network, address and MAC.</summary>
+        private static readonly (string Field, string Key)[] AttachmentFields = [("name", "name"), ("edge", "edge"), ("network", "network"), ("ipv4", "ip"), ("mac", "mac")];
+
+        private static Port? Attachment(YamlFields fields, string kind)
         {
-            if (YamlFields.Of(node, "a host", errors, HostKeys) is not { } fields || fields.Name() is not { } name)
-            {
-                return null;
-            }
-
-            if (name.Length > 10)
-            {
-                errors.Add(fields.Find("name")!, $"host name '{name}' is too long: a host becomes a network namespace and a TAP device, whose names allow at most 10 characters here");
-                return null;
-            }
-
-            var attachment = ReadAttachment(fields, name, "host");
-            var routes = fields.Sequence("routes").Select(r => ReadRoute(r, name)).OfType<RouteDefinition>().ToList();
-            if (attachment is not { } a || !Claim(name, "host", fields.Find("name")!))
-            {
-                return null;
-            }
-
-            return new HostDefinition(name, a.Edge, a.Network, a.Ip, a.Mac, routes);
-        }
-
-        private RouteDefinition? ReadRoute(YamlNode node, string host)
-        {
-            if (YamlFields.Of(node, $"a route of host '{host}'", errors, RouteKeys) is not { } fields)
-            {
-                return null;
-            }
-
-            var to = fields.Ipv4Prefix("to", required: true);
-            var via = fields.Ipv4("via", required: true);
-            return to is { } prefix && via is not null ? new RouteDefinition(prefix, via) : null;
-        }
-
-        private (string Edge, string Network, IPAddress Ip, PhysicalAddress? Mac)? ReadAttachment(YamlFields fields, string name, string kind)
-        {
+            var name = fields.String("name", required: true);
             var edge = fields.String("edge", required: true);
             var network = fields.String("network", required: true);
-            var ip = fields.Ipv4("ip", required: true);
-            var mac = fields.Mac("mac");
-            var valid = edge is not null && RequireNode(edge, fields.Find("edge")!, "edge");
-            NetworkDefinition? segment = null;
-            if (network is not null && !_networks.TryGetValue(network, out segment))
-            {
-                var known = _networks.Count == 0 ? "none are defined" : "known: " + string.Join(", ", _networks.Keys);
-                errors.Add(fields.Find("network")!, $"{kind} '{name}' refers to network '{network}', which is not defined ({known}); write it as tenant/network");
-                valid = false;
-            }
-
-            if (ip is not null && segment is not null)
-            {
-                if (!segment.Subnet.Contains(ip) || ip.Equals(segment.Subnet.BaseAddress) || ip.Equals(Broadcast(segment.Subnet)))
-                {
-                    errors.Add(fields.Find("ip")!, $"ip {ip} of {kind} '{name}' is outside the subnet {segment.Subnet} of network '{segment.Name}' (or is its network or broadcast address)");
-                    valid = false;
-                }
-                else if (!_ipOwners.TryAdd(ip, $"{kind} '{name}'"))
-                {
-                    errors.Add(fields.Find("ip")!, $"ip {ip} of {kind} '{name}' is already used by {_ipOwners[ip]}");
-                    valid = false;
-                }
-            }
-
-            if (mac is not null && !_macOwners.TryAdd(mac, $"{kind} '{name}'"))
-            {
-                errors.Add(fields.Find("mac")!, $"mac {FormatMac(mac)} of {kind} '{name}' is already used by {_macOwners[mac]}");
-                valid = false;
-            }
-
-            return valid && ip is not null ? (edge!, network!, ip, mac) : null;
+            var ip = fields.String("ip", required: true);
+            return name is null || edge is null || network is null || ip is null
+                ? null
+                : new Port { Name = name, Edge = edge, Network = NetworkName(network), Ipv4 = ip, Mac = fields.String("mac") ?? string.Empty };
         }
 
-        private AclDefinition? ReadAcl(YamlNode node)
+        private static string[] Needs(Port port, string? target) =>
+            [DeclaredObject.IdOf("edge", port.Edge), DeclaredObject.IdOf("network", port.Network), .. target is null ? Array.Empty<string>() : [DeclaredObject.IdOf("port", target)]];
+
+        /// <summary>"1000-2000" or "80".</summary>
+        private static PortRange? PortRangeOf(string text, YamlFields fields)
         {
-            if (YamlFields.Of(node, "an acl", errors, AclKeys) is not { } fields)
-            {
-                return null;
-            }
-
-            var tenant = fields.String("tenant", required: true);
-            if (tenant is not null && !_tenants.Contains(tenant))
-            {
-                errors.Add(fields.Find("tenant")!, $"acl refers to tenant '{tenant}', which is not defined");
-                tenant = null;
-            }
-
-            var priority = fields.Integer("priority", 100, 0, 65535);
-            var action = fields.Enum("action", AclRuleAction.Allow);
-            var source = fields.Ipv4Prefix("from");
-            var destination = fields.Ipv4Prefix("to");
-            var protocol = fields.Enum("protocol", AclProtocol.Any);
-            var ports = ReadPorts(fields, protocol);
-            return tenant is null ? null : new AclDefinition(tenant, priority, action, source, destination, protocol, ports);
-        }
-
-        private L4PortRange? ReadPorts(YamlFields fields, AclProtocol protocol)
-        {
-            if (fields.String("ports") is not { } text)
-            {
-                return null;
-            }
-
-            var at = fields.Find("ports")!;
-            if (protocol is not (AclProtocol.Tcp or AclProtocol.Udp))
-            {
-                errors.Add(at, "'ports' of an acl needs 'protocol: tcp' or 'protocol: udp'");
-                return null;
-            }
-
             var parts = text.Split('-');
-            if (parts.Length is < 1 or > 2
-                || !ushort.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var first)
-                || !ushort.TryParse(parts[^1], System.Globalization.CultureInfo.InvariantCulture, out var last)
-                || first > last)
+            if (parts.Length is >= 1 and <= 2
+                && uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var first)
+                && uint.TryParse(parts[^1], NumberStyles.None, CultureInfo.InvariantCulture, out var last))
             {
-                errors.Add(at, $"'ports' of an acl must be a port such as 80 or a range such as 1000-2000, not '{text}'");
-                return null;
+                return new PortRange { First = first, Last = last };
             }
 
-            return new L4PortRange(first, last);
+            fields.Report(fields.Find("ports")!, $"'ports' of an acl must be a port such as 80 or a range such as 1000-2000, not '{text}'");
+            return null;
         }
 
-        private bool Claim(string name, string kind, YamlNode at)
+        private void Declare(ModelObject item, YamlFields fields, IReadOnlyList<string> needs, params (string Field, string Key)[] keys) =>
+            Declare(item, fields, needs, new Dictionary<string, YamlNode>(), keys);
+
+        /// <summary>Declares <paramref name="item"/>, or, when a value of it was missing or unreadable, notes that it could not be.</summary>
+        private void Declare(ModelObject item, YamlFields fields, IReadOnlyList<string> needs, Dictionary<string, YamlNode> located, params (string Field, string Key)[] keys)
         {
-            if (_nodeKinds.TryGetValue(name, out var existing))
+            var declared = new DeclaredObject(item, fields.Node, located, needs);
+            if (fields.Flawed || _flawed.Contains(declared.Id))
             {
-                errors.Add(at, $"the name '{name}' of this {kind} is already taken by {WithArticle(existing)}");
-                return false;
+                _flawed.Add(declared.Id);
+                return;
             }
 
-            _nodeKinds[name] = kind;
-            return true;
+            Locate(located, fields, keys);
+            _declared.Add(declared);
         }
 
-        private bool RequireNode(string name, YamlNode at, params string[] kinds)
+        private static void Locate(Dictionary<string, YamlNode> located, YamlFields fields, params (string Field, string Key)[] keys)
         {
-            if (_nodeKinds.TryGetValue(name, out var kind) && kinds.Contains(kind))
+            foreach (var (field, key) in keys)
             {
-                return true;
+                if (fields.Find(key) is { } at)
+                {
+                    located.TryAdd(field, at);
+                }
             }
-
-            var known = _nodeKinds.Where(n => kinds.Contains(n.Value)).Select(n => n.Key).ToList();
-            var hint = known.Count == 0 ? $"no {string.Join(" or ", kinds)} is defined" : "known: " + string.Join(", ", known);
-            errors.Add(at, $"'{name}' is not a defined {string.Join(" or ", kinds)} ({hint})");
-            return false;
         }
 
         private static string WithArticle(string noun) => ("aeiou".Contains(noun[0], StringComparison.Ordinal) ? "an " : "a ") + noun;
+    }
 
-        private static bool Overlaps(IPNetwork a, IPNetwork b) => a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress);
-
-        private static IPAddress HostAddress(IPNetwork prefix, uint offset) =>
-            new(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(ToUInt32(prefix.BaseAddress) + offset));
-
-        private static IPAddress Broadcast(IPNetwork prefix) =>
-            new(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(ToUInt32(prefix.BaseAddress) | (uint.MaxValue >> prefix.PrefixLength)));
-
-        private static uint ToUInt32(IPAddress address) =>
-            System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(address.GetAddressBytes());
-
-        private static string FormatMac(PhysicalAddress mac) => string.Join(':', mac.GetAddressBytes().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+    /// <summary>The model's name for a file's "tenant/network": model names cannot hold '/', so it becomes "tenant.network".</summary>
+    public static string NetworkName(string topologyName)
+    {
+        ArgumentNullException.ThrowIfNull(topologyName);
+        return topologyName.Replace('/', '.');
     }
 }

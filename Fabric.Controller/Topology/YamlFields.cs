@@ -1,13 +1,12 @@
 using System.Globalization;
-using System.Net;
-using System.Net.NetworkInformation;
 using YamlDotNet.RepresentationModel;
 
 namespace Sdn.Fabric.Controller.Topology;
 
 /// <summary>
-/// Reads the fields of one YAML mapping, checking them against the keys it may hold, and records
-/// every problem with its position instead of throwing, so one run reports all of them.
+/// Reads the fields of one YAML mapping, checking them against the keys it may hold and the types of their values,
+/// and records every problem with its position instead of throwing, so one run reports all of them. What the values
+/// mean is the model's to check.
 /// </summary>
 internal sealed class YamlFields
 {
@@ -23,6 +22,12 @@ internal sealed class YamlFields
     }
 
     public YamlNode Node => _mapping;
+
+    /// <summary>
+    /// Whether a value was missing or unreadable: the object cannot be declared as written. An unknown key alone does
+    /// not flaw it; the key is reported, and the rest of the object still counts.
+    /// </summary>
+    public bool Flawed { get; private set; }
 
     /// <summary>Reads <paramref name="node"/> as a mapping of <paramref name="what"/>; null (with an error) when it is not one.</summary>
     public static YamlFields? Of(YamlNode node, string what, TopologyErrors errors, params string[] allowedKeys)
@@ -55,7 +60,7 @@ internal sealed class YamlFields
         {
             if (required)
             {
-                _errors.Add(_mapping, $"{_what} needs '{key}'");
+                Report(_mapping, $"{_what} needs '{key}'");
             }
 
             return null;
@@ -63,26 +68,26 @@ internal sealed class YamlFields
 
         if (node is not YamlScalarNode { Value: { Length: > 0 } value })
         {
-            _errors.Add(node, $"'{key}' of {_what} must be a non-empty string");
+            Report(node, $"'{key}' of {_what} must be a non-empty string");
             return null;
         }
 
         return value;
     }
 
-    public string? Name(string key = "name")
-    {
-        var name = String(key, required: true);
-        if (name is not null && !IsValidName(name))
-        {
-            _errors.Add(Find(key)!, $"'{name}' is not a valid name for {_what}: use 1 to 32 letters, digits, '-' or '_'");
-            return null;
-        }
+    /// <summary>A whole number that is not negative; <paramref name="defaultValue"/> when the key is left out.</summary>
+    public uint Unsigned(string key, uint defaultValue) =>
+        Number(key, defaultValue, "a whole number, 0 or more", text => (uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value), value));
 
-        return name;
-    }
+    public int Integer(string key, int defaultValue) =>
+        Number(key, defaultValue, "a whole number", text => (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value), value));
 
-    public int Integer(string key, int defaultValue, int min, int max)
+    /// <summary>A decimal number such as 0.2; 0 when the key is left out.</summary>
+    public double Fraction(string key) =>
+        Number(key, 0d, "a number such as 0.2", text => (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value), value));
+
+    /// <summary>One of the words of <paramref name="choices"/>, as the value it stands for.</summary>
+    public T Choice<T>(string key, IReadOnlyDictionary<string, T> choices, T defaultValue)
     {
         var text = String(key);
         if (text is null)
@@ -90,102 +95,9 @@ internal sealed class YamlFields
             return defaultValue;
         }
 
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        if (!choices.TryGetValue(text, out var value))
         {
-            _errors.Add(Find(key)!, $"'{key}' of {_what} must be an integer from {min} to {max}, not '{text}'");
-            return defaultValue;
-        }
-
-        return value;
-    }
-
-    public double Fraction(string key)
-    {
-        var text = String(key);
-        if (text is null)
-        {
-            return 0;
-        }
-
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value is < 0 or > 1)
-        {
-            _errors.Add(Find(key)!, $"'{key}' of {_what} must be a fraction from 0 to 1, not '{text}'");
-            return 0;
-        }
-
-        return value;
-    }
-
-    public IPAddress? Ipv4(string key, bool required = false)
-    {
-        var text = String(key, required);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (!IPAddress.TryParse(text, out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || text.Count(c => c == '.') != 3)
-        {
-            _errors.Add(Find(key)!, $"'{key}' of {_what} must be an IPv4 address such as 10.0.0.1, not '{text}'");
-            return null;
-        }
-
-        return address;
-    }
-
-    public IPNetwork? Ipv4Prefix(string key, bool required = false)
-    {
-        var text = String(key, required);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (!IPNetwork.TryParse(text, out var prefix) || prefix.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
-        {
-            _errors.Add(Find(key)!, $"'{key}' of {_what} must be an IPv4 prefix with no host bits set, such as 10.1.0.0/24, not '{text}'");
-            return null;
-        }
-
-        return prefix;
-    }
-
-    public PhysicalAddress? Mac(string key)
-    {
-        var text = String(key);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (!PhysicalAddress.TryParse(text.Replace(':', '-'), out var mac) || mac.GetAddressBytes().Length != 6 || text.Length != 17)
-        {
-            _errors.Add(Find(key)!, $"'{key}' of {_what} must be a MAC address such as 02:00:00:00:00:01, not '{text}'");
-            return null;
-        }
-
-        if ((mac.GetAddressBytes()[0] & 1) != 0)
-        {
-            _errors.Add(Find(key)!, $"'{key}' of {_what} is a multicast MAC address; a port needs a unicast one");
-            return null;
-        }
-
-        return mac;
-    }
-
-    public TEnum Enum<TEnum>(string key, TEnum defaultValue)
-        where TEnum : struct, Enum
-    {
-        var text = String(key);
-        if (text is null)
-        {
-            return defaultValue;
-        }
-
-        if (!System.Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) || int.TryParse(text, CultureInfo.InvariantCulture, out _))
-        {
-            var allowed = string.Join(", ", System.Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()));
-            _errors.Add(Find(key)!, $"'{key}' of {_what} must be one of: {allowed}; not '{text}'");
+            Report(Find(key)!, $"'{key}' of {_what} must be one of: {string.Join(", ", choices.Keys)}; not '{text}'");
             return defaultValue;
         }
 
@@ -203,44 +115,66 @@ internal sealed class YamlFields
 
         if (node is not YamlSequenceNode sequence)
         {
-            _errors.Add(node, $"'{key}' of {_what} must be a list");
+            Report(node, $"'{key}' of {_what} must be a list");
             return [];
         }
 
         return sequence.Children;
     }
 
-    /// <summary>A mapping of scalar parameters, such as an app's settings.</summary>
-    public IReadOnlyDictionary<string, string> Scalars(string key)
+    /// <summary>A mapping of scalar parameters, such as an app's settings, each with the node of its value.</summary>
+    public IReadOnlyDictionary<string, (string Value, YamlNode At)> Scalars(string key)
     {
+        var result = new Dictionary<string, (string, YamlNode)>(StringComparer.Ordinal);
         var node = Find(key);
         if (node is null)
         {
-            return new Dictionary<string, string>();
+            return result;
         }
 
         if (node is not YamlMappingNode mapping)
         {
-            _errors.Add(node, $"'{key}' of {_what} must be a mapping of names to values");
-            return new Dictionary<string, string>();
+            Report(node, $"'{key}' of {_what} must be a mapping of names to values");
+            return result;
         }
 
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (k, v) in mapping.Children)
         {
             if (k is YamlScalarNode { Value: { } name } && v is YamlScalarNode { Value: { } value })
             {
-                result[name] = value;
+                result[name] = (value, v);
             }
             else
             {
-                _errors.Add(v, $"each entry of '{key}' of {_what} must be a name with a single value");
+                Report(v, $"each entry of '{key}' of {_what} must be a name with a single value");
             }
         }
 
         return result;
     }
 
-    private static bool IsValidName(string name) =>
-        name.Length is >= 1 and <= 32 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+    /// <summary>Records a problem with a value of this object, which flaws it.</summary>
+    public void Report(YamlNode at, string message)
+    {
+        Flawed = true;
+        _errors.Add(at, message);
+    }
+
+    private T Number<T>(string key, T defaultValue, string expected, Func<string, (bool Ok, T Value)> parse)
+    {
+        var text = String(key);
+        if (text is null)
+        {
+            return defaultValue;
+        }
+
+        var (ok, value) = parse(text);
+        if (!ok)
+        {
+            Report(Find(key)!, $"'{key}' of {_what} must be {expected}, not '{text}'");
+            return defaultValue;
+        }
+
+        return value;
+    }
 }

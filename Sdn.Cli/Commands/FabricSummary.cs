@@ -18,13 +18,13 @@ internal static class FabricSummary
         text.AppendLine();
         text.Append(TextTable.Render(
             ["VM", "NETWORK", "IP", "MAC", "EDGE", "APP"],
-            fabric.Vms.Values.Select(v => new[] { v.Name, v.Definition.Network, v.Port.Ipv4, v.Port.Mac, v.Definition.Edge, v.Launch.Description })));
+            fabric.Vms.Values.Select(v => new[] { v.Name, v.Port.Network, v.Port.Ipv4, v.Port.Mac, v.Port.Edge, v.Launch.Description })));
         if (fabric.Hosts.Count > 0)
         {
             text.AppendLine();
             text.Append(TextTable.Render(
                 ["HOST", "NETWORK", "IP", "MAC", "EDGE", "NAMESPACE"],
-                fabric.Hosts.Values.Select(h => new[] { h.Name, h.Definition.Network, h.Port.Ipv4, h.Port.Mac, h.Definition.Edge, h.Namespace.Name })));
+                fabric.Hosts.Values.Select(h => new[] { h.Name, h.Port.Network, h.Port.Ipv4, h.Port.Mac, h.Port.Edge, h.Namespace.Name })));
         }
 
         return text.ToString();

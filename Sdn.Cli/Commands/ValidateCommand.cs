@@ -19,8 +19,8 @@ internal static class ValidateCommand
             {
                 var topology = TopologyFile.Load(path);
                 output.WriteLine(
-                    $"{path}: topology '{topology.Name}' is valid: {topology.Edges.Count} edges, {topology.CoreNodes.Count} core nodes, " +
-                    $"{topology.Links.Count} links, {topology.Vms.Count} VMs, {topology.Hosts.Count} hosts");
+                    $"{path}: topology '{topology.Name}' is valid: {topology.State.Edges.Count} edges, {topology.State.CoreNodes.Count} core nodes, " +
+                    $"{topology.State.Links.Count} links, {topology.Vms.Count()} VMs, {topology.Hosts.Count()} hosts");
                 return 0;
             }
             catch (TopologyFileException e)

@@ -100,7 +100,7 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         _server = await ControllerServer.StartAsync(_options.Listen ?? Topology.Controller.Listen, new FabricModel(store: null), cancellationToken: cancellationToken).ConfigureAwait(false);
         _teardown.Push(_server.DisposeAsync);
-        TopologyModel.Load(Topology, _server.Model);
+        Topology.LoadInto(_server.Model);
         _options.Progress($"controller: serving on {_server.Address}, topology '{Topology.Name}' loaded");
 
         var state = _server.Model.Snapshot();
@@ -139,26 +139,24 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
     {
         var ports = state.Ports.ToDictionary(p => p.Name, StringComparer.Ordinal);
         var networks = state.Networks.ToDictionary(n => n.Name, StringComparer.Ordinal);
-        foreach (var vm in Topology.Vms)
+        foreach (var port in state.Ports.Where(p => p.Kind == PortKind.Vnic))
         {
-            var port = ports[vm.Name];
-            var guest = _teardown.Own(new GuestVm(vm, port, networks[port.Network], GuestLaunch.For(vm, name => ports.GetValueOrDefault(name))));
-            _vms[vm.Name] = guest;
+            var guest = _teardown.Own(new GuestVm(port, networks[port.Network], GuestLaunch.For(port, name => ports.GetValueOrDefault(name))));
+            _vms[port.Name] = guest;
             if (_options.GuestOutput is { } print && guest.Launch.App != GuestApp.Echo)
             {
-                _teardown.Own(guest.Machine.Serial.Subscribe(line => print(vm.Name, line)));
+                _teardown.Own(guest.Machine.Serial.Subscribe(line => print(port.Name, line)));
             }
 
-            if (vm.Vcpus > 1)
+            if (port.Vm.Vcpus > 1)
             {
-                _options.Progress($"vm {vm.Name}: asks for {vm.Vcpus} vCPUs; micro-VMs run on one");
+                _options.Progress($"vm {port.Name}: asks for {port.Vm.Vcpus} vCPUs; micro-VMs run on one");
             }
         }
 
-        foreach (var host in Topology.Hosts)
+        foreach (var port in state.Ports.Where(p => p.Kind == PortKind.Tap))
         {
-            var port = ports[host.Name];
-            _hosts[host.Name] = _teardown.Own(new LinuxHost(host, port, networks[port.Network], _options.NamePrefix));
+            _hosts[port.Name] = _teardown.Own(new LinuxHost(port, networks[port.Network], _options.NamePrefix));
         }
 
         _options.Progress($"endpoints: {_vms.Count} VMs created, {_hosts.Count} hosts in namespaces on TAP devices");

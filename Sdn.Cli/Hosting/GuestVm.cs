@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using Sdn.Contracts;
-using Sdn.Fabric.Controller.Topology;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Vmm.Devices.VirtioNet;
 using Sdn.Vmm.Guests;
@@ -10,7 +9,7 @@ using Sdn.Vmm.Machine;
 namespace Sdn.Cli.Hosting;
 
 /// <summary>
-/// A topology VM: a micro-VM whose one NIC has the MAC and IPv4 address the controller gave its port, which
+/// A VM port's micro-VM: one whose one NIC has the MAC and IPv4 address the controller gave its port, which
 /// becomes an edge port when the edge's program names it, and which boots its application once the fabric is
 /// programmed.
 /// </summary>
@@ -20,16 +19,14 @@ internal sealed class GuestVm : IDisposable
 
     private readonly NetDevice _nic;
 
-    public GuestVm(VmDefinition definition, Port port, Network network, GuestLaunch launch)
+    public GuestVm(Port port, Network network, GuestLaunch launch)
     {
-        ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(port);
         ArgumentNullException.ThrowIfNull(network);
-        Definition = definition;
         Port = port;
         Launch = launch;
-        var memory = ((ulong)definition.MemoryMib << 20) + MemoryGranule - 1 & ~(MemoryGranule - 1);
-        Machine = new VirtualMachine(new VmOptions { Name = definition.Name, MemoryBytes = memory });
+        var memory = ((ulong)port.Vm.MemoryMib << 20) + MemoryGranule - 1 & ~(MemoryGranule - 1);
+        Machine = new VirtualMachine(new VmOptions { Name = port.Name, MemoryBytes = memory });
         try
         {
             var subnet = IPNetwork.Parse(network.Ipv4Subnet);
@@ -43,8 +40,6 @@ internal sealed class GuestVm : IDisposable
         }
     }
 
-    public VmDefinition Definition { get; }
-
     /// <summary>The VM's port as the controller's model holds it, with its allocated MAC.</summary>
     public Port Port { get; }
 
@@ -52,7 +47,7 @@ internal sealed class GuestVm : IDisposable
 
     public VirtualMachine Machine { get; }
 
-    public string Name => Definition.Name;
+    public string Name => Port.Name;
 
     /// <summary>The line the application prints once its NIC is up.</summary>
     private string UpLine => $"{Launch.App.ToString().ToLowerInvariant()}: up";

@@ -1,12 +1,11 @@
 using Sdn.Contracts;
-using Sdn.Fabric.Controller.Topology;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Tap;
 
 namespace Sdn.Cli.Hosting;
 
 /// <summary>
-/// A topology host: a Linux network namespace whose one interface is a TAP device with the MAC and IPv4
+/// A TAP port's host: a Linux network namespace whose one interface is a TAP device with the MAC and IPv4
 /// address the controller gave the host's port, and its routes. The TAP becomes an edge port when the edge's
 /// program names it. Disposing deletes the TAP and the namespace.
 /// </summary>
@@ -18,18 +17,16 @@ internal sealed class LinuxHost : IDisposable
     private readonly TapDevice _tap;
 
     /// <param name="prefix">Put before the host's name to name the namespace and the TAP device.</param>
-    public LinuxHost(HostDefinition definition, Port port, Network network, string prefix)
+    public LinuxHost(Port port, Network network, string prefix)
     {
-        ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(port);
         ArgumentNullException.ThrowIfNull(network);
-        Definition = definition;
         Port = port;
-        var name = prefix + definition.Name;
+        var name = prefix + port.Name;
         if (File.Exists(Path.Combine(NamespaceDirectory, name)))
         {
             throw new HostingException(
-                $"host {definition.Name}: network namespace '{name}' exists already, perhaps left by an `sdn up` that was killed; if nothing uses it, delete it with `ip netns del {name}`");
+                $"host {port.Name}: network namespace '{name}' exists already, perhaps left by an `sdn up` that was killed; if nothing uses it, delete it with `ip netns del {name}`");
         }
 
         Namespace = NetworkNamespace.Create(name);
@@ -41,7 +38,7 @@ internal sealed class LinuxHost : IDisposable
             Namespace.Configure(
                 _tap.Name,
                 $"{port.Ipv4}/{System.Net.IPNetwork.Parse(network.Ipv4Subnet).PrefixLength}",
-                definition.Routes.Select(r => (r.To.ToString(), r.Via.ToString())));
+                port.Host.Routes.Select(r => (r.To, r.Via)));
         }
         catch
         {
@@ -50,14 +47,12 @@ internal sealed class LinuxHost : IDisposable
         }
     }
 
-    public HostDefinition Definition { get; }
-
     /// <summary>The host's port as the controller's model holds it, with its allocated MAC.</summary>
     public Port Port { get; }
 
     public NetworkNamespace Namespace { get; }
 
-    public string Name => Definition.Name;
+    public string Name => Port.Name;
 
     /// <summary>The TAP device's name, inside <see cref="Namespace"/>.</summary>
     public string Device => _tap.Name;

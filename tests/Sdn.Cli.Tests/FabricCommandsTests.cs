@@ -21,7 +21,7 @@ public sealed class FabricCommandsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _controller = await ControllerServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), new FabricModel(store: null));
-        TopologyModel.Load(TopologyFile.Load(RepositoryRoot.Combine("topologies", "quickstart.yaml")), _controller.Model);
+        TopologyFile.Load(RepositoryRoot.Combine("topologies", "quickstart.yaml")).LoadInto(_controller.Model);
     }
 
     public async Task DisposeAsync() => await _controller.DisposeAsync();

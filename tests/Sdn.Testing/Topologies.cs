@@ -41,7 +41,7 @@ public static class Topologies
     public static FabricModel Load(string file)
     {
         var model = new FabricModel(store: null);
-        TopologyModel.Load(TopologyFile.Load(RepositoryRoot.Combine("topologies", file)), model);
+        TopologyFile.Load(RepositoryRoot.Combine("topologies", file)).LoadInto(model);
         return model;
     }
 }

@@ -1,11 +1,12 @@
 using System.Net;
+using Sdn.Contracts;
 using Sdn.Fabric.Controller.Topology;
 
 namespace Sdn.Testing;
 
 /// <summary>
 /// The smallest topology with edge, core and edge between two Linux hosts: one tenant network, a client namespace
-/// on e1 and a server namespace on e2, joined through one core node.
+/// on e1 and a server namespace on e2, joined through one core node; its controller listens on a free port.
 /// </summary>
 public static class TwoHostsAcrossTheCore
 {
@@ -15,19 +16,23 @@ public static class TwoHostsAcrossTheCore
 
     public static TopologyDefinition Create(LinkKind links)
     {
-        var network = new NetworkDefinition("bench/lan", "bench", IPNetwork.Parse("10.78.0.0/24"), IPAddress.Parse("10.78.0.1"));
-        return new TopologyDefinition(
-            "two-hosts",
-            new ControllerDefinition(new IPEndPoint(IPAddress.Loopback, 0)),
-            [new NodeDefinition("c1")],
-            [new NodeDefinition("e1"), new NodeDefinition("e2")],
-            [new LinkDefinition("e1--c1", "e1", "c1", links, 1, null), new LinkDefinition("c1--e2", "c1", "e2", links, 1, null)],
-            [new TenantDefinition("bench", [network])],
-            [],
-            [
-                new HostDefinition(Client, "e1", network.Name, IPAddress.Parse("10.78.0.11"), null, []),
-                new HostDefinition(Server, "e2", network.Name, IPAddress.Parse(ServerIp), null, []),
-            ],
-            []);
+        var kind = links == LinkKind.Udp ? "udp" : "memory";
+        var topology = TopologyFile.Parse(
+            $$"""
+            name: two-hosts
+            core: [{ name: c1 }]
+            edges: [{ name: e1 }, { name: e2 }]
+            links:
+              - { endpoints: [e1, c1], kind: {{kind}} }
+              - { endpoints: [c1, e2], kind: {{kind}} }
+            tenants:
+              - name: bench
+                networks: [{ name: lan, subnet: 10.78.0.0/24 }]
+            hosts:
+              - { name: {{Client}}, edge: e1, network: bench/lan, ip: 10.78.0.11 }
+              - { name: {{Server}}, edge: e2, network: bench/lan, ip: {{ServerIp}} }
+            """,
+            "two-hosts.yaml");
+        return topology with { Controller = new ControllerDefinition(new IPEndPoint(IPAddress.Loopback, 0)) };
     }
 }

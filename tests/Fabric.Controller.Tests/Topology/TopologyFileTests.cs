@@ -1,3 +1,4 @@
+using Sdn.Contracts;
 using Sdn.Fabric.Controller.Topology;
 
 namespace Sdn.Fabric.Controller.Tests.Topology;
@@ -34,7 +35,7 @@ public class TopologyFileTests
         var topology = TopologyFile.Load(RepositoryRoot.Combine("topologies", file));
 
         Assert.Equal(System.IO.Path.GetFileNameWithoutExtension(file), topology.Name);
-        Assert.NotEmpty(topology.Edges);
+        Assert.NotEmpty(topology.State.Edges);
     }
 
     [Fact]
@@ -42,33 +43,43 @@ public class TopologyFileTests
     {
         var topology = TopologyFile.Load(RepositoryRoot.Combine("topologies", "quickstart.yaml"));
 
-        Assert.Equal(2, topology.Edges.Count);
-        Assert.Equal(2, topology.CoreNodes.Count);
-        Assert.Equal(4, topology.Vms.Count);
-        Assert.Equal(2, topology.Vms.Select(v => v.Network.Split('/')[0]).Distinct().Count());
+        Assert.Equal(2, topology.State.Edges.Count);
+        Assert.Equal(2, topology.State.CoreNodes.Count);
+        Assert.Equal(4, topology.Vms.Count());
+        Assert.Equal(2, topology.Vms.Select(v => v.Network.Split('.')[0]).Distinct().Count());
         Assert.Single(topology.Hosts);
     }
 
     [Fact]
     public void Scale_100_has_a_hundred_vms()
     {
-        Assert.Equal(100, TopologyFile.Load(RepositoryRoot.Combine("topologies", "scale-100.yaml")).Vms.Count);
+        Assert.Equal(100, TopologyFile.Load(RepositoryRoot.Combine("topologies", "scale-100.yaml")).Vms.Count());
     }
 
     [Fact]
-    public void A_valid_file_yields_every_field_with_its_defaults()
+    public void A_valid_file_yields_the_state_the_model_would_hold_with_its_defaults()
     {
         var topology = TopologyFile.Parse(Valid, "t.yaml");
 
         Assert.Equal("127.0.0.1:6653", topology.Controller.Listen.ToString());
-        var link = topology.Links[0];
-        Assert.Equal(("e1--c1", LinkKind.Memory, 1), (link.Name, link.Kind, link.Cost));
-        var network = Assert.Single(Assert.Single(topology.Tenants).Networks);
-        Assert.Equal(("red/web", "10.1.0.1"), (network.Name, network.Gateway.ToString()));
-        var vm = topology.Vms[0];
-        Assert.Equal(("vm1", "e1", "red/web", "10.1.0.11", "echo", 4, 1), (vm.Name, vm.Edge, vm.Network, vm.Ip.ToString(), vm.App, vm.MemoryMib, vm.Vcpus));
-        Assert.Equal("020000000001", vm.Mac!.ToString());
-        Assert.Null(topology.Vms[1].Mac);
+        var link = topology.State.Links[0];
+        Assert.Equal(("e1--c1", LinkKind.Unspecified, 1u, "e1--c1"), (link.Name, link.Kind, link.Cost, link.A.Interface));
+        var network = Assert.Single(topology.State.Networks);
+        Assert.Equal(("red.web", "red", "10.1.0.1", 1500u), (network.Name, network.Tenant, network.Ipv4Gateway, network.Mtu));
+        var vm = topology.Vms.First();
+        Assert.Equal(("vm1", "e1", "red.web", "10.1.0.11", PortKind.Vnic), (vm.Name, vm.Edge, vm.Network, vm.Ipv4, vm.Kind));
+        Assert.Equal(("echo", 4u, 1u), (vm.Vm.App, vm.Vm.MemoryMib, vm.Vm.Vcpus));
+        Assert.Equal("02:00:00:00:00:01", vm.Mac);
+        Assert.StartsWith("02:5d:", topology.Vms.Last().Mac, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_vms_application_gets_its_parameters_defaults()
+    {
+        var topology = TopologyFile.Parse(Valid.Replace("ip: 10.1.0.12 }", "ip: 10.1.0.12, app: ping, params: { target: vm1 } }", StringComparison.Ordinal), "t.yaml");
+
+        var pinger = topology.Vms.Single(v => v.Name == "vm2").Vm;
+        Assert.Equal(("ping", "vm1", "5", "1000", "56"), (pinger.App, pinger.Params["target"], pinger.Params["count"], pinger.Params["interval-ms"], pinger.Params["size"]));
     }
 
     [Fact]
@@ -81,29 +92,39 @@ public class TopologyFileTests
     }
 
     [Fact]
-    public void A_reference_to_a_missing_edge_is_an_error_at_the_reference()
+    public void A_reference_to_a_missing_edge_is_the_models_error_at_the_reference()
     {
         var error = SingleError(Valid.Replace("{ name: vm2, edge: e2", "{ name: vm2, edge: e9", StringComparison.Ordinal));
 
         Assert.Equal((17, 24), (error.Line, error.Column));
-        Assert.Contains("'e9' is not a defined edge (known: e1, e2)", error.Message, StringComparison.Ordinal);
+        Assert.Equal("edge 'e9' does not exist; create it first or check the name", error.Message);
     }
 
     [Fact]
-    public void A_reference_to_a_missing_network_is_an_error()
+    public void A_reference_to_a_missing_network_is_an_error_at_the_reference()
     {
         var error = SingleError(Valid.Replace("network: red/web, ip: 10.1.0.12", "network: red/db, ip: 10.1.0.12", StringComparison.Ordinal));
 
-        Assert.Contains("refers to network 'red/db', which is not defined (known: red/web)", error.Message, StringComparison.Ordinal);
+        Assert.Equal((17, 37), (error.Line, error.Column));
+        Assert.Contains("network 'red.db' does not exist", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_link_to_a_missing_node_is_an_error()
+    public void A_link_to_a_missing_node_is_an_error_at_that_end()
     {
         var error = SingleError(Valid.Replace("[c1, e2]", "[c1, c7]", StringComparison.Ordinal));
 
+        Assert.Equal((9, 21), (error.Line, error.Column));
+        Assert.Contains("node 'c7' does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_link_between_two_edges_is_refused_as_the_api_refuses_it()
+    {
+        var error = SingleError(Valid.Replace("[c1, e2]", "[e1, e2]", StringComparison.Ordinal));
+
         Assert.Equal(9, error.Line);
-        Assert.Contains("'c7' is not a defined core node or edge", error.Message, StringComparison.Ordinal);
+        Assert.Contains("joins two edges, 'e1' and 'e2'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -112,15 +133,15 @@ public class TopologyFileTests
         var error = SingleError(Valid.Replace("ip: 10.1.0.12", "ip: 10.1.0.11", StringComparison.Ordinal));
 
         Assert.Equal(17, error.Line);
-        Assert.Contains("ip 10.1.0.11 of vm 'vm2' is already used by vm 'vm1'", error.Message, StringComparison.Ordinal);
+        Assert.Equal("ipv4 10.1.0.11 is already used by port 'vm1' of network 'red.web'", error.Message);
     }
 
     [Fact]
-    public void A_duplicate_mac_names_the_first_owner()
+    public void A_duplicate_mac_in_a_network_names_the_first_owner()
     {
         var error = SingleError(Valid.Replace("ip: 10.1.0.12 }", "ip: 10.1.0.12, mac: \"02:00:00:00:00:01\" }", StringComparison.Ordinal));
 
-        Assert.Contains("mac 02:00:00:00:00:01 of vm 'vm2' is already used by vm 'vm1'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("mac 02:00:00:00:00:01 is already used by port 'vm1' of network 'red.web'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -128,7 +149,24 @@ public class TopologyFileTests
     {
         var error = SingleError(Valid.Replace("ip: 10.1.0.12", "ip: 10.9.0.12", StringComparison.Ordinal));
 
-        Assert.Contains("ip 10.9.0.12 of vm 'vm2' is outside the subnet 10.1.0.0/24 of network 'red/web'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ipv4 10.9.0.12 is outside subnet 10.1.0.0/24 of network 'red.web'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_application_parameter_is_an_error_at_the_parameter()
+    {
+        var error = SingleError(Valid.Replace("ip: 10.1.0.12 }", "ip: 10.1.0.12, app: ping, params: { target: vm1, count: lots } }", StringComparison.Ordinal));
+
+        Assert.Equal(17, error.Line);
+        Assert.Contains("'count' of ping must be a whole number from 1 to", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_target_that_is_no_vm_or_host_is_an_error()
+    {
+        var error = SingleError(Valid.Replace("ip: 10.1.0.12 }", "ip: 10.1.0.12, app: pktgen, params: { target: nowhere } }", StringComparison.Ordinal));
+
+        Assert.Contains("VM or host 'nowhere' does not exist", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -142,11 +180,20 @@ public class TopologyFileTests
     }
 
     [Fact]
-    public void A_name_used_twice_is_an_error()
+    public void A_name_used_twice_is_an_error_at_the_second()
     {
-        var error = SingleError(Valid.Replace("name: vm2", "name: e1", StringComparison.Ordinal));
+        var error = SingleError(Valid.Replace("name: vm2", "name: vm1", StringComparison.Ordinal));
 
-        Assert.Contains("the name 'e1' of this vm is already taken by an edge", error.Message, StringComparison.Ordinal);
+        Assert.Equal(17, error.Line);
+        Assert.Equal("port 'vm1' already exists", error.Message);
+    }
+
+    [Fact]
+    public void What_refers_to_a_refused_object_is_not_reported_again()
+    {
+        var error = SingleError(Valid.Replace("subnet: 10.1.0.0/24", "subnet: 10.1.0.0/33", StringComparison.Ordinal));
+
+        Assert.Contains("ipv4_subnet '10.1.0.0/33'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net;
+using Sdn.Contracts;
 using Sdn.Cli.Hosting;
 using Sdn.Fabric.Controller.Topology;
 

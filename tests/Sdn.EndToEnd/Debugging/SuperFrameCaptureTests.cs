@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sdn.Contracts;
 using Sdn.Common.Interop;
 using Sdn.EndToEnd.Support;
 using Sdn.Fabric.Controller.Topology;

@@ -1,4 +1,6 @@
 using System.Net;
+using Sdn.Contracts;
+using Sdn.Fabric.Controller.Model;
 using Sdn.Cli.Hosting;
 using Sdn.Fabric.Controller.Topology;
 using Sdn.Vmm.Guests;
@@ -34,18 +36,37 @@ internal static class TopologyRun
         NamePrefix = $"t{Interlocked.Increment(ref s_lastPrefix) % Prefixes:x3}-",
     };
 
-    /// <summary>The topology with more VMs.</summary>
-    public static TopologyDefinition With(this TopologyDefinition topology, params VmDefinition[] vms) =>
-        topology with { Vms = [.. topology.Vms, .. vms] };
+    /// <summary>The topology with more VMs or hosts, checked by the model as the file's were.</summary>
+    public static TopologyDefinition With(this TopologyDefinition topology, params Port[] ports)
+    {
+        var model = new FabricModel(store: null);
+        topology.LoadInto(model);
+        foreach (var port in ports)
+        {
+            model.Create(ResourceKinds.Ports, port);
+        }
+
+        return topology with { State = model.Snapshot() };
+    }
 
     /// <summary>A VM that pings <paramref name="target"/> (a VM or host name) <paramref name="count"/> times, 10 ms apart.</summary>
-    public static VmDefinition Pinger(string name, string edge, string network, string ip, string target, int count = 3) =>
-        new(name, edge, network, IPAddress.Parse(ip), null, "ping", new Dictionary<string, string>
+    public static Port Pinger(string name, string edge, string network, string ip, string target, int count = 3) => new()
+    {
+        Name = name,
+        Edge = edge,
+        Network = TopologyFile.NetworkName(network),
+        Ipv4 = ip,
+        Vm = new VmSpec
         {
-            ["target"] = target,
-            ["count"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["interval-ms"] = "10",
-        }, MemoryMib: 4, Vcpus: 1);
+            App = VmApps.Ping,
+            Params =
+            {
+                [VmApps.Target] = target,
+                ["count"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["interval-ms"] = "10",
+            },
+        },
+    };
 
     /// <summary>How many of its pings the VM got answers to, once it has finished.</summary>
     public static ulong RepliesWhenDone(this EmbeddedFabric fabric, string pinger)

@@ -1,6 +1,5 @@
-using System.Net;
+using Sdn.Contracts;
 using Sdn.EndToEnd.Support;
-using Sdn.Fabric.Controller.Topology;
 
 namespace Sdn.EndToEnd.Topologies;
 
@@ -11,10 +10,8 @@ public sealed class IperfAcrossTheFabricTests
     public async Task Iperf3_runs_between_namespaces_across_edge_core_and_edge()
     {
         var topology = TopologyRun.Load("quickstart.yaml");
-        await using var fabric = await TopologyRun.StartAsync(topology with
-        {
-            Hosts = [.. topology.Hosts, new HostDefinition("h2", "e1", "red/web", IPAddress.Parse("10.1.0.101"), null, [])],
-        });
+        await using var fabric = await TopologyRun.StartAsync(topology.With(
+            new Port { Name = "h2", Edge = "e1", Network = "red.web", Ipv4 = "10.1.0.101", Kind = PortKind.Tap }));
 
         var gbps = Iperf3.Gbps(fabric.Hosts["h2"].Namespace, "10.1.0.101", fabric.Hosts["h1"].Namespace, seconds: 1);
 

@@ -1,3 +1,4 @@
+using Sdn.Contracts;
 using Sdn.EndToEnd.Support;
 using Sdn.Fabric.Controller.Topology;
 

@@ -64,7 +64,8 @@ public sealed class SdnUpProcessTests : IDisposable
             var log = string.Join('\n', output);
             Assert.True(output.Count > 0 && output[^1].Contains("press Ctrl-C", StringComparison.Ordinal), sdn.HasExited ? log + sdn.StandardError.ReadToEnd() : log);
             Assert.Contains("every node programmed", log, StringComparison.Ordinal);
-            Assert.Matches(@"\nv1\s+t/n\s+10\.7\.0\.11\s+02(:[0-9a-f]{2}){5}\s+e1\s+echo", log);
+            Assert.Matches(@"
+v1\s+t\.n\s+10\.7\.0\.11\s+02(:[0-9a-f]{2}){5}\s+e1\s+echo", log);
             Assert.Contains("3 received", ExternalCommand.Run("ip", "netns", "exec", "sdn-" + _host, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.7.0.11"), StringComparison.Ordinal);
 
             await stop(sdn, log);
