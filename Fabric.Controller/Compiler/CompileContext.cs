@@ -43,6 +43,7 @@ public sealed class CompileContext
         foreach (var core in state.CoreNodes.Select(c => c.Name))
         {
             Assign(CompiledFabric.LabelScope(core), DestinationsFrom(core).Select(CompiledFabric.LspKey), MplsLabelStackEntry.FirstUnreservedLabel, MplsLabelStackEntry.MaxLabel);
+            Assign(CompiledFabric.PortScope(core), InterfacesOf(core).Select(CompiledFabric.UplinkKey), 1, uint.MaxValue);
         }
 
         Numberings = numberings;
@@ -69,6 +70,9 @@ public sealed class CompileContext
     /// <summary>Every destination edge <paramref name="node"/> has a route to, in name order.</summary>
     public IEnumerable<string> DestinationsFrom(string node) =>
         Trees.Where(t => t.Key != node && t.Value.Routes.ContainsKey(node)).Select(t => t.Key).Order(StringComparer.Ordinal);
+
+    /// <summary>The links of <paramref name="node"/>, up or down, in the model's order.</summary>
+    public IEnumerable<Link> LinksOf(string node) => State.Links.Where(l => l.A.Node == node || l.B.Node == node);
 
     /// <summary>The interface names of <paramref name="node"/>'s links, up or down.</summary>
     public IEnumerable<string> InterfacesOf(string node) =>

@@ -4,14 +4,19 @@ using Sdn.Fabric.Controller.Paths;
 
 namespace Sdn.Fabric.Controller.Compiler;
 
-/// <summary>One core node's LFIB: an entry per destination edge it can reach, on the transport label it allocated for it.</summary>
+/// <summary>
+/// One core node's program: a port per link end, and its LFIB, an entry per destination edge it can reach, on the
+/// transport label it allocated for it.
+/// </summary>
 public static class CoreCompiler
 {
     public static NodeProgram Compile(CompileContext context, string core)
     {
         var labels = context.Numberings[CompiledFabric.LabelScope(core)];
+        var ports = context.Numberings[CompiledFabric.PortScope(core)];
+        var linkEnds = context.LinksOf(core).Select(l => PortRealizations.LinkEnd(context, l, core, ports[CompiledFabric.UplinkKey(context.InterfaceOf(l.Name, core))]));
         var entries = context.DestinationsFrom(core).Select(d => Entry(context, core, d, labels[CompiledFabric.LspKey(d)]));
-        return new NodeProgram([], [], [], [], entries);
+        return new NodeProgram([], linkEnds, [], [], entries);
     }
 
     /// <summary>

@@ -20,8 +20,8 @@ public static class EdgeCompiler
         var ports = context.Numberings[CompiledFabric.PortScope(edge)];
         var groups = context.Numberings[CompiledFabric.GroupScope(edge)];
 
-        var portConfigs = local.Select(p => new PortConfig { Number = ports[CompiledFabric.VnicKey(p.Name)], Name = p.Name, Kind = p.Kind, Mac = p.Mac })
-            .Concat(context.InterfacesOf(edge).Select(i => new PortConfig { Number = ports[CompiledFabric.UplinkKey(i)], Name = i }));
+        var portConfigs = local.Select(p => PortRealizations.Endpoint(context, p, ports[CompiledFabric.VnicKey(p.Name)]))
+            .Concat(context.LinksOf(edge).Select(l => PortRealizations.LinkEnd(context, l, edge, ports[CompiledFabric.UplinkKey(context.InterfaceOf(l.Name, edge))])));
 
         var groupEntries = context.DestinationsFrom(edge)
             .Select(d => UplinkGroup(context, edge, d, groups[CompiledFabric.LspKey(d)], ports));

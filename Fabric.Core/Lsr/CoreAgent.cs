@@ -2,13 +2,15 @@ using Sdn.Common.Capture;
 using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
 using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Links.Liveness;
 
 namespace Sdn.Fabric.Core.Lsr;
 
 /// <summary>
-/// The controller's agent on a core node: installs the LFIBs the controller sends (one atomic swap each) and
-/// reports its links' liveness as it changes and its counters when asked. Captures attach to its links' taps.
+/// The controller's agent on a core node: adds and removes the link ends the controller's programs name, installs
+/// the LFIBs it sends (one atomic swap each), and reports its links' liveness as it changes and its counters when
+/// asked. Captures attach to its links' taps.
 /// </summary>
 public sealed class CoreAgent : SouthboundAgent
 {
@@ -16,11 +18,13 @@ public sealed class CoreAgent : SouthboundAgent
     private readonly CoreProgrammer _programmer;
     private readonly Lock _applying = new();
 
-    public CoreAgent(CoreSwitch node, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null)
+    /// <param name="links">Makes the link ends the node's program names, and takes them down again.</param>
+    /// <param name="hellos">The liveness of links between two core nodes; null runs no hellos.</param>
+    public CoreAgent(CoreSwitch node, IPortBinder<LinkEnd> links, LivenessOptions? hellos, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null)
         : base(node?.Name ?? throw new ArgumentNullException(nameof(node)), NodeRole.Core, controller, settings, retryDelay)
     {
         _node = node;
-        _programmer = new CoreProgrammer(node);
+        _programmer = new CoreProgrammer(node, links, hellos);
         node.LinkStateChanged += OnLinkStateChanged;
     }
 

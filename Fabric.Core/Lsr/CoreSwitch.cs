@@ -10,10 +10,16 @@ namespace Sdn.Fabric.Core.Lsr;
 /// <summary>
 /// A core node: it owns its links, their liveness sessions and its LFIB, and runs one forwarding thread
 /// that polls every link, drives liveness and forwards bursts through a <see cref="LabelSwitch"/>.
-/// Add ports, install an LFIB (any time), then <see cref="Start"/>; or call <see cref="PollOnce"/> from
-/// your own thread instead. A controller agent installs tables with <see cref="TryInstall"/> and watches
-/// <see cref="LinkStateChanged"/>, <see cref="Ports"/> and <see cref="Statistics"/>.
+/// Add ports and install an LFIB (any time, before or after <see cref="Start"/>); or call <see cref="PollOnce"/>
+/// from your own thread instead. A controller agent adds and removes ports, installs tables with
+/// <see cref="TryInstall"/> and watches <see cref="LinkStateChanged"/>, <see cref="Ports"/> and <see cref="Statistics"/>.
 /// </summary>
+/// <remarks>
+/// The forwarding thread reads the ports as one immutable <see cref="PortSet"/>, taken at the start of each round;
+/// adding or removing a port publishes a new set. A port keeps its index (the number LFIB entries use) for as long as
+/// it exists; a removed port's index is reused. A removed port's link is disposed only once the round that might
+/// still be using it is over.
+/// </remarks>
 public sealed class CoreSwitch : IDisposable
 {
     // Busy-poll this many empty rounds before parking: it keeps latency low under load without burning a
@@ -22,14 +28,12 @@ public sealed class CoreSwitch : IDisposable
     private const int IdleRoundsBeforeParking = 20;
     private const int ParkMilliseconds = 1;
 
-    private readonly List<CorePort> _ports = [];
     private readonly LabelSwitch _switch;
     private readonly Lock _installLock = new();
     private readonly Doorbell _doorbell = new();
     private readonly Func<int> _pollOnce;
-    private bool[] _portIsUp = [];
-    private PacketBurst[] _inputs = [];
-    private EgressPlan _plan = new(0);
+    private PortSet _set = PortSet.Empty;
+    private long _rounds;
     private Lfib _lfib = Lfib.Empty;
     private Thread? _thread;
     private volatile bool _stopping;
@@ -46,7 +50,8 @@ public sealed class CoreSwitch : IDisposable
 
     public string Name { get; }
 
-    public IReadOnlyList<CorePort> Ports => _ports;
+    /// <summary>The node's ports, in index order.</summary>
+    public IReadOnlyList<CorePort> Ports => Volatile.Read(ref _set).Present;
 
     /// <summary>The installed table.</summary>
     public Lfib Lfib => Volatile.Read(ref _lfib);
@@ -54,30 +59,50 @@ public sealed class CoreSwitch : IDisposable
     public LsrStatistics Statistics => _switch.Statistics;
 
     /// <summary>
-    /// Adds a port over <paramref name="link"/>, which the node now owns. With <paramref name="liveness"/> a
-    /// session exchanges hellos on it and the port is up only while the session is; without, it is up unless
-    /// forced down.
+    /// Adds a port over <paramref name="link"/>, which the node now owns, under the lowest free index. With
+    /// <paramref name="liveness"/> a session exchanges hellos on it and the port is up only while the session is;
+    /// without, it is up unless forced down.
     /// </summary>
     public CorePort AddPort(LinkEnd link, LivenessOptions? liveness)
     {
-        if (_thread is not null)
-        {
-            throw new LsrException($"core node {Name}: add ports before starting it");
-        }
-
+        ArgumentNullException.ThrowIfNull(link);
         var session = liveness is null ? null : new LivenessSession(link, liveness);
         if (session is not null)
         {
             session.StateChanged += (_, change) => LinkStateChanged?.Invoke(this, change);
         }
 
-        link.WakeOnArrival(_doorbell);
-        var port = new CorePort(_ports.Count, link, session);
-        _ports.Add(port);
-        _portIsUp = new bool[_ports.Count];
-        _inputs = [.. _inputs, new PacketBurst(superFrames: link.CarriesOffloads)];
-        _plan = new EgressPlan(_ports.Count);
-        return port;
+        lock (_installLock)
+        {
+            var set = _set;
+            var index = Array.IndexOf(set.Slots, null);
+            var port = new CorePort(index < 0 ? set.Slots.Length : index, link, session);
+            Volatile.Write(ref _set, set.With(port));
+            link.WakeOnArrival(_doorbell);
+            return port;
+        }
+    }
+
+    /// <summary>
+    /// Takes <paramref name="port"/> out of the node, and returns once no round uses it any more: its link is the
+    /// caller's again. Throws <see cref="LsrException"/> while the installed LFIB still sends to it: install one
+    /// without it first.
+    /// </summary>
+    public void RemovePort(CorePort port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        lock (_installLock)
+        {
+            if (_lfib.Entries.Any(e => e.NextHops.Any(h => h.Port == port.Index) || e.Backup?.Port == port.Index))
+            {
+                throw new LsrException($"core node {Name}: port {port.Index} ({port.Link.Name}) is still in LFIB v{_lfib.Version}");
+            }
+
+            Volatile.Write(ref _set, _set.Without(port));
+        }
+
+        port.Link.WakeOnArrival(null);
+        WaitForRound();
     }
 
     /// <summary>
@@ -86,13 +111,17 @@ public sealed class CoreSwitch : IDisposable
     /// </summary>
     public bool TryInstall(Lfib lfib)
     {
-        if (lfib.MaxPort >= _ports.Count)
-        {
-            throw new LsrException($"core node {Name}: LFIB v{lfib.Version} uses port {lfib.MaxPort} but the node has {_ports.Count} ports");
-        }
-
+        ArgumentNullException.ThrowIfNull(lfib);
         lock (_installLock)
         {
+            var slots = _set.Slots;
+            var missing = lfib.Entries.SelectMany(e => e.Backup is { } backup ? e.NextHops.Append(backup) : e.NextHops).Select(h => h.Port)
+                .FirstOrDefault(p => p >= slots.Length || slots[p] is null, -1);
+            if (missing >= 0)
+            {
+                throw new LsrException($"core node {Name}: LFIB v{lfib.Version} uses port {missing}, which the node does not have");
+            }
+
             if (lfib.Version <= _lfib.Version)
             {
                 return false;
@@ -137,45 +166,67 @@ public sealed class CoreSwitch : IDisposable
     {
         var now = Stopwatch.GetTimestamp();
         var lfib = Volatile.Read(ref _lfib);
-        var ports = _ports;
+        var set = Volatile.Read(ref _set);
+        var slots = set.Slots;
         var received = 0;
-        for (var p = 0; p < ports.Count; p++)
+        for (var p = 0; p < slots.Length; p++)
         {
-            _inputs[p].Clear();
-            received += ports[p].Link.Receive(_inputs[p], now);
+            set.Inputs[p].Clear();
+            if (slots[p] is { } port)
+            {
+                received += port.Link.Receive(set.Inputs[p], now);
+            }
         }
 
-        for (var p = 0; p < ports.Count; p++)
+        for (var p = 0; p < slots.Length; p++)
         {
-            ports[p].Liveness?.Poll(now);
-            _portIsUp[p] = ports[p].IsUp;
+            slots[p]?.Liveness?.Poll(now);
+            set.PortIsUp[p] = slots[p]?.IsUp ?? false;
         }
 
-        for (var p = 0; p < ports.Count; p++)
+        for (var p = 0; p < slots.Length; p++)
         {
-            if (_inputs[p].Count == 0)
+            if (set.Inputs[p].Count == 0)
             {
                 continue;
             }
 
-            _switch.Forward(lfib, _inputs[p], _portIsUp, _plan);
-            for (var o = 0; o < ports.Count; o++)
+            _switch.Forward(lfib, set.Inputs[p], set.PortIsUp, set.Plan);
+            for (var o = 0; o < slots.Length; o++)
             {
-                ports[o].Link.Send(_inputs[p], _plan.Frames(o));
+                slots[o]?.Link.Send(set.Inputs[p], set.Plan.Frames(o));
             }
 
-            _plan.Clear();
+            set.Plan.Clear();
         }
 
+        Interlocked.Increment(ref _rounds);
         return received;
     }
 
     public void Dispose()
     {
         Stop();
-        foreach (var port in _ports)
+        foreach (var port in Ports)
         {
             port.Link.Dispose();
+        }
+    }
+
+    /// <summary>Waits until the forwarding thread has begun a round after now, so none still holds an older port set.</summary>
+    private void WaitForRound()
+    {
+        if (_thread is null)
+        {
+            return;
+        }
+
+        var start = Interlocked.Read(ref _rounds);
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
+        while (Interlocked.Read(ref _rounds) < start + 2 && _thread is not null && Stopwatch.GetTimestamp() < deadline)
+        {
+            _doorbell.Ring();
+            Thread.Sleep(1);
         }
     }
 

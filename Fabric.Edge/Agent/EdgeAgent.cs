@@ -24,12 +24,12 @@ public sealed class EdgeAgent : SouthboundAgent
 {
     private readonly EdgeSwitch _switch;
 
-    /// <param name="bindPort">Attaches the device a port config names, under the config's number.</param>
-    public EdgeAgent(string name, EdgeSwitch edge, Func<PortConfig, IEdgePort> bindPort, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null)
+    /// <param name="ports">Realizes the device a port config names under the config's number, and takes it down when the port goes.</param>
+    public EdgeAgent(string name, EdgeSwitch edge, IPortBinder<IEdgePort> ports, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null)
         : base(name, NodeRole.Edge, controller, settings, retryDelay)
     {
         _switch = edge;
-        Programmer = new EdgeProgrammer(edge, bindPort);
+        Programmer = new EdgeProgrammer(edge, ports);
     }
 
     public Lock SwitchLock { get; } = new();
@@ -46,6 +46,9 @@ public sealed class EdgeAgent : SouthboundAgent
             }
         }
     }
+
+    /// <summary>Tells the controller what became of a port's VM or host: pending, up, or failed with the reason.</summary>
+    public void ReportPort(PortStatus status) => Report(new AgentMessage { PortStatus = status });
 
     /// <summary>One round of the switch: uplink liveness into the groups (and to the controller), then one burst per port.</summary>
     public int Poll()

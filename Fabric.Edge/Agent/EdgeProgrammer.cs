@@ -18,19 +18,19 @@ namespace Sdn.Fabric.Edge.Agent;
 public sealed class EdgeProgrammer
 {
     private readonly EdgeSwitch _switch;
-    private readonly Func<PortConfig, IEdgePort> _bindPort;
+    private readonly IPortBinder<IEdgePort> _binder;
     private readonly Dictionary<uint, IEdgePort> _ports = [];
     private readonly Dictionary<uint, bool> _reportedUp = [];
     private readonly HashSet<uint> _groups = [];
     private volatile NodeProgram _program = NodeProgram.Empty;
 
-    /// <param name="bindPort">Attaches the device a port config names (a vNIC, a TAP, an uplink) under the config's number.</param>
-    public EdgeProgrammer(EdgeSwitch edge, Func<PortConfig, IEdgePort> bindPort)
+    /// <param name="binder">Realizes the device a port config names (a VM's vNIC, a host's TAP, an uplink) under the config's number, and takes it down when the port goes.</param>
+    public EdgeProgrammer(EdgeSwitch edge, IPortBinder<IEdgePort> binder)
     {
         ArgumentNullException.ThrowIfNull(edge);
-        ArgumentNullException.ThrowIfNull(bindPort);
+        ArgumentNullException.ThrowIfNull(binder);
         _switch = edge;
-        _bindPort = bindPort;
+        _binder = binder;
     }
 
     /// <summary>The version of the last batch applied; 0 before any.</summary>
@@ -107,14 +107,32 @@ public sealed class EdgeProgrammer
         }
     }
 
-    /// <summary>Checks and translates <paramref name="diff"/> against the ports and groups of <paramref name="next"/>, the program it leads to.</summary>
+    /// <summary>
+    /// Checks and translates <paramref name="diff"/> against the ports and groups of <paramref name="next"/>, the program
+    /// it leads to; should it refuse, takes down again the ports it had bound.
+    /// </summary>
     private InstallPlan Plan(ProgramBatch diff, NodeProgram next, bool clearFirst = false)
     {
+        var plan = new InstallPlan(clearFirst);
+        try
+        {
+            Plan(diff, next, plan);
+            return plan;
+        }
+        catch
+        {
+            ReleaseAll(plan.PortsAdded.Where(p => !_ports.ContainsValue(p)));
+            throw;
+        }
+    }
+
+    private void Plan(ProgramBatch diff, NodeProgram next, InstallPlan plan)
+    {
+        var clearFirst = plan.ClearFirst;
         var tableCount = _switch.Pipeline.Tables.Count;
         var numbers = next.Ports.Values.ToDictionary(p => p.Name, p => p.Number, StringComparer.Ordinal);
         uint? PortOf(string name) => numbers.TryGetValue(name, out var number) ? number : null;
 
-        var plan = new InstallPlan(clearFirst);
         foreach (var mod in diff.PortMods)
         {
             if (mod.Op != ModOp.Add)
@@ -181,25 +199,26 @@ public sealed class EdgeProgrammer
                 throw new ProgramException(StatusCode.FailedPrecondition, $"flow {FlowIdentity.Of(mod.Entry)} {missing}");
             }
         }
-
-        return plan;
     }
 
     private IEdgePort Bind(PortConfig config)
     {
-        IEdgePort port;
-        try
+        var port = _binder.Bind(config);
+        if (port.Number != config.Number)
         {
-            port = _bindPort(config);
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or KeyNotFoundException)
-        {
-            throw new ProgramException(StatusCode.FailedPrecondition, $"port '{config.Name}' cannot be attached on this edge: {e.Message}");
+            _binder.Release(port);
+            throw new ProgramException($"port '{config.Name}' was bound as number {port.Number}, not {config.Number}");
         }
 
-        return port.Number == config.Number
-            ? port
-            : throw new ProgramException($"port '{config.Name}' was bound as number {port.Number}, not {config.Number}");
+        return port;
+    }
+
+    private void ReleaseAll(IEnumerable<IEdgePort> ports)
+    {
+        foreach (var port in ports.ToList())
+        {
+            _binder.Release(port);
+        }
     }
 
     /// <summary>What the first action that refers to a port or group <paramref name="next"/> lacks does, or null when all is there.</summary>
@@ -246,7 +265,8 @@ public sealed class EdgeProgrammer
                 _switch.Datapath.RemovePort(number);
             }
 
-            // The plan holds the bound ports it re-adds; whatever a refused batch bound is dropped here.
+            // The plan holds the bound ports it re-adds; the others are taken down.
+            ReleaseAll(_ports.Values.Except(plan.PortsAdded));
             _ports.Clear();
             _reportedUp.Clear();
         }
@@ -254,7 +274,11 @@ public sealed class EdgeProgrammer
         foreach (var number in plan.PortsRemoved)
         {
             _switch.Datapath.RemovePort(number);
-            _ports.Remove(number);
+            if (_ports.Remove(number, out var removed))
+            {
+                _binder.Release(removed);
+            }
+
             _reportedUp.Remove(number);
         }
 

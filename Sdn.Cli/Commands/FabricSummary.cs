@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Sdn.Cli.Hosting;
+using Sdn.Contracts;
 
 namespace Sdn.Cli.Commands;
 
@@ -16,15 +17,19 @@ internal static class FabricSummary
         text.AppendLine(CultureInfo.InvariantCulture, $"nodes: edges {string.Join(", ", state.Edges.Select(e => e.Name))}; core {string.Join(", ", state.CoreNodes.Select(c => c.Name))}");
         text.AppendLine(CultureInfo.InvariantCulture, $"links: {string.Join(", ", state.Links.Select(l => $"{l.A.Node}--{l.B.Node}"))}");
         text.AppendLine();
+        var vms = fabric.Vms;
         text.Append(TextTable.Render(
             ["VM", "NETWORK", "IP", "MAC", "EDGE", "APP"],
-            fabric.Vms.Values.Select(v => new[] { v.Name, v.Port.Network, v.Port.Ipv4, v.Port.Mac, v.Port.Edge, v.Launch.Description })));
-        if (fabric.Hosts.Count > 0)
+            state.Ports.Where(p => p.Kind == PortKind.Vnic)
+                .Select(p => new[] { p.Name, p.Network, p.Ipv4, p.Mac, p.Edge, vms.TryGetValue(p.Name, out var vm) ? vm.Launch.Description : p.Vm.App })));
+        var hosts = fabric.Hosts;
+        if (hosts.Count > 0)
         {
             text.AppendLine();
             text.Append(TextTable.Render(
                 ["HOST", "NETWORK", "IP", "MAC", "EDGE", "NAMESPACE"],
-                fabric.Hosts.Values.Select(h => new[] { h.Name, h.Port.Network, h.Port.Ipv4, h.Port.Mac, h.Port.Edge, h.Namespace.Name })));
+                state.Ports.Where(p => p.Kind == PortKind.Tap)
+                    .Select(p => new[] { p.Name, p.Network, p.Ipv4, p.Mac, p.Edge, hosts.TryGetValue(p.Name, out var host) ? host.Namespace.Name : "-" })));
         }
 
         return text.ToString();

@@ -4,8 +4,8 @@ using Sdn.Fabric.Controller.Model;
 namespace Sdn.Cli.Hosting;
 
 /// <summary>
-/// Shuts both ends of an in-memory link while the model holds it administratively down (`sdn link set L
-/// down`), as a switch shuts an interface: the controller routes around the link, and nothing crosses it.
+/// Shuts both ends of a link while the model holds it administratively down (`sdn link set L down`), as a switch
+/// shuts an interface: the controller routes around the link, and nothing crosses it.
 /// </summary>
 internal sealed class AdminLinkState : IAsyncDisposable
 {
@@ -13,9 +13,9 @@ internal sealed class AdminLinkState : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _following;
 
-    public AdminLinkState(FabricModel model, FabricLinks links)
+    public AdminLinkState(FabricModel model, LinkEnds links)
     {
-        _changes = model.Watch(includeExisting: false);
+        _changes = model.Watch(includeExisting: true);
         _following = Task.Run(() => FollowAsync(links));
     }
 
@@ -27,13 +27,13 @@ internal sealed class AdminLinkState : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task FollowAsync(FabricLinks links)
+    private async Task FollowAsync(LinkEnds links)
     {
         await foreach (var change in _changes.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
         {
-            if (change.Type == EventType.Updated && change.Link is { } link)
+            if (change.Link is { } link)
             {
-                links.SetCut(link.Name, link.AdminDown);
+                links.SetCut(link.Name, change.Type != EventType.Deleted && link.AdminDown);
             }
         }
     }

@@ -1,14 +1,15 @@
+using System.Diagnostics;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge;
 using Sdn.Fabric.Edge.Agent;
-using Sdn.Fabric.Edge.Datapath;
 
 namespace Sdn.Cli.Hosting;
 
 /// <summary>
-/// One edge of the embedded fabric: an <see cref="EdgeSwitch"/> programmed by its own <see cref="EdgeAgent"/>
-/// over the controller's southbound gRPC, and polled on a thread of its own.
+/// One edge: an <see cref="EdgeSwitch"/> programmed by its own <see cref="EdgeAgent"/> over the controller's
+/// southbound gRPC, the VMs, hosts and uplinks its program names (<see cref="EdgePorts"/>), and a thread that polls
+/// the switch and tells the controller what became of each VM and host.
 /// </summary>
 internal sealed class EdgeHost : IAsyncDisposable
 {
@@ -16,19 +17,25 @@ internal sealed class EdgeHost : IAsyncDisposable
     // latency under traffic, and an idle edge sleeps until a port has frames, or at most 1 ms for the agent.
     private const int IdleRoundsBeforeParking = 20;
     private const int ParkMilliseconds = 1;
+    private static readonly long StatusInterval = Stopwatch.Frequency / 20;
 
     private readonly Thread _thread;
+    private readonly Dictionary<string, PortStatus> _reported = new(StringComparer.Ordinal);
+    private long _reportedInSession;
     private volatile bool _stopping;
 
-    public EdgeHost(string name, Func<PortConfig, IEdgePort> bindPort, Uri controller)
+    public EdgeHost(string name, LinkEnds links, BootGate boot, EmbeddedFabricOptions options, Uri controller)
     {
-        Agent = new EdgeAgent(name, Switch, bindPort, controller, retryDelay: TimeSpan.FromMilliseconds(50));
+        Ports = new EdgePorts(name, links, boot, options);
+        Agent = new EdgeAgent(name, Switch, Ports, controller, retryDelay: TimeSpan.FromMilliseconds(50));
         _thread = new Thread(Run) { IsBackground = true, Name = $"edge {name}" };
     }
 
     public EdgeSwitch Switch { get; } = new();
 
     public EdgeAgent Agent { get; }
+
+    public EdgePorts Ports { get; }
 
     public string Name => Agent.NodeName;
 
@@ -47,6 +54,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the thread and the agent, and takes down every VM, host and link end the edge runs.</summary>
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
@@ -56,14 +64,25 @@ internal sealed class EdgeHost : IAsyncDisposable
         }
 
         await Agent.DisposeAsync().ConfigureAwait(false);
+        lock (Agent.SwitchLock)
+        {
+            Agent.Programmer.Apply(new ProgramBatch { Version = Agent.Programmer.Version + 1, FullState = true });
+        }
     }
 
     private void Run()
     {
         var idleRounds = 0;
+        var nextStatus = 0L;
         Func<int> poll = Agent.Poll;
         while (!_stopping)
         {
+            if (Stopwatch.GetTimestamp() >= nextStatus)
+            {
+                ReportStatusChanges();
+                nextStatus = Stopwatch.GetTimestamp() + StatusInterval;
+            }
+
             if (Agent.Poll() > 0)
             {
                 idleRounds = 0;
@@ -75,6 +94,25 @@ internal sealed class EdgeHost : IAsyncDisposable
             else
             {
                 Switch.Datapath.Doorbell.Park(poll, ParkMilliseconds);
+            }
+        }
+    }
+
+    /// <summary>Reports what changed since the last report, and everything again to a new session: a controller that restarted knows nothing.</summary>
+    private void ReportStatusChanges()
+    {
+        if (Agent.Sessions != _reportedInSession)
+        {
+            _reportedInSession = Agent.Sessions;
+            _reported.Clear();
+        }
+
+        foreach (var status in Ports.Statuses())
+        {
+            if (!_reported.TryGetValue(status.Port, out var last) || !last.Equals(status))
+            {
+                _reported[status.Port] = status;
+                Agent.ReportPort(status);
             }
         }
     }

@@ -1,44 +1,32 @@
 using System.Diagnostics;
 using Sdn.Contracts;
 using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Controller.Northbound;
 using Sdn.Fabric.Controller.Topology;
-using Sdn.Fabric.Core.Links.Liveness;
-using Sdn.Fabric.Core.Lsr;
-using Sdn.Fabric.Edge.Datapath;
-using Sdn.Vmm.Guests;
 
 namespace Sdn.Cli.Hosting;
 
 /// <summary>
-/// A whole topology in one process, as <c>sdn up</c> runs it: the controller with the topology as its model,
-/// an in-memory link pair per link, a core node and an edge switch per node, each programmed by its own agent
-/// over the real southbound gRPC on loopback, a micro-VM per VM and a namespace on a TAP port per host.
+/// A whole fabric in one process, as <c>sdn up</c> runs it: the controller, and the hosts of its nodes
+/// (<see cref="NodeHosts"/>), each programmed by its own agent over the real southbound gRPC on loopback and
+/// realizing what its program names: link ends, micro-VMs, namespaces on TAP devices. Then the topology is applied,
+/// and from then on the fabric follows the model, whoever changes it.
 /// </summary>
 /// <remarks>
-/// Bring-up order: controller and model, links, core nodes, VMs (created, not booted) and hosts, then edges,
-/// whose programs name the ports that bind the VMs' NICs and the hosts' TAPs. Once every node holds what the
-/// controller compiled, the VMs boot: responders (echo, sink) first, so that senders find them up.
+/// While the topology is first applied the VMs do not boot: once every node holds what the controller compiled, they
+/// boot together, responders (echo, sink) first, so that senders find them up. VMs added later boot at once.
 /// </remarks>
 internal sealed class EmbeddedFabric : IAsyncDisposable
 {
-    // Between two core nodes only an exchange of hellos tells the agents (and so the controller) that a link
-    // died; an edge's uplink reports its cut itself. 10 ms x 10 rides out a loaded machine's scheduling stalls.
-    private static readonly LivenessOptions CoreLinkLiveness = new(TimeSpan.FromMilliseconds(10), 10);
-
     private readonly TeardownStack _teardown = new();
     private readonly EmbeddedFabricOptions _options;
-    private readonly List<EdgeHost> _edges = [];
-    private readonly List<(CoreSwitch Node, CoreAgent Agent)> _cores = [];
-    private readonly Dictionary<string, GuestVm> _vms = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, LinuxHost> _hosts = new(StringComparer.Ordinal);
+    private readonly BootGate _boot = new(open: false);
     private ControllerServer _server = null!;
-    private FabricLinks _links = null!;
+    private NodeHosts _hosts = null!;
 
     private EmbeddedFabric(TopologyDefinition topology, EmbeddedFabricOptions options)
     {
         Topology = topology;
-        this._options = options;
+        _options = options;
     }
 
     public TopologyDefinition Topology { get; }
@@ -54,13 +42,15 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
     /// <summary>From the start to every node programmed and every application up.</summary>
     public TimeSpan UpTime { get; private set; }
 
-    public IReadOnlyDictionary<string, GuestVm> Vms => _vms;
+    /// <summary>The VMs the edges run now, by name.</summary>
+    public IReadOnlyDictionary<string, GuestVm> Vms => _hosts.Edges.SelectMany(e => e.Ports.Vms).ToDictionary(v => v.Name, StringComparer.Ordinal);
 
-    public IReadOnlyDictionary<string, LinuxHost> Hosts => _hosts;
+    /// <summary>The Linux hosts the edges run now, by name.</summary>
+    public IReadOnlyDictionary<string, LinuxHost> Hosts => _hosts.Edges.SelectMany(e => e.Ports.Hosts).ToDictionary(h => h.Name, StringComparer.Ordinal);
 
-    /// <exception cref="HostingException">A stage did not finish in time, or a VM's parameters are wrong.</exception>
-    /// <exception cref="Vmm.VmmException">KVM is missing or refused.</exception>
-    /// <exception cref="Core.Interop.ExternalCommandException">A namespace could not be made (not root, or it exists already).</exception>
+    public NodeHosts Nodes => _hosts;
+
+    /// <exception cref="HostingException">A stage did not finish in time, or a VM or host failed.</exception>
     public static async Task<EmbeddedFabric> StartAsync(TopologyDefinition topology, EmbeddedFabricOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topology);
@@ -87,10 +77,10 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
     }
 
     /// <summary>Cuts or mends both ends of a link's cable; the edges' fast-failover groups and the controller react as to a real cut.</summary>
-    public void SetLinkCut(string link, bool cut) => _links.SetCut(link, cut);
+    public void SetLinkCut(string link, bool cut) => _hosts.Links.SetCut(link, cut);
 
     /// <summary>Whether the link's cable is cut, by <see cref="SetLinkCut"/> or because the link is administratively down.</summary>
-    public bool IsLinkCut(string link) => _links.IsCut(link);
+    public bool IsLinkCut(string link) => _hosts.Links.IsCut(link);
 
     /// <summary>Stops the VMs, the edges, the core nodes and the controller, and deletes the hosts' TAPs and namespaces.</summary>
     public ValueTask DisposeAsync() => _teardown.DisposeAsync();
@@ -100,141 +90,67 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         _server = await ControllerServer.StartAsync(_options.Listen ?? Topology.Controller.Listen, new FabricModel(store: null), cancellationToken: cancellationToken).ConfigureAwait(false);
         _teardown.Push(_server.DisposeAsync);
-        Topology.LoadInto(_server.Model);
-        _options.Progress($"controller: serving on {_server.Address}, topology '{Topology.Name}' loaded");
 
-        var state = _server.Model.Snapshot();
-        _links = new FabricLinks(state.Links);
-        var adminState = new AdminLinkState(_server.Model, _links);
+        _hosts = new NodeHosts(_server.Model, _server.Address, _boot, _options with { Progress = _ => { } });
+        _teardown.Push(_hosts.DisposeAsync);
+        var adminState = new AdminLinkState(_server.Model, _hosts.Links);
         _teardown.Push(adminState.DisposeAsync);
-        var coreNames = state.CoreNodes.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var core in coreNames)
-        {
-            StartCore(core, coreNames);
-        }
 
-        _options.Progress($"core: {state.CoreNodes.Count} nodes and {state.Links.Count} links");
+        Topology.LoadInto(_server.Model);
+        _options.Progress(
+            $"controller: serving on {_server.Address}, topology '{Topology.Name}' applied: {Topology.State.Edges.Count} edges, " +
+            $"{Topology.State.CoreNodes.Count} core nodes, {Topology.State.Links.Count} links");
 
-        CreateEndpoints(state);
+        await UntilAsync(Unprogrammed, "nodes not programmed", cancellationToken).ConfigureAwait(false);
+        _options.Progress($"nodes: every node programmed (version {_server.Compiled.Version}) in {clock.ElapsedMilliseconds} ms");
 
-        foreach (var edge in state.Edges)
-        {
-            var host = new EdgeHost(edge.Name, config => Bind(edge.Name, config), _server.Address);
-            _edges.Add(host);
-            _teardown.Push(host.DisposeAsync);
-            host.Start();
-        }
-
-        await UntilProgrammedAsync(cancellationToken).ConfigureAwait(false);
-        _options.Progress($"edges: {_edges.Count} switches; every node programmed (version {_server.Compiled.Version}) in {clock.ElapsedMilliseconds} ms");
-
-        BootAll(_vms.Values.Where(v => v.Launch.App is GuestApp.Echo or GuestApp.Sink).ToList(), cancellationToken);
-        BootAll(_vms.Values.Where(v => v.Launch.App is GuestApp.Ping or GuestApp.Pktgen).ToList(), cancellationToken);
+        _boot.Open(_options.StageTimeout);
+        await UntilAsync(NotUp, "VMs not up", cancellationToken).ConfigureAwait(false);
         UpTime = clock.Elapsed;
-        _options.Progress($"vms: {_vms.Count} booted and up; the fabric is up in {UpTime.TotalMilliseconds:F0} ms");
+        _options.Progress($"vms: {Vms.Count} booted and up, {Hosts.Count} hosts; the fabric is up in {UpTime.TotalMilliseconds:F0} ms");
     }
 
-    /// <summary>A VM per topology VM, created but not booted, and a namespace on a TAP per host, each with its port's MAC and address.</summary>
-    private void CreateEndpoints(FabricState state)
-    {
-        var ports = state.Ports.ToDictionary(p => p.Name, StringComparer.Ordinal);
-        var networks = state.Networks.ToDictionary(n => n.Name, StringComparer.Ordinal);
-        foreach (var port in state.Ports.Where(p => p.Kind == PortKind.Vnic))
-        {
-            var guest = _teardown.Own(new GuestVm(port, networks[port.Network], GuestLaunch.For(port, name => ports.GetValueOrDefault(name))));
-            _vms[port.Name] = guest;
-            if (_options.GuestOutput is { } print && guest.Launch.App != GuestApp.Echo)
-            {
-                _teardown.Own(guest.Machine.Serial.Subscribe(line => print(port.Name, line)));
-            }
-
-            if (port.Vm.Vcpus > 1)
-            {
-                _options.Progress($"vm {port.Name}: asks for {port.Vm.Vcpus} vCPUs; micro-VMs run on one");
-            }
-        }
-
-        foreach (var port in state.Ports.Where(p => p.Kind == PortKind.Tap))
-        {
-            _hosts[port.Name] = _teardown.Own(new LinuxHost(port, networks[port.Network], _options.NamePrefix));
-        }
-
-        _options.Progress($"endpoints: {_vms.Count} VMs created, {_hosts.Count} hosts in namespaces on TAP devices");
-    }
-
-    private void StartCore(string name, HashSet<string> coreNames)
-    {
-        var node = new CoreSwitch(name);
-        _teardown.Own(node);
-        foreach (var (end, peer) in _links.EndsOf(name))
-        {
-            node.AddPort(end, coreNames.Contains(peer) ? CoreLinkLiveness : null);
-        }
-
-        node.Start();
-        var agent = new CoreAgent(node, _server.Address, retryDelay: TimeSpan.FromMilliseconds(50));
-        _cores.Add((node, agent));
-        _teardown.Push(agent.DisposeAsync);
-        agent.Start();
-    }
-
-    /// <summary>Attaches what a port of <paramref name="edge"/>'s program names: the uplink on that interface, a VM's NIC or a host's TAP.</summary>
-    private IEdgePort Bind(string edge, PortConfig config)
-    {
-        if (_links.EndAt(edge, config.Name) is { } link)
-        {
-            return new UplinkPort(config.Number, link);
-        }
-
-        if (_vms.TryGetValue(config.Name, out var vm))
-        {
-            return vm.Attach(config.Number);
-        }
-
-        return _hosts.TryGetValue(config.Name, out var host)
-            ? host.Attach(config.Number)
-            : throw new HostingException($"edge {edge}: the controller names port '{config.Name}', which is no link, VM or host of this topology");
-    }
-
-    private async Task UntilProgrammedAsync(CancellationToken cancellationToken)
+    private async Task UntilAsync(Func<List<string>> waiting, string what, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(_options.StageTimeout.TotalSeconds * Stopwatch.Frequency);
-        while (Unprogrammed() is { Count: > 0 } waiting)
+        while (waiting() is { Count: > 0 } names)
         {
             if (Stopwatch.GetTimestamp() > deadline)
             {
-                throw new HostingException(
-                    $"nodes not programmed after {_options.StageTimeout.TotalSeconds:F0} s: {string.Join(", ", waiting)}; is another process using {_server.Address}?");
+                throw new HostingException($"{what} after {_options.StageTimeout.TotalSeconds:F0} s: {string.Join(", ", names)}; is another process using {_server.Address}?");
             }
 
             await Task.Delay(5, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The nodes whose links are not all up yet or that do not hold what the controller compiled last.</summary>
+    /// <summary>The nodes of the model that have no host yet, whose links are not all up, or that do not hold what the controller compiled last.</summary>
     private List<string> Unprogrammed()
     {
         var compiled = _server.Compiled;
-        return _edges.Where(e => !e.Holds(compiled.ProgramOf(e.Name))).Select(e => e.Name)
-            .Concat(_cores.Where(c => !c.Node.Ports.All(p => p.IsUp) || !ProgramEquality.Same(c.Agent.Program, compiled.ProgramOf(c.Node.Name))).Select(c => c.Node.Name))
+        var state = _server.Model.Snapshot();
+        var edges = _hosts.Edges.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        var cores = _hosts.Cores.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        return state.Edges.Where(e => !edges.TryGetValue(e.Name, out var host) || !host.Holds(compiled.ProgramOf(e.Name))).Select(e => e.Name)
+            .Concat(state.CoreNodes.Where(c => !cores.TryGetValue(c.Name, out var host) || !host.Holds(compiled.ProgramOf(c.Name))).Select(c => c.Name))
             .ToList();
     }
 
-    private void BootAll(List<GuestVm> group, CancellationToken cancellationToken)
+    /// <summary>The VMs whose application is not up yet; throws for a VM or host that failed.</summary>
+    private List<string> NotUp()
     {
-        var images = group.Select(v => v.Launch.App).Distinct().ToDictionary(app => app, MicroGuest.Build);
-        foreach (var vm in group)
+        var vms = Vms.Values.ToList();
+        if (vms.FirstOrDefault(v => v.Failure is not null) is { } failed)
         {
-            vm.Boot(images[vm.Launch.App]);
+            throw new HostingException($"vm {failed.Name} did not come up: {failed.Failure}");
         }
 
-        foreach (var vm in group)
+        if (_hosts.Edges.SelectMany(e => e.Ports.Unrealized).FirstOrDefault() is { } unrealized)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!vm.WaitUntilUp(_options.StageTimeout))
-            {
-                throw new HostingException($"vm {vm.Name} did not come up ({vm.Machine.State}): {vm.Machine.Fault?.ToString() ?? vm.Machine.Serial.Log}");
-            }
+            throw new HostingException($"{unrealized.Name}: {unrealized.Failure}");
         }
+
+        var expected = _server.Model.Snapshot().Ports.Count(p => p.Kind == PortKind.Vnic);
+        return vms.Count < expected ? ["(not all made yet)"] : [.. vms.Where(v => !v.IsUp).Select(v => v.Name)];
     }
 }

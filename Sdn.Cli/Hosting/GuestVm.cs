@@ -9,29 +9,31 @@ using Sdn.Vmm.Machine;
 namespace Sdn.Cli.Hosting;
 
 /// <summary>
-/// A VM port's micro-VM: one whose one NIC has the MAC and IPv4 address the controller gave its port, which
-/// becomes an edge port when the edge's program names it, and which boots its application once the fabric is
-/// programmed.
+/// A VNIC port's micro-VM: one NIC with the MAC and IPv4 address the controller gave the port, which becomes an
+/// edge port under the port's number, and which boots its application when told to.
 /// </summary>
 internal sealed class GuestVm : IDisposable
 {
     private const ulong MemoryGranule = 2 << 20;
 
     private readonly NetDevice _nic;
+    private volatile bool _up;
 
-    public GuestVm(Port port, Network network, GuestLaunch launch)
+    public GuestVm(PortConfig config)
     {
-        ArgumentNullException.ThrowIfNull(port);
-        ArgumentNullException.ThrowIfNull(network);
-        Port = port;
-        Launch = launch;
-        var memory = ((ulong)port.Vm.MemoryMib << 20) + MemoryGranule - 1 & ~(MemoryGranule - 1);
-        Machine = new VirtualMachine(new VmOptions { Name = port.Name, MemoryBytes = memory });
+        ArgumentNullException.ThrowIfNull(config);
+        var launch = config.Vm ?? throw new HostingException($"port '{config.Name}' is no VM port");
+        Name = config.Name;
+        Mac = config.Mac;
+        Address = launch.Address;
+        Launch = GuestLaunch.For(launch);
+        var memory = ((ulong)launch.Spec.MemoryMib << 20) + MemoryGranule - 1 & ~(MemoryGranule - 1);
+        Machine = new VirtualMachine(new VmOptions { Name = config.Name, MemoryBytes = memory });
         try
         {
-            var subnet = IPNetwork.Parse(network.Ipv4Subnet);
             _nic = Machine.AddNic(new NicInfo(
-                PhysicalAddress.Parse(port.Mac).GetAddressBytes(), IPAddress.Parse(port.Ipv4), subnet.PrefixLength, IPAddress.Parse(network.Ipv4Gateway)));
+                PhysicalAddress.Parse(config.Mac).GetAddressBytes(), IPAddress.Parse(launch.Address.Ipv4), (int)launch.Address.PrefixLength, IPAddress.Parse(launch.Address.Gateway)));
+            Machine.Serial.Subscribe(line => _up |= line == UpLine);
         }
         catch
         {
@@ -40,14 +42,26 @@ internal sealed class GuestVm : IDisposable
         }
     }
 
-    /// <summary>The VM's port as the controller's model holds it, with its allocated MAC.</summary>
-    public Port Port { get; }
+    public string Name { get; }
+
+    public string Mac { get; }
+
+    public PortAddress Address { get; }
 
     public GuestLaunch Launch { get; }
 
     public VirtualMachine Machine { get; }
 
-    public string Name => Port.Name;
+    /// <summary>Whether the application has said it is up.</summary>
+    public bool IsUp => _up;
+
+    /// <summary>Why the VM stopped, when it stopped before its application was done; null while it runs or ran to its end.</summary>
+    public string? Failure => Machine.State switch
+    {
+        VmState.Faulted => $"the VM faulted: {Machine.Fault}",
+        VmState.Stopped or VmState.Exited when !_up => $"the VM stopped before its application came up ({Machine.State}): {Machine.Serial.Log}",
+        _ => null,
+    };
 
     /// <summary>The line the application prints once its NIC is up.</summary>
     private string UpLine => $"{Launch.App.ToString().ToLowerInvariant()}: up";
@@ -56,10 +70,6 @@ internal sealed class GuestVm : IDisposable
     public IEdgePort Attach(uint number) => new VnicPort(number, Name, _nic);
 
     public void Boot(GuestImage image) => Machine.Boot(image, Launch.App, Launch.Parameters);
-
-    /// <summary>Waits for the application's "up" line; false when it did not come in time or the VM stopped first.</summary>
-    public bool WaitUntilUp(TimeSpan timeout) =>
-        Machine.WaitUntil(vm => vm.Serial.Lines.Contains(UpLine) || vm.State != VmState.Running, timeout) && Machine.Serial.Lines.Contains(UpLine);
 
     public void Dispose() => Machine.Dispose();
 }

@@ -6,7 +6,7 @@ namespace Sdn.Cli.Hosting;
 
 /// <summary>
 /// A TAP port's host: a Linux network namespace whose one interface is a TAP device with the MAC and IPv4
-/// address the controller gave the host's port, and its routes. The TAP becomes an edge port when the edge's
+/// address the controller gave the port, and its routes. The TAP becomes an edge port when the edge's
 /// program names it. Disposing deletes the TAP and the namespace.
 /// </summary>
 internal sealed class LinuxHost : IDisposable
@@ -17,16 +17,18 @@ internal sealed class LinuxHost : IDisposable
     private readonly TapDevice _tap;
 
     /// <param name="prefix">Put before the host's name to name the namespace and the TAP device.</param>
-    public LinuxHost(Port port, Network network, string prefix)
+    public LinuxHost(PortConfig config, string prefix)
     {
-        ArgumentNullException.ThrowIfNull(port);
-        ArgumentNullException.ThrowIfNull(network);
-        Port = port;
-        var name = prefix + port.Name;
+        ArgumentNullException.ThrowIfNull(config);
+        var launch = config.Host ?? throw new HostingException($"port '{config.Name}' is no host port");
+        Name = config.Name;
+        Mac = config.Mac;
+        Address = launch.Address;
+        var name = prefix + config.Name;
         if (File.Exists(Path.Combine(NamespaceDirectory, name)))
         {
             throw new HostingException(
-                $"host {port.Name}: network namespace '{name}' exists already, perhaps left by an `sdn up` that was killed; if nothing uses it, delete it with `ip netns del {name}`");
+                $"host {config.Name}: network namespace '{name}' exists already, perhaps left by an `sdn up` that was killed; if nothing uses it, delete it with `ip netns del {name}`");
         }
 
         Namespace = NetworkNamespace.Create(name);
@@ -34,11 +36,8 @@ internal sealed class LinuxHost : IDisposable
         {
             _tap = TapDevice.Create(name, offloads: true);
             Namespace.Adopt(_tap.Name);
-            Namespace.Run("ip", "link", "set", "dev", _tap.Name, "address", port.Mac);
-            Namespace.Configure(
-                _tap.Name,
-                $"{port.Ipv4}/{System.Net.IPNetwork.Parse(network.Ipv4Subnet).PrefixLength}",
-                port.Host.Routes.Select(r => (r.To, r.Via)));
+            Namespace.Run("ip", "link", "set", "dev", _tap.Name, "address", config.Mac);
+            Namespace.Configure(_tap.Name, $"{launch.Address.Ipv4}/{launch.Address.PrefixLength}", launch.Spec.Routes.Select(r => (r.To, r.Via)));
         }
         catch
         {
@@ -47,12 +46,13 @@ internal sealed class LinuxHost : IDisposable
         }
     }
 
-    /// <summary>The host's port as the controller's model holds it, with its allocated MAC.</summary>
-    public Port Port { get; }
+    public string Name { get; }
+
+    public string Mac { get; }
+
+    public PortAddress Address { get; }
 
     public NetworkNamespace Namespace { get; }
-
-    public string Name => Port.Name;
 
     /// <summary>The TAP device's name, inside <see cref="Namespace"/>.</summary>
     public string Device => _tap.Name;

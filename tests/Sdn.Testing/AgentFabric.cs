@@ -46,7 +46,7 @@ public sealed class AgentFabric : IAsyncDisposable
         await fabric.StartControllerAsync(new IPEndPoint(IPAddress.Loopback, 0));
         foreach (var (name, edge) in fabric.Rig.Edges)
         {
-            var agent = new EdgeAgent(name, edge, config => fabric.Rig.Bind(name, config), fabric.Address, retryDelay: TimeSpan.FromMilliseconds(50));
+            var agent = new EdgeAgent(name, edge, new FabricRig.EdgePorts(fabric.Rig, name), fabric.Address, retryDelay: TimeSpan.FromMilliseconds(50));
             fabric.EdgeAgents[name] = agent;
             fabric.Rig.EdgePollers[name] = agent.Poll;
             agent.Start();
@@ -54,7 +54,7 @@ public sealed class AgentFabric : IAsyncDisposable
 
         foreach (var (name, core) in fabric.Rig.Cores)
         {
-            var agent = new CoreAgent(core, fabric.Address, retryDelay: TimeSpan.FromMilliseconds(50));
+            var agent = new CoreAgent(core, new FabricRig.CoreLinks(fabric.Rig, name), hellos: null, fabric.Address, retryDelay: TimeSpan.FromMilliseconds(50));
             fabric.CoreAgents[name] = agent;
             agent.Start();
         }

@@ -35,7 +35,7 @@ public sealed class FabricRig : IDisposable
         {
             var sw = new EdgeSwitch();
             Edges[edge.Name] = sw;
-            var programmer = new EdgeProgrammer(sw, config => Bind(edge.Name, config));
+            var programmer = new EdgeProgrammer(sw, new EdgePorts(this, edge.Name));
             EdgeProgrammers[edge.Name] = programmer;
             EdgePollers[edge.Name] = () =>
             {
@@ -47,13 +47,9 @@ public sealed class FabricRig : IDisposable
         foreach (var core in state.CoreNodes)
         {
             var node = new CoreSwitch(core.Name);
-            foreach (var end in _links.Where(l => l.Key.Node == core.Name).OrderBy(l => l.Key.Interface, StringComparer.Ordinal))
-            {
-                node.AddPort(end.Value, liveness: null);
-            }
-
             Cores[core.Name] = node;
-            CorePrograms[core.Name] = new CoreProgrammer(node);
+            // No hellos: a test cuts a link by hand, and polls every node itself.
+            CorePrograms[core.Name] = new CoreProgrammer(node, new CoreLinks(this, core.Name), hellos: null);
         }
     }
 
@@ -132,6 +128,9 @@ public sealed class FabricRig : IDisposable
         }
     }
 
+    /// <summary>The rig's in-memory link end of <paramref name="node"/> on its interface <paramref name="iface"/>.</summary>
+    public LinkEnd LinkEnd(string node, string iface) => _links[(node, iface)];
+
     /// <summary>Attaches what a port config names on <paramref name="edge"/>: the uplink on that link, or a new vNIC.</summary>
     public IEdgePort Bind(string edge, PortConfig config)
     {
@@ -143,5 +142,25 @@ public sealed class FabricRig : IDisposable
         var vnic = new InternalPort(config.Number, config.Name, keepTransmitted: true);
         _vnics[config.Name] = vnic;
         return vnic;
+    }
+
+    /// <summary>An edge's ports bound from the rig; they stay the rig's when they leave the edge.</summary>
+    public sealed class EdgePorts(FabricRig rig, string edge) : IPortBinder<IEdgePort>
+    {
+        public IEdgePort Bind(PortConfig config) => rig.Bind(edge, config);
+
+        public void Release(IEdgePort port)
+        {
+        }
+    }
+
+    /// <summary>A core node's link ends, taken from the rig's links; they stay the rig's when they leave the node.</summary>
+    public sealed class CoreLinks(FabricRig rig, string core) : IPortBinder<LinkEnd>
+    {
+        public LinkEnd Bind(PortConfig config) => rig.LinkEnd(core, config.Name);
+
+        public void Release(LinkEnd port)
+        {
+        }
     }
 }

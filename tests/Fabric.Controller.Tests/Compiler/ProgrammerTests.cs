@@ -67,7 +67,7 @@ public sealed class ProgrammerTests : IDisposable
     public void A_port_the_edge_cannot_attach_refuses_the_whole_batch()
     {
         var edge = new Edge.EdgeSwitch();
-        var programmer = new Edge.Agent.EdgeProgrammer(edge, config => throw new KeyNotFoundException($"no device {config.Name}"));
+        var programmer = new Edge.Agent.EdgeProgrammer(edge, new NoDevices());
         var program = _compiled.ProgramOf("e1");
 
         var refused = Assert.Throws<ProgramException>(() => programmer.Apply(program.FullState(1)));
@@ -169,4 +169,14 @@ public sealed class ProgrammerTests : IDisposable
     public void Dispose() => _rig.Dispose();
 
     private Port Port(string name) => _model.Get(ResourceKinds.Ports, name);
+
+    /// <summary>An edge's host that has no device for any port.</summary>
+    private sealed class NoDevices : IPortBinder<Edge.Datapath.IEdgePort>
+    {
+        public Edge.Datapath.IEdgePort Bind(PortConfig config) => throw new ProgramException(StatusCode.FailedPrecondition, $"no device {config.Name}");
+
+        public void Release(Edge.Datapath.IEdgePort port)
+        {
+        }
+    }
 }

@@ -107,12 +107,31 @@ public sealed class CoreSwitchTests : IDisposable
     }
 
     [Fact]
-    public void Ports_cannot_be_added_to_a_running_node()
+    public void A_port_added_to_a_running_node_forwards_and_one_removed_frees_its_index()
     {
+        var north = new TestEdge("north", transportLabel: 1100);
+        var (nodeNorth, northEnd) = InMemoryLink.CreatePair("c-north", "north-c");
+        north.AddUplink(northEnd);
         _node.Start();
-        var (link, _) = InMemoryLink.CreatePair("x", "y");
 
-        Assert.Throws<LsrException>(() => _node.AddPort(link, liveness: null));
+        var added = _node.AddPort(nodeNorth, liveness: null);
+        Assert.True(_node.TryInstall(new Lfib(1, [LabelRoute.Swap(100, new LabelNextHop(added.Index, 1100))])));
+        Send(count: 10, firstSequence: 0);
+        Assert.True(Poll.Until(() => north.Delivered.Count == 10, Timeout, _west, north));
+
+        var refused = Assert.Throws<LsrException>(() => _node.RemovePort(added));
+        Assert.Contains("still in LFIB v1", refused.Message, StringComparison.Ordinal);
+        Assert.True(_node.TryInstall(new Lfib(2, [LabelRoute.Swap(100, new LabelNextHop(1, 1000))])));
+        _node.RemovePort(added);
+        Send(count: 10, firstSequence: 10);
+        Assert.True(Poll.Until(() => _east.Delivered.Count == 10, Timeout, _west, _east));
+
+        Assert.Equal(2, added.Index);
+        Assert.Equal(["c-west", "c-east"], _node.Ports.Select(p => p.Link.Name));
+        Assert.Equal(2, _node.AddPort(InMemoryLink.CreatePair("c-again", "x").A, liveness: null).Index);
+        Assert.Equal(10, north.Delivered.Count);
+        nodeNorth.Dispose();
+        northEnd.Dispose();
     }
 
     public void Dispose()

@@ -39,9 +39,9 @@ internal static class FabricPush
         }
 
         await using var bench = await SouthboundBench.StartAsync(nodes);
-        var edgeAgents = state.Edges.Select(e => new EdgeAgent(e.Name, new EdgeSwitch(), c => new InternalPort(c.Number, c.Name), bench.Address, SouthboundBench.Settings)).ToList();
-        var coreNodes = state.CoreNodes.Select(c => CoreNodeOf(c.Name, state)).ToList();
-        var coreAgents = coreNodes.Select(n => new CoreAgent(n, bench.Address, SouthboundBench.Settings)).ToList();
+        var edgeAgents = state.Edges.Select(e => new EdgeAgent(e.Name, new EdgeSwitch(), new InternalPorts(), bench.Address, SouthboundBench.Settings)).ToList();
+        var coreNodes = state.CoreNodes.Select(c => new CoreSwitch(c.Name)).ToList();
+        var coreAgents = coreNodes.Select(n => new CoreAgent(n, new UnpairedLinks(), hellos: null, bench.Address, SouthboundBench.Settings)).ToList();
         try
         {
             foreach (var agent in edgeAgents.Cast<Contracts.Southbound.SouthboundAgent>().Concat(coreAgents))
@@ -137,18 +137,5 @@ internal static class FabricPush
         }
 
         return state;
-    }
-
-    /// <summary>A core node with a port on each of its links (the far ends are left unconnected: only programming is measured).</summary>
-    private static CoreSwitch CoreNodeOf(string name, FabricState state)
-    {
-        var node = new CoreSwitch(name);
-        foreach (var link in state.Links.Where(l => l.A.Node == name || l.B.Node == name))
-        {
-            var iface = link.A.Node == name ? link.A.Interface : link.B.Interface;
-            node.AddPort(InMemoryLink.CreatePair(iface, iface + "-peer").A, liveness: null);
-        }
-
-        return node;
     }
 }

@@ -63,7 +63,7 @@ internal static class FlowModThroughput
     /// </summary>
     private static async Task<PushCost> PushAsync(SouthboundBench bench, string node, List<FlowEntry> entries, int batch)
     {
-        await using var agent = new EdgeAgent(node, new EdgeSwitch(), c => new InternalPort(c.Number, c.Name), bench.Address, SouthboundBench.Settings);
+        await using var agent = new EdgeAgent(node, new EdgeSwitch(), new InternalPorts(), bench.Address, SouthboundBench.Settings);
         agent.Start();
         await SouthboundBench.UntilAsync(() => agent.IsConnected && agent.AppliedVersion > 0);
 

@@ -1,0 +1,64 @@
+using System.Net;
+using Sdn.Contracts;
+using Sdn.Fabric.Controller.Model;
+
+namespace Sdn.Fabric.Controller.Compiler;
+
+/// <summary>
+/// What a node's host needs to realize each port of its program: the VM to boot behind a VNIC port, the namespace
+/// behind a TAP port, the link end behind an uplink or a core node's link, each with the addresses it needs.
+/// </summary>
+public static class PortRealizations
+{
+    public static PortConfig Endpoint(CompileContext context, Port port, uint number)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(port);
+        var config = new PortConfig { Number = number, Name = port.Name, Kind = port.Kind, Mac = port.Mac };
+        var address = AddressOf(context.Networks[port.Network], port);
+        if (port.Kind == PortKind.Tap)
+        {
+            config.Host = new HostLaunch { Spec = port.Host, Address = address };
+            return config;
+        }
+
+        config.Vm = new VmLaunch { Spec = port.Vm, Address = address };
+        if (port.Vm?.Params.GetValueOrDefault(VmApps.Target) is { } target)
+        {
+            var targeted = context.State.Ports.FirstOrDefault(p => p.Name == target);
+            config.Vm.TargetIpv4 = targeted?.Ipv4 ?? target;
+            config.Vm.TargetMac = targeted?.Mac ?? string.Empty;
+        }
+
+        return config;
+    }
+
+    /// <summary>The end of <paramref name="link"/> on <paramref name="node"/>, as port <paramref name="number"/>.</summary>
+    public static PortConfig LinkEnd(CompileContext context, Link link, string node, uint number)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(link);
+        var (self, peer) = link.A.Node == node ? (link.A, link.B) : (link.B, link.A);
+        return new PortConfig
+        {
+            Number = number,
+            Name = self.Interface,
+            Link = new LinkEndConfig
+            {
+                Link = link.Name,
+                Kind = link.Kind == LinkKind.Unspecified ? LinkKind.Memory : link.Kind,
+                PeerNode = peer.Node,
+                PeerInterface = peer.Interface,
+                Hellos = context.State.CoreNodes.Any(c => c.Name == self.Node) && context.State.CoreNodes.Any(c => c.Name == peer.Node),
+                Impairment = self == link.A ? link.Impairment : null,
+            },
+        };
+    }
+
+    private static PortAddress AddressOf(Network network, Port port) => new()
+    {
+        Ipv4 = port.Ipv4,
+        PrefixLength = (uint)IPNetwork.Parse(network.Ipv4Subnet).PrefixLength,
+        Gateway = network.Ipv4Gateway,
+    };
+}

@@ -1,0 +1,160 @@
+using System.Net;
+using Grpc.Core;
+using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Core.Links;
+
+namespace Sdn.Cli.Hosting;
+
+/// <summary>
+/// The link ends of the nodes this process hosts, made as the nodes' programs ask for them. Both ends of a memory
+/// link are one pair of in-memory rings, made when the first end is asked for. A udp link's ends are MPLS-in-UDP
+/// sockets on UDP port 6635, each on a loopback address of its own (127.66.0.0/16), as two machines' underlay
+/// addresses would be. An impairment applies to the frames its end receives. A cut (<see cref="SetCut"/>) holds for
+/// the link's ends as they are made and remade.
+/// </summary>
+internal sealed class LinkEnds
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, MemoryPair> _memoryPairs = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Link, string Node), IPAddress> _loopbackAddresses = [];
+    private readonly Dictionary<(string Link, string Node), LinkEnd> _live = [];
+    private readonly HashSet<string> _cut = new(StringComparer.Ordinal);
+
+    /// <summary>The end of <paramref name="config"/>'s link on <paramref name="node"/>, its device named after the node's interface.</summary>
+    /// <exception cref="ProgramException">FAILED_PRECONDITION when the end cannot be made, such as a socket that cannot be bound.</exception>
+    public LinkEnd Create(string node, PortConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var link = config.Link ?? throw new ProgramException($"port '{config.Name}' of node {node} is no link end");
+        LinkEnd end;
+        lock (_gate)
+        {
+            end = link.Kind == LinkKind.Udp ? Udp(node, config.Name, link) : Memory(node, config.Name, link);
+            end.IsForcedDown = _cut.Contains(link.Link);
+            _live[(link.Link, node)] = end;
+        }
+
+        if (link.Impairment is { } impairment)
+        {
+            end.Impair(new LinkImpairment(impairment.Loss, TimeSpan.FromMilliseconds(impairment.DelayMs), impairment.Reorder, impairment.Seed));
+        }
+
+        return end;
+    }
+
+    public void Release(string node, string link, LinkEnd end)
+    {
+        ArgumentNullException.ThrowIfNull(end);
+        lock (_gate)
+        {
+            if (_live.TryGetValue((link, node), out var live) && live == end)
+            {
+                _live.Remove((link, node));
+            }
+        }
+
+        end.Dispose();
+    }
+
+    /// <summary>Cuts or mends both ends of a link, as pulling or plugging its cable.</summary>
+    public void SetCut(string link, bool cut)
+    {
+        lock (_gate)
+        {
+            if (cut)
+            {
+                _cut.Add(link);
+            }
+            else
+            {
+                _cut.Remove(link);
+            }
+
+            foreach (var ((name, _), end) in _live)
+            {
+                if (name == link)
+                {
+                    end.IsForcedDown = cut;
+                }
+            }
+        }
+    }
+
+    public bool IsCut(string link)
+    {
+        lock (_gate)
+        {
+            return _cut.Contains(link);
+        }
+    }
+
+    /// <summary>The ends of <paramref name="link"/> this process runs now, by node.</summary>
+    public IReadOnlyDictionary<string, LinkEnd> EndsOf(string link)
+    {
+        lock (_gate)
+        {
+            return _live.Where(e => e.Key.Link == link).ToDictionary(e => e.Key.Node, e => e.Value, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// This node's end of the pair: the one its peer left when it made the pair, or, when this node already took its
+    /// end of the current pair (the link is being remade), the end of a new pair.
+    /// </summary>
+    private InMemoryLink Memory(string node, string iface, LinkEndConfig link)
+    {
+        if (_memoryPairs.TryGetValue(link.Link, out var pair) && pair.Take(node) is { } waiting)
+        {
+            return waiting;
+        }
+
+        var (mine, theirs) = InMemoryLink.CreatePair(iface, link.PeerInterface);
+        _memoryPairs[link.Link] = new MemoryPair(link.PeerNode, theirs);
+        return mine;
+    }
+
+    private MplsInUdpLink Udp(string node, string iface, LinkEndConfig link)
+    {
+        var local = new IPEndPoint(LoopbackAddress(link.Link, node), MplsInUdpLink.UdpPort);
+        var remote = new IPEndPoint(LoopbackAddress(link.Link, link.PeerNode), MplsInUdpLink.UdpPort);
+        try
+        {
+            return new MplsInUdpLink(iface, new MplsInUdpLinkOptions(local, remote));
+        }
+        catch (LinkException e)
+        {
+            throw new ProgramException(StatusCode.FailedPrecondition, $"link {link.Link} on node {node}: {e.Message}");
+        }
+    }
+
+    private IPAddress LoopbackAddress(string link, string node)
+    {
+        if (!_loopbackAddresses.TryGetValue((link, node), out var address))
+        {
+            var index = _loopbackAddresses.Count + 1;
+            address = new IPAddress([127, 66, (byte)(index >> 8), (byte)index]);
+            _loopbackAddresses[(link, node)] = address;
+        }
+
+        return address;
+    }
+
+    /// <summary>A memory pair one of whose ends waits for the other node.</summary>
+    private sealed class MemoryPair(string waitingNode, InMemoryLink waiting)
+    {
+        private InMemoryLink? _waiting = waiting;
+
+        public InMemoryLink? Take(string node)
+        {
+            if (node != waitingNode)
+            {
+                return null;
+            }
+
+            var end = _waiting;
+            _waiting = null;
+            return end;
+        }
+    }
+}
