@@ -16,8 +16,9 @@ public sealed class CoreAgent : SouthboundAgent
     private readonly CoreProgrammer _programmer;
     private readonly Lock _applying = new();
 
-    public CoreAgent(CoreSwitch node, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null)
-        : base(node?.Name ?? throw new ArgumentNullException(nameof(node)), NodeRole.Core, controller, settings, retryDelay)
+    /// <param name="log">Takes a line for each exception the agent survives; standard error by default.</param>
+    public CoreAgent(CoreSwitch node, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null, Action<string>? log = null)
+        : base(node?.Name ?? throw new ArgumentNullException(nameof(node)), NodeRole.Core, controller, settings, retryDelay, log)
     {
         _node = node;
         _programmer = new CoreProgrammer(node);

@@ -25,8 +25,9 @@ public sealed class EdgeAgent : SouthboundAgent
     private readonly EdgeSwitch _switch;
 
     /// <param name="bindPort">Attaches the device a port config names, under the config's number.</param>
-    public EdgeAgent(string name, EdgeSwitch edge, Func<PortConfig, IEdgePort> bindPort, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null)
-        : base(name, NodeRole.Edge, controller, settings, retryDelay)
+    /// <param name="log">Takes a line for each exception the agent survives; standard error by default.</param>
+    public EdgeAgent(string name, EdgeSwitch edge, Func<PortConfig, IEdgePort> bindPort, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null, Action<string>? log = null)
+        : base(name, NodeRole.Edge, controller, settings, retryDelay, log)
     {
         _switch = edge;
         Programmer = new EdgeProgrammer(edge, bindPort);
@@ -171,7 +172,7 @@ public sealed class EdgeAgent : SouthboundAgent
 
         try
         {
-            Track(start.PingId, EdgePing.Start(start, tap, burst => Inject(port.Number, burst), Report));
+            Track(start.PingId, EdgePing.Start(start, tap, burst => Inject(port.Number, burst), Report, error => Fail(start.PingId, "ping", error)));
         }
         catch (FormatException e)
         {
