@@ -24,7 +24,10 @@ public sealed class CoreProgrammer
 
     public NodeProgram Program { get; private set; } = NodeProgram.Empty;
 
-    /// <summary>Applies <paramref name="batch"/> whole, or throws <see cref="ProgramException"/> having changed nothing.</summary>
+    /// <summary>
+    /// Applies <paramref name="batch"/> whole, or throws <see cref="ProgramException"/> having changed nothing. Nothing
+    /// changes before the one swap, so whatever else throws changes nothing either.
+    /// </summary>
     public void Apply(ProgramBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -39,18 +42,16 @@ public sealed class CoreProgrammer
         }
 
         var next = Program.Apply(batch);
-        Lfib lfib;
         try
         {
             // The node refuses a table that is not newer; a full-state resend may repeat a version it already runs.
-            lfib = new Lfib(Math.Max(batch.Version, _node.Lfib.Version + 1), next.Lfib.Values.Select(Entry));
+            _node.TryInstall(new Lfib(Math.Max(batch.Version, _node.Lfib.Version + 1), next.Lfib.Values.Select(Entry)));
         }
         catch (LsrException e)
         {
             throw new ProgramException(e.Message, e);
         }
 
-        _node.TryInstall(lfib);
         Program = next;
         Version = batch.Version;
     }
