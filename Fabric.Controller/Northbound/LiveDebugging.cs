@@ -1,6 +1,8 @@
 using Grpc.Core;
 using Sdn.Common.Capture;
+using Sdn.Common.Capture.Native;
 using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Southbound;
 
@@ -188,7 +190,9 @@ public sealed class LiveDebugging
         name.Length == 0 ? throw ModelException.Invalid($"{field} must name a VM or host of the topology") : _model.Get(ResourceKinds.Ports, name);
 
     /// <summary>Compiles the filter as the agents will, for whole Ethernet frames, to refuse it before they are asked.</summary>
-    /// <exception cref="RpcException">INVALID_ARGUMENT with libpcap's message.</exception>
+    /// <exception cref="RpcException">
+    /// INVALID_ARGUMENT with libpcap's message; FAILED_PRECONDITION naming the package to install when libpcap is missing.
+    /// </exception>
     private static void CheckFilter(string filter)
     {
         try
@@ -198,6 +202,10 @@ public sealed class LiveDebugging
         catch (CaptureFilterException e)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message, e));
+        }
+        catch (Exception e) when (NativePackages.Problem(e) is not null)
+        {
+            throw new RpcException(FailureStatus.Of(e, "the controller cannot check capture filters"));
         }
     }
 

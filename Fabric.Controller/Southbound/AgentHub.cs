@@ -14,8 +14,10 @@ namespace Sdn.Fabric.Controller.Southbound;
 /// last applied. The hub answers with the node's whole program as one full-state batch (the agent
 /// drops whatever the batch lacks), then sends each later <see cref="Publish"/> as a diff on top
 /// of the previous version. Versions per node only grow, across reconnects too, so an agent can
-/// always tell a stale batch. An agent that cannot apply a batch acks it with an error status and
-/// gets full state again. A node that reconnects replaces its older session, which ends ABORTED.</para>
+/// always tell a stale batch. An agent that cannot apply a batch acks it with an error status, which
+/// <see cref="Stats"/> shows until the node applies a later batch, and gets full state again: at once after a
+/// refused diff, and after a refused full state with a backoff (1 s, doubled up to 30 s), or with the next
+/// publication if one comes first. A node that reconnects replaces its older session, which ends ABORTED.</para>
 ///
 /// <para>Requests that need a node's answer travel on the same stream, each under the id of the
 /// <see cref="AgentRequest"/> it answers: the one reply of a trace or a flow dump, and a capture's packets,
@@ -29,6 +31,7 @@ public sealed class AgentHub
     private readonly Dictionary<string, NodeProgram> _programs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AgentSession> _sessions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ulong> _lastVersions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _failures = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, AgentRequest> _requests = [];
     private ulong _lastRequestId;
 
@@ -70,7 +73,7 @@ public sealed class AgentHub
         }
     }
 
-    /// <summary>Connection, applied version and latest counters of every node of the model, or of one.</summary>
+    /// <summary>Connection, applied version, latest counters and last refused batch of every node of the model, or of one.</summary>
     /// <exception cref="ModelException">NOT_FOUND for a node the model does not have.</exception>
     public IReadOnlyList<NodeStats> Stats(string node)
     {
@@ -83,9 +86,14 @@ public sealed class AgentHub
 
         lock (_gate)
         {
-            return names.Select(name => _sessions.TryGetValue(name, out var session)
-                ? new NodeStats { Node = name, Connected = true, AppliedVersion = session.AppliedVersion, Counters = session.Counters }
-                : new NodeStats { Node = name }).ToList();
+            return names.Select(name =>
+            {
+                var stats = _sessions.TryGetValue(name, out var session)
+                    ? new NodeStats { Node = name, Connected = true, AppliedVersion = session.AppliedVersion, Counters = session.Counters }
+                    : new NodeStats { Node = name };
+                stats.Failure = _failures.GetValueOrDefault(name, "");
+                return stats;
+            }).ToList();
         }
     }
 
@@ -225,8 +233,11 @@ public sealed class AgentHub
                     }
                     else if (!session.Receive(message))
                     {
-                        session.Resync(_programs.GetValueOrDefault(session.Node, NodeProgram.Empty));
-                        _lastVersions[session.Node] = session.LastVersion;
+                        Refused(session, message.BatchAck);
+                    }
+                    else if (message.KindCase == AgentMessage.KindOneofCase.BatchAck)
+                    {
+                        _failures.Remove(session.Node);
                     }
                 }
             }
@@ -265,6 +276,39 @@ public sealed class AgentHub
 
             session.Dispose();
         }
+    }
+
+    /// <summary>Records the refusal for <see cref="Stats"/> and sends full state: at once after a refused diff, later after a refused full state.</summary>
+    private void Refused(AgentSession session, BatchAck ack)
+    {
+        _failures[session.Node] = $"version {ack.Version} refused: {(StatusCode)ack.Status}: {ack.Message}";
+        if (session.Refused(ack.Version) is { } wait)
+        {
+            _ = ResyncLaterAsync(session, wait);
+        }
+        else
+        {
+            Resync(session);
+        }
+    }
+
+    private async Task ResyncLaterAsync(AgentSession session, TimeSpan wait)
+    {
+        await Task.Delay(wait).ConfigureAwait(false);
+        lock (_gate)
+        {
+            // Unless the session ended, or a publication sent the node full state meanwhile.
+            if (_sessions.GetValueOrDefault(session.Node) == session && session.AwaitsFullState)
+            {
+                Resync(session);
+            }
+        }
+    }
+
+    private void Resync(AgentSession session)
+    {
+        session.Resync(_programs.GetValueOrDefault(session.Node, NodeProgram.Empty));
+        _lastVersions[session.Node] = session.LastVersion;
     }
 
     private void CheckNode(Hello hello)

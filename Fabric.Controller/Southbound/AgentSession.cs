@@ -12,9 +12,16 @@ namespace Sdn.Fabric.Controller.Southbound;
 /// </summary>
 public sealed class AgentSession : IDisposable
 {
+    /// <summary>How long full state waits before it goes again to a node that refused it; doubled for each refusal in a row.</summary>
+    public static readonly TimeSpan FirstResyncDelay = TimeSpan.FromSeconds(1);
+
+    public static readonly TimeSpan MaxResyncDelay = TimeSpan.FromSeconds(30);
+
     private readonly Channel<ControllerMessage> _outbox = Channel.CreateUnbounded<ControllerMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _replaced = new();
+    private readonly RetryBackoff _resync = new(FirstResyncDelay, MaxResyncDelay);
     private NodeProgram? _sent;
+    private ulong _fullStateVersion;
 
     public AgentSession(string node, ulong appliedVersion, ulong lastVersion)
     {
@@ -35,6 +42,9 @@ public sealed class AgentSession : IDisposable
     /// <summary>Fires when a newer session of the same node takes over.</summary>
     public CancellationToken Replaced => _replaced.Token;
 
+    /// <summary>True when the node refused a batch and nothing was queued for it since: the next batch goes whole.</summary>
+    public bool AwaitsFullState => _sent is null;
+
     /// <summary>
     /// Queues what turns the node's last program into <paramref name="program"/>: the whole program
     /// the first time, then only differences. Sends nothing when nothing differs.
@@ -52,6 +62,7 @@ public sealed class AgentSession : IDisposable
         if (batch.FullState)
         {
             batch.BaseVersion = AppliedVersion;
+            _fullStateVersion = batch.Version;
         }
 
         _sent = program;
@@ -66,6 +77,17 @@ public sealed class AgentSession : IDisposable
         Send(program);
     }
 
+    /// <summary>
+    /// Takes the node's refusal of batch <paramref name="version"/>; the next batch goes whole. Returns null when it
+    /// should go now (after a refused diff), or how long to wait first (after a refused full state, which sent again
+    /// at once would only be refused again at once).
+    /// </summary>
+    public TimeSpan? Refused(ulong version)
+    {
+        _sent = null;
+        return version == _fullStateVersion ? _resync.Next() : null;
+    }
+
     /// <summary>Takes one agent message; returns false for an ack of a batch the node could not apply.</summary>
     public bool Receive(AgentMessage message)
     {
@@ -73,6 +95,7 @@ public sealed class AgentSession : IDisposable
         {
             case AgentMessage.KindOneofCase.BatchAck when message.BatchAck.Status == (int)StatusCode.OK:
                 AppliedVersion = message.BatchAck.Version;
+                _resync.Reset();
                 return true;
             case AgentMessage.KindOneofCase.BatchAck:
                 return false;

@@ -20,8 +20,10 @@ public sealed class CoreAgent : SouthboundAgent
 
     /// <param name="links">Makes the link ends the node's program names, and takes them down again.</param>
     /// <param name="hellos">The liveness of links between two core nodes; null runs no hellos.</param>
-    public CoreAgent(CoreSwitch node, IPortBinder<LinkEnd> links, LivenessOptions? hellos, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null)
-        : base(node?.Name ?? throw new ArgumentNullException(nameof(node)), NodeRole.Core, controller, settings, retryDelay)
+    /// <param name="log">Takes a line for each exception the agent survives; standard error by default.</param>
+    public CoreAgent(
+        CoreSwitch node, IPortBinder<LinkEnd> links, LivenessOptions? hellos, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null, Action<string>? log = null)
+        : base(node?.Name ?? throw new ArgumentNullException(nameof(node)), NodeRole.Core, controller, settings, retryDelay, log)
     {
         _node = node;
         _programmer = new CoreProgrammer(node, links, hellos);

@@ -34,7 +34,10 @@ public sealed class CoreProgrammer
 
     public NodeProgram Program { get; private set; } = NodeProgram.Empty;
 
-    /// <summary>Applies <paramref name="batch"/> whole, or throws <see cref="ProgramException"/> having changed nothing.</summary>
+    /// <summary>
+    /// Applies <paramref name="batch"/> whole, or throws <see cref="ProgramException"/> having changed nothing. Nothing
+    /// changes before the one swap, so whatever else throws changes nothing either.
+    /// </summary>
     public void Apply(ProgramBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);

@@ -25,8 +25,10 @@ public sealed class EdgeAgent : SouthboundAgent
     private readonly EdgeSwitch _switch;
 
     /// <param name="ports">Realizes the device a port config names under the config's number, and takes it down when the port goes.</param>
-    public EdgeAgent(string name, EdgeSwitch edge, IPortBinder<IEdgePort> ports, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null)
-        : base(name, NodeRole.Edge, controller, settings, retryDelay)
+    /// <param name="log">Takes a line for each exception the agent survives; standard error by default.</param>
+    public EdgeAgent(
+        string name, EdgeSwitch edge, IPortBinder<IEdgePort> ports, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null, Action<string>? log = null)
+        : base(name, NodeRole.Edge, controller, settings, retryDelay, log)
     {
         _switch = edge;
         Programmer = new EdgeProgrammer(edge, ports);
@@ -174,7 +176,7 @@ public sealed class EdgeAgent : SouthboundAgent
 
         try
         {
-            Track(start.PingId, EdgePing.Start(start, tap, burst => Inject(port.Number, burst), Report));
+            Track(start.PingId, EdgePing.Start(start, tap, burst => Inject(port.Number, burst), Report, error => Fail(start.PingId, "ping", error)));
         }
         catch (FormatException e)
         {

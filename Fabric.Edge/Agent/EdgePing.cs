@@ -26,6 +26,7 @@ internal sealed class EdgePing : IDisposable
     private readonly CaptureSession _replies;
     private readonly Action<PacketBurst> _inject;
     private readonly Action<AgentMessage> _report;
+    private readonly Action<Exception> _failed;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationToken _stopping;
     private readonly ushort _identifier;
@@ -37,13 +38,15 @@ internal sealed class EdgePing : IDisposable
     private readonly bool[] _answered;
 
     /// <param name="inject">Runs a burst through the switch as received on the source's port.</param>
+    /// <param name="failed">Answers the ping with what broke it once it runs (a port that throws as the request passes).</param>
     /// <exception cref="FormatException">An address of <paramref name="start"/> is malformed.</exception>
-    private EdgePing(PingStart start, CaptureTap tap, Action<PacketBurst> inject, Action<AgentMessage> report)
+    private EdgePing(PingStart start, CaptureTap tap, Action<PacketBurst> inject, Action<AgentMessage> report, Action<Exception> failed)
     {
         _start = start;
         _tap = tap;
         _inject = inject;
         _report = report;
+        _failed = failed;
         _stopping = _stop.Token;
         _sourceMac = Mac(start.SourceMac);
         _destinationMac = Mac(start.DestinationMac);
@@ -59,11 +62,11 @@ internal sealed class EdgePing : IDisposable
 
     /// <summary>Starts pinging in the background; disposing stops it.</summary>
     /// <exception cref="FormatException">An address of <paramref name="start"/> is malformed.</exception>
-    public static EdgePing Start(PingStart start, CaptureTap tap, Action<PacketBurst> inject, Action<AgentMessage> report)
+    public static EdgePing Start(PingStart start, CaptureTap tap, Action<PacketBurst> inject, Action<AgentMessage> report, Action<Exception> failed)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(tap);
-        var ping = new EdgePing(start, tap, inject, report);
+        var ping = new EdgePing(start, tap, inject, report, failed);
         tap.Attach(ping._replies, 0);
         _ = Task.Run(ping.RunAsync);
         return ping;
@@ -102,6 +105,11 @@ internal sealed class EdgePing : IDisposable
         catch (OperationCanceledException)
         {
             // Stopped by the controller or the end of the stream: nothing left to report.
+        }
+        catch (Exception e)
+        {
+            // Nobody awaits this loop: what breaks it answers the ping, or the caller would wait for echoes forever.
+            _failed(e);
         }
         finally
         {

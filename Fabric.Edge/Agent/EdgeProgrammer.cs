@@ -11,8 +11,9 @@ namespace Sdn.Fabric.Edge.Agent;
 /// Applies the controller's program batches to one <see cref="EdgeSwitch"/>, all or nothing: a batch is first
 /// checked and translated in full (versions, mods against the applied program, tables, groups and ports it
 /// refers to) and only then installed, in an order where nothing refers to what is not there yet. Should the
-/// switch still refuse a change half-way, the applied program is installed again from scratch and the batch
-/// is refused, so the switch never holds part of one.
+/// switch still refuse a change half-way, or a port's device throw as it is added, the applied program is installed
+/// again from scratch and the batch is refused, so the switch never holds part of one. (Should even that fail, the
+/// next batch is installed from scratch.)
 /// </summary>
 /// <remarks>Not thread-safe: call it on the switch's thread, between polls.</remarks>
 public sealed class EdgeProgrammer
@@ -23,6 +24,9 @@ public sealed class EdgeProgrammer
     private readonly Dictionary<uint, bool> _reportedUp = [];
     private readonly HashSet<uint> _groups = [];
     private volatile NodeProgram _program = NodeProgram.Empty;
+
+    /// <summary>True when a refused batch could not be undone, so the switch may hold part of it.</summary>
+    private bool _damaged;
 
     /// <param name="binder">Realizes the device a port config names (a VM's vNIC, a host's TAP, an uplink) under the config's number, and takes it down when the port goes.</param>
     public EdgeProgrammer(EdgeSwitch edge, IPortBinder<IEdgePort> binder)
@@ -51,7 +55,10 @@ public sealed class EdgeProgrammer
     /// <summary>The program's config of the port it calls <paramref name="name"/>, bound or not.</summary>
     public PortConfig? PortConfigNamed(string name) => Program.Ports.Values.FirstOrDefault(p => p.Name == name);
 
-    /// <summary>Applies <paramref name="batch"/> whole, or throws <see cref="ProgramException"/> having changed nothing.</summary>
+    /// <summary>
+    /// Applies <paramref name="batch"/> whole, or throws having changed nothing: <see cref="ProgramException"/> for a
+    /// batch the edge refuses, or whatever else the port binder threw.
+    /// </summary>
     public void Apply(ProgramBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -63,9 +70,12 @@ public sealed class EdgeProgrammer
         var held = Program;
         var next = held.Apply(batch);
 
-        // Full state is planned as the difference from what the switch holds; a diff is its own plan.
-        var plan = batch.FullState ? NodeProgram.Diff(held, next, Version, batch.Version) : batch;
-        InstallOrRestore(Plan(plan, next), batch.Version);
+        // Full state is planned as the difference from what the switch holds; a diff is its own plan. A switch that
+        // may hold part of a refused batch gets the whole program again instead.
+        var plan = _damaged
+            ? FromScratch(next, batch.Version)
+            : Plan(batch.FullState ? NodeProgram.Diff(held, next, Version, batch.Version) : batch, next);
+        InstallOrRestore(plan, batch.Version);
         _program = next;
         Version = batch.Version;
     }
@@ -92,20 +102,39 @@ public sealed class EdgeProgrammer
         return changes;
     }
 
-    /// <summary>Installs <paramref name="plan"/>; should the switch refuse part of it, installs the applied program again from scratch and refuses the batch.</summary>
+    /// <summary>
+    /// Installs <paramref name="plan"/>; should anything fail half-way (the switch refusing an entry, a device throwing
+    /// as it is added), installs the applied program again from scratch and refuses the batch. Should that fail too,
+    /// the next batch is installed from scratch.
+    /// </summary>
     private void InstallOrRestore(InstallPlan plan, ulong version)
     {
         try
         {
             Install(plan);
+            _damaged = false;
         }
-        catch (Exception e) when (e is FlowEditException or ArgumentException)
+        catch (Exception e)
         {
-            var applied = Program;
-            Install(Plan(NodeProgram.Diff(NodeProgram.Empty, applied, 0, Version), applied, clearFirst: true));
-            throw new ProgramException(StatusCode.Internal, $"the switch refused version {version} ({e.Message}); it still runs version {Version}");
+            var failure = e is FlowEditException or ArgumentException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            try
+            {
+                Install(FromScratch(Program, Version));
+                ReleaseAll(plan.PortsAdded.Where(p => !_ports.ContainsValue(p)));
+            }
+            catch (Exception restoring)
+            {
+                _damaged = true;
+                throw new ProgramException(StatusCode.Internal, $"the switch refused version {version} ({failure}), and reinstalling version {Version} failed too ({restoring.GetType().Name}: {restoring.Message}); the next batch is installed from scratch");
+            }
+
+            throw new ProgramException(StatusCode.Internal, $"the switch refused version {version} ({failure}); it still runs version {Version}");
         }
     }
+
+    /// <summary>The plan that empties the switch and installs <paramref name="program"/> whole, on the devices already bound.</summary>
+    private InstallPlan FromScratch(NodeProgram program, ulong version) =>
+        Plan(NodeProgram.Diff(NodeProgram.Empty, program, 0, version), program, clearFirst: true);
 
     /// <summary>
     /// Checks and translates <paramref name="diff"/> against the ports and groups of <paramref name="next"/>, the program

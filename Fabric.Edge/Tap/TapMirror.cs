@@ -46,21 +46,23 @@ public sealed class TapMirror : IDisposable
     {
         ArgumentNullException.ThrowIfNull(source);
         var device = TapDevice.Create(tapName);
+        CaptureSession? session = null;
         try
         {
             ExternalCommand.Run("ip", "link", "set", "dev", tapName, "up");
+            session = new CaptureSession([new CapturePort(portName, $"mirrored to {tapName}")], new CaptureOptions(SnapLength: MirroredFrameLength, RingBytes: RingBytes));
+            var mirror = new TapMirror(source, session, device);
+            mirror._pump.Start();
+            source.Attach(session, 0);
+            return mirror;
         }
-        catch (ExternalCommandException)
+        catch
         {
+            // Whatever failed, the device goes: a mirror that did not start leaves nothing on the host.
+            session?.Dispose();
             device.Dispose();
             throw;
         }
-
-        var session = new CaptureSession([new CapturePort(portName, $"mirrored to {tapName}")], new CaptureOptions(SnapLength: MirroredFrameLength, RingBytes: RingBytes));
-        var mirror = new TapMirror(source, session, device);
-        source.Attach(session, 0);
-        mirror._pump.Start();
-        return mirror;
     }
 
     public void Dispose()

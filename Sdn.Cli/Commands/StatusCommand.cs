@@ -4,7 +4,10 @@ using Sdn.Contracts;
 
 namespace Sdn.Cli.Commands;
 
-/// <summary>`sdn status`: the controller's state version and, for every node, whether its agent is connected and what it applied.</summary>
+/// <summary>
+/// `sdn status`: the controller's state version and, for every node, whether its agent is connected and what it
+/// applied, with the last batch it refused under its row.
+/// </summary>
 internal static class StatusCommand
 {
     public static Command Create()
@@ -19,12 +22,22 @@ internal static class StatusCommand
                 CultureInfo.InvariantCulture,
                 $"state version {state.Version}: {state.Edges.Count} edges, {state.CoreNodes.Count} core nodes, {state.Links.Count} links, {state.Ports.Count} ports")).ConfigureAwait(false);
             var edges = state.Edges.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
-            await output.WriteAsync(TextTable.Render(
+            var table = TextTable.Lines(
                 ["NODE", "ROLE", "AGENT", "APPLIED"],
                 stats.Nodes.Select(n => new[]
                 {
                     n.Node, edges.Contains(n.Node) ? "edge" : "core", n.Connected ? "connected" : "disconnected", n.AppliedVersion.ToString(CultureInfo.InvariantCulture),
-                }))).ConfigureAwait(false);
+                }));
+            await output.WriteLineAsync(table[0]).ConfigureAwait(false);
+            for (var i = 0; i < stats.Nodes.Count; i++)
+            {
+                // A node that refused its last batch gets the refusal on a line of its own, under its row.
+                await output.WriteLineAsync(table[i + 1]).ConfigureAwait(false);
+                if (stats.Nodes[i].Failure.Length > 0)
+                {
+                    await output.WriteLineAsync($"  {stats.Nodes[i].Failure}").ConfigureAwait(false);
+                }
+            }
         }));
         return command;
     }

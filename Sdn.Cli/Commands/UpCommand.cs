@@ -72,7 +72,8 @@ internal static class UpCommand
                 return 130;
             }
 
-            await using (fabric.ConfigureAwait(false))
+            var tornDown = false;
+            try
             {
                 await output.WriteLineAsync().ConfigureAwait(false);
                 await output.WriteAsync(FabricSummary.Render(fabric)).ConfigureAwait(false);
@@ -81,10 +82,33 @@ internal static class UpCommand
                 await StopRequest.WaitAsync(cancellationToken, fabric.ShutdownRequested).ConfigureAwait(false);
                 await output.WriteLineAsync("sdn up: tearing down").ConfigureAwait(false);
             }
+            finally
+            {
+                tornDown = await TearDownAsync(fabric, error).ConfigureAwait(false);
+            }
 
-            await output.WriteLineAsync("sdn up: down").ConfigureAwait(false);
-            return 0;
+            await output.WriteLineAsync(tornDown ? "sdn up: down" : "sdn up: down, but not everything could be torn down (see above)").ConfigureAwait(false);
+            return tornDown ? 0 : 1;
         });
         return command;
+    }
+
+    /// <summary>Tears the fabric down; every step runs, and each that fails is one line on <paramref name="error"/> and makes it false.</summary>
+    private static async Task<bool> TearDownAsync(EmbeddedFabric fabric, TextWriter error)
+    {
+        try
+        {
+            await fabric.DisposeAsync().ConfigureAwait(false);
+            return true;
+        }
+        catch (AggregateException failed)
+        {
+            foreach (var failure in failed.InnerExceptions)
+            {
+                await error.WriteLineAsync($"sdn up: tearing down: {failure.GetType().Name}: {failure.Message}").ConfigureAwait(false);
+            }
+
+            return false;
+        }
     }
 }

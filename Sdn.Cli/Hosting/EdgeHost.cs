@@ -64,10 +64,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         }
 
         await Agent.DisposeAsync().ConfigureAwait(false);
-        lock (Agent.SwitchLock)
-        {
-            Agent.Programmer.Apply(new ProgramBatch { Version = Agent.Programmer.Version + 1, FullState = true });
-        }
+        Ports.TakeDownAll();
     }
 
     private void Run()

@@ -60,6 +60,7 @@ internal sealed class EdgePorts : IPortBinder<IEdgePort>
         }
     }
 
+    /// <summary>Takes the port's device down; a failure is told on standard error, since the port is gone from the edge whatever happens.</summary>
     public void Release(IEdgePort port)
     {
         object? device;
@@ -68,6 +69,49 @@ internal sealed class EdgePorts : IPortBinder<IEdgePort>
             _devices.Remove(port, out device);
         }
 
+        try
+        {
+            TakeDown(device);
+        }
+        catch (Exception e) when (e is ExternalCommandException or TapException or IOException or VmmException)
+        {
+            Console.Error.WriteLine($"edge {_edge}: taking down port '{port.Name}' failed: {e.Message}");
+        }
+    }
+
+    /// <summary>Takes every device down, the edge being gone; throws what failed once every one was tried.</summary>
+    public void TakeDownAll()
+    {
+        List<object> devices;
+        lock (_gate)
+        {
+            devices = [.. _devices.Values];
+            _devices.Clear();
+        }
+
+        var failures = new List<Exception>();
+        foreach (var device in devices)
+        {
+            try
+            {
+                TakeDown(device);
+            }
+#pragma warning disable CA1031 // Every device is taken down whatever the others do; the failures are thrown together below.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                failures.Add(e);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw failures.Count == 1 ? failures[0] : new AggregateException(failures);
+        }
+    }
+
+    private void TakeDown(object? device)
+    {
         switch (device)
         {
             case GuestVm vm:

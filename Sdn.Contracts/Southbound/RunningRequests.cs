@@ -4,6 +4,7 @@ namespace Sdn.Contracts.Southbound;
 /// What an agent runs for the controller under a request id (captures, mirrors, pings), so that a stop, or the
 /// end of the stream they were asked on, ends them. A capture of several ports is several parts under one id.
 /// </summary>
+/// <remarks>Stopping disposes every part even when one throws; what each threw is returned for the agent to report.</remarks>
 internal sealed class RunningRequests
 {
     private readonly Lock _gate = new();
@@ -22,7 +23,8 @@ internal sealed class RunningRequests
         }
     }
 
-    public void Stop(ulong id)
+    /// <summary>Stops request <paramref name="id"/>; returns what its parts threw.</summary>
+    public IReadOnlyList<(ulong Id, Exception Error)> Stop(ulong id)
     {
         List<IDisposable>? parts;
         lock (_gate)
@@ -30,18 +32,37 @@ internal sealed class RunningRequests
             _running.Remove(id, out parts);
         }
 
-        parts?.ForEach(p => p.Dispose());
+        return Dispose(parts?.Select(p => (id, p)) ?? []);
     }
 
-    public void StopAll()
+    /// <summary>Stops every request; returns what their parts threw.</summary>
+    public IReadOnlyList<(ulong Id, Exception Error)> StopAll()
     {
-        List<IDisposable> parts;
+        List<(ulong, IDisposable)> parts;
         lock (_gate)
         {
-            parts = [.. _running.Values.SelectMany(p => p)];
+            parts = [.. _running.SelectMany(r => r.Value.Select(p => (r.Key, p)))];
             _running.Clear();
         }
 
-        parts.ForEach(p => p.Dispose());
+        return Dispose(parts);
+    }
+
+    private static List<(ulong Id, Exception Error)> Dispose(IEnumerable<(ulong Id, IDisposable Part)> parts)
+    {
+        var failures = new List<(ulong, Exception)>();
+        foreach (var (id, part) in parts)
+        {
+            try
+            {
+                part.Dispose();
+            }
+            catch (Exception e)
+            {
+                failures.Add((id, e));
+            }
+        }
+
+        return failures;
     }
 }

@@ -14,32 +14,53 @@ namespace Sdn.Contracts.Southbound;
 /// controller then sends full state, which the node applies by removing whatever that state lacks.
 /// Captures, and whatever else runs under a request id, end with their stop message or with the stream.
 /// </summary>
+/// <remarks>
+/// <para>The agent never dies of what it is asked to do. A batch that throws anything is refused whole: a
+/// <see cref="ProgramException"/> acks with its own status, anything else with INTERNAL (FAILED_PRECONDITION for a
+/// missing native library, naming its package), and the node keeps its previous program. A request (trace, flow
+/// dump, capture, mirror, ping, stop) that throws answers its id with a <see cref="RequestFailed"/> of the same kind.
+/// Either way the session goes on, and the exception is written to the log given at construction, prefixed with
+/// "agent NODE:".</para>
+/// <para>Whatever else ends a session (the controller going away, or a fault of the agent itself, which is logged)
+/// leads to a new one: after the retry delay, doubled for each session in a row that did not come up (hello sent and
+/// a batch applied), up to <see cref="MaxRetryDelay"/>. Only disposing the agent stops it.</para>
+/// </remarks>
 public abstract class SouthboundAgent : IAsyncDisposable
 {
     /// <summary>Messages decoded ahead of the one being applied; one is enough to keep decoding and applying side by side.</summary>
     private const int InboxCapacity = 1;
 
+    /// <summary>The longest wait between two attempts to reach the controller.</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+
     private readonly Uri _controller;
     private readonly RpcSettings? _settings;
-    private readonly TimeSpan _retryDelay;
+    private readonly RetryBackoff _backoff;
+    private readonly Action<string> _log;
+    private readonly string _title;
     private readonly Channel<AgentMessage> _outbox = Channel.CreateUnbounded<AgentMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly RunningRequests _requests = new();
     private readonly AgentCaptures _captures;
     private Task? _run;
     private volatile bool _connected;
+    private bool _appliedThisSession;
     private int _queued;
     private long _queuedFrameBytes;
     private long _sessions;
 
-    protected SouthboundAgent(string nodeName, NodeRole role, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null)
+    /// <param name="retryDelay">The first wait before reconnecting; 200 ms by default.</param>
+    /// <param name="log">Takes one line for each exception the agent survives; by default the line goes to standard error.</param>
+    protected SouthboundAgent(string nodeName, NodeRole role, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(controller);
         NodeName = nodeName;
         Role = role;
         _controller = controller;
         _settings = settings;
-        _retryDelay = retryDelay ?? TimeSpan.FromMilliseconds(200);
+        _backoff = new RetryBackoff(retryDelay ?? TimeSpan.FromMilliseconds(200), MaxRetryDelay);
+        _log = log ?? Console.Error.WriteLine;
+        _title = role == NodeRole.Core ? $"core node {nodeName}" : $"edge {nodeName}";
         _captures = new AgentCaptures(Report, () => (Volatile.Read(ref _queued), Interlocked.Read(ref _queuedFrameBytes)));
     }
 
@@ -70,7 +91,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
             await _run.ConfigureAwait(false);
         }
 
-        _requests.StopAll();
+        LogStopFailures(_requests.StopAll());
         _captures.Dispose();
         _stop.Dispose();
         GC.SuppressFinalize(this);
@@ -86,12 +107,16 @@ public abstract class SouthboundAgent : IAsyncDisposable
         }
     }
 
-    /// <summary>Applies a batch whole, or throws <see cref="ProgramException"/> having changed nothing.</summary>
+    /// <summary>
+    /// Applies a batch whole, or throws having changed nothing: a <see cref="ProgramException"/> says which status the
+    /// ack carries; anything else is acked INTERNAL (or FAILED_PRECONDITION for a missing native library) and logged.
+    /// </summary>
     protected abstract void Apply(ProgramBatch batch);
 
     /// <summary>
     /// The reply to a request other than a batch or a capture (a trace), or null when there is none now: a request
-    /// that runs on (a mirror, a ping) is <see cref="Track"/>ed and reports as it goes.
+    /// that runs on (a mirror, a ping) is <see cref="Track"/>ed and reports as it goes. What this throws answers the
+    /// request's id as <see cref="Fail(ulong, string, Exception)"/> does.
     /// </summary>
     protected virtual AgentMessage? Answer(ControllerMessage request) => null;
 
@@ -108,23 +133,52 @@ public abstract class SouthboundAgent : IAsyncDisposable
     /// <summary>The node's ports and links as they are now, for the hello.</summary>
     protected abstract void Describe(Hello hello);
 
+    /// <summary>
+    /// Answers request <paramref name="id"/>, which threw <paramref name="error"/> while the node tried to
+    /// <paramref name="doing"/>, with the status <see cref="FailureStatus"/> gives it, and logs it.
+    /// </summary>
+    protected void Fail(ulong id, string doing, Exception error)
+    {
+        var status = FailureStatus.Of(error, $"{_title} cannot {doing}");
+        Log($"request {id}: {status.Detail}");
+        Fail(id, status.StatusCode, status.Detail);
+    }
+
+    /// <summary>Writes one line to the agent's log, prefixed with "agent NODE:"; line ends inside it become spaces.</summary>
+    private void Log(string line) => _log($"agent {NodeName}: {line}".ReplaceLineEndings(" "));
+
     private async Task RunAsync()
     {
         while (!_stop.IsCancellationRequested)
         {
+            _appliedThisSession = false;
             try
             {
                 await SessionAsync().ConfigureAwait(false);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
             }
             catch (Exception e) when (e is RpcException or HttpRequestException or IOException or OperationCanceledException)
             {
                 // The controller is away: forwarding goes on with what was applied; try again shortly.
             }
+            catch (Exception e)
+            {
+                // A fault of the agent's own: the session is lost, not the agent.
+                Log($"the session with the controller failed ({e.GetType().Name}: {e.Message}); reconnecting");
+            }
 
             _connected = false;
+            if (_appliedThisSession)
+            {
+                _backoff.Reset();
+            }
+
             try
             {
-                await Task.Delay(_retryDelay, _stop.Token).ConfigureAwait(false);
+                await Task.Delay(_backoff.Next(), _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -155,28 +209,76 @@ public abstract class SouthboundAgent : IAsyncDisposable
                     {
                         Report(new AgentMessage { BatchAck = Handle(message.Batch) });
                     }
-                    else if (message.KindCase == ControllerMessage.KindOneofCase.CaptureStart)
+                    else
                     {
-                        StartCapture(message.CaptureStart);
-                    }
-                    else if (message.KindCase == ControllerMessage.KindOneofCase.RequestStop)
-                    {
-                        _requests.Stop(message.RequestStop.RequestId);
-                    }
-                    else if (Answer(message) is { } reply)
-                    {
-                        Report(reply);
+                        Serve(message);
                     }
                 }
             }
             finally
             {
                 _connected = false;
-                _requests.StopAll();
+                LogStopFailures(_requests.StopAll());
                 await session.CancelAsync().ConfigureAwait(false);
                 await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await receive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+        }
+    }
+
+    /// <summary>Serves a request; whatever it throws answers its id instead of ending the session.</summary>
+    private void Serve(ControllerMessage message)
+    {
+        var request = RequestOf(message);
+        try
+        {
+            if (message.KindCase == ControllerMessage.KindOneofCase.CaptureStart)
+            {
+                StartCapture(message.CaptureStart);
+            }
+            else if (message.KindCase == ControllerMessage.KindOneofCase.RequestStop)
+            {
+                foreach (var (id, error) in _requests.Stop(message.RequestStop.RequestId))
+                {
+                    Fail(id, request!.Value.Doing, error);
+                }
+            }
+            else if (Answer(message) is { } reply)
+            {
+                Report(reply);
+            }
+        }
+        catch (Exception e)
+        {
+            if (request is var (id, doing))
+            {
+                Fail(id, doing, e);
+            }
+            else
+            {
+                Log($"a {message.KindCase} message failed: {e.GetType().Name}: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>The id of the request <paramref name="message"/> starts, and what the node does for it; null for a message that starts none.</summary>
+    private static (ulong Id, string Doing)? RequestOf(ControllerMessage message) => message.KindCase switch
+    {
+        ControllerMessage.KindOneofCase.Trace => (message.Trace.RequestId, "trace"),
+        ControllerMessage.KindOneofCase.Flows => (message.Flows.RequestId, "dump its flows"),
+        ControllerMessage.KindOneofCase.CaptureStart => (message.CaptureStart.CaptureId, "capture"),
+        ControllerMessage.KindOneofCase.MirrorStart => (message.MirrorStart.MirrorId, "mirror"),
+        ControllerMessage.KindOneofCase.PingStart => (message.PingStart.PingId, "ping"),
+        ControllerMessage.KindOneofCase.RequestStop => (message.RequestStop.RequestId, "stop it"),
+        _ => null,
+    };
+
+    /// <summary>Logs what failed while stopping requests at the end of a session, when there is no one left to answer.</summary>
+    private void LogStopFailures(IReadOnlyList<(ulong Id, Exception Error)> failures)
+    {
+        foreach (var (id, error) in failures)
+        {
+            Log($"request {id}: {FailureStatus.Of(error, $"{_title} cannot stop it").Detail}");
         }
     }
 
@@ -198,17 +300,26 @@ public abstract class SouthboundAgent : IAsyncDisposable
         }
     }
 
+    /// <summary>Applies <paramref name="batch"/> whole, or refuses it whole; the node then keeps its previous program.</summary>
     private BatchAck Handle(ProgramBatch batch)
     {
         var ack = new BatchAck { Version = batch.Version };
         try
         {
             Apply(batch);
+            _appliedThisSession = true;
         }
         catch (ProgramException e)
         {
             ack.Status = (int)e.Status;
             ack.Message = e.Message;
+        }
+        catch (Exception e)
+        {
+            var status = FailureStatus.Of(e, $"{_title} cannot apply version {batch.Version}");
+            ack.Status = (int)status.StatusCode;
+            ack.Message = $"{status.Detail}; it still runs version {AppliedVersion}";
+            Log(ack.Message);
         }
 
         BatchHandled?.Invoke(this, ack);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Google.Protobuf;
 using Sdn.Cli.Hosting;
@@ -40,13 +41,16 @@ public sealed class AgentFabric : IAsyncDisposable
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>Every line the agents logged (each an exception they survived), oldest first.</summary>
+    public ConcurrentQueue<string> AgentLog { get; } = new();
+
     public static async Task<AgentFabric> StartAsync(FabricModel model)
     {
         var fabric = new AgentFabric(model);
         await fabric.StartControllerAsync(new IPEndPoint(IPAddress.Loopback, 0));
         foreach (var (name, edge) in fabric.Rig.Edges)
         {
-            var agent = new EdgeAgent(name, edge, new FabricRig.EdgePorts(fabric.Rig, name), fabric.Address, retryDelay: TimeSpan.FromMilliseconds(50));
+            var agent = new EdgeAgent(name, edge, new FabricRig.EdgePorts(fabric.Rig, name), fabric.Address, retryDelay: TimeSpan.FromMilliseconds(50), log: fabric.AgentLog.Enqueue);
             fabric.EdgeAgents[name] = agent;
             fabric.Rig.EdgePollers[name] = agent.Poll;
             agent.Start();
@@ -54,7 +58,7 @@ public sealed class AgentFabric : IAsyncDisposable
 
         foreach (var (name, core) in fabric.Rig.Cores)
         {
-            var agent = new CoreAgent(core, new FabricRig.CoreLinks(fabric.Rig, name), hellos: null, fabric.Address, retryDelay: TimeSpan.FromMilliseconds(50));
+            var agent = new CoreAgent(core, new FabricRig.CoreLinks(fabric.Rig, name), hellos: null, fabric.Address, retryDelay: TimeSpan.FromMilliseconds(50), log: fabric.AgentLog.Enqueue);
             fabric.CoreAgents[name] = agent;
             agent.Start();
         }
@@ -77,6 +81,22 @@ public sealed class AgentFabric : IAsyncDisposable
     public Task UntilProgrammedAsync() => UntilAsync(() =>
         EdgeAgents.Values.All(a => ProgramEquality.Same(a.Programmer.Program, Compiled.ProgramOf(a.NodeName)))
         && CoreAgents.Values.All(a => ProgramEquality.Same(a.Program, Compiled.ProgramOf(a.NodeName))));
+
+    /// <summary>
+    /// Sends a UDP frame from model port <paramref name="from"/> to model port <paramref name="to"/> through the fabric and
+    /// returns what <paramref name="to"/> received; no batch lands on either edge meanwhile.
+    /// </summary>
+    public IReadOnlyList<byte[]> Send(string from, string to)
+    {
+        var (a, b) = (Model.Get(ResourceKinds.Ports, from), Model.Get(ResourceKinds.Ports, to));
+        lock (EdgeAgents[a.Edge].SwitchLock)
+        {
+            lock (EdgeAgents[b.Edge].SwitchLock)
+            {
+                return Rig.Send(a.Name, Traffic.Udp(a, b))[b.Name];
+            }
+        }
+    }
 
     public async Task UntilAsync(Func<bool> condition)
     {

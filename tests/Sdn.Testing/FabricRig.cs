@@ -62,6 +62,12 @@ public sealed class FabricRig : IDisposable
 
     public Dictionary<string, CoreSwitch> Cores { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// What <see cref="Bind"/> attaches for a port name in place of a new vNIC, set by a test before the port is
+    /// bound: a binder that throws, or a device of its choosing such as a <see cref="FailingPort"/>.
+    /// </summary>
+    public ConcurrentDictionary<string, Func<PortConfig, IEdgePort>> Devices { get; } = new(StringComparer.Ordinal);
+
     public Dictionary<string, CoreProgrammer> CorePrograms { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Moves every node from what it runs to <paramref name="compiled"/>, by the diff the controller would send.</summary>
@@ -131,9 +137,15 @@ public sealed class FabricRig : IDisposable
     /// <summary>The rig's in-memory link end of <paramref name="node"/> on its interface <paramref name="iface"/>.</summary>
     public LinkEnd LinkEnd(string node, string iface) => _links[(node, iface)];
 
-    /// <summary>Attaches what a port config names on <paramref name="edge"/>: the uplink on that link, or a new vNIC.</summary>
+    /// <summary>Attaches what a port config names on <paramref name="edge"/>: a test's device for that name, the uplink on that link, or a new vNIC.</summary>
     public IEdgePort Bind(string edge, PortConfig config)
     {
+        ArgumentNullException.ThrowIfNull(config);
+        if (Devices.TryGetValue(config.Name, out var device))
+        {
+            return device(config);
+        }
+
         if (_links.TryGetValue((edge, config.Name), out var link))
         {
             return new UplinkPort(config.Number, link);

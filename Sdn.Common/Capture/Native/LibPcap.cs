@@ -4,11 +4,12 @@ namespace Sdn.Common.Capture.Native;
 
 /// <summary>
 /// The few libpcap calls Sdn needs to compile tcpdump filter expressions and run them over frames.
-/// libpcap comes from Debian's libpcap0.8 package, which installs libpcap.so.0.8 (and no unversioned name).
+/// libpcap comes from Debian's libpcap0.8 package, which installs libpcap.so.0.8 (and no unversioned name);
+/// <see cref="NativePackages"/> turns its absence into that advice.
 /// </summary>
 internal static unsafe partial class LibPcap
 {
-    private const string Library = "libpcap.so.0.8";
+    public const string Library = "libpcap.so.0.8";
 
     /// <summary>Netmask argument meaning "unknown": filters on broadcast addresses then fail to compile.</summary>
     public const uint NetmaskUnknown = 0xFFFFFFFF;

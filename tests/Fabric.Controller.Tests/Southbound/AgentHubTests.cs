@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Google.Protobuf;
 using Grpc.Core;
 using Sdn.Contracts;
@@ -49,9 +50,8 @@ public class AgentHubTests
     public async Task A_failed_batch_is_followed_by_full_state()
     {
         await using var host = await StartAsync();
-        host.Server.Agents.Publish("e1", Program(1));
-        await using var agent = await TestAgent.ConnectAsync(host.Server.Address, "e1", NodeRole.Edge);
-        var full = await agent.NextBatchAsync();
+        var (agent, full) = await ConnectE1Async(host, Program(1));
+        await using var _ = agent;
         await agent.AckAsync(full.Version);
         host.Server.Agents.Publish("e1", Program(1, 2));
         var diff = await agent.NextBatchAsync();
@@ -60,6 +60,46 @@ public class AgentHubTests
         var resync = await agent.NextBatchAsync();
 
         Assert.Equal((true, 3ul, 1ul, 2), (resync.FullState, resync.Version, resync.BaseVersion, resync.FlowMods.Count));
+    }
+
+    [Fact]
+    public async Task Stats_show_the_last_refused_batch_and_full_state_comes_again_after_a_wait_until_one_applies()
+    {
+        await using var host = await StartAsync();
+        var (agent, full) = await ConnectE1Async(host, Program(1));
+        await using var _ = agent;
+
+        await agent.SendAsync(new AgentMessage { BatchAck = new BatchAck { Version = full.Version, Status = (int)StatusCode.Internal, Message = "edge e1 cannot apply version 1: NotSupportedException: no" } });
+        var refused = await WaitForAsync(host, s => FailureOfE1(s).Length > 0);
+        var clock = Stopwatch.StartNew();
+        var again = await agent.NextBatchAsync();
+        var waited = clock.Elapsed;
+        await agent.AckAsync(again.Version);
+        var applied = await WaitForAsync(host, s => FailureOfE1(s).Length == 0);
+
+        Assert.Equal(["", "version 1 refused: Internal: edge e1 cannot apply version 1: NotSupportedException: no"], refused.Nodes.Select(n => n.Failure));
+        // Sent again at once, a full state the node cannot apply would only be refused again at once.
+        Assert.InRange(waited, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(10));
+        Assert.Equal((true, 2ul, 1), (again.FullState, again.Version, again.FlowMods.Count));
+        Assert.Equal(["", ""], applied.Nodes.Select(n => n.Failure));
+        Assert.Equal(2ul, applied.Nodes.Single(n => n.Node == "e1").AppliedVersion);
+    }
+
+    [Fact]
+    public async Task After_a_refused_full_state_the_next_publication_goes_whole_at_once()
+    {
+        await using var host = await StartAsync();
+        var (agent, full) = await ConnectE1Async(host, Program(1));
+        await using var _ = agent;
+        await agent.AckAsync(full.Version, StatusCode.FailedPrecondition);
+        await WaitForAsync(host, s => FailureOfE1(s).Length > 0);
+
+        var clock = Stopwatch.StartNew();
+        host.Server.Agents.Publish("e1", Program(1, 2));
+        var next = await agent.NextBatchAsync();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(0.9), $"the publication waited {clock.Elapsed}");
+        Assert.Equal((true, 2), (next.FullState, next.FlowMods.Count));
     }
 
     [Fact]
@@ -262,8 +302,26 @@ public class AgentHubTests
         await host.Api.CreateNetworkAsync(new Network { Name = "web", Tenant = "acme", Ipv4Subnet = "10.0.1.0/24" });
         await host.Api.CreatePortAsync(new Port { Name = "vm1", Network = "web", Edge = "e1" });
         await host.Api.CreateLinkAsync(new Link { Name = "e1-c1", A = new LinkEndpoint { Node = "e1" }, B = new LinkEndpoint { Node = "c1" } });
+
+        // The fabric programmer publishes what it compiles too; once it has compiled the last change, a test's own publications come last.
+        for (var attempt = 0; host.Server.Compiled.ProgramOf("e1").Ports.Values.Count(p => p.Name is "vm1" or "e1-c1") < 2; attempt++)
+        {
+            Assert.True(attempt < 400, "the controller did not compile the model within 20 s");
+            await Task.Delay(50);
+        }
+
         return host;
     }
+
+    /// <summary>Publishes <paramref name="program"/> for e1 and connects an agent for it; returns the agent and the full state it got.</summary>
+    private static async Task<(TestAgent Agent, ProgramBatch Full)> ConnectE1Async(ControllerHostFixture host, NodeProgram program)
+    {
+        host.Server.Agents.Publish("e1", program);
+        var agent = await TestAgent.ConnectAsync(host.Server.Address, "e1", NodeRole.Edge);
+        return (agent, await agent.NextBatchAsync());
+    }
+
+    private static string FailureOfE1(StatsReply stats) => stats.Nodes.Single(n => n.Node == "e1").Failure;
 
     private static async Task<StatsReply> WaitForAsync(ControllerHostFixture host, Func<StatsReply, bool> condition)
     {

@@ -120,15 +120,5 @@ public sealed class SouthboundTests : IAsyncLifetime
         return (await agent.EndAsync()).StatusCode;
     }
 
-    private IReadOnlyList<byte[]> Send(string from, string to)
-    {
-        var (a, b) = (_fabric.Model.Get(ResourceKinds.Ports, from), _fabric.Model.Get(ResourceKinds.Ports, to));
-        lock (_fabric.EdgeAgents[a.Edge].SwitchLock)
-        {
-            lock (_fabric.EdgeAgents[b.Edge].SwitchLock)
-            {
-                return _fabric.Rig.Send(a.Name, Traffic.Udp(a, b))[b.Name];
-            }
-        }
-    }
+    private IReadOnlyList<byte[]> Send(string from, string to) => _fabric.Send(from, to);
 }
