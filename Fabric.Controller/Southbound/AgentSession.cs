@@ -39,6 +39,9 @@ public sealed class AgentSession : IDisposable
 
     public CounterReport Counters { get; private set; } = new();
 
+    /// <summary>What the node was sent and told of each of its ports in this session.</summary>
+    public PortLedger Ports { get; } = new();
+
     /// <summary>Fires when a newer session of the same node takes over.</summary>
     public CancellationToken Replaced => _replaced.Token;
 
@@ -67,6 +70,7 @@ public sealed class AgentSession : IDisposable
 
         _sent = program;
         LastVersion = batch.Version;
+        Ports.Sent(program, batch.Version);
         _outbox.Writer.TryWrite(new ControllerMessage { Batch = batch });
     }
 
@@ -101,6 +105,12 @@ public sealed class AgentSession : IDisposable
                 return false;
             case AgentMessage.KindOneofCase.Counters:
                 Counters = message.Counters;
+                return true;
+            case AgentMessage.KindOneofCase.PortStatus:
+                Ports.Realized(message.PortStatus);
+                return true;
+            case AgentMessage.KindOneofCase.LinkStatus:
+                Ports.Liveness(message.LinkStatus.Interface, message.LinkStatus.Up);
                 return true;
             case AgentMessage.KindOneofCase.Hello:
                 throw new RpcException(new Status(StatusCode.InvalidArgument, "hello may only be the first message of Agent.Connect"));

@@ -18,6 +18,9 @@ public static class SdnCommandLine
         root.Subcommands.Add(ControllerCommand.Build());
         root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(EndpointListCommands.Ports());
+        root.Subcommands.Add(EndpointListCommands.Vms());
+        root.Subcommands.Add(EndpointListCommands.Hosts());
         root.Subcommands.Add(LinksCommand.Create());
         root.Subcommands.Add(LinkCommand.Create());
         root.Subcommands.Add(FlowsCommand.Create());
