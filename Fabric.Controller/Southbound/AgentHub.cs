@@ -277,13 +277,17 @@ public sealed class AgentHub
                     request.Deliver(session.Node, message);
                 }
             }
-            else if (!session.Receive(message))
+            else
             {
-                Refused(session, message.BatchAck);
-            }
-            else if (message.KindCase == AgentMessage.KindOneofCase.BatchAck)
-            {
-                _failures.Remove(session.Node);
+                switch (session.Receive(message))
+                {
+                    case AgentReceipt.Refused:
+                        Refused(session, message.BatchAck);
+                        break;
+                    case AgentReceipt.Applied:
+                        _failures.Remove(session.Node);
+                        break;
+                }
             }
         }
 
