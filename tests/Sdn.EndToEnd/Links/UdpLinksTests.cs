@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
 using Sdn.EndToEnd.Support;
 using Sdn.Fabric.Core.Links;
 
@@ -9,6 +12,34 @@ namespace Sdn.EndToEnd.Links;
 /// </summary>
 public sealed class UdpLinksTests
 {
+    [Fact]
+    public async Task A_fabric_whose_links_are_all_udp_carries_iperf3_over_sockets_on_port_6635_whose_counters_move()
+    {
+        await using var fabric = await TopologyRun.StartAsync(TwoHostsAcrossTheCore.Create(LinkKind.Udp));
+        var ends = fabric.LinkEnds();
+        var sockets = ends.Select(end => Assert.IsType<MplsInUdpLink>(end).LocalEndPoint).ToHashSet();
+
+        Assert.Equal(4, sockets.Count);
+        Assert.All(sockets, socket => Assert.Equal([127, 66], socket.Address.GetAddressBytes()[..2]));
+        Assert.Subset(UdpSockets.BoundTo(MplsInUdpLink.UdpPort, Environment.ProcessId), sockets);
+
+        using var channel = RpcChannels.ForAddress(fabric.Address);
+        var api = new Controller.ControllerClient(channel);
+        var before = await LinkCountersAsync(api, "c1");
+        var gbps = Iperf3.Gbps(fabric.Hosts[TwoHostsAcrossTheCore.Server].Namespace, TwoHostsAcrossTheCore.ServerIp, fabric.Hosts[TwoHostsAcrossTheCore.Client].Namespace, seconds: 1);
+
+        // The core node's agent reports its link ends' counters every second: data one way, acks the other, on both links.
+        var deadline = Stopwatch.GetTimestamp() + (5 * Stopwatch.Frequency);
+        var moved = await LinkCountersAsync(api, "c1");
+        while (!BothWays(before, moved) && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(100);
+            moved = await LinkCountersAsync(api, "c1");
+        }
+
+        Assert.True(BothWays(before, moved), $"{gbps:F2} Gbit/s; counters of c1 before: {string.Join(", ", before.Values)}; after: {string.Join(", ", moved.Values)}");
+    }
+
     [KvmFact]
     public async Task Two_sdn_up_of_one_topology_with_udp_links_run_side_by_side_each_on_addresses_of_its_own()
     {
@@ -43,4 +74,19 @@ public sealed class UdpLinksTests
             File.Delete(file);
         }
     }
+
+    /// <summary>The counters of each link end of <paramref name="node"/>, by link, as the controller last heard them.</summary>
+    private static async Task<Dictionary<string, PortCounters>> LinkCountersAsync(Controller.ControllerClient api, string node)
+    {
+        var stats = await api.GetStatsAsync(new StatsRequest { Node = node });
+        return stats.Nodes.Single().Counters?.Ports.ToDictionary(p => p.Port, StringComparer.Ordinal) ?? [];
+    }
+
+    /// <summary>Whether each of c1's two link ends sent and received at least 1,000 frames more in <paramref name="after"/>.</summary>
+    private static bool BothWays(Dictionary<string, PortCounters> before, Dictionary<string, PortCounters> after) =>
+        after.Count == 2 && after.All(end =>
+        {
+            var start = before.GetValueOrDefault(end.Key) ?? new PortCounters();
+            return end.Value.TxPackets >= start.TxPackets + 1_000 && end.Value.RxPackets >= start.RxPackets + 1_000;
+        });
 }
