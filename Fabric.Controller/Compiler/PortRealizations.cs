@@ -39,20 +39,16 @@ public static class PortRealizations
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(link);
         var (self, peer) = link.A.Node == node ? (link.A, link.B) : (link.B, link.A);
-        return new PortConfig
+        var end = new LinkEndConfig
         {
-            Number = number,
-            Name = self.Interface,
-            Link = new LinkEndConfig
-            {
-                Link = link.Name,
-                Kind = link.Kind == LinkKind.Unspecified ? LinkKind.Memory : link.Kind,
-                PeerNode = peer.Node,
-                PeerInterface = peer.Interface,
-                Hellos = context.State.CoreNodes.Any(c => c.Name == self.Node) && context.State.CoreNodes.Any(c => c.Name == peer.Node),
-                Impairment = self == link.A ? link.Impairment : null,
-            },
+            Link = link.Name,
+            PeerNode = peer.Node,
+            PeerInterface = peer.Interface,
+            Impairment = self == link.A ? link.Impairment : null,
         };
+        var bothCore = context.State.CoreNodes.Any(c => c.Name == self.Node) && context.State.CoreNodes.Any(c => c.Name == peer.Node);
+        LinkEndPlacement.Place(end, link, self.Node, peer.Node, context.State, bothCore);
+        return new PortConfig { Number = number, Name = self.Interface, Link = end };
     }
 
     private static PortAddress AddressOf(Network network, Port port) => new()

@@ -91,6 +91,16 @@ public sealed class FabricModel
         }
     }
 
+    private bool Set<T>(ResourceKind<T> kind, T item, Action<T> change)
+        where T : class, IMessage<T>
+    {
+        var changed = item.Clone();
+        change(changed);
+        var name = kind.NameOf(item);
+        Commit(next => change(kind.Find(next, name)!), EventType.Updated, kind, changed);
+        return true;
+    }
+
     public Link SetLinkState(string name, bool adminDown)
     {
         lock (_gate)
@@ -99,6 +109,23 @@ public sealed class FabricModel
             changed.AdminDown = adminDown;
             Commit(next => ResourceKinds.Links.Find(next, name)!.AdminDown = adminDown, EventType.Updated, ResourceKinds.Links, changed);
             return changed;
+        }
+    }
+
+    /// <summary>Sets where a node's links arrive (<see cref="EdgeNode.Address"/>, <see cref="CoreNode.Address"/>); no change, no new version, when it is the same.</summary>
+    /// <returns>Whether the address changed.</returns>
+    public bool SetNodeAddress(string node, string address)
+    {
+        lock (_gate)
+        {
+            NodeRules.CheckAddress(address);
+            if (ResourceKinds.Edges.Find(_state, node) is { } edge)
+            {
+                return edge.Address != address && Set(ResourceKinds.Edges, edge, next => next.Address = address);
+            }
+
+            var core = ResourceKinds.CoreNodes.Find(_state, node) ?? throw ModelException.NotFound("node", node);
+            return core.Address != address && Set(ResourceKinds.CoreNodes, core, next => next.Address = address);
         }
     }
 

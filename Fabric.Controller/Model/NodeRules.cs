@@ -1,4 +1,5 @@
-using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
@@ -16,20 +17,30 @@ public static class NodeRules
             throw ModelException.Exists($"a node named '{name}' already exists; edges and core nodes share one name space", "name");
         }
 
-        if (!string.IsNullOrEmpty(address) && !IsHostAndPort(address))
+        CheckAddress(address);
+    }
+
+    /// <summary>An underlay address is empty (the node runs with the controller) or an IPv4 address and port.</summary>
+    public static void CheckAddress(string address)
+    {
+        if (!IsValidAddress(address))
         {
-            throw ModelException.Invalid($"address '{address}' is not host:port, such as 192.0.2.10:6635", "address");
+            throw ModelException.Invalid($"address '{address}' is not an IPv4 address and port, such as 192.0.2.10:6635", "address");
         }
     }
 
+    public static bool IsValidAddress(string address) => string.IsNullOrEmpty(address) || ParseAddress(address) is not null;
+
+    /// <summary>The endpoint of an underlay address, or null when it is not an IPv4 address and a port other than 0.</summary>
+    public static IPEndPoint? ParseAddress(string address) =>
+        IPEndPoint.TryParse(address, out var endPoint) && endPoint.AddressFamily == AddressFamily.InterNetwork && endPoint.Port > 0 && address.Contains(':', StringComparison.Ordinal)
+            ? endPoint
+            : null;
+
+    /// <summary>The underlay address of a node of the state; empty when the node runs with the controller.</summary>
+    public static string AddressOf(string node, FabricState state) =>
+        state.Edges.FirstOrDefault(e => e.Name == node)?.Address ?? state.CoreNodes.FirstOrDefault(c => c.Name == node)?.Address ?? string.Empty;
+
     public static IEnumerable<string> LinksOf(string node, FabricState state) =>
         state.Links.Where(l => l.A.Node == node || l.B.Node == node).Select(l => l.Name);
-
-    private static bool IsHostAndPort(string address)
-    {
-        var colon = address.LastIndexOf(':');
-        return colon > 0
-            && ushort.TryParse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port > 0
-            && Uri.CheckHostName(address[..colon].Trim('[', ']')) != UriHostNameType.Unknown;
-    }
 }

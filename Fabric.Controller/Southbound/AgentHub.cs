@@ -181,6 +181,25 @@ public sealed class AgentHub
         }
     }
 
+    /// <summary>
+    /// Records where the node runs now, as its agent says: its links are then recompiled to run there. Done after the
+    /// session takes its first program, so a node that moved gets its new links as a diff on top of it.
+    /// </summary>
+    private void Place(Hello hello)
+    {
+        try
+        {
+            if (_model.SetNodeAddress(hello.NodeName, hello.Underlay))
+            {
+                _log($"controller: node {hello.NodeName} runs {(hello.Underlay.Length == 0 ? "with the controller" : $"at {hello.Underlay}")} now");
+            }
+        }
+        catch (ModelException gone) when (gone.Error == ModelError.NotFound)
+        {
+            // Deleted since its hello: there is nothing to record.
+        }
+    }
+
     /// <summary>The id of the request an agent's message answers, if it answers one.</summary>
     private static ulong? RequestIdOf(AgentMessage message) => message.KindCase switch
     {
@@ -207,6 +226,10 @@ public sealed class AgentHub
         }
 
         CheckNode(hello);
+        if (!NodeRules.IsValidAddress(hello.Underlay))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"node {hello.NodeName}'s underlay '{hello.Underlay}' is not an IPv4 address and port, such as 192.0.2.10:6635"));
+        }
 
         AgentSession session;
         lock (_gate)
@@ -222,6 +245,8 @@ public sealed class AgentHub
             session.Send(_programs.GetValueOrDefault(hello.NodeName, NodeProgram.Empty));
             _lastVersions[hello.NodeName] = session.LastVersion;
         }
+
+        Place(hello);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.Replaced);
         var pump = session.PumpAsync(controller, stop.Token);

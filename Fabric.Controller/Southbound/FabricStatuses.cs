@@ -1,11 +1,13 @@
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Compiler;
 
 namespace Sdn.Fabric.Controller.Southbound;
 
 /// <summary>
 /// What the nodes made of the desired state, object by object. A port is up once its edge applied the batch that
 /// carries it as it is now, and failed when the edge refused that batch. Its VM or host is up once the edge's host
-/// says so. A link is up once both its ends are, down when it is administratively down or either end sees it down.
+/// says so. A link is up once both its ends are, down when it is administratively down or either end sees it down,
+/// and failed when it cannot be made where its nodes run (<see cref="LinkEndPlacement"/>).
 /// </summary>
 public static class FabricStatuses
 {
@@ -29,7 +31,10 @@ public static class FabricStatuses
 
         foreach (var link in state.Links.OrderBy(l => l.Name, StringComparer.Ordinal))
         {
-            status.Objects.Add(Status("link", link.Name, string.Empty, link.AdminDown ? (ObjectState.Down, "administratively down") : Ends(link, sessionOf, failureOf)));
+            var linkState = link.AdminDown ? (ObjectState.Down, "administratively down")
+                : LinkEndPlacement.Unrealizable(link, state) is { } why ? (ObjectState.Failed, why)
+                : Ends(link, sessionOf, failureOf);
+            status.Objects.Add(Status("link", link.Name, string.Empty, linkState));
         }
 
         return status;

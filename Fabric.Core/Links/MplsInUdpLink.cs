@@ -59,7 +59,7 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         _entropySeed = options.EntropySeed;
         _maxSegmentSize = options.MaxOffloadSegmentSize;
         _peer = ToSocketAddress(options.Remote);
-        _receiver = Bind(name, options.Local, options.SocketBufferBytes);
+        _receiver = options.SharesLocalPort ? BindShared(name, options) : Bind(name, options.Local, options.SocketBufferBytes);
         _receiverHandle = (int)_receiver.Handle;
         _arrivals = new WatchedDescriptor(_receiverHandle);
         LocalEndPoint = (IPEndPoint)_receiver.LocalEndPoint!;
@@ -263,6 +263,27 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
             socket.Dispose();
             throw new LinkException(
                 $"MPLS-in-UDP link {name}: cannot bind {local} ({e.SocketErrorCode}); give each link endpoint its own local address or port", e);
+        }
+    }
+
+    /// <summary>A receiver in the SO_REUSEPORT group of the local address and port, connected to the peer's address on any port.</summary>
+    private static Socket BindShared(string name, MplsInUdpLinkOptions options)
+    {
+        const int SocketLevel = 1;
+        const int ReusePort = 15;
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.ReceiveBufferSize = options.SocketBufferBytes;
+            socket.SetRawSocketOption(SocketLevel, ReusePort, BitConverter.GetBytes(1));
+            socket.Bind(options.Local);
+            socket.Connect(new IPEndPoint(options.Remote.Address, 0));
+            return socket;
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new LinkException($"MPLS-in-UDP link {name}: cannot share {options.Local} with the other ends toward {options.Remote.Address} ({e.SocketErrorCode})", e);
         }
     }
 

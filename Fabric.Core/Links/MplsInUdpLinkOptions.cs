@@ -24,6 +24,14 @@ public sealed record MplsInUdpLinkOptions(IPEndPoint Local, IPEndPoint Remote)
     /// </summary>
     public int MaxOffloadSegmentSize { get; init; } = 1472;
 
+    /// <summary>
+    /// Whether other ends may receive on the same local address and port, as a node's links all do on its underlay
+    /// address and port 6635. Each such end joins a SO_REUSEPORT group and connects its receiving socket to the
+    /// peer's address, any port, so the kernel hands it only its peer's datagrams, whatever their source port.
+    /// Datagrams from strangers then reach no end and are dropped by the kernel rather than counted.
+    /// </summary>
+    public bool SharesLocalPort { get; init; }
+
     /// <summary>Kernel buffer size of each socket, enough for a few milliseconds of traffic.</summary>
     public int SocketBufferBytes { get; init; } = 4 << 20;
 }

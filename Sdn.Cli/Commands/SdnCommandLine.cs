@@ -16,6 +16,8 @@ public static class SdnCommandLine
             "an MPLS-style label-switched core, and a gRPC controller.");
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(ControllerCommand.Build());
+        root.Subcommands.Add(NodeCommand.Edge());
+        root.Subcommands.Add(NodeCommand.Core());
         root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(EndpointListCommands.Ports());

@@ -12,10 +12,14 @@ internal sealed class CoreHost : IAsyncDisposable
     // died; an edge's uplink reports its cut itself. 10 ms x 10 rides out a loaded machine's scheduling stalls.
     private static readonly LivenessOptions CoreLinkLiveness = new(TimeSpan.FromMilliseconds(10), 10);
 
-    public CoreHost(string name, LinkEnds links, Uri controller)
+    public CoreHost(string name, LinkEnds links, NodeConnection connection)
     {
         Switch = new CoreSwitch(name);
-        Agent = new CoreAgent(Switch, new CoreLinks(name, links), CoreLinkLiveness, controller, retryDelay: TimeSpan.FromMilliseconds(50));
+        Agent = new CoreAgent(Switch, new CoreLinks(name, links), CoreLinkLiveness, connection.Controller, retryDelay: TimeSpan.FromMilliseconds(50))
+        {
+            Underlay = connection.Underlay,
+            Credentials = connection.Credentials,
+        };
     }
 
     public CoreSwitch Switch { get; }

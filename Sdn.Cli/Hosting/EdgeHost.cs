@@ -25,11 +25,15 @@ internal sealed class EdgeHost : IAsyncDisposable
     private long _reportedInSession;
     private volatile bool _stopping;
 
-    public EdgeHost(string name, LinkEnds links, BootGate boot, EmbeddedFabricOptions options, Uri controller)
+    public EdgeHost(string name, LinkEnds links, BootGate boot, EmbeddedFabricOptions options, NodeConnection connection)
     {
         Ports = new EdgePorts(name, links, boot, options);
         Faults = new PollFaults($"edge {name}");
-        Agent = new EdgeAgent(name, Switch, Ports, controller, retryDelay: TimeSpan.FromMilliseconds(50));
+        Agent = new EdgeAgent(name, Switch, Ports, connection.Controller, retryDelay: TimeSpan.FromMilliseconds(50))
+        {
+            Underlay = connection.Underlay,
+            Credentials = connection.Credentials,
+        };
         _thread = new Thread(Run) { IsBackground = true, Name = $"edge {name}" };
     }
 

@@ -148,7 +148,7 @@ internal sealed class EdgePorts : IPortBinder<IEdgePort>
         {
             case PortConfig.RealizationOneofCase.Link:
                 var end = _links.Create(_edge, config);
-                return (new UplinkPort(config.Number, end), new RealizedLink(config.Link.Link, end));
+                return (new UplinkPort(config.Number, end, config.Link.Hellos ? LinkEnds.RemoteLiveness : null), new RealizedLink(config.Link.Link, end));
             case PortConfig.RealizationOneofCase.Vm:
                 var vm = new GuestVm(config);
                 try

@@ -1,7 +1,9 @@
+using System.Net;
 using Grpc.Core;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Core.Links;
+using Sdn.Fabric.Core.Links.Liveness;
 
 namespace Sdn.Cli.Hosting;
 
@@ -10,11 +12,19 @@ namespace Sdn.Cli.Hosting;
 /// link are one pair of in-memory rings, made when the first end is asked for. A udp link's ends are MPLS-in-UDP
 /// sockets on UDP port 6635, each on a loopback address of its own (127.66.0.0/16), as two machines' underlay
 /// addresses would be: both ends' addresses are reserved when the first end is made, and each end keeps its address
-/// for as long as this object lives, however often it is remade. An impairment applies to the frames its end
+/// for as long as this object lives, however often it is remade. A udp link to a node of another process runs
+/// instead from the node's underlay address, which all its ends share, to the peer's, both as the controller gives
+/// them. An end the controller calls unrealizable stays down. An impairment applies to the frames its end
 /// receives. A cut (<see cref="SetCut"/>) holds for the link's ends as they are made and remade.
 /// </summary>
 internal sealed class LinkEnds(LoopbackUnderlay underlay) : IDisposable
 {
+    /// <summary>
+    /// The hellos of a link to a node in another process, whose cut shows only as silence: 10 ms apart, down after
+    /// 5 missed, so a cut stops traffic for about 50 ms before the edge's fast failover moves it.
+    /// </summary>
+    public static readonly LivenessOptions RemoteLiveness = new(TimeSpan.FromMilliseconds(10), 5);
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, MemoryPair> _memoryPairs = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Link, string Node), UnderlayReservation> _underlay = [];
@@ -30,7 +40,13 @@ internal sealed class LinkEnds(LoopbackUnderlay underlay) : IDisposable
         LinkEnd end;
         lock (_gate)
         {
-            end = link.Kind == LinkKind.Udp ? Udp(node, config.Name, link) : Memory(node, config.Name, link);
+            end = link switch
+            {
+                { Unrealizable.Length: > 0 } => Unrealizable(config.Name, link),
+                { Kind: LinkKind.Udp, LocalUnderlay.Length: > 0 } => Underlay(node, config.Name, link),
+                { Kind: LinkKind.Udp } => Udp(node, config.Name, link),
+                _ => Memory(node, config.Name, link),
+            };
             end.IsForcedDown = _cut.Contains(link.Link);
             _live[(link.Link, node)] = end;
         }
@@ -133,10 +149,36 @@ internal sealed class LinkEnds(LoopbackUnderlay underlay) : IDisposable
         return mine;
     }
 
+    /// <summary>An end that stays down: its port exists, so the node's program holds, but nothing crosses it.</summary>
+    private static InMemoryLink Unrealizable(string iface, LinkEndConfig link)
+    {
+        var (end, _) = InMemoryLink.CreatePair(iface, link.PeerInterface);
+        end.IsForcedDown = true;
+        return end;
+    }
+
+    /// <summary>An end toward a node of another process, on this node's underlay address, which all its ends share.</summary>
+    private static MplsInUdpLink Underlay(string node, string iface, LinkEndConfig link)
+    {
+        if (IPEndPoint.TryParse(link.LocalUnderlay, out var local) is false || IPEndPoint.TryParse(link.PeerUnderlay, out var peer) is false)
+        {
+            throw new ProgramException(StatusCode.InvalidArgument, $"link {link.Link} on node {node}: underlay '{link.LocalUnderlay}' or '{link.PeerUnderlay}' is not an address and port");
+        }
+
+        try
+        {
+            return new MplsInUdpLink(iface, new MplsInUdpLinkOptions(local, peer) { SharesLocalPort = true });
+        }
+        catch (LinkException e)
+        {
+            throw new ProgramException(StatusCode.FailedPrecondition, $"link {link.Link} on node {node}: {e.Message}");
+        }
+    }
+
     private MplsInUdpLink Udp(string node, string iface, LinkEndConfig link)
     {
-        var local = Underlay(link.Link, node);
-        var remote = Underlay(link.Link, link.PeerNode);
+        var local = Loopback(link.Link, node);
+        var remote = Loopback(link.Link, link.PeerNode);
         local.HandOver();
         try
         {
@@ -149,7 +191,7 @@ internal sealed class LinkEnds(LoopbackUnderlay underlay) : IDisposable
         }
     }
 
-    private UnderlayReservation Underlay(string link, string node)
+    private UnderlayReservation Loopback(string link, string node)
     {
         if (!_underlay.TryGetValue((link, node), out var reservation))
         {

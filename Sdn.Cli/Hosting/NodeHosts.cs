@@ -90,11 +90,11 @@ internal sealed class NodeHosts : IAsyncDisposable
             switch (change)
             {
                 case { Type: EventType.Created, Edge: { } edge }:
-                    Add(_edges, edge.Name, new EdgeHost(edge.Name, Links, _boot, _options, _controller), h => h.Start());
+                    Add(_edges, edge.Name, new EdgeHost(edge.Name, Links, _boot, _options, new NodeConnection(_controller)), h => h.Start());
                     _options.Progress($"edge {edge.Name}: started");
                     break;
                 case { Type: EventType.Created, CoreNode: { } core }:
-                    Add(_cores, core.Name, new CoreHost(core.Name, Links, _controller), h => h.Start());
+                    Add(_cores, core.Name, new CoreHost(core.Name, Links, new NodeConnection(_controller)), h => h.Start());
                     _options.Progress($"core node {core.Name}: started");
                     break;
                 case { Type: EventType.Deleted, Edge: { } edge }:

@@ -75,6 +75,12 @@ public abstract class SouthboundAgent : IAsyncDisposable
 
     public NodeRole Role { get; }
 
+    /// <summary>Where the node's MPLS-in-UDP links arrive, "ip:port", announced in each hello; empty for a node that runs with the controller.</summary>
+    public string Underlay { get; init; } = string.Empty;
+
+    /// <summary>The token the agent shows the controller (the node's own) and the authorities it trusts.</summary>
+    public ClientCredentials? Credentials { get; init; }
+
     /// <summary>True while a stream to the controller is open and the hello has been sent.</summary>
     public bool IsConnected => _connected;
 
@@ -204,11 +210,11 @@ public abstract class SouthboundAgent : IAsyncDisposable
 
     private async Task SessionAsync()
     {
-        using var channel = RpcChannels.ForAddress(_controller, _settings);
+        using var channel = RpcChannels.ForAddress(_controller, _settings, Credentials);
         using var session = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         using (var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(AgentConnect.Method, host: null, new CallOptions(cancellationToken: session.Token)))
         {
-            var hello = new Hello { NodeName = NodeName, Role = Role, AppliedVersion = AppliedVersion };
+            var hello = new Hello { NodeName = NodeName, Role = Role, AppliedVersion = AppliedVersion, Underlay = Underlay };
             Describe(hello);
             await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello }).ConfigureAwait(false);
             Interlocked.Increment(ref _sessions);

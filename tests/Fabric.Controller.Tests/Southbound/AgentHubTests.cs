@@ -63,6 +63,23 @@ public class AgentHubTests
     }
 
     [Fact]
+    public async Task An_agent_that_announces_an_underlay_makes_it_its_nodes_address_and_a_bad_one_is_refused()
+    {
+        await using var host = await StartAsync();
+        await using var agent = await TestAgent.ConnectAsync(
+            host.Server.Address, new AgentMessage { Hello = new Hello { NodeName = "e1", Role = NodeRole.Edge, Underlay = "192.0.2.1:6635" } });
+        await agent.NextBatchAsync();
+        await using var bad = await TestAgent.ConnectAsync(
+            host.Server.Address, new AgentMessage { Hello = new Hello { NodeName = "c1", Role = NodeRole.Core, Underlay = "ctl.example" } });
+
+        var refusal = await bad.EndAsync();
+
+        Assert.Equal("192.0.2.1:6635", (await host.Api.GetEdgeAsync(new GetRequest { Name = "e1" })).Address);
+        Assert.Equal(StatusCode.InvalidArgument, refusal.StatusCode);
+        Assert.Contains("'ctl.example' is not an IPv4 address and port", refusal.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_ack_of_a_batch_the_session_never_sent_is_ignored()
     {
         await using var host = await StartAsync();

@@ -107,6 +107,31 @@ public class MplsInUdpLinkTests
         }
     }
 
+    [Fact]
+    public void Ends_sharing_a_nodes_address_and_port_each_receive_their_own_peers_frames_only()
+    {
+        var hub = new IPEndPoint(LinkPairs.NextLoopbackAddress(), MplsInUdpLink.UdpPort);
+        var first = new IPEndPoint(LinkPairs.NextLoopbackAddress(), MplsInUdpLink.UdpPort);
+        var second = new IPEndPoint(LinkPairs.NextLoopbackAddress(), MplsInUdpLink.UdpPort);
+        using var toFirst = new MplsInUdpLink("to-first", new MplsInUdpLinkOptions(hub, first) { SharesLocalPort = true });
+        using var toSecond = new MplsInUdpLink("to-second", new MplsInUdpLinkOptions(hub, second) { SharesLocalPort = true });
+        using var firstEnd = new MplsInUdpLink("first", new MplsInUdpLinkOptions(first, hub));
+        using var secondEnd = new MplsInUdpLink("second", new MplsInUdpLinkOptions(second, hub));
+        var fromFirst = Enumerable.Range(0, 16).Select(i => MplsFrames.Build([100], MplsFrames.Payload(flow: i, 1))).ToArray();
+        var fromSecond = Enumerable.Range(0, 16).Select(i => MplsFrames.Build([200], MplsFrames.Payload(flow: i, 2))).ToArray();
+
+        firstEnd.Send(MplsFrames.Burst(fromFirst));
+        secondEnd.Send(MplsFrames.Burst(fromSecond));
+        toFirst.Send(MplsFrames.Burst([fromFirst[0]]));
+
+        // Flows leave from different source ports, so only each flow's own order holds: compare as sets.
+        Assert.Equal(Hex(fromFirst), Hex(LinkPairs.ReceiveFrames(toFirst, 17)));
+        Assert.Equal(Hex(fromSecond), Hex(LinkPairs.ReceiveFrames(toSecond, 17)));
+        Assert.Equal([fromFirst[0]], LinkPairs.ReceiveFrames(firstEnd, 1));
+    }
+
+    private static IEnumerable<string> Hex(IEnumerable<byte[]> frames) => frames.Select(Convert.ToHexString).Order(StringComparer.Ordinal);
+
     private static Socket BoundSocket()
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 2000 };

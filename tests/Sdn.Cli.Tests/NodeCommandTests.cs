@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Sdn.Cli.Commands;
+
+namespace Sdn.Cli.Tests;
+
+/// <summary>What `sdn edge` and `sdn core` refuse before they start anything.</summary>
+public class NodeCommandTests
+{
+    [Theory]
+    [InlineData("edge", "192.0.2.77", "sdn edge e1: underlay 192.0.2.77 is not an address of this host; it has 127.0.0.1")]
+    [InlineData("core", "ctl.example", "'ctl.example' is not an IPv4 address, or address and port, such as 192.0.2.10 or 192.0.2.10:6635")]
+    [InlineData("edge", "127.0.0.1:0", "'127.0.0.1:0' is not an IPv4 address")]
+    public void An_underlay_that_is_not_this_hosts_is_refused(string verb, string underlay, string error)
+    {
+        var (exit, output) = Invoke(verb, "--name", "e1", "--underlay", underlay);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(error, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_token_file_without_the_nodes_token_is_refused()
+    {
+        var tokens = Path.Combine(Path.GetTempPath(), $"sdn-tokens-{Guid.NewGuid():N}");
+        File.WriteAllText(tokens, "node:e2 e2-token-0123456789abcdef\n");
+        try
+        {
+            var (exit, output) = Invoke("edge", "--name", "e1", "--underlay", "127.0.0.1", "--token-file", tokens);
+
+            Assert.Equal(1, exit);
+            Assert.Contains($"sdn edge e1: {tokens}: no token for node:e1; add a line 'node:e1 TOKEN'", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(tokens);
+        }
+    }
+
+    [Fact]
+    public void A_host_prefix_longer_than_five_characters_is_a_usage_error()
+    {
+        var (exit, output) = Invoke("edge", "--name", "e1", "--underlay", "127.0.0.1", "--host-prefix", "toolong-");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--host-prefix 'toolong-' is longer than 5 characters", output, StringComparison.Ordinal);
+    }
+
+    private static (int Exit, string Output) Invoke(params string[] args)
+    {
+        var output = new StringWriter();
+        var exit = SdnCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = output });
+        return (exit, output.ToString());
+    }
+}
