@@ -88,7 +88,7 @@ public static class TopologyFile
             throw errors.ToException();
         }
 
-        return new TopologyDefinition(name, controller, state);
+        return new TopologyDefinition(name, controller, state) { SourceFile = file, Declared = reader.Declared.ToDictionary(d => d.Id, StringComparer.Ordinal) };
     }
 
     /// <summary>
