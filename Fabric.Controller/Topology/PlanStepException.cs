@@ -8,8 +8,9 @@ namespace Sdn.Fabric.Controller.Topology;
 /// </summary>
 public sealed class PlanStepException : Exception
 {
-    public PlanStepException(PlanStep step, int number, IReadOnlyList<PlanStep> applied, RpcException refusal)
-        : base($"step {number}, {step}, failed: {refusal?.StatusCode}: {refusal?.Status.Detail}", refusal)
+    /// <param name="number">The step's number in the plan, from 1, of <paramref name="count"/>.</param>
+    public PlanStepException(PlanStep step, int number, int count, IReadOnlyList<PlanStep> applied, RpcException refusal)
+        : base($"step {number} of {count} ({step}) failed: {refusal?.StatusCode}: {refusal?.Status.Detail}", refusal)
     {
         Step = step;
         Applied = applied;

@@ -62,7 +62,7 @@ public sealed class TopologyPlan
             }
             catch (RpcException refusal)
             {
-                throw new PlanStepException(Steps[i], i + 1, Steps.Take(i).ToList(), refusal);
+                throw new PlanStepException(Steps[i], i + 1, Steps.Count, Steps.Take(i).ToList(), refusal);
             }
         }
     }

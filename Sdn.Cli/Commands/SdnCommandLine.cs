@@ -17,6 +17,7 @@ public static class SdnCommandLine
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(ControllerCommand.Build());
         root.Subcommands.Add(UpCommand.Create());
+        root.Subcommands.Add(ApplyCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(LinksCommand.Create());
         root.Subcommands.Add(LinkCommand.Create());
