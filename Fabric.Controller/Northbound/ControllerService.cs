@@ -10,7 +10,7 @@ namespace Sdn.Fabric.Controller.Northbound;
 /// The northbound sdn.v1.Controller service over the model: create, get, list and delete for
 /// every kind of object, link state, the whole state, and the event watch. A refused request
 /// returns the model's reason as INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS or FAILED_PRECONDITION.
-/// GetStats reports each node's agent session; Trace goes to the agent that owns the port, GetFlows to the edge's
+/// GetStats reports each node's agent session, GetStatus what the nodes made of each port, VM, host and link; Trace goes to the agent that owns the port, GetFlows to the edge's
 /// agent; Capture, Mirror and Ping run on the agents through <see cref="LiveDebugging"/>. Shutdown asks the
 /// process that serves the controller to stop.
 /// </summary>
@@ -111,6 +111,8 @@ public sealed class ControllerService : Contracts.Controller.ControllerBase
     public override Task<FabricState> GetState(GetStateRequest request, ServerCallContext context) => Task.FromResult(_model.Snapshot());
 
     public override Task<StatsReply> GetStats(StatsRequest request, ServerCallContext context) => Answer(() => new StatsReply { Nodes = { _agents.Stats(request.Node) } });
+
+    public override Task<FabricStatus> GetStatus(StatusRequest request, ServerCallContext context) => Answer(_agents.Status);
 
     /// <summary>Runs the trace on the edge that owns the port.</summary>
     public override async Task<TraceResult> Trace(TraceRequest request, ServerCallContext context)

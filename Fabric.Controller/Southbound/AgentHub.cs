@@ -97,6 +97,16 @@ public sealed class AgentHub
         }
     }
 
+    /// <summary>What the nodes made of each port, VM, host and link of the desired state.</summary>
+    public FabricStatus Status()
+    {
+        var state = _model.Snapshot();
+        lock (_gate)
+        {
+            return FabricStatuses.Of(state, node => _sessions.GetValueOrDefault(node), node => _failures.GetValueOrDefault(node));
+        }
+    }
+
     /// <summary>Asks the agent of <paramref name="node"/> to trace <paramref name="packet"/> arriving on <paramref name="port"/>.</summary>
     /// <exception cref="RpcException">UNAVAILABLE when the node's agent is not connected or goes away before answering.</exception>
     public async Task<TraceResult> TraceAsync(string node, string port, ByteString packet, CancellationToken cancellationToken)
@@ -211,35 +221,12 @@ public sealed class AgentHub
         {
             foreach (var link in hello.Links)
             {
-                LinkStatusReported?.Invoke(this, new LinkStatusReport(session.Node, link.Interface, link.Up));
+                Take(session, new AgentMessage { LinkStatus = link });
             }
 
             await foreach (var message in agent.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
-                if (message.LinkStatus is { } link)
-                {
-                    LinkStatusReported?.Invoke(this, new LinkStatusReport(session.Node, link.Interface, link.Up));
-                    continue;
-                }
-
-                lock (_gate)
-                {
-                    if (RequestIdOf(message) is { } requestId)
-                    {
-                        if (_requests.GetValueOrDefault(requestId) is { } request && request.Sessions.Contains(session))
-                        {
-                            request.Deliver(session.Node, message);
-                        }
-                    }
-                    else if (!session.Receive(message))
-                    {
-                        Refused(session, message.BatchAck);
-                    }
-                    else if (message.KindCase == AgentMessage.KindOneofCase.BatchAck)
-                    {
-                        _failures.Remove(session.Node);
-                    }
-                }
+                Take(session, message);
             }
         }
         catch (OperationCanceledException) when (session.Replaced.IsCancellationRequested)
@@ -275,6 +262,38 @@ public sealed class AgentHub
             }
 
             session.Dispose();
+        }
+    }
+
+    /// <summary>Takes one message of the agent: an answer to a request, an ack, a report; a link's liveness is also raised as <see cref="LinkStatusReported"/>.</summary>
+    private void Take(AgentSession session, AgentMessage message)
+    {
+        lock (_gate)
+        {
+            if (RequestIdOf(message) is { } requestId)
+            {
+                if (_requests.GetValueOrDefault(requestId) is { } request && request.Sessions.Contains(session))
+                {
+                    request.Deliver(session.Node, message);
+                }
+            }
+            else
+            {
+                switch (session.Receive(message))
+                {
+                    case AgentReceipt.Refused:
+                        Refused(session, message.BatchAck);
+                        break;
+                    case AgentReceipt.Applied:
+                        _failures.Remove(session.Node);
+                        break;
+                }
+            }
+        }
+
+        if (message.LinkStatus is { } link)
+        {
+            LinkStatusReported?.Invoke(this, new LinkStatusReport(session.Node, link.Interface, link.Up));
         }
     }
 

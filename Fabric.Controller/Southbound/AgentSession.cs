@@ -22,6 +22,7 @@ public sealed class AgentSession : IDisposable
     private readonly RetryBackoff _resync = new(FirstResyncDelay, MaxResyncDelay);
     private NodeProgram? _sent;
     private ulong _fullStateVersion;
+    private ulong _firstVersion;
 
     public AgentSession(string node, ulong appliedVersion, ulong lastVersion)
     {
@@ -38,6 +39,9 @@ public sealed class AgentSession : IDisposable
     public ulong LastVersion { get; private set; }
 
     public CounterReport Counters { get; private set; } = new();
+
+    /// <summary>What the node was sent and told of each of its ports in this session.</summary>
+    public PortLedger Ports { get; } = new();
 
     /// <summary>Fires when a newer session of the same node takes over.</summary>
     public CancellationToken Replaced => _replaced.Token;
@@ -67,6 +71,12 @@ public sealed class AgentSession : IDisposable
 
         _sent = program;
         LastVersion = batch.Version;
+        if (_firstVersion == 0)
+        {
+            _firstVersion = batch.Version;
+        }
+
+        Ports.Sent(program, batch.Version);
         _outbox.Writer.TryWrite(new ControllerMessage { Batch = batch });
     }
 
@@ -88,25 +98,34 @@ public sealed class AgentSession : IDisposable
         return version == _fullStateVersion ? _resync.Next() : null;
     }
 
-    /// <summary>Takes one agent message; returns false for an ack of a batch the node could not apply.</summary>
-    public bool Receive(AgentMessage message)
+    /// <summary>Takes one agent message: an ack of one of this session's batches, a counter report, a port or link status.</summary>
+    public AgentReceipt Receive(AgentMessage message)
     {
         switch (message.KindCase)
         {
+            case AgentMessage.KindOneofCase.BatchAck when message.BatchAck.Version < _firstVersion || message.BatchAck.Version > LastVersion:
+                // Left over from an earlier session, perhaps of a controller that restarted: it speaks of other batches.
+                return AgentReceipt.Stale;
             case AgentMessage.KindOneofCase.BatchAck when message.BatchAck.Status == (int)StatusCode.OK:
                 AppliedVersion = message.BatchAck.Version;
                 _resync.Reset();
-                return true;
+                return AgentReceipt.Applied;
             case AgentMessage.KindOneofCase.BatchAck:
-                return false;
+                return AgentReceipt.Refused;
             case AgentMessage.KindOneofCase.Counters:
                 Counters = message.Counters;
-                return true;
+                break;
+            case AgentMessage.KindOneofCase.PortStatus:
+                Ports.Realized(message.PortStatus);
+                break;
+            case AgentMessage.KindOneofCase.LinkStatus:
+                Ports.Liveness(message.LinkStatus.Interface, message.LinkStatus.Up);
+                break;
             case AgentMessage.KindOneofCase.Hello:
                 throw new RpcException(new Status(StatusCode.InvalidArgument, "hello may only be the first message of Agent.Connect"));
-            default:
-                return true;
         }
+
+        return AgentReceipt.Taken;
     }
 
     /// <summary>Queues a request (a trace, a capture) behind the batches already queued.</summary>

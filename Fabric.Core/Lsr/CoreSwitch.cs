@@ -38,9 +38,11 @@ public sealed class CoreSwitch : IDisposable
     private Thread? _thread;
     private volatile bool _stopping;
 
-    public CoreSwitch(string name)
+    /// <param name="log">Takes one line per fault its forwarding thread survives; standard error by default.</param>
+    public CoreSwitch(string name, Action<string>? log = null)
     {
         Name = name;
+        Faults = new PollFaults($"core {name}", log);
         _switch = new LabelSwitch(StableHash.Of(name));
         _pollOnce = PollOnce;
     }
@@ -57,6 +59,9 @@ public sealed class CoreSwitch : IDisposable
     public Lfib Lfib => Volatile.Read(ref _lfib);
 
     public LsrStatistics Statistics => _switch.Statistics;
+
+    /// <summary>The rounds of the forwarding thread that threw, which it logged and survived.</summary>
+    public PollFaults Faults { get; }
 
     /// <summary>
     /// Adds a port over <paramref name="link"/>, which the node now owns, under the lowest free index. With
@@ -235,13 +240,22 @@ public sealed class CoreSwitch : IDisposable
         var idleRounds = 0;
         while (!_stopping)
         {
-            if (PollOnce() > 0)
+            try
             {
-                idleRounds = 0;
+                if (PollOnce() > 0)
+                {
+                    idleRounds = 0;
+                }
+                else if (++idleRounds > IdleRoundsBeforeParking && _doorbell.Park(_pollOnce, ParkMilliseconds) > 0)
+                {
+                    idleRounds = 0;
+                }
             }
-            else if (++idleRounds > IdleRoundsBeforeParking && _doorbell.Park(_pollOnce, ParkMilliseconds) > 0)
+#pragma warning disable CA1031 // Whatever a round throws (a link end, a liveness subscriber) must not end the process.
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-                idleRounds = 0;
+                Faults.Take(e);
             }
         }
     }

@@ -19,6 +19,9 @@ public static class SdnCommandLine
         root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(ApplyCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(EndpointListCommands.Ports());
+        root.Subcommands.Add(EndpointListCommands.Vms());
+        root.Subcommands.Add(EndpointListCommands.Hosts());
         root.Subcommands.Add(LinksCommand.Create());
         root.Subcommands.Add(LinkCommand.Create());
         root.Subcommands.Add(FlowsCommand.Create());

@@ -5,15 +5,16 @@ using Sdn.Contracts;
 namespace Sdn.Cli.Commands;
 
 /// <summary>
-/// `sdn status`: the controller's state version and, for every node, whether its agent is connected and what it
-/// applied, with the last batch it refused under its row.
+/// `sdn status`: the controller's state version; for every node, whether its agent is connected and what it
+/// applied, with the last batch it refused under its row; then how many ports, VMs, hosts and links are in each state,
+/// and each one that is not up, with why.
 /// </summary>
 internal static class StatusCommand
 {
     public static Command Create()
     {
         var controller = ControllerClient.CreateOption();
-        var command = new Command("status", "Show the running fabric: the state version, and each node's agent connection and applied program version") { controller };
+        var command = new Command("status", "Show the running fabric: the state version, each node's agent connection and applied program version, and every port, VM, host and link that is not up") { controller };
         command.SetAction((parse, _) => ControllerClient.RunAsync(parse, controller, async (client, output) =>
         {
             var state = await client.GetStateAsync(new GetStateRequest()).ConfigureAwait(false);
@@ -38,7 +39,22 @@ internal static class StatusCommand
                     await output.WriteLineAsync($"  {stats.Nodes[i].Failure}").ConfigureAwait(false);
                 }
             }
+
+            await WriteObjectsAsync(output, await client.GetStatusAsync(new StatusRequest()).ConfigureAwait(false)).ConfigureAwait(false);
         }));
         return command;
+    }
+
+    /// <summary>"ports: 4 up; vms: 3 up, 1 pending; ...", then one line for each object that is not up.</summary>
+    private static async Task WriteObjectsAsync(TextWriter output, FabricStatus status)
+    {
+        var counts = status.Objects.GroupBy(o => o.Kind).Select(kind =>
+            $"{kind.Key}s: " + string.Join(", ", kind.GroupBy(o => o.State).OrderBy(s => s.Key).Select(s => $"{s.Count()} {EndpointListCommands.NameOf(s.Key)}")));
+        await output.WriteLineAsync(string.Join("; ", counts)).ConfigureAwait(false);
+        foreach (var item in status.Objects.Where(o => o.State != ObjectState.Up))
+        {
+            var node = item.Node.Length > 0 ? $" on {item.Node}" : "";
+            await output.WriteLineAsync($"  {item.Kind} {item.Name}{node}: {EndpointListCommands.NameOf(item.State)}: {item.Reason}").ConfigureAwait(false);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Sdn.Common.Polling;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge;
@@ -27,6 +28,7 @@ internal sealed class EdgeHost : IAsyncDisposable
     public EdgeHost(string name, LinkEnds links, BootGate boot, EmbeddedFabricOptions options, Uri controller)
     {
         Ports = new EdgePorts(name, links, boot, options);
+        Faults = new PollFaults($"edge {name}");
         Agent = new EdgeAgent(name, Switch, Ports, controller, retryDelay: TimeSpan.FromMilliseconds(50));
         _thread = new Thread(Run) { IsBackground = true, Name = $"edge {name}" };
     }
@@ -36,6 +38,9 @@ internal sealed class EdgeHost : IAsyncDisposable
     public EdgeAgent Agent { get; }
 
     public EdgePorts Ports { get; }
+
+    /// <summary>The rounds of the edge's thread that threw, which it logged and survived.</summary>
+    public PollFaults Faults { get; }
 
     public string Name => Agent.NodeName;
 
@@ -74,23 +79,32 @@ internal sealed class EdgeHost : IAsyncDisposable
         Func<int> poll = Agent.Poll;
         while (!_stopping)
         {
-            if (Stopwatch.GetTimestamp() >= nextStatus)
+            try
             {
-                ReportStatusChanges();
-                nextStatus = Stopwatch.GetTimestamp() + StatusInterval;
-            }
+                if (Stopwatch.GetTimestamp() >= nextStatus)
+                {
+                    ReportStatusChanges();
+                    nextStatus = Stopwatch.GetTimestamp() + StatusInterval;
+                }
 
-            if (Agent.Poll() > 0)
-            {
-                idleRounds = 0;
+                if (Agent.Poll() > 0)
+                {
+                    idleRounds = 0;
+                }
+                else if (++idleRounds < IdleRoundsBeforeParking)
+                {
+                    Thread.Yield();
+                }
+                else
+                {
+                    Switch.Datapath.Doorbell.Park(poll, ParkMilliseconds);
+                }
             }
-            else if (++idleRounds < IdleRoundsBeforeParking)
+#pragma warning disable CA1031 // Whatever a round throws (a port, a report) must not end the process.
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-                Thread.Yield();
-            }
-            else
-            {
-                Switch.Datapath.Doorbell.Park(poll, ParkMilliseconds);
+                Faults.Take(e);
             }
         }
     }

@@ -38,6 +38,7 @@ internal sealed class EdgePorts : IPortBinder<IEdgePort>
     public IEdgePort Bind(PortConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        _options.BeforeRealize?.Invoke(_edge, config);
         try
         {
             var (port, device) = Realize(config);

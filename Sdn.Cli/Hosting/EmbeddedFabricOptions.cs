@@ -1,4 +1,5 @@
 using System.Net;
+using Sdn.Contracts;
 
 namespace Sdn.Cli.Hosting;
 
@@ -19,6 +20,12 @@ internal sealed record EmbeddedFabricOptions
 
     /// <summary>Told each line a VM's application prints (VM name, line), except echo's, which only says it is up.</summary>
     public Action<string, string>? GuestOutput { get; init; }
+
+    /// <summary>
+    /// Called with the edge's name before the edge realizes a port; what it throws refuses the whole batch that carries
+    /// the port, as any fault of an edge's batch handler does. Tests inject faults through it.
+    /// </summary>
+    public Action<string, PortConfig>? BeforeRealize { get; init; }
 
     /// <summary>How long each stage may take: every node programmed, every application up.</summary>
     public TimeSpan StageTimeout { get; init; } = TimeSpan.FromSeconds(30);

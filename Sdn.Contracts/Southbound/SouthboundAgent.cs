@@ -48,6 +48,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
     private int _queued;
     private long _queuedFrameBytes;
     private long _sessions;
+    private int _disposed;
 
     /// <param name="retryDelay">The first wait before reconnecting; 200 ms by default.</param>
     /// <param name="log">Takes one line for each exception the agent survives; by default the line goes to standard error.</param>
@@ -85,6 +86,11 @@ public abstract class SouthboundAgent : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_run is not null)
         {

@@ -69,6 +69,47 @@ public sealed class FabricCommandsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_counts_the_objects_in_each_state_and_names_each_that_is_not_up_with_why()
+    {
+        var (exit, output) = await InvokeAsync("status");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("\nports: 5 pending; vms: 4 pending; hosts: 1 pending; links: 4 pending\n", output, StringComparison.Ordinal);
+        Assert.Contains("\n  vm red1 on e1: pending: the agent of e1 is not connected\n", output, StringComparison.Ordinal);
+        Assert.Contains("\n  link e1--c1: pending: the agent of e1 is not connected\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Vms_hosts_and_ports_list_their_endpoints_with_their_state()
+    {
+        var vms = await InvokeAsync("vms");
+        var hosts = await InvokeAsync("hosts");
+        var ports = await InvokeAsync("ports");
+
+        Assert.Equal(0, vms.Exit);
+        Assert.Matches(@"^VM\s+EDGE\s+NETWORK\s+APP\s+IPV4\s+MEMORY\s+VCPUS\s+STATE\s+REASON\n", vms.Output);
+        Assert.Matches(@"\nred1\s+e1\s+red.web\s+echo\s+10.1.0.11\s+\d+ MiB\s+1\s+pending\s+the agent of e1 is not connected\n", vms.Output);
+        Assert.Equal(5, vms.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Matches(@"\nh1\s+e2\s+red.web\s+10.1.0.100\s+pending\s", hosts.Output);
+        Assert.Equal(2, hosts.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Matches(@"\nh1\s+e2\s+red.web\s+tap\s+[0-9a-f:]{17}\s+10.1.0.100\s+pending\s", ports.Output);
+        Assert.Equal(6, ports.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public async Task Vms_json_prints_each_vm_as_the_apis_port_with_its_state_and_reason()
+    {
+        var (exit, output) = await InvokeAsync("vms", "--json");
+
+        Assert.Equal(0, exit);
+        var vms = System.Text.Json.Nodes.JsonNode.Parse(output)!.AsArray();
+        Assert.Equal(["blue1", "blue2", "red1", "red2"], vms.Select(v => (string)v!["name"]!));
+        Assert.Equal("echo", (string)vms[2]!["vm"]!["app"]!);
+        Assert.Equal("pending", (string)vms[2]!["state"]!);
+        Assert.Equal("the agent of e1 is not connected", (string)vms[2]!["reason"]!);
+    }
+
+    [Fact]
     public async Task A_controller_that_is_not_there_is_one_line_and_exit_1()
     {
         var (exit, output) = await InvokeAsync("links", "--controller", "http://127.0.0.1:1");

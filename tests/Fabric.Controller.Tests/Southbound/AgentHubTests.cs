@@ -63,6 +63,24 @@ public class AgentHubTests
     }
 
     [Fact]
+    public async Task An_ack_of_a_batch_the_session_never_sent_is_ignored()
+    {
+        await using var host = await StartAsync();
+        var (agent, full) = await ConnectE1Async(host, Program(1));
+        await using var _ = agent;
+        await agent.AckAsync(full.Version);
+
+        await agent.AckAsync(full.Version + 5, StatusCode.FailedPrecondition);
+        await agent.AckAsync(full.Version + 6);
+        host.Server.Agents.Publish("e1", Program(1, 2));
+        var diff = await agent.NextBatchAsync();
+
+        Assert.Equal((false, full.Version), (diff.FullState, diff.BaseVersion));
+        var e1 = (await host.Api.GetStatsAsync(new StatsRequest { Node = "e1" })).Nodes.Single();
+        Assert.Equal((full.Version, ""), (e1.AppliedVersion, e1.Failure));
+    }
+
+    [Fact]
     public async Task Stats_show_the_last_refused_batch_and_full_state_comes_again_after_a_wait_until_one_applies()
     {
         await using var host = await StartAsync();

@@ -134,6 +134,32 @@ public sealed class CoreSwitchTests : IDisposable
         northEnd.Dispose();
     }
 
+    [Fact]
+    public void A_link_end_that_throws_costs_the_rounds_it_fails_not_the_forwarding_thread()
+    {
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var node = new CoreSwitch("c2", log.Enqueue);
+        using var west = new TestEdge("west", transportLabel: 900);
+        using var east = new TestEdge("east", transportLabel: 1000);
+        var (nodeWest, westEnd) = InMemoryLink.CreatePair("c2-west", "west-c2");
+        var (nodeEast, eastEnd) = InMemoryLink.CreatePair("c2-east", "east-c2");
+        using var faulty = new FaultyLink("c2-faulty");
+        node.AddPort(nodeWest, liveness: null);
+        node.AddPort(nodeEast, liveness: null);
+        node.AddPort(faulty, liveness: null);
+        west.AddUplink(westEnd);
+        east.AddUplink(eastEnd);
+        node.TryInstall(new Lfib(1, [LabelRoute.Swap(100, new LabelNextHop(1, 1000))]));
+
+        faulty.Fail(5);
+        node.Start();
+        Assert.True(Poll.Until(() => node.Faults.Count == 5, Timeout, west, east));
+        west.Send(0, [100, 5000], MplsFrames.Payload(flow: 1, 0));
+
+        Assert.True(Poll.Until(() => east.Delivered.Count == 1, Timeout, west, east));
+        Assert.Equal("core c2: a polling round failed: InvalidOperationException: c2-faulty lost its ring; polling goes on", Assert.Single(log));
+    }
+
     public void Dispose()
     {
         _node.Dispose();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
@@ -180,7 +181,7 @@ public class FrameActionTests
     [Fact]
     public void Controller_punts_are_rate_limited_and_counted()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var rig = new SwitchRig(clock);
         rig.Pipeline.SetTableMiss(0, FlowInstructions.Apply(PipelineAction.Controller()));
         for (var i = 0; i < 150; i++)

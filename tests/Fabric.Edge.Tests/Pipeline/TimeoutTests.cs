@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Tests.Support;
 
@@ -5,7 +6,7 @@ namespace Sdn.Fabric.Edge.Tests.Pipeline;
 
 public class TimeoutTests
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
     private readonly EdgeSwitch _switch;
 
     public TimeoutTests() => _switch = new EdgeSwitch(2, _clock);
