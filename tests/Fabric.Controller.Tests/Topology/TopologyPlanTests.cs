@@ -37,6 +37,23 @@ public class TopologyPlanTests
         Assert.Equal("no changes", plan.Summary);
     }
 
+    /// <summary>`sdn up` applies its file with this plan, from a controller that holds nothing yet.</summary>
+    [Theory]
+    [MemberData(nameof(TopologyFileTests.ExampleTopologies), MemberType = typeof(TopologyFileTests))]
+    public void From_an_empty_fabric_an_example_topology_is_all_creations_that_make_what_its_file_describes(string file)
+    {
+        var topology = TopologyFile.Load(RepositoryRoot.Combine("topologies", file));
+        var model = new FabricModel(store: null);
+
+        var plan = topology.PlanFrom(model.Snapshot());
+        plan.ApplyTo(model);
+
+        Assert.All(plan.Steps, step => Assert.Equal(PlanOperation.Create, step.Operation));
+        Assert.Equal((plan.Steps.Count, 0, 0), (plan.ToAdd, plan.ToChange, plan.ToDelete));
+        Assert.Equal(FabricStates.Canonical(topology.State), FabricStates.Canonical(model.Snapshot()));
+        Assert.True(topology.PlanFrom(model.Snapshot()).IsEmpty);
+    }
+
     [Fact]
     public void A_new_vm_is_one_creation_which_leaves_its_mac_to_the_controller()
     {
