@@ -81,12 +81,14 @@ public sealed class ApplyCommandTests : IAsyncLifetime
     {
         Load(Quickstart);
         var before = _model.Snapshot();
+        var version = _model.Version;
 
         var result = await ApplyAsync(Modified, "--dry-run");
 
         Assert.Equal(
             (0, "- host h1\n~ link e1--c1: cost 1 → 10 (delete and re-create)\n+ vm red3 (echo on e1 in red.web, 10.1.0.13)\nplan: 1 to add, 1 to change, 1 to delete\n", string.Empty),
             result);
+        Assert.Equal(version, _model.Version);
         Assert.Equal(before, _model.Snapshot());
     }
 
@@ -160,6 +162,19 @@ public sealed class ApplyCommandTests : IAsyncLifetime
         var again = await ApplyAsync(Modified);
         Assert.Contains("\n~ vm red3: edge e2 → e1, ipv4 10.1.0.99 → 10.1.0.13 (delete and re-create)\n", "\n" + again.Output, StringComparison.Ordinal);
         Assert.Equal(0, again.Exit);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_controller_that_is_not_there_is_one_line_that_names_its_address_and_exit_1(bool dryRun)
+    {
+        var (exit, output, error) = await SdnCli.RunAsync(_server.Address, ["apply", Write(Modified), "--controller", "http://127.0.0.1:1", .. dryRun ? ["--dry-run"] : Array.Empty<string>()]);
+
+        Assert.Equal((1, string.Empty), (exit, output));
+        Assert.StartsWith("sdn: Unavailable: ", error, StringComparison.Ordinal);
+        Assert.EndsWith(" (is `sdn up` or `sdn controller` serving at http://127.0.0.1:1/?)\n", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     private void Load(string text) => TopologyFile.Parse(text, "quickstart.yaml").LoadInto(_model);
