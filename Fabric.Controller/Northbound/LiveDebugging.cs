@@ -19,7 +19,7 @@ public sealed class LiveDebugging
     private const uint DefaultPingCount = 4;
     private const uint MaxPingCount = 10_000;
     private const uint DefaultPingIntervalMs = 1000;
-    private const uint MinPingIntervalMs = 10;
+    private const uint MinPingIntervalMs = 1;
     private const uint DefaultPingTimeoutMs = 1000;
     private const uint MaxPingTimeoutMs = 60_000;
     private const int MaxInterfaceName = 15;

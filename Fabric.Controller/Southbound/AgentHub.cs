@@ -33,11 +33,14 @@ public sealed class AgentHub
     private readonly Dictionary<string, ulong> _lastVersions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _failures = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, AgentRequest> _requests = [];
+    private readonly Action<string> _log;
     private ulong _lastRequestId;
 
-    public AgentHub(FabricModel model)
+    /// <param name="log">Takes a line for each event an operator should hear of, such as a node's agent replaced by another; standard error by default.</param>
+    public AgentHub(FabricModel model, Action<string>? log = null)
     {
         this._model = model;
+        _log = log ?? Console.Error.WriteLine;
     }
 
     /// <summary>
@@ -192,11 +195,17 @@ public sealed class AgentHub
     };
 
     /// <summary>Serves one agent's Agent.Connect stream, from its hello until it goes or is replaced.</summary>
-    public async Task ConnectAsync(IAsyncStreamReader<AgentMessage> agent, IServerStreamWriter<ControllerMessage> controller, CancellationToken cancellationToken)
+    /// <param name="credentialNode">The node the stream's token names, which the hello must name too; null when the controller takes no tokens.</param>
+    public async Task ConnectAsync(IAsyncStreamReader<AgentMessage> agent, IServerStreamWriter<ControllerMessage> controller, string? credentialNode, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agent);
         var hello = (await agent.MoveNext(cancellationToken).ConfigureAwait(false) ? agent.Current.Hello : null)
             ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "the first message of Agent.Connect must be a hello naming the node"));
+        if (credentialNode is not null && credentialNode != hello.NodeName)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"this agent's token is node {credentialNode}'s; it may not connect as node {hello.NodeName}"));
+        }
+
         CheckNode(hello);
 
         AgentSession session;
@@ -206,6 +215,7 @@ public sealed class AgentHub
             if (_sessions.Remove(hello.NodeName, out var older))
             {
                 older.Replace();
+                _log($"controller: a new agent of node {hello.NodeName} replaced the one connected before it");
             }
 
             _sessions[hello.NodeName] = session;

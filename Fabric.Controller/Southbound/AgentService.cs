@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Access;
 
 namespace Sdn.Fabric.Controller.Southbound;
 
@@ -16,6 +17,6 @@ public sealed class AgentService : Agent.AgentBase
     public override Task Connect(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<ControllerMessage> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return _hub.ConnectAsync(requestStream, responseStream, context.CancellationToken);
+        return _hub.ConnectAsync(requestStream, responseStream, AgentCredential.NodeOf(context), context.CancellationToken);
     }
 }

@@ -35,8 +35,8 @@ public sealed class CoreAgent : SouthboundAgent
     /// <summary>What the node was last programmed with.</summary>
     public NodeProgram Program => _programmer.Program;
 
-    /// <summary>Sends the node's forwarding counters to the controller.</summary>
-    public void ReportCounters()
+    /// <summary>The node's forwarding counters, and each link end's.</summary>
+    protected override CounterReport Counters()
     {
         var statistics = _node.Statistics;
         var report = new CounterReport();
@@ -57,7 +57,7 @@ public sealed class CoreAgent : SouthboundAgent
             });
         }
 
-        Report(new AgentMessage { Counters = report });
+        return report;
     }
 
     protected override void Apply(ProgramBatch batch)

@@ -66,8 +66,8 @@ public sealed class EdgeAgent : SouthboundAgent
         }
     }
 
-    /// <summary>Sends every bound port's counters to the controller.</summary>
-    public void ReportCounters()
+    /// <summary>Every bound port's counters.</summary>
+    protected override CounterReport Counters()
     {
         var report = new CounterReport();
         lock (SwitchLock)
@@ -90,7 +90,7 @@ public sealed class EdgeAgent : SouthboundAgent
             }
         }
 
-        Report(new AgentMessage { Counters = report });
+        return report;
     }
 
     protected override void Apply(ProgramBatch batch)

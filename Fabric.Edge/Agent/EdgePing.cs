@@ -36,6 +36,7 @@ internal sealed class EdgePing : IDisposable
     private readonly uint _destinationIpv4;
     private readonly long[] _sentAt;
     private readonly bool[] _answered;
+    private uint _answeredCount;
 
     /// <param name="inject">Runs a burst through the switch as received on the source's port.</param>
     /// <param name="failed">Answers the ping with what broke it once it runs (a port that throws as the request passes).</param>
@@ -83,6 +84,7 @@ internal sealed class EdgePing : IDisposable
     {
         var burst = new PacketBurst();
         var interval = TimeSpan.FromMilliseconds(_start.IntervalMs);
+        var started = DateTime.UtcNow;
         try
         {
             for (var sequence = 1u; sequence <= _start.Count; sequence++)
@@ -91,7 +93,10 @@ internal sealed class EdgePing : IDisposable
                 burst.TryAppend(EchoRequest((ushort)sequence));
                 _sentAt[sequence] = CaptureClock.UnixNanoseconds();
                 _inject(burst);
-                await CollectUntilAsync(DateTime.UtcNow + (sequence < _start.Count ? interval : TimeSpan.FromMilliseconds(_start.TimeoutMs)), _stopping).ConfigureAwait(false);
+
+                // Requests keep to their schedule, so a short interval is not stretched by the timer's resolution
+                // or a busy machine: one that falls behind goes out at once.
+                await CollectUntilAsync(sequence < _start.Count ? started + (interval * sequence) : DateTime.UtcNow.AddMilliseconds(_start.TimeoutMs), _stopping).ConfigureAwait(false);
             }
 
             for (var sequence = 1u; sequence <= _start.Count; sequence++)
@@ -118,14 +123,17 @@ internal sealed class EdgePing : IDisposable
         }
     }
 
-    /// <summary>Reports replies as they come until <paramref name="until"/>, or until every request sent so far is answered and no more are due.</summary>
+    /// <summary>
+    /// Reports the replies that came, then those that come until <paramref name="until"/>, or until every request is
+    /// answered. The capture's ring is drained at least once a request, so it does not fill while late requests catch up.
+    /// </summary>
     private async Task CollectUntilAsync(DateTime until, CancellationToken stop)
     {
-        while (DateTime.UtcNow < until)
+        while (true)
         {
             var replies = new ReplyReader(this);
             _replies.Drain(ref replies);
-            if (_answered.Skip(1).All(a => a))
+            if (DateTime.UtcNow >= until || _answeredCount == _start.Count)
             {
                 return;
             }
@@ -143,6 +151,7 @@ internal sealed class EdgePing : IDisposable
             && !_answered[sequence])
         {
             _answered[sequence] = true;
+            _answeredCount++;
             _report(new AgentMessage
             {
                 PingEcho = new PingEcho

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Security.Cryptography;
 using Grpc.Core;
 using Sdn.Cli.Hosting;
 using Sdn.Contracts;
@@ -12,16 +13,18 @@ namespace Sdn.Cli.Commands;
 /// </summary>
 internal static class ControllerClient
 {
-    public static Option<Uri> CreateOption() => new("--controller")
+    public const string OptionName = "--controller";
+
+    public static Option<Uri> CreateOption() => new(OptionName)
     {
         Description = "The controller's gRPC address: the `controller.listen` of the topology `sdn up` runs, or where `sdn controller` serves.",
         DefaultValueFactory = _ => new Uri($"http://127.0.0.1:{ControllerServer.DefaultPort}"),
-        CustomParser = result => Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp ? uri : Refuse(result),
+        CustomParser = result => Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) ? uri : Refuse(result),
     };
 
     private static Uri? Refuse(System.CommandLine.Parsing.ArgumentResult result)
     {
-        result.AddError($"'{result.Tokens.Single().Value}' is not a controller address such as http://127.0.0.1:{ControllerServer.DefaultPort}");
+        result.AddError($"'{result.Tokens.Single().Value}' is not a controller address such as http://127.0.0.1:{ControllerServer.DefaultPort} or https://ctl.example:{ControllerServer.DefaultPort}");
         return null;
     }
 
@@ -52,7 +55,18 @@ internal static class ControllerClient
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(call);
         var address = parse.GetRequiredValue(controller);
-        using var channel = RpcChannels.ForAddress(address);
+        ClientCredentials credentials;
+        try
+        {
+            credentials = AccessOptions.ClientCredentialsOf(parse, AccessTokenFile.Operator);
+        }
+        catch (Exception e) when (e is AccessTokenFileException or CryptographicException)
+        {
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        using var channel = RpcChannels.ForAddress(address, credentials: credentials);
         try
         {
             return await call(new Controller.ControllerClient(channel), parse.InvocationConfiguration, cancellationToken).ConfigureAwait(false);

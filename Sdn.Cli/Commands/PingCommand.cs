@@ -17,7 +17,7 @@ internal static class PingCommand
         var source = new Argument<string>("source") { Description = "the VM or host the requests come from" };
         var destination = new Argument<string>("destination") { Description = "the VM or host they go to" };
         var count = new Option<uint>("--count", "-c") { HelpName = "N", Description = "how many requests", DefaultValueFactory = _ => 4 };
-        var interval = new Option<double>("--interval", "-i") { HelpName = "SECONDS", Description = "seconds between requests (at least 0.01)", DefaultValueFactory = _ => 1 };
+        var interval = new Option<double>("--interval", "-i") { HelpName = "SECONDS", Description = "seconds between requests (at least 0.001)", DefaultValueFactory = _ => 1 };
         var timeout = new Option<double>("--timeout", "-W") { HelpName = "SECONDS", Description = "seconds to wait for the last replies", DefaultValueFactory = _ => 1 };
         var command = new Command("ping", "Ping one endpoint of the running fabric from another, from the source's edge")
         {

@@ -30,6 +30,22 @@ public static class SdnCommandLine
         root.Subcommands.Add(CaptureCommand.Create());
         root.Subcommands.Add(MirrorCommand.Create());
         root.Subcommands.Add(PingCommand.Create());
+        AddAccessOptions(root);
         return root;
+    }
+
+    /// <summary>Gives every command that calls a controller (it has `--controller`) the options that say how to prove who calls.</summary>
+    private static void AddAccessOptions(Command command)
+    {
+        if (command.Options.Any(o => o.Name == ControllerClient.OptionName))
+        {
+            command.Options.Add(AccessOptions.TokenFile);
+            command.Options.Add(AccessOptions.Authorities);
+        }
+
+        foreach (var subcommand in command.Subcommands)
+        {
+            AddAccessOptions(subcommand);
+        }
     }
 }

@@ -17,6 +17,7 @@ internal static class UpCommand
     {
         var file = new Argument<FileInfo>("file") { Description = "the topology YAML file" };
         var listen = ListenOption.Create("Serve the controller here instead of at the topology's controller.listen (port 0: any free port).");
+        var insecure = new Option<bool>("--insecure") { Description = "Let the controller serve an address other hosts can reach (it takes no tokens and no TLS)" };
         var detach = new Option<bool>("--detach", "-d") { Description = "Return once the fabric is up and leave it running in the background; its output goes to a log file" };
         var command = new Command(
             "up",
@@ -24,6 +25,7 @@ internal static class UpCommand
         {
             file,
             listen,
+            insecure,
             detach,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -47,8 +49,18 @@ internal static class UpCommand
 
             if (parse.GetValue(detach))
             {
-                string[] again = ["up", parse.GetValue(file)!.FullName, .. parse.GetValue(listen) is { } endpoint ? new[] { "--listen", endpoint.ToString() } : []];
-                return await DetachedUp.RunAsync(again, topology.Name, output, cancellationToken).ConfigureAwait(false);
+                List<string> again = ["up", parse.GetValue(file)!.FullName];
+                if (parse.GetValue(listen) is { } endpoint)
+                {
+                    again.AddRange("--listen", endpoint.ToString());
+                }
+
+                if (parse.GetValue(insecure))
+                {
+                    again.Add("--insecure");
+                }
+
+                return await DetachedUp.RunAsync([.. again], topology.Name, output, cancellationToken).ConfigureAwait(false);
             }
 
             EmbeddedFabric fabric;
@@ -57,6 +69,7 @@ internal static class UpCommand
                 var options = new EmbeddedFabricOptions
                 {
                     Listen = parse.GetValue(listen),
+                    Insecure = parse.GetValue(insecure),
                     Progress = line => output.WriteLine($"sdn up: {line}"),
                     GuestOutput = (vm, line) => output.WriteLine($"vm {vm}: {line}"),
                 };

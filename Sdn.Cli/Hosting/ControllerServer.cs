@@ -49,9 +49,19 @@ internal sealed class ControllerServer : IAsyncDisposable
     /// <param name="model">The desired state to serve and program the nodes with.</param>
     /// <param name="settings">Message limits and keepalive; the gRPC defaults (4 MiB) when null.</param>
     /// <param name="watchLimit">How many changes a WatchEvents call may fall behind before it is ended (<see cref="ControllerService.DefaultWatchLimit"/>).</param>
+    /// <param name="access">Tokens and TLS; <see cref="ControllerAccess.Open"/> when null, which serves loopback only.</param>
+    /// <exception cref="HostingException">The endpoint reaches other hosts and <paramref name="access"/> guards it with neither tokens nor TLS, nor says insecure.</exception>
     public static async Task<ControllerServer> StartAsync(
-        IPEndPoint endpoint, FabricModel model, RpcSettings? settings = null, int watchLimit = ControllerService.DefaultWatchLimit, CancellationToken cancellationToken = default)
+        IPEndPoint endpoint,
+        FabricModel model,
+        RpcSettings? settings = null,
+        int watchLimit = ControllerService.DefaultWatchLimit,
+        ControllerAccess? access = null,
+        CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        access ??= ControllerAccess.Open;
+        access.CheckListen(endpoint);
         var agents = new AgentHub(model);
         var shutdown = new CancellationTokenSource();
         // Cancelled on the thread pool: whoever waits on the token tears down (this server included) after Shutdown is answered.
@@ -65,6 +75,7 @@ internal sealed class ControllerServer : IAsyncDisposable
                 endpoints.MapGrpcService<ControllerService>();
                 endpoints.MapGrpcService<AgentService>();
             },
+            access,
             cancellationToken).ConfigureAwait(false);
         return new ControllerServer(server, model, agents, new FabricProgrammer(model, agents), shutdown);
     }

@@ -89,7 +89,11 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
     private async Task BringUpAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        _server = await ControllerServer.StartAsync(_options.Listen ?? Topology.Controller.Listen, new FabricModel(store: null), cancellationToken: cancellationToken).ConfigureAwait(false);
+        _server = await ControllerServer.StartAsync(
+            _options.Listen ?? Topology.Controller.Listen,
+            new FabricModel(store: null),
+            access: new ControllerAccess(Insecure: _options.Insecure),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
         _teardown.Push(_server.DisposeAsync);
 
         _hosts = new NodeHosts(_server.Model, _server.Address, _boot, _options with { Progress = _ => { } });

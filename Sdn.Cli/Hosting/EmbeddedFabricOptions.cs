@@ -9,6 +9,9 @@ internal sealed record EmbeddedFabricOptions
     /// <summary>Where the controller listens instead of the topology's own address (port 0: any free port).</summary>
     public IPEndPoint? Listen { get; init; }
 
+    /// <summary>Let the controller serve an address other hosts can reach, open to anyone who reaches it.</summary>
+    public bool Insecure { get; init; }
+
     /// <summary>
     /// Put before each host's name to name its namespace and TAP device. Host names have up to 10 characters
     /// and Linux device names up to 15, so keep it to 5.

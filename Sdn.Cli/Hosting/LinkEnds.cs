@@ -1,4 +1,3 @@
-using System.Net;
 using Grpc.Core;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
@@ -10,14 +9,15 @@ namespace Sdn.Cli.Hosting;
 /// The link ends of the nodes this process hosts, made as the nodes' programs ask for them. Both ends of a memory
 /// link are one pair of in-memory rings, made when the first end is asked for. A udp link's ends are MPLS-in-UDP
 /// sockets on UDP port 6635, each on a loopback address of its own (127.66.0.0/16), as two machines' underlay
-/// addresses would be. An impairment applies to the frames its end receives. A cut (<see cref="SetCut"/>) holds for
-/// the link's ends as they are made and remade.
+/// addresses would be: both ends' addresses are reserved when the first end is made, and each end keeps its address
+/// for as long as this object lives, however often it is remade. An impairment applies to the frames its end
+/// receives. A cut (<see cref="SetCut"/>) holds for the link's ends as they are made and remade.
 /// </summary>
-internal sealed class LinkEnds
+internal sealed class LinkEnds(LoopbackUnderlay underlay) : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, MemoryPair> _memoryPairs = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Link, string Node), IPAddress> _loopbackAddresses = [];
+    private readonly Dictionary<(string Link, string Node), UnderlayReservation> _underlay = [];
     private readonly Dictionary<(string Link, string Node), LinkEnd> _live = [];
     private readonly HashSet<string> _cut = new(StringComparer.Ordinal);
 
@@ -52,9 +52,28 @@ internal sealed class LinkEnds
             {
                 _live.Remove((link, node));
             }
-        }
 
-        end.Dispose();
+            end.Dispose();
+            if (end is MplsInUdpLink && _underlay.TryGetValue((link, node), out var reservation) && !reservation.TryTakeBack())
+            {
+                // Another process took the address the moment it was free: the end gets a new one if it is made again.
+                _underlay.Remove((link, node));
+            }
+        }
+    }
+
+    /// <summary>Lets go of every address reserved for udp link ends; the ends themselves are released by their nodes.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var reservation in _underlay.Values)
+            {
+                reservation.Dispose();
+            }
+
+            _underlay.Clear();
+        }
     }
 
     /// <summary>Cuts or mends both ends of a link, as pulling or plugging its cable.</summary>
@@ -116,28 +135,29 @@ internal sealed class LinkEnds
 
     private MplsInUdpLink Udp(string node, string iface, LinkEndConfig link)
     {
-        var local = new IPEndPoint(LoopbackAddress(link.Link, node), MplsInUdpLink.UdpPort);
-        var remote = new IPEndPoint(LoopbackAddress(link.Link, link.PeerNode), MplsInUdpLink.UdpPort);
+        var local = Underlay(link.Link, node);
+        var remote = Underlay(link.Link, link.PeerNode);
+        local.HandOver();
         try
         {
-            return new MplsInUdpLink(iface, new MplsInUdpLinkOptions(local, remote));
+            return new MplsInUdpLink(iface, new MplsInUdpLinkOptions(local.EndPoint, remote.EndPoint));
         }
         catch (LinkException e)
         {
+            local.TryTakeBack();
             throw new ProgramException(StatusCode.FailedPrecondition, $"link {link.Link} on node {node}: {e.Message}");
         }
     }
 
-    private IPAddress LoopbackAddress(string link, string node)
+    private UnderlayReservation Underlay(string link, string node)
     {
-        if (!_loopbackAddresses.TryGetValue((link, node), out var address))
+        if (!_underlay.TryGetValue((link, node), out var reservation))
         {
-            var index = _loopbackAddresses.Count + 1;
-            address = new IPAddress([127, 66, (byte)(index >> 8), (byte)index]);
-            _loopbackAddresses[(link, node)] = address;
+            reservation = underlay.Reserve();
+            _underlay[(link, node)] = reservation;
         }
 
-        return address;
+        return reservation;
     }
 
     /// <summary>A memory pair one of whose ends waits for the other node.</summary>

@@ -31,7 +31,7 @@ internal sealed class NodeHosts : IAsyncDisposable
     }
 
     /// <summary>Every link end the hosted nodes run; cutting a link here cuts it as pulling its cable would.</summary>
-    public LinkEnds Links { get; } = new();
+    public LinkEnds Links { get; } = new(LoopbackUnderlay.Shared);
 
     public IReadOnlyList<EdgeHost> Edges
     {
@@ -68,9 +68,16 @@ internal sealed class NodeHosts : IAsyncDisposable
             _cores.Clear();
         }
 
-        foreach (var host in hosts)
+        try
         {
-            await host.DisposeAsync().ConfigureAwait(false);
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Links.Dispose();
         }
 
         _stopping.Dispose();

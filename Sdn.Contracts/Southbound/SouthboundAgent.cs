@@ -33,6 +33,9 @@ public abstract class SouthboundAgent : IAsyncDisposable
     /// <summary>The longest wait between two attempts to reach the controller.</summary>
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a connected agent sends its node's counters, the latest of which GetStats shows.</summary>
+    public static readonly TimeSpan CounterInterval = TimeSpan.FromSeconds(1);
+
     private readonly Uri _controller;
     private readonly RpcSettings? _settings;
     private readonly RetryBackoff _backoff;
@@ -103,6 +106,9 @@ public abstract class SouthboundAgent : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Sends the node's counters to the controller now, besides every <see cref="CounterInterval"/>.</summary>
+    public void ReportCounters() => Report(new AgentMessage { Counters = Counters() });
+
     /// <summary>Queues a report (link state, counters) for the controller; sent once a stream is up.</summary>
     protected void Report(AgentMessage message)
     {
@@ -138,6 +144,9 @@ public abstract class SouthboundAgent : IAsyncDisposable
 
     /// <summary>The node's ports and links as they are now, for the hello.</summary>
     protected abstract void Describe(Hello hello);
+
+    /// <summary>The node's counters as they are now: its ports' and its datapath's.</summary>
+    protected abstract CounterReport Counters();
 
     /// <summary>
     /// Answers request <paramref name="id"/>, which threw <paramref name="error"/> while the node tried to
@@ -207,6 +216,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
             var pump = PumpAsync(call.RequestStream, session.Token);
             var inbox = Channel.CreateBounded<ControllerMessage>(new BoundedChannelOptions(InboxCapacity) { SingleReader = true, SingleWriter = true });
             var receive = ReceiveAsync(call.ResponseStream, inbox.Writer, session.Token);
+            var counting = ReportCountersAsync(session.Token);
             try
             {
                 await foreach (var message in inbox.Reader.ReadAllAsync(session.Token).ConfigureAwait(false))
@@ -228,6 +238,24 @@ public abstract class SouthboundAgent : IAsyncDisposable
                 await session.CancelAsync().ConfigureAwait(false);
                 await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await receive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await counting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>Sends the node's counters every <see cref="CounterInterval"/> until the session ends; a failure is logged, and the next tick tries again.</summary>
+    private async Task ReportCountersAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(CounterInterval);
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                ReportCounters();
+            }
+            catch (Exception e)
+            {
+                Log($"reporting counters failed: {e.GetType().Name}: {e.Message}");
             }
         }
     }

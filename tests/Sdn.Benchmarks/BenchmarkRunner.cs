@@ -15,6 +15,7 @@ internal static class BenchmarkRunner
         new Core.CoreSuite(),
         new Vmm.VmmSuite(),
         new EndToEnd.EndToEndSuite(),
+        new Live.LiveSuite(),
     ];
 
     public static int Run(string[] args)

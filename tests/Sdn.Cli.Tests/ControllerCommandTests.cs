@@ -1,7 +1,11 @@
 using System.Diagnostics;
+using System.Net;
+using Sdn.Cli.Hosting;
 using Sdn.Cli.Commands;
 using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
+using Sdn.Fabric.Controller.Model;
+using Sdn.Testing;
 
 namespace Sdn.Cli.Tests;
 
@@ -41,6 +45,43 @@ public class ControllerCommandTests
 
         Assert.NotEqual(0, exit);
         Assert.Contains("'localhost' is not an address and port", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Commands_send_the_operators_token_from_the_token_file_and_without_it_are_told_to()
+    {
+        var tokenFile = Path.Combine(Path.GetTempPath(), $"sdn-tokens-{Guid.NewGuid():N}");
+        File.WriteAllText(tokenFile, "operator operator-token-0123456789\n");
+        try
+        {
+            await using var controller = await ControllerServer.StartAsync(
+                new IPEndPoint(IPAddress.Loopback, 0), new FabricModel(store: null), access: new ControllerAccess(Tokens: AccessTokenFile.Load(tokenFile)));
+
+            var (withToken, status) = await SdnCli.InvokeAsync(controller.Address, "status", "--token-file", tokenFile);
+            var (without, refusal) = await SdnCli.InvokeAsync(controller.Address, "links");
+
+            Assert.True(withToken == 0, status);
+            Assert.Equal(1, without);
+            Assert.Equal("sdn: Unauthenticated: this controller needs a token: pass --token-file FILE (sent as 'authorization: Bearer TOKEN')\n", refusal);
+        }
+        finally
+        {
+            File.Delete(tokenFile);
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { "--listen", "0.0.0.0:0" }, "sdn controller: refusing to serve on 0.0.0.0:0 with neither tokens nor TLS")]
+    [InlineData(new[] { "--tls-cert", "controller.pem" }, "--tls-cert and --tls-key go together")]
+    [InlineData(new[] { "--token-file", "/nonexistent/tokens" }, "sdn controller: /nonexistent/tokens: Could not find")]
+    public void A_controller_that_cannot_serve_safely_says_why_and_does_not_start(string[] args, string error)
+    {
+        var output = new StringWriter();
+
+        var exit = SdnCommandLine.Build().Parse(["controller", "--state-dir", Path.GetTempPath(), .. args]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(error, output.ToString(), StringComparison.Ordinal);
     }
 
     /// <summary>Runs the real `sdn controller` on an ephemeral port and reads the address it prints.</summary>

@@ -3,6 +3,7 @@ using Sdn.Contracts;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Cli.Hosting;
 using Sdn.Fabric.Controller.Topology;
+using Sdn.Fabric.Core.Links;
 using Sdn.Vmm.Guests;
 using Sdn.Vmm.Machine;
 
@@ -48,6 +49,10 @@ internal static class TopologyRun
 
         return topology with { State = model.Snapshot() };
     }
+
+    /// <summary>Every link end the fabric runs now, both ends of each of its links.</summary>
+    public static IReadOnlyList<LinkEnd> LinkEnds(this EmbeddedFabric fabric) =>
+        [.. fabric.Model.Snapshot().Links.SelectMany(link => fabric.Nodes.Links.EndsOf(link.Name).Values)];
 
     /// <summary>A VM that pings <paramref name="target"/> (a VM or host name) <paramref name="count"/> times, 10 ms apart.</summary>
     public static Port Pinger(string name, string edge, string network, string ip, string target, int count = 3) => new()

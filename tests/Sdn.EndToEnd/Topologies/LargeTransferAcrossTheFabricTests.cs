@@ -1,13 +1,14 @@
 using Sdn.Contracts;
 using Sdn.EndToEnd.Support;
-using Sdn.Fabric.Controller.Topology;
+using Sdn.Fabric.Core.Links;
 
 namespace Sdn.EndToEnd.Topologies;
 
 /// <summary>
 /// 64 MiB over one TCP connection between two namespaces on TAPs with offloads, across edge, core and edge: the
 /// kernel hands the edge 64 KiB super-frames. Over in-memory links they stay whole to the far TAP; over
-/// MPLS-in-UDP links they are cut into segments on the way out. Either way every byte must arrive as sent.
+/// MPLS-in-UDP links they are cut into segments on the way out. Either way every byte must arrive as sent, having
+/// crossed link ends of the kind asked for.
 /// </summary>
 public sealed class LargeTransferAcrossTheFabricTests
 {
@@ -25,5 +26,10 @@ public sealed class LargeTransferAcrossTheFabricTests
 
         Assert.StartsWith($"{Bytes} ", sent, StringComparison.Ordinal);
         Assert.Equal(sent, received);
+        Assert.All(fabric.LinkEnds(), end =>
+        {
+            Assert.IsType(links == LinkKind.Udp ? typeof(MplsInUdpLink) : typeof(InMemoryLink), end);
+            Assert.True(Math.Max(end.Statistics.TxBytes, end.Statistics.RxBytes) >= Bytes, $"{end.Name}: {end.Statistics}");
+        });
     }
 }
