@@ -21,7 +21,7 @@ public static class TopologyFile
     internal static readonly string[] TopKeys = ["name", "controller", "core", "edges", "links", "tenants", "vms", "hosts", "acls"];
     internal static readonly string[] ControllerKeys = ["listen"];
     internal static readonly string[] NodeKeys = ["name"];
-    internal static readonly string[] LinkKeys = ["name", "endpoints", "kind", "cost", "impairment"];
+    internal static readonly string[] LinkKeys = ["name", "endpoints", "kind", "cost", "admin-down", "impairment"];
     internal static readonly string[] ImpairmentKeys = ["loss", "delay-ms", "reorder", "seed"];
     internal static readonly string[] TenantKeys = ["name", "networks"];
     internal static readonly string[] NetworkKeys = ["name", "subnet", "gateway"];
@@ -88,7 +88,7 @@ public static class TopologyFile
             throw errors.ToException();
         }
 
-        return new TopologyDefinition(name, controller, state);
+        return new TopologyDefinition(name, controller, state) { SourceFile = file, Declared = reader.Declared.ToDictionary(d => d.Id, StringComparer.Ordinal) };
     }
 
     /// <summary>
@@ -240,6 +240,7 @@ public static class TopologyFile
                 B = new LinkEndpoint { Node = to },
                 Kind = fields.Choice("kind", LinkKinds, LinkKind.Unspecified),
                 Cost = fields.Unsigned("cost", 0),
+                AdminDown = fields.Boolean("admin-down"),
             };
             var located = new Dictionary<string, YamlNode> { ["a.node"] = endpoints[0], ["b.node"] = endpoints[1] };
             if (fields.Find("impairment") is { } impairmentNode && YamlFields.Of(impairmentNode, "an impairment", errors, ImpairmentKeys) is { } impairment)
@@ -259,7 +260,7 @@ public static class TopologyFile
                 }
             }
 
-            Declare(ModelObject.Of(ResourceKinds.Links, link), fields, [DeclaredObject.IdOf("edge", from), DeclaredObject.IdOf("edge", to)], located, ("name", "name"), ("kind", "kind"), ("cost", "cost"));
+            Declare(ModelObject.Of(ResourceKinds.Links, link), fields, [DeclaredObject.IdOf("edge", from), DeclaredObject.IdOf("edge", to)], located, ("name", "name"), ("kind", "kind"), ("cost", "cost"), ("admin_down", "admin-down"));
         }
 
         private void ReadTenant(YamlNode node)

@@ -77,14 +77,18 @@ internal sealed class YamlFields
 
     /// <summary>A whole number that is not negative; <paramref name="defaultValue"/> when the key is left out.</summary>
     public uint Unsigned(string key, uint defaultValue) =>
-        Number(key, defaultValue, "a whole number, 0 or more", text => (uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value), value));
+        Parsed(key, defaultValue, "a whole number, 0 or more", text => (uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value), value));
 
     public int Integer(string key, int defaultValue) =>
-        Number(key, defaultValue, "a whole number", text => (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value), value));
+        Parsed(key, defaultValue, "a whole number", text => (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value), value));
+
+    /// <summary>true or false; false when the key is left out.</summary>
+    public bool Boolean(string key) =>
+        Parsed(key, false, "true or false", text => (bool.TryParse(text, out var value), value));
 
     /// <summary>A decimal number such as 0.2; 0 when the key is left out.</summary>
     public double Fraction(string key) =>
-        Number(key, 0d, "a number such as 0.2", text => (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value), value));
+        Parsed(key, 0d, "a number such as 0.2", text => (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value), value));
 
     /// <summary>One of the words of <paramref name="choices"/>, as the value it stands for.</summary>
     public T Choice<T>(string key, IReadOnlyDictionary<string, T> choices, T defaultValue)
@@ -160,7 +164,7 @@ internal sealed class YamlFields
         _errors.Add(at, message);
     }
 
-    private T Number<T>(string key, T defaultValue, string expected, Func<string, (bool Ok, T Value)> parse)
+    private T Parsed<T>(string key, T defaultValue, string expected, Func<string, (bool Ok, T Value)> parse)
     {
         var text = String(key);
         if (text is null)

@@ -19,6 +19,7 @@ public static class SdnCommandLine
         root.Subcommands.Add(NodeCommand.Edge());
         root.Subcommands.Add(NodeCommand.Core());
         root.Subcommands.Add(UpCommand.Create());
+        root.Subcommands.Add(ApplyCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(EndpointListCommands.Ports());
         root.Subcommands.Add(EndpointListCommands.Vms());

@@ -34,8 +34,8 @@ internal sealed class CoreHost : IAsyncDisposable
         Agent.Start();
     }
 
-    /// <summary>Whether every link end is up and the node holds exactly <paramref name="program"/>.</summary>
-    public bool Holds(NodeProgram program) => Switch.Ports.All(p => p.IsUp) && ProgramEquality.Same(Agent.Program, program);
+    /// <summary>Whether every link end that is not cut (administratively down) is up, and the node holds exactly <paramref name="program"/>.</summary>
+    public bool Holds(NodeProgram program) => Switch.Ports.All(p => p.IsUp || p.Link.IsForcedDown) && ProgramEquality.Same(Agent.Program, program);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Topology;
 
@@ -8,8 +9,8 @@ namespace Sdn.Cli.Hosting;
 /// <summary>
 /// A whole fabric in one process, as <c>sdn up</c> runs it: the controller, and the hosts of its nodes
 /// (<see cref="NodeHosts"/>), each programmed by its own agent over the real southbound gRPC on loopback and
-/// realizing what its program names: link ends, micro-VMs, namespaces on TAP devices. Then the topology is applied,
-/// and from then on the fabric follows the model, whoever changes it.
+/// realizing what its program names: link ends, micro-VMs, namespaces on TAP devices. Then the topology is applied
+/// as `sdn apply` applies it, and from then on the fabric follows the model, whoever changes it.
 /// </summary>
 /// <remarks>
 /// While the topology is first applied the VMs do not boot: once every node holds what the controller compiled, they
@@ -100,7 +101,7 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         var adminState = new AdminLinkState(_server.Model, _hosts.Links);
         _teardown.Push(adminState.DisposeAsync);
 
-        Topology.LoadInto(_server.Model);
+        await ApplyTopologyAsync(cancellationToken).ConfigureAwait(false);
         _options.Progress(
             $"controller: serving on {_server.Address}, topology '{Topology.Name}' applied: {Topology.State.Edges.Count} edges, " +
             $"{Topology.State.CoreNodes.Count} core nodes, {Topology.State.Links.Count} links");
@@ -112,6 +113,25 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         await UntilAsync(NotUp, "VMs not up", cancellationToken).ConfigureAwait(false);
         UpTime = clock.Elapsed;
         _options.Progress($"vms: {Vms.Count} booted and up, {Hosts.Count} hosts; the fabric is up in {UpTime.TotalMilliseconds:F0} ms");
+    }
+
+    /// <summary>
+    /// Applies the topology as `sdn apply` does, through the controller's northbound API: the plan from the state
+    /// <c>GetState</c> returns (empty, so every object is an addition), its calls one after another.
+    /// </summary>
+    private async Task ApplyTopologyAsync(CancellationToken cancellationToken)
+    {
+        using var channel = RpcChannels.ForAddress(_server.Address);
+        var api = new Controller.ControllerClient(channel);
+        try
+        {
+            var running = await api.GetStateAsync(new GetStateRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await Topology.PlanFrom(running).ApplyAsync(api, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PlanStepException refused)
+        {
+            throw new HostingException($"applying topology '{Topology.Name}': {refused.Message}", refused);
+        }
     }
 
     private async Task UntilAsync(Func<List<string>> waiting, string what, CancellationToken cancellationToken)

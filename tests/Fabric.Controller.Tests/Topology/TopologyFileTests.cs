@@ -74,6 +74,16 @@ public class TopologyFileTests
     }
 
     [Fact]
+    public void A_link_may_start_administratively_down_and_admin_down_takes_true_or_false()
+    {
+        var topology = TopologyFile.Parse(Valid.Replace("- endpoints: [c1, e2]", "- { endpoints: [c1, e2], admin-down: true }", StringComparison.Ordinal), "t.yaml");
+        var error = SingleError(Valid.Replace("- endpoints: [c1, e2]", "- { endpoints: [c1, e2], admin-down: maybe }", StringComparison.Ordinal));
+
+        Assert.Equal([false, true], topology.State.Links.Select(l => l.AdminDown));
+        Assert.Equal("'admin-down' of a link must be true or false, not 'maybe'", error.Message);
+    }
+
+    [Fact]
     public void A_vms_application_gets_its_parameters_defaults()
     {
         var topology = TopologyFile.Parse(Valid.Replace("ip: 10.1.0.12 }", "ip: 10.1.0.12, app: ping, params: { target: vm1 } }", StringComparison.Ordinal), "t.yaml");

@@ -27,12 +27,8 @@ public sealed class RunningQuickstart : IAsyncLifetime
     }
 
     /// <summary>Runs Linux ping in host h1's namespace toward <paramref name="address"/>; returns its output, whatever the outcome.</summary>
-    internal async Task<string> PingFromHostAsync(string address, int count, double interval = 0.1, int payloadBytes = 56)
-    {
-        var host = (await FabricAsync()).Hosts["h1"].Namespace.Name;
-        return await Task.Run(() => Common.Interop.ExternalCommand.Run(
-            "bash", "-c", FormattableString.Invariant($"ip netns exec {host} ping -n -c {count} -i {interval} -s {payloadBytes} -W 1 {address} || true")));
-    }
+    internal async Task<string> PingFromHostAsync(string address, int count, double interval = 0.1, int payloadBytes = 56) =>
+        await (await FabricAsync()).PingFromHostAsync("h1", address, count, interval, payloadBytes);
 
     public Task InitializeAsync() => Task.CompletedTask;
 

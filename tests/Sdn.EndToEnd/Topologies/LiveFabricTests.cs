@@ -48,21 +48,21 @@ public sealed class LiveFabricTests : IAsyncLifetime
     public async Task A_vm_added_through_the_api_answers_red1_and_h1_and_deleting_it_takes_its_flows_vcpu_thread_and_port_away()
     {
         var port = await _controller.CreatePortAsync(new Port { Name = "red3", Edge = "e1", Network = "red.web", Ipv4 = "10.1.0.13", Vm = new VmSpec { App = "echo" } });
-        await UntilStateAsync("vm", "red3", ObjectState.Up);
+        await _controller.UntilStateAsync("vm", "red3", ObjectState.Up);
 
-        await AssertPingsAsync("red1", "red3");
-        Assert.Contains("3 packets transmitted, 3 received", await PingFromH1Async("10.1.0.13"), StringComparison.Ordinal);
-        Assert.Contains("vcpu red3", ThreadNames());
-        Assert.Contains(port.Mac, await FlowsAsync("e1"), StringComparison.Ordinal);
+        await _fabric.AssertPingsAsync("red1", "red3");
+        Assert.Contains("3 packets transmitted, 3 received", await _fabric.PingFromHostAsync("h1", "10.1.0.13"), StringComparison.Ordinal);
+        Assert.Contains("vcpu red3", FabricChecks.ThreadNames());
+        Assert.Contains(port.Mac, await _fabric.FlowsAsync("e1"), StringComparison.Ordinal);
 
         await _controller.DeletePortAsync(new DeleteRequest { Name = "red3" });
-        await UntilAsync(() => !_fabric.Vms.ContainsKey("red3") && !ThreadNames().Contains("vcpu red3"));
+        await FabricChecks.UntilAsync(() => !_fabric.Vms.ContainsKey("red3") && !FabricChecks.ThreadNames().Contains("vcpu red3"));
 
-        Assert.DoesNotContain(port.Mac, await FlowsAsync("e1"), StringComparison.Ordinal);
-        Assert.DoesNotContain("10.1.0.13", await FlowsAsync("e2"), StringComparison.Ordinal);
+        Assert.DoesNotContain(port.Mac, await _fabric.FlowsAsync("e1"), StringComparison.Ordinal);
+        Assert.DoesNotContain("10.1.0.13", await _fabric.FlowsAsync("e2"), StringComparison.Ordinal);
         Assert.Null(Edge("e1").Agent.Programmer.PortConfigNamed("red3"));
         Assert.DoesNotContain((await _controller.GetStatusAsync(new StatusRequest())).Objects, o => o.Name == "red3");
-        await AssertPingsAsync("red1", "red2");
+        await _fabric.AssertPingsAsync("red1", "red2");
     }
 
     /// <summary>The TAP lives in the host's namespace; once deleted, it is in no namespace at all, the root one included.</summary>
@@ -70,16 +70,16 @@ public sealed class LiveFabricTests : IAsyncLifetime
     public async Task A_host_added_and_deleted_live_brings_its_namespace_and_tap_and_takes_them_away()
     {
         await _controller.CreatePortAsync(new Port { Name = "h2", Edge = "e1", Network = "red.web", Ipv4 = "10.1.0.101", Kind = PortKind.Tap, Host = new HostSpec() });
-        await UntilStateAsync("host", "h2", ObjectState.Up);
+        await _controller.UntilStateAsync("host", "h2", ObjectState.Up);
         var host = _fabric.Hosts["h2"];
         var (space, device) = (host.Namespace.Name, host.Device);
 
         Assert.Contains(space, ExternalCommand.Run("ip", "netns", "list"), StringComparison.Ordinal);
         Assert.Contains(device, ExternalCommand.Run("ip", "-n", space, "link", "show"), StringComparison.Ordinal);
-        await AssertPingsAsync("h2", "red2");
+        await _fabric.AssertPingsAsync("h2", "red2");
 
         await _controller.DeletePortAsync(new DeleteRequest { Name = "h2" });
-        await UntilAsync(() => !ExternalCommand.Run("ip", "netns", "list").Contains(space, StringComparison.Ordinal));
+        await FabricChecks.UntilAsync(() => !ExternalCommand.Run("ip", "netns", "list").Contains(space, StringComparison.Ordinal));
 
         Assert.False(_fabric.Hosts.ContainsKey("h2"));
         Assert.DoesNotContain(device, ExternalCommand.Run("ip", "link", "show"), StringComparison.Ordinal);
@@ -92,17 +92,17 @@ public sealed class LiveFabricTests : IAsyncLifetime
         await _controller.CreateCoreNodeAsync(new CoreNode { Name = "c3" });
         await _controller.CreateLinkAsync(new Link { Name = "e1--c3", A = new LinkEndpoint { Node = "e1" }, B = new LinkEndpoint { Node = "c3" } });
         await _controller.CreateLinkAsync(new Link { Name = "c3--e2", A = new LinkEndpoint { Node = "c3" }, B = new LinkEndpoint { Node = "e2" } });
-        await UntilStateAsync("link", "e1--c3", ObjectState.Up);
-        await UntilStateAsync("link", "c3--e2", ObjectState.Up);
+        await _controller.UntilStateAsync("link", "e1--c3", ObjectState.Up);
+        await _controller.UntilStateAsync("link", "c3--e2", ObjectState.Up);
         var c3 = _fabric.Nodes.Cores.Single(c => c.Name == "c3");
         var forwardedBefore = c3.Switch.Statistics.Forwarded;
 
         _fabric.SetLinkCut("e1--c1", cut: true);
         _fabric.SetLinkCut("e1--c2", cut: true);
-        await UntilStateAsync("link", "e1--c1", ObjectState.Down);
-        await UntilStateAsync("link", "e1--c2", ObjectState.Down);
+        await _controller.UntilStateAsync("link", "e1--c1", ObjectState.Down);
+        await _controller.UntilStateAsync("link", "e1--c2", ObjectState.Down);
 
-        await AssertPingsAsync("red1", "red2");
+        await _fabric.AssertPingsAsync("red1", "red2");
         Assert.True(c3.Switch.Statistics.Forwarded >= forwardedBefore + 6, $"c3 forwarded {c3.Switch.Statistics.Forwarded - forwardedBefore} frames of the 3 requests and 3 replies");
         Assert.Equal(sessions, Sessions().Where(s => s.Key != "c3").ToDictionary());
         Assert.All((await _controller.GetStatsAsync(new StatsRequest())).Nodes, n => Assert.True(n.Connected, $"{n.Node} is not connected"));
@@ -124,7 +124,7 @@ public sealed class LiveFabricTests : IAsyncLifetime
         Assert.Equal(version, (await _controller.GetStateAsync(new GetStateRequest())).Version);
         Assert.Equal(sessions, Sessions());
         Assert.All((await _controller.GetStatsAsync(new StatsRequest())).Nodes, n => Assert.True(n.Connected && n.Failure.Length == 0, $"{n.Node}: connected {n.Connected}, {n.Failure}"));
-        await AssertPingsAsync("red1", "red2");
+        await _fabric.AssertPingsAsync("red1", "red2");
     }
 
     [KvmFact]
@@ -133,17 +133,17 @@ public sealed class LiveFabricTests : IAsyncLifetime
         var sessions = Sessions();
 
         await _controller.CreatePortAsync(new Port { Name = InjectedFault, Edge = "e1", Network = "red.web", Vm = new VmSpec { App = "echo" } });
-        await UntilStateAsync("port", InjectedFault, ObjectState.Failed);
+        await _controller.UntilStateAsync("port", InjectedFault, ObjectState.Failed);
 
         var (exit, status) = await SdnCli.InvokeAsync(_fabric.Address, "status");
         Assert.Equal(0, exit);
         Assert.Matches(@"\ne1\s+edge\s+connected\s+\d+\n  version \d+ refused: Internal: edge e1 cannot apply version \d+: InvalidOperationException: fault injected into edge e1; it still runs version \d+\n", status);
         Assert.Matches(@"\n  port faulty on e1: failed: e1: version \d+ refused: .*fault injected into edge e1", status);
         Assert.Equal(sessions, Sessions());
-        await AssertPingsAsync("red1", "red2");
+        await _fabric.AssertPingsAsync("red1", "red2");
 
         await _controller.DeletePortAsync(new DeleteRequest { Name = InjectedFault });
-        await UntilAsync(() => _controller.GetStats(new StatsRequest { Node = "e1" }).Nodes[0].Failure.Length == 0);
+        await FabricChecks.UntilAsync(() => _controller.GetStats(new StatsRequest { Node = "e1" }).Nodes[0].Failure.Length == 0);
         Assert.DoesNotContain("refused", (await SdnCli.InvokeAsync(_fabric.Address, "status")).Output, StringComparison.Ordinal);
     }
 
@@ -153,49 +153,9 @@ public sealed class LiveFabricTests : IAsyncLifetime
         Assert.Equal(expected, refusal.StatusCode);
     }
 
-    private async Task AssertPingsAsync(string from, string to)
-    {
-        var (exit, output, _) = await SdnCli.RunAsync(_fabric.Address, "ping", from, to, "-c", "3", "-i", "0.05");
-        Assert.True(exit == 0, output);
-        Assert.Contains("3 packets transmitted, 3 received, 0% packet loss", output, StringComparison.Ordinal);
-    }
-
-    private async Task<string> PingFromH1Async(string address)
-    {
-        var space = _fabric.Hosts["h1"].Namespace.Name;
-        return await Task.Run(() => ExternalCommand.Run("bash", "-c", $"ip netns exec {space} ping -n -c 3 -i 0.05 -W 1 {address} || true"));
-    }
-
-    private async Task<string> FlowsAsync(string edge) => (await SdnCli.InvokeAsync(_fabric.Address, "flows", edge)).Output;
-
     private EdgeHost Edge(string name) => _fabric.Nodes.Edges.Single(e => e.Name == name);
 
     /// <summary>How many sessions each node's agent has opened.</summary>
     private Dictionary<string, long> Sessions() =>
         _fabric.Nodes.Edges.Select(e => (e.Name, e.Agent.Sessions)).Concat(_fabric.Nodes.Cores.Select(c => (c.Name, c.Agent.Sessions))).ToDictionary();
-
-    private static HashSet<string> ThreadNames() =>
-        [.. Directory.GetDirectories("/proc/self/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n'))];
-
-    private async Task UntilStateAsync(string kind, string name, ObjectState state)
-    {
-        ObjectStatus? last = null;
-        await UntilAsync(
-            () =>
-            {
-                last = _controller.GetStatus(new StatusRequest()).Objects.SingleOrDefault(o => o.Kind == kind && o.Name == name);
-                return last?.State == state;
-            },
-            () => $"{kind} {name} is {last?.State}: {last?.Reason}");
-    }
-
-    private static async Task UntilAsync(Func<bool> condition, Func<string>? why = null)
-    {
-        var deadline = DateTime.UtcNow + TopologyRun.Timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, why?.Invoke() ?? "not within the timeout");
-            await Task.Delay(10);
-        }
-    }
 }

@@ -1,0 +1,64 @@
+using Sdn.Cli.Hosting;
+using Sdn.Common.Interop;
+using Sdn.Contracts;
+
+namespace Sdn.EndToEnd.Support;
+
+/// <summary>
+/// What tests of a running fabric check again and again, whatever changed it: pings through `sdn ping` and from a
+/// host's namespace, an edge's flows, this process's threads (a VM's vCPU among them), and waits for a status.
+/// </summary>
+internal static class FabricChecks
+{
+    /// <summary>`sdn ping FROM TO -c 3 -i 0.05`; asserts that every request is answered.</summary>
+    public static async Task AssertPingsAsync(this EmbeddedFabric fabric, string from, string to)
+    {
+        var (exit, output, _) = await SdnCli.RunAsync(fabric.Address, "ping", from, to, "-c", "3", "-i", "0.05");
+        Assert.True(exit == 0, output);
+        Assert.Contains("3 packets transmitted, 3 received, 0% packet loss", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs Linux ping in <paramref name="host"/>'s namespace toward <paramref name="address"/>; returns its output, whatever the outcome.</summary>
+    public static Task<string> PingFromHostAsync(this EmbeddedFabric fabric, string host, string address, int count = 3, double interval = 0.05, int payloadBytes = 56)
+    {
+        var space = fabric.Hosts[host].Namespace.Name;
+        return Task.Run(() => ExternalCommand.Run(
+            "bash", "-c", FormattableString.Invariant($"ip netns exec {space} ping -n -c {count} -i {interval} -s {payloadBytes} -W 1 {address} || true")));
+    }
+
+    /// <summary>`sdn flows EDGE`: every entry, ports by name, MACs as dl_src and dl_dst.</summary>
+    public static async Task<string> FlowsAsync(this EmbeddedFabric fabric, string edge)
+    {
+        var (exit, output) = await SdnCli.InvokeAsync(fabric.Address, "flows", edge);
+        Assert.True(exit == 0, output);
+        return output;
+    }
+
+    /// <summary>The names of this process's threads; a VM's vCPU thread is "vcpu NAME".</summary>
+    public static HashSet<string> ThreadNames() =>
+        [.. Directory.GetDirectories("/proc/self/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n'))];
+
+    /// <summary>Waits until GetStatus reports <paramref name="state"/> for the object; fails with its last state and reason.</summary>
+    public static async Task UntilStateAsync(this Controller.ControllerClient controller, string kind, string name, ObjectState state)
+    {
+        ObjectStatus? last = null;
+        await UntilAsync(
+            () =>
+            {
+                last = controller.GetStatus(new StatusRequest()).Objects.SingleOrDefault(o => o.Kind == kind && o.Name == name);
+                return last?.State == state;
+            },
+            () => $"{kind} {name} is {last?.State}: {last?.Reason}");
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds, for at most <see cref="TopologyRun.Timeout"/>.</summary>
+    public static async Task UntilAsync(Func<bool> condition, Func<string>? why = null)
+    {
+        var deadline = DateTime.UtcNow + TopologyRun.Timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, why?.Invoke() ?? "not within the timeout");
+            await Task.Delay(10);
+        }
+    }
+}
