@@ -12,6 +12,7 @@ subnet=${SDN_RACK_NET:-10.77.0}
 dir=${SDN_RACK_DIR:-/tmp/sdn-rack}
 while [[ $dir == */ && $dir != / ]]; do dir=${dir%/}; done
 port=${SDN_RACK_PORT:-6653}
+host_prefix=${SDN_RACK_HOST_PREFIX:-sdn-}
 
 # The machines, in the order `up` fills them, and each one's last address octet on the underlay.
 machines=(ctl hv1 hv2 hv3 core1 core2)
@@ -50,6 +51,7 @@ environment (use the same values for every command on one rack):
   SDN_RACK_NET     first three octets of the /24 (now: $subnet)
   SDN_RACK_DIR     state dir: tokens, logs, pids (now: $dir)
   SDN_RACK_PORT    the controller's port         (now: $port)
+  SDN_RACK_HOST_PREFIX  the edges' --host-prefix, before each host's namespace name (now: $host_prefix)
   SDN_RACK_SDN     command that runs sdn         (default: dotnet $root/Sdn.Cli/bin/Release/net10.0/sdn.dll,
                    built through ./sdn when stale)
 EOF
@@ -87,7 +89,7 @@ ns() { printf '%s%s' "$prefix" "$1"; }
 # How to run this script again on the same rack: with the SDN_RACK_* variables this run was given.
 self() {
   local v
-  for v in SDN_RACK_PREFIX SDN_RACK_NET SDN_RACK_DIR SDN_RACK_PORT; do
+  for v in SDN_RACK_PREFIX SDN_RACK_NET SDN_RACK_DIR SDN_RACK_PORT SDN_RACK_HOST_PREFIX; do
     [ -z "${!v:-}" ] || printf '%s=%q ' "$v" "${!v}"
   done
   printf '%s' "$0"
@@ -535,7 +537,7 @@ cmd_up() {
   for i in "${!edges[@]}"; do
     machine=${hypervisors[i % ${#hypervisors[@]}]}
     printf '%s\0' edge "$machine" "${sdn[@]}" edge --name "${edges[i]}" --controller "$(url)" \
-      --underlay "$(addr "$machine")" --token-file "$dir/tokens" >"$dir/${edges[i]}.cmd"
+      --underlay "$(addr "$machine")" --token-file "$dir/tokens" --host-prefix "$host_prefix" >"$dir/${edges[i]}.cmd"
     spawn "${edges[i]}"
   done
   for i in "${!cores[@]}"; do

@@ -23,6 +23,9 @@ public sealed class NetworkNamespace : IDisposable
         return created;
     }
 
+    /// <summary>A namespace that exists already, to run commands in or to delete.</summary>
+    public static NetworkNamespace Open(string name) => new(name);
+
     /// <summary>Runs a command inside the namespace and returns what it printed.</summary>
     public string Run(string fileName, params string[] arguments) =>
         ExternalCommand.Run("ip", ["netns", "exec", Name, fileName, .. arguments]);

@@ -1,3 +1,4 @@
+using Sdn.Common.Interop;
 using Sdn.Contracts;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Tap;
@@ -27,8 +28,7 @@ internal sealed class LinuxHost : IDisposable
         var name = prefix + config.Name;
         if (File.Exists(Path.Combine(NamespaceDirectory, name)))
         {
-            throw new HostingException(
-                $"host {config.Name}: network namespace '{name}' exists already, perhaps left by an `sdn up` that was killed; if nothing uses it, delete it with `ip netns del {name}`");
+            ReclaimLeftOver(config.Name, name);
         }
 
         Namespace = NetworkNamespace.Create(name);
@@ -59,6 +59,27 @@ internal sealed class LinuxHost : IDisposable
 
     /// <summary>The TAP device as edge port <paramref name="number"/>.</summary>
     public IEdgePort Attach(uint number) => new TapPort(number, _tap);
+
+    /// <summary>
+    /// Deletes the namespace a killed edge left of this host: its TAP went with the process that held it, so only lo is
+    /// left. A namespace with any other device is some running fabric's, and is refused.
+    /// </summary>
+    private static void ReclaimLeftOver(string host, string name)
+    {
+        var devices = ExternalCommand.Run("ip", "-n", name, "-o", "link", "show")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(':', 3)[1].Trim().Split('@')[0])
+            .Where(device => device != "lo")
+            .ToList();
+        if (devices.Count > 0)
+        {
+            throw new HostingException(
+                $"host {host}: network namespace '{name}' exists already with {string.Join(", ", devices)}, so another fabric may run it; " +
+                $"if nothing uses it, delete it with `ip netns del {name}`");
+        }
+
+        using var leftOver = NetworkNamespace.Open(name);
+    }
 
     public void Dispose()
     {

@@ -22,14 +22,28 @@ public sealed class TeardownTests
     }
 
     [KvmFact]
-    public async Task A_namespace_left_by_an_earlier_run_is_refused_with_how_to_remove_it_and_left_alone()
+    public async Task A_namespace_with_a_device_in_it_is_refused_with_how_to_remove_it_and_left_alone()
     {
         var options = TopologyRun.Options();
         using var leftOver = NetworkNamespace.Create(options.NamePrefix + "h1");
+        leftOver.Run("ip", "link", "add", "busy0", "type", "veth", "peer", "name", "busy1");
 
         var failure = await Assert.ThrowsAsync<HostingException>(() => EmbeddedFabric.StartAsync(TopologyRun.Load("quickstart.yaml"), options));
 
+        Assert.Contains("exists already with busy", failure.Message, StringComparison.Ordinal);
         Assert.Contains($"`ip netns del {leftOver.Name}`", failure.Message, StringComparison.Ordinal);
         Assert.Contains(leftOver.Name, ExternalCommand.Run("ip", "netns", "list"), StringComparison.Ordinal);
+    }
+
+    [KvmFact]
+    public async Task A_namespace_a_killed_edge_left_empty_is_taken_back_for_its_host()
+    {
+        var options = TopologyRun.Options();
+        NetworkNamespace.Create(options.NamePrefix + "h1");
+
+        await using var fabric = await EmbeddedFabric.StartAsync(TopologyRun.Load("quickstart.yaml"), options);
+
+        var h1 = fabric.Hosts["h1"];
+        Assert.Contains(h1.Device, h1.Namespace.Run("ip", "-o", "link", "show"), StringComparison.Ordinal);
     }
 }
