@@ -126,7 +126,7 @@ need_tools() {
     case $t in
       ss) command -v ss >/dev/null || die "ss not found: install the Debian package iproute2 (apt-get install iproute2)" ;;
       python3) command -v python3 >/dev/null || die "python3 not found: install the Debian package python3 (apt-get install python3)" ;;
-      setsid | nohup) command -v "$t" >/dev/null || die "$t not found: install the Debian package coreutils/util-linux" ;;
+      setsid | nohup | nsenter) command -v "$t" >/dev/null || die "$t not found: install the Debian package coreutils/util-linux" ;;
     esac
   done
 }
@@ -193,7 +193,9 @@ spawn() {
   read_cmd "$name"
   ns_exists "$(ns "$cmd_machine")" || die "cannot start $name: machine $cmd_machine is not up (no namespace $(ns "$cmd_machine")); run rack.sh up"
   printf '=== rack: %s: %s %s on %s: %s\n' "$(date '+%F %T')" "$cmd_role" "$name" "$cmd_machine" "${cmd_argv[*]}" >>"$log"
-  env "$(tag "$name")" setsid nohup ip netns exec "$(ns "$cmd_machine")" "${cmd_argv[@]}" >>"$log" 2>&1 </dev/null &
+  # nsenter enters the machine's network namespace only: `ip netns exec` would also give the process a mount namespace
+  # of its own, and the namespaces an edge makes for its hosts would be seen from nowhere else.
+  env "$(tag "$name")" setsid nohup nsenter --net="/run/netns/$(ns "$cmd_machine")" "${cmd_argv[@]}" >>"$log" 2>&1 </dev/null &
   echo "$!" >"$dir/$name.pid"
 }
 
@@ -492,7 +494,7 @@ cmd_net() {
 cmd_up() {
   [ $# -eq 1 ] || die "up takes one argument, the topology file: rack.sh up TOPOLOGY.yaml"
   need_root up
-  need_tools ss python3 setsid nohup
+  need_tools ss python3 setsid nohup nsenter
   local topology i name machine token applied
   [ -f "$1" ] || die "topology file '$1' not found"
   topology=$(readlink -f "$1")
@@ -644,7 +646,7 @@ cmd_kill() {
 cmd_start() {
   [ $# -eq 1 ] || die "start takes one process: rack.sh start PROCESS (controller or a node name)"
   need_root start
-  need_tools ss setsid nohup
+  need_tools ss setsid nohup nsenter
   local name=$1 pid
   need_process "$name"
   ! pid=$(running_pid "$name") || die "$name already runs (pid $pid)"

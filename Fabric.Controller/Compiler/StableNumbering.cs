@@ -13,6 +13,16 @@ public sealed class StableNumbering
 
     public static StableNumbering Empty { get; } = new([]);
 
+    /// <summary>Numbers chosen before, as saved.</summary>
+    public static StableNumbering Of(IReadOnlyDictionary<string, uint> numbers) => new(new Dictionary<string, uint>(numbers, StringComparer.Ordinal));
+
+    /// <summary>Whether both give every name the same number.</summary>
+    public bool SameAs(StableNumbering other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return _numbers.Count == other._numbers.Count && _numbers.All(n => other._numbers.TryGetValue(n.Key, out var number) && number == n.Value);
+    }
+
     public IReadOnlyDictionary<string, uint> Numbers => _numbers;
 
     public uint this[string name] => _numbers[name];

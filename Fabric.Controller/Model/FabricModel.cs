@@ -23,6 +23,9 @@ public sealed class FabricModel
         _state = store?.Load() ?? new FabricState();
     }
 
+    /// <summary>Where the state is saved; null when it is kept in memory only.</summary>
+    public StateStore? Store => _store;
+
     public ulong Version
     {
         get

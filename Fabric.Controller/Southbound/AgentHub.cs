@@ -92,7 +92,7 @@ public sealed class AgentHub
             return names.Select(name =>
             {
                 var stats = _sessions.TryGetValue(name, out var session)
-                    ? new NodeStats { Node = name, Connected = true, AppliedVersion = session.AppliedVersion, Counters = session.Counters }
+                    ? new NodeStats { Node = name, Connected = true, AppliedVersion = session.AppliedVersion, SentVersion = session.LastVersion, Counters = session.Counters }
                     : new NodeStats { Node = name };
                 stats.Failure = _failures.GetValueOrDefault(name, "");
                 return stats;

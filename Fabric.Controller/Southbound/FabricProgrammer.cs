@@ -1,3 +1,4 @@
+using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Paths;
@@ -19,13 +20,22 @@ public sealed class FabricProgrammer : IAsyncDisposable
     private readonly ModelEvents.Subscription _changes;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _watching;
+    private readonly NumberingFile? _numbering;
     private PathComputer? _paths;
     private CompiledFabric? _compiled;
 
+    /// <summary>Starts from the numbers saved beside the model's state, if it has a store, and saves each compile's there.</summary>
     public FabricProgrammer(FabricModel model, AgentHub hub)
     {
+        ArgumentNullException.ThrowIfNull(model);
         this._model = model;
         this._hub = hub;
+        if (model.Store is { } store)
+        {
+            _numbering = new NumberingFile(store.Directory);
+            _compiled = new CompiledFabric(0, new Dictionary<string, NodeProgram>(), new Dictionary<string, NodeProgram>(), _numbering.Load());
+        }
+
         _changes = model.Watch(includeExisting: false);
         hub.LinkStatusReported += OnLinkStatus;
         Recompile();
@@ -65,7 +75,12 @@ public sealed class FabricProgrammer : IAsyncDisposable
                 _paths.Update(graph);
             }
 
-            _compiled = FabricCompiler.Compile(state, _paths.Trees, _compiled);
+            var previous = _compiled;
+            _compiled = FabricCompiler.Compile(state, _paths.Trees, previous);
+            if (_numbering is not null && !SameNumbers(previous, _compiled))
+            {
+                _numbering.Save(_compiled.Numberings);
+            }
             foreach (var node in state.Edges.Select(e => e.Name).Concat(state.CoreNodes.Select(c => c.Name)))
             {
                 _hub.Publish(node, _compiled.ProgramOf(node));
@@ -83,6 +98,11 @@ public sealed class FabricProgrammer : IAsyncDisposable
         _changes.Dispose();
         _stopping.Dispose();
     }
+
+    private static bool SameNumbers(CompiledFabric? before, CompiledFabric after) =>
+        before is not null
+        && before.Numberings.Count == after.Numberings.Count
+        && after.Numberings.All(scope => before.Numberings.TryGetValue(scope.Key, out var numbers) && numbers.SameAs(scope.Value));
 
     private void OnLinkStatus(object? sender, LinkStatusReport report)
     {

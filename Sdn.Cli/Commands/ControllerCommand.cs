@@ -53,7 +53,7 @@ internal static class ControllerCommand
                 var access = new ControllerAccess(tokens, tls, parse.GetValue(insecure));
                 server = await ControllerServer.StartAsync(parse.GetRequiredValue(listen), new FabricModel(store), access: access, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is AccessTokenFileException or HostingException or IOException)
+            catch (Exception e) when (e is AccessTokenFileException or HostingException or IOException or InvalidDataException)
             {
                 await error.WriteLineAsync($"sdn controller: {e.Message}").ConfigureAwait(false);
                 return 1;

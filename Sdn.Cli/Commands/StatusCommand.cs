@@ -27,7 +27,10 @@ internal static class StatusCommand
                 ["NODE", "ROLE", "AGENT", "APPLIED"],
                 stats.Nodes.Select(n => new[]
                 {
-                    n.Node, edges.Contains(n.Node) ? "edge" : "core", n.Connected ? "connected" : "disconnected", n.AppliedVersion.ToString(CultureInfo.InvariantCulture),
+                    n.Node, edges.Contains(n.Node) ? "edge" : "core", n.Connected ? "connected" : "disconnected",
+                    n.AppliedVersion < n.SentVersion && n.Failure.Length == 0
+                        ? string.Create(CultureInfo.InvariantCulture, $"{n.AppliedVersion}, applying {n.SentVersion}")
+                        : n.AppliedVersion.ToString(CultureInfo.InvariantCulture),
                 }));
             await output.WriteLineAsync(table[0]).ConfigureAwait(false);
             for (var i = 0; i < stats.Nodes.Count; i++)

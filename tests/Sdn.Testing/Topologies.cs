@@ -13,9 +13,10 @@ public static class Topologies
     /// e1 is dual-homed, to c1 (cost 1) and c2 (cost 5), both of which reach e2; tenant acme's network lan has
     /// port src on e1 and port dst on e2.
     /// </summary>
-    public static FabricModel DualHomed()
+    /// <param name="store">Where the model saves its state; in memory only when null.</param>
+    public static FabricModel DualHomed(StateStore? store = null)
     {
-        var model = new FabricModel(store: null);
+        var model = new FabricModel(store);
         foreach (var edge in new[] { "e1", "e2" })
         {
             model.Create(ResourceKinds.Edges, new EdgeNode { Name = edge });

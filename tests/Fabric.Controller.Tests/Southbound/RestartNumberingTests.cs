@@ -1,0 +1,59 @@
+using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Controller.Compiler;
+using Sdn.Fabric.Controller.Model;
+using Sdn.Fabric.Controller.Southbound;
+
+namespace Sdn.Fabric.Controller.Tests.Southbound;
+
+/// <summary>A controller that restarts over its state directory programs every node as it was, numbers and all.</summary>
+public sealed class RestartNumberingTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"sdn-numbering-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Labels_and_port_numbers_chosen_as_objects_arrived_survive_a_restart()
+    {
+        var model = Topologies.DualHomed(new StateStore(_directory));
+        CompiledFabric before;
+        await using (var programmer = new FabricProgrammer(model, new AgentHub(model)))
+        {
+            // Ports arrive out of name order, a compile each: from scratch, alpha would take the first free numbers.
+            foreach (var port in new[] { "zeta", "alpha", "mid" })
+            {
+                model.Create(ResourceKinds.Ports, new Port { Name = port, Network = "lan", Edge = "e1" });
+                programmer.Recompile();
+            }
+
+            before = programmer.Compiled;
+        }
+
+        var restarted = new FabricModel(new StateStore(_directory));
+        await using var again = new FabricProgrammer(restarted, new AgentHub(restarted));
+
+        Assert.True(File.Exists(Path.Combine(_directory, NumberingFile.FileName)));
+        foreach (var node in new[] { "e1", "e2", "c1", "c2" })
+        {
+            Assert.True(NodeProgram.IsEmpty(NodeProgram.Diff(before.ProgramOf(node), again.Compiled.ProgramOf(node), 1, 2)), $"{node}'s program changed across the restart");
+        }
+    }
+
+    [Fact]
+    public void A_numbering_file_that_is_not_one_is_named()
+    {
+        Directory.CreateDirectory(_directory);
+        File.WriteAllText(Path.Combine(_directory, NumberingFile.FileName), "{ not json");
+
+        var refused = Assert.Throws<InvalidDataException>(() => new NumberingFile(_directory).Load());
+
+        Assert.StartsWith($"{Path.Combine(_directory, NumberingFile.FileName)} is not a saved numbering", refused.Message, StringComparison.Ordinal);
+    }
+}
