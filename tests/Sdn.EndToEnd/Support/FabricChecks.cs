@@ -36,7 +36,20 @@ internal static class FabricChecks
 
     /// <summary>The names of this process's threads; a VM's vCPU thread is "vcpu NAME".</summary>
     public static HashSet<string> ThreadNames() =>
-        [.. Directory.GetDirectories("/proc/self/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n'))];
+        [.. Directory.GetDirectories("/proc/self/task").Select(NameOf).OfType<string>()];
+
+    /// <summary>A thread's name, or null when it ended between the listing and the reading.</summary>
+    private static string? NameOf(string task)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n');
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Waits until GetStatus reports <paramref name="state"/> for the object; fails with its last state and reason.</summary>
     public static async Task UntilStateAsync(this Controller.ControllerClient controller, string kind, string name, ObjectState state)
@@ -49,6 +62,19 @@ internal static class FabricChecks
                 return last?.State == state;
             },
             () => $"{kind} {name} is {last?.State}: {last?.Reason}");
+    }
+
+    /// <summary>Waits until every node's agent is connected and has applied the last batch the controller sent it.</summary>
+    public static async Task UntilConvergedAsync(this Controller.ControllerClient controller)
+    {
+        ArgumentNullException.ThrowIfNull(controller);
+        var deadline = DateTime.UtcNow + TopologyRun.Timeout;
+        StatsReply stats;
+        while ((stats = await controller.GetStatsAsync(new StatsRequest())).Nodes.Any(n => !n.Connected || n.AppliedVersion < n.SentVersion))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the nodes did not converge: {stats}");
+            await Task.Delay(10);
+        }
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds, for at most <see cref="TopologyRun.Timeout"/>.</summary>

@@ -58,6 +58,7 @@ public sealed class ApplyTests : IAsyncLifetime
 
         Assert.True(removed == 0, removeError);
         Assert.Matches(@"^- vm red3\nplan: 0 to add, 0 to change, 1 to delete\napplied in \d+ ms, state version \d+\n$", removal);
+        await _controller.UntilConvergedAsync();
         await FabricChecks.UntilAsync(
             () => !_fabric.Vms.ContainsKey("red3") && !FabricChecks.ThreadNames().Contains("vcpu red3"),
             () => $"red3's micro-VM or vCPU thread still runs: {string.Join(", ", _fabric.Vms.Keys)}");
