@@ -86,8 +86,11 @@ public sealed class Rack : IDisposable
     public string Sdn(params string[] arguments) =>
         Exec("ctl", ["dotnet", Path.Combine(AppContext.BaseDirectory, "sdn.dll"), .. arguments, "--controller", Controller, "--token-file", Path.Combine(Directory, "tokens")]);
 
-    /// <summary>The log of a process of the rack: controller, or a node's name.</summary>
-    public string LogOf(string process) => File.ReadAllText(Path.Combine(Directory, process + ".log"));
+    /// <summary>The last lines of every process's log, for a failure's message.</summary>
+    public string LogTails(int lines = 15) => string.Join(
+        '\n',
+        System.IO.Directory.GetFiles(Directory, "*.log").Order(StringComparer.Ordinal)
+            .Select(log => $"--- {Path.GetFileName(log)}\n{string.Join('\n', File.ReadLines(log).TakeLast(lines))}"));
 
     public void Dispose() => Run("down");
 }
