@@ -538,14 +538,15 @@ cmd_up() {
 
   for i in "${!edges[@]}"; do
     machine=${hypervisors[i % ${#hypervisors[@]}]}
+    # A machine's second node takes the next underlay port: two nodes cannot share one address and port.
     printf '%s\0' edge "$machine" "${sdn[@]}" edge --name "${edges[i]}" --controller "$(url)" \
-      --underlay "$(addr "$machine")" --token-file "$dir/tokens" --host-prefix "$host_prefix" >"$dir/${edges[i]}.cmd"
+      --underlay "$(addr "$machine"):$((6635 + i / ${#hypervisors[@]}))" --token-file "$dir/tokens" --host-prefix "$host_prefix" >"$dir/${edges[i]}.cmd"
     spawn "${edges[i]}"
   done
   for i in "${!cores[@]}"; do
     machine=${core_machines[i % ${#core_machines[@]}]}
     printf '%s\0' core "$machine" "${sdn[@]}" core --name "${cores[i]}" --controller "$(url)" \
-      --underlay "$(addr "$machine")" --token-file "$dir/tokens" >"$dir/${cores[i]}.cmd"
+      --underlay "$(addr "$machine"):$((6635 + i / ${#core_machines[@]}))" --token-file "$dir/tokens" >"$dir/${cores[i]}.cmd"
     spawn "${cores[i]}"
   done
   # A node that cannot start (a bad argument, a refused token) exits within moments; one that runs stays.

@@ -46,7 +46,8 @@ internal static class NodeCommand
                 result.AddError($"--host-prefix '{prefix}' is longer than 5 characters: Linux device names have at most 15, and host names up to 10");
             }
         });
-        var command = new Command(verb, description) { name, controller, underlay };
+        var detach = new Option<bool>("--detach", "-d") { Description = "Return once the node runs and leave it running in the background; its output goes to a log file" };
+        var command = new Command(verb, description) { name, controller, underlay, detach };
         if (role == NodeRole.Edge)
         {
             command.Options.Add(hostPrefix);
@@ -67,6 +68,26 @@ internal static class NodeCommand
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"{title}: {e.Message}").ConfigureAwait(false);
                 return 1;
+            }
+
+            if (parse.GetValue(detach))
+            {
+                List<string> again = [verb, "--name", parse.GetRequiredValue(name), "--controller", parse.GetRequiredValue(controller).ToString(), "--underlay", address.ToString()];
+                foreach (var (option, given) in new[] { (AccessOptions.TokenFile, parse.GetValue(AccessOptions.TokenFile)), (AccessOptions.Authorities, parse.GetValue(AccessOptions.Authorities)) })
+                {
+                    if (given is not null)
+                    {
+                        again.AddRange(option.Name, given.FullName);
+                    }
+                }
+
+                if (role == NodeRole.Edge)
+                {
+                    again.AddRange(hostPrefix.Name, parse.GetValue(hostPrefix)!);
+                }
+
+                return await Detached.RunAsync(
+                    [.. again], title, $"sdn-{verb}-{parse.GetRequiredValue(name)}", (_, _, pid) => $"stop it with `kill {pid}`", output, cancellationToken).ConfigureAwait(false);
             }
 
             var connection = new NodeConnection(parse.GetRequiredValue(controller), address.ToString(), credentials);

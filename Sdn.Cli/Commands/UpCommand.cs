@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using Sdn.Cli.Hosting;
 using Sdn.Common.Interop;
 using Sdn.Fabric.Controller.Topology;
@@ -11,7 +12,7 @@ namespace Sdn.Cli.Commands;
 /// `sdn up FILE`: runs a whole topology in this process (the embedded default), prints what runs where,
 /// and stays in the foreground until Ctrl-C, SIGTERM or `sdn down`, then tears it all down.
 /// </summary>
-internal static class UpCommand
+internal static partial class UpCommand
 {
     public static Command Create()
     {
@@ -60,7 +61,13 @@ internal static class UpCommand
                     again.Add("--insecure");
                 }
 
-                return await DetachedUp.RunAsync([.. again], topology.Name, output, cancellationToken).ConfigureAwait(false);
+                return await Detached.RunAsync(
+                    [.. again],
+                    "sdn up",
+                    $"sdn-up-{topology.Name}",
+                    (text, _, pid) => $"tear it down with `sdn down --controller {ServingOn().Match(text).Groups[1].Value}` or `kill {pid}`",
+                    output,
+                    cancellationToken).ConfigureAwait(false);
             }
 
             EmbeddedFabric fabric;
@@ -124,4 +131,7 @@ internal static class UpCommand
             return false;
         }
     }
+
+    [GeneratedRegex(@"sdn up: controller: serving on (\S+),")]
+    private static partial Regex ServingOn();
 }

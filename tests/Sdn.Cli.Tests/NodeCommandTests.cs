@@ -45,6 +45,23 @@ public class NodeCommandTests
         Assert.Contains("--host-prefix 'toolong-' is longer than 5 characters", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Detached_a_node_runs_on_in_the_background_and_says_how_to_stop_it()
+    {
+        var output = new StringWriter();
+
+        var exit = await SdnCommandLine.Build().Parse(["core", "-d", "--name", "c1", "--underlay", "127.0.0.1", "--controller", "http://127.0.0.1:1"])
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
+
+        var stop = System.Text.RegularExpressions.Regex.Match(output.ToString(), @"sdn core c1: detached; log in (\S+); stop it with `kill (\d+)`");
+        Assert.True(exit == 0 && stop.Success, output.ToString());
+        using var node = System.Diagnostics.Process.GetProcessById(int.Parse(stop.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.False(node.HasExited);
+        node.Kill();
+        await node.WaitForExitAsync();
+        File.Delete(stop.Groups[1].Value);
+    }
+
     private static (int Exit, string Output) Invoke(params string[] args)
     {
         var output = new StringWriter();
