@@ -36,10 +36,11 @@ public sealed class RackTests : IClassFixture<RackTests.QuickstartRack>
     [KvmFact]
     public async Task A_controller_killed_leaves_forwarding_alone_and_its_restart_loses_no_ping()
     {
-        var lost = await PingsLostToAsync(600, async () =>
+        // 30 s without a controller, then its restart, under 100 pings a second.
+        var lost = await PingsLostToAsync(3300, async () =>
         {
             _rack.Run("kill", "controller");
-            await Task.Delay(2000);
+            await Task.Delay(TimeSpan.FromSeconds(30));
             _rack.Run("start", "controller");
             await UntilConvergedAsync("the fabric after the controller's restart");
         });
@@ -47,7 +48,7 @@ public sealed class RackTests : IClassFixture<RackTests.QuickstartRack>
         // Not one ping should be lost, and on a quiet machine none is. On a loaded two-core one a few are, when the
         // restarting controller's start-up holds both cores for longer than the nodes' hellos can wait; a controller
         // that reprograms the nodes differently loses hundreds.
-        Assert.True(lost <= 30, $"{lost} of 600 pings lost while the controller was killed and restarted");
+        Assert.True(lost <= 30, $"{lost} of 3300 pings lost while the controller was killed and restarted");
     }
 
     [KvmFact]
