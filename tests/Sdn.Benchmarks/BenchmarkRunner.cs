@@ -16,6 +16,7 @@ internal static class BenchmarkRunner
         new Vmm.VmmSuite(),
         new EndToEnd.EndToEndSuite(),
         new Live.LiveSuite(),
+        new Rack.RackSuite(),
     ];
 
     public static int Run(string[] args)

@@ -39,7 +39,18 @@ public static class Iperf3
     /// <summary>A one-off server exits after its test; this one is killed in case the test never came.</summary>
     private static void StopServer(string pidFile)
     {
-        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim('\0', ' ', '\n'), out var pid))
+        string text;
+        try
+        {
+            text = File.ReadAllText(pidFile);
+        }
+        catch (FileNotFoundException)
+        {
+            // The server has exited and removed its pid file, which it may do at any moment after the test.
+            return;
+        }
+
+        if (int.TryParse(text.Trim('\0', ' ', '\n'), out var pid))
         {
             try
             {
