@@ -19,7 +19,12 @@ public sealed class CoreProgrammer
     private readonly LivenessOptions? _hellos;
 
     /// <param name="links">Makes the link end a port config names, and takes it down again.</param>
-    /// <param name="hellos">The liveness of link ends whose other end is a core node too; null runs no hellos on any.</param>
+    /// <param name="hellos">
+    /// The liveness of link ends whose other end is a core node of this process; null runs no hellos on them. A link
+    /// to a node of another process (it has an underlay address) always exchanges hellos, at
+    /// <see cref="LivenessOptions.BetweenProcesses"/> as its other end does, since the peer's multiplier sets how
+    /// soon that end sees a cut.
+    /// </param>
     public CoreProgrammer(CoreSwitch node, IPortBinder<LinkEnd> links, LivenessOptions? hellos)
     {
         ArgumentNullException.ThrowIfNull(node);
@@ -28,6 +33,13 @@ public sealed class CoreProgrammer
         _links = links;
         _hellos = hellos;
     }
+
+    private LivenessOptions? HellosOf(LinkEndConfig? link) => link switch
+    {
+        { Hellos: true, LocalUnderlay.Length: > 0 } => LivenessOptions.BetweenProcesses,
+        { Hellos: true } => _hellos,
+        _ => null,
+    };
 
     /// <summary>The version of the last batch applied; 0 before any.</summary>
     public ulong Version { get; private set; }
@@ -84,7 +96,7 @@ public sealed class CoreProgrammer
             foreach (var config in configs)
             {
                 var link = _links.Bind(config);
-                added.Add(_node.AddPort(link, config.Link?.Hellos == true ? _hellos : null));
+                added.Add(_node.AddPort(link, HellosOf(config.Link)));
             }
         }
         catch (ProgramException)

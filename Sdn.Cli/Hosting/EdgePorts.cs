@@ -2,6 +2,7 @@ using Sdn.Common.Interop;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Core.Links;
+using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Tap;
 using Sdn.Vmm;
@@ -148,7 +149,7 @@ internal sealed class EdgePorts : IPortBinder<IEdgePort>
         {
             case PortConfig.RealizationOneofCase.Link:
                 var end = _links.Create(_edge, config);
-                return (new UplinkPort(config.Number, end, config.Link.Hellos ? LinkEnds.RemoteLiveness : null), new RealizedLink(config.Link.Link, end));
+                return (new UplinkPort(config.Number, end, config.Link.Hellos ? LivenessOptions.BetweenProcesses : null), new RealizedLink(config.Link.Link, end));
             case PortConfig.RealizationOneofCase.Vm:
                 var vm = new GuestVm(config);
                 try

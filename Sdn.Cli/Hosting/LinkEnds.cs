@@ -3,7 +3,6 @@ using Grpc.Core;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Core.Links;
-using Sdn.Fabric.Core.Links.Liveness;
 
 namespace Sdn.Cli.Hosting;
 
@@ -19,12 +18,6 @@ namespace Sdn.Cli.Hosting;
 /// </summary>
 internal sealed class LinkEnds(LoopbackUnderlay underlay) : IDisposable
 {
-    /// <summary>
-    /// The hellos of a link to a node in another process, whose cut shows only as silence: 10 ms apart, down after
-    /// 5 missed, so a cut stops traffic for about 50 ms before the edge's fast failover moves it.
-    /// </summary>
-    public static readonly LivenessOptions RemoteLiveness = new(TimeSpan.FromMilliseconds(10), 5);
-
     private readonly Lock _gate = new();
     private readonly Dictionary<string, MemoryPair> _memoryPairs = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Link, string Node), UnderlayReservation> _underlay = [];
