@@ -24,6 +24,7 @@ internal static class ControllerCommand
         var certificate = new Option<FileInfo?>("--tls-cert") { Description = "PEM certificate to serve TLS with (https://); needs --tls-key." };
         var key = new Option<FileInfo?>("--tls-key") { Description = "PEM private key of --tls-cert." };
         var insecure = new Option<bool>("--insecure") { Description = "Serve an address other hosts can reach with neither tokens nor TLS." };
+        var detach = new Option<bool>("--detach", "-d") { Description = "Return once the controller serves, and leave it running in the background; its output goes to a log file" };
 
         var command = new Command("controller", "Run the controller: the northbound gRPC API (sdn.v1.Controller) over a persisted desired state.")
         {
@@ -33,6 +34,7 @@ internal static class ControllerCommand
             certificate,
             key,
             insecure,
+            detach,
         };
         command.Validators.Add(result =>
         {
@@ -44,6 +46,19 @@ internal static class ControllerCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
+            if (parse.GetValue(detach))
+            {
+                List<string> again = ["controller", "--listen", parse.GetRequiredValue(listen).ToString(), "--state-dir", Path.GetFullPath(parse.GetRequiredValue(stateDirectory))];
+                Detached.AddFiles(again, parse, AccessOptions.TokenFile, certificate, key);
+                if (parse.GetValue(insecure))
+                {
+                    again.Add(insecure.Name);
+                }
+
+                return await Detached.RunAsync(
+                    [.. again], "sdn controller", "sdn-controller", (_, _, pid) => $"stop it with `sdn down` or `kill {pid}`", parse.InvocationConfiguration.Output, cancellationToken).ConfigureAwait(false);
+            }
+
             ControllerServer server;
             var store = new StateStore(parse.GetRequiredValue(stateDirectory));
             try
@@ -62,7 +77,7 @@ internal static class ControllerCommand
             await using (server.ConfigureAwait(false))
             {
                 await parse.InvocationConfiguration.Output.WriteLineAsync(
-                    $"sdn controller: serving on {server.Address} at state version {server.Model.Version}, state in {store.Path}").ConfigureAwait(false);
+                    $"sdn controller: serving on {server.Address} at state version {server.Model.Version}, state in {store.Path}; running as pid {Environment.ProcessId}").ConfigureAwait(false);
                 await parse.InvocationConfiguration.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
                 await StopRequest.WaitAsync(cancellationToken, server.ShutdownRequested).ConfigureAwait(false);
             }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -12,6 +13,20 @@ namespace Sdn.Cli.Commands;
 internal static class Detached
 {
     private static readonly TimeSpan StartLimit = TimeSpan.FromMinutes(2);
+
+    /// <summary>Adds each of <paramref name="options"/> that was given to the command line to run again, with its file's full path.</summary>
+    public static void AddFiles(List<string> arguments, ParseResult parse, params Option<FileInfo?>[] options)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(parse);
+        foreach (var option in options)
+        {
+            if (parse.GetValue(option) is { } given)
+            {
+                arguments.AddRange(option.Name, given.FullName);
+            }
+        }
+    }
 
     /// <param name="arguments">The command line to run, without -d.</param>
     /// <param name="title">What the command calls itself at the start of its lines, such as "sdn up".</param>

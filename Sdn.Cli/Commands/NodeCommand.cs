@@ -73,14 +73,7 @@ internal static class NodeCommand
             if (parse.GetValue(detach))
             {
                 List<string> again = [verb, "--name", parse.GetRequiredValue(name), "--controller", parse.GetRequiredValue(controller).ToString(), "--underlay", address.ToString()];
-                foreach (var (option, given) in new[] { (AccessOptions.TokenFile, parse.GetValue(AccessOptions.TokenFile)), (AccessOptions.Authorities, parse.GetValue(AccessOptions.Authorities)) })
-                {
-                    if (given is not null)
-                    {
-                        again.AddRange(option.Name, given.FullName);
-                    }
-                }
-
+                Detached.AddFiles(again, parse, AccessOptions.TokenFile, AccessOptions.Authorities);
                 if (role == NodeRole.Edge)
                 {
                     again.AddRange(hostPrefix.Name, parse.GetValue(hostPrefix)!);

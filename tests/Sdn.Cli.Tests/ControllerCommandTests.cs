@@ -84,6 +84,23 @@ public class ControllerCommandTests
         Assert.Contains(error, output.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Detached_the_controller_serves_in_the_background_until_sdn_down()
+    {
+        var stateDirectory = Path.Combine(Path.GetTempPath(), "sdn-cli-" + Guid.NewGuid().ToString("N"));
+        var output = new StringWriter();
+
+        var exit = await SdnCommandLine.Build().Parse(["controller", "-d", "--listen", "127.0.0.1:0", "--state-dir", stateDirectory])
+            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
+
+        var detached = System.Text.RegularExpressions.Regex.Match(output.ToString(), @"serving on (\S+) at .*\nsdn controller: detached; log in (\S+); stop it with `sdn down` or `kill \d+`");
+        Assert.True(exit == 0 && detached.Success, output.ToString());
+        var (down, said) = await SdnCli.InvokeAsync(new Uri(detached.Groups[1].Value), "down");
+        Assert.True(down == 0, said);
+        File.Delete(detached.Groups[2].Value);
+        Directory.Delete(stateDirectory, recursive: true);
+    }
+
     /// <summary>Runs the real `sdn controller` on an ephemeral port and reads the address it prints.</summary>
     private static Process StartController(string stateDirectory, out Uri address)
     {
