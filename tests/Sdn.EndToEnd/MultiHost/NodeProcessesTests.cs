@@ -14,6 +14,7 @@ namespace Sdn.EndToEnd.MultiHost;
 /// loopback addresses of their own as underlays, all taking tokens. Every link then runs MPLS-in-UDP between the
 /// nodes' underlay addresses, and the VMs and the host on the edges reach each other across it.
 /// </summary>
+[Collection(TimingSensitive.Name)]
 public sealed class NodeProcessesTests : IAsyncLifetime, IDisposable
 {
     private static readonly string[] Edges = ["e1", "e2"];

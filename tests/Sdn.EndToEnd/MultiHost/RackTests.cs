@@ -7,6 +7,7 @@ namespace Sdn.EndToEnd.MultiHost;
 /// core nodes (c1, c2), each a separate `sdn` process in a network namespace of its own, joined by veth cables to one
 /// bridge. Underlay traffic crosses real kernel interfaces; then the rack's faults are played on it.
 /// </summary>
+[Collection(TimingSensitive.Name)]
 public sealed class RackTests : IClassFixture<RackTests.QuickstartRack>
 {
     private readonly Rack _rack;
@@ -48,7 +49,7 @@ public sealed class RackTests : IClassFixture<RackTests.QuickstartRack>
         // Not one ping should be lost, and on a quiet machine none is. On a loaded two-core one a few are, when the
         // restarting controller's start-up holds both cores for longer than the nodes' hellos can wait; a controller
         // that reprograms the nodes differently loses hundreds.
-        Assert.True(lost <= 30, $"{lost} of 3300 pings lost while the controller was killed and restarted");
+        Assert.True(lost <= 30, $"{lost} of 3300 pings lost while the controller was killed and restarted\n{_rack.LogTails(40)}");
     }
 
     [KvmFact]
