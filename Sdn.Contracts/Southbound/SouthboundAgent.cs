@@ -23,7 +23,9 @@ namespace Sdn.Contracts.Southbound;
 /// "agent NODE:".</para>
 /// <para>Whatever else ends a session (the controller going away, or a fault of the agent itself, which is logged)
 /// leads to a new one: after the retry delay, doubled for each session in a row that did not come up (hello sent and
-/// a batch applied), up to <see cref="MaxRetryDelay"/>. Only disposing the agent stops it.</para>
+/// a batch applied), up to <see cref="MaxRetryDelay"/>. Only disposing the agent stops it. Each new reason a
+/// session cannot be had (the controller unreachable, a token refused) is logged once, and the first batch applied
+/// after it says the agent is in session again.</para>
 /// </remarks>
 public abstract class SouthboundAgent : IAsyncDisposable
 {
@@ -48,6 +50,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
     private Task? _run;
     private volatile bool _connected;
     private bool _appliedThisSession;
+    private string? _noSession;
     private int _queued;
     private long _queuedFrameBytes;
     private long _sessions;
@@ -183,7 +186,16 @@ public abstract class SouthboundAgent : IAsyncDisposable
             }
             catch (Exception e) when (e is RpcException or HttpRequestException or IOException or OperationCanceledException)
             {
-                // The controller is away: forwarding goes on with what was applied; try again shortly.
+                // The controller is away, or refuses the session: forwarding goes on with what was applied; try again
+                // shortly. Each new reason is logged once, so that a wrong address or token shows.
+                var reason = e is RpcException refused
+                    ? $"{refused.StatusCode}: {refused.Status.DebugException?.GetBaseException().Message ?? refused.Status.Detail}"
+                    : e.Message;
+                if (reason != _noSession)
+                {
+                    _noSession = reason;
+                    Log($"no session with the controller at {_controller}: {reason}; forwarding goes on, and the agent keeps trying");
+                }
             }
             catch (Exception e)
             {
@@ -348,6 +360,11 @@ public abstract class SouthboundAgent : IAsyncDisposable
         {
             Apply(batch);
             _appliedThisSession = true;
+            if (_noSession is not null)
+            {
+                _noSession = null;
+                Log($"in session with the controller at {_controller} again");
+            }
         }
         catch (ProgramException e)
         {

@@ -46,7 +46,7 @@ public class NodeCommandTests
     }
 
     [Fact]
-    public async Task Detached_a_node_runs_on_in_the_background_and_says_how_to_stop_it()
+    public async Task Detached_a_node_runs_on_in_the_background_says_how_to_stop_it_and_logs_an_absent_controller()
     {
         var output = new StringWriter();
 
@@ -57,6 +57,13 @@ public class NodeCommandTests
         Assert.True(exit == 0 && stop.Success, output.ToString());
         using var node = System.Diagnostics.Process.GetProcessById(int.Parse(stop.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
         Assert.False(node.HasExited);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!File.ReadAllText(stop.Groups[1].Value).Contains("agent c1: no session with the controller at http://127.0.0.1:1/: ", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the node's log does not say the controller is away:\n{File.ReadAllText(stop.Groups[1].Value)}");
+            await Task.Delay(50);
+        }
+
         node.Kill();
         await node.WaitForExitAsync();
         File.Delete(stop.Groups[1].Value);
