@@ -68,19 +68,17 @@ internal sealed class NodeHosts : IAsyncDisposable
             _cores.Clear();
         }
 
-        try
+        // Every host is stopped even when one fails to: an agent left running would outlive the controller. The
+        // link ends' addresses go last, once no host holds an end.
+        var teardown = new TeardownStack();
+        teardown.Push(Links.Dispose);
+        foreach (var host in hosts)
         {
-            foreach (var host in hosts)
-            {
-                await host.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            Links.Dispose();
+            teardown.Push(host.DisposeAsync);
         }
 
         _stopping.Dispose();
+        await teardown.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task FollowAsync()

@@ -39,7 +39,8 @@ internal sealed class TeardownStack : IAsyncDisposable
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                failures.Add(e);
+                // A step that is a teardown of its own reports each of its failures.
+                failures.AddRange(e is AggregateException parts ? parts.Flatten().InnerExceptions : [e]);
             }
         }
 
