@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Sdn.Fabric.Controller.Model;
 
 namespace Sdn.Fabric.Controller.Compiler;
 
@@ -6,8 +7,8 @@ namespace Sdn.Fabric.Controller.Compiler;
 /// The numbers the compiler chose (labels, port numbers, group ids), kept in <c>numbering.json</c> beside the state,
 /// so that a controller that restarts compiles every node's program as it was. Without them the numbers would follow
 /// the order names arrive in, which a restart does not repeat: nodes would be reprogrammed with other labels, each in
-/// turn, and traffic between them lost until the last one reconnected. Saved as the state is: a temporary file,
-/// flushed, renamed over the old one.
+/// turn, and traffic between them lost until the last one reconnected. Saved as the state is, whole or not at all
+/// (<see cref="AtomicFile"/>).
 /// </summary>
 public sealed class NumberingFile(string directory)
 {
@@ -38,14 +39,6 @@ public sealed class NumberingFile(string directory)
     public void Save(IReadOnlyDictionary<string, StableNumbering> numberings)
     {
         ArgumentNullException.ThrowIfNull(numberings);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        var temporary = Path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(file, numberings.ToDictionary(s => s.Key, s => s.Value.Numbers, StringComparer.Ordinal));
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, Path, overwrite: true);
+        AtomicFile.Write(Path, file => JsonSerializer.Serialize(file, numberings.ToDictionary(s => s.Key, s => s.Value.Numbers, StringComparer.Ordinal)));
     }
 }

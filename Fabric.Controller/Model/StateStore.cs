@@ -53,18 +53,9 @@ public sealed class StateStore
         }
     }
 
-    public void Save(FabricState state)
+    public void Save(FabricState state) => AtomicFile.Write(Path, file =>
     {
-        System.IO.Directory.CreateDirectory(Directory);
-        var temporary = Path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var writer = new StreamWriter(file))
-        {
-            writer.Write(Formatter.Format(state));
-            writer.Flush();
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, Path, overwrite: true);
-    }
+        using var writer = new StreamWriter(file, leaveOpen: true);
+        writer.Write(Formatter.Format(state));
+    });
 }
