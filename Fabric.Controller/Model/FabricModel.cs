@@ -94,24 +94,12 @@ public sealed class FabricModel
         }
     }
 
-    private bool Set<T>(ResourceKind<T> kind, T item, Action<T> change)
-        where T : class, IMessage<T>
-    {
-        var changed = item.Clone();
-        change(changed);
-        var name = kind.NameOf(item);
-        Commit(next => change(kind.Find(next, name)!), EventType.Updated, kind, changed);
-        return true;
-    }
-
     public Link SetLinkState(string name, bool adminDown)
     {
         lock (_gate)
         {
-            var changed = (ResourceKinds.Links.Find(_state, name) ?? throw ModelException.NotFound("link", name)).Clone();
-            changed.AdminDown = adminDown;
-            Commit(next => ResourceKinds.Links.Find(next, name)!.AdminDown = adminDown, EventType.Updated, ResourceKinds.Links, changed);
-            return changed;
+            var link = ResourceKinds.Links.Find(_state, name) ?? throw ModelException.NotFound("link", name);
+            return Update(ResourceKinds.Links, link, next => next.AdminDown = adminDown);
         }
     }
 
@@ -124,12 +112,35 @@ public sealed class FabricModel
             NodeRules.CheckAddress(address);
             if (ResourceKinds.Edges.Find(_state, node) is { } edge)
             {
-                return edge.Address != address && Set(ResourceKinds.Edges, edge, next => next.Address = address);
+                if (edge.Address == address)
+                {
+                    return false;
+                }
+
+                Update(ResourceKinds.Edges, edge, next => next.Address = address);
+                return true;
             }
 
             var core = ResourceKinds.CoreNodes.Find(_state, node) ?? throw ModelException.NotFound("node", node);
-            return core.Address != address && Set(ResourceKinds.CoreNodes, core, next => next.Address = address);
+            if (core.Address == address)
+            {
+                return false;
+            }
+
+            Update(ResourceKinds.CoreNodes, core, next => next.Address = address);
+            return true;
         }
+    }
+
+    /// <summary>Applies <paramref name="change"/> to the stored <paramref name="item"/> as an UPDATED event; returns the object as stored now.</summary>
+    private T Update<T>(ResourceKind<T> kind, T item, Action<T> change)
+        where T : class, IMessage<T>
+    {
+        var changed = item.Clone();
+        change(changed);
+        var name = kind.NameOf(item);
+        Commit(next => change(kind.Find(next, name)!), EventType.Updated, kind, changed);
+        return changed;
     }
 
     /// <summary>
