@@ -23,13 +23,13 @@ public static class LinkEndPlacement
         ArgumentNullException.ThrowIfNull(end);
         ArgumentNullException.ThrowIfNull(link);
         end.Hellos = bothCore;
-        if (Unrealizable(link, self, peer, state) is { } why)
+        var (selfAddress, peerAddress) = (NodeRules.AddressOf(self, state), NodeRules.AddressOf(peer, state));
+        if (Unrealizable(link, self, selfAddress, peer, peerAddress) is { } why)
         {
             end.Unrealizable = why;
             return;
         }
 
-        var (selfAddress, peerAddress) = (NodeRules.AddressOf(self, state), NodeRules.AddressOf(peer, state));
         if (selfAddress.Length == 0)
         {
             end.Kind = link.Kind == LinkKind.Unspecified ? LinkKind.Memory : link.Kind;
@@ -46,12 +46,11 @@ public static class LinkEndPlacement
     public static string? Unrealizable(Link link, FabricState state)
     {
         ArgumentNullException.ThrowIfNull(link);
-        return Unrealizable(link, link.A.Node, link.B.Node, state);
+        return Unrealizable(link, link.A.Node, NodeRules.AddressOf(link.A.Node, state), link.B.Node, NodeRules.AddressOf(link.B.Node, state));
     }
 
-    private static string? Unrealizable(Link link, string self, string peer, FabricState state)
+    private static string? Unrealizable(Link link, string self, string selfAddress, string peer, string peerAddress)
     {
-        var (selfAddress, peerAddress) = (NodeRules.AddressOf(self, state), NodeRules.AddressOf(peer, state));
         if ((selfAddress.Length == 0) != (peerAddress.Length == 0))
         {
             var (embedded, remote, address) = selfAddress.Length == 0 ? (self, peer, peerAddress) : (peer, self, selfAddress);

@@ -23,17 +23,15 @@ public static class NodeRules
     /// <summary>An underlay address is empty (the node runs with the controller) or an IPv4 address and port.</summary>
     public static void CheckAddress(string address)
     {
-        if (!IsValidAddress(address))
+        if (!string.IsNullOrEmpty(address) && ParseAddress(address) is null)
         {
             throw ModelException.Invalid($"address '{address}' is not an IPv4 address and port, such as 192.0.2.10:6635", "address");
         }
     }
 
-    public static bool IsValidAddress(string address) => string.IsNullOrEmpty(address) || ParseAddress(address) is not null;
-
     /// <summary>The endpoint of an underlay address, or null when it is not an IPv4 address and a port other than 0.</summary>
     public static IPEndPoint? ParseAddress(string address) =>
-        IPEndPoint.TryParse(address, out var endPoint) && endPoint.AddressFamily == AddressFamily.InterNetwork && endPoint.Port > 0 && address.Contains(':', StringComparison.Ordinal)
+        IPEndPoint.TryParse(address, out var endPoint) && endPoint.AddressFamily == AddressFamily.InterNetwork && endPoint.Port > 0
             ? endPoint
             : null;
 

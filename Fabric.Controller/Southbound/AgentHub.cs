@@ -226,9 +226,13 @@ public sealed class AgentHub
         }
 
         CheckNode(hello);
-        if (!NodeRules.IsValidAddress(hello.Underlay))
+        try
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"node {hello.NodeName}'s underlay '{hello.Underlay}' is not an IPv4 address and port, such as 192.0.2.10:6635"));
+            NodeRules.CheckAddress(hello.Underlay);
+        }
+        catch (ModelException bad)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"node {hello.NodeName}'s underlay: {bad.Message}"));
         }
 
         AgentSession session;

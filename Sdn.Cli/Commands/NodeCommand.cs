@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using Sdn.Cli.Hosting;
 using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
+using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Core.Links;
 
 namespace Sdn.Cli.Commands;
@@ -37,7 +38,7 @@ internal static class NodeCommand
         var hostPrefix = new Option<string>("--host-prefix")
         {
             Description = "put before each host's name to name its network namespace and TAP device; up to 5 characters",
-            DefaultValueFactory = _ => new EmbeddedFabricOptions().NamePrefix,
+            DefaultValueFactory = _ => EmbeddedFabricOptions.DefaultNamePrefix,
         };
         hostPrefix.Validators.Add(result =>
         {
@@ -86,7 +87,7 @@ internal static class NodeCommand
             var connection = new NodeConnection(parse.GetRequiredValue(controller), address.ToString(), credentials);
             var options = new EmbeddedFabricOptions
             {
-                NamePrefix = parse.GetValue(hostPrefix) ?? new EmbeddedFabricOptions().NamePrefix,
+                NamePrefix = parse.GetValue(hostPrefix) ?? EmbeddedFabricOptions.DefaultNamePrefix,
                 GuestOutput = (vm, line) => output.WriteLine($"vm {vm}: {line}"),
             };
             var node = LoneNode.Start(role, parse.GetRequiredValue(name), connection, options);
@@ -116,7 +117,7 @@ internal static class NodeCommand
             return new IPEndPoint(address, MplsInUdpLink.UdpPort);
         }
 
-        if (IPEndPoint.TryParse(text, out var endPoint) && endPoint.AddressFamily == AddressFamily.InterNetwork && endPoint.Port > 0)
+        if (NodeRules.ParseAddress(text) is { } endPoint)
         {
             return endPoint;
         }

@@ -16,7 +16,9 @@ internal sealed record EmbeddedFabricOptions
     /// Put before each host's name to name its namespace and TAP device. Host names have up to 10 characters
     /// and Linux device names up to 15, so keep it to 5.
     /// </summary>
-    public string NamePrefix { get; init; } = "sdn-";
+    public string NamePrefix { get; init; } = DefaultNamePrefix;
+
+    public const string DefaultNamePrefix = "sdn-";
 
     /// <summary>Told one line per step of the bring-up.</summary>
     public Action<string> Progress { get; init; } = _ => { };

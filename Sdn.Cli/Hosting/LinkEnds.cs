@@ -1,7 +1,7 @@
-using System.Net;
 using Grpc.Core;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Core.Links;
 
 namespace Sdn.Cli.Hosting;
@@ -153,7 +153,7 @@ internal sealed class LinkEnds(LoopbackUnderlay underlay) : IDisposable
     /// <summary>An end toward a node of another process, on this node's underlay address, which all its ends share.</summary>
     private static MplsInUdpLink Underlay(string node, string iface, LinkEndConfig link)
     {
-        if (IPEndPoint.TryParse(link.LocalUnderlay, out var local) is false || IPEndPoint.TryParse(link.PeerUnderlay, out var peer) is false)
+        if (NodeRules.ParseAddress(link.LocalUnderlay) is not { } local || NodeRules.ParseAddress(link.PeerUnderlay) is not { } peer)
         {
             throw new ProgramException(StatusCode.InvalidArgument, $"link {link.Link} on node {node}: underlay '{link.LocalUnderlay}' or '{link.PeerUnderlay}' is not an address and port");
         }
