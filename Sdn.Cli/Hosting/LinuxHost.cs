@@ -78,7 +78,7 @@ internal sealed class LinuxHost : IDisposable
                 $"if nothing uses it, delete it with `ip netns del {name}`");
         }
 
-        using var leftOver = NetworkNamespace.Open(name);
+        NetworkNamespace.Open(name).Dispose();
     }
 
     public void Dispose()

@@ -77,7 +77,7 @@ public sealed class NodeProcessesTests : IAsyncLifetime, IDisposable
         Assert.True(first is not null, "red2 never answered red1");
         var echoes = await _api.Ping(new PingRequest { Source = "red1", Destination = "red2", Count = 3, IntervalMs = 50 }).ReadAll().ToListAsync();
         Assert.Equal([true, true, true], echoes.Select(e => e.Replied));
-        var fromHost = await Task.Run(() => ExternalCommand.Run("bash", "-c", $"ip netns exec {_prefix}h1 ping -n -c 3 -i 0.05 -W 1 10.1.0.11 || true"));
+        var fromHost = await Task.Run(() => FabricChecks.PingFromNamespace(_prefix + "h1", "10.1.0.11"));
         Assert.Contains("3 packets transmitted, 3 received", fromHost, StringComparison.Ordinal);
 
         var e2 = _nodes[1];

@@ -26,7 +26,7 @@ public sealed class RackTests : IClassFixture<RackTests.QuickstartRack>
         var before = UnderlayPackets("hv1");
 
         var ping = _rack.Sdn("ping", "red1", "red2", "-c", "3", "-i", "0.05");
-        var fromHost = Ping(H1, "10.1.0.11", 3);
+        var fromHost = FabricChecks.PingFromNamespace(H1, "10.1.0.11");
 
         Assert.Contains("3 packets transmitted, 3 received, 0% packet loss", ping, StringComparison.Ordinal);
         Assert.Contains("3 packets transmitted, 3 received", fromHost, StringComparison.Ordinal);
@@ -74,7 +74,7 @@ public sealed class RackTests : IClassFixture<RackTests.QuickstartRack>
         _rack.Run("start", "e2");
 
         await UntilConvergedAsync("e2's host and VMs");
-        Assert.Contains("3 packets transmitted, 3 received", Ping(H1, "10.1.0.11", 3), StringComparison.Ordinal);
+        Assert.Contains("3 packets transmitted, 3 received", FabricChecks.PingFromNamespace(H1, "10.1.0.11"), StringComparison.Ordinal);
         Assert.Contains("3 received, 0% packet loss", _rack.Sdn("ping", "red1", "red2", "-c", "3", "-i", "0.05"), StringComparison.Ordinal);
     }
 
@@ -88,9 +88,6 @@ public sealed class RackTests : IClassFixture<RackTests.QuickstartRack>
         Assert.Equal(count, sent);
         return sent - received;
     }
-
-    private static string Ping(string space, string address, int count) =>
-        Sdn.Common.Interop.ExternalCommand.Run("bash", "-c", $"ip netns exec {space} ping -n -c {count} -i 0.05 -W 1 {address} || true");
 
     /// <summary>Packets the machine's cable sent and received.</summary>
     private long UnderlayPackets(string machine)
@@ -123,7 +120,7 @@ public sealed class RackTests : IClassFixture<RackTests.QuickstartRack>
         {
             Rack = Rack.Up(RepositoryRoot.Combine("topologies", "quickstart.yaml"));
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (!Ping(Rack.HostPrefix + "h1", "10.1.0.11", 1).Contains(" 1 received", StringComparison.Ordinal))
+            while (!FabricChecks.PingFromNamespace(Rack.HostPrefix + "h1", "10.1.0.11", count: 1).Contains(" 1 received", StringComparison.Ordinal))
             {
                 if (DateTime.UtcNow > deadline)
                 {

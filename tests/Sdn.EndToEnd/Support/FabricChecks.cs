@@ -22,9 +22,12 @@ internal static class FabricChecks
     public static Task<string> PingFromHostAsync(this EmbeddedFabric fabric, string host, string address, int count = 3, double interval = 0.05, int payloadBytes = 56)
     {
         var space = fabric.Hosts[host].Namespace.Name;
-        return Task.Run(() => ExternalCommand.Run(
-            "bash", "-c", FormattableString.Invariant($"ip netns exec {space} ping -n -c {count} -i {interval} -s {payloadBytes} -W 1 {address} || true")));
+        return Task.Run(() => PingFromNamespace(space, address, count, interval, payloadBytes));
     }
+
+    /// <summary>Linux ping from network namespace <paramref name="space"/>; returns what it printed, lost replies included.</summary>
+    public static string PingFromNamespace(string space, string address, int count = 3, double interval = 0.05, int payloadBytes = 56) =>
+        ExternalCommand.Run("bash", "-c", FormattableString.Invariant($"ip netns exec {space} ping -n -c {count} -i {interval} -s {payloadBytes} -W 1 {address} || true"));
 
     /// <summary>`sdn flows EDGE`: every entry, ports by name, MACs as dl_src and dl_dst.</summary>
     public static async Task<string> FlowsAsync(this EmbeddedFabric fabric, string edge)
