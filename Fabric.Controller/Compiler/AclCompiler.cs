@@ -5,7 +5,7 @@ namespace Sdn.Fabric.Controller.Compiler;
 
 /// <summary>
 /// A tenant's ACL rules as entries of the ACL table: each rule matches the tenant's half of the metadata plus
-/// its 5-tuple; allow goes on to forwarding, deny drops. A port range becomes several masked entries.
+/// its 5-tuple; allow goes on to routing and forwarding, deny drops. A port range becomes several masked entries.
 /// </summary>
 public static class AclCompiler
 {
@@ -39,7 +39,7 @@ public static class AclCompiler
             ip.Add(ProgramMessages.Exact(Field.IpProto, rule.Protocol));
         }
 
-        var instructions = rule.Action == AclAction.Allow ? new[] { ProgramMessages.Goto(EdgeTables.Forward) } : [];
+        var instructions = rule.Action == AclAction.Allow ? new[] { ProgramMessages.Goto(EdgeTables.Route) } : [];
         var hasPorts = rule.Protocol is Tcp or Udp;
         foreach (var src in hasPorts ? Ports(Field.L4Src, rule.SrcPorts) : [null])
         {

@@ -1,22 +1,35 @@
+using System.Net;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Paths;
 
 namespace Sdn.Fabric.Controller.Compiler;
 
-/// <summary>One edge's program: its ports, one fast-failover group per reachable edge, and the five tables of <see cref="EdgeTables"/>.</summary>
+/// <summary>
+/// One edge's program: its ports, one fast-failover group per reachable edge, and the tables of
+/// <see cref="EdgeTables"/>. The edge holds what its ports' tenants need: every network of those tenants, since
+/// their router delivers to any of them from here.
+/// </summary>
 public static class EdgeCompiler
 {
     private const uint Matched = 100;
-    private const uint ArpAnswered = 200;
-    private const uint TableMiss = 0;
+    private const uint Answered = 200;
+    private const uint Refused = 300;
+    private const uint Spoofed = 10;
     private const ushort ArpRequest = 1;
+    private const uint Icmpv6 = 58;
+    private const uint Udp = 17;
+    private const uint NeighbourSolicitation = 135;
+    private const ushort DhcpClient = 68;
+    private const ushort DhcpServer = 67;
 
     public static NodeProgram Compile(CompileContext context, string edge)
     {
         var local = context.State.Ports.Where(p => p.Edge == edge).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
-        var networks = local.Select(p => context.Networks[p.Network]).DistinctBy(n => n.Name).ToList();
-        var tenants = networks.Select(n => n.Tenant).ToHashSet(StringComparer.Ordinal);
+        var attached = local.Select(p => p.Network).ToHashSet(StringComparer.Ordinal);
+        var tenants = local.Select(p => context.Networks[p.Network].Tenant).ToHashSet(StringComparer.Ordinal);
+        var networks = context.State.Networks.Where(n => tenants.Contains(n.Tenant)).OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
         var ports = context.Numberings[CompiledFabric.PortScope(edge)];
         var groups = context.Numberings[CompiledFabric.GroupScope(edge)];
 
@@ -28,12 +41,8 @@ public static class EdgeCompiler
 
         var flows = new List<FlowEntry>
         {
-            ProgramMessages.Flow(EdgeTables.Classify, TableMiss, []),
-            ProgramMessages.Flow(EdgeTables.Arp, TableMiss, [], ProgramMessages.Goto(EdgeTables.Acl)),
-            ProgramMessages.Flow(EdgeTables.Arp, Matched, [ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp)]),
-            ProgramMessages.Flow(EdgeTables.Acl, TableMiss, [], ProgramMessages.Goto(EdgeTables.Forward)),
-            ProgramMessages.Flow(EdgeTables.Forward, TableMiss, []),
-            ProgramMessages.Flow(EdgeTables.Egress, TableMiss, []),
+            ProgramMessages.Flow(EdgeTables.Neighbours, Matched, [ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp)]),
+            ProgramMessages.Flow(EdgeTables.Neighbours, Refused, [.. Solicitation(), ProgramMessages.Address(Field.Ipv6Src, IPAddress.IPv6Any.ToString())]),
         };
 
         foreach (var iface in context.InterfacesOf(edge))
@@ -46,13 +55,24 @@ public static class EdgeCompiler
             var number = ports[CompiledFabric.VnicKey(port.Name)];
             var metadata = context.MetadataOf(context.Networks[port.Network]);
             flows.Add(ProgramMessages.Flow(
-                EdgeTables.Classify, Matched, [ProgramMessages.Exact(Field.InPort, number)], ProgramMessages.WriteMetadata(metadata, ulong.MaxValue), ProgramMessages.Goto(EdgeTables.Arp)));
+                EdgeTables.Classify, Matched, [ProgramMessages.Exact(Field.InPort, number)], ProgramMessages.WriteMetadata(metadata, ulong.MaxValue), ProgramMessages.Goto(EdgeTables.PortSecurity)));
+            flows.AddRange(PortSecurityEntries(port, number));
             flows.AddRange(EgressEntries(context, edge, port, number));
         }
 
         foreach (var network in networks)
         {
-            flows.AddRange(NetworkEntries(context, edge, network, ports, groups));
+            if (attached.Contains(network.Name))
+            {
+                flows.AddRange(NeighbourEntries(context, network));
+            }
+
+            flows.AddRange(ForwardEntries(context, edge, network, ports, groups));
+        }
+
+        foreach (var tenant in tenants.Order(StringComparer.Ordinal).Where(t => networks.Count(n => n.Tenant == t) > 1))
+        {
+            flows.AddRange(RouteEntries(context, tenant, networks.Where(n => n.Tenant == tenant)));
         }
 
         foreach (var rule in context.State.AclRules.Where(r => tenants.Contains(r.Tenant)).OrderBy(r => r.Name, StringComparer.Ordinal))
@@ -61,21 +81,116 @@ public static class EdgeCompiler
         }
 
         // Two rules may compile to the same entry; the first by name keeps it, as it would shadow the other anyway.
-        return new NodeProgram([], portConfigs, groupEntries, flows.DistinctBy(FlowIdentity.Of), []);
+        return new NodeProgram(EdgeTables.Configs(), portConfigs, groupEntries, flows.DistinctBy(FlowIdentity.Of), []);
     }
 
-    /// <summary>ARP answers and forwarding for every port of a network present on this edge.</summary>
-    private static IEnumerable<FlowEntry> NetworkEntries(CompileContext context, string edge, Network network, StableNumbering ports, StableNumbering groups)
+    /// <summary>
+    /// What <paramref name="port"/> may send: frames from its own MAC carrying its own addresses, DHCP discovery,
+    /// and ICMPv6 from link-local or unspecified sources (neighbour discovery); the rest drops as spoofed.
+    /// </summary>
+    private static IEnumerable<FlowEntry> PortSecurityEntries(Port port, uint number)
+    {
+        var inPort = ProgramMessages.Exact(Field.InPort, number);
+        var onward = ProgramMessages.Goto(EdgeTables.Neighbours);
+        if (!port.PortSecurity)
+        {
+            yield return ProgramMessages.Flow(EdgeTables.PortSecurity, Spoofed, [inPort], onward);
+            yield break;
+        }
+
+        FlowEntry Allow(ushort ethType, params FieldMatch[] match) => ProgramMessages.Flow(
+            EdgeTables.PortSecurity, Matched, [inPort, ProgramMessages.Mac(Field.EthSrc, port.Mac), ProgramMessages.Exact(Field.EthType, ethType), .. match], onward);
+
+        yield return Allow(ProgramMessages.EthIpv4, ProgramMessages.Address(Field.Ipv4Src, port.Ipv4));
+        yield return Allow(ProgramMessages.EthArp, ProgramMessages.Address(Field.ArpSpa, port.Ipv4));
+        yield return Allow(
+            ProgramMessages.EthIpv4,
+            ProgramMessages.Address(Field.Ipv4Src, IPAddress.Any.ToString()),
+            ProgramMessages.Exact(Field.IpProto, Udp),
+            ProgramMessages.Exact(Field.L4Src, DhcpClient),
+            ProgramMessages.Exact(Field.L4Dst, DhcpServer));
+        if (!string.IsNullOrEmpty(port.Ipv6))
+        {
+            yield return Allow(ProgramMessages.EthIpv6, ProgramMessages.Address(Field.Ipv6Src, port.Ipv6));
+        }
+
+        yield return Allow(ProgramMessages.EthIpv6, ProgramMessages.Exact(Field.IpProto, Icmpv6), ProgramMessages.Prefix(IPNetwork.Parse("fe80::/10"), source: true));
+        yield return Allow(ProgramMessages.EthIpv6, ProgramMessages.Exact(Field.IpProto, Icmpv6), ProgramMessages.Address(Field.Ipv6Src, IPAddress.IPv6Any.ToString()));
+        yield return ProgramMessages.Flow(EdgeTables.PortSecurity, Spoofed, [inPort], ProgramMessages.Apply(ProgramMessages.Drop(DropReason.PortSecurity)));
+    }
+
+    /// <summary>ARP and neighbour discovery answers for every address of a network: its ports' and its gateway's.</summary>
+    private static IEnumerable<FlowEntry> NeighbourEntries(CompileContext context, Network network)
     {
         var metadata = ProgramMessages.Masked(Field.Metadata, context.MetadataOf(network), EdgeTables.NetworkMask);
-        foreach (var port in context.PortsByNetwork[network.Name])
+        var router = MacAddress.RouterOf(network.Tenant);
+        var owners = context.PortsByNetwork.GetValueOrDefault(network.Name, [])
+            .Select(p => (p.Ipv4, p.Ipv6, p.Mac, Router: false))
+            .Append((network.Ipv4Gateway, network.Ipv6Gateway, router, Router: true));
+        foreach (var (ipv4, ipv6, mac, isRouter) in owners)
         {
             yield return ProgramMessages.Flow(
-                EdgeTables.Arp,
-                ArpAnswered,
-                [metadata, ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp), ProgramMessages.Exact(Field.ArpOp, ArpRequest), ProgramMessages.Address(Field.ArpTpa, port.Ipv4)],
-                ProgramMessages.Apply(ProgramMessages.ArpResponder(port.Ipv4, port.Mac)));
+                EdgeTables.Neighbours,
+                Answered,
+                [metadata, ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp), ProgramMessages.Exact(Field.ArpOp, ArpRequest), ProgramMessages.Address(Field.ArpTpa, ipv4)],
+                ProgramMessages.Apply(ProgramMessages.ArpResponder(ipv4, mac)));
+            if (!string.IsNullOrEmpty(ipv6))
+            {
+                yield return ProgramMessages.Flow(
+                    EdgeTables.Neighbours,
+                    Answered,
+                    [metadata, .. Solicitation(), ProgramMessages.Address(Field.NdTarget, ipv6)],
+                    ProgramMessages.Apply(ProgramMessages.NdResponder(ipv6, mac, isRouter)));
+            }
+        }
+    }
 
+    private static FieldMatch[] Solicitation() =>
+    [
+        ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv6),
+        ProgramMessages.Exact(Field.IpProto, Icmpv6),
+        ProgramMessages.Exact(Field.IcmpType, NeighbourSolicitation),
+    ];
+
+    /// <summary>
+    /// The tenant's router: a packet to the router's MAC for a port of the tenant leaves with the router's MAC as
+    /// source and the port's as destination, one hop fewer, on the port's network. It is forwarded from there as
+    /// any packet of that network, so it reaches its port in one routing hop wherever the port lives.
+    /// </summary>
+    private static IEnumerable<FlowEntry> RouteEntries(CompileContext context, string tenant, IEnumerable<Network> networks)
+    {
+        var tenantMatch = ProgramMessages.Masked(Field.Metadata, (ulong)context.Number(CompiledFabric.TenantScope, tenant) << 32, EdgeTables.TenantMask);
+        var router = MacAddress.RouterOf(tenant);
+        var toRouter = ProgramMessages.Mac(Field.EthDst, router);
+        foreach (var network in networks)
+        {
+            var onNetwork = ProgramMessages.WriteMetadata(context.MetadataOf(network), ulong.MaxValue);
+            foreach (var port in context.PortsByNetwork.GetValueOrDefault(network.Name, []))
+            {
+                var rewrite = ProgramMessages.Apply(ProgramMessages.SetMac(Field.EthSrc, router), ProgramMessages.SetMac(Field.EthDst, port.Mac), ProgramMessages.DecrementTtl());
+                foreach (var (ethType, destination, address) in new[] { (ProgramMessages.EthIpv4, Field.Ipv4Dst, port.Ipv4), (ProgramMessages.EthIpv6, Field.Ipv6Dst, port.Ipv6) })
+                {
+                    if (address.Length > 0)
+                    {
+                        yield return ProgramMessages.Flow(
+                            EdgeTables.Route,
+                            Matched,
+                            [tenantMatch, toRouter, ProgramMessages.Exact(Field.EthType, ethType), ProgramMessages.Address(destination, address)],
+                            rewrite,
+                            onNetwork,
+                            ProgramMessages.Goto(EdgeTables.Forward));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Forwarding to every port of a network: out of its vNIC when local, under its service label when not.</summary>
+    private static IEnumerable<FlowEntry> ForwardEntries(CompileContext context, string edge, Network network, StableNumbering ports, StableNumbering groups)
+    {
+        var metadata = ProgramMessages.Masked(Field.Metadata, context.MetadataOf(network), EdgeTables.NetworkMask);
+        foreach (var port in context.PortsByNetwork.GetValueOrDefault(network.Name, []))
+        {
             var toPort = ProgramMessages.Mac(Field.EthDst, port.Mac);
             if (port.Edge == edge)
             {

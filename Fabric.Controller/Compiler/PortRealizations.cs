@@ -27,7 +27,7 @@ public static class PortRealizations
         {
             var targeted = context.State.Ports.FirstOrDefault(p => p.Name == target);
             config.Vm.TargetIpv4 = targeted?.Ipv4 ?? target;
-            config.Vm.TargetMac = targeted?.Mac ?? string.Empty;
+            config.Vm.TargetMac = targeted is null ? string.Empty : MacAddress.FirstHop(context.Networks[port.Network], targeted);
         }
 
         return config;
@@ -56,5 +56,8 @@ public static class PortRealizations
         Ipv4 = port.Ipv4,
         PrefixLength = (uint)IPNetwork.Parse(network.Ipv4Subnet).PrefixLength,
         Gateway = network.Ipv4Gateway,
+        Ipv6 = port.Ipv6,
+        Ipv6PrefixLength = string.IsNullOrEmpty(network.Ipv6Subnet) ? 0 : (uint)IPNetwork.Parse(network.Ipv6Subnet).PrefixLength,
+        Ipv6Gateway = network.Ipv6Gateway,
     };
 }

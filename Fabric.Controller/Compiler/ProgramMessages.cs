@@ -51,9 +51,21 @@ public static class ProgramMessages
 
     public static FlowAction SetMplsLabel(uint label) => new() { SetField = new FieldValue { Field = Field.MplsLabel, Value = Encode(Field.MplsLabel, label) } };
 
+    public static FlowAction SetMac(Field field, string mac) => new() { SetField = new FieldValue { Field = field, Value = MacBytes(mac) } };
+
+    public static FlowAction DecrementTtl() => new() { DecIpTtl = new EmptyAction() };
+
+    public static FlowAction Drop(DropReason reason) => new() { Drop = new DropAction { Reason = reason } };
+
     public static FlowAction ArpResponder(string ipv4, string mac) => new()
     {
         ArpResponder = new ArpResponderAction { TargetIp = ByteString.CopyFrom(IPAddress.Parse(ipv4).GetAddressBytes()), TargetMac = MacBytes(mac) },
+    };
+
+    /// <param name="router">The answer is the router's, for a gateway address.</param>
+    public static FlowAction NdResponder(string ipv6, string mac, bool router) => new()
+    {
+        NdResponder = new NdResponderAction { TargetIp = ByteString.CopyFrom(IPAddress.Parse(ipv6).GetAddressBytes()), TargetMac = MacBytes(mac), Router = router },
     };
 
     public static Instruction Apply(params FlowAction[] actions)

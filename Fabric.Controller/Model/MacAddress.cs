@@ -1,5 +1,6 @@
 using System.Globalization;
 using Sdn.Common;
+using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
 
@@ -12,6 +13,9 @@ public static class MacAddress
     /// </summary>
     private const byte AllocatedFirstOctet = 0x02;
     private const byte AllocatedSecondOctet = 0x5d;
+
+    /// <summary>Router MACs start 02:5e, so no allocated port MAC is ever one.</summary>
+    private const byte RouterSecondOctet = 0x5e;
 
     /// <summary>The canonical form "02:5d:0a:1b:2c:3d"; accepts ':' or '-' separators and either case.</summary>
     public static string Normalize(string field, string text)
@@ -42,7 +46,7 @@ public static class MacAddress
         var hash = StableHash.Of(seed);
         while (true)
         {
-            var mac = Format([AllocatedFirstOctet, AllocatedSecondOctet, (byte)(hash >> 24), (byte)(hash >> 16), (byte)(hash >> 8), (byte)hash]);
+            var mac = FromHash(AllocatedSecondOctet, hash);
             if (!taken.Contains(mac))
             {
                 return mac;
@@ -51,6 +55,26 @@ public static class MacAddress
             hash++;
         }
     }
+
+    /// <summary>
+    /// The MAC of <paramref name="tenant"/>'s distributed router: what its gateway addresses answer with on every
+    /// network of the tenant, and the source of every packet it routes. The same name gives the same MAC.
+    /// </summary>
+    public static string RouterOf(string tenant) => FromHash(RouterSecondOctet, StableHash.Of(tenant));
+
+    /// <summary>
+    /// The MAC a port on <paramref name="fromNetwork"/> sends to for <paramref name="to"/>: <paramref name="to"/>'s
+    /// own on the same network, the tenant router's across networks.
+    /// </summary>
+    public static string FirstHop(Network fromNetwork, Port to)
+    {
+        ArgumentNullException.ThrowIfNull(fromNetwork);
+        ArgumentNullException.ThrowIfNull(to);
+        return fromNetwork.Name == to.Network ? to.Mac : RouterOf(fromNetwork.Tenant);
+    }
+
+    private static string FromHash(byte secondOctet, uint hash) =>
+        Format([AllocatedFirstOctet, secondOctet, (byte)(hash >> 24), (byte)(hash >> 16), (byte)(hash >> 8), (byte)hash]);
 
     private static string Format(byte[] octets) => string.Join(':', octets.Select(o => o.ToString("x2", CultureInfo.InvariantCulture)));
 }

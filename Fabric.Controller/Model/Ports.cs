@@ -25,6 +25,7 @@ public sealed class Ports : ResourceKind<Port>
         var neighbours = state.Ports.Where(p => p.Network == item.Network).ToList();
 
         item.Kind = item.Kind == PortKind.Unspecified ? PortKind.Vnic : item.Kind;
+        item.PortSecurity = !item.HasPortSecurity || item.PortSecurity;
         AdmitEndpoint(item, state);
 
         var macs = neighbours.Select(p => p.Mac).ToHashSet();

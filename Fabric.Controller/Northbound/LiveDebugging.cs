@@ -135,23 +135,26 @@ public sealed class LiveDebugging
                 $"count must be at most {MaxPingCount}, interval_ms at least {MinPingIntervalMs} and timeout_ms at most {MaxPingTimeoutMs} (got {request.Count}, {request.IntervalMs}, {request.TimeoutMs})"));
         }
 
-        var (source, destination) = await ControllerService.Answer(() => (Endpoint(request.Source, "source"), Endpoint(request.Destination, "destination"))).ConfigureAwait(false);
-        using var ping = _agents.Start(
-            [(source.Edge, id => new ControllerMessage
-            {
-                PingStart = new PingStart
-                {
-                    PingId = id,
-                    Port = source.Name,
-                    SourceMac = source.Mac,
-                    DestinationMac = destination.Mac,
-                    SourceIpv4 = source.Ipv4,
-                    DestinationIpv4 = destination.Ipv4,
-                    Count = count,
-                    IntervalMs = interval,
-                    TimeoutMs = timeout,
-                },
-            })]);
+        var (source, destination, firstHop) = await ControllerService.Answer(() => PingEnds(request)).ConfigureAwait(false);
+        var start = new PingStart
+        {
+            Port = source.Name,
+            SourceMac = source.Mac,
+            DestinationMac = firstHop,
+            Count = count,
+            IntervalMs = interval,
+            TimeoutMs = timeout,
+        };
+        if (request.Ipv6)
+        {
+            (start.SourceIpv6, start.DestinationIpv6) = (source.Ipv6, destination.Ipv6);
+        }
+        else
+        {
+            (start.SourceIpv4, start.DestinationIpv4) = (source.Ipv4, destination.Ipv4);
+        }
+
+        using var ping = _agents.Start([(source.Edge, id => new ControllerMessage { PingStart = new PingStart(start) { PingId = id } })]);
         var reported = 0u;
         await foreach (var (_, message) in ping.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -159,7 +162,8 @@ public sealed class LiveDebugging
             if (message.PingEcho is { } echo)
             {
                 echo.PingId = 0;
-                echo.DestinationIpv4 = destination.Ipv4;
+                echo.DestinationIpv4 = start.DestinationIpv4;
+                echo.DestinationIpv6 = start.DestinationIpv6;
                 await echoes.WriteAsync(echo, cancellationToken).ConfigureAwait(false);
                 if (++reported == count)
                 {
@@ -183,6 +187,19 @@ public sealed class LiveDebugging
         return _model.List(ResourceKinds.Links).Any(l => (l.A.Node == node && l.A.Interface == link) || (l.B.Node == node && l.B.Interface == link))
             ? (node, link)
             : throw ModelException.NotFound("interface", name);
+    }
+
+    /// <summary>The ping's endpoints, and the MAC the source sends to: the destination's, or its router's across networks.</summary>
+    private (Port Source, Port Destination, string FirstHop) PingEnds(PingRequest request)
+    {
+        var source = Endpoint(request.Source, "source");
+        var destination = Endpoint(request.Destination, "destination");
+        if (request.Ipv6 && new[] { source, destination }.FirstOrDefault(p => p.Ipv6.Length == 0) is { } v4Only)
+        {
+            throw ModelException.Invalid($"'{v4Only.Name}' has no IPv6 address: network '{v4Only.Network}' has no IPv6 subnet", "ipv6");
+        }
+
+        return (source, destination, MacAddress.FirstHop(_model.Get(ResourceKinds.Networks, source.Network), destination));
     }
 
     /// <summary>A VM's or host's port, by the endpoint's name.</summary>

@@ -24,9 +24,9 @@ public static class TopologyFile
     internal static readonly string[] LinkKeys = ["name", "endpoints", "kind", "cost", "admin-down", "impairment"];
     internal static readonly string[] ImpairmentKeys = ["loss", "delay-ms", "reorder", "seed"];
     internal static readonly string[] TenantKeys = ["name", "networks"];
-    internal static readonly string[] NetworkKeys = ["name", "subnet", "gateway"];
-    internal static readonly string[] VmKeys = ["name", "edge", "network", "ip", "mac", "app", "params", "memory-mib", "vcpus"];
-    internal static readonly string[] HostKeys = ["name", "edge", "network", "ip", "mac", "routes"];
+    internal static readonly string[] NetworkKeys = ["name", "subnet", "gateway", "ipv6-subnet", "ipv6-gateway"];
+    internal static readonly string[] VmKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "app", "params", "memory-mib", "vcpus"];
+    internal static readonly string[] HostKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "routes"];
     internal static readonly string[] RouteKeys = ["to", "via"];
     internal static readonly string[] AclKeys = ["tenant", "priority", "action", "from", "to", "protocol", "ports"];
 
@@ -284,8 +284,18 @@ public static class TopologyFile
                     Tenant = tenant,
                     Ipv4Subnet = network.String("subnet", required: true) ?? string.Empty,
                     Ipv4Gateway = network.String("gateway") ?? string.Empty,
+                    Ipv6Subnet = network.String("ipv6-subnet") ?? string.Empty,
+                    Ipv6Gateway = network.String("ipv6-gateway") ?? string.Empty,
                 };
-                Declare(ModelObject.Of(ResourceKinds.Networks, declared), network, [DeclaredObject.IdOf("tenant", tenant)], ("name", "name"), ("ipv4_subnet", "subnet"), ("ipv4_gateway", "gateway"));
+                Declare(
+                    ModelObject.Of(ResourceKinds.Networks, declared),
+                    network,
+                    [DeclaredObject.IdOf("tenant", tenant)],
+                    ("name", "name"),
+                    ("ipv4_subnet", "subnet"),
+                    ("ipv4_gateway", "gateway"),
+                    ("ipv6_subnet", "ipv6-subnet"),
+                    ("ipv6_gateway", "ipv6-gateway"));
             }
         }
 
@@ -361,7 +371,7 @@ public static class TopologyFile
         }
 
         /// <summary>What VMs and hosts share: the port's name, edge, network, address and MAC.</summary>
-        private static readonly (string Field, string Key)[] AttachmentFields = [("name", "name"), ("edge", "edge"), ("network", "network"), ("ipv4", "ip"), ("mac", "mac")];
+        private static readonly (string Field, string Key)[] AttachmentFields = [("name", "name"), ("edge", "edge"), ("network", "network"), ("ipv4", "ip"), ("ipv6", "ipv6"), ("mac", "mac"), ("port_security", "port-security")];
 
         private static Port? Attachment(YamlFields fields, string kind)
         {
@@ -371,7 +381,16 @@ public static class TopologyFile
             var ip = fields.String("ip", required: true);
             return name is null || edge is null || network is null || ip is null
                 ? null
-                : new Port { Name = name, Edge = edge, Network = NetworkName(network), Ipv4 = ip, Mac = fields.String("mac") ?? string.Empty };
+                : new Port
+                {
+                    Name = name,
+                    Edge = edge,
+                    Network = NetworkName(network),
+                    Ipv4 = ip,
+                    Ipv6 = fields.String("ipv6") ?? string.Empty,
+                    Mac = fields.String("mac") ?? string.Empty,
+                    PortSecurity = fields.Boolean("port-security", defaultValue: true),
+                };
         }
 
         private static string[] Needs(Port port, string? target) =>

@@ -49,7 +49,7 @@ internal static class TopologyPlanner
     {
         [typeof(Link)] = ["admin_down", "a.interface", "b.interface"],
         [typeof(Tenant)] = ["description"],
-        [typeof(Network)] = ["ipv6_subnet", "ipv6_gateway", "mtu"],
+        [typeof(Network)] = ["mtu"],
         [typeof(AclRule)] = ["src_ports"],
         [typeof(EdgeNode)] = ["address", "description"],
         [typeof(CoreNode)] = ["address", "description"],

@@ -82,9 +82,9 @@ internal sealed class YamlFields
     public int Integer(string key, int defaultValue) =>
         Parsed(key, defaultValue, "a whole number", text => (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value), value));
 
-    /// <summary>true or false; false when the key is left out.</summary>
-    public bool Boolean(string key) =>
-        Parsed(key, false, "true or false", text => (bool.TryParse(text, out var value), value));
+    /// <summary>true or false; <paramref name="defaultValue"/> when the key is left out.</summary>
+    public bool Boolean(string key, bool defaultValue = false) =>
+        Parsed(key, defaultValue, "true or false", text => (bool.TryParse(text, out var value), value));
 
     /// <summary>A decimal number such as 0.2; 0 when the key is left out.</summary>
     public double Fraction(string key) =>

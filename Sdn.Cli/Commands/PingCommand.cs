@@ -19,9 +19,10 @@ internal static class PingCommand
         var count = new Option<uint>("--count", "-c") { HelpName = "N", Description = "how many requests", DefaultValueFactory = _ => 4 };
         var interval = new Option<double>("--interval", "-i") { HelpName = "SECONDS", Description = "seconds between requests (at least 0.001)", DefaultValueFactory = _ => 1 };
         var timeout = new Option<double>("--timeout", "-W") { HelpName = "SECONDS", Description = "seconds to wait for the last replies", DefaultValueFactory = _ => 1 };
+        var ipv6 = new Option<bool>("-6") { Description = "ICMPv6 echo between the endpoints' IPv6 addresses" };
         var command = new Command("ping", "Ping one endpoint of the running fabric from another, from the source's edge")
         {
-            source, destination, count, interval, timeout, controller,
+            source, destination, count, interval, timeout, ipv6, controller,
         };
         command.SetAction((parse, cancellationToken) => ControllerClient.RunAsync(parse, controller, async (client, console, stop) =>
         {
@@ -32,11 +33,12 @@ internal static class PingCommand
                 Count = parse.GetValue(count),
                 IntervalMs = Milliseconds(parse.GetValue(interval)),
                 TimeoutMs = Milliseconds(parse.GetValue(timeout)),
+                Ipv6 = parse.GetValue(ipv6),
             };
             await client.GetPortAsync(new GetRequest { Name = request.Source }, cancellationToken: stop).ConfigureAwait(false);
             var target = await client.GetPortAsync(new GetRequest { Name = request.Destination }, cancellationToken: stop).ConfigureAwait(false);
             var output = console.Output;
-            await output.WriteLineAsync($"PING {request.Destination} ({target.Ipv4}) from {request.Source}: 56 data bytes").ConfigureAwait(false);
+            await output.WriteLineAsync($"PING {request.Destination} ({(request.Ipv6 ? target.Ipv6 : target.Ipv4)}) from {request.Source}: 56 data bytes").ConfigureAwait(false);
             var rtts = new List<double>();
             var transmitted = 0;
             await ControllerClient.ReadUntilStoppedAsync(
@@ -50,7 +52,7 @@ internal static class PingCommand
                         rtts.Add(milliseconds);
                         await output.WriteLineAsync(string.Create(
                             CultureInfo.InvariantCulture,
-                            $"{echo.Bytes} bytes from {echo.DestinationIpv4}: icmp_seq={echo.Sequence} ttl={echo.Ttl} time={milliseconds:0.###} ms")).ConfigureAwait(false);
+                            $"{echo.Bytes} bytes from {(request.Ipv6 ? echo.DestinationIpv6 : echo.DestinationIpv4)}: icmp_seq={echo.Sequence} ttl={echo.Ttl} time={milliseconds:0.###} ms")).ConfigureAwait(false);
                     }
                 },
                 stop).ConfigureAwait(false);

@@ -6,8 +6,8 @@ using Sdn.Fabric.Edge.Tap;
 namespace Sdn.Cli.Hosting;
 
 /// <summary>
-/// A TAP port's host: a Linux network namespace whose one interface is a TAP device with the MAC and IPv4
-/// address the controller gave the port, and its routes. The TAP becomes an edge port when the edge's
+/// A TAP port's host: a Linux network namespace whose one interface is a TAP device with the MAC and addresses
+/// the controller gave the port, default routes through the tenant router, and its own routes. The TAP becomes an edge port when the edge's
 /// program names it. Disposing deletes the TAP and the namespace.
 /// </summary>
 internal sealed class LinuxHost : IDisposable
@@ -38,6 +38,7 @@ internal sealed class LinuxHost : IDisposable
             Namespace.Adopt(_tap.Name);
             Namespace.Run("ip", "link", "set", "dev", _tap.Name, "address", config.Mac);
             Namespace.Configure(_tap.Name, $"{launch.Address.Ipv4}/{launch.Address.PrefixLength}", launch.Spec.Routes.Select(r => (r.To, r.Via)));
+            RouteThroughGateways(launch);
         }
         catch
         {
@@ -85,5 +86,24 @@ internal sealed class LinuxHost : IDisposable
     {
         _tap?.Dispose();
         Namespace.Dispose();
+    }
+
+    /// <summary>
+    /// Default routes through the tenant router, unless the host's own routes have one; and the IPv6 address,
+    /// without duplicate address detection, which the edge answers for no one, so it is usable at once.
+    /// </summary>
+    private void RouteThroughGateways(HostLaunch launch)
+    {
+        var address = launch.Address;
+        if (!launch.Spec.Routes.Any(r => r.To.EndsWith("/0", StringComparison.Ordinal)))
+        {
+            Namespace.Run("ip", "route", "add", "default", "via", address.Gateway, "dev", _tap.Name);
+        }
+
+        if (address.Ipv6.Length > 0)
+        {
+            Namespace.Run("ip", "-6", "address", "add", $"{address.Ipv6}/{address.Ipv6PrefixLength}", "dev", _tap.Name, "nodad");
+            Namespace.Run("ip", "-6", "route", "add", "default", "via", address.Ipv6Gateway, "dev", _tap.Name);
+        }
     }
 }

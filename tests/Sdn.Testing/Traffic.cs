@@ -7,7 +7,9 @@ namespace Sdn.Testing;
 /// <summary>Frames between model ports, built with the packet library.</summary>
 public static class Traffic
 {
-    public static ulong Mac(Port port) => Convert.ToUInt64(port.Mac.Replace(":", string.Empty, StringComparison.Ordinal), 16);
+    public static ulong Mac(Port port) => Mac(port.Mac);
+
+    public static ulong Mac(string mac) => Convert.ToUInt64(mac.Replace(":", string.Empty, StringComparison.Ordinal), 16);
 
     public static uint Ip(string address) => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(IPAddress.Parse(address).GetAddressBytes());
 
@@ -19,10 +21,13 @@ public static class Traffic
         b.Payload("fabric"u8);
     });
 
-    public static byte[] Tcp(Port from, Port to, ushort destinationPort) => Build((ref FrameBuilder b) =>
+    public static byte[] Tcp(Port from, Port to, ushort destinationPort) => Tcp(from, Mac(to), to.Ipv4, destinationPort);
+
+    /// <summary>A TCP SYN from <paramref name="from"/> to <paramref name="address"/>, sent to the MAC <paramref name="firstHop"/>.</summary>
+    public static byte[] Tcp(Port from, ulong firstHop, string address, ushort destinationPort, byte ttl = 64) => Build((ref FrameBuilder b) =>
     {
-        b.Ethernet(Mac(to), Mac(from), EtherTypes.Ipv4);
-        b.Ipv4(Ip(from.Ipv4), Ip(to.Ipv4), IpProtocols.Tcp);
+        b.Ethernet(firstHop, Mac(from), EtherTypes.Ipv4);
+        b.Ipv4(Ip(from.Ipv4), Ip(address), IpProtocols.Tcp, ttl);
         b.Tcp(40000, destinationPort, 1, 0, TcpHeader.Syn);
     });
 

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
+using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Tests.Compiler;
 
@@ -91,7 +92,7 @@ public sealed class SouthboundTests : IAsyncLifetime
 
         var result = await _fabric.Hub.TraceAsync("e1", "alpha-f1", Google.Protobuf.ByteString.CopyFrom(Traffic.Udp(a, b)), CancellationToken.None);
 
-        Assert.Equal([0u, 1u, 2u, 3u], result.Steps.Select(s => s.TableId));
+        Assert.Equal([EdgeTables.Classify, EdgeTables.PortSecurity, EdgeTables.Neighbours, EdgeTables.Acl, EdgeTables.Route, EdgeTables.Forward], result.Steps.Select(s => s.TableId));
         var output = Assert.Single(result.Outputs);
         Assert.Equal((uplink, "e1--c1"), (output.PortNumber, output.Port));
         Assert.Equal(2, output.PushedLabels.Count);

@@ -98,7 +98,7 @@ public class TopologyFileTests
         var error = SingleError(Valid.Replace("ip: 10.1.0.12 }", "ip: 10.1.0.12, ipp: 1 }", StringComparison.Ordinal));
 
         Assert.Equal((17, 61), (error.Line, error.Column));
-        Assert.Contains("unknown key 'ipp' in a vm; expected one of: name, edge, network, ip, mac", error.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown key 'ipp' in a vm; expected one of: name, edge, network, ip, ipv6, mac, port-security", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
