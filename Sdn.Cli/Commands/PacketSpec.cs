@@ -5,6 +5,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Sdn.Common.Packets;
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Model;
 
 namespace Sdn.Cli.Commands;
 
@@ -13,7 +14,8 @@ namespace Sdn.Cli.Commands;
 /// <c>icmp,nw_dst=10.1.0.12</c>, <c>udp,nw_dst=10.1.0.12,tp_dst=53</c> or <c>arp,arp_tpa=10.1.0.1</c>; or
 /// <c>hex:</c> and the whole frame. Fields left out are what a packet sent from the port would carry: its MAC
 /// and address as sources, and as destination MAC the MAC of the model port that owns the destination address
-/// (broadcast for an ARP request, or when no port owns it).
+/// (broadcast for an ARP request, or when no port owns it), or the tenant router's for a destination beyond the
+/// port's network.
 /// </summary>
 internal sealed class PacketSpec
 {
@@ -109,9 +111,11 @@ internal sealed class PacketSpec
 
     /// <summary>The frame as it would leave <paramref name="from"/>; <paramref name="ports"/> supply the destination MAC.</summary>
     /// <exception cref="CommandException">A field's value is malformed, or the destination is missing.</exception>
-    public byte[] Build(Port from, IReadOnlyList<Port> ports)
+    /// <param name="network">The network of <paramref name="from"/>: a destination outside its subnets is sent to the tenant's router.</param>
+    public byte[] Build(Port from, Network network, IReadOnlyList<Port> ports)
     {
         ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(ports);
         if (_frame is not null)
         {
@@ -124,12 +128,12 @@ internal sealed class PacketSpec
         var source = Mac("dl_src", from.Mac);
         if (_values.ContainsKey("dl_vlan"))
         {
-            builder.Ethernet(DestinationMac(from, ports, etherType), source, EtherTypes.Vlan);
+            builder.Ethernet(DestinationMac(from, network, ports, etherType), source, EtherTypes.Vlan);
             builder.Vlan((ushort)Number("dl_vlan", "0", 4095), etherType);
         }
         else
         {
-            builder.Ethernet(DestinationMac(from, ports, etherType), source, etherType);
+            builder.Ethernet(DestinationMac(from, network, ports, etherType), source, etherType);
         }
 
         switch (etherType)
@@ -185,7 +189,7 @@ internal sealed class PacketSpec
         }
     }
 
-    private ulong DestinationMac(Port from, IReadOnlyList<Port> ports, ushort etherType)
+    private ulong DestinationMac(Port from, Network network, IReadOnlyList<Port> ports, ushort etherType)
     {
         if (_values.ContainsKey("dl_dst"))
         {
@@ -197,9 +201,15 @@ internal sealed class PacketSpec
             return Broadcast;
         }
 
-        var owner = etherType == EtherTypes.Ipv6
-            ? ports.FirstOrDefault(p => p.Network == from.Network && Owns(p.Ipv6, new IPAddress(Ipv6Bytes("ipv6_dst", string.Empty))))
-            : ports.FirstOrDefault(p => p.Network == from.Network && Owns(p.Ipv4, new IPAddress(TargetIpv4Bytes())));
+        var (destination, subnet) = etherType == EtherTypes.Ipv6
+            ? (new IPAddress(Ipv6Bytes("ipv6_dst", string.Empty)), network.Ipv6Subnet)
+            : (new IPAddress(TargetIpv4Bytes()), network.Ipv4Subnet);
+        if (IPNetwork.TryParse(subnet, out var onLink) && !onLink.Contains(destination))
+        {
+            return Mac("dl_dst", MacAddress.RouterOf(network.Tenant));
+        }
+
+        var owner = ports.FirstOrDefault(p => p.Network == from.Network && Owns(etherType == EtherTypes.Ipv6 ? p.Ipv6 : p.Ipv4, destination));
         return owner is null ? Broadcast : Mac("dl_dst", owner.Mac);
     }
 

@@ -76,8 +76,9 @@ internal static class TraceCommand
     private static async Task<(string Port, byte[] Frame)> FromSpecAsync(Controller.ControllerClient client, PacketSpec spec, string portName)
     {
         var port = await client.GetPortAsync(new GetRequest { Name = portName }).ConfigureAwait(false);
+        var network = await client.GetNetworkAsync(new GetRequest { Name = port.Network }).ConfigureAwait(false);
         var ports = await client.ListPortsAsync(new ListRequest()).ConfigureAwait(false);
-        return (port.Name, spec.Build(port, ports.Items));
+        return (port.Name, spec.Build(port, network, ports.Items));
     }
 
     /// <summary>The <paramref name="index"/>-th packet of the file, and the port it arrives on: the one given, else the one it was captured on.</summary>

@@ -208,7 +208,7 @@ public sealed class FabricCommandsTests : IAsyncLifetime
         using (var writer = new PcapngWriter(File.Create(file)))
         {
             var uplink = writer.AddInterface("e1--c1", "uplink", LinkType.Ethernet, 65535);
-            var frame = PacketSpec.Parse("icmp,nw_dst=10.1.0.12").Build(_controller.Model.Get(ResourceKinds.Ports, "red1"), []);
+            var frame = PacketSpec.Parse("icmp,nw_dst=10.1.0.12").Build(_controller.Model.Get(ResourceKinds.Ports, "red1"), _controller.Model.Get(ResourceKinds.Networks, "red.web"), []);
             writer.WritePacket(uplink, 0, frame, frame.Length, CaptureDirection.Inbound);
         }
 

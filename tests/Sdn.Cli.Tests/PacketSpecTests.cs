@@ -1,6 +1,7 @@
 using Sdn.Cli.Commands;
 using Sdn.Common.Packets;
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Model;
 
 namespace Sdn.Cli.Tests;
 
@@ -9,6 +10,7 @@ public class PacketSpecTests
 {
     private static readonly Port From = new() { Name = "red1", Network = "red/web", Mac = "02:00:00:00:00:01", Ipv4 = "10.1.0.11", Ipv6 = "fd00::11" };
     private static readonly Port To = new() { Name = "red2", Network = "red/web", Mac = "02:00:00:00:00:02", Ipv4 = "10.1.0.12", Ipv6 = "fd00::12" };
+    private static readonly Network Web = new() { Name = "red/web", Tenant = "red", Ipv4Subnet = "10.1.0.0/24", Ipv6Subnet = "fd00::/64" };
     private static readonly Port OtherTenant = new() { Name = "blue2", Network = "blue/db", Mac = "02:00:00:00:00:03", Ipv4 = "10.1.0.13" };
 
     [Fact]
@@ -41,12 +43,22 @@ public class PacketSpecTests
         Assert.Equal((Traffic.Mac(To), EtherTypes.Ipv6, IpProtocols.Icmpv6, (byte)128), (ping6.EthDst, ping6.EthType, ping6.IpProto, ping6.IcmpType));
     }
 
+    [Theory]
+    [InlineData("tcp,nw_dst=10.2.0.12")]
+    [InlineData("udp6,ipv6_dst=fd00:2::12")]
+    public void A_destination_beyond_the_ports_network_is_sent_to_the_tenants_router(string spec)
+    {
+        var key = Extract(spec);
+
+        Assert.Equal(Traffic.Mac(MacAddress.RouterOf("red")), key.EthDst);
+    }
+
     [Fact]
     public void Hex_gives_the_frame_as_it_is()
     {
         var frame = Build("icmp,nw_dst=10.1.0.12");
 
-        Assert.Equal(frame, PacketSpec.Parse("hex:" + Convert.ToHexString(frame)).Build(From, []));
+        Assert.Equal(frame, PacketSpec.Parse("hex:" + Convert.ToHexString(frame)).Build(From, Web, []));
     }
 
     [Theory]
@@ -64,7 +76,7 @@ public class PacketSpecTests
     public void A_bad_description_is_refused_naming_the_field(string spec, string problem) =>
         Assert.Contains(problem, Assert.Throws<CommandException>(() => Build(spec)).Message, StringComparison.Ordinal);
 
-    private static byte[] Build(string spec) => PacketSpec.Parse(spec).Build(From, [From, To, OtherTenant]);
+    private static byte[] Build(string spec) => PacketSpec.Parse(spec).Build(From, Web, [From, To, OtherTenant]);
 
     private static FlowKey Extract(string spec)
     {

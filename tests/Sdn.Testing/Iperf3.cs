@@ -8,15 +8,17 @@ namespace Sdn.Testing;
 public static class Iperf3
 {
     /// <summary>Runs a one-off server in <paramref name="server"/> on <paramref name="serverIp"/> and a client in <paramref name="client"/>; returns Gbit/s.</summary>
-    public static double Gbps(NetworkNamespace server, string serverIp, NetworkNamespace client, int seconds)
+    /// <exception cref="Common.Interop.ExternalCommandException">The client could not connect within 3 s, or failed.</exception>
+    public static double Gbps(NetworkNamespace server, string serverIp, NetworkNamespace client, int seconds, int port = 5201)
     {
         var pidFile = Path.Combine(Path.GetTempPath(), $"sdn-iperf-{Guid.NewGuid():N}.pid");
-        server.Run("iperf3", "--server", "--one-off", "--daemon", "--bind", serverIp, "--pidfile", pidFile);
+        var portText = port.ToString(CultureInfo.InvariantCulture);
+        server.Run("iperf3", "--server", "--one-off", "--daemon", "--bind", serverIp, "--port", portText, "--pidfile", pidFile);
         try
         {
-            UntilListening(server);
+            UntilListening(server, portText);
             var report = client.Run(
-                "iperf3", "--client", serverIp, "--time", seconds.ToString(CultureInfo.InvariantCulture), "--connect-timeout", "3000", "--json");
+                "iperf3", "--client", serverIp, "--port", portText, "--time", seconds.ToString(CultureInfo.InvariantCulture), "--connect-timeout", "3000", "--json");
             using var document = JsonDocument.Parse(report);
             return document.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble() / 1e9;
         }
@@ -27,10 +29,10 @@ public static class Iperf3
     }
 
     /// <summary>A daemonized server returns before it listens; a client that came first would be refused.</summary>
-    private static void UntilListening(NetworkNamespace server)
+    private static void UntilListening(NetworkNamespace server, string port)
     {
         var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (server.Run("ss", "--no-header", "--listening", "--tcp", "sport = :5201").Length == 0 && DateTime.UtcNow < deadline)
+        while (server.Run("ss", "--no-header", "--listening", "--tcp", $"sport = :{port}").Length == 0 && DateTime.UtcNow < deadline)
         {
             Thread.Sleep(20);
         }

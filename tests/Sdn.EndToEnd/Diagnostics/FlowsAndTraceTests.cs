@@ -8,6 +8,7 @@ using Sdn.Common.Capture;
 using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
 using Sdn.EndToEnd.Support;
+using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
 
 namespace Sdn.EndToEnd.Diagnostics;
@@ -46,12 +47,12 @@ public sealed class FlowsAndTraceTests(RunningQuickstart quickstart) : IAsyncLif
         Assert.Equal("e1", dump.Edge);
         Assert.Equal(Enumerable.Range(0, 8).Select(t => (uint)t), dump.Flows.Select(f => f.Entry.TableId).Distinct());
         var probeMac = ByteString.CopyFrom(Convert.FromHexString(Port("red2").Mac.Replace(":", string.Empty, StringComparison.Ordinal)));
-        var toRed2 = dump.Flows.Single(f => f.Entry.TableId == 3 && f.Entry.Match.Any(m => m.Field == Field.EthDst && m.Value == probeMac));
+        var toRed2 = dump.Flows.Single(f => f.Entry.TableId == EdgeTables.Forward && f.Entry.Match.Any(m => m.Field == Field.EthDst && m.Value == probeMac));
         Assert.True(toRed2.Packets >= 3 && toRed2.Bytes >= 3 * 98, $"{toRed2}");
         Assert.True(toRed2.DurationMs >= toRed2.IdleMs, $"{toRed2}");
 
-        var table3 = await _api.GetFlowsAsync(new GetFlowsRequest { Edge = "e1", TableId = 3 });
-        Assert.Equal(dump.Flows.Where(f => f.Entry.TableId == 3).Select(f => f.Entry), table3.Flows.Select(f => f.Entry));
+        var forward = await _api.GetFlowsAsync(new GetFlowsRequest { Edge = "e1", TableId = EdgeTables.Forward });
+        Assert.Equal(dump.Flows.Where(f => f.Entry.TableId == EdgeTables.Forward).Select(f => f.Entry), forward.Flows.Select(f => f.Entry));
     }
 
     [KvmFact]
@@ -97,16 +98,16 @@ public sealed class FlowsAndTraceTests(RunningQuickstart quickstart) : IAsyncLif
     [KvmFact]
     public async Task The_trace_pushes_the_service_label_that_the_egress_edge_pops_into_the_destination_vnic()
     {
-        var frame = PacketSpec.Parse("udp,nw_dst=10.1.0.12,tp_dst=53").Build(Port("red1"), [Port("red2")]);
+        var frame = PacketSpec.Parse("udp,nw_dst=10.1.0.12,tp_dst=53").Build(Port("red1"), Network("red.web"), [Port("red2")]);
 
         var result = await _api.TraceAsync(new TraceRequest { Port = "red1", Packet = ByteString.CopyFrom(frame) });
 
-        Assert.Equal([0u, 1u, 2u, 3u], result.Steps.Select(s => s.TableId));
-        Assert.Equal(100u, result.Steps[3].Matched.Priority);
-        Assert.Equal(TableMiss.NextTable, result.Steps[1].Miss);
+        Assert.Equal([EdgeTables.Classify, EdgeTables.PortSecurity, EdgeTables.Neighbours, EdgeTables.Acl, EdgeTables.Route, EdgeTables.Forward], result.Steps.Select(s => s.TableId));
+        Assert.Equal(100u, result.Steps[^1].Matched.Priority);
+        Assert.Equal(TableMiss.NextTable, result.Steps[2].Miss);
         var output = Assert.Single(result.Outputs);
         var serviceLabel = output.PushedLabels[1];
-        var egress = (await _api.GetFlowsAsync(new GetFlowsRequest { Edge = "e2", TableId = 4 })).Flows
+        var egress = (await _api.GetFlowsAsync(new GetFlowsRequest { Edge = "e2", TableId = EdgeTables.Egress })).Flows
             .Single(f => f.Entry.Match.Any(m => m.Field == Field.MplsLabel && Number(m.Value) == serviceLabel));
         Assert.Contains(egress.Entry.Instructions.SelectMany(i => i.ApplyActions?.Actions ?? []), a => a.KindCase == FlowAction.KindOneofCase.Output);
     }
@@ -118,7 +119,7 @@ public sealed class FlowsAndTraceTests(RunningQuickstart quickstart) : IAsyncLif
         var refused = await SdnCli.InvokeAsync(Controller, "trace", "red1", "--packet", "udp,nw_dst=10.1.0.12,tp_dst=http");
 
         Assert.Equal(0, exit);
-        Assert.Contains("\ntable 3: table-miss, drop: priority=0 actions=drop\n", output, StringComparison.Ordinal);
+        Assert.Contains($"\ntable {EdgeTables.Forward}: table-miss, drop: priority=0 actions=drop\n", output, StringComparison.Ordinal);
         Assert.Contains("\nverdict: drop\n", output, StringComparison.Ordinal);
         Assert.Equal((1, "sdn: --packet: tp_dst=http is not a number from 0 to 65535\n"), refused);
     }
@@ -126,7 +127,7 @@ public sealed class FlowsAndTraceTests(RunningQuickstart quickstart) : IAsyncLif
     [KvmFact]
     public async Task Sdn_trace_from_pcap_replays_a_packet_on_the_port_it_was_captured_on()
     {
-        var frame = PacketSpec.Parse("icmp,nw_dst=10.1.0.12").Build(Port("red1"), [Port("red2")]);
+        var frame = PacketSpec.Parse("icmp,nw_dst=10.1.0.12").Build(Port("red1"), Network("red.web"), [Port("red2")]);
         using (var writer = new PcapngWriter(File.Create(_pcap)))
         {
             var vnic = writer.AddInterface("e1/red1", "vNIC", LinkType.Ethernet, 65535);
@@ -147,6 +148,8 @@ public sealed class FlowsAndTraceTests(RunningQuickstart quickstart) : IAsyncLif
     }
 
     private Contracts.Port Port(string name) => _fabric.Model.Get(ResourceKinds.Ports, name);
+
+    private Contracts.Network Network(string name) => _fabric.Model.Get(ResourceKinds.Networks, name);
 
     private static ulong Number(ByteString value) => value.Aggregate(0ul, (number, b) => (number << 8) | b);
 }
