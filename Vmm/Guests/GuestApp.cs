@@ -9,7 +9,7 @@ public enum GuestApp
     /// <summary>Replies to ARP requests, ICMP and ICMPv6 echo requests and UDP datagrams for its addresses.</summary>
     Echo = 1,
 
-    /// <summary>Resolves a target by ARP, then sends ICMP echo requests and reports each RTT.</summary>
+    /// <summary>Resolves the next hop to a target by ARP, then sends ICMP echo requests and reports each RTT.</summary>
     Ping = 2,
 
     /// <summary>Sends numbered UDP frames of a given size at a given rate.</summary>
