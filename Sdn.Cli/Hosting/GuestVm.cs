@@ -9,7 +9,7 @@ using Sdn.Vmm.Machine;
 namespace Sdn.Cli.Hosting;
 
 /// <summary>
-/// A VNIC port's micro-VM: one NIC with the MAC and IPv4 address the controller gave the port, which becomes an
+/// A VNIC port's micro-VM: one NIC with the MAC and addresses the controller gave the port, which becomes an
 /// edge port under the port's number, and which boots its application when told to.
 /// </summary>
 internal sealed class GuestVm : IDisposable
@@ -31,8 +31,7 @@ internal sealed class GuestVm : IDisposable
         Machine = new VirtualMachine(new VmOptions { Name = config.Name, MemoryBytes = memory });
         try
         {
-            _nic = Machine.AddNic(new NicInfo(
-                PhysicalAddress.Parse(config.Mac).GetAddressBytes(), IPAddress.Parse(launch.Address.Ipv4), (int)launch.Address.PrefixLength, IPAddress.Parse(launch.Address.Gateway)));
+            _nic = Machine.AddNic(NicFor(config.Mac, launch.Address));
             Machine.Serial.Subscribe(line => _up |= line == UpLine);
         }
         catch
@@ -65,6 +64,18 @@ internal sealed class GuestVm : IDisposable
 
     /// <summary>The line the application prints once its NIC is up.</summary>
     private string UpLine => $"{Launch.App.ToString().ToLowerInvariant()}: up";
+
+    /// <summary>What the guest learns of its NIC: the port's MAC and addressing. An empty gateway or IPv6 address is none.</summary>
+    internal static NicInfo NicFor(string mac, PortAddress address)
+    {
+        var ipv6 = string.IsNullOrEmpty(address.Ipv6)
+            ? null
+            : new NicIpv6(IPAddress.Parse(address.Ipv6), (int)address.Ipv6PrefixLength, GatewayOrNone(address.Ipv6Gateway, IPAddress.IPv6Any));
+        return new NicInfo(
+            PhysicalAddress.Parse(mac).GetAddressBytes(), IPAddress.Parse(address.Ipv4), (int)address.PrefixLength, GatewayOrNone(address.Gateway, IPAddress.Any), ipv6);
+    }
+
+    private static IPAddress GatewayOrNone(string gateway, IPAddress none) => string.IsNullOrEmpty(gateway) ? none : IPAddress.Parse(gateway);
 
     /// <summary>The NIC as edge port <paramref name="number"/>.</summary>
     public IEdgePort Attach(uint number) => new VnicPort(number, Name, _nic);

@@ -5,13 +5,13 @@ namespace Sdn.Vmm.Guests;
 
 /// <summary>
 /// The boot-info page at <see cref="GuestLayout.BootInfoAddress"/>: everything a guest needs to find its NICs and
-/// its job. All fields are little-endian except IPv4 addresses, which are in network order as on the wire.
-/// The layout is the ABI documented in Vmm/README.md; the offsets below are its single source.
+/// its job. All fields are little-endian except IP addresses, which are in network order as on the wire.
+/// The layout is the ABI documented in docs/vmm.md; the offsets below are its single source.
 /// </summary>
 public static class BootInfo
 {
     public const uint Magic = 0x424E_4453; // "SDNB"
-    public const uint Version = 1;
+    public const uint Version = 2;
     public const int MaxNics = 4;
     public const int MaxParameters = 8;
 
@@ -24,7 +24,7 @@ public static class BootInfo
     public const int NicCountOffset = 0x24;
     public const int ParametersOffset = 0x28;
     public const int NicsOffset = 0x80;
-    public const int NicSize = 32;
+    public const int NicSize = 64;
 
     public const int NicMmioBase = 0;
     public const int NicMac = 8;
@@ -33,6 +33,9 @@ public static class BootInfo
     public const int NicAddress = 16;
     public const int NicGateway = 20;
     public const int NicMtu = 24;
+    public const int NicIpv6PrefixLength = 26;
+    public const int NicIpv6Address = 32;
+    public const int NicIpv6Gateway = 48;
 
     public static void Write(GuestMemory memory, ulong tscHz, ulong freeMemoryStart, GuestApp app, IReadOnlyList<ulong> parameters, IReadOnlyList<(NicInfo Nic, ulong MmioBase, uint Gsi, ushort Mtu)> nics)
     {
@@ -66,6 +69,12 @@ public static class BootInfo
             nic.Address.GetAddressBytes().CopyTo(entry[NicAddress..]);
             nic.Gateway.GetAddressBytes().CopyTo(entry[NicGateway..]);
             BinaryPrimitives.WriteUInt16LittleEndian(entry[NicMtu..], mtu);
+            if (nic.Ipv6 is { } ipv6)
+            {
+                entry[NicIpv6PrefixLength] = (byte)ipv6.PrefixLength;
+                ipv6.Address.GetAddressBytes().CopyTo(entry[NicIpv6Address..]);
+                ipv6.Gateway.GetAddressBytes().CopyTo(entry[NicIpv6Gateway..]);
+            }
         }
     }
 }

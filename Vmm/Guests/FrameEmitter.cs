@@ -11,6 +11,8 @@ internal static class FrameEmitter
 
     public static int MyIp => BootInfo.NicsOffset + BootInfo.NicAddress;
 
+    public static int MyIpv6 => BootInfo.NicsOffset + BootInfo.NicIpv6Address;
+
     /// <summary>Copies the 6-byte MAC at [<paramref name="source"/> + <paramref name="sourceOffset"/>] to [<paramref name="target"/> + <paramref name="targetOffset"/>] (clobbers EAX).</summary>
     public static void CopyMac(GuestAssembler g, AssemblerRegister64 target, int targetOffset, AssemblerRegister64 source, int sourceOffset)
     {
@@ -74,17 +76,22 @@ internal static class FrameEmitter
     }
 
     /// <summary>
-    /// Turns the received IPv4 frame copied to [<paramref name="frame"/>] into a reply: Ethernet and IP addresses
-    /// swapped (the IP checksum is unchanged by a swap). Clobbers EAX, ECX.
+    /// Turns the received IP frame copied to [<paramref name="frame"/>] into a reply: Ethernet addresses swapped, and
+    /// the IP source at <paramref name="sourceAddress"/> swapped with the destination right after it, each
+    /// <paramref name="addressLength"/> bytes (a swap changes neither the IPv4 header checksum nor a pseudo-header sum).
+    /// Clobbers EAX, ECX.
     /// </summary>
-    public static void SwapForReply(GuestAssembler g, AssemblerRegister64 frame)
+    public static void SwapForReply(GuestAssembler g, AssemblerRegister64 frame, int sourceAddress, int addressLength)
     {
         var a = g.Asm;
         CopyMac(g, frame, F.EthDestination, frame, F.EthSource);
         WriteMyMac(g, frame, F.EthSource);
-        a.mov(eax, __dword_ptr[frame + F.IpSource]);
-        a.mov(ecx, __dword_ptr[frame + F.IpDestination]);
-        a.mov(__dword_ptr[frame + F.IpSource], ecx);
-        a.mov(__dword_ptr[frame + F.IpDestination], eax);
+        for (var i = sourceAddress; i < sourceAddress + addressLength; i += 4)
+        {
+            a.mov(eax, __dword_ptr[frame + i]);
+            a.mov(ecx, __dword_ptr[frame + i + addressLength]);
+            a.mov(__dword_ptr[frame + i], ecx);
+            a.mov(__dword_ptr[frame + i + addressLength], eax);
+        }
     }
 }

@@ -1,8 +1,9 @@
 namespace Sdn.Vmm.Guests;
 
 /// <summary>
-/// Byte offsets into an untagged Ethernet frame carrying ARP, or IPv4 (20-byte header) with ICMP or UDP,
-/// and the 16-bit constants as a little-endian load of the big-endian wire bytes sees them.
+/// Byte offsets into an untagged Ethernet frame carrying ARP, IPv4 (20-byte header) with ICMP or UDP, or IPv6
+/// (no extension headers) with ICMPv6, and the 16-bit constants as a little-endian load of the big-endian wire
+/// bytes sees them.
 /// </summary>
 internal static class FrameOffsets
 {
@@ -26,6 +27,7 @@ internal static class FrameOffsets
     public const int IpSource = 26;
     public const int IpDestination = 30;
     public const int IpHeaderLength = 20;
+    public const int IpAddressLength = 4;
 
     public const int L4 = 34;
     public const int IcmpType = 34;
@@ -38,11 +40,20 @@ internal static class FrameOffsets
     public const int UdpChecksum = 40;
     public const int Payload = 42;
 
+    public const int Ipv6NextHeader = 20;
+    public const int Ipv6HopLimit = 21;
+    public const int Ipv6Source = 22;
+    public const int Ipv6Destination = 38;
+    public const int Ipv6AddressLength = 16;
+    public const int Icmpv6Type = 54;
+    public const int Icmpv6Checksum = 56;
+
     public const int MinimumFrame = 60;
 
     // Little-endian views of wire constants.
     public const short EtherTypeArp = 0x0608;
     public const short EtherTypeIpv4 = 0x0008;
+    public const short EtherTypeIpv6 = unchecked((short)0xDD86);
     public const short ArpRequest = 0x0100;
     public const short ArpReply = 0x0200;
     public const int ArpEthernetIpv4 = 0x0008_0100; // htype 1, ptype 0x0800
@@ -51,4 +62,7 @@ internal static class FrameOffsets
     public const byte ProtocolUdp = 17;
     public const byte IcmpEchoRequest = 8;
     public const byte IcmpEchoReply = 0;
+    public const byte ProtocolIcmpv6 = 58;
+    public const byte Icmpv6EchoRequest = 128;
+    public const byte Icmpv6EchoReply = 129;
 }

@@ -6,10 +6,10 @@ public enum GuestApp
     /// <summary>A user-supplied image; the parameters mean whatever it wants.</summary>
     User = 0,
 
-    /// <summary>Replies to ARP requests, ICMP echo requests and UDP datagrams for its address.</summary>
+    /// <summary>Replies to ARP requests, ICMP and ICMPv6 echo requests and UDP datagrams for its addresses.</summary>
     Echo = 1,
 
-    /// <summary>Resolves a target by ARP, then sends ICMP echo requests and reports each RTT.</summary>
+    /// <summary>Resolves the next hop to a target by ARP, then sends ICMP echo requests and reports each RTT.</summary>
     Ping = 2,
 
     /// <summary>Sends numbered UDP frames of a given size at a given rate.</summary>

@@ -5,7 +5,8 @@ using F = Sdn.Vmm.Guests.FrameOffsets;
 namespace Sdn.Vmm.Guests.Apps;
 
 /// <summary>
-/// ping: resolves the target's MAC with ARP (retrying every 100 ms), then sends ICMP echo requests one at a time,
+/// ping: resolves the next hop's MAC with ARP (retrying every 100 ms): the target's, or the gateway's when the target is
+/// outside NIC 0's subnet and there is a gateway. Then it sends ICMP echo requests to that MAC one at a time,
 /// reporting each round-trip time in TSC ticks (<see cref="ReportKey.PingRttTicks"/>) and, at the end, the number of
 /// replies (<see cref="ReportKey.PingReplies"/>). Parameters: target IPv4, count, interval in µs, payload bytes (≥ 8).
 /// </summary>
@@ -16,6 +17,11 @@ internal static class PingApp
     private const int Interval = BootInfo.ParametersOffset + 16;
     private const int PayloadBytes = BootInfo.ParametersOffset + 24;
     private const short Identifier = 0x4453;
+    private const int MyPrefixLength = BootInfo.NicsOffset + BootInfo.NicPrefixLength;
+    private const int Gateway = BootInfo.NicsOffset + BootInfo.NicGateway;
+
+    /// <summary>The IPv4 address ARP resolves (u32, wire order), from R15.</summary>
+    private const int NextHop = DriverLayout.Scratch;
 
     public static void Emit(GuestAssembler g)
     {
@@ -26,7 +32,9 @@ internal static class PingApp
         var txBuffer = GuestNetDriver.TxBuffer(g);
         var rxRelease = GuestNetDriver.RxRelease(g);
 
-        // Who has the target? Broadcast an ARP request and wait up to 100 ms for the answer.
+        ChooseNextHop(g);
+
+        // Who has the next hop? Broadcast an ARP request and wait up to 100 ms for the answer.
         a.Label(ref arpSend);
         a.call(txBuffer);
         a.mov(rbp, rax);
@@ -37,14 +45,14 @@ internal static class PingApp
         FrameEmitter.WriteArp(g, rbp, F.ArpRequest);
         a.mov(__dword_ptr[rbp + F.ArpTargetMac], 0);
         a.mov(__word_ptr[rbp + F.ArpTargetMac + 4], 0);
-        a.mov(eax, __dword_ptr[r13 + Target]);
+        a.mov(eax, __dword_ptr[r15 + NextHop]);
         a.mov(__dword_ptr[rbp + F.ArpTargetIp], eax);
         a.mov(edi, F.MinimumFrame);
         SendAndAwait(g, 100_000, ref arpWait, arpSend, F.EtherTypeArp, arpSkip);
         a.cmp(__word_ptr[rbx + F.ArpOperation], F.ArpReply);
         a.jne(arpSkip);
         a.mov(eax, __dword_ptr[rbx + F.ArpSenderIp]);
-        a.cmp(eax, __dword_ptr[r13 + Target]);
+        a.cmp(eax, __dword_ptr[r15 + NextHop]);
         a.jne(arpSkip);
         FrameEmitter.CopyMac(g, r15, DriverLayout.PeerMac, rbx, F.ArpSenderMac);
         a.call(rxRelease);
@@ -131,6 +139,26 @@ internal static class PingApp
         g.Report(ReportKey.PingReplies, rsi);
         g.Print("ping: done\n");
         g.Exit(0);
+    }
+
+    /// <summary>Emits: NextHop = the gateway when the target is outside NIC 0's subnet and there is a gateway, else the target.</summary>
+    private static void ChooseNextHop(GuestAssembler g)
+    {
+        var a = g.Asm;
+        a.movzx(ecx, __byte_ptr[r13 + MyPrefixLength]);
+        a.neg(ecx);
+        a.add(ecx, 32);
+        a.mov(rax, -1L);
+        a.shl(rax, cl); // the mask in EAX, host order; a 64-bit shift, so that prefix 0 shifts all 32 bits out
+        a.bswap(eax);
+        a.mov(ecx, __dword_ptr[r13 + Target]);
+        a.mov(edx, ecx);
+        a.xor(edx, __dword_ptr[r13 + FrameEmitter.MyIp]);
+        a.test(edx, eax);
+        a.cmovnz(ecx, __dword_ptr[r13 + Gateway]);
+        a.test(ecx, ecx);
+        a.cmovz(ecx, __dword_ptr[r13 + Target]); // off the subnet, but no gateway
+        a.mov(__dword_ptr[r15 + NextHop], ecx);
     }
 
     /// <summary>
