@@ -31,6 +31,15 @@ public static class Traffic
         b.Tcp(40000, destinationPort, 1, 0, TcpHeader.Syn);
     });
 
+    /// <summary>An ICMP echo request from <paramref name="from"/>'s MAC and address to <paramref name="to"/>'s.</summary>
+    public static byte[] EchoRequest(Port from, Port to) => Build((ref FrameBuilder b) =>
+    {
+        b.Ethernet(Mac(to), Mac(from), EtherTypes.Ipv4);
+        b.Ipv4(Ip(from.Ipv4), Ip(to.Ipv4), IpProtocols.Icmp);
+        b.IcmpEcho(IcmpHeader.EchoRequest, 0x5350, 1);
+        b.Payload("spoofed"u8);
+    });
+
     /// <summary>A broadcast ARP request from <paramref name="from"/> for <paramref name="target"/>'s address.</summary>
     public static byte[] ArpRequest(Port from, string target) => Build((ref FrameBuilder b) =>
     {
