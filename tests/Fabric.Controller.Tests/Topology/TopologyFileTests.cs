@@ -163,6 +163,32 @@ public class TopologyFileTests
     }
 
     [Fact]
+    public void A_dual_stack_network_gives_its_ports_ipv6_addresses_given_or_allocated_and_port_security_unless_opted_out()
+    {
+        var text = Valid
+            .Replace("subnet: 10.1.0.0/24", "subnet: 10.1.0.0/24\n        ipv6-subnet: fd00:1::/64", StringComparison.Ordinal)
+            .Replace("mac: \"02:00:00:00:00:01\" }", "mac: \"02:00:00:00:00:01\", ipv6: \"fd00:1::11\", port-security: false }", StringComparison.Ordinal);
+
+        var state = TopologyFile.Parse(text, "t.yaml").State;
+
+        Assert.Equal(("fd00:1::/64", "fd00:1::1"), (state.Networks[0].Ipv6Subnet, state.Networks[0].Ipv6Gateway));
+        Assert.Equal(("fd00:1::11", false), (state.Ports.Single(p => p.Name == "vm1").Ipv6, state.Ports.Single(p => p.Name == "vm1").PortSecurity));
+        Assert.Equal(("fd00:1::2", true), (state.Ports.Single(p => p.Name == "vm2").Ipv6, state.Ports.Single(p => p.Name == "vm2").PortSecurity));
+    }
+
+    [Theory]
+    [InlineData("ip: 10.1.0.12 }", "ip: 10.1.0.12, ipv6: \"fd00:1::12\" }", 17, "ipv6 fd00:1::12 given, but network 'red.web' has no IPv6 subnet")]
+    [InlineData("ip: 10.1.0.12 }", "ip: 10.1.0.12, port-security: maybe }", 17, "'port-security' of a vm must be true or false")]
+    [InlineData("subnet: 10.1.0.0/24", "subnet: 10.1.0.0/24\n        ipv6-subnet: 10.2.0.0/24", 15, "ipv6_subnet '10.2.0.0/24' is not an IPv6")]
+    public void A_bad_ipv6_or_port_security_value_is_an_error_at_its_line(string find, string replace, int line, string message)
+    {
+        var error = SingleError(Valid.Replace(find, replace, StringComparison.Ordinal));
+
+        Assert.Equal(line, error.Line);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bad_application_parameter_is_an_error_at_the_parameter()
     {
         var error = SingleError(Valid.Replace("ip: 10.1.0.12 }", "ip: 10.1.0.12, app: ping, params: { target: vm1, count: lots } }", StringComparison.Ordinal));
