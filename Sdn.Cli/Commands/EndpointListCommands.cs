@@ -20,24 +20,24 @@ internal static class EndpointListCommands
         "List the fabric's ports (VNIC and TAP) with whether their edge applied them",
         "port",
         _ => true,
-        ["PORT", "EDGE", "NETWORK", "KIND", "MAC", "IPV4"],
-        p => [p.Name, p.Edge, p.Network, p.Kind == PortKind.Tap ? "tap" : "vnic", p.Mac, p.Ipv4]);
+        ["PORT", "EDGE", "NETWORK", "KIND", "MAC", "IPV4", "IPV6", "SECURITY"],
+        p => [p.Name, p.Edge, p.Network, p.Kind == PortKind.Tap ? "tap" : "vnic", p.Mac, p.Ipv4, p.Ipv6, p.PortSecurity ? "on" : "off"]);
 
     public static Command Vms() => Create(
         "vms",
         "List the fabric's micro-VMs: their application, memory and vCPUs, and whether they are up",
         "vm",
         p => p.Kind == PortKind.Vnic,
-        ["VM", "EDGE", "NETWORK", "APP", "IPV4", "MEMORY", "VCPUS"],
-        p => [p.Name, p.Edge, p.Network, p.Vm?.App ?? "", p.Ipv4, Number(p.Vm?.MemoryMib, " MiB"), Number(p.Vm?.Vcpus, "")]);
+        ["VM", "EDGE", "NETWORK", "APP", "IPV4", "IPV6", "MEMORY", "VCPUS"],
+        p => [p.Name, p.Edge, p.Network, p.Vm?.App ?? "", p.Ipv4, p.Ipv6, Number(p.Vm?.MemoryMib, " MiB"), Number(p.Vm?.Vcpus, "")]);
 
     public static Command Hosts() => Create(
         "hosts",
         "List the fabric's Linux hosts (a namespace on a TAP device each): their routes, and whether they are up",
         "host",
         p => p.Kind == PortKind.Tap,
-        ["HOST", "EDGE", "NETWORK", "IPV4", "ROUTES"],
-        p => [p.Name, p.Edge, p.Network, p.Ipv4, string.Join(", ", p.Host?.Routes.Select(r => $"{r.To} via {r.Via}") ?? [])]);
+        ["HOST", "EDGE", "NETWORK", "IPV4", "IPV6", "ROUTES"],
+        p => [p.Name, p.Edge, p.Network, p.Ipv4, p.Ipv6, string.Join(", ", p.Host?.Routes.Select(r => $"{r.To} via {r.Via}") ?? [])]);
 
     /// <summary>The state's short name, as `sdn status` and the list commands print it: pending, up, down, failed.</summary>
     public static string NameOf(ObjectState state) => state.ToString().ToLowerInvariant();

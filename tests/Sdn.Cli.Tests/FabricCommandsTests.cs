@@ -87,12 +87,12 @@ public sealed class FabricCommandsTests : IAsyncLifetime
         var ports = await InvokeAsync("ports");
 
         Assert.Equal(0, vms.Exit);
-        Assert.Matches(@"^VM\s+EDGE\s+NETWORK\s+APP\s+IPV4\s+MEMORY\s+VCPUS\s+STATE\s+REASON\n", vms.Output);
+        Assert.Matches(@"^VM\s+EDGE\s+NETWORK\s+APP\s+IPV4\s+IPV6\s+MEMORY\s+VCPUS\s+STATE\s+REASON\n", vms.Output);
         Assert.Matches(@"\nred1\s+e1\s+red.web\s+echo\s+10.1.0.11\s+\d+ MiB\s+1\s+pending\s+the agent of e1 is not connected\n", vms.Output);
         Assert.Equal(5, vms.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Matches(@"\nh1\s+e2\s+red.web\s+10.1.0.100\s+pending\s", hosts.Output);
         Assert.Equal(2, hosts.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.Matches(@"\nh1\s+e2\s+red.web\s+tap\s+[0-9a-f:]{17}\s+10.1.0.100\s+pending\s", ports.Output);
+        Assert.Matches(@"\nh1\s+e2\s+red.web\s+tap\s+[0-9a-f:]{17}\s+10.1.0.100\s+on\s+pending\s", ports.Output);
         Assert.Equal(6, ports.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 

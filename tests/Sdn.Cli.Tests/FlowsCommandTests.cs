@@ -1,5 +1,6 @@
 using Sdn.Cli.Commands;
 using Sdn.Contracts;
+using Sdn.Fabric.Controller.Compiler;
 
 namespace Sdn.Cli.Tests;
 
@@ -19,8 +20,8 @@ public sealed class FlowsCommandTests : IAsyncLifetime
 
         Assert.True(exit == 0, output);
         Assert.Matches(@" table=0, .*,in_port=src actions=write_metadata:", output);
-        Assert.Matches(@" table=0, .*,in_port=e1-c1 actions=goto_table:4\n", output);
-        Assert.Matches(@" table=3, .*,dl_dst=[0-9a-f:]+ actions=output:src\n", output);
+        Assert.Matches($@" table={EdgeTables.Classify}, .*,in_port=e1-c1 actions=goto_table:{EdgeTables.Egress}\n", output);
+        Assert.Matches($@" table={EdgeTables.Forward}, .*,dl_dst=[0-9a-f:]+ actions=output:src\n", output);
         Assert.DoesNotMatch(@"(in_port=|output:|mirror:)\d", output);
     }
 
