@@ -180,9 +180,14 @@ internal static class ProgramTranslator
 
     private static FlowMatch With(FlowMatch match, FieldMatch field)
     {
-        if (field.Field is Field.Ipv6Src or Field.Ipv6Dst)
+        if (field.Field is Field.Ipv6Src or Field.Ipv6Dst or Field.NdTarget)
         {
-            var (high, low) = field.Field == Field.Ipv6Src ? (FlowField.Ipv6SrcHigh, FlowField.Ipv6SrcLow) : (FlowField.Ipv6DstHigh, FlowField.Ipv6DstLow);
+            var (high, low) = field.Field switch
+            {
+                Field.Ipv6Src => (FlowField.Ipv6SrcHigh, FlowField.Ipv6SrcLow),
+                Field.Ipv6Dst => (FlowField.Ipv6DstHigh, FlowField.Ipv6DstLow),
+                _ => (FlowField.NdTargetHigh, FlowField.NdTargetLow),
+            };
             var value = Wide(field.Value);
             var mask = field.Mask.IsEmpty ? UInt128.MaxValue : Wide(field.Mask);
             return match.With(high, (ulong)(value >> 64), (ulong)(mask >> 64)).With(low, (ulong)value, (ulong)mask);

@@ -82,7 +82,7 @@ internal static class FlowText
     private static string Value(Field field, ByteString bytes) => field switch
     {
         Field.EthSrc or Field.EthDst when bytes.Length == 6 => string.Join(":", bytes.Select(b => b.ToString("x2", CultureInfo.InvariantCulture))),
-        Field.Ipv4Src or Field.Ipv4Dst or Field.ArpSpa or Field.ArpTpa or Field.Ipv6Src or Field.Ipv6Dst when bytes.Length is 4 or 16 => new IPAddress(bytes.Span).ToString(),
+        Field.Ipv4Src or Field.Ipv4Dst or Field.ArpSpa or Field.ArpTpa or Field.Ipv6Src or Field.Ipv6Dst or Field.NdTarget when bytes.Length is 4 or 16 => new IPAddress(bytes.Span).ToString(),
         Field.EthType or Field.Metadata or >= Field.Reg0 and <= Field.Reg7 => $"0x{Number(bytes):x}",
         _ => Number(bytes).ToString(CultureInfo.InvariantCulture),
     };

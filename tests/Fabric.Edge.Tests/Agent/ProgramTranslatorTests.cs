@@ -1,0 +1,53 @@
+using Google.Protobuf;
+using Sdn.Common.Packets;
+using Sdn.Contracts;
+using Sdn.Fabric.Edge.Agent;
+
+namespace Sdn.Fabric.Edge.Tests.Agent;
+
+/// <summary>The southbound messages the controller compiles, as the pipeline holds them.</summary>
+public class ProgramTranslatorTests
+{
+    private static readonly UInt128 Target = new(0xFD00_0000_0000_0000, 1);
+
+    [Fact]
+    public void An_nd_target_match_admits_the_solicitations_for_that_target_only()
+    {
+        var entry = new FlowEntry { Match = { Exact(Field.EthType, [0x86, 0xDD]), Exact(Field.NdTarget, Address(Target)) } };
+
+        var match = ProgramTranslator.Match(entry);
+
+        Assert.True(match.Matches(Solicitation(Target)));
+        Assert.False(match.Matches(Solicitation(Target + 1)));
+        Assert.Equal("eth_type=0x86dd,nd_target_hi=0xfd00000000000000,nd_target_lo=0x1", match.ToString());
+    }
+
+    [Fact]
+    public void A_masked_nd_target_match_is_a_prefix()
+    {
+        var mask = Address(UInt128.MaxValue << 64);
+        var entry = new FlowEntry { Match = { new FieldMatch { Field = Field.NdTarget, Value = ByteString.CopyFrom(Address(Target)), Mask = ByteString.CopyFrom(mask) } } };
+
+        var match = ProgramTranslator.Match(entry);
+
+        Assert.True(match.Matches(Solicitation(Target + 0x1234)));
+        Assert.False(match.Matches(Solicitation(Target + (UInt128.One << 64))));
+    }
+
+    private static FlowKey Solicitation(UInt128 target) => new()
+    {
+        EthType = EtherTypes.Ipv6,
+        IpProto = IpProtocols.Icmpv6,
+        IcmpType = NeighborMessage.Solicitation,
+        NdTarget = target,
+    };
+
+    private static FieldMatch Exact(Field field, byte[] value) => new() { Field = field, Value = ByteString.CopyFrom(value) };
+
+    private static byte[] Address(UInt128 address)
+    {
+        var bytes = new byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, address);
+        return bytes;
+    }
+}

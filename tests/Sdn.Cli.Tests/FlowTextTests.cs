@@ -1,0 +1,19 @@
+using Google.Protobuf;
+using Sdn.Cli.Commands;
+using Sdn.Contracts;
+
+namespace Sdn.Cli.Tests;
+
+/// <summary>How `sdn flows` and `sdn trace` write the matches and actions of routing, neighbour discovery and port security.</summary>
+public class FlowTextTests
+{
+    private static readonly byte[] Target = [0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+
+    [Fact]
+    public void An_nd_target_match_is_written_as_an_ipv6_address()
+    {
+        var match = new FieldMatch { Field = Field.NdTarget, Value = ByteString.CopyFrom(Target) };
+
+        Assert.Equal("nd_target=fd00::1", FlowText.Match([match]));
+    }
+}
