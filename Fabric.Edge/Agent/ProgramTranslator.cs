@@ -157,6 +157,7 @@ internal static class ProgramTranslator
         FlowAction.KindOneofCase.DecMplsTtl => PipelineAction.DecMplsTtl(),
         FlowAction.KindOneofCase.Mirror => PipelineAction.Mirror(action.Mirror),
         FlowAction.KindOneofCase.ArpResponder => PipelineAction.ArpResponder(Value(action.ArpResponder.TargetMac)),
+        FlowAction.KindOneofCase.NdResponder => PipelineAction.NdResponder(Wide(action.NdResponder.TargetIp), Value(action.NdResponder.TargetMac), action.NdResponder.Router),
         _ => throw new ProgramException($"action {action} is empty or unknown to this edge"),
     };
 

@@ -35,6 +35,12 @@ public enum DatapathActionKind : byte
     /// <summary>Turn an ARP request into the reply from MAC <see cref="DatapathAction.Value"/>.</summary>
     ArpReply,
 
+    /// <summary>
+    /// Turn a neighbour solicitation into the advertisement from the MAC in <see cref="DatapathAction.Value"/>'s low 48
+    /// bits, a router's when <see cref="DatapathAction.NdRouterFlag"/> is set too; one it must not answer is dropped and counted.
+    /// </summary>
+    NdReply,
+
     /// <summary>Remember the frame so a later <see cref="RestoreFrame"/> can undo what a group bucket did to it.</summary>
     SaveFrame,
 

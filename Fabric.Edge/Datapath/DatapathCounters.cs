@@ -20,4 +20,10 @@ public sealed class DatapathCounters
 
     /// <summary>Copies sent to a port number nothing is attached to.</summary>
     public long UnknownPort { get; internal set; }
+
+    /// <summary>
+    /// Neighbour solicitations an ND responder dropped unanswered: from the unspecified address (duplicate address
+    /// detection), or invalid (RFC 4861 §7.1.1: a hop limit below 255, a nonzero code, a bad checksum).
+    /// </summary>
+    public long NdUnanswered { get; internal set; }
 }

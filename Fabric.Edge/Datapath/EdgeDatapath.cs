@@ -295,6 +295,14 @@ public sealed class EdgeDatapath
                 case DatapathActionKind.ArpReply:
                     FrameActions.WriteArpReply(burst.Frame(index), offsets, action.Value);
                     break;
+                case DatapathActionKind.NdReply:
+                    if (!FrameActions.TryWriteNeighborAdvertisement(burst, index, ref offsets, action.Value & ~DatapathAction.NdRouterFlag, (action.Value & DatapathAction.NdRouterFlag) != 0))
+                    {
+                        Counters.NdUnanswered++;
+                        return;
+                    }
+
+                    break;
                 case DatapathActionKind.SaveFrame:
                     Save(saved++, burst.Frame(index), offsets);
                     break;

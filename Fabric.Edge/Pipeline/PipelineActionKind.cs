@@ -18,5 +18,6 @@ public enum PipelineActionKind : byte
     SetField,
     DecIpTtl,
     ArpResponder,
+    NdResponder,
     Mirror,
 }

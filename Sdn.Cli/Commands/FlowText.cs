@@ -55,6 +55,8 @@ internal static class FlowText
             FlowAction.KindOneofCase.DecMplsTtl => "dec_mpls_ttl",
             FlowAction.KindOneofCase.Mirror => $"mirror:{ports.Write(action.Mirror)}",
             FlowAction.KindOneofCase.ArpResponder => $"arp_responder:{Value(Field.EthSrc, action.ArpResponder.TargetMac)}",
+            FlowAction.KindOneofCase.NdResponder => $"nd_responder{(action.NdResponder.Router ? "(router)" : string.Empty)}:"
+                + $"{Value(Field.NdTarget, action.NdResponder.TargetIp)}->{Value(Field.EthSrc, action.NdResponder.TargetMac)}",
             _ => "unknown",
         };
     }

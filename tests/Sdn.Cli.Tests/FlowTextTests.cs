@@ -16,4 +16,14 @@ public class FlowTextTests
 
         Assert.Equal("nd_target=fd00::1", FlowText.Match([match]));
     }
+
+    [Fact]
+    public void An_nd_responder_is_written_with_its_target_and_mac()
+    {
+        var responder = new NdResponderAction { TargetIp = ByteString.CopyFrom(Target), TargetMac = ByteString.CopyFrom(2, 0, 0, 0, 0, 1) };
+
+        Assert.Equal("nd_responder:fd00::1->02:00:00:00:00:01", FlowText.Action(new FlowAction { NdResponder = responder }));
+        responder.Router = true;
+        Assert.Equal("nd_responder(router):fd00::1->02:00:00:00:00:01", FlowText.Action(new FlowAction { NdResponder = responder }));
+    }
 }

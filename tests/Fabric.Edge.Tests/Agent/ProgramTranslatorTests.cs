@@ -1,7 +1,9 @@
 using Google.Protobuf;
 using Sdn.Common.Packets;
 using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Agent;
+using Sdn.Fabric.Edge.Pipeline;
 
 namespace Sdn.Fabric.Edge.Tests.Agent;
 
@@ -33,6 +35,27 @@ public class ProgramTranslatorTests
         Assert.True(match.Matches(Solicitation(Target + 0x1234)));
         Assert.False(match.Matches(Solicitation(Target + (UInt128.One << 64))));
     }
+
+    [Fact]
+    public void An_nd_responder_keeps_its_target_mac_and_router_flag()
+    {
+        var entry = Applying(new FlowAction { NdResponder = new NdResponderAction { TargetIp = ByteString.CopyFrom(Address(Target)), TargetMac = ByteString.CopyFrom(2, 0, 0, 0, 0, 1), Router = true } });
+
+        var action = Assert.Single(ProgramTranslator.Add(entry, tableCount: 8).Instructions.ApplyActions);
+
+        Assert.Equal(PipelineAction.NdResponder(Target, 0x02_00_00_00_00_01, router: true), action);
+    }
+
+    [Fact]
+    public void An_nd_responder_for_an_ipv4_sized_target_is_refused()
+    {
+        var entry = Applying(new FlowAction { NdResponder = new NdResponderAction { TargetIp = ByteString.CopyFrom(10, 0, 0, 1), TargetMac = ByteString.CopyFrom(2, 0, 0, 0, 0, 1) } });
+
+        Assert.Contains("16 bytes", Assert.Throws<ProgramException>(() => ProgramTranslator.Add(entry, tableCount: 8)).Message, StringComparison.Ordinal);
+    }
+
+    private static FlowEntry Applying(FlowAction action) =>
+        new() { TableId = 1, Priority = 10, Instructions = { new Instruction { ApplyActions = new ApplyActions { Actions = { action } } } } };
 
     private static FlowKey Solicitation(UInt128 target) => new()
     {
