@@ -148,7 +148,12 @@ internal static class ProgramTranslator
     {
         FlowAction.KindOneofCase.Output => PipelineAction.Output(action.Output),
         FlowAction.KindOneofCase.Group => PipelineAction.Group(action.Group),
-        FlowAction.KindOneofCase.Drop => PipelineAction.Drop(),
+        FlowAction.KindOneofCase.Drop => action.Drop.Reason switch
+        {
+            DropReason.Unspecified => PipelineAction.Drop(),
+            DropReason.PortSecurity => PipelineAction.DropSpoofed(),
+            _ => throw new ProgramException($"drop reason {action.Drop.Reason} is unknown to this edge"),
+        },
         FlowAction.KindOneofCase.Controller => PipelineAction.Controller(),
         FlowAction.KindOneofCase.PushMpls => PipelineAction.PushMpls((ushort)action.PushMpls),
         FlowAction.KindOneofCase.PopMpls => PipelineAction.PopMpls((ushort)action.PopMpls),

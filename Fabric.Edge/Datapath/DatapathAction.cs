@@ -26,6 +26,7 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         DatapathActionKind.Punt => $"punt(reason={Value})",
         DatapathActionKind.PushMpls when Value >> 16 != 0 => $"{Kind}(0x{(ushort)Value:x4},label={Value >> 16})",
         DatapathActionKind.PushMpls or DatapathActionKind.PopMpls or DatapathActionKind.PushVlan => $"{Kind}(0x{Value:x4})",
+        DatapathActionKind.DropSpoofed => "drop(port_security)",
         DatapathActionKind.ArpReply => $"arp_reply(0x{Value:x12})",
         DatapathActionKind.NdReply => $"nd_reply(0x{Value & EthernetMask:x12}{((Value & NdRouterFlag) != 0 ? ",router" : string.Empty)})",
         _ => Kind.ToString(),

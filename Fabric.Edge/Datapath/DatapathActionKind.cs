@@ -41,6 +41,13 @@ public enum DatapathActionKind : byte
     /// </summary>
     NdReply,
 
+    /// <summary>
+    /// Drop the packet as port security's, counting it in its ingress port's <see cref="EdgePortCounters.RxSpoofed"/> and
+    /// in <see cref="DatapathCounters.PortSecurity"/>: an action, where a plain drop is the absence of one, so that a
+    /// cached flow counts every packet it drops.
+    /// </summary>
+    DropSpoofed,
+
     /// <summary>Remember the frame so a later <see cref="RestoreFrame"/> can undo what a group bucket did to it.</summary>
     SaveFrame,
 

@@ -303,6 +303,9 @@ public sealed class EdgeDatapath
                     }
 
                     break;
+                case DatapathActionKind.DropSpoofed:
+                    CountSpoofed(inPort);
+                    return;
                 case DatapathActionKind.SaveFrame:
                     Save(saved++, burst.Frame(index), offsets);
                     break;
@@ -318,6 +321,13 @@ public sealed class EdgeDatapath
         {
             Counters.NoOutput++;
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CountSpoofed(uint inPort)
+    {
+        ((inPort < MaxPorts ? _portCounters[inPort] : null) ?? _unattached).Spoofed();
+        Counters.PortSecurity++;
     }
 
     private void AllocateSavedFrames(int length)

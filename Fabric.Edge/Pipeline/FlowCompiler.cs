@@ -116,6 +116,10 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
             case PipelineActionKind.Drop:
                 _stopped = true;
                 break;
+            case PipelineActionKind.DropSpoofed:
+                Emit(DatapathActionKind.DropSpoofed);
+                _stopped = true;
+                break;
             case PipelineActionKind.Controller:
                 Emit(DatapathActionKind.Punt, value: (ulong)(fromTableMiss ? PacketInReason.NoMatch : PacketInReason.Action));
                 break;

@@ -37,6 +37,9 @@ public readonly record struct PipelineAction
 
     public static PipelineAction Drop() => new(PipelineActionKind.Drop);
 
+    /// <summary>Drops the packet as port security's: counted per packet, in its ingress port's spoofed frames.</summary>
+    public static PipelineAction DropSpoofed() => new(PipelineActionKind.DropSpoofed);
+
     /// <summary>Sends the packet to the controller as a packet-in with reason "action" (rate-limited).</summary>
     public static PipelineAction Controller() => new(PipelineActionKind.Controller);
 
@@ -82,6 +85,7 @@ public readonly record struct PipelineAction
         PipelineActionKind.Mirror => $"mirror:{Operand}",
         PipelineActionKind.SetField => $"set_field:{Field}=0x{Value:x}",
         PipelineActionKind.PushMpls or PipelineActionKind.PopMpls or PipelineActionKind.PushVlan => $"{Kind}:0x{Value:x4}",
+        PipelineActionKind.DropSpoofed => "drop(port_security)",
         PipelineActionKind.ArpResponder => $"arp_responder:0x{Value:x12}",
         PipelineActionKind.NdResponder => $"nd_responder{(Operand != 0 ? "(router)" : string.Empty)}:{AddressText()}->0x{Value:x12}",
         _ => Kind.ToString(),

@@ -6,6 +6,7 @@ public enum PipelineActionKind : byte
     Output,
     Group,
     Drop,
+    DropSpoofed,
     Controller,
     PushMpls,
     PopMpls,

@@ -46,7 +46,7 @@ internal static class FlowText
         {
             FlowAction.KindOneofCase.Output => $"output:{ports.Write(action.Output)}",
             FlowAction.KindOneofCase.Group => $"group:{action.Group}",
-            FlowAction.KindOneofCase.Drop => "drop",
+            FlowAction.KindOneofCase.Drop => action.Drop.Reason == DropReason.PortSecurity ? "drop(port_security)" : "drop",
             FlowAction.KindOneofCase.Controller => "controller",
             FlowAction.KindOneofCase.PushMpls => $"push_mpls:0x{action.PushMpls:x4}",
             FlowAction.KindOneofCase.PopMpls => $"pop_mpls:0x{action.PopMpls:x4}",

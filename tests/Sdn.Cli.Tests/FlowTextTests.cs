@@ -26,4 +26,11 @@ public class FlowTextTests
         responder.Router = true;
         Assert.Equal("nd_responder(router):fd00::1->02:00:00:00:00:01", FlowText.Action(new FlowAction { NdResponder = responder }));
     }
+
+    [Fact]
+    public void A_port_security_drop_says_so_and_a_plain_drop_does_not()
+    {
+        Assert.Equal("drop(port_security)", FlowText.Action(new FlowAction { Drop = new DropAction { Reason = DropReason.PortSecurity } }));
+        Assert.Equal("drop", FlowText.Action(new FlowAction { Drop = new DropAction() }));
+    }
 }

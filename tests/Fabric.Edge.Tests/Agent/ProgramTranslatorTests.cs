@@ -54,6 +54,16 @@ public class ProgramTranslatorTests
         Assert.Contains("16 bytes", Assert.Throws<ProgramException>(() => ProgramTranslator.Add(entry, tableCount: 8)).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_drop_for_port_security_counts_spoofing_and_a_plain_drop_does_not()
+    {
+        Assert.Equal(PipelineAction.DropSpoofed(), Translated(new FlowAction { Drop = new DropAction { Reason = DropReason.PortSecurity } }));
+        Assert.Equal(PipelineAction.Drop(), Translated(new FlowAction { Drop = new DropAction() }));
+        Assert.Throws<ProgramException>(() => Translated(new FlowAction { Drop = new DropAction { Reason = (DropReason)9 } }));
+    }
+
+    private static PipelineAction Translated(FlowAction action) => Assert.Single(ProgramTranslator.Add(Applying(action), tableCount: 8).Instructions.ApplyActions);
+
     private static FlowEntry Applying(FlowAction action) =>
         new() { TableId = 1, Priority = 10, Instructions = { new Instruction { ApplyActions = new ApplyActions { Actions = { action } } } } };
 
