@@ -68,7 +68,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
             var table = tables[tableId];
             _dependencies.Add(table.Version);
             var entry = table.Lookup(_work, ref _unwildcard);
-            _trace?.AddStep(table.Id, entry);
+            _trace?.AddStep(table, entry);
             if (entry is null)
             {
                 return;

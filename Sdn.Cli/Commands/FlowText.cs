@@ -22,6 +22,9 @@ internal static class FlowText
         return $"priority={entry.Priority}{(match.Length > 0 ? "," + match : string.Empty)} actions={Instructions(entry.Instructions, ports)}";
     }
 
+    /// <summary>"table 1 (port-security)", or "table 1" when the edge did not name it.</summary>
+    public static string Table(uint tableId, string name) => name.Length > 0 ? $"table {tableId} ({name})" : $"table {tableId}";
+
     public static string Match(IEnumerable<FieldMatch> match, PortNames? ports = null) => string.Join(",", match.Select(m =>
         m.Mask.IsEmpty ? $"{Name(m.Field)}={Value(m.Field, m.Value, ports)}" : $"{Name(m.Field)}={Value(m.Field, m.Value)}/{Value(m.Field, m.Mask)}"));
 
