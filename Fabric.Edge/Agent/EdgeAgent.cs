@@ -66,31 +66,13 @@ public sealed class EdgeAgent : SouthboundAgent
         }
     }
 
-    /// <summary>Every bound port's counters.</summary>
+    /// <summary>Every bound port's counters, and the datapath's drops by reason.</summary>
     protected override CounterReport Counters()
     {
-        var report = new CounterReport();
         lock (SwitchLock)
         {
-            foreach (var port in Programmer.Program.Ports.Values)
-            {
-                if (_switch.Datapath.PortCounters(port.Number) is { } counters)
-                {
-                    report.Ports.Add(new PortCounters
-                    {
-                        Port = port.Name,
-                        RxPackets = (ulong)counters.RxPackets,
-                        RxBytes = (ulong)counters.RxBytes,
-                        TxPackets = (ulong)counters.TxPackets,
-                        TxBytes = (ulong)counters.TxBytes,
-                        RxDropped = (ulong)counters.RxMalformed,
-                        TxDropped = (ulong)counters.TxDropped,
-                    });
-                }
-            }
+            return EdgeCounterReport.Of(_switch.Datapath, Programmer.Program);
         }
-
-        return report;
     }
 
     protected override void Apply(ProgramBatch batch)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.NetworkInformation;
+using System.Net.Sockets;
 using Sdn.Common.Capture;
 using Sdn.Common.Packets;
 using Sdn.Contracts;
@@ -9,7 +10,8 @@ namespace Sdn.Fabric.Edge.Agent;
 
 /// <summary>
 /// `sdn ping` on the source's edge: ICMP echo requests injected into the pipeline as if the source's port had
-/// sent them, and the replies caught by a capture on that port's way out, timed with this host's clock.
+/// sent them, and the replies caught by a capture on that port's way out, timed with this host's clock. ICMPv6 echo
+/// when the start names IPv6 addresses, its replies' hop limit reported as their TTL.
 /// </summary>
 /// <remarks>
 /// The replies still reach the endpoint, which ignores echo replies it did not ask for. The injected requests
@@ -32,8 +34,11 @@ internal sealed class EdgePing : IDisposable
     private readonly ushort _identifier;
     private readonly ulong _sourceMac;
     private readonly ulong _destinationMac;
+    private readonly bool _ipv6;
     private readonly uint _sourceIpv4;
     private readonly uint _destinationIpv4;
+    private readonly UInt128 _sourceIpv6;
+    private readonly UInt128 _destinationIpv6;
     private readonly long[] _sentAt;
     private readonly bool[] _answered;
     private uint _answeredCount;
@@ -51,14 +56,29 @@ internal sealed class EdgePing : IDisposable
         _stopping = _stop.Token;
         _sourceMac = Mac(start.SourceMac);
         _destinationMac = Mac(start.DestinationMac);
-        _sourceIpv4 = Ipv4(start.SourceIpv4);
-        _destinationIpv4 = Ipv4(start.DestinationIpv4);
+        _ipv6 = start.SourceIpv6.Length > 0 || start.DestinationIpv6.Length > 0;
+        if (_ipv6)
+        {
+            _sourceIpv6 = Ipv6(start.SourceIpv6);
+            _destinationIpv6 = Ipv6(start.DestinationIpv6);
+        }
+        else
+        {
+            _sourceIpv4 = Ipv4(start.SourceIpv4);
+            _destinationIpv4 = Ipv4(start.DestinationIpv4);
+        }
+
         _identifier = (ushort)(start.PingId ^ (start.PingId >> 16) ^ 0x5d00);
         _sentAt = new long[start.Count + 1];
         _answered = new bool[start.Count + 1];
+
+        // libpcap has no icmp6[] accessor: the ICMPv6 header is read right after the fixed IPv6 header (40 bytes).
+        var filter = _ipv6
+            ? $"ip6 and ip6[6] == 58 and ip6[40] == {IcmpHeader.Icmpv6EchoReply} and ip6[44:2] == {_identifier}"
+            : $"icmp[icmptype] == icmp-echoreply and icmp[4:2] == {_identifier}";
         _replies = new CaptureSession(
             [new CapturePort(start.Port, "echo replies to sdn ping")],
-            new CaptureOptions($"icmp[icmptype] == icmp-echoreply and icmp[4:2] == {_identifier}", SnapLength: 128, RingBytes: 64 * 1024, Direction: CaptureDirection.Outbound));
+            new CaptureOptions(filter, SnapLength: 128, RingBytes: 64 * 1024, Direction: CaptureDirection.Outbound));
     }
 
     /// <summary>Starts pinging in the background; disposing stops it.</summary>
@@ -160,7 +180,7 @@ internal sealed class EdgePing : IDisposable
                     Sequence = sequence,
                     Replied = true,
                     RttNs = (ulong)Math.Max(0, reply.TimestampNanoseconds - _sentAt[sequence]),
-                    Ttl = reply.Bytes[offsets.Network + Ipv4Header.TtlOffset],
+                    Ttl = reply.Bytes[offsets.Network + (_ipv6 ? Ipv6Header.HopLimitOffset : Ipv4Header.TtlOffset)],
                     Bytes = (uint)(reply.OriginalLength - offsets.Transport),
                 },
             });
@@ -169,11 +189,21 @@ internal sealed class EdgePing : IDisposable
 
     private byte[] EchoRequest(ushort sequence)
     {
-        var frame = new byte[EthernetHeader.Size + Ipv4Header.MinimumSize + IcmpHeader.Size + DataLength];
+        var frame = new byte[EthernetHeader.Size + (_ipv6 ? Ipv6Header.Size : Ipv4Header.MinimumSize) + IcmpHeader.Size + DataLength];
         var builder = new FrameBuilder(frame);
-        builder.Ethernet(_destinationMac, _sourceMac, EtherTypes.Ipv4);
-        builder.Ipv4(_sourceIpv4, _destinationIpv4, IpProtocols.Icmp, identification: sequence);
-        builder.IcmpEcho(IcmpHeader.EchoRequest, _identifier, sequence);
+        if (_ipv6)
+        {
+            builder.Ethernet(_destinationMac, _sourceMac, EtherTypes.Ipv6);
+            builder.Ipv6(_sourceIpv6, _destinationIpv6, IpProtocols.Icmpv6);
+            builder.IcmpEcho(IcmpHeader.Icmpv6EchoRequest, _identifier, sequence);
+        }
+        else
+        {
+            builder.Ethernet(_destinationMac, _sourceMac, EtherTypes.Ipv4);
+            builder.Ipv4(_sourceIpv4, _destinationIpv4, IpProtocols.Icmp, identification: sequence);
+            builder.IcmpEcho(IcmpHeader.EchoRequest, _identifier, sequence);
+        }
+
         Span<byte> data = stackalloc byte[DataLength];
         for (var i = 0; i < data.Length; i++)
         {
@@ -187,7 +217,18 @@ internal sealed class EdgePing : IDisposable
 
     private static ulong Mac(string text) => EthernetHeader.ReadMac(PhysicalAddress.Parse(text).GetAddressBytes());
 
-    private static uint Ipv4(string text) => BinaryPrimitives.ReadUInt32BigEndian(IPAddress.Parse(text).GetAddressBytes());
+    private static uint Ipv4(string text) => BinaryPrimitives.ReadUInt32BigEndian(Address(text, AddressFamily.InterNetwork));
+
+    private static UInt128 Ipv6(string text) => BinaryPrimitives.ReadUInt128BigEndian(Address(text, AddressFamily.InterNetworkV6));
+
+    /// <exception cref="FormatException">The text is no address of <paramref name="family"/>.</exception>
+    private static byte[] Address(string text, AddressFamily family)
+    {
+        var address = IPAddress.Parse(text);
+        return address.AddressFamily == family
+            ? address.GetAddressBytes()
+            : throw new FormatException($"'{text}' is not an {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address");
+    }
 
     private readonly struct ReplyReader(EdgePing ping) : ICapturedFrameReader
     {

@@ -203,7 +203,9 @@ public sealed class EdgeProgrammer
         // A table's miss setting is its priority-0 match-anything entry, so it is planned as one.
         foreach (var table in diff.Tables)
         {
-            plan.Flows.Add(FlowEdit.Add(ProgramTranslator.Table(table.TableId, tableCount), 0, FlowMatch.Any, ProgramTranslator.Miss(table, tableCount)));
+            var id = ProgramTranslator.Table(table.TableId, tableCount);
+            plan.Flows.Add(FlowEdit.Add(id, 0, FlowMatch.Any, ProgramTranslator.Miss(table, tableCount)));
+            plan.TableNames.Add((id, table.Name));
         }
 
         var translated = new Dictionary<Instruction, FlowInstructions>(ReferenceEqualityComparer.Instance);
@@ -280,6 +282,7 @@ public sealed class EdgeProgrammer
             {
                 pipeline.Apply(FlowEdit.Delete(table.Id, FlowMatch.Any));
                 pipeline.SetTableMiss(table.Id, FlowInstructions.DropPacket);
+                pipeline.NameTable(table.Id, string.Empty);
             }
 
             foreach (var id in _groups)
@@ -328,6 +331,11 @@ public sealed class EdgeProgrammer
         // Deletes first, so an add may reuse what a delete frees.
         plan.FlowsDeleted.ForEach(pipeline.Apply);
         plan.Flows.ForEach(pipeline.Apply);
+        foreach (var (id, name) in plan.TableNames)
+        {
+            pipeline.NameTable(id, name);
+        }
+
         foreach (var id in plan.GroupsRemoved)
         {
             pipeline.DeleteGroup(id);
@@ -353,5 +361,7 @@ public sealed class EdgeProgrammer
 
         /// <summary>Adds and modifies, table-miss settings included.</summary>
         public List<FlowEdit> Flows { get; } = [];
+
+        public List<(byte Table, string Name)> TableNames { get; } = [];
     }
 }

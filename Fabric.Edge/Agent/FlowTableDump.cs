@@ -17,6 +17,11 @@ internal static class FlowTableDump
         var dump = new FlowDump { Edge = edgeName, Ports = { program.Ports.Values.OrderBy(p => p.Number) } };
         foreach (var table in edge.Pipeline.Tables.Where(t => tableId is not { } only || t.Id == only))
         {
+            if (table.Name.Length > 0)
+            {
+                dump.TableNames[table.Id] = table.Name;
+            }
+
             // Highest priority first, as the classifier tries them; entries of one priority in a stable order.
             var described = table.Entries.Select(e => (Entry: e, Programmed: flows.Describe(e)))
                 .OrderByDescending(e => e.Entry.Priority).ThenBy(e => FlowIdentity.Of(e.Programmed));

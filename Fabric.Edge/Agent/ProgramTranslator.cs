@@ -148,7 +148,12 @@ internal static class ProgramTranslator
     {
         FlowAction.KindOneofCase.Output => PipelineAction.Output(action.Output),
         FlowAction.KindOneofCase.Group => PipelineAction.Group(action.Group),
-        FlowAction.KindOneofCase.Drop => PipelineAction.Drop(),
+        FlowAction.KindOneofCase.Drop => action.Drop.Reason switch
+        {
+            DropReason.Unspecified => PipelineAction.Drop(),
+            DropReason.PortSecurity => PipelineAction.DropSpoofed(),
+            _ => throw new ProgramException($"drop reason {action.Drop.Reason} is unknown to this edge"),
+        },
         FlowAction.KindOneofCase.Controller => PipelineAction.Controller(),
         FlowAction.KindOneofCase.PushMpls => PipelineAction.PushMpls((ushort)action.PushMpls),
         FlowAction.KindOneofCase.PopMpls => PipelineAction.PopMpls((ushort)action.PopMpls),
@@ -157,6 +162,7 @@ internal static class ProgramTranslator
         FlowAction.KindOneofCase.DecMplsTtl => PipelineAction.DecMplsTtl(),
         FlowAction.KindOneofCase.Mirror => PipelineAction.Mirror(action.Mirror),
         FlowAction.KindOneofCase.ArpResponder => PipelineAction.ArpResponder(Value(action.ArpResponder.TargetMac)),
+        FlowAction.KindOneofCase.NdResponder => PipelineAction.NdResponder(Wide(action.NdResponder.TargetIp), Value(action.NdResponder.TargetMac), action.NdResponder.Router),
         _ => throw new ProgramException($"action {action} is empty or unknown to this edge"),
     };
 
@@ -180,9 +186,14 @@ internal static class ProgramTranslator
 
     private static FlowMatch With(FlowMatch match, FieldMatch field)
     {
-        if (field.Field is Field.Ipv6Src or Field.Ipv6Dst)
+        if (field.Field is Field.Ipv6Src or Field.Ipv6Dst or Field.NdTarget)
         {
-            var (high, low) = field.Field == Field.Ipv6Src ? (FlowField.Ipv6SrcHigh, FlowField.Ipv6SrcLow) : (FlowField.Ipv6DstHigh, FlowField.Ipv6DstLow);
+            var (high, low) = field.Field switch
+            {
+                Field.Ipv6Src => (FlowField.Ipv6SrcHigh, FlowField.Ipv6SrcLow),
+                Field.Ipv6Dst => (FlowField.Ipv6DstHigh, FlowField.Ipv6DstLow),
+                _ => (FlowField.NdTargetHigh, FlowField.NdTargetLow),
+            };
             var value = Wide(field.Value);
             var mask = field.Mask.IsEmpty ? UInt128.MaxValue : Wide(field.Mask);
             return match.With(high, (ulong)(value >> 64), (ulong)(mask >> 64)).With(low, (ulong)value, (ulong)mask);

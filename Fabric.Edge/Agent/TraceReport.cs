@@ -21,6 +21,7 @@ internal static class TraceReport
                 _ => "miss",
             },
             ToController = trace.SentToController,
+            DropReason = trace.DroppedAsSpoofed ? DropReason.PortSecurity : DropReason.Unspecified,
             Notes = { trace.Notes },
             DatapathActions = { trace.Actions.Select(a => a.ToString()) },
             Ports = { program.Ports.Values.OrderBy(p => p.Number) },
@@ -49,13 +50,14 @@ internal static class TraceReport
     {
         if (step.Entry is null)
         {
-            return new TraceStep { TableId = step.TableId, Miss = TableMiss.Drop };
+            return new TraceStep { TableId = step.TableId, TableName = step.TableName, Miss = TableMiss.Drop };
         }
 
         var matched = flows.Describe(step.Entry);
         return new TraceStep
         {
             TableId = step.TableId,
+            TableName = step.TableName,
             Matched = matched,
             Miss = step.Entry.IsTableMiss ? ProgrammedFlows.MissOf(step.Entry) : TableMiss.Unspecified,
             Actions = { matched.Instructions.Where(i => i.KindCase == Instruction.KindOneofCase.ApplyActions).SelectMany(i => i.ApplyActions.Actions) },
@@ -69,6 +71,11 @@ internal static class TraceReport
         if (result.ToController)
         {
             parts.Add("controller");
+        }
+
+        if (result.DropReason == DropReason.PortSecurity)
+        {
+            parts.Add("drop (port security)");
         }
 
         return parts.Count == 0 ? "drop" : string.Join("; ", parts);

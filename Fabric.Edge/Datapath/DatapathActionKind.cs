@@ -35,6 +35,19 @@ public enum DatapathActionKind : byte
     /// <summary>Turn an ARP request into the reply from MAC <see cref="DatapathAction.Value"/>.</summary>
     ArpReply,
 
+    /// <summary>
+    /// Turn a neighbour solicitation into the advertisement from the MAC in <see cref="DatapathAction.Value"/>'s low 48
+    /// bits, a router's when <see cref="DatapathAction.NdRouterFlag"/> is set too; one it must not answer is dropped and counted.
+    /// </summary>
+    NdReply,
+
+    /// <summary>
+    /// Drop the packet as port security's, counting it in its ingress port's <see cref="EdgePortCounters.RxSpoofed"/> and
+    /// in <see cref="DatapathCounters.PortSecurity"/>: an action, where a plain drop is the absence of one, so that a
+    /// cached flow counts every packet it drops.
+    /// </summary>
+    DropSpoofed,
+
     /// <summary>Remember the frame so a later <see cref="RestoreFrame"/> can undo what a group bucket did to it.</summary>
     SaveFrame,
 

@@ -20,4 +20,26 @@ public sealed class DatapathCounters
 
     /// <summary>Copies sent to a port number nothing is attached to.</summary>
     public long UnknownPort { get; internal set; }
+
+    /// <summary>
+    /// Neighbour solicitations an ND responder dropped unanswered: from the unspecified address (duplicate address
+    /// detection), or invalid (RFC 4861 §7.1.1: a hop limit below 255, a nonzero code, a bad checksum).
+    /// </summary>
+    public long NdUnanswered { get; internal set; }
+
+    /// <summary>Packets port security dropped; each is also counted in its ingress port's <see cref="EdgePortCounters.RxSpoofed"/>.</summary>
+    public long PortSecurity { get; internal set; }
+
+    /// <summary>Every count above by the name a counter report gives its reason.</summary>
+    public IEnumerable<KeyValuePair<string, long>> ByReason() =>
+    [
+        new("malformed", Malformed),
+        new("no_output", NoOutput),
+        new("ttl_expired", TtlExpired),
+        new("push_failed", PushFailed),
+        new("unsendable", Unsendable),
+        new("unknown_port", UnknownPort),
+        new("nd_unanswered", NdUnanswered),
+        new("port_security", PortSecurity),
+    ];
 }

@@ -295,6 +295,17 @@ public sealed class EdgeDatapath
                 case DatapathActionKind.ArpReply:
                     FrameActions.WriteArpReply(burst.Frame(index), offsets, action.Value);
                     break;
+                case DatapathActionKind.NdReply:
+                    if (!FrameActions.TryWriteNeighborAdvertisement(burst, index, ref offsets, action.Value & ~DatapathAction.NdRouterFlag, (action.Value & DatapathAction.NdRouterFlag) != 0))
+                    {
+                        Counters.NdUnanswered++;
+                        return;
+                    }
+
+                    break;
+                case DatapathActionKind.DropSpoofed:
+                    CountSpoofed(inPort);
+                    return;
                 case DatapathActionKind.SaveFrame:
                     Save(saved++, burst.Frame(index), offsets);
                     break;
@@ -310,6 +321,13 @@ public sealed class EdgeDatapath
         {
             Counters.NoOutput++;
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CountSpoofed(uint inPort)
+    {
+        ((inPort < MaxPorts ? _portCounters[inPort] : null) ?? _unattached).Spoofed();
+        Counters.PortSecurity++;
     }
 
     private void AllocateSavedFrames(int length)

@@ -14,6 +14,9 @@ public sealed class EdgePortCounters
     /// <summary>Received frames the pipeline could not parse; dropped.</summary>
     public long RxMalformed { get; private set; }
 
+    /// <summary>Received frames port security dropped: a source MAC or address the port does not own.</summary>
+    public long RxSpoofed { get; private set; }
+
     /// <summary>Frames the port refused on transmit (its queue or ring was full).</summary>
     public long TxDropped { get; private set; }
 
@@ -24,6 +27,8 @@ public sealed class EdgePortCounters
     }
 
     internal void Malformed() => RxMalformed++;
+
+    internal void Spoofed() => RxSpoofed++;
 
     internal void Transmitted(int packets, long bytes)
     {

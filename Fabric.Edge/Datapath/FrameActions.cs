@@ -213,9 +213,72 @@ public static class FrameActions
 
         var (requesterMac, requesterIp, targetIp) = (request.SenderHardwareAddress, request.SenderProtocolAddress, request.TargetProtocolAddress);
         ArpPacket.TryWrite(frame[offsets.Network..], ArpPacket.Reply, mac, targetIp, requesterMac, requesterIp);
-        EthernetHeader.WriteMac(frame, requesterMac);
-        EthernetHeader.WriteMac(frame[6..], mac);
+        AddressReply(frame, requesterMac, mac);
     }
+
+    /// <summary>
+    /// Turns the neighbour solicitation of frame <paramref name="index"/> into the advertisement of its target from
+    /// <paramref name="mac"/> (RFC 4861 §7.2.4): solicited and override, router when <paramref name="router"/>, with a
+    /// target link-layer address option, addressed to the soliciting node. The frame becomes exactly that long, which
+    /// grows it when the solicitation carried no option. False, leaving the frame alone, for a solicitation that must not be
+    /// answered: from the unspecified address (duplicate address detection), or one §7.1.1 says to discard.
+    /// </summary>
+    public static bool TryWriteNeighborAdvertisement(PacketBurst burst, int index, ref HeaderOffsets offsets, ulong mac, bool router)
+    {
+        var frame = burst.Frame(index);
+        if (!IsIpv6(frame, offsets) || offsets.Transport != offsets.Network + Ipv6Header.Size)
+        {
+            return false;
+        }
+
+        var ip = frame[offsets.Network..];
+        var requester = BinaryPrimitives.ReadUInt128BigEndian(ip[Ipv6Header.SourceOffset..]);
+        var solicitation = ip[Ipv6Header.Size..(Ipv6Header.Size + BinaryPrimitives.ReadUInt16BigEndian(ip[Ipv6Header.PayloadLengthOffset..]))];
+        if (requester == UInt128.Zero
+            || ip[Ipv6Header.NextHeaderOffset] != IpProtocols.Icmpv6
+            || ip[Ipv6Header.HopLimitOffset] != NeighborMessage.HopLimit
+            || NeighborMessage.Parse(solicitation, out var parsed) != ParseStatus.Ok
+            || parsed.Type != NeighborMessage.Solicitation
+            || parsed.Code != 0
+            || !InternetChecksum.Verify(solicitation, PseudoHeaderSum(ip, solicitation.Length)))
+        {
+            return false;
+        }
+
+        var target = parsed.Target;
+        var requesterMac = EthernetHeader.ReadMac(frame[6..]);
+        const int AdvertisementLength = Ipv6Header.Size + NeighborMessage.SizeWithLinkLayerOption;
+
+        // Within the slot a frame of this size always fits; the check keeps a broken offset from writing past it.
+        if (!burst.TrySetLength(index, offsets.Network + AdvertisementLength))
+        {
+            return false;
+        }
+
+        frame = burst.Frame(index);
+        ip = frame[offsets.Network..];
+        var flags = NeighborMessage.SolicitedFlag | NeighborMessage.OverrideFlag | (router ? NeighborMessage.RouterFlag : 0);
+        Ipv6Header.TryWrite(ip, target, requester, IpProtocols.Icmpv6, NeighborMessage.SizeWithLinkLayerOption, NeighborMessage.HopLimit);
+        var advertisement = ip[Ipv6Header.Size..];
+        NeighborMessage.TryWrite(advertisement, NeighborMessage.Advertisement, flags, target, NeighborMessage.TargetLinkLayerAddressOption, mac);
+        InternetChecksum.Store(advertisement, IcmpHeader.ChecksumOffset, PseudoHeaderSum(ip, advertisement.Length));
+        AddressReply(frame, requesterMac, mac);
+        offsets.Payload = offsets.Transport + IcmpHeader.Size;
+        return true;
+    }
+
+    /// <summary>Addresses a reply built in place of a request to the requester's MAC, from the responder's.</summary>
+    private static void AddressReply(Span<byte> frame, ulong requesterMac, ulong responderMac)
+    {
+        EthernetHeader.WriteMac(frame, requesterMac);
+        EthernetHeader.WriteMac(frame[6..], responderMac);
+    }
+
+    private static ulong PseudoHeaderSum(ReadOnlySpan<byte> ipv6, int upperLayerLength) => InternetChecksum.PseudoHeaderSum(
+        BinaryPrimitives.ReadUInt128BigEndian(ipv6[Ipv6Header.SourceOffset..]),
+        BinaryPrimitives.ReadUInt128BigEndian(ipv6[Ipv6Header.DestinationOffset..]),
+        IpProtocols.Icmpv6,
+        upperLayerLength);
 
     private static void SetVlan(Span<byte> frame, in HeaderOffsets offsets, HeaderField field, ushort value)
     {

@@ -64,6 +64,13 @@ public sealed class EdgePipeline
     public void SetTableMiss(byte tableId, FlowInstructions instructions) =>
         Apply(FlowEdit.Add(tableId, 0, FlowMatch.Any, instructions));
 
+    /// <summary>Names table <paramref name="tableId"/> in traces and dumps; an empty name unnames it.</summary>
+    public void NameTable(byte tableId, string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        Table(tableId).Name = name;
+    }
+
     /// <summary>Deletes a group, and (as OpenFlow requires) every flow entry that sends to it.</summary>
     public bool DeleteGroup(uint groupId)
     {

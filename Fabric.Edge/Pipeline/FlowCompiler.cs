@@ -68,7 +68,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
             var table = tables[tableId];
             _dependencies.Add(table.Version);
             var entry = table.Lookup(_work, ref _unwildcard);
-            _trace?.AddStep(table.Id, entry);
+            _trace?.AddStep(table, entry);
             if (entry is null)
             {
                 return;
@@ -116,6 +116,10 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
             case PipelineActionKind.Drop:
                 _stopped = true;
                 break;
+            case PipelineActionKind.DropSpoofed:
+                Emit(DatapathActionKind.DropSpoofed);
+                _stopped = true;
+                break;
             case PipelineActionKind.Controller:
                 Emit(DatapathActionKind.Punt, value: (ulong)(fromTableMiss ? PacketInReason.NoMatch : PacketInReason.Action));
                 break;
@@ -145,6 +149,9 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
                 break;
             case PipelineActionKind.ArpResponder:
                 RespondToArp(action.Value);
+                break;
+            case PipelineActionKind.NdResponder:
+                RespondToNeighborSolicitation(action.Address, action.Value, router: action.Operand != 0);
                 break;
             default:
                 throw new InvalidOperationException($"action {action.Kind} has no translation");
@@ -442,6 +449,48 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         Write(FlowField.Ipv4Src, target);
         Write(FlowField.Ipv4Dst, sender);
         Emit(DatapathActionKind.ArpReply, value: mac);
+        Emit(DatapathActionKind.Output, (uint)Read(FlowField.InPort));
+        _stopped = true;
+    }
+
+    /// <summary>
+    /// As <see cref="RespondToArp"/>, for a neighbour solicitation; the target is checked here, against the key, so a
+    /// solicitation for another address is never answered as if it were for <paramref name="target"/>. What only the
+    /// frame tells (the unspecified source of duplicate address detection, a hop limit or checksum that makes it
+    /// invalid) the datapath checks per packet, so the megaflow need not hold the source address.
+    /// </summary>
+    private void RespondToNeighborSolicitation(UInt128 target, ulong mac, bool router)
+    {
+        Unwildcard(FlowField.EthType);
+        Unwildcard(FlowField.IpProto);
+        Unwildcard(FlowField.IcmpType);
+        if (Read(FlowField.EthType) != EtherTypes.Ipv6 || Read(FlowField.IpProto) != IpProtocols.Icmpv6 || Read(FlowField.IcmpType) != NeighborMessage.Solicitation)
+        {
+            _trace?.AddNote("nd_responder skipped: not a neighbour solicitation");
+            return;
+        }
+
+        Unwildcard(FlowField.NdTargetHigh);
+        Unwildcard(FlowField.NdTargetLow);
+        if (_work.NdTarget != target)
+        {
+            _trace?.AddNote("nd_responder skipped: the solicitation is for another target");
+            return;
+        }
+
+        if (_work.Ipv6Src == UInt128.Zero)
+        {
+            _trace?.AddNote("nd_responder: a solicitation from :: (duplicate address detection) is dropped unanswered");
+        }
+
+        var requester = Read(FlowField.EthSrc);
+        Write(FlowField.EthDst, requester);
+        Write(FlowField.EthSrc, mac);
+        _work.Ipv6Dst = _work.Ipv6Src;
+        _work.Ipv6Src = target;
+        _work.IpTtl = NeighborMessage.HopLimit;
+        _work.IcmpType = NeighborMessage.Advertisement;
+        Emit(DatapathActionKind.NdReply, value: mac | (router ? DatapathAction.NdRouterFlag : 0));
         Emit(DatapathActionKind.Output, (uint)Read(FlowField.InPort));
         _stopped = true;
     }

@@ -7,8 +7,8 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// </summary>
 /// <remarks>
 /// The catalogue mirrors the word layout documented on FlowKey, so that matches, set_field and trace
-/// output all name fields the same way. IPv6 addresses span two words and are matched through
-/// <see cref="FlowMatch"/>'s prefix methods, which use the high and low halves listed here.
+/// output all name fields the same way. IPv6 addresses (the ND target's too) span two words and are matched
+/// through <see cref="FlowMatch"/>'s prefix methods, which use the high and low halves listed here.
 /// </remarks>
 public readonly record struct FlowField(string Name, int Word, int Shift, int Bits)
 {
@@ -38,6 +38,10 @@ public readonly record struct FlowField(string Name, int Word, int Shift, int Bi
     public static readonly FlowField IcmpCode = new("icmp_code", 14, 24, 8);
     public static readonly FlowField OuterVlanTci = new("outer_vlan_tci", 14, 32, 16);
     public static readonly FlowField MplsDepth = new("mpls_depth", 14, 48, 8);
+
+    // The ND target's high half is the word of the IPv4 addresses, which an IPv6 packet leaves zero.
+    public static readonly FlowField NdTargetHigh = new("nd_target_hi", 8, 0, 64);
+    public static readonly FlowField NdTargetLow = new("nd_target_lo", 15, 0, 64);
 
     /// <summary>Every field, in the order trace output prints them; registers are listed by <see cref="Register"/>.</summary>
     public static IReadOnlyList<FlowField> All { get; } = BuildCatalogue();
@@ -72,7 +76,7 @@ public readonly record struct FlowField(string Name, int Word, int Shift, int Bi
         [
             EthSrc, EthDst, EthType, VlanTci, OuterVlanTci, MplsLabel, MplsTc, MplsBos, MplsTtl, MplsDepth,
             Ipv4Src, Ipv4Dst, Ipv6SrcHigh, Ipv6SrcLow, Ipv6DstHigh, Ipv6DstLow, IpProto, IpDscp, IpTtl,
-            L4Src, L4Dst, ArpOp, IcmpType, IcmpCode,
+            L4Src, L4Dst, ArpOp, IcmpType, IcmpCode, NdTargetHigh, NdTargetLow,
         ]);
         return [.. fields];
     }

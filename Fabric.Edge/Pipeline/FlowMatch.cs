@@ -102,6 +102,8 @@ public readonly struct FlowMatch : IEquatable<FlowMatch>
 
     public FlowMatch IcmpCode(byte code) => With(FlowField.IcmpCode, code);
 
+    public FlowMatch NdTarget(UInt128 address, int prefixLength = 128) => Ipv6(FlowField.NdTargetHigh, FlowField.NdTargetLow, address, prefixLength);
+
     /// <summary>True when <paramref name="key"/> matches.</summary>
     public bool Matches(in FlowKey key) => key.MatchesMasked(_mask, _value);
 
@@ -129,14 +131,18 @@ public readonly struct FlowMatch : IEquatable<FlowMatch>
 
     public static bool operator !=(FlowMatch left, FlowMatch right) => !left.Equals(right);
 
-    /// <summary>The fields this match constrains, as <c>name=value/mask</c> in hexadecimal; "any" when none.</summary>
+    /// <summary>
+    /// The fields this match constrains, as <c>name=value/mask</c> in hexadecimal; "any" when none. The word the IPv4
+    /// addresses share with the ND target's high half is written as the one the match's Ethernet type implies.
+    /// </summary>
     public override string ToString()
     {
         var text = new StringBuilder();
+        var isIpv6 = FlowField.EthType.Read(_mask.ReadOnlyWords) == FlowField.EthType.FieldMask && FlowField.EthType.Read(_value.ReadOnlyWords) == EtherTypes.Ipv6;
         foreach (var field in FlowField.All)
         {
             var mask = field.Read(_mask.ReadOnlyWords);
-            if (mask == 0)
+            if (mask == 0 || (isIpv6 ? field == FlowField.Ipv4Src || field == FlowField.Ipv4Dst : field == FlowField.NdTargetHigh))
             {
                 continue;
             }

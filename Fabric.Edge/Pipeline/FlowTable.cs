@@ -23,6 +23,9 @@ public sealed class FlowTable
 
     public byte Id { get; }
 
+    /// <summary>What the controller calls the table ("classify", "port-security", ...), for traces and dumps; empty when unnamed.</summary>
+    public string Name { get; internal set; } = string.Empty;
+
     public int Count => _classifier.Count;
 
     /// <summary>How many distinct masks (tuple-space subtables) the entries use.</summary>

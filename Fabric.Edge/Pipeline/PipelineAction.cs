@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Net;
 using Sdn.Common.Packets;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
@@ -7,29 +9,36 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// <summary>One OpenFlow action. Create them with the static factories; operands depend on <see cref="Kind"/>.</summary>
 public readonly record struct PipelineAction
 {
-    private PipelineAction(PipelineActionKind kind, uint operand = 0, ulong value = 0, HeaderField field = default)
+    private PipelineAction(PipelineActionKind kind, uint operand = 0, ulong value = 0, HeaderField field = default, UInt128 address = default)
     {
         Kind = kind;
         Operand = operand;
         Value = value;
         Field = field;
+        Address = address;
     }
 
     public PipelineActionKind Kind { get; }
 
-    /// <summary>The port of output/mirror, or the group id.</summary>
+    /// <summary>The port of output/mirror, the group id, or 1 for an ND responder that answers as a router.</summary>
     public uint Operand { get; }
 
-    /// <summary>The value of a set action, the Ethernet type of a push/pop, or the MAC of the ARP responder.</summary>
+    /// <summary>The value of a set action, the Ethernet type of a push/pop, or the MAC of the ARP or ND responder.</summary>
     public ulong Value { get; }
 
     public HeaderField Field { get; }
+
+    /// <summary>The target address the ND responder answers for.</summary>
+    public UInt128 Address { get; }
 
     public static PipelineAction Output(uint port) => new(PipelineActionKind.Output, port);
 
     public static PipelineAction Group(uint groupId) => new(PipelineActionKind.Group, groupId);
 
     public static PipelineAction Drop() => new(PipelineActionKind.Drop);
+
+    /// <summary>Drops the packet as port security's: counted per packet, in its ingress port's spoofed frames.</summary>
+    public static PipelineAction DropSpoofed() => new(PipelineActionKind.DropSpoofed);
 
     /// <summary>Sends the packet to the controller as a packet-in with reason "action" (rate-limited).</summary>
     public static PipelineAction Controller() => new(PipelineActionKind.Controller);
@@ -59,6 +68,13 @@ public readonly record struct PipelineAction
     /// <summary>Answers the ARP request with <paramref name="mac"/> and sends the reply back out of the ingress port.</summary>
     public static PipelineAction ArpResponder(ulong mac) => new(PipelineActionKind.ArpResponder, value: mac);
 
+    /// <summary>
+    /// Answers a neighbour solicitation for <paramref name="target"/> with an advertisement from <paramref name="mac"/>
+    /// (solicited, override, and router when <paramref name="router"/>), sent back out of the ingress port.
+    /// </summary>
+    public static PipelineAction NdResponder(UInt128 target, ulong mac, bool router = false) =>
+        new(PipelineActionKind.NdResponder, router ? 1u : 0u, mac, address: target);
+
     /// <summary>Sends a copy of the packet as it arrived (before any rewrite) to <paramref name="port"/>.</summary>
     public static PipelineAction Mirror(uint port) => new(PipelineActionKind.Mirror, port);
 
@@ -69,7 +85,16 @@ public readonly record struct PipelineAction
         PipelineActionKind.Mirror => $"mirror:{Operand}",
         PipelineActionKind.SetField => $"set_field:{Field}=0x{Value:x}",
         PipelineActionKind.PushMpls or PipelineActionKind.PopMpls or PipelineActionKind.PushVlan => $"{Kind}:0x{Value:x4}",
+        PipelineActionKind.DropSpoofed => "drop(port_security)",
         PipelineActionKind.ArpResponder => $"arp_responder:0x{Value:x12}",
+        PipelineActionKind.NdResponder => $"nd_responder{(Operand != 0 ? "(router)" : string.Empty)}:{AddressText()}->0x{Value:x12}",
         _ => Kind.ToString(),
     };
+
+    private string AddressText()
+    {
+        var bytes = new byte[16];
+        BinaryPrimitives.WriteUInt128BigEndian(bytes, Address);
+        return new IPAddress(bytes).ToString();
+    }
 }

@@ -6,6 +6,7 @@ public enum PipelineActionKind : byte
     Output,
     Group,
     Drop,
+    DropSpoofed,
     Controller,
     PushMpls,
     PopMpls,
@@ -18,5 +19,6 @@ public enum PipelineActionKind : byte
     SetField,
     DecIpTtl,
     ArpResponder,
+    NdResponder,
     Mirror,
 }

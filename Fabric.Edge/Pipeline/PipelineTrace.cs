@@ -29,6 +29,9 @@ public sealed class PipelineTrace
 
     public bool SentToController { get; private set; }
 
+    /// <summary>True when port security dropped the packet (a copy may still have left through a mirror).</summary>
+    public bool DroppedAsSpoofed { get; private set; }
+
     /// <summary>True when no copy of the packet would leave the switch.</summary>
     public bool Dropped => Outputs.Count == 0 && !SentToController;
 
@@ -62,7 +65,7 @@ public sealed class PipelineTrace
         return text.ToString();
     }
 
-    internal void AddStep(byte tableId, TableEntry? entry) => _steps.Add(new TableVisit(tableId, entry));
+    internal void AddStep(FlowTable table, TableEntry? entry) => _steps.Add(new TableVisit(table.Id, table.Name, entry));
 
     internal void AddNote(string note) => _notes.Add(note);
 
@@ -72,6 +75,7 @@ public sealed class PipelineTrace
         Outputs = actions.Where(a => a.Kind == DatapathActionKind.Output).Select(a => a.Port).ToArray();
         TracedOutputs = FollowLabels(actions);
         SentToController = actions.Any(a => a.Kind == DatapathActionKind.Punt);
+        DroppedAsSpoofed = actions.Any(a => a.Kind == DatapathActionKind.DropSpoofed);
     }
 
     /// <summary>Replays the label pushes, pops and rewrites (a group bucket's undone at its restore) up to each output.</summary>

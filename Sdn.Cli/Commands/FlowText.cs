@@ -22,6 +22,9 @@ internal static class FlowText
         return $"priority={entry.Priority}{(match.Length > 0 ? "," + match : string.Empty)} actions={Instructions(entry.Instructions, ports)}";
     }
 
+    /// <summary>"table 1 (port-security)", or "table 1" when the edge did not name it.</summary>
+    public static string Table(uint tableId, string name) => name.Length > 0 ? $"table {tableId} ({name})" : $"table {tableId}";
+
     public static string Match(IEnumerable<FieldMatch> match, PortNames? ports = null) => string.Join(",", match.Select(m =>
         m.Mask.IsEmpty ? $"{Name(m.Field)}={Value(m.Field, m.Value, ports)}" : $"{Name(m.Field)}={Value(m.Field, m.Value)}/{Value(m.Field, m.Mask)}"));
 
@@ -46,7 +49,7 @@ internal static class FlowText
         {
             FlowAction.KindOneofCase.Output => $"output:{ports.Write(action.Output)}",
             FlowAction.KindOneofCase.Group => $"group:{action.Group}",
-            FlowAction.KindOneofCase.Drop => "drop",
+            FlowAction.KindOneofCase.Drop => action.Drop.Reason == DropReason.PortSecurity ? "drop(port_security)" : "drop",
             FlowAction.KindOneofCase.Controller => "controller",
             FlowAction.KindOneofCase.PushMpls => $"push_mpls:0x{action.PushMpls:x4}",
             FlowAction.KindOneofCase.PopMpls => $"pop_mpls:0x{action.PopMpls:x4}",
@@ -55,6 +58,8 @@ internal static class FlowText
             FlowAction.KindOneofCase.DecMplsTtl => "dec_mpls_ttl",
             FlowAction.KindOneofCase.Mirror => $"mirror:{ports.Write(action.Mirror)}",
             FlowAction.KindOneofCase.ArpResponder => $"arp_responder:{Value(Field.EthSrc, action.ArpResponder.TargetMac)}",
+            FlowAction.KindOneofCase.NdResponder => $"nd_responder{(action.NdResponder.Router ? "(router)" : string.Empty)}:"
+                + $"{Value(Field.NdTarget, action.NdResponder.TargetIp)}->{Value(Field.EthSrc, action.NdResponder.TargetMac)}",
             _ => "unknown",
         };
     }
@@ -82,7 +87,7 @@ internal static class FlowText
     private static string Value(Field field, ByteString bytes) => field switch
     {
         Field.EthSrc or Field.EthDst when bytes.Length == 6 => string.Join(":", bytes.Select(b => b.ToString("x2", CultureInfo.InvariantCulture))),
-        Field.Ipv4Src or Field.Ipv4Dst or Field.ArpSpa or Field.ArpTpa or Field.Ipv6Src or Field.Ipv6Dst when bytes.Length is 4 or 16 => new IPAddress(bytes.Span).ToString(),
+        Field.Ipv4Src or Field.Ipv4Dst or Field.ArpSpa or Field.ArpTpa or Field.Ipv6Src or Field.Ipv6Dst or Field.NdTarget when bytes.Length is 4 or 16 => new IPAddress(bytes.Span).ToString(),
         Field.EthType or Field.Metadata or >= Field.Reg0 and <= Field.Reg7 => $"0x{Number(bytes):x}",
         _ => Number(bytes).ToString(CultureInfo.InvariantCulture),
     };

@@ -39,16 +39,19 @@ internal static class FlowsCommand
     }
 
     /// <summary>
-    /// One line per entry: " cookie=0x0, duration=1.234s, table=0, n_packets=3, n_bytes=294, idle_age=1, priority=100,in_port=vm1 actions=goto_table:1",
-    /// with idle_timeout= and hard_timeout= before the priority when the entry has them, and ports by name where the edge names them.
+    /// One line per entry: " cookie=0x0, duration=1.234s, table=0 (classify), n_packets=3, n_bytes=294, idle_age=1, priority=100,in_port=vm1 actions=goto_table:1",
+    /// with idle_timeout= and hard_timeout= before the priority when the entry has them, ports by name where the edge names them,
+    /// and the table's name after its number when the edge has one.
     /// </summary>
-    private static string Render(FlowDump dump)
+    internal static string Render(FlowDump dump)
     {
         var ports = PortNames.Of(dump.Ports);
         return string.Concat(dump.Flows.Select(f => string.Create(
             CultureInfo.InvariantCulture,
-            $" cookie=0x{f.Entry.Cookie:x}, duration={f.DurationMs / 1000.0:F3}s, table={f.Entry.TableId}, n_packets={f.Packets}, n_bytes={f.Bytes}, idle_age={f.IdleMs / 1000}, "
+            $" cookie=0x{f.Entry.Cookie:x}, duration={f.DurationMs / 1000.0:F3}s, table={f.Entry.TableId}{TableName(dump, f.Entry.TableId)}, n_packets={f.Packets}, n_bytes={f.Bytes}, idle_age={f.IdleMs / 1000}, "
             + $"{(f.Entry.IdleTimeout > 0 ? $"idle_timeout={f.Entry.IdleTimeout}, " : string.Empty)}{(f.Entry.HardTimeout > 0 ? $"hard_timeout={f.Entry.HardTimeout}, " : string.Empty)}"
             + $"{FlowText.Entry(f.Entry, ports)}{Environment.NewLine}")));
     }
+
+    private static string TableName(FlowDump dump, uint tableId) => dump.TableNames.TryGetValue(tableId, out var name) ? $" ({name})" : string.Empty;
 }

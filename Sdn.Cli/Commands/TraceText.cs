@@ -41,15 +41,16 @@ internal static class TraceText
 
     private static string Step(TraceStep step, PortNames ports)
     {
+        var table = FlowText.Table(step.TableId, step.TableName);
         if (step.Matched is null)
         {
-            return $"table {step.TableId}: no entry matched, not even a table-miss: drop";
+            return $"{table}: no entry matched, not even a table-miss: drop";
         }
 
         var entry = FlowText.Entry(step.Matched, ports);
         return step.Miss == TableMiss.Unspecified
-            ? $"table {step.TableId}: {entry}"
-            : $"table {step.TableId}: table-miss, {MissText(step.Miss)}: {entry}";
+            ? $"{table}: {entry}"
+            : $"{table}: table-miss, {MissText(step.Miss)}: {entry}";
     }
 
     private static string MissText(TableMiss miss) => miss switch

@@ -24,12 +24,13 @@ namespace Sdn.Common.Packets;
 /// w2..w5  reg0..reg7, two 32-bit registers a word, the even one low
 /// w6      eth_dst[0..48)   ip_proto[48..56)  ip_dscp[56..62)  ip_ecn[62..64)
 /// w7      eth_src[0..48)   ip_ttl[48..56)    ip_frag[56..64)  (bit 0 fragment, bit 1 not the first fragment)
-/// w8      ipv4_src[0..32)  ipv4_dst[32..64)  (ARP spa/tpa share these words, as in OpenFlow)
+/// w8      ipv4_src[0..32)  ipv4_dst[32..64)  (ARP spa/tpa share these words, as in OpenFlow; so does
+///         nd_target's high half, of an ICMPv6 neighbour solicitation or advertisement)
 /// w9,w10  ipv6_src, high then low half
 /// w11,w12 ipv6_dst, high then low half
 /// w13     l4_src[0..16)    l4_dst[16..32)    mpls top label stack entry[32..64)
 /// w14     arp_op[0..16)    icmp_type[16..24) icmp_code[24..32) outer_vlan_tci[32..48) mpls_depth[48..56)
-/// w15     reserved, always zero
+/// w15     nd_target's low half
 /// </code>
 /// Addresses are stored in host order: the MAC 00:11:22:33:44:55 is 0x001122334455.
 /// </para>
@@ -100,6 +101,20 @@ public struct FlowKey : IEquatable<FlowKey>
         {
             _words[11] = (ulong)(value >> 64);
             _words[12] = (ulong)value;
+        }
+    }
+
+    /// <summary>
+    /// The target of an ICMPv6 neighbour solicitation or advertisement; its high half shares w8 with the IPv4
+    /// addresses, which an IPv6 packet leaves zero.
+    /// </summary>
+    public UInt128 NdTarget
+    {
+        readonly get => new(_words[8], _words[15]);
+        set
+        {
+            _words[8] = (ulong)(value >> 64);
+            _words[15] = (ulong)value;
         }
     }
 

@@ -20,7 +20,8 @@ namespace Sdn.Common.Packets;
 /// </para>
 /// <para>
 /// Fragments set <see cref="FlowKey.IpFrag"/>; a later fragment (nonzero offset) carries no transport
-/// header, so its transport fields stay zero. ICMP fills the ICMP type and code, not the ports.
+/// header, so its transport fields stay zero. ICMP fills the ICMP type and code, not the ports; an ICMPv6
+/// neighbour solicitation or advertisement also fills the ND target, and is truncated when it ends before it.
 /// in_port comes from the caller; metadata and registers are pipeline state and stay zero.
 /// </para>
 /// <para>
@@ -200,6 +201,16 @@ public static class FlowKeyExtractor
 
                 key.IcmpType = icmp.Type;
                 key.IcmpCode = icmp.Code;
+                if (protocol == IpProtocols.Icmpv6 && NeighborMessage.HasTarget(icmp.Type))
+                {
+                    if (NeighborMessage.Parse(segment, out var neighbor) != ParseStatus.Ok)
+                    {
+                        return new ParseResult(ParseStatus.Truncated, PacketLayer.Icmpv6);
+                    }
+
+                    key.NdTarget = neighbor.Target;
+                }
+
                 offsets.Transport = position;
                 offsets.Payload = position + IcmpHeader.Size;
                 return new ParseResult(ParseStatus.Ok, icmpLayer);

@@ -112,6 +112,15 @@ public ref struct FrameBuilder
         Append(IcmpHeader.Size, IcmpHeader.TryWriteEcho(Free, type, identifier, sequenceNumber));
     }
 
+    /// <summary>An ICMPv6 neighbour solicitation or advertisement, with a link-layer address option unless <paramref name="linkLayerOption"/> is 0.</summary>
+    public void Neighbor(byte type, uint flags, UInt128 target, byte linkLayerOption = 0, ulong mac = 0)
+    {
+        _transport = _length;
+        Append(
+            linkLayerOption == 0 ? NeighborMessage.MinimumSize : NeighborMessage.SizeWithLinkLayerOption,
+            NeighborMessage.TryWrite(Free, type, flags, target, linkLayerOption, mac));
+    }
+
     public void Payload(scoped ReadOnlySpan<byte> bytes) => Append(bytes.Length, bytes.TryCopyTo(Free));
 
     /// <summary>Fills in lengths and checksums. False when anything did not fit.</summary>

@@ -78,6 +78,23 @@ public class ActionTranslationTests
     }
 
     [Fact]
+    public void The_nd_responder_answers_solicitations_for_its_target_only_and_unwildcards_it()
+    {
+        const ulong RouterMac = 0x02_AA_00_00_00_01;
+        var target = new UInt128(0xFD00_0000_0000_0000, 1);
+        var solicitation = new FlowKey { InPort = 4, EthType = EtherTypes.Ipv6, IpProto = IpProtocols.Icmpv6, IcmpType = NeighborMessage.Solicitation, NdTarget = target };
+        _pipeline.Add(0, 10, FlowMatch.Any, PipelineAction.NdResponder(target, RouterMac, router: true));
+
+        var flow = _pipeline.Translate(solicitation, out var mask);
+
+        Assert.Equal($"nd_reply(0x{RouterMac:x12},router),output:4", flow.ToString());
+        Assert.Equal(UInt128.MaxValue, mask.NdTarget);
+        Assert.Equal(UInt128.Zero, mask.Ipv6Src);
+        Assert.Equal("", _pipeline.Translate(solicitation with { NdTarget = target + 1 }, out _).ToString());
+        Assert.Equal("", _pipeline.Translate(solicitation with { IcmpType = NeighborMessage.Advertisement }, out _).ToString());
+    }
+
+    [Fact]
     public void Mirror_copies_the_packet_before_any_rewrite()
     {
         Assert.Equal("output:9,set(Ipv4Dst=0x5),output:3",

@@ -14,15 +14,18 @@ public class FlowMatchTests
     {
         var field = FlowField.All.Single(f => f.Name == name);
         var value = 0x5A5A_5A5A_5A5A_5A5AUL & field.FieldMask;
-        var match = FlowMatch.Any.With(field, value);
-        var key = default(FlowKey);
+
+        // The ND target's high half shares its word with the IPv4 addresses: a match names it when it is for IPv6.
+        var ipv6Only = field == FlowField.NdTargetHigh;
+        var match = (ipv6Only ? FlowMatch.Any.EthType(EtherTypes.Ipv6) : FlowMatch.Any).With(field, value);
+        var key = new FlowKey { EthType = ipv6Only ? EtherTypes.Ipv6 : (ushort)0 };
         field.Write(key.Words, value);
         var other = key;
         field.Write(other.Words, value ^ 1);
 
         Assert.True(match.Matches(key));
         Assert.False(match.Matches(other));
-        Assert.Equal($"{name}=0x{value:x}", match.ToString());
+        Assert.Equal($"{(ipv6Only ? "eth_type=0x86dd," : string.Empty)}{name}=0x{value:x}", match.ToString());
     }
 
     [Fact]

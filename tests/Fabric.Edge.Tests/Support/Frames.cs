@@ -73,6 +73,19 @@ public static class Frames
             b.Arp(operation, senderMac, senderIp, targetMac, targetIp);
         });
 
+    /// <summary>
+    /// An ICMPv6 neighbour solicitation or advertisement from <paramref name="ethSrc"/>, with a link-layer address option
+    /// holding <paramref name="optionMac"/> unless <paramref name="linkLayerOption"/> is 0.
+    /// </summary>
+    public static byte[] Neighbor(
+        byte type, ulong ethSrc, ulong ethDst, UInt128 source, UInt128 destination, UInt128 target, uint flags = 0, byte linkLayerOption = 0, ulong optionMac = 0, byte hopLimit = NeighborMessage.HopLimit) =>
+        Build((ref FrameBuilder b) =>
+        {
+            b.Ethernet(ethDst, ethSrc, EtherTypes.Ipv6);
+            b.Ipv6(source, destination, IpProtocols.Icmpv6, hopLimit);
+            b.Neighbor(type, flags, target, linkLayerOption, optionMac);
+        });
+
     /// <summary>An IPv4 frame cut off in the middle of its IP header.</summary>
     public static byte[] TruncatedIpv4() => Udp()[..24];
 

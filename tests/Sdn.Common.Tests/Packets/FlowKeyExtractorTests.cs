@@ -5,6 +5,7 @@ namespace Sdn.Common.Tests.Packets;
 public class FlowKeyExtractorTests
 {
     private const uint InPort = 7;
+    private static readonly UInt128 NdTarget = new(0xFD00_0000_0000_0001, 0xFE);
 
     public static TheoryData<string> CatalogueNames => [.. TestFrames.Catalogue().Select(f => f.Name)];
 
@@ -43,6 +44,48 @@ public class FlowKeyExtractorTests
         Assert.Equal(TestFrames.DestinationIpv4, key.ArpTpa);
         Assert.Equal(18, offsets.Network);
         Assert.Equal(0, key.IpProto);
+    }
+
+    [Theory]
+    [InlineData(NeighborMessage.Solicitation)]
+    [InlineData(NeighborMessage.Advertisement)]
+    public void Neighbor_discovery_fills_the_target_high_half_in_word_8_and_low_half_in_word_15(byte type)
+    {
+        var frame = Neighbor(type, NeighborMessage.SourceLinkLayerAddressOption);
+
+        var result = FlowKeyExtractor.Extract(frame, InPort, out var key, out var offsets);
+
+        Assert.Equal(new ParseResult(ParseStatus.Ok, PacketLayer.Icmpv6), result);
+        Assert.Equal(type, key.IcmpType);
+        Assert.Equal(NdTarget, key.NdTarget);
+        Assert.Equal(0xFD00_0000_0000_0001ul, key.ReadOnlyWords[8]);
+        Assert.Equal(0x0000_0000_0000_00FEul, key.ReadOnlyWords[15]);
+        Assert.Equal(TestFrames.SourceIpv6, key.Ipv6Src);
+        Assert.Equal(14 + 40, offsets.Transport);
+    }
+
+    [Fact]
+    public void A_neighbor_solicitation_that_ends_before_its_target_is_truncated()
+    {
+        var frame = Neighbor(NeighborMessage.Solicitation);
+        // Keep 16 of the 24 bytes, and a payload length that agrees.
+        var cut = frame[..(14 + 40 + 16)];
+        cut[14 + 5] = 16;
+
+        var result = FlowKeyExtractor.Extract(cut, InPort, out var key, out _);
+
+        Assert.Equal(new ParseResult(ParseStatus.Truncated, PacketLayer.Icmpv6), result);
+        Assert.Equal(UInt128.Zero, key.NdTarget);
+        Assert.Equal(TestFrames.SourceIpv6, key.Ipv6Src);
+    }
+
+    [Fact]
+    public void Other_icmpv6_messages_leave_the_nd_target_zero()
+    {
+        var frame = TestFrames.Build(Encapsulation.None, NetworkLayer.Ipv6, Transport.IcmpEcho);
+
+        Assert.True(FlowKeyExtractor.Extract(frame, InPort, out var key, out _).IsOk);
+        Assert.Equal(UInt128.Zero, key.NdTarget);
     }
 
     [Theory]
@@ -175,6 +218,13 @@ public class FlowKeyExtractorTests
             }
         }
     }
+
+    private static byte[] Neighbor(byte type, byte linkLayerOption = 0) => TestFrames.Build((ref FrameBuilder b) =>
+    {
+        b.Ethernet(TestFrames.DestinationMac, TestFrames.SourceMac, EtherTypes.Ipv6);
+        b.Ipv6(TestFrames.SourceIpv6, TestFrames.DestinationIpv6, IpProtocols.Icmpv6, NeighborMessage.HopLimit);
+        b.Neighbor(type, 0, NdTarget, linkLayerOption, TestFrames.SourceMac);
+    });
 
     private static void AssertL2(TestFrame frame, FlowKey key, HeaderOffsets offsets)
     {

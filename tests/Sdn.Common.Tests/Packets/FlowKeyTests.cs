@@ -72,6 +72,18 @@ public class FlowKeyTests
     }
 
     [Fact]
+    public void The_nd_target_shares_word_8_with_the_ipv4_addresses_and_fills_word_15()
+    {
+        var key = new FlowKey { Ipv6Src = UInt128.MaxValue, L4Src = 1, NdTarget = new UInt128(0xFD00_0000_0000_0000, 0x0000_0000_0000_0001) };
+
+        Assert.Equal(0xFD00_0000_0000_0000ul, key.ReadOnlyWords[8]);
+        Assert.Equal(1ul, key.ReadOnlyWords[15]);
+        Assert.Equal(0xFD00_0000u, key.Ipv4Dst);
+        Assert.Equal(UInt128.MaxValue, key.Ipv6Src);
+        Assert.Equal(1, key.L4Src);
+    }
+
+    [Fact]
     public void Setting_a_field_truncates_to_its_width()
     {
         var key = new FlowKey { IpDscp = 0xFF };

@@ -67,6 +67,30 @@ public class ControllerMessageDecoderTests
     }
 
     [Fact]
+    public void Nd_target_matches_nd_responders_and_port_security_drops_decode_whole()
+    {
+        var target = ByteString.CopyFrom([0xFD, .. new byte[14], 1]);
+        var solicitations = new FlowEntry
+        {
+            TableId = 2,
+            Priority = 100,
+            Match = { new FieldMatch { Field = Field.NdTarget, Value = target } },
+            Instructions = { Apply(new FlowAction { NdResponder = new NdResponderAction { TargetIp = target, TargetMac = ByteString.CopyFrom(2, 0, 0, 0, 0, 1), Router = true } }) },
+        };
+        var spoofed = new FlowEntry { TableId = 1, Priority = 10, Instructions = { Apply(new FlowAction { Drop = new DropAction { Reason = DropReason.PortSecurity } }) } };
+        var batch = new ProgramBatch { FlowMods = { new FlowMod { Entry = solicitations }, new FlowMod { Entry = spoofed } } };
+        var bytes = new ControllerMessage { Batch = batch }.ToByteArray();
+
+        var decoded = ControllerMessageDecoder.Decode(new ReadOnlySequence<byte>(bytes)).Batch;
+
+        Assert.Equal(batch, decoded);
+        Assert.Equal(Field.NdTarget, decoded.FlowMods[0].Entry.Match[0].Field);
+        Assert.True(decoded.FlowMods[0].Entry.Instructions[0].ApplyActions.Actions[0].NdResponder.Router);
+        Assert.Equal(DropReason.PortSecurity, decoded.FlowMods[1].Entry.Instructions[0].ApplyActions.Actions[0].Drop.Reason);
+        AssertDecodesAlike(bytes);
+    }
+
+    [Fact]
     public void Messages_other_than_batches_decode_as_the_generated_parser_decodes_them()
     {
         AssertDecodesAlike(new ControllerMessage { Trace = new AgentTraceRequest { RequestId = 7, Port = "vnic", Packet = ByteString.CopyFrom(1, 2, 3) } }.ToByteArray());
@@ -158,7 +182,7 @@ public class ControllerMessageDecoderTests
         };
         for (var i = random.Next(5); i > 0; i--)
         {
-            entry.Match.Add(new FieldMatch { Field = (Field)random.Next(1, 34), Value = RandomBytes(random, random.Next(17)), Mask = RandomBytes(random, random.Next(3) * 4) });
+            entry.Match.Add(new FieldMatch { Field = (Field)random.Next(1, 35), Value = RandomBytes(random, random.Next(17)), Mask = RandomBytes(random, random.Next(3) * 4) });
         }
 
         for (var i = random.Next(4); i > 0; i--)
@@ -174,7 +198,7 @@ public class ControllerMessageDecoderTests
         return entry;
     }
 
-    private static FlowAction Action(Random random) => random.Next(11) switch
+    private static FlowAction Action(Random random) => random.Next(13) switch
     {
         0 => new FlowAction { Output = (uint)random.Next() },
         1 => new FlowAction { Group = (uint)random.Next(10) },
@@ -186,8 +210,12 @@ public class ControllerMessageDecoderTests
         7 => new FlowAction { DecIpTtl = new EmptyAction() },
         8 => new FlowAction { DecMplsTtl = new EmptyAction() },
         9 => new FlowAction { Mirror = 0 },
+        10 => new FlowAction { Drop = new DropAction { Reason = DropReason.PortSecurity } },
+        11 => new FlowAction { NdResponder = new NdResponderAction { TargetIp = RandomBytes(random, 16), TargetMac = RandomBytes(random, 6), Router = random.Next(2) == 0 } },
         _ => new FlowAction { ArpResponder = new ArpResponderAction { TargetIp = RandomBytes(random, 4), TargetMac = RandomBytes(random, 6) } },
     };
+
+    private static Instruction Apply(FlowAction action) => new() { ApplyActions = new ApplyActions { Actions = { action } } };
 
     private static ByteString RandomBytes(Random random, int length)
     {

@@ -1,0 +1,86 @@
+using Google.Protobuf;
+using Sdn.Common.Packets;
+using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Edge.Agent;
+using Sdn.Fabric.Edge.Pipeline;
+
+namespace Sdn.Fabric.Edge.Tests.Agent;
+
+/// <summary>The southbound messages the controller compiles, as the pipeline holds them.</summary>
+public class ProgramTranslatorTests
+{
+    private static readonly UInt128 Target = new(0xFD00_0000_0000_0000, 1);
+
+    [Fact]
+    public void An_nd_target_match_admits_the_solicitations_for_that_target_only()
+    {
+        var entry = new FlowEntry { Match = { Exact(Field.EthType, [0x86, 0xDD]), Exact(Field.NdTarget, Address(Target)) } };
+
+        var match = ProgramTranslator.Match(entry);
+
+        Assert.True(match.Matches(Solicitation(Target)));
+        Assert.False(match.Matches(Solicitation(Target + 1)));
+        Assert.Equal("eth_type=0x86dd,nd_target_hi=0xfd00000000000000,nd_target_lo=0x1", match.ToString());
+    }
+
+    [Fact]
+    public void A_masked_nd_target_match_is_a_prefix()
+    {
+        var mask = Address(UInt128.MaxValue << 64);
+        var entry = new FlowEntry { Match = { new FieldMatch { Field = Field.NdTarget, Value = ByteString.CopyFrom(Address(Target)), Mask = ByteString.CopyFrom(mask) } } };
+
+        var match = ProgramTranslator.Match(entry);
+
+        Assert.True(match.Matches(Solicitation(Target + 0x1234)));
+        Assert.False(match.Matches(Solicitation(Target + (UInt128.One << 64))));
+    }
+
+    [Fact]
+    public void An_nd_responder_keeps_its_target_mac_and_router_flag()
+    {
+        var entry = Applying(new FlowAction { NdResponder = new NdResponderAction { TargetIp = ByteString.CopyFrom(Address(Target)), TargetMac = ByteString.CopyFrom(2, 0, 0, 0, 0, 1), Router = true } });
+
+        var action = Assert.Single(ProgramTranslator.Add(entry, tableCount: 8).Instructions.ApplyActions);
+
+        Assert.Equal(PipelineAction.NdResponder(Target, 0x02_00_00_00_00_01, router: true), action);
+    }
+
+    [Fact]
+    public void An_nd_responder_for_an_ipv4_sized_target_is_refused()
+    {
+        var entry = Applying(new FlowAction { NdResponder = new NdResponderAction { TargetIp = ByteString.CopyFrom(10, 0, 0, 1), TargetMac = ByteString.CopyFrom(2, 0, 0, 0, 0, 1) } });
+
+        Assert.Contains("16 bytes", Assert.Throws<ProgramException>(() => ProgramTranslator.Add(entry, tableCount: 8)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_drop_for_port_security_counts_spoofing_and_a_plain_drop_does_not()
+    {
+        Assert.Equal(PipelineAction.DropSpoofed(), Translated(new FlowAction { Drop = new DropAction { Reason = DropReason.PortSecurity } }));
+        Assert.Equal(PipelineAction.Drop(), Translated(new FlowAction { Drop = new DropAction() }));
+        Assert.Throws<ProgramException>(() => Translated(new FlowAction { Drop = new DropAction { Reason = (DropReason)9 } }));
+    }
+
+    private static PipelineAction Translated(FlowAction action) => Assert.Single(ProgramTranslator.Add(Applying(action), tableCount: 8).Instructions.ApplyActions);
+
+    private static FlowEntry Applying(FlowAction action) =>
+        new() { TableId = 1, Priority = 10, Instructions = { new Instruction { ApplyActions = new ApplyActions { Actions = { action } } } } };
+
+    private static FlowKey Solicitation(UInt128 target) => new()
+    {
+        EthType = EtherTypes.Ipv6,
+        IpProto = IpProtocols.Icmpv6,
+        IcmpType = NeighborMessage.Solicitation,
+        NdTarget = target,
+    };
+
+    private static FieldMatch Exact(Field field, byte[] value) => new() { Field = field, Value = ByteString.CopyFrom(value) };
+
+    private static byte[] Address(UInt128 address)
+    {
+        var bytes = new byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, address);
+        return bytes;
+    }
+}

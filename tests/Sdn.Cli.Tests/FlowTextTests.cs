@@ -1,0 +1,36 @@
+using Google.Protobuf;
+using Sdn.Cli.Commands;
+using Sdn.Contracts;
+
+namespace Sdn.Cli.Tests;
+
+/// <summary>How `sdn flows` and `sdn trace` write the matches and actions of routing, neighbour discovery and port security.</summary>
+public class FlowTextTests
+{
+    private static readonly byte[] Target = [0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+
+    [Fact]
+    public void An_nd_target_match_is_written_as_an_ipv6_address()
+    {
+        var match = new FieldMatch { Field = Field.NdTarget, Value = ByteString.CopyFrom(Target) };
+
+        Assert.Equal("nd_target=fd00::1", FlowText.Match([match]));
+    }
+
+    [Fact]
+    public void An_nd_responder_is_written_with_its_target_and_mac()
+    {
+        var responder = new NdResponderAction { TargetIp = ByteString.CopyFrom(Target), TargetMac = ByteString.CopyFrom(2, 0, 0, 0, 0, 1) };
+
+        Assert.Equal("nd_responder:fd00::1->02:00:00:00:00:01", FlowText.Action(new FlowAction { NdResponder = responder }));
+        responder.Router = true;
+        Assert.Equal("nd_responder(router):fd00::1->02:00:00:00:00:01", FlowText.Action(new FlowAction { NdResponder = responder }));
+    }
+
+    [Fact]
+    public void A_port_security_drop_says_so_and_a_plain_drop_does_not()
+    {
+        Assert.Equal("drop(port_security)", FlowText.Action(new FlowAction { Drop = new DropAction { Reason = DropReason.PortSecurity } }));
+        Assert.Equal("drop", FlowText.Action(new FlowAction { Drop = new DropAction() }));
+    }
+}
