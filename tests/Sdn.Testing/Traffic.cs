@@ -31,6 +31,16 @@ public static class Traffic
         b.Tcp(40000, destinationPort, 1, 0, TcpHeader.Syn);
     });
 
+    public static UInt128 Ip6(string address) => System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(IPAddress.Parse(address).GetAddressBytes());
+
+    /// <summary>A TCP SYN over IPv6 from <paramref name="from"/> to <paramref name="address"/>, sent to the MAC <paramref name="firstHop"/>.</summary>
+    public static byte[] Tcp6(Port from, ulong firstHop, string address, ushort destinationPort) => Build((ref FrameBuilder b) =>
+    {
+        b.Ethernet(firstHop, Mac(from), EtherTypes.Ipv6);
+        b.Ipv6(Ip6(from.Ipv6), Ip6(address), IpProtocols.Tcp);
+        b.Tcp(40000, destinationPort, 1, 0, TcpHeader.Syn);
+    });
+
     /// <summary>An ICMP echo request from <paramref name="from"/>'s MAC and address to <paramref name="to"/>'s.</summary>
     public static byte[] EchoRequest(Port from, Port to) => Build((ref FrameBuilder b) =>
     {

@@ -15,6 +15,7 @@ public sealed class RoutingTests : IDisposable
     private const int EthSourceOffset = 6;
     private const int Ipv4TtlOffset = 14 + 8;
     private const int L4Offset = 14 + 20;
+    private const int Ipv6HopLimitOffset = 14 + 7;
 
     private readonly FabricState _state;
     private readonly CompiledFabric _compiled;
@@ -24,6 +25,14 @@ public sealed class RoutingTests : IDisposable
     {
         var model = Topologies.MultiTenant();
         model.Create(ResourceKinds.Ports, new Port { Name = "alpha-r1", Network = "alpha.front", Edge = "e1", PortSecurity = false });
+        foreach (var (network, ipv4, ipv6) in new[] { ("alpha.v6a", "10.0.3.0/24", "fd00:a::/64"), ("alpha.v6b", "10.0.4.0/24", "fd00:b::/64") })
+        {
+            model.Create(ResourceKinds.Networks, new Network { Name = network, Tenant = "alpha", Ipv4Subnet = ipv4, Ipv6Subnet = ipv6 });
+        }
+
+        model.Create(ResourceKinds.Ports, new Port { Name = "v6a", Network = "alpha.v6a", Edge = "e1" });
+        model.Create(ResourceKinds.Ports, new Port { Name = "v6b", Network = "alpha.v6b", Edge = "e2" });
+        model.Create(ResourceKinds.AclRules, new AclRule { Name = "no-v6-telnet", Tenant = "alpha", Priority = 300, Action = AclAction.Deny, DstCidr = "fd00:b::/64", Protocol = 6, DstPorts = new PortRange { First = 23, Last = 23 } });
         _state = model.Snapshot();
         _compiled = FabricCompiler.Compile(_state);
         _rig = new FabricRig(_state);
@@ -83,6 +92,20 @@ public sealed class RoutingTests : IDisposable
         Assert.All(received, r => Assert.Empty(r.Value));
     }
 
+    [Fact]
+    public void Ipv6_is_routed_as_ipv4_is_and_meets_the_tenants_ipv6_acl()
+    {
+        var (a, b) = (Port("v6a"), Port("v6b"));
+
+        var ssh = Assert.Single(_rig.Send(a.Name, Traffic.Tcp6(a, AlphaRouter, b.Ipv6, 22))[b.Name]);
+        var telnet = _rig.Edges[a.Edge].Trace(_compiled.VnicNumber(a.Edge, a.Name), Traffic.Tcp6(a, AlphaRouter, b.Ipv6, 23));
+
+        Assert.Equal((Traffic.Mac(b), AlphaRouter), (Mac(ssh, 0), Mac(ssh, EthSourceOffset)));
+        Assert.Equal(63, ssh[Ipv6HopLimitOffset]);
+        Assert.True(telnet.Dropped);
+        Assert.Equal(EdgeTables.Acl, telnet.Steps[^1].TableId);
+    }
+
     [Theory]
     [InlineData("alpha.front", "10.0.1.1")]
     [InlineData("alpha.back", "10.0.2.1")]
@@ -111,6 +134,7 @@ public sealed class RoutingTests : IDisposable
         Assert.All(_rig.Send(spoofer.Name, asVictimMac), r => Assert.Empty(r.Value));
         Assert.All(_rig.Send(spoofer.Name, Traffic.ArpRequest(Pretending(spoofer, p => p.Ipv4 = victim.Ipv4), target.Ipv4)), r => Assert.Empty(r.Value));
         Assert.Single(_rig.Send(spoofer.Name, Traffic.Udp(spoofer, target))[target.Name]);
+        Assert.Equal(3, _rig.Edges[spoofer.Edge].Datapath.PortCounters(inPort)!.RxSpoofed);
     }
 
     [Fact]
