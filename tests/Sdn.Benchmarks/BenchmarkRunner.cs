@@ -11,6 +11,7 @@ internal static class BenchmarkRunner
         new Packets.PacketsSuite(),
         new Controller.ControllerSuite(),
         new Edge.EdgeSuite(),
+        new Edge.EdgeL3Suite(),
         new Capture.CaptureSuite(),
         new Core.CoreSuite(),
         new Vmm.VmmSuite(),

@@ -15,7 +15,6 @@ internal sealed class EdgePipelineFixture
 {
     public const uint VmPort = 1;
     public const uint UplinkPort = 2;
-    public const int FrameLength = 64;
     private const ulong NetworkId = 7;
     private const int EgressEdges = 16;
 
@@ -26,7 +25,7 @@ internal sealed class EdgePipelineFixture
     private const byte Forward = 2;
     private const byte Output = 3;
 
-    private readonly byte[][] _frames;
+    private readonly FrameMix _frames;
 
     public EdgePipelineFixture(int aclRules, int forwardingEntries, int flows)
     {
@@ -50,9 +49,9 @@ internal sealed class EdgePipelineFixture
                 FlowInstructions.Apply(PipelineAction.PushMpls(), PipelineAction.SetMplsLabel(1000 + (uint)edge), PipelineAction.Output(UplinkPort))));
         }
 
-        _frames = Enumerable.Range(0, flows)
-            .Select(i => BuildFrame(HostAddress(i / ConnectionsPerHost % forwardingEntries), (ushort)(10_000 + i)))
-            .ToArray();
+        _frames = new FrameMix(Enumerable.Range(0, flows)
+            .Select(i => FrameMix.Udp(0x02_00_00_00_FF_FF, 0x02_00_00_00_00_01, 0x0A_00_FF_01, HostAddress(i / ConnectionsPerHost % forwardingEntries), (ushort)(10_000 + i)))
+            .ToArray());
     }
 
     public EdgeSwitch Switch { get; }
@@ -62,17 +61,7 @@ internal sealed class EdgePipelineFixture
     public int ForwardingEntries { get; }
 
     /// <summary>Fills <paramref name="burst"/> with the next frames of the traffic mix.</summary>
-    public int Refill(PacketBurst burst, int next)
-    {
-        burst.Clear();
-        while (!burst.IsFull)
-        {
-            burst.TryAppend(_frames[next]);
-            next = next + 1 == _frames.Length ? 0 : next + 1;
-        }
-
-        return next;
-    }
+    public int Refill(PacketBurst burst, int next) => _frames.Refill(burst, next);
 
     /// <summary>The forwarding entry for host <paramref name="index"/>: rewrite the MAC, choose the egress edge.</summary>
     public static FlowEdit ForwardingEntry(int index) =>
@@ -101,21 +90,5 @@ internal sealed class EdgePipelineFixture
         }
 
         pipeline.Apply(FlowEdit.Add(Acl, 1, FlowMatch.Any.Metadata(NetworkId, 0xFFFF_FFFF), FlowInstructions.Goto(Forward)));
-    }
-
-    private static byte[] BuildFrame(uint destination, ushort sourcePort)
-    {
-        var buffer = new byte[FrameLength];
-        var builder = new FrameBuilder(buffer);
-        builder.Ethernet(0x02_00_00_00_FF_FF, 0x02_00_00_00_00_01, EtherTypes.Ipv4);
-        builder.Ipv4(0x0A_00_FF_01, destination, IpProtocols.Udp);
-        builder.Udp(sourcePort, 4789);
-        builder.Payload(new byte[FrameLength - 42]);
-        if (!builder.TryFinish(out var length) || length != FrameLength)
-        {
-            throw new InvalidOperationException("the benchmark frame does not come out at 64 bytes");
-        }
-
-        return buffer;
     }
 }

@@ -20,7 +20,6 @@ internal sealed class EdgeSuite : IBenchmarkSuite
     public IReadOnlyList<KeyValuePair<string, double>> Run(BenchmarkOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        // Short alternating windows, so that the subject and its baseline see the same load on this shared machine.
         var pairs = options.Quick ? 4 : 40;
         var pairWindow = TimeSpan.FromMilliseconds(50);
         var window = options.Quick ? TimeSpan.FromMilliseconds(150) : TimeSpan.FromSeconds(1);
@@ -28,15 +27,8 @@ internal sealed class EdgeSuite : IBenchmarkSuite
         var fixture = new EdgePipelineFixture(aclRules: 1000, forwardingEntries: 10_000, Flows);
         var baseline = new Baseline(Flows);
         var burst = new PacketBurst();
-        var hit = new Measurement();
-        var copy = new Measurement();
-        RunHits(fixture, burst, window);
-        RunBaseline(fixture, baseline, burst, window);
-        for (var pair = 0; pair < pairs; pair++)
-        {
-            hit.Keep(RunHits(fixture, burst, pairWindow));
-            copy.Keep(RunBaseline(fixture, baseline, burst, pairWindow));
-        }
+        var (hit, copy) = Measurement.TurnAbout(
+            pairs, window, pairWindow, w => RunHits(fixture, burst, w), w => RunBaseline(fixture, baseline, burst, w));
 
         var cache = fixture.Switch.Datapath.Cache;
         var lookups = (double)(cache.ExactHits + cache.MegaflowHits + cache.Misses);

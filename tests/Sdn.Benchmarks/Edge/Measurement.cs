@@ -18,6 +18,29 @@ internal sealed class Measurement
 
     public double AllocatedBytesPerPacket => _packets == 0 ? 0 : (double)_allocatedBytes / _packets;
 
+    /// <summary>
+    /// Warms both up for <paramref name="warmUp"/>, then runs them turn about in <paramref name="pairs"/> pairs of
+    /// <paramref name="window"/>, so that both see the same load on this shared machine.
+    /// </summary>
+    /// <param name="subject">Runs the subject for the window it is given.</param>
+    /// <param name="peer">Runs what the subject is compared with.</param>
+    public static (Measurement Subject, Measurement Peer) TurnAbout(
+        int pairs, TimeSpan warmUp, TimeSpan window, Func<TimeSpan, Sample> subject, Func<TimeSpan, Sample> peer)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(peer);
+        subject(warmUp);
+        peer(warmUp);
+        var (subjectSamples, peerSamples) = (new Measurement(), new Measurement());
+        for (var pair = 0; pair < pairs; pair++)
+        {
+            subjectSamples.Keep(subject(window));
+            peerSamples.Keep(peer(window));
+        }
+
+        return (subjectSamples, peerSamples);
+    }
+
     public void Keep(Sample sample)
     {
         _mpps.Add(sample.Mpps);

@@ -1,0 +1,43 @@
+using Sdn.Common.Packets;
+
+namespace Sdn.Benchmarks.Edge;
+
+/// <summary>The frames of a traffic mix, handed out in turn a burst at a time.</summary>
+internal sealed class FrameMix(IReadOnlyList<byte[]> frames)
+{
+    public const int FrameLength = 64;
+
+    public int Count => frames.Count;
+
+    public byte[] this[int index] => frames[index];
+
+    /// <summary>A 64-byte UDP frame; the source port is what tells the flows of a mix apart.</summary>
+    public static byte[] Udp(ulong destinationMac, ulong sourceMac, uint source, uint destination, ushort sourcePort)
+    {
+        var buffer = new byte[FrameLength];
+        var builder = new FrameBuilder(buffer);
+        builder.Ethernet(destinationMac, sourceMac, EtherTypes.Ipv4);
+        builder.Ipv4(source, destination, IpProtocols.Udp);
+        builder.Udp(sourcePort, 4789);
+        builder.Payload(new byte[FrameLength - 42]);
+        if (!builder.TryFinish(out var length) || length != FrameLength)
+        {
+            throw new InvalidOperationException("the benchmark frame does not come out at 64 bytes");
+        }
+
+        return buffer;
+    }
+
+    /// <summary>Fills <paramref name="burst"/> with the frames from <paramref name="next"/> on; returns where the next burst starts.</summary>
+    public int Refill(PacketBurst burst, int next)
+    {
+        burst.Clear();
+        while (!burst.IsFull)
+        {
+            burst.TryAppend(frames[next]);
+            next = next + 1 == frames.Count ? 0 : next + 1;
+        }
+
+        return next;
+    }
+}
