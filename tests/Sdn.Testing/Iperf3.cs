@@ -20,6 +20,11 @@ public static class Iperf3
             var report = client.Run(
                 "iperf3", "--client", serverIp, "--port", portText, "--time", seconds.ToString(CultureInfo.InvariantCulture), "--connect-timeout", "3000", "--json");
             using var document = JsonDocument.Parse(report);
+            if (document.RootElement.TryGetProperty("error", out var error))
+            {
+                throw new Common.Interop.ExternalCommandException($"iperf3 to {serverIp} port {port} failed: {error.GetString()}");
+            }
+
             return document.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble() / 1e9;
         }
         finally

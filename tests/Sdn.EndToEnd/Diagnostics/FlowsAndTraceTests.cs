@@ -73,7 +73,7 @@ public sealed class FlowsAndTraceTests(RunningQuickstart quickstart) : IAsyncLif
 
         Assert.Equal((0, 0), (exit, jsonExit));
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.All(lines, line => Assert.Matches(@"^ cookie=0x[0-9a-f]+, duration=\d+\.\d{3}s, table=0, n_packets=\d+, n_bytes=\d+, idle_age=\d+, priority=\d+(,\S+)? actions=\S+$", line));
+        Assert.All(lines, line => Assert.Matches(@"^ cookie=0x[0-9a-f]+, duration=\d+\.\d{3}s, table=0 \(classify\), n_packets=\d+, n_bytes=\d+, idle_age=\d+, priority=\d+(,\S+)? actions=\S+$", line));
         Assert.Contains(" priority=0 actions=drop", lines[^1], StringComparison.Ordinal);
         Assert.Contains(lines, line => Regex.IsMatch(line, @",in_port=red1 actions=write_metadata:0x[0-9a-f]+/0xffffffffffffffff,goto_table:1$"));
         Assert.DoesNotContain(lines, line => Regex.IsMatch(line, @"(in_port=|output:)\d"));
@@ -89,8 +89,9 @@ public sealed class FlowsAndTraceTests(RunningQuickstart quickstart) : IAsyncLif
 
         Assert.Equal(0, exit);
         Assert.StartsWith("packet: IP 10.1.0.11 > 10.1.0.12: ICMP echo request", output, StringComparison.Ordinal);
-        Assert.Matches(@"\ntable 0: priority=100,in_port=red1 actions=write_metadata:0x[0-9a-f]+/0xffffffffffffffff,goto_table:1\n", output);
-        Assert.Contains("\ntable 2: table-miss, on to the next table: priority=0 actions=goto_table:3\n", output, StringComparison.Ordinal);
+        Assert.Matches(@"\ntable 0 \(classify\): priority=100,in_port=red1 actions=write_metadata:0x[0-9a-f]+/0xffffffffffffffff,goto_table:1\n", output);
+        Assert.Matches($@"\ntable 1 \(port-security\): priority=100,in_port=red1,dl_src={Port("red1").Mac},dl_type=0x800,nw_src=10.1.0.11 actions=goto_table:2\n", output);
+        Assert.Contains("\ntable 2 (neighbours): table-miss, on to the next table: priority=0 actions=goto_table:3\n", output, StringComparison.Ordinal);
         Assert.Contains($",dl_dst={Port("red2").Mac},dl_type=0x800 actions=push_mpls:0x8847,", output, StringComparison.Ordinal);
         Assert.Matches(@"\noutput: e1--c[12] \(port \d+\), labels pushed \[\d+, \d+\]\nverdict: output e1--c[12] labels \[\d+, \d+\]\ncache: (hit \((exact|megaflow)\)|miss)\n$", output);
     }
@@ -119,7 +120,7 @@ public sealed class FlowsAndTraceTests(RunningQuickstart quickstart) : IAsyncLif
         var refused = await SdnCli.InvokeAsync(Controller, "trace", "red1", "--packet", "udp,nw_dst=10.1.0.12,tp_dst=http");
 
         Assert.Equal(0, exit);
-        Assert.Contains($"\ntable {EdgeTables.Forward}: table-miss, drop: priority=0 actions=drop\n", output, StringComparison.Ordinal);
+        Assert.Contains($"\ntable {EdgeTables.Forward} (forward): table-miss, drop: priority=0 actions=drop\n", output, StringComparison.Ordinal);
         Assert.Contains("\nverdict: drop\n", output, StringComparison.Ordinal);
         Assert.Equal((1, "sdn: --packet: tp_dst=http is not a number from 0 to 65535\n"), refused);
     }
