@@ -19,9 +19,9 @@ public sealed class FlowsCommandTests : IAsyncLifetime
         var (exit, output) = await SdnCli.InvokeAsync(_fabric.Address, "flows", "e1");
 
         Assert.True(exit == 0, output);
-        Assert.Matches(@" table=0, .*,in_port=src actions=write_metadata:", output);
-        Assert.Matches($@" table={EdgeTables.Classify}, .*,in_port=e1-c1 actions=goto_table:{EdgeTables.Egress}\n", output);
-        Assert.Matches($@" table={EdgeTables.Forward}, .*,dl_dst=[0-9a-f:]+ actions=output:src\n", output);
+        Assert.Matches(@" table=0 \(classify\), .*,in_port=src actions=write_metadata:", output);
+        Assert.Matches($@" table={EdgeTables.Classify} \(classify\), .*,in_port=e1-c1 actions=goto_table:{EdgeTables.Egress}\n", output);
+        Assert.Matches($@" table={EdgeTables.Forward} \(forward\), .*,dl_dst=[0-9a-f:]+ actions=output:src\n", output);
         Assert.DoesNotMatch(@"(in_port=|output:|mirror:)\d", output);
     }
 
