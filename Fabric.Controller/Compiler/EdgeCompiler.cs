@@ -43,6 +43,7 @@ public static class EdgeCompiler
         {
             ProgramMessages.Flow(EdgeTables.Neighbours, Matched, [ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp)]),
             ProgramMessages.Flow(EdgeTables.Neighbours, Refused, [.. Solicitation(), ProgramMessages.Address(Field.Ipv6Src, IPAddress.IPv6Any.ToString())]),
+            ProgramMessages.Flow(EdgeTables.Neighbours, Refused, [ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp), ProgramMessages.Address(Field.ArpSpa, IPAddress.Any.ToString())]),
         };
 
         foreach (var iface in context.InterfacesOf(edge))
@@ -86,7 +87,9 @@ public static class EdgeCompiler
 
     /// <summary>
     /// What <paramref name="port"/> may send: frames from its own MAC carrying its own addresses, DHCP discovery,
-    /// and ICMPv6 from link-local or unspecified sources (neighbour discovery); the rest drops as spoofed.
+    /// ARP probes (RFC 5227) and ICMPv6 from link-local or unspecified sources (neighbour discovery); the rest
+    /// drops as spoofed. Probes and duplicate address detection go on only to be dropped unanswered: an answer
+    /// would tell the host its own address is taken.
     /// </summary>
     private static IEnumerable<FlowEntry> PortSecurityEntries(Port port, uint number)
     {
@@ -103,6 +106,7 @@ public static class EdgeCompiler
 
         yield return Allow(ProgramMessages.EthIpv4, ProgramMessages.Address(Field.Ipv4Src, port.Ipv4));
         yield return Allow(ProgramMessages.EthArp, ProgramMessages.Address(Field.ArpSpa, port.Ipv4));
+        yield return Allow(ProgramMessages.EthArp, ProgramMessages.Address(Field.ArpSpa, IPAddress.Any.ToString()));
         yield return Allow(
             ProgramMessages.EthIpv4,
             ProgramMessages.Address(Field.Ipv4Src, IPAddress.Any.ToString()),

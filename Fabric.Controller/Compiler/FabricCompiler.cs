@@ -19,16 +19,22 @@
 //   transport label, never looked at in the core, and on egress it names the vNIC and what to pop to.
 //
 // Edge tables (EdgeTables)
-//   0 classify:  in_port of a vNIC -> metadata (tenant id << 32 | network id), on to ARP; an uplink -> egress;
-//                anything else is dropped.
-//   1 ARP:       a request for an address the controller knows, within the same network, is answered by the
-//                ARP responder action; other ARP is dropped, so no broadcast ever needs flooding.
-//   2 ACL:       the tenant's rules, matched on the tenant half of the metadata and the 5-tuple; allow goes to
-//                forwarding, deny drops, no rule goes to forwarding (a tenant's ports may talk by default).
-//   3 forward:   network half of the metadata + destination MAC. Local: output to the vNIC. Remote: push the
-//                service label, push a transport label, and hand over to the destination edge's uplink group.
-//                No entry matches a port of another network, so other tenants are unreachable: denied by default.
-//   4 egress:    an MPLS frame whose bottom label is one of this edge's service labels: pop, output to the vNIC.
+//   0 classify:      in_port of a vNIC -> metadata (tenant id << 32 | network id), on to port security; an uplink
+//                    -> egress; anything else is dropped.
+//   1 port-security: a port's own MAC with its own addresses goes on (with DHCP discovery, ARP probes and
+//                    ICMPv6 from link-local or unspecified sources); the rest is dropped as spoofed, counted.
+//   2 neighbours:    ARP requests and IPv6 neighbour solicitations for an address the controller knows (a port's
+//                    or a gateway's, within the same network) are answered by a responder action; other ARP and
+//                    duplicate address detection are dropped, so no broadcast ever needs flooding.
+//   3 acl:           the tenant's rules, matched on the tenant half of the metadata and the 5-tuple; allow goes
+//                    on, deny drops, no rule goes on (a tenant's ports may talk by default).
+//   4 route:         the tenant's distributed router: a packet to the router's MAC for one of the tenant's ports
+//                    is rewritten for it (router MAC as source, its MAC as destination, TTL minus one) and moved
+//                    onto its network; everything else goes on unrouted.
+//   5 forward:       network half of the metadata + destination MAC. Local: output to the vNIC. Remote: push the
+//                    service label, push a transport label, and hand over to the destination edge's uplink group.
+//                    No entry matches a port of another tenant, so tenants are unreachable: denied by default.
+//   6 egress:        an MPLS frame whose bottom label is one of this edge's service labels: pop, output to the vNIC.
 //
 // Uplink groups and fast reroute
 //   One fast-failover group per destination edge: a bucket per primary ECMP next hop, then the backup path's

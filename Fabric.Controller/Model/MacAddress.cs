@@ -37,6 +37,11 @@ public static class MacAddress
             throw ModelException.Invalid($"{field} '{text}' is all zeros; give a real unicast MAC or leave it empty to have one allocated", field);
         }
 
+        if (octets[0] == AllocatedFirstOctet && octets[1] == RouterSecondOctet)
+        {
+            throw ModelException.Invalid($"{field} '{text}' starts 02:5e, which is kept for the tenants' routers; give another MAC or leave it empty", field);
+        }
+
         return Format(octets);
     }
 

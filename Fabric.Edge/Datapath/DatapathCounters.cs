@@ -23,7 +23,8 @@ public sealed class DatapathCounters
 
     /// <summary>
     /// Neighbour solicitations an ND responder dropped unanswered: from the unspecified address (duplicate address
-    /// detection), or invalid (RFC 4861 §7.1.1: a hop limit below 255, a nonzero code, a bad checksum).
+    /// detection, which the controller's programs drop before any responder), or invalid (RFC 4861 §7.1.1: a hop
+    /// limit below 255, a nonzero code, a bad checksum).
     /// </summary>
     public long NdUnanswered { get; internal set; }
 

@@ -38,14 +38,18 @@ internal static class PingCommand
             await client.GetPortAsync(new GetRequest { Name = request.Source }, cancellationToken: stop).ConfigureAwait(false);
             var target = await client.GetPortAsync(new GetRequest { Name = request.Destination }, cancellationToken: stop).ConfigureAwait(false);
             var output = console.Output;
-            await output.WriteLineAsync($"PING {request.Destination} ({(request.Ipv6 ? target.Ipv6 : target.Ipv4)}) from {request.Source}: 56 data bytes").ConfigureAwait(false);
             var rtts = new List<double>();
             var transmitted = 0;
             await ControllerClient.ReadUntilStoppedAsync(
                 client.Ping(request, cancellationToken: stop),
                 async echo =>
                 {
-                    transmitted++;
+                    // Only once the controller has taken the request: a refused ping prints its reason alone.
+                    if (transmitted++ == 0)
+                    {
+                        await output.WriteLineAsync($"PING {request.Destination} ({(request.Ipv6 ? target.Ipv6 : target.Ipv4)}) from {request.Source}: 56 data bytes").ConfigureAwait(false);
+                    }
+
                     if (echo.Replied)
                     {
                         var milliseconds = echo.RttNs / 1e6;

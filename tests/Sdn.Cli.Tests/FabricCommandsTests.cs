@@ -157,6 +157,16 @@ public sealed class FabricCommandsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ping_over_ipv6_between_ipv4_only_endpoints_is_refused_with_the_reason_alone()
+    {
+        var (exit, output) = await InvokeAsync("ping", "red1", "red2", "-6");
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("sdn: InvalidArgument: 'red1' has no IPv6 address: network 'red.web' has no IPv6 subnet", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("PING", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Mirror_refuses_a_bad_tap_name_and_a_core_link_before_any_agent_is_asked()
     {
         Assert.Contains("InvalidArgument: tap_name 'no/slash' is not a Linux interface name", (await InvokeAsync("mirror", "red1", "--to-tap", "no/slash")).Output, StringComparison.Ordinal);

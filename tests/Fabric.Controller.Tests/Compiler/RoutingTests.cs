@@ -138,6 +138,17 @@ public sealed class RoutingTests : IDisposable
     }
 
     [Fact]
+    public void An_arp_probe_is_no_spoof_and_is_not_answered()
+    {
+        var (prober, neighbour) = (Port("alpha-f1"), Port("alpha-f2"));
+
+        var received = _rig.Send(prober.Name, Traffic.ArpRequest(Pretending(prober, p => p.Ipv4 = "0.0.0.0"), neighbour.Ipv4));
+
+        Assert.All(received, r => Assert.Empty(r.Value));
+        Assert.Equal(0, _rig.Edges[prober.Edge].Datapath.PortCounters(_compiled.VnicNumber(prober.Edge, prober.Name))!.RxSpoofed);
+    }
+
+    [Fact]
     public void A_port_without_port_security_may_send_as_any_address()
     {
         var (router, target) = (Port("alpha-r1"), Port("alpha-f2"));

@@ -34,6 +34,7 @@ public class ModelValidationTests
         { "port with a malformed MAC", (m => m.Create(ResourceKinds.Ports, new Port { Name = "p", Network = "web", Edge = "e1", Mac = "02:00:00:00:00" }), ModelError.InvalidArgument, "not a MAC address") },
         { "port with a multicast MAC", (m => m.Create(ResourceKinds.Ports, new Port { Name = "p", Network = "web", Edge = "e1", Mac = "01:00:5e:00:00:01" }), ModelError.InvalidArgument, "multicast") },
         { "port with a zero MAC", (m => m.Create(ResourceKinds.Ports, new Port { Name = "p", Network = "web", Edge = "e1", Mac = "00:00:00:00:00:00" }), ModelError.InvalidArgument, "all zeros") },
+        { "port with a router MAC", (m => m.Create(ResourceKinds.Ports, new Port { Name = "p", Network = "web", Edge = "e1", Mac = "02:5e:00:00:00:01" }), ModelError.InvalidArgument, "kept for the tenants' routers") },
         { "port with a taken MAC", (m => m.Create(ResourceKinds.Ports, new Port { Name = "p", Network = "web", Edge = "e1", Mac = m.Get(ResourceKinds.Ports, "web1").Mac.ToUpperInvariant() }), ModelError.AlreadyExists, "already used by port 'web1'") },
         { "port with an IP outside the subnet", (m => m.Create(ResourceKinds.Ports, new Port { Name = "p", Network = "web", Edge = "e1", Ipv4 = "10.0.2.5" }), ModelError.InvalidArgument, "outside subnet 10.0.1.0/24") },
         { "port with a malformed IP", (m => m.Create(ResourceKinds.Ports, new Port { Name = "p", Network = "web", Edge = "e1", Ipv4 = "10.0.1" }), ModelError.InvalidArgument, "not an IPv4 address") },
