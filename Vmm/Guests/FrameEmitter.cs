@@ -67,8 +67,15 @@ internal static class FrameEmitter
         a.mov(__dword_ptr[frame + F.IpTotalLength + 2], 0); // id 0, no fragmentation
         a.mov(__byte_ptr[frame + F.IpTtl], 64);
         a.mov(__byte_ptr[frame + F.IpProtocol], protocol);
-        a.mov(__word_ptr[frame + F.IpChecksum], 0);
         WriteMyIp(g, frame, F.IpSource);
+        WriteIpv4Checksum(g, frame);
+    }
+
+    /// <summary>Computes the checksum of the IPv4 header (no options) at [<paramref name="frame"/>]. Clobbers RAX, RCX, RDX, RSI, RDI.</summary>
+    public static void WriteIpv4Checksum(GuestAssembler g, AssemblerRegister64 frame)
+    {
+        var a = g.Asm;
+        a.mov(__word_ptr[frame + F.IpChecksum], 0);
         a.lea(rdi, __[frame + F.Ip]);
         a.mov(esi, F.IpHeaderLength);
         a.call(GuestRoutines.Checksum(g));

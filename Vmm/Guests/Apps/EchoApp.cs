@@ -60,7 +60,7 @@ internal static class EchoApp
         a.je(icmp);
         a.cmp(__byte_ptr[rbx + F.IpProtocol], F.ProtocolUdp);
         a.jne(release);
-        CopyToReply(g, txBuffer, F.IpSource, F.IpAddressLength);
+        CopyToIpv4Reply(g, txBuffer);
         a.mov(eax, __dword_ptr[rbp + F.UdpSourcePort]);
         a.rol(eax, 16); // swap source and destination ports
         a.mov(__dword_ptr[rbp + F.UdpSourcePort], eax);
@@ -70,7 +70,7 @@ internal static class EchoApp
         a.Label(ref icmp);
         a.cmp(__byte_ptr[rbx + F.IcmpType], F.IcmpEchoRequest);
         a.jne(release);
-        CopyToReply(g, txBuffer, F.IpSource, F.IpAddressLength);
+        CopyToIpv4Reply(g, txBuffer);
         a.mov(__byte_ptr[rbp + F.IcmpType], F.IcmpEchoReply);
         a.mov(__word_ptr[rbp + F.IcmpChecksum], 0);
         a.movzx(esi, __word_ptr[rbp + F.IpTotalLength]);
@@ -116,6 +116,14 @@ internal static class EchoApp
         a.Label(ref release);
         a.call(rxRelease);
         a.jmp(next);
+    }
+
+    /// <summary>An IPv4 reply to the received frame, as <see cref="CopyToReply"/> makes one, with a TTL of its own.</summary>
+    private static void CopyToIpv4Reply(GuestAssembler g, Label txBuffer)
+    {
+        CopyToReply(g, txBuffer, F.IpSource, F.IpAddressLength);
+        g.Asm.mov(__byte_ptr[rbp + F.IpTtl], 64); // a new packet's, as a host's stack sends it
+        FrameEmitter.WriteIpv4Checksum(g, rbp);
     }
 
     /// <summary>
