@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
@@ -42,6 +43,9 @@ public sealed class FabricProgrammer : IAsyncDisposable
         _watching = Task.Run(WatchAsync);
     }
 
+    /// <summary>Raised after each compile, outside the programmer's lock, with how long computing paths and programs took.</summary>
+    public event EventHandler<TimeSpan>? Recompiled;
+
     /// <summary>What the nodes were last given.</summary>
     public CompiledFabric Compiled
     {
@@ -57,8 +61,16 @@ public sealed class FabricProgrammer : IAsyncDisposable
     /// <summary>Compiles the model as it is now, with the reported link states, and publishes every node's program.</summary>
     public CompiledFabric Recompile()
     {
+        var (compiled, took) = CompileAndPublish();
+        Recompiled?.Invoke(this, took);
+        return compiled;
+    }
+
+    private (CompiledFabric Compiled, TimeSpan Took) CompileAndPublish()
+    {
         lock (_gate)
         {
+            var started = Stopwatch.GetTimestamp();
             var state = _model.Snapshot();
             var graph = PathGraph.FromState(state);
             foreach (var link in state.Links.Where(l => _reportedDown.Contains((l.A.Node, l.A.Interface)) || _reportedDown.Contains((l.B.Node, l.B.Interface))))
@@ -77,6 +89,7 @@ public sealed class FabricProgrammer : IAsyncDisposable
 
             var previous = _compiled;
             _compiled = FabricCompiler.Compile(state, _paths.Trees, previous);
+            var took = Stopwatch.GetElapsedTime(started);
             if (_numbering is not null && !SameNumbers(previous, _compiled))
             {
                 _numbering.Save(_compiled.Numberings);
@@ -86,7 +99,7 @@ public sealed class FabricProgrammer : IAsyncDisposable
                 _hub.Publish(node, _compiled.ProgramOf(node));
             }
 
-            return _compiled;
+            return (_compiled, took);
         }
     }
 

@@ -35,13 +35,21 @@ public sealed class CoreAgent : SouthboundAgent
     /// <summary>What the node was last programmed with.</summary>
     public NodeProgram Program => _programmer.Program;
 
-    /// <summary>The node's forwarding counters, and each link end's.</summary>
-    protected override CounterReport Counters()
+    /// <summary>The node's forwarding counters, its drops by reason, its LFIB's size, and each link end's counters.</summary>
+    public override CounterReport Counters()
     {
         var statistics = _node.Statistics;
-        var report = new CounterReport();
+        var report = new CounterReport { LfibEntries = (ulong)_node.Lfib.Entries.Count };
         report.Datapath["received"] = (ulong)statistics.Received;
-        report.Datapath["forwarded"] = (ulong)statistics.Forwarded;
+        report.Datapath["swapped"] = (ulong)statistics.Swapped;
+        report.Datapath["popped"] = (ulong)statistics.PenultimatePopped;
+        report.Datapath["forwarded_on_backup"] = (ulong)statistics.ForwardedOnBackup;
+        report.Drops["unknown_label"] = (ulong)statistics.DroppedUnknownLabel;
+        report.Drops["ttl_expired"] = (ulong)statistics.DroppedTtlExpired;
+        report.Drops["malformed"] = (ulong)statistics.DroppedMalformed;
+        report.Drops["reserved_label"] = (ulong)statistics.DroppedReservedLabel;
+        report.Drops["end_of_stack"] = (ulong)statistics.DroppedEndOfStack;
+        report.Drops["no_live_next_hop"] = (ulong)statistics.DroppedNoLiveNextHop;
         foreach (var port in _node.Ports)
         {
             var link = port.Link.Statistics;

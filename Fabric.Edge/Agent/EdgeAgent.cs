@@ -66,12 +66,12 @@ public sealed class EdgeAgent : SouthboundAgent
         }
     }
 
-    /// <summary>Every bound port's counters, and the datapath's drops by reason.</summary>
-    protected override CounterReport Counters()
+    /// <summary>Every bound port's counters, the datapath's drops by reason and cache tiers, and each table's entries.</summary>
+    public override CounterReport Counters()
     {
         lock (SwitchLock)
         {
-            return EdgeCounterReport.Of(_switch.Datapath, Programmer.Program);
+            return EdgeCounterReport.Of(_switch, Programmer.Program);
         }
     }
 

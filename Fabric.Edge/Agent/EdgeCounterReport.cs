@@ -4,11 +4,15 @@ using Sdn.Fabric.Edge.Datapath;
 
 namespace Sdn.Fabric.Edge.Agent;
 
-/// <summary>An edge's counters as the controller asks for them: each bound port's, and the datapath's drops by reason.</summary>
+/// <summary>
+/// An edge's counters as the controller asks for them: each bound port's, the datapath's drops by reason, its flow
+/// cache's lookups by tier, and how many entries each flow table holds.
+/// </summary>
 internal static class EdgeCounterReport
 {
-    public static CounterReport Of(EdgeDatapath datapath, NodeProgram program)
+    public static CounterReport Of(EdgeSwitch edge, NodeProgram program)
     {
+        var datapath = edge.Datapath;
         var report = new CounterReport();
         foreach (var port in program.Ports.Values)
         {
@@ -31,6 +35,14 @@ internal static class EdgeCounterReport
         foreach (var (reason, count) in datapath.Counters.ByReason())
         {
             report.Drops[reason] = (ulong)count;
+        }
+
+        report.Datapath["exact_hit"] = (ulong)datapath.Cache.ExactHits;
+        report.Datapath["megaflow_hit"] = (ulong)datapath.Cache.MegaflowHits;
+        report.Datapath["miss"] = (ulong)datapath.Cache.Misses;
+        foreach (var table in edge.Pipeline.Tables)
+        {
+            report.TableEntries[table.Id] = (ulong)table.Count;
         }
 
         return report;

@@ -25,6 +25,7 @@ internal static class ControllerCommand
         var key = new Option<FileInfo?>("--tls-key") { Description = "PEM private key of --tls-cert." };
         var insecure = new Option<bool>("--insecure") { Description = "Serve an address other hosts can reach with neither tokens nor TLS." };
         var detach = new Option<bool>("--detach", "-d") { Description = "Return once the controller serves, and leave it running in the background; its output goes to a log file" };
+        var metrics = MetricsOption.Create();
 
         var command = new Command("controller", "Run the controller: the northbound gRPC API (sdn.v1.Controller) over a persisted desired state.")
         {
@@ -34,6 +35,7 @@ internal static class ControllerCommand
             certificate,
             key,
             insecure,
+            metrics,
             detach,
         };
         command.Validators.Add(result =>
@@ -50,6 +52,7 @@ internal static class ControllerCommand
             {
                 List<string> again = ["controller", "--listen", parse.GetRequiredValue(listen).ToString(), "--state-dir", Path.GetFullPath(parse.GetRequiredValue(stateDirectory))];
                 Detached.AddFiles(again, parse, AccessOptions.TokenFile, certificate, key);
+                MetricsOption.AddTo(again, parse, metrics);
                 if (parse.GetValue(insecure))
                 {
                     again.Add(insecure.Name);
@@ -66,7 +69,8 @@ internal static class ControllerCommand
                 var tokens = parse.GetValue(AccessOptions.TokenFile) is { } tokenFile ? AccessTokenFile.Load(tokenFile.FullName) : null;
                 var tls = parse.GetValue(certificate) is { } certificateFile ? ControllerAccess.LoadCertificate(certificateFile.FullName, parse.GetValue(key)!.FullName) : null;
                 var access = new ControllerAccess(tokens, tls, parse.GetValue(insecure));
-                server = await ControllerServer.StartAsync(parse.GetRequiredValue(listen), new FabricModel(store), access: access, cancellationToken: cancellationToken).ConfigureAwait(false);
+                server = await ControllerServer.StartAsync(
+                    parse.GetRequiredValue(listen), new FabricModel(store), access: access, metrics: parse.GetValue(metrics), cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is AccessTokenFileException or HostingException or IOException or InvalidDataException)
             {
@@ -77,7 +81,7 @@ internal static class ControllerCommand
             await using (server.ConfigureAwait(false))
             {
                 await parse.InvocationConfiguration.Output.WriteLineAsync(
-                    $"sdn controller: serving on {server.Address} at state version {server.Model.Version}, state in {store.Path}; running as pid {Environment.ProcessId}").ConfigureAwait(false);
+                    $"sdn controller: serving on {server.Address} at state version {server.Model.Version}, state in {store.Path}{MetricsOption.Serving(server.Metrics)}; running as pid {Environment.ProcessId}").ConfigureAwait(false);
                 await parse.InvocationConfiguration.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
                 await StopRequest.WaitAsync(cancellationToken, server.ShutdownRequested).ConfigureAwait(false);
             }

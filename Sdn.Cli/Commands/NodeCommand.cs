@@ -48,7 +48,8 @@ internal static class NodeCommand
             }
         });
         var detach = new Option<bool>("--detach", "-d") { Description = "Return once the node runs and leave it running in the background; its output goes to a log file" };
-        var command = new Command(verb, description) { name, controller, underlay, detach };
+        var metrics = MetricsOption.Create();
+        var command = new Command(verb, description) { name, controller, underlay, metrics, detach };
         if (role == NodeRole.Edge)
         {
             command.Options.Add(hostPrefix);
@@ -75,6 +76,7 @@ internal static class NodeCommand
             {
                 List<string> again = [verb, "--name", parse.GetRequiredValue(name), "--controller", parse.GetRequiredValue(controller).ToString(), "--underlay", address.ToString()];
                 Detached.AddFiles(again, parse, AccessOptions.TokenFile, AccessOptions.Authorities);
+                MetricsOption.AddTo(again, parse, metrics);
                 if (role == NodeRole.Edge)
                 {
                     again.AddRange(hostPrefix.Name, parse.GetValue(hostPrefix)!);
@@ -90,14 +92,24 @@ internal static class NodeCommand
                 NamePrefix = parse.GetValue(hostPrefix) ?? EmbeddedFabricOptions.DefaultNamePrefix,
                 GuestOutput = (vm, line) => output.WriteLine($"vm {vm}: {line}"),
             };
-            var node = LoneNode.Start(role, parse.GetRequiredValue(name), connection, options);
+            LoneNode node;
+            try
+            {
+                node = await LoneNode.StartAsync(role, parse.GetRequiredValue(name), connection, options, parse.GetValue(metrics), cancellationToken).ConfigureAwait(false);
+            }
+            catch (HostingException e)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"{title}: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+
             await using (node.ConfigureAwait(false))
             {
                 node.Agent.BatchHandled += (_, ack) => output.WriteLine(ack.Status == 0
                     ? $"{title}: applied version {ack.Version}"
                     : $"{title}: refused version {ack.Version}: {ack.Message}");
                 await output.WriteLineAsync(
-                    $"{title}: underlay {address}, controller {connection.Controller}, running as pid {Environment.ProcessId}; Ctrl-C or SIGTERM stops it").ConfigureAwait(false);
+                    $"{title}: underlay {address}, controller {connection.Controller}{MetricsOption.Serving(node.Metrics)}, running as pid {Environment.ProcessId}; Ctrl-C or SIGTERM stops it").ConfigureAwait(false);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                 await StopRequest.WaitAsync(cancellationToken, CancellationToken.None).ConfigureAwait(false);
                 await output.WriteLineAsync($"{title}: stopping").ConfigureAwait(false);

@@ -21,6 +21,7 @@ public static class SdnCommandLine
         root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(ApplyCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(EndpointListCommands.Ports());
         root.Subcommands.Add(EndpointListCommands.Vms());
         root.Subcommands.Add(EndpointListCommands.Hosts());

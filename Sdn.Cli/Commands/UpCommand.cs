@@ -20,6 +20,7 @@ internal static partial class UpCommand
         var listen = ListenOption.Create("Serve the controller here instead of at the topology's controller.listen (port 0: any free port).");
         var insecure = new Option<bool>("--insecure") { Description = "Let the controller serve an address other hosts can reach (it takes no tokens and no TLS)" };
         var detach = new Option<bool>("--detach", "-d") { Description = "Return once the fabric is up and leave it running in the background; its output goes to a log file" };
+        var metrics = MetricsOption.Create();
         var command = new Command(
             "up",
             "Run a topology in this process: the controller, every edge and core node, a micro-VM per VM and a namespace per host; Ctrl-C tears it down")
@@ -27,6 +28,7 @@ internal static partial class UpCommand
             file,
             listen,
             insecure,
+            metrics,
             detach,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -61,6 +63,8 @@ internal static partial class UpCommand
                     again.Add("--insecure");
                 }
 
+                MetricsOption.AddTo(again, parse, metrics);
+
                 return await Detached.RunAsync(
                     [.. again],
                     "sdn up",
@@ -77,6 +81,7 @@ internal static partial class UpCommand
                 {
                     Listen = parse.GetValue(listen),
                     Insecure = parse.GetValue(insecure),
+                    Metrics = parse.GetValue(metrics),
                     Progress = line => output.WriteLine($"sdn up: {line}"),
                     GuestOutput = (vm, line) => output.WriteLine($"vm {vm}: {line}"),
                 };
@@ -97,6 +102,11 @@ internal static partial class UpCommand
             {
                 await output.WriteLineAsync().ConfigureAwait(false);
                 await output.WriteAsync(FabricSummary.Render(fabric)).ConfigureAwait(false);
+                if (fabric.Metrics is { } served)
+                {
+                    await output.WriteLineAsync($"{Environment.NewLine}sdn up: metrics on {served.Address}").ConfigureAwait(false);
+                }
+
                 await output.WriteLineAsync($"{Environment.NewLine}sdn up: running as pid {Environment.ProcessId}; press Ctrl-C or run `sdn down` to tear it down").ConfigureAwait(false);
                 await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
                 await StopRequest.WaitAsync(cancellationToken, fabric.ShutdownRequested).ConfigureAwait(false);

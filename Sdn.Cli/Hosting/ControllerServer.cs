@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Sdn.Cli.Hosting.Metrics;
 using Sdn.Contracts.Rpc;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
@@ -24,16 +25,24 @@ internal sealed class ControllerServer : IAsyncDisposable
 
     private readonly CancellationTokenSource _shutdown;
 
-    private ControllerServer(GrpcServer server, FabricModel model, AgentHub agents, FabricProgrammer programmer, CancellationTokenSource shutdown)
+    private ControllerServer(GrpcServer server, FabricModel model, AgentHub agents, FabricProgrammer programmer, CancellationTokenSource shutdown, MetricsServer? metrics)
     {
         this._server = server;
         this._programmer = programmer;
         this._shutdown = shutdown;
         Model = model;
         Agents = agents;
+        Metrics = metrics;
+        if (metrics is not null)
+        {
+            programmer.Recompiled += (_, took) => metrics.Latencies.Compiled(took);
+        }
     }
 
     public Uri Address => _server.Address;
+
+    /// <summary>The Prometheus endpoint, with every node's counters as <see cref="AgentHub.Stats"/> gives them; null when none was asked for.</summary>
+    public MetricsServer? Metrics { get; }
 
     public FabricModel Model { get; }
 
@@ -50,34 +59,52 @@ internal sealed class ControllerServer : IAsyncDisposable
     /// <param name="settings">Message limits and keepalive; the gRPC defaults (4 MiB) when null.</param>
     /// <param name="watchLimit">How many changes a WatchEvents call may fall behind before it is ended (<see cref="ControllerService.DefaultWatchLimit"/>).</param>
     /// <param name="access">Tokens and TLS; <see cref="ControllerAccess.Open"/> when null, which serves loopback only.</param>
-    /// <exception cref="HostingException">The endpoint reaches other hosts and <paramref name="access"/> guards it with neither tokens nor TLS, nor says insecure.</exception>
+    /// <param name="metrics">Where to serve the Prometheus endpoint; none when null.</param>
+    /// <exception cref="HostingException">The endpoint reaches other hosts and <paramref name="access"/> guards it with neither tokens nor TLS, nor says insecure; or the metrics endpoint cannot be listened on.</exception>
     public static async Task<ControllerServer> StartAsync(
         IPEndPoint endpoint,
         FabricModel model,
         RpcSettings? settings = null,
         int watchLimit = ControllerService.DefaultWatchLimit,
         ControllerAccess? access = null,
+        IPEndPoint? metrics = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         access ??= ControllerAccess.Open;
         access.CheckListen(endpoint);
         var agents = new AgentHub(model);
+        var metricsServer = metrics is null ? null : await MetricsServer.StartAsync(metrics, () => agents.Stats(""), cancellationToken).ConfigureAwait(false);
         var shutdown = new CancellationTokenSource();
         // Cancelled on the thread pool: whoever waits on the token tears down (this server included) after Shutdown is answered.
         var northbound = new ControllerService(model, agents, () => shutdown.CancelAsync(), watchLimit);
-        var server = await GrpcServer.StartAsync(
-            endpoint,
-            settings ?? new RpcSettings(),
-            services => services.AddSingleton(northbound).AddSingleton(new AgentService(agents)),
-            endpoints =>
+        GrpcServer server;
+        try
+        {
+            server = await GrpcServer.StartAsync(
+                endpoint,
+                settings ?? new RpcSettings(),
+                services => services.AddSingleton(northbound).AddSingleton(new AgentService(agents)),
+                endpoints =>
+                {
+                    endpoints.MapGrpcService<ControllerService>();
+                    endpoints.MapGrpcService<AgentService>();
+                },
+                access,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            shutdown.Dispose();
+            if (metricsServer is not null)
             {
-                endpoints.MapGrpcService<ControllerService>();
-                endpoints.MapGrpcService<AgentService>();
-            },
-            access,
-            cancellationToken).ConfigureAwait(false);
-        return new ControllerServer(server, model, agents, new FabricProgrammer(model, agents), shutdown);
+                await metricsServer.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        return new ControllerServer(server, model, agents, new FabricProgrammer(model, agents), shutdown, metricsServer);
     }
 
     public async ValueTask DisposeAsync()
@@ -85,6 +112,11 @@ internal sealed class ControllerServer : IAsyncDisposable
         await _programmer.DisposeAsync().ConfigureAwait(false);
         Agents.Close();
         await _server.DisposeAsync().ConfigureAwait(false);
+        if (Metrics is not null)
+        {
+            await Metrics.DisposeAsync().ConfigureAwait(false);
+        }
+
         _shutdown.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Sdn.Cli.Hosting.Metrics;
 using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
 using Sdn.Fabric.Controller.Model;
@@ -34,6 +35,9 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
 
     /// <summary>The controller's gRPC address, northbound and southbound.</summary>
     public Uri Address => _server.Address;
+
+    /// <summary>The Prometheus endpoint, when <see cref="EmbeddedFabricOptions.Metrics"/> asked for one.</summary>
+    public MetricsServer? Metrics => _server.Metrics;
 
     public FabricModel Model => _server.Model;
 
@@ -93,10 +97,11 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
             _options.Listen ?? Topology.Controller.Listen,
             new FabricModel(store: null),
             access: new ControllerAccess(Insecure: _options.Insecure),
+            metrics: _options.Metrics,
             cancellationToken: cancellationToken).ConfigureAwait(false);
         _teardown.Push(_server.DisposeAsync);
 
-        _hosts = new NodeHosts(_server.Model, _server.Address, _boot, _options with { Progress = _ => { } });
+        _hosts = new NodeHosts(_server.Model, _server.Address, _boot, _options with { Progress = _ => { } }, _server.Metrics?.Latencies);
         _teardown.Push(_hosts.DisposeAsync);
         var adminState = new AdminLinkState(_server.Model, _hosts.Links);
         _teardown.Push(adminState.DisposeAsync);

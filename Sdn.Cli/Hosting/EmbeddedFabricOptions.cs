@@ -12,6 +12,9 @@ internal sealed record EmbeddedFabricOptions
     /// <summary>Let the controller serve an address other hosts can reach, open to anyone who reaches it.</summary>
     public bool Insecure { get; init; }
 
+    /// <summary>Where to serve the controller's Prometheus endpoint, with every embedded agent's apply times; none when null.</summary>
+    public IPEndPoint? Metrics { get; init; }
+
     /// <summary>
     /// Put before each host's name to name its namespace and TAP device. Host names have up to 10 characters
     /// and Linux device names up to 15, so keep it to 5.

@@ -1,4 +1,6 @@
+using Sdn.Cli.Hosting.Metrics;
 using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Controller.Model;
 
 namespace Sdn.Cli.Hosting;
@@ -19,13 +21,16 @@ internal sealed class NodeHosts : IAsyncDisposable
     private readonly Dictionary<string, EdgeHost> _edges = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CoreHost> _cores = new(StringComparer.Ordinal);
     private readonly Task _following;
+    private readonly LatencyMetrics? _latencies;
 
-    public NodeHosts(FabricModel model, Uri controller, BootGate boot, EmbeddedFabricOptions options)
+    /// <param name="latencies">Where each agent's batch apply times go; nowhere when null.</param>
+    public NodeHosts(FabricModel model, Uri controller, BootGate boot, EmbeddedFabricOptions options, LatencyMetrics? latencies = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         _controller = controller;
         _boot = boot;
         _options = options;
+        _latencies = latencies;
         _changes = model.Watch(includeExisting: true);
         _following = Task.Run(FollowAsync);
     }
@@ -88,11 +93,15 @@ internal sealed class NodeHosts : IAsyncDisposable
             switch (change)
             {
                 case { Type: EventType.Created, Edge: { } edge }:
-                    Add(_edges, edge.Name, new EdgeHost(edge.Name, Links, _boot, _options, new NodeConnection(_controller)), h => h.Start());
+                    var edgeHost = new EdgeHost(edge.Name, Links, _boot, _options, new NodeConnection(_controller));
+                    Timed(edgeHost.Agent);
+                    Add(_edges, edge.Name, edgeHost, h => h.Start());
                     _options.Progress($"edge {edge.Name}: started");
                     break;
                 case { Type: EventType.Created, CoreNode: { } core }:
-                    Add(_cores, core.Name, new CoreHost(core.Name, Links, new NodeConnection(_controller)), h => h.Start());
+                    var coreHost = new CoreHost(core.Name, Links, new NodeConnection(_controller));
+                    Timed(coreHost.Agent);
+                    Add(_cores, core.Name, coreHost, h => h.Start());
                     _options.Progress($"core node {core.Name}: started");
                     break;
                 case { Type: EventType.Deleted, Edge: { } edge }:
@@ -104,6 +113,14 @@ internal sealed class NodeHosts : IAsyncDisposable
                     _options.Progress($"core node {core.Name}: stopped");
                     break;
             }
+        }
+    }
+
+    private void Timed(SouthboundAgent agent)
+    {
+        if (_latencies is { } latencies)
+        {
+            agent.BatchApplied += (_, took) => latencies.Applied(agent.NodeName, took);
         }
     }
 

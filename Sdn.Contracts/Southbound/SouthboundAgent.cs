@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Grpc.Core;
 using Sdn.Common.Capture;
@@ -73,6 +74,9 @@ public abstract class SouthboundAgent : IAsyncDisposable
 
     /// <summary>Raised after each batch is applied or refused, with the ack the controller is sent.</summary>
     public event EventHandler<BatchAck>? BatchHandled;
+
+    /// <summary>Raised after each batch the node applied, with how long applying it took.</summary>
+    public event EventHandler<TimeSpan>? BatchApplied;
 
     public string NodeName { get; }
 
@@ -155,7 +159,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
     protected abstract void Describe(Hello hello);
 
     /// <summary>The node's counters as they are now: its ports' and its datapath's.</summary>
-    protected abstract CounterReport Counters();
+    public abstract CounterReport Counters();
 
     /// <summary>
     /// Answers request <paramref name="id"/>, which threw <paramref name="error"/> while the node tried to
@@ -356,6 +360,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
     private BatchAck Handle(ProgramBatch batch)
     {
         var ack = new BatchAck { Version = batch.Version };
+        var started = Stopwatch.GetTimestamp();
         try
         {
             Apply(batch);
@@ -377,6 +382,11 @@ public abstract class SouthboundAgent : IAsyncDisposable
             ack.Status = (int)status.StatusCode;
             ack.Message = $"{status.Detail}; it still runs version {AppliedVersion}";
             Log(ack.Message);
+        }
+
+        if (ack.Status == 0)
+        {
+            BatchApplied?.Invoke(this, Stopwatch.GetElapsedTime(started));
         }
 
         BatchHandled?.Invoke(this, ack);

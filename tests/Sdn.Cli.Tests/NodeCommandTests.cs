@@ -3,7 +3,7 @@ using Sdn.Cli.Commands;
 
 namespace Sdn.Cli.Tests;
 
-/// <summary>What `sdn edge` and `sdn core` refuse before they start anything.</summary>
+/// <summary>What `sdn edge` and `sdn core` (and, for --metrics, `sdn controller` and `sdn up`) refuse before they start anything.</summary>
 public class NodeCommandTests
 {
     [Theory]
@@ -34,6 +34,19 @@ public class NodeCommandTests
         {
             File.Delete(tokens);
         }
+    }
+
+    [Theory]
+    [InlineData("edge", "--name", "e1", "--underlay", "127.0.0.1", "--metrics", "nonsense")]
+    [InlineData("core", "--name", "c1", "--underlay", "127.0.0.1", "--metrics", "127.0.0.1")]
+    [InlineData("controller", "--metrics", "localhost:9464")]
+    [InlineData("up", "topology.yaml", "--metrics", "127.0.0.1:99999")]
+    public void A_metrics_address_that_is_not_an_address_and_port_is_a_usage_error(params string[] args)
+    {
+        var (exit, output) = Invoke(args);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains($"--metrics '{args[^1]}' is not an address and port such as 127.0.0.1:9464", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -61,18 +61,20 @@ public class PortSecurityDropTests
     }
 
     [Fact]
-    public void The_counter_report_gives_each_port_its_spoofed_frames_and_the_drops_by_reason()
+    public void The_counter_report_gives_each_port_its_spoofed_frames_the_drops_by_reason_and_the_cache_tiers()
     {
         _rig.Send(1, Frames.Udp(ethSrc: SpoofedMac));
         _rig.Send(1, Frames.Udp(ethSrc: SpoofedMac));
         var program = new NodeProgram([], [new PortConfig { Number = 1, Name = "vm1" }, new PortConfig { Number = 2, Name = "vm2" }], [], [], []);
 
-        var report = EdgeCounterReport.Of(_rig.Switch.Datapath, program);
+        var report = EdgeCounterReport.Of(_rig.Switch, program);
 
         Assert.Equal(2ul, report.Ports.Single(p => p.Port == "vm1").RxSpoofed);
         Assert.Equal(0ul, report.Ports.Single(p => p.Port == "vm2").RxSpoofed);
         Assert.Equal(2ul, report.Drops["port_security"]);
         Assert.Equal(0ul, report.Drops["ttl_expired"]);
+        Assert.Equal(2ul, report.Datapath["exact_hit"] + report.Datapath["megaflow_hit"] + report.Datapath["miss"]);
+        Assert.Equal(_rig.Switch.Pipeline.Tables.Select(t => t.Id), report.TableEntries.Keys.Select(id => (byte)id).Order());
     }
 
     [Fact]
