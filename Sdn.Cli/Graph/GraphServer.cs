@@ -58,11 +58,11 @@ internal sealed class GraphServer : IAsyncDisposable
             {
                 return await inspector.InspectAsync(kind, name, aborted).ConfigureAwait(false) is { } details
                     ? Results.Json(details)
-                    : Results.NotFound($"the fabric has no {kind} named {name}");
+                    : Results.Text($"the fabric has no {kind} named {name}", statusCode: StatusCodes.Status404NotFound);
             }
             catch (RpcException e)
             {
-                return Results.Problem($"{e.StatusCode}: {e.Status.Detail}", statusCode: StatusCodes.Status502BadGateway);
+                return Results.Text($"the controller answered {e.StatusCode}: {e.Status.Detail}", statusCode: StatusCodes.Status502BadGateway);
             }
         });
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
