@@ -84,15 +84,15 @@ internal sealed class FabricSampler(Controller.ControllerClient client)
         var agents = stats.Nodes.ToDictionary(n => n.Node, StringComparer.Ordinal);
         var nodes = graph.Nodes.Select(n =>
         {
-            var (state, reason) = n.Kind is FabricGraph.Core or FabricGraph.Edge ? AgentState(agents.GetValueOrDefault(n.Name)) : ObjectState(objects.GetValueOrDefault((n.Kind, n.Name)));
-            return new LiveNode(n.Id, n.Name, n.Kind, state, reason);
+            var (condition, reason) = n.Kind is FabricGraph.Core or FabricGraph.Edge ? AgentCondition(agents.GetValueOrDefault(n.Name)) : StatusCondition(objects.GetValueOrDefault((n.Kind, n.Name)));
+            return new LiveNode(n.Id, n.Name, n.Kind, condition, reason);
         });
         var links = graph.Links.Select(l =>
         {
-            var (state, reason) = ObjectState(objects.GetValueOrDefault((l.Kind, l.Name)));
+            var (condition, reason) = StatusCondition(objects.GetValueOrDefault((l.Kind, l.Name)));
             var a = l.AInterface.Length > 0 ? Port(l.A.Name, l.AInterface, now) : null;
             var b = Port(l.B.Name, l.BInterface, now);
-            return new LiveLink(l.Id, l.Name, l.Kind, l.A.Id, l.B.Id, state, reason, a?.TxPps ?? b.RxPps, b.TxPps, a is null ? [b] : [a, b]);
+            return new LiveLink(l.Id, l.Name, l.Kind, l.A.Id, l.B.Id, condition, reason, a?.TxPps ?? b.RxPps, b.TxPps, a is null ? [b] : [a, b]);
         });
         return new GraphSnapshot(state.Version, string.Empty, [.. nodes], [.. links]);
     }
@@ -103,18 +103,19 @@ internal sealed class FabricSampler(Controller.ControllerClient client)
         return new LivePort(node, port, rx, tx);
     }
 
-    private static (string State, string Reason) AgentState(NodeStats? agent) => agent switch
+    /// <summary>A switch is up while its agent is connected and has refused no batch since its last good one.</summary>
+    private static (string State, string Reason) AgentCondition(NodeStats? agent) => agent switch
     {
         { Failure.Length: > 0 } => ("failed", agent.Failure),
         { Connected: true } => ("up", string.Empty),
         _ => ("down", "its agent is not connected"),
     };
 
-    private static (string State, string Reason) ObjectState(ObjectStatus? status) => status?.State switch
+    private static (string State, string Reason) StatusCondition(ObjectStatus? status) => status?.State switch
     {
-        Contracts.ObjectState.Up => ("up", string.Empty),
-        Contracts.ObjectState.Down => ("down", status.Reason),
-        Contracts.ObjectState.Failed => ("failed", status.Reason),
+        ObjectState.Up => ("up", string.Empty),
+        ObjectState.Down => ("down", status.Reason),
+        ObjectState.Failed => ("failed", status.Reason),
         _ => ("pending", status?.Reason ?? "the controller gives no status for it yet"),
     };
 
