@@ -3,11 +3,14 @@
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 
-packages=(tshark tcpdump libpcap0.8 iproute2 iputils-ping iperf3 python3-grpcio python3-scapy)
+# chromium: the graph page's tests drive it headless.
+packages=(tshark tcpdump libpcap0.8 iproute2 iputils-ping iperf3 python3-grpcio python3-scapy chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The build fetches the graph page's library with npm; any npm will do, Debian's when there is none.
+command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

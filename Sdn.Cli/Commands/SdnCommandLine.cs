@@ -33,6 +33,7 @@ public static class SdnCommandLine
         root.Subcommands.Add(CaptureCommand.Create());
         root.Subcommands.Add(MirrorCommand.Create());
         root.Subcommands.Add(PingCommand.Create());
+        root.Subcommands.Add(GraphCommand.Create());
         AddAccessOptions(root);
         return root;
     }

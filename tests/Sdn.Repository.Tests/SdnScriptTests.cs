@@ -4,7 +4,7 @@ using System.Runtime.Versioning;
 namespace Sdn.Repository.Tests;
 
 /// <summary>
-/// The `sdn` script's check for the Debian packages a running fabric needs. The script runs from a copy of the
+/// The `sdn` script's check for the Debian packages a running fabric or the build needs. The script runs from a copy of the
 /// checkout whose build is fresh, with dpkg-query, apt-get, id and dotnet on PATH replaced by scripts that answer as
 /// the case needs and record how they were called, so nothing is installed and nothing is built.
 /// </summary>
@@ -34,7 +34,7 @@ public sealed class SdnScriptTests : IDisposable
         var (exit, output, error, calls) = Run(missing: "libpcap0.8 iproute2", uid: 0);
 
         Assert.Equal((0, "dotnet sdn.dll validate quickstart.yaml\n"), (exit, output));
-        Assert.Equal("sdn: installing libpcap0.8 iproute2, which a running fabric needs\n", error);
+        Assert.Equal("sdn: installing libpcap0.8 iproute2, which a running fabric or the build needs\n", error);
         Assert.Equal(["apt-get update -qq", "apt-get install -y -qq --no-install-recommends libpcap0.8 iproute2"], calls);
     }
 
@@ -44,7 +44,7 @@ public sealed class SdnScriptTests : IDisposable
         var (exit, output, error, calls) = Run(missing: "libpcap0.8", uid: 1000);
 
         Assert.Equal((0, "dotnet sdn.dll validate quickstart.yaml\n"), (exit, output));
-        Assert.Equal("sdn: a running fabric needs libpcap0.8; install with `sudo apt-get install libpcap0.8`\n", error);
+        Assert.Equal("sdn: a running fabric or the build needs libpcap0.8; install with `sudo apt-get install libpcap0.8`\n", error);
         Assert.Empty(calls);
     }
 
@@ -54,7 +54,7 @@ public sealed class SdnScriptTests : IDisposable
         var (exit, output, error, _) = Run(missing: "iproute2", uid: 0, aptFails: true);
 
         Assert.Equal((0, "dotnet sdn.dll validate quickstart.yaml\n"), (exit, output));
-        Assert.Equal("sdn: installing iproute2, which a running fabric needs\nsdn: could not install iproute2; going on without them\n", error);
+        Assert.Equal("sdn: installing iproute2, which a running fabric or the build needs\nsdn: could not install iproute2; going on without them\n", error);
     }
 
     [Theory]

@@ -25,8 +25,11 @@ public static class SdnCli
 
     public static Task<(int Exit, string Output, string Error)> RunAsync(Uri controller, params string[] args) => RunAsync(controller, CancellationToken.None, args);
 
-    /// <summary>Adds `--controller <paramref name="controller"/>` unless <paramref name="args"/> name one.</summary>
-    private static Task<int> RunAsync(Uri controller, TextWriter output, TextWriter error, string[] args, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="args"/> with its stdout and stderr going to the given writers as it writes them, for
+    /// commands that last; adds `--controller <paramref name="controller"/>` unless <paramref name="args"/> name one.
+    /// </summary>
+    public static Task<int> RunAsync(Uri controller, TextWriter output, TextWriter error, string[] args, CancellationToken cancellationToken)
     {
         var config = new InvocationConfiguration { Output = output, Error = error };
         var address = args.Contains("--controller") ? [] : new[] { "--controller", controller.ToString() };
