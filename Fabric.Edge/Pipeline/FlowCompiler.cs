@@ -325,6 +325,17 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
                 break;
         }
 
+        if (field is HeaderField.EthSrc or HeaderField.EthDst
+            && _actions.Count > 0
+            && _actions[^1] is { Kind: DatapathActionKind.SetField, Field: HeaderField.EthSrc or HeaderField.EthDst } other
+            && other.Field != field)
+        {
+            // A router's rewrite sets both addresses: one action and two stores on the hit path, where apart they take
+            // two actions of two stores each. The key holds both values now.
+            _actions[^1] = DatapathAction.EthAddresses(DatapathActionKind.SetEthAddresses, Read(FlowField.EthSrc), Read(FlowField.EthDst));
+            return;
+        }
+
         if (field == HeaderField.MplsLabel && (value & MplsLabelStackEntry.MaxLabel) != 0 && _actions.Count > 0 && _actions[^1] is { Kind: DatapathActionKind.PushMpls } push)
         {
             // The entry just pushed is written with its label: one action and one write on the hit path, not two.
@@ -366,7 +377,17 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
             return;
         }
 
-        Emit(kind);
+        if (kind == DatapathActionKind.DecIpTtl && _actions.Count > 0 && _actions[^1] is { Kind: DatapathActionKind.SetEthAddresses } rewrite)
+        {
+            // The rest of a router's hop, in the same action. The datapath checks the TTL before it writes anything,
+            // which no one can tell apart: a packet whose TTL expires is dropped either way.
+            _actions[^1] = rewrite with { Kind = DatapathActionKind.RouteHop };
+        }
+        else
+        {
+            Emit(kind);
+        }
+
         if (_payloadUnparsed && kind == DatapathActionKind.DecIpTtl)
         {
             _trace?.AddNote("dec_ttl after the last pop_mpls: the datapath checks the TTL of each packet");

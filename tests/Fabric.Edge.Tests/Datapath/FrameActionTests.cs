@@ -143,6 +143,28 @@ public class FrameActionTests
     }
 
     [Fact]
+    public void A_routers_rewrite_writes_both_addresses_and_the_ttl_and_keeps_the_checksum_right()
+    {
+        const ulong RouterMac = 0x02_11_11_11_11_11;
+        const ulong HostMac = 0x02_22_22_22_22_22;
+        _rig.WithActions(PipelineAction.SetField(HeaderField.EthSrc, RouterMac), PipelineAction.SetField(HeaderField.EthDst, HostMac), PipelineAction.DecIpTtl(), PipelineAction.Output(2));
+
+        _rig.Send(1, Frames.Udp(ttl: 10));
+        Assert.Equal(Frames.Udp(ttl: 9, ethSrc: RouterMac, ethDst: HostMac), _rig.SingleOut(2));
+        Assert.Equal([DatapathActionKind.RouteHop, DatapathActionKind.Output], _rig.Switch.Trace(1, Frames.Udp(ttl: 10)).Actions.Select(a => a.Kind));
+
+        var expected = Frames.Udp6(1, 2, hopLimit: 4);
+        EthernetHeader.WriteMac(expected, HostMac);
+        EthernetHeader.WriteMac(expected.AsSpan(6), RouterMac);
+        _rig.Send(1, Frames.Udp6(1, 2, hopLimit: 5));
+        Assert.Equal(expected, _rig.SingleOut(2));
+
+        _rig.Send(1, Frames.Udp(ttl: 1));
+        Assert.Empty(_rig.Port(2).TakeTransmitted());
+        Assert.Equal(1, _rig.Switch.Datapath.Counters.TtlExpired);
+    }
+
+    [Fact]
     public void The_arp_responder_replies_out_of_the_ingress_port()
     {
         const ulong GatewayMac = 0x02_AA_00_00_00_01;
