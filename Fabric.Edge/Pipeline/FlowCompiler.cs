@@ -27,6 +27,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
     private readonly List<DatapathAction> _mirrors = [];
     private readonly List<EntryCounters> _counters = [];
     private readonly HashSet<VersionStamp> _dependencies = [];
+    private readonly Stack<int> _unrestoredSaves = new();
     private FlowKey _work;
     private FlowKey _unwildcard;
     private bool _stopped;
@@ -50,6 +51,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         Unwildcard(FlowField.InPort);
 
         RunTables();
+        DropUnobservedSnapshots();
 
         var actions = new DatapathAction[_mirrors.Count + _actions.Count];
         _mirrors.CopyTo(actions);
@@ -232,6 +234,39 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         }
 
         _work = saved;
+    }
+
+    /// <summary>
+    /// Drops the frame snapshots no later action can tell from none. A restore followed only by restores or the end
+    /// of the list puts back a frame nothing reads again: that of a fast-failover or select group last in the list,
+    /// or of an all group's last bucket. A save with no restore (its bucket dropped the packet, or its restore was
+    /// dropped here) is never put back.
+    /// </summary>
+    private void DropUnobservedSnapshots()
+    {
+        while (_actions.Count > 0 && _actions[^1].Kind == DatapathActionKind.RestoreFrame)
+        {
+            _actions.RemoveAt(_actions.Count - 1);
+        }
+
+        _unrestoredSaves.Clear();
+        for (var i = 0; i < _actions.Count; i++)
+        {
+            if (_actions[i].Kind == DatapathActionKind.SaveFrame)
+            {
+                _unrestoredSaves.Push(i);
+            }
+            else if (_actions[i].Kind == DatapathActionKind.RestoreFrame)
+            {
+                _unrestoredSaves.Pop();
+            }
+        }
+
+        // Highest index first, so each removal leaves the indices still to remove in place.
+        while (_unrestoredSaves.TryPop(out var save))
+        {
+            _actions.RemoveAt(save);
+        }
     }
 
     private bool IsLive(GroupBucket bucket) => bucket.WatchPort is not { } port || liveness.IsLive(port);

@@ -201,6 +201,22 @@ public class FrameActionTests
     }
 
     [Fact]
+    public void An_all_group_last_in_the_list_still_gives_each_bucket_the_frame_as_it_came()
+    {
+        _rig.Pipeline.Groups.Add(new GroupEntry(1, GroupKind.All,
+        [
+            new GroupBucket(1, [PipelineAction.PushMpls(), PipelineAction.SetMplsLabel(77), PipelineAction.Output(2)]),
+            new GroupBucket(2, [PipelineAction.SetField(HeaderField.L4Dst, 9), PipelineAction.Output(3)]),
+            new GroupBucket(3, [PipelineAction.Output(4)]),
+        ]));
+        _rig.WithActions(PipelineAction.Group(1)).Send(1, Frames.Udp());
+
+        Assert.Equal(Frames.Udp(mplsLabel: 77), _rig.SingleOut(2));
+        Assert.Equal(Frames.Udp(destinationPort: 9), _rig.SingleOut(3));
+        Assert.Equal(Frames.Udp(), _rig.SingleOut(4));
+    }
+
+    [Fact]
     public void Controller_punts_are_rate_limited_and_counted()
     {
         var clock = new FakeTimeProvider();
