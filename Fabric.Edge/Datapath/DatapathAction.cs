@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using Sdn.Common.Packets;
+
 namespace Sdn.Fabric.Edge.Datapath;
 
 /// <summary>One step of a compiled action list; which operands matter depends on <see cref="Kind"/>.</summary>
@@ -17,7 +20,38 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         _ => null,
     };
 
+    /// <summary>
+    /// The source and destination MACs a <see cref="DatapathActionKind.SetEthAddresses"/> or
+    /// <see cref="DatapathActionKind.RouteHop"/> writes.
+    /// </summary>
+    public (ulong Source, ulong Destination) EthAddressesWritten
+    {
+        get
+        {
+            Span<byte> macs = stackalloc byte[EthAddressesSize];
+            MemoryMarshal.Write(macs, Value);
+            MemoryMarshal.Write(macs[sizeof(ulong)..], Port);
+            return (EthernetHeader.ReadMac(macs[MacSize..]), EthernetHeader.ReadMac(macs));
+        }
+    }
+
     private const ulong EthernetMask = (1UL << 48) - 1;
+    private const int MacSize = 6;
+    private const int EthAddressesSize = 2 * MacSize;
+
+    /// <summary>
+    /// A <paramref name="kind"/> (<see cref="DatapathActionKind.SetEthAddresses"/> or <see cref="DatapathActionKind.RouteHop"/>)
+    /// that writes <paramref name="source"/> and <paramref name="destination"/>. The 12 bytes the two make at the front of
+    /// a frame are held in <see cref="Value"/> and <see cref="Port"/> as they lie in memory, so the datapath stores
+    /// them as two plain writes and no action grows to hold them.
+    /// </summary>
+    public static DatapathAction EthAddresses(DatapathActionKind kind, ulong source, ulong destination)
+    {
+        Span<byte> macs = stackalloc byte[EthAddressesSize];
+        EthernetHeader.WriteMac(macs, destination);
+        EthernetHeader.WriteMac(macs[MacSize..], source);
+        return new DatapathAction(kind, MemoryMarshal.Read<uint>(macs[sizeof(ulong)..]), Value: MemoryMarshal.Read<ulong>(macs));
+    }
 
     public override string ToString() => Kind switch
     {
@@ -26,6 +60,8 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         DatapathActionKind.Punt => $"punt(reason={Value})",
         DatapathActionKind.PushMpls when Value >> 16 != 0 => $"{Kind}(0x{(ushort)Value:x4},label={Value >> 16})",
         DatapathActionKind.PushMpls or DatapathActionKind.PopMpls or DatapathActionKind.PushVlan => $"{Kind}(0x{Value:x4})",
+        DatapathActionKind.SetEthAddresses or DatapathActionKind.RouteHop =>
+            $"{Kind}(src=0x{EthAddressesWritten.Source:x12},dst=0x{EthAddressesWritten.Destination:x12})",
         DatapathActionKind.DropSpoofed => "drop(port_security)",
         DatapathActionKind.ArpReply => $"arp_reply(0x{Value:x12})",
         DatapathActionKind.NdReply => $"nd_reply(0x{Value & EthernetMask:x12}{((Value & NdRouterFlag) != 0 ? ",router" : string.Empty)})",

@@ -32,6 +32,15 @@ public enum DatapathActionKind : byte
     /// <summary>Decrement the top MPLS TTL; at expiry the packet is dropped and counted.</summary>
     DecMplsTtl,
 
+    /// <summary>
+    /// Write both Ethernet addresses in one go; <see cref="DatapathAction.Value"/> and <see cref="DatapathAction.Port"/>
+    /// hold the frame's first 12 bytes as they lie in memory (see <see cref="DatapathAction.EthAddresses"/>).
+    /// </summary>
+    SetEthAddresses,
+
+    /// <summary>A router's hop: <see cref="SetEthAddresses"/>, then <see cref="DecIpTtl"/>, in one action.</summary>
+    RouteHop,
+
     /// <summary>Turn an ARP request into the reply from MAC <see cref="DatapathAction.Value"/>.</summary>
     ArpReply,
 

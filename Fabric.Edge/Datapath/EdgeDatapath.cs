@@ -292,6 +292,17 @@ public sealed class EdgeDatapath
                     }
 
                     break;
+                case DatapathActionKind.SetEthAddresses:
+                    FrameActions.SetEthAddresses(burst.Frame(index), action.Value, action.Port);
+                    break;
+                case DatapathActionKind.RouteHop:
+                    if (!FrameActions.TryRouteHop(burst.Frame(index), offsets, action.Value, action.Port))
+                    {
+                        Counters.TtlExpired++;
+                        return;
+                    }
+
+                    break;
                 case DatapathActionKind.ArpReply:
                     FrameActions.WriteArpReply(burst.Frame(index), offsets, action.Value);
                     break;

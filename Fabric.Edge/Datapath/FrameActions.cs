@@ -94,6 +94,31 @@ public static class FrameActions
         return true;
     }
 
+    /// <summary>
+    /// Writes both Ethernet addresses, given as the frame's first 12 bytes lie in memory (see
+    /// <see cref="DatapathAction.EthAddresses"/>): two stores, where each address apart takes a 2- and a 4-byte one.
+    /// </summary>
+    public static void SetEthAddresses(Span<byte> frame, ulong firstEight, uint nextFour)
+    {
+        MemoryMarshal.Write(frame, firstEight);
+        MemoryMarshal.Write(frame[sizeof(ulong)..], nextFour);
+    }
+
+    /// <summary>
+    /// A router's hop: both Ethernet addresses (as <see cref="SetEthAddresses"/>) and the IP TTL decrement; false, the
+    /// frame left as it was, when the TTL would expire.
+    /// </summary>
+    public static bool TryRouteHop(Span<byte> frame, in HeaderOffsets offsets, ulong firstEight, uint nextFour)
+    {
+        if (!TryDecrementIpTtl(frame, offsets))
+        {
+            return false;
+        }
+
+        SetEthAddresses(frame, firstEight, nextFour);
+        return true;
+    }
+
     /// <summary>Decrements the top MPLS TTL; false when it would expire.</summary>
     public static bool TryDecrementMplsTtl(Span<byte> frame, in HeaderOffsets offsets)
     {

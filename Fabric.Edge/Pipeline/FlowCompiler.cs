@@ -27,6 +27,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
     private readonly List<DatapathAction> _mirrors = [];
     private readonly List<EntryCounters> _counters = [];
     private readonly HashSet<VersionStamp> _dependencies = [];
+    private readonly Stack<int> _unrestoredSaves = new();
     private FlowKey _work;
     private FlowKey _unwildcard;
     private bool _stopped;
@@ -50,6 +51,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         Unwildcard(FlowField.InPort);
 
         RunTables();
+        DropUnobservedSnapshots();
 
         var actions = new DatapathAction[_mirrors.Count + _actions.Count];
         _mirrors.CopyTo(actions);
@@ -234,6 +236,39 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         _work = saved;
     }
 
+    /// <summary>
+    /// Drops the frame snapshots no later action can tell from none. A restore followed only by restores or the end
+    /// of the list puts back a frame nothing reads again: that of a fast-failover or select group last in the list,
+    /// or of an all group's last bucket. A save with no restore (its bucket dropped the packet, or its restore was
+    /// dropped here) is never put back.
+    /// </summary>
+    private void DropUnobservedSnapshots()
+    {
+        while (_actions.Count > 0 && _actions[^1].Kind == DatapathActionKind.RestoreFrame)
+        {
+            _actions.RemoveAt(_actions.Count - 1);
+        }
+
+        _unrestoredSaves.Clear();
+        for (var i = 0; i < _actions.Count; i++)
+        {
+            if (_actions[i].Kind == DatapathActionKind.SaveFrame)
+            {
+                _unrestoredSaves.Push(i);
+            }
+            else if (_actions[i].Kind == DatapathActionKind.RestoreFrame)
+            {
+                _unrestoredSaves.Pop();
+            }
+        }
+
+        // Highest index first, so each removal leaves the indices still to remove in place.
+        while (_unrestoredSaves.TryPop(out var save))
+        {
+            _actions.RemoveAt(save);
+        }
+    }
+
     private bool IsLive(GroupBucket bucket) => bucket.WatchPort is not { } port || liveness.IsLive(port);
 
     /// <summary>
@@ -325,6 +360,17 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
                 break;
         }
 
+        if (field is HeaderField.EthSrc or HeaderField.EthDst
+            && _actions.Count > 0
+            && _actions[^1] is { Kind: DatapathActionKind.SetField, Field: HeaderField.EthSrc or HeaderField.EthDst } other
+            && other.Field != field)
+        {
+            // A router's rewrite sets both addresses: one action and two stores on the hit path, where apart they take
+            // two actions of two stores each. The key holds both values now.
+            _actions[^1] = DatapathAction.EthAddresses(DatapathActionKind.SetEthAddresses, Read(FlowField.EthSrc), Read(FlowField.EthDst));
+            return;
+        }
+
         if (field == HeaderField.MplsLabel && (value & MplsLabelStackEntry.MaxLabel) != 0 && _actions.Count > 0 && _actions[^1] is { Kind: DatapathActionKind.PushMpls } push)
         {
             // The entry just pushed is written with its label: one action and one write on the hit path, not two.
@@ -366,7 +412,17 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
             return;
         }
 
-        Emit(kind);
+        if (kind == DatapathActionKind.DecIpTtl && _actions.Count > 0 && _actions[^1] is { Kind: DatapathActionKind.SetEthAddresses } rewrite)
+        {
+            // The rest of a router's hop, in the same action. The datapath checks the TTL before it writes anything,
+            // which no one can tell apart: a packet whose TTL expires is dropped either way.
+            _actions[^1] = rewrite with { Kind = DatapathActionKind.RouteHop };
+        }
+        else
+        {
+            Emit(kind);
+        }
+
         if (_payloadUnparsed && kind == DatapathActionKind.DecIpTtl)
         {
             _trace?.AddNote("dec_ttl after the last pop_mpls: the datapath checks the TTL of each packet");

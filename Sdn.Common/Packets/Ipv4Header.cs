@@ -179,17 +179,18 @@ public readonly ref struct Ipv4Header
     /// </summary>
     public static byte DecrementTtl(Span<byte> packet)
     {
-        var ttl = packet[TtlOffset];
-        if (ttl == 0)
+        // TTL, protocol and checksum lie side by side: one load and one store. Reading the TTL's word back after
+        // storing the TTL byte alone would stall, as a load that a narrower store only partly covers does.
+        var word = BinaryPrimitives.ReadUInt32BigEndian(packet[TtlOffset..]);
+        var ttlAndProtocol = (ushort)(word >> 16);
+        if (ttlAndProtocol >> 8 == 0)
         {
             return 0;
         }
 
-        var oldWord = BinaryPrimitives.ReadUInt16BigEndian(packet[TtlOffset..]);
-        packet[TtlOffset] = (byte)(ttl - 1);
-        var newWord = BinaryPrimitives.ReadUInt16BigEndian(packet[TtlOffset..]);
-        var checksum = BinaryPrimitives.ReadUInt16BigEndian(packet[ChecksumOffset..]);
-        BinaryPrimitives.WriteUInt16BigEndian(packet[ChecksumOffset..], InternetChecksum.Update(checksum, oldWord, newWord));
-        return (byte)(ttl - 1);
+        var decremented = (ushort)(ttlAndProtocol - 0x100);
+        var checksum = InternetChecksum.Update((ushort)word, ttlAndProtocol, decremented);
+        BinaryPrimitives.WriteUInt32BigEndian(packet[TtlOffset..], ((uint)decremented << 16) | checksum);
+        return (byte)(decremented >> 8);
     }
 }

@@ -143,6 +143,28 @@ public class FrameActionTests
     }
 
     [Fact]
+    public void A_routers_rewrite_writes_both_addresses_and_the_ttl_and_keeps_the_checksum_right()
+    {
+        const ulong RouterMac = 0x02_11_11_11_11_11;
+        const ulong HostMac = 0x02_22_22_22_22_22;
+        _rig.WithActions(PipelineAction.SetField(HeaderField.EthSrc, RouterMac), PipelineAction.SetField(HeaderField.EthDst, HostMac), PipelineAction.DecIpTtl(), PipelineAction.Output(2));
+
+        _rig.Send(1, Frames.Udp(ttl: 10));
+        Assert.Equal(Frames.Udp(ttl: 9, ethSrc: RouterMac, ethDst: HostMac), _rig.SingleOut(2));
+        Assert.Equal([DatapathActionKind.RouteHop, DatapathActionKind.Output], _rig.Switch.Trace(1, Frames.Udp(ttl: 10)).Actions.Select(a => a.Kind));
+
+        var expected = Frames.Udp6(1, 2, hopLimit: 4);
+        EthernetHeader.WriteMac(expected, HostMac);
+        EthernetHeader.WriteMac(expected.AsSpan(6), RouterMac);
+        _rig.Send(1, Frames.Udp6(1, 2, hopLimit: 5));
+        Assert.Equal(expected, _rig.SingleOut(2));
+
+        _rig.Send(1, Frames.Udp(ttl: 1));
+        Assert.Empty(_rig.Port(2).TakeTransmitted());
+        Assert.Equal(1, _rig.Switch.Datapath.Counters.TtlExpired);
+    }
+
+    [Fact]
     public void The_arp_responder_replies_out_of_the_ingress_port()
     {
         const ulong GatewayMac = 0x02_AA_00_00_00_01;
@@ -175,6 +197,22 @@ public class FrameActionTests
 
         Assert.Equal(Frames.Udp(mplsLabel: 77), _rig.SingleOut(2));
         Assert.Equal(Frames.Udp(), _rig.SingleOut(3));
+        Assert.Equal(Frames.Udp(), _rig.SingleOut(4));
+    }
+
+    [Fact]
+    public void An_all_group_last_in_the_list_still_gives_each_bucket_the_frame_as_it_came()
+    {
+        _rig.Pipeline.Groups.Add(new GroupEntry(1, GroupKind.All,
+        [
+            new GroupBucket(1, [PipelineAction.PushMpls(), PipelineAction.SetMplsLabel(77), PipelineAction.Output(2)]),
+            new GroupBucket(2, [PipelineAction.SetField(HeaderField.L4Dst, 9), PipelineAction.Output(3)]),
+            new GroupBucket(3, [PipelineAction.Output(4)]),
+        ]));
+        _rig.WithActions(PipelineAction.Group(1)).Send(1, Frames.Udp());
+
+        Assert.Equal(Frames.Udp(mplsLabel: 77), _rig.SingleOut(2));
+        Assert.Equal(Frames.Udp(destinationPort: 9), _rig.SingleOut(3));
         Assert.Equal(Frames.Udp(), _rig.SingleOut(4));
     }
 

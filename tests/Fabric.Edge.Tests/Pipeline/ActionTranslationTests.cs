@@ -9,6 +9,8 @@ namespace Sdn.Fabric.Edge.Tests.Pipeline;
 /// <summary>What each action compiles to, and how it changes what later tables see.</summary>
 public class ActionTranslationTests
 {
+    private const ulong RouterMac = 0x02_AA_00_00_00_01;
+
     private readonly EdgePipeline _pipeline = new(3, TimeProvider.System);
 
     [Fact]
@@ -49,6 +51,33 @@ public class ActionTranslationTests
     }
 
     [Fact]
+    public void A_routers_rewrite_compiles_to_one_action_and_the_trace_still_shows_its_three()
+    {
+        PipelineAction[] rewrite = [PipelineAction.SetField(HeaderField.EthSrc, RouterMac), PipelineAction.SetField(HeaderField.EthDst, Keys.MacB), PipelineAction.DecIpTtl()];
+        _pipeline.Add(0, 10, FlowMatch.Any, [.. rewrite, PipelineAction.Output(3)]);
+
+        var trace = _pipeline.Trace(Keys.Udp(1, 1, 2));
+        Assert.Equal($"RouteHop(src=0x{RouterMac:x12},dst=0x{Keys.MacB:x12}),output:3", string.Join(",", trace.Actions));
+        Assert.Equal([.. rewrite, PipelineAction.Output(3)], trace.Steps[0].Entry!.Instructions.ApplyActions);
+
+        var expiring = _pipeline.Trace(Keys.Udp(1, 1, 2, ttl: 1));
+        Assert.Equal($"RouteHop(src=0x{RouterMac:x12},dst=0x{Keys.MacB:x12})", string.Join(",", expiring.Actions));
+        Assert.Contains(expiring.Notes, n => n.Contains("TTL 1 expires", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Ethernet_address_sets_fuse_only_when_adjacent_and_of_both_addresses()
+    {
+        var both = $"SetEthAddresses(src=0x{RouterMac:x12},dst=0x{Keys.MacB:x12})";
+        Assert.Equal(both + ",output:3", Compile(Keys.ArpRequest(1, 1, 2),
+            PipelineAction.SetField(HeaderField.EthDst, Keys.MacB), PipelineAction.SetField(HeaderField.EthSrc, RouterMac), PipelineAction.DecIpTtl(), PipelineAction.Output(3)));
+        Assert.Equal($"set(EthSrc=0x{RouterMac:x}),set(EthSrc=0x{Keys.MacB:x}),DecIpTtl,output:3", Compile(Keys.Udp(1, 1, 2),
+            PipelineAction.SetField(HeaderField.EthSrc, RouterMac), PipelineAction.SetField(HeaderField.EthSrc, Keys.MacB), PipelineAction.DecIpTtl(), PipelineAction.Output(3)));
+        Assert.Equal($"set(EthSrc=0x{RouterMac:x}),set(Ipv4Dst=0x7),set(EthDst=0x{Keys.MacB:x}),output:3", Compile(Keys.Udp(1, 1, 2),
+            PipelineAction.SetField(HeaderField.EthSrc, RouterMac), PipelineAction.SetField(HeaderField.Ipv4Dst, 7), PipelineAction.SetField(HeaderField.EthDst, Keys.MacB), PipelineAction.Output(3)));
+    }
+
+    [Fact]
     public void Vlan_push_set_and_pop_track_the_tags()
     {
         _pipeline.Apply(FlowEdit.Add(0, 10, FlowMatch.Any, FlowInstructions.Goto(1, PipelineAction.PushVlan(), PipelineAction.SetField(HeaderField.VlanVid, 42))));
@@ -72,7 +101,6 @@ public class ActionTranslationTests
     [Fact]
     public void The_arp_responder_answers_requests_out_of_the_ingress_port_and_ignores_the_rest()
     {
-        const ulong RouterMac = 0x02_AA_00_00_00_01;
         Assert.Equal($"arp_reply(0x{RouterMac:x12}),output:4", Compile(Keys.ArpRequest(4, 1, 2), PipelineAction.ArpResponder(RouterMac)));
         Assert.Equal("", Compile(Keys.Udp(4, 1, 2), PipelineAction.ArpResponder(RouterMac)));
     }
@@ -80,7 +108,6 @@ public class ActionTranslationTests
     [Fact]
     public void The_nd_responder_answers_solicitations_for_its_target_only_and_unwildcards_it()
     {
-        const ulong RouterMac = 0x02_AA_00_00_00_01;
         var target = new UInt128(0xFD00_0000_0000_0000, 1);
         var solicitation = new FlowKey { InPort = 4, EthType = EtherTypes.Ipv6, IpProto = IpProtocols.Icmpv6, IcmpType = NeighborMessage.Solicitation, NdTarget = target };
         _pipeline.Add(0, 10, FlowMatch.Any, PipelineAction.NdResponder(target, RouterMac, router: true));

@@ -29,6 +29,29 @@ public class GroupTests
     }
 
     [Fact]
+    public void A_group_runs_without_a_snapshot_of_the_frame_when_nothing_after_it_would_see_the_frame()
+    {
+        Pipeline.Groups.Add(new GroupEntry(1, GroupKind.FastFailover,
+            [new GroupBucket(1, [PipelineAction.SetField(HeaderField.Ipv4Dst, 7), PipelineAction.Output(2)], WatchPort: 2)]));
+        Pipeline.Groups.Add(new GroupEntry(2, GroupKind.All,
+        [
+            new GroupBucket(1, [PipelineAction.SetField(HeaderField.Ipv4Dst, 7), PipelineAction.Output(2)]),
+            new GroupBucket(2, [PipelineAction.Output(3)]),
+        ]));
+        Pipeline.Groups.Add(new GroupEntry(3, GroupKind.Select, [new GroupBucket(1, [PipelineAction.Output(2), PipelineAction.Drop()])]));
+        Pipeline.Add(0, 10, FlowMatch.Any.L4Dst(1), PipelineAction.Group(1));
+        Pipeline.Add(0, 10, FlowMatch.Any.L4Dst(2), PipelineAction.Group(1), PipelineAction.Output(4));
+        Pipeline.Add(0, 10, FlowMatch.Any.L4Dst(3), PipelineAction.Group(2));
+        Pipeline.Add(0, 10, FlowMatch.Any.L4Dst(4), PipelineAction.Group(3), PipelineAction.Output(4));
+
+        string Actions(ushort l4Dst) => string.Join(",", _switch.Trace(Keys.Udp(1, 1, 2, dstPort: l4Dst)).Actions);
+        Assert.Equal("set(Ipv4Dst=0x7),output:2", Actions(1));
+        Assert.Equal("SaveFrame,set(Ipv4Dst=0x7),output:2,RestoreFrame,output:4", Actions(2));
+        Assert.Equal("SaveFrame,set(Ipv4Dst=0x7),output:2,RestoreFrame,output:3", Actions(3));
+        Assert.Equal("output:2", Actions(4));
+    }
+
+    [Fact]
     public void The_trace_tells_each_copy_the_labels_pushed_on_it_and_forgets_a_buckets_labels_after_it()
     {
         Pipeline.Groups.Add(new GroupEntry(1, GroupKind.All,

@@ -73,11 +73,9 @@ internal sealed class TenantEdgeFixture
         {
             var router = Traffic.Mac(MacAddress.RouterOf(_fabric.NetworkOf(_from).Tenant));
             Require(
-                trace.Actions.Contains(new DatapathAction(DatapathActionKind.SetField, Field: HeaderField.EthSrc, Value: router))
-                && trace.Actions.Contains(new DatapathAction(DatapathActionKind.SetField, Field: HeaderField.EthDst, Value: Traffic.Mac(_to)))
-                && trace.Actions.Any(a => a.Kind == DatapathActionKind.DecIpTtl),
+                trace.Actions.Contains(DatapathAction.EthAddresses(DatapathActionKind.RouteHop, router, Traffic.Mac(_to))),
                 trace,
-                "the router's rewrite: its MAC as source, the port's as destination, TTL minus one");
+                "the router's rewrite, compiled into one action: its MAC as source, the port's as destination, TTL minus one");
         }
 
         var spoofed = FrameMix.Udp(Traffic.Mac(_to), Traffic.Mac(_from), Traffic.Ip("192.0.2.7"), Traffic.Ip(_to.Ipv4), FirstSourcePort);
