@@ -50,12 +50,14 @@ public sealed class TopologyPlan
     }
 
     /// <summary>Makes the steps' calls to a controller, one after another.</summary>
+    /// <param name="sending">Told the index in <see cref="Steps"/> of each step before its call, so also how many are done.</param>
     /// <exception cref="PlanStepException">The controller refused a step, or could not be reached; the steps before it were applied.</exception>
-    public async Task ApplyAsync(Contracts.Controller.ControllerClient api, CancellationToken cancellationToken = default)
+    public async Task ApplyAsync(Contracts.Controller.ControllerClient api, Action<int>? sending = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(api);
         for (var i = 0; i < Steps.Count; i++)
         {
+            sending?.Invoke(i);
             try
             {
                 await Steps[i].SendAsync(api, cancellationToken).ConfigureAwait(false);

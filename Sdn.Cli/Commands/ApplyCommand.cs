@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Sdn.Cli.Output;
 using Sdn.Contracts;
 using Sdn.Fabric.Controller.Topology;
 
@@ -71,9 +72,11 @@ internal static class ApplyCommand
         }
 
         var clock = Stopwatch.StartNew();
+        var progress = new WorkProgress();
         try
         {
-            await plan.ApplyAsync(api, cancellationToken).ConfigureAwait(false);
+            var applying = plan.ApplyAsync(api, index => progress.Report(new ProgressReport("applying", index, plan.Steps.Count, plan.Steps[index].ToString())), cancellationToken);
+            await Terminal.Of(output).ShowProgressAsync(progress, applying).ConfigureAwait(false);
         }
         catch (PlanStepException e)
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Sdn.Cli.Output;
 using Sdn.Common.Capture;
 using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
@@ -79,9 +80,11 @@ internal static class CaptureCommand
 
             var captured = 0ul;
             var dropped = 0ul;
+            var progress = new WorkProgress();
+            progress.Report(new ProgressReport("packets captured", 0, request.MaxPackets));
             try
             {
-                await ControllerClient.ReadUntilStoppedAsync(
+                var reading = ControllerClient.ReadUntilStoppedAsync(
                     client.Capture(request, cancellationToken: timeUp.Token),
                     packet =>
                     {
@@ -90,11 +93,14 @@ internal static class CaptureCommand
                         {
                             output.Write(packet);
                             captured++;
+                            progress.Report(new ProgressReport("packets captured", (long)captured, request.MaxPackets));
                         }
 
                         return Task.CompletedTask;
                     },
-                    timeUp.Token).ConfigureAwait(false);
+                    timeUp.Token);
+                // Lines on stdout show the capture themselves; a count on stdout is for pcapng going to a file.
+                await (parse.GetValue(write) is not (null or "-") ? Terminal.Of(console.Output).ShowProgressAsync(progress, reading) : reading).ConfigureAwait(false);
             }
             catch (IOException) when (parse.GetValue(write) == "-")
             {

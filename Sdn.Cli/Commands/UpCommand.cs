@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
 using Sdn.Cli.Hosting;
+using Sdn.Cli.Output;
 using Sdn.Common.Interop;
 using Sdn.Fabric.Controller.Topology;
 using Sdn.Fabric.Edge.Tap;
@@ -75,17 +76,20 @@ internal static partial class UpCommand
             }
 
             EmbeddedFabric fabric;
+            var terminal = Terminal.Of(output);
             try
             {
+                var stages = new WorkProgress();
                 var options = new EmbeddedFabricOptions
                 {
                     Listen = parse.GetValue(listen),
                     Insecure = parse.GetValue(insecure),
                     Metrics = parse.GetValue(metrics),
-                    Progress = line => output.WriteLine($"sdn up: {line}"),
-                    GuestOutput = (vm, line) => output.WriteLine($"vm {vm}: {line}"),
+                    Progress = line => terminal.WriteLine($"sdn up: {line}"),
+                    Stages = stages,
+                    GuestOutput = (vm, line) => terminal.WriteLine($"vm {vm}: {line}"),
                 };
-                fabric = await EmbeddedFabric.StartAsync(topology, options, cancellationToken).ConfigureAwait(false);
+                fabric = await terminal.ShowProgressAsync(stages, EmbeddedFabric.StartAsync(topology, options, cancellationToken)).ConfigureAwait(false);
             }
             catch (Exception e) when (e is VmmException or HostingException or ExternalCommandException or TapException or IOException)
             {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Sdn.Cli.Hosting.Metrics;
+using Sdn.Cli.Output;
 using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
 using Sdn.Fabric.Controller.Model;
@@ -111,11 +112,11 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
             $"controller: serving on {_server.Address}, topology '{Topology.Name}' applied: {Topology.State.Edges.Count} edges, " +
             $"{Topology.State.CoreNodes.Count} core nodes, {Topology.State.Links.Count} links");
 
-        await UntilAsync(Unprogrammed, "nodes not programmed", cancellationToken).ConfigureAwait(false);
+        await UntilAsync(Unprogrammed, Topology.State.Edges.Count + Topology.State.CoreNodes.Count, "nodes programmed", cancellationToken).ConfigureAwait(false);
         _options.Progress($"nodes: every node programmed (version {_server.Compiled.Version}) in {clock.ElapsedMilliseconds} ms");
 
         _boot.Open(_options.StageTimeout);
-        await UntilAsync(NotUp, "VMs not up", cancellationToken).ConfigureAwait(false);
+        await UntilAsync(NotUp, Topology.State.Ports.Count(p => p.Kind == PortKind.Vnic), "VMs up", cancellationToken).ConfigureAwait(false);
         UpTime = clock.Elapsed;
         _options.Progress($"vms: {Vms.Count} booted and up, {Hosts.Count} hosts; the fabric is up in {UpTime.TotalMilliseconds:F0} ms");
     }
@@ -131,7 +132,8 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         try
         {
             var running = await api.GetStateAsync(new GetStateRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            await Topology.PlanFrom(running).ApplyAsync(api, cancellationToken).ConfigureAwait(false);
+            var plan = Topology.PlanFrom(running);
+            await plan.ApplyAsync(api, index => _options.Stages?.Report(new ProgressReport("applying the topology", index, plan.Steps.Count, plan.Steps[index].ToString())), cancellationToken).ConfigureAwait(false);
         }
         catch (PlanStepException refused)
         {
@@ -139,14 +141,16 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         }
     }
 
-    private async Task UntilAsync(Func<List<string>> waiting, string what, CancellationToken cancellationToken)
+    /// <param name="total">How many there are to wait for, of which <paramref name="waiting"/> names those not done yet.</param>
+    private async Task UntilAsync(Func<List<string>> waiting, int total, string what, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(_options.StageTimeout.TotalSeconds * Stopwatch.Frequency);
         while (waiting() is { Count: > 0 } names)
         {
+            _options.Stages?.Report(new ProgressReport(what, Math.Max(total - names.Count, 0), total, string.Join(", ", names.Take(5)) + (names.Count > 5 ? ", ..." : "")));
             if (Stopwatch.GetTimestamp() > deadline)
             {
-                throw new HostingException($"{what} after {_options.StageTimeout.TotalSeconds:F0} s: {string.Join(", ", names)}; is another process using {_server.Address}?");
+                throw new HostingException($"not all {what} after {_options.StageTimeout.TotalSeconds:F0} s: {string.Join(", ", names)}; is another process using {_server.Address}?");
             }
 
             await Task.Delay(5, cancellationToken).ConfigureAwait(false);
@@ -165,7 +169,7 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
             .ToList();
     }
 
-    /// <summary>The VMs whose application is not up yet; throws for a VM or host that failed.</summary>
+    /// <summary>The VMs not made yet or whose application is not up yet; throws for a VM or host that failed.</summary>
     private List<string> NotUp()
     {
         var vms = Vms.Values.ToList();
@@ -179,7 +183,7 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
             throw new HostingException($"{unrealized.Name}: {unrealized.Failure}");
         }
 
-        var expected = _server.Model.Snapshot().Ports.Count(p => p.Kind == PortKind.Vnic);
-        return vms.Count < expected ? ["(not all made yet)"] : [.. vms.Where(v => !v.IsUp).Select(v => v.Name)];
+        var made = vms.ToDictionary(v => v.Name, StringComparer.Ordinal);
+        return [.. _server.Model.Snapshot().Ports.Where(p => p.Kind == PortKind.Vnic && !(made.TryGetValue(p.Name, out var vm) && vm.IsUp)).Select(p => p.Name)];
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Sdn.Cli.Output;
 using Sdn.Contracts;
 
 namespace Sdn.Cli.Hosting;
@@ -25,6 +26,9 @@ internal sealed record EmbeddedFabricOptions
 
     /// <summary>Told one line per step of the bring-up.</summary>
     public Action<string> Progress { get; init; } = _ => { };
+
+    /// <summary>Told, while the bring-up waits, how many of its calls, nodes or VMs are done and which are not.</summary>
+    public IProgress<ProgressReport>? Stages { get; init; }
 
     /// <summary>Told each line a VM's application prints (VM name, line), except echo's, which only says it is up.</summary>
     public Action<string, string>? GuestOutput { get; init; }
