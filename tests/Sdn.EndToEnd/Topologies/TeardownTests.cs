@@ -16,7 +16,7 @@ public sealed class TeardownTests
 
         var failure = await Assert.ThrowsAsync<HostingException>(() => EmbeddedFabric.StartAsync(TopologyRun.Load("quickstart.yaml"), options));
 
-        Assert.Matches("not programmed|not up", failure.Message);
+        Assert.Matches("not all (nodes programmed|VMs up) after 0 s", failure.Message);
         Assert.DoesNotContain(options.NamePrefix + "h1", ExternalCommand.Run("ip", "netns", "list"), StringComparison.Ordinal);
         Assert.DoesNotContain(options.NamePrefix + "h1", ExternalCommand.Run("ip", "link", "show"), StringComparison.Ordinal);
     }
