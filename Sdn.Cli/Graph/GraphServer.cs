@@ -1,13 +1,8 @@
 using System.Net;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
+using Sdn.Cli.Hosting;
 using Sdn.Contracts;
 
 namespace Sdn.Cli.Graph;
@@ -38,14 +33,7 @@ internal sealed class GraphServer : IAsyncDisposable
 
     public static async Task<GraphServer> StartAsync(IPEndPoint endpoint, Controller.ControllerClient client, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http1);
-        });
-        builder.Services.AddRouting();
-        var app = builder.Build();
+        var app = Http1Application.Builder(endpoint).Build();
         var sampler = new FabricSampler(client);
         var inspector = new NodeInspector(client);
         app.UseRouting();
@@ -66,8 +54,7 @@ internal sealed class GraphServer : IAsyncDisposable
             }
         });
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new GraphServer(app, sampler, new Uri(address + "/"));
+        return new GraphServer(app, sampler, new Uri(Http1Application.AddressOf(app), "/"));
     }
 
     public async ValueTask DisposeAsync()

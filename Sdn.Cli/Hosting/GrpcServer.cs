@@ -1,9 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,8 +80,7 @@ internal sealed class GrpcServer : IAsyncDisposable
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new GrpcServer(app, new Uri(address));
+        return new GrpcServer(app, Http1Application.AddressOf(app));
     }
 
     public async ValueTask DisposeAsync()

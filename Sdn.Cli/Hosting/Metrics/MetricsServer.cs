@@ -1,11 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Prometheus;
 using Sdn.Contracts;
 
@@ -42,14 +36,7 @@ internal sealed class MetricsServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(endpoint);
         var registry = Prometheus.Metrics.NewCustomRegistry();
         _ = new CounterMetrics(registry, nodes);
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http1);
-        });
-        builder.Services.AddRouting();
-        var app = builder.Build();
+        var app = Http1Application.Builder(endpoint).Build();
         app.MapMetrics("/metrics", registry);
         try
         {
@@ -61,8 +48,7 @@ internal sealed class MetricsServer : IAsyncDisposable
             throw new HostingException($"cannot serve metrics on {endpoint}: {e.Message}; give --metrics another address or port", e);
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        var server = new MetricsServer(app, new Uri(new Uri(address), "/metrics"), registry);
+        var server = new MetricsServer(app, new Uri(Http1Application.AddressOf(app), "/metrics"), registry);
         return server;
     }
 
