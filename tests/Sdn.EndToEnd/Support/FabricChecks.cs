@@ -10,10 +10,10 @@ namespace Sdn.EndToEnd.Support;
 /// </summary>
 internal static class FabricChecks
 {
-    /// <summary>`sdn ping FROM TO -c 3 -i 0.05`; asserts that every request is answered.</summary>
-    public static async Task AssertPingsAsync(this EmbeddedFabric fabric, string from, string to)
+    /// <summary>`sdn ping FROM TO -c 3 -i 0.05`, with `-6` for ICMPv6; asserts that every request is answered.</summary>
+    public static async Task AssertPingsAsync(this EmbeddedFabric fabric, string from, string to, bool ipv6 = false)
     {
-        var (exit, output, _) = await SdnCli.RunAsync(fabric.Address, "ping", from, to, "-c", "3", "-i", "0.05");
+        var (exit, output, _) = await SdnCli.RunAsync(fabric.Address, ["ping", from, to, "-c", "3", "-i", "0.05", .. ipv6 ? new[] { "-6" } : []]);
         Assert.True(exit == 0, output);
         Assert.Contains("3 packets transmitted, 3 received, 0% packet loss", output, StringComparison.Ordinal);
     }
