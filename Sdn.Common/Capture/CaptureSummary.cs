@@ -113,9 +113,14 @@ public static class CaptureSummary
 
     private static string IcmpName(in FlowKey key) => (key.IpProto, key.IcmpType) switch
     {
-        (IpProtocols.Icmp, 8) or (IpProtocols.Icmpv6, 128) => "ICMP echo request",
-        (IpProtocols.Icmp, 0) or (IpProtocols.Icmpv6, 129) => "ICMP echo reply",
-        _ => $"ICMP type {key.IcmpType}, code {key.IcmpCode}",
+        (IpProtocols.Icmp, 8) => "ICMP echo request",
+        (IpProtocols.Icmp, 0) => "ICMP echo reply",
+        (IpProtocols.Icmp, _) => $"ICMP type {key.IcmpType}, code {key.IcmpCode}",
+        (_, 128) => "ICMP6, echo request",
+        (_, 129) => "ICMP6, echo reply",
+        (_, 135) => "ICMP6, neighbor solicitation",
+        (_, 136) => "ICMP6, neighbor advertisement",
+        _ => $"ICMP6, type {key.IcmpType}, code {key.IcmpCode}",
     };
 
     private static string TcpFlags(byte flags)

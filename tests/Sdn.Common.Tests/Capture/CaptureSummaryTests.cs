@@ -1,4 +1,5 @@
 using Sdn.Common.Capture;
+using Sdn.Common.Packets;
 
 namespace Sdn.Common.Tests.Capture;
 
@@ -39,6 +40,19 @@ public sealed class CaptureSummaryTests : IDisposable
         var tcpdump = ExternalTool.Run("tcpdump", "tcpdump", "-r", _path, "-nn", "-t").Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal(samples.Select(s => CaptureSummary.Describe(frames[s], frames[s].Length)), tcpdump);
+    }
+
+    [Fact]
+    public void Icmpv6_is_named_as_tcpdump_names_it()
+    {
+        var buffer = new byte[128];
+        var builder = new FrameBuilder(buffer);
+        builder.Ethernet(0x0200_0000_0002, 0x0200_0000_0001, EtherTypes.Ipv6);
+        builder.Ipv6(1, 2, IpProtocols.Icmpv6);
+        builder.IcmpEcho(IcmpHeader.Icmpv6EchoRequest, 7, 1);
+        Assert.True(builder.TryFinish(out var length));
+
+        Assert.Equal("IP6 ::1 > ::2: ICMP6, echo request, length 8", CaptureSummary.Describe(buffer.AsSpan(0, length), length));
     }
 
     [Fact]
