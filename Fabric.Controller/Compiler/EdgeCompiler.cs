@@ -24,6 +24,9 @@ public static class EdgeCompiler
     private const ushort DhcpClient = 68;
     private const ushort DhcpServer = 67;
 
+    /// <summary>A lease is the port's for as long as the port exists; an hour only sets how often the host renews.</summary>
+    private const uint DhcpLeaseSeconds = 3600;
+
     public static NodeProgram Compile(CompileContext context, string edge)
     {
         var local = context.State.Ports.Where(p => p.Edge == edge).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
@@ -58,6 +61,7 @@ public static class EdgeCompiler
             flows.Add(ProgramMessages.Flow(
                 EdgeTables.Classify, Matched, [ProgramMessages.Exact(Field.InPort, number)], ProgramMessages.WriteMetadata(metadata, ulong.MaxValue), ProgramMessages.Goto(EdgeTables.PortSecurity)));
             flows.AddRange(PortSecurityEntries(port, number));
+            flows.Add(DhcpEntry(context, port, number));
             flows.AddRange(EgressEntries(context, edge, port, number));
         }
 
@@ -147,6 +151,26 @@ public static class EdgeCompiler
                     ProgramMessages.Apply(ProgramMessages.NdResponder(ipv6, mac, isRouter)));
             }
         }
+    }
+
+    /// <summary>
+    /// The edge answers every port's DHCP requests from the model, as OVN does: a host configured directly never asks,
+    /// and one that asks gets the address port security would let it use anyway.
+    /// </summary>
+    private static FlowEntry DhcpEntry(CompileContext context, Port port, uint number)
+    {
+        var network = context.Networks[port.Network];
+        return ProgramMessages.Flow(
+            EdgeTables.Neighbours,
+            Answered,
+            [
+                ProgramMessages.Exact(Field.InPort, number),
+                ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4),
+                ProgramMessages.Exact(Field.IpProto, Udp),
+                ProgramMessages.Exact(Field.L4Src, DhcpClient),
+                ProgramMessages.Exact(Field.L4Dst, DhcpServer),
+            ],
+            ProgramMessages.Apply(ProgramMessages.DhcpResponder(network, port, MacAddress.RouterOf(network.Tenant), DhcpLeaseSeconds)));
     }
 
     private static FieldMatch[] Solicitation() =>

@@ -68,6 +68,20 @@ public static class ProgramMessages
         NdResponder = new NdResponderAction { TargetIp = ByteString.CopyFrom(IPAddress.Parse(ipv6).GetAddressBytes()), TargetMac = MacBytes(mac), Router = router },
     };
 
+    /// <summary>Leases <paramref name="port"/>'s IPv4 address on <paramref name="network"/>, whose gateway (with <paramref name="serverMac"/>) serves it.</summary>
+    public static FlowAction DhcpResponder(Network network, Port port, string serverMac, uint leaseSeconds) => new()
+    {
+        DhcpResponder = new DhcpResponderAction
+        {
+            ClientIp = ByteString.CopyFrom(IPAddress.Parse(port.Ipv4).GetAddressBytes()),
+            PrefixLength = (uint)IPNetwork.Parse(network.Ipv4Subnet).PrefixLength,
+            ServerIp = ByteString.CopyFrom(IPAddress.Parse(network.Ipv4Gateway).GetAddressBytes()),
+            ServerMac = MacBytes(serverMac),
+            Mtu = network.Mtu,
+            LeaseSeconds = leaseSeconds,
+        },
+    };
+
     public static Instruction Apply(params FlowAction[] actions)
     {
         var apply = new ApplyActions();

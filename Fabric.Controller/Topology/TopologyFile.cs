@@ -26,7 +26,7 @@ public static class TopologyFile
     internal static readonly string[] TenantKeys = ["name", "networks"];
     internal static readonly string[] NetworkKeys = ["name", "subnet", "gateway", "ipv6-subnet", "ipv6-gateway"];
     internal static readonly string[] VmKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "app", "params", "memory-mib", "vcpus"];
-    internal static readonly string[] HostKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "routes"];
+    internal static readonly string[] HostKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "routes", "dhcp"];
     internal static readonly string[] RouteKeys = ["to", "via"];
     internal static readonly string[] AclKeys = ["tenant", "priority", "action", "from", "to", "protocol", "ports"];
 
@@ -332,7 +332,7 @@ public static class TopologyFile
             }
 
             port.Kind = PortKind.Tap;
-            port.Host = new HostSpec();
+            port.Host = new HostSpec { Dhcp = fields.Boolean("dhcp") };
             foreach (var routeNode in fields.Sequence("routes"))
             {
                 if (YamlFields.Of(routeNode, $"a route of host '{port.Name}'", errors, RouteKeys) is { } route)
@@ -345,7 +345,7 @@ public static class TopologyFile
                 }
             }
 
-            Declare(ModelObject.Of(ResourceKinds.Ports, port), fields, Needs(port, target: null), AttachmentFields.Append(("host.routes", "routes")).ToArray());
+            Declare(ModelObject.Of(ResourceKinds.Ports, port), fields, Needs(port, target: null), [.. AttachmentFields, ("host.routes", "routes"), ("host.dhcp", "dhcp")]);
         }
 
         private void ReadAcl(YamlNode node)

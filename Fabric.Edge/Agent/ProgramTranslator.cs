@@ -163,8 +163,20 @@ internal static class ProgramTranslator
         FlowAction.KindOneofCase.Mirror => PipelineAction.Mirror(action.Mirror),
         FlowAction.KindOneofCase.ArpResponder => PipelineAction.ArpResponder(Value(action.ArpResponder.TargetMac)),
         FlowAction.KindOneofCase.NdResponder => PipelineAction.NdResponder(Wide(action.NdResponder.TargetIp), Value(action.NdResponder.TargetMac), action.NdResponder.Router),
+        FlowAction.KindOneofCase.DhcpResponder => PipelineAction.DhcpResponder(OfferOf(action.DhcpResponder)),
         _ => throw new ProgramException($"action {action} is empty or unknown to this edge"),
     };
+
+    private static DhcpOffer OfferOf(DhcpResponderAction responder)
+    {
+        if (responder.ClientIp.Length != 4 || responder.ServerIp.Length != 4 || responder.PrefixLength is 0 or > 32 || responder.Mtu > ushort.MaxValue)
+        {
+            throw new ProgramException($"dhcp responder {responder} needs 4-byte addresses, a prefix length of 1-32 and an MTU below 65536");
+        }
+
+        return new DhcpOffer(
+            (uint)Value(responder.ClientIp), (byte)responder.PrefixLength, (uint)Value(responder.ServerIp), Value(responder.ServerMac), (ushort)responder.Mtu, responder.LeaseSeconds);
+    }
 
     private static HeaderField HeaderFieldOf(Field field) => field switch
     {

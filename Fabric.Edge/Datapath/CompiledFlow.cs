@@ -20,7 +20,9 @@ public sealed class CompiledFlow
     private int _anyChangeSeen;
 
     /// <param name="dependencies">What the decision read; every stamp's <see cref="VersionStamp.Parent"/> must be <paramref name="anyChange"/>.</param>
-    public CompiledFlow(DatapathAction[] actions, EntryCounters[] counters, IReadOnlyCollection<VersionStamp> dependencies, VersionStamp anyChange)
+    /// <param name="dhcpOffers">The leases the flow's <see cref="DatapathActionKind.DhcpReply"/> actions hand out, by index.</param>
+    public CompiledFlow(
+        DatapathAction[] actions, EntryCounters[] counters, IReadOnlyCollection<VersionStamp> dependencies, VersionStamp anyChange, DhcpOffer[]? dhcpOffers = null)
     {
         ArgumentNullException.ThrowIfNull(dependencies);
         ArgumentNullException.ThrowIfNull(anyChange);
@@ -31,6 +33,7 @@ public sealed class CompiledFlow
 
         Actions = actions;
         Counters = counters;
+        DhcpOffers = dhcpOffers ?? [];
         _anyChange = anyChange;
         _anyChangeSeen = anyChange.Value;
         _dependencies = dependencies.Select(stamp => (stamp, stamp.Value)).ToArray();
@@ -39,6 +42,9 @@ public sealed class CompiledFlow
     public DatapathAction[] Actions { get; }
 
     public EntryCounters[] Counters { get; }
+
+    /// <summary>What a lease takes does not fit in an action's operands, so the flow holds them to the side.</summary>
+    public DhcpOffer[] DhcpOffers { get; }
 
     /// <summary>True while nothing the flow was compiled from has changed.</summary>
     public bool IsCurrent

@@ -65,6 +65,7 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         DatapathActionKind.DropSpoofed => "drop(port_security)",
         DatapathActionKind.ArpReply => $"arp_reply(0x{Value:x12})",
         DatapathActionKind.NdReply => $"nd_reply(0x{Value & EthernetMask:x12}{((Value & NdRouterFlag) != 0 ? ",router" : string.Empty)})",
+        DatapathActionKind.DhcpReply => $"dhcp_reply(offer={Port})",
         _ => Kind.ToString(),
     };
 }

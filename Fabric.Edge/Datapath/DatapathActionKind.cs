@@ -51,6 +51,12 @@ public enum DatapathActionKind : byte
     NdReply,
 
     /// <summary>
+    /// Turn a DHCP request into the reply that leases <see cref="CompiledFlow.DhcpOffers"/>[<see cref="DatapathAction.Port"/>];
+    /// one it must not answer is dropped and counted.
+    /// </summary>
+    DhcpReply,
+
+    /// <summary>
     /// Drop the packet as port security's, counting it in its ingress port's <see cref="EdgePortCounters.RxSpoofed"/> and
     /// in <see cref="DatapathCounters.PortSecurity"/>: an action, where a plain drop is the absence of one, so that a
     /// cached flow counts every packet it drops.

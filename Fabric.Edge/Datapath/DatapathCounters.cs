@@ -28,6 +28,9 @@ public sealed class DatapathCounters
     /// </summary>
     public long NdUnanswered { get; internal set; }
 
+    /// <summary>Packets a DHCP responder dropped unanswered: malformed, or not a DISCOVER or REQUEST from a client.</summary>
+    public long DhcpUnanswered { get; internal set; }
+
     /// <summary>Packets port security dropped; each is also counted in its ingress port's <see cref="EdgePortCounters.RxSpoofed"/>.</summary>
     public long PortSecurity { get; internal set; }
 
@@ -41,6 +44,7 @@ public sealed class DatapathCounters
         new("unsendable", Unsendable),
         new("unknown_port", UnknownPort),
         new("nd_unanswered", NdUnanswered),
+        new("dhcp_unanswered", DhcpUnanswered),
         new("port_security", PortSecurity),
     ];
 }

@@ -210,7 +210,7 @@ public sealed class EdgeDatapath
 
             runPackets++;
             runBytes += burst.Length(i);
-            Execute(flow.Actions, burst, i, ref _offsets[i], inPort);
+            Execute(flow, burst, i, ref _offsets[i], inPort);
         }
 
         CountRun(run, runPackets, runBytes, now);
@@ -243,8 +243,9 @@ public sealed class EdgeDatapath
         return flow;
     }
 
-    private void Execute(DatapathAction[] actions, PacketBurst burst, int index, ref HeaderOffsets offsets, uint inPort)
+    private void Execute(CompiledFlow flow, PacketBurst burst, int index, ref HeaderOffsets offsets, uint inPort)
     {
+        var actions = flow.Actions;
         var delivered = false;
         var saved = 0;
         for (var a = 0; a < actions.Length; a++)
@@ -310,6 +311,14 @@ public sealed class EdgeDatapath
                     if (!FrameActions.TryWriteNeighborAdvertisement(burst, index, ref offsets, action.Value & ~DatapathAction.NdRouterFlag, (action.Value & DatapathAction.NdRouterFlag) != 0))
                     {
                         Counters.NdUnanswered++;
+                        return;
+                    }
+
+                    break;
+                case DatapathActionKind.DhcpReply:
+                    if (!FrameActions.TryWriteDhcpReply(burst, index, ref offsets, flow.DhcpOffers[action.Port]))
+                    {
+                        Counters.DhcpUnanswered++;
                         return;
                     }
 

@@ -292,6 +292,47 @@ public static class FrameActions
         return true;
     }
 
+    /// <summary>
+    /// Turns a DHCP DISCOVER into the OFFER of <paramref name="offer"/>, a REQUEST into its ACK (RFC 2131), broadcast
+    /// from the server to the requester's MAC with a zero UDP checksum. False, leaving the frame to be dropped, for
+    /// anything else: a fragment, a bad IPv4 header, a UDP datagram not from 68 to 67, a message that is not a request.
+    /// </summary>
+    public static bool TryWriteDhcpReply(PacketBurst burst, int index, ref HeaderOffsets offsets, in DhcpOffer offer)
+    {
+        var frame = burst.Frame(index);
+        if (!IsIpv4(frame, offsets) || offsets.Transport == HeaderOffsets.Absent
+            || Ipv4Header.Parse(frame[offsets.Network..], out var ip) != ParseStatus.Ok
+            || ip.IsFragment || ip.Protocol != IpProtocols.Udp || !ip.IsChecksumValid
+            || UdpHeader.Parse(ip.Payload, out var udp) != ParseStatus.Ok
+            || udp.SourcePort != DhcpMessage.ClientPort || udp.DestinationPort != DhcpMessage.ServerPort
+            || !DhcpMessage.TryReadRequestType(udp.Payload, out var requestType)
+            || requestType is not (DhcpMessage.Discover or DhcpMessage.Request))
+        {
+            return false;
+        }
+
+        Span<byte> request = stackalloc byte[DhcpMessage.HeaderSize];
+        udp.Payload[..DhcpMessage.HeaderSize].CopyTo(request);
+        var requesterMac = EthernetHeader.ReadMac(frame[6..]);
+        const int ReplyLength = Ipv4Header.MinimumSize + UdpHeader.Size + DhcpMessage.ReplySize;
+        if (!burst.TrySetLength(index, offsets.Network + ReplyLength))
+        {
+            return false;
+        }
+
+        frame = burst.Frame(index);
+        var reply = frame[offsets.Network..];
+        Ipv4Header.TryWrite(reply, offer.Server, uint.MaxValue, IpProtocols.Udp, UdpHeader.Size + DhcpMessage.ReplySize);
+        UdpHeader.TryWrite(reply[Ipv4Header.MinimumSize..], DhcpMessage.ServerPort, DhcpMessage.ClientPort, DhcpMessage.ReplySize);
+        var type = requestType == DhcpMessage.Discover ? DhcpMessage.Offer : DhcpMessage.Ack;
+        DhcpMessage.WriteReply(
+            reply[(Ipv4Header.MinimumSize + UdpHeader.Size)..], request, type, offer.Client, offer.PrefixLength, offer.Server, offer.Mtu, offer.LeaseSeconds);
+        AddressReply(frame, requesterMac, offer.ServerMac);
+        offsets.Transport = offsets.Network + Ipv4Header.MinimumSize;
+        offsets.Payload = offsets.Transport + UdpHeader.Size;
+        return true;
+    }
+
     /// <summary>Addresses a reply built in place of a request to the requester's MAC, from the responder's.</summary>
     private static void AddressReply(Span<byte> frame, ulong requesterMac, ulong responderMac)
     {

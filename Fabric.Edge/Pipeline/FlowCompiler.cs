@@ -26,6 +26,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
     private readonly List<DatapathAction> _actions = [];
     private readonly List<DatapathAction> _mirrors = [];
     private readonly List<EntryCounters> _counters = [];
+    private readonly List<DhcpOffer> _dhcpOffers = [];
     private readonly HashSet<VersionStamp> _dependencies = [];
     private readonly Stack<int> _unrestoredSaves = new();
     private FlowKey _work;
@@ -42,6 +43,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         _actions.Clear();
         _mirrors.Clear();
         _counters.Clear();
+        _dhcpOffers.Clear();
         _dependencies.Clear();
         _work = key;
         _unwildcard = default;
@@ -59,7 +61,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         trace?.Complete(actions);
         _trace = null;
         megaflowMask = _unwildcard;
-        return new CompiledFlow(actions, [.. _counters], _dependencies, anyChange);
+        return new CompiledFlow(actions, [.. _counters], _dependencies, anyChange, [.. _dhcpOffers]);
     }
 
     private void RunTables()
@@ -154,6 +156,9 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
                 break;
             case PipelineActionKind.NdResponder:
                 RespondToNeighborSolicitation(action.Address, action.Value, router: action.Operand != 0);
+                break;
+            case PipelineActionKind.DhcpResponder:
+                RespondToDhcp(action.Offer);
                 break;
             default:
                 throw new InvalidOperationException($"action {action.Kind} has no translation");
@@ -547,6 +552,35 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         _work.IpTtl = NeighborMessage.HopLimit;
         _work.IcmpType = NeighborMessage.Advertisement;
         Emit(DatapathActionKind.NdReply, value: mac | (router ? DatapathAction.NdRouterFlag : 0));
+        Emit(DatapathActionKind.Output, (uint)Read(FlowField.InPort));
+        _stopped = true;
+    }
+
+    /// <summary>
+    /// As <see cref="RespondToArp"/>, for a DHCP request: the key says it is UDP from 68 to 67; whether it is a
+    /// well-formed DISCOVER or REQUEST only the frame tells, so the datapath checks that per packet.
+    /// </summary>
+    private void RespondToDhcp(DhcpOffer offer)
+    {
+        Unwildcard(FlowField.EthType);
+        Unwildcard(FlowField.IpProto);
+        Unwildcard(FlowField.L4Src);
+        Unwildcard(FlowField.L4Dst);
+        if (Read(FlowField.EthType) != EtherTypes.Ipv4 || Read(FlowField.IpProto) != IpProtocols.Udp
+            || Read(FlowField.L4Src) != DhcpMessage.ClientPort || Read(FlowField.L4Dst) != DhcpMessage.ServerPort)
+        {
+            _trace?.AddNote("dhcp_responder skipped: not UDP from 68 to 67");
+            return;
+        }
+
+        Write(FlowField.EthDst, Read(FlowField.EthSrc));
+        Write(FlowField.EthSrc, offer.ServerMac);
+        Write(FlowField.Ipv4Src, offer.Server);
+        Write(FlowField.Ipv4Dst, uint.MaxValue);
+        Write(FlowField.L4Src, DhcpMessage.ServerPort);
+        Write(FlowField.L4Dst, DhcpMessage.ClientPort);
+        Emit(DatapathActionKind.DhcpReply, (uint)_dhcpOffers.Count);
+        _dhcpOffers.Add(offer);
         Emit(DatapathActionKind.Output, (uint)Read(FlowField.InPort));
         _stopped = true;
     }

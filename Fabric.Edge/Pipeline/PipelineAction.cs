@@ -9,8 +9,9 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// <summary>One OpenFlow action. Create them with the static factories; operands depend on <see cref="Kind"/>.</summary>
 public readonly record struct PipelineAction
 {
-    private PipelineAction(PipelineActionKind kind, uint operand = 0, ulong value = 0, HeaderField field = default, UInt128 address = default)
+    private PipelineAction(PipelineActionKind kind, uint operand = 0, ulong value = 0, HeaderField field = default, UInt128 address = default, DhcpOffer offer = default)
     {
+        Offer = offer;
         Kind = kind;
         Operand = operand;
         Value = value;
@@ -30,6 +31,9 @@ public readonly record struct PipelineAction
 
     /// <summary>The target address the ND responder answers for.</summary>
     public UInt128 Address { get; }
+
+    /// <summary>The lease the DHCP responder hands out.</summary>
+    public DhcpOffer Offer { get; }
 
     public static PipelineAction Output(uint port) => new(PipelineActionKind.Output, port);
 
@@ -75,6 +79,9 @@ public readonly record struct PipelineAction
     public static PipelineAction NdResponder(UInt128 target, ulong mac, bool router = false) =>
         new(PipelineActionKind.NdResponder, router ? 1u : 0u, mac, address: target);
 
+    /// <summary>Answers a DHCP DISCOVER or REQUEST with the OFFER or ACK of <paramref name="offer"/>, sent back out of the ingress port.</summary>
+    public static PipelineAction DhcpResponder(DhcpOffer offer) => new(PipelineActionKind.DhcpResponder, offer: offer);
+
     /// <summary>Sends a copy of the packet as it arrived (before any rewrite) to <paramref name="port"/>.</summary>
     public static PipelineAction Mirror(uint port) => new(PipelineActionKind.Mirror, port);
 
@@ -88,6 +95,7 @@ public readonly record struct PipelineAction
         PipelineActionKind.DropSpoofed => "drop(port_security)",
         PipelineActionKind.ArpResponder => $"arp_responder:0x{Value:x12}",
         PipelineActionKind.NdResponder => $"nd_responder{(Operand != 0 ? "(router)" : string.Empty)}:{AddressText()}->0x{Value:x12}",
+        PipelineActionKind.DhcpResponder => $"dhcp_responder:{Offer}",
         _ => Kind.ToString(),
     };
 

@@ -20,5 +20,6 @@ public enum PipelineActionKind : byte
     DecIpTtl,
     ArpResponder,
     NdResponder,
+    DhcpResponder,
     Mirror,
 }

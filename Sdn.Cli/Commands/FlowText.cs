@@ -60,6 +60,8 @@ internal static class FlowText
             FlowAction.KindOneofCase.ArpResponder => $"arp_responder:{Value(Field.EthSrc, action.ArpResponder.TargetMac)}",
             FlowAction.KindOneofCase.NdResponder => $"nd_responder{(action.NdResponder.Router ? "(router)" : string.Empty)}:"
                 + $"{Value(Field.NdTarget, action.NdResponder.TargetIp)}->{Value(Field.EthSrc, action.NdResponder.TargetMac)}",
+            FlowAction.KindOneofCase.DhcpResponder => $"dhcp_responder:{Value(Field.Ipv4Src, action.DhcpResponder.ClientIp)}/{action.DhcpResponder.PrefixLength}"
+                + $",router={Value(Field.Ipv4Src, action.DhcpResponder.ServerIp)},mtu={action.DhcpResponder.Mtu},lease={action.DhcpResponder.LeaseSeconds}s",
             _ => "unknown",
         };
     }

@@ -7,7 +7,8 @@ namespace Sdn.Cli.Hosting;
 
 /// <summary>
 /// A TAP port's host: a Linux network namespace whose one interface is a TAP device with the MAC and addresses
-/// the controller gave the port, default routes through the tenant router, and its own routes. The TAP becomes an edge port when the edge's
+/// the controller gave the port (or, for a DHCP host, the IPv4 address its <see cref="DhcpClient"/> gets from the edge),
+/// default routes through the tenant router, and its own routes. The TAP becomes an edge port when the edge's
 /// program names it. Disposing deletes the TAP and the namespace.
 /// </summary>
 internal sealed class LinuxHost : IDisposable
@@ -16,6 +17,7 @@ internal sealed class LinuxHost : IDisposable
     private const string NamespaceDirectory = "/run/netns";
 
     private readonly TapDevice _tap;
+    private readonly DhcpClient? _dhcp;
 
     /// <param name="prefix">Put before the host's name to name the namespace and the TAP device.</param>
     public LinuxHost(PortConfig config, string prefix)
@@ -37,8 +39,18 @@ internal sealed class LinuxHost : IDisposable
             _tap = TapDevice.Create(name, offloads: true);
             Namespace.Adopt(_tap.Name);
             Namespace.Run("ip", "link", "set", "dev", _tap.Name, "address", config.Mac);
-            Namespace.Configure(_tap.Name, $"{launch.Address.Ipv4}/{launch.Address.PrefixLength}", launch.Spec.Routes.Select(r => (r.To, r.Via)));
-            RouteThroughGateways(launch);
+            if (launch.Spec.Dhcp)
+            {
+                Namespace.Run("ip", "link", "set", _tap.Name, "up");
+                _dhcp = new DhcpClient(Namespace, _tap.Name);
+            }
+            else
+            {
+                Namespace.Configure(_tap.Name, $"{launch.Address.Ipv4}/{launch.Address.PrefixLength}", launch.Spec.Routes.Select(r => (r.To, r.Via)));
+                RouteIpv4ThroughGateway(launch);
+            }
+
+            ConfigureIpv6(launch.Address);
         }
         catch
         {
@@ -84,22 +96,26 @@ internal sealed class LinuxHost : IDisposable
 
     public void Dispose()
     {
+        _dhcp?.Dispose();
         _tap?.Dispose();
         Namespace.Dispose();
     }
 
-    /// <summary>
-    /// Default routes through the tenant router, unless the host's own routes have one; and the IPv6 address,
-    /// without duplicate address detection, which the edge answers for no one, so it is usable at once.
-    /// </summary>
-    private void RouteThroughGateways(HostLaunch launch)
+    /// <summary>The default route through the tenant router, unless the host's own routes have one.</summary>
+    private void RouteIpv4ThroughGateway(HostLaunch launch)
     {
-        var address = launch.Address;
         if (!launch.Spec.Routes.Any(r => r.To.EndsWith("/0", StringComparison.Ordinal)))
         {
-            Namespace.Run("ip", "route", "add", "default", "via", address.Gateway, "dev", _tap.Name);
+            Namespace.Run("ip", "route", "add", "default", "via", launch.Address.Gateway, "dev", _tap.Name);
         }
+    }
 
+    /// <summary>
+    /// The IPv6 address, without duplicate address detection, which the edge answers for no one, so it is usable at
+    /// once, and the default route through the tenant router.
+    /// </summary>
+    private void ConfigureIpv6(PortAddress address)
+    {
         if (address.Ipv6.Length > 0)
         {
             Namespace.Run("ip", "-6", "address", "add", $"{address.Ipv6}/{address.Ipv6PrefixLength}", "dev", _tap.Name, "nodad");
