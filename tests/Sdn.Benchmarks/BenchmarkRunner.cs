@@ -19,6 +19,7 @@ internal static class BenchmarkRunner
         new EndToEnd.EndToEndSuite(),
         new Live.LiveSuite(),
         new Rack.RackSuite(),
+        new Density.DensitySuite(),
     ];
 
     public static int Run(string[] args)
