@@ -111,12 +111,7 @@ public static class EdgeCompiler
         yield return Allow(ProgramMessages.EthIpv4, ProgramMessages.Address(Field.Ipv4Src, port.Ipv4));
         yield return Allow(ProgramMessages.EthArp, ProgramMessages.Address(Field.ArpSpa, port.Ipv4));
         yield return Allow(ProgramMessages.EthArp, ProgramMessages.Address(Field.ArpSpa, IPAddress.Any.ToString()));
-        yield return Allow(
-            ProgramMessages.EthIpv4,
-            ProgramMessages.Address(Field.Ipv4Src, IPAddress.Any.ToString()),
-            ProgramMessages.Exact(Field.IpProto, Udp),
-            ProgramMessages.Exact(Field.L4Src, DhcpClient),
-            ProgramMessages.Exact(Field.L4Dst, DhcpServer));
+        yield return Allow(ProgramMessages.EthIpv4, [ProgramMessages.Address(Field.Ipv4Src, IPAddress.Any.ToString()), .. ToDhcpServer()]);
         if (!string.IsNullOrEmpty(port.Ipv6))
         {
             yield return Allow(ProgramMessages.EthIpv6, ProgramMessages.Address(Field.Ipv6Src, port.Ipv6));
@@ -163,15 +158,17 @@ public static class EdgeCompiler
         return ProgramMessages.Flow(
             EdgeTables.Neighbours,
             Answered,
-            [
-                ProgramMessages.Exact(Field.InPort, number),
-                ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4),
-                ProgramMessages.Exact(Field.IpProto, Udp),
-                ProgramMessages.Exact(Field.L4Src, DhcpClient),
-                ProgramMessages.Exact(Field.L4Dst, DhcpServer),
-            ],
+            [ProgramMessages.Exact(Field.InPort, number), ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4), .. ToDhcpServer()],
             ProgramMessages.Apply(ProgramMessages.DhcpResponder(network, port, MacAddress.RouterOf(network.Tenant), DhcpLeaseSeconds)));
     }
+
+    /// <summary>A DHCP client's datagram to the server: what port security lets through from 0.0.0.0, and what the edge answers.</summary>
+    private static FieldMatch[] ToDhcpServer() =>
+    [
+        ProgramMessages.Exact(Field.IpProto, Udp),
+        ProgramMessages.Exact(Field.L4Src, DhcpClient),
+        ProgramMessages.Exact(Field.L4Dst, DhcpServer),
+    ];
 
     private static FieldMatch[] Solicitation() =>
     [
