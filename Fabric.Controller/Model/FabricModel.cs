@@ -12,19 +12,19 @@ namespace Sdn.Fabric.Controller.Model;
 public sealed class FabricModel
 {
     private readonly Lock _gate = new();
-    private readonly StateStore? _store;
+    private readonly IStateStore? _store;
     private readonly ModelEvents _events = new();
     private FabricState _state;
 
     /// <param name="store">Where the state is loaded from and saved to; null keeps it in memory only.</param>
-    public FabricModel(StateStore? store)
+    public FabricModel(IStateStore? store)
     {
         this._store = store;
         _state = store?.Load() ?? new FabricState();
     }
 
     /// <summary>Where the state is saved; null when it is kept in memory only.</summary>
-    public StateStore? Store => _store;
+    public IStateStore? Store => _store;
 
     public ulong Version
     {
@@ -166,8 +166,13 @@ public sealed class FabricModel
         var next = _state.Clone();
         change(next);
         next.Version++;
-        _store?.Save(next);
+        var changed = ModelObject.Of(kind, item.Clone());
+        if (_store is not null)
+        {
+            next.Version = _store.Save(new StateChange(type, changed, _state.Version), next);
+        }
+
         _state = next;
-        _events.Publish(ModelObject.Of(kind, item.Clone()).ToEvent(type, next.Version));
+        _events.Publish(changed.ToEvent(type, next.Version));
     }
 }

@@ -9,7 +9,7 @@ namespace Sdn.Fabric.Controller.Model;
 /// flushes it to disk and renames it over the old one, so a crash leaves either the old state or
 /// the new one, never a torn file.
 /// </summary>
-public sealed class StateStore
+public sealed class StateStore : IStateStore
 {
     public const string FileName = "state.json";
 
@@ -53,9 +53,14 @@ public sealed class StateStore
         }
     }
 
-    public void Save(FabricState state) => AtomicFile.Write(Path, file =>
+    public ulong Save(StateChange change, FabricState after)
     {
-        using var writer = new StreamWriter(file, leaveOpen: true);
-        writer.Write(Formatter.Format(state));
-    });
+        ArgumentNullException.ThrowIfNull(after);
+        AtomicFile.Write(Path, file =>
+        {
+            using var writer = new StreamWriter(file, leaveOpen: true);
+            writer.Write(Formatter.Format(after));
+        });
+        return after.Version;
+    }
 }

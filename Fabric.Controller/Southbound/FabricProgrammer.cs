@@ -31,7 +31,7 @@ public sealed class FabricProgrammer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(model);
         this._model = model;
         this._hub = hub;
-        if (model.Store is { } store)
+        if (model.Store is StateStore store)
         {
             _numbering = new NumberingFile(store.Directory);
             _compiled = new CompiledFabric(0, new Dictionary<string, NodeProgram>(), new Dictionary<string, NodeProgram>(), _numbering.Load());
