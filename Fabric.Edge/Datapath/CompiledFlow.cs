@@ -4,39 +4,28 @@ namespace Sdn.Fabric.Edge.Datapath;
 
 /// <summary>
 /// What the slow path decided for one class of packets: the primitive actions to run, the counters of the
-/// entries that matched, and the versions of everything the decision read.
+/// entries that matched, and a record of what the decision read.
 /// </summary>
 /// <remarks>
-/// The datapath caches these and runs them without knowing what a table or a group is. A flow stays
-/// usable exactly as long as every <see cref="VersionStamp"/> it depends on still holds the value seen
-/// when it was compiled. All those stamps share one parent: while the parent has not moved, nothing has,
-/// and a hit checks one number instead of every dependency.
+/// The datapath caches these and runs them without knowing what a table or a group is. A flow is current until it
+/// is retired, and a retired flow never becomes current again: the slow path retires it when a change could alter
+/// its decision (through the <see cref="IFlowDependencies"/> it was compiled with), and the cache when it lets the
+/// flow go. So a hit checks one flag, whatever the flow read and however much changed elsewhere.
 /// </remarks>
 public sealed class CompiledFlow
 {
-    // Stamps and the values seen side by side, so revalidating touches one array.
-    private readonly (VersionStamp Stamp, int Seen)[] _dependencies;
-    private readonly VersionStamp _anyChange;
-    private int _anyChangeSeen;
+    private readonly IFlowDependencies? _dependencies;
+    private bool _tracked;
+    private bool _retired;
 
-    /// <param name="dependencies">What the decision read; every stamp's <see cref="VersionStamp.Parent"/> must be <paramref name="anyChange"/>.</param>
+    /// <param name="dependencies">What the decision read; null for a flow that nothing can change.</param>
     /// <param name="dhcpOffers">The leases the flow's <see cref="DatapathActionKind.DhcpReply"/> actions hand out, by index.</param>
-    public CompiledFlow(
-        DatapathAction[] actions, EntryCounters[] counters, IReadOnlyCollection<VersionStamp> dependencies, VersionStamp anyChange, DhcpOffer[]? dhcpOffers = null)
+    public CompiledFlow(DatapathAction[] actions, EntryCounters[] counters, IFlowDependencies? dependencies = null, DhcpOffer[]? dhcpOffers = null)
     {
-        ArgumentNullException.ThrowIfNull(dependencies);
-        ArgumentNullException.ThrowIfNull(anyChange);
-        if (dependencies.Any(stamp => stamp.Parent != anyChange))
-        {
-            throw new ArgumentException("a dependency's stamp is not a child of the any-change stamp, so its changes would go unseen", nameof(dependencies));
-        }
-
         Actions = actions;
         Counters = counters;
         DhcpOffers = dhcpOffers ?? [];
-        _anyChange = anyChange;
-        _anyChangeSeen = anyChange.Value;
-        _dependencies = dependencies.Select(stamp => (stamp, stamp.Value)).ToArray();
+        _dependencies = dependencies;
     }
 
     public DatapathAction[] Actions { get; }
@@ -46,30 +35,39 @@ public sealed class CompiledFlow
     /// <summary>What a lease takes does not fit in an action's operands, so the flow holds them to the side.</summary>
     public DhcpOffer[] DhcpOffers { get; }
 
-    /// <summary>True while nothing the flow was compiled from has changed.</summary>
+    /// <summary>True until the flow is retired.</summary>
     public bool IsCurrent
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _anyChange.Value == _anyChangeSeen || Revalidate();
+        get => !_retired;
+    }
+
+    /// <summary>Stops the flow from ever being used again, and lets go of what it was tracked by.</summary>
+    public void Retire()
+    {
+        if (_retired)
+        {
+            return;
+        }
+
+        _retired = true;
+        if (_tracked)
+        {
+            _dependencies?.Release();
+        }
     }
 
     public override string ToString() => string.Join(",", Actions);
 
-    /// <summary>Something changed since the last check: the flow is still current if none of its own dependencies did.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool Revalidate()
+    /// <summary>Called by the cache when it takes the flow in: from then on the slow path retires it when it must.</summary>
+    internal void Track()
     {
-        var anyChange = _anyChange.Value;
-        var dependencies = _dependencies;
-        for (var i = 0; i < dependencies.Length; i++)
+        if (_tracked || _retired)
         {
-            if (dependencies[i].Stamp.Value != dependencies[i].Seen)
-            {
-                return false;
-            }
+            return;
         }
 
-        _anyChangeSeen = anyChange;
-        return true;
+        _tracked = true;
+        _dependencies?.Track(this);
     }
 }

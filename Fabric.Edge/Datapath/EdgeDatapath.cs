@@ -25,7 +25,7 @@ public sealed class EdgeDatapath
     public const int MaxSavedFrames = 8;
 
     /// <summary>Marks, in the per-burst flow array, a frame that did not parse.</summary>
-    private static readonly CompiledFlow MalformedFrame = new([], [], [], new VersionStamp());
+    private static readonly CompiledFlow MalformedFrame = new([], []);
 
     private readonly IUpcallHandler _slowPath;
     private readonly TimeProvider _time;

@@ -8,7 +8,9 @@ namespace Sdn.Fabric.Edge.Datapath;
 /// one hash probe per distinct mask, but without priorities: any current entry that matches is right.
 /// </summary>
 /// <remarks>
-/// Stale entries (whose dependencies changed) are skipped on lookup and overwritten on insert. The cache is
+/// The megaflow tier owns what is cached: a flow is tracked by the slow path from the moment it is stored here, and
+/// retired when it leaves (overwritten, or cleared with its table), so the exact-match tier, which only points at
+/// flows stored here, drops it too. Retired entries are skipped on lookup and overwritten on insert. The cache is
 /// bounded: a full mask table, or too many masks, clears and starts over rather than evicting one by one.
 /// </remarks>
 public sealed class MegaflowCache(int maxMasks, int flowsPerMask)
@@ -39,15 +41,37 @@ public sealed class MegaflowCache(int maxMasks, int flowsPerMask)
         var table = FindOrAddTable(mask);
         var masked = key.And(mask);
         var hash = masked.Hash64();
+        if (table.Flows.TryGet(masked, hash, out var replaced) && !ReferenceEquals(replaced, flow))
+        {
+            replaced.Retire();
+        }
+
         if (!table.Flows.TrySet(masked, hash, flow))
         {
-            table.Flows.Clear();
+            RetireAll(table);
             table.Flows.TrySet(masked, hash, flow);
         }
+
+        flow.Track();
+    }
+
+    private static void RetireAll(MaskTable table)
+    {
+        foreach (var flow in table.Flows.Values)
+        {
+            flow.Retire();
+        }
+
+        table.Flows.Clear();
     }
 
     private void Clear()
     {
+        for (var i = 0; i < _count; i++)
+        {
+            RetireAll(_tables[i]);
+        }
+
         Array.Clear(_tables);
         _count = 0;
     }

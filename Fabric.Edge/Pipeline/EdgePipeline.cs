@@ -19,9 +19,6 @@ public sealed class EdgePipeline
     private readonly List<FlowRemoved> _removedScratch = [];
     private readonly Queue<FlowRemoved> _flowRemoved = new();
 
-    /// <summary>The parent of every table, group and liveness stamp: bumped by any change a cached flow could depend on.</summary>
-    private readonly VersionStamp _anyChange = new();
-
     public EdgePipeline(int tableCount, TimeProvider time)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(tableCount, 1);
@@ -32,12 +29,12 @@ public sealed class EdgePipeline
         _tables = new FlowTable[tableCount];
         for (var i = 0; i < tableCount; i++)
         {
-            _tables[i] = new FlowTable((byte)i, now, _anyChange);
+            _tables[i] = new FlowTable((byte)i, now);
         }
 
-        Groups = new GroupTable(_anyChange);
-        Liveness = new PortLiveness(_anyChange);
-        _translator = new FlowCompiler(_tables, Groups, Liveness, _anyChange);
+        Groups = new GroupTable();
+        Liveness = new PortLiveness();
+        _translator = new FlowCompiler(_tables, Groups, Liveness);
     }
 
     public IReadOnlyList<FlowTable> Tables => _tables;

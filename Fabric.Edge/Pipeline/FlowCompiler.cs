@@ -2,6 +2,7 @@ using Sdn.Common.Packets;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline.Groups;
+using Sdn.Fabric.Edge.Pipeline.Revalidation;
 
 namespace Sdn.Fabric.Edge.Pipeline;
 
@@ -15,7 +16,7 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// present) un-wildcards that field, so that a megaflow never covers a packet that would be treated
 /// differently. The ingress port is always exact, as in Open vSwitch.
 /// </remarks>
-internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable groups, PortLiveness liveness, VersionStamp anyChange)
+internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable groups, PortLiveness liveness)
 {
     /// <summary>How deep groups may chain into groups before the packet is dropped.</summary>
     public const int MaxGroupDepth = 4;
@@ -27,7 +28,6 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
     private readonly List<DatapathAction> _mirrors = [];
     private readonly List<EntryCounters> _counters = [];
     private readonly List<DhcpOffer> _dhcpOffers = [];
-    private readonly HashSet<VersionStamp> _dependencies = [];
     private readonly Stack<int> _unrestoredSaves = new();
     private FlowKey _work;
     private FlowKey _unwildcard;
@@ -36,6 +36,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
     /// <summary>Set once the last MPLS label is popped: the payload's headers were never parsed into the key.</summary>
     private bool _payloadUnparsed;
     private PipelineTrace? _trace;
+    private FlowDependencyRecord _record = null!;
 
     /// <summary>Compiles the decision for <paramref name="key"/>; when <paramref name="trace"/> is given, records each step in it.</summary>
     public CompiledFlow Translate(in FlowKey key, out FlowKey megaflowMask, PipelineTrace? trace = null)
@@ -44,7 +45,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         _mirrors.Clear();
         _counters.Clear();
         _dhcpOffers.Clear();
-        _dependencies.Clear();
+        _record = new FlowDependencyRecord(groups, liveness);
         _work = key;
         _unwildcard = default;
         _stopped = false;
@@ -61,7 +62,8 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         trace?.Complete(actions);
         _trace = null;
         megaflowMask = _unwildcard;
-        return new CompiledFlow(actions, [.. _counters], _dependencies, anyChange, [.. _dhcpOffers]);
+        _record.Complete(megaflowMask);
+        return new CompiledFlow(actions, [.. _counters], _record, [.. _dhcpOffers]);
     }
 
     private void RunTables()
@@ -70,8 +72,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         while (!_stopped)
         {
             var table = tables[tableId];
-            _dependencies.Add(table.Version);
-            var entry = table.Lookup(_work, ref _unwildcard);
+            var entry = table.Lookup(_work, ref _unwildcard, _record);
             _trace?.AddStep(table, entry);
             if (entry is null)
             {
@@ -184,7 +185,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
 
     private void ApplyGroup(uint groupId, int groupDepth)
     {
-        _dependencies.Add(groups.Version);
+        _record.LookedUpGroup(groupId);
         if (groupDepth >= MaxGroupDepth || !groups.TryGet(groupId, out var group))
         {
             _trace?.AddNote(groupDepth >= MaxGroupDepth ? $"group {groupId}: nested too deep, drop" : $"group {groupId}: no such group, drop");
@@ -202,7 +203,6 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
 
                 break;
             case GroupKind.Select:
-                _dependencies.Add(liveness.Version);
                 if (SelectBucket(group) is { } selected)
                 {
                     ApplyBucket(group, selected, groupDepth);
@@ -210,7 +210,6 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
 
                 break;
             case GroupKind.FastFailover:
-                _dependencies.Add(liveness.Version);
                 if (group.Buckets.FirstOrDefault(IsLive) is { } live)
                 {
                     ApplyBucket(group, live, groupDepth);
@@ -274,7 +273,16 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         }
     }
 
-    private bool IsLive(GroupBucket bucket) => bucket.WatchPort is not { } port || liveness.IsLive(port);
+    private bool IsLive(GroupBucket bucket)
+    {
+        if (bucket.WatchPort is not { } port)
+        {
+            return true;
+        }
+
+        _record.AskedLiveness(port);
+        return liveness.IsLive(port);
+    }
 
     /// <summary>
     /// Rendezvous (highest-random-weight) hashing over the live buckets: each bucket scores the flow

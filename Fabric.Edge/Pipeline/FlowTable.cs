@@ -1,5 +1,5 @@
 using Sdn.Common.Packets;
-using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Pipeline.Revalidation;
 
 namespace Sdn.Fabric.Edge.Pipeline;
 
@@ -14,10 +14,10 @@ public sealed class FlowTable
 {
     private readonly TupleSpaceClassifier _classifier;
 
-    internal FlowTable(byte id, long createdTimestamp, VersionStamp anyChange)
+    internal FlowTable(byte id, long createdTimestamp)
     {
         Id = id;
-        _classifier = new TupleSpaceClassifier(anyChange);
+        _classifier = new TupleSpaceClassifier();
         _classifier.Insert(new TableEntry(id, FlowEdit.Add(id, 0, FlowMatch.Any, FlowInstructions.DropPacket), createdTimestamp));
     }
 
@@ -33,12 +33,15 @@ public sealed class FlowTable
 
     public IEnumerable<TableEntry> Entries => _classifier.Entries;
 
-    /// <summary>Bumped on every change to the table's entries.</summary>
-    public VersionStamp Version => _classifier.Version;
-
     public TableEntry? FindStrict(in FlowMatch match, int priority) => _classifier.FindStrict(match, priority);
 
-    internal TableEntry? Lookup(in FlowKey key, ref FlowKey unwildcard) => _classifier.Lookup(key, ref unwildcard);
+    /// <summary>Looks <paramref name="key"/> up, and notes in <paramref name="record"/> what the lookup read.</summary>
+    internal TableEntry? Lookup(in FlowKey key, ref FlowKey unwildcard, FlowDependencyRecord record)
+    {
+        var entry = _classifier.Lookup(key, ref unwildcard, out var probes);
+        record.Visited(_classifier, key, entry, probes);
+        return entry;
+    }
 
     internal void Apply(FlowEdit mod, long now, List<FlowRemoved> removed)
     {
@@ -137,7 +140,7 @@ public sealed class FlowTable
     private List<TableEntry> Strict(FlowEdit mod) =>
         _classifier.FindStrict(mod.Match, mod.Priority) is { } entry && mod.Selects(entry) ? [entry] : [];
 
-    private void ModifyAll(List<TableEntry> entries, FlowEdit mod)
+    private static void ModifyAll(List<TableEntry> entries, FlowEdit mod)
     {
         foreach (var entry in entries)
         {
@@ -146,11 +149,8 @@ public sealed class FlowTable
             {
                 entry.Counters.Reset();
             }
-        }
 
-        if (entries.Count > 0)
-        {
-            _classifier.Touch();
+            entry.RetireUsers();
         }
     }
 

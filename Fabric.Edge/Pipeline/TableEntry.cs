@@ -1,5 +1,6 @@
 using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Pipeline.Revalidation;
 
 namespace Sdn.Fabric.Edge.Pipeline;
 
@@ -11,6 +12,7 @@ namespace Sdn.Fabric.Edge.Pipeline;
 public sealed class TableEntry
 {
     private readonly FlowEdit _added;
+    private CachedFlowSet? _users;
 
     internal TableEntry(byte tableId, FlowEdit added, long createdTimestamp)
     {
@@ -50,8 +52,14 @@ public sealed class TableEntry
     /// <summary>True for the lowest-priority, match-anything entry that catches what nothing else did.</summary>
     public bool IsTableMiss => Priority == 0 && Match.IsAny;
 
+    /// <summary>The cached flows that matched this entry; made on first use, as most entries of a large table have none.</summary>
+    internal CachedFlowSet Users => _users ??= new();
+
     /// <summary>The next lower-priority entry with the same match, in the classifier's subtable.</summary>
     internal TableEntry? NextWithSameMatch { get; set; }
+
+    /// <summary>Retires the cached flows that matched this entry: it was removed, or its instructions changed.</summary>
+    internal void RetireUsers() => _users?.RetireAll();
 
     public override string ToString() => $"table={TableId} priority={Priority} {Match} cookie=0x{Cookie:x} {Instructions}";
 }

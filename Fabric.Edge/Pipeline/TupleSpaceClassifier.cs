@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Pipeline.Revalidation;
 
 namespace Sdn.Fabric.Edge.Pipeline;
 
@@ -29,17 +30,24 @@ namespace Sdn.Fabric.Edge.Pipeline;
 /// probes the same subtables with the same masked values and so gets the same answer, which is what
 /// makes the result safe to cache as a megaflow. Subtables skipped by early termination add nothing, which
 /// is why ordering by priority also keeps megaflows wide.</para>
-/// <para><b>Versioning.</b> Every change bumps <see cref="Version"/>; a cached decision that read this table
-/// records the version and is discarded by the flow cache when it no longer holds.</para>
+/// <para><b>Revalidation.</b> A cached flow that read this table is linked from the entry it matched, from each
+/// subtable it probed (under the masked value it probed with) and from <see cref="Visitors"/>. A change retires only
+/// the flows it can alter, as Open vSwitch's revalidators do, but found through those links instead of by
+/// re-translating the cache: removing or modifying an entry retires the flows that matched it; adding one retires
+/// the flows that probed its subtable with its value and matched at a priority not above its own (and checks the
+/// flows cached before that subtable existed, which could not probe it). Both look further
+/// only when the order of the subtables changes, which can decide ties between equal priorities differently, and
+/// when the entry makes a new subtable, which no flow probed yet: then they check the table's visitors one by one.</para>
 /// <para><b>Threading.</b> None: the switch that owns the table changes and reads it from one thread.</para>
 /// </remarks>
-internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
+internal sealed class TupleSpaceClassifier
 {
-    private readonly Dictionary<FlowKey, Subtable> _subtablesByMask = [];
-    private Subtable[] _ordered = [];
+    private readonly Dictionary<FlowKey, ClassifierSubtable> _subtablesByMask = [];
+    private ClassifierSubtable[] _ordered = [];
     private int _nextSubtableId;
 
-    public VersionStamp Version { get; } = new(anyChange);
+    /// <summary>Every cached flow that looked this table up.</summary>
+    public CachedFlowSet Visitors { get; } = new();
 
     public int Count { get; private set; }
 
@@ -62,13 +70,17 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
         }
     }
 
-    /// <summary>The highest-priority entry admitting <paramref name="key"/>, ORing the bits examined into <paramref name="unwildcard"/>.</summary>
+    /// <summary>
+    /// The highest-priority entry admitting <paramref name="key"/>, ORing the bits examined into <paramref name="unwildcard"/>;
+    /// <paramref name="probes"/> says which subtables were probed.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TableEntry? Lookup(in FlowKey key, ref FlowKey unwildcard)
+    public TableEntry? Lookup(in FlowKey key, ref FlowKey unwildcard, out SubtableProbes probes)
     {
         TableEntry? best = null;
         var subtables = _ordered;
-        for (var i = 0; i < subtables.Length; i++)
+        var i = 0;
+        for (; i < subtables.Length; i++)
         {
             var subtable = subtables[i];
             if (best is not null && subtable.MaxPriority <= best.Priority)
@@ -84,6 +96,7 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
             }
         }
 
+        probes = new SubtableProbes(subtables, i, _nextSubtableId);
         return best;
     }
 
@@ -108,9 +121,10 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
     public void Insert(TableEntry entry)
     {
         var mask = entry.Match.Mask;
-        if (!_subtablesByMask.TryGetValue(mask, out var subtable))
+        var created = !_subtablesByMask.TryGetValue(mask, out var subtable);
+        if (subtable is null)
         {
-            subtable = new Subtable(mask, _nextSubtableId++);
+            subtable = new ClassifierSubtable(mask, _nextSubtableId++);
             _subtablesByMask.Add(mask, subtable);
         }
 
@@ -143,7 +157,7 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
             Reorder();
         }
 
-        Version.Bump();
+        RetireChangedByInsert(entry, subtable, created, maxBefore);
     }
 
     public bool Remove(TableEntry entry)
@@ -188,6 +202,7 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
         }
 
         entry.NextWithSameMatch = null;
+        entry.RetireUsers();
         var maxBefore = subtable.MaxPriority;
         subtable.RemovePriority(entry.Priority);
         if (subtable.Rules.Count == 0)
@@ -201,12 +216,92 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
             Reorder();
         }
 
-        Version.Bump();
+        if (subtable.Rules.Count > 0 && subtable.MaxPriority != maxBefore)
+        {
+            // The subtable now sorts later, so an entry of another subtable may win a tie of equal priority that one
+            // of this subtable's entries won before.
+            Visitors.RetireWhere(link => MatchedIn(link.Visit!, subtable));
+        }
+
         return true;
     }
 
-    /// <summary>Marks the table changed without changing its entries (an entry's instructions were modified).</summary>
-    public void Touch() => Version.Bump();
+    /// <summary>
+    /// Retires the cached flows the new <paramref name="entry"/> can change: those that visited this table, matched
+    /// there at a priority not above the entry's, and have a packet the entry matches. Flows that probed its subtable
+    /// are indexed by the value they probed with, so in the common case (an existing subtable whose order stays) the
+    /// candidates are exactly the flows whose packets the entry matches. A new subtable was probed by no one, and a
+    /// subtable that moves earlier in the order can also win ties it lost before; then every visitor is checked.
+    /// </summary>
+    private void RetireChangedByInsert(TableEntry entry, ClassifierSubtable subtable, bool created, int maxBefore)
+    {
+        var priority = entry.Priority;
+        var match = entry.Match;
+        if (created)
+        {
+            Visitors.RetireWhere(link => link.VisitPriority <= priority && link.Record.CouldMatch(link.Visit!, match));
+        }
+        else if (subtable.MaxPriority != maxBefore)
+        {
+            Visitors.RetireWhere(link => (link.VisitPriority <= priority && link.Record.CouldMatch(link.Visit!, match))
+                || CouldNowWinTie(link, subtable, maxBefore));
+        }
+        else
+        {
+            subtable.FindProbedWith(entry.MatchValue)?.RetireWhere(link => link.VisitPriority <= priority);
+
+            // Flows cached before the subtable existed never probed it.
+            Visitors.RetireOldestWhere(
+                link => link.Visit!.Probes.NextSubtableId <= subtable.Id,
+                link => link.VisitPriority <= priority && link.Record.CouldMatch(link.Visit!, match));
+        }
+    }
+
+    /// <summary>
+    /// Whether the flow must go because <paramref name="subtable"/> now sorts earlier than when its highest priority was
+    /// <paramref name="maxBefore"/>. A flow that probed it knows what it found there: it goes if an entry there ties with
+    /// the one it matched, and may now come first. A flow that did not may now reach it, and its record would no longer
+    /// say which subtables its packets probe, so it goes unless it still stops before.
+    /// </summary>
+    private static bool CouldNowWinTie(CachedFlowLink link, ClassifierSubtable subtable, int maxBefore)
+    {
+        var visit = link.Visit!;
+        var priority = link.VisitPriority;
+        if (MatchedIn(visit, subtable))
+        {
+            return false;
+        }
+
+        if (!Probed(visit, subtable))
+        {
+            return priority <= subtable.MaxPriority;
+        }
+
+        if (priority > maxBefore)
+        {
+            return false;
+        }
+
+        var masked = visit.WorkingKey.And(subtable.Mask);
+        return subtable.Rules.TryGet(masked, masked.Hash64(), out var head) && head.Priority == priority;
+    }
+
+    private static bool MatchedIn(CachedTableVisit visit, ClassifierSubtable subtable) =>
+        visit.Entry is { } entry && entry.Match.Mask.EqualTo(subtable.Mask);
+
+    private static bool Probed(CachedTableVisit visit, ClassifierSubtable subtable)
+    {
+        var probes = visit.Probes;
+        for (var i = 0; i < probes.Count; i++)
+        {
+            if (ReferenceEquals(probes.Order[i], subtable))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Sorts the subtables again; needed only when one comes or goes, or its highest priority changes.</summary>
     private void Reorder()
@@ -228,39 +323,5 @@ internal sealed class TupleSpaceClassifier(VersionStamp anyChange)
         }
 
         return result;
-    }
-
-    private sealed class Subtable(FlowKey mask, int id)
-    {
-        private readonly SortedDictionary<int, int> _priorityCounts = [];
-
-        public FlowKey Mask { get; } = mask;
-
-        /// <summary>Creation order, so subtables of equal priority keep a stable order.</summary>
-        public int Id { get; } = id;
-
-        public FlowKeyTable<TableEntry, TableEntryKeys> Rules { get; } = new(16);
-
-        public int MaxPriority { get; private set; } = int.MinValue;
-
-        public void AddPriority(int priority)
-        {
-            _priorityCounts[priority] = _priorityCounts.GetValueOrDefault(priority) + 1;
-            MaxPriority = Math.Max(MaxPriority, priority);
-        }
-
-        public void RemovePriority(int priority)
-        {
-            var remaining = _priorityCounts[priority] - 1;
-            if (remaining == 0)
-            {
-                _priorityCounts.Remove(priority);
-                MaxPriority = _priorityCounts.Count == 0 ? int.MinValue : _priorityCounts.Keys.Max();
-            }
-            else
-            {
-                _priorityCounts[priority] = remaining;
-            }
-        }
     }
 }

@@ -1,4 +1,4 @@
-using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Pipeline.Revalidation;
 
 namespace Sdn.Fabric.Edge.Pipeline.Groups;
 
@@ -7,10 +7,12 @@ public sealed class GroupTable
 {
     private readonly Dictionary<uint, GroupEntry> _groups = [];
 
-    internal GroupTable(VersionStamp anyChange) => Version = new VersionStamp(anyChange);
+    /// <summary>By group id, whether or not the group exists: a flow that found no such group dropped the packet for it.</summary>
+    private readonly Dictionary<uint, CachedFlowSet> _dependents = [];
 
-    /// <summary>Bumped on every group change; flows that went through any group depend on it.</summary>
-    public VersionStamp Version { get; }
+    internal GroupTable()
+    {
+    }
 
     public int Count => _groups.Count;
 
@@ -24,7 +26,7 @@ public sealed class GroupTable
             throw new FlowEditException(FlowEditError.GroupExists, $"group {group.Id} already exists; use Modify to change it");
         }
 
-        Version.Bump();
+        RetireDependents(group.Id);
     }
 
     public void Modify(GroupEntry group)
@@ -36,7 +38,7 @@ public sealed class GroupTable
         }
 
         _groups[group.Id] = group;
-        Version.Bump();
+        RetireDependents(group.Id);
     }
 
     public bool Remove(uint id)
@@ -46,7 +48,27 @@ public sealed class GroupTable
             return false;
         }
 
-        Version.Bump();
+        RetireDependents(id);
         return true;
+    }
+
+    /// <summary>The cached flows that looked group <paramref name="groupId"/> up.</summary>
+    internal CachedFlowSet DependentsOf(uint groupId)
+    {
+        if (!_dependents.TryGetValue(groupId, out var set))
+        {
+            set = new CachedFlowSet();
+            _dependents.Add(groupId, set);
+        }
+
+        return set;
+    }
+
+    private void RetireDependents(uint groupId)
+    {
+        if (_dependents.Remove(groupId, out var set))
+        {
+            set.RetireAll();
+        }
     }
 }

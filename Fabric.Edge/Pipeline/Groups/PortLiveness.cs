@@ -1,4 +1,4 @@
-using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Pipeline.Revalidation;
 
 namespace Sdn.Fabric.Edge.Pipeline.Groups;
 
@@ -7,25 +7,38 @@ namespace Sdn.Fabric.Edge.Pipeline.Groups;
 /// </summary>
 /// <remarks>
 /// Whatever detects failure (port carrier, the core links' BFD) calls <see cref="SetPortLive"/>; no
-/// controller is involved. A port never reported is live. Each change bumps <see cref="Version"/>, so cached
-/// flows that chose a bucket by liveness are recompiled on their next packet.
+/// controller is involved. A port never reported is live. A change retires the cached flows that asked about
+/// that port, so they are recompiled on their next packet; flows that chose by other ports stay.
 /// </remarks>
 public sealed class PortLiveness
 {
     private readonly HashSet<uint> _downPorts = [];
+    private readonly Dictionary<uint, CachedFlowSet> _dependents = [];
 
-    internal PortLiveness(VersionStamp anyChange) => Version = new VersionStamp(anyChange);
-
-    public VersionStamp Version { get; }
+    internal PortLiveness()
+    {
+    }
 
     public bool IsLive(uint port) => !_downPorts.Contains(port);
 
     public void SetPortLive(uint port, bool live)
     {
         var changed = live ? _downPorts.Remove(port) : _downPorts.Add(port);
-        if (changed)
+        if (changed && _dependents.Remove(port, out var set))
         {
-            Version.Bump();
+            set.RetireAll();
         }
+    }
+
+    /// <summary>The cached flows that asked whether <paramref name="port"/> is live.</summary>
+    internal CachedFlowSet DependentsOf(uint port)
+    {
+        if (!_dependents.TryGetValue(port, out var set))
+        {
+            set = new CachedFlowSet();
+            _dependents.Add(port, set);
+        }
+
+        return set;
     }
 }

@@ -17,11 +17,15 @@ public class CacheCoherenceTests
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
     public void The_cached_path_always_decides_what_the_uncached_pipeline_decides(int seed)
     {
         var random = new Random(seed);
         var edge = new EdgeSwitch(3);
-        edge.Pipeline.Groups.Add(new GroupEntry(1, GroupKind.Select, [new GroupBucket(1, [PipelineAction.Output(11)]), new GroupBucket(2, [PipelineAction.Output(12)])]));
+        edge.Pipeline.Groups.Add(RandomGroup(1, random));
         edge.Pipeline.Groups.Add(new GroupEntry(2, GroupKind.FastFailover,
             [new GroupBucket(1, [PipelineAction.Output(13)], WatchPort: 13), new GroupBucket(2, [PipelineAction.Output(14)], WatchPort: 14)]));
         for (var i = 0; i < 60; i++)
@@ -29,43 +33,82 @@ public class CacheCoherenceTests
             edge.Pipeline.Apply(RandomAdd(random));
         }
 
-        var hits = 0L;
+        var keys = Enumerable.Range(0, 48).Select(_ => RandomKey(random)).ToArray();
         for (var step = 0; step < 6000; step++)
         {
-            if (random.Next(40) == 0)
+            if (random.Next(20) == 0)
             {
-                ChangeSomething(edge.Pipeline, random);
+                var change = ChangeSomething(edge.Pipeline, random);
+
+                // Every key the cache may hold, right after the change: a stale flow would answer one of them.
+                foreach (var held in keys)
+                {
+                    AssertSameDecision(edge, held, seed, step, change);
+                }
             }
 
-            var key = RandomKey(random);
-            var cached = edge.Datapath.Classify(key);
-            var fresh = edge.Pipeline.Translate(key, out _);
-            Assert.Equal(fresh.Actions, cached.Actions);
-            hits = edge.Datapath.Cache.ExactHits + edge.Datapath.Cache.MegaflowHits;
+            AssertSameDecision(edge, keys[random.Next(keys.Length)], seed, step, "none");
         }
 
-        Assert.True(hits > 1000, $"only {hits} cache hits: the test did not exercise the cache");
+        var cache = edge.Datapath.Cache;
+        var hits = cache.ExactHits + cache.MegaflowHits;
+        Assert.True(hits > 3 * cache.Misses, $"seed {seed}: {hits} hits against {cache.Misses} misses: changes retired flows they could not alter");
     }
 
-    private static void ChangeSomething(EdgePipeline pipeline, Random random)
+    private static void AssertSameDecision(EdgeSwitch edge, FlowKey key, int seed, int step, string change)
     {
-        switch (random.Next(5))
+        var tier = edge.Datapath.Cache.Peek(key);
+        var cached = edge.Datapath.Classify(key).Actions;
+        var fresh = edge.Pipeline.Translate(key, out _).Actions;
+        Assert.True(cached.SequenceEqual(fresh),
+            $"seed {seed}, step {step}, after {change}: the cache decided [{string.Join(",", cached)}], the pipeline [{string.Join(",", fresh)}] ({tier}) for in_port={key.InPort} dst={key.Ipv4Dst:x} l4dst={key.L4Dst} ttl={key.IpTtl}\n{edge.Trace(key)}");
+    }
+
+    private static string ChangeSomething(EdgePipeline pipeline, Random random)
+    {
+        FlowEdit? mod = null;
+        switch (random.Next(8))
         {
             case 0:
             case 1:
-                pipeline.Apply(RandomAdd(random));
+                mod = RandomAdd(random);
                 break;
             case 2:
-                pipeline.Apply(FlowEdit.Delete((byte)random.Next(3), RandomMatch(random)));
+                mod = FlowEdit.Delete((byte)random.Next(3), RandomMatch(random));
                 break;
             case 3:
-                pipeline.Apply(FlowEdit.Modify((byte)random.Next(3), RandomMatch(random), FlowInstructions.Apply(PipelineAction.Output((uint)random.Next(2, 9)))));
+                var table = pipeline.Tables[random.Next(3)];
+                if (table.Entries.ToList() is { Count: > 0 } entries && entries[random.Next(entries.Count)] is { } victim)
+                {
+                    mod = FlowEdit.DeleteStrict(table.Id, victim.Priority, victim.Match);
+                }
+
                 break;
+            case 4:
+                mod = FlowEdit.Modify((byte)random.Next(3), RandomMatch(random), FlowInstructions.Apply(PipelineAction.Output((uint)random.Next(2, 9))));
+                break;
+            case 5:
+                var group = RandomGroup(1, random);
+                pipeline.Groups.Modify(group);
+                return $"modify {group}";
             default:
-                pipeline.Liveness.SetPortLive((uint)random.Next(13, 15), random.Next(2) == 0);
-                break;
+                var (port, live) = ((uint)random.Next(13, 15), random.Next(2) == 0);
+                pipeline.Liveness.SetPortLive(port, live);
+                return $"port {port} {(live ? "up" : "down")}";
         }
+
+        if (mod is null)
+        {
+            return "none";
+        }
+
+        pipeline.Apply(mod);
+        return $"{mod.Command} table {mod.TableId} priority {mod.Priority} {mod.Match}";
     }
+
+    private static GroupEntry RandomGroup(uint id, Random random) =>
+        new(id, random.Next(2) == 0 ? GroupKind.Select : GroupKind.All,
+            Enumerable.Range(1, random.Next(1, 4)).Select(b => new GroupBucket((uint)b, [PipelineAction.Output((uint)random.Next(9, 13))])).ToList());
 
     private static FlowEdit RandomAdd(Random random)
     {

@@ -9,7 +9,7 @@ public class TupleSpaceClassifierTests
 {
     private const int Hosts = 3000;
 
-    private readonly TupleSpaceClassifier _classifier = new(new VersionStamp());
+    private readonly TupleSpaceClassifier _classifier = new();
 
     /// <summary>
     /// Thousands of host entries share one mask, so their subtable grows many times and removals shift its probe runs;
@@ -42,7 +42,7 @@ public class TupleSpaceClassifierTests
         {
             var expected = high[i] ?? low[i] ?? catchAll;
             var unwildcard = default(FlowKey);
-            Assert.Same(expected, _classifier.Lookup(Keys.Udp(1, 1, (uint)i), ref unwildcard));
+            Assert.Same(expected, _classifier.Lookup(Keys.Udp(1, 1, (uint)i), ref unwildcard, out _));
             Assert.Same(low[i], _classifier.FindStrict(HostMatch(i), 10));
             Assert.Same(high[i], _classifier.FindStrict(HostMatch(i), 20));
         }
@@ -55,13 +55,13 @@ public class TupleSpaceClassifierTests
         var key = Keys.Udp(1, 1, 7);
         var unwildcard = default(FlowKey);
 
-        Assert.Same(entries[0], _classifier.Lookup(key, ref unwildcard));
+        Assert.Same(entries[0], _classifier.Lookup(key, ref unwildcard, out _));
         Assert.True(_classifier.Remove(entries[0]));
-        Assert.Same(entries[2], _classifier.Lookup(key, ref unwildcard));
+        Assert.Same(entries[2], _classifier.Lookup(key, ref unwildcard, out _));
         Assert.True(_classifier.Remove(entries[2]));
-        Assert.Same(entries[1], _classifier.Lookup(key, ref unwildcard));
+        Assert.Same(entries[1], _classifier.Lookup(key, ref unwildcard, out _));
         Assert.True(_classifier.Remove(entries[1]));
-        Assert.Null(_classifier.Lookup(key, ref unwildcard));
+        Assert.Null(_classifier.Lookup(key, ref unwildcard, out _));
         Assert.Equal(0, _classifier.SubtableCount);
     }
 
