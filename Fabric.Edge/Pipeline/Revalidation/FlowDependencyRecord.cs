@@ -11,10 +11,12 @@ namespace Sdn.Fabric.Edge.Pipeline.Revalidation;
 /// </summary>
 internal sealed class FlowDependencyRecord(GroupTable groups, PortLiveness liveness) : IFlowDependencies
 {
-    private readonly List<CachedTableVisit> _visits = [];
-    private readonly List<uint> _groups = [];
-    private readonly List<uint> _ports = [];
-    private readonly List<CachedFlowLink> _links = [];
+    // Groups, ports and links are made when first needed: most translations look up no group, and a flow the cache
+    // never takes in (a trace, or a miss with the cache off) links nothing.
+    private readonly List<CachedTableVisit> _visits = new(4);
+    private List<uint>? _groups;
+    private List<uint>? _ports;
+    private List<CachedFlowLink>? _links;
     private FlowKey _megaflowMask;
     private CompiledFlow? _flow;
 
@@ -24,27 +26,16 @@ internal sealed class FlowDependencyRecord(GroupTable groups, PortLiveness liven
     public void Visited(TupleSpaceClassifier classifier, in FlowKey workingKey, TableEntry? entry, SubtableProbes probes) =>
         _visits.Add(new CachedTableVisit(classifier, workingKey, entry, probes));
 
-    public void LookedUpGroup(uint groupId)
-    {
-        if (!_groups.Contains(groupId))
-        {
-            _groups.Add(groupId);
-        }
-    }
+    public void LookedUpGroup(uint groupId) => AddOnce(ref _groups, groupId);
 
-    public void AskedLiveness(uint port)
-    {
-        if (!_ports.Contains(port))
-        {
-            _ports.Add(port);
-        }
-    }
+    public void AskedLiveness(uint port) => AddOnce(ref _ports, port);
 
     public void Complete(in FlowKey megaflowMask) => _megaflowMask = megaflowMask;
 
     public void Track(CompiledFlow flow)
     {
         _flow = flow;
+        _links = new List<CachedFlowLink>(_visits.Count * 4);
         foreach (var visit in _visits)
         {
             Link(visit.Classifier.Visitors, visit);
@@ -60,12 +51,12 @@ internal sealed class FlowDependencyRecord(GroupTable groups, PortLiveness liven
             }
         }
 
-        foreach (var groupId in _groups)
+        foreach (var groupId in _groups ?? [])
         {
             Link(groups.DependentsOf(groupId), visit: null);
         }
 
-        foreach (var port in _ports)
+        foreach (var port in _ports ?? [])
         {
             Link(liveness.DependentsOf(port), visit: null);
         }
@@ -73,12 +64,12 @@ internal sealed class FlowDependencyRecord(GroupTable groups, PortLiveness liven
 
     public void Release()
     {
-        foreach (var link in _links)
+        foreach (var link in _links ?? [])
         {
             link.Set.Remove(link);
         }
 
-        _links.Clear();
+        _links = null;
     }
 
     public void RetireFlow() => _flow?.Retire();
@@ -94,10 +85,19 @@ internal sealed class FlowDependencyRecord(GroupTable groups, PortLiveness liven
         return visit.WorkingKey.And(known).EqualTo(match.Value.And(known));
     }
 
+    private static void AddOnce(ref List<uint>? list, uint value)
+    {
+        list ??= [];
+        if (!list.Contains(value))
+        {
+            list.Add(value);
+        }
+    }
+
     private void Link(CachedFlowSet set, CachedTableVisit? visit)
     {
         var link = new CachedFlowLink(this, set, visit);
         set.Add(link);
-        _links.Add(link);
+        _links!.Add(link);
     }
 }
