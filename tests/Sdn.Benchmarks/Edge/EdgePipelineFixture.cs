@@ -60,6 +60,9 @@ internal sealed class EdgePipelineFixture
 
     public int ForwardingEntries { get; }
 
+    /// <summary>How many hosts (forwarding entries 0 on) <paramref name="flows"/> flows of the traffic go to.</summary>
+    public static int TrafficHosts(int flows) => (flows + ConnectionsPerHost - 1) / ConnectionsPerHost;
+
     /// <summary>Fills <paramref name="burst"/> with the next frames of the traffic mix.</summary>
     public int Refill(PacketBurst burst, int next) => _frames.Refill(burst, next);
 

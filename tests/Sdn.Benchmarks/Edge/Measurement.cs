@@ -16,6 +16,9 @@ internal sealed class Measurement
         }
     }
 
+    /// <summary>Each window's figure, in the order measured.</summary>
+    public IReadOnlyList<double> Mpps => _mpps;
+
     public double AllocatedBytesPerPacket => _packets == 0 ? 0 : (double)_allocatedBytes / _packets;
 
     /// <summary>
