@@ -48,7 +48,10 @@ internal sealed class EdgeSuite : IBenchmarkSuite
             pairs, window, pairWindow, w => RunPaced(fixture, burst, w, otherHosts), w => RunPaced(fixture, burst, w, none));
         var (ownChurn, ownQuiet) = Measurement.TurnAbout(
             pairs, window, pairWindow, w => RunPaced(fixture, burst, w, ownEntries), w => RunPaced(fixture, burst, w, none));
-        var worstWindow = churn.Mpps.Zip(quiet.Mpps, (withMods, without) => withMods / without).Min();
+
+        // The slowest window of each side against the quiet median: on a shared machine the quiet side's own worst
+        // window is the floor that the churn's worst is to be read against.
+        var (churnWorst, quietWorst) = (churn.Mpps.Min() / quiet.MedianMpps, quiet.Mpps.Min() / quiet.MedianMpps);
 
         var missFixture = new EdgePipelineFixture(aclRules: 1000, forwardingEntries: 100_000, Flows);
         missFixture.Switch.Datapath.Cache.Enabled = false;
@@ -66,7 +69,8 @@ internal sealed class EdgeSuite : IBenchmarkSuite
             new("churn_mpps", churn.MedianMpps),
             new("churn_baseline_mpps", quiet.MedianMpps),
             new("churn_ratio", churn.MedianMpps / quiet.MedianMpps),
-            new("churn_worst_window_ratio", worstWindow),
+            new("churn_worst_window_ratio", churnWorst),
+            new("quiet_worst_window_ratio", quietWorst),
             new("churn_own_entries_ratio", ownChurn.MedianMpps / ownQuiet.MedianMpps),
             new("hit_allocated_bytes_per_packet", hit.AllocatedBytesPerPacket),
             new("baseline_allocated_bytes_per_packet", copy.AllocatedBytesPerPacket),
