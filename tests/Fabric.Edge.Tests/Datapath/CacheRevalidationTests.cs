@@ -196,6 +196,23 @@ public class CacheRevalidationTests
         });
     }
 
+    [Fact]
+    public void A_retired_flow_is_held_by_nothing_once_the_cache_replaced_it()
+    {
+        var retired = CachedFlowOf(ToA);
+        Pipeline.Apply(FlowEdit.ModifyStrict(0, 100, ToHost(HostA), FlowInstructions.Apply(PipelineAction.Output(4))));
+        Assert.Equal([4u], Outputs(ToA));
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(retired.IsAlive, "something still holds the retired flow: its entry's, table's or subtable's set kept it");
+    }
+
+    /// <summary>A weak reference to the flow cached for <paramref name="key"/>, taken where no local outlives the call.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private WeakReference CachedFlowOf(FlowKey key) => new(_switch.Datapath.Classify(key));
+
     private static FlowMatch ToHost(uint host) => FlowMatch.Any.Ipv4Dst(host);
 
     private void Forward(uint host, uint port) => Pipeline.Add(0, 100, ToHost(host), PipelineAction.Output(port));
