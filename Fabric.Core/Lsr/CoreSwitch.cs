@@ -23,10 +23,9 @@ namespace Sdn.Fabric.Core.Lsr;
 public sealed class CoreSwitch : IDisposable
 {
     // Busy-poll this many empty rounds before parking: it keeps latency low under load without burning a
-    // core on an idle node. Links wake the doorbell when frames arrive; the 1 ms park timeout, well below the
-    // default 10 ms hello interval, keeps liveness going.
+    // core on an idle node. Links wake the doorbell when frames arrive; the park ends when the next liveness
+    // hello or detection time is due, so an idle node with no sessions sleeps until a frame comes.
     private const int IdleRoundsBeforeParking = 20;
-    private const int ParkMilliseconds = 1;
 
     private readonly LabelSwitch _switch;
     private readonly Lock _installLock = new();
@@ -84,6 +83,7 @@ public sealed class CoreSwitch : IDisposable
             var port = new CorePort(index < 0 ? set.Slots.Length : index, link, session);
             Volatile.Write(ref _set, set.With(port));
             link.WakeOnArrival(_doorbell);
+            _doorbell.Ring(); // the session's first hello is due now
             return port;
         }
     }
@@ -154,7 +154,12 @@ public sealed class CoreSwitch : IDisposable
     public void Stop()
     {
         _stopping = true;
-        _thread?.Join();
+        // The thread may be parked with no timer due: ring until it sees the flag (a ring before it armed is not kept).
+        while (_thread is not null && !_thread.Join(10))
+        {
+            _doorbell.Ring();
+        }
+
         _thread = null;
     }
 
@@ -209,6 +214,27 @@ public sealed class CoreSwitch : IDisposable
         return received;
     }
 
+    /// <summary>Whole milliseconds, rounded up, until a port's liveness session next has work; -1 for none.</summary>
+    private int MillisecondsUntilNextTimer()
+    {
+        var due = long.MaxValue;
+        foreach (var port in Volatile.Read(ref _set).Slots)
+        {
+            if (port?.Liveness is { } session)
+            {
+                due = Math.Min(due, session.NextDue);
+            }
+        }
+
+        if (due == long.MaxValue)
+        {
+            return -1;
+        }
+
+        var ticks = due - Stopwatch.GetTimestamp();
+        return ticks <= 0 ? 0 : (int)Math.Min((ticks * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency, int.MaxValue);
+    }
+
     public void Dispose()
     {
         Stop();
@@ -246,7 +272,7 @@ public sealed class CoreSwitch : IDisposable
                 {
                     idleRounds = 0;
                 }
-                else if (++idleRounds > IdleRoundsBeforeParking && _doorbell.Park(_pollOnce, ParkMilliseconds) > 0)
+                else if (++idleRounds > IdleRoundsBeforeParking && _doorbell.Park(_pollOnce, MillisecondsUntilNextTimer()) > 0)
                 {
                     idleRounds = 0;
                 }

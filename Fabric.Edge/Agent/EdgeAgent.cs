@@ -75,12 +75,24 @@ public sealed class EdgeAgent : SouthboundAgent
         }
     }
 
+    /// <summary>When the switch next needs a poll although no frame arrived: an uplink's liveness timer.</summary>
+    public long NextTimerDue()
+    {
+        lock (SwitchLock)
+        {
+            return _switch.Datapath.NextTimerDue();
+        }
+    }
+
     protected override void Apply(ProgramBatch batch)
     {
         lock (SwitchLock)
         {
             Programmer.Apply(batch);
         }
+
+        // A parked switch thread learns of new ports and their timers now.
+        _switch.Datapath.Doorbell.Ring();
     }
 
     /// <summary>An uplink's captures see the link's own frames; any other port's, the frames the switch exchanges with it.</summary>

@@ -108,6 +108,21 @@ public sealed class EdgeDatapath
     /// <summary>Where captures of port <paramref name="number"/> attach: frames it receives, before the pipeline, and frames it is sent.</summary>
     public CaptureTap? CaptureTap(uint number) => number < MaxPorts ? _captureTaps[number] : null;
 
+    /// <summary>When a port next needs a poll although nothing arrived (see <see cref="IEdgePort.NextTimerDue"/>).</summary>
+    public long NextTimerDue()
+    {
+        var due = long.MaxValue;
+        foreach (var port in _ports)
+        {
+            if (port is not null)
+            {
+                due = Math.Min(due, port.NextTimerDue);
+            }
+        }
+
+        return due;
+    }
+
     /// <summary>Receives one burst from every port and processes it; returns how many frames were received.</summary>
     public int Poll()
     {

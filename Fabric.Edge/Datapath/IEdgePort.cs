@@ -30,6 +30,12 @@ public interface IEdgePort
     {
     }
 
+    /// <summary>
+    /// When the port next needs a <see cref="Receive"/> although nothing arrived (a timer of its own, as a liveness
+    /// hello), as a <see cref="System.Diagnostics.Stopwatch"/> timestamp; <see cref="long.MaxValue"/> for never.
+    /// </summary>
+    long NextTimerDue => long.MaxValue;
+
     /// <summary>Appends up to the burst's free space of received frames; returns how many it added.</summary>
     int Receive(PacketBurst burst);
 

@@ -42,6 +42,8 @@ public sealed class UplinkPort : IEdgePort
 
     public void WakeOnArrival(Doorbell? doorbell) => Link.WakeOnArrival(doorbell);
 
+    public long NextTimerDue => _liveness?.NextDue ?? long.MaxValue;
+
     /// <summary>Up while the link is not forced down and its liveness session, if any, is up.</summary>
     public bool IsUp => !Link.IsForcedDown && (_liveness is null || _liveness.IsUp);
 

@@ -15,9 +15,9 @@ namespace Sdn.Cli.Hosting;
 internal sealed class EdgeHost : IAsyncDisposable
 {
     // Busy-poll this many empty rounds before parking on the datapath's doorbell, as the core nodes do: low
-    // latency under traffic, and an idle edge sleeps until a port has frames, or at most 1 ms for the agent.
+    // latency under traffic, and an idle edge sleeps until a port has frames, a program arrives, or a timer is
+    // due: an uplink's liveness hello, or the next status report.
     private const int IdleRoundsBeforeParking = 20;
-    private const int ParkMilliseconds = 1;
     private static readonly long StatusInterval = Stopwatch.Frequency / 20;
 
     private readonly Thread _thread;
@@ -67,9 +67,9 @@ internal sealed class EdgeHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
-        if (_thread.IsAlive)
+        while (_thread.IsAlive && !_thread.Join(10))
         {
-            _thread.Join();
+            Switch.Datapath.Doorbell.Ring();
         }
 
         await Agent.DisposeAsync().ConfigureAwait(false);
@@ -101,7 +101,7 @@ internal sealed class EdgeHost : IAsyncDisposable
                 }
                 else
                 {
-                    Switch.Datapath.Doorbell.Park(poll, ParkMilliseconds);
+                    Switch.Datapath.Doorbell.Park(poll, MillisecondsUntil(Math.Min(nextStatus, Agent.NextTimerDue())));
                 }
             }
 #pragma warning disable CA1031 // Whatever a round throws (a port, a report) must not end the process.
@@ -111,6 +111,13 @@ internal sealed class EdgeHost : IAsyncDisposable
                 Faults.Take(e);
             }
         }
+    }
+
+    /// <summary>The whole milliseconds until <paramref name="due"/> (a stopwatch timestamp), rounded up.</summary>
+    private static int MillisecondsUntil(long due)
+    {
+        var ticks = due - Stopwatch.GetTimestamp();
+        return ticks <= 0 ? 0 : (int)Math.Min((ticks * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency, int.MaxValue);
     }
 
     /// <summary>Reports what changed since the last report, and everything again to a new session: a controller that restarted knows nothing.</summary>

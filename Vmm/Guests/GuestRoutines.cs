@@ -165,8 +165,8 @@ internal static class GuestRoutines
         a.mfence();
         emitCheck(done);
 
-        // Park: until the deadline if there is one, else for up to 100 ms (the device wakes us sooner).
-        a.mov(edi, 100_000);
+        // Park: until the deadline if there is one, else until the device raises the event armed above.
+        a.xor(edi, edi);
         if (deadline is { } parkLimit)
         {
             a.test(parkLimit.Register, parkLimit.Register);

@@ -14,12 +14,18 @@ internal static unsafe class VcpuKicker
 
     public static void EnsureInstalled() => _ = KickSignal.Value;
 
-    /// <summary>Makes the vCPU whose thread is <paramref name="thread"/> and run page is <paramref name="run"/> leave the guest.</summary>
+    /// <summary>
+    /// Makes the vCPU whose thread is <paramref name="thread"/> and run page is <paramref name="run"/> leave the guest.
+    /// A thread of 0 (not running yet, or ended) gets no signal: <c>immediate_exit</c> alone stops its next entry.
+    /// </summary>
     public static void Kick(KvmRun* run, nuint thread)
     {
         // SAFETY: run points at the vCPU's mapped kvm_run page, which outlives the vCPU thread (see KvmVcpu.Run).
         Volatile.Write(ref run->ImmediateExit, 1);
-        _ = LibC.PthreadKill(thread, KickSignal.Value);
+        if (thread != 0)
+        {
+            _ = LibC.PthreadKill(thread, KickSignal.Value);
+        }
     }
 
     private static int Install()

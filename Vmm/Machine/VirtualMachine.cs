@@ -34,6 +34,7 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
     private readonly VmWatchdog _watchdog;
     private Thread? _thread;
     private nuint _threadHandle;
+    private bool _vcpuReleased;
     private volatile bool _stopRequested;
     private volatile bool _pauseRequested;
     private (VmFaultReason Reason, string Detail)? _pendingFault;
@@ -176,10 +177,10 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
         LongModeSetup.SetRegisters(_vcpu, image.EntryPoint);
 
         SetState(VmState.Running);
-        using var started = new ManualResetEventSlim();
-        _thread = new Thread(() => RunVcpu(started), maxStackSize: 256 * 1024) { IsBackground = true, Name = $"vcpu {Name}" };
+
+        // No wait for the thread to reach KVM_RUN: a kick before then leaves immediate_exit set, which its first entry honours.
+        _thread = new Thread(RunVcpu, maxStackSize: 256 * 1024) { IsBackground = true, Name = $"vcpu {Name}" };
         _thread.Start();
-        started.Wait();
         _watchdog.Start();
     }
 
@@ -305,21 +306,20 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
         // The handle is cleared under the same lock before the thread ends: pthread_kill on a finished thread is undefined.
         lock (_kickGate)
         {
-            if (_threadHandle != 0)
+            if (!_vcpuReleased)
             {
                 VcpuKicker.Kick(_vcpu.Run, _threadHandle);
             }
         }
     }
 
-    private void RunVcpu(ManualResetEventSlim started)
+    private void RunVcpu()
     {
         lock (_kickGate)
         {
             _threadHandle = LibC.PthreadSelf();
         }
 
-        started.Set();
         try
         {
             RunLoop();
@@ -513,6 +513,11 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
         {
             device.Dispose();
             irq.Dispose();
+        }
+
+        lock (_kickGate)
+        {
+            _vcpuReleased = true; // its run page goes with it
         }
 
         _vcpu.Dispose();

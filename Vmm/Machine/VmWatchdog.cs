@@ -5,11 +5,18 @@ namespace Sdn.Vmm.Machine;
 /// <summary>
 /// Stops a runaway guest: one that makes no exit and moves no device traffic for a whole
 /// <see cref="VmOptions.RunawayBudget"/> (a parked guest is idle, not runaway), or that outlives its
-/// <see cref="VmOptions.TimeLimit"/>. It checks on a timer, so it costs nothing on the data path.
+/// <see cref="VmOptions.TimeLimit"/>. It checks on a timer, so it costs nothing on the data path; one timer serves
+/// every VM of the process, at the shortest period any of them asks for, so that idle VMs add no wake-ups.
 /// </summary>
 internal sealed class VmWatchdog(VirtualMachine vm) : IDisposable
 {
-    private Timer? _timer;
+    private static readonly Lock Gate = new();
+    private static readonly List<VmWatchdog> Watched = [];
+    private static Timer? s_timer;
+    private static TimeSpan s_period;
+    private static int s_checking;
+
+    private bool _watching;
     private long _startedAt;
     private long _lastProgress = -1;
     private long _lastProgressAt;
@@ -18,7 +25,43 @@ internal sealed class VmWatchdog(VirtualMachine vm) : IDisposable
     {
         _startedAt = _lastProgressAt = Stopwatch.GetTimestamp();
         var period = TimeSpan.FromMilliseconds(Math.Clamp(vm.Options.RunawayBudget.TotalMilliseconds / 4, 5, 250));
-        _timer = new Timer(_ => Check(), null, period, period);
+        lock (Gate)
+        {
+            Watched.Add(this);
+            _watching = true;
+            if (s_timer is null)
+            {
+                s_period = period;
+                s_timer = new Timer(_ => CheckAll(), null, period, period);
+            }
+            else if (period < s_period)
+            {
+                s_period = period;
+                s_timer.Change(period, period);
+            }
+        }
+    }
+
+    private static void CheckAll()
+    {
+        // A slow round must not overlap the next: each watchdog's fields belong to one round at a time.
+        if (Interlocked.Exchange(ref s_checking, 1) != 0)
+        {
+            return;
+        }
+
+        VmWatchdog[] watched;
+        lock (Gate)
+        {
+            watched = [.. Watched];
+        }
+
+        foreach (var watchdog in watched)
+        {
+            watchdog.Check();
+        }
+
+        Volatile.Write(ref s_checking, 0);
     }
 
     private void Check()
@@ -51,7 +94,20 @@ internal sealed class VmWatchdog(VirtualMachine vm) : IDisposable
 
     public void Dispose()
     {
-        _timer?.Dispose();
-        _timer = null;
+        lock (Gate)
+        {
+            if (!_watching)
+            {
+                return;
+            }
+
+            _watching = false;
+            Watched.Remove(this);
+            if (Watched.Count == 0)
+            {
+                s_timer?.Dispose();
+                s_timer = null;
+            }
+        }
     }
 }

@@ -63,6 +63,11 @@ public sealed class LivenessSession
     /// <summary>Hellos discarded: malformed, or addressed to another session.</summary>
     public long HellosRejected => Volatile.Read(ref _hellosRejected);
 
+    /// <summary>When <see cref="Poll"/> next has work: the next hello, or the detection time's end while Init or Up.</summary>
+    public long NextDue => _state is LivenessState.Init or LivenessState.Up
+        ? Math.Min(_nextTransmit, _lastValidHello + _detectionTicks + 1)
+        : _nextTransmit;
+
     /// <summary>Expires the detection timer and sends a hello when one is due. Call at least once per interval.</summary>
     public void Poll(long now)
     {

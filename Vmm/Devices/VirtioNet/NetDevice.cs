@@ -2,26 +2,28 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using Sdn.Common.Packets;
 using Sdn.Vmm.Devices.VirtioMmio;
+using Sdn.Vmm.Devices.Workers;
 using Sdn.Vmm.Interop;
 
 namespace Sdn.Vmm.Devices.VirtioNet;
 
 /// <summary>
-/// A virtio-net device with one RX/TX queue pair, polled by its own worker thread.
+/// A virtio-net device with one RX/TX queue pair, served by the process's <see cref="DeviceWorkers"/>.
 /// </summary>
 /// <remarks>
-/// TX: the worker takes chains from the TX ring into a <see cref="PacketBurst"/>, returns them to the guest at
+/// TX: a worker takes chains from the TX ring into a <see cref="PacketBurst"/>, returns them to the guest at
 /// once (the bytes are copied) and hands the burst to the backend, retrying what the backend could not take before
 /// it reads more. While there is traffic it polls with notifications suppressed; after a spin budget it re-enables
-/// them (EVENT_IDX) and sleeps on one eventfd that the guest's QueueNotify writes (an ioeventfd), backend kicks and
-/// reset all signal.
+/// them (EVENT_IDX) and the device sleeps on one eventfd, its doorbell, that the guest's QueueNotify writes (an
+/// ioeventfd), backend kicks and reset all signal. A busy device gives its worker up after a turn of
+/// <see cref="TurnTicks"/>, so that a few workers serve every device fairly.
 /// RX: <see cref="DeliverToGuest"/> runs on the backend's thread and writes frames straight into RX buffers.
 /// A ring that breaks the rules puts the device into NEEDS_RESET; it then drops RX and ignores TX until reset.
 /// </remarks>
-public sealed class NetDevice : IVirtioDevice, IDisposable
+public sealed class NetDevice : IVirtioDevice, IServedDevice, IDisposable
 {
     private static readonly long SpinTicks = Stopwatch.Frequency / 200_000; // 5 µs without work, then sleep
-    private const int RetryBackendMilliseconds = 1;
+    private static readonly long TurnTicks = Stopwatch.Frequency / 5_000; // 200 µs of work, then let other devices in
 
     // struct virtio_net_config: mac[6], status, max_virtqueue_pairs, mtu.
     private const int ConfigSize = 12;
@@ -39,7 +41,10 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
     private SplitQueue? _tx;
     private IVirtioInterrupt? _interrupt;
     private INetBackend? _backend;
-    private Thread? _worker;
+    private DeviceRegistration? _served;
+    private long _idleSince;
+    private bool _sentSinceSleep;
+    private bool _asleep;
     private volatile bool _active;
     private volatile bool _broken;
     private volatile bool _rxStarved;
@@ -208,11 +213,13 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
             _rxStarved = false;
             _txPending = 0;
             _txBurst.Clear();
+            _idleSince = 0;
+            _sentSinceSleep = false;
+            _asleep = true;
             _active = true;
         }
 
-        _worker = new Thread(RunWorker, maxStackSize: 256 * 1024) { IsBackground = true, Name = "virtio-net worker" };
-        _worker.Start();
+        _served = DeviceWorkers.Shared.Add(_notify, this);
     }
 
     void IVirtioDevice.Reset() => Stop();
@@ -220,13 +227,12 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
     private void Stop()
     {
         _active = false;
-        _notify.Signal();
-        if (_worker is not null && _worker != Thread.CurrentThread)
+        if (_served is { } served)
         {
-            _worker.Join();
+            DeviceWorkers.Shared.Remove(served);
+            _served = null;
         }
 
-        _worker = null;
         lock (_rxLock)
         {
             _rx = null;
@@ -257,18 +263,31 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
     }
 
     /// <summary>
-    /// Polls the TX ring while there is traffic; spins <see cref="SpinTicks"/> without work, then sleeps until kicked.
-    /// A wake-up that finds nothing to send (it only passed on RX space to the backend) sleeps again without spinning:
-    /// a spin pays only while the guest is sending.
+    /// One turn: polls the TX ring while there is traffic, spins <see cref="SpinTicks"/> without work, then arms the
+    /// TX notification and sleeps. A wake-up that finds nothing to send (it only passed on RX space to the backend)
+    /// sleeps again without spinning: a spin pays only while the guest is sending.
     /// When the backend cannot take frames it sleeps at once, TX notifications off, until the backend has room (it
     /// kicks us) or a millisecond passes: spinning there would steal the CPU the receiver needs to make room.
     /// </summary>
-    private void RunWorker()
+    ServeOutcome IServedDevice.Serve()
     {
-        var tx = _tx!;
-        var idleSince = 0L;
-        var sentSinceSleep = false;
-        tx.SuppressNotifications();
+        var tx = _tx;
+        if (!_active || tx is null)
+        {
+            return ServeOutcome.Sleep;
+        }
+
+        if (_asleep)
+        {
+            _asleep = false;
+            NetMetrics.Add(ref Metrics.WakeupsField, 1);
+            if (!_broken)
+            {
+                tx.SuppressNotifications();
+            }
+        }
+
+        var turnEnds = Stopwatch.GetTimestamp() + TurnTicks;
         while (_active)
         {
             if (!_broken)
@@ -276,52 +295,47 @@ public sealed class NetDevice : IVirtioDevice, IDisposable
                 ReportReceiveSpace();
                 if (ProcessTransmit(tx))
                 {
-                    idleSince = 0;
-                    sentSinceSleep = true;
+                    _idleSince = 0;
+                    _sentSinceSleep = true;
+                    if (Stopwatch.GetTimestamp() > turnEnds)
+                    {
+                        return ServeOutcome.Yield;
+                    }
+
                     continue;
                 }
 
                 if (_txPending < _txBurst.Count)
                 {
-                    Sleep(RetryBackendMilliseconds);
-                    continue;
+                    return ServeOutcome.RetrySoon;
                 }
             }
 
             var now = Stopwatch.GetTimestamp();
-            if (idleSince == 0)
+            if (_idleSince == 0)
             {
-                idleSince = now;
+                _idleSince = now;
             }
 
-            if (sentSinceSleep && now - idleSince < SpinTicks)
+            if (_sentSinceSleep && now - _idleSince < SpinTicks)
             {
                 Thread.SpinWait(4);
                 continue;
             }
 
-            idleSince = 0;
+            _idleSince = 0;
             if (!_broken && tx.EnableNotifications())
             {
                 tx.SuppressNotifications();
                 continue;
             }
 
-            Sleep(-1);
-            sentSinceSleep = false;
-            if (!_broken)
-            {
-                tx.SuppressNotifications();
-            }
+            break;
         }
-    }
 
-    private void Sleep(int timeoutMilliseconds)
-    {
-        if (_notify.Wait(timeoutMilliseconds))
-        {
-            NetMetrics.Add(ref Metrics.WakeupsField, 1);
-        }
+        _sentSinceSleep = false;
+        _asleep = true;
+        return ServeOutcome.Sleep;
     }
 
     /// <summary>How many RX buffers a starved ring must get back before the backend retries: a quarter of the ring.</summary>
