@@ -21,8 +21,17 @@ public sealed class CompiledFlow
 
     /// <param name="dependencies">What the decision read; every stamp's <see cref="VersionStamp.Parent"/> must be <paramref name="anyChange"/>.</param>
     /// <param name="dhcpOffers">The leases the flow's <see cref="DatapathActionKind.DhcpReply"/> actions hand out, by index.</param>
+    /// <param name="branches">
+    /// When the actions end with a <see cref="DatapathActionKind.CtLookup"/>: what follows it for each ct_state, by
+    /// <see cref="Conntrack.CtOutcomes.IndexOf"/>.
+    /// </param>
     public CompiledFlow(
-        DatapathAction[] actions, EntryCounters[] counters, IReadOnlyCollection<VersionStamp> dependencies, VersionStamp anyChange, DhcpOffer[]? dhcpOffers = null)
+        DatapathAction[] actions,
+        EntryCounters[] counters,
+        IReadOnlyCollection<VersionStamp> dependencies,
+        VersionStamp anyChange,
+        DhcpOffer[]? dhcpOffers = null,
+        CtBranch[]? branches = null)
     {
         ArgumentNullException.ThrowIfNull(dependencies);
         ArgumentNullException.ThrowIfNull(anyChange);
@@ -34,6 +43,7 @@ public sealed class CompiledFlow
         Actions = actions;
         Counters = counters;
         DhcpOffers = dhcpOffers ?? [];
+        Branches = branches ?? [];
         _anyChange = anyChange;
         _anyChangeSeen = anyChange.Value;
         _dependencies = dependencies.Select(stamp => (stamp, stamp.Value)).ToArray();
@@ -46,6 +56,9 @@ public sealed class CompiledFlow
     /// <summary>What a lease takes does not fit in an action's operands, so the flow holds them to the side.</summary>
     public DhcpOffer[] DhcpOffers { get; }
 
+    /// <summary>What runs after the flow's ct lookup, by ct_state; empty for a flow without one.</summary>
+    public CtBranch[] Branches { get; }
+
     /// <summary>True while nothing the flow was compiled from has changed.</summary>
     public bool IsCurrent
     {
@@ -53,7 +66,10 @@ public sealed class CompiledFlow
         get => _anyChange.Value == _anyChangeSeen || Revalidate();
     }
 
-    public override string ToString() => string.Join(",", Actions);
+    public override string ToString() =>
+        Branches.Length == 0
+            ? string.Join(",", Actions)
+            : $"{string.Join(",", Actions)}->[{string.Join("; ", Branches.Select((branch, i) => $"{Conntrack.CtOutcomes.Describe(Conntrack.CtOutcomes.All[i])}: {branch}"))}]";
 
     /// <summary>Something changed since the last check: the flow is still current if none of its own dependencies did.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
