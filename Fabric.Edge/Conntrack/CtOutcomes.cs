@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Sdn.Contracts.Southbound;
 
 namespace Sdn.Fabric.Edge.Conntrack;
 
@@ -28,22 +29,5 @@ public static class CtOutcomes
     };
 
     /// <summary>"trk|est|rpl", the flags as Open vSwitch names them.</summary>
-    public static string Describe(CtState state)
-    {
-        var names = new List<string>();
-        foreach (var (flag, name) in Names)
-        {
-            if ((state & flag) != 0)
-            {
-                names.Add(name);
-            }
-        }
-
-        return names.Count == 0 ? "-trk" : string.Join('|', names);
-    }
-
-    private static readonly (CtState Flag, string Name)[] Names =
-    [
-        (CtState.Tracked, "trk"), (CtState.New, "new"), (CtState.Established, "est"), (CtState.Related, "rel"), (CtState.Reply, "rpl"), (CtState.Invalid, "inv"),
-    ];
+    public static string Describe(CtState state) => CtStateText.Format((uint)state);
 }
