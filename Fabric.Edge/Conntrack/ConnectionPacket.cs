@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Sdn.Common.Packets;
 
 namespace Sdn.Fabric.Edge.Conntrack;
@@ -15,39 +16,43 @@ internal static class ConnectionPacket
 
     public static ConnectionPacketKind Read(ushort zone, ReadOnlySpan<byte> frame, in HeaderOffsets offsets, out ConnectionTuple tuple, out byte tcpFlags)
     {
-        tuple = default;
         tcpFlags = 0;
         var network = offsets.Network;
         if (network == HeaderOffsets.Absent || offsets.EtherType == HeaderOffsets.Absent || !Has(frame, offsets.EtherType, 2))
         {
+            tuple = default;
             return ConnectionPacketKind.Invalid;
         }
 
         var ethType = BinaryPrimitives.ReadUInt16BigEndian(frame[offsets.EtherType..]);
-        if (!ReadIp(frame, network, ethType == EtherTypes.Ipv6, ethType == EtherTypes.Ipv4, zone, out tuple, out var laterFragment))
+        var transport = offsets.Transport;
+        if (!ReadIp(frame, network, ethType == EtherTypes.Ipv6, ethType == EtherTypes.Ipv4, out var protocol, out var source, out var destination, out var laterFragment))
         {
+            tuple = default;
             return ConnectionPacketKind.Invalid;
         }
 
-        var transport = offsets.Transport;
-        switch (tuple.Protocol)
+        var v6 = ethType == EtherTypes.Ipv6;
+        switch (protocol)
         {
             case IpProtocols.Tcp or IpProtocols.Udp:
-                if (laterFragment || transport == HeaderOffsets.Absent || !Has(frame, transport, tuple.Protocol == IpProtocols.Tcp ? 14 : 4))
+                if (laterFragment || transport == HeaderOffsets.Absent || !Has(frame, transport, protocol == IpProtocols.Tcp ? 14 : 4))
                 {
+                    tuple = default;
                     return ConnectionPacketKind.Invalid;
                 }
 
-                tuple = tuple with { SourcePort = Port(frame, transport), DestinationPort = Port(frame, transport + 2) };
-                if (tuple.Protocol == IpProtocols.Udp)
+                tuple = new ConnectionTuple(zone, protocol, v6, source, destination, Port(frame, transport), Port(frame, transport + 2));
+                if (protocol == IpProtocols.Udp)
                 {
                     return ConnectionPacketKind.Udp;
                 }
 
                 tcpFlags = frame[transport + 13];
                 return ConnectionPacketKind.Tcp;
-            case IpProtocols.Icmp when !tuple.IsIpv6:
-            case IpProtocols.Icmpv6 when tuple.IsIpv6:
+            case IpProtocols.Icmp when !v6:
+            case IpProtocols.Icmpv6 when v6:
+                tuple = new ConnectionTuple(zone, protocol, v6, source, destination, 0, 0);
                 if (laterFragment || transport == HeaderOffsets.Absent || !Has(frame, transport, IcmpHeaderSize))
                 {
                     return ConnectionPacketKind.Invalid;
@@ -55,6 +60,7 @@ internal static class ConnectionPacket
 
                 return Icmp(frame, transport, zone, ref tuple);
             default:
+                tuple = new ConnectionTuple(zone, protocol, v6, source, destination, 0, 0);
                 return ConnectionPacketKind.Other;
         }
     }
@@ -78,10 +84,12 @@ internal static class ConnectionPacket
         }
 
         var quoted = at + IcmpHeaderSize;
-        if (!ReadIp(frame, quoted, v6, !v6, zone, out var inner, out var laterFragment) || laterFragment)
+        if (!ReadIp(frame, quoted, v6, !v6, out var innerProtocol, out var innerSource, out var innerDestination, out var laterFragment) || laterFragment)
         {
             return ConnectionPacketKind.Invalid;
         }
+
+        var inner = new ConnectionTuple(zone, innerProtocol, v6, innerSource, innerDestination, 0, 0);
 
         var innerTransport = quoted + (v6 ? Ipv6HeaderSize : (frame[quoted] & 0x0F) * 4);
         if (!Has(frame, innerTransport, 8))
@@ -107,24 +115,32 @@ internal static class ConnectionPacket
     }
 
     /// <summary>The addresses and protocol of the IPv4 or IPv6 header at <paramref name="at"/>; false when it is neither, or is cut short.</summary>
-    private static bool ReadIp(ReadOnlySpan<byte> frame, int at, bool ipv6, bool ipv4, ushort zone, out ConnectionTuple tuple, out bool laterFragment)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ReadIp(
+        ReadOnlySpan<byte> frame, int at, bool ipv6, bool ipv4, out byte protocol, out UInt128 source, out UInt128 destination, out bool laterFragment)
     {
-        tuple = default;
         laterFragment = false;
         if (ipv4 && Has(frame, at, 20) && frame[at] >> 4 == 4)
         {
             laterFragment = (BinaryPrimitives.ReadUInt16BigEndian(frame[(at + 6)..]) & 0x1FFF) != 0;
-            tuple = new ConnectionTuple(
-                zone, frame[at + 9], IsIpv6: false, BinaryPrimitives.ReadUInt32BigEndian(frame[(at + 12)..]), BinaryPrimitives.ReadUInt32BigEndian(frame[(at + 16)..]), 0, 0);
+            protocol = frame[at + 9];
+            source = BinaryPrimitives.ReadUInt32BigEndian(frame[(at + 12)..]);
+            destination = BinaryPrimitives.ReadUInt32BigEndian(frame[(at + 16)..]);
             return true;
         }
 
-        if (!ipv6 || !Has(frame, at, Ipv6HeaderSize) || frame[at] >> 4 != 6)
+        (protocol, source, destination) = (0, 0, 0);
+        return ipv6 && ReadIpv6(frame, at, ref protocol, ref source, ref destination, ref laterFragment);
+    }
+
+    private static bool ReadIpv6(ReadOnlySpan<byte> frame, int at, ref byte protocol, ref UInt128 source, ref UInt128 destination, ref bool laterFragment)
+    {
+        if (!Has(frame, at, Ipv6HeaderSize) || frame[at] >> 4 != 6)
         {
             return false;
         }
 
-        var protocol = frame[at + 6];
+        protocol = frame[at + 6];
         if (Ipv6ExtensionChain.IsExtensionHeader(protocol))
         {
             if (Ipv6ExtensionChain.Parse(protocol, frame[(at + Ipv6HeaderSize)..], out var chain) != ParseStatus.Ok)
@@ -136,8 +152,8 @@ internal static class ConnectionPacket
             laterFragment = chain.IsFragment && chain.FragmentOffset != 0;
         }
 
-        tuple = new ConnectionTuple(
-            zone, protocol, IsIpv6: true, BinaryPrimitives.ReadUInt128BigEndian(frame[(at + 8)..]), BinaryPrimitives.ReadUInt128BigEndian(frame[(at + 24)..]), 0, 0);
+        source = BinaryPrimitives.ReadUInt128BigEndian(frame[(at + 8)..]);
+        destination = BinaryPrimitives.ReadUInt128BigEndian(frame[(at + 24)..]);
         return true;
     }
 

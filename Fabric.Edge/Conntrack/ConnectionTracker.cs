@@ -16,8 +16,8 @@ namespace Sdn.Fabric.Edge.Conntrack;
 /// </para>
 /// <para>
 /// <b>Table.</b> Fixed capacity, allocated once: an array of connections, and a chained hash index over both
-/// directions of each (node 2c is connection c's original tuple, node 2c+1 its reply tuple), with the chains as an
-/// array of next indices. A commit with no free slot first reclaims an expired one near the sweep cursor; failing
+/// directions of each (node 2c is connection c's original tuple, node 2c+1 its reply tuple). The chain links live in
+/// the connections themselves, so a lookup touches the bucket and the connection it finds, and no third array. A commit with no free slot first reclaims an expired one near the sweep cursor; failing
 /// that the new connection is refused, and the caller drops and counts the packet. Connections already in the table
 /// are never evicted for a new one, so established traffic goes on when the table is full.
 /// </para>
@@ -57,8 +57,6 @@ public sealed class ConnectionTracker
 
     private readonly TrackedConnection[] _connections;
     private readonly int[] _buckets;
-    private readonly int[] _next;
-    private readonly ulong[] _nodeHashes;
     private readonly int[] _free;
     private readonly int _bucketMask;
     private readonly Ticks _timeouts;
@@ -76,8 +74,6 @@ public sealed class ConnectionTracker
         ArgumentNullException.ThrowIfNull(time);
         Capacity = capacity;
         _connections = new TrackedConnection[capacity];
-        _next = new int[2 * capacity];
-        _nodeHashes = new ulong[2 * capacity];
         var buckets = (int)Math.Min(1u << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(2 * capacity)));
         _buckets = new int[buckets];
         _bucketMask = buckets - 1;
@@ -292,17 +288,12 @@ public sealed class ConnectionTracker
     private int Find(in ConnectionTuple tuple, long now, bool update)
     {
         var hash = tuple.Hash64();
-        for (var node = _buckets[(int)hash & _bucketMask]; node != None; node = _next[node])
+        for (var node = _buckets[(int)hash & _bucketMask]; node != None;)
         {
-            if (_nodeHashes[node] != hash)
-            {
-                continue;
-            }
-
             ref var connection = ref _connections[node >> 1];
-            var matches = (node & 1) == 0 ? connection.Original == tuple : connection.Original.Reversed == tuple;
-            if (!matches)
+            if (!connection.Original.Matches(tuple, reversed: (node & 1) != 0))
             {
+                node = (node & 1) == 0 ? connection.NextOfOriginal : connection.NextOfReply;
                 continue;
             }
 
@@ -326,21 +317,24 @@ public sealed class ConnectionTracker
     private void Link(int node, ulong hash)
     {
         ref var bucket = ref _buckets[(int)hash & _bucketMask];
-        _nodeHashes[node] = hash;
-        _next[node] = bucket;
+        Next(node) = bucket;
         bucket = node;
     }
 
     private void Unlink(int node)
     {
-        ref var link = ref _buckets[(int)_nodeHashes[node] & _bucketMask];
+        ref var original = ref _connections[node >> 1].Original;
+        var hash = (node & 1) == 0 ? original.Hash64() : original.Reversed.Hash64();
+        ref var link = ref _buckets[(int)hash & _bucketMask];
         while (link != node)
         {
-            link = ref _next[link];
+            link = ref Next(link);
         }
 
-        link = _next[node];
+        link = Next(node);
     }
+
+    private ref int Next(int node) => ref (node & 1) == 0 ? ref _connections[node >> 1].NextOfOriginal : ref _connections[node >> 1].NextOfReply;
 
     private void Remove(int slot)
     {

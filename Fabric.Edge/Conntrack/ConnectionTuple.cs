@@ -15,6 +15,14 @@ public readonly record struct ConnectionTuple(ushort Zone, byte Protocol, bool I
     /// <summary>The tuple the other direction's packets carry.</summary>
     public ConnectionTuple Reversed => this with { Source = Destination, Destination = Source, SourcePort = DestinationPort, DestinationPort = SourcePort };
 
+    /// <summary>True when this tuple is <paramref name="other"/>, or, with <paramref name="reversed"/>, its <see cref="Reversed"/>; no copy is made.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Matches(in ConnectionTuple other, bool reversed) =>
+        Zone == other.Zone && Protocol == other.Protocol && IsIpv6 == other.IsIpv6
+        && (reversed
+            ? Source == other.Destination && Destination == other.Source && SourcePort == other.DestinationPort && DestinationPort == other.SourcePort
+            : Source == other.Source && Destination == other.Destination && SourcePort == other.SourcePort && DestinationPort == other.DestinationPort);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Hash64()
     {

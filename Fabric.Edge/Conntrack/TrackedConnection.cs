@@ -17,4 +17,9 @@ internal struct TrackedConnection
     public byte FinSeen;
 
     public bool InUse;
+
+    /// <summary>The next index node in the hash chain of the original tuple (node 2c), and of the reply tuple (node 2c+1).</summary>
+    public int NextOfOriginal;
+
+    public int NextOfReply;
 }

@@ -44,6 +44,7 @@ public sealed class CompiledFlow
         Counters = counters;
         DhcpOffers = dhcpOffers ?? [];
         Branches = branches ?? [];
+        (Steps, BranchStarts, BranchCounters, BranchCounterStarts) = Flatten(actions, Branches);
         _anyChange = anyChange;
         _anyChangeSeen = anyChange.Value;
         _dependencies = dependencies.Select(stamp => (stamp, stamp.Value)).ToArray();
@@ -59,6 +60,20 @@ public sealed class CompiledFlow
     /// <summary>What runs after the flow's ct lookup, by ct_state; empty for a flow without one.</summary>
     public CtBranch[] Branches { get; }
 
+    /// <summary>
+    /// What the datapath runs: <see cref="Actions"/>, then every branch's actions one after the other, so that a flow
+    /// with a ct lookup is two arrays in memory and not fourteen.
+    /// </summary>
+    internal DatapathAction[] Steps { get; }
+
+    /// <summary>Where branch i's actions start in <see cref="Steps"/>, and (at i + 1) end.</summary>
+    internal int[] BranchStarts { get; }
+
+    /// <summary>Every branch's counters, one after the other; branch i's start at <see cref="BranchCounterStarts"/>[i].</summary>
+    internal EntryCounters[] BranchCounters { get; }
+
+    internal int[] BranchCounterStarts { get; }
+
     /// <summary>True while nothing the flow was compiled from has changed.</summary>
     public bool IsCurrent
     {
@@ -70,6 +85,26 @@ public sealed class CompiledFlow
         Branches.Length == 0
             ? string.Join(",", Actions)
             : $"{string.Join(",", Actions)}->[{string.Join("; ", Branches.Select((branch, i) => $"{Conntrack.CtOutcomes.Describe(Conntrack.CtOutcomes.All[i])}: {branch}"))}]";
+
+    private static (DatapathAction[], int[], EntryCounters[], int[]) Flatten(DatapathAction[] actions, CtBranch[] branches)
+    {
+        if (branches.Length == 0)
+        {
+            return (actions, [], [], []);
+        }
+
+        var (steps, counters) = (new List<DatapathAction>(actions), new List<EntryCounters>());
+        var (starts, counterStarts) = (new int[branches.Length + 1], new int[branches.Length + 1]);
+        for (var i = 0; i < branches.Length; i++)
+        {
+            (starts[i], counterStarts[i]) = (steps.Count, counters.Count);
+            steps.AddRange(branches[i].Actions);
+            counters.AddRange(branches[i].Counters);
+        }
+
+        (starts[^1], counterStarts[^1]) = (steps.Count, counters.Count);
+        return ([.. steps], starts, [.. counters], counterStarts);
+    }
 
     /// <summary>Something changed since the last check: the flow is still current if none of its own dependencies did.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

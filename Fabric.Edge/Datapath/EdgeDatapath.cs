@@ -255,10 +255,11 @@ public sealed class EdgeDatapath
 
     private void Execute(CompiledFlow flow, PacketBurst burst, int index, ref HeaderOffsets offsets, uint inPort, long now)
     {
-        var actions = flow.Actions;
+        var actions = flow.Steps;
+        var end = flow.Actions.Length;
         var delivered = false;
         var saved = 0;
-        for (var a = 0; a < actions.Length; a++)
+        for (var a = 0; a < end; a++)
         {
             var action = actions[a];
             switch (action.Kind)
@@ -343,10 +344,9 @@ public sealed class EdgeDatapath
                     Restore(--saved, burst, index, ref offsets);
                     break;
                 case DatapathActionKind.CtLookup:
-                    var branch = flow.Branches[CtOutcomes.IndexOf(Conntrack.Track((ushort)action.Value, burst.Frame(index), offsets, now))];
-                    CountBranch(branch, burst.Length(index), now);
-                    actions = branch.Actions;
-                    a = -1;
+                    var branch = CtOutcomes.IndexOf(Conntrack.Track((ushort)action.Value, burst.Frame(index), offsets, now));
+                    CountBranch(flow, branch, burst.Length(index), now);
+                    (a, end) = (flow.BranchStarts[branch] - 1, flow.BranchStarts[branch + 1]);
                     break;
                 case DatapathActionKind.CtCommit:
                     if (!Conntrack.Commit(now))
@@ -367,10 +367,10 @@ public sealed class EdgeDatapath
         }
     }
 
-    private static void CountBranch(CtBranch branch, int length, long now)
+    private static void CountBranch(CompiledFlow flow, int branch, int length, long now)
     {
-        var counters = branch.Counters;
-        for (var c = 0; c < counters.Length; c++)
+        var (counters, starts) = (flow.BranchCounters, flow.BranchCounterStarts);
+        for (var c = starts[branch]; c < starts[branch + 1]; c++)
         {
             counters[c].Count(1, length, now);
         }
