@@ -1,4 +1,5 @@
 using Sdn.Common.Packets;
+using Sdn.Fabric.Edge.Conntrack;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
 
@@ -11,12 +12,13 @@ namespace Sdn.Fabric.Edge;
 /// <remarks>Not thread-safe: one thread polls the ports and applies flow-mods between bursts.</remarks>
 public sealed class EdgeSwitch : IUpcallHandler
 {
-    public EdgeSwitch(int tableCount = 8, TimeProvider? time = null)
+    /// <param name="conntrackCapacity">How many connections the tracker holds; new ones beyond are dropped and counted.</param>
+    public EdgeSwitch(int tableCount = 8, TimeProvider? time = null, int conntrackCapacity = ConnectionTracker.DefaultCapacity)
     {
         time ??= TimeProvider.System;
         Time = time;
         Pipeline = new EdgePipeline(tableCount, time);
-        Datapath = new EdgeDatapath(this, time);
+        Datapath = new EdgeDatapath(this, time, conntrackCapacity);
     }
 
     /// <summary>The clock of flow timeouts and counters' last-hit times.</summary>
@@ -35,16 +37,32 @@ public sealed class EdgeSwitch : IUpcallHandler
     /// Traces <paramref name="frame"/> as if it arrived on <paramref name="inPort"/>: tables, entries, actions,
     /// outputs and whether the cache would answer it. Nothing is counted, cached or sent.
     /// </summary>
-    public PipelineTrace Trace(uint inPort, ReadOnlySpan<byte> frame)
+    /// <remarks>
+    /// A ct lookup gives <paramref name="assumeCtState"/> when one is given; else what the tracker holds for the
+    /// packet now, as the datapath's lookup would find it.
+    /// </remarks>
+    public PipelineTrace Trace(uint inPort, ReadOnlySpan<byte> frame, CtState? assumeCtState = null)
     {
-        var parsed = FlowKeyExtractor.Extract(frame, inPort, out var key, out _);
-        return parsed.IsOk ? Trace(key) : PipelineTrace.Malformed(parsed);
+        var parsed = FlowKeyExtractor.Extract(frame, inPort, out var key, out var offsets);
+        if (!parsed.IsOk)
+        {
+            return PipelineTrace.Malformed(parsed);
+        }
+
+        var copy = frame.ToArray();
+        var trace = Trace(key, zone => assumeCtState ?? Datapath.Conntrack.Peek(zone, copy, offsets, Time.GetTimestamp()));
+        if (trace.CtState is not null)
+        {
+            trace.AddNote(assumeCtState is null ? "ct_state as the tracker holds it now" : "ct_state assumed, as the trace asked");
+        }
+
+        return trace;
     }
 
-    /// <summary>Traces a packet given as its flow key.</summary>
-    public PipelineTrace Trace(in FlowKey key)
+    /// <summary>Traces a packet given as its flow key; a ct lookup gives what <paramref name="ctStateOf"/> says for its zone, or trk|new.</summary>
+    public PipelineTrace Trace(in FlowKey key, Func<ushort, CtState>? ctStateOf = null)
     {
-        var trace = Pipeline.Trace(key);
+        var trace = Pipeline.Trace(key, ctStateOf);
         trace.CacheWouldHit = Datapath.Cache.Peek(key);
         return trace;
     }

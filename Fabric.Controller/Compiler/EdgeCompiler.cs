@@ -36,6 +36,7 @@ public static class EdgeCompiler
         var ports = context.Numberings[CompiledFabric.PortScope(edge)];
         var groups = context.Numberings[CompiledFabric.GroupScope(edge)];
 
+        var stateful = context.State.AclRules.Where(r => r.Stateful && tenants.Contains(r.Tenant)).Select(r => r.Tenant).ToHashSet(StringComparer.Ordinal);
         var portConfigs = local.Select(p => PortRealizations.Endpoint(context, p, ports[CompiledFabric.VnicKey(p.Name)]))
             .Concat(context.LinksOf(edge).Select(l => PortRealizations.LinkEnd(context, l, edge, ports[CompiledFabric.UplinkKey(context.InterfaceOf(l.Name, edge))])));
 
@@ -62,7 +63,7 @@ public static class EdgeCompiler
                 EdgeTables.Classify, Matched, [ProgramMessages.Exact(Field.InPort, number)], ProgramMessages.WriteMetadata(metadata, ulong.MaxValue), ProgramMessages.Goto(EdgeTables.PortSecurity)));
             flows.AddRange(PortSecurityEntries(port, number));
             flows.Add(DhcpEntry(context, port, number));
-            flows.AddRange(EgressEntries(context, edge, port, number));
+            flows.AddRange(EgressEntries(context, edge, port, number, stateful));
         }
 
         foreach (var network in networks)
@@ -78,6 +79,11 @@ public static class EdgeCompiler
         foreach (var tenant in tenants.Order(StringComparer.Ordinal).Where(t => networks.Count(n => n.Tenant == t) > 1))
         {
             flows.AddRange(RouteEntries(context, tenant, networks.Where(n => n.Tenant == tenant)));
+        }
+
+        foreach (var tenant in stateful.Order(StringComparer.Ordinal))
+        {
+            flows.AddRange(AclCompiler.Tracking(context.Number(CompiledFabric.TenantScope, tenant)));
         }
 
         foreach (var rule in context.State.AclRules.Where(r => tenants.Contains(r.Tenant)).OrderBy(r => r.Name, StringComparer.Ordinal))
@@ -241,16 +247,21 @@ public static class EdgeCompiler
     }
 
     /// <summary>A frame from the core whose service label names this port: pop it, restoring the frame's type, and deliver.</summary>
-    private static IEnumerable<FlowEntry> EgressEntries(CompileContext context, string edge, Port port, uint number)
+    /// <summary>The service label of each of the port's families to the port; through the tracker for a stateful tenant's port.</summary>
+    private static IEnumerable<FlowEntry> EgressEntries(CompileContext context, string edge, Port port, uint number, HashSet<string> stateful)
     {
+        var tenant = context.Networks[port.Network].Tenant;
         foreach (var ethType in CompileContext.ServiceFamilies(port))
         {
             var service = context.Number(CompiledFabric.LabelScope(edge), CompiledFabric.ServiceKey(port.Name, ethType));
+            FlowAction[] actions = stateful.Contains(tenant)
+                ? [ProgramMessages.PopMpls(ethType), AclCompiler.EgressTracking(context.Number(CompiledFabric.TenantScope, tenant)), ProgramMessages.Output(number)]
+                : [ProgramMessages.PopMpls(ethType), ProgramMessages.Output(number)];
             yield return ProgramMessages.Flow(
                 EdgeTables.Egress,
                 Matched,
                 [ProgramMessages.Exact(Field.EthType, ProgramMessages.EthMpls), ProgramMessages.Exact(Field.MplsLabel, service), ProgramMessages.Exact(Field.MplsBos, 1)],
-                ProgramMessages.Apply(ProgramMessages.PopMpls(ethType), ProgramMessages.Output(number)));
+                ProgramMessages.Apply(actions));
         }
     }
 

@@ -17,7 +17,10 @@ public static class EdgeTables
     /// </summary>
     public const uint Neighbours = 2;
 
-    /// <summary>The tenant's stateless allow/deny rules; what no rule matches goes on.</summary>
+    /// <summary>
+    /// The tenant's allow/deny rules; what no rule matches goes on. A tenant with stateful rules first sends its IP
+    /// packets through the connection tracker and back into this table (see <see cref="AclCompiler"/>).
+    /// </summary>
     public const uint Acl = 3;
 
     /// <summary>

@@ -13,6 +13,14 @@ public static class ProgramMessages
     public const ushort EthIpv6 = 0x86DD;
     public const ushort EthMpls = 0x8847;
 
+    // The ct_state bits, as Open vSwitch numbers them and FIELD_CT_STATE carries them.
+    public const byte CtNew = 0x01;
+    public const byte CtEstablished = 0x02;
+    public const byte CtRelated = 0x04;
+    public const byte CtReply = 0x08;
+    public const byte CtInvalid = 0x10;
+    public const byte CtTracked = 0x20;
+
     public static FieldMatch Exact(Field field, ulong value) => new() { Field = field, Value = Encode(field, value) };
 
     public static FieldMatch Masked(Field field, ulong value, ulong mask) =>
@@ -40,6 +48,21 @@ public static class ProgramMessages
     public static FieldMatch Mac(Field field, string mac) => new() { Field = field, Value = MacBytes(mac) };
 
     public static ByteString MacBytes(string mac) => ByteString.CopyFrom(Convert.FromHexString(mac.Replace(":", string.Empty, StringComparison.Ordinal)));
+
+    /// <summary>Packets whose ct_state has every bit of <paramref name="set"/> and none of <paramref name="clear"/>: Open vSwitch's ct_state=+a-b.</summary>
+    public static FieldMatch CtState(byte set, byte clear = 0) => Masked(Field.CtState, set, (ulong)(set | clear));
+
+    /// <summary>A ct action: a lookup in <paramref name="zone"/>, committing a new connection when asked, going on in <paramref name="table"/> when given.</summary>
+    public static FlowAction Ct(uint zone, bool commit = false, uint? table = null)
+    {
+        var ct = new CtAction { Zone = zone, Commit = commit };
+        if (table is { } t)
+        {
+            ct.Table = t;
+        }
+
+        return new FlowAction { Ct = ct };
+    }
 
     public static FlowAction Output(uint port) => new() { Output = port };
 

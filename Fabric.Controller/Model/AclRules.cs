@@ -4,7 +4,7 @@ using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
 
-/// <summary>Stateless 5-tuple rules of one tenant; see <see cref="AclRule"/> for how they combine.</summary>
+/// <summary>5-tuple rules of one tenant, stateless or stateful; see <see cref="AclRule"/> for how they combine.</summary>
 public sealed class AclRules : ResourceKind<AclRule>
 {
     private const uint MaxPriority = 65535;
@@ -43,6 +43,7 @@ public sealed class AclRules : ResourceKind<AclRule>
             throw ModelException.Invalid($"protocol {item.Protocol} is not an IP protocol number (0-255, 0 = any)", "protocol");
         }
 
+        CheckTracking(item, state);
         CheckPorts("src_ports", item.SrcPorts, item.Protocol);
         CheckPorts("dst_ports", item.DstPorts, item.Protocol);
 
@@ -63,6 +64,24 @@ public sealed class AclRules : ResourceKind<AclRule>
             ? string.Empty
             : Subnet.ParseMatch(field, text, IsIPv6(text) ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork).ToString();
 
+    /// <summary>
+    /// A tenant with a stateful rule has its connection tracking entries at the top priority, in front of its rules:
+    /// no rule of such a tenant may have that priority, or it would tie with them.
+    /// </summary>
+    private static void CheckTracking(AclRule item, FabricState state)
+    {
+        var others = state.AclRules.Where(r => r.Tenant == item.Tenant && r.Name != item.Name).ToList();
+        if (item.Priority == MaxPriority && (item.Stateful || others.Any(r => r.Stateful)))
+        {
+            throw ModelException.Invalid($"priority {MaxPriority} is kept for connection tracking in a tenant with stateful rules: use 0-{MaxPriority - 1}", "priority");
+        }
+
+        if (item.Stateful && others.FirstOrDefault(r => r.Priority == MaxPriority) is { } top)
+        {
+            throw ModelException.Invalid($"ACL rule '{top.Name}' of tenant '{item.Tenant}' has priority {MaxPriority}, which a tenant with stateful rules keeps for connection tracking; lower it first", "stateful");
+        }
+    }
+
     private static void CheckPorts(string field, PortRange? range, uint protocol)
     {
         if (range is null || (range.First == 0 && range.Last == 0))
@@ -82,7 +101,7 @@ public sealed class AclRules : ResourceKind<AclRule>
     }
 
     private static bool SameMatch(AclRule a, AclRule b) =>
-        a.SrcCidr == b.SrcCidr && a.DstCidr == b.DstCidr && a.Protocol == b.Protocol
+        a.Stateful == b.Stateful && a.SrcCidr == b.SrcCidr && a.DstCidr == b.DstCidr && a.Protocol == b.Protocol
         && Equals(a.SrcPorts ?? new PortRange(), b.SrcPorts ?? new PortRange())
         && Equals(a.DstPorts ?? new PortRange(), b.DstPorts ?? new PortRange());
 }

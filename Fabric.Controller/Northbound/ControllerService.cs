@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Sdn.Contracts;
+using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Fabric.Controller.Southbound;
 
@@ -118,8 +119,14 @@ public sealed class ControllerService : Contracts.Controller.ControllerBase
     public override async Task<TraceResult> Trace(TraceRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var ctState = 0u;
+        if (request.CtState.Length > 0 && !CtStateText.TryParse(request.CtState, out ctState, out var error))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"ct_state: {error}"));
+        }
+
         var port = await Answer(() => _model.Get(ResourceKinds.Ports, request.Port)).ConfigureAwait(false);
-        return await _agents.TraceAsync(port.Edge, port.Name, request.Packet, context.CancellationToken).ConfigureAwait(false);
+        return await _agents.TraceAsync(port.Edge, port.Name, request.Packet, ctState, context.CancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<FlowDump> GetFlows(GetFlowsRequest request, ServerCallContext context)

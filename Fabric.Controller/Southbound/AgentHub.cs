@@ -110,11 +110,15 @@ public sealed class AgentHub
         }
     }
 
-    /// <summary>Asks the agent of <paramref name="node"/> to trace <paramref name="packet"/> arriving on <paramref name="port"/>.</summary>
+    /// <summary>
+    /// Asks the agent of <paramref name="node"/> to trace <paramref name="packet"/> arriving on <paramref name="port"/>, a ct
+    /// lookup giving <paramref name="ctState"/> (FIELD_CT_STATE's bits), or what the edge's tracker holds when 0.
+    /// </summary>
     /// <exception cref="RpcException">UNAVAILABLE when the node's agent is not connected or goes away before answering.</exception>
-    public async Task<TraceResult> TraceAsync(string node, string port, ByteString packet, CancellationToken cancellationToken)
+    public async Task<TraceResult> TraceAsync(string node, string port, ByteString packet, uint ctState, CancellationToken cancellationToken)
     {
-        var reply = await AskAsync(node, id => new ControllerMessage { Trace = new AgentTraceRequest { RequestId = id, Port = port, Packet = packet } }, cancellationToken).ConfigureAwait(false);
+        var reply = await AskAsync(
+            node, id => new ControllerMessage { Trace = new AgentTraceRequest { RequestId = id, Port = port, Packet = packet, CtState = ctState } }, cancellationToken).ConfigureAwait(false);
         return reply.TraceReply.Result ?? new TraceResult();
     }
 

@@ -28,7 +28,7 @@ public static class TopologyFile
     internal static readonly string[] VmKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "app", "params", "memory-mib", "vcpus"];
     internal static readonly string[] HostKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "routes", "dhcp"];
     internal static readonly string[] RouteKeys = ["to", "via"];
-    internal static readonly string[] AclKeys = ["tenant", "priority", "action", "from", "to", "protocol", "ports"];
+    internal static readonly string[] AclKeys = ["tenant", "priority", "action", "from", "to", "protocol", "ports", "stateful"];
 
     private static readonly Dictionary<string, LinkKind> LinkKinds = new(StringComparer.Ordinal) { ["memory"] = LinkKind.Memory, ["udp"] = LinkKind.Udp };
     private static readonly Dictionary<string, AclAction> AclActions = new(StringComparer.Ordinal) { ["allow"] = AclAction.Allow, ["deny"] = AclAction.Deny };
@@ -366,8 +366,20 @@ public static class TopologyFile
                 DstCidr = fields.String("to") ?? string.Empty,
                 Protocol = fields.Choice("protocol", Protocols, 0u),
                 DstPorts = fields.String("ports") is { } ports ? PortRangeOf(ports, fields) : null,
+                Stateful = fields.Boolean("stateful"),
             };
-            Declare(ModelObject.Of(ResourceKinds.AclRules, rule), fields, [DeclaredObject.IdOf("tenant", tenant)], ("tenant", "tenant"), ("priority", "priority"), ("action", "action"), ("src_cidr", "from"), ("dst_cidr", "to"), ("protocol", "protocol"), ("dst_ports", "ports"));
+            Declare(
+                ModelObject.Of(ResourceKinds.AclRules, rule),
+                fields,
+                [DeclaredObject.IdOf("tenant", tenant)],
+                ("tenant", "tenant"),
+                ("priority", "priority"),
+                ("action", "action"),
+                ("src_cidr", "from"),
+                ("dst_cidr", "to"),
+                ("protocol", "protocol"),
+                ("dst_ports", "ports"),
+                ("stateful", "stateful"));
         }
 
         /// <summary>What VMs and hosts share: the port's name, edge, network, address and MAC.</summary>

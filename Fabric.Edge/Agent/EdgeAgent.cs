@@ -194,7 +194,7 @@ public sealed class EdgeAgent : SouthboundAgent
             var port = Programmer.PortConfigNamed(request.Port);
             return port is null
                 ? new TraceResult { Verdict = $"port '{request.Port}' is not on edge {NodeName}" }
-                : TraceReport.Of(_switch.Trace(port.Number, request.Packet.Span), Programmer.Program);
+                : TraceReport.Of(_switch.Trace(port.Number, request.Packet.Span, request.CtState == 0 ? null : (Conntrack.CtState)request.CtState), Programmer.Program);
         }
     }
 

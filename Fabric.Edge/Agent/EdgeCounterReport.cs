@@ -40,6 +40,8 @@ internal static class EdgeCounterReport
         report.Datapath["exact_hit"] = (ulong)datapath.Cache.ExactHits;
         report.Datapath["megaflow_hit"] = (ulong)datapath.Cache.MegaflowHits;
         report.Datapath["miss"] = (ulong)datapath.Cache.Misses;
+        report.Datapath["ct_connections"] = (ulong)datapath.Conntrack.Count;
+        report.Datapath["ct_created"] = (ulong)datapath.Conntrack.Created;
         foreach (var table in edge.Pipeline.Tables)
         {
             report.TableEntries[table.Id] = (ulong)table.Count;

@@ -164,8 +164,19 @@ internal static class ProgramTranslator
         FlowAction.KindOneofCase.ArpResponder => PipelineAction.ArpResponder(Value(action.ArpResponder.TargetMac)),
         FlowAction.KindOneofCase.NdResponder => PipelineAction.NdResponder(Wide(action.NdResponder.TargetIp), Value(action.NdResponder.TargetMac), action.NdResponder.Router),
         FlowAction.KindOneofCase.DhcpResponder => PipelineAction.DhcpResponder(OfferOf(action.DhcpResponder)),
+        FlowAction.KindOneofCase.Ct => CtOf(action.Ct),
         _ => throw new ProgramException($"action {action} is empty or unknown to this edge"),
     };
+
+    private static PipelineAction CtOf(CtAction ct)
+    {
+        if (ct.Zone > ushort.MaxValue || (ct.HasTable && ct.Table > byte.MaxValue))
+        {
+            throw new ProgramException($"ct {ct} needs a zone of 0-65535 and a table of 0-255");
+        }
+
+        return PipelineAction.Ct((ushort)ct.Zone, ct.Commit, ct.HasTable ? (byte)ct.Table : null);
+    }
 
     private static DhcpOffer OfferOf(DhcpResponderAction responder)
     {
@@ -239,6 +250,7 @@ internal static class ProgramTranslator
         Field.ArpOp => FlowField.ArpOp,
         Field.IcmpType => FlowField.IcmpType,
         Field.IcmpCode => FlowField.IcmpCode,
+        Field.CtState => FlowField.CtState,
         _ => throw new ProgramException($"this edge cannot match on {field}"),
     };
 

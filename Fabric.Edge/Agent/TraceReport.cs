@@ -22,6 +22,7 @@ internal static class TraceReport
             },
             ToController = trace.SentToController,
             DropReason = trace.DroppedAsSpoofed ? DropReason.PortSecurity : DropReason.Unspecified,
+            CtState = trace.CtState is { } ct ? CtStateText.Format((uint)ct) : string.Empty,
             Notes = { trace.Notes },
             DatapathActions = { trace.Actions.Select(a => a.ToString()) },
             Ports = { program.Ports.Values.OrderBy(p => p.Number) },

@@ -66,6 +66,8 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         DatapathActionKind.ArpReply => $"arp_reply(0x{Value:x12})",
         DatapathActionKind.NdReply => $"nd_reply(0x{Value & EthernetMask:x12}{((Value & NdRouterFlag) != 0 ? ",router" : string.Empty)})",
         DatapathActionKind.DhcpReply => $"dhcp_reply(offer={Port})",
+        DatapathActionKind.CtLookup => $"ct(zone={Value})",
+        DatapathActionKind.CtCommit => $"ct_commit(zone={Value})",
         _ => Kind.ToString(),
     };
 }

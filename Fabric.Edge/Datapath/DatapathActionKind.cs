@@ -67,4 +67,14 @@ public enum DatapathActionKind : byte
     SaveFrame,
 
     RestoreFrame,
+
+    /// <summary>
+    /// Look the packet up in the connection tracker's zone <see cref="DatapathAction.Value"/>, then run, in place of the
+    /// rest of this list, the <see cref="CompiledFlow.Branches"/> entry of the ct_state found: the one decision of a
+    /// cached flow that is taken per packet.
+    /// </summary>
+    CtLookup,
+
+    /// <summary>Add the connection the lookup found new to the tracker; when the table is full the packet is dropped and counted.</summary>
+    CtCommit,
 }

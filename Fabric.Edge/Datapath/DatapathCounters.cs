@@ -34,6 +34,9 @@ public sealed class DatapathCounters
     /// <summary>Packets port security dropped; each is also counted in its ingress port's <see cref="EdgePortCounters.RxSpoofed"/>.</summary>
     public long PortSecurity { get; internal set; }
 
+    /// <summary>New connections a ct commit dropped because the connection tracker's table was full.</summary>
+    public long CtTableFull { get; internal set; }
+
     /// <summary>Every count above by the name a counter report gives its reason.</summary>
     public IEnumerable<KeyValuePair<string, long>> ByReason() =>
     [
@@ -46,5 +49,6 @@ public sealed class DatapathCounters
         new("nd_unanswered", NdUnanswered),
         new("dhcp_unanswered", DhcpUnanswered),
         new("port_security", PortSecurity),
+        new("ct_table_full", CtTableFull),
     ];
 }

@@ -3,6 +3,7 @@ using Sdn.Common.Capture;
 using Sdn.Common.Packets;
 using Sdn.Common.Polling;
 using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Edge.Conntrack;
 
 namespace Sdn.Fabric.Edge.Datapath;
 
@@ -46,10 +47,11 @@ public sealed class EdgeDatapath
     private readonly CompiledFlow?[] _flows = new CompiledFlow?[PacketBurst.Capacity];
     private int _pendingTxCount;
 
-    public EdgeDatapath(IUpcallHandler slowPath, TimeProvider time)
+    public EdgeDatapath(IUpcallHandler slowPath, TimeProvider time, int conntrackCapacity = ConnectionTracker.DefaultCapacity)
     {
         _slowPath = slowPath;
         _time = time;
+        Conntrack = new ConnectionTracker(conntrackCapacity, time);
         Punts = new PuntMailbox(time, packetsPerSecond: 1000, burst: 100);
         AllocateSavedFrames(PacketBurst.MaxFrameLength);
     }
@@ -60,6 +62,9 @@ public sealed class EdgeDatapath
     public Doorbell Doorbell { get; } = new();
 
     public DatapathCounters Counters { get; } = new();
+
+    /// <summary>The connections the flows' ct actions track.</summary>
+    public ConnectionTracker Conntrack { get; }
 
     /// <summary>Packets on their way to the controller.</summary>
     public PuntMailbox Punts { get; }
@@ -159,6 +164,11 @@ public sealed class EdgeDatapath
         ArgumentNullException.ThrowIfNull(burst);
         var now = _time.GetTimestamp();
         var inCounters = (inPort < MaxPorts ? _portCounters[inPort] : null) ?? _unattached;
+        if (Conntrack.Count > 0)
+        {
+            Conntrack.Sweep(now);
+        }
+
         if (inPort < MaxPorts)
         {
             _captureTaps[inPort]?.OfferBurst(burst, CaptureDirection.Inbound);
@@ -225,7 +235,7 @@ public sealed class EdgeDatapath
 
             runPackets++;
             runBytes += burst.Length(i);
-            Execute(flow, burst, i, ref _offsets[i], inPort);
+            Execute(flow, burst, i, ref _offsets[i], inPort, now);
         }
 
         CountRun(run, runPackets, runBytes, now);
@@ -258,12 +268,13 @@ public sealed class EdgeDatapath
         return flow;
     }
 
-    private void Execute(CompiledFlow flow, PacketBurst burst, int index, ref HeaderOffsets offsets, uint inPort)
+    private void Execute(CompiledFlow flow, PacketBurst burst, int index, ref HeaderOffsets offsets, uint inPort, long now)
     {
-        var actions = flow.Actions;
+        var actions = flow.Steps;
+        var end = flow.Actions.Length;
         var delivered = false;
         var saved = 0;
-        for (var a = 0; a < actions.Length; a++)
+        for (var a = 0; a < end; a++)
         {
             var action = actions[a];
             switch (action.Kind)
@@ -347,6 +358,19 @@ public sealed class EdgeDatapath
                 case DatapathActionKind.RestoreFrame:
                     Restore(--saved, burst, index, ref offsets);
                     break;
+                case DatapathActionKind.CtLookup:
+                    var branch = CtOutcomes.IndexOf(Conntrack.Track((ushort)action.Value, burst.Frame(index), offsets, now));
+                    CountBranch(flow, branch, burst.Length(index), now);
+                    (a, end) = (flow.BranchStarts[branch] - 1, flow.BranchStarts[branch + 1]);
+                    break;
+                case DatapathActionKind.CtCommit:
+                    if (!Conntrack.Commit(now))
+                    {
+                        Counters.CtTableFull++;
+                        return;
+                    }
+
+                    break;
                 default:
                     break;
             }
@@ -355,6 +379,15 @@ public sealed class EdgeDatapath
         if (!delivered)
         {
             Counters.NoOutput++;
+        }
+    }
+
+    private static void CountBranch(CompiledFlow flow, int branch, int length, long now)
+    {
+        var (counters, starts) = (flow.BranchCounters, flow.BranchCounterStarts);
+        for (var c = starts[branch]; c < starts[branch + 1]; c++)
+        {
+            counters[c].Count(1, length, now);
         }
     }
 

@@ -1,4 +1,5 @@
 using Sdn.Common.Packets;
+using Sdn.Fabric.Edge.Conntrack;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline.Groups;
 
@@ -104,11 +105,14 @@ public sealed class EdgePipeline
     /// <summary>Runs the key through the tables without the cache, for the datapath's misses.</summary>
     public CompiledFlow Translate(in FlowKey key, out FlowKey megaflowMask) => _translator.Translate(key, out megaflowMask);
 
-    /// <summary>Runs the key through the tables, recording every step; touches no counter.</summary>
-    public PipelineTrace Trace(in FlowKey key)
+    /// <summary>
+    /// Runs the key through the tables, recording every step; touches no counter. A ct lookup gives what
+    /// <paramref name="ctStateOf"/> says for its zone, or trk|new without it.
+    /// </summary>
+    public PipelineTrace Trace(in FlowKey key, Func<ushort, CtState>? ctStateOf = null)
     {
         var trace = new PipelineTrace();
-        _translator.Translate(key, out _, trace);
+        _translator.Translate(key, out _, trace, ctStateOf);
         return trace;
     }
 
@@ -137,6 +141,11 @@ public sealed class EdgePipeline
             if (action.Kind == PipelineActionKind.Group && !Groups.TryGet(action.Operand, out _))
             {
                 throw new FlowEditException(FlowEditError.UnknownGroup, $"group {action.Operand} does not exist; add the group before the flows that use it");
+            }
+
+            if (action.CtTable is { } ctTable && action.Kind == PipelineActionKind.Ct && (ctTable < mod.TableId || ctTable >= _tables.Length))
+            {
+                throw new FlowEditException(FlowEditError.GotoNotForward, $"table {mod.TableId} cannot go on in table {ctTable} after ct: it must be this table or a later one that exists");
             }
         }
     }

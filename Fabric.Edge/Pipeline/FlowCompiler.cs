@@ -1,5 +1,6 @@
 using Sdn.Common.Packets;
 using Sdn.Contracts.Southbound;
+using Sdn.Fabric.Edge.Conntrack;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline.Groups;
 using Sdn.Fabric.Edge.Pipeline.Revalidation;
@@ -37,34 +38,93 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
     private bool _payloadUnparsed;
     private PipelineTrace? _trace;
     private FlowDependencyRecord _record = null!;
+    private Func<ushort, CtState>? _traceCtState;
 
-    /// <summary>Compiles the decision for <paramref name="key"/>; when <paramref name="trace"/> is given, records each step in it.</summary>
-    public CompiledFlow Translate(in FlowKey key, out FlowKey megaflowMask, PipelineTrace? trace = null)
+    // The ct lookup of the current pass: the state it gives, whether it happened, in which zone, and where in the
+    // action, mirror and counter lists its branch starts.
+    private CtState _assumedCtState;
+    private bool _ctLooked;
+    private ushort _ctZone;
+    private int _ctLookupAt;
+    private int _ctMirrorsAt;
+    private int _ctCountersAt;
+    private byte? _recirculateTo;
+    private bool _recirculated;
+
+    /// <summary>
+    /// Compiles the decision for <paramref name="key"/>; when <paramref name="trace"/> is given, records each step in it.
+    /// </summary>
+    /// <remarks>
+    /// A ct action is where the decision stops being the same for every packet of the flow: the pipeline is run once per
+    /// ct_state a lookup can give, and the flow's actions end with the lookup and hold what follows it per state, so the
+    /// datapath takes that one decision per packet from the tracker. A trace runs one state only: the one
+    /// <paramref name="traceCtState"/> gives for the lookup's zone (what the tracker holds, or what the caller assumes),
+    /// or trk|new without it.
+    /// </remarks>
+    public CompiledFlow Translate(in FlowKey key, out FlowKey megaflowMask, PipelineTrace? trace = null, Func<ushort, CtState>? traceCtState = null)
+    {
+        _dhcpOffers.Clear();
+        _record = new FlowDependencyRecord(groups, liveness);
+        _trace = trace;
+        _traceCtState = traceCtState;
+        var mask = default(FlowKey);
+        Pass(key, CtOutcomes.All[0], ref mask);
+        if (_ctLookupAt < 0 || trace is not null)
+        {
+            var actions = new DatapathAction[_mirrors.Count + _actions.Count];
+            _mirrors.CopyTo(actions);
+            _actions.CopyTo(actions, _mirrors.Count);
+            trace?.Complete(actions);
+            _trace = null;
+            _traceCtState = null;
+            megaflowMask = mask;
+            _record.Complete(megaflowMask);
+            return new CompiledFlow(actions, [.. _counters], _record, [.. _dhcpOffers]);
+        }
+
+        DatapathAction[] prefix = [.. _mirrors.Take(_ctMirrorsAt), .. _actions.Take(_ctLookupAt + 1)];
+        EntryCounters[] prefixCounters = [.. _counters.Take(_ctCountersAt)];
+        var branches = new CtBranch[CtOutcomes.All.Count];
+        branches[0] = Branch();
+        for (var i = 1; i < branches.Length; i++)
+        {
+            Pass(key, CtOutcomes.All[i], ref mask);
+            branches[i] = Branch();
+        }
+
+        megaflowMask = mask;
+        _record.Complete(megaflowMask);
+        return new CompiledFlow(prefix, prefixCounters, _record, [.. _dhcpOffers], branches);
+    }
+
+    /// <summary>Runs the tables once, a ct lookup giving <paramref name="ctState"/>; ORs what it read into <paramref name="mask"/>.</summary>
+    private void Pass(in FlowKey key, CtState ctState, ref FlowKey mask)
     {
         _actions.Clear();
         _mirrors.Clear();
         _counters.Clear();
-        _dhcpOffers.Clear();
-        _record = new FlowDependencyRecord(groups, liveness);
         _work = key;
         _unwildcard = default;
         _stopped = false;
         _payloadUnparsed = false;
-        _trace = trace;
+        _assumedCtState = ctState;
+        _ctLooked = false;
+        _recirculateTo = null;
+        _recirculated = false;
         Unwildcard(FlowField.InPort);
 
         RunTables();
         DropUnobservedSnapshots();
-
-        var actions = new DatapathAction[_mirrors.Count + _actions.Count];
-        _mirrors.CopyTo(actions);
-        _actions.CopyTo(actions, _mirrors.Count);
-        trace?.Complete(actions);
-        _trace = null;
-        megaflowMask = _unwildcard;
-        _record.Complete(megaflowMask);
-        return new CompiledFlow(actions, [.. _counters], _record, [.. _dhcpOffers]);
+        _ctLookupAt = _actions.FindIndex(action => action.Kind == DatapathActionKind.CtLookup);
+        for (var i = 0; i < FlowKey.WordCount; i++)
+        {
+            mask.Words[i] |= _unwildcard.Words[i];
+        }
     }
+
+    /// <summary>What the last pass did after its ct lookup.</summary>
+    private CtBranch Branch() =>
+        new([.. _mirrors.Skip(_ctMirrorsAt), .. _actions.Skip(_ctLookupAt + 1)], [.. _counters.Skip(_ctCountersAt)]);
 
     private void RunTables()
     {
@@ -85,6 +145,20 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
             if (instructions.MetadataMask != 0)
             {
                 _work.Metadata = (_work.Metadata & ~instructions.MetadataMask) | (instructions.MetadataValue & instructions.MetadataMask);
+            }
+
+            if (_recirculateTo is { } recirculate && !_stopped)
+            {
+                // Flow-mods refuse a ct table behind the entry's; a ct goes on in a table at most once a pass, so nothing loops.
+                _recirculateTo = null;
+                _recirculated = true;
+                if (recirculate < tableId || recirculate >= tables.Count)
+                {
+                    return;
+                }
+
+                tableId = recirculate;
+                continue;
             }
 
             // Flow-mods refuse a backward goto; the check here keeps a packet from ever looping regardless.
@@ -161,9 +235,47 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
             case PipelineActionKind.DhcpResponder:
                 RespondToDhcp(action.Offer);
                 break;
+            case PipelineActionKind.Ct:
+                ApplyCt(action, groupDepth);
+                break;
             default:
                 throw new InvalidOperationException($"action {action.Kind} has no translation");
         }
+    }
+
+    private void ApplyCt(PipelineAction action, int groupDepth)
+    {
+        var zone = action.CtZone;
+        if (groupDepth > 0 || (_ctLooked && zone != _ctZone) || (action.CtTable is not null && _recirculated))
+        {
+            _trace?.AddNote(groupDepth > 0 ? "ct in a group bucket is not supported, drop" : "a second ct lookup in one pass is not supported, drop");
+            _stopped = true;
+            return;
+        }
+
+        if (!_ctLooked)
+        {
+            var state = _traceCtState?.Invoke(zone) ?? _assumedCtState;
+            if (_trace is not null)
+            {
+                _trace.CtState = state;
+                _trace.AddNote($"ct(zone={zone}): ct_state={CtOutcomes.Describe(state)}{(_traceCtState is null ? " (assumed)" : string.Empty)}");
+            }
+
+            _ctLooked = true;
+            _ctZone = zone;
+            _ctMirrorsAt = _mirrors.Count;
+            _ctCountersAt = _counters.Count;
+            Emit(DatapathActionKind.CtLookup, value: zone);
+            _work.CtState = (byte)state;
+        }
+
+        if (action.CtCommit && (_work.CtState & (byte)CtState.New) != 0)
+        {
+            Emit(DatapathActionKind.CtCommit, value: zone);
+        }
+
+        _recirculateTo = action.CtTable;
     }
 
     private void Output(uint port)

@@ -38,6 +38,7 @@ public readonly record struct FlowField(string Name, int Word, int Shift, int Bi
     public static readonly FlowField IcmpCode = new("icmp_code", 14, 24, 8);
     public static readonly FlowField OuterVlanTci = new("outer_vlan_tci", 14, 32, 16);
     public static readonly FlowField MplsDepth = new("mpls_depth", 14, 48, 8);
+    public static readonly FlowField CtState = new("ct_state", 14, 56, 8);
 
     // The ND target's high half is the word of the IPv4 addresses, which an IPv6 packet leaves zero.
     public static readonly FlowField NdTargetHigh = new("nd_target_hi", 8, 0, 64);
@@ -76,7 +77,7 @@ public readonly record struct FlowField(string Name, int Word, int Shift, int Bi
         [
             EthSrc, EthDst, EthType, VlanTci, OuterVlanTci, MplsLabel, MplsTc, MplsBos, MplsTtl, MplsDepth,
             Ipv4Src, Ipv4Dst, Ipv6SrcHigh, Ipv6SrcLow, Ipv6DstHigh, Ipv6DstLow, IpProto, IpDscp, IpTtl,
-            L4Src, L4Dst, ArpOp, IcmpType, IcmpCode, NdTargetHigh, NdTargetLow,
+            L4Src, L4Dst, ArpOp, IcmpType, IcmpCode, NdTargetHigh, NdTargetLow, CtState,
         ]);
         return [.. fields];
     }

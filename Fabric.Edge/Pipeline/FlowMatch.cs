@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using Sdn.Common.Packets;
+using Sdn.Fabric.Edge.Conntrack;
 
 namespace Sdn.Fabric.Edge.Pipeline;
 
@@ -103,6 +104,9 @@ public readonly struct FlowMatch : IEquatable<FlowMatch>
     public FlowMatch IcmpCode(byte code) => With(FlowField.IcmpCode, code);
 
     public FlowMatch NdTarget(UInt128 address, int prefixLength = 128) => Ipv6(FlowField.NdTargetHigh, FlowField.NdTargetLow, address, prefixLength);
+
+    /// <summary>Packets whose ct_state has every bit of <paramref name="set"/> and none of <paramref name="clear"/> (OpenFlow's +flag and -flag).</summary>
+    public FlowMatch CtState(CtState set, CtState clear = default) => With(FlowField.CtState, (ulong)set, (ulong)(set | clear));
 
     /// <summary>True when <paramref name="key"/> matches.</summary>
     public bool Matches(in FlowKey key) => key.MatchesMasked(_mask, _value);

@@ -82,6 +82,27 @@ public readonly record struct PipelineAction
     /// <summary>Answers a DHCP DISCOVER or REQUEST with the OFFER or ACK of <paramref name="offer"/>, sent back out of the ingress port.</summary>
     public static PipelineAction DhcpResponder(DhcpOffer offer) => new(PipelineActionKind.DhcpResponder, offer: offer);
 
+    /// <summary>
+    /// Open vSwitch's ct(): looks the packet up in the connection tracker's <paramref name="zone"/>, so that the actions
+    /// after it and the tables after it match on its ct_state. With <paramref name="commit"/>, a new connection is added
+    /// to the tracker. With <paramref name="table"/>, the packet goes on in that table (which may be this one: its
+    /// ct_state is now tracked) after the entry's actions, as after a recirculation, instead of by the entry's goto.
+    /// </summary>
+    public static PipelineAction Ct(ushort zone, bool commit = false, byte? table = null) =>
+        new(PipelineActionKind.Ct, zone, (commit ? CtCommitFlag : 0) | (table is { } t ? CtTableFlag | ((ulong)t << 8) : 0));
+
+    /// <summary>The zone of a <see cref="PipelineActionKind.Ct"/>.</summary>
+    public ushort CtZone => (ushort)Operand;
+
+    /// <summary>Whether a <see cref="PipelineActionKind.Ct"/> commits a new connection.</summary>
+    public bool CtCommit => (Value & CtCommitFlag) != 0;
+
+    /// <summary>The table a <see cref="PipelineActionKind.Ct"/> goes on in; null when it goes on as the entry says.</summary>
+    public byte? CtTable => (Value & CtTableFlag) != 0 ? (byte)(Value >> 8) : null;
+
+    private const ulong CtCommitFlag = 1;
+    private const ulong CtTableFlag = 2;
+
     /// <summary>Sends a copy of the packet as it arrived (before any rewrite) to <paramref name="port"/>.</summary>
     public static PipelineAction Mirror(uint port) => new(PipelineActionKind.Mirror, port);
 
@@ -96,6 +117,7 @@ public readonly record struct PipelineAction
         PipelineActionKind.ArpResponder => $"arp_responder:0x{Value:x12}",
         PipelineActionKind.NdResponder => $"nd_responder{(Operand != 0 ? "(router)" : string.Empty)}:{AddressText()}->0x{Value:x12}",
         PipelineActionKind.DhcpResponder => $"dhcp_responder:{Offer}",
+        PipelineActionKind.Ct => $"ct({(CtCommit ? "commit," : string.Empty)}zone={CtZone}{(CtTable is { } table ? $",table={table}" : string.Empty)})",
         _ => Kind.ToString(),
     };
 

@@ -22,4 +22,5 @@ public enum PipelineActionKind : byte
     NdResponder,
     DhcpResponder,
     Mirror,
+    Ct,
 }

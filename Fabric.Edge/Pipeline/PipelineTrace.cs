@@ -1,5 +1,6 @@
 using System.Text;
 using Sdn.Common.Packets;
+using Sdn.Fabric.Edge.Conntrack;
 using Sdn.Fabric.Edge.Datapath;
 
 namespace Sdn.Fabric.Edge.Pipeline;
@@ -37,6 +38,9 @@ public sealed class PipelineTrace
 
     /// <summary>The cache tier that would answer this packet if it arrived now.</summary>
     public CacheTier CacheWouldHit { get; internal set; }
+
+    /// <summary>The ct_state the packet's ct lookup gave (found in the tracker or assumed, as the notes say); null without a lookup.</summary>
+    public CtState? CtState { get; internal set; }
 
     /// <summary>The trace of a frame that could not be parsed: the datapath counts it and drops it.</summary>
     public static PipelineTrace Malformed(ParseResult parse)

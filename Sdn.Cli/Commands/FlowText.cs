@@ -26,7 +26,19 @@ internal static class FlowText
     public static string Table(uint tableId, string name) => name.Length > 0 ? $"table {tableId} ({name})" : $"table {tableId}";
 
     public static string Match(IEnumerable<FieldMatch> match, PortNames? ports = null) => string.Join(",", match.Select(m =>
-        m.Mask.IsEmpty ? $"{Name(m.Field)}={Value(m.Field, m.Value, ports)}" : $"{Name(m.Field)}={Value(m.Field, m.Value)}/{Value(m.Field, m.Mask)}"));
+        m.Field == Field.CtState ? $"ct_state={CtFlags(m.Value, m.Mask)}"
+        : m.Mask.IsEmpty ? $"{Name(m.Field)}={Value(m.Field, m.Value, ports)}"
+        : $"{Name(m.Field)}={Value(m.Field, m.Value)}/{Value(m.Field, m.Mask)}"));
+
+    /// <summary>"+trk+est-rpl": each flag the mask holds, + when the value has it and - when not, as Open vSwitch writes them.</summary>
+    private static string CtFlags(ByteString value, ByteString mask)
+    {
+        var (set, care) = ((byte)Number(value), mask.IsEmpty ? (byte)0xFF : (byte)Number(mask));
+        return string.Concat(CtFlagNames.Where(f => (care & f.Bit) != 0).Select(f => ((set & f.Bit) != 0 ? "+" : "-") + f.Name));
+    }
+
+    private static readonly (byte Bit, string Name)[] CtFlagNames =
+        [(0x20, "trk"), (0x01, "new"), (0x02, "est"), (0x04, "rel"), (0x08, "rpl"), (0x10, "inv")];
 
     /// <summary>The instructions as one action list, as OpenFlow 1.3 tools print them; "drop" when there are none.</summary>
     public static string Instructions(IEnumerable<Instruction> instructions, PortNames? ports = null)
@@ -57,6 +69,7 @@ internal static class FlowText
             FlowAction.KindOneofCase.DecIpTtl => "dec_ttl",
             FlowAction.KindOneofCase.DecMplsTtl => "dec_mpls_ttl",
             FlowAction.KindOneofCase.Mirror => $"mirror:{ports.Write(action.Mirror)}",
+            FlowAction.KindOneofCase.Ct => $"ct({(action.Ct.Commit ? "commit," : string.Empty)}zone={action.Ct.Zone}{(action.Ct.HasTable ? $",table={action.Ct.Table}" : string.Empty)})",
             FlowAction.KindOneofCase.ArpResponder => $"arp_responder:{Value(Field.EthSrc, action.ArpResponder.TargetMac)}",
             FlowAction.KindOneofCase.NdResponder => $"nd_responder{(action.NdResponder.Router ? "(router)" : string.Empty)}:"
                 + $"{Value(Field.NdTarget, action.NdResponder.TargetIp)}->{Value(Field.EthSrc, action.NdResponder.TargetMac)}",

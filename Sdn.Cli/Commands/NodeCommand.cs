@@ -49,10 +49,12 @@ internal static class NodeCommand
         });
         var detach = new Option<bool>("--detach", "-d") { Description = "Return once the node runs and leave it running in the background; its output goes to a log file" };
         var metrics = MetricsOption.Create();
+        var conntrackLimit = ConntrackLimitOption.Create();
         var command = new Command(verb, description) { name, controller, underlay, metrics, detach };
         if (role == NodeRole.Edge)
         {
             command.Options.Add(hostPrefix);
+            command.Options.Add(conntrackLimit);
         }
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -80,6 +82,7 @@ internal static class NodeCommand
                 if (role == NodeRole.Edge)
                 {
                     again.AddRange(hostPrefix.Name, parse.GetValue(hostPrefix)!);
+                    ConntrackLimitOption.AddTo(again, parse, conntrackLimit);
                 }
 
                 return await Detached.RunAsync(
@@ -90,6 +93,7 @@ internal static class NodeCommand
             var options = new EmbeddedFabricOptions
             {
                 NamePrefix = parse.GetValue(hostPrefix) ?? EmbeddedFabricOptions.DefaultNamePrefix,
+                ConntrackLimit = parse.GetValue(conntrackLimit),
                 GuestOutput = (vm, line) => output.WriteLine($"vm {vm}: {line}"),
             };
             LoneNode node;

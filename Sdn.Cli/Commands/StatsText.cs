@@ -40,10 +40,10 @@ internal static class StatsText
                 return [.. row, Rate(p.RxPackets, was.RxPackets, seconds), Rate(p.RxBytes, was.RxBytes, seconds), Rate(p.TxPackets, was.TxPackets, seconds), Rate(p.TxBytes, was.TxBytes, seconds)];
             }))));
         AppendSection(text, TextTable.Render(
-            ["NODE", "CACHE EXACT", "CACHE MEGAFLOW", "CACHE MISS"],
+            ["NODE", "CACHE EXACT", "CACHE MEGAFLOW", "CACHE MISS", "CONNECTIONS"],
             Reported(stats).Where(n => n.Counters.Datapath.ContainsKey("miss")).Select(n => new[]
             {
-                n.Node, Datapath(n, "exact_hit"), Datapath(n, "megaflow_hit"), Datapath(n, "miss"),
+                n.Node, Datapath(n, "exact_hit"), Datapath(n, "megaflow_hit"), Datapath(n, "miss"), Datapath(n, "ct_connections"),
             })));
         AppendSection(text, TextTable.Render(
             ["NODE", "LSR RECEIVED", "SWAPPED", "POPPED", "ON BACKUP"],

@@ -28,6 +28,10 @@ internal static class TraceCommand
         };
         var fromPcap = new Option<FileInfo>("--from-pcap") { Description = "Replay a packet of this pcapng or pcap file" };
         var index = new Option<int>("--index") { Description = "Which packet of --from-pcap, counted from 1 as Wireshark numbers frames", DefaultValueFactory = _ => 1 };
+        var ctState = new Option<string>("--ct-state")
+        {
+            Description = "The ct_state a ct lookup gives: new, est, est|rpl, rel, rel|rpl or inv; left out, what the edge's connection tracker holds now",
+        };
         var json = JsonOption.Create();
         var command = new Command("trace", "Show what an edge's pipeline does with a packet arriving on a port: tables, entries, actions, outputs and labels, and the cache; nothing is sent or counted")
         {
@@ -35,6 +39,7 @@ internal static class TraceCommand
             packet,
             fromPcap,
             index,
+            ctState,
             json,
             controller,
         };
@@ -67,7 +72,8 @@ internal static class TraceCommand
             var (inPort, frame) = parse.GetValue(fromPcap) is { } file
                 ? await FromCaptureAsync(client, file, parse.GetValue(index), parse.GetValue(port)).ConfigureAwait(false)
                 : await FromSpecAsync(client, PacketSpec.Parse(parse.GetRequiredValue(packet)), parse.GetValue(port)!).ConfigureAwait(false);
-            var result = await client.TraceAsync(new TraceRequest { Port = inPort, Packet = ByteString.CopyFrom(frame) }, deadline: ControllerClient.DiagnosticDeadline()).ConfigureAwait(false);
+            var request = new TraceRequest { Port = inPort, Packet = ByteString.CopyFrom(frame), CtState = parse.GetValue(ctState) ?? string.Empty };
+            var result = await client.TraceAsync(request, deadline: ControllerClient.DiagnosticDeadline()).ConfigureAwait(false);
             await output.WriteAsync(parse.GetValue(json) ? JsonFormatter.Default.Format(result) + Environment.NewLine : TraceText.Render(inPort, frame, result)).ConfigureAwait(false);
         }));
         return command;

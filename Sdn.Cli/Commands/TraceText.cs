@@ -7,7 +7,7 @@ namespace Sdn.Cli.Commands;
 /// <summary>
 /// A trace as `sdn trace` prints it, in the manner of `ovs-appctl ofproto/trace`: the packet, each table
 /// visited with the entry matched and its actions, the decisions taken on the way, each copy that leaves
-/// with the labels pushed on it, the verdict, and whether the flow cache would have answered.
+/// with the labels pushed on it, the ct_state a ct lookup gave, the verdict, and whether the flow cache would have answered.
 /// </summary>
 internal static class TraceText
 {
@@ -32,6 +32,11 @@ internal static class TraceText
         {
             var labels = output.PushedLabels.Count == 0 ? string.Empty : $", labels pushed [{string.Join(", ", output.PushedLabels)}]";
             text.AppendLine($"output: {(output.Port.Length > 0 ? output.Port : "?")} (port {output.PortNumber}){labels}");
+        }
+
+        if (result.CtState.Length > 0)
+        {
+            text.AppendLine($"ct_state: {result.CtState}");
         }
 
         text.AppendLine($"verdict: {result.Verdict}");

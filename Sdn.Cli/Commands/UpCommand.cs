@@ -22,6 +22,7 @@ internal static partial class UpCommand
         var insecure = new Option<bool>("--insecure") { Description = "Let the controller serve an address other hosts can reach (it takes no tokens and no TLS)" };
         var detach = new Option<bool>("--detach", "-d") { Description = "Return once the fabric is up and leave it running in the background; its output goes to a log file" };
         var metrics = MetricsOption.Create();
+        var conntrackLimit = ConntrackLimitOption.Create();
         var command = new Command(
             "up",
             "Run a topology in this process: the controller, every edge and core node, a micro-VM per VM and a namespace per host; Ctrl-C tears it down")
@@ -30,6 +31,7 @@ internal static partial class UpCommand
             listen,
             insecure,
             metrics,
+            conntrackLimit,
             detach,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -65,6 +67,7 @@ internal static partial class UpCommand
                 }
 
                 MetricsOption.AddTo(again, parse, metrics);
+                ConntrackLimitOption.AddTo(again, parse, conntrackLimit);
 
                 return await Detached.RunAsync(
                     [.. again],
@@ -85,6 +88,7 @@ internal static partial class UpCommand
                     Listen = parse.GetValue(listen),
                     Insecure = parse.GetValue(insecure),
                     Metrics = parse.GetValue(metrics),
+                    ConntrackLimit = parse.GetValue(conntrackLimit),
                     Progress = line => terminal.WriteLine($"sdn up: {line}"),
                     Stages = stages,
                     GuestOutput = (vm, line) => terminal.WriteLine($"vm {vm}: {line}"),

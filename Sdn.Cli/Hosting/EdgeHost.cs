@@ -27,6 +27,7 @@ internal sealed class EdgeHost : IAsyncDisposable
 
     public EdgeHost(string name, LinkEnds links, BootGate boot, EmbeddedFabricOptions options, NodeConnection connection)
     {
+        Switch = new EdgeSwitch(conntrackCapacity: options.ConntrackLimit);
         Ports = new EdgePorts(name, links, boot, options);
         Faults = new PollFaults($"edge {name}");
         Agent = new EdgeAgent(name, Switch, Ports, connection.Controller, retryDelay: TimeSpan.FromMilliseconds(50))
@@ -37,7 +38,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = $"edge {name}" };
     }
 
-    public EdgeSwitch Switch { get; } = new();
+    public EdgeSwitch Switch { get; }
 
     public EdgeAgent Agent { get; }
 

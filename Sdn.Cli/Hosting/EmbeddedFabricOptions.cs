@@ -39,6 +39,9 @@ internal sealed record EmbeddedFabricOptions
     /// </summary>
     public Action<string, PortConfig>? BeforeRealize { get; init; }
 
+    /// <summary>How many connections each edge's tracker holds; new ones beyond are dropped and counted.</summary>
+    public int ConntrackLimit { get; init; } = Fabric.Edge.Conntrack.ConnectionTracker.DefaultCapacity;
+
     /// <summary>How long each stage may take: every node programmed, every application up.</summary>
     public TimeSpan StageTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -30,6 +30,7 @@ namespace Sdn.Common.Packets;
 /// w11,w12 ipv6_dst, high then low half
 /// w13     l4_src[0..16)    l4_dst[16..32)    mpls top label stack entry[32..64)
 /// w14     arp_op[0..16)    icmp_type[16..24) icmp_code[24..32) outer_vlan_tci[32..48) mpls_depth[48..56)
+///         ct_state[56..64)  (pipeline state: zero in a parsed frame, set by a connection tracker lookup)
 /// w15     nd_target's low half
 /// </code>
 /// Addresses are stored in host order: the MAC 00:11:22:33:44:55 is 0x001122334455.
@@ -142,6 +143,9 @@ public struct FlowKey : IEquatable<FlowKey>
 
     /// <summary>How many MPLS label stack entries the frame carries.</summary>
     public byte MplsDepth { readonly get => (byte)Get(14, 48, 8); set => Set(14, 48, 8, value); }
+
+    /// <summary>The connection tracker's verdict on the packet (OpenFlow's ct_state bits); zero until a lookup sets it.</summary>
+    public byte CtState { readonly get => (byte)Get(14, 56, 8); set => Set(14, 56, 8, value); }
 
     /// <summary>
     /// Sets <see cref="IpProto"/>, <see cref="IpDscp"/>, <see cref="IpEcn"/> and <see cref="IpTtl"/> with one write to each

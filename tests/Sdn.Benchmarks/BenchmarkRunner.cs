@@ -12,6 +12,7 @@ internal static class BenchmarkRunner
         new Controller.ControllerSuite(),
         new Edge.EdgeSuite(),
         new Edge.EdgeL3Suite(),
+        new Edge.EdgeConntrackSuite(),
         new Capture.CaptureSuite(),
         new Cli.TableSuite(),
         new Core.CoreSuite(),

@@ -10,6 +10,18 @@ public class FlowTextTests
     private static readonly byte[] Target = [0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
 
     [Fact]
+    public void A_ct_state_match_and_ct_actions_are_written_as_open_vswitch_writes_them()
+    {
+        var tracked = new FieldMatch { Field = Field.CtState, Value = ByteString.CopyFrom(0x22), Mask = ByteString.CopyFrom(0x22) };
+        var untracked = new FieldMatch { Field = Field.CtState, Value = ByteString.CopyFrom(0), Mask = ByteString.CopyFrom(0x20) };
+
+        Assert.Equal("ct_state=+trk+est", FlowText.Match([tracked]));
+        Assert.Equal("ct_state=-trk", FlowText.Match([untracked]));
+        Assert.Equal("ct(zone=1,table=3)", FlowText.Action(new FlowAction { Ct = new CtAction { Zone = 1, Table = 3 } }));
+        Assert.Equal("ct(commit,zone=1)", FlowText.Action(new FlowAction { Ct = new CtAction { Zone = 1, Commit = true } }));
+    }
+
+    [Fact]
     public void An_nd_target_match_is_written_as_an_ipv6_address()
     {
         var match = new FieldMatch { Field = Field.NdTarget, Value = ByteString.CopyFrom(Target) };

@@ -10,6 +10,7 @@ public class ExampleTopologyTests
     [InlineData("multi-tenant.yaml")]
     [InlineData("diamond-failover.yaml")]
     [InlineData("scale-100.yaml")]
+    [InlineData("stateful.yaml")]
     public void An_example_topology_compiles_for_every_node(string file)
     {
         var state = Topologies.Load(file).Snapshot();

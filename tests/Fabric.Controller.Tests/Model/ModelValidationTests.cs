@@ -51,6 +51,7 @@ public class ModelValidationTests
         { "ACL rule with ports for ICMP", (m => m.Create(ResourceKinds.AclRules, Rule("r", "acme", protocol: 1, dstPorts: new PortRange { First = 1, Last = 2 })), ModelError.InvalidArgument, "only to TCP (6) and UDP (17)") },
         { "ACL rule with a reversed port range", (m => m.Create(ResourceKinds.AclRules, Rule("r", "acme", protocol: 6, dstPorts: new PortRange { First = 90, Last = 80 })), ModelError.InvalidArgument, "90-80") },
         { "ACL rule duplicating another's priority and match", (m => m.Create(ResourceKinds.AclRules, new AclRule { Name = "again", Tenant = "acme", Priority = 100, Action = AclAction.Allow, Protocol = 6, DstPorts = new PortRange { First = 23, Last = 23 } }), ModelError.AlreadyExists, "'no-telnet'") },
+        { "stateful ACL rule at the tracking priority", (m => m.Create(ResourceKinds.AclRules, Rule("r", "acme", priority: 65535, stateful: true)), ModelError.InvalidArgument, "kept for connection tracking") },
         { "edge named like a core node", (m => m.Create(ResourceKinds.Edges, new EdgeNode { Name = "c1" }), ModelError.AlreadyExists, "one name space") },
         { "edge with a bad address", (m => m.Create(ResourceKinds.Edges, new EdgeNode { Name = "e3", Address = "no port" }), ModelError.InvalidArgument, "not an IPv4 address and port") },
         { "core node with port 0", (m => m.Create(ResourceKinds.CoreNodes, new CoreNode { Name = "c2", Address = "192.0.2.1:0" }), ModelError.InvalidArgument, "not an IPv4 address and port") },
@@ -81,6 +82,18 @@ public class ModelValidationTests
         { "setting the state of a missing link", (m => m.SetLinkState("nope", true), ModelError.NotFound, "link 'nope'") },
     };
 
+    [Fact]
+    public void A_stateful_rule_is_refused_in_a_tenant_with_a_rule_at_the_tracking_priority()
+    {
+        using var fixture = new ModelFixture();
+        fixture.Model.Create(ResourceKinds.AclRules, Rule("top", "acme", priority: 65535));
+
+        var refused = Assert.Throws<ModelException>(() => fixture.Model.Create(ResourceKinds.AclRules, Rule("r", "acme", stateful: true)));
+
+        Assert.Equal(ModelError.InvalidArgument, refused.Error);
+        Assert.Contains("'top'", refused.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(RefusedRequests))]
     public void Refused_request_changes_nothing(string request)
@@ -103,8 +116,8 @@ public class ModelValidationTests
     private static Network Net(string name, string tenant, string subnet, string gateway = "") =>
         new() { Name = name, Tenant = tenant, Ipv4Subnet = subnet, Ipv4Gateway = gateway };
 
-    private static AclRule Rule(string name, string tenant, uint priority = 10, string src = "", string dst = "", uint protocol = 0, PortRange? dstPorts = null) =>
-        new() { Name = name, Tenant = tenant, Priority = priority, Action = AclAction.Allow, SrcCidr = src, DstCidr = dst, Protocol = protocol, DstPorts = dstPorts };
+    private static AclRule Rule(string name, string tenant, uint priority = 10, string src = "", string dst = "", uint protocol = 0, PortRange? dstPorts = null, bool stateful = false) =>
+        new() { Name = name, Tenant = tenant, Priority = priority, Action = AclAction.Allow, SrcCidr = src, DstCidr = dst, Protocol = protocol, DstPorts = dstPorts, Stateful = stateful };
 
     private static Link LinkOf(string name, string a, string b) =>
         new() { Name = name, A = new LinkEndpoint { Node = a }, B = new LinkEndpoint { Node = b } };

@@ -90,7 +90,7 @@ public sealed class SouthboundTests : IAsyncLifetime
         var (a, b) = (_fabric.Model.Get(ResourceKinds.Ports, "alpha-f1"), _fabric.Model.Get(ResourceKinds.Ports, "alpha-f2"));
         var uplink = _fabric.Compiled.UplinkNumber("e1", "e1--c1");
 
-        var result = await _fabric.Hub.TraceAsync("e1", "alpha-f1", Google.Protobuf.ByteString.CopyFrom(Traffic.Udp(a, b)), CancellationToken.None);
+        var result = await _fabric.Hub.TraceAsync("e1", "alpha-f1", Google.Protobuf.ByteString.CopyFrom(Traffic.Udp(a, b)), ctState: 0, CancellationToken.None);
 
         Assert.Equal([EdgeTables.Classify, EdgeTables.PortSecurity, EdgeTables.Neighbours, EdgeTables.Acl, EdgeTables.Route, EdgeTables.Forward], result.Steps.Select(s => s.TableId));
         var output = Assert.Single(result.Outputs);

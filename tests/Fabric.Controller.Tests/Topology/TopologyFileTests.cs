@@ -84,6 +84,26 @@ public class TopologyFileTests
     }
 
     [Fact]
+    public void An_acl_may_be_stateful_and_stateful_takes_true_or_false()
+    {
+        const string Acl = "\nacls:\n  - { tenant: red, action: allow, protocol: tcp, ports: \"5432\", stateful: STATEFUL }\n";
+        var topology = TopologyFile.Parse(Valid + Acl.Replace("STATEFUL", "true", StringComparison.Ordinal), "t.yaml");
+        var error = SingleError(Valid + Acl.Replace("STATEFUL", "maybe", StringComparison.Ordinal));
+
+        Assert.True(Assert.Single(topology.State.AclRules).Stateful);
+        Assert.Equal("'stateful' of an acl must be true or false, not 'maybe'", error.Message);
+    }
+
+    [Fact]
+    public void A_stateful_acl_at_the_tracking_priority_is_the_models_error_at_the_priority()
+    {
+        var error = SingleError(Valid + "\nacls:\n  - { tenant: red, priority: 65535, stateful: true }\n");
+
+        Assert.Contains("kept for connection tracking", error.Message, StringComparison.Ordinal);
+        Assert.Equal(19, error.Line);
+    }
+
+    [Fact]
     public void A_vms_application_gets_its_parameters_defaults()
     {
         var topology = TopologyFile.Parse(Valid.Replace("ip: 10.1.0.12 }", "ip: 10.1.0.12, app: ping, params: { target: vm1 } }", StringComparison.Ordinal), "t.yaml");

@@ -66,6 +66,61 @@ public static class Frames
             b.Tcp(40000, destinationPort, 1, 0, TcpHeader.Syn);
         });
 
+    /// <summary>A TCP segment with <paramref name="flags"/> (<see cref="TcpHeader.Syn"/> and the like).</summary>
+    public static byte[] TcpSegment(uint source, uint destination, ushort sourcePort, ushort destinationPort, byte flags) =>
+        Build((ref FrameBuilder b) =>
+        {
+            b.Ethernet(Keys.MacB, Keys.MacA, EtherTypes.Ipv4);
+            b.Ipv4(source, destination, IpProtocols.Tcp);
+            b.Tcp(sourcePort, destinationPort, 1, 0, flags);
+        });
+
+    public static byte[] Tcp6Segment(UInt128 source, UInt128 destination, ushort sourcePort, ushort destinationPort, byte flags) =>
+        Build((ref FrameBuilder b) =>
+        {
+            b.Ethernet(Keys.MacB, Keys.MacA, EtherTypes.Ipv6);
+            b.Ipv6(source, destination, IpProtocols.Tcp);
+            b.Tcp(sourcePort, destinationPort, 1, 0, flags);
+        });
+
+    /// <summary>An ICMP echo request (type 8) or reply (type 0); ICMPv6's when <paramref name="ipv6"/>, with types 128 and 129.</summary>
+    public static byte[] Echo(UInt128 source, UInt128 destination, byte type, ushort identifier, bool ipv6 = false) =>
+        Build((ref FrameBuilder b) =>
+        {
+            b.Ethernet(Keys.MacB, Keys.MacA, ipv6 ? EtherTypes.Ipv6 : EtherTypes.Ipv4);
+            if (ipv6)
+            {
+                b.Ipv6(source, destination, IpProtocols.Icmpv6);
+            }
+            else
+            {
+                b.Ipv4((uint)source, (uint)destination, IpProtocols.Icmp);
+            }
+
+            b.IcmpEcho(type, identifier, 1);
+        });
+
+    /// <summary>
+    /// An ICMP error (<paramref name="type"/>, <paramref name="code"/>) from <paramref name="source"/> to
+    /// <paramref name="destination"/> that quotes <paramref name="quoted"/>'s IP header and 8 bytes after it; ICMPv6's
+    /// when the quoted frame is IPv6.
+    /// </summary>
+    public static byte[] IcmpError(uint source, uint destination, byte type, byte code, byte[] quoted) =>
+        Build((ref FrameBuilder b) =>
+        {
+            b.Ethernet(Keys.MacB, Keys.MacA, EtherTypes.Ipv4);
+            b.Ipv4(source, destination, IpProtocols.Icmp);
+            b.Payload(IcmpErrorBody(type, code, quoted[EthernetHeader.Size..(EthernetHeader.Size + 28)]));
+        });
+
+    public static byte[] Icmp6Error(UInt128 source, UInt128 destination, byte type, byte code, byte[] quoted) =>
+        Build((ref FrameBuilder b) =>
+        {
+            b.Ethernet(Keys.MacB, Keys.MacA, EtherTypes.Ipv6);
+            b.Ipv6(source, destination, IpProtocols.Icmpv6);
+            b.Payload(IcmpErrorBody(type, code, quoted[EthernetHeader.Size..(EthernetHeader.Size + 48)]));
+        });
+
     public static byte[] Arp(ushort operation, ulong senderMac, uint senderIp, ulong targetMac, uint targetIp, ulong ethDst) =>
         Build((ref FrameBuilder b) =>
         {
@@ -88,6 +143,15 @@ public static class Frames
 
     /// <summary>An IPv4 frame cut off in the middle of its IP header.</summary>
     public static byte[] TruncatedIpv4() => Udp()[..24];
+
+    private static byte[] IcmpErrorBody(byte type, byte code, byte[] quoted)
+    {
+        var body = new byte[8 + quoted.Length];
+        body[0] = type;
+        body[1] = code;
+        quoted.CopyTo(body, 8);
+        return body;
+    }
 
     private delegate void Composer(ref FrameBuilder builder);
 

@@ -1,3 +1,4 @@
+using Sdn.Fabric.Edge.Conntrack;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
 
@@ -6,9 +7,9 @@ namespace Sdn.Fabric.Edge.Tests.Support;
 /// <summary>A switch with four internal ports that keep what they are sent, for frame-level tests.</summary>
 public sealed class SwitchRig
 {
-    public SwitchRig(TimeProvider? time = null)
+    public SwitchRig(TimeProvider? time = null, int conntrackCapacity = ConnectionTracker.DefaultCapacity)
     {
-        Switch = new EdgeSwitch(4, time);
+        Switch = new EdgeSwitch(4, time, conntrackCapacity);
         Ports = Enumerable.Range(1, 4).Select(n => new InternalPort((uint)n, $"p{n}", keepTransmitted: true)).ToArray();
         foreach (var port in Ports)
         {

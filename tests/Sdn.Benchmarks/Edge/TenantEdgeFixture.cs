@@ -24,11 +24,12 @@ internal sealed class TenantEdgeFixture
     private readonly FrameMix _frames;
     private long _sent;
 
-    public TenantEdgeFixture(TenantFabric fabric, string from, string to, int flows)
+    /// <param name="time">The switch's clock: its flows' and its connection tracker's.</param>
+    public TenantEdgeFixture(TenantFabric fabric, string from, string to, int flows, TimeProvider? time = null, int conntrackCapacity = Fabric.Edge.Conntrack.ConnectionTracker.DefaultCapacity)
     {
         _fabric = fabric;
         (_from, _to) = (fabric.Port(from), fabric.Port(to));
-        Switch = new EdgeSwitch();
+        Switch = new EdgeSwitch(time: time, conntrackCapacity: conntrackCapacity);
         var programmer = new EdgeProgrammer(Switch, new InternalPorts());
         programmer.Apply(fabric.Compiled.ProgramOf(TenantFabric.Ingress).FullState(fabric.Compiled.Version));
         InPort = fabric.Compiled.VnicNumber(TenantFabric.Ingress, from);
@@ -46,6 +47,11 @@ internal sealed class TenantEdgeFixture
     public InternalPort Uplink { get; }
 
     public bool IsRouted => _from.Network != _to.Network;
+
+    public FrameMix Frames => _frames;
+
+    /// <summary>Counts <paramref name="count"/> frames as sent by a caller that filled the burst itself.</summary>
+    public void CountSent(int count) => _sent += count;
 
     /// <summary>Runs the next burst of the mix through the switch; returns where the burst after it starts.</summary>
     public int Send(PacketBurst burst, int next)

@@ -8,7 +8,8 @@ namespace Sdn.Benchmarks.Edge;
 /// One tenant with two networks, front (10.1.0.0/24) and back (10.2.0.0/24), on edges e1 and e2 joined through
 /// core node c1, built in the model and compiled by the controller's compiler. e1 holds the senders, both on front:
 /// <see cref="Secure"/> with port security on, as ports have it by default, and <see cref="Open"/> with it off.
-/// e2 holds <see cref="Near"/> on front and <see cref="Far"/> on back.
+/// e2 holds <see cref="Near"/> on front and <see cref="Far"/> on back. With <paramref name="acl"/>, the tenant has
+/// that one ACL rule allowing UDP from front to back, stateful or not.
 /// </summary>
 internal sealed class TenantFabric
 {
@@ -24,7 +25,7 @@ internal sealed class TenantFabric
     public const string Near = "near";
     public const string Far = "far";
 
-    public TenantFabric()
+    public TenantFabric(bool? acl = null)
     {
         var model = new FabricModel(store: null);
         model.Create(ResourceKinds.Edges, new EdgeNode { Name = Ingress });
@@ -42,6 +43,21 @@ internal sealed class TenantFabric
         model.Create(ResourceKinds.Ports, new Port { Name = Open, Network = "front", Edge = Ingress, PortSecurity = false });
         model.Create(ResourceKinds.Ports, new Port { Name = Near, Network = "front", Edge = Egress });
         model.Create(ResourceKinds.Ports, new Port { Name = Far, Network = "back", Edge = Egress });
+        if (acl is { } stateful)
+        {
+            model.Create(ResourceKinds.AclRules, new AclRule
+            {
+                Name = "front-to-back",
+                Tenant = "acme",
+                Priority = 100,
+                Action = AclAction.Allow,
+                SrcCidr = "10.1.0.0/24",
+                DstCidr = "10.2.0.0/24",
+                Protocol = 17,
+                Stateful = stateful,
+            });
+        }
+
         State = model.Snapshot();
         Compiled = FabricCompiler.Compile(State);
     }

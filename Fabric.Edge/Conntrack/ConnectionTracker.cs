@@ -1,0 +1,394 @@
+using System.Runtime.CompilerServices;
+using Sdn.Common.Packets;
+
+namespace Sdn.Fabric.Edge.Conntrack;
+
+/// <summary>
+/// An edge's connection tracker: which connections are open, by zone and 5-tuple, so that stateful rules can admit a
+/// connection's replies and the ICMP errors about it, and refuse what opens nothing.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>What.</b> A lookup (<see cref="Track"/>) reads the packet's tuple from the frame and tells its
+/// <see cref="CtState"/>: new, established, related, invalid, and whether it goes the reply way. It also moves the
+/// connection's state along (TCP's handshake, FIN and RST; whether a UDP or ICMP exchange has been answered) and its
+/// expiry. Only a commit (<see cref="Commit"/>), after the pipeline has decided to admit a new connection, adds one.
+/// </para>
+/// <para>
+/// <b>Table.</b> Fixed capacity, allocated once: an array of connections, and a chained hash index over both
+/// directions of each (node 2c is connection c's original tuple, node 2c+1 its reply tuple). The chain links live in
+/// the connections themselves, so a lookup touches the bucket and the connection it finds, and no third array. A commit with no free slot first reclaims an expired one near the sweep cursor; failing
+/// that the new connection is refused, and the caller drops and counts the packet. Connections already in the table
+/// are never evicted for a new one, so established traffic goes on when the table is full.
+/// </para>
+/// <para>
+/// <b>Expiry.</b> No timer and no allocation: a lookup that finds an expired connection frees it and sees none, and
+/// <see cref="Sweep"/>, called once per burst, frees the expired ones among a few slots past a cursor.
+/// </para>
+/// <para>
+/// <b>Related.</b> An ICMP (destination unreachable, source quench, redirect, time exceeded, parameter problem) or
+/// ICMPv6 (1 to 4) error quotes the packet it is about; when that packet's tuple names a connection, the error is
+/// related, and a reply when the quoted packet went the original way. Nothing else about the connection changes.
+/// </para>
+/// <para>
+/// <b>Strict TCP.</b> Only a SYN opens a TCP connection; a segment of a connection the tracker never saw (one opened
+/// before the rule became stateful, or after an edge restart) is invalid, as with Linux's nf_conntrack_tcp_loose=0.
+/// A SYN on a connection that is closed or in TIME_WAIT opens it afresh. Sequence numbers are not checked. A later
+/// IP fragment carries no ports and is invalid.
+/// </para>
+/// <para>
+/// <b>NAT.</b> A binding (the translated tuple) belongs in <see cref="TrackedConnection"/>, with a third and fourth
+/// index node for the translated directions; the lookup already returns the slot a nat action would rewrite from.
+/// </para>
+/// Not thread-safe: the datapath's thread owns it. <see cref="Commit"/> commits what the last <see cref="Track"/> saw.
+/// </remarks>
+public sealed class ConnectionTracker
+{
+    public const int DefaultCapacity = 32768;
+
+    /// <summary>How many slots <see cref="Sweep"/> looks at per call, and a full table's commit looks at to reclaim one.</summary>
+    public const int SweepBudget = 16;
+
+    private const int None = -1;
+    private const byte TcpFin = 0x01;
+    private const byte TcpSyn = 0x02;
+    private const byte TcpRst = 0x04;
+    private const byte TcpAck = 0x10;
+
+    private readonly TrackedConnection[] _connections;
+    private readonly int[] _buckets;
+    private readonly int[] _free;
+    private readonly int _bucketMask;
+    private readonly Ticks _timeouts;
+    private int _freeCount;
+    private int _sweepCursor;
+
+    // What the last Track saw that Commit may add: a new connection's tuple and its first TCP state.
+    private bool _pending;
+    private ConnectionTuple _pendingTuple;
+    private TcpConnectionState _pendingTcp;
+
+    public ConnectionTracker(int capacity, TimeProvider time, ConntrackTimeouts? timeouts = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentNullException.ThrowIfNull(time);
+        Capacity = capacity;
+        _connections = new TrackedConnection[capacity];
+        var buckets = (int)Math.Min(1u << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(2 * capacity)));
+        _buckets = new int[buckets];
+        _bucketMask = buckets - 1;
+        Array.Fill(_buckets, None);
+        _free = new int[capacity];
+        for (var i = 0; i < capacity; i++)
+        {
+            _free[i] = capacity - 1 - i;
+        }
+
+        _freeCount = capacity;
+        _timeouts = new Ticks(timeouts ?? ConntrackTimeouts.Default, time.TimestampFrequency);
+    }
+
+    /// <summary>How many connections the table holds at most.</summary>
+    public int Capacity { get; }
+
+    /// <summary>How many slots are taken (expired connections not yet freed included).</summary>
+    public int Count => Capacity - _freeCount;
+
+    /// <summary>Connections committed since the tracker was made.</summary>
+    public long Created { get; private set; }
+
+    /// <summary>New connections refused because the table was full.</summary>
+    public long Refused { get; private set; }
+
+    /// <summary>Connections freed because their timeout passed.</summary>
+    public long Expired { get; private set; }
+
+    /// <summary>
+    /// Looks the packet up in <paramref name="zone"/>, moves its connection along, and says what it is; a new one is
+    /// remembered for <see cref="Commit"/>. <paramref name="offsets"/> are the frame's, as its parse found them.
+    /// </summary>
+    public CtState Track(ushort zone, ReadOnlySpan<byte> frame, in HeaderOffsets offsets, long now) => Classify(zone, frame, offsets, now, update: true);
+
+    /// <summary>What <see cref="Track"/> would say of the packet, changing nothing: for traces.</summary>
+    public CtState Peek(ushort zone, ReadOnlySpan<byte> frame, in HeaderOffsets offsets, long now) => Classify(zone, frame, offsets, now, update: false);
+
+    /// <summary>
+    /// Adds the connection the last <see cref="Track"/> found new; true when it is in the table (or there was none to
+    /// add), false when the table is full and it was refused.
+    /// </summary>
+    public bool Commit(long now)
+    {
+        if (!_pending)
+        {
+            return true;
+        }
+
+        _pending = false;
+        if (_freeCount == 0 && !Reclaim(now))
+        {
+            Refused++;
+            return false;
+        }
+
+        var slot = _free[--_freeCount];
+        ref var connection = ref _connections[slot];
+        connection.Original = _pendingTuple;
+        connection.Tcp = _pendingTcp;
+        connection.ReplySeen = false;
+        connection.FinSeen = 0;
+        connection.InUse = true;
+        connection.ExpiresAt = now + Timeout(connection);
+        Link(2 * slot, _pendingTuple.Hash64());
+        Link((2 * slot) + 1, _pendingTuple.Reversed.Hash64());
+        Created++;
+        return true;
+    }
+
+    /// <summary>Frees the expired connections among the next <see cref="SweepBudget"/> slots.</summary>
+    public void Sweep(long now)
+    {
+        for (var i = 0; i < SweepBudget; i++)
+        {
+            SweepOne(now);
+        }
+    }
+
+    /// <summary>The connection <paramref name="tuple"/> names, either way, as a lookup would find it now; for tests and traces.</summary>
+    public bool TryGet(in ConnectionTuple tuple, long now, out TcpConnectionState tcp, out bool isReply)
+    {
+        var node = Find(tuple, now, update: false);
+        tcp = node == None ? default : _connections[node >> 1].Tcp;
+        isReply = (node & 1) != 0;
+        return node != None;
+    }
+
+    private CtState Classify(ushort zone, ReadOnlySpan<byte> frame, in HeaderOffsets offsets, long now, bool update)
+    {
+        if (update)
+        {
+            _pending = false;
+        }
+
+        var kind = ConnectionPacket.Read(zone, frame, offsets, out var tuple, out var tcpFlags);
+        switch (kind)
+        {
+            case ConnectionPacketKind.Invalid:
+                return CtState.Tracked | CtState.Invalid;
+            case ConnectionPacketKind.IcmpError:
+                var quoted = Find(tuple, now, update);
+                return quoted == None ? CtState.Tracked | CtState.Invalid
+                    : (quoted & 1) == 0 ? CtState.Tracked | CtState.Related | CtState.Reply
+                    : CtState.Tracked | CtState.Related;
+        }
+
+        var node = Find(tuple, now, update);
+        if (node != None && kind == ConnectionPacketKind.Tcp && (node & 1) == 0 && IsOpeningSyn(tcpFlags)
+            && _connections[node >> 1].Tcp is TcpConnectionState.TimeWait or TcpConnectionState.Closed)
+        {
+            // The port is reused for a new connection: the old one is over.
+            if (!update)
+            {
+                return CtState.Tracked | CtState.New;
+            }
+
+            Remove(node >> 1);
+            node = None;
+        }
+
+        if (node == None)
+        {
+            return Unknown(kind, tuple, tcpFlags, update);
+        }
+
+        ref var connection = ref _connections[node >> 1];
+        var isReply = (node & 1) != 0;
+        if (update)
+        {
+            if (kind == ConnectionPacketKind.Tcp)
+            {
+                AdvanceTcp(ref connection, tcpFlags, isReply);
+            }
+
+            connection.ReplySeen |= isReply;
+            connection.ExpiresAt = now + Timeout(connection);
+        }
+
+        return isReply ? CtState.Tracked | CtState.Established | CtState.Reply
+            : connection.ReplySeen ? CtState.Tracked | CtState.Established
+            : CtState.Tracked | CtState.New;
+    }
+
+    /// <summary>A packet no connection knows: new when it may open one (then remembered for a commit), else invalid.</summary>
+    private CtState Unknown(ConnectionPacketKind kind, in ConnectionTuple tuple, byte tcpFlags, bool update)
+    {
+        var opens = kind switch
+        {
+            ConnectionPacketKind.Tcp => IsOpeningSyn(tcpFlags),
+            ConnectionPacketKind.IcmpEchoReply => false,
+            _ => true,
+        };
+        if (!opens)
+        {
+            return CtState.Tracked | CtState.Invalid;
+        }
+
+        if (update)
+        {
+            _pending = true;
+            _pendingTuple = tuple;
+            _pendingTcp = TcpConnectionState.SynSent;
+        }
+
+        return CtState.Tracked | CtState.New;
+    }
+
+    private static bool IsOpeningSyn(byte flags) => (flags & (TcpSyn | TcpAck | TcpRst | TcpFin)) == TcpSyn;
+
+    private static void AdvanceTcp(ref TrackedConnection connection, byte flags, bool isReply)
+    {
+        if ((flags & TcpRst) != 0)
+        {
+            connection.Tcp = TcpConnectionState.Closed;
+            return;
+        }
+
+        if ((flags & TcpFin) != 0)
+        {
+            connection.FinSeen |= (byte)(isReply ? 2 : 1);
+            connection.Tcp = connection.FinSeen == 3 ? TcpConnectionState.TimeWait : TcpConnectionState.FinWait;
+            return;
+        }
+
+        connection.Tcp = connection.Tcp switch
+        {
+            TcpConnectionState.SynSent when isReply && (flags & (TcpSyn | TcpAck)) == (TcpSyn | TcpAck) => TcpConnectionState.SynReceived,
+            TcpConnectionState.SynReceived when !isReply && (flags & TcpAck) != 0 => TcpConnectionState.Established,
+            var unchanged => unchanged,
+        };
+    }
+
+    private long Timeout(in TrackedConnection connection) => connection.Original.Protocol switch
+    {
+        IpProtocols.Tcp => connection.Tcp switch
+        {
+            TcpConnectionState.SynSent => _timeouts.TcpSynSent,
+            TcpConnectionState.SynReceived => _timeouts.TcpSynReceived,
+            TcpConnectionState.Established => _timeouts.TcpEstablished,
+            TcpConnectionState.FinWait => _timeouts.TcpFinWait,
+            TcpConnectionState.TimeWait => _timeouts.TcpTimeWait,
+            _ => _timeouts.TcpClosed,
+        },
+        IpProtocols.Udp => connection.ReplySeen ? _timeouts.UdpReplied : _timeouts.UdpUnreplied,
+        IpProtocols.Icmp or IpProtocols.Icmpv6 => _timeouts.Icmp,
+        _ => _timeouts.Other,
+    };
+
+    /// <summary>The index node of <paramref name="tuple"/>, either direction; <see cref="None"/> when none, or when expired (then freed if <paramref name="update"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Find(in ConnectionTuple tuple, long now, bool update)
+    {
+        var hash = tuple.Hash64();
+        for (var node = _buckets[(int)hash & _bucketMask]; node != None;)
+        {
+            ref var connection = ref _connections[node >> 1];
+            if (!connection.Original.Matches(tuple, reversed: (node & 1) != 0))
+            {
+                node = (node & 1) == 0 ? connection.NextOfOriginal : connection.NextOfReply;
+                continue;
+            }
+
+            if (connection.ExpiresAt > now)
+            {
+                return node;
+            }
+
+            if (update)
+            {
+                Expired++;
+                Remove(node >> 1);
+            }
+
+            return None;
+        }
+
+        return None;
+    }
+
+    private void Link(int node, ulong hash)
+    {
+        ref var bucket = ref _buckets[(int)hash & _bucketMask];
+        Next(node) = bucket;
+        bucket = node;
+    }
+
+    private void Unlink(int node)
+    {
+        ref var original = ref _connections[node >> 1].Original;
+        var hash = (node & 1) == 0 ? original.Hash64() : original.Reversed.Hash64();
+        ref var link = ref _buckets[(int)hash & _bucketMask];
+        while (link != node)
+        {
+            link = ref Next(link);
+        }
+
+        link = Next(node);
+    }
+
+    private ref int Next(int node) => ref (node & 1) == 0 ? ref _connections[node >> 1].NextOfOriginal : ref _connections[node >> 1].NextOfReply;
+
+    private void Remove(int slot)
+    {
+        Unlink(2 * slot);
+        Unlink((2 * slot) + 1);
+        _connections[slot].InUse = false;
+        _free[_freeCount++] = slot;
+    }
+
+    /// <summary>Frees one expired connection near the sweep cursor, if any, so a full table can take a new one.</summary>
+    private bool Reclaim(long now)
+    {
+        for (var i = 0; i < SweepBudget && _freeCount == 0; i++)
+        {
+            SweepOne(now);
+        }
+
+        return _freeCount > 0;
+    }
+
+    private void SweepOne(long now)
+    {
+        var slot = _sweepCursor;
+        _sweepCursor = slot + 1 == Capacity ? 0 : slot + 1;
+        if (_connections[slot].InUse && _connections[slot].ExpiresAt <= now)
+        {
+            Expired++;
+            Remove(slot);
+        }
+    }
+
+    /// <summary>The timeouts in the clock's timestamp units, converted once.</summary>
+    private readonly struct Ticks(ConntrackTimeouts timeouts, long frequency)
+    {
+        public long TcpSynSent { get; } = Of(timeouts.TcpSynSent, frequency);
+
+        public long TcpSynReceived { get; } = Of(timeouts.TcpSynReceived, frequency);
+
+        public long TcpEstablished { get; } = Of(timeouts.TcpEstablished, frequency);
+
+        public long TcpFinWait { get; } = Of(timeouts.TcpFinWait, frequency);
+
+        public long TcpTimeWait { get; } = Of(timeouts.TcpTimeWait, frequency);
+
+        public long TcpClosed { get; } = Of(timeouts.TcpClosed, frequency);
+
+        public long UdpUnreplied { get; } = Of(timeouts.UdpUnreplied, frequency);
+
+        public long UdpReplied { get; } = Of(timeouts.UdpReplied, frequency);
+
+        public long Icmp { get; } = Of(timeouts.Icmp, frequency);
+
+        public long Other { get; } = Of(timeouts.Other, frequency);
+
+        private static long Of(TimeSpan timeout, long frequency) => (long)(timeout.TotalSeconds * frequency);
+    }
+}
