@@ -51,6 +51,32 @@ public sealed class IncrementalCompiler
     /// <summary>The programs and numbers as of the last step.</summary>
     public CompiledFabric Compiled { get; private set; }
 
+    /// <summary>
+    /// Takes accepted model changes in order; returns the nodes whose programs changed (or may have). Changes that
+    /// include a topology change are taken together into one full compile, as each would need one.
+    /// </summary>
+    public IReadOnlyCollection<string> ApplyAll(IReadOnlyList<(EventType Type, IMessage Item)> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.Any(c => CompileContext.IsTopology(c.Item)))
+        {
+            foreach (var (type, item) in changes)
+            {
+                _context.Apply(type, item);
+            }
+
+            return Recompile();
+        }
+
+        var changed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (type, item) in changes)
+        {
+            changed.UnionWith(Apply(type, item));
+        }
+
+        return changed;
+    }
+
     /// <summary>Takes one accepted model change; returns the nodes whose programs changed (or may have).</summary>
     public IReadOnlyCollection<string> Apply(EventType type, IMessage item)
     {
