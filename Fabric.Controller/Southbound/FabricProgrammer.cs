@@ -127,21 +127,13 @@ public sealed class FabricProgrammer : IAsyncDisposable
     private void Publish(CompiledFabric? previous, IEnumerable<string> changed)
     {
         var compiled = _compiler.Compiled;
-        if (_numbering is not null && !SameNumbers(previous, compiled))
-        {
-            _numbering.Save(compiled.Numberings);
-        }
+        _numbering?.Save(previous?.Numberings, compiled.Numberings);
 
         foreach (var node in changed.Where(compiled.HasNode))
         {
             _hub.Publish(node, compiled.ProgramOf(node));
         }
     }
-
-    private static bool SameNumbers(CompiledFabric? before, CompiledFabric after) =>
-        before is not null
-        && before.Numberings.Count == after.Numberings.Count
-        && after.Numberings.All(scope => before.Numberings.TryGetValue(scope.Key, out var numbers) && (ReferenceEquals(numbers, scope.Value) || numbers.SameAs(scope.Value)));
 
     private void OnLinkStatus(object? sender, LinkStatusReport report)
     {
