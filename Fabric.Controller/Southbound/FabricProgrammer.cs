@@ -71,6 +71,18 @@ public sealed class FabricProgrammer : IAsyncDisposable
         }
     }
 
+    /// <summary>The model version the compiled programs reflect: every change up to it is compiled and published.</summary>
+    public ulong ModelVersion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _appliedVersion;
+            }
+        }
+    }
+
     /// <summary>Takes every change the model has accepted, compiles every node in full, and publishes every node's program.</summary>
     public CompiledFabric Recompile()
     {
