@@ -73,13 +73,28 @@ public sealed class CompileContext
                 Set(_tenants, tenant.Name, tenant, present);
                 break;
             case Network network:
+                if (present && _networks.TryGetValue(network.Name, out var oldNetwork))
+                {
+                    Set(_networksByTenant, oldNetwork.Tenant, oldNetwork.Name, oldNetwork, present: false);
+                }
+
                 Set(_networks, network.Name, network, present);
                 Set(_networksByTenant, network.Tenant, network.Name, network, present);
                 break;
             case Port port:
+                if (present && _ports.TryGetValue(port.Name, out var oldPort))
+                {
+                    ApplyPort(oldPort, present: false);
+                }
+
                 ApplyPort(port, present);
                 break;
             case AclRule rule:
+                if (present && _rules.TryGetValue(rule.Name, out var oldRule))
+                {
+                    Set(_rulesByTenant, oldRule.Tenant, oldRule.Name, oldRule, present: false);
+                }
+
                 Set(_rules, rule.Name, rule, present);
                 Set(_rulesByTenant, rule.Tenant, rule.Name, rule, present);
                 break;

@@ -52,94 +52,33 @@ public sealed class IncrementalCompiler
     public CompiledFabric Compiled { get; private set; }
 
     /// <summary>
-    /// Takes accepted model changes in order; returns the nodes whose programs changed (or may have). Changes that
-    /// include a topology change are taken together into one full compile, as each would need one.
+    /// Takes accepted model changes, in the order they were accepted, as one step; returns the nodes whose programs
+    /// changed (or may have). The programs after it are a full compile's of the state after the last change, with the
+    /// numbers the previous step chose: new names are numbered in name order, as a full compile numbers them. When
+    /// any of the changes needs a full compile (see <see cref="IncrementalCompiler"/>), they are taken in together
+    /// and compiled in full.
     /// </summary>
     public IReadOnlyCollection<string> ApplyAll(IReadOnlyList<(EventType Type, IMessage Item)> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        if (changes.Any(c => CompileContext.IsTopology(c.Item)))
+        if (!changes.Any(c => NeedsFullCompile(c.Type, c.Item)))
         {
-            foreach (var (type, item) in changes)
-            {
-                _context.Apply(type, item);
-            }
-
-            return Recompile();
+            return Step(changes);
         }
 
-        var changed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (type, item) in changes)
         {
-            changed.UnionWith(Apply(type, item));
+            _context.Apply(type, item);
         }
 
-        return changed;
+        return Recompile();
     }
+
+    /// <summary>Whether a change needs every node compiled in full: a topology change, or an update in place of an object the model offers no update of.</summary>
+    public static bool NeedsFullCompile(EventType type, IMessage item) => CompileContext.IsTopology(item) || type == EventType.Updated;
 
     /// <summary>Takes one accepted model change; returns the nodes whose programs changed (or may have).</summary>
-    public IReadOnlyCollection<string> Apply(EventType type, IMessage item)
-    {
-        ArgumentNullException.ThrowIfNull(item);
-        if (CompileContext.IsTopology(item))
-        {
-            _context.Apply(type, item);
-            return Recompile();
-        }
-
-        var present = type != EventType.Deleted;
-        if (present)
-        {
-            _context.Apply(type, item);
-        }
-
-        var touched = Touched(item);
-        if (!present)
-        {
-            _context.Apply(type, item);
-        }
-
-        switch (item)
-        {
-            case Tenant:
-                _context.NumberTenants();
-                break;
-            case Network:
-                _context.NumberNetworks();
-                break;
-            case Port port:
-                _context.NumberPortsOf(port.Edge);
-                break;
-        }
-
-        var edges = _edges.ToBuilder();
-        var changed = new List<string>();
-        foreach (var (edge, keys) in touched)
-        {
-            var ledger = _ledgers[edge];
-            foreach (var key in keys)
-            {
-                ledger.Set(key, EdgeCompiler.Fragment(_context, edge, key));
-            }
-
-            var batch = new ProgramBatch();
-            batch.FlowMods.AddRange(ledger.TakeChanges());
-            if (item is Port local && local.Edge == edge)
-            {
-                batch.PortMods.Add(PortChange(edge, local, present));
-            }
-
-            if (!NodeProgram.IsEmpty(batch))
-            {
-                edges[edge] = edges[edge].Apply(batch);
-                changed.Add(edge);
-            }
-        }
-
-        _edges = edges.ToImmutable();
-        Compiled = new CompiledFabric(Compiled.Version + 1, _edges, Compiled.Cores, _context.Numberings);
-        return changed;
-    }
+    public IReadOnlyCollection<string> Apply(EventType type, IMessage item) => ApplyAll([(type, item)]);
 
     /// <summary>Computes paths again (after a link is reported up or down) and compiles every node; returns them all.</summary>
     public IReadOnlyCollection<string> Recompile()
@@ -180,10 +119,136 @@ public sealed class IncrementalCompiler
         return graph;
     }
 
-    /// <summary>The fragments a change can alter, by edge, found while the changed object is in the model.</summary>
-    private Dictionary<string, HashSet<FragmentKey>> Touched(IMessage item)
+    /// <summary>Compiles changes none of which needs a full compile: only the fragments and ports they touch.</summary>
+    private List<string> Step(IReadOnlyList<(EventType Type, IMessage Item)> changes)
     {
         var touched = new Dictionary<string, HashSet<FragmentKey>>(StringComparer.Ordinal);
+        var ports = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var (tenants, networks) = (false, false);
+        foreach (var (type, item) in changes)
+        {
+            // What a change can alter is found while its object is in the model: after a create, before a delete.
+            var present = type != EventType.Deleted;
+            if (present)
+            {
+                _context.Apply(type, item);
+            }
+
+            Touch(touched, item);
+            if (!present)
+            {
+                _context.Apply(type, item);
+            }
+
+            tenants |= item is Tenant;
+            networks |= item is Network;
+            if (item is Port port)
+            {
+                Set(ports, port.Edge).Add(port.Name);
+            }
+        }
+
+        if (tenants)
+        {
+            _context.NumberTenants();
+        }
+
+        if (networks)
+        {
+            _context.NumberNetworks();
+        }
+
+        foreach (var edge in ports.Keys)
+        {
+            _context.NumberPortsOf(edge);
+        }
+
+        var before = Compiled;
+        var edges = _edges.ToBuilder();
+        var changed = new List<string>();
+        foreach (var edge in touched.Keys.Union(ports.Keys))
+        {
+            var ledger = _ledgers[edge];
+            foreach (var key in touched.GetValueOrDefault(edge) ?? [])
+            {
+                ledger.Set(key, EdgeCompiler.Fragment(_context, edge, key));
+            }
+
+            var batch = new ProgramBatch();
+            batch.FlowMods.AddRange(ledger.TakeChanges());
+            batch.PortMods.AddRange(PortChanges(before, edge, ports.GetValueOrDefault(edge) ?? []));
+            if (!NodeProgram.IsEmpty(batch))
+            {
+                edges[edge] = edges[edge].Apply(batch);
+                changed.Add(edge);
+            }
+        }
+
+        _edges = edges.ToImmutable();
+        Compiled = new CompiledFabric(before.Version + 1, _edges, before.Cores, _context.Numberings);
+        return changed;
+    }
+
+    /// <summary>
+    /// The port mods for local ports created or deleted on <paramref name="edge"/>, by port number as
+    /// <see cref="NodeProgram.Diff"/> gives them: deletes first, then adds and modifies (a number another port took
+    /// over), each in number order.
+    /// </summary>
+    private List<PortMod> PortChanges(CompiledFabric before, string edge, IEnumerable<string> names)
+    {
+        var scope = CompiledFabric.PortScope(edge);
+        var (was, now) = (before.Numberings[scope].Numbers, _context.Numberings[scope].Numbers);
+        var numbers = new SortedDictionary<uint, PortConfig?>();
+        foreach (var name in names)
+        {
+            var key = CompiledFabric.VnicKey(name);
+            if (was.TryGetValue(key, out var old))
+            {
+                numbers.TryAdd(old, null);
+            }
+
+            if (now.TryGetValue(key, out var number))
+            {
+                numbers[number] = PortRealizations.Endpoint(_context, _context.Ports[name], number);
+            }
+        }
+
+        var program = before.Edges[edge];
+        var deletes = new List<PortMod>();
+        var changes = new List<PortMod>();
+        foreach (var (number, config) in numbers)
+        {
+            var old = program.Ports.GetValueOrDefault(number);
+            if (config is null)
+            {
+                deletes.Add(new PortMod { Op = ModOp.Delete, Port = old });
+            }
+            else if (old is null)
+            {
+                changes.Add(new PortMod { Op = ModOp.Add, Port = config });
+            }
+            else if (!old.Equals(config))
+            {
+                changes.Add(new PortMod { Op = ModOp.Modify, Port = config });
+            }
+        }
+
+        return [.. deletes, .. changes];
+    }
+
+    private static HashSet<string> Set(Dictionary<string, HashSet<string>> index, string key)
+    {
+        if (!index.TryGetValue(key, out var names))
+        {
+            index[key] = names = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        return names;
+    }
+
+    /// <summary>Adds the fragments a change can alter to <paramref name="touched"/>, by edge; the changed object must be in the model.</summary>
+    private void Touch(Dictionary<string, HashSet<FragmentKey>> touched, IMessage item)
+    {
         void Touch(string edge, IEnumerable<FragmentKey> keys)
         {
             if (!touched.TryGetValue(edge, out var set))
@@ -229,18 +294,6 @@ public sealed class IncrementalCompiler
 
                 break;
         }
-
-        return touched;
     }
 
-    private PortMod PortChange(string edge, Port port, bool present)
-    {
-        if (present)
-        {
-            return new PortMod { Op = ModOp.Add, Port = PortRealizations.Endpoint(_context, port, _context.Number(CompiledFabric.PortScope(edge), CompiledFabric.VnicKey(port.Name))) };
-        }
-
-        var number = Compiled.Numberings[CompiledFabric.PortScope(edge)][CompiledFabric.VnicKey(port.Name)];
-        return new PortMod { Op = ModOp.Delete, Port = Compiled.Edges[edge].Ports[number] };
-    }
 }

@@ -130,8 +130,15 @@ public sealed class FabricProgrammer : IAsyncDisposable
             return false;
         }
 
-        var previous = _compiler.Compiled;
-        Publish(previous, _compiler.ApplyAll(changes));
+        // The changes up to the last that needs a full compile are compiled in full, as one step; those after it
+        // incrementally, as another, so a burst of port adds behind a topology change is not compiled in full too.
+        var split = changes.FindLastIndex(c => IncrementalCompiler.NeedsFullCompile(c.Item1, c.Item2)) + 1;
+        foreach (var part in new[] { changes[..split], changes[split..] }.Where(p => p.Count > 0))
+        {
+            var previous = _compiler.Compiled;
+            Publish(previous, _compiler.ApplyAll(part));
+        }
+
         return true;
     }
 

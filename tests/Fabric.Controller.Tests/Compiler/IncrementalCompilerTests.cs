@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Controller.Compiler;
@@ -27,16 +28,25 @@ public class IncrementalCompilerTests
         var compiler = new IncrementalCompiler(model.Snapshot(), previous: null);
         using var changes = model.Watch(includeExisting: false);
         var random = new RandomChanges(model, seed);
+        var batching = new Random(seed);
+        var pending = new List<(EventType, IMessage)>();
         var applied = 0;
         for (var step = 0; step < Steps; step++)
         {
             var what = random.Next();
             while (changes.Reader.TryRead(out var change))
             {
-                var before = compiler.Compiled;
-                compiler.Apply(change.Type, ModelObject.FromEvent(change).Message);
-                AssertSameAsFullCompile(FabricCompiler.Compile(model.Snapshot(), before), compiler.Compiled, $"seed {seed}, step {step}: {what}");
+                pending.Add((change.Type, ModelObject.FromEvent(change).Message));
                 applied++;
+            }
+
+            // Mostly one change a step, as the programmer sees them one by one; sometimes several, as a burst.
+            if (pending.Count > 0 && batching.Next(4) > 0)
+            {
+                var before = compiler.Compiled;
+                compiler.ApplyAll(pending);
+                AssertSameAsFullCompile(FabricCompiler.Compile(model.Snapshot(), before), compiler.Compiled, $"seed {seed}, step {step} ({pending.Count} changes): {what}");
+                pending.Clear();
             }
         }
 
