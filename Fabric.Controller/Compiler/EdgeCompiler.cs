@@ -29,70 +29,164 @@ public static class EdgeCompiler
 
     public static NodeProgram Compile(CompileContext context, string edge)
     {
-        var local = context.State.Ports.Where(p => p.Edge == edge).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
-        var attached = local.Select(p => p.Network).ToHashSet(StringComparer.Ordinal);
-        var tenants = local.Select(p => context.Networks[p.Network].Tenant).ToHashSet(StringComparer.Ordinal);
-        var networks = context.State.Networks.Where(n => tenants.Contains(n.Tenant)).OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
-        var ports = context.Numberings[CompiledFabric.PortScope(edge)];
-        var groups = context.Numberings[CompiledFabric.GroupScope(edge)];
-
-        var stateful = context.State.AclRules.Where(r => r.Stateful && tenants.Contains(r.Tenant)).Select(r => r.Tenant).ToHashSet(StringComparer.Ordinal);
-        var portConfigs = local.Select(p => PortRealizations.Endpoint(context, p, ports[CompiledFabric.VnicKey(p.Name)]))
-            .Concat(context.LinksOf(edge).Select(l => PortRealizations.LinkEnd(context, l, edge, ports[CompiledFabric.UplinkKey(context.InterfaceOf(l.Name, edge))])));
-
-        var groupEntries = context.DestinationsFrom(edge)
-            .Select(d => UplinkGroup(context, edge, d, groups[CompiledFabric.LspKey(d)], ports));
-
-        var flows = new List<FlowEntry>
-        {
-            ProgramMessages.Flow(EdgeTables.Neighbours, Matched, [ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp)]),
-            ProgramMessages.Flow(EdgeTables.Neighbours, Refused, [.. Solicitation(), ProgramMessages.Address(Field.Ipv6Src, IPAddress.IPv6Any.ToString())]),
-            ProgramMessages.Flow(EdgeTables.Neighbours, Refused, [ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp), ProgramMessages.Address(Field.ArpSpa, IPAddress.Any.ToString())]),
-        };
-
-        foreach (var iface in context.InterfacesOf(edge))
-        {
-            flows.Add(ProgramMessages.Flow(EdgeTables.Classify, Matched, [ProgramMessages.Exact(Field.InPort, ports[CompiledFabric.UplinkKey(iface)])], ProgramMessages.Goto(EdgeTables.Egress)));
-        }
-
-        foreach (var port in local)
-        {
-            var number = ports[CompiledFabric.VnicKey(port.Name)];
-            var metadata = context.MetadataOf(context.Networks[port.Network]);
-            flows.Add(ProgramMessages.Flow(
-                EdgeTables.Classify, Matched, [ProgramMessages.Exact(Field.InPort, number)], ProgramMessages.WriteMetadata(metadata, ulong.MaxValue), ProgramMessages.Goto(EdgeTables.PortSecurity)));
-            flows.AddRange(PortSecurityEntries(port, number));
-            flows.Add(DhcpEntry(context, port, number));
-            flows.AddRange(EgressEntries(context, edge, port, number, stateful));
-        }
-
-        foreach (var network in networks)
-        {
-            if (attached.Contains(network.Name))
-            {
-                flows.AddRange(NeighbourEntries(context, network));
-            }
-
-            flows.AddRange(ForwardEntries(context, edge, network, ports, groups));
-        }
-
-        foreach (var tenant in tenants.Order(StringComparer.Ordinal).Where(t => networks.Count(n => n.Tenant == t) > 1))
-        {
-            flows.AddRange(RouteEntries(context, tenant, networks.Where(n => n.Tenant == tenant)));
-        }
-
-        foreach (var tenant in stateful.Order(StringComparer.Ordinal))
-        {
-            flows.AddRange(AclCompiler.Tracking(context.Number(CompiledFabric.TenantScope, tenant)));
-        }
-
-        foreach (var rule in context.State.AclRules.Where(r => tenants.Contains(r.Tenant)).OrderBy(r => r.Name, StringComparer.Ordinal))
-        {
-            flows.AddRange(AclCompiler.Compile(rule, context.Number(CompiledFabric.TenantScope, rule.Tenant)));
-        }
+        ArgumentNullException.ThrowIfNull(context);
+        var flows = FragmentsOf(context, edge).Order().SelectMany(key => Fragment(context, edge, key) ?? []);
 
         // Two rules may compile to the same entry; the first by name keeps it, as it would shadow the other anyway.
-        return new NodeProgram(EdgeTables.Configs(), portConfigs, groupEntries, flows.DistinctBy(FlowIdentity.Of), []);
+        return new NodeProgram(EdgeTables.Configs(), PortConfigs(context, edge), Groups(context, edge), flows.DistinctBy(FlowIdentity.Of), []);
+    }
+
+    /// <summary>The edge's ports: its local ports' endpoints, then its link ends.</summary>
+    public static IEnumerable<PortConfig> PortConfigs(CompileContext context, string edge)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var ports = context.Numberings[CompiledFabric.PortScope(edge)];
+        return context.LocalPorts(edge).Select(p => PortRealizations.Endpoint(context, p, ports[CompiledFabric.VnicKey(p.Name)]))
+            .Concat(context.LinksOf(edge).Select(l => PortRealizations.LinkEnd(context, l, edge, ports[CompiledFabric.UplinkKey(context.InterfaceOf(l.Name, edge))])));
+    }
+
+    /// <summary>One fast-failover group per destination edge the edge can reach.</summary>
+    public static IEnumerable<Group> Groups(CompileContext context, string edge)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var ports = context.Numberings[CompiledFabric.PortScope(edge)];
+        var groups = context.Numberings[CompiledFabric.GroupScope(edge)];
+        return context.DestinationsFrom(edge).Select(d => UplinkGroup(context, edge, d, groups[CompiledFabric.LspKey(d)], ports));
+    }
+
+    /// <summary>Every fragment the edge's flow table is made of, in no particular order.</summary>
+    public static IEnumerable<FragmentKey> FragmentsOf(CompileContext context, string edge)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.LocalPorts(edge).Select(p => FragmentKey.LocalPort(p.Name))
+            .Prepend(FragmentKey.Fixed)
+            .Concat(context.TenantsOn(edge).SelectMany(t => TenantFragments(context, edge, t)));
+    }
+
+    /// <summary>The fragments <paramref name="edge"/> holds because it hosts <paramref name="tenant"/>: each network's, its router's and its ACL rules'.</summary>
+    public static IEnumerable<FragmentKey> TenantFragments(CompileContext context, string edge, string tenant)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var routed = context.NetworkCount(tenant) > 1;
+        foreach (var network in context.NetworksOf(tenant))
+        {
+            foreach (var key in NetworkFragments(context, edge, network.Name))
+            {
+                yield return key;
+            }
+
+            foreach (var port in routed ? context.PortsOf(network.Name) : [])
+            {
+                yield return FragmentKey.Route(tenant, network.Name, port.Name);
+            }
+        }
+
+        if (context.IsStateful(tenant))
+        {
+            yield return FragmentKey.Tracking(tenant);
+        }
+
+        foreach (var rule in context.RulesOf(tenant))
+        {
+            yield return FragmentKey.Acl(rule.Name);
+        }
+    }
+
+    /// <summary>A network's neighbour answers (where the edge is attached to it) and its forwarding entries.</summary>
+    public static IEnumerable<FragmentKey> NetworkFragments(CompileContext context, string edge, string network)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var attached = context.IsAttached(edge, network);
+        foreach (var port in context.PortsOf(network))
+        {
+            if (attached)
+            {
+                yield return FragmentKey.Neighbour(network, port.Name);
+            }
+
+            yield return FragmentKey.Forward(network, port.Name);
+        }
+
+        if (attached)
+        {
+            yield return FragmentKey.Gateway(network);
+        }
+    }
+
+    /// <summary>
+    /// The entries of one fragment of <paramref name="edge"/>'s flow table as the model stands, or null when the edge
+    /// holds no such fragment: its port, network, tenant or rule is gone, or the edge no longer hosts its tenant.
+    /// </summary>
+    public static IReadOnlyList<FlowEntry>? Fragment(CompileContext context, string edge, FragmentKey key)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        switch (key.Kind)
+        {
+            case FragmentKind.Fixed:
+                return [.. FixedEntries(context, edge)];
+            case FragmentKind.LocalPort:
+                return context.Ports.TryGetValue(key.First, out var local) && local.Edge == edge ? [.. LocalPortEntries(context, edge, local)] : null;
+            case FragmentKind.Neighbour:
+                return HostedPort(context, edge, key.First, key.Second) is { } owner && context.IsAttached(edge, key.First)
+                    ? [.. NeighbourEntries(context, context.Networks[key.First], owner.Ipv4, owner.Ipv6, owner.Mac, isRouter: false)]
+                    : null;
+            case FragmentKind.Gateway:
+                return context.Networks.TryGetValue(key.First, out var network) && context.IsAttached(edge, key.First)
+                    ? [.. NeighbourEntries(context, network, network.Ipv4Gateway, network.Ipv6Gateway, MacAddress.RouterOf(network.Tenant), isRouter: true)]
+                    : null;
+            case FragmentKind.Forward:
+                return HostedPort(context, edge, key.First, key.Second) is { } target ? [.. ForwardEntries(context, edge, context.Networks[key.First], target)] : null;
+            case FragmentKind.Route:
+                return HostedPort(context, edge, key.Second, key.Third) is { } routed && context.NetworkCount(key.First) > 1
+                    ? [.. RouteEntries(context, context.Networks[key.Second], routed)]
+                    : null;
+            case FragmentKind.Tracking:
+                return context.IsStateful(key.First) && context.Hosts(edge, key.First)
+                    ? [.. AclCompiler.Tracking(context.Number(CompiledFabric.TenantScope, key.First))]
+                    : null;
+            case FragmentKind.Acl:
+                return context.Rules.TryGetValue(key.First, out var rule) && context.Hosts(edge, rule.Tenant)
+                    ? [.. AclCompiler.Compile(rule, context.Number(CompiledFabric.TenantScope, rule.Tenant)).DistinctBy(FlowIdentity.Of)]
+                    : null;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(key), key.Kind, "no such fragment kind");
+        }
+    }
+
+    /// <summary>Port <paramref name="port"/> when it is on <paramref name="network"/>, whose tenant <paramref name="edge"/> hosts.</summary>
+    private static Port? HostedPort(CompileContext context, string edge, string network, string port) =>
+        context.Ports.TryGetValue(port, out var found) && found.Network == network && context.Hosts(edge, context.Networks[network].Tenant) ? found : null;
+
+    /// <summary>The neighbour table's answers that need no port, and each uplink's classify entry.</summary>
+    private static IEnumerable<FlowEntry> FixedEntries(CompileContext context, string edge)
+    {
+        yield return ProgramMessages.Flow(EdgeTables.Neighbours, Matched, [ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp)]);
+        yield return ProgramMessages.Flow(EdgeTables.Neighbours, Refused, [.. Solicitation(), ProgramMessages.Address(Field.Ipv6Src, IPAddress.IPv6Any.ToString())]);
+        yield return ProgramMessages.Flow(EdgeTables.Neighbours, Refused, [ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp), ProgramMessages.Address(Field.ArpSpa, IPAddress.Any.ToString())]);
+        var ports = context.Numberings[CompiledFabric.PortScope(edge)];
+        foreach (var iface in context.InterfacesOf(edge))
+        {
+            yield return ProgramMessages.Flow(EdgeTables.Classify, Matched, [ProgramMessages.Exact(Field.InPort, ports[CompiledFabric.UplinkKey(iface)])], ProgramMessages.Goto(EdgeTables.Egress));
+        }
+    }
+
+    /// <summary>A local port's classify, port-security, DHCP and egress entries.</summary>
+    private static IEnumerable<FlowEntry> LocalPortEntries(CompileContext context, string edge, Port port)
+    {
+        var number = context.Number(CompiledFabric.PortScope(edge), CompiledFabric.VnicKey(port.Name));
+        var metadata = context.MetadataOf(context.Networks[port.Network]);
+        yield return ProgramMessages.Flow(
+            EdgeTables.Classify, Matched, [ProgramMessages.Exact(Field.InPort, number)], ProgramMessages.WriteMetadata(metadata, ulong.MaxValue), ProgramMessages.Goto(EdgeTables.PortSecurity));
+        foreach (var entry in PortSecurityEntries(port, number))
+        {
+            yield return entry;
+        }
+
+        yield return DhcpEntry(context, port, number);
+        foreach (var entry in EgressEntries(context, edge, port, number))
+        {
+            yield return entry;
+        }
     }
 
     /// <summary>
@@ -128,29 +222,22 @@ public static class EdgeCompiler
         yield return ProgramMessages.Flow(EdgeTables.PortSecurity, Spoofed, [inPort], ProgramMessages.Apply(ProgramMessages.Drop(DropReason.PortSecurity)));
     }
 
-    /// <summary>ARP and neighbour discovery answers for every address of a network: its ports' and its gateway's.</summary>
-    private static IEnumerable<FlowEntry> NeighbourEntries(CompileContext context, Network network)
+    /// <summary>ARP and neighbour discovery answers for one address owner of a network: a port, or its gateway.</summary>
+    private static IEnumerable<FlowEntry> NeighbourEntries(CompileContext context, Network network, string ipv4, string ipv6, string mac, bool isRouter)
     {
         var metadata = ProgramMessages.Masked(Field.Metadata, context.MetadataOf(network), EdgeTables.NetworkMask);
-        var router = MacAddress.RouterOf(network.Tenant);
-        var owners = context.PortsByNetwork.GetValueOrDefault(network.Name, [])
-            .Select(p => (p.Ipv4, p.Ipv6, p.Mac, Router: false))
-            .Append((network.Ipv4Gateway, network.Ipv6Gateway, router, Router: true));
-        foreach (var (ipv4, ipv6, mac, isRouter) in owners)
+        yield return ProgramMessages.Flow(
+            EdgeTables.Neighbours,
+            Answered,
+            [metadata, ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp), ProgramMessages.Exact(Field.ArpOp, ArpRequest), ProgramMessages.Address(Field.ArpTpa, ipv4)],
+            ProgramMessages.Apply(ProgramMessages.ArpResponder(ipv4, mac)));
+        if (!string.IsNullOrEmpty(ipv6))
         {
             yield return ProgramMessages.Flow(
                 EdgeTables.Neighbours,
                 Answered,
-                [metadata, ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp), ProgramMessages.Exact(Field.ArpOp, ArpRequest), ProgramMessages.Address(Field.ArpTpa, ipv4)],
-                ProgramMessages.Apply(ProgramMessages.ArpResponder(ipv4, mac)));
-            if (!string.IsNullOrEmpty(ipv6))
-            {
-                yield return ProgramMessages.Flow(
-                    EdgeTables.Neighbours,
-                    Answered,
-                    [metadata, .. Solicitation(), ProgramMessages.Address(Field.NdTarget, ipv6)],
-                    ProgramMessages.Apply(ProgramMessages.NdResponder(ipv6, mac, isRouter)));
-            }
+                [metadata, .. Solicitation(), ProgramMessages.Address(Field.NdTarget, ipv6)],
+                ProgramMessages.Apply(ProgramMessages.NdResponder(ipv6, mac, isRouter)));
         }
     }
 
@@ -184,77 +271,71 @@ public static class EdgeCompiler
     ];
 
     /// <summary>
-    /// The tenant's router: a packet to the router's MAC for a port of the tenant leaves with the router's MAC as
-    /// source and the port's as destination, one hop fewer, on the port's network. It is forwarded from there as
-    /// any packet of that network, so it reaches its port in one routing hop wherever the port lives.
+    /// The tenant's router toward <paramref name="port"/>: a packet to the router's MAC for one of the port's addresses
+    /// leaves with the router's MAC as source and the port's as destination, one hop fewer, on the port's network. It
+    /// is forwarded from there as any packet of that network, so it reaches its port in one routing hop wherever the
+    /// port lives.
     /// </summary>
-    private static IEnumerable<FlowEntry> RouteEntries(CompileContext context, string tenant, IEnumerable<Network> networks)
+    private static IEnumerable<FlowEntry> RouteEntries(CompileContext context, Network network, Port port)
     {
-        var tenantMatch = ProgramMessages.Masked(Field.Metadata, (ulong)context.Number(CompiledFabric.TenantScope, tenant) << 32, EdgeTables.TenantMask);
-        var router = MacAddress.RouterOf(tenant);
+        var tenantMatch = ProgramMessages.Masked(Field.Metadata, (ulong)context.Number(CompiledFabric.TenantScope, network.Tenant) << 32, EdgeTables.TenantMask);
+        var router = MacAddress.RouterOf(network.Tenant);
         var toRouter = ProgramMessages.Mac(Field.EthDst, router);
-        foreach (var network in networks)
+        var onNetwork = ProgramMessages.WriteMetadata(context.MetadataOf(network), ulong.MaxValue);
+        var rewrite = ProgramMessages.Apply(ProgramMessages.SetMac(Field.EthSrc, router), ProgramMessages.SetMac(Field.EthDst, port.Mac), ProgramMessages.DecrementTtl());
+        foreach (var (ethType, destination, address) in new[] { (ProgramMessages.EthIpv4, Field.Ipv4Dst, port.Ipv4), (ProgramMessages.EthIpv6, Field.Ipv6Dst, port.Ipv6) })
         {
-            var onNetwork = ProgramMessages.WriteMetadata(context.MetadataOf(network), ulong.MaxValue);
-            foreach (var port in context.PortsByNetwork.GetValueOrDefault(network.Name, []))
+            if (address.Length > 0)
             {
-                var rewrite = ProgramMessages.Apply(ProgramMessages.SetMac(Field.EthSrc, router), ProgramMessages.SetMac(Field.EthDst, port.Mac), ProgramMessages.DecrementTtl());
-                foreach (var (ethType, destination, address) in new[] { (ProgramMessages.EthIpv4, Field.Ipv4Dst, port.Ipv4), (ProgramMessages.EthIpv6, Field.Ipv6Dst, port.Ipv6) })
-                {
-                    if (address.Length > 0)
-                    {
-                        yield return ProgramMessages.Flow(
-                            EdgeTables.Route,
-                            Matched,
-                            [tenantMatch, toRouter, ProgramMessages.Exact(Field.EthType, ethType), ProgramMessages.Address(destination, address)],
-                            rewrite,
-                            onNetwork,
-                            ProgramMessages.Goto(EdgeTables.Forward));
-                    }
-                }
+                yield return ProgramMessages.Flow(
+                    EdgeTables.Route,
+                    Matched,
+                    [tenantMatch, toRouter, ProgramMessages.Exact(Field.EthType, ethType), ProgramMessages.Address(destination, address)],
+                    rewrite,
+                    onNetwork,
+                    ProgramMessages.Goto(EdgeTables.Forward));
             }
         }
     }
 
-    /// <summary>Forwarding to every port of a network: out of its vNIC when local, under its service label when not.</summary>
-    private static IEnumerable<FlowEntry> ForwardEntries(CompileContext context, string edge, Network network, StableNumbering ports, StableNumbering groups)
+    /// <summary>Forwarding to one port of a network: out of its vNIC when local, under its service label when not.</summary>
+    private static IEnumerable<FlowEntry> ForwardEntries(CompileContext context, string edge, Network network, Port port)
     {
         var metadata = ProgramMessages.Masked(Field.Metadata, context.MetadataOf(network), EdgeTables.NetworkMask);
-        foreach (var port in context.PortsByNetwork.GetValueOrDefault(network.Name, []))
+        var toPort = ProgramMessages.Mac(Field.EthDst, port.Mac);
+        if (port.Edge == edge)
         {
-            var toPort = ProgramMessages.Mac(Field.EthDst, port.Mac);
-            if (port.Edge == edge)
-            {
-                yield return ProgramMessages.Flow(EdgeTables.Forward, Matched, [metadata, toPort], ProgramMessages.Apply(ProgramMessages.Output(ports[CompiledFabric.VnicKey(port.Name)])));
-                continue;
-            }
+            yield return ProgramMessages.Flow(
+                EdgeTables.Forward, Matched, [metadata, toPort], ProgramMessages.Apply(ProgramMessages.Output(context.Number(CompiledFabric.PortScope(edge), CompiledFabric.VnicKey(port.Name)))));
+            yield break;
+        }
 
-            if (!groups.Numbers.TryGetValue(CompiledFabric.LspKey(port.Edge), out var group))
-            {
-                continue;
-            }
+        if (!context.Numberings[CompiledFabric.GroupScope(edge)].Numbers.TryGetValue(CompiledFabric.LspKey(port.Edge), out var group))
+        {
+            yield break;
+        }
 
-            foreach (var ethType in CompileContext.ServiceFamilies(port))
-            {
-                var service = context.Number(CompiledFabric.LabelScope(port.Edge), CompiledFabric.ServiceKey(port.Name, ethType));
-                yield return ProgramMessages.Flow(
-                    EdgeTables.Forward,
-                    Matched,
-                    [metadata, toPort, ProgramMessages.Exact(Field.EthType, ethType)],
-                    ProgramMessages.Apply(ProgramMessages.PushMpls(), ProgramMessages.SetMplsLabel(service), ProgramMessages.PushMpls(), ProgramMessages.Group(group)));
-            }
+        foreach (var ethType in CompileContext.ServiceFamilies(port))
+        {
+            var service = context.Number(CompiledFabric.LabelScope(port.Edge), CompiledFabric.ServiceKey(port.Name, ethType));
+            yield return ProgramMessages.Flow(
+                EdgeTables.Forward,
+                Matched,
+                [metadata, toPort, ProgramMessages.Exact(Field.EthType, ethType)],
+                ProgramMessages.Apply(ProgramMessages.PushMpls(), ProgramMessages.SetMplsLabel(service), ProgramMessages.PushMpls(), ProgramMessages.Group(group)));
         }
     }
 
     /// <summary>A frame from the core whose service label names this port: pop it, restoring the frame's type, and deliver.</summary>
     /// <summary>The service label of each of the port's families to the port; through the tracker for a stateful tenant's port.</summary>
-    private static IEnumerable<FlowEntry> EgressEntries(CompileContext context, string edge, Port port, uint number, HashSet<string> stateful)
+    private static IEnumerable<FlowEntry> EgressEntries(CompileContext context, string edge, Port port, uint number)
     {
         var tenant = context.Networks[port.Network].Tenant;
+        var stateful = context.IsStateful(tenant);
         foreach (var ethType in CompileContext.ServiceFamilies(port))
         {
             var service = context.Number(CompiledFabric.LabelScope(edge), CompiledFabric.ServiceKey(port.Name, ethType));
-            FlowAction[] actions = stateful.Contains(tenant)
+            FlowAction[] actions = stateful
                 ? [ProgramMessages.PopMpls(ethType), AclCompiler.EgressTracking(context.Number(CompiledFabric.TenantScope, tenant)), ProgramMessages.Output(number)]
                 : [ProgramMessages.PopMpls(ethType), ProgramMessages.Output(number)];
             yield return ProgramMessages.Flow(

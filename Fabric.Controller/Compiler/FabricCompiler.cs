@@ -60,8 +60,8 @@ public static class FabricCompiler
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(trees);
         var context = new CompileContext(state, trees, previous);
-        var edges = state.Edges.Select(e => e.Name).Order(StringComparer.Ordinal).ToDictionary(e => e, e => EdgeCompiler.Compile(context, e), StringComparer.Ordinal);
-        var cores = state.CoreNodes.Select(c => c.Name).Order(StringComparer.Ordinal).ToDictionary(c => c, c => CoreCompiler.Compile(context, c), StringComparer.Ordinal);
+        var edges = context.EdgeNames.ToDictionary(e => e, e => EdgeCompiler.Compile(context, e), StringComparer.Ordinal);
+        var cores = context.CoreNames.ToDictionary(c => c, c => CoreCompiler.Compile(context, c), StringComparer.Ordinal);
         return new CompiledFabric((previous?.Version ?? 0) + 1, edges, cores, context.Numberings);
     }
 

@@ -18,13 +18,15 @@ public static class LinkEndPlacement
 {
     /// <summary>Fills in <paramref name="end"/>'s kind, addresses and hellos, or why it cannot be made.</summary>
     /// <param name="bothCore">Whether both ends are core nodes, which exchange hellos wherever they run.</param>
-    public static void Place(LinkEndConfig end, Link link, string self, string peer, FabricState state, bool bothCore)
+    /// <param name="self">This end's node and its underlay address (empty when it runs with the controller).</param>
+    /// <param name="peer">The other end's node and its underlay address.</param>
+    public static void Place(LinkEndConfig end, Link link, (string Node, string Address) self, (string Node, string Address) peer, bool bothCore)
     {
         ArgumentNullException.ThrowIfNull(end);
         ArgumentNullException.ThrowIfNull(link);
         end.Hellos = bothCore;
-        var (selfAddress, peerAddress) = (NodeRules.AddressOf(self, state), NodeRules.AddressOf(peer, state));
-        if (Unrealizable(link, self, selfAddress, peer, peerAddress) is { } why)
+        var (selfAddress, peerAddress) = (self.Address, peer.Address);
+        if (Unrealizable(link, self.Node, selfAddress, peer.Node, peerAddress) is { } why)
         {
             end.Unrealizable = why;
             return;

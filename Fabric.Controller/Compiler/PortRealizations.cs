@@ -25,7 +25,7 @@ public static class PortRealizations
         config.Vm = new VmLaunch { Spec = port.Vm, Address = address };
         if (port.Vm?.Params.GetValueOrDefault(VmApps.Target) is { } target)
         {
-            var targeted = context.State.Ports.FirstOrDefault(p => p.Name == target);
+            var targeted = context.Ports.GetValueOrDefault(target);
             config.Vm.TargetIpv4 = targeted?.Ipv4 ?? target;
             config.Vm.TargetMac = targeted is null ? string.Empty : MacAddress.FirstHop(context.Networks[port.Network], targeted);
         }
@@ -46,8 +46,8 @@ public static class PortRealizations
             PeerInterface = peer.Interface,
             Impairment = self == link.A ? link.Impairment : null,
         };
-        var bothCore = context.State.CoreNodes.Any(c => c.Name == self.Node) && context.State.CoreNodes.Any(c => c.Name == peer.Node);
-        LinkEndPlacement.Place(end, link, self.Node, peer.Node, context.State, bothCore);
+        var bothCore = context.IsCore(self.Node) && context.IsCore(peer.Node);
+        LinkEndPlacement.Place(end, link, (self.Node, context.AddressOf(self.Node)), (peer.Node, context.AddressOf(peer.Node)), bothCore);
         return new PortConfig { Number = number, Name = self.Interface, Link = end };
     }
 

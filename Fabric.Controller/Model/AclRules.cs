@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using Google.Protobuf.Collections;
 using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
@@ -13,13 +12,13 @@ public sealed class AclRules : ResourceKind<AclRule>
 
     public override string Kind => "ACL rule";
 
-    public override RepeatedField<AclRule> Items(FabricState state) => state.AclRules;
+    public override ObjectTable<AclRule> Table(ModelState state) => state.AclRules;
 
     public override string NameOf(AclRule item) => item.Name;
 
-    public override void Admit(AclRule item, FabricState state)
+    public override void Admit(AclRule item, ModelState state)
     {
-        ResourceName.Require("tenant", "tenant", item.Tenant, state.Tenants, t => t.Name);
+        ResourceName.Require("tenant", "tenant", item.Tenant, state.Tenants.Contains);
 
         if (item.Priority > MaxPriority)
         {
@@ -47,7 +46,7 @@ public sealed class AclRules : ResourceKind<AclRule>
         CheckPorts("src_ports", item.SrcPorts, item.Protocol);
         CheckPorts("dst_ports", item.DstPorts, item.Protocol);
 
-        var twin = state.AclRules.FirstOrDefault(r => r.Tenant == item.Tenant && r.Priority == item.Priority && SameMatch(r, item));
+        var twin = state.RulesOfTenant.Of(item.Tenant).Values.FirstOrDefault(r => r.Priority == item.Priority && SameMatch(r, item));
         if (twin is not null)
         {
             throw ModelException.Exists($"ACL rule '{twin.Name}' of tenant '{item.Tenant}' already has priority {item.Priority} and the same match; change the priority or the match", "priority");
@@ -68,9 +67,9 @@ public sealed class AclRules : ResourceKind<AclRule>
     /// A tenant with a stateful rule has its connection tracking entries at the top priority, in front of its rules:
     /// no rule of such a tenant may have that priority, or it would tie with them.
     /// </summary>
-    private static void CheckTracking(AclRule item, FabricState state)
+    private static void CheckTracking(AclRule item, ModelState state)
     {
-        var others = state.AclRules.Where(r => r.Tenant == item.Tenant && r.Name != item.Name).ToList();
+        var others = state.RulesOfTenant.Of(item.Tenant).Values.Where(r => r.Name != item.Name).ToList();
         if (item.Priority == MaxPriority && (item.Stateful || others.Any(r => r.Stateful)))
         {
             throw ModelException.Invalid($"priority {MaxPriority} is kept for connection tracking in a tenant with stateful rules: use 0-{MaxPriority - 1}", "priority");

@@ -1,4 +1,3 @@
-using Google.Protobuf.Collections;
 using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
@@ -7,13 +6,13 @@ public sealed class CoreNodes : ResourceKind<CoreNode>
 {
     public override string Kind => "core node";
 
-    public override RepeatedField<CoreNode> Items(FabricState state) => state.CoreNodes;
+    public override ObjectTable<CoreNode> Table(ModelState state) => state.CoreNodes;
 
     public override string NameOf(CoreNode item) => item.Name;
 
-    public override void Admit(CoreNode item, FabricState state) => NodeRules.Admit(item.Name, item.Address, state);
+    public override void Admit(CoreNode item, ModelState state) => NodeRules.Admit(item.Name, item.Address, state);
 
-    public override void CheckUnused(CoreNode item, FabricState state) =>
+    public override void CheckUnused(CoreNode item, ModelState state) =>
         RefuseWhileUsed(item, "link(s)", NodeRules.LinksOf(item.Name, state));
 
     public override void Describe(Event change, CoreNode item) => change.CoreNode = item;

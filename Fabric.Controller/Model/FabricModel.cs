@@ -5,22 +5,23 @@ namespace Sdn.Fabric.Controller.Model;
 
 /// <summary>
 /// The controller's desired state and the only way to change it. A mutation is validated in
-/// full against the current state, then applied to a copy, saved, and only then made current and
-/// announced: a refused or failed request leaves the state, the file and the watchers untouched.
-/// Mutations are serialised; reads see whole versions.
+/// full against the current state, then made into the next version of it, saved, and only then made
+/// current and announced: a refused or failed request leaves the state, the store and the watchers
+/// untouched. Mutations are serialised; reads see whole versions. The state is persistent
+/// (<see cref="ModelState"/>), so a change costs the same however large the fabric is.
 /// </summary>
 public sealed class FabricModel
 {
     private readonly Lock _gate = new();
     private readonly IStateStore? _store;
     private readonly ModelEvents _events = new();
-    private FabricState _state;
+    private ModelState _state;
 
     /// <param name="store">Where the state is loaded from and saved to; null keeps it in memory only.</param>
     public FabricModel(IStateStore? store)
     {
         this._store = store;
-        _state = store?.Load() ?? new FabricState();
+        _state = ModelState.From(store?.Load() ?? new FabricState());
     }
 
     /// <summary>Where the state is saved; null when it is kept in memory only.</summary>
@@ -41,7 +42,7 @@ public sealed class FabricModel
     {
         lock (_gate)
         {
-            return _state.Clone();
+            return _state.ToState();
         }
     }
 
@@ -54,13 +55,13 @@ public sealed class FabricModel
             var item = request.Clone();
             var name = kind.NameOf(item);
             ResourceName.Validate(kind.Kind, name);
-            if (kind.Find(_state, name) is not null)
+            if (kind.Table(_state).Contains(name))
             {
                 throw ModelException.Exists($"{kind.Kind} '{name}' already exists", "name");
             }
 
             kind.Admit(item, _state);
-            Commit(next => kind.Items(next).Add(item.Clone()), EventType.Created, kind, item);
+            Commit(EventType.Created, kind, item, _state.Put(item));
             return item.Clone();
         }
     }
@@ -72,7 +73,7 @@ public sealed class FabricModel
         {
             var item = kind.Find(_state, name) ?? throw ModelException.NotFound(kind.Kind, name);
             kind.CheckUnused(item, _state);
-            Commit(next => kind.Items(next).Remove(kind.Find(next, name)!), EventType.Deleted, kind, item);
+            Commit(EventType.Deleted, kind, item, _state.Remove(item));
         }
     }
 
@@ -90,7 +91,7 @@ public sealed class FabricModel
     {
         lock (_gate)
         {
-            return kind.Items(_state).Select(i => i.Clone()).ToList();
+            return kind.Table(_state).InOrder().Select(i => i.Clone()).ToList();
         }
     }
 
@@ -138,9 +139,8 @@ public sealed class FabricModel
     {
         var changed = item.Clone();
         change(changed);
-        var name = kind.NameOf(item);
-        Commit(next => change(kind.Find(next, name)!), EventType.Updated, kind, changed);
-        return changed;
+        Commit(EventType.Updated, kind, changed, _state.Put(changed));
+        return changed.Clone();
     }
 
     /// <summary>
@@ -154,25 +154,24 @@ public sealed class FabricModel
         lock (_gate)
         {
             var backlog = includeExisting
-                ? StateObjects.InCreationOrder(_state).Select(o => o.ToEvent(EventType.Created, _state.Version)).ToList()
+                ? StateObjects.InCreationOrder(_state.ToState()).Select(o => o.ToEvent(EventType.Created, _state.Version)).ToList()
                 : [];
             return _events.Subscribe(backlog, limit);
         }
     }
 
-    private void Commit<T>(Action<FabricState> change, EventType type, ResourceKind<T> kind, T item)
+    /// <param name="next">The state with the change, at the current version.</param>
+    private void Commit<T>(EventType type, ResourceKind<T> kind, T item, ModelState next)
         where T : class, IMessage<T>
     {
-        var next = _state.Clone();
-        change(next);
-        next.Version++;
         var changed = ModelObject.Of(kind, item.Clone());
+        var version = _state.Version + 1;
         if (_store is not null)
         {
-            next.Version = _store.Save(new StateChange(type, changed, _state.Version), next);
+            version = _store.Save(new StateChange(type, changed, _state.Version));
         }
 
-        _state = next;
-        _events.Publish(changed.ToEvent(type, next.Version));
+        _state = next.AtVersion(version);
+        _events.Publish(changed.ToEvent(type, version));
     }
 }

@@ -11,7 +11,6 @@ public interface IStateStore
 
     /// <summary>Makes one accepted change durable.</summary>
     /// <param name="change">The one object created, updated or deleted, and the version it was made on.</param>
-    /// <param name="after">The whole state with the change applied, at the version the model expects next.</param>
     /// <returns>The version the state has with the change.</returns>
-    ulong Save(StateChange change, FabricState after);
+    ulong Save(StateChange change);
 }

@@ -1,4 +1,3 @@
-using Google.Protobuf.Collections;
 using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
@@ -15,11 +14,11 @@ public sealed class Links : ResourceKind<Link>
 
     public override string Kind => "link";
 
-    public override RepeatedField<Link> Items(FabricState state) => state.Links;
+    public override ObjectTable<Link> Table(ModelState state) => state.Links;
 
     public override string NameOf(Link item) => item.Name;
 
-    public override void Admit(Link item, FabricState state)
+    public override void Admit(Link item, ModelState state)
     {
         item.A = Endpoint("a", item.A, item.Name, state);
         item.B = Endpoint("b", item.B, item.Name, state);
@@ -28,7 +27,7 @@ public sealed class Links : ResourceKind<Link>
             throw ModelException.Invalid($"link '{item.Name}' joins node '{item.A.Node}' to itself; a link joins two different nodes", "b.node");
         }
 
-        if (state.Edges.Any(e => e.Name == item.A.Node) && state.Edges.Any(e => e.Name == item.B.Node))
+        if (state.Edges.Contains(item.A.Node) && state.Edges.Contains(item.B.Node))
         {
             throw ModelException.Invalid(
                 $"link '{item.Name}' joins two edges, '{item.A.Node}' and '{item.B.Node}'; a link joins an edge to a core node, or two core nodes", "b.node");
@@ -71,21 +70,21 @@ public sealed class Links : ResourceKind<Link>
 
     public override void Describe(Event change, Link item) => change.Link = item;
 
-    private static LinkEndpoint Endpoint(string field, LinkEndpoint? endpoint, string linkName, FabricState state)
+    private static LinkEndpoint Endpoint(string field, LinkEndpoint? endpoint, string linkName, ModelState state)
     {
         if (endpoint is null || string.IsNullOrEmpty(endpoint.Node))
         {
             throw ModelException.Invalid($"{field}.node is required", $"{field}.node");
         }
 
-        if (!NodeRules.Exists(endpoint.Node, state))
+        if (!state.HasNode(endpoint.Node))
         {
             throw ModelException.NotFound("node", endpoint.Node, $"{field}.node");
         }
 
         var result = new LinkEndpoint { Node = endpoint.Node, Interface = string.IsNullOrEmpty(endpoint.Interface) ? linkName : endpoint.Interface };
         ResourceName.Validate("interface", result.Interface);
-        var clash = state.Links.FirstOrDefault(l => l.A.Equals(result) || l.B.Equals(result));
+        var clash = state.LinksByInterface.Of(result.Node).GetValueOrDefault(result.Interface);
         return clash is null
             ? result
             : throw ModelException.Exists($"interface '{result.Interface}' of node '{result.Node}' is already used by link '{clash.Name}'", $"{field}.interface");

@@ -56,10 +56,11 @@ public sealed class ModelEvents
         public Subscription(ModelEvents owner, Queue<Event> backlog, int? limit)
         {
             this._owner = owner;
+            // Not SingleReader: the publisher empties the queue of a watcher that fell behind, and a reader may take turns
+            // with another thread under a lock of its own.
             _live = limit is { } capacity
-                // Not SingleReader: the publisher empties the queue of a watcher that fell behind.
                 ? Channel.CreateBounded<Event>(new BoundedChannelOptions(capacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait })
-                : Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+                : Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleWriter = true });
             Reader = new BacklogThenLive(backlog, _live.Reader);
         }
 

@@ -37,6 +37,24 @@ public sealed class ModelObject
         return new ModelObject(kind.Kind, name, item, model => model.Create(kind, item), model => model.Delete(kind, name), change => kind.Describe(change, item.Clone()));
     }
 
+    /// <summary>The object an event announces.</summary>
+    /// <exception cref="InvalidDataException">The event carries no object.</exception>
+    public static ModelObject FromEvent(Event change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return change.ResourceCase switch
+        {
+            Event.ResourceOneofCase.Tenant => Of(ResourceKinds.Tenants, change.Tenant),
+            Event.ResourceOneofCase.Network => Of(ResourceKinds.Networks, change.Network),
+            Event.ResourceOneofCase.Port => Of(ResourceKinds.Ports, change.Port),
+            Event.ResourceOneofCase.AclRule => Of(ResourceKinds.AclRules, change.AclRule),
+            Event.ResourceOneofCase.Edge => Of(ResourceKinds.Edges, change.Edge),
+            Event.ResourceOneofCase.CoreNode => Of(ResourceKinds.CoreNodes, change.CoreNode),
+            Event.ResourceOneofCase.Link => Of(ResourceKinds.Links, change.Link),
+            _ => throw new InvalidDataException($"event of version {change.Version} carries no object"),
+        };
+    }
+
     /// <exception cref="ModelException">The model refuses it.</exception>
     public void CreateIn(FabricModel model) => _create(model);
 

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using Google.Protobuf.Collections;
 using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
@@ -13,13 +12,13 @@ public sealed class Networks : ResourceKind<Network>
 
     public override string Kind => "network";
 
-    public override RepeatedField<Network> Items(FabricState state) => state.Networks;
+    public override ObjectTable<Network> Table(ModelState state) => state.Networks;
 
     public override string NameOf(Network item) => item.Name;
 
-    public override void Admit(Network item, FabricState state)
+    public override void Admit(Network item, ModelState state)
     {
-        ResourceName.Require("tenant", "tenant", item.Tenant, state.Tenants, t => t.Name);
+        ResourceName.Require("tenant", "tenant", item.Tenant, state.Tenants.Contains);
 
         if (string.IsNullOrEmpty(item.Ipv4Subnet))
         {
@@ -48,7 +47,7 @@ public sealed class Networks : ResourceKind<Network>
             throw ModelException.Invalid($"mtu {item.Mtu} is out of range: use {minMtu}-{MaxMtu}", "mtu");
         }
 
-        foreach (var other in state.Networks.Where(n => n.Tenant == item.Tenant))
+        foreach (var other in state.NetworksOfTenant.Of(item.Tenant).Values)
         {
             if (Overlaps(item.Ipv4Subnet, other.Ipv4Subnet, AddressFamily.InterNetwork) || Overlaps(item.Ipv6Subnet, other.Ipv6Subnet, AddressFamily.InterNetworkV6))
             {
@@ -57,8 +56,8 @@ public sealed class Networks : ResourceKind<Network>
         }
     }
 
-    public override void CheckUnused(Network item, FabricState state) =>
-        RefuseWhileUsed(item, "port(s)", state.Ports.Where(p => p.Network == item.Name).Select(p => p.Name));
+    public override void CheckUnused(Network item, ModelState state) =>
+        RefuseWhileUsed(item, "port(s)", state.PortsOfNetwork.Of(item.Name).Keys);
 
     public override void Describe(Event change, Network item) => change.Network = item;
 

@@ -7,12 +7,10 @@ namespace Sdn.Fabric.Controller.Model;
 /// <summary>What edges and core nodes share: one name space for all nodes, and an underlay address.</summary>
 public static class NodeRules
 {
-    public static bool Exists(string name, FabricState state) =>
-        state.Edges.Any(e => e.Name == name) || state.CoreNodes.Any(c => c.Name == name);
-
-    public static void Admit(string name, string address, FabricState state)
+    public static void Admit(string name, string address, ModelState state)
     {
-        if (Exists(name, state))
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.HasNode(name))
         {
             throw ModelException.Exists($"a node named '{name}' already exists; edges and core nodes share one name space", "name");
         }
@@ -39,6 +37,9 @@ public static class NodeRules
     public static string AddressOf(string node, FabricState state) =>
         state.Edges.FirstOrDefault(e => e.Name == node)?.Address ?? state.CoreNodes.FirstOrDefault(c => c.Name == node)?.Address ?? string.Empty;
 
-    public static IEnumerable<string> LinksOf(string node, FabricState state) =>
-        state.Links.Where(l => l.A.Node == node || l.B.Node == node).Select(l => l.Name);
+    public static IEnumerable<string> LinksOf(string node, ModelState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.LinksOfNode.Of(node).Keys;
+    }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Google.Protobuf.Collections;
 using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
@@ -13,16 +12,16 @@ public sealed class Ports : ResourceKind<Port>
 {
     public override string Kind => "port";
 
-    public override RepeatedField<Port> Items(FabricState state) => state.Ports;
+    public override ObjectTable<Port> Table(ModelState state) => state.Ports;
 
     public override string NameOf(Port item) => item.Name;
 
-    public override void Admit(Port item, FabricState state)
+    public override void Admit(Port item, ModelState state)
     {
-        ResourceName.Require("edge", "edge", item.Edge, state.Edges, e => e.Name);
-        ResourceName.Require("network", "network", item.Network, state.Networks, n => n.Name);
-        var network = state.Networks.First(n => n.Name == item.Network);
-        var neighbours = state.Ports.Where(p => p.Network == item.Network).ToList();
+        ResourceName.Require("edge", "edge", item.Edge, state.Edges.Contains);
+        ResourceName.Require("network", "network", item.Network, state.Networks.Contains);
+        var network = state.Networks.Find(item.Network)!;
+        var neighbours = state.PortsOfNetwork.Of(item.Network).Values.ToList();
 
         item.Kind = item.Kind == PortKind.Unspecified ? PortKind.Vnic : item.Kind;
         item.PortSecurity = !item.HasPortSecurity || item.PortSecurity;
@@ -57,13 +56,13 @@ public sealed class Ports : ResourceKind<Port>
         }
     }
 
-    public override void CheckUnused(Port item, FabricState state) =>
-        RefuseWhileUsed(item, "the VM(s) that target it", state.Ports.Where(p => VmApps.TargetPort(p.Vm) == item.Name).Select(p => p.Name));
+    public override void CheckUnused(Port item, ModelState state) =>
+        RefuseWhileUsed(item, "the VM(s) that target it", state.PortsTargeting.Of(item.Name).Keys);
 
     public override void Describe(Event change, Port item) => change.Port = item;
 
     /// <summary>Checks what realizes the port and fills in its defaults: a VNIC port's VM, a TAP port's host.</summary>
-    private static void AdmitEndpoint(Port item, FabricState state)
+    private static void AdmitEndpoint(Port item, ModelState state)
     {
         switch (item.Kind)
         {

@@ -1,5 +1,4 @@
 using Google.Protobuf;
-using Google.Protobuf.Collections;
 using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
@@ -15,7 +14,8 @@ public abstract class ResourceKind<T>
     /// <summary>The name users read in messages: "network", "ACL rule".</summary>
     public abstract string Kind { get; }
 
-    public abstract RepeatedField<T> Items(FabricState state);
+    /// <summary>Where the objects of this kind are in a version of the state.</summary>
+    public abstract ObjectTable<T> Table(ModelState state);
 
     public abstract string NameOf(T item);
 
@@ -23,22 +23,26 @@ public abstract class ResourceKind<T>
     /// Validates <paramref name="item"/> against <paramref name="state"/> and fills in its defaults and
     /// allocations. It gets a private copy to change, and must throw before the state is touched.
     /// </summary>
-    public virtual void Admit(T item, FabricState state)
+    public virtual void Admit(T item, ModelState state)
     {
     }
 
     /// <summary>Throws FAILED_PRECONDITION while other objects refer to <paramref name="item"/>.</summary>
-    public virtual void CheckUnused(T item, FabricState state)
+    public virtual void CheckUnused(T item, ModelState state)
     {
     }
 
     public abstract void Describe(Event change, T item);
 
-    public T? Find(FabricState state, string name) => Items(state).FirstOrDefault(i => NameOf(i) == name);
+    public T? Find(ModelState state, string name)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return Table(state).Find(name);
+    }
 
     protected void RefuseWhileUsed(T item, string userKind, IEnumerable<string> users)
     {
-        var names = users.ToList();
+        var names = users.Order(StringComparer.Ordinal).ToList();
         if (names.Count > 0)
         {
             throw ModelException.Precondition($"{Kind} '{NameOf(item)}' is still used by {userKind} {string.Join(", ", names.Select(n => $"'{n}'"))}; delete them first");

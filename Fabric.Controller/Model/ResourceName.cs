@@ -22,14 +22,15 @@ public static partial class ResourceName
     }
 
     /// <summary>Checks that a reference field is filled and names an existing object.</summary>
-    public static void Require<T>(string kind, string field, string name, IEnumerable<T> existing, Func<T, string> nameOf)
+    public static void Require(string kind, string field, string name, Func<string, bool> exists)
     {
         if (string.IsNullOrEmpty(name))
         {
             throw ModelException.Invalid($"{field} is required", field);
         }
 
-        if (!existing.Any(e => nameOf(e) == name))
+        ArgumentNullException.ThrowIfNull(exists);
+        if (!exists(name))
         {
             throw ModelException.NotFound(kind, name, field);
         }

@@ -1,4 +1,3 @@
-using Google.Protobuf.Collections;
 using Sdn.Contracts;
 
 namespace Sdn.Fabric.Controller.Model;
@@ -7,14 +6,14 @@ public sealed class Tenants : ResourceKind<Tenant>
 {
     public override string Kind => "tenant";
 
-    public override RepeatedField<Tenant> Items(FabricState state) => state.Tenants;
+    public override ObjectTable<Tenant> Table(ModelState state) => state.Tenants;
 
     public override string NameOf(Tenant item) => item.Name;
 
-    public override void CheckUnused(Tenant item, FabricState state)
+    public override void CheckUnused(Tenant item, ModelState state)
     {
-        RefuseWhileUsed(item, "network(s)", state.Networks.Where(n => n.Tenant == item.Name).Select(n => n.Name));
-        RefuseWhileUsed(item, "ACL rule(s)", state.AclRules.Where(r => r.Tenant == item.Name).Select(r => r.Name));
+        RefuseWhileUsed(item, "network(s)", state.NetworksOfTenant.Of(item.Name).Keys);
+        RefuseWhileUsed(item, "ACL rule(s)", state.RulesOfTenant.Of(item.Name).Keys);
     }
 
     public override void Describe(Event change, Tenant item) => change.Tenant = item;

@@ -39,7 +39,7 @@ public static class VmApps
 
     /// <summary>Checks <paramref name="vm"/>, the spec of port <paramref name="port"/>, against <paramref name="state"/>, and fills in its defaults.</summary>
     /// <exception cref="ModelException">An unknown app or parameter, a value out of range, or a target that is not a VM or host of the fabric.</exception>
-    public static void Admit(VmSpec vm, string port, FabricState state)
+    public static void Admit(VmSpec vm, string port, ModelState state)
     {
         ArgumentNullException.ThrowIfNull(vm);
         ArgumentNullException.ThrowIfNull(state);
@@ -84,7 +84,7 @@ public static class VmApps
     public static string? TargetPort(VmSpec? vm) =>
         vm is not null && vm.Params.TryGetValue(Target, out var target) && !IPAddress.TryParse(target, out _) ? target : null;
 
-    private static void AdmitTarget(VmSpec vm, string port, FabricState state)
+    private static void AdmitTarget(VmSpec vm, string port, ModelState state)
     {
         const string Field = "vm.params.target";
         var orAddress = vm.App == Ping ? ", or an IPv4 address" : string.Empty;
@@ -108,7 +108,7 @@ public static class VmApps
             throw ModelException.Invalid($"the target of {vm.App} is the VM itself; name another VM or host", Field);
         }
 
-        if (!state.Ports.Any(p => p.Name == target))
+        if (!state.Ports.Contains(target))
         {
             throw ModelException.NotFound("VM or host", target, Field);
         }

@@ -17,7 +17,7 @@ public static class ShortestPaths
     {
         var indexed = graph.Indexed;
         var target = indexed.IndexOf(destination);
-        var distances = Distances(indexed, target, excluded: null);
+        var distances = Distances(indexed, target, excluded: null, leaf: null);
         var primaries = new Dictionary<string, NodeRoute>(StringComparer.Ordinal);
         var order = indexed.InNameOrder;
         foreach (var node in order)
@@ -58,7 +58,7 @@ public static class ShortestPaths
     /// <summary>The cheapest path from <paramref name="source"/> to <paramref name="destination"/> over no excluded link, or null.</summary>
     private static List<Hop>? PathAvoiding(IndexedGraph graph, int source, int destination, bool[] excluded)
     {
-        var distances = Distances(graph, destination, excluded);
+        var distances = Distances(graph, destination, excluded, leaf: source);
         if (distances[source] == Unreachable)
         {
             return null;
@@ -79,7 +79,12 @@ public static class ShortestPaths
     }
 
     /// <summary>Each node's distance to <paramref name="destination"/>; <see cref="Unreachable"/> for nodes that cannot reach it.</summary>
-    private static uint[] Distances(IndexedGraph graph, int destination, bool[]? excluded)
+    /// <param name="leaf">
+    /// When given, the only node other than transit nodes whose distance is wanted: a path from it passes through transit
+    /// nodes only, so the other edges, which no path passes through, are left out. In a fabric of many edges on few core
+    /// nodes, that makes a backup's search cost the core's size instead of the fabric's.
+    /// </param>
+    private static uint[] Distances(IndexedGraph graph, int destination, bool[]? excluded, int? leaf)
     {
         var distances = new uint[graph.Count];
         Array.Fill(distances, Unreachable);
@@ -97,7 +102,8 @@ public static class ShortestPaths
             {
                 var neighbour = graph.Other(link, node);
                 var through = distance + graph.Links[link].Cost;
-                if (graph.Links[link].Up && excluded?[link] != true && neighbour >= 0 && through < distances[neighbour])
+                if (graph.Links[link].Up && excluded?[link] != true && neighbour >= 0 && through < distances[neighbour]
+                    && (leaf is not { } only || neighbour == only || graph.IsTransit[neighbour]))
                 {
                     distances[neighbour] = through;
                     queue.Enqueue(neighbour, through);

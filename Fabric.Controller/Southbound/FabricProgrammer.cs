@@ -1,16 +1,18 @@
 using System.Diagnostics;
+using Google.Protobuf;
+using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Model;
-using Sdn.Fabric.Controller.Paths;
 
 namespace Sdn.Fabric.Controller.Southbound;
 
 /// <summary>
-/// Keeps every node programmed with what the model compiles to. Each accepted model change, and each link
-/// state an agent reports, leads to a recompile: paths are updated incrementally (a lost link only recomputes
-/// the LSPs that used it), the compiler keeps its previous numbers, and the hub sends each node only its diff.
-/// A link is down while either end reports it down, or while it is administratively down.
+/// Keeps every node programmed with what the model compiles to. Each accepted model change is compiled
+/// incrementally (<see cref="IncrementalCompiler"/>): only the nodes and entries it touches are compiled again, and
+/// the hub sends each changed node only its diff. A topology change, or a link state an agent reports, updates the
+/// paths incrementally (a lost link only recomputes the LSPs that used it) and compiles every node, keeping the
+/// previous numbers. A link is down while either end reports it down, or while it is administratively down.
 /// </summary>
 public sealed class FabricProgrammer : IAsyncDisposable
 {
@@ -22,8 +24,8 @@ public sealed class FabricProgrammer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _watching;
     private readonly NumberingFile? _numbering;
-    private PathComputer? _paths;
-    private CompiledFabric? _compiled;
+    private readonly IncrementalCompiler _compiler;
+    private ulong _appliedVersion;
 
     /// <summary>Starts from the numbers saved beside the model's state, if it has a store, and saves each compile's there.</summary>
     public FabricProgrammer(FabricModel model, AgentHub hub)
@@ -31,15 +33,26 @@ public sealed class FabricProgrammer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(model);
         this._model = model;
         this._hub = hub;
+        CompiledFabric? previous = null;
         if (model.Store is StateStore store)
         {
             _numbering = new NumberingFile(store.Directory);
-            _compiled = new CompiledFabric(0, new Dictionary<string, NodeProgram>(), new Dictionary<string, NodeProgram>(), _numbering.Load());
+            previous = new CompiledFabric(0, new Dictionary<string, NodeProgram>(), new Dictionary<string, NodeProgram>(), _numbering.Load());
         }
 
+        // Subscribed before the snapshot: changes the snapshot already holds are told apart by their version.
         _changes = model.Watch(includeExisting: false);
+        var state = model.Snapshot();
+        var started = Stopwatch.GetTimestamp();
+        lock (_gate)
+        {
+            _appliedVersion = state.Version;
+            _compiler = new IncrementalCompiler(state, previous, IsReportedDown);
+            Publish(previous, _compiler.Compiled.Edges.Keys.Concat(_compiler.Compiled.Cores.Keys));
+        }
+
+        Recompiled?.Invoke(this, Stopwatch.GetElapsedTime(started));
         hub.LinkStatusReported += OnLinkStatus;
-        Recompile();
         _watching = Task.Run(WatchAsync);
     }
 
@@ -53,54 +66,38 @@ public sealed class FabricProgrammer : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _compiled!;
+                return _compiler.Compiled;
             }
         }
     }
 
-    /// <summary>Compiles the model as it is now, with the reported link states, and publishes every node's program.</summary>
+    /// <summary>The model version the compiled programs reflect: every change up to it is compiled and published.</summary>
+    public ulong ModelVersion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _appliedVersion;
+            }
+        }
+    }
+
+    /// <summary>Takes every change the model has accepted, compiles every node in full, and publishes every node's program.</summary>
     public CompiledFabric Recompile()
     {
-        var (compiled, took) = CompileAndPublish();
-        Recompiled?.Invoke(this, took);
-        return compiled;
-    }
-
-    private (CompiledFabric Compiled, TimeSpan Took) CompileAndPublish()
-    {
+        var started = Stopwatch.GetTimestamp();
+        CompiledFabric compiled;
         lock (_gate)
         {
-            var started = Stopwatch.GetTimestamp();
-            var state = _model.Snapshot();
-            var graph = PathGraph.FromState(state);
-            foreach (var link in state.Links.Where(l => _reportedDown.Contains((l.A.Node, l.A.Interface)) || _reportedDown.Contains((l.B.Node, l.B.Interface))))
-            {
-                graph = graph.WithLink(link.Name, up: false);
-            }
-
-            if (_paths is null)
-            {
-                _paths = new PathComputer(graph);
-            }
-            else
-            {
-                _paths.Update(graph);
-            }
-
-            var previous = _compiled;
-            _compiled = FabricCompiler.Compile(state, _paths.Trees, previous);
-            var took = Stopwatch.GetElapsedTime(started);
-            if (_numbering is not null && !SameNumbers(previous, _compiled))
-            {
-                _numbering.Save(_compiled.Numberings);
-            }
-            foreach (var node in state.Edges.Select(e => e.Name).Concat(state.CoreNodes.Select(c => c.Name)))
-            {
-                _hub.Publish(node, _compiled.ProgramOf(node));
-            }
-
-            return (_compiled, took);
+            var previous = _compiler.Compiled;
+            TakeChanges();
+            Publish(previous, _compiler.Recompile());
+            compiled = _compiler.Compiled;
         }
+
+        Recompiled?.Invoke(this, Stopwatch.GetElapsedTime(started));
+        return compiled;
     }
 
     public async ValueTask DisposeAsync()
@@ -112,10 +109,50 @@ public sealed class FabricProgrammer : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private static bool SameNumbers(CompiledFabric? before, CompiledFabric after) =>
-        before is not null
-        && before.Numberings.Count == after.Numberings.Count
-        && after.Numberings.All(scope => before.Numberings.TryGetValue(scope.Key, out var numbers) && numbers.SameAs(scope.Value));
+    private bool IsReportedDown(Link link) =>
+        _reportedDown.Contains((link.A.Node, link.A.Interface)) || _reportedDown.Contains((link.B.Node, link.B.Interface));
+
+    /// <summary>Compiles the changes queued so far, under the lock; returns whether there were any.</summary>
+    private bool TakeChanges()
+    {
+        var changes = new List<(EventType, IMessage)>();
+        while (_changes.Reader.TryRead(out var change))
+        {
+            if (change.Version > _appliedVersion)
+            {
+                changes.Add((change.Type, ModelObject.FromEvent(change).Message));
+                _appliedVersion = change.Version;
+            }
+        }
+
+        if (changes.Count == 0)
+        {
+            return false;
+        }
+
+        // The changes up to the last that needs a full compile are compiled in full, as one step; those after it
+        // incrementally, as another, so a burst of port adds behind a topology change is not compiled in full too.
+        var split = changes.FindLastIndex(c => IncrementalCompiler.NeedsFullCompile(c.Item1, c.Item2)) + 1;
+        foreach (var part in new[] { changes[..split], changes[split..] }.Where(p => p.Count > 0))
+        {
+            var previous = _compiler.Compiled;
+            Publish(previous, _compiler.ApplyAll(part));
+        }
+
+        return true;
+    }
+
+    /// <summary>Sends each changed node that still exists its program, and saves the numbers when they moved.</summary>
+    private void Publish(CompiledFabric? previous, IEnumerable<string> changed)
+    {
+        var compiled = _compiler.Compiled;
+        _numbering?.Save(previous?.Numberings, compiled.Numberings);
+
+        foreach (var node in changed.Where(compiled.HasNode))
+        {
+            _hub.Publish(node, compiled.ProgramOf(node));
+        }
+    }
 
     private void OnLinkStatus(object? sender, LinkStatusReport report)
     {
@@ -135,12 +172,17 @@ public sealed class FabricProgrammer : IAsyncDisposable
     {
         while (await _changes.Reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
         {
-            // One recompile covers every change queued so far.
-            while (_changes.Reader.TryRead(out _))
+            var started = Stopwatch.GetTimestamp();
+            bool compiled;
+            lock (_gate)
             {
+                compiled = TakeChanges();
             }
 
-            Recompile();
+            if (compiled)
+            {
+                Recompiled?.Invoke(this, Stopwatch.GetElapsedTime(started));
+            }
         }
     }
 }

@@ -55,6 +55,9 @@ internal sealed class ControllerServer : IAsyncDisposable
     /// <summary>What the nodes were last given.</summary>
     public CompiledFabric Compiled => _programmer.Compiled;
 
+    /// <summary>The model version <see cref="Compiled"/> reflects.</summary>
+    public ulong CompiledModelVersion => _programmer.ModelVersion;
+
     /// <param name="model">The desired state to serve and program the nodes with.</param>
     /// <param name="settings">Message limits and keepalive; the gRPC defaults (4 MiB) when null.</param>
     /// <param name="watchLimit">How many changes a WatchEvents call may fall behind before it is ended (<see cref="ControllerService.DefaultWatchLimit"/>).</param>

@@ -21,6 +21,7 @@ internal static class BenchmarkRunner
         new Live.LiveSuite(),
         new Rack.RackSuite(),
         new Density.DensitySuite(),
+        new Scale.ScaleSuite(),
     ];
 
     public static int Run(string[] args)

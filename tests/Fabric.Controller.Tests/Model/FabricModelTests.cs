@@ -103,8 +103,8 @@ public class FabricModelTests
     public void A_save_that_fails_changes_nothing()
     {
         using var fixture = new ModelFixture();
-        var before = fixture.Model.Snapshot();
-        Directory.CreateDirectory(fixture.Store.Path + ".tmp");
+        var before = fixture.Restart().Snapshot();
+        Directory.CreateDirectory(fixture.Store.JournalPath);
 
         Assert.Throws<UnauthorizedAccessException>(() => fixture.Model.Create(ResourceKinds.Tenants, new Tenant { Name = "initech" }));
 

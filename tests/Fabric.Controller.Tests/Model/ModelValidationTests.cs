@@ -101,7 +101,7 @@ public class ModelValidationTests
         var (act, error, message) = Cases[request];
         using var fixture = new ModelFixture();
         var before = fixture.Model.Snapshot();
-        var fileBefore = File.ReadAllText(fixture.Store.Path);
+        var fileBefore = File.ReadAllText(fixture.Store.JournalPath);
         using var watch = fixture.Model.Watch(includeExisting: false);
 
         var refused = Assert.Throws<ModelException>(() => act(fixture.Model));
@@ -109,7 +109,7 @@ public class ModelValidationTests
         Assert.True(error == refused.Error, $"{request}: expected {error}, got {refused.Error}: {refused.Message}");
         Assert.Contains(message, refused.Message, StringComparison.Ordinal);
         Assert.Equal(before, fixture.Model.Snapshot());
-        Assert.Equal(fileBefore, File.ReadAllText(fixture.Store.Path));
+        Assert.Equal(fileBefore, File.ReadAllText(fixture.Store.JournalPath));
         Assert.False(watch.Reader.TryRead(out _), $"{request}: a refused request was announced");
     }
 

@@ -56,4 +56,28 @@ public sealed class RestartNumberingTests : IDisposable
 
         Assert.StartsWith($"{Path.Combine(_directory, NumberingFile.FileName)} is not a saved numbering", refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_compile_journals_only_the_scopes_it_changed_and_a_torn_line_is_dropped()
+    {
+        var file = new NumberingFile(_directory);
+        var before = new Dictionary<string, StableNumbering>
+        {
+            ["ports/e1"] = StableNumbering.Assign(["vnic/a"], StableNumbering.Empty, 1, 10),
+            ["ports/e2"] = StableNumbering.Assign(["vnic/b"], StableNumbering.Empty, 1, 10),
+        };
+        file.Save(null, before);
+        var after = new Dictionary<string, StableNumbering>(before) { ["ports/e1"] = StableNumbering.Assign(["vnic/a", "vnic/c"], before["ports/e1"], 1, 10) };
+        after.Remove("ports/e2");
+
+        file.Save(before, after);
+        File.AppendAllText(file.JournalPath, "{\"Scope\":\"ports/e3\",\"Num");
+
+        Assert.Equal(4, File.ReadAllText(file.JournalPath).Count(c => c == '\n'));
+        var loaded = new NumberingFile(_directory).Load();
+        Assert.Equal(["ports/e1"], loaded.Keys);
+        Assert.True(loaded["ports/e1"].SameAs(after["ports/e1"]));
+        Assert.True(File.Exists(file.Path));
+        Assert.False(File.Exists(file.JournalPath));
+    }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime;
-using Sdn.Benchmarks.Core;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Controller.Compiler;
@@ -103,7 +102,7 @@ internal static class FlowModThroughput
             FlowMatch.Any.Metadata(1, EdgeTables.NetworkMask).EthDst(Mac(i)),
             FlowInstructions.Apply(PipelineAction.Output(1)))).ToList();
         var start = Stopwatch.GetTimestamp();
-        var cpu = ThreadCpuClock.Seconds();
+        var cpu = CpuClock.ThreadSeconds();
         foreach (var chunk in mods.Chunk(batch))
         {
             foreach (var mod in chunk)
@@ -112,7 +111,7 @@ internal static class FlowModThroughput
             }
         }
 
-        return (mods.Count / Stopwatch.GetElapsedTime(start).TotalSeconds, (ThreadCpuClock.Seconds() - cpu) * 1e6 / mods.Count);
+        return (mods.Count / Stopwatch.GetElapsedTime(start).TotalSeconds, (CpuClock.ThreadSeconds() - cpu) * 1e6 / mods.Count);
     }
 
     /// <summary>A forwarding entry such as the compiler emits: network and destination MAC to a vNIC.</summary>

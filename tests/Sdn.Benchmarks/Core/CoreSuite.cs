@@ -64,9 +64,9 @@ internal sealed class CoreSuite : IBenchmarkSuite
         RunFor(seconds / 2, Round);
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var swappedBefore = node.Statistics.Swapped;
-        var cpuBefore = ThreadCpuClock.Seconds();
+        var cpuBefore = CpuClock.ThreadSeconds();
         var elapsed = RunFor(seconds, Round);
-        var cpu = ThreadCpuClock.Seconds() - cpuBefore;
+        var cpu = CpuClock.ThreadSeconds() - cpuBefore;
         var swapped = node.Statistics.Swapped - swappedBefore;
         var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
         return (swapped / elapsed / 1e6, swapped / cpu / 1e6, (double)allocated / swapped);
