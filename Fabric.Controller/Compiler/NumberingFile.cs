@@ -10,7 +10,7 @@ namespace Sdn.Fabric.Controller.Compiler;
 /// turn, and traffic between them lost until the last one reconnected. Saved as the state is, whole or not at all
 /// (<see cref="AtomicFile"/>).
 /// </summary>
-public sealed class NumberingFile(string directory)
+public sealed class NumberingFile(string directory) : INumberingStore
 {
     public const string FileName = "numbering.json";
 

@@ -21,19 +21,20 @@ public sealed class FabricProgrammer : IAsyncDisposable
     private readonly ModelEvents.Subscription _changes;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _watching;
-    private readonly NumberingFile? _numbering;
+    private readonly INumberingStore? _numbering;
     private PathComputer? _paths;
     private CompiledFabric? _compiled;
 
-    /// <summary>Starts from the numbers saved beside the model's state, if it has a store, and saves each compile's there.</summary>
-    public FabricProgrammer(FabricModel model, AgentHub hub)
+    /// <summary>Starts from the saved numbers, and saves each compile's there.</summary>
+    /// <param name="numbering">Where the numbers are kept; by default beside the model's state when it has a state directory, else nowhere.</param>
+    public FabricProgrammer(FabricModel model, AgentHub hub, INumberingStore? numbering = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         this._model = model;
         this._hub = hub;
-        if (model.Store is StateStore store)
+        _numbering = numbering ?? (model.Store is StateStore store ? new NumberingFile(store.Directory) : null);
+        if (_numbering is not null)
         {
-            _numbering = new NumberingFile(store.Directory);
             _compiled = new CompiledFabric(0, new Dictionary<string, NodeProgram>(), new Dictionary<string, NodeProgram>(), _numbering.Load());
         }
 
