@@ -22,6 +22,7 @@ public sealed class ControllerCluster : ILeaderRole, IAsyncDisposable
     private StateFollower? _follower;
     private LeaderElection? _election;
     private FabricProgrammer? _programmer;
+    private CancellationTokenSource? _term;
 
     /// <param name="log">Takes a line for each change of role and each fault of the store; standard error by default.</param>
     public ControllerCluster(EtcdAddress address, Action<string>? log = null)
@@ -58,12 +59,20 @@ public sealed class ControllerCluster : ILeaderRole, IAsyncDisposable
         _election.Start();
     }
 
-    /// <summary>UNAVAILABLE naming the leader (also in the <see cref="ControllerAddresses.LeaderTrailer"/> trailer) while this controller follows; null while it leads.</summary>
-    public RpcException? RefuseAgent()
+    /// <summary>The token of this controller's term as leader, cancelled when the term ends, for an agent's session.</summary>
+    /// <exception cref="RpcException">UNAVAILABLE naming the leader (also in the <see cref="ControllerAddresses.LeaderTrailer"/> trailer): this controller follows.</exception>
+    public CancellationToken AdmitAgent()
     {
-        if (IsLeader)
+        if (IsLeader && Volatile.Read(ref _term) is { } term)
         {
-            return null;
+            try
+            {
+                return term.Token;
+            }
+            catch (ObjectDisposedException)
+            {
+                // The term ended meanwhile.
+            }
         }
 
         var leader = Leader;
@@ -73,7 +82,7 @@ public sealed class ControllerCluster : ILeaderRole, IAsyncDisposable
             trailers.Add(ControllerAddresses.LeaderTrailer, leader);
         }
 
-        return new RpcException(
+        throw new RpcException(
             new Status(StatusCode.Unavailable, $"this controller follows; agents connect to the leader, {(leader is null ? "which is being elected" : $"at {leader}")}"),
             trailers);
     }
@@ -82,18 +91,25 @@ public sealed class ControllerCluster : ILeaderRole, IAsyncDisposable
     {
         var programmer = new FabricProgrammer(_model!, _hub!, new EtcdNumbering(_etcd, term, _log));
         programmer.Recompiled += (_, took) => Recompiled?.Invoke(this, took);
+        Volatile.Write(ref _term, new CancellationTokenSource());
         Volatile.Write(ref _programmer, programmer);
         return Task.CompletedTask;
     }
 
     public async Task StepDownAsync()
     {
-        if (Interlocked.Exchange(ref _programmer, null) is { } programmer)
+        var programmer = Interlocked.Exchange(ref _programmer, null);
+        if (Interlocked.Exchange(ref _term, null) is { } term)
+        {
+            // Ends every agent session of the term, those still between admission and hello too.
+            await term.CancelAsync().ConfigureAwait(false);
+            term.Dispose();
+        }
+
+        if (programmer is not null)
         {
             await programmer.DisposeAsync().ConfigureAwait(false);
         }
-
-        _hub?.EndSessions();
     }
 
     public async ValueTask DisposeAsync()

@@ -108,6 +108,14 @@ internal static class ControllerCommand
 
             ControllerServer server;
             var cluster = parse.GetValue(store) is { } etcdAddress ? new ControllerCluster(etcdAddress) : null;
+            if (cluster is not null)
+            {
+                // Each write holds a pool thread while etcd commits it; enough spare threads keep the leader's lease
+                // renewals, due every 200 ms, from waiting behind a burst of writes.
+                ThreadPool.GetMinThreads(out var workers, out var completions);
+                ThreadPool.SetMinThreads(Math.Max(workers, 32), completions);
+            }
+
             var files = cluster is null ? new StateStore(parse.GetRequiredValue(stateDirectory)) : null;
             try
             {

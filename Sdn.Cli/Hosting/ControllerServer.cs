@@ -107,7 +107,7 @@ internal sealed class ControllerServer : IAsyncDisposable
                 settings ?? new RpcSettings(),
                 services =>
                 {
-                    services.AddSingleton(northbound).AddSingleton(new AgentService(agents, cluster is null ? null : cluster.RefuseAgent));
+                    services.AddSingleton(northbound).AddSingleton(new AgentService(agents, cluster is null ? null : cluster.AdmitAgent));
                     if (cluster is not null)
                     {
                         services.Configure<GrpcServiceOptions<ControllerService>>(options => options.Interceptors.Add<StaleWriteRetryInterceptor>(model));
