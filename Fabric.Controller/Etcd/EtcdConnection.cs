@@ -60,18 +60,22 @@ public sealed class EtcdConnection : IDisposable
             }
             catch (RpcException e)
             {
-                throw LostQuorum(doing, e);
+                throw LostQuorum(doing, $"{e.StatusCode}: {e.Status.Detail}", e);
+            }
+            catch (OperationCanceledException e)
+            {
+                // dotnet-etcd's channel reports a deadline as a cancellation.
+                throw LostQuorum(doing, $"no answer in {CallTimeout.TotalSeconds:F0} s", e);
             }
         }
     }
 
     /// <summary>The one error of a store that cannot commit: UNAVAILABLE, and what the operator can do.</summary>
-    public RpcException LostQuorum(string doing, RpcException cause)
+    public RpcException LostQuorum(string doing, string why, Exception cause)
     {
-        ArgumentNullException.ThrowIfNull(cause);
         return new RpcException(new Status(
             StatusCode.Unavailable,
-            $"cannot {doing}: the state store {Address} has lost quorum or cannot be reached ({cause.StatusCode}: {cause.Status.Detail}); "
+            $"cannot {doing}: the state store {Address} has lost quorum or cannot be reached ({why}); "
             + "nothing was changed. Reads and forwarding go on; writes resume once a majority of the etcd members is back",
             cause));
     }

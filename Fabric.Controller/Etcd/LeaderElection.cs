@@ -88,7 +88,7 @@ public sealed class LeaderElection : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is RpcException or InvalidDataException)
+            catch (Exception e) when (e is RpcException or InvalidDataException or OperationCanceledException)
             {
                 if (e.Message != lastFailure)
                 {
@@ -193,7 +193,7 @@ public sealed class LeaderElection : IAsyncDisposable
         {
             await _etcd.Leases.LeaseRevokeAsync(new LeaseRevokeRequest { ID = lease }, deadline: DateTime.UtcNow + TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
         }
-        catch (RpcException)
+        catch (Exception e) when (e is RpcException or OperationCanceledException)
         {
             // The cluster is away; the lease expires on its own.
         }

@@ -122,13 +122,14 @@ public sealed class EtcdCluster : IDisposable
                 await etcd.Kv.PutAsync(new Etcdserverpb.PutRequest { Key = Google.Protobuf.ByteString.CopyFromUtf8("/sdn-test/ready") }, deadline: DateTime.UtcNow.AddSeconds(2));
                 return;
             }
-            catch (Grpc.Core.RpcException) when (DateTime.UtcNow < deadline)
+            catch (Exception e) when (e is Grpc.Core.RpcException or OperationCanceledException)
             {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"the etcd cluster at {Address} took no write in {limit.TotalSeconds} s ({e.Message}):\n{Log}", e);
+                }
+
                 await Task.Delay(100);
-            }
-            catch (Grpc.Core.RpcException e)
-            {
-                throw new TimeoutException($"the etcd cluster at {Address} took no write in {limit.TotalSeconds} s ({e.Status.Detail}):\n{Log}", e);
             }
         }
     }

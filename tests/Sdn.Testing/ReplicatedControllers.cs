@@ -98,7 +98,7 @@ public sealed class ReplicatedControllers : IDisposable
                     return found;
                 }
             }
-            catch (RpcException) when (DateTime.UtcNow < deadline)
+            catch (Exception e) when (e is RpcException or OperationCanceledException && DateTime.UtcNow < deadline)
             {
                 // No leader elected yet.
             }
