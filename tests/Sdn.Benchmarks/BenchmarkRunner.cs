@@ -20,6 +20,7 @@ internal static class BenchmarkRunner
         new Live.LiveSuite(),
         new Rack.RackSuite(),
         new Density.DensitySuite(),
+        new Scale.HaSuite(),
     ];
 
     public static int Run(string[] args)

@@ -17,16 +17,18 @@ public sealed class ReplicatedControllers : IDisposable
     private readonly Dictionary<Uri, GrpcChannel> _channels = [];
     private readonly EtcdConnection _etcd;
 
-    private ReplicatedControllers(EtcdCluster etcd, IReadOnlyList<ControllerProcess> controllers)
+    private readonly List<ControllerProcess> _controllers;
+
+    private ReplicatedControllers(EtcdCluster etcd, List<ControllerProcess> controllers)
     {
         Etcd = etcd;
-        Controllers = controllers;
+        _controllers = controllers;
         _etcd = new EtcdConnection(etcd.Address);
     }
 
     public EtcdCluster Etcd { get; }
 
-    public IReadOnlyList<ControllerProcess> Controllers { get; }
+    public IReadOnlyList<ControllerProcess> Controllers => _controllers;
 
     /// <summary>Every controller's address, "URL,URL,URL", as --controller takes them.</summary>
     public string Addresses => string.Join(',', Controllers.Select(c => c.Address));
@@ -60,15 +62,27 @@ public sealed class ReplicatedControllers : IDisposable
         return new Controller.ControllerClient(channel);
     }
 
+    /// <summary>Starts a controller in the place of <paramref name="dead"/>, which was killed, and waits until it serves.</summary>
+    public async Task<ControllerProcess> ReplaceAsync(ControllerProcess dead)
+    {
+        ArgumentNullException.ThrowIfNull(dead);
+        var index = _controllers.IndexOf(dead);
+        var started = ControllerProcess.Start("--store", Etcd.Address.Text);
+        _controllers[index] = started;
+        dead.Dispose();
+        await started.UntilServingAsync(TimeSpan.FromSeconds(60));
+        return started;
+    }
+
     /// <summary>
-    /// Runs <paramref name="call"/> on the first controller that still runs, and on the next when one cannot be reached;
-    /// what the controller answers, failures included, is the result.
+    /// Runs <paramref name="call"/> on the first controller, and on the next when one cannot be reached, as
+    /// `sdn --controller A,B,C` does; what a controller answers, failures included, is the result.
     /// </summary>
     public async Task<T> CallAsync<T>(Func<Controller.ControllerClient, Task<T>> call)
     {
         ArgumentNullException.ThrowIfNull(call);
         RpcException? unreachable = null;
-        foreach (var controller in Controllers.Where(c => !c.HasExited))
+        foreach (var controller in Controllers)
         {
             try
             {
