@@ -14,9 +14,12 @@ internal sealed class EtcdBackedController : IAsyncDisposable
 {
     private readonly GrpcChannel _channel;
 
-    private EtcdBackedController(ControllerServer server)
+    private readonly ControllerCluster _cluster;
+
+    private EtcdBackedController(ControllerServer server, ControllerCluster cluster)
     {
         Server = server;
+        _cluster = cluster;
         _channel = RpcChannels.ForAddress(server.Address);
         Api = new Controller.ControllerClient(_channel);
     }
@@ -25,11 +28,14 @@ internal sealed class EtcdBackedController : IAsyncDisposable
 
     public Controller.ControllerClient Api { get; }
 
+    /// <summary>Whether this controller leads and programs the nodes now.</summary>
+    public bool Leads => _cluster.IsLeader;
+
     public static async Task<EtcdBackedController> StartAsync(EtcdCluster etcd)
     {
         var cluster = new ControllerCluster(etcd.Address, _ => { });
         var server = await ControllerServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), new FabricModel(cluster.Store), cluster: cluster);
-        return new EtcdBackedController(server);
+        return new EtcdBackedController(server, cluster);
     }
 
     public async ValueTask DisposeAsync()
