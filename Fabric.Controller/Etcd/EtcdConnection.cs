@@ -13,8 +13,11 @@ namespace Sdn.Fabric.Controller.Etcd;
 /// </summary>
 public sealed class EtcdConnection : IDisposable
 {
-    /// <summary>How long one call may take. A write that a majority of the members cannot commit by then fails.</summary>
-    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How long one call may take. A write that a majority of the members cannot commit by then fails. Long enough
+    /// for the members left to elect a new etcd leader when one is lost, on a loaded machine too.
+    /// </summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
 
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(50);
 

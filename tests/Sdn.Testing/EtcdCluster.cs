@@ -9,7 +9,7 @@ namespace Sdn.Testing;
 
 /// <summary>
 /// A real etcd cluster (Debian's etcd-server) on loopback: each member with free client and peer ports and a data
-/// directory of its own under a temporary directory, with the heartbeat (50 ms) and election timeout (250 ms) that
+/// directory of its own under a temporary directory, with the heartbeat (50 ms) and election timeout (500 ms) that
 /// docs/ha.md gives, which etcd's 1 s leases need. Disposing kills every member and deletes the directory.
 /// </summary>
 public sealed class EtcdCluster : IDisposable
@@ -43,7 +43,7 @@ public sealed class EtcdCluster : IDisposable
                     "--listen-client-urls", client, "--advertise-client-urls", client,
                     "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                     "--initial-cluster", initial, "--initial-cluster-state", "new", "--initial-cluster-token", Path.GetFileName(_directory),
-                    "--heartbeat-interval", "50", "--election-timeout", "250",
+                    "--heartbeat-interval", "50", "--election-timeout", "500",
                 },
             };
             try

@@ -3,6 +3,7 @@ using Grpc.Net.Client;
 using Sdn.Cli.Hosting;
 using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
+using Sdn.Fabric.Controller.Compiler;
 using Sdn.Fabric.Controller.Etcd;
 using Sdn.Fabric.Controller.Model;
 using Sdn.Testing;
@@ -30,6 +31,9 @@ internal sealed class EtcdBackedController : IAsyncDisposable
 
     /// <summary>Whether this controller leads and programs the nodes now.</summary>
     public bool Leads => _cluster.IsLeader;
+
+    /// <summary>What this controller compiled last while it led; null when it stepped down meanwhile.</summary>
+    public CompiledFabric? Compiled => _cluster.Programmer?.Compiled;
 
     public static async Task<EtcdBackedController> StartAsync(EtcdCluster etcd)
     {

@@ -1,10 +1,12 @@
 using Grpc.Core;
 using Sdn.Contracts;
+using Sdn.EndToEnd.Support;
 using Sdn.Testing;
 
 namespace Sdn.EndToEnd.HighAvailability;
 
 /// <summary>A controller over a three-member etcd cluster whose members are killed: writes go on without one, fail UNAVAILABLE without two, and reads go on.</summary>
+[Collection(TimingSensitive.Name)]
 public sealed class StoreQuorumTests
 {
     [Fact]
