@@ -59,21 +59,6 @@ public sealed class AgentHub
         }
     }
 
-    /// <summary>
-    /// Ends every agent's stream as <see cref="Close"/> does, but goes on taking sessions: a controller that stops
-    /// leading sends its agents on to the new leader.
-    /// </summary>
-    public void EndSessions()
-    {
-        lock (_gate)
-        {
-            foreach (var session in _sessions.Values)
-            {
-                session.Replace();
-            }
-        }
-    }
-
     /// <summary>Raised, outside the hub's lock, for each link state an agent reports, those of its hello included.</summary>
     public event EventHandler<LinkStatusReport>? LinkStatusReported;
 

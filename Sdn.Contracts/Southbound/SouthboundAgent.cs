@@ -51,7 +51,8 @@ public abstract class SouthboundAgent : IAsyncDisposable
     private Task? _run;
     private volatile bool _connected;
     private bool _appliedThisSession;
-    private string? _noSession;
+    /// <summary>Why each controller gave no session, since the last batch applied: each new reason is logged once.</summary>
+    private readonly Dictionary<Uri, string> _noSession = [];
     private int _queued;
     private long _queuedFrameBytes;
     private long _sessions;
@@ -201,9 +202,9 @@ public abstract class SouthboundAgent : IAsyncDisposable
                 var reason = e is RpcException refused
                     ? $"{refused.StatusCode}: {refused.Status.DebugException?.GetBaseException().Message ?? refused.Status.Detail}"
                     : e.Message;
-                if (reason != _noSession)
+                if (!_noSession.TryGetValue(_controllers.Current, out var last) || last != reason)
                 {
-                    _noSession = reason;
+                    _noSession[_controllers.Current] = reason;
                     Log($"no session with the controller at {_controllers.Current}: {reason}; forwarding goes on, and the agent keeps trying");
                 }
             }
@@ -376,9 +377,9 @@ public abstract class SouthboundAgent : IAsyncDisposable
         {
             Apply(batch);
             _appliedThisSession = true;
-            if (_noSession is not null)
+            if (_noSession.Count > 0)
             {
-                _noSession = null;
+                _noSession.Clear();
                 Log($"in session with the controller at {_controllers.Current} again");
             }
         }
