@@ -4,7 +4,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 
 # chromium: the graph page's tests drive it headless.
-packages=(tshark tcpdump libpcap0.8 iproute2 busybox iputils-ping iperf3 python3-grpcio python3-scapy chromium)
+packages=(tshark tcpdump libpcap0.8 iproute2 busybox iputils-ping iperf3 python3-grpcio python3-scapy chromium etcd-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

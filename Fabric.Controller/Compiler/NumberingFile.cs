@@ -13,7 +13,7 @@ namespace Sdn.Fabric.Controller.Compiler;
 /// since, appended and flushed, so a change costs the scopes it touched; the journal is folded into the file once it
 /// outgrows it, and on loading. A last line torn by a crash is dropped.
 /// </summary>
-public sealed class NumberingFile(string directory)
+public sealed class NumberingFile(string directory) : INumberingStore
 {
     public const string FileName = "numbering.json";
     public const string JournalName = "numbering.journal";

@@ -144,6 +144,29 @@ public sealed class FabricModel
     }
 
     /// <summary>
+    /// Takes in a change the store accepted from another controller, as the store reports it: already validated
+    /// there, so it is applied as it is, at the store's <paramref name="version"/>, and announced like a change made
+    /// here. A version the model already has is ignored, which leaves this controller's own changes as they are.
+    /// </summary>
+    /// <returns>Whether the model took the change.</returns>
+    public bool Follow(ulong version, EventType type, ModelObject changed)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        lock (_gate)
+        {
+            if (version <= _state.Version)
+            {
+                return false;
+            }
+
+            var next = type == EventType.Deleted ? _state.Remove(changed.Message) : _state.Put(changed.Message);
+            _state = next.AtVersion(version);
+            _events.Publish(changed.ToEvent(type, version));
+            return true;
+        }
+    }
+
+    /// <summary>
     /// Starts a watch. With <paramref name="includeExisting"/> it first replays every object as
     /// CREATED, in an order that creates what is referred to before what refers to it. No change
     /// falls between the replay and the live events.

@@ -23,20 +23,21 @@ public sealed class FabricProgrammer : IAsyncDisposable
     private readonly ModelEvents.Subscription _changes;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _watching;
-    private readonly NumberingFile? _numbering;
+    private readonly INumberingStore? _numbering;
     private readonly IncrementalCompiler _compiler;
     private ulong _appliedVersion;
 
-    /// <summary>Starts from the numbers saved beside the model's state, if it has a store, and saves each compile's there.</summary>
-    public FabricProgrammer(FabricModel model, AgentHub hub)
+    /// <summary>Starts from the saved numbers, and saves each compile's there.</summary>
+    /// <param name="numbering">Where the numbers are kept; by default beside the model's state when it has a state directory, else nowhere.</param>
+    public FabricProgrammer(FabricModel model, AgentHub hub, INumberingStore? numbering = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         this._model = model;
         this._hub = hub;
         CompiledFabric? previous = null;
-        if (model.Store is StateStore store)
+        _numbering = numbering ?? (model.Store is StateStore store ? new NumberingFile(store.Directory) : null);
+        if (_numbering is not null)
         {
-            _numbering = new NumberingFile(store.Directory);
             previous = new CompiledFabric(0, new Dictionary<string, NodeProgram>(), new Dictionary<string, NodeProgram>(), _numbering.Load());
         }
 

@@ -22,7 +22,7 @@ public sealed class CoreAgent : SouthboundAgent
     /// <param name="hellos">The liveness of links between two core nodes; null runs no hellos.</param>
     /// <param name="log">Takes a line for each exception the agent survives; standard error by default.</param>
     public CoreAgent(
-        CoreSwitch node, IPortBinder<LinkEnd> links, LivenessOptions? hellos, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null, Action<string>? log = null)
+        CoreSwitch node, IPortBinder<LinkEnd> links, LivenessOptions? hellos, ControllerAddresses controller, RpcSettings? settings = null, TimeSpan? retryDelay = null, Action<string>? log = null)
         : base(node?.Name ?? throw new ArgumentNullException(nameof(node)), NodeRole.Core, controller, settings, retryDelay, log)
     {
         _node = node;

@@ -27,7 +27,7 @@ public sealed class EdgeAgent : SouthboundAgent
     /// <param name="ports">Realizes the device a port config names under the config's number, and takes it down when the port goes.</param>
     /// <param name="log">Takes a line for each exception the agent survives; standard error by default.</param>
     public EdgeAgent(
-        string name, EdgeSwitch edge, IPortBinder<IEdgePort> ports, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null, Action<string>? log = null)
+        string name, EdgeSwitch edge, IPortBinder<IEdgePort> ports, ControllerAddresses controller, RpcSettings? settings = null, TimeSpan? retryDelay = null, Action<string>? log = null)
         : base(name, NodeRole.Edge, controller, settings, retryDelay, log)
     {
         _switch = edge;

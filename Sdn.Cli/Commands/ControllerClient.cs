@@ -15,17 +15,24 @@ internal static class ControllerClient
 {
     public const string OptionName = "--controller";
 
-    public static Option<Uri> CreateOption() => new(OptionName)
+    public static Option<ControllerAddresses> CreateOption() => new(OptionName)
     {
-        Description = "The controller's gRPC address: the `controller.listen` of the topology `sdn up` runs, or where `sdn controller` serves.",
-        DefaultValueFactory = _ => new Uri($"http://127.0.0.1:{ControllerServer.DefaultPort}"),
-        CustomParser = result => Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) ? uri : Refuse(result),
+        Description = "The controller's gRPC address: the `controller.listen` of the topology `sdn up` runs, or where `sdn controller` serves; "
+            + "for controllers that share an etcd store, each of them (URL,URL,... or the option repeated), tried in turn.",
+        Arity = ArgumentArity.OneOrMore,
+        DefaultValueFactory = _ => ControllerAddresses.FromUri(new Uri($"http://127.0.0.1:{ControllerServer.DefaultPort}")),
+        CustomParser = Parse,
     };
 
-    private static Uri? Refuse(System.CommandLine.Parsing.ArgumentResult result)
+    private static ControllerAddresses? Parse(System.CommandLine.Parsing.ArgumentResult result)
     {
-        result.AddError($"'{result.Tokens.Single().Value}' is not a controller address such as http://127.0.0.1:{ControllerServer.DefaultPort} or https://ctl.example:{ControllerServer.DefaultPort}");
-        return null;
+        var addresses = ControllerAddresses.Parse(result.Tokens.Select(t => t.Value), out var error);
+        if (addresses is null)
+        {
+            result.AddError(error!);
+        }
+
+        return addresses;
     }
 
     /// <summary>
@@ -35,7 +42,7 @@ internal static class ControllerClient
     public static DateTime DiagnosticDeadline() => DateTime.UtcNow.AddSeconds(30);
 
     /// <summary>Runs <paramref name="call"/> against the controller <paramref name="controller"/> names; returns the exit code.</summary>
-    public static Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<Controller.ControllerClient, TextWriter, Task> call) =>
+    public static Task<int> RunAsync(ParseResult parse, Option<ControllerAddresses> controller, Func<Controller.ControllerClient, TextWriter, Task> call) =>
         RunAsync(
             parse,
             controller,
@@ -49,8 +56,10 @@ internal static class ControllerClient
     /// <summary>
     /// Runs a call that lasts until <paramref name="cancellationToken"/> (Ctrl-C, SIGTERM) or its own end, against the
     /// controller <paramref name="controller"/> names; returns the call's exit code, or 1 when the controller refuses it.
+    /// With several controllers, one that cannot be reached passes the call to the next; the one that answered is
+    /// <see cref="ControllerAddresses.Current"/> afterwards.
     /// </summary>
-    public static async Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<Controller.ControllerClient, InvocationConfiguration, CancellationToken, Task<int>> call, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(ParseResult parse, Option<ControllerAddresses> controller, Func<Controller.ControllerClient, InvocationConfiguration, CancellationToken, Task<int>> call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(call);
@@ -66,24 +75,33 @@ internal static class ControllerClient
             return 1;
         }
 
-        using var channel = RpcChannels.ForAddress(address, credentials: credentials);
-        try
+        for (var tried = 1; ; tried++)
         {
-            return await call(new Controller.ControllerClient(channel), parse.InvocationConfiguration, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException e)
-        {
-            var hint = e.StatusCode == StatusCode.Unavailable ? $" (is `sdn up` or `sdn controller` serving at {address}?)" : string.Empty;
-            await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.StatusCode}: {e.Status.Detail}{hint}").ConfigureAwait(false);
-            return 1;
-        }
-        catch (CommandException e)
-        {
-            await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.Message}").ConfigureAwait(false);
-            return 1;
+            using var channel = RpcChannels.ForAddress(address.Current, credentials: credentials);
+            try
+            {
+                return await call(new Controller.ControllerClient(channel), parse.InvocationConfiguration, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (tried < address.All.Count && Unreachable(e))
+            {
+                address.Advance(e);
+            }
+            catch (RpcException e)
+            {
+                var hint = e.StatusCode == StatusCode.Unavailable && Unreachable(e) ? $" (is `sdn up` or `sdn controller` serving at {address}?)" : string.Empty;
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.StatusCode}: {e.Status.Detail}{hint}").ConfigureAwait(false);
+                return 1;
+            }
+            catch (CommandException e)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
         }
     }
 
+    /// <summary>Whether the call failed to reach a controller at all, rather than being answered with a failure.</summary>
+    private static bool Unreachable(RpcException e) => e.StatusCode == StatusCode.Unavailable && e.Status.DebugException is not null;
     /// <summary>
     /// Hands each message of a server stream to <paramref name="each"/> until the stream ends or <paramref name="stop"/>
     /// (Ctrl-C, SIGTERM) cancels it, which ends it as cleanly as its own end does; the call is disposed either way.

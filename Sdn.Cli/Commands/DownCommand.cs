@@ -27,8 +27,8 @@ internal static class DownCommand
         };
         command.SetAction((parse, cancellationToken) => ControllerClient.RunAsync(parse, controller, async (client, output) =>
         {
-            var address = parse.GetRequiredValue(controller);
             var reply = await client.ShutdownAsync(new ShutdownRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var address = parse.GetRequiredValue(controller).Current;
             await output.WriteLineAsync($"sdn down: pid {reply.Pid} is tearing down the fabric at {address}").ConfigureAwait(false);
             var limit = TimeSpan.FromSeconds(parse.GetValue(timeout));
             var clock = Stopwatch.StartNew();

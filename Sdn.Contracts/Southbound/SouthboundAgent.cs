@@ -39,7 +39,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
     /// <summary>How often a connected agent sends its node's counters, the latest of which GetStats shows.</summary>
     public static readonly TimeSpan CounterInterval = TimeSpan.FromSeconds(1);
 
-    private readonly Uri _controller;
+    private readonly ControllerAddresses _controllers;
     private readonly RpcSettings? _settings;
     private readonly RetryBackoff _backoff;
     private readonly Action<string> _log;
@@ -51,20 +51,25 @@ public abstract class SouthboundAgent : IAsyncDisposable
     private Task? _run;
     private volatile bool _connected;
     private bool _appliedThisSession;
-    private string? _noSession;
+    /// <summary>Why each controller gave no session, since the last batch applied: each new reason is logged once.</summary>
+    private readonly Dictionary<Uri, string> _noSession = [];
     private int _queued;
     private long _queuedFrameBytes;
     private long _sessions;
     private int _disposed;
 
+    /// <param name="controllers">
+    /// The controller, or the several that share an etcd store: a session that cannot be had, or ends, moves on to the
+    /// leader a follower names, else to the next; the retry delay comes after a whole round failed.
+    /// </param>
     /// <param name="retryDelay">The first wait before reconnecting; 200 ms by default.</param>
     /// <param name="log">Takes one line for each exception the agent survives; by default the line goes to standard error.</param>
-    protected SouthboundAgent(string nodeName, NodeRole role, Uri controller, RpcSettings? settings = null, TimeSpan? retryDelay = null, Action<string>? log = null)
+    protected SouthboundAgent(string nodeName, NodeRole role, ControllerAddresses controllers, RpcSettings? settings = null, TimeSpan? retryDelay = null, Action<string>? log = null)
     {
-        ArgumentNullException.ThrowIfNull(controller);
+        ArgumentNullException.ThrowIfNull(controllers);
         NodeName = nodeName;
         Role = role;
-        _controller = controller;
+        _controllers = controllers;
         _settings = settings;
         _backoff = new RetryBackoff(retryDelay ?? TimeSpan.FromMilliseconds(200), MaxRetryDelay);
         _log = log ?? Console.Error.WriteLine;
@@ -180,6 +185,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             _appliedThisSession = false;
+            RpcException? refusal = null;
             try
             {
                 await SessionAsync().ConfigureAwait(false);
@@ -192,13 +198,14 @@ public abstract class SouthboundAgent : IAsyncDisposable
             {
                 // The controller is away, or refuses the session: forwarding goes on with what was applied; try again
                 // shortly. Each new reason is logged once, so that a wrong address or token shows.
+                refusal = e as RpcException;
                 var reason = e is RpcException refused
                     ? $"{refused.StatusCode}: {refused.Status.DebugException?.GetBaseException().Message ?? refused.Status.Detail}"
                     : e.Message;
-                if (reason != _noSession)
+                if (!_noSession.TryGetValue(_controllers.Current, out var last) || last != reason)
                 {
-                    _noSession = reason;
-                    Log($"no session with the controller at {_controller}: {reason}; forwarding goes on, and the agent keeps trying");
+                    _noSession[_controllers.Current] = reason;
+                    Log($"no session with the controller at {_controllers.Current}: {reason}; forwarding goes on, and the agent keeps trying");
                 }
             }
             catch (Exception e)
@@ -211,6 +218,11 @@ public abstract class SouthboundAgent : IAsyncDisposable
             if (_appliedThisSession)
             {
                 _backoff.Reset();
+            }
+
+            if (!_controllers.Advance(refusal))
+            {
+                continue;
             }
 
             try
@@ -226,7 +238,7 @@ public abstract class SouthboundAgent : IAsyncDisposable
 
     private async Task SessionAsync()
     {
-        using var channel = RpcChannels.ForAddress(_controller, _settings, Credentials);
+        using var channel = RpcChannels.ForAddress(_controllers.Current, _settings, Credentials);
         using var session = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         using (var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(AgentConnect.Method, host: null, new CallOptions(cancellationToken: session.Token)))
         {
@@ -365,10 +377,10 @@ public abstract class SouthboundAgent : IAsyncDisposable
         {
             Apply(batch);
             _appliedThisSession = true;
-            if (_noSession is not null)
+            if (_noSession.Count > 0)
             {
-                _noSession = null;
-                Log($"in session with the controller at {_controller} again");
+                _noSession.Clear();
+                Log($"in session with the controller at {_controllers.Current} again");
             }
         }
         catch (ProgramException e)

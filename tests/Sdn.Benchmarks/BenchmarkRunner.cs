@@ -22,6 +22,7 @@ internal static class BenchmarkRunner
         new Rack.RackSuite(),
         new Density.DensitySuite(),
         new Scale.ScaleSuite(),
+        new Scale.HaSuite(),
     ];
 
     public static int Run(string[] args)

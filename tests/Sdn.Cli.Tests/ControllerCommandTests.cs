@@ -36,6 +36,24 @@ public class ControllerCommandTests
         }
     }
 
+    [Theory]
+    [InlineData(new[] { "--store", "http://127.0.0.1:2379" }, "'http://127.0.0.1:2379' is not an etcd store: write etcd://HOST:PORT[,HOST:PORT...]")]
+    [InlineData(new[] { "--store", "etcd://10.0.0.1:2379,10.0.0.2" }, "--store: '10.0.0.2' in etcd://10.0.0.1:2379,10.0.0.2 is not an etcd member's HOST:PORT")]
+    [InlineData(new[] { "--store", "etcd://10.0.0.1:2379", "--state-dir", "/tmp/x" }, "--store and --state-dir name two places for the desired state: give one")]
+    [InlineData(new[] { "--advertise", "http://10.0.0.1:6653" }, "--advertise is for controllers that share an etcd --store")]
+    [InlineData(new[] { "--store", "etcd://10.0.0.1:2379", "--listen", "0.0.0.0:6653", "--insecure" }, "with --store and --listen 0.0.0.0:6653, give --advertise http://ADDRESS:6653")]
+    [InlineData(new[] { "--store", "etcd://10.0.0.1:2379", "--advertise", "10.0.0.1:6653" }, "--advertise: '10.0.0.1:6653' is not a controller address")]
+    public void A_bad_store_or_advertise_is_a_usage_error_and_starts_nothing(string[] arguments, string message)
+    {
+        var output = new StringWriter();
+
+        var exit = SdnCommandLine.Build().Parse(["controller", .. arguments]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(message, output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("serving on", output.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_bad_listen_address_is_a_usage_error()
     {
