@@ -19,6 +19,9 @@ public sealed class EtcdConnection : IDisposable
     /// </summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long one attempt of a call may take before it is made again.</summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(1.5);
+
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(50);
 
     private readonly EtcdClient _client;
@@ -48,17 +51,36 @@ public sealed class EtcdConnection : IDisposable
     /// <summary>Runs one transaction, synchronously, as the model's store must.</summary>
     /// <param name="doing">What the transaction does, for the error: "save port 'p1'".</param>
     /// <exception cref="RpcException">UNAVAILABLE: no quorum of members answered in <see cref="CallTimeout"/>.</exception>
-    public TxnResponse Transact(TxnRequest request, string doing)
+    public TxnResponse Transact(TxnRequest request, string doing) => Transact(request, doing, out _);
+
+    /// <summary>
+    /// Runs one transaction, synchronously, trying again within <see cref="CallTimeout"/> when a member cannot be
+    /// reached or an attempt gets no answer in <see cref="AttemptTimeout"/>: a write forwarded to an etcd leader that
+    /// has just died is lost without one, and only a new attempt reaches the leader the others elect.
+    /// </summary>
+    /// <param name="doing">What the transaction does, for the error: "save port 'p1'".</param>
+    /// <param name="unanswered">Whether an earlier attempt got no answer: it may have been committed all the same.</param>
+    /// <exception cref="RpcException">UNAVAILABLE: no quorum of members answered in <see cref="CallTimeout"/>.</exception>
+    public TxnResponse Transact(TxnRequest request, string doing, out bool unanswered)
     {
         var deadline = DateTime.UtcNow + CallTimeout;
+        unanswered = false;
         while (true)
         {
+            var attemptDeadline = DateTime.UtcNow + AttemptTimeout;
             try
             {
-                return Kv.Txn(request, deadline: deadline);
+                return Kv.Txn(request, deadline: attemptDeadline < deadline ? attemptDeadline : deadline);
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && DateTime.UtcNow + RetryPause < deadline)
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && DateTime.UtcNow + RetryPause < deadline)
             {
+                unanswered |= e.StatusCode == StatusCode.DeadlineExceeded;
+                Thread.Sleep(RetryPause);
+            }
+            catch (OperationCanceledException) when (DateTime.UtcNow + RetryPause < deadline)
+            {
+                // dotnet-etcd's channel reports a deadline as a cancellation.
+                unanswered = true;
                 Thread.Sleep(RetryPause);
             }
             catch (RpcException e)
@@ -67,7 +89,6 @@ public sealed class EtcdConnection : IDisposable
             }
             catch (OperationCanceledException e)
             {
-                // dotnet-etcd's channel reports a deadline as a cancellation.
                 throw LostQuorum(doing, $"no answer in {CallTimeout.TotalSeconds:F0} s", e);
             }
         }

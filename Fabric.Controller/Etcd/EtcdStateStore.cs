@@ -65,15 +65,31 @@ public sealed class EtcdStateStore : IStateStore
         {
             Compare = { new Compare { Key = version, Target = Compare.Types.CompareTarget.Mod, Result = Compare.Types.CompareResult.Equal, ModRevision = (long)change.Basis } },
             Success = { write, new RequestOp { RequestPut = new PutRequest { Key = version, Value = key } } },
-            Failure = { new RequestOp { RequestRange = new RangeRequest { Key = version } } },
+            Failure = { new RequestOp { RequestRange = new RangeRequest { Key = version } }, new RequestOp { RequestRange = new RangeRequest { Key = key } } },
         };
-        var response = _etcd.Transact(request, $"save {change.Changed}");
-        if (!response.Succeeded)
+        var response = _etcd.Transact(request, $"save {change.Changed}", out var unanswered);
+        if (response.Succeeded)
         {
-            var current = response.Responses[0].ResponseRange.Kvs is [var stored] ? (ulong)stored.ModRevision : 0;
-            throw new StaleStateException(change.Basis, current);
+            return (ulong)response.Header.Revision;
         }
 
-        return (ulong)response.Header.Revision;
+        var last = response.Responses[0].ResponseRange.Kvs is [var stored] ? stored : null;
+        if (unanswered && last is not null && WasThisChange(last, response.Responses[1].ResponseRange.Kvs, key, write))
+        {
+            return (ulong)last.ModRevision;
+        }
+
+        throw new StaleStateException(change.Basis, last is null ? 0 : (ulong)last.ModRevision);
     }
+
+    /// <summary>
+    /// Whether the last change stored, as the version key <paramref name="last"/> names it, is the one an attempt that
+    /// got no answer made: the version key names <paramref name="key"/>, and the object there is what it wrote, in
+    /// the same transaction (or is gone, for a delete).
+    /// </summary>
+    private static bool WasThisChange(Mvccpb.KeyValue last, Google.Protobuf.Collections.RepeatedField<Mvccpb.KeyValue> objects, ByteString key, RequestOp write) =>
+        last.Value == key
+        && (write.RequestPut is { } put
+            ? objects is [var now] && now.ModRevision == last.ModRevision && now.Value == put.Value
+            : objects.Count == 0);
 }
