@@ -258,6 +258,9 @@ public abstract class SouthboundAgent : IAsyncDisposable
                     if (message.KindCase == ControllerMessage.KindOneofCase.Batch)
                     {
                         Report(new AgentMessage { BatchAck = Handle(message.Batch) });
+
+                        // So that GetStats shows the ports and entries a program brings as soon as it is applied.
+                        ReportCountersOrLog();
                     }
                     else
                     {
@@ -277,20 +280,30 @@ public abstract class SouthboundAgent : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends the node's counters every <see cref="CounterInterval"/> until the session ends; a failure is logged, and the next tick tries again.</summary>
+    /// <summary>
+    /// Sends the node's counters as the session starts, so GetStats has them at once, then every
+    /// <see cref="CounterInterval"/> until the session ends.
+    /// </summary>
     private async Task ReportCountersAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(CounterInterval);
-        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        do
         {
-            try
-            {
-                ReportCounters();
-            }
-            catch (Exception e)
-            {
-                Log($"reporting counters failed: {e.GetType().Name}: {e.Message}");
-            }
+            ReportCountersOrLog();
+        }
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Sends the node's counters; a failure is logged, and the next report tries again.</summary>
+    private void ReportCountersOrLog()
+    {
+        try
+        {
+            ReportCounters();
+        }
+        catch (Exception e)
+        {
+            Log($"reporting counters failed: {e.GetType().Name}: {e.Message}");
         }
     }
 

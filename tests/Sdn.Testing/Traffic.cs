@@ -57,9 +57,11 @@ public static class Traffic
         b.Arp(1, Mac(from), Ip(from.Ipv4), 0, Ip(target));
     });
 
-    private delegate void Compose(ref FrameBuilder builder);
+    /// <summary>Writes one frame's headers and payload into a builder.</summary>
+    public delegate void Compose(ref FrameBuilder builder);
 
-    private static byte[] Build(Compose compose)
+    /// <summary>The frame <paramref name="compose"/> writes, at most 256 bytes.</summary>
+    public static byte[] Build(Compose compose)
     {
         var buffer = new byte[256];
         var builder = new FrameBuilder(buffer);

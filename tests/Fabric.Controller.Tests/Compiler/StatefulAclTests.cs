@@ -103,14 +103,14 @@ public sealed class StatefulAclTests : IDisposable
     private IReadOnlyList<byte[]> Deliver(Port from, Port to, byte[] frame) => _rig.Send(from.Name, frame)[to.Name];
 
     /// <summary>Routed: each side sends to its tenant router's MAC.</summary>
-    private static byte[] Tcp(Port from, Port to, ushort sourcePort, ushort destinationPort, byte flags) => Build((ref FrameBuilder b) =>
+    private static byte[] Tcp(Port from, Port to, ushort sourcePort, ushort destinationPort, byte flags) => Traffic.Build((ref FrameBuilder b) =>
     {
         b.Ethernet(Router, Traffic.Mac(from), EtherTypes.Ipv4);
         b.Ipv4(Traffic.Ip(from.Ipv4), Traffic.Ip(to.Ipv4), IpProtocols.Tcp);
         b.Tcp(sourcePort, destinationPort, 1, 1, flags);
     });
 
-    private static byte[] Udp(Port from, Port to, ushort sourcePort, ushort destinationPort) => Build((ref FrameBuilder b) =>
+    private static byte[] Udp(Port from, Port to, ushort sourcePort, ushort destinationPort) => Traffic.Build((ref FrameBuilder b) =>
     {
         b.Ethernet(Router, Traffic.Mac(from), EtherTypes.Ipv4);
         b.Ipv4(Traffic.Ip(from.Ipv4), Traffic.Ip(to.Ipv4), IpProtocols.Udp);
@@ -119,7 +119,7 @@ public sealed class StatefulAclTests : IDisposable
     });
 
     /// <summary>ICMP port unreachable from <paramref name="from"/> quoting the IP header and 8 bytes of <paramref name="quoted"/>.</summary>
-    private static byte[] PortUnreachable(Port from, Port to, byte[] quoted) => Build((ref FrameBuilder b) =>
+    private static byte[] PortUnreachable(Port from, Port to, byte[] quoted) => Traffic.Build((ref FrameBuilder b) =>
     {
         b.Ethernet(Router, Traffic.Mac(from), EtherTypes.Ipv4);
         b.Ipv4(Traffic.Ip(from.Ipv4), Traffic.Ip(to.Ipv4), IpProtocols.Icmp);
@@ -130,15 +130,4 @@ public sealed class StatefulAclTests : IDisposable
     });
 
     private static ulong Router => Traffic.Mac(MacAddress.RouterOf("alpha"));
-
-    private delegate void Compose(ref FrameBuilder builder);
-
-    private static byte[] Build(Compose compose)
-    {
-        var buffer = new byte[256];
-        var builder = new FrameBuilder(buffer);
-        compose(ref builder);
-        Assert.True(builder.TryFinish(out var length));
-        return buffer[..length];
-    }
 }

@@ -20,7 +20,7 @@ public sealed class StatsCommandTests(RunningQuickstart quickstart)
         Assert.All(["e1", "e2", "c1", "c2"], node => Assert.Matches($@"(?m)^{node}\s+connected\s+\d+", output));
         Assert.Matches(@"(?m)^NODE\s+PORT\s+RX PKTS\s+RX BYTES\s+TX PKTS\s+TX BYTES\s+RX DROP\s+TX DROP\s+SPOOFED$", output);
         Assert.All(["red1", "red2", "blue1", "blue2", "h1", "probe"], port => Assert.Matches($@"(?m)^e\d\s+{port}\s+\d+", output));
-        Assert.Matches(@"(?m)^e1\s+\d+\s+\d+\s+\d+$", output[output.IndexOf("CACHE EXACT", StringComparison.Ordinal)..]);
+        Assert.Matches(@"(?m)^e1\s+\d+\s+\d+\s+\d+\s+\d+$", output[output.IndexOf("CACHE EXACT", StringComparison.Ordinal)..]);
         Assert.Matches(@"(?m)^c1\s+\d+\s+\d+\s+\d+\s+\d+$", output[output.IndexOf("LSR RECEIVED", StringComparison.Ordinal)..]);
     }
 
