@@ -63,7 +63,7 @@ internal static class ControllerClient
     /// controller <paramref name="controller"/> names; returns the call's exit code, or 1 when the controller refuses it.
     /// With several controllers, one that cannot be reached passes the call to the next, and a follower that refuses a
     /// call needing the node agents passes it to the leader it names: the call runs again from its start there, for
-    /// up to <see cref="LeaderWait"/> while a leader is elected. The one that answered is
+    /// up to <see cref="LeaderWait"/> from the first pass while a leader is elected. The one that answered is
     /// <see cref="ControllerAddresses.Current"/> afterwards.
     /// </summary>
     public static async Task<int> RunAsync(ParseResult parse, Option<ControllerAddresses> controller, Func<Controller.ControllerClient, InvocationConfiguration, CancellationToken, Task<int>> call, CancellationToken cancellationToken)
@@ -83,7 +83,7 @@ internal static class ControllerClient
             return 1;
         }
 
-        var giveUp = DateTime.UtcNow + LeaderWait;
+        DateTime? giveUp = null;
         var followerAnswered = false;
         for (var tried = 1; ; tried++)
         {
@@ -110,6 +110,8 @@ internal static class ControllerClient
                 }
             }
 
+            // Counted from the first pass, so that a long watch whose leader dies gets as long to find the next.
+            giveUp ??= DateTime.UtcNow + LeaderWait;
             followerAnswered |= ControllerAddresses.FollowerRefused(passedOn);
             var roundDone = address.Advance(passedOn);
             if ((roundDone && !followerAnswered) || DateTime.UtcNow > giveUp)
