@@ -8,7 +8,7 @@ using Sdn.Testing;
 namespace Sdn.EndToEnd.HighAvailability;
 
 /// <summary>
-/// `sdn status`, `flows`, `trace` and `ping` given the three controllers of a <see cref="ReplicatedFabric"/> with the
+/// `sdn status`, `flows`, `trace`, `ping` and `capture` given the three controllers of a <see cref="ReplicatedFabric"/> with the
 /// followers first: a follower refuses the calls that need the node agents, naming the leader, and the CLI runs them
 /// there, so they show the nodes connected and the leader's real flows; after the leader is killed, the same
 /// commands reach the new leader.
@@ -55,7 +55,11 @@ public sealed class LeaderFollowingCliTests : IAsyncLifetime
         var status = await SdnCli.InvokeAsync(leader.Address, "status", "--controller", followersFirst);
         var flows = await SdnCli.InvokeAsync(leader.Address, "flows", "e1", "--table", "0", "--controller", followersFirst);
         var trace = await SdnCli.InvokeAsync(leader.Address, "trace", "h1", "--packet", "icmp,nw_dst=10.1.0.102", "--controller", followersFirst);
-        var ping = await SdnCli.InvokeAsync(leader.Address, "ping", "h1", "h2", "-c", "2", "-i", "0.05", "-W", "1", "--controller", followersFirst);
+        var capturing = SdnCli.InvokeAsync(leader.Address, "capture", "h1", "--filter", "icmp", "-c", "2", "--duration", "10", "--controller", followersFirst);
+        // The capture is set up on e1 by the time the echoes of the second half come.
+        await Task.Delay(1000);
+        var ping = await SdnCli.InvokeAsync(leader.Address, "ping", "h1", "h2", "-c", "8", "-i", "0.25", "-W", "1", "--controller", followersFirst);
+        var capture = await capturing;
 
         var context = $"\n{leader.Output}\n---\n{_fabric.NodesOutput}";
         Assert.True(status.Exit == 0, status.Output + context);
@@ -65,6 +69,8 @@ public sealed class LeaderFollowingCliTests : IAsyncLifetime
         Assert.True(trace.Exit == 0, trace.Output + context);
         Assert.Matches(@"\nverdict: output e1--c1 labels \[\d+, \d+\]\n", trace.Output);
         Assert.True(ping.Exit == 0, ping.Output + context);
-        Assert.Contains("2 packets transmitted, 2 received, 0% packet loss", ping.Output, StringComparison.Ordinal);
+        Assert.Contains("8 packets transmitted, 8 received, 0% packet loss", ping.Output, StringComparison.Ordinal);
+        Assert.True(capture.Exit == 0, capture.Output + context);
+        Assert.Contains("2 packets captured, 0 dropped", capture.Output, StringComparison.Ordinal);
     }
 }
