@@ -11,7 +11,8 @@ namespace Sdn.Fabric.Controller.Etcd;
 /// (<see cref="Store"/>), follows what the others write (<see cref="StateFollower"/>), and serves reads, watches and
 /// writes: a write is validated against this controller's model and committed only if etcd is still at that model's
 /// version, so any controller may take it. The elected leader (<see cref="LeaderElection"/>) alone compiles and
-/// programs the nodes, with the numbers kept in etcd; followers refuse agent sessions, naming the leader.
+/// programs the nodes, with the numbers kept in etcd; followers refuse agent sessions and the calls that need
+/// the agents, naming the leader.
 /// </summary>
 public sealed class ControllerCluster : ILeaderRole, IAsyncDisposable
 {
@@ -60,7 +61,7 @@ public sealed class ControllerCluster : ILeaderRole, IAsyncDisposable
     }
 
     /// <summary>The token of this controller's term as leader, cancelled when the term ends, for an agent's session.</summary>
-    /// <exception cref="RpcException">UNAVAILABLE naming the leader (also in the <see cref="ControllerAddresses.LeaderTrailer"/> trailer): this controller follows.</exception>
+    /// <exception cref="RpcException">UNAVAILABLE naming the leader (also in the <see cref="ControllerAddresses.LeaderTrailer"/> trailer, empty while one is elected): this controller follows.</exception>
     public CancellationToken AdmitAgent()
     {
         if (IsLeader && Volatile.Read(ref _term) is { } term)
@@ -75,15 +76,26 @@ public sealed class ControllerCluster : ILeaderRole, IAsyncDisposable
             }
         }
 
-        var leader = Leader;
-        var trailers = new Metadata();
-        if (leader is not null)
-        {
-            trailers.Add(ControllerAddresses.LeaderTrailer, leader);
-        }
+        throw Refusal("agents connect to the leader");
+    }
 
-        throw new RpcException(
-            new Status(StatusCode.Unavailable, $"this controller follows; agents connect to the leader, {(leader is null ? "which is being elected" : $"at {leader}")}"),
+    /// <summary>Refuses a call that needs the node agents (a trace, a flow dump, stats) unless this controller leads.</summary>
+    /// <param name="call">What the call does, for the refusal's message, such as "a trace".</param>
+    /// <exception cref="RpcException">UNAVAILABLE naming the leader (also in the <see cref="ControllerAddresses.LeaderTrailer"/> trailer, empty while one is elected): this controller follows.</exception>
+    public void RequireLeader(string call)
+    {
+        if (!IsLeader)
+        {
+            throw Refusal($"{call} needs the node agents, which are in session with the leader");
+        }
+    }
+
+    private RpcException Refusal(string why)
+    {
+        var leader = Leader;
+        var trailers = new Metadata { { ControllerAddresses.LeaderTrailer, leader ?? string.Empty } };
+        return new RpcException(
+            new Status(StatusCode.Unavailable, $"this controller follows; {why}, {(leader is null ? "which is being elected" : $"at {leader}")}"),
             trailers);
     }
 

@@ -12,8 +12,9 @@ namespace Sdn.Fabric.Controller.Northbound;
 /// every kind of object, link state, the whole state, and the event watch. A refused request
 /// returns the model's reason as INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS or FAILED_PRECONDITION.
 /// GetStats reports each node's agent session, GetStatus what the nodes made of each port, VM, host and link; Trace goes to the agent that owns the port, GetFlows to the edge's
-/// agent; Capture, Mirror and Ping run on the agents through <see cref="LiveDebugging"/>. Shutdown asks the
-/// process that serves the controller to stop.
+/// agent; Capture, Mirror and Ping run on the agents through <see cref="LiveDebugging"/>. Those calls need the agents'
+/// sessions, which only the leader of several controllers holds: a follower refuses them with UNAVAILABLE naming the
+/// leader, for the client to call it there. Shutdown asks the process that serves the controller to stop.
 /// </summary>
 /// <remarks>
 /// The generated base is named after the service, sdn.v1.Controller, which inside this project's namespaces
@@ -38,16 +39,22 @@ public sealed class ControllerService : Contracts.Controller.ControllerBase
     private readonly LiveDebugging _debugging;
     private readonly Action _requestShutdown;
     private readonly int _watchLimit;
+    private readonly Action<string> _requireLeader;
 
     /// <param name="requestShutdown">Starts stopping the process; it must not wait for the stop, so that Shutdown is answered first.</param>
     /// <param name="watchLimit">How many changes a WatchEvents call may fall behind; see <see cref="DefaultWatchLimit"/>.</param>
-    public ControllerService(FabricModel model, AgentHub agents, Action requestShutdown, int watchLimit = DefaultWatchLimit)
+    /// <param name="requireLeader">
+    /// Refuses a call that needs the node agents, given what it does, when this controller is one of several and
+    /// does not lead; null for a lone controller, which holds every agent session.
+    /// </param>
+    public ControllerService(FabricModel model, AgentHub agents, Action requestShutdown, int watchLimit = DefaultWatchLimit, Action<string>? requireLeader = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(watchLimit, 1);
         this._model = model;
         this._agents = agents;
         this._requestShutdown = requestShutdown;
         this._watchLimit = watchLimit;
+        this._requireLeader = requireLeader ?? (_ => { });
         _debugging = new LiveDebugging(model, agents);
     }
 
@@ -111,14 +118,23 @@ public sealed class ControllerService : Contracts.Controller.ControllerBase
 
     public override Task<FabricState> GetState(GetStateRequest request, ServerCallContext context) => Task.FromResult(_model.Snapshot());
 
-    public override Task<StatsReply> GetStats(StatsRequest request, ServerCallContext context) => Answer(() => new StatsReply { Nodes = { _agents.Stats(request.Node) } });
+    public override Task<StatsReply> GetStats(StatsRequest request, ServerCallContext context) => Answer(() =>
+    {
+        _requireLeader("a node's stats");
+        return new StatsReply { Nodes = { _agents.Stats(request.Node) } };
+    });
 
-    public override Task<FabricStatus> GetStatus(StatusRequest request, ServerCallContext context) => Answer(_agents.Status);
+    public override Task<FabricStatus> GetStatus(StatusRequest request, ServerCallContext context) => Answer(() =>
+    {
+        _requireLeader("the fabric's status");
+        return _agents.Status();
+    });
 
     /// <summary>Runs the trace on the edge that owns the port.</summary>
     public override async Task<TraceResult> Trace(TraceRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        _requireLeader("a trace");
         var ctState = 0u;
         if (request.CtState.Length > 0 && !CtStateText.TryParse(request.CtState, out ctState, out var error))
         {
@@ -132,6 +148,7 @@ public sealed class ControllerService : Contracts.Controller.ControllerBase
     public override async Task<FlowDump> GetFlows(GetFlowsRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        _requireLeader("a flow dump");
         var edge = await Answer(() => _model.Get(ResourceKinds.Edges, request.Edge)).ConfigureAwait(false);
         return await _agents.FlowsAsync(edge.Name, request.HasTableId ? request.TableId : null, context.CancellationToken).ConfigureAwait(false);
     }
@@ -145,18 +162,21 @@ public sealed class ControllerService : Contracts.Controller.ControllerBase
     public override Task Capture(CaptureRequest request, IServerStreamWriter<CapturedPacket> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        _requireLeader("a capture");
         return _debugging.CaptureAsync(request, responseStream, context.CancellationToken);
     }
 
     public override Task Mirror(MirrorRequest request, IServerStreamWriter<MirrorCounters> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        _requireLeader("a mirror");
         return _debugging.MirrorAsync(request, responseStream, context.CancellationToken);
     }
 
     public override Task Ping(PingRequest request, IServerStreamWriter<PingEcho> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        _requireLeader("a ping");
         return _debugging.PingAsync(request, responseStream, context.CancellationToken);
     }
 

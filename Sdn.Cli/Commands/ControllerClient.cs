@@ -15,6 +15,11 @@ internal static class ControllerClient
 {
     public const string OptionName = "--controller";
 
+    /// <summary>How long a call that followers refuse is tried again: a dead leader's lease runs out and another is elected well within it.</summary>
+    public static readonly TimeSpan LeaderWait = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan LeaderPoll = TimeSpan.FromMilliseconds(100);
+
     public static Option<ControllerAddresses> CreateOption() => new(OptionName)
     {
         Description = "The controller's gRPC address: the `controller.listen` of the topology `sdn up` runs, or where `sdn controller` serves; "
@@ -56,7 +61,9 @@ internal static class ControllerClient
     /// <summary>
     /// Runs a call that lasts until <paramref name="cancellationToken"/> (Ctrl-C, SIGTERM) or its own end, against the
     /// controller <paramref name="controller"/> names; returns the call's exit code, or 1 when the controller refuses it.
-    /// With several controllers, one that cannot be reached passes the call to the next; the one that answered is
+    /// With several controllers, one that cannot be reached passes the call to the next, and a follower that refuses a
+    /// call needing the node agents passes it to the leader it names: the call runs again from its start there, for
+    /// up to <see cref="LeaderWait"/> from the first pass while a leader is elected. The one that answered is
     /// <see cref="ControllerAddresses.Current"/> afterwards.
     /// </summary>
     public static async Task<int> RunAsync(ParseResult parse, Option<ControllerAddresses> controller, Func<Controller.ControllerClient, InvocationConfiguration, CancellationToken, Task<int>> call, CancellationToken cancellationToken)
@@ -64,6 +71,7 @@ internal static class ControllerClient
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(call);
         var address = parse.GetRequiredValue(controller);
+        var error = parse.InvocationConfiguration.Error;
         ClientCredentials credentials;
         try
         {
@@ -71,37 +79,64 @@ internal static class ControllerClient
         }
         catch (Exception e) when (e is AccessTokenFileException or CryptographicException)
         {
-            await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"sdn: {e.Message}").ConfigureAwait(false);
             return 1;
         }
 
+        DateTime? giveUp = null;
+        var followerAnswered = false;
         for (var tried = 1; ; tried++)
         {
-            using var channel = RpcChannels.ForAddress(address.Current, credentials: credentials);
-            try
+            RpcException passedOn;
+            using (var channel = RpcChannels.ForAddress(address.Current, credentials: credentials))
             {
-                return await call(new Controller.ControllerClient(channel), parse.InvocationConfiguration, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await call(new Controller.ControllerClient(channel), parse.InvocationConfiguration, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RpcException e) when (address.All.Count > 1 && (Unreachable(e) || ControllerAddresses.FollowerRefused(e)))
+                {
+                    passedOn = e;
+                }
+                catch (RpcException e)
+                {
+                    await error.WriteLineAsync(Describe(e, address)).ConfigureAwait(false);
+                    return 1;
+                }
+                catch (CommandException e)
+                {
+                    await error.WriteLineAsync($"sdn: {e.Message}").ConfigureAwait(false);
+                    return 1;
+                }
             }
-            catch (RpcException e) when (tried < address.All.Count && Unreachable(e))
+
+            // Counted from the first pass, so that a long watch whose leader dies gets as long to find the next.
+            giveUp ??= DateTime.UtcNow + LeaderWait;
+            followerAnswered |= ControllerAddresses.FollowerRefused(passedOn);
+            var roundDone = address.Advance(passedOn);
+            if ((roundDone && !followerAnswered) || DateTime.UtcNow > giveUp)
             {
-                address.Advance(e);
-            }
-            catch (RpcException e)
-            {
-                var hint = e.StatusCode == StatusCode.Unavailable && Unreachable(e) ? $" (is `sdn up` or `sdn controller` serving at {address}?)" : string.Empty;
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.StatusCode}: {e.Status.Detail}{hint}").ConfigureAwait(false);
+                await error.WriteLineAsync(Describe(passedOn, address)).ConfigureAwait(false);
                 return 1;
             }
-            catch (CommandException e)
+
+            if (tried >= address.All.Count)
             {
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.Message}").ConfigureAwait(false);
-                return 1;
+                // Past the first round a leader is being elected, or the one named has died: give the election time.
+                await Task.Delay(LeaderPoll, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>Whether the call failed to reach a controller at all, rather than being answered with a failure.</summary>
     private static bool Unreachable(RpcException e) => e.StatusCode == StatusCode.Unavailable && e.Status.DebugException is not null;
+
+    private static string Describe(RpcException e, ControllerAddresses address)
+    {
+        var hint = Unreachable(e) ? $" (is `sdn up` or `sdn controller` serving at {address}?)" : string.Empty;
+        return $"sdn: {e.StatusCode}: {e.Status.Detail}{hint}";
+    }
+
     /// <summary>
     /// Hands each message of a server stream to <paramref name="each"/> until the stream ends or <paramref name="stop"/>
     /// (Ctrl-C, SIGTERM) cancels it, which ends it as cleanly as its own end does; the call is disposed either way.

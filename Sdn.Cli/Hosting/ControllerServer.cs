@@ -104,7 +104,7 @@ internal sealed class ControllerServer : IAsyncDisposable
         var metricsServer = metrics is null ? null : await MetricsServer.StartAsync(metrics, () => agents.Stats(""), cancellationToken).ConfigureAwait(false);
         var shutdown = new CancellationTokenSource();
         // Cancelled on the thread pool: whoever waits on the token tears down (this server included) after Shutdown is answered.
-        var northbound = new ControllerService(model, agents, () => shutdown.CancelAsync(), watchLimit);
+        var northbound = new ControllerService(model, agents, () => shutdown.CancelAsync(), watchLimit, cluster is null ? null : cluster.RequireLeader);
         GrpcServer server;
         try
         {

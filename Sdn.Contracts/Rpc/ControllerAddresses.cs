@@ -10,7 +10,10 @@ namespace Sdn.Contracts.Rpc;
 /// <remarks>Not thread-safe: one caller at a time.</remarks>
 public sealed class ControllerAddresses
 {
-    /// <summary>The trailer in which a follower that refuses a call names the leader's address.</summary>
+    /// <summary>
+    /// The trailer in which a follower that refuses a call names the leader's address; empty while a leader is
+    /// being elected. Its presence marks the refusal as a follower's.
+    /// </summary>
     public const string LeaderTrailer = "sdn-leader";
 
     private readonly Uri[] _all;
@@ -73,6 +76,13 @@ public sealed class ControllerAddresses
 
         _current = (_current + 1) % _all.Length;
         return _current == 0;
+    }
+
+    /// <summary>Whether <paramref name="failure"/> is a follower's refusal of a call that only the leader answers.</summary>
+    public static bool FollowerRefused(RpcException failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        return failure.StatusCode == StatusCode.Unavailable && failure.Trailers.Get(LeaderTrailer) is not null;
     }
 
     public override string ToString() => string.Join(',', _all.Select(a => a.ToString()));

@@ -41,6 +41,27 @@ public sealed class ControllerAddressesTests
     }
 
     [Fact]
+    public void A_follower_refusal_is_an_unavailable_status_with_the_leader_trailer_even_an_empty_one()
+    {
+        var naming = new RpcException(new Status(StatusCode.Unavailable, "this controller follows"), new Metadata { { ControllerAddresses.LeaderTrailer, "http://10.0.0.3:6653" } });
+        var electing = new RpcException(new Status(StatusCode.Unavailable, "this controller follows"), new Metadata { { ControllerAddresses.LeaderTrailer, string.Empty } });
+        var unreachable = new RpcException(new Status(StatusCode.Unavailable, "connection refused"));
+        var otherFailure = new RpcException(new Status(StatusCode.NotFound, "no such edge"), new Metadata { { ControllerAddresses.LeaderTrailer, "http://10.0.0.3:6653" } });
+
+        Assert.Equal([true, true, false, false], new[] { naming, electing, unreachable, otherFailure }.Select(ControllerAddresses.FollowerRefused));
+    }
+
+    [Fact]
+    public void A_refusal_while_a_leader_is_elected_moves_round_the_list()
+    {
+        var addresses = new ControllerAddresses([A, B, C]);
+        var electing = new RpcException(new Status(StatusCode.Unavailable, "this controller follows"), new Metadata { { ControllerAddresses.LeaderTrailer, string.Empty } });
+
+        Assert.False(addresses.Advance(electing));
+        Assert.Equal(B, addresses.Current);
+    }
+
+    [Fact]
     public void A_single_controller_is_always_a_whole_round()
     {
         ControllerAddresses single = A;
