@@ -61,11 +61,15 @@ public sealed class EtcdStateStore : IStateStore
             ? new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = key } }
             : new RequestOp { RequestPut = new PutRequest { Key = key, Value = kind.Encode(change.Changed) } };
         var version = ByteString.CopyFromUtf8(EtcdKeys.Version);
+
+        // The version key names the change that made it, uniquely, so that a write whose answer was lost can tell
+        // whether it was committed after all.
+        var signature = ByteString.CopyFromUtf8($"{key.ToStringUtf8()} {Guid.NewGuid():N}");
         var request = new TxnRequest
         {
             Compare = { new Compare { Key = version, Target = Compare.Types.CompareTarget.Mod, Result = Compare.Types.CompareResult.Equal, ModRevision = (long)change.Basis } },
-            Success = { write, new RequestOp { RequestPut = new PutRequest { Key = version, Value = key } } },
-            Failure = { new RequestOp { RequestRange = new RangeRequest { Key = version } }, new RequestOp { RequestRange = new RangeRequest { Key = key } } },
+            Success = { write, new RequestOp { RequestPut = new PutRequest { Key = version, Value = signature } } },
+            Failure = { new RequestOp { RequestRange = new RangeRequest { Key = version } } },
         };
         var response = _etcd.Transact(request, $"save {change.Changed}", out var unanswered);
         if (response.Succeeded)
@@ -74,22 +78,11 @@ public sealed class EtcdStateStore : IStateStore
         }
 
         var last = response.Responses[0].ResponseRange.Kvs is [var stored] ? stored : null;
-        if (unanswered && last is not null && WasThisChange(last, response.Responses[1].ResponseRange.Kvs, key, write))
+        if (unanswered && last is not null && last.Value == signature)
         {
             return (ulong)last.ModRevision;
         }
 
         throw new StaleStateException(change.Basis, last is null ? 0 : (ulong)last.ModRevision);
     }
-
-    /// <summary>
-    /// Whether the last change stored, as the version key <paramref name="last"/> names it, is the one an attempt that
-    /// got no answer made: the version key names <paramref name="key"/>, and the object there is what it wrote, in
-    /// the same transaction (or is gone, for a delete).
-    /// </summary>
-    private static bool WasThisChange(Mvccpb.KeyValue last, Google.Protobuf.Collections.RepeatedField<Mvccpb.KeyValue> objects, ByteString key, RequestOp write) =>
-        last.Value == key
-        && (write.RequestPut is { } put
-            ? objects is [var now] && now.ModRevision == last.ModRevision && now.Value == put.Value
-            : objects.Count == 0);
 }
