@@ -159,8 +159,7 @@ public sealed class FabricModel
                 return false;
             }
 
-            var next = type == EventType.Deleted ? _state.Remove(changed.Message) : _state.Put(changed.Message);
-            _state = next.AtVersion(version);
+            _state = _state.Apply(type, changed.Message, version);
             _events.Publish(changed.ToEvent(type, version));
             return true;
         }

@@ -150,6 +150,10 @@ public sealed class ModelState
     /// <summary>The state without the object of <paramref name="item"/>'s kind and name, and its index entries.</summary>
     public ModelState Remove(IMessage item) => Without(item);
 
+    /// <summary>The state after an event: <paramref name="item"/> removed for a DELETED one, else put; at <paramref name="version"/>.</summary>
+    public ModelState Apply(EventType type, IMessage item, ulong version) =>
+        (type == EventType.Deleted ? Remove(item) : Put(item)).AtVersion(version);
+
     private ModelState Without(IMessage item)
     {
         var next = Copy();

@@ -69,8 +69,7 @@ public sealed class StateStore : IStateStore
         {
             if (change.Version > _state.Version)
             {
-                var changed = ModelObject.FromEvent(change).Message;
-                _state = (change.Type == EventType.Deleted ? _state.Remove(changed) : _state.Put(changed)).AtVersion(change.Version);
+                _state = _state.Apply(change.Type, ModelObject.FromEvent(change).Message, change.Version);
             }
 
             _journalLines++;
@@ -90,7 +89,7 @@ public sealed class StateStore : IStateStore
         ArgumentNullException.ThrowIfNull(change);
         var version = change.Basis + 1;
         var line = LineFormatter.Format(change.Changed.ToEvent(change.Type, version)) + "\n";
-        var next = (change.Type == EventType.Deleted ? _state.Remove(change.Changed.Message) : _state.Put(change.Changed.Message)).AtVersion(version);
+        var next = _state.Apply(change.Type, change.Changed.Message, version);
         System.IO.Directory.CreateDirectory(Directory);
         using (var journal = new FileStream(JournalPath, FileMode.Append, FileAccess.Write, FileShare.Read))
         {
