@@ -189,7 +189,7 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
     {
         _resume.Reset();
         _pauseRequested = true;
-        KickVcpu();
+        WakeVcpu();
     }
 
     public void Resume()
@@ -203,7 +203,7 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
     {
         _stopRequested = true;
         _resume.Set();
-        KickVcpu();
+        WakeVcpu();
         _thread?.Join();
         _watchdog.Dispose();
         lock (_gate)
@@ -297,6 +297,15 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
             _pendingFault = (reason, detail);
         }
 
+        WakeVcpu();
+    }
+
+    /// <summary>
+    /// Gets the vCPU thread out of the guest and out of a park. A kick alone could land between a park's check of the
+    /// flags and its wait, and be lost: the park would then wait forever. The eventfd stays signalled until waited on.
+    /// </summary>
+    private void WakeVcpu()
+    {
         _wake.Signal();
         KickVcpu();
     }
