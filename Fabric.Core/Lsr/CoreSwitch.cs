@@ -83,7 +83,7 @@ public sealed class CoreSwitch : IDisposable
             var port = new CorePort(index < 0 ? set.Slots.Length : index, link, session);
             Volatile.Write(ref _set, set.With(port));
             link.WakeOnArrival(_doorbell);
-            _doorbell.Ring(); // the session's first hello is due now
+            _doorbell.Wake(); // the session's first hello is due now, and a park may have been timed without it
             return port;
         }
     }
@@ -154,12 +154,8 @@ public sealed class CoreSwitch : IDisposable
     public void Stop()
     {
         _stopping = true;
-        // The thread may be parked with no timer due: ring until it sees the flag (a ring before it armed is not kept).
-        while (_thread is not null && !_thread.Join(10))
-        {
-            _doorbell.Ring();
-        }
-
+        _doorbell.Wake();
+        _thread?.Join();
         _thread = null;
     }
 

@@ -91,8 +91,8 @@ public sealed class EdgeAgent : SouthboundAgent
             Programmer.Apply(batch);
         }
 
-        // A parked switch thread learns of new ports and their timers now.
-        _switch.Datapath.Doorbell.Ring();
+        // A parked switch thread learns of new ports and their timers now, even one whose park was timed before them.
+        _switch.Datapath.Doorbell.Wake();
     }
 
     /// <summary>An uplink's captures see the link's own frames; any other port's, the frames the switch exchanges with it.</summary>

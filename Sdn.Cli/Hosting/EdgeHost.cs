@@ -68,9 +68,10 @@ internal sealed class EdgeHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
-        while (_thread.IsAlive && !_thread.Join(10))
+        Switch.Datapath.Doorbell.Wake();
+        if (_thread.IsAlive)
         {
-            Switch.Datapath.Doorbell.Ring();
+            _thread.Join();
         }
 
         await Agent.DisposeAsync().ConfigureAwait(false);

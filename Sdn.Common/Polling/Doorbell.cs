@@ -59,10 +59,19 @@ public sealed unsafe class Doorbell
         Interlocked.MemoryBarrier();
         if (_armed != 0)
         {
-            ulong one = 1;
-            // SAFETY: one is a local 8-byte counter, as eventfd's write takes, alive for the call.
-            LibC.Write(_eventFd, &one, sizeof(ulong));
+            Wake();
         }
+    }
+
+    /// <summary>
+    /// Wakes the owner's current park, or its next one at once: for a change to what it waits for (a new timer, a
+    /// stop), which its last look for work would not find. Costs a system call every time, unlike <see cref="Ring"/>.
+    /// </summary>
+    public void Wake()
+    {
+        ulong one = 1;
+        // SAFETY: one is a local 8-byte counter, as eventfd's write takes, alive for the call.
+        LibC.Write(_eventFd, &one, sizeof(ulong));
     }
 
     /// <summary>
