@@ -8,5 +8,6 @@ public interface INumberingStore
     IReadOnlyDictionary<string, StableNumbering> Load();
 
     /// <summary>Saves the scopes that differ between <paramref name="before"/> (null: nothing saved yet) and <paramref name="after"/>.</summary>
-    void Save(IReadOnlyDictionary<string, StableNumbering>? before, IReadOnlyDictionary<string, StableNumbering> after);
+    /// <param name="scopes">The only scopes that can differ, when the caller knows them (a step renumbers a few of thousands); null when any can.</param>
+    void Save(IReadOnlyDictionary<string, StableNumbering>? before, IReadOnlyDictionary<string, StableNumbering> after, IReadOnlyCollection<string>? scopes);
 }

@@ -51,6 +51,9 @@ public sealed class IncrementalCompiler
     /// <summary>The programs and numbers as of the last step.</summary>
     public CompiledFabric Compiled { get; private set; }
 
+    /// <summary>The numbering scopes the last step assigned again, the only ones whose numbers it can have changed; null after a full compile, which assigns them all.</summary>
+    public IReadOnlyCollection<string>? RenumberedScopes { get; private set; }
+
     /// <summary>
     /// Takes accepted model changes, in the order they were accepted, as one step; returns the nodes whose programs
     /// changed (or may have). The programs after it are a full compile's of the state after the last change, with the
@@ -105,6 +108,7 @@ public sealed class IncrementalCompiler
         var before = Compiled;
         _edges = edges.ToImmutable();
         Compiled = new CompiledFabric(before.Version + 1, _edges, cores, _context.Numberings);
+        RenumberedScopes = null;
         return [.. before.Edges.Keys.Union(before.Cores.Keys).Union(edges.Keys).Union(cores.Keys)];
     }
 
@@ -148,19 +152,23 @@ public sealed class IncrementalCompiler
             }
         }
 
+        var renumbered = new List<string>();
         if (tenants)
         {
             _context.NumberTenants();
+            renumbered.Add(CompiledFabric.TenantScope);
         }
 
         if (networks)
         {
             _context.NumberNetworks();
+            renumbered.Add(CompiledFabric.NetworkScope);
         }
 
         foreach (var edge in ports.Keys)
         {
             _context.NumberPortsOf(edge);
+            renumbered.AddRange([CompiledFabric.LabelScope(edge), CompiledFabric.PortScope(edge)]);
         }
 
         var before = Compiled;
@@ -186,6 +194,7 @@ public sealed class IncrementalCompiler
 
         _edges = edges.ToImmutable();
         Compiled = new CompiledFabric(before.Version + 1, _edges, before.Cores, _context.Numberings);
+        RenumberedScopes = renumbered;
         return changed;
     }
 

@@ -54,23 +54,15 @@ public sealed class NumberingFile(string directory) : INumberingStore
     }
 
     /// <summary>Saves the scopes that differ between <paramref name="before"/> and <paramref name="after"/>: numbers changed, scope added or gone.</summary>
-    public void Save(IReadOnlyDictionary<string, StableNumbering>? before, IReadOnlyDictionary<string, StableNumbering> after)
+    /// <param name="scopes">The only scopes that can differ; null when any can.</param>
+    public void Save(IReadOnlyDictionary<string, StableNumbering>? before, IReadOnlyDictionary<string, StableNumbering> after, IReadOnlyCollection<string>? scopes)
     {
         ArgumentNullException.ThrowIfNull(after);
         var lines = new StringBuilder();
         var changes = 0;
-        foreach (var (scope, numbers) in after)
+        foreach (var (scope, numbers) in StableNumbering.Changes(before, after, scopes))
         {
-            if (before is null || !before.TryGetValue(scope, out var was) || (!ReferenceEquals(was, numbers) && !was.SameAs(numbers)))
-            {
-                lines.Append(JsonSerializer.Serialize(new ScopeChange(scope, numbers.Numbers))).Append('\n');
-                changes++;
-            }
-        }
-
-        foreach (var scope in before?.Keys.Where(s => !after.ContainsKey(s)) ?? [])
-        {
-            lines.Append(JsonSerializer.Serialize(new ScopeChange(scope, null))).Append('\n');
+            lines.Append(JsonSerializer.Serialize(new ScopeChange(scope, numbers?.Numbers))).Append('\n');
             changes++;
         }
 

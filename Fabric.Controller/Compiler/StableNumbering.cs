@@ -25,6 +25,26 @@ public sealed class StableNumbering
 
     public IReadOnlyDictionary<string, uint> Numbers => _numbers;
 
+    /// <summary>
+    /// The scopes whose numbers differ between <paramref name="before"/> and <paramref name="after"/>, each with its
+    /// numbers after (null: the scope is gone). Only <paramref name="scopes"/> are compared when given, so a step that
+    /// renumbered two scopes costs two comparisons, not one per scope of the fabric.
+    /// </summary>
+    public static IEnumerable<(string Scope, StableNumbering? Now)> Changes(IReadOnlyDictionary<string, StableNumbering>? before, IReadOnlyDictionary<string, StableNumbering> after, IReadOnlyCollection<string>? scopes)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        var candidates = scopes ?? [.. after.Keys.Concat(before?.Keys.Where(s => !after.ContainsKey(s)) ?? [])];
+        foreach (var scope in candidates)
+        {
+            var now = after.GetValueOrDefault(scope);
+            var was = before?.GetValueOrDefault(scope);
+            if (now is null ? was is not null : was is null || (!ReferenceEquals(was, now) && !was.SameAs(now)))
+            {
+                yield return (scope, now);
+            }
+        }
+    }
+
     public uint this[string name] => _numbers[name];
 
     /// <summary>Numbers <paramref name="names"/> from <paramref name="first"/> to <paramref name="last"/>, keeping <paramref name="previous"/>'s choices.</summary>

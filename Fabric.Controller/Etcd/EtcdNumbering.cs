@@ -17,6 +17,9 @@ public sealed class EtcdNumbering(EtcdConnection etcd, LeaderKey term, Action<st
 {
     private readonly Dictionary<string, StableNumbering> _saved = new(StringComparer.Ordinal);
 
+    /// <summary>Whether <see cref="_saved"/> is what etcd holds, so that only the scopes a caller names can differ.</summary>
+    private bool _inSync = true;
+
     /// <exception cref="InvalidDataException">A key under numbering/ holds no numbering.</exception>
     /// <exception cref="RpcException">UNAVAILABLE: the cluster cannot answer.</exception>
     public IReadOnlyDictionary<string, StableNumbering> Load()
@@ -42,8 +45,11 @@ public sealed class EtcdNumbering(EtcdConnection etcd, LeaderKey term, Action<st
         return new Dictionary<string, StableNumbering>(_saved, StringComparer.Ordinal);
     }
 
-    /// <remarks>What differs is taken against what this leader last saved, which <paramref name="before"/> may not be.</remarks>
-    public void Save(IReadOnlyDictionary<string, StableNumbering>? before, IReadOnlyDictionary<string, StableNumbering> after)
+    /// <remarks>
+    /// What differs is taken against what this leader last saved, which <paramref name="before"/> may not be; after a
+    /// save that failed, against every scope, whatever <paramref name="scopes"/> says.
+    /// </remarks>
+    public void Save(IReadOnlyDictionary<string, StableNumbering>? before, IReadOnlyDictionary<string, StableNumbering> after, IReadOnlyCollection<string>? scopes)
     {
         ArgumentNullException.ThrowIfNull(after);
         ArgumentNullException.ThrowIfNull(term);
@@ -51,14 +57,12 @@ public sealed class EtcdNumbering(EtcdConnection etcd, LeaderKey term, Action<st
         {
             Compare = { new Compare { Key = term.Key, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = term.Rev } },
         };
-        foreach (var (scope, numbers) in after.Where(n => !_saved.TryGetValue(n.Key, out var saved) || (!ReferenceEquals(saved, n.Value) && !saved.SameAs(n.Value))))
+        var changes = StableNumbering.Changes(_saved, after, _inSync ? scopes : null).ToList();
+        foreach (var (scope, numbers) in changes)
         {
-            request.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8(EtcdKeys.Numbering + scope), Value = ByteString.CopyFrom(JsonSerializer.SerializeToUtf8Bytes(numbers.Numbers)) } });
-        }
-
-        foreach (var scope in _saved.Keys.Where(s => !after.ContainsKey(s)))
-        {
-            request.Success.Add(new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = ByteString.CopyFromUtf8(EtcdKeys.Numbering + scope) } });
+            request.Success.Add(numbers is null
+                ? new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = ByteString.CopyFromUtf8(EtcdKeys.Numbering + scope) } }
+                : new RequestOp { RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8(EtcdKeys.Numbering + scope), Value = ByteString.CopyFrom(JsonSerializer.SerializeToUtf8Bytes(numbers.Numbers)) } });
         }
 
         if (request.Success.Count == 0)
@@ -66,6 +70,7 @@ public sealed class EtcdNumbering(EtcdConnection etcd, LeaderKey term, Action<st
             return;
         }
 
+        _inSync = false;
         try
         {
             if (!etcd!.Transact(request, "save the compiler's numbers").Succeeded)
@@ -80,10 +85,18 @@ public sealed class EtcdNumbering(EtcdConnection etcd, LeaderKey term, Action<st
             return;
         }
 
-        _saved.Clear();
-        foreach (var (scope, numbers) in after)
+        foreach (var (scope, numbers) in changes)
         {
-            _saved[scope] = numbers;
+            if (numbers is null)
+            {
+                _saved.Remove(scope);
+            }
+            else
+            {
+                _saved[scope] = numbers;
+            }
         }
+
+        _inSync = true;
     }
 }

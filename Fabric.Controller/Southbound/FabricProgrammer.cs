@@ -147,7 +147,7 @@ public sealed class FabricProgrammer : IAsyncDisposable
     private void Publish(CompiledFabric? previous, IEnumerable<string> changed)
     {
         var compiled = _compiler.Compiled;
-        _numbering?.Save(previous?.Numberings, compiled.Numberings);
+        _numbering?.Save(previous?.Numberings, compiled.Numberings, _compiler.RenumberedScopes);
 
         foreach (var node in changed.Where(compiled.HasNode))
         {

@@ -66,11 +66,11 @@ public sealed class RestartNumberingTests : IDisposable
             ["ports/e1"] = StableNumbering.Assign(["vnic/a"], StableNumbering.Empty, 1, 10),
             ["ports/e2"] = StableNumbering.Assign(["vnic/b"], StableNumbering.Empty, 1, 10),
         };
-        file.Save(null, before);
+        file.Save(null, before, scopes: null);
         var after = new Dictionary<string, StableNumbering>(before) { ["ports/e1"] = StableNumbering.Assign(["vnic/a", "vnic/c"], before["ports/e1"], 1, 10) };
         after.Remove("ports/e2");
 
-        file.Save(before, after);
+        file.Save(before, after, scopes: null);
         File.AppendAllText(file.JournalPath, "{\"Scope\":\"ports/e3\",\"Num");
 
         Assert.Equal(4, File.ReadAllText(file.JournalPath).Count(c => c == '\n'));
@@ -79,5 +79,30 @@ public sealed class RestartNumberingTests : IDisposable
         Assert.True(loaded["ports/e1"].SameAs(after["ports/e1"]));
         Assert.True(File.Exists(file.Path));
         Assert.False(File.Exists(file.JournalPath));
+    }
+
+    [Fact]
+    public void A_step_that_names_its_scopes_journals_those_of_them_that_changed()
+    {
+        var file = new NumberingFile(_directory);
+        var before = new Dictionary<string, StableNumbering>
+        {
+            ["ports/e1"] = StableNumbering.Assign(["vnic/a"], StableNumbering.Empty, 1, 10),
+            ["ports/e2"] = StableNumbering.Assign(["vnic/b"], StableNumbering.Empty, 1, 10),
+            ["labels/e2"] = StableNumbering.Assign(["svc/b/0800"], StableNumbering.Empty, 16, 100),
+        };
+        file.Save(null, before, scopes: null);
+        var after = new Dictionary<string, StableNumbering>(before)
+        {
+            ["ports/e2"] = StableNumbering.Assign(["vnic/b", "vnic/c"], before["ports/e2"], 1, 10),
+            ["labels/e2"] = StableNumbering.Assign(["svc/b/0800"], before["labels/e2"], 16, 100),
+        };
+
+        file.Save(before, after, scopes: ["labels/e2", "ports/e2"]);
+
+        Assert.Equal(4, File.ReadAllText(file.JournalPath).Count(c => c == '\n'));
+        var loaded = new NumberingFile(_directory).Load();
+        Assert.Equal(2u, loaded["ports/e2"]["vnic/c"]);
+        Assert.True(loaded["labels/e2"].SameAs(before["labels/e2"]));
     }
 }
