@@ -117,39 +117,71 @@ public static class EdgeCompiler
     /// The entries of one fragment of <paramref name="edge"/>'s flow table as the model stands, or null when the edge
     /// holds no such fragment: its port, network, tenant or rule is gone, or the edge no longer hosts its tenant.
     /// </summary>
-    public static IReadOnlyList<FlowEntry>? Fragment(CompileContext context, string edge, FragmentKey key)
+    /// <param name="shared">
+    /// Where fragments that compile to the same entries on every edge holding them (neighbour answers, gateways,
+    /// routes, tracking and ACL rules) are kept once compiled, so that the edges of a tenant share one copy of them;
+    /// valid while the model and numbers stay as they are. Null compiles every fragment afresh.
+    /// </param>
+    public static IReadOnlyList<FlowEntry>? Fragment(CompileContext context, string edge, FragmentKey key, Dictionary<FragmentKey, FlowEntry[]>? shared = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         switch (key.Kind)
         {
             case FragmentKind.Fixed:
-                return [.. FixedEntries(context, edge)];
+                return FixedEntries(context, edge).ToArray();
             case FragmentKind.LocalPort:
-                return context.Ports.TryGetValue(key.First, out var local) && local.Edge == edge ? [.. LocalPortEntries(context, edge, local)] : null;
-            case FragmentKind.Neighbour:
-                return HostedPort(context, edge, key.First, key.Second) is { } owner && context.IsAttached(edge, key.First)
-                    ? [.. NeighbourEntries(context, context.Networks[key.First], owner.Ipv4, owner.Ipv6, owner.Mac, isRouter: false)]
-                    : null;
-            case FragmentKind.Gateway:
-                return context.Networks.TryGetValue(key.First, out var network) && context.IsAttached(edge, key.First)
-                    ? [.. NeighbourEntries(context, network, network.Ipv4Gateway, network.Ipv6Gateway, MacAddress.RouterOf(network.Tenant), isRouter: true)]
-                    : null;
+                return context.Ports.TryGetValue(key.First, out var local) && local.Edge == edge ? LocalPortEntries(context, edge, local).ToArray() : null;
             case FragmentKind.Forward:
-                return HostedPort(context, edge, key.First, key.Second) is { } target ? [.. ForwardEntries(context, edge, context.Networks[key.First], target)] : null;
-            case FragmentKind.Route:
-                return HostedPort(context, edge, key.Second, key.Third) is { } routed && context.NetworkCount(key.First) > 1
-                    ? [.. RouteEntries(context, context.Networks[key.Second], routed)]
-                    : null;
-            case FragmentKind.Tracking:
-                return context.IsStateful(key.First) && context.Hosts(edge, key.First)
-                    ? [.. AclCompiler.Tracking(context.Number(CompiledFabric.TenantScope, key.First))]
-                    : null;
-            case FragmentKind.Acl:
-                return context.Rules.TryGetValue(key.First, out var rule) && context.Hosts(edge, rule.Tenant)
-                    ? [.. AclCompiler.Compile(rule, context.Number(CompiledFabric.TenantScope, rule.Tenant)).DistinctBy(FlowIdentity.Of)]
-                    : null;
+                return HostedPort(context, edge, key.First, key.Second) is { } target ? ForwardEntries(context, edge, context.Networks[key.First], target).ToArray() : null;
             default:
-                throw new ArgumentOutOfRangeException(nameof(key), key.Kind, "no such fragment kind");
+                if (!Holds(context, edge, key))
+                {
+                    return null;
+                }
+
+                if (shared is null)
+                {
+                    return SameOnEveryEdge(context, key);
+                }
+
+                if (!shared.TryGetValue(key, out var entries))
+                {
+                    shared[key] = entries = SameOnEveryEdge(context, key);
+                }
+
+                return entries;
+        }
+    }
+
+    /// <summary>Whether <paramref name="edge"/> holds a fragment whose entries are the same on every edge that does.</summary>
+    private static bool Holds(CompileContext context, string edge, FragmentKey key) => key.Kind switch
+    {
+        FragmentKind.Neighbour => HostedPort(context, edge, key.First, key.Second) is not null && context.IsAttached(edge, key.First),
+        FragmentKind.Gateway => context.Networks.ContainsKey(key.First) && context.IsAttached(edge, key.First),
+        FragmentKind.Route => HostedPort(context, edge, key.Second, key.Third) is not null && context.NetworkCount(key.First) > 1,
+        FragmentKind.Tracking => context.IsStateful(key.First) && context.Hosts(edge, key.First),
+        FragmentKind.Acl => context.Rules.TryGetValue(key.First, out var rule) && context.Hosts(edge, rule.Tenant),
+        _ => throw new ArgumentOutOfRangeException(nameof(key), key.Kind, "no such fragment kind"),
+    };
+
+    /// <summary>The entries of a fragment some edge holds, which are the same on every edge that holds it.</summary>
+    private static FlowEntry[] SameOnEveryEdge(CompileContext context, FragmentKey key)
+    {
+        switch (key.Kind)
+        {
+            case FragmentKind.Neighbour:
+                var owner = context.Ports[key.Second];
+                return NeighbourEntries(context, context.Networks[key.First], owner.Ipv4, owner.Ipv6, owner.Mac, isRouter: false).ToArray();
+            case FragmentKind.Gateway:
+                var network = context.Networks[key.First];
+                return NeighbourEntries(context, network, network.Ipv4Gateway, network.Ipv6Gateway, MacAddress.RouterOf(network.Tenant), isRouter: true).ToArray();
+            case FragmentKind.Route:
+                return RouteEntries(context, context.Networks[key.Second], context.Ports[key.Third]).ToArray();
+            case FragmentKind.Tracking:
+                return AclCompiler.Tracking(context.Number(CompiledFabric.TenantScope, key.First)).ToArray();
+            default:
+                var rule = context.Rules[key.First];
+                return AclCompiler.Compile(rule, context.Number(CompiledFabric.TenantScope, rule.Tenant)).DistinctBy(FlowIdentity.Of).ToArray();
         }
     }
 

@@ -91,12 +91,13 @@ public sealed class IncrementalCompiler
         _context.NumberAll(Compiled.Numberings);
         _ledgers.Clear();
         var edges = ImmutableDictionary.CreateBuilder<string, NodeProgram>(StringComparer.Ordinal);
+        var shared = new Dictionary<FragmentKey, FlowEntry[]>();
         foreach (var edge in _context.EdgeNames)
         {
             var ledger = new EdgeFlowLedger();
             foreach (var key in EdgeCompiler.FragmentsOf(_context, edge))
             {
-                ledger.Set(key, EdgeCompiler.Fragment(_context, edge, key));
+                ledger.Set(key, EdgeCompiler.Fragment(_context, edge, key, shared));
             }
 
             ledger.TakeChanges();
@@ -174,12 +175,13 @@ public sealed class IncrementalCompiler
         var before = Compiled;
         var edges = _edges.ToBuilder();
         var changed = new List<string>();
+        var shared = new Dictionary<FragmentKey, FlowEntry[]>();
         foreach (var edge in touched.Keys.Union(ports.Keys))
         {
             var ledger = _ledgers[edge];
             foreach (var key in touched.GetValueOrDefault(edge) ?? [])
             {
-                ledger.Set(key, EdgeCompiler.Fragment(_context, edge, key));
+                ledger.Set(key, EdgeCompiler.Fragment(_context, edge, key, shared));
             }
 
             var batch = new ProgramBatch();
