@@ -15,7 +15,9 @@ namespace Sdn.Benchmarks.Scale;
 /// <list type="bullet">
 /// <item><c>cpu_ms_per_change_1k</c> / <c>_100k</c>: the process's CPU time (every thread, GC included) per single
 /// port add on a filled fabric of 10 and 1,000 edges: the model with its file store, the programmer and the incremental
-/// compiler, no agents. The median of 200 adds after 100 to warm up; the ratio of the two is the headline.</item>
+/// compiler, no agents. The median of 200 adds after 100 to warm up; the ratio of the two is the headline. Beside
+/// them, where that CPU goes (<see cref="ChangeCosts"/>): the mean, the bytes allocated and the collections of each
+/// generation and their pauses over the 200, and the heap the process holds after them.</item>
 /// <item><c>fill_s_100k</c>: 1,000 edges and 100,000 ports created through the gRPC API of an in-process controller,
 /// 16 calls in flight, until the programs reflect the last change. The model is kept in memory: the file store flushes
 /// each change to disk, and this disk's flush takes milliseconds.</item>
@@ -36,35 +38,42 @@ internal sealed class ScaleSuite : IBenchmarkSuite
     {
         var (large, warmup, samples) = options.Quick ? (50, 20, 50) : (1000, 100, 200);
         var small = 10;
-        var smallMs = await CpuPerChangeMsAsync(small, warmup, samples);
-        var largeMs = await CpuPerChangeMsAsync(large, warmup, samples);
-        var fill = await FillAsync(large);
+        var (smallCosts, smallHeap) = await CostsPerChangeAsync(small, warmup, samples);
+        var (largeCosts, largeHeap) = await CostsPerChangeAsync(large, warmup, samples);
         var (smallPorts, largePorts) = (Label(small), Label(large));
-        return
+        List<KeyValuePair<string, double>> figures =
         [
-            new($"cpu_ms_per_change_{smallPorts}", smallMs),
-            new($"cpu_ms_per_change_{largePorts}", largeMs),
-            new($"cpu_ratio_{largePorts}_vs_{smallPorts}", largeMs / smallMs),
-            new($"fill_s_{largePorts}", fill.TotalSeconds),
+            new($"cpu_ms_per_change_{smallPorts}", smallCosts.MedianCpuMs),
+            new($"cpu_ms_per_change_{largePorts}", largeCosts.MedianCpuMs),
+            new($"cpu_ratio_{largePorts}_vs_{smallPorts}", largeCosts.MedianCpuMs / smallCosts.MedianCpuMs),
+            new($"cpu_mean_ratio_{largePorts}_vs_{smallPorts}", largeCosts.MeanCpuMs / smallCosts.MeanCpuMs),
         ];
+        figures.AddRange(Breakdown(smallPorts, smallCosts, smallHeap));
+        figures.AddRange(Breakdown(largePorts, largeCosts, largeHeap));
+        figures.Add(new($"fill_s_{largePorts}", (await FillAsync(large)).TotalSeconds));
+        return figures;
     }
+
+    private static IEnumerable<KeyValuePair<string, double>> Breakdown(string ports, ChangeCosts costs, long heapBytes) =>
+    [
+        new($"cpu_ms_mean_per_change_{ports}", costs.MeanCpuMs),
+        new($"alloc_bytes_per_change_{ports}", costs.AllocatedBytesPerChange),
+        new($"gen0_per_1000_changes_{ports}", costs.Gen0Per1000),
+        new($"gen1_per_1000_changes_{ports}", costs.Gen1Per1000),
+        new($"gen2_per_1000_changes_{ports}", costs.Gen2Per1000),
+        new($"gc_pause_ms_per_change_{ports}", costs.GcPauseMsPerChange),
+        new($"heap_mb_{ports}", heapBytes / 1e6),
+    ];
 
     private static string Label(int edges) => (edges * ScaleTopology.PortsPerEdge / 1000) + "k";
 
-    private static async Task<double> CpuPerChangeMsAsync(int edges, int warmup, int samples)
+    /// <returns>The costs of the changes measured, and the bytes the process holds after them, collected in full.</returns>
+    private static async Task<(ChangeCosts Costs, long HeapBytes)> CostsPerChangeAsync(int edges, int warmup, int samples)
     {
         var directory = Path.Combine(Path.GetTempPath(), "sdn-scale-" + Guid.NewGuid().ToString("N"));
         try
         {
-            // Filled in memory and saved as a state.json, so the fill does not wait on a disk flush per change.
-            var filling = new FabricModel(store: null);
-            foreach (var item in ScaleTopology.Topology(edges).Concat(ScaleTopology.Tenancy(edges)).Concat(ScaleTopology.Ports(edges)))
-            {
-                item.CreateIn(filling);
-            }
-
-            Directory.CreateDirectory(directory);
-            File.WriteAllText(Path.Combine(directory, StateStore.FileName), JsonFormatter.Default.Format(filling.Snapshot()));
+            WriteFilledState(directory, edges);
             var model = new FabricModel(new StateStore(directory));
             var started = Stopwatch.StartNew();
             await using var programmer = new FabricProgrammer(model, new AgentHub(model));
@@ -73,8 +82,14 @@ internal sealed class ScaleSuite : IBenchmarkSuite
             using var compiled = new AutoResetEvent(false);
             programmer.Recompiled += (_, _) => compiled.Set();
             var figures = new List<double>();
+            var counters = ChangeCosts.Read();
             for (var n = 0; n < warmup + samples; n++)
             {
+                if (n == warmup)
+                {
+                    counters = ChangeCosts.Read();
+                }
+
                 var port = ScaleTopology.ExtraPort(edges, n);
                 var cpu = CpuClock.ProcessSeconds();
                 model.Create(ResourceKinds.Ports, port);
@@ -86,14 +101,30 @@ internal sealed class ScaleSuite : IBenchmarkSuite
                 figures.Add((CpuClock.ProcessSeconds() - cpu) * 1000);
             }
 
-            var measured = figures.Skip(warmup).Order().ToList();
-            return measured[measured.Count / 2];
+            var costs = ChangeCosts.Of(figures[warmup..], counters, ChangeCosts.Read());
+            return (costs, GC.GetTotalMemory(forceFullCollection: true));
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
             GC.Collect();
         }
+    }
+
+    /// <summary>
+    /// Fills a model in memory and saves it as the <c>state.json</c> of <paramref name="directory"/>, so the fill does not
+    /// wait on a disk flush per change; the model is dropped on return, so the heap measured is the controller's alone.
+    /// </summary>
+    private static void WriteFilledState(string directory, int edges)
+    {
+        var filling = new FabricModel(store: null);
+        foreach (var item in ScaleTopology.Topology(edges).Concat(ScaleTopology.Tenancy(edges)).Concat(ScaleTopology.Ports(edges)))
+        {
+            item.CreateIn(filling);
+        }
+
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, StateStore.FileName), JsonFormatter.Default.Format(filling.Snapshot()));
     }
 
     private static async Task<TimeSpan> FillAsync(int edges)
