@@ -1,3 +1,5 @@
+using Sdn.Vmm.Interop;
+
 namespace Sdn.Vmm.Machine;
 
 /// <summary>
@@ -7,21 +9,22 @@ namespace Sdn.Vmm.Machine;
 /// KVM_RUN again. Threads do not grow with VMs: a parked VM costs none.
 /// </summary>
 /// <remarks>
-/// A busy guest keeps its thread for as long as it runs, so the pool must not let ready vCPUs starve behind busy
+/// A woken vCPU goes back to the thread it ran on last when that one is idle or is still giving it back, else to any
+/// idle one, else to the queue. A busy guest keeps its thread for as long as it runs, so the pool must not let ready vCPUs starve behind busy
 /// ones: an enqueue with no idle thread starts one while there are fewer than <see cref="ImmediateThreads"/>, and
 /// beyond that <see cref="StartIfStarved"/> (called by the watchdog's timer) adds one when the queue waited a
-/// whole check with every thread busy. Threads idle for <see cref="RetireAfter"/> end, down to the minimum.
+/// whole check with every thread busy. Threads idle for <see cref="RetireAfterMilliseconds"/> end, down to the
+/// minimum. An idle thread blocks on an eventfd at once: a spinning wait would take the CPU the busy guests need.
 /// </remarks>
 internal sealed class VcpuScheduler
 {
-    private static readonly TimeSpan RetireAfter = TimeSpan.FromSeconds(2);
+    private const int RetireAfterMilliseconds = 2000;
 
-    /// <summary>An object rather than a <see cref="Lock"/>: idle threads wait on it with Monitor.Wait.</summary>
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly Queue<VirtualMachine> _ready = new();
+    private readonly List<Worker> _idle = [];
     private readonly int _minimumThreads;
     private int _threads;
-    private int _idle;
     private int _queuedAtLastCheck;
 
     private VcpuScheduler(int minimumThreads)
@@ -35,36 +38,52 @@ internal sealed class VcpuScheduler
     /// <summary>How many threads an enqueue may start by itself; more come only from <see cref="StartIfStarved"/>.</summary>
     private int ImmediateThreads => 2 * _minimumThreads;
 
-    /// <summary>The pool's threads now, idle ones included.</summary>
-    public int Threads
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _threads;
-            }
-        }
-    }
-
-    /// <summary>Makes <paramref name="vm"/> run on the next free thread; the VM enqueues itself once per wake-up.</summary>
+    /// <summary>
+    /// Makes <paramref name="vm"/> run on a free thread, the one it ran on last when that one is free: KVM_RUN from
+    /// another thread than the last costs the kernel a switch of the vCPU's task, and the caches their warmth.
+    /// The VM enqueues itself once per wake-up.
+    /// </summary>
     public void Enqueue(VirtualMachine vm)
     {
+        Worker? handedTo = null;
         lock (_gate)
         {
-            _ready.Enqueue(vm);
-            if (_ready.Count <= _idle)
+            if (vm.LastWorker is { } last && (last.IsIdle || last.Running == vm))
             {
-                Monitor.Pulse(_gate);
-                return;
+                handedTo = last;
+            }
+            else if (_idle.Count > 0)
+            {
+                handedTo = _idle[^1];
             }
 
-            if (_threads >= ImmediateThreads)
+            if (handedTo is not null)
             {
-                return;
-            }
+                handedTo.Assigned = vm;
+                if (!handedTo.IsIdle)
+                {
+                    return; // still giving this VM back: it takes it again on its next look, with no wake-up
+                }
 
-            _threads++;
+                _idle.Remove(handedTo);
+                handedTo.IsIdle = false;
+            }
+            else
+            {
+                _ready.Enqueue(vm);
+                if (_threads >= ImmediateThreads)
+                {
+                    return;
+                }
+
+                _threads++;
+            }
+        }
+
+        if (handedTo is not null)
+        {
+            handedTo.Signal.Signal();
+            return;
         }
 
         StartThread();
@@ -75,8 +94,8 @@ internal sealed class VcpuScheduler
     {
         lock (_gate)
         {
-            var starved = _ready.Count > 0 && _idle == 0 && _queuedAtLastCheck > 0;
-            _queuedAtLastCheck = _idle == 0 ? _ready.Count : 0;
+            var starved = _ready.Count > 0 && _idle.Count == 0 && _queuedAtLastCheck > 0;
+            _queuedAtLastCheck = _idle.Count == 0 ? _ready.Count : 0;
             if (!starved)
             {
                 return;
@@ -92,30 +111,68 @@ internal sealed class VcpuScheduler
 
     private void Run()
     {
-        while (Next() is { } vm)
+        using var worker = new Worker();
+        while (true)
         {
-            vm.RunSlice();
+            VirtualMachine? vm;
+            int patienceMilliseconds;
+            lock (_gate)
+            {
+                vm = worker.Assigned ?? (_ready.Count > 0 ? _ready.Dequeue() : null);
+                worker.Assigned = null;
+                worker.Running = vm;
+                if (vm is null && !worker.IsIdle)
+                {
+                    worker.IsIdle = true;
+                    _idle.Add(worker);
+                }
+
+                patienceMilliseconds = _threads > _minimumThreads ? RetireAfterMilliseconds : Timeout.Infinite;
+            }
+
+            if (vm is not null)
+            {
+                vm.LastWorker = worker;
+                vm.RunSlice();
+            }
+            else if (!worker.Signal.Wait(patienceMilliseconds) && Retires(worker))
+            {
+                return;
+            }
         }
     }
 
-    /// <summary>The next ready VM, or null when this thread has been idle long enough to end.</summary>
-    private VirtualMachine? Next()
+    /// <summary>Whether a thread that waited its whole patience idle ends; one handed a VM meanwhile goes on.</summary>
+    private bool Retires(Worker worker)
     {
         lock (_gate)
         {
-            while (_ready.Count == 0)
+            if (!worker.IsIdle || _threads <= _minimumThreads)
             {
-                _idle++;
-                var woken = Monitor.Wait(_gate, _threads > _minimumThreads ? RetireAfter : Timeout.InfiniteTimeSpan);
-                _idle--;
-                if (!woken && _ready.Count == 0 && _threads > _minimumThreads)
-                {
-                    _threads--;
-                    return null;
-                }
+                return false;
             }
 
-            return _ready.Dequeue();
+            _idle.Remove(worker);
+            worker.IsIdle = false;
+            _threads--;
+            return true;
         }
+    }
+
+    /// <summary>One of the scheduler's threads: the VM handed to it, and the eventfd it waits on while idle.</summary>
+    internal sealed class Worker : IDisposable
+    {
+        public EventFd Signal { get; } = new();
+
+        /// <summary>In the idle list, waiting; changed under the scheduler's lock.</summary>
+        public bool IsIdle { get; set; }
+
+        /// <summary>The VM handed to this thread while it was idle, or woken again as this thread gave it back; changed under the scheduler's lock.</summary>
+        public VirtualMachine? Assigned { get; set; }
+
+        /// <summary>The VM this thread runs, until its next look for work; changed under the scheduler's lock.</summary>
+        public VirtualMachine? Running { get; set; }
+
+        public void Dispose() => Signal.Dispose();
     }
 }

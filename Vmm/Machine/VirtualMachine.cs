@@ -304,6 +304,9 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
         }
     }
 
+    /// <summary>The scheduler's thread that ran the vCPU last, which it goes back to when that one is idle.</summary>
+    internal VcpuScheduler.Worker? LastWorker { get; set; }
+
     /// <summary>Whether the vCPU holds no thread and waits for no thread: parked by the guest, or paused.</summary>
     internal bool IsParked => Volatile.Read(ref _schedule) == Idle;
 
@@ -369,44 +372,46 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
             _threadHandle = LibC.PthreadSelf();
         }
 
-        if (_returningFromPark)
+        var release = SliceEnd.Parked;
+        do
         {
-            // The guest comes back from its idle call and looks at its rings: what came before now is seen.
-            _returningFromPark = false;
-            _workSeenByGuest = Interlocked.Read(ref _workSequence);
-        }
+            if (_returningFromPark)
+            {
+                // The guest comes back from its idle call and looks at its rings: what came before now is seen.
+                _returningFromPark = false;
+                _workSeenByGuest = Interlocked.Read(ref _workSequence);
+            }
 
-        var release = RunUntilReleased();
+            release = RunUntilReleased();
+        }
+        while (release != SliceEnd.Finished && !GivesThreadBack(release));
+
         lock (_kickGate)
         {
             _threadHandle = 0;
         }
 
-        switch (release)
+        if (release == SliceEnd.Finished)
         {
-            case SliceEnd.Parked:
-                _returningFromPark = true;
-                Interlocked.Exchange(ref _schedule, Idle);
-                if (Interlocked.Read(ref _workSequence) != _workSeenByGuest || _stopRequested || _pauseRequested || _pendingFault is not null)
-                {
-                    Wake();
-                }
-
-                break;
-            case SliceEnd.Paused:
-                Interlocked.Exchange(ref _schedule, Idle);
-                if (!_pauseRequested || _stopRequested)
-                {
-                    Wake();
-                }
-
-                break;
-            default:
-                Volatile.Write(ref _schedule, Finished);
-                _parkTimer?.Dispose();
-                _finished.Set();
-                break;
+            Volatile.Write(ref _schedule, Finished);
+            _parkTimer?.Dispose();
+            _finished.Set();
         }
+    }
+
+    /// <summary>
+    /// Marks the vCPU idle, then looks again at what would wake it: a wake-up that came meanwhile either saw it idle
+    /// and queued it (the thread is given back, and the scheduler hands the VM to it again), or is seen here, and the
+    /// vCPU takes itself back and runs on, on this thread.
+    /// </summary>
+    private bool GivesThreadBack(SliceEnd release)
+    {
+        _returningFromPark = release == SliceEnd.Parked;
+        Interlocked.Exchange(ref _schedule, Idle);
+        var wake = release == SliceEnd.Parked
+            ? Interlocked.Read(ref _workSequence) != _workSeenByGuest || _stopRequested || _pauseRequested || _pendingFault is not null
+            : !_pauseRequested || _stopRequested;
+        return !wake || Interlocked.CompareExchange(ref _schedule, OnThread, Idle) != Idle;
     }
 
     private SliceEnd RunUntilReleased()
