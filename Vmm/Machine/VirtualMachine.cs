@@ -14,34 +14,45 @@ namespace Sdn.Vmm.Machine;
 
 /// <summary>
 /// One KVM virtual machine with one vCPU: guest RAM, an 8250 serial console, the hypercall port and virtio-net
-/// NICs on virtio-mmio. It boots a <see cref="GuestImage"/> straight into 64-bit long mode at CPL3, runs it on its
-/// own vCPU thread, and stops it with a <see cref="VmFaultReport"/> when it faults or runs away, without
-/// disturbing any other VM of the process.
+/// NICs on virtio-mmio. It boots a <see cref="GuestImage"/> straight into 64-bit long mode at CPL3, runs its vCPU
+/// on the process's <see cref="VcpuScheduler"/> threads (holding one only while the guest is not parked), and stops
+/// it with a <see cref="VmFaultReport"/> when it faults or runs away, without disturbing any other VM of the process.
 /// </summary>
 public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
 {
     private const ulong VmxTssAddress = 0xFFFB_D000;
     private const int MaxNics = BootInfo.MaxNics;
 
+    // Where the vCPU is: not booted, parked or paused with no thread (Idle), in the ready queue, on a scheduler
+    // thread, or done.
+    private const int NotBooted = 0;
+    private const int Idle = 1;
+    private const int Queued = 2;
+    private const int OnThread = 3;
+    private const int Finished = 4;
+
     private readonly KvmVm _kvm;
     private readonly KvmVcpu _vcpu;
-    private readonly EventFd _wake = new();
     /// <summary>An object rather than a <see cref="Lock"/>: waiting for a state change needs Monitor.Wait and PulseAll on it.</summary>
     private readonly object _gate = new();
     private readonly Lock _kickGate = new();
     private readonly List<GuestReport> _reports = [];
     private readonly List<(NetDevice Device, VirtioMmioTransport Transport, EventFd Irq, NicInfo Info)> _nics = [];
     private readonly VmWatchdog _watchdog;
-    private Thread? _thread;
+    private readonly ManualResetEventSlim _finished = new(false);
+    private Timer? _parkTimer;
+    private bool _booted;
     private nuint _threadHandle;
     private bool _vcpuReleased;
     private volatile bool _stopRequested;
     private volatile bool _pauseRequested;
     private (VmFaultReason Reason, string Detail)? _pendingFault;
-    private readonly ManualResetEventSlim _resume = new(true);
     private long _workSequence;
     private long _workSeenByGuest;
-    private int _parked;
+    private int _schedule = NotBooted;
+    private ulong? _parkTimeoutMicroseconds;
+    private bool _returningFromPark;
+    private bool _showsPaused;
     private VmState _state = VmState.Created;
 
     public VirtualMachine(VmOptions options)
@@ -65,7 +76,7 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
         {
             Memory?.Dispose();
             _kvm.Dispose();
-            _wake.Dispose();
+            _finished.Dispose();
             throw;
         }
 
@@ -154,7 +165,7 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
     /// <summary>Loads <paramref name="image"/>, writes the boot info and starts the vCPU.</summary>
     public void Boot(GuestImage image, GuestApp app = GuestApp.User, IReadOnlyList<ulong>? parameters = null)
     {
-        if (State != VmState.Created || _thread is not null)
+        if (State != VmState.Created || _booted)
         {
             throw new VmmException($"VM '{Name}' was already booted — create a new VM to boot again");
         }
@@ -178,16 +189,16 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
 
         SetState(VmState.Running);
 
-        // No wait for the thread to reach KVM_RUN: a kick before then leaves immediate_exit set, which its first entry honours.
-        _thread = new Thread(RunVcpu, maxStackSize: 256 * 1024) { IsBackground = true, Name = $"vcpu {Name}" };
-        _thread.Start();
+        // No wait for a thread to reach KVM_RUN: a kick before then leaves immediate_exit set, which its first entry honours.
+        _booted = true;
+        Volatile.Write(ref _schedule, Queued);
+        VcpuScheduler.Shared.Enqueue(this);
         _watchdog.Start();
     }
 
     /// <summary>Stops the guest between instructions; devices keep running.</summary>
     public void Pause()
     {
-        _resume.Reset();
         _pauseRequested = true;
         WakeVcpu();
     }
@@ -195,16 +206,20 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
     public void Resume()
     {
         _pauseRequested = false;
-        _resume.Set();
+        Interlocked.MemoryBarrier(); // the flag before the look at where the vCPU is, as a release looks in the other order
+        Wake();
     }
 
     /// <summary>Stops the guest for good (idempotent).</summary>
     public void Stop()
     {
         _stopRequested = true;
-        _resume.Set();
         WakeVcpu();
-        _thread?.Join();
+        if (_booted)
+        {
+            _finished.Wait();
+        }
+
         _watchdog.Dispose();
         lock (_gate)
         {
@@ -258,12 +273,19 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
         }
     }
 
-    void IDeviceActivity.GuestHasWork()
+    void IDeviceActivity.GuestHasWork() => WakeForGuest();
+
+    /// <summary>
+    /// Counts an event the guest asked to be woken for (device work, or its park's timeout) and makes a parked vCPU
+    /// ready. The increment is a full fence before the look at where the vCPU is, as a release's exchange is before
+    /// its look at the count: one of the two sees the other, so the wake-up is never lost.
+    /// </summary>
+    private void WakeForGuest()
     {
         Interlocked.Increment(ref _workSequence);
-        if (Volatile.Read(ref _parked) != 0)
+        if (Volatile.Read(ref _schedule) == Idle)
         {
-            _wake.Signal();
+            Wake();
         }
     }
 
@@ -272,7 +294,7 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
     {
         get
         {
-            var progress = Exits.Total + Interlocked.Read(ref _workSequence) + Volatile.Read(ref _parked);
+            var progress = Exits.Total + Interlocked.Read(ref _workSequence);
             foreach (var nic in _nics)
             {
                 progress += nic.Device.Metrics.TxFrames + nic.Device.Metrics.RxFrames;
@@ -282,7 +304,11 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
         }
     }
 
-    internal bool IsParked => Volatile.Read(ref _parked) != 0;
+    /// <summary>The scheduler's thread that ran the vCPU last, which it goes back to when that one is idle.</summary>
+    internal VcpuScheduler.Worker? LastWorker { get; set; }
+
+    /// <summary>Whether the vCPU holds no thread and waits for no thread: parked by the guest, or paused.</summary>
+    internal bool IsParked => Volatile.Read(ref _schedule) == Idle;
 
     /// <summary>Makes the vCPU thread stop the guest with a fault report.</summary>
     internal void RequestFault(VmFaultReason reason, string detail)
@@ -301,13 +327,25 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
     }
 
     /// <summary>
-    /// Gets the vCPU thread out of the guest and out of a park. A kick alone could land between a park's check of the
-    /// flags and its wait, and be lost: the park would then wait forever. The eventfd stays signalled until waited on.
+    /// Gets the vCPU out of the guest and out of a park, to look at the stop, pause and fault requests. A kick alone
+    /// could land between a release's check of the flags and its giving the thread back, and be lost: the vCPU would
+    /// then stay parked forever. So the vCPU is also made ready: the release looks at the flags again after it
+    /// marked itself idle, and a wake-up that sees it idle queues it.
     /// </summary>
     private void WakeVcpu()
     {
-        _wake.Signal();
+        Interlocked.MemoryBarrier(); // the caller's flag before the look at where the vCPU is
+        Wake();
         KickVcpu();
+    }
+
+    /// <summary>Queues an idle vCPU on the scheduler; does nothing when it is queued, on a thread or done.</summary>
+    private void Wake()
+    {
+        if (Interlocked.CompareExchange(ref _schedule, Queued, Idle) == Idle)
+        {
+            VcpuScheduler.Shared.Enqueue(this);
+        }
     }
 
     private void KickVcpu()
@@ -322,43 +360,82 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
         }
     }
 
-    private void RunVcpu()
+    /// <summary>
+    /// Runs the guest on the calling scheduler thread until it parks, is paused, or ends; then gives the thread back.
+    /// One thread at a time: the VM is queued once per wake-up and marks itself idle only once it is done here.
+    /// </summary>
+    internal void RunSlice()
     {
+        Volatile.Write(ref _schedule, OnThread);
         lock (_kickGate)
         {
             _threadHandle = LibC.PthreadSelf();
         }
 
-        try
+        var release = SliceEnd.Parked;
+        do
         {
-            RunLoop();
-        }
-        finally
-        {
-            lock (_kickGate)
+            if (_returningFromPark)
             {
-                _threadHandle = 0;
+                // The guest comes back from its idle call and looks at its rings: what came before now is seen.
+                _returningFromPark = false;
+                _workSeenByGuest = Interlocked.Read(ref _workSequence);
             }
+
+            release = RunUntilReleased();
+        }
+        while (release != SliceEnd.Finished && !GivesThreadBack(release));
+
+        lock (_kickGate)
+        {
+            _threadHandle = 0;
+        }
+
+        if (release == SliceEnd.Finished)
+        {
+            Volatile.Write(ref _schedule, Finished);
+            _parkTimer?.Dispose();
+            _finished.Set();
         }
     }
 
-    private void RunLoop()
+    /// <summary>
+    /// Marks the vCPU idle, then looks again at what would wake it: a wake-up that came meanwhile either saw it idle
+    /// and queued it (the thread is given back, and the scheduler hands the VM to it again), or is seen here, and the
+    /// vCPU takes itself back and runs on, on this thread.
+    /// </summary>
+    private bool GivesThreadBack(SliceEnd release)
     {
-        // SAFETY: the kvm_run page stays mapped until Dispose, which joins this thread first.
+        _returningFromPark = release == SliceEnd.Parked;
+        Interlocked.Exchange(ref _schedule, Idle);
+        var wake = release == SliceEnd.Parked
+            ? Interlocked.Read(ref _workSequence) != _workSeenByGuest || _stopRequested || _pauseRequested || _pendingFault is not null
+            : !_pauseRequested || _stopRequested;
+        return !wake || Interlocked.CompareExchange(ref _schedule, OnThread, Idle) != Idle;
+    }
+
+    private SliceEnd RunUntilReleased()
+    {
+        // SAFETY: the kvm_run page stays mapped until Dispose, which waits for the run to finish first.
         var run = _vcpu.Run;
         while (true)
         {
             if (_stopRequested)
             {
-                return;
+                return SliceEnd.Finished;
             }
 
             if (_pauseRequested)
             {
                 SetState(VmState.Paused);
-                _resume.Wait();
+                _showsPaused = true;
+                return SliceEnd.Paused;
+            }
+
+            if (_showsPaused)
+            {
+                _showsPaused = false;
                 SetState(VmState.Running);
-                continue;
             }
 
             var errno = _vcpu.Enter();
@@ -368,7 +445,7 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
                 if (_pendingFault is { } requested)
                 {
                     Stopped(requested);
-                    return;
+                    return SliceEnd.Finished;
                 }
 
                 if (errno is LibC.EINTR or LibC.EAGAIN)
@@ -377,13 +454,22 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
                 }
 
                 Stopped((VmFaultReason.InternalError, $"KVM_RUN failed: {LibC.ErrorText(errno)} (errno {errno})"));
-                return;
+                return SliceEnd.Finished;
             }
 
             Exits.Count(run->ExitReason);
             if (!HandleExit(run) || ExitCode is not null)
             {
-                return;
+                return SliceEnd.Finished;
+            }
+
+            if (_parkTimeoutMicroseconds is { } timeout)
+            {
+                _parkTimeoutMicroseconds = null;
+                if (Parks(timeout))
+                {
+                    return SliceEnd.Parked;
+                }
             }
         }
     }
@@ -461,7 +547,7 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
 
                 break;
             case Hypercall.Idle:
-                Park(registers.Rdi);
+                _parkTimeoutMicroseconds = registers.Rdi; // acted on once the exit is complete
                 break;
             default:
                 break;
@@ -469,28 +555,33 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
     }
 
     /// <summary>
-    /// Blocks the vCPU until a device has work for the guest, or the timeout. Work that arrived since the guest last
-    /// came back from a park returns at once (the guest may not have seen it), so a wake-up is never lost.
+    /// Whether the guest's idle call parks the vCPU: it does unless work arrived since the guest last came back from a
+    /// park (the guest may not have seen it), so that a wake-up is never lost. A park with a timeout arms the VM's
+    /// timer, which counts as an event; one left from an earlier park only makes an idle call return early.
     /// </summary>
-    private void Park(ulong timeoutMicroseconds)
+    private bool Parks(ulong timeoutMicroseconds)
     {
         var seen = Interlocked.Read(ref _workSequence);
         if (seen != _workSeenByGuest)
         {
             _workSeenByGuest = seen;
-            return;
+            return false;
         }
 
-        Interlocked.Exchange(ref _parked, 1);
-        if (Interlocked.Read(ref _workSequence) == seen && !_stopRequested && !_pauseRequested && _pendingFault is null)
+        if (_stopRequested || _pauseRequested || _pendingFault is not null)
         {
-            Exits.CountPark();
-            var milliseconds = timeoutMicroseconds == 0 ? -1 : (int)Math.Min((timeoutMicroseconds + 999) / 1000, int.MaxValue);
-            _wake.Wait(milliseconds);
+            return false;
         }
 
-        Interlocked.Exchange(ref _parked, 0);
-        _workSeenByGuest = Interlocked.Read(ref _workSequence);
+        Exits.CountPark();
+        if (timeoutMicroseconds != 0)
+        {
+            var milliseconds = (long)Math.Min((timeoutMicroseconds + 999) / 1000, int.MaxValue);
+            _parkTimer ??= new Timer(static vm => ((VirtualMachine)vm!).WakeForGuest(), this, Timeout.Infinite, Timeout.Infinite);
+            _parkTimer.Change(milliseconds, Timeout.Infinite);
+        }
+
+        return true;
     }
 
     private void Stopped((VmFaultReason Reason, string Detail) fault)
@@ -532,7 +623,14 @@ public sealed unsafe class VirtualMachine : IDisposable, IDeviceActivity
         _vcpu.Dispose();
         _kvm.Dispose();
         Memory.Dispose();
-        _wake.Dispose();
-        _resume.Dispose();
+        _finished.Dispose();
+    }
+
+    /// <summary>Why a slice of the vCPU on a scheduler thread ended.</summary>
+    private enum SliceEnd
+    {
+        Parked,
+        Paused,
+        Finished,
     }
 }

@@ -6,7 +6,8 @@ namespace Sdn.Vmm.Machine;
 /// Stops a runaway guest: one that makes no exit and moves no device traffic for a whole
 /// <see cref="VmOptions.RunawayBudget"/> (a parked guest is idle, not runaway), or that outlives its
 /// <see cref="VmOptions.TimeLimit"/>. It checks on a timer, so it costs nothing on the data path; one timer serves
-/// every VM of the process, at the shortest period any of them asks for, so that idle VMs add no wake-ups.
+/// every VM of the process, at the shortest period any of them asks for, so that idle VMs add no wake-ups. The same
+/// timer lets the <see cref="VcpuScheduler"/> add a thread when ready vCPUs wait behind busy ones.
 /// </summary>
 internal sealed class VmWatchdog(VirtualMachine vm) : IDisposable
 {
@@ -60,6 +61,8 @@ internal sealed class VmWatchdog(VirtualMachine vm) : IDisposable
         {
             watchdog.Check();
         }
+
+        VcpuScheduler.Shared.StartIfStarved();
 
         Volatile.Write(ref s_checking, 0);
     }

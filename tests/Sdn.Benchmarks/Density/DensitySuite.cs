@@ -38,13 +38,19 @@ internal sealed class DensitySuite : IBenchmarkSuite
         TimeSpan? programmed = null;
 
         // EmbeddedFabric says "nodes: every node programmed" just before it opens the boot gate and waits for the VMs.
-        void Progress(string line) => programmed ??= line.StartsWith("nodes:", StringComparison.Ordinal) ? clock.Elapsed : null;
+        void Progress(string line)
+        {
+            programmed ??= line.StartsWith("nodes:", StringComparison.Ordinal) ? clock.Elapsed : null;
+            Console.Error.WriteLine(FormattableString.Invariant($"density: {clock.Elapsed.TotalSeconds,6:F2} s {line}"));
+        }
+
         await using var fabric = await StartAsync(topology, Progress, vms, edges);
         var up = clock.Elapsed;
         var booting = up - (programmed ?? throw new InvalidOperationException("density: the bring-up never said every node was programmed"));
         Console.Error.WriteLine(FormattableString.Invariant($"density: {vms} VMs over {edges} edges up in {up.TotalSeconds:F2} s, of which booting {booting.TotalSeconds:F2} s"));
 
         var threads = ProcessFigures.Threads();
+        var kvmThreads = ProcessFigures.KvmThreads();
         var residentPerVm = (ProcessFigures.ResidentMib() - residentBefore) / vms;
 
         var cpuBefore = ProcessFigures.CpuTime();
@@ -61,6 +67,7 @@ internal sealed class DensitySuite : IBenchmarkSuite
             new("boot_vms_per_s", vms / booting.TotalSeconds),
             new($"idle_cpu_fraction_{vms}", idleCpu),
             new($"threads_{vms}", threads),
+            new($"threads_without_kvm_{vms}", threads - kvmThreads),
             new("threads_before", threadsBefore),
             new("rss_mib_per_vm", residentPerVm),
             new($"ping_rtt_ms_p50_{vms}", Percentile(rtts, 0.50)),

@@ -37,23 +37,6 @@ internal static class FabricChecks
         return output;
     }
 
-    /// <summary>The names of this process's threads; a VM's vCPU thread is "vcpu NAME".</summary>
-    public static HashSet<string> ThreadNames() =>
-        [.. Directory.GetDirectories("/proc/self/task").Select(NameOf).OfType<string>()];
-
-    /// <summary>A thread's name, or null when it ended between the listing and the reading.</summary>
-    private static string? NameOf(string task)
-    {
-        try
-        {
-            return File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n');
-        }
-        catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>Waits until GetStatus reports <paramref name="state"/> for the object; fails with its last state and reason.</summary>
     public static async Task UntilStateAsync(this Controller.ControllerClient controller, string kind, string name, ObjectState state)
     {

@@ -3,6 +3,7 @@ using Sdn.Cli.Hosting;
 using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
 using Sdn.EndToEnd.Support;
+using Sdn.Vmm.Machine;
 
 namespace Sdn.EndToEnd.Topologies;
 
@@ -35,7 +36,7 @@ public sealed class ApplyTests : IAsyncLifetime
     }
 
     [KvmFact]
-    public async Task A_vm_a_file_adds_answers_red1_and_h1_and_the_original_file_takes_its_flows_vcpu_thread_and_port_away()
+    public async Task A_vm_a_file_adds_answers_red1_and_h1_and_the_original_file_stops_it_and_takes_its_flows_and_port_away()
     {
         var original = TopologyRun.PathOf("quickstart.yaml");
         var changed = Path.Combine(_directory, "quickstart.yaml");
@@ -51,7 +52,8 @@ public sealed class ApplyTests : IAsyncLifetime
         var mac = (await _controller.GetPortAsync(new GetRequest { Name = "red3" })).Mac;
         await _fabric.AssertPingsAsync("red1", "red3");
         Assert.Contains("3 packets transmitted, 3 received", await _fabric.PingFromHostAsync("h1", "10.1.0.13"), StringComparison.Ordinal);
-        Assert.Contains("vcpu red3", FabricChecks.ThreadNames());
+        var red3 = _fabric.Vms["red3"].Machine;
+        Assert.Equal(VmState.Running, red3.State);
         Assert.Contains(mac, await _fabric.FlowsAsync("e1"), StringComparison.Ordinal);
 
         var (removed, removal, removeError) = await SdnCli.RunAsync(_fabric.Address, "apply", original);
@@ -60,8 +62,8 @@ public sealed class ApplyTests : IAsyncLifetime
         Assert.Matches(@"^- vm red3\nplan: 0 to add, 0 to change, 1 to delete\napplied in \d+ ms, state version \d+\n$", removal);
         await _controller.UntilConvergedAsync();
         await FabricChecks.UntilAsync(
-            () => !_fabric.Vms.ContainsKey("red3") && !FabricChecks.ThreadNames().Contains("vcpu red3"),
-            () => $"red3's micro-VM or vCPU thread still runs: {string.Join(", ", _fabric.Vms.Keys)}");
+            () => !_fabric.Vms.ContainsKey("red3") && red3.State == VmState.Stopped,
+            () => $"red3's micro-VM still runs ({red3.State}): {string.Join(", ", _fabric.Vms.Keys)}");
         Assert.DoesNotContain((await _controller.GetStateAsync(new GetStateRequest())).Ports, p => p.Name == "red3");
         Assert.Null(_fabric.Nodes.Edges.Single(e => e.Name == "e1").Agent.Programmer.PortConfigNamed("red3"));
         Assert.DoesNotContain(mac, await _fabric.FlowsAsync("e1"), StringComparison.Ordinal);

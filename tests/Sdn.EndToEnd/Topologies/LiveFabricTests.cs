@@ -5,6 +5,7 @@ using Sdn.Common.Interop;
 using Sdn.Contracts;
 using Sdn.Contracts.Rpc;
 using Sdn.EndToEnd.Support;
+using Sdn.Vmm.Machine;
 
 namespace Sdn.EndToEnd.Topologies;
 
@@ -45,18 +46,19 @@ public sealed class LiveFabricTests : IAsyncLifetime
     }
 
     [KvmFact]
-    public async Task A_vm_added_through_the_api_answers_red1_and_h1_and_deleting_it_takes_its_flows_vcpu_thread_and_port_away()
+    public async Task A_vm_added_through_the_api_answers_red1_and_h1_and_deleting_it_stops_it_and_takes_its_flows_and_port_away()
     {
         var port = await _controller.CreatePortAsync(new Port { Name = "red3", Edge = "e1", Network = "red.web", Ipv4 = "10.1.0.13", Vm = new VmSpec { App = "echo" } });
         await _controller.UntilStateAsync("vm", "red3", ObjectState.Up);
 
         await _fabric.AssertPingsAsync("red1", "red3");
         Assert.Contains("3 packets transmitted, 3 received", await _fabric.PingFromHostAsync("h1", "10.1.0.13"), StringComparison.Ordinal);
-        Assert.Contains("vcpu red3", FabricChecks.ThreadNames());
+        var red3 = _fabric.Vms["red3"].Machine;
+        Assert.Equal(VmState.Running, red3.State);
         Assert.Contains(port.Mac, await _fabric.FlowsAsync("e1"), StringComparison.Ordinal);
 
         await _controller.DeletePortAsync(new DeleteRequest { Name = "red3" });
-        await FabricChecks.UntilAsync(() => !_fabric.Vms.ContainsKey("red3") && !FabricChecks.ThreadNames().Contains("vcpu red3"));
+        await FabricChecks.UntilAsync(() => !_fabric.Vms.ContainsKey("red3") && red3.State == VmState.Stopped);
 
         Assert.DoesNotContain(port.Mac, await _fabric.FlowsAsync("e1"), StringComparison.Ordinal);
         Assert.DoesNotContain("10.1.0.13", await _fabric.FlowsAsync("e2"), StringComparison.Ordinal);

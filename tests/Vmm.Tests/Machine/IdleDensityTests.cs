@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 
 namespace Sdn.Vmm.Tests.Machine;
 
-/// <summary>What an idle VM costs: no exits while nobody sends to it, and no thread of the VMM's beyond its vCPU.</summary>
+/// <summary>What an idle VM costs: no exits while nobody sends to it, and no thread of the VMM's.</summary>
 [Collection(ProcessWideMeasurements.Name)]
 public class IdleDensityTests(ITestOutputHelper output)
 {
@@ -30,7 +30,7 @@ public class IdleDensityTests(ITestOutputHelper output)
     }
 
     [KvmFact]
-    public void Twenty_echo_vms_add_their_vcpus_and_kernel_threads_but_no_device_threads()
+    public void Twenty_parked_echo_vms_add_the_kernels_threads_but_no_vcpu_or_device_threads()
     {
         var echo = MicroGuest.Build(GuestApp.Echo);
         using (BootEcho(echo, 0))
@@ -49,9 +49,12 @@ public class IdleDensityTests(ITestOutputHelper output)
             var after = ThreadNames();
             output.WriteLine($"threads {before.Count} -> {after.Count}: " + string.Join(", ", after.GroupBy(n => n).Select(g => $"{g.Key} x{g.Count()}")));
 
-            // Each VM brings its vCPU and KVM's kvm-nx-lpage-recovery; its NIC is served by the shared workers.
-            Assert.InRange(after.Count, 0, before.Count + (2 * Vms) + 2);
-            Assert.Equal(Vms, after.Count(n => n.StartsWith("vcpu ", StringComparison.Ordinal)));
+            // Each VM brings KVM's kvm-nx-lpage-recovery; its parked vCPU holds none of the scheduler's threads, which
+            // an enqueue starts only up to two per core (an earlier test may have left more, retiring), and its NIC
+            // is served by the shared device workers.
+            var schedulerThreads = Math.Max(2 * Environment.ProcessorCount, before.Count(n => n == "vcpu worker"));
+            Assert.InRange(after.Count, 0, before.Count + Vms + schedulerThreads);
+            Assert.InRange(after.Count(n => n == "vcpu worker"), 1, schedulerThreads);
             Assert.Equal(Environment.ProcessorCount, after.Count(n => n == "device worker"));
             Assert.All(vms, vm => Assert.True(vm.Nics[0].IsActive));
         }
