@@ -50,16 +50,17 @@ public abstract class LinkEnd : IDisposable
     }
 
     /// <summary>
-    /// Whether this kind of link can carry a frame's <see cref="FrameOffload"/> to its peer, and so TCP
-    /// super-frames: an in-memory link can; a link over real sockets cannot, and finishes the work in software.
+    /// Whether this kind of link can carry TCP super-frames and other frames with their <see cref="FrameOffload"/>
+    /// still to do, so that senders may hand it such frames; a frame whose offload cannot reach the peer as it is
+    /// (<see cref="OffloadReachesPeer"/>) is finished in software here.
     /// </summary>
     public virtual bool CarriesOffloads => false;
 
     /// <summary>Whether inbound frames are impaired, which holds them as plain bytes.</summary>
     internal bool IsImpaired => Volatile.Read(ref _impairer) is not null;
 
-    /// <summary>Whether a frame's offload reaches the peer as it is sent now.</summary>
-    protected virtual bool OffloadsReachPeer => CarriesOffloads;
+    /// <summary>Whether <paramref name="frame"/>'s offload, a checksum left to finish at least, reaches the peer as it is sent now.</summary>
+    protected virtual bool OffloadReachesPeer(ReadOnlySpan<byte> frame, in FrameOffload offload) => CarriesOffloads;
 
     /// <summary>
     /// Wakes <paramref name="doorbell"/>'s owner whenever frames arrive here, so the receiving thread may park on it;
@@ -99,7 +100,7 @@ public abstract class LinkEnd : IDisposable
         }
 
         Capture.OfferOutbound(burst, frames);
-        if (!OffloadsReachPeer && AnyOffloadPending(burst, frames))
+        if (AnyOffloadStranded(burst, frames))
         {
             return SendFinished(burst, frames);
         }
@@ -188,11 +189,12 @@ public abstract class LinkEnd : IDisposable
 
     protected void CountMalformed() => _counters.RxMalformed++;
 
-    private static bool AnyOffloadPending(PacketBurst burst, ReadOnlySpan<byte> frames)
+    private bool AnyOffloadStranded(PacketBurst burst, ReadOnlySpan<byte> frames)
     {
         for (var i = 0; i < frames.Length; i++)
         {
-            if (burst.Offload(frames[i]).NeedsChecksum)
+            ref readonly var offload = ref burst.Offload(frames[i]);
+            if (offload.NeedsChecksum && !OffloadReachesPeer(burst.Frame(frames[i]), offload))
             {
                 return true;
             }

@@ -14,6 +14,9 @@ namespace Sdn.Fabric.Core.Links;
 /// underlay that hashes UDP ports spreads flows without reordering any. Bursts go out with one sendmmsg per
 /// source port and come in with one recvmmsg, so a burst costs a few system calls rather than one per frame;
 /// runs of equal-length frames of one source port also share one trip through the kernel's stack (UDP GSO).
+/// A TCP super-frame crosses whole, as one datagram that the underlay fragments and reassembles, and arrives
+/// with its offload (<see cref="MplsInUdpOffload"/>); every other frame with a checksum left to finish is
+/// finished on its way out.
 /// </summary>
 public sealed unsafe class MplsInUdpLink : LinkEnd
 {
@@ -23,6 +26,9 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
 
     // The largest UDP payload one offloaded send may carry.
     private const int MaxOffloadBytes = 65_000;
+
+    // Every receive slot takes a whole super-frame: a datagram's size is known only once it is read.
+    private const int ReceiveSlotSize = PacketBurst.MaxSuperFrameLength;
 
     private readonly Socket _receiver;
     private readonly Socket[] _senders;
@@ -39,9 +45,10 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
     private readonly byte[] _framesOfMessage = new byte[PacketBurst.Capacity];
     private readonly int[] _bytesOfMessage = new int[PacketBurst.Capacity];
     private readonly int[] _framesPerSender;
+    private readonly ushort[] _stampedFields = new ushort[PacketBurst.Capacity];
 
     private readonly MessageBatch _receiveBatch = new();
-    private readonly byte[] _receiveSlots = GC.AllocateArray<byte>(PacketBurst.Capacity * PacketBurst.MaxFrameLength, pinned: true);
+    private readonly byte[] _receiveSlots = GC.AllocateArray<byte>(PacketBurst.Capacity * ReceiveSlotSize, pinned: true);
 
     public MplsInUdpLink(string name, MplsInUdpLinkOptions options)
         : base(name)
@@ -77,8 +84,8 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         // The kernel only writes results into receive headers (lengths, flags, the source), so they are set once.
         for (var i = 0; i < PacketBurst.Capacity; i++)
         {
-            // SAFETY: the receive slots are pinned; slot i spans MaxFrameLength bytes inside the array.
-            _receiveBatch.SetVector(i, (byte*)Unsafe.AsPointer(ref _receiveSlots[i * PacketBurst.MaxFrameLength]), PacketBurst.MaxFrameLength);
+            // SAFETY: the receive slots are pinned; slot i spans ReceiveSlotSize bytes inside the array.
+            _receiveBatch.SetVector(i, (byte*)Unsafe.AsPointer(ref _receiveSlots[i * ReceiveSlotSize]), ReceiveSlotSize);
             _receiveBatch.SetMessage(i, i, 1, default);
         }
 
@@ -92,10 +99,57 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
     /// <summary>The UDP source ports flows are spread over, all within 49152–65535.</summary>
     public IReadOnlyList<int> SourcePorts { get; }
 
+    /// <summary>TCP super-frames cross whole; other frames with a checksum left to finish go finished.</summary>
+    public override bool CarriesOffloads => true;
+
     /// <summary>The kernel fills the receiving socket, so the doorbell watches its descriptor.</summary>
     public override void WakeOnArrival(Doorbell? doorbell) => _arrivals.WakeOn(doorbell);
 
+    protected override bool OffloadReachesPeer(ReadOnlySpan<byte> frame, in FrameOffload offload) => MplsInUdpOffload.CanCarry(frame, offload);
+
     protected override int Transmit(PacketBurst burst, ReadOnlySpan<byte> frames, out long bytes)
+    {
+        var stamped = StampOffloads(burst, frames);
+        var sent = TransmitStamped(burst, frames, out bytes);
+        if (stamped)
+        {
+            RestoreOffloads(burst, frames);
+        }
+
+        return sent;
+    }
+
+    /// <summary>Readies the frames with an offload for the wire (<see cref="MplsInUdpOffload.Stamp"/>); true when there was any.</summary>
+    private bool StampOffloads(PacketBurst burst, ReadOnlySpan<byte> frames)
+    {
+        var any = false;
+        for (var i = 0; i < frames.Length; i++)
+        {
+            ref readonly var offload = ref burst.Offload(frames[i]);
+            if (offload.NeedsChecksum)
+            {
+                _stampedFields[i] = MplsInUdpOffload.Stamp(burst.Frame(frames[i]), offload);
+                any = true;
+            }
+        }
+
+        return any;
+    }
+
+    /// <summary>Leaves the burst as the caller gave it, which may send it on elsewhere.</summary>
+    private void RestoreOffloads(PacketBurst burst, ReadOnlySpan<byte> frames)
+    {
+        for (var i = 0; i < frames.Length; i++)
+        {
+            ref readonly var offload = ref burst.Offload(frames[i]);
+            if (offload.NeedsChecksum)
+            {
+                MplsInUdpOffload.Restore(burst.Frame(frames[i]), offload, _stampedFields[i]);
+            }
+        }
+    }
+
+    private int TransmitStamped(PacketBurst burst, ReadOnlySpan<byte> frames, out long bytes)
     {
         // Group the frames by sender socket (a counting sort), keeping each flow's frames in order;
         // vector v then carries frame _frameOfVector[v].
@@ -186,8 +240,25 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
             }
             else
             {
-                Deliver(_receiveSlots.AsSpan(i * PacketBurst.MaxFrameLength, (int)message.Length), burst, now);
+                DeliverDatagram(_receiveSlots.AsSpan(i * ReceiveSlotSize, (int)message.Length), burst, now);
             }
+        }
+    }
+
+    /// <summary>Delivers a datagram's frame; one longer than any plain frame is a TCP super-frame, or malformed.</summary>
+    private void DeliverDatagram(Span<byte> datagram, PacketBurst burst, long now)
+    {
+        if (datagram.Length <= PacketBurst.MaxFrameLength)
+        {
+            Deliver(datagram, burst, now);
+        }
+        else if (MplsInUdpOffload.TryRead(datagram, out var offload))
+        {
+            Deliver(datagram, offload, burst, now);
+        }
+        else
+        {
+            CountMalformed();
         }
     }
 
