@@ -1,6 +1,7 @@
 using System.Globalization;
 using Sdn.EndToEnd.Support;
 using Sdn.Fabric.Edge.Tap;
+using Xunit.Abstractions;
 
 namespace Sdn.EndToEnd.MultiHost;
 
@@ -10,7 +11,7 @@ namespace Sdn.EndToEnd.MultiHost;
 /// one MPLS-in-UDP datagram that the kernel fragments, rather than as one datagram per segment.
 /// </summary>
 [Collection(TimingSensitive.Name)]
-public sealed class RackSuperFrameTests
+public sealed class RackSuperFrameTests(ITestOutputHelper output)
 {
     private const string ServerIp = "10.40.0.12";
     private const int Seconds = 2;
@@ -34,6 +35,7 @@ public sealed class RackSuperFrameTests
         var datagrams = after.Datagrams - before.Datagrams;
         var fragments = after.Fragments - before.Fragments;
         var figures = string.Create(CultureInfo.InvariantCulture, $"{gbps:F3} Gbit/s, about {segments:F0} segments, in {datagrams} datagrams and {fragments} fragments from hv1");
+        output.WriteLine(figures);
         Assert.True(segments > 1000, $"too little moved to tell: {figures}");
         Assert.True(datagrams * 3 < segments, $"the segments crossed one datagram each, not as super-frames: {figures}");
         Assert.True(fragments > datagrams, $"hv1's datagrams were not larger than its cable's MTU: {figures}");
