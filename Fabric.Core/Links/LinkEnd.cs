@@ -179,7 +179,8 @@ public abstract class LinkEnd : IDisposable
 
     /// <summary>
     /// Takes frames that arrived, as many as <paramref name="burst"/> may still need, and hands each one to
-    /// <see cref="Deliver"/>. Must stop taking frames once the burst is full.
+    /// <see cref="Deliver"/>, or puts it straight into the burst and asks <see cref="KeepReceived"/> whether it stays.
+    /// Must stop taking frames once the burst is full.
     /// </summary>
     protected abstract void ReceiveFrames(PacketBurst burst, long now);
 
@@ -250,31 +251,50 @@ public abstract class LinkEnd : IDisposable
 
     protected void CountForeign() => _counters.RxForeign++;
 
-    /// <summary>Routes one arrived frame: dropped while forced down, to liveness if a hello, else into the burst.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected void Deliver(ReadOnlySpan<byte> frame, PacketBurst burst, long now) => Deliver(frame, FrameOffload.None, burst, now);
-
-    /// <summary><see cref="Deliver(ReadOnlySpan{byte}, PacketBurst, long)"/> for a frame that carries an offload.</summary>
+    /// <summary>
+    /// Routes one arrived frame and what is left to do to it: dropped while forced down, to liveness if a hello, else
+    /// copied into the burst (or the impairment's delay line).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected void Deliver(ReadOnlySpan<byte> frame, in FrameOffload offload, PacketBurst burst, long now)
     {
         var impairer = _impairer;
+        if (!IsData(frame, impairer, now))
+        {
+            return;
+        }
+
+        var dropped = impairer is null ? (burst.TryAppend(frame, offload) ? 0 : 1) : impairer.Admit(frame, burst, now);
+        _counters.RxDropped += dropped;
+    }
+
+    /// <summary>
+    /// Routes a frame a kind received straight into slot <paramref name="index"/> of <paramref name="burst"/>, on an
+    /// end that is not impaired: true when it stays there as data; false when it was dropped or was a hello, and the
+    /// caller removes it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected bool KeepReceived(PacketBurst burst, int index, long now) => IsData(burst.Frame(index), null, now);
+
+    /// <summary>Whether an arrived frame is data to hand on: not dropped (forced down, or lost to impairment) nor a hello, which goes to liveness.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsData(ReadOnlySpan<byte> frame, LinkImpairer? impairer, long now)
+    {
         if (_forcedDown || (impairer is not null && impairer.Loses()))
         {
             _counters.RxDropped++;
-            return;
+            return false;
         }
 
         if (LivenessHello.IsHello(frame))
         {
             _counters.HellosReceived++;
             _liveness?.OnHello(frame, now);
-            return;
+            return false;
         }
 
         Capture.OfferInbound(frame);
-        var dropped = impairer is null ? (burst.TryAppend(frame, offload) ? 0 : 1) : impairer.Admit(frame, burst, now);
-        _counters.RxDropped += dropped;
+        return true;
     }
 
     /// <summary>

@@ -81,11 +81,10 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
             throw;
         }
 
-        // The kernel only writes results into receive headers (lengths, flags, the source), so they are set once.
+        // The kernel only writes results into receive headers (lengths, flags, the source), so they are set once;
+        // each receive points the vectors at the slots it fills.
         for (var i = 0; i < PacketBurst.Capacity; i++)
         {
-            // SAFETY: the receive slots are pinned; slot i spans ReceiveSlotSize bytes inside the array.
-            _receiveBatch.SetVector(i, (byte*)Unsafe.AsPointer(ref _receiveSlots[i * ReceiveSlotSize]), ReceiveSlotSize);
             _receiveBatch.SetMessage(i, i, 1, default);
         }
 
@@ -225,41 +224,121 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
             return;
         }
 
-        // SAFETY: the constructor pointed every header at a pinned slot; the kernel only writes results back.
+        if (burst.FrameLimit >= ReceiveSlotSize && !IsImpaired)
+        {
+            ReceiveInPlace(burst, room, now);
+            return;
+        }
+
+        for (var i = 0; i < room; i++)
+        {
+            // SAFETY: the receive slots are pinned; slot i spans ReceiveSlotSize bytes inside the array.
+            _receiveBatch.SetVector(i, (byte*)Unsafe.AsPointer(ref _receiveSlots[i * ReceiveSlotSize]), ReceiveSlotSize);
+        }
+
+        // SAFETY: every header of the batch points at a pinned slot; the kernel only writes results back.
         var received = UdpInterop.ReceiveMultipleMessages(_receiverHandle, _receiveBatch.Messages, (uint)room, UdpInterop.MsgDontWait, null);
         for (var i = 0; i < received; i++)
         {
-            ref var message = ref _receiveBatch.Message(i);
-            if ((message.Header.Flags & UdpInterop.MsgTruncated) != 0 || message.Length == 0)
+            if (IsFromPeer(i))
             {
-                CountMalformed();
-            }
-            else if (_receiveBatch.Address(i).AddressNetworkOrder != _peer.AddressNetworkOrder)
-            {
-                CountForeign();
-            }
-            else
-            {
-                DeliverDatagram(_receiveSlots.AsSpan(i * ReceiveSlotSize, (int)message.Length), burst, now);
+                var datagram = _receiveSlots.AsSpan(i * ReceiveSlotSize, (int)_receiveBatch.Message(i).Length);
+                if (TryReadOffload(datagram, out var offload))
+                {
+                    Deliver(datagram, offload, burst, now);
+                }
             }
         }
     }
 
-    /// <summary>Delivers a datagram's frame; one longer than any plain frame is a TCP super-frame, or malformed.</summary>
-    private void DeliverDatagram(Span<byte> datagram, PacketBurst burst, long now)
+    /// <summary>
+    /// Receives datagrams straight into new frames of <paramref name="burst"/>, whose slots take a super-frame, so a
+    /// 64 KiB datagram is copied once, by the kernel; frames that turn out not to be data are removed again.
+    /// </summary>
+    private void ReceiveInPlace(PacketBurst burst, int room, long now)
     {
-        if (datagram.Length <= PacketBurst.MaxFrameLength)
+        var first = burst.Count;
+        for (var i = 0; i < room; i++)
         {
-            Deliver(datagram, burst, now);
+            var slot = burst.Append(ReceiveSlotSize);
+
+            // SAFETY: PacketBurst allocates its slots pinned, and this slot spans ReceiveSlotSize bytes; the
+            // recvmmsg below returns before the burst can be touched by anyone else.
+            _receiveBatch.SetVector(i, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(slot)), slot.Length);
         }
-        else if (MplsInUdpOffload.TryRead(datagram, out var offload))
+
+        // SAFETY: as above; the kernel writes datagrams into the burst's slots and results into the batch's headers.
+        var received = Math.Max(0, UdpInterop.ReceiveMultipleMessages(_receiverHandle, _receiveBatch.Messages, (uint)room, UdpInterop.MsgDontWait, null));
+        for (var unfilled = received; unfilled < room; unfilled++)
         {
-            Deliver(datagram, offload, burst, now);
+            burst.DropLast();
         }
-        else
+
+        // Lengths first, so a frame removed below moves only the bytes of the frames after it.
+        for (var i = 0; i < received; i++)
+        {
+            burst.TrySetLength(first + i, IsFromPeer(i) ? (int)_receiveBatch.Message(i).Length : 0);
+        }
+
+        var index = first;
+        for (var i = 0; i < received; i++)
+        {
+            if (burst.Length(index) > 0 && IsWhole(burst, index) && KeepReceived(burst, index, now))
+            {
+                index++;
+            }
+            else
+            {
+                burst.RemoveAt(index);
+            }
+        }
+    }
+
+    /// <summary>Whether received message <paramref name="i"/> is a whole datagram from the peer; counts it when not.</summary>
+    private bool IsFromPeer(int i)
+    {
+        ref var message = ref _receiveBatch.Message(i);
+        if ((message.Header.Flags & UdpInterop.MsgTruncated) != 0 || message.Length == 0)
         {
             CountMalformed();
+            return false;
         }
+
+        if (_receiveBatch.Address(i).AddressNetworkOrder != _peer.AddressNetworkOrder)
+        {
+            CountForeign();
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether frame <paramref name="index"/> is a plain frame, or a super-frame whose offload is read back into the burst.</summary>
+    private bool IsWhole(PacketBurst burst, int index)
+    {
+        if (!TryReadOffload(burst.Frame(index), out var offload))
+        {
+            return false;
+        }
+
+        burst.SetOffload(index, offload);
+        return true;
+    }
+
+    /// <summary>
+    /// The offload a datagram's frame carries: none for one no longer than a plain frame, else that of the TCP
+    /// super-frame it must be. False, and counted as malformed, when it is longer and no super-frame.
+    /// </summary>
+    private bool TryReadOffload(Span<byte> datagram, out FrameOffload offload)
+    {
+        offload = FrameOffload.None;
+        if (datagram.Length <= PacketBurst.MaxFrameLength || MplsInUdpOffload.TryRead(datagram, out offload))
+        {
+            return true;
+        }
+
+        CountMalformed();
+        return false;
     }
 
     /// <summary>
