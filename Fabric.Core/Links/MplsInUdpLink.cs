@@ -48,7 +48,8 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
     private readonly ushort[] _stampedFields = new ushort[PacketBurst.Capacity];
 
     private readonly MessageBatch _receiveBatch = new();
-    private readonly byte[] _receiveSlots = GC.AllocateArray<byte>(PacketBurst.Capacity * ReceiveSlotSize, pinned: true);
+    // Only for bursts that cannot take a super-frame and for impaired ends; nodes receive straight into their bursts.
+    private byte[]? _receiveSlots;
 
     public MplsInUdpLink(string name, MplsInUdpLinkOptions options)
         : base(name)
@@ -230,10 +231,11 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
             return;
         }
 
+        var slots = _receiveSlots ??= GC.AllocateArray<byte>(PacketBurst.Capacity * ReceiveSlotSize, pinned: true);
         for (var i = 0; i < room; i++)
         {
             // SAFETY: the receive slots are pinned; slot i spans ReceiveSlotSize bytes inside the array.
-            _receiveBatch.SetVector(i, (byte*)Unsafe.AsPointer(ref _receiveSlots[i * ReceiveSlotSize]), ReceiveSlotSize);
+            _receiveBatch.SetVector(i, (byte*)Unsafe.AsPointer(ref slots[i * ReceiveSlotSize]), ReceiveSlotSize);
         }
 
         // SAFETY: every header of the batch points at a pinned slot; the kernel only writes results back.
@@ -242,7 +244,7 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         {
             if (IsFromPeer(i))
             {
-                var datagram = _receiveSlots.AsSpan(i * ReceiveSlotSize, (int)_receiveBatch.Message(i).Length);
+                var datagram = slots.AsSpan(i * ReceiveSlotSize, (int)_receiveBatch.Message(i).Length);
                 if (TryReadOffload(datagram, out var offload))
                 {
                     Deliver(datagram, offload, burst, now);
