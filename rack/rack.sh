@@ -13,6 +13,7 @@ dir=${SDN_RACK_DIR:-/tmp/sdn-rack}
 while [[ $dir == */ && $dir != / ]]; do dir=${dir%/}; done
 port=${SDN_RACK_PORT:-6653}
 host_prefix=${SDN_RACK_HOST_PREFIX:-sdn-}
+mtu=${SDN_RACK_MTU:-9000}
 
 # The machines, in the order `up` fills them, and each one's last address octet on the underlay.
 machines=(ctl hv1 hv2 hv3 core1 core2)
@@ -52,6 +53,7 @@ environment (use the same values for every command on one rack):
   SDN_RACK_DIR     state dir: tokens, logs, pids (now: $dir)
   SDN_RACK_PORT    the controller's port         (now: $port)
   SDN_RACK_HOST_PREFIX  the edges' --host-prefix, before each host's namespace name (now: $host_prefix)
+  SDN_RACK_MTU     the cables' MTU               (now: $mtu)
   SDN_RACK_SDN     command that runs sdn         (default: dotnet $root/Sdn.Cli/bin/Release/net10.0/sdn.dll,
                    built through ./sdn when stale)
 EOF
@@ -89,7 +91,7 @@ ns() { printf '%s%s' "$prefix" "$1"; }
 # How to run this script again on the same rack: with the SDN_RACK_* variables this run was given.
 self() {
   local v
-  for v in SDN_RACK_PREFIX SDN_RACK_NET SDN_RACK_DIR SDN_RACK_PORT SDN_RACK_HOST_PREFIX; do
+  for v in SDN_RACK_PREFIX SDN_RACK_NET SDN_RACK_DIR SDN_RACK_PORT SDN_RACK_HOST_PREFIX SDN_RACK_MTU; do
     [ -z "${!v:-}" ] || printf '%s=%q ' "$v" "${!v}"
   done
   printf '%s' "$0"
@@ -113,6 +115,9 @@ check_config() {
     die "SDN_RACK_PORT '$port' is not a TCP port (1-65535)"
   fi
   [[ $dir == /* && $dir != / ]] || die "SDN_RACK_DIR '$dir' must be an absolute path other than /"
+  if ! [[ $mtu =~ ^[0-9]{1,5}$ ]] || ((mtu < 1280 || mtu > 65535)); then
+    die "SDN_RACK_MTU '$mtu' is not an MTU the underlay can use (1280-65535, such as 1500 or 9000)"
+  fi
 }
 
 need_root() {
@@ -478,7 +483,7 @@ cmd_net() {
   for m in "${machines[@]}"; do
     ipx netns add "$(ns "$m")"
     ipx -n "$(ns "$m")" link set lo up
-    ipx -n "$(ns "$switch")" link add "$m" type veth peer name "$cable" netns "$(ns "$m")"
+    ipx -n "$(ns "$switch")" link add "$m" mtu "$mtu" type veth peer name "$cable" mtu "$mtu" netns "$(ns "$m")"
     ipx -n "$(ns "$switch")" link set "$m" master "$bridge"
     ipx -n "$(ns "$switch")" link set "$m" up
     ipx -n "$(ns "$m")" addr add "$(addr "$m")/24" dev "$cable"
@@ -486,7 +491,7 @@ cmd_net() {
   done
   if [ "${1:-}" != quiet ]; then
     undo=""
-    echo "rack: net is up: ${#machines[@]} machines on bridge $bridge in $(ns "$switch"), $subnet.0/24"
+    echo "rack: net is up: ${#machines[@]} machines on bridge $bridge in $(ns "$switch"), $subnet.0/24, MTU $mtu"
     print_machines
   fi
 }

@@ -47,7 +47,7 @@ public sealed class InMemoryLink : LinkEnd
     public override void WakeOnArrival(Doorbell? doorbell) => _inbound.Consumer = doorbell;
 
     /// <summary>An impaired peer holds frames as plain bytes, so they must arrive finished.</summary>
-    protected override bool OffloadsReachPeer => !_peer.IsImpaired;
+    protected override bool OffloadReachesPeer(ReadOnlySpan<byte> frame, in FrameOffload offload) => !_peer.IsImpaired;
 
     protected override int Transmit(PacketBurst burst, ReadOnlySpan<byte> frames, out long bytes) =>
         _outbound.EnqueueBurst(burst, frames, out bytes);

@@ -50,16 +50,17 @@ public abstract class LinkEnd : IDisposable
     }
 
     /// <summary>
-    /// Whether this kind of link can carry a frame's <see cref="FrameOffload"/> to its peer, and so TCP
-    /// super-frames: an in-memory link can; a link over real sockets cannot, and finishes the work in software.
+    /// Whether this kind of link can carry TCP super-frames and other frames with their <see cref="FrameOffload"/>
+    /// still to do, so that senders may hand it such frames; a frame whose offload cannot reach the peer as it is
+    /// (<see cref="OffloadReachesPeer"/>) is finished in software here.
     /// </summary>
     public virtual bool CarriesOffloads => false;
 
     /// <summary>Whether inbound frames are impaired, which holds them as plain bytes.</summary>
     internal bool IsImpaired => Volatile.Read(ref _impairer) is not null;
 
-    /// <summary>Whether a frame's offload reaches the peer as it is sent now.</summary>
-    protected virtual bool OffloadsReachPeer => CarriesOffloads;
+    /// <summary>Whether <paramref name="frame"/>'s offload, a checksum left to finish at least, reaches the peer as it is sent now.</summary>
+    protected virtual bool OffloadReachesPeer(ReadOnlySpan<byte> frame, in FrameOffload offload) => CarriesOffloads;
 
     /// <summary>
     /// Wakes <paramref name="doorbell"/>'s owner whenever frames arrive here, so the receiving thread may park on it;
@@ -99,7 +100,7 @@ public abstract class LinkEnd : IDisposable
         }
 
         Capture.OfferOutbound(burst, frames);
-        if (!OffloadsReachPeer && AnyOffloadPending(burst, frames))
+        if (AnyOffloadStranded(burst, frames))
         {
             return SendFinished(burst, frames);
         }
@@ -178,7 +179,8 @@ public abstract class LinkEnd : IDisposable
 
     /// <summary>
     /// Takes frames that arrived, as many as <paramref name="burst"/> may still need, and hands each one to
-    /// <see cref="Deliver"/>. Must stop taking frames once the burst is full.
+    /// <see cref="Deliver"/>, or puts it straight into the burst and asks <see cref="KeepReceived"/> whether it stays.
+    /// Must stop taking frames once the burst is full.
     /// </summary>
     protected abstract void ReceiveFrames(PacketBurst burst, long now);
 
@@ -188,11 +190,12 @@ public abstract class LinkEnd : IDisposable
 
     protected void CountMalformed() => _counters.RxMalformed++;
 
-    private static bool AnyOffloadPending(PacketBurst burst, ReadOnlySpan<byte> frames)
+    private bool AnyOffloadStranded(PacketBurst burst, ReadOnlySpan<byte> frames)
     {
         for (var i = 0; i < frames.Length; i++)
         {
-            if (burst.Offload(frames[i]).NeedsChecksum)
+            ref readonly var offload = ref burst.Offload(frames[i]);
+            if (offload.NeedsChecksum && !OffloadReachesPeer(burst.Frame(frames[i]), offload))
             {
                 return true;
             }
@@ -248,31 +251,50 @@ public abstract class LinkEnd : IDisposable
 
     protected void CountForeign() => _counters.RxForeign++;
 
-    /// <summary>Routes one arrived frame: dropped while forced down, to liveness if a hello, else into the burst.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected void Deliver(ReadOnlySpan<byte> frame, PacketBurst burst, long now) => Deliver(frame, FrameOffload.None, burst, now);
-
-    /// <summary><see cref="Deliver(ReadOnlySpan{byte}, PacketBurst, long)"/> for a frame that carries an offload.</summary>
+    /// <summary>
+    /// Routes one arrived frame and what is left to do to it: dropped while forced down, to liveness if a hello, else
+    /// copied into the burst (or the impairment's delay line).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected void Deliver(ReadOnlySpan<byte> frame, in FrameOffload offload, PacketBurst burst, long now)
     {
         var impairer = _impairer;
+        if (!IsData(frame, impairer, now))
+        {
+            return;
+        }
+
+        var dropped = impairer is null ? (burst.TryAppend(frame, offload) ? 0 : 1) : impairer.Admit(frame, burst, now);
+        _counters.RxDropped += dropped;
+    }
+
+    /// <summary>
+    /// Routes a frame a kind received straight into slot <paramref name="index"/> of <paramref name="burst"/>, on an
+    /// end that is not impaired: true when it stays there as data; false when it was dropped or was a hello, and the
+    /// caller removes it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected bool KeepReceived(PacketBurst burst, int index, long now) => IsData(burst.Frame(index), null, now);
+
+    /// <summary>Whether an arrived frame is data to hand on: not dropped (forced down, or lost to impairment) nor a hello, which goes to liveness.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsData(ReadOnlySpan<byte> frame, LinkImpairer? impairer, long now)
+    {
         if (_forcedDown || (impairer is not null && impairer.Loses()))
         {
             _counters.RxDropped++;
-            return;
+            return false;
         }
 
         if (LivenessHello.IsHello(frame))
         {
             _counters.HellosReceived++;
             _liveness?.OnHello(frame, now);
-            return;
+            return false;
         }
 
         Capture.OfferInbound(frame);
-        var dropped = impairer is null ? (burst.TryAppend(frame, offload) ? 0 : 1) : impairer.Admit(frame, burst, now);
-        _counters.RxDropped += dropped;
+        return true;
     }
 
     /// <summary>

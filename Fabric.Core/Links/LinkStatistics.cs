@@ -6,7 +6,7 @@ namespace Sdn.Fabric.Core.Links;
 /// </summary>
 /// <param name="TxDropped">Data frames refused on send: link forced down, ring or socket buffer full.</param>
 /// <param name="RxDropped">Inbound frames discarded: link forced down, impairment loss, no room in the burst.</param>
-/// <param name="RxMalformed">Inbound datagrams that cannot be a frame: truncated (larger than a burst slot) or empty.</param>
+/// <param name="RxMalformed">Inbound datagrams that cannot be a frame: truncated (larger than a super-frame), empty, or longer than a plain frame without being a TCP super-frame (<see cref="MplsInUdpOffload"/>).</param>
 /// <param name="RxForeign">Inbound datagrams from an address other than the configured peer.</param>
 public readonly record struct LinkStatistics(
     long TxFrames,

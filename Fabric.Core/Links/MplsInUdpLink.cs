@@ -14,6 +14,9 @@ namespace Sdn.Fabric.Core.Links;
 /// underlay that hashes UDP ports spreads flows without reordering any. Bursts go out with one sendmmsg per
 /// source port and come in with one recvmmsg, so a burst costs a few system calls rather than one per frame;
 /// runs of equal-length frames of one source port also share one trip through the kernel's stack (UDP GSO).
+/// A TCP super-frame crosses whole, as one datagram that the underlay fragments and reassembles, and arrives
+/// with its offload (<see cref="MplsInUdpOffload"/>); every other frame with a checksum left to finish is
+/// finished on its way out.
 /// </summary>
 public sealed unsafe class MplsInUdpLink : LinkEnd
 {
@@ -23,6 +26,9 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
 
     // The largest UDP payload one offloaded send may carry.
     private const int MaxOffloadBytes = 65_000;
+
+    // Every receive slot takes a whole super-frame: a datagram's size is known only once it is read.
+    private const int ReceiveSlotSize = PacketBurst.MaxSuperFrameLength;
 
     private readonly Socket _receiver;
     private readonly Socket[] _senders;
@@ -39,9 +45,11 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
     private readonly byte[] _framesOfMessage = new byte[PacketBurst.Capacity];
     private readonly int[] _bytesOfMessage = new int[PacketBurst.Capacity];
     private readonly int[] _framesPerSender;
+    private readonly ushort[] _stampedFields = new ushort[PacketBurst.Capacity];
 
     private readonly MessageBatch _receiveBatch = new();
-    private readonly byte[] _receiveSlots = GC.AllocateArray<byte>(PacketBurst.Capacity * PacketBurst.MaxFrameLength, pinned: true);
+    // Only for bursts that cannot take a super-frame and for impaired ends; nodes receive straight into their bursts.
+    private byte[]? _receiveSlots;
 
     public MplsInUdpLink(string name, MplsInUdpLinkOptions options)
         : base(name)
@@ -74,11 +82,10 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
             throw;
         }
 
-        // The kernel only writes results into receive headers (lengths, flags, the source), so they are set once.
+        // The kernel only writes results into receive headers (lengths, flags, the source), so they are set once;
+        // each receive points the vectors at the slots it fills.
         for (var i = 0; i < PacketBurst.Capacity; i++)
         {
-            // SAFETY: the receive slots are pinned; slot i spans MaxFrameLength bytes inside the array.
-            _receiveBatch.SetVector(i, (byte*)Unsafe.AsPointer(ref _receiveSlots[i * PacketBurst.MaxFrameLength]), PacketBurst.MaxFrameLength);
             _receiveBatch.SetMessage(i, i, 1, default);
         }
 
@@ -92,10 +99,57 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
     /// <summary>The UDP source ports flows are spread over, all within 49152–65535.</summary>
     public IReadOnlyList<int> SourcePorts { get; }
 
+    /// <summary>TCP super-frames cross whole; other frames with a checksum left to finish go finished.</summary>
+    public override bool CarriesOffloads => true;
+
     /// <summary>The kernel fills the receiving socket, so the doorbell watches its descriptor.</summary>
     public override void WakeOnArrival(Doorbell? doorbell) => _arrivals.WakeOn(doorbell);
 
+    protected override bool OffloadReachesPeer(ReadOnlySpan<byte> frame, in FrameOffload offload) => MplsInUdpOffload.CanCarry(frame, offload);
+
     protected override int Transmit(PacketBurst burst, ReadOnlySpan<byte> frames, out long bytes)
+    {
+        var stamped = StampOffloads(burst, frames);
+        var sent = TransmitStamped(burst, frames, out bytes);
+        if (stamped)
+        {
+            RestoreOffloads(burst, frames);
+        }
+
+        return sent;
+    }
+
+    /// <summary>Readies the frames with an offload for the wire (<see cref="MplsInUdpOffload.Stamp"/>); true when there was any.</summary>
+    private bool StampOffloads(PacketBurst burst, ReadOnlySpan<byte> frames)
+    {
+        var any = false;
+        for (var i = 0; i < frames.Length; i++)
+        {
+            ref readonly var offload = ref burst.Offload(frames[i]);
+            if (offload.NeedsChecksum)
+            {
+                _stampedFields[i] = MplsInUdpOffload.Stamp(burst.Frame(frames[i]), offload);
+                any = true;
+            }
+        }
+
+        return any;
+    }
+
+    /// <summary>Leaves the burst as the caller gave it, which may send it on elsewhere.</summary>
+    private void RestoreOffloads(PacketBurst burst, ReadOnlySpan<byte> frames)
+    {
+        for (var i = 0; i < frames.Length; i++)
+        {
+            ref readonly var offload = ref burst.Offload(frames[i]);
+            if (offload.NeedsChecksum)
+            {
+                MplsInUdpOffload.Restore(burst.Frame(frames[i]), offload, _stampedFields[i]);
+            }
+        }
+    }
+
+    private int TransmitStamped(PacketBurst burst, ReadOnlySpan<byte> frames, out long bytes)
     {
         // Group the frames by sender socket (a counting sort), keeping each flow's frames in order;
         // vector v then carries frame _frameOfVector[v].
@@ -171,24 +225,122 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
             return;
         }
 
-        // SAFETY: the constructor pointed every header at a pinned slot; the kernel only writes results back.
+        if (burst.FrameLimit >= ReceiveSlotSize && !IsImpaired)
+        {
+            ReceiveInPlace(burst, room, now);
+            return;
+        }
+
+        var slots = _receiveSlots ??= GC.AllocateArray<byte>(PacketBurst.Capacity * ReceiveSlotSize, pinned: true);
+        for (var i = 0; i < room; i++)
+        {
+            // SAFETY: the receive slots are pinned; slot i spans ReceiveSlotSize bytes inside the array.
+            _receiveBatch.SetVector(i, (byte*)Unsafe.AsPointer(ref slots[i * ReceiveSlotSize]), ReceiveSlotSize);
+        }
+
+        // SAFETY: every header of the batch points at a pinned slot; the kernel only writes results back.
         var received = UdpInterop.ReceiveMultipleMessages(_receiverHandle, _receiveBatch.Messages, (uint)room, UdpInterop.MsgDontWait, null);
         for (var i = 0; i < received; i++)
         {
-            ref var message = ref _receiveBatch.Message(i);
-            if ((message.Header.Flags & UdpInterop.MsgTruncated) != 0 || message.Length == 0)
+            if (IsFromPeer(i))
             {
-                CountMalformed();
+                var datagram = slots.AsSpan(i * ReceiveSlotSize, (int)_receiveBatch.Message(i).Length);
+                if (TryReadOffload(datagram, out var offload))
+                {
+                    Deliver(datagram, offload, burst, now);
+                }
             }
-            else if (_receiveBatch.Address(i).AddressNetworkOrder != _peer.AddressNetworkOrder)
+        }
+    }
+
+    /// <summary>
+    /// Receives datagrams straight into new frames of <paramref name="burst"/>, whose slots take a super-frame, so a
+    /// 64 KiB datagram is copied once, by the kernel; frames that turn out not to be data are removed again.
+    /// </summary>
+    private void ReceiveInPlace(PacketBurst burst, int room, long now)
+    {
+        var first = burst.Count;
+        for (var i = 0; i < room; i++)
+        {
+            var slot = burst.Append(ReceiveSlotSize);
+
+            // SAFETY: PacketBurst allocates its slots pinned, and this slot spans ReceiveSlotSize bytes; the
+            // recvmmsg below returns before the burst can be touched by anyone else.
+            _receiveBatch.SetVector(i, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(slot)), slot.Length);
+        }
+
+        // SAFETY: as above; the kernel writes datagrams into the burst's slots and results into the batch's headers.
+        var received = Math.Max(0, UdpInterop.ReceiveMultipleMessages(_receiverHandle, _receiveBatch.Messages, (uint)room, UdpInterop.MsgDontWait, null));
+        for (var unfilled = received; unfilled < room; unfilled++)
+        {
+            burst.DropLast();
+        }
+
+        // Lengths first, so a frame removed below moves only the bytes of the frames after it.
+        for (var i = 0; i < received; i++)
+        {
+            burst.TrySetLength(first + i, IsFromPeer(i) ? (int)_receiveBatch.Message(i).Length : 0);
+        }
+
+        var index = first;
+        for (var i = 0; i < received; i++)
+        {
+            if (burst.Length(index) > 0 && IsWhole(burst, index) && KeepReceived(burst, index, now))
             {
-                CountForeign();
+                index++;
             }
             else
             {
-                Deliver(_receiveSlots.AsSpan(i * PacketBurst.MaxFrameLength, (int)message.Length), burst, now);
+                burst.RemoveAt(index);
             }
         }
+    }
+
+    /// <summary>Whether received message <paramref name="i"/> is a whole datagram from the peer; counts it when not.</summary>
+    private bool IsFromPeer(int i)
+    {
+        ref var message = ref _receiveBatch.Message(i);
+        if ((message.Header.Flags & UdpInterop.MsgTruncated) != 0 || message.Length == 0)
+        {
+            CountMalformed();
+            return false;
+        }
+
+        if (_receiveBatch.Address(i).AddressNetworkOrder != _peer.AddressNetworkOrder)
+        {
+            CountForeign();
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether frame <paramref name="index"/> is a plain frame, or a super-frame whose offload is read back into the burst.</summary>
+    private bool IsWhole(PacketBurst burst, int index)
+    {
+        if (!TryReadOffload(burst.Frame(index), out var offload))
+        {
+            return false;
+        }
+
+        burst.SetOffload(index, offload);
+        return true;
+    }
+
+    /// <summary>
+    /// The offload a datagram's frame carries: none for one no longer than a plain frame, else that of the TCP
+    /// super-frame it must be. False, and counted as malformed, when it is longer and no super-frame.
+    /// </summary>
+    private bool TryReadOffload(Span<byte> datagram, out FrameOffload offload)
+    {
+        offload = FrameOffload.None;
+        if (datagram.Length <= PacketBurst.MaxFrameLength || MplsInUdpOffload.TryRead(datagram, out offload))
+        {
+            return true;
+        }
+
+        CountMalformed();
+        return false;
     }
 
     /// <summary>

@@ -143,6 +143,32 @@ public class LinkContractTests
         }
     }
 
+    [Fact]
+    public void A_hello_received_among_data_straight_into_super_frame_slots_is_diverted_and_the_data_keeps_its_order()
+    {
+        var (a, b) = LinkPairs.CreateUdp();
+        using (a)
+        using (b)
+        {
+            var first = MplsFrames.Build([100], MplsFrames.Payload(1, 0));
+            var second = MplsFrames.Build([100], MplsFrames.Payload(2, 0));
+            a.Send(MplsFrames.Burst(first));
+            Assert.True(a.SendHello(HelloFrame()));
+            a.Send(MplsFrames.Burst(second));
+
+            var received = new PacketBurst(superFrames: true);
+            var deadline = DateTime.UtcNow.AddSeconds(1);
+            while ((received.Count < 2 || b.Statistics.HellosReceived == 0) && DateTime.UtcNow < deadline)
+            {
+                b.Receive(received);
+                Thread.Sleep(1);
+            }
+
+            Assert.Equal([first, second], Enumerable.Range(0, received.Count).Select(i => received.Frame(i).ToArray()));
+            Assert.Equal((1L, 2L), (b.Statistics.HellosReceived, b.Statistics.RxFrames));
+        }
+    }
+
     private static byte[] HelloFrame()
     {
         var hello = new byte[LivenessHello.Size];

@@ -15,7 +15,7 @@ public class SuperFrameLinkTests
     public void An_in_memory_link_carries_a_super_frame_whole_with_its_offload()
     {
         var (a, b) = InMemoryLink.CreatePair("a", "b");
-        var (frame, offload) = LabelledSuperFrame();
+        var (frame, offload) = LabelledSuperFrame(ipv6: false);
 
         Assert.Equal(1, a.Send(BurstOf(frame, offload)));
 
@@ -25,21 +25,90 @@ public class SuperFrameLinkTests
         Assert.Equal(offload, received.Offload(0));
     }
 
-    [Fact]
-    public void An_mpls_in_udp_link_sends_a_super_frame_as_segments_under_its_labels()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_mpls_in_udp_link_carries_a_super_frame_as_one_datagram_with_its_offload(bool ipv6)
     {
         var (a, b) = LinkPairs.CreateUdp();
         using (a)
         using (b)
         {
-            var (frame, offload) = LabelledSuperFrame();
+            var (frame, offload) = LabelledSuperFrame(ipv6);
+            var sent = BurstOf(frame, offload);
 
-            Assert.Equal(1, a.Send(BurstOf(frame, offload)));
+            Assert.Equal(1, a.Send(sent));
 
-            var segments = LinkPairs.ReceiveFrames(b, (Payload + Mss - 1) / Mss);
-            Assert.All(segments, s => Assert.Equal(Labels, s[..Labels.Length]));
-            SuperFrames.AssertSegmentsOf(false, Payload, Mss, SuperFrames.PshAck, segments, prefix: Labels.Length);
-            Assert.Equal(segments.Count, a.Statistics.TxFrames);
+            var received = ReceiveSuperFrames(b, 1);
+            Assert.Equal(1, received.Count);
+            Assert.Equal(frame, received.Frame(0).ToArray());
+            Assert.Equal(offload, received.Offload(0));
+            Assert.Equal(frame, sent.Frame(0).ToArray());
+            Assert.Equal((1L, (long)frame.Length), (a.Statistics.TxFrames, a.Statistics.TxBytes));
+
+            // What arrived is a super-frame the far edge can hand on: cut here, it makes valid segments.
+            var segments = new PacketBurst();
+            Assert.Equal(offload.SegmentSize == 0 ? 0 : (Payload + Mss - 1) / Mss, FrameSegmenter.AppendSegments(received.Frame(0), received.Offload(0), segments, 0));
+            SuperFrames.AssertSegmentsOf(ipv6, Payload, Mss, SuperFrames.PshAck, [.. Enumerable.Range(0, segments.Count).Select(i => segments.Frame(i).ToArray())], prefix: Labels.Length);
+        }
+    }
+
+    [Fact]
+    public void A_super_frame_no_longer_than_a_plain_frame_crosses_an_mpls_in_udp_link_as_segments()
+    {
+        const int ShortPayload = 1200;
+        const ushort SmallMss = 536;
+        var (a, b) = LinkPairs.CreateUdp();
+        using (a)
+        using (b)
+        {
+            var (tcp, offload) = SuperFrames.Tcp(ipv6: false, ShortPayload, SmallMss);
+
+            Assert.Equal(1, a.Send(BurstOf([.. Labels, .. tcp], offload)));
+
+            var segments = LinkPairs.ReceiveFrames(b, 3);
+            SuperFrames.AssertSegmentsOf(false, ShortPayload, SmallMss, SuperFrames.PshAck, segments, prefix: Labels.Length);
+        }
+    }
+
+    [Fact]
+    public void A_frame_with_only_its_checksum_left_crosses_an_mpls_in_udp_link_finished_and_the_senders_burst_is_unchanged()
+    {
+        var (a, b) = LinkPairs.CreateUdp();
+        using (a)
+        using (b)
+        {
+            var (tcp, superOffload) = SuperFrames.Tcp(ipv6: false, Mss, Mss);
+            byte[] frame = [.. Labels, .. tcp];
+            var sent = BurstOf(frame, superOffload with { Segmentation = FrameSegmentation.None, SegmentSize = 0 });
+
+            Assert.Equal(1, a.Send(sent));
+
+            var arrived = Assert.Single(LinkPairs.ReceiveFrames(b, 1));
+            SuperFrames.AssertSegmentsOf(false, Mss, Mss, SuperFrames.PshAck, [arrived], prefix: Labels.Length);
+            Assert.Equal(frame, sent.Frame(0).ToArray());
+        }
+    }
+
+    [Fact]
+    public void A_datagram_longer_than_a_plain_frame_that_is_no_tcp_super_frame_is_counted_as_malformed()
+    {
+        var (a, b) = LinkPairs.CreateUdp();
+        using (a)
+        using (b)
+        {
+            // Labels, then an Ethernet frame of EtherType 0 and zeros: too long for a plain frame, and no IP in it.
+            Assert.Equal(1, a.Send(BurstOf([.. Labels, .. new byte[PacketBurst.MaxFrameLength]], FrameOffload.None)));
+
+            var deadline = DateTime.UtcNow.AddSeconds(1);
+            var received = new PacketBurst(superFrames: true);
+            while (b.Statistics.RxMalformed == 0 && DateTime.UtcNow < deadline)
+            {
+                b.Receive(received);
+                Thread.Sleep(1);
+            }
+
+            Assert.Equal((0, 1L), (received.Count, b.Statistics.RxMalformed));
         }
     }
 
@@ -48,7 +117,7 @@ public class SuperFrameLinkTests
     {
         var (a, b) = InMemoryLink.CreatePair("a", "b");
         b.Impair(new LinkImpairment(LossRate: 0, Delay: TimeSpan.FromMilliseconds(1), ReorderRate: 0, Seed: 1));
-        var (frame, offload) = LabelledSuperFrame();
+        var (frame, offload) = LabelledSuperFrame(ipv6: false);
 
         Assert.Equal(1, a.Send(BurstOf(frame, offload)));
 
@@ -107,10 +176,26 @@ public class SuperFrameLinkTests
         Assert.Equal(queued.Count, ring.Count);
     }
 
-    private static (byte[] Frame, FrameOffload Offload) LabelledSuperFrame()
+    private static (byte[] Frame, FrameOffload Offload) LabelledSuperFrame(bool ipv6 = false)
     {
-        var (frame, offload) = SuperFrames.Tcp(ipv6: false, Payload, Mss);
+        var (frame, offload) = SuperFrames.Tcp(ipv6, Payload, Mss);
         return ([.. Labels, .. frame], offload);
+    }
+
+    /// <summary>Receives on <paramref name="link"/> into a super-frame burst until <paramref name="count"/> frames arrived or a second passed.</summary>
+    private static PacketBurst ReceiveSuperFrames(LinkEnd link, int count)
+    {
+        var burst = new PacketBurst(superFrames: true);
+        var deadline = DateTime.UtcNow.AddSeconds(1);
+        while (burst.Count < count && DateTime.UtcNow < deadline)
+        {
+            if (link.Receive(burst) == 0)
+            {
+                Thread.Sleep(1);
+            }
+        }
+
+        return burst;
     }
 
     private static PacketBurst BurstOf(byte[] frame, FrameOffload offload)

@@ -6,9 +6,9 @@ namespace Sdn.EndToEnd.Topologies;
 
 /// <summary>
 /// 64 MiB over one TCP connection between two namespaces on TAPs with offloads, across edge, core and edge: the
-/// kernel hands the edge 64 KiB super-frames. Over in-memory links they stay whole to the far TAP; over
-/// MPLS-in-UDP links they are cut into segments on the way out. Either way every byte must arrive as sent, having
-/// crossed link ends of the kind asked for.
+/// kernel hands the edge 64 KiB super-frames, and they stay whole to the far TAP: in the rings of in-memory links, or
+/// as one datagram each over MPLS-in-UDP links. Either way every byte must arrive as sent, having crossed link ends of
+/// the kind asked for.
 /// </summary>
 public sealed class LargeTransferAcrossTheFabricTests
 {
