@@ -29,6 +29,7 @@ public sealed class CompileContext
     private readonly SortedDictionary<string, CoreNode> _cores = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Link> _links = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<string, Link>> _linksByNode = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ExternalNetwork> _externals = new(StringComparer.Ordinal);
     private readonly NameTally _tenantsOnEdges = new();
     private readonly NameTally _networksOnEdges = new();
 
@@ -53,6 +54,8 @@ public sealed class CompileContext
     public IReadOnlyDictionary<string, Port> Ports => _ports;
 
     public IReadOnlyDictionary<string, AclRule> Rules => _rules;
+
+    public IReadOnlyDictionary<string, ExternalNetwork> Externals => _externals;
 
     public IEnumerable<string> EdgeNames => _edges.Keys;
 
@@ -100,6 +103,9 @@ public sealed class CompileContext
                 break;
             case EdgeNode edge:
                 Set(_edges, edge.Name, edge, present);
+                break;
+            case ExternalNetwork external:
+                Set(_externals, external.Name, external, present);
                 break;
             case CoreNode core:
                 Set(_cores, core.Name, core, present);
