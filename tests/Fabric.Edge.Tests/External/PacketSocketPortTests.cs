@@ -43,11 +43,21 @@ public sealed class PacketSocketPortTests : IDisposable
 
     private string Outside => $"sdnq{_suffix}";
 
-    /// <summary>Deleting the namespace deletes its end of the veth pair, and with it the pair.</summary>
+    /// <summary>Deletes the pair from this end, when it was made: the kernel frees a deleted namespace's devices only later.</summary>
     public void Dispose()
     {
         _port?.Dispose();
-        _outside.Dispose();
+        try
+        {
+            if (ExternalCommand.Run("ip", "-o", "link", "show").Contains($" {Inside}@", StringComparison.Ordinal))
+            {
+                ExternalCommand.Run("ip", "link", "del", Inside);
+            }
+        }
+        finally
+        {
+            _outside.Dispose();
+        }
     }
 
     [Fact]
