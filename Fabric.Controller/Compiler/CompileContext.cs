@@ -29,6 +29,8 @@ public sealed class CompileContext
     private readonly SortedDictionary<string, CoreNode> _cores = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Link> _links = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<string, Link>> _linksByNode = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ExternalNetwork> _externals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SortedDictionary<string, ExternalNetwork>> _externalsByEdge = new(StringComparer.Ordinal);
     private readonly NameTally _tenantsOnEdges = new();
     private readonly NameTally _networksOnEdges = new();
 
@@ -54,14 +56,16 @@ public sealed class CompileContext
 
     public IReadOnlyDictionary<string, AclRule> Rules => _rules;
 
+    public IReadOnlyDictionary<string, ExternalNetwork> Externals => _externals;
+
     public IEnumerable<string> EdgeNames => _edges.Keys;
 
     public IEnumerable<string> CoreNames => _cores.Keys;
 
     public ImmutableDictionary<string, StableNumbering> Numberings { get; private set; } = ImmutableDictionary.Create<string, StableNumbering>(StringComparer.Ordinal);
 
-    /// <summary>Whether a change to <paramref name="item"/> can move paths, uplinks or link ends: a node or a link.</summary>
-    public static bool IsTopology(IMessage item) => item is EdgeNode or CoreNode or Link;
+    /// <summary>Whether a change to <paramref name="item"/> can move paths, uplinks, link ends or ports to the outside: a node, a link or an external network.</summary>
+    public static bool IsTopology(IMessage item) => item is EdgeNode or CoreNode or Link or ExternalNetwork;
 
     /// <summary>Takes one accepted model change into the indexes; numbers and trees are the caller's to bring up to date.</summary>
     public void Apply(EventType type, IMessage item)
@@ -100,6 +104,10 @@ public sealed class CompileContext
                 break;
             case EdgeNode edge:
                 Set(_edges, edge.Name, edge, present);
+                break;
+            case ExternalNetwork external:
+                Set(_externals, external.Name, external, present);
+                Set(_externalsByEdge, external.Edge, external.Name, external, present);
                 break;
             case CoreNode core:
                 Set(_cores, core.Name, core, present);
@@ -167,6 +175,20 @@ public sealed class CompileContext
 
     /// <summary>The ports on <paramref name="edge"/>, in name order.</summary>
     public IEnumerable<Port> LocalPorts(string edge) => Values(_portsByEdge, edge);
+
+    /// <summary>The external networks whose gateway edge <paramref name="edge"/> is, by name.</summary>
+    public IEnumerable<ExternalNetwork> ExternalsOn(string edge) => Values(_externalsByEdge, edge);
+
+    /// <summary>The floating IPs held among the tenants attached to <paramref name="external"/>, in port name order.</summary>
+    public IEnumerable<string> FloatingIpsOf(string external) =>
+        _ports.Values.Where(p => p.FloatingIpv4.Length > 0 && ExternalOf(p) == external).OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.FloatingIpv4);
+
+    /// <summary>The external network of <paramref name="port"/>'s tenant; empty when it has none.</summary>
+    public string ExternalOf(Port port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        return _networks.TryGetValue(port.Network, out var network) && _tenants.TryGetValue(network.Tenant, out var tenant) ? tenant.External : string.Empty;
+    }
 
     /// <summary>The networks of <paramref name="tenant"/>, in name order.</summary>
     public IEnumerable<Network> NetworksOf(string tenant) => Values(_networksByTenant, tenant);
@@ -241,7 +263,8 @@ public sealed class CompileContext
         LocalPorts(edge).SelectMany(p => ServiceFamilies(p).Select(f => CompiledFabric.ServiceKey(p.Name, f)));
 
     private IEnumerable<string> PortKeysOf(string edge) =>
-        LocalPorts(edge).Select(p => CompiledFabric.VnicKey(p.Name)).Concat(InterfacesOf(edge).Select(CompiledFabric.UplinkKey));
+        LocalPorts(edge).Select(p => CompiledFabric.VnicKey(p.Name)).Concat(InterfacesOf(edge).Select(CompiledFabric.UplinkKey))
+            .Concat(ExternalsOn(edge).Select(e => CompiledFabric.ExternalKey(e.Name)));
 
     private void Renumber(string scope, IEnumerable<string> names, uint first, uint last) =>
         Numberings = Numberings.SetItem(scope, StableNumbering.Assign(names, Numberings.GetValueOrDefault(scope, StableNumbering.Empty), first, last));

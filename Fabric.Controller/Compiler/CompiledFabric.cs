@@ -26,6 +26,8 @@ public sealed record CompiledFabric(
 
     public static string UplinkKey(string iface) => "uplink/" + iface;
 
+    public static string ExternalKey(string external) => "external/" + external;
+
     public static string LspKey(string destinationEdge) => "lsp/" + destinationEdge;
 
     public static string ServiceKey(string port, ushort ethType) => string.Create(CultureInfo.InvariantCulture, $"svc/{port}/{ethType:x4}");

@@ -17,6 +17,9 @@ public static class EdgeCompiler
     private const uint Answered = 200;
     private const uint Refused = 300;
     private const uint Spoofed = 10;
+
+    /// <summary>Below the fixed ARP entry, so the two never overlap at one priority.</summary>
+    private const uint Unanswered = 50;
     private const ushort ArpRequest = 1;
     private const uint Icmpv6 = 58;
     private const uint Udp = 17;
@@ -42,7 +45,14 @@ public static class EdgeCompiler
         ArgumentNullException.ThrowIfNull(context);
         var ports = context.Numberings[CompiledFabric.PortScope(edge)];
         return context.LocalPorts(edge).Select(p => PortRealizations.Endpoint(context, p, ports[CompiledFabric.VnicKey(p.Name)]))
-            .Concat(context.LinksOf(edge).Select(l => PortRealizations.LinkEnd(context, l, edge, ports[CompiledFabric.UplinkKey(context.InterfaceOf(l.Name, edge))])));
+            .Concat(context.LinksOf(edge).Select(l => PortRealizations.LinkEnd(context, l, edge, ports[CompiledFabric.UplinkKey(context.InterfaceOf(l.Name, edge))])))
+            .Concat(context.ExternalsOn(edge).Select(e => new PortConfig
+            {
+                Number = ports[CompiledFabric.ExternalKey(e.Name)],
+                Name = e.Interface,
+                Mac = MacAddress.GatewayOf(e),
+                External = new ExternalPortLaunch { ExternalNetwork = e.Name, Interface = e.Interface },
+            }));
     }
 
     /// <summary>One fast-failover group per destination edge the edge can reach.</summary>
@@ -60,7 +70,8 @@ public static class EdgeCompiler
         ArgumentNullException.ThrowIfNull(context);
         return context.LocalPorts(edge).Select(p => FragmentKey.LocalPort(p.Name))
             .Prepend(FragmentKey.Fixed)
-            .Concat(context.TenantsOn(edge).SelectMany(t => TenantFragments(context, edge, t)));
+            .Concat(context.TenantsOn(edge).SelectMany(t => TenantFragments(context, edge, t)))
+            .Concat(context.ExternalsOn(edge).Select(e => FragmentKey.External(e.Name)));
     }
 
     /// <summary>The fragments <paramref name="edge"/> holds because it hosts <paramref name="tenant"/>: each network's, its router's and its ACL rules'.</summary>
@@ -133,6 +144,8 @@ public static class EdgeCompiler
                 return context.Ports.TryGetValue(key.First, out var local) && local.Edge == edge ? LocalPortEntries(context, edge, local).ToArray() : null;
             case FragmentKind.Forward:
                 return HostedPort(context, edge, key.First, key.Second) is { } target ? ForwardEntries(context, edge, context.Networks[key.First], target).ToArray() : null;
+            case FragmentKind.External:
+                return context.Externals.TryGetValue(key.First, out var external) && external.Edge == edge ? [.. ExternalEntries(context, edge, external)] : null;
             default:
                 if (!Holds(context, edge, key))
                 {
@@ -200,6 +213,28 @@ public static class EdgeCompiler
         {
             yield return ProgramMessages.Flow(EdgeTables.Classify, Matched, [ProgramMessages.Exact(Field.InPort, ports[CompiledFabric.UplinkKey(iface)])], ProgramMessages.Goto(EdgeTables.Egress));
         }
+    }
+
+    /// <summary>
+    /// The external network's port: what arrives there goes to the neighbour table, which answers the outside's ARP for
+    /// the gateway's address and every floating IP with the gateway's MAC; the rest drops there for now, as nothing
+    /// routes or translates it yet.
+    /// </summary>
+    private static IEnumerable<FlowEntry> ExternalEntries(CompileContext context, string edge, ExternalNetwork external)
+    {
+        var inPort = ProgramMessages.Exact(Field.InPort, context.Number(CompiledFabric.PortScope(edge), CompiledFabric.ExternalKey(external.Name)));
+        var mac = MacAddress.GatewayOf(external);
+        yield return ProgramMessages.Flow(EdgeTables.Classify, Matched, [inPort], ProgramMessages.Goto(EdgeTables.Neighbours));
+        foreach (var address in context.FloatingIpsOf(external.Name).Prepend(external.Ipv4Address))
+        {
+            yield return ProgramMessages.Flow(
+                EdgeTables.Neighbours,
+                Answered,
+                [inPort, ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp), ProgramMessages.Exact(Field.ArpOp, ArpRequest), ProgramMessages.Address(Field.ArpTpa, address)],
+                ProgramMessages.Apply(ProgramMessages.ArpResponder(address, mac)));
+        }
+
+        yield return ProgramMessages.Flow(EdgeTables.Neighbours, Unanswered, [inPort], ProgramMessages.Apply(ProgramMessages.Drop(DropReason.Unspecified)));
     }
 
     /// <summary>A local port's classify, port-security, DHCP and egress entries.</summary>

@@ -24,6 +24,8 @@ public readonly record struct FragmentKey(FragmentKind Kind, string First, strin
 
     public static FragmentKey Acl(string rule) => new(FragmentKind.Acl, rule);
 
+    public static FragmentKey External(string external) => new(FragmentKind.External, external);
+
     public static bool operator <(FragmentKey left, FragmentKey right) => left.CompareTo(right) < 0;
 
     public static bool operator <=(FragmentKey left, FragmentKey right) => left.CompareTo(right) <= 0;

@@ -26,4 +26,7 @@ public enum FragmentKind
 
     /// <summary>One ACL rule of a tenant hosted here.</summary>
     Acl,
+
+    /// <summary>The port of an external network whose gateway edge this is: its classify entry and its ARP answers for the gateway's address and the floating IPs.</summary>
+    External,
 }

@@ -296,6 +296,11 @@ public sealed class IncrementalCompiler
                     Touch(port.Edge, EdgeCompiler.NetworkFragments(_context, port.Edge, port.Network));
                 }
 
+                if (port.FloatingIpv4.Length > 0 && _context.Externals.TryGetValue(_context.ExternalOf(port), out var external))
+                {
+                    Touch(external.Edge, [FragmentKey.External(external.Name)]);
+                }
+
                 break;
             case AclRule rule:
                 foreach (var edge in _context.EdgesHosting(rule.Tenant))

@@ -10,6 +10,7 @@ public static class StoredKinds
         new StoredKind<Contracts.EdgeNode>("edges", ResourceKinds.Edges),
         new StoredKind<Contracts.CoreNode>("core-nodes", ResourceKinds.CoreNodes),
         new StoredKind<Contracts.Link>("links", ResourceKinds.Links),
+        new StoredKind<Contracts.ExternalNetwork>("externals", ResourceKinds.ExternalNetworks),
         new StoredKind<Contracts.Tenant>("tenants", ResourceKinds.Tenants),
         new StoredKind<Contracts.Network>("networks", ResourceKinds.Networks),
         new StoredKind<Contracts.AclRule>("acl-rules", ResourceKinds.AclRules),

@@ -15,6 +15,7 @@ public sealed class Edges : ResourceKind<EdgeNode>
     public override void CheckUnused(EdgeNode item, ModelState state)
     {
         RefuseWhileUsed(item, "port(s)", state.PortsOfEdge.Of(item.Name).Keys);
+        RefuseWhileUsed(item, "external network(s)", state.ExternalsOfEdge.Of(item.Name).Keys);
         RefuseWhileUsed(item, "link(s)", NodeRules.LinksOf(item.Name, state));
     }
 

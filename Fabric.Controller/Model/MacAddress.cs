@@ -68,6 +68,16 @@ public static class MacAddress
     public static string RouterOf(string tenant) => FromHash(RouterSecondOctet, StableHash.Of(tenant));
 
     /// <summary>
+    /// The MAC the gateway of <paramref name="external"/> answers the outside's ARP with, for its own address and the
+    /// floating IPs: the routers' face outside, so from the routers' kept range, apart from every tenant's by its seed.
+    /// </summary>
+    public static string GatewayOf(ExternalNetwork external)
+    {
+        ArgumentNullException.ThrowIfNull(external);
+        return FromHash(RouterSecondOctet, StableHash.Of("external/" + external.Name));
+    }
+
+    /// <summary>
     /// The MAC a port on <paramref name="fromNetwork"/> sends to for <paramref name="to"/>: <paramref name="to"/>'s
     /// own on the same network, the tenant router's across networks.
     /// </summary>

@@ -51,6 +51,7 @@ public sealed class ModelObject
             Event.ResourceOneofCase.Edge => Of(ResourceKinds.Edges, change.Edge),
             Event.ResourceOneofCase.CoreNode => Of(ResourceKinds.CoreNodes, change.CoreNode),
             Event.ResourceOneofCase.Link => Of(ResourceKinds.Links, change.Link),
+            Event.ResourceOneofCase.ExternalNetwork => Of(ResourceKinds.ExternalNetworks, change.ExternalNetwork),
             _ => throw new InvalidDataException($"event of version {change.Version} carries no object"),
         };
     }

@@ -6,7 +6,7 @@ namespace Sdn.Fabric.Controller.Model;
 /// <summary>
 /// One version of the desired state, persistent: every kind of object by name, and an index for each reference the
 /// model's validation follows (the ports of a network, of an edge and targeting a port; the networks and ACL rules of
-/// a tenant; the links of a node and their interfaces). A change makes a new version sharing almost everything with
+/// a tenant; the links of a node and their interfaces; the external networks of an edge, their tenants and floating IPs). A change makes a new version sharing almost everything with
 /// this one, so it costs the same in a fabric of ten ports or of a hundred thousand, and a reader holding a version
 /// sees it whole, never changing. Objects in it are never changed.
 /// </summary>
@@ -36,6 +36,8 @@ public sealed class ModelState
 
     public ObjectTable<Link> Links { get; private set; } = new();
 
+    public ObjectTable<ExternalNetwork> Externals { get; private set; } = new();
+
     /// <summary>By tenant.</summary>
     public NameIndex<Network> NetworksOfTenant { get; private set; } = new();
 
@@ -50,6 +52,15 @@ public sealed class ModelState
 
     /// <summary>By the port their VM targets.</summary>
     public NameIndex<Port> PortsTargeting { get; private set; } = new();
+
+    /// <summary>By edge.</summary>
+    public NameIndex<ExternalNetwork> ExternalsOfEdge { get; private set; } = new();
+
+    /// <summary>By the external network they reach the outside through.</summary>
+    public NameIndex<Tenant> TenantsOfExternal { get; private set; } = new();
+
+    /// <summary>By external network, by the floating IP they hold.</summary>
+    public NameIndex<Port> FloatingIps { get; private set; } = new();
 
     /// <summary>By node, by name.</summary>
     public NameIndex<Link> LinksOfNode { get; private set; } = new();
@@ -86,6 +97,7 @@ public sealed class ModelState
         state.Edges.AddRange(Edges.InOrder().Select(i => i.Clone()));
         state.CoreNodes.AddRange(CoreNodes.InOrder().Select(i => i.Clone()));
         state.Links.AddRange(Links.InOrder().Select(i => i.Clone()));
+        state.Externals.AddRange(Externals.InOrder().Select(i => i.Clone()));
         return state;
     }
 
@@ -106,6 +118,15 @@ public sealed class ModelState
         {
             case Tenant tenant:
                 next.Tenants = Tenants.Put(tenant.Name, tenant, place);
+                if (tenant.External.Length > 0)
+                {
+                    next.TenantsOfExternal = next.TenantsOfExternal.Add(tenant.External, tenant.Name, tenant);
+                }
+
+                break;
+            case ExternalNetwork external:
+                next.Externals = Externals.Put(external.Name, external, place);
+                next.ExternalsOfEdge = next.ExternalsOfEdge.Add(external.Edge, external.Name, external);
                 break;
             case Network network:
                 next.Networks = Networks.Put(network.Name, network, place);
@@ -118,6 +139,11 @@ public sealed class ModelState
                 if (VmApps.TargetPort(port.Vm) is { } target)
                 {
                     next.PortsTargeting = next.PortsTargeting.Add(target, port.Name, port);
+                }
+
+                if (port.FloatingIpv4.Length > 0)
+                {
+                    next.FloatingIps = next.FloatingIps.Add(next.ExternalOf(port), port.FloatingIpv4, port);
                 }
 
                 break;
@@ -159,8 +185,13 @@ public sealed class ModelState
         var next = Copy();
         switch (item)
         {
-            case Tenant tenant:
-                next.Tenants = Tenants.Remove(tenant.Name);
+            case Tenant tenant when Tenants.Find(tenant.Name) is { } was:
+                next.Tenants = Tenants.Remove(was.Name);
+                next.TenantsOfExternal = TenantsOfExternal.Remove(was.External, was.Name);
+                break;
+            case ExternalNetwork external when Externals.Find(external.Name) is { } was:
+                next.Externals = Externals.Remove(was.Name);
+                next.ExternalsOfEdge = ExternalsOfEdge.Remove(was.Edge, was.Name);
                 break;
             case Network network when Networks.Find(network.Name) is { } was:
                 next.Networks = Networks.Remove(was.Name);
@@ -173,6 +204,11 @@ public sealed class ModelState
                 if (VmApps.TargetPort(was.Vm) is { } target)
                 {
                     next.PortsTargeting = PortsTargeting.Remove(target, was.Name);
+                }
+
+                if (was.FloatingIpv4.Length > 0)
+                {
+                    next.FloatingIps = FloatingIps.Remove(ExternalOf(was), was.FloatingIpv4);
                 }
 
                 break;
@@ -198,6 +234,13 @@ public sealed class ModelState
         }
 
         return next;
+    }
+
+    /// <summary>The external network of <paramref name="port"/>'s tenant; empty when it has none.</summary>
+    public string ExternalOf(Port port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        return Networks.Find(port.Network) is { } network && Tenants.Find(network.Tenant) is { } tenant ? tenant.External : string.Empty;
     }
 
     private ModelState Copy() => (ModelState)MemberwiseClone();

@@ -47,6 +47,12 @@ public sealed class Networks : ResourceKind<Network>
             throw ModelException.Invalid($"mtu {item.Mtu} is out of range: use {minMtu}-{MaxMtu}", "mtu");
         }
 
+        if (state.Externals.Find(state.Tenants.Find(item.Tenant)!.External) is { } external
+            && Overlaps(item.Ipv4Subnet, external.Ipv4Subnet, AddressFamily.InterNetwork))
+        {
+            throw ModelException.Precondition($"network '{item.Name}' overlaps {external.Ipv4Subnet} of external network '{external.Name}', which tenant '{item.Tenant}' reaches the outside through; the tenant's subnets must be apart from it", "ipv4_subnet");
+        }
+
         foreach (var other in state.NetworksOfTenant.Of(item.Tenant).Values)
         {
             if (Overlaps(item.Ipv4Subnet, other.Ipv4Subnet, AddressFamily.InterNetwork) || Overlaps(item.Ipv6Subnet, other.Ipv6Subnet, AddressFamily.InterNetworkV6))

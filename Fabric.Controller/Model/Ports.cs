@@ -54,6 +54,28 @@ public sealed class Ports : ResourceKind<Port>
         {
             item.Ipv6 = Address(item, "ipv6", item.Ipv6, network.Ipv6Subnet, network.Ipv6Gateway, AddressFamily.InterNetworkV6, neighbours.Select(p => (p.Name, p.Ipv6)));
         }
+
+        if (item.FloatingIpv4.Length > 0)
+        {
+            item.FloatingIpv4 = FloatingIp(item, network.Tenant, state);
+        }
+    }
+
+    /// <summary>Checks a floating IP: a free host address of the external network of the port's tenant, neither its gateway's nor its router's.</summary>
+    private static string FloatingIp(Port item, string tenant, ModelState state)
+    {
+        const string Field = "floating_ipv4";
+        var external = state.Externals.Find(state.ExternalOf(item))
+            ?? throw ModelException.Precondition($"port '{item.Name}' has floating_ipv4 {item.FloatingIpv4}, but its tenant '{tenant}' has no external network; set the tenant's external first", Field);
+        var address = ExternalNetworks.HostAddress(Subnet.Parse("subnet", external.Ipv4Subnet, AddressFamily.InterNetwork), Field, item.FloatingIpv4);
+        if (address == external.Ipv4Address || address == external.Ipv4Router)
+        {
+            throw ModelException.Exists($"{Field} {address} is the {(address == external.Ipv4Address ? "gateway's own address" : "router")} of external network '{external.Name}'", Field);
+        }
+
+        return state.FloatingIps.Of(external.Name).TryGetValue(address, out var holder) && holder.Name != item.Name
+            ? throw ModelException.Exists($"{Field} {address} of external network '{external.Name}' is already the floating IP of port '{holder.Name}'", Field)
+            : address;
     }
 
     public override void CheckUnused(Port item, ModelState state) =>

@@ -10,4 +10,5 @@ public static class ResourceKinds
     public static readonly Edges Edges = new();
     public static readonly CoreNodes CoreNodes = new();
     public static readonly Links Links = new();
+    public static readonly ExternalNetworks ExternalNetworks = new();
 }

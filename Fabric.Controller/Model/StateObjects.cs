@@ -5,13 +5,14 @@ namespace Sdn.Fabric.Controller.Model;
 /// <summary>The objects of a state in an order a model accepts them: each after everything it refers to.</summary>
 public static class StateObjects
 {
-    /// <summary>Nodes, links, tenants, networks, ACL rules, then ports, each port after the port its VM targets.</summary>
+    /// <summary>Nodes, links, external networks, tenants, networks, ACL rules, then ports, each port after the port its VM targets.</summary>
     public static IEnumerable<ModelObject> InCreationOrder(FabricState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         return state.Edges.Select(e => ModelObject.Of(ResourceKinds.Edges, e))
             .Concat(state.CoreNodes.Select(c => ModelObject.Of(ResourceKinds.CoreNodes, c)))
             .Concat(state.Links.Select(l => ModelObject.Of(ResourceKinds.Links, l)))
+            .Concat(state.Externals.Select(e => ModelObject.Of(ResourceKinds.ExternalNetworks, e)))
             .Concat(state.Tenants.Select(t => ModelObject.Of(ResourceKinds.Tenants, t)))
             .Concat(state.Networks.Select(n => ModelObject.Of(ResourceKinds.Networks, n)))
             .Concat(state.AclRules.Select(r => ModelObject.Of(ResourceKinds.AclRules, r)))

@@ -120,7 +120,7 @@ public sealed class StateStore : IStateStore
     }
 
     private static int ObjectCount(ModelState state) =>
-        state.Tenants.Count + state.Networks.Count + state.Ports.Count + state.AclRules.Count + state.Edges.Count + state.CoreNodes.Count + state.Links.Count;
+        state.Tenants.Count + state.Networks.Count + state.Ports.Count + state.AclRules.Count + state.Edges.Count + state.CoreNodes.Count + state.Links.Count + state.Externals.Count;
 
     private FabricState LoadSnapshot()
     {

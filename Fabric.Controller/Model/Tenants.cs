@@ -10,6 +10,14 @@ public sealed class Tenants : ResourceKind<Tenant>
 
     public override string NameOf(Tenant item) => item.Name;
 
+    public override void Admit(Tenant item, ModelState state)
+    {
+        if (item.External.Length > 0)
+        {
+            ResourceName.Require("external network", "external", item.External, state.Externals.Contains);
+        }
+    }
+
     public override void CheckUnused(Tenant item, ModelState state)
     {
         RefuseWhileUsed(item, "network(s)", state.NetworksOfTenant.Of(item.Name).Keys);

@@ -114,6 +114,14 @@ public sealed class ControllerService : Contracts.Controller.ControllerBase
 
     public override Task<DeleteReply> DeleteLink(DeleteRequest request, ServerCallContext context) => Delete(ResourceKinds.Links, request);
 
+    public override Task<ExternalNetwork> CreateExternalNetwork(ExternalNetwork request, ServerCallContext context) => Create(ResourceKinds.ExternalNetworks, request);
+
+    public override Task<ExternalNetwork> GetExternalNetwork(GetRequest request, ServerCallContext context) => Get(ResourceKinds.ExternalNetworks, request);
+
+    public override Task<ExternalNetworkList> ListExternalNetworks(ListRequest request, ServerCallContext context) => List(ResourceKinds.ExternalNetworks, items => new ExternalNetworkList { Items = { items } });
+
+    public override Task<DeleteReply> DeleteExternalNetwork(DeleteRequest request, ServerCallContext context) => Delete(ResourceKinds.ExternalNetworks, request);
+
     public override Task<Link> SetLinkState(SetLinkStateRequest request, ServerCallContext context) => Answer(() => _model.SetLinkState(request.Name, request.AdminDown));
 
     public override Task<FabricState> GetState(GetStateRequest request, ServerCallContext context) => Task.FromResult(_model.Snapshot());

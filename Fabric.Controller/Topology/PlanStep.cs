@@ -51,6 +51,7 @@ public sealed record PlanStep(PlanOperation Operation, ModelObject Item)
             (PlanOperation.Create, EdgeNode edge) => api.CreateEdgeAsync(edge, cancellationToken: cancellationToken).ResponseAsync,
             (PlanOperation.Create, CoreNode core) => api.CreateCoreNodeAsync(core, cancellationToken: cancellationToken).ResponseAsync,
             (PlanOperation.Create, Link link) => api.CreateLinkAsync(link, cancellationToken: cancellationToken).ResponseAsync,
+            (PlanOperation.Create, ExternalNetwork external) => api.CreateExternalNetworkAsync(external, cancellationToken: cancellationToken).ResponseAsync,
             (PlanOperation.Delete, Tenant) => api.DeleteTenantAsync(delete, cancellationToken: cancellationToken).ResponseAsync,
             (PlanOperation.Delete, Network) => api.DeleteNetworkAsync(delete, cancellationToken: cancellationToken).ResponseAsync,
             (PlanOperation.Delete, Port) => api.DeletePortAsync(delete, cancellationToken: cancellationToken).ResponseAsync,
@@ -58,6 +59,7 @@ public sealed record PlanStep(PlanOperation Operation, ModelObject Item)
             (PlanOperation.Delete, EdgeNode) => api.DeleteEdgeAsync(delete, cancellationToken: cancellationToken).ResponseAsync,
             (PlanOperation.Delete, CoreNode) => api.DeleteCoreNodeAsync(delete, cancellationToken: cancellationToken).ResponseAsync,
             (PlanOperation.Delete, Link) => api.DeleteLinkAsync(delete, cancellationToken: cancellationToken).ResponseAsync,
+            (PlanOperation.Delete, ExternalNetwork) => api.DeleteExternalNetworkAsync(delete, cancellationToken: cancellationToken).ResponseAsync,
             (PlanOperation.SetLinkState, Link link) => api.SetLinkStateAsync(new SetLinkStateRequest { Name = link.Name, AdminDown = link.AdminDown }, cancellationToken: cancellationToken).ResponseAsync,
             _ => throw new InvalidOperationException($"a plan cannot {this}"),
         };

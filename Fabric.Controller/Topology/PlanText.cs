@@ -17,6 +17,7 @@ internal static class PlanText
         Port vm => $" ({vm.Vm?.App} on {vm.Edge} in {vm.Network}, {vm.Ipv4})",
         Link link => $" ({link.A.Node} to {link.B.Node}, cost {link.Cost})",
         Network network => $" ({network.Ipv4Subnet})",
+        ExternalNetwork external => $" ({external.Interface} of {external.Edge}, {external.Ipv4Address} in {external.Ipv4Subnet})",
         AclRule rule => $" ({FieldDifferences.Format(rule.Action)} in tenant {rule.Tenant}, priority {rule.Priority})",
         _ => string.Empty,
     };

@@ -18,15 +18,16 @@ public static class TopologyFile
 {
     public const int DefaultControllerPort = 6653;
 
-    internal static readonly string[] TopKeys = ["name", "controller", "core", "edges", "links", "tenants", "vms", "hosts", "acls"];
+    internal static readonly string[] TopKeys = ["name", "controller", "core", "edges", "links", "externals", "tenants", "vms", "hosts", "acls"];
     internal static readonly string[] ControllerKeys = ["listen"];
     internal static readonly string[] NodeKeys = ["name"];
     internal static readonly string[] LinkKeys = ["name", "endpoints", "kind", "cost", "admin-down", "impairment"];
     internal static readonly string[] ImpairmentKeys = ["loss", "delay-ms", "reorder", "seed"];
-    internal static readonly string[] TenantKeys = ["name", "networks"];
+    internal static readonly string[] ExternalKeys = ["name", "edge", "interface", "subnet", "gateway-ip", "router"];
+    internal static readonly string[] TenantKeys = ["name", "external", "networks"];
     internal static readonly string[] NetworkKeys = ["name", "subnet", "gateway", "ipv6-subnet", "ipv6-gateway"];
-    internal static readonly string[] VmKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "app", "params", "memory-mib", "vcpus"];
-    internal static readonly string[] HostKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "routes", "dhcp"];
+    internal static readonly string[] VmKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "app", "params", "memory-mib", "vcpus", "floating-ip"];
+    internal static readonly string[] HostKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "routes", "dhcp", "floating-ip"];
     internal static readonly string[] RouteKeys = ["to", "via"];
     internal static readonly string[] AclKeys = ["tenant", "priority", "action", "from", "to", "protocol", "ports", "stateful"];
 
@@ -137,6 +138,7 @@ public static class TopologyFile
                 case EdgeNode edge: state.Edges.Add(edge); break;
                 case CoreNode core: state.CoreNodes.Add(core); break;
                 case Link link: state.Links.Add(link); break;
+                case ExternalNetwork external: state.Externals.Add(external); break;
                 case Tenant tenant: state.Tenants.Add(tenant); break;
                 case Network network: state.Networks.Add(network); break;
                 case AclRule rule: state.AclRules.Add(rule); break;
@@ -180,6 +182,7 @@ public static class TopologyFile
             }
 
             top.Sequence("links").ToList().ForEach(ReadLink);
+            top.Sequence("externals").ToList().ForEach(ReadExternal);
             top.Sequence("tenants").ToList().ForEach(ReadTenant);
             top.Sequence("vms").ToList().ForEach(ReadVm);
             top.Sequence("hosts").ToList().ForEach(ReadHost);
@@ -263,6 +266,34 @@ public static class TopologyFile
             Declare(ModelObject.Of(ResourceKinds.Links, link), fields, [DeclaredObject.IdOf("edge", from), DeclaredObject.IdOf("edge", to)], located, ("name", "name"), ("kind", "kind"), ("cost", "cost"), ("admin_down", "admin-down"));
         }
 
+        private void ReadExternal(YamlNode node)
+        {
+            if (YamlFields.Of(node, "an external network", errors, ExternalKeys) is not { } fields || fields.String("name", required: true) is not { } name)
+            {
+                return;
+            }
+
+            var external = new ExternalNetwork
+            {
+                Name = name,
+                Edge = fields.String("edge", required: true) ?? string.Empty,
+                Interface = fields.String("interface", required: true) ?? string.Empty,
+                Ipv4Subnet = fields.String("subnet", required: true) ?? string.Empty,
+                Ipv4Address = fields.String("gateway-ip", required: true) ?? string.Empty,
+                Ipv4Router = fields.String("router") ?? string.Empty,
+            };
+            Declare(
+                ModelObject.Of(ResourceKinds.ExternalNetworks, external),
+                fields,
+                [DeclaredObject.IdOf("edge", external.Edge)],
+                ("name", "name"),
+                ("edge", "edge"),
+                ("interface", "interface"),
+                ("ipv4_subnet", "subnet"),
+                ("ipv4_address", "gateway-ip"),
+                ("ipv4_router", "router"));
+        }
+
         private void ReadTenant(YamlNode node)
         {
             if (YamlFields.Of(node, "a tenant", errors, TenantKeys) is not { } fields || fields.String("name", required: true) is not { } tenant)
@@ -270,7 +301,13 @@ public static class TopologyFile
                 return;
             }
 
-            Declare(ModelObject.Of(ResourceKinds.Tenants, new Tenant { Name = tenant }), fields, [], ("name", "name"));
+            var external = fields.String("external") ?? string.Empty;
+            Declare(
+                ModelObject.Of(ResourceKinds.Tenants, new Tenant { Name = tenant, External = external }),
+                fields,
+                external.Length > 0 ? [DeclaredObject.IdOf(ResourceKinds.ExternalNetworks.Kind, external)] : [],
+                ("name", "name"),
+                ("external", "external"));
             foreach (var networkNode in fields.Sequence("networks"))
             {
                 if (YamlFields.Of(networkNode, $"a network of tenant '{tenant}'", errors, NetworkKeys) is not { } network || network.String("name", required: true) is not { } name)
@@ -383,7 +420,7 @@ public static class TopologyFile
         }
 
         /// <summary>What VMs and hosts share: the port's name, edge, network, address and MAC.</summary>
-        private static readonly (string Field, string Key)[] AttachmentFields = [("name", "name"), ("edge", "edge"), ("network", "network"), ("ipv4", "ip"), ("ipv6", "ipv6"), ("mac", "mac"), ("port_security", "port-security")];
+        private static readonly (string Field, string Key)[] AttachmentFields = [("name", "name"), ("edge", "edge"), ("network", "network"), ("ipv4", "ip"), ("ipv6", "ipv6"), ("mac", "mac"), ("port_security", "port-security"), ("floating_ipv4", "floating-ip")];
 
         private static Port? Attachment(YamlFields fields, string kind)
         {
@@ -402,6 +439,7 @@ public static class TopologyFile
                     Ipv6 = fields.String("ipv6") ?? string.Empty,
                     Mac = fields.String("mac") ?? string.Empty,
                     PortSecurity = fields.Boolean("port-security", defaultValue: true),
+                    FloatingIpv4 = fields.String("floating-ip") ?? string.Empty,
                 };
         }
 

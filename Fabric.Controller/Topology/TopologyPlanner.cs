@@ -136,6 +136,8 @@ internal static class TopologyPlanner
     {
         Link link => [DeclaredObject.IdOf("edge", link.A.Node), DeclaredObject.IdOf("edge", link.B.Node)],
         Network network => [DeclaredObject.IdOf("tenant", network.Tenant)],
+        Tenant { External.Length: > 0 } tenant => [DeclaredObject.IdOf(ResourceKinds.ExternalNetworks.Kind, tenant.External)],
+        ExternalNetwork external => [DeclaredObject.IdOf("edge", external.Edge)],
         AclRule rule => [DeclaredObject.IdOf("tenant", rule.Tenant)],
         Port port => [DeclaredObject.IdOf("edge", port.Edge), DeclaredObject.IdOf("network", port.Network), .. VmApps.TargetPort(port.Vm) is { } target ? [DeclaredObject.IdOf("port", target)] : Array.Empty<string>()],
         _ => [],

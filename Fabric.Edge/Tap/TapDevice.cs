@@ -29,32 +29,31 @@ public sealed unsafe class TapDevice : IDisposable
     private const nint TunOffloadTso6 = 0x04;
     private const int InterfaceNameSize = 16;
 
-    private int _fd;
+    private readonly FrameDescriptor _frames;
 
     private TapDevice(int fd, string name, bool hasOffloads)
     {
-        _fd = fd;
+        _frames = new FrameDescriptor(fd, hasOffloads);
         Name = name;
-        HasOffloads = hasOffloads;
     }
 
     public string Name { get; }
 
     /// <summary>For poll(): readable when a frame waits.</summary>
-    internal int FileDescriptor => _fd;
+    internal int FileDescriptor => _frames.FileDescriptor;
 
     /// <summary>Whether frames carry a virtio-net header, so partial checksums and TCP super-frames cross this device.</summary>
-    public bool HasOffloads { get; }
+    public bool HasOffloads => _frames.HasOffloads;
 
     /// <summary>Frames read with a virtio-net header that asked for work we do not do, or did not fit the frame; dropped.</summary>
-    public long MalformedReceived { get; private set; }
+    public long MalformedReceived => _frames.MalformedReceived;
 
-    public long FramesReceived { get; private set; }
+    public long FramesReceived => _frames.FramesReceived;
 
-    public long FramesSent { get; private set; }
+    public long FramesSent => _frames.FramesSent;
 
     /// <summary>Frames the kernel refused (for example while the device is down).</summary>
-    public long SendErrors { get; private set; }
+    public long SendErrors => _frames.SendErrors;
 
     /// <param name="offloads">Take and give partial checksums and TCP super-frames behind a virtio-net header.</param>
     /// <exception cref="TapException">The clone device is missing or not permitted, or the name is taken or too long.</exception>
@@ -96,127 +95,16 @@ public sealed unsafe class TapDevice : IDisposable
 
     /// <summary>Reads every frame waiting on the device into <paramref name="burst"/>, until it is full; returns how many.</summary>
     /// <remarks>With offloads the burst must hold super-frames (<see cref="PacketBurst.MaxSuperFrameLength"/>).</remarks>
-    public int ReceiveBurst(PacketBurst burst)
-    {
-        ArgumentNullException.ThrowIfNull(burst);
-        var header = HasOffloads ? VirtioNetHeader.Size : 0;
-        var received = 0;
-        while (!burst.IsFull)
-        {
-            var slot = burst.Append(burst.FrameLimit);
-            nint length;
-            // SAFETY: slot is a span into the burst's pinned array with room for FrameLimit bytes.
-            fixed (byte* buffer = slot)
-            {
-                length = LibC.Read(_fd, buffer, (nuint)slot.Length);
-            }
-
-            if (length <= header)
-            {
-                burst.DropLast();
-                break;
-            }
-
-            var index = burst.Count - 1;
-            burst.TrySetLength(index, (int)length);
-            if (header != 0 && !TakeHeader(burst, index))
-            {
-                MalformedReceived++;
-                burst.DropLast();
-                continue;
-            }
-
-            received++;
-        }
-
-        FramesReceived += received;
-        return received;
-    }
+    public int ReceiveBurst(PacketBurst burst) => _frames.ReceiveBurst(burst);
 
     /// <summary>Writes every frame of <paramref name="burst"/> to the device; returns how many the kernel took.</summary>
     /// <remarks>With offloads each frame's virtio-net header is written into the headroom just before it.</remarks>
-    public int SendBurst(PacketBurst burst)
-    {
-        ArgumentNullException.ThrowIfNull(burst);
-        var sent = 0;
-        for (var i = 0; i < burst.Count; i++)
-        {
-            if (HasOffloads && !PutHeader(burst, i))
-            {
-                SendErrors++;
-                continue;
-            }
-
-            var frame = burst.Frame(i);
-            nint written;
-            // SAFETY: frame is a span into the burst's pinned array, valid for the call.
-            fixed (byte* buffer = frame)
-            {
-                written = LibC.Write(_fd, buffer, (nuint)frame.Length);
-            }
-
-            if (HasOffloads)
-            {
-                burst.TryPullFront(i, VirtioNetHeader.Size);
-            }
-
-            if (written == frame.Length)
-            {
-                sent++;
-            }
-            else
-            {
-                SendErrors++;
-            }
-        }
-
-        FramesSent += sent;
-        return sent;
-    }
+    public int SendBurst(PacketBurst burst) => _frames.SendBurst(burst);
 
     /// <summary>Waits until a frame can be read, or the timeout passes; true when one can.</summary>
-    public bool WaitReadable(int timeoutMilliseconds)
-    {
-        var poll = new PollFd { Fd = _fd, Events = LibC.POLLIN };
-        // SAFETY: poll is a local pollfd alive for the call.
-        return LibC.Poll(&poll, 1, timeoutMilliseconds) > 0 && (poll.Revents & LibC.POLLIN) != 0;
-    }
+    public bool WaitReadable(int timeoutMilliseconds) => _frames.WaitReadable(timeoutMilliseconds);
 
-    /// <summary>Moves the virtio-net header read in front of frame <paramref name="index"/> into its offload; false when it is malformed.</summary>
-    private static bool TakeHeader(PacketBurst burst, int index)
-    {
-        var whole = burst.Frame(index);
-        if (!VirtioNetHeader.TryRead(whole, whole[VirtioNetHeader.Size..], out var offload))
-        {
-            return false;
-        }
-
-        burst.TryPullFront(index, VirtioNetHeader.Size);
-        burst.SetOffload(index, offload);
-        return true;
-    }
-
-    /// <summary>Grows frame <paramref name="index"/> at its front by its virtio-net header; false when the headroom is used up.</summary>
-    private static bool PutHeader(PacketBurst burst, int index)
-    {
-        var length = burst.Length(index);
-        if (!burst.TryPushFront(index, VirtioNetHeader.Size, out var whole))
-        {
-            return false;
-        }
-
-        VirtioNetHeader.Write(whole, length, burst.Offload(index));
-        return true;
-    }
-
-    public void Dispose()
-    {
-        if (_fd >= 0)
-        {
-            LibC.Close(_fd);
-            _fd = -1;
-        }
-    }
+    public void Dispose() => _frames.Dispose();
 
     /// <summary>The kernel's <c>struct ifreq</c> as TUNSETIFF reads it: a name, then the flags, padded to 40 bytes.</summary>
     [StructLayout(LayoutKind.Sequential, Size = 40)]

@@ -4,6 +4,7 @@ using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Links.Liveness;
 using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.External;
 using Sdn.Fabric.Edge.Tap;
 using Sdn.Vmm;
 
@@ -11,7 +12,7 @@ namespace Sdn.Cli.Hosting;
 
 /// <summary>
 /// Realizes the ports of one edge's program: a micro-VM behind a VNIC port, a namespace on a TAP device behind a TAP
-/// port, a link end behind an uplink; and takes each down when its port goes. Tells what became of each VM and host.
+/// port, a link end behind an uplink, a packet socket on the interface behind an external network's port; and takes each down when its port goes. Tells what became of each VM and host.
 /// A port that cannot be realized fails alone: it is bound as an <see cref="UnrealizedPort"/> that says why, and the
 /// rest of the program runs.
 /// </summary>
@@ -50,7 +51,7 @@ internal sealed class EdgePorts : IPortBinder<IEdgePort>
 
             return port;
         }
-        catch (Exception e) when (e is VmmException or HostingException or ExternalCommandException or TapException or LinkException or ProgramException or FormatException)
+        catch (Exception e) when (e is VmmException or HostingException or ExternalCommandException or TapException or LinkException or ProgramException or FormatException or PacketSocketException)
         {
             var unrealized = new UnrealizedPort(config.Number, config.Name, $"edge {_edge} cannot realize it: {e.Message}");
             lock (_gate)
@@ -123,6 +124,9 @@ internal sealed class EdgePorts : IPortBinder<IEdgePort>
             case LinuxHost host:
                 host.Dispose();
                 break;
+            case PacketSocketPort external:
+                external.Dispose();
+                break;
             case RealizedLink link:
                 _links.Release(_edge, link.Link, link.End);
                 break;
@@ -172,6 +176,9 @@ internal sealed class EdgePorts : IPortBinder<IEdgePort>
             case PortConfig.RealizationOneofCase.Host:
                 var host = new LinuxHost(config, _options.NamePrefix);
                 return (host.Attach(config.Number), host);
+            case PortConfig.RealizationOneofCase.External:
+                var external = PacketSocketPort.Open(config.Number, config.External.Interface);
+                return (external, external);
             default:
                 throw new HostingException("the controller said nothing of what realizes it");
         }

@@ -21,6 +21,7 @@ public static class FabricStates
             Edges = { state.Edges.OrderBy(e => e.Name, StringComparer.Ordinal) },
             CoreNodes = { state.CoreNodes.OrderBy(c => c.Name, StringComparer.Ordinal) },
             Links = { state.Links.OrderBy(l => l.Name, StringComparer.Ordinal) },
+            Externals = { state.Externals.OrderBy(e => e.Name, StringComparer.Ordinal) },
         };
     }
 }

@@ -25,12 +25,14 @@ public class IncrementalCompilerTests
             model.Create(ResourceKinds.Links, new Link { Name = $"l{edge[1]}", A = new LinkEndpoint { Node = edge }, B = new LinkEndpoint { Node = "c0" } });
         }
 
+        RandomChanges.CreateExternal(model, "x0", "e0");
         var compiler = new IncrementalCompiler(model.Snapshot(), previous: null);
         using var changes = model.Watch(includeExisting: false);
         var random = new RandomChanges(model, seed);
         var batching = new Random(seed);
         var pending = new List<(EventType, IMessage)>();
         var applied = 0;
+        var attachedTenants = 0;
         for (var step = 0; step < Steps; step++)
         {
             var what = random.Next();
@@ -45,12 +47,15 @@ public class IncrementalCompilerTests
             {
                 var before = compiler.Compiled;
                 compiler.ApplyAll(pending);
-                AssertSameAsFullCompile(FabricCompiler.Compile(model.Snapshot(), before), compiler.Compiled, $"seed {seed}, step {step} ({pending.Count} changes): {what}");
+                var state = model.Snapshot();
+                AssertSameAsFullCompile(FabricCompiler.Compile(state, before), compiler.Compiled, $"seed {seed}, step {step} ({pending.Count} changes): {what}");
+                attachedTenants += state.Tenants.Count(t => t.External.Length > 0);
                 pending.Clear();
             }
         }
 
         Assert.True(applied > Steps / 8, $"seed {seed}: only {applied} of {Steps} random changes were accepted");
+        Assert.True(attachedTenants > 0, $"seed {seed}: no tenant was ever attached to an external network");
     }
 
     [Fact]

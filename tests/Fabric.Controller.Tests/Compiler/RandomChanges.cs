@@ -26,7 +26,8 @@ public sealed class RandomChanges(FabricModel model, int seed)
             < 68 => Rule(),
             < 77 => Link(),
             < 82 => Node(),
-            < 93 => LinkState(),
+            < 90 => LinkState(),
+            < 95 => External(),
             _ => Address(),
         };
         return what;
@@ -39,8 +40,10 @@ public sealed class RandomChanges(FabricModel model, int seed)
     private string Tenant()
     {
         var name = Pick("t", 3);
+        // Mostly x0, which the game starts with; x1 comes and goes, so a tenant naming it is sometimes refused.
+        var external = _random.Next(4) switch { 0 => string.Empty, 1 => "x1", _ => "x0" };
         return Coin()
-            ? Try($"create tenant {name}", () => model.Create(ResourceKinds.Tenants, new Tenant { Name = name }))
+            ? Try($"create tenant {name} out through '{external}'", () => model.Create(ResourceKinds.Tenants, new Tenant { Name = name, External = external }))
             : Try($"delete tenant {name}", () => model.Delete(ResourceKinds.Tenants, name));
     }
 
@@ -81,7 +84,12 @@ public sealed class RandomChanges(FabricModel model, int seed)
                 break;
         }
 
-        return Try($"create port {name} on {port.Edge} in {port.Network}", () => model.Create(ResourceKinds.Ports, port));
+        if (_random.Next(3) == 0)
+        {
+            port.FloatingIpv4 = $"198.51.100.{_random.Next(10, 14)}";
+        }
+
+        return Try($"create port {name} on {port.Edge} in {port.Network}{(port.FloatingIpv4.Length > 0 ? $" at {port.FloatingIpv4}" : string.Empty)}", () => model.Create(ResourceKinds.Ports, port));
     }
 
     private string Rule()
@@ -110,6 +118,26 @@ public sealed class RandomChanges(FabricModel model, int seed)
         }
 
         return Try($"create {(rule.Stateful ? "stateful " : string.Empty)}ACL rule {name} of {rule.Tenant} ({rule.Priority}, {range})", () => model.Create(ResourceKinds.AclRules, rule));
+    }
+
+    /// <summary>External networks x0 and x1 share one subnet, so floating IPs collide within one and not across them.</summary>
+    private string External()
+    {
+        var name = Pick("x", 2);
+        if (Coin())
+        {
+            return Try($"delete external network {name}", () => model.Delete(ResourceKinds.ExternalNetworks, name));
+        }
+
+        var edge = Pick("e", 4);
+        return Try($"create external network {name} on {edge}", () => CreateExternal(model, name, edge));
+    }
+
+    /// <summary>Creates external network <paramref name="name"/> on <paramref name="edge"/>, in the subnet every one of them shares.</summary>
+    public static void CreateExternal(FabricModel model, string name, string edge)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        model.Create(ResourceKinds.ExternalNetworks, new ExternalNetwork { Name = name, Edge = edge, Interface = name, Ipv4Subnet = "198.51.100.0/24", Ipv4Address = "198.51.100.2" });
     }
 
     private string Link()

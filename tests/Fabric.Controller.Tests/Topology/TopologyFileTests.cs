@@ -284,12 +284,54 @@ public class TopologyFileTests
     }
 
     [Fact]
+    public void An_external_network_a_tenant_attaches_to_and_a_floating_ip_are_read_into_the_model()
+    {
+        var topology = TopologyFile.Parse(WithExternal, "t.yaml");
+
+        var external = Assert.Single(topology.State.Externals);
+        Assert.Equal(("internet", "e2", "sdnx0", "198.51.100.0/24", "198.51.100.2", "198.51.100.1"), (external.Name, external.Edge, external.Interface, external.Ipv4Subnet, external.Ipv4Address, external.Ipv4Router));
+        Assert.Equal("internet", topology.State.Tenants.Single(t => t.Name == "red").External);
+        Assert.Equal("198.51.100.10", topology.State.Ports.Single(p => p.Name == "vm1").FloatingIpv4);
+    }
+
+    [Fact]
+    public void A_floating_ip_outside_the_external_subnet_is_the_models_error_at_the_key()
+    {
+        var error = SingleError(WithExternal.Replace("floating-ip: 198.51.100.10", "floating-ip: 192.0.2.10", StringComparison.Ordinal));
+
+        Assert.Equal((19, 100), (error.Line, error.Column));
+        Assert.Equal("floating_ipv4 192.0.2.10 is not a host address of 198.51.100.0/24", error.Message);
+    }
+
+    [Fact]
+    public void A_tenant_attached_to_a_missing_external_network_is_an_error_at_external()
+    {
+        var error = SingleError(WithExternal.Replace("external: internet", "external: nowhere", StringComparison.Ordinal));
+
+        Assert.Equal((14, 15), (error.Line, error.Column));
+        Assert.Equal("external network 'nowhere' does not exist; create it first or check the name", error.Message);
+    }
+
+    [Fact]
+    public void An_external_network_without_its_gateway_address_names_the_key()
+    {
+        var error = SingleError(WithExternal.Replace(", gateway-ip: 198.51.100.2", string.Empty, StringComparison.Ordinal));
+
+        Assert.Equal(11, error.Line);
+        Assert.Contains("'gateway-ip'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_file_is_a_clear_error()
     {
         var error = Assert.Single(Assert.Throws<TopologyFileException>(() => TopologyFile.Load("/nonexistent/x.yaml")).Errors);
 
         Assert.Contains("cannot read the topology file", error.Message, StringComparison.Ordinal);
     }
+
+    private static readonly string WithExternal = Valid
+        .Replace("tenants:\n  - name: red\n", "externals:\n  - { name: internet, edge: e2, interface: sdnx0, subnet: 198.51.100.0/24, gateway-ip: 198.51.100.2, router: 198.51.100.1 }\ntenants:\n  - name: red\n    external: internet\n", StringComparison.Ordinal)
+        .Replace("mac: \"02:00:00:00:00:01\" }", "mac: \"02:00:00:00:00:01\", floating-ip: 198.51.100.10 }", StringComparison.Ordinal);
 
     private static TopologyError SingleError(string text) =>
         Assert.Single(Assert.Throws<TopologyFileException>(() => TopologyFile.Parse(text, "t.yaml")).Errors);

@@ -55,6 +55,21 @@ public class TopologyPlanTests
     }
 
     [Fact]
+    public void Attaching_a_tenant_to_a_new_external_network_creates_it_first_and_re_creates_the_tenant_and_all_it_holds()
+    {
+        var plan = Plan(Base
+            .Replace("tenants:\n  - name: red\n", "externals:\n  - { name: internet, edge: e2, interface: sdnx0, subnet: 198.51.100.0/24, gateway-ip: 198.51.100.2 }\ntenants:\n  - name: red\n    external: internet\n", StringComparison.Ordinal)
+            .Replace("ip: 10.1.0.100 }", "ip: 10.1.0.100, floating-ip: 198.51.100.10 }", StringComparison.Ordinal));
+
+        Assert.Contains("+ external network internet (sdnx0 of e2, 198.51.100.2 in 198.51.100.0/24)", plan.Lines);
+        Assert.Contains("~ tenant red: external \"\" → internet (delete and re-create)", plan.Lines);
+        var creations = plan.Steps.Where(s => s.Operation == PlanOperation.Create).Select(s => s.ToString()).ToList();
+        Assert.True(creations.IndexOf("create external network internet") < creations.IndexOf("create tenant red"));
+        plan.ApplyTo(_running);
+        Assert.Equal("198.51.100.10", _running.Get(ResourceKinds.Ports, "h1").FloatingIpv4);
+    }
+
+    [Fact]
     public void A_new_vm_is_one_creation_which_leaves_its_mac_to_the_controller()
     {
         var plan = Plan(Base.Replace("hosts:", "  - { name: red3, edge: e1, network: red/web, ip: 10.1.0.13 }\nhosts:", StringComparison.Ordinal));

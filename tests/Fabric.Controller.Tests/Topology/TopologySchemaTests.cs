@@ -16,6 +16,7 @@ public class TopologySchemaTests
         { "node", TopologyFile.NodeKeys },
         { "link", TopologyFile.LinkKeys },
         { "impairment", TopologyFile.ImpairmentKeys },
+        { "external", TopologyFile.ExternalKeys },
         { "tenant", TopologyFile.TenantKeys },
         { "network", TopologyFile.NetworkKeys },
         { "vm", TopologyFile.VmKeys },

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Tap;
+using Sdn.Fabric.Edge.Tests.Support;
 
 namespace Sdn.Fabric.Edge.Tests.Tap;
 
@@ -50,7 +51,7 @@ public sealed class TapDeviceTests : IDisposable
             _tap.ReceiveBurst(burst);
             for (var i = 0; i < burst.Count; i++)
             {
-                echoes += Answer(burst.Frame(i), replies) ? 1 : 0;
+                echoes += EchoResponder.Answer(burst.Frame(i), replies, ResponderIp, ResponderMac, HostIp) ? 1 : 0;
             }
 
             _tap.SendBurst(replies);
@@ -71,41 +72,5 @@ public sealed class TapDeviceTests : IDisposable
         var error = Assert.Throws<TapException>(() => TapDevice.Create($"sdnu{_suffix}"));
 
         Assert.Contains($"cannot create TAP device 'sdnu{_suffix}'", error.Message, StringComparison.Ordinal);
-    }
-
-    /// <summary>Answers an ARP request for the responder or an ICMP echo request to it; true for an echo.</summary>
-    private static bool Answer(ReadOnlySpan<byte> frame, PacketBurst replies)
-    {
-        if (!FlowKeyExtractor.Extract(frame, 0, out var key, out var offsets).IsOk)
-        {
-            return false;
-        }
-
-        var reply = replies.Append(PacketBurst.MaxFrameLength);
-        var builder = new FrameBuilder(reply);
-        var isEcho = false;
-        if (key.EthType == EtherTypes.Arp && key.ArpOp == ArpPacket.Request && key.ArpTpa == ResponderIp)
-        {
-            builder.Ethernet(key.EthSrc, ResponderMac, EtherTypes.Arp);
-            builder.Arp(ArpPacket.Reply, ResponderMac, ResponderIp, key.EthSrc, HostIp);
-        }
-        else if (key.EthType == EtherTypes.Ipv4 && key.IpProto == IpProtocols.Icmp && key.IcmpType == IcmpHeader.EchoRequest && key.Ipv4Dst == ResponderIp)
-        {
-            IcmpHeader.Parse(frame[offsets.Transport..], out var echo);
-            builder.Ethernet(key.EthSrc, ResponderMac, EtherTypes.Ipv4);
-            builder.Ipv4(ResponderIp, HostIp, IpProtocols.Icmp);
-            builder.IcmpEcho(IcmpHeader.EchoReply, echo.Identifier, echo.SequenceNumber);
-            builder.Payload(echo.Payload);
-            isEcho = true;
-        }
-        else
-        {
-            replies.DropLast();
-            return false;
-        }
-
-        Assert.True(builder.TryFinish(out var length));
-        replies.TrySetLength(replies.Count - 1, length);
-        return isEcho;
     }
 }

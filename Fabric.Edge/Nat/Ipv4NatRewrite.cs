@@ -1,0 +1,111 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using Sdn.Common.Packets;
+
+namespace Sdn.Fabric.Edge.Nat;
+
+/// <summary>
+/// The frame rewrite behind NAT: one end's IPv4 address, and its TCP or UDP port or its ICMP echo identifier, changed
+/// in place, with every checksum that covers them brought up to date incrementally (RFC 1624), never recomputed over
+/// the payload.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Checksums.</b> The IPv4 header checksum covers the address. TCP's and UDP's cover the address through the
+/// pseudo-header, and the port directly. ICMP's covers the identifier only: ICMPv4 has no pseudo-header. A UDP
+/// checksum of zero means "none" (RFC 768) and stays zero; an updated one that comes to zero is sent as 0xFFFF.
+/// </para>
+/// <para>
+/// <b>Checksum offload.</b> A frame from a host's TAP may carry its TCP or UDP checksum unfinished (see
+/// <see cref="FrameOffload"/>): the field holds the pseudo-header's sum, not yet complemented, and the port is not
+/// in it. Such a field takes the address change as a sum, and the port change not at all; whoever finishes the
+/// checksum adds the port then.
+/// </para>
+/// <para>
+/// <b>ICMP echo.</b> The identifier plays the port: NAT maps it as it maps a source port, so that two hosts behind one
+/// address pinging the same server get their replies apart.
+/// </para>
+/// Nothing allocates or throws; bounds are checked before every write.
+/// </remarks>
+public static class Ipv4NatRewrite
+{
+    private const byte EchoRequest = 8;
+    private const byte EchoReply = 0;
+    private const int IcmpChecksumOffset = 2;
+    private const int IcmpIdentifierOffset = 4;
+
+    /// <summary>
+    /// Sets <paramref name="side"/>'s address to <paramref name="address"/> and its port (an echo's identifier) to
+    /// <paramref name="port"/> in the IPv4 packet at <paramref name="offsets"/>. <paramref name="partialChecksum"/> says
+    /// the transport checksum is left unfinished for offload.
+    /// </summary>
+    public static NatRewriteResult Apply(Span<byte> frame, in HeaderOffsets offsets, NatSide side, uint address, ushort port, bool partialChecksum = false)
+    {
+        var ip = offsets.Network;
+        var transport = offsets.Transport;
+        if (ip == HeaderOffsets.Absent || offsets.EtherType == HeaderOffsets.Absent || frame.Length < offsets.EtherType + 2
+            || BinaryPrimitives.ReadUInt16BigEndian(frame[offsets.EtherType..]) != EtherTypes.Ipv4 || frame.Length < ip + Ipv4Header.MinimumSize)
+        {
+            return NatRewriteResult.Malformed;
+        }
+
+        if ((BinaryPrimitives.ReadUInt16BigEndian(frame[(ip + Ipv4Header.FlagsOffset)..]) & 0x1FFF) != 0)
+        {
+            return NatRewriteResult.LaterFragment;
+        }
+
+        var protocol = frame[ip + 9];
+        var (portOffset, checksumOffset, headerSize) = protocol switch
+        {
+            IpProtocols.Tcp => (side == NatSide.Source ? 0 : 2, TcpHeader.ChecksumOffset, TcpHeader.MinimumSize),
+            IpProtocols.Udp => (side == NatSide.Source ? 0 : 2, UdpHeader.ChecksumOffset, UdpHeader.Size),
+            IpProtocols.Icmp => (IcmpIdentifierOffset, IcmpChecksumOffset, 8),
+            _ => (-1, -1, 0),
+        };
+        if (portOffset < 0)
+        {
+            return NatRewriteResult.Unsupported;
+        }
+
+        if (transport == HeaderOffsets.Absent || frame.Length < transport + headerSize)
+        {
+            return NatRewriteResult.Malformed;
+        }
+
+        if (protocol == IpProtocols.Icmp && frame[transport] is not (EchoRequest or EchoReply))
+        {
+            return NatRewriteResult.Unsupported;
+        }
+
+        var addressAt = ip + (side == NatSide.Source ? Ipv4Header.SourceOffset : Ipv4Header.DestinationOffset);
+        var oldAddress = BinaryPrimitives.ReadUInt32BigEndian(frame[addressAt..]);
+        var oldPort = BinaryPrimitives.ReadUInt16BigEndian(frame[(transport + portOffset)..]);
+        var checksumAt = transport + checksumOffset;
+        var checksum = BinaryPrimitives.ReadUInt16BigEndian(frame[checksumAt..]);
+        if (protocol == IpProtocols.Icmp)
+        {
+            checksum = InternetChecksum.Update(checksum, oldPort, port);
+        }
+        else if (partialChecksum)
+        {
+            checksum = SumUpdate(checksum, oldAddress, address);
+        }
+        else if (protocol == IpProtocols.Tcp || checksum != 0)
+        {
+            checksum = InternetChecksum.Update(InternetChecksum.Update(checksum, oldAddress, address), oldPort, port);
+            checksum = protocol == IpProtocols.Udp && checksum == 0 ? (ushort)0xFFFF : checksum;
+        }
+
+        var headerChecksumAt = ip + Ipv4Header.ChecksumOffset;
+        var headerChecksum = BinaryPrimitives.ReadUInt16BigEndian(frame[headerChecksumAt..]);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[headerChecksumAt..], InternetChecksum.Update(headerChecksum, oldAddress, address));
+        BinaryPrimitives.WriteUInt32BigEndian(frame[addressAt..], address);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[(transport + portOffset)..], port);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[checksumAt..], checksum);
+        return NatRewriteResult.Rewritten;
+    }
+
+    /// <summary>An uncomplemented ones' complement sum (an offloaded checksum's pseudo-header sum) with a 32-bit word changed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ushort SumUpdate(ushort sum, uint oldValue, uint newValue) => InternetChecksum.Fold((ulong)sum + ~oldValue + newValue);
+}
