@@ -82,11 +82,11 @@ public sealed class EdgeProgrammer
 
     /// <summary>
     /// Feeds the liveness of every uplink into the fast-failover groups, and returns the uplinks whose state
-    /// changed since the last call, for the controller.
+    /// changed since the controller was last told, for the controller.
     /// </summary>
     public IReadOnlyList<LinkStatus> RefreshLiveness()
     {
-        var changes = new List<LinkStatus>();
+        List<LinkStatus>? changes = null;
         foreach (var (number, port) in _ports)
         {
             if (port is not UplinkPort uplink || (_reportedUp.TryGetValue(number, out var was) && was == uplink.IsUp))
@@ -96,10 +96,25 @@ public sealed class EdgeProgrammer
 
             _reportedUp[number] = uplink.IsUp;
             _switch.Pipeline.Liveness.SetPortLive(number, uplink.IsUp);
-            changes.Add(new LinkStatus { Interface = uplink.Name, Up = uplink.IsUp });
+            (changes ??= []).Add(new LinkStatus { Interface = uplink.Name, Up = uplink.IsUp });
         }
 
-        return changes;
+        return changes ?? [];
+    }
+
+    /// <summary>
+    /// Feeds the liveness of every uplink into the fast-failover groups after an install, leaving what changed for
+    /// <see cref="RefreshLiveness"/> to tell the controller.
+    /// </summary>
+    private void FeedLivenessToGroups()
+    {
+        foreach (var (number, port) in _ports)
+        {
+            if (port is UplinkPort uplink)
+            {
+                _switch.Pipeline.Liveness.SetPortLive(number, uplink.IsUp);
+            }
+        }
     }
 
     /// <summary>
@@ -342,7 +357,7 @@ public sealed class EdgeProgrammer
             _groups.Remove(id);
         }
 
-        RefreshLiveness();
+        FeedLivenessToGroups();
     }
 
     private sealed record InstallPlan(bool ClearFirst)

@@ -70,6 +70,19 @@ public sealed class LinkFailureTests : IDisposable
 
     public void Dispose() => _rig.Dispose();
 
+    [Fact]
+    public void A_cut_that_a_program_install_sees_first_is_still_reported_to_the_controller()
+    {
+        var e1 = _rig.EdgeProgrammers["e1"];
+        Assert.Contains(e1.RefreshLiveness(), status => status is { Interface: "e1-c1", Up: true });
+
+        _rig.Cut("e1", "e1-c1", "c1", "e1-c1");
+        _model.SetLinkState("e1-c2", adminDown: true); // any change to e1's program
+        _rig.Install(FabricCompiler.Compile(_model.Snapshot(), _before));
+
+        Assert.Contains(e1.RefreshLiveness(), status => status is { Interface: "e1-c1", Up: false });
+    }
+
     private (IEnumerable<uint> Labels, IReadOnlyList<uint> Outputs) Trace(CompiledFabric compiled)
     {
         var (src, dst) = (Port("src"), Port("dst"));
