@@ -34,6 +34,8 @@ public sealed class FabricStatusTests : IAsyncLifetime
     [Fact]
     public async Task Applied_ports_and_links_are_up_and_a_vm_is_pending_until_its_edge_reports_it_up()
     {
+        // The nodes run their programs; their acknowledgements may still be on the way to the controller.
+        await _fabric.UntilAsync(() => _fabric.Hub.Status().Objects.Where(o => o.Kind is "port" or "link").All(o => o.State == ObjectState.Up));
         var status = await _controller.GetStatusAsync(new StatusRequest());
 
         Assert.Equal(_fabric.Model.Version, status.Version);
@@ -102,11 +104,19 @@ public sealed class FabricStatusTests : IAsyncLifetime
     private async Task<ObjectStatus> UntilAsync(string kind, string name, ObjectState state, string? reason = null)
     {
         ObjectStatus? found = null;
-        await _fabric.UntilAsync(() =>
+        try
         {
-            found = _fabric.Hub.Status().Objects.Single(o => o.Kind == kind && o.Name == name);
-            return found.State == state && (reason is null || found.Reason == reason);
-        });
+            await _fabric.UntilAsync(() =>
+            {
+                found = _fabric.Hub.Status().Objects.Single(o => o.Kind == kind && o.Name == name);
+                return found.State == state && (reason is null || found.Reason == reason);
+            });
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{kind} {name} stayed {found}: {e.Message}");
+        }
+
         return found!;
     }
 }
