@@ -70,6 +70,11 @@ internal sealed class FabricSampler(Controller.ControllerClient client)
         {
             return Volatile.Read(ref _latest) with { Error = $"{e.StatusCode}: {e.Status.Detail}" };
         }
+        catch (RpcException e)
+        {
+            // A call in flight when sampling stops ends as Cancelled: a stop, as asked, not a controller's error.
+            throw new OperationCanceledException("sampling stopped", e, stop);
+        }
     }
 
     private GraphSnapshot Snapshot(FabricState state, FabricStatus status, StatsReply stats, long now)
