@@ -22,6 +22,7 @@ internal sealed class EdgePing : IDisposable
 {
     private const int DataLength = 56;
     private static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan MaxCatchUp = TimeSpan.FromMilliseconds(20);
 
     private readonly PingStart _start;
     private readonly CaptureTap _tap;
@@ -104,7 +105,7 @@ internal sealed class EdgePing : IDisposable
     {
         var burst = new PacketBurst();
         var interval = TimeSpan.FromMilliseconds(_start.IntervalMs);
-        var started = DateTime.UtcNow;
+        var next = DateTime.UtcNow;
         try
         {
             for (var sequence = 1u; sequence <= _start.Count; sequence++)
@@ -114,9 +115,17 @@ internal sealed class EdgePing : IDisposable
                 _sentAt[sequence] = CaptureClock.UnixNanoseconds();
                 _inject(burst);
 
-                // Requests keep to their schedule, so a short interval is not stretched by the timer's resolution
-                // or a busy machine: one that falls behind goes out at once.
-                await CollectUntilAsync(sequence < _start.Count ? started + (interval * sequence) : DateTime.UtcNow.AddMilliseconds(_start.TimeoutMs), _stopping).ConfigureAwait(false);
+                // Requests keep to their schedule, so a short interval is not stretched by the timer's resolution:
+                // one that falls behind goes out at once. A loop stalled longer than MaxCatchUp (a busy machine)
+                // starts a new schedule instead, or the requests it owes would reach the destination as one flood.
+                next += interval;
+                var now = DateTime.UtcNow;
+                if (now - next > MaxCatchUp)
+                {
+                    next = now;
+                }
+
+                await CollectUntilAsync(sequence < _start.Count ? next : now.AddMilliseconds(_start.TimeoutMs), _stopping).ConfigureAwait(false);
             }
 
             for (var sequence = 1u; sequence <= _start.Count; sequence++)

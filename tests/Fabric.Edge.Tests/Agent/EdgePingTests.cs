@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Sdn.Common.Capture;
 using Sdn.Common.Packets;
 using Sdn.Contracts;
@@ -46,6 +47,39 @@ public class EdgePingTests
         Assert.Equal([1u, 2u], replies.Select(e => e.Sequence));
         Assert.All(replies, e => Assert.Equal((true, ReplyTtl, 64u), (e.Replied, (byte)e.Ttl, e.Bytes)));
         Assert.All(requests, r => AssertEchoRequest(r, ipv6));
+    }
+
+    [Fact]
+    public void A_stalled_sender_resumes_its_schedule_instead_of_flooding_the_requests_it_owes()
+    {
+        const int Count = 40;
+        var stall = TimeSpan.FromMilliseconds(300);
+        var sentAt = new long[Count + 1];
+        var injected = 0;
+        var echoes = new BlockingCollection<PingEcho>();
+        var start = new PingStart { PingId = 4, Port = "vm1", SourceMac = "02:00:00:00:00:01", DestinationMac = "02:00:00:00:00:02", SourceIpv4 = "10.1.0.11", DestinationIpv4 = "10.1.0.12", Count = Count, IntervalMs = 1, TimeoutMs = 10 };
+
+        using var ping = EdgePing.Start(
+            start,
+            new CaptureTap(),
+            _ =>
+            {
+                sentAt[++injected] = Stopwatch.GetTimestamp();
+                if (injected == 5)
+                {
+                    Thread.Sleep(stall); // the sender falls 300 requests behind its schedule
+                }
+            },
+            message => echoes.Add(message.PingEcho),
+            error => Assert.Fail(error.ToString()));
+        for (var i = 0; i < Count; i++)
+        {
+            Take(echoes);
+        }
+
+        // Catching up on all 300 would send the remaining 35 back to back; a new schedule spaces them by the interval.
+        var afterStall = Stopwatch.GetElapsedTime(sentAt[6], sentAt[Count]);
+        Assert.True(afterStall >= TimeSpan.FromMilliseconds(Count - 6 - 20), $"requests 6 to {Count} went out within {afterStall.TotalMilliseconds:F1} ms");
     }
 
     private static PingEcho Take(BlockingCollection<PingEcho> echoes) =>

@@ -1,6 +1,7 @@
 using Sdn.Cli.Hosting;
 using Sdn.Common.Interop;
 using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
 
 namespace Sdn.EndToEnd.Support;
 
@@ -61,6 +62,16 @@ internal static class FabricChecks
             Assert.True(DateTime.UtcNow < deadline, $"the nodes did not converge: {stats}");
             await Task.Delay(10);
         }
+    }
+
+    /// <summary>Every drop the nodes counted, by node and reason, and each port's dropped frames: where lost packets went.</summary>
+    public static async Task<string> DropsAsync(this EmbeddedFabric fabric)
+    {
+        using var channel = RpcChannels.ForAddress(fabric.Address);
+        var nodes = (await new Controller.ControllerClient(channel).GetStatsAsync(new StatsRequest())).Nodes;
+        return string.Join("; ", nodes.Select(n => $"{n.Node}: " + string.Join(", ", [
+            .. n.Counters.Drops.Where(d => d.Value > 0).Select(d => $"{d.Key} {d.Value}"),
+            .. n.Counters.Ports.Where(p => p.RxDropped + p.TxDropped > 0).Select(p => $"{p.Port} rx_dropped {p.RxDropped} tx_dropped {p.TxDropped}")])));
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds, for at most <see cref="TopologyRun.Timeout"/>.</summary>
