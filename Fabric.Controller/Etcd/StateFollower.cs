@@ -10,13 +10,16 @@ namespace Sdn.Fabric.Controller.Etcd;
 /// Keeps a model current with what other controllers write: an etcd watch on the object keys from the revision
 /// after the model's version, each event handed to <see cref="FabricModel.Follow"/> in revision order, so watchers
 /// of this controller see the same events as those of the one that took the change. A broken watch is opened again
-/// from where the model is, so no change is missed or taken twice.
+/// from where the model is, so no change is missed or taken twice. When etcd has compacted those changes away (a
+/// controller cut off for longer than etcd keeps its history), the whole state is loaded and what differs is taken
+/// in at once.
 /// </summary>
 public sealed class StateFollower : IAsyncDisposable
 {
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(200);
 
     private readonly EtcdConnection _etcd;
+    private readonly EtcdStateStore _store;
     private readonly FabricModel _model;
     private readonly Action<string> _log;
     private readonly CancellationTokenSource _stop = new();
@@ -25,6 +28,7 @@ public sealed class StateFollower : IAsyncDisposable
     public StateFollower(EtcdConnection etcd, FabricModel model, Action<string> log)
     {
         _etcd = etcd;
+        _store = new EtcdStateStore(etcd);
         _model = model;
         _log = log;
         _running = Task.Run(RunAsync);
@@ -80,8 +84,8 @@ public sealed class StateFollower : IAsyncDisposable
         {
             if (response.CompactRevision > 0)
             {
-                throw new InvalidDataException(
-                    $"etcd compacted its history past version {_model.Version} before this controller read it; restart the controller to load the state afresh, and do not compact below the controllers' versions");
+                Reload(response.CompactRevision);
+                return;
             }
 
             if (response.Canceled)
@@ -94,6 +98,14 @@ public sealed class StateFollower : IAsyncDisposable
                 Take(change);
             }
         }
+    }
+
+    /// <summary>Catches up with the whole state when the changes since the model's version are compacted away.</summary>
+    private void Reload(long compactedTo)
+    {
+        var had = _model.Version;
+        var changed = _model.Resync(_store.Load());
+        _log($"controller: etcd compacted its history to revision {compactedTo}, past version {had} of this controller; loaded the state afresh at version {_model.Version} ({changed} objects changed)");
     }
 
     private void Take(Mvccpb.Event change)

@@ -166,6 +166,45 @@ public sealed class FabricModel
     }
 
     /// <summary>
+    /// Takes in the whole state as the store holds it now, for when the changes since this model's version can no
+    /// longer be read one by one (etcd compacted its history past them). What differs is applied and announced as the
+    /// changes that turn this state into that one, all at its version: deletions first, each object before what it
+    /// refers to, then creations and updates, each object after what it refers to.
+    /// </summary>
+    /// <returns>How many objects changed; none when the model is at <paramref name="current"/>'s version or past it.</returns>
+    public int Resync(FabricState current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        lock (_gate)
+        {
+            if (current.Version <= _state.Version)
+            {
+                return 0;
+            }
+
+            var had = _state.ToState();
+            var before = StateObjects.InCreationOrder(had).ToDictionary(Identity);
+            var after = StateObjects.InCreationOrder(current).ToList();
+            var kept = after.Select(Identity).ToHashSet();
+            var changes = StateObjects.InDeletionOrder(had)
+                .Where(o => !kept.Contains(Identity(o)))
+                .Select(o => (Type: EventType.Deleted, Object: o))
+                .Concat(after
+                    .Where(o => !before.TryGetValue(Identity(o), out var old) || !old.Message.Equals(o.Message))
+                    .Select(o => (Type: before.ContainsKey(Identity(o)) ? EventType.Updated : EventType.Created, Object: o)))
+                .ToList();
+            foreach (var (type, changed) in changes)
+            {
+                _state = _state.Apply(type, changed.Message, current.Version);
+                _events.Publish(changed.ToEvent(type, current.Version));
+            }
+
+            _state = _state.AtVersion(current.Version);
+            return changes.Count;
+        }
+    }
+
+    /// <summary>
     /// Starts a watch. With <paramref name="includeExisting"/> it first replays every object as
     /// CREATED, in an order that creates what is referred to before what refers to it. No change
     /// falls between the replay and the live events.
@@ -181,6 +220,8 @@ public sealed class FabricModel
             return _events.Subscribe(backlog, limit);
         }
     }
+
+    private static (string Kind, string Name) Identity(ModelObject item) => (item.Kind, item.Name);
 
     /// <param name="next">The state with the change, at the current version.</param>
     private void Commit<T>(EventType type, ResourceKind<T> kind, T item, ModelState next)
