@@ -6,6 +6,31 @@ namespace Sdn.Fabric.Controller.Tests.Model;
 public class FabricModelTests
 {
     [Fact]
+    public void A_resync_takes_in_and_announces_what_differs_at_the_new_version_and_nothing_twice()
+    {
+        using var ahead = new ModelFixture();
+        using var behind = new ModelFixture();
+        ahead.Model.Delete(ResourceKinds.AclRules, "no-telnet");
+        ahead.Model.Create(ResourceKinds.Ports, new Port { Name = "web2", Network = "web", Edge = "e2" });
+        ahead.Model.SetLinkState("e1-c1", adminDown: true);
+        var current = ahead.Model.Snapshot();
+        using var events = behind.Model.Watch(includeExisting: false);
+
+        var changed = behind.Model.Resync(current);
+
+        Assert.Equal(3, changed);
+        Assert.Equal(current, behind.Model.Snapshot());
+        Assert.Equal(0, behind.Model.Resync(current));
+        var announced = new List<string>();
+        while (events.Reader.TryRead(out var change))
+        {
+            announced.Add($"{change.Type} {ModelObject.FromEvent(change)} at {change.Version}");
+        }
+
+        Assert.Equal([$"Deleted ACL rule 'no-telnet' at {current.Version}", $"Updated link 'e1-c1' at {current.Version}", $"Created port 'web2' at {current.Version}"], announced);
+    }
+
+    [Fact]
     public void Network_defaults_are_filled_in()
     {
         using var fixture = new ModelFixture();
