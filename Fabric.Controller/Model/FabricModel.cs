@@ -8,14 +8,15 @@ namespace Sdn.Fabric.Controller.Model;
 /// full against the current state, then made into the next version of it, saved, and only then made
 /// current and announced: a refused or failed request leaves the state, the store and the watchers
 /// untouched. Mutations are serialised; reads see whole versions. The state is persistent
-/// (<see cref="ModelState"/>), so a change costs the same however large the fabric is.
+/// (<see cref="ModelState"/>), so a change costs the same however large the fabric is, and a read takes the
+/// current version without a lock: it never waits behind a write, even one the store holds for seconds.
 /// </summary>
 public sealed class FabricModel
 {
     private readonly Lock _gate = new();
     private readonly IStateStore? _store;
     private readonly ModelEvents _events = new();
-    private ModelState _state;
+    private volatile ModelState _state;
 
     /// <param name="store">Where the state is loaded from and saved to; null keeps it in memory only.</param>
     public FabricModel(IStateStore? store)
@@ -27,24 +28,9 @@ public sealed class FabricModel
     /// <summary>Where the state is saved; null when it is kept in memory only.</summary>
     public IStateStore? Store => _store;
 
-    public ulong Version
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _state.Version;
-            }
-        }
-    }
+    public ulong Version => _state.Version;
 
-    public FabricState Snapshot()
-    {
-        lock (_gate)
-        {
-            return _state.ToState();
-        }
-    }
+    public FabricState Snapshot() => _state.ToState();
 
     /// <returns>The object as stored, with its defaults and allocations.</returns>
     public T Create<T>(ResourceKind<T> kind, T request)
@@ -80,19 +66,13 @@ public sealed class FabricModel
     public T Get<T>(ResourceKind<T> kind, string name)
         where T : class, IMessage<T>
     {
-        lock (_gate)
-        {
-            return (kind.Find(_state, name) ?? throw ModelException.NotFound(kind.Kind, name)).Clone();
-        }
+        return (kind.Find(_state, name) ?? throw ModelException.NotFound(kind.Kind, name)).Clone();
     }
 
     public IReadOnlyList<T> List<T>(ResourceKind<T> kind)
         where T : class, IMessage<T>
     {
-        lock (_gate)
-        {
-            return kind.Table(_state).InOrder().Select(i => i.Clone()).ToList();
-        }
+        return kind.Table(_state).InOrder().Select(i => i.Clone()).ToList();
     }
 
     public Link SetLinkState(string name, bool adminDown)
@@ -193,13 +173,18 @@ public sealed class FabricModel
                     .Where(o => !before.TryGetValue(Identity(o), out var old) || !old.Message.Equals(o.Message))
                     .Select(o => (Type: before.ContainsKey(Identity(o)) ? EventType.Updated : EventType.Created, Object: o)))
                 .ToList();
+            var next = _state;
             foreach (var (type, changed) in changes)
             {
-                _state = _state.Apply(type, changed.Message, current.Version);
+                next = next.Apply(type, changed.Message, current.Version);
+            }
+
+            _state = next.AtVersion(current.Version);
+            foreach (var (type, changed) in changes)
+            {
                 _events.Publish(changed.ToEvent(type, current.Version));
             }
 
-            _state = _state.AtVersion(current.Version);
             return changes.Count;
         }
     }
