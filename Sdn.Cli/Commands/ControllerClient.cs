@@ -18,8 +18,6 @@ internal static class ControllerClient
     /// <summary>How long a call that followers refuse is tried again: a dead leader's lease runs out and another is elected well within it.</summary>
     public static readonly TimeSpan LeaderWait = TimeSpan.FromSeconds(5);
 
-    private static readonly TimeSpan LeaderPoll = TimeSpan.FromMilliseconds(100);
-
     public static Option<ControllerAddresses> CreateOption() => new(OptionName)
     {
         Description = "The controller's gRPC address: the `controller.listen` of the topology `sdn up` runs, or where `sdn controller` serves; "
@@ -71,69 +69,101 @@ internal static class ControllerClient
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(call);
         var address = parse.GetRequiredValue(controller);
-        var error = parse.InvocationConfiguration.Error;
-        ClientCredentials credentials;
-        try
+        if (await CredentialsAsync(parse).ConfigureAwait(false) is not { } credentials)
         {
-            credentials = AccessOptions.ClientCredentialsOf(parse, AccessTokenFile.Operator);
-        }
-        catch (Exception e) when (e is AccessTokenFileException or CryptographicException)
-        {
-            await error.WriteLineAsync($"sdn: {e.Message}").ConfigureAwait(false);
             return 1;
         }
 
-        DateTime? giveUp = null;
-        var followerAnswered = false;
-        for (var tried = 1; ; tried++)
+        var search = new LeaderSearch(address.All.Count);
+        while (true)
         {
             RpcException passedOn;
             using (var channel = RpcChannels.ForAddress(address.Current, credentials: credentials))
             {
                 try
                 {
-                    return await call(new Controller.ControllerClient(channel), parse.InvocationConfiguration, cancellationToken).ConfigureAwait(false);
+                    return await AnsweredAsync(parse, address, () => call(new Controller.ControllerClient(channel), parse.InvocationConfiguration, cancellationToken)).ConfigureAwait(false);
                 }
-                catch (RpcException e) when (address.All.Count > 1 && (Unreachable(e) || ControllerAddresses.FollowerRefused(e)))
+                catch (RpcException e) when (LeaderSearch.MayMoveOn(address, e))
                 {
                     passedOn = e;
                 }
-                catch (RpcException e)
-                {
-                    await error.WriteLineAsync(Describe(e, address)).ConfigureAwait(false);
-                    return 1;
-                }
-                catch (CommandException e)
-                {
-                    await error.WriteLineAsync($"sdn: {e.Message}").ConfigureAwait(false);
-                    return 1;
-                }
             }
 
-            // Counted from the first pass, so that a long watch whose leader dies gets as long to find the next.
-            giveUp ??= DateTime.UtcNow + LeaderWait;
-            followerAnswered |= ControllerAddresses.FollowerRefused(passedOn);
-            var roundDone = address.Advance(passedOn);
-            if ((roundDone && !followerAnswered) || DateTime.UtcNow > giveUp)
+            if (!await search.TryAgainAsync(passedOn, address.Advance(passedOn), cancellationToken).ConfigureAwait(false))
             {
-                await error.WriteLineAsync(Describe(passedOn, address)).ConfigureAwait(false);
+                await parse.InvocationConfiguration.Error.WriteLineAsync(Describe(passedOn, address)).ConfigureAwait(false);
                 return 1;
-            }
-
-            if (tried >= address.All.Count)
-            {
-                // Past the first round a leader is being elected, or the one named has died: give the election time.
-                await Task.Delay(LeaderPoll, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>Whether the call failed to reach a controller at all, rather than being answered with a failure.</summary>
-    private static bool Unreachable(RpcException e) => e.StatusCode == StatusCode.Unavailable && e.Status.DebugException is not null;
+    /// <summary>
+    /// Runs a call that keeps calling the controller until <paramref name="cancellationToken"/>, such as `sdn graph`'s:
+    /// each of its unary calls follows the controllers <paramref name="controller"/> names on its own
+    /// (<see cref="FollowingCallInvoker"/>), so the call outlives the death of the controller it started with.
+    /// </summary>
+    public static async Task<int> RunFollowingAsync(ParseResult parse, Option<ControllerAddresses> controller, Func<Controller.ControllerClient, InvocationConfiguration, CancellationToken, Task<int>> call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(call);
+        var address = parse.GetRequiredValue(controller);
+        if (await CredentialsAsync(parse).ConfigureAwait(false) is not { } credentials)
+        {
+            return 1;
+        }
+
+        using var invoker = new FollowingCallInvoker(address, credentials);
+        try
+        {
+            return await AnsweredAsync(parse, address, () => call(new Controller.ControllerClient(invoker), parse.InvocationConfiguration, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            await parse.InvocationConfiguration.Error.WriteLineAsync(Describe(e, address)).ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    /// <summary>The operator's credentials from the access options; null after saying on stderr why they cannot be read.</summary>
+    private static async Task<ClientCredentials?> CredentialsAsync(ParseResult parse)
+    {
+        try
+        {
+            return AccessOptions.ClientCredentialsOf(parse, AccessTokenFile.Operator);
+        }
+        catch (Exception e) when (e is AccessTokenFileException or CryptographicException)
+        {
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.Message}").ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The call's exit code, or 1 after saying on stderr what a controller answered or what the input lacks; a failure
+    /// that another controller may not meet (<see cref="LeaderSearch.MayMoveOn"/>) is left to the caller.
+    /// </summary>
+    private static async Task<int> AnsweredAsync(ParseResult parse, ControllerAddresses address, Func<Task<int>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (RpcException e) when (!LeaderSearch.MayMoveOn(address, e))
+        {
+            await parse.InvocationConfiguration.Error.WriteLineAsync(Describe(e, address)).ConfigureAwait(false);
+            return 1;
+        }
+        catch (CommandException e)
+        {
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"sdn: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
 
     private static string Describe(RpcException e, ControllerAddresses address)
     {
-        var hint = Unreachable(e) ? $" (is `sdn up` or `sdn controller` serving at {address}?)" : string.Empty;
+        var hint = LeaderSearch.Unreachable(e) ? $" (is `sdn up` or `sdn controller` serving at {address}?)" : string.Empty;
         return $"sdn: {e.StatusCode}: {e.Status.Detail}{hint}";
     }
 

@@ -37,7 +37,7 @@ internal static class GraphCommand
         });
         command.SetAction((parse, cancellationToken) => parse.GetValue(file) is { } topology
             ? Task.FromResult(Print(parse, topology, parse.GetValue(dot)))
-            : ControllerClient.RunAsync(parse, controller, (client, console, stop) => ServeAsync(client, parse.GetRequiredValue(listen), console, stop), cancellationToken));
+            : ControllerClient.RunFollowingAsync(parse, controller, (client, console, stop) => ServeAsync(client, parse.GetRequiredValue(listen), console, stop), cancellationToken));
         return command;
     }
 
