@@ -102,6 +102,7 @@ public static class ProgramMessages
             ServerMac = MacBytes(serverMac),
             Mtu = network.Mtu,
             LeaseSeconds = leaseSeconds,
+            DnsServer = network.Ipv4DnsServer.Length == 0 ? ByteString.Empty : ByteString.CopyFrom(IPAddress.Parse(network.Ipv4DnsServer).GetAddressBytes()),
         },
     };
 

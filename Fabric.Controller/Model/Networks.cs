@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using Sdn.Contracts;
 
@@ -38,6 +39,13 @@ public sealed class Networks : ResourceKind<Network>
         else if (!string.IsNullOrEmpty(item.Ipv6Gateway))
         {
             throw ModelException.Invalid("ipv6_gateway needs an ipv6_subnet", "ipv6_gateway");
+        }
+
+        if (!string.IsNullOrEmpty(item.Ipv4DnsServer))
+        {
+            item.Ipv4DnsServer = IPAddress.TryParse(item.Ipv4DnsServer, out var dns) && dns.AddressFamily == AddressFamily.InterNetwork && !dns.Equals(IPAddress.Any) && !dns.Equals(IPAddress.Broadcast)
+                ? dns.ToString()
+                : throw ModelException.Invalid($"ipv4_dns_server '{item.Ipv4DnsServer}' is not a unicast IPv4 address, such as 10.0.1.53", "ipv4_dns_server");
         }
 
         item.Mtu = item.Mtu == 0 ? DefaultMtu : item.Mtu;

@@ -25,7 +25,7 @@ public static class TopologyFile
     internal static readonly string[] ImpairmentKeys = ["loss", "delay-ms", "reorder", "seed"];
     internal static readonly string[] ExternalKeys = ["name", "edge", "interface", "subnet", "gateway-ip", "router"];
     internal static readonly string[] TenantKeys = ["name", "external", "networks"];
-    internal static readonly string[] NetworkKeys = ["name", "subnet", "gateway", "ipv6-subnet", "ipv6-gateway"];
+    internal static readonly string[] NetworkKeys = ["name", "subnet", "gateway", "ipv6-subnet", "ipv6-gateway", "dns-server"];
     internal static readonly string[] VmKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "app", "params", "memory-mib", "vcpus", "floating-ip"];
     internal static readonly string[] HostKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "routes", "dhcp", "floating-ip"];
     internal static readonly string[] RouteKeys = ["to", "via"];
@@ -323,6 +323,7 @@ public static class TopologyFile
                     Ipv4Gateway = network.String("gateway") ?? string.Empty,
                     Ipv6Subnet = network.String("ipv6-subnet") ?? string.Empty,
                     Ipv6Gateway = network.String("ipv6-gateway") ?? string.Empty,
+                    Ipv4DnsServer = network.String("dns-server") ?? string.Empty,
                 };
                 Declare(
                     ModelObject.Of(ResourceKinds.Networks, declared),
@@ -332,7 +333,8 @@ public static class TopologyFile
                     ("ipv4_subnet", "subnet"),
                     ("ipv4_gateway", "gateway"),
                     ("ipv6_subnet", "ipv6-subnet"),
-                    ("ipv6_gateway", "ipv6-gateway"));
+                    ("ipv6_gateway", "ipv6-gateway"),
+                    ("ipv4_dns_server", "dns-server"));
             }
         }
 

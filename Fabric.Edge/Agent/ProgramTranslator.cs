@@ -180,13 +180,14 @@ internal static class ProgramTranslator
 
     private static DhcpOffer OfferOf(DhcpResponderAction responder)
     {
-        if (responder.ClientIp.Length != 4 || responder.ServerIp.Length != 4 || responder.PrefixLength is 0 or > 32 || responder.Mtu > ushort.MaxValue)
+        if (responder.ClientIp.Length != 4 || responder.ServerIp.Length != 4 || responder.DnsServer.Length is not (0 or 4)
+            || responder.PrefixLength is 0 or > 32 || responder.Mtu > ushort.MaxValue)
         {
-            throw new ProgramException($"dhcp responder {responder} needs 4-byte addresses, a prefix length of 1-32 and an MTU below 65536");
+            throw new ProgramException($"dhcp responder {responder} needs 4-byte addresses (a DNS server's may be left out), a prefix length of 1-32 and an MTU below 65536");
         }
 
         return new DhcpOffer(
-            (uint)Value(responder.ClientIp), (byte)responder.PrefixLength, (uint)Value(responder.ServerIp), Value(responder.ServerMac), (ushort)responder.Mtu, responder.LeaseSeconds);
+            (uint)Value(responder.ClientIp), (byte)responder.PrefixLength, (uint)Value(responder.ServerIp), Value(responder.ServerMac), (ushort)responder.Mtu, responder.LeaseSeconds, (uint)Value(responder.DnsServer));
     }
 
     private static HeaderField HeaderFieldOf(Field field) => field switch

@@ -326,7 +326,7 @@ public static class FrameActions
         UdpHeader.TryWrite(reply[Ipv4Header.MinimumSize..], DhcpMessage.ServerPort, DhcpMessage.ClientPort, DhcpMessage.ReplySize);
         var type = requestType == DhcpMessage.Discover ? DhcpMessage.Offer : DhcpMessage.Ack;
         DhcpMessage.WriteReply(
-            reply[(Ipv4Header.MinimumSize + UdpHeader.Size)..], request, type, offer.Client, offer.PrefixLength, offer.Server, offer.Mtu, offer.LeaseSeconds);
+            reply[(Ipv4Header.MinimumSize + UdpHeader.Size)..], request, type, offer.Client, offer.PrefixLength, offer.Server, offer.Mtu, offer.LeaseSeconds, offer.DnsServer);
         AddressReply(frame, requesterMac, offer.ServerMac);
         offsets.Transport = offsets.Network + Ipv4Header.MinimumSize;
         offsets.Payload = offsets.Transport + UdpHeader.Size;

@@ -6,8 +6,10 @@ namespace Sdn.Cli.Hosting;
 
 /// <summary>
 /// Busybox's udhcpc asking for a lease on a device of a namespace, with a script that applies what it gets: the
-/// address, the MTU and the default route. It starts at once and retries for a while, because the edge only
-/// answers once its program holds the port. Disposing stops it if it still runs.
+/// address, the MTU, the default route, and the DNS servers into the namespace's own resolv.conf
+/// (/etc/netns/NAME/resolv.conf, which `ip netns exec` shows its commands as /etc/resolv.conf). It starts at once and
+/// retries for a while, because the edge only answers once its program holds the port. Disposing stops it if it still
+/// runs, and removes that resolv.conf.
 /// </summary>
 internal sealed class DhcpClient : IDisposable
 {
@@ -20,6 +22,10 @@ internal sealed class DhcpClient : IDisposable
             ip address add "$ip/$mask" dev "$interface"
             [ -n "$mtu" ] && ip link set dev "$interface" mtu "$mtu"
             [ -n "$router" ] && ip route replace default via "${router%% *}" dev "$interface"
+            if [ -n "$dns" ]; then
+              mkdir -p "NAMESPACE_ETC"
+              for server in $dns; do echo "nameserver $server"; done > "NAMESPACE_ETC/resolv.conf"
+            fi
             ;;
         esac
         exit 0
@@ -27,12 +33,14 @@ internal sealed class DhcpClient : IDisposable
         """;
 
     private readonly string _scriptPath;
+    private readonly string _namespaceEtc;
     private readonly Process _process;
 
     public DhcpClient(NetworkNamespace space, string device)
     {
         _scriptPath = Path.Combine(Path.GetTempPath(), $"sdn-udhcpc-{space.Name}.sh");
-        File.WriteAllText(_scriptPath, Script);
+        _namespaceEtc = Path.Combine("/etc/netns", space.Name);
+        File.WriteAllText(_scriptPath, Script.Replace("NAMESPACE_ETC", _namespaceEtc, StringComparison.Ordinal));
         ExternalCommand.Run("chmod", "700", _scriptPath);
         var start = new ProcessStartInfo("ip")
         {
@@ -63,5 +71,10 @@ internal sealed class DhcpClient : IDisposable
 
         _process.Dispose();
         File.Delete(_scriptPath);
+        File.Delete(Path.Combine(_namespaceEtc, "resolv.conf"));
+        if (Directory.Exists(_namespaceEtc) && !Directory.EnumerateFileSystemEntries(_namespaceEtc).Any())
+        {
+            Directory.Delete(_namespaceEtc);
+        }
     }
 }

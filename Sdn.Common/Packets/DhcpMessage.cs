@@ -53,6 +53,7 @@ public static class DhcpMessage
 
     public const byte SubnetMaskOption = 1;
     public const byte RouterOption = 3;
+    public const byte DnsServerOption = 6;
     public const byte InterfaceMtuOption = 26;
     public const byte LeaseTimeOption = 51;
     public const byte MessageTypeOption = 53;
@@ -107,9 +108,10 @@ public static class DhcpMessage
     /// <summary>
     /// Writes the <see cref="ReplySize"/>-byte reply of <paramref name="type"/> to the request whose first
     /// <see cref="HeaderSize"/> bytes are <paramref name="request"/>: xid, flags, giaddr and chaddr copied, ciaddr
-    /// kept in an ACK only (RFC 2131 table 3), the lease's options after the cookie.
+    /// kept in an ACK only (RFC 2131 table 3), the lease's options after the cookie, the DNS server's when
+    /// <paramref name="dnsServer"/> is not 0.
     /// </summary>
-    public static void WriteReply(Span<byte> destination, ReadOnlySpan<byte> request, byte type, uint client, int prefixLength, uint server, ushort mtu, uint leaseSeconds)
+    public static void WriteReply(Span<byte> destination, ReadOnlySpan<byte> request, byte type, uint client, int prefixLength, uint server, ushort mtu, uint leaseSeconds, uint dnsServer)
     {
         var reply = destination[..ReplySize];
         reply.Clear();
@@ -135,6 +137,11 @@ public static class DhcpMessage
         at += WriteUInt32Option(options[at..], LeaseTimeOption, leaseSeconds);
         at += WriteUInt32Option(options[at..], SubnetMaskOption, prefixLength == 0 ? 0 : uint.MaxValue << (32 - prefixLength));
         at += WriteUInt32Option(options[at..], RouterOption, server);
+        if (dnsServer != 0)
+        {
+            at += WriteUInt32Option(options[at..], DnsServerOption, dnsServer);
+        }
+
         options[at] = InterfaceMtuOption;
         options[at + 1] = sizeof(ushort);
         BinaryPrimitives.WriteUInt16BigEndian(options[(at + 2)..], mtu);

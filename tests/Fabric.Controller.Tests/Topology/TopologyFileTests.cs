@@ -196,6 +196,17 @@ public class TopologyFileTests
         Assert.Equal(("fd00:1::2", true), (state.Ports.Single(p => p.Name == "vm2").Ipv6, state.Ports.Single(p => p.Name == "vm2").PortSecurity));
     }
 
+    [Fact]
+    public void A_network_may_name_the_dns_server_its_dhcp_hands_out_and_a_bad_one_is_an_error_at_its_line()
+    {
+        var withDns = Valid.Replace("subnet: 10.1.0.0/24", "subnet: 10.1.0.0/24\n        dns-server: 10.1.0.53", StringComparison.Ordinal);
+
+        Assert.Equal("10.1.0.53", TopologyFile.Parse(withDns, "t.yaml").State.Networks[0].Ipv4DnsServer);
+        var error = SingleError(withDns.Replace("dns-server: 10.1.0.53", "dns-server: resolver", StringComparison.Ordinal));
+        Assert.Equal(15, error.Line);
+        Assert.Contains("ipv4_dns_server 'resolver' is not a unicast IPv4 address", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("ip: 10.1.0.12 }", "ip: 10.1.0.12, ipv6: \"fd00:1::12\" }", 17, "ipv6 fd00:1::12 given, but network 'red.web' has no IPv6 subnet")]
     [InlineData("ip: 10.1.0.12 }", "ip: 10.1.0.12, port-security: maybe }", 17, "'port-security' of a vm must be true or false")]

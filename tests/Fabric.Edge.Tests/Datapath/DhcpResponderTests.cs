@@ -92,6 +92,29 @@ public class DhcpResponderTests
         Assert.Equal(0, _rig.Switch.Datapath.Counters.DhcpUnanswered);
     }
 
+    [Fact]
+    public void A_lease_with_a_dns_server_carries_it_after_the_router()
+    {
+        var rig = new SwitchRig();
+        rig.Pipeline.Add(0, 10, FlowMatch.Any.EthType(EtherTypes.Ipv4).IpProto(IpProtocols.Udp), PipelineAction.DhcpResponder(Lease with { DnsServer = 0x0A_01_00_35 }));
+
+        rig.Send(3, Request(DhcpMessage.Request));
+
+        var options = rig.SingleOut(3).AsSpan(14 + 20 + 8 + 240, 38).ToArray();
+        byte[] expected =
+        [
+            53, 1, DhcpMessage.Ack,
+            54, 4, 0x0A, 0x01, 0x00, 0x01,
+            51, 4, 0x00, 0x00, 0x0E, 0x10,
+            1, 4, 0xFF, 0xFF, 0xFF, 0x00,
+            3, 4, 0x0A, 0x01, 0x00, 0x01,
+            6, 4, 0x0A, 0x01, 0x00, 0x35,
+            26, 2, 0x05, 0x78,
+            255,
+        ];
+        Assert.Equal(expected, options);
+    }
+
     /// <summary>A client's broadcast request from 0.0.0.0, as udhcpc sends it, padded to 300 bytes.</summary>
     private static byte[] Request(byte type)
     {
