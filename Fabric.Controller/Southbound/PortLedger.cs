@@ -17,13 +17,19 @@ public sealed class PortLedger
 
     /// <summary>
     /// Takes the program batch <paramref name="version"/> brings the node to. A port that is new or changed dates from
-    /// that version, and what the node said of its former self is forgotten; a port the program lacks is forgotten.
+    /// that version, and the liveness the node saw on its former self is forgotten; a port the program lacks is
+    /// forgotten whole.
     /// </summary>
+    /// <remarks>
+    /// What the node's host made of a port is kept across a change: the node reports a VM or host only when that
+    /// changes (and all of them to a new session), so a report forgotten here, or one that came before the port was
+    /// sent, would leave the port pending for good.
+    /// </remarks>
     public void Sent(NodeProgram program, ulong version)
     {
         ArgumentNullException.ThrowIfNull(program);
         var current = program.Ports.Values.ToDictionary(p => p.Name, StringComparer.Ordinal);
-        foreach (var gone in _sent.Keys.Where(name => !current.ContainsKey(name)).ToList())
+        foreach (var gone in _sent.Keys.Concat(_realized.Keys).Where(name => !current.ContainsKey(name)).ToList())
         {
             Forget(gone);
         }
@@ -32,7 +38,7 @@ public sealed class PortLedger
         {
             if (!_sent.TryGetValue(name, out var sent) || !sent.Config.Equals(config))
             {
-                Forget(name);
+                _live.Remove(name);
                 _sent[name] = (config, version);
             }
         }
@@ -41,14 +47,11 @@ public sealed class PortLedger
     /// <summary>The version the port is as it is now from, or null when the node was never sent it.</summary>
     public ulong? Since(string port) => _sent.TryGetValue(port, out var sent) ? sent.Since : null;
 
-    /// <summary>Takes what the node's host made of a port's VM or host; a port the node was not sent is ignored.</summary>
+    /// <summary>Takes what the node's host made of a port's VM or host, also before the port is sent (the node may report it first).</summary>
     public void Realized(PortStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);
-        if (_sent.ContainsKey(status.Port))
-        {
-            _realized[status.Port] = status;
-        }
+        _realized[status.Port] = status;
     }
 
     public PortStatus? RealizationOf(string port) => _realized.GetValueOrDefault(port);
