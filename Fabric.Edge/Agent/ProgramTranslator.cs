@@ -5,6 +5,7 @@ using Sdn.Common.Packets;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Nat;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Pipeline.Groups;
 
@@ -175,7 +176,23 @@ internal static class ProgramTranslator
             throw new ProgramException($"ct {ct} needs a zone of 0-65535 and a table of 0-255");
         }
 
-        return PipelineAction.Ct((ushort)ct.Zone, ct.Commit, ct.HasTable ? (byte)ct.Table : null);
+        var translation = ct.Translation is { } given ? TranslationOf(given) : (NatTranslation?)null;
+        if (translation is { } nat && (!ct.Commit || nat.Problem is not null))
+        {
+            throw new ProgramException($"ct {ct}: {nat.Problem ?? "a translation needs commit"}");
+        }
+
+        return PipelineAction.Ct((ushort)ct.Zone, ct.Commit, ct.HasTable ? (byte)ct.Table : null, ct.Nat, translation);
+    }
+
+    private static NatTranslation TranslationOf(CtNat nat)
+    {
+        if (nat.Address.Length != 4 || nat.FirstPort > ushort.MaxValue || nat.LastPort > ushort.MaxValue || nat.Side is not (CtNatSide.Source or CtNatSide.Destination))
+        {
+            throw new ProgramException($"nat {nat} needs a 4-byte address, ports of 0-65535 and a side of source or destination");
+        }
+
+        return new NatTranslation(nat.Side == CtNatSide.Source ? NatSide.Source : NatSide.Destination, (uint)Value(nat.Address), (ushort)nat.FirstPort, (ushort)nat.LastPort);
     }
 
     private static DhcpOffer OfferOf(DhcpResponderAction responder)

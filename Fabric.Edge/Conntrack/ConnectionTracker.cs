@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Sdn.Common.Packets;
+using Sdn.Fabric.Edge.Nat;
 
 namespace Sdn.Fabric.Edge.Conntrack;
 
@@ -37,8 +38,16 @@ namespace Sdn.Fabric.Edge.Conntrack;
 /// IP fragment carries no ports and is invalid.
 /// </para>
 /// <para>
-/// <b>NAT.</b> A binding (the translated tuple) belongs in <see cref="TrackedConnection"/>, with a third and fourth
-/// index node for the translated directions; the lookup already returns the slot a nat action would rewrite from.
+/// <b>NAT.</b> A commit may translate the connection (<see cref="Commit(long, in NatTranslation)"/>): its reply tuple
+/// is then the reverse of the original as translated, so a reply that comes back to the translated address finds the
+/// connection by its reply node, as Linux's conntrack does. <see cref="Translate"/> rewrites the packet the last lookup
+/// found, either way, from the tuple it carries to the one the other way's tuple says it must carry: SNAT and its
+/// undoing on the way back, or DNAT and its undoing. A source translation holds a port (an ICMP echo's identifier)
+/// of a pool per translated address and protocol, shared by every zone (a reply from outside tells no zone), so no
+/// two connections ever share a reply tuple; the port goes back when the connection is freed. A pool is made the
+/// first time a connection is translated to its address (at most <see cref="MaxNatPools"/>); after that nothing
+/// allocates. ICMP errors about a translated connection are related but not rewritten (their quoted header would
+/// need it too).
 /// </para>
 /// Not thread-safe: the datapath's thread owns it. <see cref="Commit"/> commits what the last <see cref="Track"/> saw.
 /// </remarks>
@@ -48,6 +57,9 @@ public sealed class ConnectionTracker
 
     /// <summary>How many slots <see cref="Sweep"/> looks at per call, and a full table's commit looks at to reclaim one.</summary>
     public const int SweepBudget = 16;
+
+    /// <summary>How many NAT port pools (one per translated address and protocol) the tracker makes at most.</summary>
+    public const int MaxNatPools = 3 * 256;
 
     private const int None = -1;
     private const byte TcpFin = 0x01;
@@ -60,8 +72,16 @@ public sealed class ConnectionTracker
     private readonly int[] _free;
     private readonly int _bucketMask;
     private readonly Ticks _timeouts;
+    private readonly List<NatPortPool> _natPools = [];
+    private readonly Dictionary<(uint Address, byte Protocol), int> _natPoolOf = [];
     private int _freeCount;
     private int _sweepCursor;
+
+    // The index node of the connection the last Track found, or the last Commit added: what Translate rewrites from.
+    private int _lastNode = None;
+
+    // Whether the last Track's packet was committed since, so a later commit of the same packet may translate it.
+    private bool _committedNow;
 
     // What the last Track saw that Commit may add: a new connection's tuple and its first TCP state.
     private bool _pending;
@@ -103,6 +123,15 @@ public sealed class ConnectionTracker
     /// <summary>Connections freed because their timeout passed.</summary>
     public long Expired { get; private set; }
 
+    /// <summary>Connections committed with a translation.</summary>
+    public long Translated { get; private set; }
+
+    /// <summary>Translated connections refused because their pool had no port left in the range asked for.</summary>
+    public long NatPortsExhausted { get; private set; }
+
+    /// <summary>How many connections hold a translation now (expired ones not yet freed included).</summary>
+    public int TranslatedNow { get; private set; }
+
     /// <summary>
     /// Looks the packet up in <paramref name="zone"/>, moves its connection along, and says what it is; a new one is
     /// remembered for <see cref="Commit"/>. <paramref name="offsets"/> are the frame's, as its parse found them.
@@ -116,31 +145,48 @@ public sealed class ConnectionTracker
     /// Adds the connection the last <see cref="Track"/> found new; true when it is in the table (or there was none to
     /// add), false when the table is full and it was refused.
     /// </summary>
-    public bool Commit(long now)
+    public bool Commit(long now) => Add(now, default, translate: false) == CtCommitResult.Committed;
+
+    /// <summary>
+    /// As <see cref="Commit(long)"/>, translating the new connection as <paramref name="nat"/> says; a connection the same
+    /// packet's earlier commit added untranslated is translated now. A connection already known keeps what it has.
+    /// Follow with <see cref="Translate"/> to rewrite the packet.
+    /// </summary>
+    public CtCommitResult Commit(long now, in NatTranslation nat) => Add(now, nat, translate: true);
+
+    /// <summary>
+    /// Rewrites the packet the last <see cref="Track"/> found (or <see cref="Commit(long, in NatTranslation)"/> added) as
+    /// its connection's translation says; false when the connection is translated and the frame cannot be rewritten.
+    /// </summary>
+    /// <param name="partialChecksum">The transport checksum is left for offload (see <see cref="Ipv4NatRewrite"/>).</param>
+    public bool Translate(Span<byte> frame, in HeaderOffsets offsets, bool partialChecksum)
     {
-        if (!_pending)
+        if (_lastNode == None || !_connections[_lastNode >> 1].IsTranslated)
         {
             return true;
         }
 
-        _pending = false;
-        if (_freeCount == 0 && !Reclaim(now))
+        ref var connection = ref _connections[_lastNode >> 1];
+        return (_lastNode & 1) == 0
+            ? Rewrite(frame, offsets, connection.Original, connection.Reply, partialChecksum)
+            : Rewrite(frame, offsets, connection.Reply, connection.Original, partialChecksum);
+    }
+
+    /// <summary>
+    /// What the connection of <paramref name="tuple"/> (either way) rewrites its packets to, as a lookup would find it
+    /// now; false when there is none or it is not translated. For traces.
+    /// </summary>
+    public bool TryGetTranslation(in ConnectionTuple tuple, long now, out ConnectionTuple translated)
+    {
+        var node = Find(tuple, now, update: false);
+        if (node == None || !_connections[node >> 1].IsTranslated)
         {
-            Refused++;
+            translated = default;
             return false;
         }
 
-        var slot = _free[--_freeCount];
-        ref var connection = ref _connections[slot];
-        connection.Original = _pendingTuple;
-        connection.Tcp = _pendingTcp;
-        connection.ReplySeen = false;
-        connection.FinSeen = 0;
-        connection.InUse = true;
-        connection.ExpiresAt = now + Timeout(connection);
-        Link(2 * slot, _pendingTuple.Hash64());
-        Link((2 * slot) + 1, _pendingTuple.Reversed.Hash64());
-        Created++;
+        ref var connection = ref _connections[node >> 1];
+        translated = (node & 1) == 0 ? connection.Reply.Reversed : connection.Original.Reversed;
         return true;
     }
 
@@ -166,7 +212,7 @@ public sealed class ConnectionTracker
     {
         if (update)
         {
-            _pending = false;
+            (_pending, _lastNode, _committedNow) = (false, None, false);
         }
 
         var kind = ConnectionPacket.Read(zone, frame, offsets, out var tuple, out var tcpFlags);
@@ -204,6 +250,7 @@ public sealed class ConnectionTracker
         var isReply = (node & 1) != 0;
         if (update)
         {
+            _lastNode = node;
             if (kind == ConnectionPacketKind.Tcp)
             {
                 AdvanceTcp(ref connection, tcpFlags, isReply);
@@ -291,7 +338,7 @@ public sealed class ConnectionTracker
         for (var node = _buckets[(int)hash & _bucketMask]; node != None;)
         {
             ref var connection = ref _connections[node >> 1];
-            if (!connection.Original.Matches(tuple, reversed: (node & 1) != 0))
+            if (!((node & 1) == 0 ? connection.Original : connection.Reply).Matches(tuple, reversed: false))
             {
                 node = (node & 1) == 0 ? connection.NextOfOriginal : connection.NextOfReply;
                 continue;
@@ -323,8 +370,8 @@ public sealed class ConnectionTracker
 
     private void Unlink(int node)
     {
-        ref var original = ref _connections[node >> 1].Original;
-        var hash = (node & 1) == 0 ? original.Hash64() : original.Reversed.Hash64();
+        ref var connection = ref _connections[node >> 1];
+        var hash = (node & 1) == 0 ? connection.Original.Hash64() : connection.Reply.Hash64();
         ref var link = ref _buckets[(int)hash & _bucketMask];
         while (link != node)
         {
@@ -340,8 +387,170 @@ public sealed class ConnectionTracker
     {
         Unlink(2 * slot);
         Unlink((2 * slot) + 1);
-        _connections[slot].InUse = false;
+        ref var connection = ref _connections[slot];
+        ReleaseTranslation(ref connection);
+        connection.InUse = false;
         _free[_freeCount++] = slot;
+        if (_lastNode >> 1 == slot)
+        {
+            _lastNode = None;
+        }
+    }
+
+    private void ReleaseTranslation(ref TrackedConnection connection)
+    {
+        if (connection.NatPool >= 0)
+        {
+            _natPools[connection.NatPool].Return(connection.NatPort);
+            connection.NatPool = -1;
+        }
+
+        if (connection.IsTranslated)
+        {
+            connection.IsTranslated = false;
+            TranslatedNow--;
+        }
+    }
+
+    private CtCommitResult Add(long now, in NatTranslation nat, bool translate)
+    {
+        if (!_pending)
+        {
+            return translate && _committedNow && _lastNode != None && !_connections[_lastNode >> 1].IsTranslated
+                ? TranslateCommitted(_lastNode >> 1, nat)
+                : CtCommitResult.Committed;
+        }
+
+        _pending = false;
+        var (reply, pool, port) = (_pendingTuple.Reversed, -1, (ushort)0);
+        if (translate)
+        {
+            var bound = Bind(_pendingTuple, nat, out reply, out pool, out port);
+            if (bound != CtCommitResult.Committed)
+            {
+                return bound;
+            }
+        }
+
+        if (_freeCount == 0 && !Reclaim(now))
+        {
+            if (pool >= 0)
+            {
+                _natPools[pool].Return(port);
+            }
+
+            Refused++;
+            return CtCommitResult.TableFull;
+        }
+
+        var slot = _free[--_freeCount];
+        ref var connection = ref _connections[slot];
+        connection.Original = _pendingTuple;
+        connection.Reply = reply;
+        connection.NatPool = pool;
+        connection.NatPort = port;
+        connection.IsTranslated = translate;
+        connection.Tcp = _pendingTcp;
+        connection.ReplySeen = false;
+        connection.FinSeen = 0;
+        connection.InUse = true;
+        connection.ExpiresAt = now + Timeout(connection);
+        Link(2 * slot, _pendingTuple.Hash64());
+        Link((2 * slot) + 1, reply.Hash64());
+        Created++;
+        if (translate)
+        {
+            Translated++;
+            TranslatedNow++;
+        }
+
+        (_lastNode, _committedNow) = (2 * slot, true);
+        return CtCommitResult.Committed;
+    }
+
+    /// <summary>Translates a connection this very packet's earlier commit added; one that cannot be is removed, as if never committed.</summary>
+    private CtCommitResult TranslateCommitted(int slot, in NatTranslation nat)
+    {
+        ref var connection = ref _connections[slot];
+        var bound = Bind(connection.Original, nat, out var reply, out var pool, out var port);
+        if (bound != CtCommitResult.Committed)
+        {
+            Remove(slot);
+            return bound;
+        }
+
+        Unlink((2 * slot) + 1);
+        (connection.Reply, connection.NatPool, connection.NatPort, connection.IsTranslated) = (reply, pool, port, true);
+        Link((2 * slot) + 1, reply.Hash64());
+        Translated++;
+        TranslatedNow++;
+        return CtCommitResult.Committed;
+    }
+
+    /// <summary>The reply tuple of <paramref name="original"/> translated as <paramref name="nat"/> says, and the pool port it holds.</summary>
+    private CtCommitResult Bind(in ConnectionTuple original, in NatTranslation nat, out ConnectionTuple reply, out int pool, out ushort port)
+    {
+        (reply, pool, port) = (original.Reversed, -1, (ushort)0);
+        if (original.IsIpv6 || original.Protocol is not (IpProtocols.Tcp or IpProtocols.Udp or IpProtocols.Icmp))
+        {
+            return CtCommitResult.NatUntranslatable;
+        }
+
+        if (nat.Side == NatSide.Destination)
+        {
+            reply = reply with { Source = nat.Address };
+            return CtCommitResult.Committed;
+        }
+
+        pool = PoolOf(nat.Address, original.Protocol);
+        var taken = pool >= 0 && (nat.HasPortRange
+            ? _natPools[pool].TryTake(nat.FirstPort, nat.LastPort, out port)
+            : _natPools[pool].TryTakeExact(port = original.SourcePort) || _natPools[pool].TryTake(NatPortPool.DefaultFirst, NatPortPool.DefaultLast, out port));
+        if (!taken)
+        {
+            (pool, port) = (-1, 0);
+            NatPortsExhausted++;
+            return CtCommitResult.NatPortsExhausted;
+        }
+
+        // An echo's identifier is both "ports" of its tuple (see ConnectionTuple).
+        reply = original.Protocol == IpProtocols.Icmp
+            ? reply with { Destination = nat.Address, SourcePort = port, DestinationPort = port }
+            : reply with { Destination = nat.Address, DestinationPort = port };
+        return CtCommitResult.Committed;
+    }
+
+    /// <summary>The pool of ports translated to <paramref name="address"/> for <paramref name="protocol"/>, made on first use; -1 past <see cref="MaxNatPools"/>.</summary>
+    private int PoolOf(uint address, byte protocol)
+    {
+        if (_natPoolOf.TryGetValue((address, protocol), out var pool))
+        {
+            return pool;
+        }
+
+        if (_natPools.Count == MaxNatPools)
+        {
+            return -1;
+        }
+
+        _natPools.Add(new NatPortPool(0, ushort.MaxValue));
+        _natPoolOf.Add((address, protocol), _natPools.Count - 1);
+        return _natPools.Count - 1;
+    }
+
+    /// <summary>Rewrites a packet that carries <paramref name="carried"/> to carry the reverse of <paramref name="otherWay"/>.</summary>
+    private static bool Rewrite(Span<byte> frame, in HeaderOffsets offsets, in ConnectionTuple carried, in ConnectionTuple otherWay, bool partialChecksum)
+    {
+        // The packet leaves with the other way's destination as its source, and its source as its destination. An echo's
+        // identifier goes with whichever end is rewritten (both "ports" of its tuple hold it).
+        var icmp = carried.Protocol == IpProtocols.Icmp;
+        var destinationChanged = carried.Destination != otherWay.Source || (!icmp && carried.DestinationPort != otherWay.SourcePort);
+        var sourceChanged = carried.Source != otherWay.Destination
+            || (carried.SourcePort != otherWay.DestinationPort && !(icmp && destinationChanged));
+        return (!sourceChanged
+                || Ipv4NatRewrite.Apply(frame, offsets, NatSide.Source, (uint)otherWay.Destination, otherWay.DestinationPort, partialChecksum) == NatRewriteResult.Rewritten)
+            && (!destinationChanged
+                || Ipv4NatRewrite.Apply(frame, offsets, NatSide.Destination, (uint)otherWay.Source, otherWay.SourcePort, partialChecksum) == NatRewriteResult.Rewritten);
     }
 
     /// <summary>Frees one expired connection near the sweep cursor, if any, so a full table can take a new one.</summary>

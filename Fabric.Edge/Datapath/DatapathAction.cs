@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Sdn.Common.Packets;
+using Sdn.Fabric.Edge.Nat;
 
 namespace Sdn.Fabric.Edge.Datapath;
 
@@ -35,6 +36,17 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         }
     }
 
+    /// <summary>
+    /// What a <see cref="DatapathActionKind.CtCommit"/> translates a new connection to, or null. The zone sits in the low
+    /// 16 bits of <see cref="Value"/>, the address above it, then a bit for the side and one for "translate"; the port
+    /// range in <see cref="Port"/>, first port low.
+    /// </summary>
+    public NatTranslation? CtTranslation => Kind == DatapathActionKind.CtCommit && (Value & CtTranslateFlag) != 0
+        ? new NatTranslation((Value & CtDestinationFlag) != 0 ? NatSide.Destination : NatSide.Source, (uint)(Value >> 16), (ushort)Port, (ushort)(Port >> 16))
+        : null;
+
+    private const ulong CtDestinationFlag = 1UL << 48;
+    private const ulong CtTranslateFlag = 1UL << 49;
     private const ulong EthernetMask = (1UL << 48) - 1;
     private const int MacSize = 6;
     private const int EthAddressesSize = 2 * MacSize;
@@ -53,6 +65,14 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         return new DatapathAction(kind, MemoryMarshal.Read<uint>(macs[sizeof(ulong)..]), Value: MemoryMarshal.Read<ulong>(macs));
     }
 
+    /// <summary>A <see cref="DatapathActionKind.CtCommit"/> in <paramref name="zone"/>, translating as <paramref name="nat"/> says when given.</summary>
+    public static DatapathAction CtCommitIn(ushort zone, NatTranslation? nat) => nat is not { } translation
+        ? new DatapathAction(DatapathActionKind.CtCommit, Value: zone)
+        : new DatapathAction(
+            DatapathActionKind.CtCommit,
+            translation.FirstPort | ((uint)translation.LastPort << 16),
+            Value: zone | ((ulong)translation.Address << 16) | (translation.Side == NatSide.Destination ? CtDestinationFlag : 0) | CtTranslateFlag);
+
     public override string ToString() => Kind switch
     {
         DatapathActionKind.Output => $"output:{Port}",
@@ -67,7 +87,8 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         DatapathActionKind.NdReply => $"nd_reply(0x{Value & EthernetMask:x12}{((Value & NdRouterFlag) != 0 ? ",router" : string.Empty)})",
         DatapathActionKind.DhcpReply => $"dhcp_reply(offer={Port})",
         DatapathActionKind.CtLookup => $"ct(zone={Value})",
-        DatapathActionKind.CtCommit => $"ct_commit(zone={Value})",
+        DatapathActionKind.CtCommit => CtTranslation is { } nat ? $"ct_commit(zone={(ushort)Value},nat({nat}))" : $"ct_commit(zone={Value})",
+        DatapathActionKind.CtNat => "ct_nat",
         _ => Kind.ToString(),
     };
 }

@@ -75,6 +75,16 @@ public enum DatapathActionKind : byte
     /// </summary>
     CtLookup,
 
-    /// <summary>Add the connection the lookup found new to the tracker; when the table is full the packet is dropped and counted.</summary>
+    /// <summary>
+    /// Add the connection the lookup found new to the tracker, translated as <see cref="DatapathAction.CtTranslation"/>
+    /// says when it is set; when the table is full, or the translation has no port left or cannot rewrite the packet,
+    /// the packet is dropped and counted.
+    /// </summary>
     CtCommit,
+
+    /// <summary>
+    /// Rewrite the packet as its connection's translation says (SNAT, DNAT, or undoing either on the way back); one the
+    /// translation cannot rewrite is dropped and counted.
+    /// </summary>
+    CtNat,
 }

@@ -37,6 +37,15 @@ public sealed class DatapathCounters
     /// <summary>New connections a ct commit dropped because the connection tracker's table was full.</summary>
     public long CtTableFull { get; internal set; }
 
+    /// <summary>New connections a ct commit dropped because their translation found no free port in its range.</summary>
+    public long NatPortsExhausted { get; internal set; }
+
+    /// <summary>
+    /// Packets dropped because NAT could not rewrite them: a translation asked for a packet that is not IPv4 TCP, UDP or
+    /// ICMP echo, or a packet of a translated connection cut too short to rewrite.
+    /// </summary>
+    public long NatUntranslatable { get; internal set; }
+
     /// <summary>Every count above by the name a counter report gives its reason.</summary>
     public IEnumerable<KeyValuePair<string, long>> ByReason() =>
     [
@@ -50,5 +59,7 @@ public sealed class DatapathCounters
         new("dhcp_unanswered", DhcpUnanswered),
         new("port_security", PortSecurity),
         new("ct_table_full", CtTableFull),
+        new("nat_ports_exhausted", NatPortsExhausted),
+        new("nat_untranslatable", NatUntranslatable),
     ];
 }

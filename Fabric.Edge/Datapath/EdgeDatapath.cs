@@ -364,9 +364,16 @@ public sealed class EdgeDatapath
                     (a, end) = (flow.BranchStarts[branch] - 1, flow.BranchStarts[branch + 1]);
                     break;
                 case DatapathActionKind.CtCommit:
-                    if (!Conntrack.Commit(now))
+                    if (!Commit(action, now))
                     {
-                        Counters.CtTableFull++;
+                        return;
+                    }
+
+                    break;
+                case DatapathActionKind.CtNat:
+                    if (!Conntrack.Translate(burst.Frame(index), offsets, burst.Offload(index).NeedsChecksum))
+                    {
+                        Counters.NatUntranslatable++;
                         return;
                     }
 
@@ -380,6 +387,30 @@ public sealed class EdgeDatapath
         {
             Counters.NoOutput++;
         }
+    }
+
+    /// <summary>Commits the looked-up connection as the action says; false, counted by cause, when it was refused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Commit(in DatapathAction action, long now)
+    {
+        var result = action.CtTranslation is { } nat ? Conntrack.Commit(now, nat)
+            : Conntrack.Commit(now) ? CtCommitResult.Committed : CtCommitResult.TableFull;
+        switch (result)
+        {
+            case CtCommitResult.Committed:
+                return true;
+            case CtCommitResult.TableFull:
+                Counters.CtTableFull++;
+                break;
+            case CtCommitResult.NatPortsExhausted:
+                Counters.NatPortsExhausted++;
+                break;
+            default:
+                Counters.NatUntranslatable++;
+                break;
+        }
+
+        return false;
     }
 
     private static void CountBranch(CompiledFlow flow, int branch, int length, long now)

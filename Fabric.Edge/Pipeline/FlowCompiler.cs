@@ -2,6 +2,7 @@ using Sdn.Common.Packets;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Conntrack;
 using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Nat;
 using Sdn.Fabric.Edge.Pipeline.Groups;
 using Sdn.Fabric.Edge.Pipeline.Revalidation;
 
@@ -272,10 +273,35 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
 
         if (action.CtCommit && (_work.CtState & (byte)CtState.New) != 0)
         {
-            Emit(DatapathActionKind.CtCommit, value: zone);
+            _actions.Add(DatapathAction.CtCommitIn(zone, action.CtTranslation));
+        }
+
+        if (action.CtNat)
+        {
+            Translate(action.CtTranslation);
         }
 
         _recirculateTo = action.CtTable;
+    }
+
+    /// <summary>
+    /// The rewrite a ct(nat) asks for: the datapath takes it from the packet's connection, per packet. The tables after
+    /// it see the fields as they were, since the key cannot know a translation the tracker picks (a port from a pool).
+    /// </summary>
+    private void Translate(NatTranslation? translation)
+    {
+        Emit(DatapathActionKind.CtNat);
+        if (_trace is null)
+        {
+            return;
+        }
+
+        var state = (CtState)_work.CtState;
+        _trace.AddNote((state & CtState.New) != 0 && translation is { } nat
+            ? $"nat: a new connection is translated {nat}, then rewritten so"
+            : (state & CtState.Established) != 0 ? "nat: rewritten as its connection's translation says (unchanged when it has none)"
+            : (state & CtState.Related) != 0 ? "nat: an ICMP error about a connection is not rewritten"
+            : "nat: nothing to translate");
     }
 
     private void Output(uint port)
