@@ -50,10 +50,21 @@ public sealed class EdgeSwitch : IUpcallHandler
         }
 
         var copy = frame.ToArray();
-        var trace = Trace(key, zone => assumeCtState ?? Datapath.Conntrack.Peek(zone, copy, offsets, Time.GetTimestamp()));
+        ushort? lookedUpZone = null;
+        var trace = Trace(key, zone =>
+        {
+            lookedUpZone = zone;
+            return assumeCtState ?? Datapath.Conntrack.Peek(zone, copy, offsets, Time.GetTimestamp());
+        });
         if (trace.CtState is not null)
         {
             trace.AddNote(assumeCtState is null ? "ct_state as the tracker holds it now" : "ct_state assumed, as the trace asked");
+        }
+
+        if (lookedUpZone is { } looked && trace.Actions.Any(a => a.Kind == DatapathActionKind.CtNat)
+            && Datapath.Conntrack.TryPeekTranslation(looked, copy, offsets, Time.GetTimestamp(), out var translated))
+        {
+            trace.AddNote($"nat: its connection rewrites it to {translated}");
         }
 
         return trace;

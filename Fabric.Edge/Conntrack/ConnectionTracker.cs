@@ -172,6 +172,14 @@ public sealed class ConnectionTracker
             : Rewrite(frame, offsets, connection.Reply, connection.Original, partialChecksum);
     }
 
+    /// <summary>What the packet's connection in <paramref name="zone"/> rewrites it to, changing nothing; false when it has no translated connection. For traces.</summary>
+    public bool TryPeekTranslation(ushort zone, ReadOnlySpan<byte> frame, in HeaderOffsets offsets, long now, out ConnectionTuple translated)
+    {
+        var kind = ConnectionPacket.Read(zone, frame, offsets, out var tuple, out _);
+        translated = default;
+        return kind is not (ConnectionPacketKind.Invalid or ConnectionPacketKind.IcmpError) && TryGetTranslation(tuple, now, out translated);
+    }
+
     /// <summary>
     /// What the connection of <paramref name="tuple"/> (either way) rewrites its packets to, as a lookup would find it
     /// now; false when there is none or it is not translated. For traces.

@@ -89,6 +89,18 @@ public class NatFlowTests
     }
 
     [Fact]
+    public void A_trace_of_a_reply_says_what_its_connection_rewrites_it_to()
+    {
+        var rig = Gateway2();
+        rig.Send(1, Frames.Udp(Inside, Server, 40000, 53));
+
+        var trace = rig.Switch.Trace(2, Frames.Udp(Server, Gateway, 53, 50000));
+
+        Assert.Equal([1u], trace.Outputs);
+        Assert.Contains("nat: its connection rewrites it to zone=5 proto=17 198.51.100.200:53 -> 10.1.0.100:40000", trace.Notes);
+    }
+
+    [Fact]
     public void Forwarding_a_translated_connection_allocates_nothing()
     {
         var edge = new EdgeSwitch(1);
