@@ -187,12 +187,18 @@ internal static class ProgramTranslator
 
     private static NatTranslation TranslationOf(CtNat nat)
     {
-        if (nat.Address.Length != 4 || nat.FirstPort > ushort.MaxValue || nat.LastPort > ushort.MaxValue || nat.Side is not (CtNatSide.Source or CtNatSide.Destination))
+        if (nat.Address.Length != 4 || nat.FirstPort > ushort.MaxValue || nat.LastPort > ushort.MaxValue || nat.ReplyZone > ushort.MaxValue
+            || nat.Side is not (CtNatSide.Source or CtNatSide.Destination))
         {
-            throw new ProgramException($"nat {nat} needs a 4-byte address, ports of 0-65535 and a side of source or destination");
+            throw new ProgramException($"nat {nat} needs a 4-byte address, ports and a reply zone of 0-65535, and a side of source or destination");
         }
 
-        return new NatTranslation(nat.Side == CtNatSide.Source ? NatSide.Source : NatSide.Destination, (uint)Value(nat.Address), (ushort)nat.FirstPort, (ushort)nat.LastPort);
+        return new NatTranslation(
+            nat.Side == CtNatSide.Source ? NatSide.Source : NatSide.Destination,
+            (uint)Value(nat.Address),
+            (ushort)nat.FirstPort,
+            (ushort)nat.LastPort,
+            nat.HasReplyZone ? (ushort)nat.ReplyZone : null);
     }
 
     private static DhcpOffer OfferOf(DhcpResponderAction responder)

@@ -46,8 +46,9 @@ namespace Sdn.Fabric.Edge.Conntrack;
 /// of a pool per translated address and protocol, shared by every zone (a reply from outside tells no zone), so no
 /// two connections ever share a reply tuple; the port goes back when the connection is freed. A pool is made the
 /// first time a connection is translated to its address (at most <see cref="MaxNatPools"/>); after that nothing
-/// allocates. ICMP errors about a translated connection are related but not rewritten (their quoted header would
-/// need it too).
+/// allocates. The reply tuple may be in a zone of its own (<see cref="NatTranslation.ReplyZone"/>): the way back may
+/// come from where the commit's zone cannot be told. ICMP errors about a translated connection are related but not
+/// rewritten (their quoted header would need it too).
 /// </para>
 /// Not thread-safe: the datapath's thread owns it. <see cref="Commit"/> commits what the last <see cref="Track"/> saw.
 /// </remarks>
@@ -498,7 +499,7 @@ public sealed class ConnectionTracker
     /// <summary>The reply tuple of <paramref name="original"/> translated as <paramref name="nat"/> says, and the pool port it holds.</summary>
     private CtCommitResult Bind(in ConnectionTuple original, in NatTranslation nat, out ConnectionTuple reply, out int pool, out ushort port)
     {
-        (reply, pool, port) = (original.Reversed, -1, (ushort)0);
+        (reply, pool, port) = (original.Reversed with { Zone = nat.ReplyZone ?? original.Zone }, -1, (ushort)0);
         if (original.IsIpv6 || original.Protocol is not (IpProtocols.Tcp or IpProtocols.Udp or IpProtocols.Icmp))
         {
             return CtCommitResult.NatUntranslatable;

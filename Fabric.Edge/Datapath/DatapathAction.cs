@@ -37,16 +37,20 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
     }
 
     /// <summary>
-    /// What a <see cref="DatapathActionKind.CtCommit"/> translates a new connection to, or null. The zone sits in the low
-    /// 16 bits of <see cref="Value"/>, the address above it, then a bit for the side and one for "translate"; the port
-    /// range in <see cref="Port"/>, first port low.
+    /// What a <see cref="DatapathActionKind.CtCommit"/> translates a new connection to, or null. <see cref="Field"/> names
+    /// the address it rewrites (<see cref="HeaderField.Ipv4Src"/> or <see cref="HeaderField.Ipv4Dst"/>; neither for no
+    /// translation); <see cref="Value"/> holds the zone in its low 16 bits, the address above it and the reply way's
+    /// zone in the top 16; <see cref="Port"/> the port range, first port low.
     /// </summary>
-    public NatTranslation? CtTranslation => Kind == DatapathActionKind.CtCommit && (Value & CtTranslateFlag) != 0
-        ? new NatTranslation((Value & CtDestinationFlag) != 0 ? NatSide.Destination : NatSide.Source, (uint)(Value >> 16), (ushort)Port, (ushort)(Port >> 16))
+    public NatTranslation? CtTranslation => Kind == DatapathActionKind.CtCommit && Field is HeaderField.Ipv4Src or HeaderField.Ipv4Dst
+        ? new NatTranslation(
+            Field == HeaderField.Ipv4Dst ? NatSide.Destination : NatSide.Source,
+            (uint)(Value >> 16),
+            (ushort)Port,
+            (ushort)(Port >> 16),
+            (ushort)(Value >> 48) is var replyZone && replyZone != (ushort)Value ? replyZone : null)
         : null;
 
-    private const ulong CtDestinationFlag = 1UL << 48;
-    private const ulong CtTranslateFlag = 1UL << 49;
     private const ulong EthernetMask = (1UL << 48) - 1;
     private const int MacSize = 6;
     private const int EthAddressesSize = 2 * MacSize;
@@ -71,7 +75,8 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         : new DatapathAction(
             DatapathActionKind.CtCommit,
             translation.FirstPort | ((uint)translation.LastPort << 16),
-            Value: zone | ((ulong)translation.Address << 16) | (translation.Side == NatSide.Destination ? CtDestinationFlag : 0) | CtTranslateFlag);
+            translation.Side == NatSide.Destination ? HeaderField.Ipv4Dst : HeaderField.Ipv4Src,
+            zone | ((ulong)translation.Address << 16) | ((ulong)(translation.ReplyZone ?? zone) << 48));
 
     public override string ToString() => Kind switch
     {

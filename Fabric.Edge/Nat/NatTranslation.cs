@@ -13,7 +13,12 @@ namespace Sdn.Fabric.Edge.Nat;
 /// as for a floating IP), and takes one from <see cref="NatPortPool.DefaultFirst"/>-<see cref="NatPortPool.DefaultLast"/>
 /// when another does. DNAT changes the address alone.
 /// </remarks>
-public readonly record struct NatTranslation(NatSide Side, uint Address, ushort FirstPort = 0, ushort LastPort = 0)
+/// <param name="ReplyZone">
+/// The zone the reply way's packets are looked up in, when not the commit's own: a gateway's replies arrive from
+/// outside, where no tenant (the commit's zone) can be told, so they are looked up in the external network's zone,
+/// as with Linux's directional conntrack zones.
+/// </param>
+public readonly record struct NatTranslation(NatSide Side, uint Address, ushort FirstPort = 0, ushort LastPort = 0, ushort? ReplyZone = null)
 {
     /// <summary>Whether the translation names the ports to pick from.</summary>
     public bool HasPortRange => FirstPort != 0;
@@ -26,11 +31,12 @@ public readonly record struct NatTranslation(NatSide Side, uint Address, ushort 
         : !HasPortRange && LastPort != 0 ? "a NAT port range needs a first port of 1 or more"
         : null;
 
-    /// <summary>"src=198.51.100.2:32768-60999", as Open vSwitch writes a nat argument.</summary>
+    /// <summary>"src=198.51.100.2:32768-60999", as Open vSwitch writes a nat argument, and ",reply_zone=Z" when it has one.</summary>
     public override string ToString()
     {
         var address = new IPAddress(BinaryPrimitives.ReverseEndianness(Address)).ToString();
         var side = Side == NatSide.Source ? "src" : "dst";
-        return HasPortRange ? $"{side}={address}:{FirstPort}-{LastPort}" : $"{side}={address}";
+        var zone = ReplyZone is { } replyZone ? $",reply_zone={replyZone}" : string.Empty;
+        return HasPortRange ? $"{side}={address}:{FirstPort}-{LastPort}{zone}" : $"{side}={address}{zone}";
     }
 }

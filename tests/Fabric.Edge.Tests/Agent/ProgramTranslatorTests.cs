@@ -76,6 +76,8 @@ public class ProgramTranslatorTests
         Assert.Contains("needs commit", Refusal(new CtAction { Zone = 4, Translation = snat }), StringComparison.Ordinal);
         Assert.Contains("address alone", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat(snat) { Side = CtNatSide.Destination } }), StringComparison.Ordinal);
         Assert.Contains("empty", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat(snat) { LastPort = 1 } }), StringComparison.Ordinal);
+        Assert.Equal((ushort?)9, Translated(new FlowAction { Ct = new CtAction { Zone = 4, Commit = true, Translation = new CtNat(snat) { ReplyZone = 9 } } }).CtTranslation!.Value.ReplyZone);
+        Assert.Contains("reply zone", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat(snat) { ReplyZone = 70000 } }), StringComparison.Ordinal);
         Assert.Contains("4-byte", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat { Address = ByteString.CopyFrom(1, 2) } }), StringComparison.Ordinal);
     }
 

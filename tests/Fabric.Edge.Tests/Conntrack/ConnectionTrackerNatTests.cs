@@ -191,6 +191,21 @@ public class ConnectionTrackerNatTests
     }
 
     [Fact]
+    public void A_reply_zone_puts_the_way_back_in_a_zone_of_its_own()
+    {
+        const ushort Outside = 9;
+        CommitTranslated(Frames.Udp(Inside, Server, InsidePort, 53), Snat with { ReplyZone = Outside });
+        var reply = Frames.Udp(Server, Gateway, 53, 50000);
+
+        Assert.Equal(CtState.Tracked | CtState.New, _tracker.Track(Zone, reply, Offsets(reply), _clock.GetTimestamp()));
+        Assert.Equal(CtState.Tracked | CtState.Established | CtState.Reply, _tracker.Track(Outside, reply, Offsets(reply), _clock.GetTimestamp()));
+        Assert.True(_tracker.Translate(reply, Offsets(reply), partialChecksum: false));
+        Assert.Equal(Frames.Udp(Server, Inside, 53, InsidePort), reply);
+        var onward = Frames.Udp(Inside, Server, InsidePort, 53);
+        Assert.Equal(CtState.Tracked | CtState.Established, Track(onward));
+    }
+
+    [Fact]
     public void A_trace_sees_the_translation_of_either_way()
     {
         CommitTranslated(Frames.Udp(Inside, Server, InsidePort, 53), Snat);

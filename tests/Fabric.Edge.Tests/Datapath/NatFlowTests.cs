@@ -78,6 +78,19 @@ public class NatFlowTests
     }
 
     [Fact]
+    public void A_commit_action_carries_every_part_of_its_translation()
+    {
+        var translation = new NatTranslation(NatSide.Destination, Inside, ReplyZone: 11);
+
+        var action = DatapathAction.CtCommitIn(Zone, translation);
+
+        Assert.Equal(translation, action.CtTranslation);
+        Assert.Equal(Snat(), DatapathAction.CtCommitIn(Zone, Snat()).CtTranslation);
+        Assert.Null(DatapathAction.CtCommitIn(Zone, null).CtTranslation);
+        Assert.Equal("ct_commit(zone=5,nat(dst=10.1.0.100,reply_zone=11))", action.ToString());
+    }
+
+    [Fact]
     public void A_trace_of_a_new_connection_says_what_it_is_translated_to()
     {
         var rig = Gateway2();
