@@ -83,6 +83,7 @@ public sealed class ConnectionTracker
 
     // Whether the last Track's packet was committed since, so a later commit of the same packet may translate it.
     private bool _committedNow;
+    private ushort _lastZone;
 
     // What the last Track saw that Commit may add: a new connection's tuple and its first TCP state.
     private bool _pending;
@@ -123,6 +124,12 @@ public sealed class ConnectionTracker
 
     /// <summary>Connections freed because their timeout passed.</summary>
     public long Expired { get; private set; }
+
+    /// <summary>
+    /// The zone of the original way of the connection the last <see cref="Track"/> found (the zone it was committed in,
+    /// which a reply in a zone of its own does not tell), or the lookup's zone when it found none.
+    /// </summary>
+    public ushort ConnectionZone => _lastNode != None ? _connections[_lastNode >> 1].Original.Zone : _lastZone;
 
     /// <summary>Connections committed with a translation.</summary>
     public long Translated { get; private set; }
@@ -221,7 +228,7 @@ public sealed class ConnectionTracker
     {
         if (update)
         {
-            (_pending, _lastNode, _committedNow) = (false, None, false);
+            (_pending, _lastNode, _committedNow, _lastZone) = (false, None, false, zone);
         }
 
         var kind = ConnectionPacket.Read(zone, frame, offsets, out var tuple, out var tcpFlags);

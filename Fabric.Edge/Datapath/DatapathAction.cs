@@ -94,6 +94,7 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         DatapathActionKind.CtLookup => $"ct(zone={Value})",
         DatapathActionKind.CtCommit => CtTranslation is { } nat ? $"ct_commit(zone={(ushort)Value},nat({nat}))" : $"ct_commit(zone={Value})",
         DatapathActionKind.CtNat => "ct_nat",
+        DatapathActionKind.Recirculate => $"recirculate(table={(byte)Port},ct_state=0x{(byte)(Port >> 8):x2},metadata=0x{Value:x})",
         _ => Kind.ToString(),
     };
 }

@@ -87,4 +87,14 @@ public enum DatapathActionKind : byte
     /// translation cannot rewrite is dropped and counted.
     /// </summary>
     CtNat,
+
+    /// <summary>
+    /// Parse the frame again, as the actions before left it, and run it through the flow of its new key, in place of
+    /// the rest of this list: what follows a NAT rewrite depends on the rewritten fields. The new key has the packet's
+    /// in_port, the metadata in <see cref="DatapathAction.Value"/>, the ct_state in bits 8-15 of
+    /// <see cref="DatapathAction.Port"/>, reg0 the zone of the looked-up connection's original way, and
+    /// <see cref="EdgeDatapath.RecirculationRegister"/> the table to go on in (bits 0-7) plus one. A packet recirculated
+    /// <see cref="EdgeDatapath.MaxRecirculations"/> times is dropped and counted.
+    /// </summary>
+    Recirculate,
 }

@@ -46,6 +46,9 @@ public sealed class DatapathCounters
     /// </summary>
     public long NatUntranslatable { get; internal set; }
 
+    /// <summary>Packets dropped for recirculating more than <see cref="EdgeDatapath.MaxRecirculations"/> times.</summary>
+    public long RecirculationLimit { get; internal set; }
+
     /// <summary>Every count above by the name a counter report gives its reason.</summary>
     public IEnumerable<KeyValuePair<string, long>> ByReason() =>
     [
@@ -61,5 +64,6 @@ public sealed class DatapathCounters
         new("ct_table_full", CtTableFull),
         new("nat_ports_exhausted", NatPortsExhausted),
         new("nat_untranslatable", NatUntranslatable),
+        new("recirculation_limit", RecirculationLimit),
     ];
 }

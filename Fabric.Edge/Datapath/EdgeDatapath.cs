@@ -25,6 +25,12 @@ public sealed class EdgeDatapath
     /// <summary>How many frame snapshots group buckets can nest (see <see cref="DatapathActionKind.SaveFrame"/>).</summary>
     public const int MaxSavedFrames = 8;
 
+    /// <summary>How many times one packet may recirculate (see <see cref="DatapathActionKind.Recirculate"/>) before it is dropped.</summary>
+    public const int MaxRecirculations = 4;
+
+    /// <summary>The register a recirculated key carries its table to go on in, plus one; zero in a key parsed from a port.</summary>
+    public const int RecirculationRegister = 7;
+
     /// <summary>Marks, in the per-burst flow array, a frame that did not parse.</summary>
     private static readonly CompiledFlow MalformedFrame = new([], []);
 
@@ -235,7 +241,7 @@ public sealed class EdgeDatapath
 
             runPackets++;
             runBytes += burst.Length(i);
-            Execute(flow, burst, i, ref _offsets[i], inPort, now);
+            Execute(flow, burst, i, ref _offsets[i], inPort, now, recirculations: 0);
         }
 
         CountRun(run, runPackets, runBytes, now);
@@ -268,7 +274,7 @@ public sealed class EdgeDatapath
         return flow;
     }
 
-    private void Execute(CompiledFlow flow, PacketBurst burst, int index, ref HeaderOffsets offsets, uint inPort, long now)
+    private void Execute(CompiledFlow flow, PacketBurst burst, int index, ref HeaderOffsets offsets, uint inPort, long now, int recirculations)
     {
         var actions = flow.Steps;
         var end = flow.Actions.Length;
@@ -378,6 +384,9 @@ public sealed class EdgeDatapath
                     }
 
                     break;
+                case DatapathActionKind.Recirculate:
+                    Recirculate(action, burst, index, ref offsets, inPort, now, recirculations);
+                    return;
                 default:
                     break;
             }
@@ -411,6 +420,31 @@ public sealed class EdgeDatapath
         }
 
         return false;
+    }
+
+    /// <summary>Runs the frame, parsed again, through the flow of its new key (see <see cref="DatapathActionKind.Recirculate"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Recirculate(in DatapathAction action, PacketBurst burst, int index, ref HeaderOffsets offsets, uint inPort, long now, int recirculations)
+    {
+        if (recirculations == MaxRecirculations)
+        {
+            Counters.RecirculationLimit++;
+            return;
+        }
+
+        if (!FlowKeyExtractor.Extract(burst.Frame(index), inPort, out var key, out offsets).IsOk)
+        {
+            Counters.Malformed++;
+            return;
+        }
+
+        key.Metadata = action.Value;
+        key.CtState = (byte)(action.Port >> 8);
+        key.SetRegister(0, Conntrack.ConnectionZone);
+        key.SetRegister(RecirculationRegister, (action.Port & 0xFF) + 1);
+        var flow = Classify(key);
+        CountRun(flow, 1, burst.Length(index), now);
+        Execute(flow, burst, index, ref offsets, inPort, now, recirculations + 1);
     }
 
     private static void CountBranch(CompiledFlow flow, int branch, int length, long now)

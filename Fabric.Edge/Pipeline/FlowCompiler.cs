@@ -23,6 +23,8 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
     /// <summary>How deep groups may chain into groups before the packet is dropped.</summary>
     public const int MaxGroupDepth = 4;
 
+    private static readonly FlowField RecirculationPoint = FlowField.Register(EdgeDatapath.RecirculationRegister);
+
     private static readonly FlowField[] FiveTuple =
         [FlowField.Ipv4Src, FlowField.Ipv4Dst, FlowField.Ipv6SrcHigh, FlowField.Ipv6SrcLow, FlowField.Ipv6DstHigh, FlowField.Ipv6DstLow, FlowField.IpProto, FlowField.L4Src, FlowField.L4Dst];
 
@@ -129,7 +131,15 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
 
     private void RunTables()
     {
-        var tableId = 0;
+        // A recirculated packet goes on where its ct sent it; one from a port starts at table 0.
+        Unwildcard(RecirculationPoint);
+        var point = (int)Read(RecirculationPoint);
+        var tableId = point == 0 ? 0 : point - 1;
+        if (tableId >= tables.Count)
+        {
+            return;
+        }
+
         while (!_stopped)
         {
             var table = tables[tableId];
@@ -279,6 +289,11 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         if (action.CtNat)
         {
             Translate(action.CtTranslation);
+            if (action.CtTable is { } table)
+            {
+                Recirculate(table);
+                return;
+            }
         }
 
         _recirculateTo = action.CtTable;
@@ -302,6 +317,17 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
             : (state & CtState.Established) != 0 ? "nat: rewritten as its connection's translation says (unchanged when it has none)"
             : (state & CtState.Related) != 0 ? "nat: an ICMP error about a connection is not rewritten"
             : "nat: nothing to translate");
+    }
+
+    /// <summary>
+    /// After a rewrite whose result the key cannot know, the packet goes on in <paramref name="table"/> as the datapath
+    /// parses it again, with the metadata and ct_state it has now; this pass ends here.
+    /// </summary>
+    private void Recirculate(byte table)
+    {
+        Emit(DatapathActionKind.Recirculate, table | ((uint)_work.CtState << 8), value: _work.Metadata);
+        _trace?.AddNote($"recirculate: parsed again as NAT rewrote it, the packet goes on in table {table} (reg0 = its connection's zone)");
+        _stopped = true;
     }
 
     private void Output(uint port)

@@ -94,8 +94,11 @@ public readonly record struct PipelineAction
     /// <remarks>
     /// With <paramref name="nat"/>, the packet is rewritten as its connection's translation says (Open vSwitch's
     /// ct(nat)): SNAT or DNAT one way, undone the other way. With <paramref name="translation"/> too, which needs
-    /// <paramref name="commit"/>, a new connection is translated so (ct(commit,nat(src=…))). The tables after it match
-    /// the fields as they were before the rewrite: the translation is the tracker's, per packet, not the flow's.
+    /// <paramref name="commit"/>, a new connection is translated so (ct(commit,nat(src=…))). The actions and tables
+    /// after it in this pass match the fields as they were before the rewrite: the translation is the tracker's, per
+    /// packet, not the flow's. With <paramref name="nat"/> and <paramref name="table"/>, the packet is instead parsed
+    /// again as rewritten and goes on in that table, as after Open vSwitch's recirculation: its metadata and ct_state
+    /// as they are, reg0 the zone its connection was committed in, the entry's other actions and goto not run.
     /// </remarks>
     /// <exception cref="ArgumentException">A translation without commit, or one that <see cref="NatTranslation.Problem"/> refuses.</exception>
     public static PipelineAction Ct(ushort zone, bool commit = false, byte? table = null, bool nat = false, NatTranslation? translation = null)

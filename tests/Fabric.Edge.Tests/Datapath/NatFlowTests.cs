@@ -8,9 +8,10 @@ using Sdn.Fabric.Edge.Tests.Support;
 namespace Sdn.Fabric.Edge.Tests.Datapath;
 
 /// <summary>
-/// SNAT in the pipeline, run through the cached datapath: port 1 is inside, port 2 outside. Table 0 looks untracked
-/// IPv4 up with ct(zone=5, nat, table=0), which rewrites a known connection's packets either way; a new connection from
-/// inside is committed with nat(src=198.51.100.2:50000-50001) and leaves translated.
+/// SNAT in the pipeline, run through the cached datapath: port 1 is inside, port 2 outside. Table 0 looks IPv4 up with
+/// ct(zone=5, nat), which rewrites a known connection's packets either way, and goes on to table 1, which decides on
+/// the ct_state; a new connection from inside is committed with nat(src=198.51.100.2:50000-50001) and leaves
+/// translated.
 /// </summary>
 public class NatFlowTests
 {
@@ -116,7 +117,7 @@ public class NatFlowTests
     [Fact]
     public void Forwarding_a_translated_connection_allocates_nothing()
     {
-        var edge = new EdgeSwitch(1);
+        var edge = new EdgeSwitch(2);
         edge.AddPort(new InternalPort(1, "p1"));
         edge.AddPort(new InternalPort(2, "p2"));
         Program(edge.Pipeline);
@@ -148,11 +149,10 @@ public class NatFlowTests
 
     private static void Program(EdgePipeline pipeline)
     {
-        var tracked = FlowMatch.Any.EthType(EtherTypes.Ipv4);
-        pipeline.Add(0, 100, tracked.CtState(default, CtState.Tracked), PipelineAction.Ct(Zone, table: 0, nat: true));
-        pipeline.Add(0, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.New), PipelineAction.Ct(Zone, commit: true, translation: Snat()), PipelineAction.Output(2));
-        pipeline.Add(0, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(2));
-        pipeline.Add(0, 90, FlowMatch.Any.InPort(2).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(1));
+        pipeline.Apply(FlowEdit.Add(0, 100, FlowMatch.Any.EthType(EtherTypes.Ipv4), FlowInstructions.Goto(1, PipelineAction.Ct(Zone, nat: true))));
+        pipeline.Add(1, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.New), PipelineAction.Ct(Zone, commit: true, translation: Snat()), PipelineAction.Output(2));
+        pipeline.Add(1, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(2));
+        pipeline.Add(1, 90, FlowMatch.Any.InPort(2).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(1));
     }
 
     private static void Run(EdgeSwitch edge, PacketBurst burst, byte[] frame, uint inPort)

@@ -56,7 +56,7 @@ internal sealed class EdgeNatSuite : IBenchmarkSuite
     /// <summary>A switch with an inside port 1 and an outside port 2, and <see cref="Flows"/> connections established through it.</summary>
     private sealed class NatGateway
     {
-        private readonly EdgeSwitch _switch = new(1);
+        private readonly EdgeSwitch _switch = new(2);
         private readonly FrameMix _out;
         private readonly FrameMix _back;
         private long _sent;
@@ -66,7 +66,7 @@ internal sealed class EdgeNatSuite : IBenchmarkSuite
             _switch.AddPort(new InternalPort(1, "inside"));
             _switch.AddPort(new InternalPort(2, "outside"));
             var pipeline = _switch.Pipeline;
-            Add(pipeline, 100, FlowMatch.Any.EthType(EtherTypes.Ipv4).CtState(default, CtState.Tracked), PipelineAction.Ct(Zone, table: 0, nat: snat is not null));
+            pipeline.Apply(FlowEdit.Add(0, 100, FlowMatch.Any.EthType(EtherTypes.Ipv4), FlowInstructions.Goto(1, PipelineAction.Ct(Zone, nat: snat is not null))));
             Add(pipeline, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.New), PipelineAction.Ct(Zone, commit: true, translation: snat), PipelineAction.Output(2));
             Add(pipeline, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(2));
             Add(pipeline, 90, FlowMatch.Any.InPort(2).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(1));
@@ -105,7 +105,7 @@ internal sealed class EdgeNatSuite : IBenchmarkSuite
         }
 
         private static void Add(EdgePipeline pipeline, int priority, FlowMatch match, params PipelineAction[] actions) =>
-            pipeline.Apply(FlowEdit.Add(0, priority, match, FlowInstructions.Apply(actions)));
+            pipeline.Apply(FlowEdit.Add(1, priority, match, FlowInstructions.Apply(actions)));
 
         public int SendOut(PacketBurst burst, int next) => Send(1, _out, burst, next);
 
