@@ -166,6 +166,8 @@ internal static class ProgramTranslator
         FlowAction.KindOneofCase.NdResponder => PipelineAction.NdResponder(Wide(action.NdResponder.TargetIp), Value(action.NdResponder.TargetMac), action.NdResponder.Router),
         FlowAction.KindOneofCase.DhcpResponder => PipelineAction.DhcpResponder(OfferOf(action.DhcpResponder)),
         FlowAction.KindOneofCase.Ct => CtOf(action.Ct),
+        FlowAction.KindOneofCase.LearnNeighbour => PipelineAction.LearnNeighbour(),
+        FlowAction.KindOneofCase.ResolveNeighbour => ResolveOf(action.ResolveNeighbour),
         _ => throw new ProgramException($"action {action} is empty or unknown to this edge"),
     };
 
@@ -183,6 +185,16 @@ internal static class ProgramTranslator
         }
 
         return PipelineAction.Ct((ushort)ct.Zone, ct.Commit, ct.HasTable ? (byte)ct.Table : null, ct.Nat, translation);
+    }
+
+    private static PipelineAction ResolveOf(ResolveNeighbourAction resolve)
+    {
+        if (resolve.NextHop.Length is not (0 or 4) || resolve.SenderIp.Length != 4)
+        {
+            throw new ProgramException($"resolve_neighbour {resolve} needs a 4-byte sender_ip and a next_hop of 4 bytes or none");
+        }
+
+        return PipelineAction.ResolveNeighbour(resolve.Port, resolve.NextHop.Length == 0 ? 0 : (uint)Value(resolve.NextHop), (uint)Value(resolve.SenderIp));
     }
 
     private static NatTranslation TranslationOf(CtNat nat)

@@ -97,4 +97,16 @@ public enum DatapathActionKind : byte
     /// <see cref="EdgeDatapath.MaxRecirculations"/> times is dropped and counted.
     /// </summary>
     Recirculate,
+
+    /// <summary>Remember the sender of an ARP packet (its IPv4 and MAC addresses) in the <see cref="NeighbourCache"/>, for the ingress port.</summary>
+    LearnNeighbour,
+
+    /// <summary>
+    /// Address the packet to its next hop beyond port <see cref="DatapathAction.Port"/>: the IPv4 address in the low 32
+    /// bits of <see cref="DatapathAction.Value"/>, or the packet's destination when those are 0. Its MAC, when the
+    /// <see cref="NeighbourCache"/> holds it, becomes the destination MAC; when not, the frame becomes an ARP request for
+    /// it from the frame's source MAC and the IPv4 address in the high 32 bits of <see cref="DatapathAction.Value"/>, and
+    /// goes where the packet would have (the packet is dropped, counted as <c>neighbour_unresolved</c>).
+    /// </summary>
+    ResolveNeighbour,
 }

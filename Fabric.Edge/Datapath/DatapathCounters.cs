@@ -49,6 +49,9 @@ public sealed class DatapathCounters
     /// <summary>Packets dropped for recirculating more than <see cref="EdgeDatapath.MaxRecirculations"/> times.</summary>
     public long RecirculationLimit { get; internal set; }
 
+    /// <summary>Packets whose next hop's MAC was not known: each was sent as an ARP request for it instead.</summary>
+    public long NeighbourUnresolved { get; internal set; }
+
     /// <summary>Every count above by the name a counter report gives its reason.</summary>
     public IEnumerable<KeyValuePair<string, long>> ByReason() =>
     [
@@ -65,5 +68,6 @@ public sealed class DatapathCounters
         new("nat_ports_exhausted", NatPortsExhausted),
         new("nat_untranslatable", NatUntranslatable),
         new("recirculation_limit", RecirculationLimit),
+        new("neighbour_unresolved", NeighbourUnresolved),
     ];
 }

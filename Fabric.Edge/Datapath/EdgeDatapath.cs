@@ -72,6 +72,9 @@ public sealed class EdgeDatapath
     /// <summary>The connections the flows' ct actions track.</summary>
     public ConnectionTracker Conntrack { get; }
 
+    /// <summary>The MACs of the hosts beyond external ports, learned from their ARP.</summary>
+    public NeighbourCache Neighbours { get; } = new();
+
     /// <summary>Packets on their way to the controller.</summary>
     public PuntMailbox Punts { get; }
 
@@ -387,6 +390,16 @@ public sealed class EdgeDatapath
                 case DatapathActionKind.Recirculate:
                     Recirculate(action, burst, index, ref offsets, inPort, now, recirculations);
                     return;
+                case DatapathActionKind.LearnNeighbour:
+                    if (FrameActions.TryReadArpSender(burst.Frame(index), offsets, out var senderIp, out var senderMac))
+                    {
+                        Neighbours.Learn(inPort, senderIp, senderMac);
+                    }
+
+                    break;
+                case DatapathActionKind.ResolveNeighbour:
+                    ResolveNeighbour(action, burst, index, ref offsets);
+                    break;
                 default:
                     break;
             }
@@ -445,6 +458,28 @@ public sealed class EdgeDatapath
         var flow = Classify(key);
         CountRun(flow, 1, burst.Length(index), now);
         Execute(flow, burst, index, ref offsets, inPort, now, recirculations + 1);
+    }
+
+    /// <summary>Writes the next hop's MAC, or turns the frame into an ARP request for it (see <see cref="DatapathActionKind.ResolveNeighbour"/>).</summary>
+    private void ResolveNeighbour(in DatapathAction action, PacketBurst burst, int index, ref HeaderOffsets offsets)
+    {
+        var frame = burst.Frame(index);
+        var nextHop = (uint)action.Value;
+        if (nextHop == 0 && !FrameActions.TryReadIpv4Destination(frame, offsets, out nextHop))
+        {
+            return;
+        }
+
+        if (Neighbours.TryResolve(action.Port, nextHop, out var mac))
+        {
+            EthernetHeader.WriteMac(frame, mac);
+            return;
+        }
+
+        if (FrameActions.TryWriteArpRequest(burst, index, ref offsets, (uint)(action.Value >> 32), nextHop))
+        {
+            Counters.NeighbourUnresolved++;
+        }
     }
 
     private static void CountBranch(CompiledFlow flow, int branch, int length, long now)

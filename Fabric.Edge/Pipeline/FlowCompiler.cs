@@ -249,6 +249,12 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
             case PipelineActionKind.Ct:
                 ApplyCt(action, groupDepth);
                 break;
+            case PipelineActionKind.LearnNeighbour:
+                LearnNeighbour();
+                break;
+            case PipelineActionKind.ResolveNeighbour:
+                ResolveNeighbour(action.Operand, action.Value);
+                break;
             default:
                 throw new InvalidOperationException($"action {action.Kind} has no translation");
         }
@@ -328,6 +334,33 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         Emit(DatapathActionKind.Recirculate, table | ((uint)_work.CtState << 8), value: _work.Metadata);
         _trace?.AddNote($"recirculate: parsed again as NAT rewrote it, the packet goes on in table {table} (reg0 = its connection's zone)");
         _stopped = true;
+    }
+
+    private void LearnNeighbour()
+    {
+        Unwildcard(FlowField.EthType);
+        if (Read(FlowField.EthType) != EtherTypes.Arp)
+        {
+            _trace?.AddNote("learn_neighbour skipped: not ARP");
+            return;
+        }
+
+        Emit(DatapathActionKind.LearnNeighbour);
+    }
+
+    /// <summary>Which MAC, or whether an ARP request instead, only the datapath's neighbour cache tells, per packet.</summary>
+    private void ResolveNeighbour(uint port, ulong nextHopAndSender)
+    {
+        Unwildcard(FlowField.EthType);
+        if (Read(FlowField.EthType) != EtherTypes.Ipv4)
+        {
+            _trace?.AddNote("resolve_neighbour skipped: not IPv4, drop");
+            _stopped = true;
+            return;
+        }
+
+        Emit(DatapathActionKind.ResolveNeighbour, port, value: nextHopAndSender);
+        _trace?.AddNote("resolve_neighbour: the destination MAC is the next hop's as learned, or the packet goes as an ARP request for it");
     }
 
     private void Output(uint port)

@@ -131,6 +131,18 @@ public readonly record struct PipelineAction
     private const ulong CtTableFlag = 2;
     private const ulong CtNatFlag = 4;
 
+    /// <summary>Remembers an ARP packet's sender (IPv4 and MAC) as a neighbour beyond the ingress port; the actions after it go on.</summary>
+    public static PipelineAction LearnNeighbour() => new(PipelineActionKind.LearnNeighbour);
+
+    /// <summary>
+    /// Addresses the packet to <paramref name="nextHop"/> (0: its own IPv4 destination) beyond <paramref name="port"/>,
+    /// with the MAC the port's learned neighbours hold for it; when they hold none, the packet becomes an ARP request
+    /// for it from its source MAC and <paramref name="sender"/>, sent where the packet would have gone, as OVN's arp
+    /// action does (the packet is lost; its sender's retry finds the neighbour learned).
+    /// </summary>
+    public static PipelineAction ResolveNeighbour(uint port, uint nextHop, uint sender) =>
+        new(PipelineActionKind.ResolveNeighbour, port, nextHop | ((ulong)sender << 32));
+
     /// <summary>Sends a copy of the packet as it arrived (before any rewrite) to <paramref name="port"/>.</summary>
     public static PipelineAction Mirror(uint port) => new(PipelineActionKind.Mirror, port);
 
@@ -145,9 +157,13 @@ public readonly record struct PipelineAction
         PipelineActionKind.ArpResponder => $"arp_responder:0x{Value:x12}",
         PipelineActionKind.NdResponder => $"nd_responder{(Operand != 0 ? "(router)" : string.Empty)}:{AddressText()}->0x{Value:x12}",
         PipelineActionKind.DhcpResponder => $"dhcp_responder:{Offer}",
+        PipelineActionKind.LearnNeighbour => "learn_neighbour",
+        PipelineActionKind.ResolveNeighbour => $"resolve_neighbour(port={Operand},next_hop={Ipv4Text((uint)Value)},sender={Ipv4Text((uint)(Value >> 32))})",
         PipelineActionKind.Ct => $"ct({(CtCommit ? "commit," : string.Empty)}zone={CtZone}{(CtTable is { } table ? $",table={table}" : string.Empty)}{NatText()})",
         _ => Kind.ToString(),
     };
+
+    private static string Ipv4Text(uint address) => address == 0 ? "destination" : new IPAddress(BinaryPrimitives.ReverseEndianness(address)).ToString();
 
     private string NatText() => CtTranslation is { } translation ? $",nat({translation})" : CtNat ? ",nat" : string.Empty;
 

@@ -89,6 +89,16 @@ public class ProgramTranslatorTests
         Assert.Equal((true, (NatTranslation?)null, "ct(zone=4,table=2,nat)"), (translated.CtNat, translated.CtTranslation, translated.ToString()));
     }
 
+    [Fact]
+    public void Neighbour_actions_keep_their_port_and_addresses_and_a_short_address_is_refused()
+    {
+        var resolve = new ResolveNeighbourAction { Port = 7, NextHop = ByteString.CopyFrom(198, 51, 100, 1), SenderIp = ByteString.CopyFrom(198, 51, 100, 2) };
+
+        Assert.Equal(PipelineAction.ResolveNeighbour(7, 0xC6_33_64_01, 0xC6_33_64_02), Translated(new FlowAction { ResolveNeighbour = resolve }));
+        Assert.Equal(PipelineAction.LearnNeighbour(), Translated(new FlowAction { LearnNeighbour = new EmptyAction() }));
+        Assert.Throws<ProgramException>(() => Translated(new FlowAction { ResolveNeighbour = new ResolveNeighbourAction { Port = 7, SenderIp = ByteString.CopyFrom(1, 2) } }));
+    }
+
     private static string Refusal(CtAction ct) => Assert.Throws<ProgramException>(() => Translated(new FlowAction { Ct = ct })).Message;
 
     private static PipelineAction Translated(FlowAction action) => Assert.Single(ProgramTranslator.Add(Applying(action), tableCount: 8).Instructions.ApplyActions);
