@@ -167,17 +167,18 @@ public sealed class ConnectionTracker
     /// its connection's translation says; false when the connection is translated and the frame cannot be rewritten.
     /// </summary>
     /// <param name="partialChecksum">The transport checksum is left for offload (see <see cref="Ipv4NatRewrite"/>).</param>
-    public bool Translate(Span<byte> frame, in HeaderOffsets offsets, bool partialChecksum)
-    {
-        if (_lastNode == None || !_connections[_lastNode >> 1].IsTranslated)
-        {
-            return true;
-        }
+    public bool Translate(Span<byte> frame, in HeaderOffsets offsets, bool partialChecksum) => RewriteAs(_lastNode, frame, offsets, partialChecksum);
 
-        ref var connection = ref _connections[_lastNode >> 1];
-        return (_lastNode & 1) == 0
-            ? Rewrite(frame, offsets, connection.Original, connection.Reply, partialChecksum)
-            : Rewrite(frame, offsets, connection.Reply, connection.Original, partialChecksum);
+    /// <summary>
+    /// Rewrites <paramref name="frame"/> (a copy: for traces) as its connection in <paramref name="zone"/> would, changing
+    /// nothing in the tracker, and says the zone that connection was committed in; false when it has none.
+    /// </summary>
+    public bool TryRewriteCopy(ushort zone, Span<byte> frame, in HeaderOffsets offsets, long now, out ushort connectionZone)
+    {
+        var kind = ConnectionPacket.Read(zone, frame, offsets, out var tuple, out _);
+        var node = kind is ConnectionPacketKind.Invalid or ConnectionPacketKind.IcmpError ? None : Find(tuple, now, update: false);
+        connectionZone = node == None ? zone : _connections[node >> 1].Original.Zone;
+        return node != None && RewriteAs(node, frame, offsets, partialChecksum: false);
     }
 
     /// <summary>What the packet's connection in <paramref name="zone"/> rewrites it to, changing nothing; false when it has no translated connection. For traces.</summary>
@@ -552,6 +553,20 @@ public sealed class ConnectionTracker
         _natPools.Add(new NatPortPool(0, ushort.MaxValue));
         _natPoolOf.Add((address, protocol), _natPools.Count - 1);
         return _natPools.Count - 1;
+    }
+
+    /// <summary>Rewrites a packet found at index node <paramref name="node"/> as its connection's translation says; true when there is nothing to rewrite.</summary>
+    private bool RewriteAs(int node, Span<byte> frame, in HeaderOffsets offsets, bool partialChecksum)
+    {
+        if (node == None || !_connections[node >> 1].IsTranslated)
+        {
+            return true;
+        }
+
+        ref var connection = ref _connections[node >> 1];
+        return (node & 1) == 0
+            ? Rewrite(frame, offsets, connection.Original, connection.Reply, partialChecksum)
+            : Rewrite(frame, offsets, connection.Reply, connection.Original, partialChecksum);
     }
 
     /// <summary>Rewrites a packet that carries <paramref name="carried"/> to carry the reverse of <paramref name="otherWay"/>.</summary>

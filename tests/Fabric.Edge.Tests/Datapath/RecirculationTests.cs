@@ -91,6 +91,19 @@ public class RecirculationTests
     }
 
     [Fact]
+    public void A_trace_follows_the_reply_through_its_recirculation_to_the_port()
+    {
+        var rig = Gateway2();
+        rig.Send(3, Frames.Udp(Inside2, Server, 40000, 53));
+
+        var trace = rig.Switch.Trace(2, Frames.Udp(Server, Gateway, 53, 50000));
+
+        Assert.Equal([3u], trace.Outputs);
+        Assert.Contains("recirculated as 198.51.100.200 -> 10.1.0.101 (reg0=3), from table 2:", trace.Notes);
+        Assert.Equal([0, 1, 2], trace.Steps.Select(s => (int)s.TableId));
+    }
+
+    [Fact]
     public void A_recirculated_reply_allocates_nothing()
     {
         var edge = new EdgeSwitch(3);
