@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Nat;
@@ -47,8 +48,8 @@ namespace Sdn.Fabric.Edge.Conntrack;
 /// two connections ever share a reply tuple; the port goes back when the connection is freed. A pool is made the
 /// first time a connection is translated to its address (at most <see cref="MaxNatPools"/>); after that nothing
 /// allocates. The reply tuple may be in a zone of its own (<see cref="NatTranslation.ReplyZone"/>): the way back may
-/// come from where the commit's zone cannot be told. ICMP errors about a translated connection are related but not
-/// rewritten (their quoted header would need it too).
+/// come from where the commit's zone cannot be told. An ICMP error about a translated packet quotes it as translated;
+/// it is found by that, and rewritten for the packet's sender (the quote, and the error's destination).
 /// </para>
 /// Not thread-safe: the datapath's thread owns it. <see cref="Commit"/> commits what the last <see cref="Track"/> saw.
 /// </remarks>
@@ -84,6 +85,10 @@ public sealed class ConnectionTracker
     // Whether the last Track's packet was committed since, so a later commit of the same packet may translate it.
     private bool _committedNow;
     private ushort _lastZone;
+
+    // Whether the last Track found an ICMP error about its connection, and whether the packet it quotes went the original way.
+    private bool _lastIsError;
+    private bool _errorAboutOriginal;
 
     // What the last Track saw that Commit may add: a new connection's tuple and its first TCP state.
     private bool _pending;
@@ -167,7 +172,8 @@ public sealed class ConnectionTracker
     /// its connection's translation says; false when the connection is translated and the frame cannot be rewritten.
     /// </summary>
     /// <param name="partialChecksum">The transport checksum is left for offload (see <see cref="Ipv4NatRewrite"/>).</param>
-    public bool Translate(Span<byte> frame, in HeaderOffsets offsets, bool partialChecksum) => RewriteAs(_lastNode, frame, offsets, partialChecksum);
+    public bool Translate(Span<byte> frame, in HeaderOffsets offsets, bool partialChecksum) =>
+        _lastIsError ? RewriteError(frame, offsets) : RewriteAs(_lastNode, frame, offsets, partialChecksum);
 
     /// <summary>
     /// Rewrites <paramref name="frame"/> (a copy: for traces) as its connection in <paramref name="zone"/> would, changing
@@ -229,7 +235,7 @@ public sealed class ConnectionTracker
     {
         if (update)
         {
-            (_pending, _lastNode, _committedNow, _lastZone) = (false, None, false, zone);
+            (_pending, _lastNode, _committedNow, _lastZone, _lastIsError) = (false, None, false, zone, false);
         }
 
         var kind = ConnectionPacket.Read(zone, frame, offsets, out var tuple, out var tcpFlags);
@@ -238,10 +244,7 @@ public sealed class ConnectionTracker
             case ConnectionPacketKind.Invalid:
                 return CtState.Tracked | CtState.Invalid;
             case ConnectionPacketKind.IcmpError:
-                var quoted = Find(tuple, now, update);
-                return quoted == None ? CtState.Tracked | CtState.Invalid
-                    : (quoted & 1) == 0 ? CtState.Tracked | CtState.Related | CtState.Reply
-                    : CtState.Tracked | CtState.Related;
+                return Related(tuple, now, update);
         }
 
         var node = Find(tuple, now, update);
@@ -280,6 +283,31 @@ public sealed class ConnectionTracker
         return isReply ? CtState.Tracked | CtState.Established | CtState.Reply
             : connection.ReplySeen ? CtState.Tracked | CtState.Established
             : CtState.Tracked | CtState.New;
+    }
+
+    /// <summary>
+    /// An ICMP error about the packet of <paramref name="quoted"/>: related to that packet's connection, and a reply when
+    /// the packet went the original way. A translated packet carries neither of its connection's tuples but the reverse
+    /// of the other way's, so the error is looked up by that too; <see cref="Translate"/> then rewrites it for the
+    /// packet's sender.
+    /// </summary>
+    private CtState Related(in ConnectionTuple quoted, long now, bool update)
+    {
+        var node = Find(quoted, now, update);
+        var translated = node == None;
+        node = translated ? Find(quoted.Reversed, now, update) : node;
+        if (node == None)
+        {
+            return CtState.Tracked | CtState.Invalid;
+        }
+
+        var quotedWentOriginal = translated ? (node & 1) != 0 : (node & 1) == 0;
+        if (update)
+        {
+            (_lastNode, _lastIsError, _errorAboutOriginal) = (node, true, quotedWentOriginal);
+        }
+
+        return quotedWentOriginal ? CtState.Tracked | CtState.Related | CtState.Reply : CtState.Tracked | CtState.Related;
     }
 
     /// <summary>A packet no connection knows: new when it may open one (then remembered for a commit), else invalid.</summary>
@@ -553,6 +581,26 @@ public sealed class ConnectionTracker
         _natPools.Add(new NatPortPool(0, ushort.MaxValue));
         _natPoolOf.Add((address, protocol), _natPools.Count - 1);
         return _natPools.Count - 1;
+    }
+
+    /// <summary>
+    /// Rewrites an ICMP error about a translated connection's packet for that packet's sender: the quoted packet as
+    /// its sender knew it, and the error addressed to the sender when it was addressed to the translated address.
+    /// </summary>
+    private bool RewriteError(Span<byte> frame, in HeaderOffsets offsets)
+    {
+        ref var connection = ref _connections[_lastNode >> 1];
+        if (!connection.IsTranslated)
+        {
+            return true;
+        }
+
+        // The quoted packet went one way: its sender knew it as that way's tuple, and it carried the reverse of the other's.
+        var (known, carried) = _errorAboutOriginal ? (connection.Original, connection.Reply.Reversed) : (connection.Reply, connection.Original.Reversed);
+        var outer = BinaryPrimitives.ReadUInt32BigEndian(frame[(offsets.Network + Ipv4Header.DestinationOffset)..]);
+        var destination = outer == (uint)carried.Source ? (uint)known.Source : outer;
+        return Ipv4NatRewrite.TryRewriteIcmpError(
+            frame, offsets, destination, (uint)known.Source, known.SourcePort, (uint)known.Destination, known.DestinationPort);
     }
 
     /// <summary>Rewrites a packet found at index node <paramref name="node"/> as its connection's translation says; true when there is nothing to rewrite.</summary>

@@ -321,7 +321,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         _trace.AddNote((state & CtState.New) != 0 && translation is { } nat
             ? $"nat: a new connection is translated {nat}, then rewritten so"
             : (state & CtState.Established) != 0 ? "nat: rewritten as its connection's translation says (unchanged when it has none)"
-            : (state & CtState.Related) != 0 ? "nat: an ICMP error about a connection is not rewritten"
+            : (state & CtState.Related) != 0 ? "nat: an ICMP error about a translated packet is rewritten for the packet's sender"
             : "nat: nothing to translate");
     }
 

@@ -19,6 +19,7 @@ public class ConnectionTrackerNatTests
     private const uint Server = 0xC6_33_64_C8; // 198.51.100.200
     private const uint Gateway = 0xC6_33_64_02; // 198.51.100.2
     private const uint Floating = 0xC6_33_64_0A; // 198.51.100.10
+    private const uint Router = 0xC6_33_64_01; // 198.51.100.1
     private const ushort InsidePort = 40000;
     private static readonly NatTranslation Snat = new(NatSide.Source, Gateway, 50000, 50009);
 
@@ -203,6 +204,41 @@ public class ConnectionTrackerNatTests
         Assert.Equal(Frames.Udp(Server, Inside, 53, InsidePort), reply);
         var onward = Frames.Udp(Inside, Server, InsidePort, 53);
         Assert.Equal(CtState.Tracked | CtState.Established, Track(onward));
+    }
+
+    [Fact]
+    public void An_error_about_a_translated_datagram_is_related_and_rewritten_for_its_sender()
+    {
+        CommitTranslated(Frames.Udp(Inside, Server, InsidePort, 53), Snat);
+        var error = Frames.IcmpError(Router, Gateway, 3, 3, Frames.Udp(Gateway, Server, 50000, 53));
+
+        Assert.Equal(CtState.Tracked | CtState.Related | CtState.Reply, TrackTranslated(error));
+
+        Assert.Equal(Frames.IcmpError(Router, Inside, 3, 3, Frames.Udp(Inside, Server, InsidePort, 53)), error);
+    }
+
+    [Fact]
+    public void An_error_about_a_translated_echo_quotes_the_identifier_its_sender_chose()
+    {
+        CommitTranslated(Frames.Echo(Inside, Server, 8, 7), Snat);
+        var error = Frames.IcmpError(Router, Gateway, 11, 0, Frames.Echo(Gateway, Server, 8, 50000));
+
+        Assert.Equal(CtState.Tracked | CtState.Related | CtState.Reply, TrackTranslated(error));
+
+        Assert.Equal(Frames.IcmpError(Router, Inside, 11, 0, Frames.Echo(Inside, Server, 8, 7)), error);
+    }
+
+    [Fact]
+    public void An_error_about_an_answer_from_behind_a_floating_address_goes_back_to_the_port()
+    {
+        CommitTranslated(Frames.TcpSegment(Server, Floating, 41000, 22, TcpHeader.Syn), new NatTranslation(NatSide.Destination, Inside));
+        var answer = Frames.TcpSegment(Inside, Server, 22, 41000, TcpHeader.Syn | TcpHeader.Ack);
+        TrackTranslated(answer);
+        var error = Frames.IcmpError(Router, Floating, 3, 1, answer);
+
+        Assert.Equal(CtState.Tracked | CtState.Related, TrackTranslated(error));
+
+        Assert.Equal(Frames.IcmpError(Router, Inside, 3, 1, Frames.TcpSegment(Inside, Server, 22, 41000, TcpHeader.Syn | TcpHeader.Ack)), error);
     }
 
     [Fact]
