@@ -50,14 +50,76 @@ public sealed class EdgeSwitch : IUpcallHandler
         }
 
         var copy = frame.ToArray();
-        var trace = Trace(key, zone => assumeCtState ?? Datapath.Conntrack.Peek(zone, copy, offsets, Time.GetTimestamp()));
+        ushort? lookedUpZone = null;
+        var trace = Trace(key, zone =>
+        {
+            lookedUpZone = zone;
+            return assumeCtState ?? Datapath.Conntrack.Peek(zone, copy, offsets, Time.GetTimestamp());
+        });
         if (trace.CtState is not null)
         {
             trace.AddNote(assumeCtState is null ? "ct_state as the tracker holds it now" : "ct_state assumed, as the trace asked");
         }
 
+        if (lookedUpZone is { } looked && trace.Actions.Any(a => a.Kind == DatapathActionKind.CtNat)
+            && Datapath.Conntrack.TryPeekTranslation(looked, copy, offsets, Time.GetTimestamp(), out var translated))
+        {
+            trace.AddNote($"nat: its connection rewrites it to {translated}");
+        }
+
+        if (lookedUpZone is { } zone && trace.Actions.Count > 0 && trace.Actions[^1] is { Kind: DatapathActionKind.Recirculate } recirculate)
+        {
+            FollowRecirculation(trace, inPort, copy, offsets, zone, recirculate, assumeCtState);
+        }
+
         return trace;
     }
+
+    /// <summary>
+    /// Traces on into the recirculation the datapath would make: the frame rewritten as its connection would rewrite it
+    /// (unchanged when the tracker holds none), parsed again with the key the datapath would give it.
+    /// </summary>
+    private void FollowRecirculation(PipelineTrace trace, uint inPort, byte[] frame, HeaderOffsets offsets, ushort zone, DatapathAction recirculate, CtState? assumeCtState)
+    {
+        for (var depth = 0; depth < EdgeDatapath.MaxRecirculations; depth++)
+        {
+            var now = Time.GetTimestamp();
+            if (!Datapath.Conntrack.TryRewriteCopy(zone, frame, offsets, now, out var connectionZone))
+            {
+                trace.AddNote("recirculation: the tracker holds no connection for the packet, which goes on as it arrived");
+            }
+
+            if (!FlowKeyExtractor.Extract(frame, inPort, out var key, out offsets).IsOk)
+            {
+                trace.AddNote("recirculation: the rewritten frame does not parse: counted and dropped");
+                return;
+            }
+
+            key.Metadata = recirculate.Value;
+            key.CtState = (byte)(recirculate.Port >> 8);
+            key.SetRegister(0, connectionZone);
+            key.SetRegister(EdgeDatapath.RecirculationRegister, (recirculate.Port & 0xFF) + 1);
+            ushort? looked = null;
+            var parsed = offsets;
+            var next = Pipeline.Trace(key, z =>
+            {
+                looked = z;
+                return assumeCtState ?? Datapath.Conntrack.Peek(z, frame, parsed, now);
+            });
+            trace.AddNote($"recirculated as {Ipv4Text(key.Ipv4Src)} -> {Ipv4Text(key.Ipv4Dst)} (reg0={connectionZone}), from table {recirculate.Port & 0xFF}:");
+            trace.Continue(next);
+            if (looked is not { } nextZone || next.Actions.Count == 0 || next.Actions[^1] is not { Kind: DatapathActionKind.Recirculate } again)
+            {
+                return;
+            }
+
+            (zone, recirculate) = (nextZone, again);
+        }
+
+        trace.AddNote($"recirculated {EdgeDatapath.MaxRecirculations} times: dropped and counted");
+    }
+
+    private static string Ipv4Text(uint address) => new System.Net.IPAddress(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(address)).ToString();
 
     /// <summary>Traces a packet given as its flow key; a ct lookup gives what <paramref name="ctStateOf"/> says for its zone, or trk|new.</summary>
     public PipelineTrace Trace(in FlowKey key, Func<ushort, CtState>? ctStateOf = null)

@@ -42,6 +42,8 @@ internal static class EdgeCounterReport
         report.Datapath["miss"] = (ulong)datapath.Cache.Misses;
         report.Datapath["ct_connections"] = (ulong)datapath.Conntrack.Count;
         report.Datapath["ct_created"] = (ulong)datapath.Conntrack.Created;
+        report.Datapath["nat_connections"] = (ulong)datapath.Conntrack.TranslatedNow;
+        report.Datapath["nat_translated"] = (ulong)datapath.Conntrack.Translated;
         foreach (var table in edge.Pipeline.Tables)
         {
             report.TableEntries[table.Id] = (ulong)table.Count;

@@ -5,6 +5,7 @@ using Sdn.Common.Packets;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Nat;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Pipeline.Groups;
 
@@ -165,6 +166,8 @@ internal static class ProgramTranslator
         FlowAction.KindOneofCase.NdResponder => PipelineAction.NdResponder(Wide(action.NdResponder.TargetIp), Value(action.NdResponder.TargetMac), action.NdResponder.Router),
         FlowAction.KindOneofCase.DhcpResponder => PipelineAction.DhcpResponder(OfferOf(action.DhcpResponder)),
         FlowAction.KindOneofCase.Ct => CtOf(action.Ct),
+        FlowAction.KindOneofCase.LearnNeighbour => PipelineAction.LearnNeighbour(),
+        FlowAction.KindOneofCase.ResolveNeighbour => ResolveOf(action.ResolveNeighbour),
         _ => throw new ProgramException($"action {action} is empty or unknown to this edge"),
     };
 
@@ -175,7 +178,39 @@ internal static class ProgramTranslator
             throw new ProgramException($"ct {ct} needs a zone of 0-65535 and a table of 0-255");
         }
 
-        return PipelineAction.Ct((ushort)ct.Zone, ct.Commit, ct.HasTable ? (byte)ct.Table : null);
+        var translation = ct.Translation is { } given ? TranslationOf(given) : (NatTranslation?)null;
+        if (translation is { } nat && (!ct.Commit || nat.Problem is not null))
+        {
+            throw new ProgramException($"ct {ct}: {nat.Problem ?? "a translation needs commit"}");
+        }
+
+        return PipelineAction.Ct((ushort)ct.Zone, ct.Commit, ct.HasTable ? (byte)ct.Table : null, ct.Nat, translation);
+    }
+
+    private static PipelineAction ResolveOf(ResolveNeighbourAction resolve)
+    {
+        if (resolve.NextHop.Length is not (0 or 4) || resolve.SenderIp.Length != 4)
+        {
+            throw new ProgramException($"resolve_neighbour {resolve} needs a 4-byte sender_ip and a next_hop of 4 bytes or none");
+        }
+
+        return PipelineAction.ResolveNeighbour(resolve.Port, resolve.NextHop.Length == 0 ? 0 : (uint)Value(resolve.NextHop), (uint)Value(resolve.SenderIp));
+    }
+
+    private static NatTranslation TranslationOf(CtNat nat)
+    {
+        if (nat.Address.Length != 4 || nat.FirstPort > ushort.MaxValue || nat.LastPort > ushort.MaxValue || nat.ReplyZone > ushort.MaxValue
+            || nat.Side is not (CtNatSide.Source or CtNatSide.Destination))
+        {
+            throw new ProgramException($"nat {nat} needs a 4-byte address, ports and a reply zone of 0-65535, and a side of source or destination");
+        }
+
+        return new NatTranslation(
+            nat.Side == CtNatSide.Source ? NatSide.Source : NatSide.Destination,
+            (uint)Value(nat.Address),
+            (ushort)nat.FirstPort,
+            (ushort)nat.LastPort,
+            nat.HasReplyZone ? (ushort)nat.ReplyZone : null);
     }
 
     private static DhcpOffer OfferOf(DhcpResponderAction responder)

@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using Sdn.Common.Packets;
+using Sdn.Fabric.Edge.Nat;
 
 namespace Sdn.Fabric.Edge.Conntrack;
 
@@ -37,8 +39,17 @@ namespace Sdn.Fabric.Edge.Conntrack;
 /// IP fragment carries no ports and is invalid.
 /// </para>
 /// <para>
-/// <b>NAT.</b> A binding (the translated tuple) belongs in <see cref="TrackedConnection"/>, with a third and fourth
-/// index node for the translated directions; the lookup already returns the slot a nat action would rewrite from.
+/// <b>NAT.</b> A commit may translate the connection (<see cref="Commit(long, in NatTranslation)"/>): its reply tuple
+/// is then the reverse of the original as translated, so a reply that comes back to the translated address finds the
+/// connection by its reply node, as Linux's conntrack does. <see cref="Translate"/> rewrites the packet the last lookup
+/// found, either way, from the tuple it carries to the one the other way's tuple says it must carry: SNAT and its
+/// undoing on the way back, or DNAT and its undoing. A source translation holds a port (an ICMP echo's identifier)
+/// of a pool per translated address and protocol, shared by every zone (a reply from outside tells no zone), so no
+/// two connections ever share a reply tuple; the port goes back when the connection is freed. A pool is made the
+/// first time a connection is translated to its address (at most <see cref="MaxNatPools"/>); after that nothing
+/// allocates. The reply tuple may be in a zone of its own (<see cref="NatTranslation.ReplyZone"/>): the way back may
+/// come from where the commit's zone cannot be told. An ICMP error about a translated packet quotes it as translated;
+/// it is found by that, and rewritten for the packet's sender (the quote, and the error's destination).
 /// </para>
 /// Not thread-safe: the datapath's thread owns it. <see cref="Commit"/> commits what the last <see cref="Track"/> saw.
 /// </remarks>
@@ -48,6 +59,9 @@ public sealed class ConnectionTracker
 
     /// <summary>How many slots <see cref="Sweep"/> looks at per call, and a full table's commit looks at to reclaim one.</summary>
     public const int SweepBudget = 16;
+
+    /// <summary>How many NAT port pools (one per translated address and protocol) the tracker makes at most.</summary>
+    public const int MaxNatPools = 3 * 256;
 
     private const int None = -1;
     private const byte TcpFin = 0x01;
@@ -60,8 +74,21 @@ public sealed class ConnectionTracker
     private readonly int[] _free;
     private readonly int _bucketMask;
     private readonly Ticks _timeouts;
+    private readonly List<NatPortPool> _natPools = [];
+    private readonly Dictionary<(uint Address, byte Protocol), int> _natPoolOf = [];
     private int _freeCount;
     private int _sweepCursor;
+
+    // The index node of the connection the last Track found, or the last Commit added: what Translate rewrites from.
+    private int _lastNode = None;
+
+    // Whether the last Track's packet was committed since, so a later commit of the same packet may translate it.
+    private bool _committedNow;
+    private ushort _lastZone;
+
+    // Whether the last Track found an ICMP error about its connection, and whether the packet it quotes went the original way.
+    private bool _lastIsError;
+    private bool _errorAboutOriginal;
 
     // What the last Track saw that Commit may add: a new connection's tuple and its first TCP state.
     private bool _pending;
@@ -104,6 +131,21 @@ public sealed class ConnectionTracker
     public long Expired { get; private set; }
 
     /// <summary>
+    /// The zone of the original way of the connection the last <see cref="Track"/> found (the zone it was committed in,
+    /// which a reply in a zone of its own does not tell), or the lookup's zone when it found none.
+    /// </summary>
+    public ushort ConnectionZone => _lastNode != None ? _connections[_lastNode >> 1].Original.Zone : _lastZone;
+
+    /// <summary>Connections committed with a translation.</summary>
+    public long Translated { get; private set; }
+
+    /// <summary>Translated connections refused because their pool had no port left in the range asked for.</summary>
+    public long NatPortsExhausted { get; private set; }
+
+    /// <summary>How many connections hold a translation now (expired ones not yet freed included).</summary>
+    public int TranslatedNow { get; private set; }
+
+    /// <summary>
     /// Looks the packet up in <paramref name="zone"/>, moves its connection along, and says what it is; a new one is
     /// remembered for <see cref="Commit"/>. <paramref name="offsets"/> are the frame's, as its parse found them.
     /// </summary>
@@ -116,31 +158,58 @@ public sealed class ConnectionTracker
     /// Adds the connection the last <see cref="Track"/> found new; true when it is in the table (or there was none to
     /// add), false when the table is full and it was refused.
     /// </summary>
-    public bool Commit(long now)
-    {
-        if (!_pending)
-        {
-            return true;
-        }
+    public bool Commit(long now) => Add(now, default, translate: false) == CtCommitResult.Committed;
 
-        _pending = false;
-        if (_freeCount == 0 && !Reclaim(now))
+    /// <summary>
+    /// As <see cref="Commit(long)"/>, translating the new connection as <paramref name="nat"/> says; a connection the same
+    /// packet's earlier commit added untranslated is translated now. A connection already known keeps what it has.
+    /// Follow with <see cref="Translate"/> to rewrite the packet.
+    /// </summary>
+    public CtCommitResult Commit(long now, in NatTranslation nat) => Add(now, nat, translate: true);
+
+    /// <summary>
+    /// Rewrites the packet the last <see cref="Track"/> found (or <see cref="Commit(long, in NatTranslation)"/> added) as
+    /// its connection's translation says; false when the connection is translated and the frame cannot be rewritten.
+    /// </summary>
+    /// <param name="partialChecksum">The transport checksum is left for offload (see <see cref="Ipv4NatRewrite"/>).</param>
+    public bool Translate(Span<byte> frame, in HeaderOffsets offsets, bool partialChecksum) =>
+        _lastIsError ? RewriteError(frame, offsets) : RewriteAs(_lastNode, frame, offsets, partialChecksum);
+
+    /// <summary>
+    /// Rewrites <paramref name="frame"/> (a copy: for traces) as its connection in <paramref name="zone"/> would, changing
+    /// nothing in the tracker, and says the zone that connection was committed in; false when it has none.
+    /// </summary>
+    public bool TryRewriteCopy(ushort zone, Span<byte> frame, in HeaderOffsets offsets, long now, out ushort connectionZone)
+    {
+        var kind = ConnectionPacket.Read(zone, frame, offsets, out var tuple, out _);
+        var node = kind is ConnectionPacketKind.Invalid or ConnectionPacketKind.IcmpError ? None : Find(tuple, now, update: false);
+        connectionZone = node == None ? zone : _connections[node >> 1].Original.Zone;
+        return node != None && RewriteAs(node, frame, offsets, partialChecksum: false);
+    }
+
+    /// <summary>What the packet's connection in <paramref name="zone"/> rewrites it to, changing nothing; false when it has no translated connection. For traces.</summary>
+    public bool TryPeekTranslation(ushort zone, ReadOnlySpan<byte> frame, in HeaderOffsets offsets, long now, out ConnectionTuple translated)
+    {
+        var kind = ConnectionPacket.Read(zone, frame, offsets, out var tuple, out _);
+        translated = default;
+        return kind is not (ConnectionPacketKind.Invalid or ConnectionPacketKind.IcmpError) && TryGetTranslation(tuple, now, out translated);
+    }
+
+    /// <summary>
+    /// What the connection of <paramref name="tuple"/> (either way) rewrites its packets to, as a lookup would find it
+    /// now; false when there is none or it is not translated. For traces.
+    /// </summary>
+    public bool TryGetTranslation(in ConnectionTuple tuple, long now, out ConnectionTuple translated)
+    {
+        var node = Find(tuple, now, update: false);
+        if (node == None || !_connections[node >> 1].IsTranslated)
         {
-            Refused++;
+            translated = default;
             return false;
         }
 
-        var slot = _free[--_freeCount];
-        ref var connection = ref _connections[slot];
-        connection.Original = _pendingTuple;
-        connection.Tcp = _pendingTcp;
-        connection.ReplySeen = false;
-        connection.FinSeen = 0;
-        connection.InUse = true;
-        connection.ExpiresAt = now + Timeout(connection);
-        Link(2 * slot, _pendingTuple.Hash64());
-        Link((2 * slot) + 1, _pendingTuple.Reversed.Hash64());
-        Created++;
+        ref var connection = ref _connections[node >> 1];
+        translated = (node & 1) == 0 ? connection.Reply.Reversed : connection.Original.Reversed;
         return true;
     }
 
@@ -166,7 +235,7 @@ public sealed class ConnectionTracker
     {
         if (update)
         {
-            _pending = false;
+            (_pending, _lastNode, _committedNow, _lastZone, _lastIsError) = (false, None, false, zone, false);
         }
 
         var kind = ConnectionPacket.Read(zone, frame, offsets, out var tuple, out var tcpFlags);
@@ -175,10 +244,7 @@ public sealed class ConnectionTracker
             case ConnectionPacketKind.Invalid:
                 return CtState.Tracked | CtState.Invalid;
             case ConnectionPacketKind.IcmpError:
-                var quoted = Find(tuple, now, update);
-                return quoted == None ? CtState.Tracked | CtState.Invalid
-                    : (quoted & 1) == 0 ? CtState.Tracked | CtState.Related | CtState.Reply
-                    : CtState.Tracked | CtState.Related;
+                return Related(tuple, now, update);
         }
 
         var node = Find(tuple, now, update);
@@ -204,6 +270,7 @@ public sealed class ConnectionTracker
         var isReply = (node & 1) != 0;
         if (update)
         {
+            _lastNode = node;
             if (kind == ConnectionPacketKind.Tcp)
             {
                 AdvanceTcp(ref connection, tcpFlags, isReply);
@@ -216,6 +283,31 @@ public sealed class ConnectionTracker
         return isReply ? CtState.Tracked | CtState.Established | CtState.Reply
             : connection.ReplySeen ? CtState.Tracked | CtState.Established
             : CtState.Tracked | CtState.New;
+    }
+
+    /// <summary>
+    /// An ICMP error about the packet of <paramref name="quoted"/>: related to that packet's connection, and a reply when
+    /// the packet went the original way. A translated packet carries neither of its connection's tuples but the reverse
+    /// of the other way's, so the error is looked up by that too; <see cref="Translate"/> then rewrites it for the
+    /// packet's sender.
+    /// </summary>
+    private CtState Related(in ConnectionTuple quoted, long now, bool update)
+    {
+        var node = Find(quoted, now, update);
+        var translated = node == None;
+        node = translated ? Find(quoted.Reversed, now, update) : node;
+        if (node == None)
+        {
+            return CtState.Tracked | CtState.Invalid;
+        }
+
+        var quotedWentOriginal = translated ? (node & 1) != 0 : (node & 1) == 0;
+        if (update)
+        {
+            (_lastNode, _lastIsError, _errorAboutOriginal) = (node, true, quotedWentOriginal);
+        }
+
+        return quotedWentOriginal ? CtState.Tracked | CtState.Related | CtState.Reply : CtState.Tracked | CtState.Related;
     }
 
     /// <summary>A packet no connection knows: new when it may open one (then remembered for a commit), else invalid.</summary>
@@ -291,7 +383,7 @@ public sealed class ConnectionTracker
         for (var node = _buckets[(int)hash & _bucketMask]; node != None;)
         {
             ref var connection = ref _connections[node >> 1];
-            if (!connection.Original.Matches(tuple, reversed: (node & 1) != 0))
+            if (!((node & 1) == 0 ? connection.Original : connection.Reply).Matches(tuple, reversed: false))
             {
                 node = (node & 1) == 0 ? connection.NextOfOriginal : connection.NextOfReply;
                 continue;
@@ -323,8 +415,8 @@ public sealed class ConnectionTracker
 
     private void Unlink(int node)
     {
-        ref var original = ref _connections[node >> 1].Original;
-        var hash = (node & 1) == 0 ? original.Hash64() : original.Reversed.Hash64();
+        ref var connection = ref _connections[node >> 1];
+        var hash = (node & 1) == 0 ? connection.Original.Hash64() : connection.Reply.Hash64();
         ref var link = ref _buckets[(int)hash & _bucketMask];
         while (link != node)
         {
@@ -340,8 +432,204 @@ public sealed class ConnectionTracker
     {
         Unlink(2 * slot);
         Unlink((2 * slot) + 1);
-        _connections[slot].InUse = false;
+        ref var connection = ref _connections[slot];
+        ReleaseTranslation(ref connection);
+        connection.InUse = false;
         _free[_freeCount++] = slot;
+        if (_lastNode >> 1 == slot)
+        {
+            _lastNode = None;
+        }
+    }
+
+    private void ReleaseTranslation(ref TrackedConnection connection)
+    {
+        if (connection.NatPool >= 0)
+        {
+            _natPools[connection.NatPool].Return(connection.NatPort);
+            connection.NatPool = -1;
+        }
+
+        if (connection.IsTranslated)
+        {
+            connection.IsTranslated = false;
+            TranslatedNow--;
+        }
+    }
+
+    private CtCommitResult Add(long now, in NatTranslation nat, bool translate)
+    {
+        if (!_pending)
+        {
+            return translate && _committedNow && _lastNode != None && !_connections[_lastNode >> 1].IsTranslated
+                ? TranslateCommitted(_lastNode >> 1, nat)
+                : CtCommitResult.Committed;
+        }
+
+        _pending = false;
+        var (reply, pool, port) = (_pendingTuple.Reversed, -1, (ushort)0);
+        if (translate)
+        {
+            var bound = Bind(_pendingTuple, nat, out reply, out pool, out port);
+            if (bound != CtCommitResult.Committed)
+            {
+                return bound;
+            }
+        }
+
+        if (_freeCount == 0 && !Reclaim(now))
+        {
+            if (pool >= 0)
+            {
+                _natPools[pool].Return(port);
+            }
+
+            Refused++;
+            return CtCommitResult.TableFull;
+        }
+
+        var slot = _free[--_freeCount];
+        ref var connection = ref _connections[slot];
+        connection.Original = _pendingTuple;
+        connection.Reply = reply;
+        connection.NatPool = pool;
+        connection.NatPort = port;
+        connection.IsTranslated = translate;
+        connection.Tcp = _pendingTcp;
+        connection.ReplySeen = false;
+        connection.FinSeen = 0;
+        connection.InUse = true;
+        connection.ExpiresAt = now + Timeout(connection);
+        Link(2 * slot, _pendingTuple.Hash64());
+        Link((2 * slot) + 1, reply.Hash64());
+        Created++;
+        if (translate)
+        {
+            Translated++;
+            TranslatedNow++;
+        }
+
+        (_lastNode, _committedNow) = (2 * slot, true);
+        return CtCommitResult.Committed;
+    }
+
+    /// <summary>Translates a connection this very packet's earlier commit added; one that cannot be is removed, as if never committed.</summary>
+    private CtCommitResult TranslateCommitted(int slot, in NatTranslation nat)
+    {
+        ref var connection = ref _connections[slot];
+        var bound = Bind(connection.Original, nat, out var reply, out var pool, out var port);
+        if (bound != CtCommitResult.Committed)
+        {
+            Remove(slot);
+            return bound;
+        }
+
+        Unlink((2 * slot) + 1);
+        (connection.Reply, connection.NatPool, connection.NatPort, connection.IsTranslated) = (reply, pool, port, true);
+        Link((2 * slot) + 1, reply.Hash64());
+        Translated++;
+        TranslatedNow++;
+        return CtCommitResult.Committed;
+    }
+
+    /// <summary>The reply tuple of <paramref name="original"/> translated as <paramref name="nat"/> says, and the pool port it holds.</summary>
+    private CtCommitResult Bind(in ConnectionTuple original, in NatTranslation nat, out ConnectionTuple reply, out int pool, out ushort port)
+    {
+        (reply, pool, port) = (original.Reversed with { Zone = nat.ReplyZone ?? original.Zone }, -1, (ushort)0);
+        if (original.IsIpv6 || original.Protocol is not (IpProtocols.Tcp or IpProtocols.Udp or IpProtocols.Icmp))
+        {
+            return CtCommitResult.NatUntranslatable;
+        }
+
+        if (nat.Side == NatSide.Destination)
+        {
+            reply = reply with { Source = nat.Address };
+            return CtCommitResult.Committed;
+        }
+
+        pool = PoolOf(nat.Address, original.Protocol);
+        var taken = pool >= 0 && (nat.HasPortRange
+            ? _natPools[pool].TryTake(nat.FirstPort, nat.LastPort, out port)
+            : _natPools[pool].TryTakeExact(port = original.SourcePort) || _natPools[pool].TryTake(NatPortPool.DefaultFirst, NatPortPool.DefaultLast, out port));
+        if (!taken)
+        {
+            (pool, port) = (-1, 0);
+            NatPortsExhausted++;
+            return CtCommitResult.NatPortsExhausted;
+        }
+
+        // An echo's identifier is both "ports" of its tuple (see ConnectionTuple).
+        reply = original.Protocol == IpProtocols.Icmp
+            ? reply with { Destination = nat.Address, SourcePort = port, DestinationPort = port }
+            : reply with { Destination = nat.Address, DestinationPort = port };
+        return CtCommitResult.Committed;
+    }
+
+    /// <summary>The pool of ports translated to <paramref name="address"/> for <paramref name="protocol"/>, made on first use; -1 past <see cref="MaxNatPools"/>.</summary>
+    private int PoolOf(uint address, byte protocol)
+    {
+        if (_natPoolOf.TryGetValue((address, protocol), out var pool))
+        {
+            return pool;
+        }
+
+        if (_natPools.Count == MaxNatPools)
+        {
+            return -1;
+        }
+
+        _natPools.Add(new NatPortPool(0, ushort.MaxValue));
+        _natPoolOf.Add((address, protocol), _natPools.Count - 1);
+        return _natPools.Count - 1;
+    }
+
+    /// <summary>
+    /// Rewrites an ICMP error about a translated connection's packet for that packet's sender: the quoted packet as
+    /// its sender knew it, and the error addressed to the sender when it was addressed to the translated address.
+    /// </summary>
+    private bool RewriteError(Span<byte> frame, in HeaderOffsets offsets)
+    {
+        ref var connection = ref _connections[_lastNode >> 1];
+        if (!connection.IsTranslated)
+        {
+            return true;
+        }
+
+        // The quoted packet went one way: its sender knew it as that way's tuple, and it carried the reverse of the other's.
+        var (known, carried) = _errorAboutOriginal ? (connection.Original, connection.Reply.Reversed) : (connection.Reply, connection.Original.Reversed);
+        var outer = BinaryPrimitives.ReadUInt32BigEndian(frame[(offsets.Network + Ipv4Header.DestinationOffset)..]);
+        var destination = outer == (uint)carried.Source ? (uint)known.Source : outer;
+        return Ipv4NatRewrite.TryRewriteIcmpError(
+            frame, offsets, destination, (uint)known.Source, known.SourcePort, (uint)known.Destination, known.DestinationPort);
+    }
+
+    /// <summary>Rewrites a packet found at index node <paramref name="node"/> as its connection's translation says; true when there is nothing to rewrite.</summary>
+    private bool RewriteAs(int node, Span<byte> frame, in HeaderOffsets offsets, bool partialChecksum)
+    {
+        if (node == None || !_connections[node >> 1].IsTranslated)
+        {
+            return true;
+        }
+
+        ref var connection = ref _connections[node >> 1];
+        return (node & 1) == 0
+            ? Rewrite(frame, offsets, connection.Original, connection.Reply, partialChecksum)
+            : Rewrite(frame, offsets, connection.Reply, connection.Original, partialChecksum);
+    }
+
+    /// <summary>Rewrites a packet that carries <paramref name="carried"/> to carry the reverse of <paramref name="otherWay"/>.</summary>
+    private static bool Rewrite(Span<byte> frame, in HeaderOffsets offsets, in ConnectionTuple carried, in ConnectionTuple otherWay, bool partialChecksum)
+    {
+        // The packet leaves with the other way's destination as its source, and its source as its destination. An echo's
+        // identifier goes with whichever end is rewritten (both "ports" of its tuple hold it).
+        var icmp = carried.Protocol == IpProtocols.Icmp;
+        var destinationChanged = carried.Destination != otherWay.Source || (!icmp && carried.DestinationPort != otherWay.SourcePort);
+        var sourceChanged = carried.Source != otherWay.Destination
+            || (carried.SourcePort != otherWay.DestinationPort && !(icmp && destinationChanged));
+        return (!sourceChanged
+                || Ipv4NatRewrite.Apply(frame, offsets, NatSide.Source, (uint)otherWay.Destination, otherWay.DestinationPort, partialChecksum) == NatRewriteResult.Rewritten)
+            && (!destinationChanged
+                || Ipv4NatRewrite.Apply(frame, offsets, NatSide.Destination, (uint)otherWay.Source, otherWay.SourcePort, partialChecksum) == NatRewriteResult.Rewritten);
     }
 
     /// <summary>Frees one expired connection near the sweep cursor, if any, so a full table can take a new one.</summary>

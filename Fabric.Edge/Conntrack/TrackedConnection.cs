@@ -1,12 +1,22 @@
 namespace Sdn.Fabric.Edge.Conntrack;
 
-/// <summary>One slot of the tracker's preallocated table: a connection, by the tuple of the packet that opened it.</summary>
+/// <summary>One slot of the tracker's preallocated table: a connection, by the tuples its packets carry each way.</summary>
+/// <remarks>
+/// What a lookup of the original way reads (its tuple, the expiry, the chain links and the state) comes first, so it
+/// shares cache lines as before translations had a place; the reply tuple, read by the reply way, comes last.
+/// </remarks>
 internal struct TrackedConnection
 {
+    /// <summary>The tuple of the packet that opened the connection, as it reached the ct action.</summary>
     public ConnectionTuple Original;
 
     /// <summary>The timestamp (of the tracker's clock) at which the connection expires unless another packet comes.</summary>
     public long ExpiresAt;
+
+    /// <summary>The next index node in the hash chain of the original tuple (node 2c), and of the reply tuple (node 2c+1).</summary>
+    public int NextOfOriginal;
+
+    public int NextOfReply;
 
     public TcpConnectionState Tcp;
 
@@ -18,8 +28,17 @@ internal struct TrackedConnection
 
     public bool InUse;
 
-    /// <summary>The next index node in the hash chain of the original tuple (node 2c), and of the reply tuple (node 2c+1).</summary>
-    public int NextOfOriginal;
+    /// <summary>Whether <see cref="Reply"/> is other than <see cref="Original"/> reversed: a NAT rewrites the connection's packets.</summary>
+    public bool IsTranslated;
 
-    public int NextOfReply;
+    public ushort NatPort;
+
+    /// <summary>The NAT port pool the connection holds <see cref="NatPort"/> of, or -1 when it holds none.</summary>
+    public int NatPool;
+
+    /// <summary>
+    /// The tuple the reply way's packets carry when they reach the ct action: <see cref="Original"/> reversed, or, for a
+    /// translated connection, the reverse of the original as NAT rewrote it.
+    /// </summary>
+    public ConnectionTuple Reply;
 }

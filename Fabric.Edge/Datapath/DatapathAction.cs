@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Sdn.Common.Packets;
+using Sdn.Fabric.Edge.Nat;
 
 namespace Sdn.Fabric.Edge.Datapath;
 
@@ -35,6 +36,21 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         }
     }
 
+    /// <summary>
+    /// What a <see cref="DatapathActionKind.CtCommit"/> translates a new connection to, or null. <see cref="Field"/> names
+    /// the address it rewrites (<see cref="HeaderField.Ipv4Src"/> or <see cref="HeaderField.Ipv4Dst"/>; neither for no
+    /// translation); <see cref="Value"/> holds the zone in its low 16 bits, the address above it and the reply way's
+    /// zone in the top 16; <see cref="Port"/> the port range, first port low.
+    /// </summary>
+    public NatTranslation? CtTranslation => Kind == DatapathActionKind.CtCommit && Field is HeaderField.Ipv4Src or HeaderField.Ipv4Dst
+        ? new NatTranslation(
+            Field == HeaderField.Ipv4Dst ? NatSide.Destination : NatSide.Source,
+            (uint)(Value >> 16),
+            (ushort)Port,
+            (ushort)(Port >> 16),
+            (ushort)(Value >> 48) is var replyZone && replyZone != (ushort)Value ? replyZone : null)
+        : null;
+
     private const ulong EthernetMask = (1UL << 48) - 1;
     private const int MacSize = 6;
     private const int EthAddressesSize = 2 * MacSize;
@@ -53,6 +69,15 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         return new DatapathAction(kind, MemoryMarshal.Read<uint>(macs[sizeof(ulong)..]), Value: MemoryMarshal.Read<ulong>(macs));
     }
 
+    /// <summary>A <see cref="DatapathActionKind.CtCommit"/> in <paramref name="zone"/>, translating as <paramref name="nat"/> says when given.</summary>
+    public static DatapathAction CtCommitIn(ushort zone, NatTranslation? nat) => nat is not { } translation
+        ? new DatapathAction(DatapathActionKind.CtCommit, Value: zone)
+        : new DatapathAction(
+            DatapathActionKind.CtCommit,
+            translation.FirstPort | ((uint)translation.LastPort << 16),
+            translation.Side == NatSide.Destination ? HeaderField.Ipv4Dst : HeaderField.Ipv4Src,
+            zone | ((ulong)translation.Address << 16) | ((ulong)(translation.ReplyZone ?? zone) << 48));
+
     public override string ToString() => Kind switch
     {
         DatapathActionKind.Output => $"output:{Port}",
@@ -67,7 +92,11 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         DatapathActionKind.NdReply => $"nd_reply(0x{Value & EthernetMask:x12}{((Value & NdRouterFlag) != 0 ? ",router" : string.Empty)})",
         DatapathActionKind.DhcpReply => $"dhcp_reply(offer={Port})",
         DatapathActionKind.CtLookup => $"ct(zone={Value})",
-        DatapathActionKind.CtCommit => $"ct_commit(zone={Value})",
+        DatapathActionKind.CtCommit => CtTranslation is { } nat ? $"ct_commit(zone={(ushort)Value},nat({nat}))" : $"ct_commit(zone={Value})",
+        DatapathActionKind.CtNat => "ct_nat",
+        DatapathActionKind.LearnNeighbour => "learn_neighbour",
+        DatapathActionKind.ResolveNeighbour => $"resolve_neighbour(port={Port},next_hop=0x{(uint)Value:x8},sender=0x{(uint)(Value >> 32):x8})",
+        DatapathActionKind.Recirculate => $"recirculate(table={(byte)Port},ct_state=0x{(byte)(Port >> 8):x2},metadata=0x{Value:x})",
         _ => Kind.ToString(),
     };
 }

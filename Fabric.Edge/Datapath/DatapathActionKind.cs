@@ -75,6 +75,38 @@ public enum DatapathActionKind : byte
     /// </summary>
     CtLookup,
 
-    /// <summary>Add the connection the lookup found new to the tracker; when the table is full the packet is dropped and counted.</summary>
+    /// <summary>
+    /// Add the connection the lookup found new to the tracker, translated as <see cref="DatapathAction.CtTranslation"/>
+    /// says when it is set; when the table is full, or the translation has no port left or cannot rewrite the packet,
+    /// the packet is dropped and counted.
+    /// </summary>
     CtCommit,
+
+    /// <summary>
+    /// Rewrite the packet as its connection's translation says (SNAT, DNAT, or undoing either on the way back); one the
+    /// translation cannot rewrite is dropped and counted.
+    /// </summary>
+    CtNat,
+
+    /// <summary>
+    /// Parse the frame again, as the actions before left it, and run it through the flow of its new key, in place of
+    /// the rest of this list: what follows a NAT rewrite depends on the rewritten fields. The new key has the packet's
+    /// in_port, the metadata in <see cref="DatapathAction.Value"/>, the ct_state in bits 8-15 of
+    /// <see cref="DatapathAction.Port"/>, reg0 the zone of the looked-up connection's original way, and
+    /// <see cref="EdgeDatapath.RecirculationRegister"/> the table to go on in (bits 0-7) plus one. A packet recirculated
+    /// <see cref="EdgeDatapath.MaxRecirculations"/> times is dropped and counted.
+    /// </summary>
+    Recirculate,
+
+    /// <summary>Remember the sender of an ARP packet (its IPv4 and MAC addresses) in the <see cref="NeighbourCache"/>, for the ingress port.</summary>
+    LearnNeighbour,
+
+    /// <summary>
+    /// Address the packet to its next hop beyond port <see cref="DatapathAction.Port"/>: the IPv4 address in the low 32
+    /// bits of <see cref="DatapathAction.Value"/>, or the packet's destination when those are 0. Its MAC, when the
+    /// <see cref="NeighbourCache"/> holds it, becomes the destination MAC; when not, the frame becomes an ARP request for
+    /// it from the frame's source MAC and the IPv4 address in the high 32 bits of <see cref="DatapathAction.Value"/>, and
+    /// goes where the packet would have (the packet is dropped, counted as <c>neighbour_unresolved</c>).
+    /// </summary>
+    ResolveNeighbour,
 }

@@ -37,6 +37,21 @@ public sealed class DatapathCounters
     /// <summary>New connections a ct commit dropped because the connection tracker's table was full.</summary>
     public long CtTableFull { get; internal set; }
 
+    /// <summary>New connections a ct commit dropped because their translation found no free port in its range.</summary>
+    public long NatPortsExhausted { get; internal set; }
+
+    /// <summary>
+    /// Packets dropped because NAT could not rewrite them: a translation asked for a packet that is not IPv4 TCP, UDP or
+    /// ICMP echo, or a packet of a translated connection cut too short to rewrite.
+    /// </summary>
+    public long NatUntranslatable { get; internal set; }
+
+    /// <summary>Packets dropped for recirculating more than <see cref="EdgeDatapath.MaxRecirculations"/> times.</summary>
+    public long RecirculationLimit { get; internal set; }
+
+    /// <summary>Packets whose next hop's MAC was not known: each was sent as an ARP request for it instead.</summary>
+    public long NeighbourUnresolved { get; internal set; }
+
     /// <summary>Every count above by the name a counter report gives its reason.</summary>
     public IEnumerable<KeyValuePair<string, long>> ByReason() =>
     [
@@ -50,5 +65,9 @@ public sealed class DatapathCounters
         new("dhcp_unanswered", DhcpUnanswered),
         new("port_security", PortSecurity),
         new("ct_table_full", CtTableFull),
+        new("nat_ports_exhausted", NatPortsExhausted),
+        new("nat_untranslatable", NatUntranslatable),
+        new("recirculation_limit", RecirculationLimit),
+        new("neighbour_unresolved", NeighbourUnresolved),
     ];
 }

@@ -25,6 +25,12 @@ public sealed class EdgeDatapath
     /// <summary>How many frame snapshots group buckets can nest (see <see cref="DatapathActionKind.SaveFrame"/>).</summary>
     public const int MaxSavedFrames = 8;
 
+    /// <summary>How many times one packet may recirculate (see <see cref="DatapathActionKind.Recirculate"/>) before it is dropped.</summary>
+    public const int MaxRecirculations = 4;
+
+    /// <summary>The register a recirculated key carries its table to go on in, plus one; zero in a key parsed from a port.</summary>
+    public const int RecirculationRegister = 7;
+
     /// <summary>Marks, in the per-burst flow array, a frame that did not parse.</summary>
     private static readonly CompiledFlow MalformedFrame = new([], []);
 
@@ -65,6 +71,9 @@ public sealed class EdgeDatapath
 
     /// <summary>The connections the flows' ct actions track.</summary>
     public ConnectionTracker Conntrack { get; }
+
+    /// <summary>The MACs of the hosts beyond external ports, learned from their ARP.</summary>
+    public NeighbourCache Neighbours { get; } = new();
 
     /// <summary>Packets on their way to the controller.</summary>
     public PuntMailbox Punts { get; }
@@ -235,7 +244,7 @@ public sealed class EdgeDatapath
 
             runPackets++;
             runBytes += burst.Length(i);
-            Execute(flow, burst, i, ref _offsets[i], inPort, now);
+            Execute(flow, burst, i, ref _offsets[i], inPort, now, recirculations: 0);
         }
 
         CountRun(run, runPackets, runBytes, now);
@@ -268,7 +277,7 @@ public sealed class EdgeDatapath
         return flow;
     }
 
-    private void Execute(CompiledFlow flow, PacketBurst burst, int index, ref HeaderOffsets offsets, uint inPort, long now)
+    private void Execute(CompiledFlow flow, PacketBurst burst, int index, ref HeaderOffsets offsets, uint inPort, long now, int recirculations)
     {
         var actions = flow.Steps;
         var end = flow.Actions.Length;
@@ -364,12 +373,32 @@ public sealed class EdgeDatapath
                     (a, end) = (flow.BranchStarts[branch] - 1, flow.BranchStarts[branch + 1]);
                     break;
                 case DatapathActionKind.CtCommit:
-                    if (!Conntrack.Commit(now))
+                    if (!Commit(action, now))
                     {
-                        Counters.CtTableFull++;
                         return;
                     }
 
+                    break;
+                case DatapathActionKind.CtNat:
+                    if (!Conntrack.Translate(burst.Frame(index), offsets, burst.Offload(index).NeedsChecksum))
+                    {
+                        Counters.NatUntranslatable++;
+                        return;
+                    }
+
+                    break;
+                case DatapathActionKind.Recirculate:
+                    Recirculate(action, burst, index, ref offsets, inPort, now, recirculations);
+                    return;
+                case DatapathActionKind.LearnNeighbour:
+                    if (FrameActions.TryReadArpSender(burst.Frame(index), offsets, out var senderIp, out var senderMac))
+                    {
+                        Neighbours.Learn(inPort, senderIp, senderMac);
+                    }
+
+                    break;
+                case DatapathActionKind.ResolveNeighbour:
+                    ResolveNeighbour(action, burst, index, ref offsets);
                     break;
                 default:
                     break;
@@ -379,6 +408,77 @@ public sealed class EdgeDatapath
         if (!delivered)
         {
             Counters.NoOutput++;
+        }
+    }
+
+    /// <summary>Commits the looked-up connection as the action says; false, counted by cause, when it was refused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Commit(in DatapathAction action, long now)
+    {
+        var result = action.CtTranslation is { } nat ? Conntrack.Commit(now, nat)
+            : Conntrack.Commit(now) ? CtCommitResult.Committed : CtCommitResult.TableFull;
+        switch (result)
+        {
+            case CtCommitResult.Committed:
+                return true;
+            case CtCommitResult.TableFull:
+                Counters.CtTableFull++;
+                break;
+            case CtCommitResult.NatPortsExhausted:
+                Counters.NatPortsExhausted++;
+                break;
+            default:
+                Counters.NatUntranslatable++;
+                break;
+        }
+
+        return false;
+    }
+
+    /// <summary>Runs the frame, parsed again, through the flow of its new key (see <see cref="DatapathActionKind.Recirculate"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Recirculate(in DatapathAction action, PacketBurst burst, int index, ref HeaderOffsets offsets, uint inPort, long now, int recirculations)
+    {
+        if (recirculations == MaxRecirculations)
+        {
+            Counters.RecirculationLimit++;
+            return;
+        }
+
+        if (!FlowKeyExtractor.Extract(burst.Frame(index), inPort, out var key, out offsets).IsOk)
+        {
+            Counters.Malformed++;
+            return;
+        }
+
+        key.Metadata = action.Value;
+        key.CtState = (byte)(action.Port >> 8);
+        key.SetRegister(0, Conntrack.ConnectionZone);
+        key.SetRegister(RecirculationRegister, (action.Port & 0xFF) + 1);
+        var flow = Classify(key);
+        CountRun(flow, 1, burst.Length(index), now);
+        Execute(flow, burst, index, ref offsets, inPort, now, recirculations + 1);
+    }
+
+    /// <summary>Writes the next hop's MAC, or turns the frame into an ARP request for it (see <see cref="DatapathActionKind.ResolveNeighbour"/>).</summary>
+    private void ResolveNeighbour(in DatapathAction action, PacketBurst burst, int index, ref HeaderOffsets offsets)
+    {
+        var frame = burst.Frame(index);
+        var nextHop = (uint)action.Value;
+        if (nextHop == 0 && !FrameActions.TryReadIpv4Destination(frame, offsets, out nextHop))
+        {
+            return;
+        }
+
+        if (Neighbours.TryResolve(action.Port, nextHop, out var mac))
+        {
+            EthernetHeader.WriteMac(frame, mac);
+            return;
+        }
+
+        if (FrameActions.TryWriteArpRequest(burst, index, ref offsets, (uint)(action.Value >> 32), nextHop))
+        {
+            Counters.NeighbourUnresolved++;
         }
     }
 

@@ -596,4 +596,53 @@ public static class FrameActions
     }
 
     private static int Shift(int offset, int by) => offset == HeaderOffsets.Absent ? offset : offset + by;
+
+    /// <summary>The sender IPv4 and MAC addresses of the ARP packet at <paramref name="offsets"/>; false for anything else.</summary>
+    public static bool TryReadArpSender(ReadOnlySpan<byte> frame, in HeaderOffsets offsets, out uint address, out ulong mac)
+    {
+        if (offsets.Network == HeaderOffsets.Absent || ArpPacket.Parse(frame[offsets.Network..], out var arp) != ParseStatus.Ok)
+        {
+            (address, mac) = (0, 0);
+            return false;
+        }
+
+        (address, mac) = (arp.SenderProtocolAddress, arp.SenderHardwareAddress);
+        return true;
+    }
+
+    /// <summary>The IPv4 destination of the packet at <paramref name="offsets"/>; false when it is not IPv4.</summary>
+    public static bool TryReadIpv4Destination(ReadOnlySpan<byte> frame, in HeaderOffsets offsets, out uint destination)
+    {
+        destination = 0;
+        if (offsets.Network == HeaderOffsets.Absent || offsets.EtherType == HeaderOffsets.Absent || frame.Length < offsets.Network + Ipv4Header.MinimumSize
+            || BinaryPrimitives.ReadUInt16BigEndian(frame[offsets.EtherType..]) != EtherTypes.Ipv4)
+        {
+            return false;
+        }
+
+        destination = BinaryPrimitives.ReadUInt32BigEndian(frame[(offsets.Network + Ipv4Header.DestinationOffset)..]);
+        return true;
+    }
+
+    /// <summary>
+    /// Turns frame <paramref name="index"/> into a broadcast ARP request for <paramref name="target"/> from its own source
+    /// MAC and <paramref name="sender"/>, untagged and without offload; false, leaving it alone, when its slot is too small.
+    /// </summary>
+    public static bool TryWriteArpRequest(PacketBurst burst, int index, ref HeaderOffsets offsets, uint sender, uint target)
+    {
+        var source = EthernetHeader.ReadMac(burst.Frame(index)[6..]);
+        if (!burst.TrySetLength(index, EthernetHeader.Size + ArpPacket.Size))
+        {
+            return false;
+        }
+
+        var frame = burst.Frame(index);
+        EthernetHeader.TryWrite(frame, EthernetHeader.Broadcast, source, EtherTypes.Arp);
+        ArpPacket.TryWrite(frame[EthernetHeader.Size..], ArpPacket.Request, source, sender, 0, target);
+        burst.SetOffload(index, FrameOffload.None);
+        offsets = HeaderOffsets.None;
+        offsets.EtherType = EthernetHeader.EtherTypeOffset;
+        offsets.Network = EthernetHeader.Size;
+        return true;
+    }
 }

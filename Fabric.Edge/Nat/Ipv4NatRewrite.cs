@@ -105,6 +105,94 @@ public static class Ipv4NatRewrite
         return NatRewriteResult.Rewritten;
     }
 
+    /// <summary>
+    /// Rewrites an ICMP error about a translated packet for the host that sent that packet: the outer destination
+    /// becomes <paramref name="outerDestination"/>, and the quoted packet's ends become the ones its sender knew
+    /// (<paramref name="quotedSource"/>:<paramref name="quotedSourcePort"/> to
+    /// <paramref name="quotedDestination"/>:<paramref name="quotedDestinationPort"/>), with the quoted IPv4 checksum,
+    /// the quoted TCP or UDP checksum when the quote holds it (or the quoted echo's own), and the error's ICMP checksum
+    /// kept right incrementally. False, leaving the frame alone, when the quote is cut short of its headers.
+    /// </summary>
+    public static bool TryRewriteIcmpError(
+        Span<byte> frame, in HeaderOffsets offsets, uint outerDestination, uint quotedSource, ushort quotedSourcePort, uint quotedDestination, ushort quotedDestinationPort)
+    {
+        var (ip, icmp) = (offsets.Network, offsets.Transport);
+        var inner = icmp + 8;
+        if (ip == HeaderOffsets.Absent || icmp == HeaderOffsets.Absent || frame.Length < inner + Ipv4Header.MinimumSize || frame[inner] >> 4 != 4)
+        {
+            return false;
+        }
+
+        var innerTransport = inner + ((frame[inner] & 0x0F) * 4);
+        if (frame.Length < innerTransport + 8 || frame.Length < ip + BinaryPrimitives.ReadUInt16BigEndian(frame[(ip + Ipv4Header.TotalLengthOffset)..]))
+        {
+            return false;
+        }
+
+        var outerAt = ip + Ipv4Header.DestinationOffset;
+        var oldOuter = BinaryPrimitives.ReadUInt32BigEndian(frame[outerAt..]);
+        var outerChecksum = BinaryPrimitives.ReadUInt16BigEndian(frame[(ip + Ipv4Header.ChecksumOffset)..]);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[(ip + Ipv4Header.ChecksumOffset)..], InternetChecksum.Update(outerChecksum, oldOuter, outerDestination));
+        BinaryPrimitives.WriteUInt32BigEndian(frame[outerAt..], outerDestination);
+
+        var icmpChecksum = BinaryPrimitives.ReadUInt16BigEndian(frame[(icmp + IcmpChecksumOffset)..]);
+        var protocol = frame[inner + 9];
+        var (portAt, checksumAt) = protocol switch
+        {
+            IpProtocols.Tcp => (innerTransport, innerTransport + TcpHeader.ChecksumOffset),
+            IpProtocols.Udp => (innerTransport, innerTransport + UdpHeader.ChecksumOffset),
+            IpProtocols.Icmp => (innerTransport + IcmpIdentifierOffset, innerTransport + IcmpChecksumOffset),
+            _ => (-1, -1),
+        };
+        // The quote ends where the error's IPv4 packet does: any Ethernet padding after it is covered by no checksum.
+        var end = Math.Min(frame.Length, ip + BinaryPrimitives.ReadUInt16BigEndian(frame[(ip + Ipv4Header.TotalLengthOffset)..]));
+        var quote = frame[..end];
+        QuotedEnd(quote, inner, inner + Ipv4Header.SourceOffset, quotedSource, portAt, quotedSourcePort, protocol, checksumAt, ref icmpChecksum);
+        QuotedEnd(quote, inner, inner + Ipv4Header.DestinationOffset, quotedDestination, portAt < 0 ? -1 : portAt + 2, quotedDestinationPort, protocol, checksumAt, ref icmpChecksum);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[(icmp + IcmpChecksumOffset)..], icmpChecksum);
+        return true;
+    }
+
+    /// <summary>
+    /// Sets one end of a quoted packet: its address (and the quoted IPv4 checksum) and its port, or an echo's
+    /// identifier (which both "ports" of a quoted echo name: only the source's is written), updating the quoted
+    /// transport checksum when the quote holds it, and every changed word in the error's own checksum.
+    /// </summary>
+    private static void QuotedEnd(Span<byte> frame, int inner, int addressAt, uint address, int portAt, ushort port, byte protocol, int checksumAt, ref ushort icmpChecksum)
+    {
+        var innerChecksumAt = inner + Ipv4Header.ChecksumOffset;
+        var oldAddress = BinaryPrimitives.ReadUInt32BigEndian(frame[addressAt..]);
+        var oldInnerChecksum = BinaryPrimitives.ReadUInt16BigEndian(frame[innerChecksumAt..]);
+        var newInnerChecksum = InternetChecksum.Update(oldInnerChecksum, oldAddress, address);
+        BinaryPrimitives.WriteUInt32BigEndian(frame[addressAt..], address);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[innerChecksumAt..], newInnerChecksum);
+        icmpChecksum = InternetChecksum.Update(InternetChecksum.Update(icmpChecksum, oldAddress, address), oldInnerChecksum, newInnerChecksum);
+        var echoDestination = protocol == IpProtocols.Icmp && addressAt == inner + Ipv4Header.DestinationOffset;
+        if (portAt < 0 || echoDestination)
+        {
+            return;
+        }
+
+        var oldPort = BinaryPrimitives.ReadUInt16BigEndian(frame[portAt..]);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[portAt..], port);
+        icmpChecksum = InternetChecksum.Update(icmpChecksum, oldPort, port);
+        if (checksumAt + 2 > frame.Length)
+        {
+            return;
+        }
+
+        var oldChecksum = BinaryPrimitives.ReadUInt16BigEndian(frame[checksumAt..]);
+        var newChecksum = protocol switch
+        {
+            IpProtocols.Icmp => InternetChecksum.Update(oldChecksum, oldPort, port),
+            IpProtocols.Udp when oldChecksum == 0 => (ushort)0,
+            _ => InternetChecksum.Update(InternetChecksum.Update(oldChecksum, oldAddress, address), oldPort, port),
+        };
+        newChecksum = protocol == IpProtocols.Udp && oldChecksum != 0 && newChecksum == 0 ? (ushort)0xFFFF : newChecksum;
+        BinaryPrimitives.WriteUInt16BigEndian(frame[checksumAt..], newChecksum);
+        icmpChecksum = InternetChecksum.Update(icmpChecksum, oldChecksum, newChecksum);
+    }
+
     /// <summary>An uncomplemented ones' complement sum (an offloaded checksum's pseudo-header sum) with a 32-bit word changed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ushort SumUpdate(ushort sum, uint oldValue, uint newValue) => InternetChecksum.Fold((ulong)sum + ~oldValue + newValue);

@@ -48,28 +48,45 @@ public sealed class NatPortPool
     public long Exhausted { get; private set; }
 
     /// <summary>Hands out the first free port at or after the cursor, wrapping around; false, counted, when every port is taken.</summary>
-    public bool TryTake(out ushort port)
+    public bool TryTake(out ushort port) => TryTake(First, Last, out port);
+
+    /// <summary>
+    /// As <see cref="TryTake(out ushort)"/>, from the ports of <paramref name="from"/>-<paramref name="to"/> (within the
+    /// pool's range) alone: the cursor is shared, so a window's port just freed is not handed out again at once either.
+    /// </summary>
+    public bool TryTake(ushort from, ushort to, out ushort port)
     {
-        if (InUse == Size)
+        var (low, high) = (Math.Max(from, First) - First, Math.Min(to, Last) - First);
+        if (InUse == Size || low > high)
         {
             Exhausted++;
             port = 0;
             return false;
         }
 
-        var word = _cursor / 64;
-        var free = ~_taken[word] & (~0UL << (_cursor % 64));
-        while (free == 0)
+        var start = _cursor >= low && _cursor <= high ? _cursor : low;
+        if (!TryFindFree(start, high, out var index) && !TryFindFree(low, start - 1, out index))
         {
-            word = word + 1 == _taken.Length ? 0 : word + 1;
-            free = ~_taken[word];
+            Exhausted++;
+            port = 0;
+            return false;
         }
 
-        var index = (word * 64) + BitOperations.TrailingZeroCount(free);
-        _taken[word] |= 1UL << (index % 64);
-        InUse++;
+        Take(index);
         _cursor = index + 1 == Size ? 0 : index + 1;
         port = (ushort)(First + index);
+        return true;
+    }
+
+    /// <summary>Hands out <paramref name="port"/> itself when it is in the range and free; the cursor stays, and a miss is not counted.</summary>
+    public bool TryTakeExact(ushort port)
+    {
+        if (port < First || port > Last || IsTaken(port))
+        {
+            return false;
+        }
+
+        Take(port - First);
         return true;
     }
 
@@ -93,4 +110,37 @@ public sealed class NatPortPool
     /// <summary>Whether <paramref name="port"/> is handed out now.</summary>
     public bool IsTaken(ushort port) =>
         port >= First && port <= Last && (_taken[(port - First) / 64] & (1UL << ((port - First) % 64))) != 0;
+
+    private void Take(int index)
+    {
+        _taken[index / 64] |= 1UL << (index % 64);
+        InUse++;
+    }
+
+    /// <summary>The first free index of <paramref name="from"/>-<paramref name="to"/>, reading 64 at a time.</summary>
+    private bool TryFindFree(int from, int to, out int index)
+    {
+        for (var word = from / 64; from <= to && word <= to / 64; word++)
+        {
+            var free = ~_taken[word];
+            if (word == from / 64)
+            {
+                free &= ~0UL << (from % 64);
+            }
+
+            if (word == to / 64 && to % 64 != 63)
+            {
+                free &= (1UL << ((to % 64) + 1)) - 1;
+            }
+
+            if (free != 0)
+            {
+                index = (word * 64) + BitOperations.TrailingZeroCount(free);
+                return true;
+            }
+        }
+
+        index = -1;
+        return false;
+    }
 }

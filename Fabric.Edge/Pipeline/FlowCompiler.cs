@@ -2,6 +2,7 @@ using Sdn.Common.Packets;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Conntrack;
 using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Nat;
 using Sdn.Fabric.Edge.Pipeline.Groups;
 using Sdn.Fabric.Edge.Pipeline.Revalidation;
 
@@ -21,6 +22,8 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
 {
     /// <summary>How deep groups may chain into groups before the packet is dropped.</summary>
     public const int MaxGroupDepth = 4;
+
+    private static readonly FlowField RecirculationPoint = FlowField.Register(EdgeDatapath.RecirculationRegister);
 
     private static readonly FlowField[] FiveTuple =
         [FlowField.Ipv4Src, FlowField.Ipv4Dst, FlowField.Ipv6SrcHigh, FlowField.Ipv6SrcLow, FlowField.Ipv6DstHigh, FlowField.Ipv6DstLow, FlowField.IpProto, FlowField.L4Src, FlowField.L4Dst];
@@ -128,7 +131,15 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
 
     private void RunTables()
     {
-        var tableId = 0;
+        // A recirculated packet goes on where its ct sent it; one from a port starts at table 0.
+        Unwildcard(RecirculationPoint);
+        var point = (int)Read(RecirculationPoint);
+        var tableId = point == 0 ? 0 : point - 1;
+        if (tableId >= tables.Count)
+        {
+            return;
+        }
+
         while (!_stopped)
         {
             var table = tables[tableId];
@@ -238,6 +249,12 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
             case PipelineActionKind.Ct:
                 ApplyCt(action, groupDepth);
                 break;
+            case PipelineActionKind.LearnNeighbour:
+                LearnNeighbour();
+                break;
+            case PipelineActionKind.ResolveNeighbour:
+                ResolveNeighbour(action.Operand, action.Value);
+                break;
             default:
                 throw new InvalidOperationException($"action {action.Kind} has no translation");
         }
@@ -272,10 +289,78 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
 
         if (action.CtCommit && (_work.CtState & (byte)CtState.New) != 0)
         {
-            Emit(DatapathActionKind.CtCommit, value: zone);
+            _actions.Add(DatapathAction.CtCommitIn(zone, action.CtTranslation));
+        }
+
+        if (action.CtNat)
+        {
+            Translate(action.CtTranslation);
+            if (action.CtTable is { } table)
+            {
+                Recirculate(table);
+                return;
+            }
         }
 
         _recirculateTo = action.CtTable;
+    }
+
+    /// <summary>
+    /// The rewrite a ct(nat) asks for: the datapath takes it from the packet's connection, per packet. The tables after
+    /// it see the fields as they were, since the key cannot know a translation the tracker picks (a port from a pool).
+    /// </summary>
+    private void Translate(NatTranslation? translation)
+    {
+        Emit(DatapathActionKind.CtNat);
+        if (_trace is null)
+        {
+            return;
+        }
+
+        var state = (CtState)_work.CtState;
+        _trace.AddNote((state & CtState.New) != 0 && translation is { } nat
+            ? $"nat: a new connection is translated {nat}, then rewritten so"
+            : (state & CtState.Established) != 0 ? "nat: rewritten as its connection's translation says (unchanged when it has none)"
+            : (state & CtState.Related) != 0 ? "nat: an ICMP error about a translated packet is rewritten for the packet's sender"
+            : "nat: nothing to translate");
+    }
+
+    /// <summary>
+    /// After a rewrite whose result the key cannot know, the packet goes on in <paramref name="table"/> as the datapath
+    /// parses it again, with the metadata and ct_state it has now; this pass ends here.
+    /// </summary>
+    private void Recirculate(byte table)
+    {
+        Emit(DatapathActionKind.Recirculate, table | ((uint)_work.CtState << 8), value: _work.Metadata);
+        _trace?.AddNote($"recirculate: parsed again as NAT rewrote it, the packet goes on in table {table} (reg0 = its connection's zone)");
+        _stopped = true;
+    }
+
+    private void LearnNeighbour()
+    {
+        Unwildcard(FlowField.EthType);
+        if (Read(FlowField.EthType) != EtherTypes.Arp)
+        {
+            _trace?.AddNote("learn_neighbour skipped: not ARP");
+            return;
+        }
+
+        Emit(DatapathActionKind.LearnNeighbour);
+    }
+
+    /// <summary>Which MAC, or whether an ARP request instead, only the datapath's neighbour cache tells, per packet.</summary>
+    private void ResolveNeighbour(uint port, ulong nextHopAndSender)
+    {
+        Unwildcard(FlowField.EthType);
+        if (Read(FlowField.EthType) != EtherTypes.Ipv4)
+        {
+            _trace?.AddNote("resolve_neighbour skipped: not IPv4, drop");
+            _stopped = true;
+            return;
+        }
+
+        Emit(DatapathActionKind.ResolveNeighbour, port, value: nextHopAndSender);
+        _trace?.AddNote("resolve_neighbour: the destination MAC is the next hop's as learned, or the packet goes as an ARP request for it");
     }
 
     private void Output(uint port)

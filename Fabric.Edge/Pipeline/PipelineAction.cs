@@ -3,15 +3,18 @@ using System.Net;
 using Sdn.Common.Packets;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Nat;
 
 namespace Sdn.Fabric.Edge.Pipeline;
 
 /// <summary>One OpenFlow action. Create them with the static factories; operands depend on <see cref="Kind"/>.</summary>
 public readonly record struct PipelineAction
 {
-    private PipelineAction(PipelineActionKind kind, uint operand = 0, ulong value = 0, HeaderField field = default, UInt128 address = default, DhcpOffer offer = default)
+    private PipelineAction(
+        PipelineActionKind kind, uint operand = 0, ulong value = 0, HeaderField field = default, UInt128 address = default, DhcpOffer offer = default, NatTranslation? translation = null)
     {
         Offer = offer;
+        CtTranslation = translation;
         Kind = kind;
         Operand = operand;
         Value = value;
@@ -88,8 +91,26 @@ public readonly record struct PipelineAction
     /// to the tracker. With <paramref name="table"/>, the packet goes on in that table (which may be this one: its
     /// ct_state is now tracked) after the entry's actions, as after a recirculation, instead of by the entry's goto.
     /// </summary>
-    public static PipelineAction Ct(ushort zone, bool commit = false, byte? table = null) =>
-        new(PipelineActionKind.Ct, zone, (commit ? CtCommitFlag : 0) | (table is { } t ? CtTableFlag | ((ulong)t << 8) : 0));
+    /// <remarks>
+    /// With <paramref name="nat"/>, the packet is rewritten as its connection's translation says (Open vSwitch's
+    /// ct(nat)): SNAT or DNAT one way, undone the other way. With <paramref name="translation"/> too, which needs
+    /// <paramref name="commit"/>, a new connection is translated so (ct(commit,nat(src=…))). The actions and tables
+    /// after it in this pass match the fields as they were before the rewrite: the translation is the tracker's, per
+    /// packet, not the flow's. With <paramref name="nat"/> and <paramref name="table"/>, the packet is instead parsed
+    /// again as rewritten and goes on in that table, as after Open vSwitch's recirculation: its metadata and ct_state
+    /// as they are, reg0 the zone its connection was committed in, the entry's other actions and goto not run.
+    /// </remarks>
+    /// <exception cref="ArgumentException">A translation without commit, or one that <see cref="NatTranslation.Problem"/> refuses.</exception>
+    public static PipelineAction Ct(ushort zone, bool commit = false, byte? table = null, bool nat = false, NatTranslation? translation = null)
+    {
+        if (translation is { } given && (!commit || given.Problem is not null))
+        {
+            throw new ArgumentException(given.Problem ?? $"ct nat({given}) translates new connections: it needs commit", nameof(translation));
+        }
+
+        var flags = (commit ? CtCommitFlag : 0) | (table is { } t ? CtTableFlag | ((ulong)t << 8) : 0) | (nat || translation is not null ? CtNatFlag : 0);
+        return new(PipelineActionKind.Ct, zone, flags, translation: translation);
+    }
 
     /// <summary>The zone of a <see cref="PipelineActionKind.Ct"/>.</summary>
     public ushort CtZone => (ushort)Operand;
@@ -100,8 +121,27 @@ public readonly record struct PipelineAction
     /// <summary>The table a <see cref="PipelineActionKind.Ct"/> goes on in; null when it goes on as the entry says.</summary>
     public byte? CtTable => (Value & CtTableFlag) != 0 ? (byte)(Value >> 8) : null;
 
+    /// <summary>Whether a <see cref="PipelineActionKind.Ct"/> rewrites the packet as its connection's translation says.</summary>
+    public bool CtNat => (Value & CtNatFlag) != 0;
+
+    /// <summary>What a <see cref="PipelineActionKind.Ct"/> that commits translates a new connection to; null for none.</summary>
+    public NatTranslation? CtTranslation { get; }
+
     private const ulong CtCommitFlag = 1;
     private const ulong CtTableFlag = 2;
+    private const ulong CtNatFlag = 4;
+
+    /// <summary>Remembers an ARP packet's sender (IPv4 and MAC) as a neighbour beyond the ingress port; the actions after it go on.</summary>
+    public static PipelineAction LearnNeighbour() => new(PipelineActionKind.LearnNeighbour);
+
+    /// <summary>
+    /// Addresses the packet to <paramref name="nextHop"/> (0: its own IPv4 destination) beyond <paramref name="port"/>,
+    /// with the MAC the port's learned neighbours hold for it; when they hold none, the packet becomes an ARP request
+    /// for it from its source MAC and <paramref name="sender"/>, sent where the packet would have gone, as OVN's arp
+    /// action does (the packet is lost; its sender's retry finds the neighbour learned).
+    /// </summary>
+    public static PipelineAction ResolveNeighbour(uint port, uint nextHop, uint sender) =>
+        new(PipelineActionKind.ResolveNeighbour, port, nextHop | ((ulong)sender << 32));
 
     /// <summary>Sends a copy of the packet as it arrived (before any rewrite) to <paramref name="port"/>.</summary>
     public static PipelineAction Mirror(uint port) => new(PipelineActionKind.Mirror, port);
@@ -117,9 +157,15 @@ public readonly record struct PipelineAction
         PipelineActionKind.ArpResponder => $"arp_responder:0x{Value:x12}",
         PipelineActionKind.NdResponder => $"nd_responder{(Operand != 0 ? "(router)" : string.Empty)}:{AddressText()}->0x{Value:x12}",
         PipelineActionKind.DhcpResponder => $"dhcp_responder:{Offer}",
-        PipelineActionKind.Ct => $"ct({(CtCommit ? "commit," : string.Empty)}zone={CtZone}{(CtTable is { } table ? $",table={table}" : string.Empty)})",
+        PipelineActionKind.LearnNeighbour => "learn_neighbour",
+        PipelineActionKind.ResolveNeighbour => $"resolve_neighbour(port={Operand},next_hop={Ipv4Text((uint)Value)},sender={Ipv4Text((uint)(Value >> 32))})",
+        PipelineActionKind.Ct => $"ct({(CtCommit ? "commit," : string.Empty)}zone={CtZone}{(CtTable is { } table ? $",table={table}" : string.Empty)}{NatText()})",
         _ => Kind.ToString(),
     };
+
+    private static string Ipv4Text(uint address) => address == 0 ? "destination" : new IPAddress(BinaryPrimitives.ReverseEndianness(address)).ToString();
+
+    private string NatText() => CtTranslation is { } translation ? $",nat({translation})" : CtNat ? ",nat" : string.Empty;
 
     private string AddressText()
     {

@@ -23,4 +23,6 @@ public enum PipelineActionKind : byte
     DhcpResponder,
     Mirror,
     Ct,
+    LearnNeighbour,
+    ResolveNeighbour,
 }

@@ -73,6 +73,14 @@ public sealed class PipelineTrace
 
     internal void AddNote(string note) => _notes.Add(note);
 
+    /// <summary>Goes on with what the recirculated packet met: its tables, notes and actions after this trace's.</summary>
+    internal void Continue(PipelineTrace recirculated)
+    {
+        _steps.AddRange(recirculated._steps);
+        _notes.AddRange(recirculated._notes);
+        Complete([.. Actions, .. recirculated.Actions]);
+    }
+
     internal void Complete(DatapathAction[] actions)
     {
         Actions = actions;

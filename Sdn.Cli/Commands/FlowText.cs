@@ -69,7 +69,10 @@ internal static class FlowText
             FlowAction.KindOneofCase.DecIpTtl => "dec_ttl",
             FlowAction.KindOneofCase.DecMplsTtl => "dec_mpls_ttl",
             FlowAction.KindOneofCase.Mirror => $"mirror:{ports.Write(action.Mirror)}",
-            FlowAction.KindOneofCase.Ct => $"ct({(action.Ct.Commit ? "commit," : string.Empty)}zone={action.Ct.Zone}{(action.Ct.HasTable ? $",table={action.Ct.Table}" : string.Empty)})",
+            FlowAction.KindOneofCase.Ct => $"ct({(action.Ct.Commit ? "commit," : string.Empty)}zone={action.Ct.Zone}{(action.Ct.HasTable ? $",table={action.Ct.Table}" : string.Empty)}{Nat(action.Ct)})",
+            FlowAction.KindOneofCase.LearnNeighbour => "learn_neighbour",
+            FlowAction.KindOneofCase.ResolveNeighbour => $"resolve_neighbour(port={ports.Write(action.ResolveNeighbour.Port)},"
+                + $"next_hop={(action.ResolveNeighbour.NextHop.IsEmpty ? "destination" : Value(Field.Ipv4Dst, action.ResolveNeighbour.NextHop))},sender={Value(Field.Ipv4Src, action.ResolveNeighbour.SenderIp)})",
             FlowAction.KindOneofCase.ArpResponder => $"arp_responder:{Value(Field.EthSrc, action.ArpResponder.TargetMac)}",
             FlowAction.KindOneofCase.NdResponder => $"nd_responder{(action.NdResponder.Router ? "(router)" : string.Empty)}:"
                 + $"{Value(Field.NdTarget, action.NdResponder.TargetIp)}->{Value(Field.EthSrc, action.NdResponder.TargetMac)}",
@@ -77,6 +80,19 @@ internal static class FlowText
                 + $",router={Value(Field.Ipv4Src, action.DhcpResponder.ServerIp)},mtu={action.DhcpResponder.Mtu},lease={action.DhcpResponder.LeaseSeconds}s",
             _ => "unknown",
         };
+    }
+
+    /// <summary>",nat", or ",nat(src=198.51.100.2:32768-60999)" as Open vSwitch writes a translation; empty without NAT.</summary>
+    private static string Nat(CtAction ct)
+    {
+        if (ct.Translation is not { } nat)
+        {
+            return ct.Nat ? ",nat" : string.Empty;
+        }
+
+        var ports = nat.FirstPort != 0 ? $":{nat.FirstPort}-{nat.LastPort}" : string.Empty;
+        var zone = nat.HasReplyZone ? $",reply_zone={nat.ReplyZone}" : string.Empty;
+        return $",nat({(nat.Side == CtNatSide.Destination ? "dst" : "src")}={Value(Field.Ipv4Src, nat.Address)}{ports}{zone})";
     }
 
     private static string Name(Field field) => field switch

@@ -5,7 +5,8 @@ using Sdn.Contracts;
 namespace Sdn.Cli.Commands;
 
 /// <summary>
-/// The counters of <c>GetStats</c> as tables: nodes, ports, flow cache tiers, label switching, and drops by reason.
+/// The counters of <c>GetStats</c> as tables: nodes, ports, flow cache tiers, NAT (on edges that translated), label
+/// switching, and drops by reason.
 /// Given the snapshot before and the seconds between, the ports also show rates per second, as `top` does.
 /// </summary>
 internal static class StatsText
@@ -44,6 +45,12 @@ internal static class StatsText
             Reported(stats).Where(n => n.Counters.Datapath.ContainsKey("miss")).Select(n => new[]
             {
                 n.Node, Datapath(n, "exact_hit"), Datapath(n, "megaflow_hit"), Datapath(n, "miss"), Datapath(n, "ct_connections"),
+            })));
+        AppendSection(text, TextTable.Render(
+            ["NODE", "NAT CONNECTIONS", "NAT TRANSLATED"],
+            Reported(stats).Where(n => n.Counters.Datapath.GetValueOrDefault("nat_translated") > 0).Select(n => new[]
+            {
+                n.Node, Datapath(n, "nat_connections"), Datapath(n, "nat_translated"),
             })));
         AppendSection(text, TextTable.Render(
             ["NODE", "LSR RECEIVED", "SWAPPED", "POPPED", "ON BACKUP"],

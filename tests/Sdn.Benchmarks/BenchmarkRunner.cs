@@ -13,6 +13,7 @@ internal static class BenchmarkRunner
         new Edge.EdgeSuite(),
         new Edge.EdgeL3Suite(),
         new Edge.EdgeConntrackSuite(),
+        new Edge.EdgeNatSuite(),
         new Capture.CaptureSuite(),
         new Cli.TableSuite(),
         new Core.CoreSuite(),

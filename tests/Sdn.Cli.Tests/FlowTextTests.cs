@@ -19,6 +19,14 @@ public class FlowTextTests
         Assert.Equal("ct_state=-trk", FlowText.Match([untracked]));
         Assert.Equal("ct(zone=1,table=3)", FlowText.Action(new FlowAction { Ct = new CtAction { Zone = 1, Table = 3 } }));
         Assert.Equal("ct(commit,zone=1)", FlowText.Action(new FlowAction { Ct = new CtAction { Zone = 1, Commit = true } }));
+        Assert.Equal("ct(zone=1,nat)", FlowText.Action(new FlowAction { Ct = new CtAction { Zone = 1, Nat = true } }));
+        var snat = new CtNat { Address = ByteString.CopyFrom(198, 51, 100, 2), FirstPort = 32768, LastPort = 60999, ReplyZone = 9 };
+        Assert.Equal("ct(commit,zone=1,nat(src=198.51.100.2:32768-60999,reply_zone=9))", FlowText.Action(new FlowAction { Ct = new CtAction { Zone = 1, Commit = true, Nat = true, Translation = snat } }));
+        var dnat = new CtNat { Side = CtNatSide.Destination, Address = ByteString.CopyFrom(10, 1, 0, 100) };
+        Assert.Equal("ct(commit,zone=1,nat(dst=10.1.0.100))", FlowText.Action(new FlowAction { Ct = new CtAction { Zone = 1, Commit = true, Nat = true, Translation = dnat } }));
+        Assert.Equal("learn_neighbour", FlowText.Action(new FlowAction { LearnNeighbour = new EmptyAction() }));
+        var resolve = new ResolveNeighbourAction { Port = 4, SenderIp = ByteString.CopyFrom(198, 51, 100, 2) };
+        Assert.Equal("resolve_neighbour(port=4,next_hop=destination,sender=198.51.100.2)", FlowText.Action(new FlowAction { ResolveNeighbour = resolve }));
     }
 
     [Fact]

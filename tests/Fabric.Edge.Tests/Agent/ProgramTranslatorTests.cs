@@ -3,6 +3,7 @@ using Sdn.Common.Packets;
 using Sdn.Contracts;
 using Sdn.Contracts.Southbound;
 using Sdn.Fabric.Edge.Agent;
+using Sdn.Fabric.Edge.Nat;
 using Sdn.Fabric.Edge.Pipeline;
 
 namespace Sdn.Fabric.Edge.Tests.Agent;
@@ -61,6 +62,44 @@ public class ProgramTranslatorTests
         Assert.Equal(PipelineAction.Drop(), Translated(new FlowAction { Drop = new DropAction() }));
         Assert.Throws<ProgramException>(() => Translated(new FlowAction { Drop = new DropAction { Reason = (DropReason)9 } }));
     }
+
+    [Fact]
+    public void A_ct_with_a_translation_keeps_its_side_address_and_ports_and_a_bad_one_is_refused()
+    {
+        var snat = new CtNat { Side = CtNatSide.Source, Address = ByteString.CopyFrom(198, 51, 100, 2), FirstPort = 32768, LastPort = 60999 };
+
+        var translated = Translated(new FlowAction { Ct = new CtAction { Zone = 4, Commit = true, Translation = snat } });
+
+        Assert.Equal(PipelineAction.Ct(4, commit: true, translation: new NatTranslation(NatSide.Source, 0xC6_33_64_02, 32768, 60999)), translated);
+        Assert.True(translated.CtNat);
+        Assert.Equal("ct(commit,zone=4,nat(src=198.51.100.2:32768-60999))", translated.ToString());
+        Assert.Contains("needs commit", Refusal(new CtAction { Zone = 4, Translation = snat }), StringComparison.Ordinal);
+        Assert.Contains("address alone", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat(snat) { Side = CtNatSide.Destination } }), StringComparison.Ordinal);
+        Assert.Contains("empty", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat(snat) { LastPort = 1 } }), StringComparison.Ordinal);
+        Assert.Equal((ushort?)9, Translated(new FlowAction { Ct = new CtAction { Zone = 4, Commit = true, Translation = new CtNat(snat) { ReplyZone = 9 } } }).CtTranslation!.Value.ReplyZone);
+        Assert.Contains("reply zone", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat(snat) { ReplyZone = 70000 } }), StringComparison.Ordinal);
+        Assert.Contains("4-byte", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat { Address = ByteString.CopyFrom(1, 2) } }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_ct_nat_without_a_translation_rewrites_from_the_connection()
+    {
+        var translated = Translated(new FlowAction { Ct = new CtAction { Zone = 4, Nat = true, Table = 2 } });
+
+        Assert.Equal((true, (NatTranslation?)null, "ct(zone=4,table=2,nat)"), (translated.CtNat, translated.CtTranslation, translated.ToString()));
+    }
+
+    [Fact]
+    public void Neighbour_actions_keep_their_port_and_addresses_and_a_short_address_is_refused()
+    {
+        var resolve = new ResolveNeighbourAction { Port = 7, NextHop = ByteString.CopyFrom(198, 51, 100, 1), SenderIp = ByteString.CopyFrom(198, 51, 100, 2) };
+
+        Assert.Equal(PipelineAction.ResolveNeighbour(7, 0xC6_33_64_01, 0xC6_33_64_02), Translated(new FlowAction { ResolveNeighbour = resolve }));
+        Assert.Equal(PipelineAction.LearnNeighbour(), Translated(new FlowAction { LearnNeighbour = new EmptyAction() }));
+        Assert.Throws<ProgramException>(() => Translated(new FlowAction { ResolveNeighbour = new ResolveNeighbourAction { Port = 7, SenderIp = ByteString.CopyFrom(1, 2) } }));
+    }
+
+    private static string Refusal(CtAction ct) => Assert.Throws<ProgramException>(() => Translated(new FlowAction { Ct = ct })).Message;
 
     private static PipelineAction Translated(FlowAction action) => Assert.Single(ProgramTranslator.Add(Applying(action), tableCount: 8).Instructions.ApplyActions);
 

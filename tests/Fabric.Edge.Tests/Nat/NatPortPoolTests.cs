@@ -93,4 +93,46 @@ public class NatPortPoolTests
             }
         });
     }
+
+    [Fact]
+    public void A_window_hands_out_only_its_own_ports_across_word_edges_and_is_exhausted_on_its_own()
+    {
+        var pool = new NatPortPool(0, ushort.MaxValue);
+        var ports = new List<ushort>();
+
+        while (pool.TryTake(60, 130, out var port))
+        {
+            ports.Add(port);
+        }
+
+        Assert.Equal(Enumerable.Range(60, 71).Select(p => (ushort)p), ports);
+        Assert.Equal(1L, pool.Exhausted);
+        Assert.True(pool.TryTake(131, 131, out var outside));
+        Assert.Equal((ushort)131, outside);
+    }
+
+    [Fact]
+    public void A_window_wraps_to_its_own_start_past_the_cursor()
+    {
+        var pool = new NatPortPool(0, ushort.MaxValue);
+        pool.TryTake(10, 12, out var first);
+        pool.TryTake(10, 12, out _);
+        pool.TryTake(10, 12, out _);
+        pool.Return(first);
+
+        Assert.True(pool.TryTake(10, 12, out var again));
+        Assert.Equal(first, again);
+    }
+
+    [Fact]
+    public void An_exact_port_is_taken_once_and_a_miss_is_not_counted_as_exhaustion()
+    {
+        var pool = new NatPortPool(1000, 2000);
+
+        Assert.True(pool.TryTakeExact(1500));
+        Assert.False(pool.TryTakeExact(1500));
+        Assert.False(pool.TryTakeExact(999));
+
+        Assert.Equal((1, 0L), (pool.InUse, pool.Exhausted));
+    }
 }

@@ -102,15 +102,17 @@ public static class Frames
 
     /// <summary>
     /// An ICMP error (<paramref name="type"/>, <paramref name="code"/>) from <paramref name="source"/> to
-    /// <paramref name="destination"/> that quotes <paramref name="quoted"/>'s IP header and 8 bytes after it; ICMPv6's
-    /// when the quoted frame is IPv6.
+    /// <paramref name="destination"/> that quotes <paramref name="quoted"/>'s IP header and 8 bytes after it, with its
+    /// checksum.
     /// </summary>
     public static byte[] IcmpError(uint source, uint destination, byte type, byte code, byte[] quoted) =>
         Build((ref FrameBuilder b) =>
         {
             b.Ethernet(Keys.MacB, Keys.MacA, EtherTypes.Ipv4);
             b.Ipv4(source, destination, IpProtocols.Icmp);
-            b.Payload(IcmpErrorBody(type, code, quoted[EthernetHeader.Size..(EthernetHeader.Size + 28)]));
+            var body = IcmpErrorBody(type, code, quoted[EthernetHeader.Size..(EthernetHeader.Size + 28)]);
+            InternetChecksum.Store(body, 2);
+            b.Payload(body);
         });
 
     public static byte[] Icmp6Error(UInt128 source, UInt128 destination, byte type, byte code, byte[] quoted) =>

@@ -11,14 +11,14 @@ internal sealed class FrameMix(IReadOnlyList<byte[]> frames)
 
     public byte[] this[int index] => frames[index];
 
-    /// <summary>A 64-byte UDP frame; the source port is what tells the flows of a mix apart.</summary>
-    public static byte[] Udp(ulong destinationMac, ulong sourceMac, uint source, uint destination, ushort sourcePort)
+    /// <summary>A 64-byte UDP frame; the source port is what tells the flows of a mix apart (the destination port, for answers).</summary>
+    public static byte[] Udp(ulong destinationMac, ulong sourceMac, uint source, uint destination, ushort sourcePort, ushort destinationPort = 4789)
     {
         var buffer = new byte[FrameLength];
         var builder = new FrameBuilder(buffer);
         builder.Ethernet(destinationMac, sourceMac, EtherTypes.Ipv4);
         builder.Ipv4(source, destination, IpProtocols.Udp);
-        builder.Udp(sourcePort, 4789);
+        builder.Udp(sourcePort, destinationPort);
         builder.Payload(new byte[FrameLength - 42]);
         if (!builder.TryFinish(out var length) || length != FrameLength)
         {

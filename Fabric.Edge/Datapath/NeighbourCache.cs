@@ -1,0 +1,56 @@
+namespace Sdn.Fabric.Edge.Datapath;
+
+/// <summary>
+/// The MACs of hosts beyond an edge port that the controller does not know (the outside of an external network),
+/// learned from the ARP they send to the port, so the edge can address what it routes to them.
+/// </summary>
+/// <remarks>
+/// A fixed, direct-mapped table, allocated once: a port and IPv4 address hash to one slot, and a newly learned address
+/// takes the slot of whatever hashed there before. Nothing expires: a host's next ARP updates its entry. Allocation-free;
+/// not thread-safe (the datapath's thread owns it).
+/// </remarks>
+public sealed class NeighbourCache
+{
+    public const int DefaultCapacity = 1024;
+
+    private readonly ulong[] _keys;
+    private readonly ulong[] _macs;
+    private readonly int _mask;
+
+    public NeighbourCache(int capacity = DefaultCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        var slots = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity);
+        (_keys, _macs, _mask) = (new ulong[slots], new ulong[slots], slots - 1);
+    }
+
+    /// <summary>How many times an address was learned (or learned again).</summary>
+    public long Learned { get; private set; }
+
+    /// <summary>Remembers that <paramref name="address"/>, beyond port <paramref name="port"/>, is at <paramref name="mac"/>; 0.0.0.0 (an ARP probe's) is not learned.</summary>
+    public void Learn(uint port, uint address, ulong mac)
+    {
+        if (address == 0)
+        {
+            return;
+        }
+
+        var key = Key(port, address);
+        var slot = Slot(key);
+        (_keys[slot], _macs[slot]) = (key, mac);
+        Learned++;
+    }
+
+    /// <summary>The MAC of <paramref name="address"/> beyond port <paramref name="port"/>, when learned.</summary>
+    public bool TryResolve(uint port, uint address, out ulong mac)
+    {
+        var key = Key(port, address);
+        var slot = Slot(key);
+        mac = _macs[slot];
+        return address != 0 && _keys[slot] == key;
+    }
+
+    private static ulong Key(uint port, uint address) => ((ulong)port << 32) | address;
+
+    private int Slot(ulong key) => (int)((key * 0x9E3779B97F4A7C15) >> 40) & _mask;
+}

@@ -1,0 +1,138 @@
+using Sdn.Common.Packets;
+using Sdn.Fabric.Edge;
+using Sdn.Fabric.Edge.Conntrack;
+using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Nat;
+using Sdn.Fabric.Edge.Pipeline;
+
+namespace Sdn.Benchmarks.Edge;
+
+/// <summary>
+/// What SNAT adds to a tracked connection's forwarding: established UDP connections from an inside port to an outside
+/// port, each cached flow looking its packet up in the tracker, on one switch translated (ct(nat), every packet's
+/// source address and port rewritten with incremental checksums) and on another not, turn about; and the replies
+/// coming back, translated and not.
+/// </summary>
+internal sealed class EdgeNatSuite : IBenchmarkSuite
+{
+    private const int Flows = 4096;
+    private const ushort Zone = 1;
+    private const uint Inside = 0x0A_01_00_64; // 10.1.0.100
+    private const uint Server = 0xC6_33_64_C8; // 198.51.100.200
+    private const uint GatewayAddress = 0xC6_33_64_02; // 198.51.100.2
+    private const ushort FirstSourcePort = 20000;
+    private const ulong InsideMac = 0x02_00_00_00_00_01;
+    private const ulong OutsideMac = 0x02_00_00_00_00_02;
+
+    public string Name => "edge-nat";
+
+    public string Description => "64-byte frames of established UDP connections through ct(nat) SNAT vs the same tracking untranslated, both ways";
+
+    public IReadOnlyList<KeyValuePair<string, double>> Run(BenchmarkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var pairs = options.Quick ? 4 : 40;
+        var pairWindow = TimeSpan.FromMilliseconds(50);
+        var warmUp = options.Quick ? TimeSpan.FromMilliseconds(150) : TimeSpan.FromSeconds(1);
+
+        var translated = new NatGateway(new NatTranslation(NatSide.Source, GatewayAddress, 1024, ushort.MaxValue));
+        var plain = new NatGateway(null);
+        var burst = new PacketBurst();
+        var (nat, tracked) = Measurement.TurnAbout(pairs, warmUp, pairWindow, w => Sample.Measure(w, next => translated.SendOut(burst, next)), w => Sample.Measure(w, next => plain.SendOut(burst, next)));
+        var (natBack, trackedBack) = Measurement.TurnAbout(pairs, warmUp, pairWindow, w => Sample.Measure(w, next => translated.SendBack(burst, next)), w => Sample.Measure(w, next => plain.SendBack(burst, next)));
+        translated.Check();
+        plain.Check();
+
+        return
+        [
+            new("nat_mpps", nat.MedianMpps),
+            new("nat_tracked_mpps", tracked.MedianMpps),
+            new("nat_hit_ratio", nat.MedianMpps / tracked.MedianMpps),
+            new("nat_reply_hit_ratio", natBack.MedianMpps / trackedBack.MedianMpps),
+            new("nat_alloc_bytes_per_packet", (nat.AllocatedBytesPerPacket + natBack.AllocatedBytesPerPacket) / 2),
+        ];
+    }
+
+    /// <summary>A switch with an inside port 1 and an outside port 2, and <see cref="Flows"/> connections established through it.</summary>
+    private sealed class NatGateway
+    {
+        private readonly EdgeSwitch _switch = new(2);
+        private readonly FrameMix _out;
+        private readonly FrameMix _back;
+        private long _sent;
+
+        public NatGateway(NatTranslation? snat)
+        {
+            _switch.AddPort(new InternalPort(1, "inside"));
+            _switch.AddPort(new InternalPort(2, "outside"));
+            var pipeline = _switch.Pipeline;
+            pipeline.Apply(FlowEdit.Add(0, 100, FlowMatch.Any.EthType(EtherTypes.Ipv4), FlowInstructions.Goto(1, PipelineAction.Ct(Zone, nat: snat is not null))));
+            Add(pipeline, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.New), PipelineAction.Ct(Zone, commit: true, translation: snat), PipelineAction.Output(2));
+            Add(pipeline, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(2));
+            Add(pipeline, 90, FlowMatch.Any.InPort(2).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(1));
+
+            _out = new FrameMix([.. Enumerable.Range(0, Flows).Select(i => FrameMix.Udp(OutsideMac, InsideMac, Inside, Server, (ushort)(FirstSourcePort + i)))]);
+            var burst = new PacketBurst();
+            for (var i = 0; i < Flows; i++)
+            {
+                burst.Clear();
+                burst.TryAppend(_out[i]);
+                _switch.Datapath.Process(1, burst);
+            }
+
+            var now = _switch.Time.GetTimestamp();
+            _back = new FrameMix([.. Enumerable.Range(0, Flows).Select(i =>
+            {
+                var tuple = new ConnectionTuple(Zone, IpProtocols.Udp, false, Inside, Server, (ushort)(FirstSourcePort + i), 4789);
+                var seen = _switch.Datapath.Conntrack.TryGetTranslation(tuple, now, out var translated) ? translated : tuple;
+                return FrameMix.Udp(InsideMac, OutsideMac, Server, (uint)seen.Source, 4789, (ushort)seen.SourcePort);
+            })]);
+            for (var i = 0; i < Flows; i++)
+            {
+                burst.Clear();
+                burst.TryAppend(_back[i]);
+                _switch.Datapath.Process(2, burst);
+            }
+
+            if (_switch.Datapath.Conntrack.Count != Flows || _switch.Datapath.Conntrack.TranslatedNow != (snat is null ? 0 : Flows)
+                || _switch.Datapath.PortCounters(1)!.TxPackets != Flows)
+            {
+                throw new InvalidOperationException(
+                    $"the connections are not established: {_switch.Datapath.Conntrack.Count} tracked, {_switch.Datapath.Conntrack.TranslatedNow} translated, {_switch.Datapath.PortCounters(1)!.TxPackets} replies delivered");
+            }
+
+            _sent = Flows;
+        }
+
+        private static void Add(EdgePipeline pipeline, int priority, FlowMatch match, params PipelineAction[] actions) =>
+            pipeline.Apply(FlowEdit.Add(1, priority, match, FlowInstructions.Apply(actions)));
+
+        public int SendOut(PacketBurst burst, int next) => Send(1, _out, burst, next);
+
+        public int SendBack(PacketBurst burst, int next) => Send(2, _back, burst, next);
+
+        /// <summary>Throws unless every frame sent left by the other port: the figures would measure drops.</summary>
+        public void Check()
+        {
+            var delivered = _switch.Datapath.PortCounters(1)!.TxPackets + _switch.Datapath.PortCounters(2)!.TxPackets;
+            var cache = _switch.Datapath.Cache;
+            if (cache.Misses > 4 * Flows)
+            {
+                throw new InvalidOperationException($"{cache.Misses} cache misses against {cache.ExactHits} exact and {cache.MegaflowHits} megaflow hits: the figure would measure upcalls");
+            }
+
+            if (delivered != _sent + Flows)
+            {
+                throw new InvalidOperationException($"{_sent + Flows - delivered} of {_sent + Flows} frames did not leave the switch");
+            }
+        }
+
+        private int Send(uint inPort, FrameMix mix, PacketBurst burst, int next)
+        {
+            next = mix.Refill(burst, next);
+            _switch.Datapath.Process(inPort, burst);
+            _sent += burst.Count;
+            return next;
+        }
+    }
+}
