@@ -12,7 +12,7 @@ namespace Sdn.Cli.Hosting;
 /// A whole fabric in one process, as <c>sdn up</c> runs it: the controller, and the hosts of its nodes
 /// (<see cref="NodeHosts"/>), each programmed by its own agent over the real southbound gRPC on loopback and
 /// realizing what its program names: link ends, micro-VMs, namespaces on TAP devices. Then the topology is applied
-/// as `sdn apply` applies it, and from then on the fabric follows the model, whoever changes it.
+/// as `sdn apply` plans it, in one run on the model, and from then on the fabric follows the model, whoever changes it.
 /// </summary>
 /// <remarks>
 /// While the topology is first applied the VMs do not boot: once every node holds what the controller compiled, they
@@ -107,7 +107,7 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         var adminState = new AdminLinkState(_server.Model, _hosts.Links);
         _teardown.Push(adminState.DisposeAsync);
 
-        await ApplyTopologyAsync(cancellationToken).ConfigureAwait(false);
+        ApplyTopology();
         _options.Progress(
             $"controller: serving on {_server.Address}, topology '{Topology.Name}' applied: {Topology.State.Edges.Count} edges, " +
             $"{Topology.State.CoreNodes.Count} core nodes, {Topology.State.Links.Count} links");
@@ -122,18 +122,18 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
     }
 
     /// <summary>
-    /// Applies the topology as `sdn apply` does, through the controller's northbound API: the plan from the state
-    /// <c>GetState</c> returns (empty, so every object is an addition), its calls one after another.
+    /// Applies the topology as `sdn apply` plans it, from the state the model holds (empty, so every object is an
+    /// addition), but on the controller's model in this process as one run (<see cref="TopologyPlan.ApplyTo"/>):
+    /// the same checks as the northbound calls, without a call per object, and the controller compiles the whole
+    /// topology at once instead of once per object.
     /// </summary>
-    private async Task ApplyTopologyAsync(CancellationToken cancellationToken)
+    private void ApplyTopology()
     {
-        using var channel = RpcChannels.ForAddress(_server.Address);
-        var api = new Controller.ControllerClient(channel);
         try
         {
-            var running = await api.GetStateAsync(new GetStateRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            var plan = Topology.PlanFrom(running);
-            await plan.ApplyAsync(api, index => _options.Stages?.Report(new ProgressReport("applying the topology", index, plan.Steps.Count, plan.Steps[index].ToString())), cancellationToken).ConfigureAwait(false);
+            var plan = Topology.PlanFrom(_server.Model.Snapshot());
+            _options.Stages?.Report(new ProgressReport("applying the topology", 0, plan.Steps.Count, plan.Summary));
+            plan.ApplyTo(_server.Model);
         }
         catch (PlanStepException refused)
         {

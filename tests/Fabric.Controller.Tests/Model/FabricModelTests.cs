@@ -197,4 +197,48 @@ public class FabricModelTests
 
         Assert.Equal([11ul, 12ul, 13ul, 14ul, 15ul], seen);
     }
+
+    [Fact]
+    public void Changes_made_together_reach_watchers_at_once_when_the_last_is_made_each_with_its_version()
+    {
+        using var fixture = new ModelFixture();
+        using var watch = fixture.Model.Watch(includeExisting: false);
+        var queuedDuring = new List<int>();
+
+        fixture.Model.Together(model =>
+        {
+            model.Create(ResourceKinds.Tenants, new Tenant { Name = "initech" });
+            queuedDuring.Add(watch.Reader.Count);
+            model.Create(ResourceKinds.Networks, new Network { Name = "lan", Tenant = "initech", Ipv4Subnet = "10.9.0.0/24" });
+            queuedDuring.Add(watch.Reader.Count);
+        });
+
+        Assert.Equal([0, 0], queuedDuring);
+        Assert.True(watch.Reader.TryRead(out var tenant));
+        Assert.True(watch.Reader.TryRead(out var network));
+        Assert.False(watch.Reader.TryRead(out _));
+        Assert.Equal((EventType.Created, "initech", 11ul), (tenant.Type, tenant.Tenant.Name, tenant.Version));
+        Assert.Equal((EventType.Created, "lan", 12ul), (network.Type, network.Network.Name, network.Version));
+    }
+
+    [Fact]
+    public void A_refusal_ends_changes_made_together_with_those_before_it_made_and_announced()
+    {
+        using var fixture = new ModelFixture();
+        using var watch = fixture.Model.Watch(includeExisting: false);
+
+        var refused = Assert.Throws<ModelException>(() => fixture.Model.Together(model =>
+        {
+            model.Create(ResourceKinds.Tenants, new Tenant { Name = "initech" });
+            model.Create(ResourceKinds.Tenants, new Tenant { Name = "initech" });
+            model.Create(ResourceKinds.Tenants, new Tenant { Name = "never" });
+        }));
+
+        Assert.Equal(ModelError.AlreadyExists, refused.Error);
+        Assert.Equal(11ul, fixture.Model.Version);
+        Assert.True(watch.Reader.TryRead(out var created));
+        Assert.Equal("initech", created.Tenant.Name);
+        Assert.False(watch.Reader.TryRead(out _));
+        Assert.Throws<ModelException>(() => fixture.Model.Get(ResourceKinds.Tenants, "never"));
+    }
 }
