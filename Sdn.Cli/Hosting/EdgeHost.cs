@@ -22,6 +22,7 @@ internal sealed class EdgeHost : IAsyncDisposable
 
     private readonly Thread _thread;
     private readonly Dictionary<string, PortStatus> _reported = new(StringComparer.Ordinal);
+    private readonly ProgramEquality _held = new();
     private long _reportedInSession;
     private volatile bool _stopping;
 
@@ -55,14 +56,8 @@ internal sealed class EdgeHost : IAsyncDisposable
         _thread.Start();
     }
 
-    /// <summary>Whether the switch holds exactly <paramref name="program"/>.</summary>
-    public bool Holds(NodeProgram program)
-    {
-        lock (Agent.SwitchLock)
-        {
-            return ProgramEquality.Same(Agent.Programmer.Program, program);
-        }
-    }
+    /// <summary>Whether the switch holds exactly <paramref name="program"/>; for one caller at a time.</summary>
+    public bool Holds(NodeProgram program) => _held.Same(Agent.Programmer.Program, program);
 
     /// <summary>Stops the thread and the agent, and takes down every VM, host and link end the edge runs.</summary>
     public async ValueTask DisposeAsync()
