@@ -50,6 +50,19 @@ public class FabricModelTests
     }
 
     [Fact]
+    public void A_taken_address_written_another_way_is_still_taken()
+    {
+        using var fixture = new ModelFixture();
+        fixture.Model.Create(ResourceKinds.Networks, new Network { Name = "v6", Tenant = "globex", Ipv4Subnet = "10.5.0.0/24", Ipv6Subnet = "fd00:5::/64" });
+        fixture.Model.Create(ResourceKinds.Ports, new Port { Name = "p", Network = "v6", Edge = "e1", Ipv4 = "10.5.0.77", Ipv6 = "fd00:5::77" });
+
+        var v6 = Assert.Throws<ModelException>(() => fixture.Model.Create(ResourceKinds.Ports, new Port { Name = "q", Network = "v6", Edge = "e1", Ipv6 = "FD00:5:0:0:0:0:0:77" }));
+
+        Assert.Equal("ipv6 FD00:5:0:0:0:0:0:77 is already used by port 'p' of network 'v6'", v6.Message);
+        Assert.Equal(ModelError.AlreadyExists, v6.Error);
+    }
+
+    [Fact]
     public void A_full_subnet_refuses_another_port()
     {
         using var fixture = new ModelFixture();
