@@ -20,6 +20,9 @@ namespace Sdn.Cli.Hosting;
 /// </remarks>
 internal sealed class EmbeddedFabric : IAsyncDisposable
 {
+    // How often a stage looks whether it is done: each look walks every node, or every VM, of the fabric.
+    private static readonly TimeSpan StagePoll = TimeSpan.FromMilliseconds(20);
+
     private readonly TeardownStack _teardown = new();
     private readonly EmbeddedFabricOptions _options;
     private readonly BootGate _boot = new(open: false);
@@ -153,7 +156,7 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
                 throw new HostingException($"not all {what} after {_options.StageTimeout.TotalSeconds:F0} s: {string.Join(", ", names)}; is another process using {_server.Address}?");
             }
 
-            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(StagePoll, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -161,11 +164,10 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
     private List<string> Unprogrammed()
     {
         var compiled = _server.Compiled;
-        var state = _server.Model.Snapshot();
         var edges = _hosts.Edges.ToDictionary(e => e.Name, StringComparer.Ordinal);
         var cores = _hosts.Cores.ToDictionary(c => c.Name, StringComparer.Ordinal);
-        return state.Edges.Where(e => !edges.TryGetValue(e.Name, out var host) || !host.Holds(compiled.ProgramOf(e.Name))).Select(e => e.Name)
-            .Concat(state.CoreNodes.Where(c => !cores.TryGetValue(c.Name, out var host) || !host.Holds(compiled.ProgramOf(c.Name))).Select(c => c.Name))
+        return _server.Model.List(ResourceKinds.Edges).Where(e => !edges.TryGetValue(e.Name, out var host) || !host.Holds(compiled.ProgramOf(e.Name))).Select(e => e.Name)
+            .Concat(_server.Model.List(ResourceKinds.CoreNodes).Where(c => !cores.TryGetValue(c.Name, out var host) || !host.Holds(compiled.ProgramOf(c.Name))).Select(c => c.Name))
             .ToList();
     }
 
@@ -184,6 +186,6 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         }
 
         var made = vms.ToDictionary(v => v.Name, StringComparer.Ordinal);
-        return [.. _server.Model.Snapshot().Ports.Where(p => p.Kind == PortKind.Vnic && !(made.TryGetValue(p.Name, out var vm) && vm.IsUp)).Select(p => p.Name)];
+        return [.. _server.Model.List(ResourceKinds.Ports).Where(p => p.Kind == PortKind.Vnic && !(made.TryGetValue(p.Name, out var vm) && vm.IsUp)).Select(p => p.Name)];
     }
 }
