@@ -16,6 +16,8 @@ public sealed class FabricModel
     private readonly Lock _gate = new();
     private readonly IStateStore? _store;
     private readonly ModelEvents _events = new();
+    private readonly List<Event> _heldEvents = [];
+    private int _togetherDepth;
     private volatile ModelState _state;
 
     /// <param name="store">Where the state is loaded from and saved to; null keeps it in memory only.</param>
@@ -206,6 +208,45 @@ public sealed class FabricModel
         }
     }
 
+    /// <summary>
+    /// Makes the changes <paramref name="changes"/> makes as one run: no other client's change comes between them,
+    /// and watchers hear of all of them at once, after the last, each as its own event (readers, which take no lock,
+    /// see each version as it is made). So the controller compiles a whole topology once, instead of once per object. A change the model refuses
+    /// ends the run there, with the changes before it made and announced, as they would be one by one.
+    /// </summary>
+    public void Together(Action<FabricModel> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        lock (_gate)
+        {
+            _togetherDepth++;
+            try
+            {
+                changes(this);
+            }
+            finally
+            {
+                if (--_togetherDepth == 0)
+                {
+                    _heldEvents.ForEach(_events.Publish);
+                    _heldEvents.Clear();
+                }
+            }
+        }
+    }
+
+    private void Announce(Event change)
+    {
+        if (_togetherDepth > 0)
+        {
+            _heldEvents.Add(change);
+        }
+        else
+        {
+            _events.Publish(change);
+        }
+    }
+
     private static (string Kind, string Name) Identity(ModelObject item) => (item.Kind, item.Name);
 
     /// <param name="next">The state with the change, at the current version.</param>
@@ -220,6 +261,6 @@ public sealed class FabricModel
         }
 
         _state = next.AtVersion(version);
-        _events.Publish(changed.ToEvent(type, version));
+        Announce(changed.ToEvent(type, version));
     }
 }

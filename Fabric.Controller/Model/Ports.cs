@@ -27,17 +27,16 @@ public sealed class Ports : ResourceKind<Port>
         item.PortSecurity = !item.HasPortSecurity || item.PortSecurity;
         AdmitEndpoint(item, state);
 
-        var macs = neighbours.Select(p => p.Mac).ToHashSet();
         if (string.IsNullOrEmpty(item.Mac))
         {
-            item.Mac = MacAddress.Allocate(item.Name, macs);
+            item.Mac = MacAddress.Allocate(item.Name, neighbours.Select(p => p.Mac).ToHashSet());
         }
         else
         {
             item.Mac = MacAddress.Normalize("mac", item.Mac);
-            if (macs.Contains(item.Mac))
+            if (neighbours.Find(p => p.Mac == item.Mac) is { } holder)
             {
-                throw ModelException.Exists($"mac {item.Mac} is already used by port '{neighbours.First(p => p.Mac == item.Mac).Name}' of network '{item.Network}'", "mac");
+                throw ModelException.Exists($"mac {item.Mac} is already used by port '{holder.Name}' of network '{item.Network}'", "mac");
             }
         }
 
@@ -111,11 +110,10 @@ public sealed class Ports : ResourceKind<Port>
     {
         var subnet = Subnet.Parse("subnet", subnetText, family);
         var gateway = IPAddress.Parse(gatewayText);
-        var owners = used.Where(u => !string.IsNullOrEmpty(u.Address)).ToDictionary(u => IPAddress.Parse(u.Address), u => u.Port);
-        var taken = owners.Keys.Append(gateway).ToHashSet();
 
         if (string.IsNullOrEmpty(given))
         {
+            var taken = used.Where(u => !string.IsNullOrEmpty(u.Address)).Select(u => IPAddress.Parse(u.Address)).Append(gateway).ToHashSet();
             return subnet.FirstFreeHost(taken)?.ToString()
                 ?? throw ModelException.Precondition($"network '{item.Network}' has no free {field} address left in {subnet}", field);
         }
@@ -136,8 +134,11 @@ public sealed class Ports : ResourceKind<Port>
             throw ModelException.Exists($"{field} {given} is the gateway of network '{item.Network}'", field);
         }
 
-        return taken.Contains(address)
-            ? throw ModelException.Exists($"{field} {given} is already used by port '{owners[address]}' of network '{item.Network}'", field)
-            : address.ToString();
+        // Every stored address is in the canonical form this returns, so comparing text finds the holder without
+        // parsing the whole network's addresses for each port a topology adds.
+        var canonical = address.ToString();
+        return used.FirstOrDefault(u => u.Address == canonical).Port is { } holder
+            ? throw ModelException.Exists($"{field} {given} is already used by port '{holder}' of network '{item.Network}'", field)
+            : canonical;
     }
 }

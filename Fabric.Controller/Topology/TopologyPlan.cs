@@ -39,14 +39,28 @@ public sealed class TopologyPlan
     /// <summary>"plan: 1 to add, 2 to change, 0 to delete", or "no changes".</summary>
     public string Summary => IsEmpty ? "no changes" : $"plan: {ToAdd} to add, {ToChange} to change, {ToDelete} to delete";
 
-    /// <summary>Runs the steps on a model in this process.</summary>
-    /// <exception cref="ModelException">The model refuses a step; the steps before it were applied.</exception>
+    /// <summary>
+    /// Runs the steps on a model in this process as one run (<see cref="FabricModel.Together"/>): no other change
+    /// comes between them, and the controller compiles them together.
+    /// </summary>
+    /// <exception cref="PlanStepException">The model refused a step; the steps before it were applied.</exception>
     public void ApplyTo(FabricModel model)
     {
-        foreach (var step in Steps)
+        ArgumentNullException.ThrowIfNull(model);
+        model.Together(_ =>
         {
-            step.ApplyTo(model);
-        }
+            for (var i = 0; i < Steps.Count; i++)
+            {
+                try
+                {
+                    Steps[i].ApplyTo(model);
+                }
+                catch (ModelException refusal)
+                {
+                    throw new PlanStepException(Steps[i], i + 1, Steps.Count, Steps.Take(i).ToList(), refusal);
+                }
+            }
+        });
     }
 
     /// <summary>Makes the steps' calls to a controller, one after another.</summary>

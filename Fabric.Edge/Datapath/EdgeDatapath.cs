@@ -97,7 +97,6 @@ public sealed class EdgeDatapath
         _ports[port.Number] = port;
         _portCounters[port.Number] = new EdgePortCounters();
         _captureTaps[port.Number] = new CaptureTap();
-        _pendingTx[port.Number] = new PacketBurst(superFrames: takesOffloads);
         _takesOffloads[port.Number] = takesOffloads;
         port.WakeOnArrival(Doorbell);
     }
@@ -534,7 +533,7 @@ public sealed class EdgeDatapath
     private bool Send(uint port, PacketBurst burst, int index)
     {
         var pending = port < MaxPorts ? _pendingTx[port] : null;
-        if (pending is null)
+        if (pending is null && (pending = FirstBurstOf(port)) is null)
         {
             Counters.UnknownPort++;
             return false;
@@ -564,6 +563,15 @@ public sealed class EdgeDatapath
 
         return true;
     }
+
+    /// <summary>
+    /// The output burst of a port the switch sends to for the first time, made now rather than when the port was
+    /// added: most of a thousand idle VMs' ports never get a frame, and each burst holds 64 frames; null for a port
+    /// the switch does not have.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private PacketBurst? FirstBurstOf(uint port) =>
+        port < MaxPorts && _ports[port] is not null ? _pendingTx[port] = new PacketBurst(superFrames: _takesOffloads[port]) : null;
 
     /// <summary>Queues the frame for a port that cannot take its offload: checksummed, or cut into segments, here.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

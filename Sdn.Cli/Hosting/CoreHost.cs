@@ -12,6 +12,8 @@ internal sealed class CoreHost : IAsyncDisposable
     // died; an edge's uplink reports its cut itself. 10 ms x 10 rides out a loaded machine's scheduling stalls.
     private static readonly LivenessOptions CoreLinkLiveness = new(TimeSpan.FromMilliseconds(10), 10);
 
+    private readonly ProgramEquality _held = new();
+
     public CoreHost(string name, LinkEnds links, NodeConnection connection)
     {
         Switch = new CoreSwitch(name);
@@ -35,7 +37,7 @@ internal sealed class CoreHost : IAsyncDisposable
     }
 
     /// <summary>Whether every link end that is not cut (administratively down) is up, and the node holds exactly <paramref name="program"/>.</summary>
-    public bool Holds(NodeProgram program) => Switch.Ports.All(p => p.IsUp || p.Link.IsForcedDown) && ProgramEquality.Same(Agent.Program, program);
+    public bool Holds(NodeProgram program) => Switch.Ports.All(p => p.IsUp || p.Link.IsForcedDown) && _held.Same(Agent.Program, program);
 
     public async ValueTask DisposeAsync()
     {

@@ -18,10 +18,10 @@ internal sealed class EdgeHost : IAsyncDisposable
     // latency under traffic, and an idle edge sleeps until a port has frames, a program arrives, or a timer is
     // due: an uplink's liveness hello, or the next status report.
     private const int IdleRoundsBeforeParking = 20;
-    private static readonly long StatusInterval = Stopwatch.Frequency / 20;
 
     private readonly Thread _thread;
     private readonly Dictionary<string, PortStatus> _reported = new(StringComparer.Ordinal);
+    private readonly ProgramEquality _held = new();
     private long _reportedInSession;
     private volatile bool _stopping;
 
@@ -55,14 +55,8 @@ internal sealed class EdgeHost : IAsyncDisposable
         _thread.Start();
     }
 
-    /// <summary>Whether the switch holds exactly <paramref name="program"/>.</summary>
-    public bool Holds(NodeProgram program)
-    {
-        lock (Agent.SwitchLock)
-        {
-            return ProgramEquality.Same(Agent.Programmer.Program, program);
-        }
-    }
+    /// <summary>Whether the switch holds exactly <paramref name="program"/>; for one caller at a time.</summary>
+    public bool Holds(NodeProgram program) => _held.Same(Agent.Programmer.Program, program);
 
     /// <summary>Stops the thread and the agent, and takes down every VM, host and link end the edge runs.</summary>
     public async ValueTask DisposeAsync()
@@ -81,16 +75,20 @@ internal sealed class EdgeHost : IAsyncDisposable
     private void Run()
     {
         var idleRounds = 0;
-        var nextStatus = 0L;
+        var status = new StatusSchedule();
+        var versionReported = ulong.MaxValue;
         Func<int> poll = Agent.Poll;
         while (!_stopping)
         {
             try
             {
-                if (Stopwatch.GetTimestamp() >= nextStatus)
+                // A new session (its first batch rings the doorbell) hears of everything at once.
+                if (Stopwatch.GetTimestamp() >= status.NextDue || Agent.Sessions != _reportedInSession)
                 {
-                    ReportStatusChanges();
-                    nextStatus = Stopwatch.GetTimestamp() + StatusInterval;
+                    var version = Agent.AppliedVersion;
+                    var changed = ReportStatusChanges() | version != versionReported;
+                    versionReported = version;
+                    status.Looked(Stopwatch.GetTimestamp(), changed);
                 }
 
                 if (Agent.Poll() > 0)
@@ -103,7 +101,7 @@ internal sealed class EdgeHost : IAsyncDisposable
                 }
                 else
                 {
-                    Switch.Datapath.Doorbell.Park(poll, MillisecondsUntil(Math.Min(nextStatus, Agent.NextTimerDue())));
+                    Switch.Datapath.Doorbell.Park(poll, MillisecondsUntil(Math.Min(status.NextDue, Agent.NextTimerDue())));
                 }
             }
 #pragma warning disable CA1031 // Whatever a round throws (a port, a report) must not end the process.
@@ -122,8 +120,11 @@ internal sealed class EdgeHost : IAsyncDisposable
         return ticks <= 0 ? 0 : (int)Math.Min((ticks * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency, int.MaxValue);
     }
 
-    /// <summary>Reports what changed since the last report, and everything again to a new session: a controller that restarted knows nothing.</summary>
-    private void ReportStatusChanges()
+    /// <summary>
+    /// Reports what changed since the last report, and everything again to a new session: a controller that restarted
+    /// knows nothing. Returns whether there was anything to report.
+    /// </summary>
+    private bool ReportStatusChanges()
     {
         if (Agent.Sessions != _reportedInSession)
         {
@@ -131,13 +132,17 @@ internal sealed class EdgeHost : IAsyncDisposable
             _reported.Clear();
         }
 
+        var reported = false;
         foreach (var status in Ports.Statuses())
         {
             if (!_reported.TryGetValue(status.Port, out var last) || !last.Equals(status))
             {
                 _reported[status.Port] = status;
                 Agent.ReportPort(status);
+                reported = true;
             }
         }
+
+        return reported;
     }
 }

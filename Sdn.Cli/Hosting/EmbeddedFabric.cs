@@ -12,7 +12,7 @@ namespace Sdn.Cli.Hosting;
 /// A whole fabric in one process, as <c>sdn up</c> runs it: the controller, and the hosts of its nodes
 /// (<see cref="NodeHosts"/>), each programmed by its own agent over the real southbound gRPC on loopback and
 /// realizing what its program names: link ends, micro-VMs, namespaces on TAP devices. Then the topology is applied
-/// as `sdn apply` applies it, and from then on the fabric follows the model, whoever changes it.
+/// as `sdn apply` plans it, in one run on the model, and from then on the fabric follows the model, whoever changes it.
 /// </summary>
 /// <remarks>
 /// While the topology is first applied the VMs do not boot: once every node holds what the controller compiled, they
@@ -20,6 +20,9 @@ namespace Sdn.Cli.Hosting;
 /// </remarks>
 internal sealed class EmbeddedFabric : IAsyncDisposable
 {
+    // How often a stage looks whether it is done: each look walks every node, or every VM, of the fabric.
+    private static readonly TimeSpan StagePoll = TimeSpan.FromMilliseconds(20);
+
     private readonly TeardownStack _teardown = new();
     private readonly EmbeddedFabricOptions _options;
     private readonly BootGate _boot = new(open: false);
@@ -107,7 +110,7 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         var adminState = new AdminLinkState(_server.Model, _hosts.Links);
         _teardown.Push(adminState.DisposeAsync);
 
-        await ApplyTopologyAsync(cancellationToken).ConfigureAwait(false);
+        ApplyTopology();
         _options.Progress(
             $"controller: serving on {_server.Address}, topology '{Topology.Name}' applied: {Topology.State.Edges.Count} edges, " +
             $"{Topology.State.CoreNodes.Count} core nodes, {Topology.State.Links.Count} links");
@@ -122,18 +125,18 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
     }
 
     /// <summary>
-    /// Applies the topology as `sdn apply` does, through the controller's northbound API: the plan from the state
-    /// <c>GetState</c> returns (empty, so every object is an addition), its calls one after another.
+    /// Applies the topology as `sdn apply` plans it, from the state the model holds (empty, so every object is an
+    /// addition), but on the controller's model in this process as one run (<see cref="TopologyPlan.ApplyTo"/>):
+    /// the same checks as the northbound calls, without a call per object, and the controller compiles the whole
+    /// topology at once instead of once per object.
     /// </summary>
-    private async Task ApplyTopologyAsync(CancellationToken cancellationToken)
+    private void ApplyTopology()
     {
-        using var channel = RpcChannels.ForAddress(_server.Address);
-        var api = new Controller.ControllerClient(channel);
         try
         {
-            var running = await api.GetStateAsync(new GetStateRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            var plan = Topology.PlanFrom(running);
-            await plan.ApplyAsync(api, index => _options.Stages?.Report(new ProgressReport("applying the topology", index, plan.Steps.Count, plan.Steps[index].ToString())), cancellationToken).ConfigureAwait(false);
+            var plan = Topology.PlanFrom(_server.Model.Snapshot());
+            _options.Stages?.Report(new ProgressReport("applying the topology", 0, plan.Steps.Count, plan.Summary));
+            plan.ApplyTo(_server.Model);
         }
         catch (PlanStepException refused)
         {
@@ -153,7 +156,7 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
                 throw new HostingException($"not all {what} after {_options.StageTimeout.TotalSeconds:F0} s: {string.Join(", ", names)}; is another process using {_server.Address}?");
             }
 
-            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(StagePoll, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -161,11 +164,10 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
     private List<string> Unprogrammed()
     {
         var compiled = _server.Compiled;
-        var state = _server.Model.Snapshot();
         var edges = _hosts.Edges.ToDictionary(e => e.Name, StringComparer.Ordinal);
         var cores = _hosts.Cores.ToDictionary(c => c.Name, StringComparer.Ordinal);
-        return state.Edges.Where(e => !edges.TryGetValue(e.Name, out var host) || !host.Holds(compiled.ProgramOf(e.Name))).Select(e => e.Name)
-            .Concat(state.CoreNodes.Where(c => !cores.TryGetValue(c.Name, out var host) || !host.Holds(compiled.ProgramOf(c.Name))).Select(c => c.Name))
+        return _server.Model.List(ResourceKinds.Edges).Where(e => !edges.TryGetValue(e.Name, out var host) || !host.Holds(compiled.ProgramOf(e.Name))).Select(e => e.Name)
+            .Concat(_server.Model.List(ResourceKinds.CoreNodes).Where(c => !cores.TryGetValue(c.Name, out var host) || !host.Holds(compiled.ProgramOf(c.Name))).Select(c => c.Name))
             .ToList();
     }
 
@@ -184,6 +186,6 @@ internal sealed class EmbeddedFabric : IAsyncDisposable
         }
 
         var made = vms.ToDictionary(v => v.Name, StringComparer.Ordinal);
-        return [.. _server.Model.Snapshot().Ports.Where(p => p.Kind == PortKind.Vnic && !(made.TryGetValue(p.Name, out var vm) && vm.IsUp)).Select(p => p.Name)];
+        return [.. _server.Model.List(ResourceKinds.Ports).Where(p => p.Kind == PortKind.Vnic && !(made.TryGetValue(p.Name, out var vm) && vm.IsUp)).Select(p => p.Name)];
     }
 }

@@ -79,8 +79,8 @@ public sealed class AgentFabric : IAsyncDisposable
 
     /// <summary>Waits until every node runs exactly what the controller compiled last, pumping the fabric meanwhile.</summary>
     public Task UntilProgrammedAsync() => UntilAsync(() =>
-        EdgeAgents.Values.All(a => ProgramEquality.Same(a.Programmer.Program, Compiled.ProgramOf(a.NodeName)))
-        && CoreAgents.Values.All(a => ProgramEquality.Same(a.Program, Compiled.ProgramOf(a.NodeName))));
+        EdgeAgents.Values.All(a => new ProgramEquality().Same(a.Programmer.Program, Compiled.ProgramOf(a.NodeName)))
+        && CoreAgents.Values.All(a => new ProgramEquality().Same(a.Program, Compiled.ProgramOf(a.NodeName))));
 
     /// <summary>
     /// Sends a UDP frame from model port <paramref name="from"/> to model port <paramref name="to"/> through the fabric and

@@ -75,6 +75,19 @@ public class FabricModelTests
     }
 
     [Fact]
+    public void A_taken_address_written_another_way_is_still_taken()
+    {
+        using var fixture = new ModelFixture();
+        fixture.Model.Create(ResourceKinds.Networks, new Network { Name = "v6", Tenant = "globex", Ipv4Subnet = "10.5.0.0/24", Ipv6Subnet = "fd00:5::/64" });
+        fixture.Model.Create(ResourceKinds.Ports, new Port { Name = "p", Network = "v6", Edge = "e1", Ipv4 = "10.5.0.77", Ipv6 = "fd00:5::77" });
+
+        var v6 = Assert.Throws<ModelException>(() => fixture.Model.Create(ResourceKinds.Ports, new Port { Name = "q", Network = "v6", Edge = "e1", Ipv6 = "FD00:5:0:0:0:0:0:77" }));
+
+        Assert.Equal("ipv6 FD00:5:0:0:0:0:0:77 is already used by port 'p' of network 'v6'", v6.Message);
+        Assert.Equal(ModelError.AlreadyExists, v6.Error);
+    }
+
+    [Fact]
     public void A_full_subnet_refuses_another_port()
     {
         using var fixture = new ModelFixture();
@@ -221,5 +234,49 @@ public class FabricModelTests
         }
 
         Assert.Equal([11ul, 12ul, 13ul, 14ul, 15ul], seen);
+    }
+
+    [Fact]
+    public void Changes_made_together_reach_watchers_at_once_when_the_last_is_made_each_with_its_version()
+    {
+        using var fixture = new ModelFixture();
+        using var watch = fixture.Model.Watch(includeExisting: false);
+        var queuedDuring = new List<int>();
+
+        fixture.Model.Together(model =>
+        {
+            model.Create(ResourceKinds.Tenants, new Tenant { Name = "initech" });
+            queuedDuring.Add(watch.Reader.Count);
+            model.Create(ResourceKinds.Networks, new Network { Name = "lan", Tenant = "initech", Ipv4Subnet = "10.9.0.0/24" });
+            queuedDuring.Add(watch.Reader.Count);
+        });
+
+        Assert.Equal([0, 0], queuedDuring);
+        Assert.True(watch.Reader.TryRead(out var tenant));
+        Assert.True(watch.Reader.TryRead(out var network));
+        Assert.False(watch.Reader.TryRead(out _));
+        Assert.Equal((EventType.Created, "initech", 11ul), (tenant.Type, tenant.Tenant.Name, tenant.Version));
+        Assert.Equal((EventType.Created, "lan", 12ul), (network.Type, network.Network.Name, network.Version));
+    }
+
+    [Fact]
+    public void A_refusal_ends_changes_made_together_with_those_before_it_made_and_announced()
+    {
+        using var fixture = new ModelFixture();
+        using var watch = fixture.Model.Watch(includeExisting: false);
+
+        var refused = Assert.Throws<ModelException>(() => fixture.Model.Together(model =>
+        {
+            model.Create(ResourceKinds.Tenants, new Tenant { Name = "initech" });
+            model.Create(ResourceKinds.Tenants, new Tenant { Name = "initech" });
+            model.Create(ResourceKinds.Tenants, new Tenant { Name = "never" });
+        }));
+
+        Assert.Equal(ModelError.AlreadyExists, refused.Error);
+        Assert.Equal(11ul, fixture.Model.Version);
+        Assert.True(watch.Reader.TryRead(out var created));
+        Assert.Equal("initech", created.Tenant.Name);
+        Assert.False(watch.Reader.TryRead(out _));
+        Assert.Throws<ModelException>(() => fixture.Model.Get(ResourceKinds.Tenants, "never"));
     }
 }

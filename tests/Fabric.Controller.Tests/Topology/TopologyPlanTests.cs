@@ -236,6 +236,22 @@ public class TopologyPlanTests
         Assert.True(Plan(Base, running).IsEmpty);
     }
 
+    [Fact]
+    public void A_plan_run_in_process_that_another_change_overtook_names_the_refused_step_and_keeps_those_before_it()
+    {
+        var model = new FabricModel(store: null);
+        var plan = TopologyFile.Parse(Base, "t.yaml").PlanFrom(model.Snapshot());
+        model.Create(ResourceKinds.Tenants, new Tenant { Name = "red" });
+        var number = plan.Steps.Select(s => s.ToString()).ToList().IndexOf("create tenant red") + 1;
+
+        var refused = Assert.Throws<PlanStepException>(() => plan.ApplyTo(model));
+
+        Assert.Equal($"step {number} of {plan.Steps.Count} (create tenant red) failed: AlreadyExists: tenant 'red' already exists", refused.Message);
+        Assert.Equal(plan.Steps.Take(number - 1), refused.Applied);
+        Assert.Equal(2, model.Snapshot().Edges.Count);
+        Assert.Empty(model.Snapshot().Networks);
+    }
+
     private TopologyPlan Plan(string desired) => Plan(desired, _running);
 
     private static TopologyPlan Plan(string desired, FabricModel running) =>
