@@ -60,10 +60,8 @@ internal sealed class DensitySuite : IBenchmarkSuite
         var kvmThreads = ProcessFigures.KvmThreads();
         var residentPerVm = (ProcessFigures.ResidentMib() - residentBefore) / vms;
 
-        var cpuBefore = ProcessFigures.CpuTime();
-        var window = Stopwatch.StartNew();
-        await Task.Delay(idle);
-        var idleCpu = (ProcessFigures.CpuTime() - cpuBefore) / window.Elapsed;
+        var idleCpu = await IdleCpuFractionAsync(idle);
+        var laterIdleCpu = await IdleCpuFractionAsync(idle);
 
         var (warmUp, _) = await PingAsync(fabric, DensityTopology.VmName(0), DensityTopology.VmName(1), WarmUpPings);
         var (rtts, lost) = await PingAsync(fabric, DensityTopology.VmName(0), DensityTopology.VmName(1), Pings);
@@ -75,6 +73,7 @@ internal sealed class DensitySuite : IBenchmarkSuite
             new($"up_cpu_s_{vms}", upCpu.TotalSeconds),
             new("boot_vms_per_s", vms / booting.TotalSeconds),
             new($"idle_cpu_fraction_{vms}", idleCpu),
+            new($"idle_cpu_fraction_next_{vms}", laterIdleCpu),
             new($"threads_{vms}", threads),
             new($"threads_without_kvm_{vms}", threads - kvmThreads),
             new("threads_before", threadsBefore),
@@ -84,6 +83,15 @@ internal sealed class DensitySuite : IBenchmarkSuite
             new($"ping_rtt_ms_p99_{vms}", Percentile(rtts, 0.99)),
             new($"ping_lost_{vms}", lost),
         ];
+    }
+
+    /// <summary>The process's CPU over <paramref name="window"/> of doing nothing, as a fraction of one core.</summary>
+    private static async Task<double> IdleCpuFractionAsync(TimeSpan window)
+    {
+        var cpuBefore = ProcessFigures.CpuTime();
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(window);
+        return (ProcessFigures.CpuTime() - cpuBefore) / clock.Elapsed;
     }
 
     /// <exception cref="InvalidOperationException">The fabric did not come up; what had started is torn down.</exception>
