@@ -19,11 +19,11 @@ public class GatewayPipelineTests
 {
     private const ushort TenantZone = 3;
     private const ushort ExternalZone = 9;
-    private const uint A = 0x0A_01_00_64;
-    private const uint B = 0x0A_01_00_65;
+    private const uint A = NatAddresses.Inside;
+    private const uint B = NatAddresses.Inside2;
     private const uint Server = 0x08_08_08_08;
     private const uint Router = 0xC6_33_64_01;
-    private const uint GatewayAddress = 0xC6_33_64_02;
+    private const uint GatewayAddress = NatAddresses.Gateway;
     private const uint Floating = 0xC6_33_64_0A;
     private const ulong MacA = 0x02_00_00_00_00_0A;
     private const ulong MacB = 0x02_00_00_00_00_0B;

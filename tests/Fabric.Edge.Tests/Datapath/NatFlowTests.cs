@@ -4,6 +4,7 @@ using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Nat;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Tests.Support;
+using static Sdn.Fabric.Edge.Tests.Support.NatAddresses;
 
 namespace Sdn.Fabric.Edge.Tests.Datapath;
 
@@ -16,9 +17,6 @@ namespace Sdn.Fabric.Edge.Tests.Datapath;
 public class NatFlowTests
 {
     private const ushort Zone = 5;
-    private const uint Inside = 0x0A_01_00_64; // 10.1.0.100
-    private const uint Server = 0xC6_33_64_C8; // 198.51.100.200
-    private const uint Gateway = 0xC6_33_64_02; // 198.51.100.2
 
     [Fact]
     public void The_opening_packet_leaves_from_the_gateway_and_the_reply_comes_back_to_the_inside_port()

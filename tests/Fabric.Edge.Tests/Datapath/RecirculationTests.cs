@@ -4,6 +4,7 @@ using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Nat;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Tests.Support;
+using static Sdn.Fabric.Edge.Tests.Support.NatAddresses;
 
 namespace Sdn.Fabric.Edge.Tests.Datapath;
 
@@ -17,10 +18,6 @@ public class RecirculationTests
 {
     private const ushort InsideZone = 3;
     private const ushort OutsideZone = 9;
-    private const uint Inside = 0x0A_01_00_64; // 10.1.0.100, port 1
-    private const uint Inside2 = 0x0A_01_00_65; // 10.1.0.101, port 3
-    private const uint Server = 0xC6_33_64_C8; // 198.51.100.200
-    private const uint Gateway = 0xC6_33_64_02; // 198.51.100.2
 
     [Fact]
     public void Each_reply_goes_to_the_port_its_rewritten_destination_names()
