@@ -1,4 +1,6 @@
+using Grpc.Core;
 using Sdn.Contracts;
+using Sdn.Contracts.Rpc;
 using Sdn.EndToEnd.Support;
 using Sdn.Testing;
 
@@ -80,14 +82,8 @@ internal sealed class ReplicatedFabric : IDisposable
         while (true)
         {
             var leader = await Controllers.LeaderAsync(limit);
-            var api = Controllers.Client(leader);
-            var stats = (await api.GetStatsAsync(new StatsRequest())).Nodes;
-            var status = await api.GetStatusAsync(new StatusRequest());
-            var behind = stats.Where(n => !n.Connected || n.AppliedVersion != n.SentVersion || n.SentVersion == 0 || n.Failure.Length > 0)
-                .Select(n => $"{n.Node}: connected {n.Connected}, applied {n.AppliedVersion} of {n.SentVersion} {n.Failure}")
-                .Concat(status.Objects.Where(o => o.State != ObjectState.Up).Select(o => $"{o.Kind} {o.Name}: {o.State} {o.Reason}"))
-                .ToList();
-            if (behind.Count == 0 && stats.Count == Nodes.Count)
+            var behind = await BehindAsync(Controllers.Client(leader));
+            if (behind.Count == 0)
             {
                 return;
             }
@@ -96,6 +92,29 @@ internal sealed class ReplicatedFabric : IDisposable
                 DateTime.UtcNow < deadline,
                 $"not converged on {leader.Address} in {limit.TotalSeconds} s: {string.Join("; ", behind)}\n{NodesOutput}\n---\n{leader.Output}");
             await Task.Delay(100);
+        }
+    }
+
+    /// <summary>
+    /// What is not converged yet as <paramref name="leader"/> sees it; an elected controller still setting up its term
+    /// refuses as a follower does, and is not converged either.
+    /// </summary>
+    private static async Task<List<string>> BehindAsync(Controller.ControllerClient leader)
+    {
+        try
+        {
+            var stats = (await leader.GetStatsAsync(new StatsRequest())).Nodes;
+            var status = await leader.GetStatusAsync(new StatusRequest());
+            return [
+                .. stats.Where(n => !n.Connected || n.AppliedVersion != n.SentVersion || n.SentVersion == 0 || n.Failure.Length > 0)
+                    .Select(n => $"{n.Node}: connected {n.Connected}, applied {n.AppliedVersion} of {n.SentVersion} {n.Failure}"),
+                .. status.Objects.Where(o => o.State != ObjectState.Up).Select(o => $"{o.Kind} {o.Name}: {o.State} {o.Reason}"),
+                .. Nodes.Where(node => !stats.Any(n => n.Node == node)).Select(node => $"{node}: no stats"),
+            ];
+        }
+        catch (RpcException e) when (ControllerAddresses.FollowerRefused(e))
+        {
+            return [$"the elected controller does not lead yet: {e.Status.Detail}"];
         }
     }
 
