@@ -8,9 +8,13 @@ namespace Sdn.Cli.Hosting;
 /// Hands out the loopback addresses of 127.66.0.0/16 that stand in for underlay addresses in the embedded fabric, one
 /// per end of a udp link, each reserved by binding its UDP port 6635 (<see cref="UnderlayReservation"/>).
 /// <see cref="Shared"/> serves the whole process, so fabrics that run side by side in it take turns through the
-/// range instead of all starting at 127.66.0.1; an address whose port someone else holds (another `sdn up`) is
-/// skipped for the next one.
+/// range; an address whose port someone else holds (another `sdn up`) is skipped for the next one.
 /// </summary>
+/// <remarks>
+/// Each process starts at a place of the range its process id picks, not at 127.66.0.1: a link end lets go of its
+/// reservation just before its own socket binds the port, and another process walking the range from the same place
+/// at the same moment could take the address in between.
+/// </remarks>
 internal sealed class LoopbackUnderlay
 {
     // 127.66.0.1 to 127.66.255.254.
@@ -23,7 +27,7 @@ internal sealed class LoopbackUnderlay
     internal LoopbackUnderlay(int lastIndex = 0) => _lastIndex = lastIndex;
 
     /// <summary>The allocator of this process.</summary>
-    public static LoopbackUnderlay Shared { get; } = new();
+    public static LoopbackUnderlay Shared { get; } = new(Environment.ProcessId % AddressCount);
 
     /// <summary>The next address whose port 6635 nobody holds, now held for the caller.</summary>
     /// <exception cref="ProgramException">FAILED_PRECONDITION when every address of the range is taken.</exception>

@@ -47,7 +47,7 @@ public sealed class UdpLinksTests
         File.WriteAllText(file, TwoVmsAcrossTheCore.Yaml(nearLink: "kind: udp", farLink: "kind: udp"));
         try
         {
-            // Each process starts looking at 127.66.0.1: the second finds the first's addresses taken and moves on.
+            // Each process starts at its own place of the range, and skips an address another process holds.
             using var first = await ForegroundSdnUp.StartAsync(file);
             using var second = await ForegroundSdnUp.StartAsync(file);
             var firstSockets = UdpSockets.BoundTo(MplsInUdpLink.UdpPort, first.Process.Id);
