@@ -52,22 +52,35 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
     private byte[]? _receiveSlots;
 
     public MplsInUdpLink(string name, MplsInUdpLinkOptions options)
+        : this(name, options, boundReceiver: null)
+    {
+    }
+
+    /// <param name="boundReceiver">
+    /// A UDP socket already bound to the options' local address and port, which the link takes over as its receiver
+    /// and disposes, even when it throws: whoever held the port hands it over without a moment in which another
+    /// process could bind it. Null to bind a socket of its own.
+    /// </param>
+    public MplsInUdpLink(string name, MplsInUdpLinkOptions options, Socket? boundReceiver)
         : base(name)
     {
-        if (options.Local.AddressFamily != AddressFamily.InterNetwork || options.Remote.AddressFamily != AddressFamily.InterNetwork)
+        ArgumentNullException.ThrowIfNull(options);
+        try
         {
-            throw new LinkException($"MPLS-in-UDP link {name}: only IPv4 endpoints are supported; got {options.Local} -> {options.Remote}");
+            CheckOptions(name, options);
         }
-
-        if (options.SourcePortCount is < 1 or > PacketBurst.Capacity)
+        catch (LinkException)
         {
-            throw new LinkException($"MPLS-in-UDP link {name}: source port count must be 1–{PacketBurst.Capacity}; got {options.SourcePortCount}");
+            boundReceiver?.Dispose();
+            throw;
         }
 
         _entropySeed = options.EntropySeed;
         _maxSegmentSize = options.MaxOffloadSegmentSize;
         _peer = ToSocketAddress(options.Remote);
-        _receiver = options.SharesLocalPort ? BindShared(name, options) : Bind(name, options.Local, options.SocketBufferBytes);
+        _receiver = boundReceiver is not null ? Adopt(name, boundReceiver, options)
+            : options.SharesLocalPort ? BindShared(name, options)
+            : Bind(name, options.Local, options.SocketBufferBytes);
         _receiverHandle = (int)_receiver.Handle;
         _arrivals = new WatchedDescriptor(_receiverHandle);
         LocalEndPoint = (IPEndPoint)_receiver.LocalEndPoint!;
@@ -398,6 +411,39 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
             PortNetworkOrder = BinaryPrimitives.ReverseEndianness((ushort)endPoint.Port),
             AddressNetworkOrder = MemoryMarshal.Read<uint>(address),
         };
+    }
+
+    private static void CheckOptions(string name, MplsInUdpLinkOptions options)
+    {
+        if (options.Local.AddressFamily != AddressFamily.InterNetwork || options.Remote.AddressFamily != AddressFamily.InterNetwork)
+        {
+            throw new LinkException($"MPLS-in-UDP link {name}: only IPv4 endpoints are supported; got {options.Local} -> {options.Remote}");
+        }
+
+        if (options.SourcePortCount is < 1 or > PacketBurst.Capacity)
+        {
+            throw new LinkException($"MPLS-in-UDP link {name}: source port count must be 1–{PacketBurst.Capacity}; got {options.SourcePortCount}");
+        }
+    }
+
+    private static Socket Adopt(string name, Socket bound, MplsInUdpLinkOptions options)
+    {
+        try
+        {
+            if (!options.Local.Equals(bound.LocalEndPoint))
+            {
+                throw new LinkException($"MPLS-in-UDP link {name}: the socket handed over is bound to {bound.LocalEndPoint?.ToString() ?? "nothing"}, not {options.Local}");
+            }
+
+            bound.ReceiveBufferSize = options.SocketBufferBytes;
+            bound.SendBufferSize = options.SocketBufferBytes;
+            return bound;
+        }
+        catch (Exception e) when (e is LinkException or SocketException)
+        {
+            bound.Dispose();
+            throw e as LinkException ?? new LinkException($"MPLS-in-UDP link {name}: cannot size the socket handed over on {options.Local} ({((SocketException)e).SocketErrorCode})", e);
+        }
     }
 
     private static Socket Bind(string name, IPEndPoint local, int bufferBytes)

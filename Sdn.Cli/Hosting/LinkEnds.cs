@@ -172,10 +172,9 @@ internal sealed class LinkEnds(LoopbackUnderlay underlay) : IDisposable
     {
         var local = Loopback(link.Link, node);
         var remote = Loopback(link.Link, link.PeerNode);
-        local.HandOver();
         try
         {
-            return new MplsInUdpLink(iface, new MplsInUdpLinkOptions(local.EndPoint, remote.EndPoint));
+            return new MplsInUdpLink(iface, new MplsInUdpLinkOptions(local.EndPoint, remote.EndPoint), local.HandOver());
         }
         catch (LinkException e)
         {

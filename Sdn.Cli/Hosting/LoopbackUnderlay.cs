@@ -11,9 +11,8 @@ namespace Sdn.Cli.Hosting;
 /// range; an address whose port someone else holds (another `sdn up`) is skipped for the next one.
 /// </summary>
 /// <remarks>
-/// Each process starts at a place of the range its process id picks, not at 127.66.0.1: a link end lets go of its
-/// reservation just before its own socket binds the port, and another process walking the range from the same place
-/// at the same moment could take the address in between.
+/// Each process starts at a place of the range its process id picks, not at 127.66.0.1, so that fabrics of processes
+/// started together do not all probe the same addresses first.
 /// </remarks>
 internal sealed class LoopbackUnderlay
 {

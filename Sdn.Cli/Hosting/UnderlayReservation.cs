@@ -7,7 +7,8 @@ namespace Sdn.Cli.Hosting;
 /// <summary>
 /// A loopback address whose UDP port 6635 this process holds for one link end. While the end does not run (its peer
 /// already sends to the address, or the end is being remade) a placeholder socket keeps the port, so no other fabric
-/// takes the address in between; while it runs, the end's own socket does.
+/// takes the address in between; the end takes that very socket over as its receiver, so the port is never free
+/// while it starts.
 /// </summary>
 internal sealed class UnderlayReservation : IDisposable
 {
@@ -29,11 +30,15 @@ internal sealed class UnderlayReservation : IDisposable
         return TryBind(endPoint) is { } placeholder ? new UnderlayReservation(endPoint, placeholder) : null;
     }
 
-    /// <summary>Lets go of the port so that the link end can bind it.</summary>
-    public void HandOver()
+    /// <summary>
+    /// The socket that holds the port, for the link end to receive on; the end owns it from now on. Null when the
+    /// port is already handed over.
+    /// </summary>
+    public Socket? HandOver()
     {
-        _placeholder?.Dispose();
+        var socket = _placeholder;
         _placeholder = null;
+        return socket;
     }
 
     /// <summary>Holds the port again once the link end has let it go; false when someone else took it in between.</summary>
@@ -43,7 +48,7 @@ internal sealed class UnderlayReservation : IDisposable
         return _placeholder is not null;
     }
 
-    public void Dispose() => HandOver();
+    public void Dispose() => HandOver()?.Dispose();
 
     private static Socket? TryBind(IPEndPoint endPoint)
     {

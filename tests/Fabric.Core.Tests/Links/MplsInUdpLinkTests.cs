@@ -108,6 +108,19 @@ public class MplsInUdpLinkTests
     }
 
     [Fact]
+    public void A_socket_handed_over_bound_elsewhere_is_refused_and_closed()
+    {
+        using var peer = BoundSocket();
+        var local = new IPEndPoint(LinkPairs.NextLoopbackAddress(), MplsInUdpLink.UdpPort);
+        var elsewhere = BoundSocket();
+
+        var error = Assert.Throws<LinkException>(() => new MplsInUdpLink("a", new MplsInUdpLinkOptions(local, (IPEndPoint)peer.LocalEndPoint!), elsewhere));
+
+        Assert.Contains($"not {local}", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ObjectDisposedException>(() => elsewhere.LocalEndPoint);
+    }
+
+    [Fact]
     public void Ends_sharing_a_nodes_address_and_port_each_receive_their_own_peers_frames_only()
     {
         var hub = new IPEndPoint(LinkPairs.NextLoopbackAddress(), MplsInUdpLink.UdpPort);

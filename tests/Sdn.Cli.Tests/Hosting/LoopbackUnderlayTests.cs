@@ -23,14 +23,15 @@ public sealed class LoopbackUnderlayTests
     }
 
     [Fact]
-    public void A_reserved_port_is_taken_until_handed_over_to_its_link_end_and_taken_back_once_the_end_is_gone()
+    public void A_reserved_port_stays_taken_as_its_socket_becomes_the_link_ends_and_is_taken_back_once_the_end_is_gone()
     {
         using var reservation = new LoopbackUnderlay(_lastIndex).Reserve();
         Assert.Equal(SocketError.AddressAlreadyInUse, Assert.Throws<SocketException>(() => Bound(reservation.EndPoint)).SocketErrorCode);
 
-        reservation.HandOver();
-        using (var end = new MplsInUdpLink("e1--c1", new MplsInUdpLinkOptions(reservation.EndPoint, new IPEndPoint(IPAddress.Loopback, MplsInUdpLink.UdpPort))))
+        using (var end = new MplsInUdpLink("e1--c1", new MplsInUdpLinkOptions(reservation.EndPoint, new IPEndPoint(IPAddress.Loopback, MplsInUdpLink.UdpPort)), reservation.HandOver()))
         {
+            Assert.Equal(reservation.EndPoint, end.LocalEndPoint);
+            Assert.Equal(SocketError.AddressAlreadyInUse, Assert.Throws<SocketException>(() => Bound(reservation.EndPoint)).SocketErrorCode);
             Assert.False(reservation.TryTakeBack());
         }
 
