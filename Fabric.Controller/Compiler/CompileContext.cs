@@ -36,7 +36,7 @@ public sealed class CompileContext
     private readonly NameTally _networksOnEdges = new();
 
     /// <summary>External networks' zones count down from the top of the 16-bit zone space; tenants' zones are their numbers, counting up from 1.</summary>
-    public const uint FirstExternalZone = ushort.MaxValue - 255;
+    public const uint FirstExternalZone = ushort.MaxValue + 1 - ExternalNetworks.MaxExternalNetworks;
 
     public CompileContext(FabricState state, IReadOnlyDictionary<string, LspTree> trees, CompiledFabric? previous)
     {

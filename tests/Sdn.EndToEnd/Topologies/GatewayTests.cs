@@ -9,7 +9,7 @@ namespace Sdn.EndToEnd.Topologies;
 /// in an "outside" namespace this test makes (198.51.100.1, with a server at 203.0.113.10 beyond it): hosts on both
 /// edges ping the server and talk TCP to it through the outside router, and the server sees them as the gateway's
 /// address, or the floating IP of the one that has one, and iperf3 carries TCP super-frames out through the translation;
-/// the outside pings that host and talks TCP to it at its floating IP.
+/// `sdn trace` shows the translation; the outside pings that host and talks TCP to it at its floating IP.
 /// </summary>
 public sealed class GatewayTests : IDisposable
 {
@@ -51,6 +51,11 @@ public sealed class GatewayTests : IDisposable
 
         var gbps = Iperf3.Gbps(_outside.Namespace, Server, fabric.Hosts["far"].Namespace, seconds: 1);
         Assert.True(gbps > 0.01, $"iperf3 from far to the outside: {gbps} Gb/s");
+
+        var (exit, trace) = await SdnCli.InvokeAsync(fabric.Address, "trace", "near", "--packet", $"tcp,nw_dst={Server},tp_dst={Port}");
+        Assert.True(exit == 0, trace);
+        Assert.Contains($"nat(src={GatewayAddress},reply_zone=", trace, StringComparison.Ordinal);
+        Assert.Contains($"verdict: output {_outside.Inside}", trace, StringComparison.Ordinal);
 
         var reached = fabric.Hosts["public"].Namespace;
         await UntilPingedAsync(_outside.Namespace, FloatingIp);
