@@ -11,8 +11,8 @@ namespace Sdn.Fabric.Controller.Tests.Compiler;
 /// An external network compiled and installed into real edges and a real core node: the gateway edge (e2) gets a port
 /// on the external interface, answers the outside's ARP there for the gateway's address and every floating IP, and
 /// for nothing else; a tenant's ports on either edge reach the outside from the gateway's address through the outside
-/// router (or straight, on the external subnet) and get their answers back; the outside reaches h1 at its floating IP,
-/// and h1 goes out from it.
+/// router (or straight, on the external subnet) and get their answers back, under a stateful rule too; the outside
+/// reaches h1 (e1) and h5 (e2) at their floating IPs, and they go out from them.
 /// </summary>
 public sealed class ExternalGatewayTests : IDisposable
 {
@@ -33,6 +33,7 @@ public sealed class ExternalGatewayTests : IDisposable
           - { name: h1, edge: e1, network: red/web, ip: 10.1.0.100, floating-ip: 198.51.100.10 }
           - { name: h2, edge: e2, network: red/web, ip: 10.1.0.101 }
           - { name: h3, edge: e1, network: red/web, ip: 10.1.0.102 }
+          - { name: h5, edge: e2, network: red/web, ip: 10.1.0.103, floating-ip: 198.51.100.13 }
         """;
 
     private const string Server = "203.0.113.5";
@@ -112,6 +113,26 @@ public sealed class ExternalGatewayTests : IDisposable
         Assert.All(answered.Where(d => d.Key != host), d => Assert.Empty(d.Value));
     }
 
+    [Theory]
+    [InlineData("h3")]
+    [InlineData("h2")]
+    public void Under_a_stateful_rule_a_port_opens_to_the_outside_and_gets_its_answer_while_a_stranger_is_refused(string host)
+    {
+        _model.Create(ResourceKinds.AclRules, new AclRule { Name = "out", Tenant = "red", Priority = 200, Action = AclAction.Allow, Stateful = true, Protocol = 17, DstPorts = new PortRange { First = Dns, Last = Dns } });
+        _model.Create(ResourceKinds.AclRules, new AclRule { Name = "rest", Tenant = "red", Priority = 100, Action = AclAction.Deny });
+        _rig.Install(FabricCompiler.Compile(_model.Snapshot()));
+        var port = Port(host);
+        _rig.Send("sdnx0", ArpReply(OutsideMac, "198.51.100.1"));
+
+        var sent = _rig.Send(host, Udp(port, RedRouter, port.Ipv4, Server, ClientPort, Dns));
+        var answered = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, GatewayIp, Dns, ClientPort));
+        var refused = _rig.Send(host, Udp(port, RedRouter, port.Ipv4, Server, ClientPort, 123));
+
+        Assert.Equal(Udp(OutsideMac, GatewayMac, GatewayIp, Server, ClientPort, Dns, ttl: 63), Assert.Single(sent["sdnx0"]));
+        Assert.Equal(Udp(Traffic.Mac(port), RedRouter, Server, port.Ipv4, Dns, ClientPort, ttl: 63), Assert.Single(answered[host]));
+        Assert.All(refused.Values, frames => Assert.Empty(frames));
+    }
+
     [Fact]
     public void A_destination_on_the_external_subnet_is_reached_straight_not_through_the_router()
     {
@@ -126,19 +147,21 @@ public sealed class ExternalGatewayTests : IDisposable
         Assert.Equal(Udp(neighbourMac, GatewayMac, GatewayIp, Neighbour, ClientPort, Dns, ttl: 63), Assert.Single(sent["sdnx0"]));
     }
 
-    [Fact]
-    public void The_outside_reaches_a_port_across_the_core_at_its_floating_ip_and_the_port_answers_and_opens_from_it()
+    [Theory]
+    [InlineData("h1", FloatingIp)] // across the core from the gateway edge
+    [InlineData("h5", "198.51.100.13")] // on the gateway edge itself
+    public void The_outside_reaches_a_port_at_its_floating_ip_and_the_port_answers_and_opens_from_it(string host, string floating)
     {
-        var h1 = Port("h1");
+        var port = Port(host);
         _rig.Send("sdnx0", ArpReply(OutsideMac, "198.51.100.1"));
 
-        var inbound = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, FloatingIp, 41000, 22));
-        var answer = _rig.Send("h1", Udp(h1, RedRouter, h1.Ipv4, Server, 22, 41000));
-        var opened = _rig.Send("h1", Udp(h1, RedRouter, h1.Ipv4, Server, 5000, 123));
+        var inbound = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, floating, 41000, 22));
+        var answer = _rig.Send(host, Udp(port, RedRouter, port.Ipv4, Server, 22, 41000));
+        var opened = _rig.Send(host, Udp(port, RedRouter, port.Ipv4, Server, 5000, 123));
 
-        Assert.Equal(Udp(Traffic.Mac(h1), RedRouter, Server, h1.Ipv4, 41000, 22, ttl: 63), Assert.Single(inbound["h1"]));
-        Assert.Equal(Udp(OutsideMac, GatewayMac, FloatingIp, Server, 22, 41000, ttl: 63), Assert.Single(answer["sdnx0"]));
-        Assert.Equal(Udp(OutsideMac, GatewayMac, FloatingIp, Server, 5000, 123, ttl: 63), Assert.Single(opened["sdnx0"]));
+        Assert.Equal(Udp(Traffic.Mac(port), RedRouter, Server, port.Ipv4, 41000, 22, ttl: 63), Assert.Single(inbound[host]));
+        Assert.Equal(Udp(OutsideMac, GatewayMac, floating, Server, 22, 41000, ttl: 63), Assert.Single(answer["sdnx0"]));
+        Assert.Equal(Udp(OutsideMac, GatewayMac, floating, Server, 5000, 123, ttl: 63), Assert.Single(opened["sdnx0"]));
     }
 
     [Fact]
