@@ -397,7 +397,11 @@ public sealed class EdgeDatapath
 
                     break;
                 case DatapathActionKind.ResolveNeighbour:
-                    ResolveNeighbour(action, burst, index, ref offsets);
+                    if (!ResolveNeighbour(action, burst, index, ref offsets, now))
+                    {
+                        return;
+                    }
+
                     break;
                 default:
                     break;
@@ -459,26 +463,29 @@ public sealed class EdgeDatapath
         Execute(flow, burst, index, ref offsets, inPort, now, recirculations + 1);
     }
 
-    /// <summary>Writes the next hop's MAC, or turns the frame into an ARP request for it (see <see cref="DatapathActionKind.ResolveNeighbour"/>).</summary>
-    private void ResolveNeighbour(in DatapathAction action, PacketBurst burst, int index, ref HeaderOffsets offsets)
+    /// <summary>
+    /// Writes the next hop's MAC, or turns the frame into an ARP request for it (see
+    /// <see cref="DatapathActionKind.ResolveNeighbour"/>); false when the packet is to be dropped instead, the edge
+    /// having asked for that next hop less than a second ago (as Linux retransmits an ARP request once a second).
+    /// </summary>
+    private bool ResolveNeighbour(in DatapathAction action, PacketBurst burst, int index, ref HeaderOffsets offsets, long now)
     {
         var frame = burst.Frame(index);
         var nextHop = (uint)action.Value;
         if (nextHop == 0 && !FrameActions.TryReadIpv4Destination(frame, offsets, out nextHop))
         {
-            return;
+            return true;
         }
 
         if (Neighbours.TryResolve(action.Port, nextHop, out var mac))
         {
             EthernetHeader.WriteMac(frame, mac);
-            return;
+            return true;
         }
 
-        if (FrameActions.TryWriteArpRequest(burst, index, ref offsets, (uint)(action.Value >> 32), nextHop))
-        {
-            Counters.NeighbourUnresolved++;
-        }
+        Counters.NeighbourUnresolved++;
+        return Neighbours.TryAsk(action.Port, nextHop, now, _time.TimestampFrequency)
+            && FrameActions.TryWriteArpRequest(burst, index, ref offsets, (uint)(action.Value >> 32), nextHop);
     }
 
     private static void CountBranch(CompiledFlow flow, int branch, int length, long now)

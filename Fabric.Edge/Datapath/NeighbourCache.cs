@@ -6,8 +6,10 @@ namespace Sdn.Fabric.Edge.Datapath;
 /// </summary>
 /// <remarks>
 /// A fixed, direct-mapped table, allocated once: a port and IPv4 address hash to one slot, and a newly learned address
-/// takes the slot of whatever hashed there before. Nothing expires: a host's next ARP updates its entry. Allocation-free;
-/// not thread-safe (the datapath's thread owns it).
+/// takes the slot of whatever hashed there before. Nothing expires: a host's next ARP updates its entry. Beside each
+/// slot it notes when the edge last asked for an unresolved address there (<see cref="TryAsk"/>), so a stream of
+/// packets toward a silent next hop makes one ARP request per interval, not one per packet. Allocation-free; not
+/// thread-safe (the datapath's thread owns it).
 /// </remarks>
 public sealed class NeighbourCache
 {
@@ -15,6 +17,8 @@ public sealed class NeighbourCache
 
     private readonly ulong[] _keys;
     private readonly ulong[] _macs;
+    private readonly ulong[] _askedKeys;
+    private readonly long[] _askedAt;
     private readonly int _mask;
 
     public NeighbourCache(int capacity = DefaultCapacity)
@@ -22,6 +26,7 @@ public sealed class NeighbourCache
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         var slots = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity);
         (_keys, _macs, _mask) = (new ulong[slots], new ulong[slots], slots - 1);
+        (_askedKeys, _askedAt) = (new ulong[slots], new long[slots]);
     }
 
     /// <summary>How many times an address was learned (or learned again).</summary>
@@ -48,6 +53,23 @@ public sealed class NeighbourCache
         var slot = Slot(key);
         mac = _macs[slot];
         return address != 0 && _keys[slot] == key;
+    }
+
+    /// <summary>
+    /// Whether the edge may ask for unresolved <paramref name="address"/> beyond <paramref name="port"/> now (timestamp
+    /// <paramref name="now"/>): not when it asked less than <paramref name="interval"/> ago. Noted as asked when it may.
+    /// </summary>
+    public bool TryAsk(uint port, uint address, long now, long interval)
+    {
+        var key = Key(port, address);
+        var slot = Slot(key);
+        if (_askedKeys[slot] == key && now - _askedAt[slot] < interval)
+        {
+            return false;
+        }
+
+        (_askedKeys[slot], _askedAt[slot]) = (key, now);
+        return true;
     }
 
     private static ulong Key(uint port, uint address) => ((ulong)port << 32) | address;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
@@ -7,7 +8,8 @@ namespace Sdn.Fabric.Edge.Tests.Datapath;
 
 /// <summary>
 /// Resolving the outside's MACs at an edge port: ARP from beyond port 2 is learned (learn_neighbour), and a packet
-/// routed out of port 2 gets its next hop's learned MAC, or, while none is learned, goes as an ARP request for it.
+/// routed out of port 2 gets its next hop's learned MAC, or, while none is learned, goes as an ARP request for it, at
+/// most once a second per next hop.
 /// </summary>
 public class NeighbourResolutionTests
 {
@@ -32,6 +34,31 @@ public class NeighbourResolutionTests
         Assert.Equal(Frames.Udp(Inside, Server, 40000, 53, ethSrc: GatewayMac, ethDst: RouterMac), rig.SingleOut(2));
         Assert.Equal(1, rig.Switch.Datapath.Counters.NeighbourUnresolved);
         Assert.Contains(new KeyValuePair<string, long>("neighbour_unresolved", 1), rig.Switch.Datapath.Counters.ByReason());
+    }
+
+    [Fact]
+    public void A_silent_next_hop_is_asked_for_once_a_second_and_the_packets_between_are_dropped()
+    {
+        var time = new FakeTimeProvider();
+        var rig = Outside(nextHop: Router, time);
+        var request = Frames.Arp(ArpOperations.Request, GatewayMac, Gateway, 0, Router, EthernetHeader.Broadcast);
+
+        for (var i = 0; i < 5; i++)
+        {
+            rig.Send(1, Frames.Udp(Inside, Server, 40000, 53));
+        }
+
+        var first = rig.Port(2).TakeTransmitted();
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        rig.Send(1, Frames.Udp(Inside, Server, 40000, 53));
+        var early = rig.Port(2).TakeTransmitted();
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        rig.Send(1, Frames.Udp(Inside, Server, 40000, 53));
+
+        Assert.Equal(request, Assert.Single(first));
+        Assert.Empty(early);
+        Assert.Equal(request, rig.SingleOut(2));
+        Assert.Equal(7, rig.Switch.Datapath.Counters.NeighbourUnresolved);
     }
 
     [Fact]
@@ -84,9 +111,9 @@ public class NeighbourResolutionTests
         Assert.Equal(0, edge.Datapath.Counters.NeighbourUnresolved);
     }
 
-    private static SwitchRig Outside(uint nextHop)
+    private static SwitchRig Outside(uint nextHop, TimeProvider? time = null)
     {
-        var rig = new SwitchRig();
+        var rig = new SwitchRig(time);
         Program(rig.Pipeline, nextHop);
         return rig;
     }
