@@ -36,6 +36,9 @@ public sealed class EdgeDatapath
 
     private readonly IUpcallHandler _slowPath;
     private readonly TimeProvider _time;
+
+    /// <summary><see cref="NeighbourCache.ReachableFor"/> in timestamp ticks.</summary>
+    private readonly long _neighbourReachable;
     private readonly IEdgePort?[] _ports = new IEdgePort?[MaxPorts];
     private readonly EdgePortCounters?[] _portCounters = new EdgePortCounters?[MaxPorts];
     private readonly CaptureTap?[] _captureTaps = new CaptureTap?[MaxPorts];
@@ -57,6 +60,7 @@ public sealed class EdgeDatapath
     {
         _slowPath = slowPath;
         _time = time;
+        _neighbourReachable = (long)(NeighbourCache.ReachableFor.TotalSeconds * time.TimestampFrequency);
         Conntrack = new ConnectionTracker(conntrackCapacity, time);
         Punts = new PuntMailbox(time, packetsPerSecond: 1000, burst: 100);
         AllocateSavedFrames(PacketBurst.MaxFrameLength);
@@ -392,7 +396,7 @@ public sealed class EdgeDatapath
                 case DatapathActionKind.LearnNeighbour:
                     if (FrameActions.TryReadArpSender(burst.Frame(index), offsets, out var senderIp, out var senderMac))
                     {
-                        Neighbours.Learn(inPort, senderIp, senderMac);
+                        Neighbours.Learn(inPort, senderIp, senderMac, now);
                     }
 
                     break;
@@ -477,7 +481,7 @@ public sealed class EdgeDatapath
             return true;
         }
 
-        if (Neighbours.TryResolve(action.Port, nextHop, out var mac))
+        if (Neighbours.TryResolve(action.Port, nextHop, now, _neighbourReachable, out var mac))
         {
             EthernetHeader.WriteMac(frame, mac);
             return true;
