@@ -8,7 +8,7 @@ namespace Sdn.EndToEnd.Topologies;
 /// topologies/gateway.yaml with real namespace hosts, its external interface one end of a veth pair whose other end is
 /// in an "outside" namespace this test makes (198.51.100.1, with a server at 203.0.113.10 beyond it): hosts on both
 /// edges ping the server and talk TCP to it through the outside router, and the server sees them as the gateway's
-/// address, or the floating IP of the one that has one, and iperf3 carries TCP super-frames out through the translation;
+/// address, or the floating IP of the one that has one, and iperf3 carries a bulk TCP transfer out through the translation;
 /// `sdn trace` shows the translation; the outside pings that host and talks TCP to it at its floating IP.
 /// </summary>
 public sealed class GatewayTests : IDisposable
