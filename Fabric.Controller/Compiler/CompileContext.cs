@@ -31,8 +31,12 @@ public sealed class CompileContext
     private readonly Dictionary<string, SortedDictionary<string, Link>> _linksByNode = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ExternalNetwork> _externals = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<string, ExternalNetwork>> _externalsByEdge = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SortedDictionary<string, Tenant>> _tenantsByExternal = new(StringComparer.Ordinal);
     private readonly NameTally _tenantsOnEdges = new();
     private readonly NameTally _networksOnEdges = new();
+
+    /// <summary>External networks' zones count down from the top of the 16-bit zone space; tenants' zones are their numbers, counting up from 1.</summary>
+    public const uint FirstExternalZone = ushort.MaxValue + 1 - ExternalNetworks.MaxExternalNetworks;
 
     public CompileContext(FabricState state, IReadOnlyDictionary<string, LspTree> trees, CompiledFabric? previous)
     {
@@ -74,7 +78,12 @@ public sealed class CompileContext
         switch (item)
         {
             case Tenant tenant:
-                Set(_tenants, tenant.Name, tenant, present);
+                if (present && _tenants.TryGetValue(tenant.Name, out var oldTenant))
+                {
+                    ApplyTenant(oldTenant, present: false);
+                }
+
+                ApplyTenant(tenant, present);
                 break;
             case Network network:
                 if (present && _networks.TryGetValue(network.Name, out var oldNetwork))
@@ -106,8 +115,19 @@ public sealed class CompileContext
                 Set(_edges, edge.Name, edge, present);
                 break;
             case ExternalNetwork external:
+                if (_externals.TryGetValue(external.Name, out var oldExternal))
+                {
+                    Set(_externalsByEdge, oldExternal.Edge, oldExternal.Name, oldExternal, present: false);
+                    HostAtGateway(oldExternal, present: false);
+                }
+
                 Set(_externals, external.Name, external, present);
                 Set(_externalsByEdge, external.Edge, external.Name, external, present);
+                if (present)
+                {
+                    HostAtGateway(external, present: true);
+                }
+
                 break;
             case CoreNode core:
                 Set(_cores, core.Name, core, present);
@@ -138,6 +158,7 @@ public sealed class CompileContext
 
         Assign(CompiledFabric.TenantScope, _tenants.Keys, 1, uint.MaxValue);
         Assign(CompiledFabric.NetworkScope, _networks.Keys, 1, uint.MaxValue);
+        Assign(CompiledFabric.ExternalScope, _externals.Keys, FirstExternalZone, ushort.MaxValue);
         foreach (var edge in _edges.Keys)
         {
             Assign(CompiledFabric.LabelScope(edge), ServiceKeysOf(edge), MplsLabelStackEntry.FirstUnreservedLabel, MplsLabelStackEntry.MaxLabel);
@@ -179,6 +200,34 @@ public sealed class CompileContext
     /// <summary>The external networks whose gateway edge <paramref name="edge"/> is, by name.</summary>
     public IEnumerable<ExternalNetwork> ExternalsOn(string edge) => Values(_externalsByEdge, edge);
 
+    /// <summary>The tenants attached to <paramref name="external"/>, by name.</summary>
+    public IEnumerable<Tenant> TenantsOf(string external) => Values(_tenantsByExternal, external);
+
+    /// <summary>The external network <paramref name="tenant"/> reaches the outside through; null when it has none.</summary>
+    public ExternalNetwork? ExternalOfTenant(string tenant) =>
+        _tenants.TryGetValue(tenant, out var found) && _externals.TryGetValue(found.External, out var external) ? external : null;
+
+    /// <summary>The conntrack zone in which <paramref name="external"/>'s gateway indexes the replies to its address.</summary>
+    public uint ZoneOf(ExternalNetwork external)
+    {
+        ArgumentNullException.ThrowIfNull(external);
+        return Number(CompiledFabric.ExternalScope, external.Name);
+    }
+
+    /// <summary>
+    /// The ways out of <paramref name="external"/>: straight to a destination on its subnet, and, when it has a
+    /// router, through the router to anything beyond (see <see cref="CompiledFabric.OutsideKey"/>).
+    /// </summary>
+    public static IEnumerable<bool> Exits(ExternalNetwork external)
+    {
+        ArgumentNullException.ThrowIfNull(external);
+        return external.Ipv4Router.Length > 0 ? [false, true] : [false];
+    }
+
+    /// <summary>The ports of <paramref name="tenant"/> that have a floating IP, in name order.</summary>
+    public IEnumerable<Port> FloatingPortsOf(string tenant) =>
+        NetworksOf(tenant).SelectMany(n => PortsOf(n.Name)).Where(p => p.FloatingIpv4.Length > 0).OrderBy(p => p.Name, StringComparer.Ordinal);
+
     /// <summary>The floating IPs held among the tenants attached to <paramref name="external"/>, in port name order.</summary>
     public IEnumerable<string> FloatingIpsOf(string external) =>
         _ports.Values.Where(p => p.FloatingIpv4.Length > 0 && ExternalOf(p) == external).OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.FloatingIpv4);
@@ -201,13 +250,13 @@ public sealed class CompileContext
     /// <summary>Whether the tenant has a stateful ACL rule, so its traffic goes through the tracker.</summary>
     public bool IsStateful(string tenant) => RulesOf(tenant).Any(r => r.Stateful);
 
-    /// <summary>The tenants with a port on <paramref name="edge"/>, in no particular order.</summary>
+    /// <summary>The tenants with a port on <paramref name="edge"/>, or whose gateway edge it is, in no particular order.</summary>
     public IEnumerable<string> TenantsOn(string edge) => _tenantsOnEdges.SecondsOf(edge).Keys;
 
-    /// <summary>The edges with a port of <paramref name="tenant"/>, in no particular order.</summary>
+    /// <summary>The edges with a port of <paramref name="tenant"/>, and its gateway edge, in no particular order.</summary>
     public IEnumerable<string> EdgesHosting(string tenant) => _tenantsOnEdges.FirstsOf(tenant).Keys;
 
-    /// <summary>How many ports of <paramref name="tenant"/> are on <paramref name="edge"/>.</summary>
+    /// <summary>How many ports of <paramref name="tenant"/> are on <paramref name="edge"/>, one more on its gateway edge.</summary>
     public int PortsOfTenantOn(string edge, string tenant) => _tenantsOnEdges.Count(edge, tenant);
 
     /// <summary>How many ports of <paramref name="network"/> are on <paramref name="edge"/>.</summary>
@@ -259,8 +308,13 @@ public sealed class CompileContext
 
     private static string InterfaceOf(Link link, string node) => link.A.Node == node ? link.A.Interface : link.B.Interface;
 
+    /// <summary>The service labels of the edge's ports, and, on a gateway edge, the labels of its tenants' ways out.</summary>
     private IEnumerable<string> ServiceKeysOf(string edge) =>
-        LocalPorts(edge).SelectMany(p => ServiceFamilies(p).Select(f => CompiledFabric.ServiceKey(p.Name, f)));
+        LocalPorts(edge).SelectMany(p => ServiceFamilies(p).Select(f => CompiledFabric.ServiceKey(p.Name, f)))
+            .Concat(ExternalsOn(edge).SelectMany(e => TenantsOf(e.Name).SelectMany(t => OutsideKeysOf(e, t.Name))));
+
+    private IEnumerable<string> OutsideKeysOf(ExternalNetwork external, string tenant) =>
+        FloatingPortsOf(tenant).Select(p => p.Name).Prepend(string.Empty).SelectMany(port => Exits(external).Select(routed => CompiledFabric.OutsideKey(tenant, port, routed)));
 
     private IEnumerable<string> PortKeysOf(string edge) =>
         LocalPorts(edge).Select(p => CompiledFabric.VnicKey(p.Name)).Concat(InterfacesOf(edge).Select(CompiledFabric.UplinkKey))
@@ -268,6 +322,45 @@ public sealed class CompileContext
 
     private void Renumber(string scope, IEnumerable<string> names, uint first, uint last) =>
         Numberings = Numberings.SetItem(scope, StableNumbering.Assign(names, Numberings.GetValueOrDefault(scope, StableNumbering.Empty), first, last));
+
+    private void ApplyTenant(Tenant tenant, bool present)
+    {
+        Set(_tenants, tenant.Name, tenant, present);
+        if (tenant.External.Length == 0)
+        {
+            return;
+        }
+
+        Set(_tenantsByExternal, tenant.External, tenant.Name, tenant, present);
+        if (_externals.TryGetValue(tenant.External, out var external))
+        {
+            HostAtGateway(external.Edge, tenant.Name, present);
+        }
+    }
+
+    /// <summary>
+    /// A gateway edge hosts the tenants attached to its external networks as if it had a port of each: it holds their
+    /// forwarding, since it delivers the outside's packets to any of their ports.
+    /// </summary>
+    private void HostAtGateway(ExternalNetwork external, bool present)
+    {
+        foreach (var tenant in TenantsOf(external.Name))
+        {
+            HostAtGateway(external.Edge, tenant.Name, present);
+        }
+    }
+
+    private void HostAtGateway(string edge, string tenant, bool present)
+    {
+        if (present)
+        {
+            _tenantsOnEdges.Add(edge, tenant);
+        }
+        else
+        {
+            _tenantsOnEdges.Remove(edge, tenant);
+        }
+    }
 
     private void ApplyPort(Port port, bool present)
     {

@@ -16,6 +16,9 @@ public sealed record CompiledFabric(
     public const string TenantScope = "tenants";
     public const string NetworkScope = "networks";
 
+    /// <summary>The external networks' conntrack zones, where a gateway looks up the replies the outside sends to its address.</summary>
+    public const string ExternalScope = "externals";
+
     public static string LabelScope(string node) => "labels/" + node;
 
     public static string PortScope(string edge) => "ports/" + edge;
@@ -27,6 +30,13 @@ public sealed record CompiledFabric(
     public static string UplinkKey(string iface) => "uplink/" + iface;
 
     public static string ExternalKey(string external) => "external/" + external;
+
+    /// <summary>
+    /// The label under which a tenant's packet crosses the core to its gateway edge, one per way out: as
+    /// <paramref name="floatingPort"/>'s floating IP (empty: as the gateway's address), to the outside router
+    /// (<paramref name="routed"/>) or straight to a destination on the external subnet.
+    /// </summary>
+    public static string OutsideKey(string tenant, string floatingPort, bool routed) => $"out/{tenant}/{floatingPort}/{(routed ? "routed" : "direct")}";
 
     public static string LspKey(string destinationEdge) => "lsp/" + destinationEdge;
 

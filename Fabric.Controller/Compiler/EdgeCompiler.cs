@@ -13,14 +13,18 @@ namespace Sdn.Fabric.Controller.Compiler;
 /// </summary>
 public static class EdgeCompiler
 {
-    private const uint Matched = 100;
-    private const uint Answered = 200;
+    /// <summary>The priority of most entries; the gateway's (<see cref="GatewayCompiler"/>) rank around it.</summary>
+    internal const uint Matched = 100;
+
+    /// <summary>Neighbour answers, above what merely matches.</summary>
+    internal const uint Answered = 200;
     private const uint Refused = 300;
     private const uint Spoofed = 10;
 
     /// <summary>Below the fixed ARP entry, so the two never overlap at one priority.</summary>
-    private const uint Unanswered = 50;
-    private const ushort ArpRequest = 1;
+    internal const uint Unanswered = 50;
+
+    internal const ushort ArpRequest = 1;
     private const uint Icmpv6 = 58;
     private const uint Udp = 17;
     private const uint NeighbourSolicitation = 135;
@@ -71,7 +75,11 @@ public static class EdgeCompiler
         return context.LocalPorts(edge).Select(p => FragmentKey.LocalPort(p.Name))
             .Prepend(FragmentKey.Fixed)
             .Concat(context.TenantsOn(edge).SelectMany(t => TenantFragments(context, edge, t)))
-            .Concat(context.ExternalsOn(edge).Select(e => FragmentKey.External(e.Name)));
+            .Concat(context.ExternalsOn(edge).SelectMany(e => context.TenantsOf(e.Name)
+                .SelectMany(t => context.NetworksOf(t.Name))
+                .SelectMany(n => context.PortsOf(n.Name))
+                .Select(p => FragmentKey.Inbound(p.Name))
+                .Prepend(FragmentKey.External(e.Name))));
     }
 
     /// <summary>The fragments <paramref name="edge"/> holds because it hosts <paramref name="tenant"/>: each network's, its router's and its ACL rules'.</summary>
@@ -95,6 +103,11 @@ public static class EdgeCompiler
         if (context.IsStateful(tenant))
         {
             yield return FragmentKey.Tracking(tenant);
+        }
+
+        if (context.ExternalOfTenant(tenant) is not null)
+        {
+            yield return FragmentKey.Outside(tenant);
         }
 
         foreach (var rule in context.RulesOf(tenant))
@@ -145,7 +158,13 @@ public static class EdgeCompiler
             case FragmentKind.Forward:
                 return HostedPort(context, edge, key.First, key.Second) is { } target ? ForwardEntries(context, edge, context.Networks[key.First], target).ToArray() : null;
             case FragmentKind.External:
-                return context.Externals.TryGetValue(key.First, out var external) && external.Edge == edge ? [.. ExternalEntries(context, edge, external)] : null;
+                return context.Externals.TryGetValue(key.First, out var external) && external.Edge == edge ? [.. GatewayCompiler.ExternalEntries(context, edge, external)] : null;
+            case FragmentKind.Outside:
+                return context.ExternalOfTenant(key.First) is { } exit && context.Hosts(edge, key.First) ? [.. GatewayCompiler.OutsideEntries(context, edge, key.First, exit)] : null;
+            case FragmentKind.Inbound:
+                return context.Ports.TryGetValue(key.First, out var inside) && context.Externals.TryGetValue(context.ExternalOf(inside), out var gateway) && gateway.Edge == edge
+                    ? [.. GatewayCompiler.InboundEntries(context, gateway, inside)]
+                    : null;
             default:
                 if (!Holds(context, edge, key))
                 {
@@ -215,29 +234,7 @@ public static class EdgeCompiler
         }
     }
 
-    /// <summary>
-    /// The external network's port: what arrives there goes to the neighbour table, which answers the outside's ARP for
-    /// the gateway's address and every floating IP with the gateway's MAC; the rest drops there for now, as nothing
-    /// routes or translates it yet.
-    /// </summary>
-    private static IEnumerable<FlowEntry> ExternalEntries(CompileContext context, string edge, ExternalNetwork external)
-    {
-        var inPort = ProgramMessages.Exact(Field.InPort, context.Number(CompiledFabric.PortScope(edge), CompiledFabric.ExternalKey(external.Name)));
-        var mac = MacAddress.GatewayOf(external);
-        yield return ProgramMessages.Flow(EdgeTables.Classify, Matched, [inPort], ProgramMessages.Goto(EdgeTables.Neighbours));
-        foreach (var address in context.FloatingIpsOf(external.Name).Prepend(external.Ipv4Address))
-        {
-            yield return ProgramMessages.Flow(
-                EdgeTables.Neighbours,
-                Answered,
-                [inPort, ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp), ProgramMessages.Exact(Field.ArpOp, ArpRequest), ProgramMessages.Address(Field.ArpTpa, address)],
-                ProgramMessages.Apply(ProgramMessages.ArpResponder(address, mac)));
-        }
-
-        yield return ProgramMessages.Flow(EdgeTables.Neighbours, Unanswered, [inPort], ProgramMessages.Apply(ProgramMessages.Drop(DropReason.Unspecified)));
-    }
-
-    /// <summary>A local port's classify, port-security, DHCP and egress entries.</summary>
+    /// <summary>A local port's classify, port-security, DHCP and egress entries, and its way out through its floating IP.</summary>
     private static IEnumerable<FlowEntry> LocalPortEntries(CompileContext context, string edge, Port port)
     {
         var number = context.Number(CompiledFabric.PortScope(edge), CompiledFabric.VnicKey(port.Name));
@@ -250,7 +247,7 @@ public static class EdgeCompiler
         }
 
         yield return DhcpEntry(context, port, number);
-        foreach (var entry in EgressEntries(context, edge, port, number))
+        foreach (var entry in EgressEntries(context, edge, port, number).Concat(GatewayCompiler.FloatingExitEntries(context, edge, port)))
         {
             yield return entry;
         }

@@ -26,6 +26,10 @@ public readonly record struct FragmentKey(FragmentKind Kind, string First, strin
 
     public static FragmentKey External(string external) => new(FragmentKind.External, external);
 
+    public static FragmentKey Outside(string tenant) => new(FragmentKind.Outside, tenant);
+
+    public static FragmentKey Inbound(string port) => new(FragmentKind.Inbound, port);
+
     public static bool operator <(FragmentKey left, FragmentKey right) => left.CompareTo(right) < 0;
 
     public static bool operator <=(FragmentKey left, FragmentKey right) => left.CompareTo(right) <= 0;

@@ -20,10 +20,12 @@ namespace Sdn.Fabric.Controller.Compiler;
 /// <list type="bullet">
 /// <item>A port: its edge's port, local entries and numbers; on every edge hosting its tenant, its forwarding,
 /// neighbour and route entries; and all of its tenant's fragments on its edge when it is the tenant's first or last
-/// port there (its network's neighbour answers when the network's).</item>
+/// port there (its network's neighbour answers when the network's); when its tenant has an external network, its way
+/// in on the gateway edge, with the gateway edge's labels and ARP answers when it has a floating IP.</item>
 /// <item>A network: its tenant's route entries on the edges hosting it, when it makes the tenant routed or unrouted
-/// (a network with ports cannot be created or deleted).</item>
-/// <item>An ACL rule: its fragment on the edges hosting its tenant. A tenant: the tenant numbers only.</item>
+/// (a network with ports cannot be created or deleted), and its tenant's way out, which must not take its subnet.</item>
+/// <item>An ACL rule: its fragment on the edges hosting its tenant. A tenant: the tenant numbers, and, when it has an
+/// external network, its fragments and labels on the gateway edge, which hosts it as if it had a port there.</item>
 /// <item>An edge, a core node, a link, a link's admin or reported state, a node's address: paths, uplink groups,
 /// LFIBs and link ends can change anywhere, so every node is compiled again, over paths updated incrementally.</item>
 /// </list></para>
@@ -140,6 +142,12 @@ public sealed class IncrementalCompiler
             }
 
             Touch(touched, item);
+            if (GatewayLabelsOf(item) is { } gateway)
+            {
+                // A tenant's or a floating IP's ways out are labels of the gateway edge.
+                Set(ports, gateway);
+            }
+
             if (!present)
             {
                 _context.Apply(type, item);
@@ -257,6 +265,14 @@ public sealed class IncrementalCompiler
         return names;
     }
 
+    /// <summary>The gateway edge whose labels a change adds or removes: a tenant's with an external network, or a floating IP's; null for any other.</summary>
+    private string? GatewayLabelsOf(IMessage item) => item switch
+    {
+        Tenant tenant => _context.ExternalOfTenant(tenant.Name)?.Edge,
+        Port { FloatingIpv4.Length: > 0 } port => _context.Externals.GetValueOrDefault(_context.ExternalOf(port))?.Edge,
+        _ => null,
+    };
+
     /// <summary>Adds the fragments a change can alter to <paramref name="touched"/>, by edge; the changed object must be in the model.</summary>
     private void Touch(Dictionary<string, HashSet<FragmentKey>> touched, IMessage item)
     {
@@ -272,10 +288,23 @@ public sealed class IncrementalCompiler
 
         switch (item)
         {
-            case Network network when _context.NetworkCount(network.Tenant) == 2:
+            case Tenant attached when _context.ExternalOfTenant(attached.Name) is { } external:
+                Touch(external.Edge, EdgeCompiler.TenantFragments(_context, external.Edge, attached.Name));
+                break;
+            case Network network:
+                var outside = _context.ExternalOfTenant(network.Tenant) is not null;
                 foreach (var edge in _context.EdgesHosting(network.Tenant))
                 {
-                    Touch(edge, _context.NetworksOf(network.Tenant).SelectMany(n => _context.PortsOf(n.Name).Select(p => FragmentKey.Route(network.Tenant, n.Name, p.Name))));
+                    if (_context.NetworkCount(network.Tenant) == 2)
+                    {
+                        Touch(edge, _context.NetworksOf(network.Tenant).SelectMany(n => _context.PortsOf(n.Name).Select(p => FragmentKey.Route(network.Tenant, n.Name, p.Name))));
+                    }
+
+                    if (outside)
+                    {
+                        // Its subnet joins or leaves those the tenant's way out must not take.
+                        Touch(edge, [FragmentKey.Outside(network.Tenant)]);
+                    }
                 }
 
                 break;
@@ -296,9 +325,9 @@ public sealed class IncrementalCompiler
                     Touch(port.Edge, EdgeCompiler.NetworkFragments(_context, port.Edge, port.Network));
                 }
 
-                if (port.FloatingIpv4.Length > 0 && _context.Externals.TryGetValue(_context.ExternalOf(port), out var external))
+                if (_context.Externals.TryGetValue(_context.ExternalOf(port), out var gateway))
                 {
-                    Touch(external.Edge, [FragmentKey.External(external.Name)]);
+                    Touch(gateway.Edge, port.FloatingIpv4.Length > 0 ? [FragmentKey.Inbound(port.Name), FragmentKey.External(gateway.Name)] : [FragmentKey.Inbound(port.Name)]);
                 }
 
                 break;

@@ -52,10 +52,14 @@ public static class ProgramMessages
     /// <summary>Packets whose ct_state has every bit of <paramref name="set"/> and none of <paramref name="clear"/>: Open vSwitch's ct_state=+a-b.</summary>
     public static FieldMatch CtState(byte set, byte clear = 0) => Masked(Field.CtState, set, (ulong)(set | clear));
 
-    /// <summary>A ct action: a lookup in <paramref name="zone"/>, committing a new connection when asked, going on in <paramref name="table"/> when given.</summary>
-    public static FlowAction Ct(uint zone, bool commit = false, uint? table = null)
+    /// <summary>
+    /// A ct action: a lookup in <paramref name="zone"/>, committing a new connection when asked (translated as
+    /// <paramref name="translation"/> says), rewriting the packet as its connection's translation says with
+    /// <paramref name="nat"/>, going on in <paramref name="table"/> when given.
+    /// </summary>
+    public static FlowAction Ct(uint zone, bool commit = false, uint? table = null, bool nat = false, CtNat? translation = null)
     {
-        var ct = new CtAction { Zone = zone, Commit = commit };
+        var ct = new CtAction { Zone = zone, Commit = commit, Nat = nat || translation is not null, Translation = translation };
         if (table is { } t)
         {
             ct.Table = t;
@@ -63,6 +67,34 @@ public static class ProgramMessages
 
         return new FlowAction { Ct = ct };
     }
+
+    /// <summary>nat(src=<paramref name="address"/>): any free port, the connection's own while no other holds it; the reply way in <paramref name="replyZone"/> when given.</summary>
+    public static CtNat SourceNat(string address, uint? replyZone = null)
+    {
+        var nat = new CtNat { Side = CtNatSide.Source, Address = ByteString.CopyFrom(IPAddress.Parse(address).GetAddressBytes()) };
+        if (replyZone is { } zone)
+        {
+            nat.ReplyZone = zone;
+        }
+
+        return nat;
+    }
+
+    public static CtNat DestinationNat(string address) =>
+        new() { Side = CtNatSide.Destination, Address = ByteString.CopyFrom(IPAddress.Parse(address).GetAddressBytes()) };
+
+    public static FlowAction LearnNeighbour() => new() { LearnNeighbour = new EmptyAction() };
+
+    /// <summary>The MAC learned for <paramref name="nextHop"/> beyond <paramref name="port"/> (null: the packet's destination), or an ARP request from <paramref name="sender"/>.</summary>
+    public static FlowAction ResolveNeighbour(uint port, string? nextHop, string sender) => new()
+    {
+        ResolveNeighbour = new ResolveNeighbourAction
+        {
+            Port = port,
+            NextHop = nextHop is null ? ByteString.Empty : ByteString.CopyFrom(IPAddress.Parse(nextHop).GetAddressBytes()),
+            SenderIp = ByteString.CopyFrom(IPAddress.Parse(sender).GetAddressBytes()),
+        },
+    };
 
     public static FlowAction Output(uint port) => new() { Output = port };
 

@@ -12,6 +12,9 @@ public sealed class ExternalNetworks : ResourceKind<ExternalNetwork>
     /// <summary>A Linux interface name holds at most 15 characters (IFNAMSIZ less its terminator).</summary>
     public const int MaxInterfaceLength = 15;
 
+    /// <summary>Each external network has a conntrack zone of its own, at the top of the 16-bit zone space, above the tenants'.</summary>
+    public const int MaxExternalNetworks = 256;
+
     public override string Kind => "external network";
 
     public override ObjectTable<ExternalNetwork> Table(ModelState state) => state.Externals;
@@ -21,6 +24,11 @@ public sealed class ExternalNetworks : ResourceKind<ExternalNetwork>
     public override void Admit(ExternalNetwork item, ModelState state)
     {
         ResourceName.Require("edge", "edge", item.Edge, state.Edges.Contains);
+        if (!state.Externals.Contains(item.Name) && state.Externals.Count >= MaxExternalNetworks)
+        {
+            throw ModelException.Precondition($"the fabric has {MaxExternalNetworks} external networks, the most it holds (each has a conntrack zone of its own); delete one first");
+        }
+
         CheckInterface(item.Interface);
         if (state.ExternalsOfEdge.Of(item.Edge).Values.FirstOrDefault(e => e.Interface == item.Interface) is { } other)
         {

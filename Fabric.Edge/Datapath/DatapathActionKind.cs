@@ -106,7 +106,8 @@ public enum DatapathActionKind : byte
     /// bits of <see cref="DatapathAction.Value"/>, or the packet's destination when those are 0. Its MAC, when the
     /// <see cref="NeighbourCache"/> holds it, becomes the destination MAC; when not, the frame becomes an ARP request for
     /// it from the frame's source MAC and the IPv4 address in the high 32 bits of <see cref="DatapathAction.Value"/>, and
-    /// goes where the packet would have (the packet is dropped, counted as <c>neighbour_unresolved</c>).
+    /// goes where the packet would have (the packet is dropped, counted as <c>neighbour_unresolved</c>); at most once a
+    /// second per next hop, the packets in between dropped and counted alike.
     /// </summary>
     ResolveNeighbour,
 }

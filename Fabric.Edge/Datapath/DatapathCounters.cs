@@ -49,7 +49,7 @@ public sealed class DatapathCounters
     /// <summary>Packets dropped for recirculating more than <see cref="EdgeDatapath.MaxRecirculations"/> times.</summary>
     public long RecirculationLimit { get; internal set; }
 
-    /// <summary>Packets whose next hop's MAC was not known: each was sent as an ARP request for it instead.</summary>
+    /// <summary>Packets whose next hop's MAC was not known: each was lost, the first per next hop and second sent as an ARP request for it instead.</summary>
     public long NeighbourUnresolved { get; internal set; }
 
     /// <summary>Every count above by the name a counter report gives its reason.</summary>

@@ -36,6 +36,9 @@ public sealed class EdgeDatapath
 
     private readonly IUpcallHandler _slowPath;
     private readonly TimeProvider _time;
+
+    /// <summary><see cref="NeighbourCache.ReachableFor"/> in timestamp ticks.</summary>
+    private readonly long _neighbourReachable;
     private readonly IEdgePort?[] _ports = new IEdgePort?[MaxPorts];
     private readonly EdgePortCounters?[] _portCounters = new EdgePortCounters?[MaxPorts];
     private readonly CaptureTap?[] _captureTaps = new CaptureTap?[MaxPorts];
@@ -57,6 +60,7 @@ public sealed class EdgeDatapath
     {
         _slowPath = slowPath;
         _time = time;
+        _neighbourReachable = (long)(NeighbourCache.ReachableFor.TotalSeconds * time.TimestampFrequency);
         Conntrack = new ConnectionTracker(conntrackCapacity, time);
         Punts = new PuntMailbox(time, packetsPerSecond: 1000, burst: 100);
         AllocateSavedFrames(PacketBurst.MaxFrameLength);
@@ -392,12 +396,16 @@ public sealed class EdgeDatapath
                 case DatapathActionKind.LearnNeighbour:
                     if (FrameActions.TryReadArpSender(burst.Frame(index), offsets, out var senderIp, out var senderMac))
                     {
-                        Neighbours.Learn(inPort, senderIp, senderMac);
+                        Neighbours.Learn(inPort, senderIp, senderMac, now);
                     }
 
                     break;
                 case DatapathActionKind.ResolveNeighbour:
-                    ResolveNeighbour(action, burst, index, ref offsets);
+                    if (!ResolveNeighbour(action, burst, index, ref offsets, now))
+                    {
+                        return;
+                    }
+
                     break;
                 default:
                     break;
@@ -459,26 +467,29 @@ public sealed class EdgeDatapath
         Execute(flow, burst, index, ref offsets, inPort, now, recirculations + 1);
     }
 
-    /// <summary>Writes the next hop's MAC, or turns the frame into an ARP request for it (see <see cref="DatapathActionKind.ResolveNeighbour"/>).</summary>
-    private void ResolveNeighbour(in DatapathAction action, PacketBurst burst, int index, ref HeaderOffsets offsets)
+    /// <summary>
+    /// Writes the next hop's MAC, or turns the frame into an ARP request for it (see
+    /// <see cref="DatapathActionKind.ResolveNeighbour"/>); false when the packet is to be dropped instead, the edge
+    /// having asked for that next hop less than a second ago (as Linux retransmits an ARP request once a second).
+    /// </summary>
+    private bool ResolveNeighbour(in DatapathAction action, PacketBurst burst, int index, ref HeaderOffsets offsets, long now)
     {
         var frame = burst.Frame(index);
         var nextHop = (uint)action.Value;
         if (nextHop == 0 && !FrameActions.TryReadIpv4Destination(frame, offsets, out nextHop))
         {
-            return;
+            return true;
         }
 
-        if (Neighbours.TryResolve(action.Port, nextHop, out var mac))
+        if (Neighbours.TryResolve(action.Port, nextHop, now, _neighbourReachable, out var mac))
         {
             EthernetHeader.WriteMac(frame, mac);
-            return;
+            return true;
         }
 
-        if (FrameActions.TryWriteArpRequest(burst, index, ref offsets, (uint)(action.Value >> 32), nextHop))
-        {
-            Counters.NeighbourUnresolved++;
-        }
+        Counters.NeighbourUnresolved++;
+        return Neighbours.TryAsk(action.Port, nextHop, now, _time.TimestampFrequency)
+            && FrameActions.TryWriteArpRequest(burst, index, ref offsets, (uint)(action.Value >> 32), nextHop);
     }
 
     private static void CountBranch(CompiledFlow flow, int branch, int length, long now)

@@ -1,4 +1,5 @@
 using Sdn.Fabric.Controller.Compiler;
+using Sdn.Fabric.Controller.Tests.Topology;
 
 namespace Sdn.Fabric.Controller.Tests.Compiler;
 
@@ -6,11 +7,7 @@ namespace Sdn.Fabric.Controller.Tests.Compiler;
 public class ExampleTopologyTests
 {
     [Theory]
-    [InlineData("quickstart.yaml")]
-    [InlineData("multi-tenant.yaml")]
-    [InlineData("diamond-failover.yaml")]
-    [InlineData("scale-100.yaml")]
-    [InlineData("stateful.yaml")]
+    [MemberData(nameof(TopologyFileTests.ExampleTopologies), MemberType = typeof(TopologyFileTests))]
     public void An_example_topology_compiles_for_every_node(string file)
     {
         var state = Topologies.Load(file).Snapshot();

@@ -8,8 +8,11 @@ using Sdn.Fabric.Controller.Topology;
 namespace Sdn.Fabric.Controller.Tests.Compiler;
 
 /// <summary>
-/// An external network compiled and installed into real edges: the gateway edge gets a port on the external interface,
-/// and answers the outside's ARP there for the gateway's address and every floating IP, and for nothing else.
+/// An external network compiled and installed into real edges and a real core node: the gateway edge (e2) gets a port
+/// on the external interface, answers the outside's ARP there for the gateway's address and every floating IP, and
+/// for nothing else; a tenant's ports on either edge reach the outside from the gateway's address through the outside
+/// router (or straight, on the external subnet) and get their answers back, under a stateful rule too; the outside
+/// reaches h1 (e1) and h5 (e2) at their floating IPs, and they go out from them.
 /// </summary>
 public sealed class ExternalGatewayTests : IDisposable
 {
@@ -21,14 +24,24 @@ public sealed class ExternalGatewayTests : IDisposable
           - endpoints: [e1, c1]
           - endpoints: [c1, e2]
         externals:
-          - { name: internet, edge: e2, interface: sdnx0, subnet: 198.51.100.0/24, gateway-ip: 198.51.100.2 }
+          - { name: internet, edge: e2, interface: sdnx0, subnet: 198.51.100.0/24, gateway-ip: 198.51.100.2, router: 198.51.100.1 }
         tenants:
           - name: red
             external: internet
             networks: [{ name: web, subnet: 10.1.0.0/24 }]
         hosts:
           - { name: h1, edge: e1, network: red/web, ip: 10.1.0.100, floating-ip: 198.51.100.10 }
+          - { name: h2, edge: e2, network: red/web, ip: 10.1.0.101 }
+          - { name: h3, edge: e1, network: red/web, ip: 10.1.0.102 }
+          - { name: h5, edge: e2, network: red/web, ip: 10.1.0.103, floating-ip: 198.51.100.13 }
         """;
+
+    private const string Server = "203.0.113.5";
+    private const string GatewayIp = "198.51.100.2";
+    private const string FloatingIp = "198.51.100.10";
+    private const string Neighbour = "198.51.100.7";
+    private const ushort Dns = 53;
+    private const ushort ClientPort = 40000;
 
     private const ulong OutsideMac = 0x02_00_00_00_00_99;
     private const uint OutsideIp = 0xC6_33_64_01; // 198.51.100.1
@@ -44,6 +57,10 @@ public sealed class ExternalGatewayTests : IDisposable
     }
 
     public void Dispose() => _rig.Dispose();
+
+    private ulong GatewayMac => Traffic.Mac(MacAddress.GatewayOf(_model.Get(ResourceKinds.ExternalNetworks, "internet")));
+
+    private static ulong RedRouter => Traffic.Mac(MacAddress.RouterOf("red"));
 
     [Fact]
     public void The_gateway_edge_alone_has_a_port_on_the_external_interface()
@@ -78,17 +95,135 @@ public sealed class ExternalGatewayTests : IDisposable
         Assert.All(delivered.Values, frames => Assert.Empty(frames));
     }
 
+    [Theory]
+    [InlineData("h3")] // across the core from e1
+    [InlineData("h2")] // on the gateway edge itself
+    public void A_port_reaches_the_outside_through_its_router_from_the_gateways_address_and_gets_the_answer(string host)
+    {
+        var port = Port(host);
+
+        var unresolved = _rig.Send(host, Udp(port, RedRouter, port.Ipv4, Server, ClientPort, Dns));
+        Assert.Equal(ArpRequestFromGateway("198.51.100.1"), Assert.Single(unresolved["sdnx0"]));
+        _rig.Send("sdnx0", ArpReply(OutsideMac, "198.51.100.1"));
+        var sent = _rig.Send(host, Udp(port, RedRouter, port.Ipv4, Server, ClientPort, Dns));
+        var answered = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, GatewayIp, Dns, ClientPort));
+
+        Assert.Equal(Udp(OutsideMac, GatewayMac, GatewayIp, Server, ClientPort, Dns, ttl: 63), Assert.Single(sent["sdnx0"]));
+        Assert.Equal(Udp(Traffic.Mac(port), RedRouter, Server, port.Ipv4, Dns, ClientPort, ttl: 63), Assert.Single(answered[host]));
+        Assert.All(answered.Where(d => d.Key != host), d => Assert.Empty(d.Value));
+    }
+
+    [Theory]
+    [InlineData("h3")]
+    [InlineData("h2")]
+    public void Under_a_stateful_rule_a_port_opens_to_the_outside_and_gets_its_answer_while_a_stranger_is_refused(string host)
+    {
+        _model.Create(ResourceKinds.AclRules, new AclRule { Name = "out", Tenant = "red", Priority = 200, Action = AclAction.Allow, Stateful = true, Protocol = 17, DstPorts = new PortRange { First = Dns, Last = Dns } });
+        _model.Create(ResourceKinds.AclRules, new AclRule { Name = "rest", Tenant = "red", Priority = 100, Action = AclAction.Deny });
+        _rig.Install(FabricCompiler.Compile(_model.Snapshot()));
+        var port = Port(host);
+        _rig.Send("sdnx0", ArpReply(OutsideMac, "198.51.100.1"));
+
+        var sent = _rig.Send(host, Udp(port, RedRouter, port.Ipv4, Server, ClientPort, Dns));
+        var answered = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, GatewayIp, Dns, ClientPort));
+        var refused = _rig.Send(host, Udp(port, RedRouter, port.Ipv4, Server, ClientPort, 123));
+
+        Assert.Equal(Udp(OutsideMac, GatewayMac, GatewayIp, Server, ClientPort, Dns, ttl: 63), Assert.Single(sent["sdnx0"]));
+        Assert.Equal(Udp(Traffic.Mac(port), RedRouter, Server, port.Ipv4, Dns, ClientPort, ttl: 63), Assert.Single(answered[host]));
+        Assert.All(refused.Values, frames => Assert.Empty(frames));
+    }
+
     [Fact]
-    public void A_floating_ip_given_later_is_answered_once_the_incremental_compile_is_installed()
+    public void A_destination_on_the_external_subnet_is_reached_straight_not_through_the_router()
+    {
+        var h3 = Port("h3");
+        var neighbourMac = 0x02_00_00_00_00_77ul;
+
+        var unresolved = _rig.Send("h3", Udp(h3, RedRouter, h3.Ipv4, Neighbour, ClientPort, Dns));
+        _rig.Send("sdnx0", ArpReply(neighbourMac, Neighbour));
+        var sent = _rig.Send("h3", Udp(h3, RedRouter, h3.Ipv4, Neighbour, ClientPort, Dns));
+
+        Assert.Equal(ArpRequestFromGateway(Neighbour), Assert.Single(unresolved["sdnx0"]));
+        Assert.Equal(Udp(neighbourMac, GatewayMac, GatewayIp, Neighbour, ClientPort, Dns, ttl: 63), Assert.Single(sent["sdnx0"]));
+    }
+
+    [Theory]
+    [InlineData("h1", FloatingIp)] // across the core from the gateway edge
+    [InlineData("h5", "198.51.100.13")] // on the gateway edge itself
+    public void The_outside_reaches_a_port_at_its_floating_ip_and_the_port_answers_and_opens_from_it(string host, string floating)
+    {
+        var port = Port(host);
+        _rig.Send("sdnx0", ArpReply(OutsideMac, "198.51.100.1"));
+
+        var inbound = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, floating, 41000, 22));
+        var answer = _rig.Send(host, Udp(port, RedRouter, port.Ipv4, Server, 22, 41000));
+        var opened = _rig.Send(host, Udp(port, RedRouter, port.Ipv4, Server, 5000, 123));
+
+        Assert.Equal(Udp(Traffic.Mac(port), RedRouter, Server, port.Ipv4, 41000, 22, ttl: 63), Assert.Single(inbound[host]));
+        Assert.Equal(Udp(OutsideMac, GatewayMac, floating, Server, 22, 41000, ttl: 63), Assert.Single(answer["sdnx0"]));
+        Assert.Equal(Udp(OutsideMac, GatewayMac, floating, Server, 5000, 123, ttl: 63), Assert.Single(opened["sdnx0"]));
+    }
+
+    [Fact]
+    public void A_reply_to_the_gateways_address_that_no_connection_expects_reaches_no_port()
+    {
+        var delivered = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, GatewayIp, Dns, ClientPort));
+
+        Assert.All(delivered.Values, frames => Assert.Empty(frames));
+    }
+
+    [Fact]
+    public void A_packet_to_an_unused_address_of_the_tenants_own_subnet_does_not_go_outside()
+    {
+        var h3 = Port("h3");
+
+        var delivered = _rig.Send("h3", Udp(h3, RedRouter, h3.Ipv4, "10.1.0.200", ClientPort, Dns));
+
+        Assert.All(delivered.Values, frames => Assert.Empty(frames));
+    }
+
+    [Fact]
+    public void A_port_added_later_with_a_floating_ip_is_answered_and_reached_there_once_the_incremental_compile_is_installed()
     {
         var compiler = new IncrementalCompiler(_model.Snapshot(), FabricCompiler.Compile(_model.Snapshot()));
-        var port = _model.Create(ResourceKinds.Ports, new Port { Name = "h2", Network = "red.web", Edge = "e1", Kind = PortKind.Tap, FloatingIpv4 = "198.51.100.11" });
-
+        var port = _model.Create(ResourceKinds.Ports, new Port { Name = "h4", Network = "red.web", Edge = "e1", Kind = PortKind.Tap, FloatingIpv4 = "198.51.100.12" });
         compiler.Apply(EventType.Created, port);
         _rig.Install(compiler.Compiled);
+        _rig.Send("sdnx0", ArpReply(OutsideMac, "198.51.100.1"));
 
-        Assert.Single(_rig.Send("sdnx0", ArpRequest(0xC6_33_64_0B))["sdnx0"]);
+        var arp = _rig.Send("sdnx0", ArpRequest(0xC6_33_64_0C));
+        var inbound = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, "198.51.100.12", 41000, 22));
+        var answer = _rig.Send("h4", Udp(port, RedRouter, port.Ipv4, Server, 22, 41000));
+
+        Assert.Single(arp["sdnx0"]);
+        Assert.Equal(Udp(Traffic.Mac(port), RedRouter, Server, port.Ipv4, 41000, 22, ttl: 63), Assert.Single(inbound["h4"]));
+        Assert.Equal(Udp(OutsideMac, GatewayMac, "198.51.100.12", Server, 22, 41000, ttl: 63), Assert.Single(answer["sdnx0"]));
     }
+
+    private Port Port(string name) => _model.Get(ResourceKinds.Ports, name);
+
+    private static byte[] Udp(Port from, ulong ethDst, string source, string destination, ushort sourcePort, ushort destinationPort) =>
+        Udp(ethDst, Traffic.Mac(from), source, destination, sourcePort, destinationPort);
+
+    private static byte[] Udp(ulong ethDst, ulong ethSrc, string source, string destination, ushort sourcePort, ushort destinationPort, byte ttl = 64) => Traffic.Build((ref FrameBuilder b) =>
+    {
+        b.Ethernet(ethDst, ethSrc, EtherTypes.Ipv4);
+        b.Ipv4(Traffic.Ip(source), Traffic.Ip(destination), IpProtocols.Udp, ttl);
+        b.Udp(sourcePort, destinationPort);
+        b.Payload("outside"u8);
+    });
+
+    private byte[] ArpRequestFromGateway(string target) => Traffic.Build((ref FrameBuilder b) =>
+    {
+        b.Ethernet(EthernetHeader.Broadcast, GatewayMac, EtherTypes.Arp);
+        b.Arp(ArpPacket.Request, GatewayMac, Traffic.Ip(GatewayIp), 0, Traffic.Ip(target));
+    });
+
+    private byte[] ArpReply(ulong mac, string address) => Traffic.Build((ref FrameBuilder b) =>
+    {
+        b.Ethernet(GatewayMac, mac, EtherTypes.Arp);
+        b.Arp(ArpPacket.Reply, mac, Traffic.Ip(address), GatewayMac, Traffic.Ip(GatewayIp));
+    });
 
     private static byte[] ArpRequest(uint target)
     {

@@ -35,6 +35,7 @@ public class IncrementalCompilerTests
         var pending = new List<(EventType, IMessage)>();
         var applied = 0;
         var attachedTenants = 0;
+        var floatingPorts = 0;
         for (var step = 0; step < Steps; step++)
         {
             var what = random.Next();
@@ -52,6 +53,7 @@ public class IncrementalCompilerTests
                 var state = model.Snapshot();
                 AssertSameAsFullCompile(FabricCompiler.Compile(state, before), compiler.Compiled, $"seed {seed}, step {step} ({pending.Count} changes): {what}");
                 attachedTenants += state.Tenants.Count(t => t.External.Length > 0);
+                floatingPorts += state.Ports.Count(p => p.FloatingIpv4.Length > 0);
                 pending.Clear();
             }
         }
@@ -59,6 +61,7 @@ public class IncrementalCompilerTests
         Assert.True(applied > Steps / 8, $"seed {seed}: only {applied} of {Steps} random changes were accepted");
         // A seed from the clock may by chance never attach one; the fixed seeds show the changes reach them.
         Assert.True(attachedTenants > 0 || !FixedSeeds.Contains(seed), $"seed {seed}: no tenant was ever attached to an external network");
+        Assert.True(floatingPorts > 0 || !FixedSeeds.Contains(seed), $"seed {seed}: no port ever held a floating IP");
     }
 
     [Fact]

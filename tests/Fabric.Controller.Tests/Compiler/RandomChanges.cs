@@ -84,7 +84,7 @@ public sealed class RandomChanges(FabricModel model, int seed)
                 break;
         }
 
-        if (_random.Next(3) == 0)
+        if (Coin())
         {
             port.FloatingIpv4 = $"198.51.100.{_random.Next(10, 14)}";
         }
@@ -133,11 +133,15 @@ public sealed class RandomChanges(FabricModel model, int seed)
         return Try($"create external network {name} on {edge}", () => CreateExternal(model, name, edge));
     }
 
-    /// <summary>Creates external network <paramref name="name"/> on <paramref name="edge"/>, in the subnet every one of them shares.</summary>
+    /// <summary>
+    /// Creates external network <paramref name="name"/> on <paramref name="edge"/>, in the subnet every one of them
+    /// shares; x1 has an outside router, so its tenants have two ways out.
+    /// </summary>
     public static void CreateExternal(FabricModel model, string name, string edge)
     {
         ArgumentNullException.ThrowIfNull(model);
-        model.Create(ResourceKinds.ExternalNetworks, new ExternalNetwork { Name = name, Edge = edge, Interface = name, Ipv4Subnet = "198.51.100.0/24", Ipv4Address = "198.51.100.2" });
+        var router = name == "x1" ? "198.51.100.1" : string.Empty;
+        model.Create(ResourceKinds.ExternalNetworks, new ExternalNetwork { Name = name, Edge = edge, Interface = name, Ipv4Subnet = "198.51.100.0/24", Ipv4Address = "198.51.100.2", Ipv4Router = router });
     }
 
     private string Link()

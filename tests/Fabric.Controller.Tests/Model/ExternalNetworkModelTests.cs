@@ -47,6 +47,21 @@ public class ExternalNetworkModelTests
     }
 
     [Fact]
+    public void An_external_network_beyond_the_conntrack_zones_kept_for_them_is_refused()
+    {
+        using var fixture = WithExternal();
+        for (var i = 1; i < ExternalNetworks.MaxExternalNetworks; i++)
+        {
+            fixture.Model.Create(ResourceKinds.ExternalNetworks, External($"x{i}", iface: $"ext{i}"));
+        }
+
+        var refused = Assert.Throws<ModelException>(() => fixture.Model.Create(ResourceKinds.ExternalNetworks, External("one-more", iface: "ext-more")));
+
+        Assert.Equal(ModelError.FailedPrecondition, refused.Error);
+        Assert.Contains($"the fabric has {ExternalNetworks.MaxExternalNetworks} external networks", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_external_network_is_stored_normalised_and_survives_a_restart()
     {
         using var fixture = WithExternal();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
@@ -7,7 +8,8 @@ namespace Sdn.Fabric.Edge.Tests.Datapath;
 
 /// <summary>
 /// Resolving the outside's MACs at an edge port: ARP from beyond port 2 is learned (learn_neighbour), and a packet
-/// routed out of port 2 gets its next hop's learned MAC, or, while none is learned, goes as an ARP request for it.
+/// routed out of port 2 gets its next hop's learned MAC (for five minutes after the last ARP heard from it), or, while
+/// none is learned, goes as an ARP request for it, at most once a second per next hop.
 /// </summary>
 public class NeighbourResolutionTests
 {
@@ -35,6 +37,51 @@ public class NeighbourResolutionTests
     }
 
     [Fact]
+    public void A_silent_next_hop_is_asked_for_once_a_second_and_the_packets_between_are_dropped()
+    {
+        var time = new FakeTimeProvider();
+        var rig = Outside(nextHop: Router, time);
+        var request = Frames.Arp(ArpOperations.Request, GatewayMac, Gateway, 0, Router, EthernetHeader.Broadcast);
+
+        for (var i = 0; i < 5; i++)
+        {
+            rig.Send(1, Frames.Udp(Inside, Server, 40000, 53));
+        }
+
+        var first = rig.Port(2).TakeTransmitted();
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        rig.Send(1, Frames.Udp(Inside, Server, 40000, 53));
+        var early = rig.Port(2).TakeTransmitted();
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        rig.Send(1, Frames.Udp(Inside, Server, 40000, 53));
+
+        Assert.Equal(request, Assert.Single(first));
+        Assert.Empty(early);
+        Assert.Equal(request, rig.SingleOut(2));
+        Assert.Equal(7, rig.Switch.Datapath.Counters.NeighbourUnresolved);
+    }
+
+    [Fact]
+    public void A_next_hop_silent_for_five_minutes_is_asked_for_again_and_one_that_arps_stays_resolved()
+    {
+        var time = new FakeTimeProvider();
+        var rig = Outside(nextHop: Router, time);
+        var routerArp = Frames.Arp(ArpOperations.Reply, RouterMac, Router, GatewayMac, Gateway, GatewayMac);
+        rig.Send(2, routerArp);
+
+        time.Advance(NeighbourCache.ReachableFor - TimeSpan.FromSeconds(1));
+        rig.Send(2, routerArp);
+        time.Advance(NeighbourCache.ReachableFor - TimeSpan.FromSeconds(1));
+        rig.Send(1, Frames.Udp(Inside, Server, 40000, 53));
+        var refreshed = rig.SingleOut(2);
+        time.Advance(TimeSpan.FromSeconds(1));
+        rig.Send(1, Frames.Udp(Inside, Server, 40000, 53));
+
+        Assert.Equal(Frames.Udp(Inside, Server, 40000, 53, ethSrc: GatewayMac, ethDst: RouterMac), refreshed);
+        Assert.Equal(Frames.Arp(ArpOperations.Request, GatewayMac, Gateway, 0, Router, EthernetHeader.Broadcast), rig.SingleOut(2));
+    }
+
+    [Fact]
     public void Without_a_next_hop_each_destination_is_resolved_on_its_own_and_an_arp_request_from_outside_teaches_too()
     {
         var rig = Outside(nextHop: 0);
@@ -52,13 +99,13 @@ public class NeighbourResolutionTests
     public void Neighbours_are_per_port_and_a_probe_from_nowhere_teaches_nothing()
     {
         var cache = new NeighbourCache(4);
-        cache.Learn(2, Router, RouterMac);
-        cache.Learn(2, 0, ServerMac);
+        cache.Learn(2, Router, RouterMac, now: 0);
+        cache.Learn(2, 0, ServerMac, now: 0);
 
-        Assert.True(cache.TryResolve(2, Router, out var mac));
+        Assert.True(cache.TryResolve(2, Router, now: 0, maxAge: 1, out var mac));
         Assert.Equal(RouterMac, mac);
-        Assert.False(cache.TryResolve(3, Router, out _));
-        Assert.False(cache.TryResolve(2, 0, out _));
+        Assert.False(cache.TryResolve(3, Router, now: 0, maxAge: 1, out _));
+        Assert.False(cache.TryResolve(2, 0, now: 0, maxAge: 1, out _));
         Assert.Equal(1, cache.Learned);
     }
 
@@ -84,9 +131,9 @@ public class NeighbourResolutionTests
         Assert.Equal(0, edge.Datapath.Counters.NeighbourUnresolved);
     }
 
-    private static SwitchRig Outside(uint nextHop)
+    private static SwitchRig Outside(uint nextHop, TimeProvider? time = null)
     {
-        var rig = new SwitchRig();
+        var rig = new SwitchRig(time);
         Program(rig.Pipeline, nextHop);
         return rig;
     }

@@ -11,7 +11,8 @@ namespace Sdn.Benchmarks.Edge;
 /// What SNAT adds to a tracked connection's forwarding: established UDP connections from an inside port to an outside
 /// port, each cached flow looking its packet up in the tracker, on one switch translated (ct(nat), every packet's
 /// source address and port rewritten with incremental checksums) and on another not, turn about; and the replies
-/// coming back, translated and not.
+/// coming back, translated and not. Then what a gateway's resolve_neighbour adds to the translated way out: the
+/// learned MAC of the outside router looked up per packet, against the same translation with a fixed MAC.
 /// </summary>
 internal sealed class EdgeNatSuite : IBenchmarkSuite
 {
@@ -23,6 +24,8 @@ internal sealed class EdgeNatSuite : IBenchmarkSuite
     private const ushort FirstSourcePort = 20000;
     private const ulong InsideMac = 0x02_00_00_00_00_01;
     private const ulong OutsideMac = 0x02_00_00_00_00_02;
+    private const uint Router = 0xC6_33_64_01; // 198.51.100.1
+    private const ulong RouterMac = 0x02_00_00_00_00_03;
 
     public string Name => "edge-nat";
 
@@ -35,13 +38,17 @@ internal sealed class EdgeNatSuite : IBenchmarkSuite
         var pairWindow = TimeSpan.FromMilliseconds(50);
         var warmUp = options.Quick ? TimeSpan.FromMilliseconds(150) : TimeSpan.FromSeconds(1);
 
-        var translated = new NatGateway(new NatTranslation(NatSide.Source, GatewayAddress, 1024, ushort.MaxValue));
+        var snat = new NatTranslation(NatSide.Source, GatewayAddress, 1024, ushort.MaxValue);
+        var translated = new NatGateway(snat);
         var plain = new NatGateway(null);
+        var resolving = new NatGateway(snat, resolve: true);
         var burst = new PacketBurst();
         var (nat, tracked) = Measurement.TurnAbout(pairs, warmUp, pairWindow, w => Sample.Measure(w, next => translated.SendOut(burst, next)), w => Sample.Measure(w, next => plain.SendOut(burst, next)));
         var (natBack, trackedBack) = Measurement.TurnAbout(pairs, warmUp, pairWindow, w => Sample.Measure(w, next => translated.SendBack(burst, next)), w => Sample.Measure(w, next => plain.SendBack(burst, next)));
+        var (resolved, fixedMac) = Measurement.TurnAbout(pairs, warmUp, pairWindow, w => Sample.Measure(w, next => resolving.SendOut(burst, next)), w => Sample.Measure(w, next => translated.SendOut(burst, next)));
         translated.Check();
         plain.Check();
+        resolving.Check();
 
         return
         [
@@ -50,10 +57,16 @@ internal sealed class EdgeNatSuite : IBenchmarkSuite
             new("nat_hit_ratio", nat.MedianMpps / tracked.MedianMpps),
             new("nat_reply_hit_ratio", natBack.MedianMpps / trackedBack.MedianMpps),
             new("nat_alloc_bytes_per_packet", (nat.AllocatedBytesPerPacket + natBack.AllocatedBytesPerPacket) / 2),
+            new("nat_resolved_mpps", resolved.MedianMpps),
+            new("nat_resolve_ratio", resolved.MedianMpps / fixedMac.MedianMpps),
+            new("nat_resolved_alloc_bytes_per_packet", resolved.AllocatedBytesPerPacket),
         ];
     }
 
-    /// <summary>A switch with an inside port 1 and an outside port 2, and <see cref="Flows"/> connections established through it.</summary>
+    /// <summary>
+    /// A switch with an inside port 1 and an outside port 2, and <see cref="Flows"/> connections established through
+    /// it; with <c>resolve</c>, what goes out is addressed to the outside router's MAC as port 2's ARP taught it.
+    /// </summary>
     private sealed class NatGateway
     {
         private readonly EdgeSwitch _switch = new(2);
@@ -61,18 +74,22 @@ internal sealed class EdgeNatSuite : IBenchmarkSuite
         private readonly FrameMix _back;
         private long _sent;
 
-        public NatGateway(NatTranslation? snat)
+        public NatGateway(NatTranslation? snat, bool resolve = false)
         {
             _switch.AddPort(new InternalPort(1, "inside"));
             _switch.AddPort(new InternalPort(2, "outside"));
             var pipeline = _switch.Pipeline;
             pipeline.Apply(FlowEdit.Add(0, 100, FlowMatch.Any.EthType(EtherTypes.Ipv4), FlowInstructions.Goto(1, PipelineAction.Ct(Zone, nat: snat is not null))));
-            Add(pipeline, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.New), PipelineAction.Ct(Zone, commit: true, translation: snat), PipelineAction.Output(2));
-            Add(pipeline, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(2));
+            PipelineAction[] toOutside = resolve ? [PipelineAction.ResolveNeighbour(2, Router, GatewayAddress), PipelineAction.Output(2)] : [PipelineAction.Output(2)];
+            Add(pipeline, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.New), [PipelineAction.Ct(Zone, commit: true, translation: snat), .. toOutside]);
+            Add(pipeline, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.Established), toOutside);
+            pipeline.Apply(FlowEdit.Add(0, 100, FlowMatch.Any.InPort(2).EthType(EtherTypes.Arp), FlowInstructions.Apply(PipelineAction.LearnNeighbour())));
             Add(pipeline, 90, FlowMatch.Any.InPort(2).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(1));
 
             _out = new FrameMix([.. Enumerable.Range(0, Flows).Select(i => FrameMix.Udp(OutsideMac, InsideMac, Inside, Server, (ushort)(FirstSourcePort + i)))]);
             var burst = new PacketBurst();
+            burst.TryAppend(RouterArp());
+            _switch.Datapath.Process(2, burst);
             for (var i = 0; i < Flows; i++)
             {
                 burst.Clear();
@@ -104,6 +121,16 @@ internal sealed class EdgeNatSuite : IBenchmarkSuite
             _sent = Flows;
         }
 
+        /// <summary>The outside router's ARP reply to the gateway, which port 2 learns its MAC from.</summary>
+        private static byte[] RouterArp()
+        {
+            var frame = new byte[64];
+            var builder = new FrameBuilder(frame);
+            builder.Ethernet(OutsideMac, RouterMac, EtherTypes.Arp);
+            builder.Arp(2, RouterMac, Router, OutsideMac, GatewayAddress);
+            return builder.TryFinish(out var length) ? frame[..length] : throw new InvalidOperationException("an ARP reply does not fit 64 bytes");
+        }
+
         private static void Add(EdgePipeline pipeline, int priority, FlowMatch match, params PipelineAction[] actions) =>
             pipeline.Apply(FlowEdit.Add(1, priority, match, FlowInstructions.Apply(actions)));
 
@@ -119,6 +146,11 @@ internal sealed class EdgeNatSuite : IBenchmarkSuite
             if (cache.Misses > 4 * Flows)
             {
                 throw new InvalidOperationException($"{cache.Misses} cache misses against {cache.ExactHits} exact and {cache.MegaflowHits} megaflow hits: the figure would measure upcalls");
+            }
+
+            if (_switch.Datapath.Counters.NeighbourUnresolved != 0)
+            {
+                throw new InvalidOperationException($"{_switch.Datapath.Counters.NeighbourUnresolved} packets went as ARP requests: the router's MAC was not learned");
             }
 
             if (delivered != _sent + Flows)

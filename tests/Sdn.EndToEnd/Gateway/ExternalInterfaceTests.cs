@@ -1,4 +1,3 @@
-using Sdn.Common.Interop;
 using Sdn.EndToEnd.Support;
 using Sdn.Fabric.Controller.Topology;
 using Sdn.Fabric.Edge.Tap;
@@ -12,42 +11,11 @@ namespace Sdn.EndToEnd.Gateway;
 /// </summary>
 public sealed class ExternalInterfaceTests : IDisposable
 {
-    private readonly string _suffix = Guid.NewGuid().ToString("N")[..6];
-    private readonly NetworkNamespace _outside;
+    private readonly OutsideNetwork _network = new("198.51.100.1/24");
 
-    public ExternalInterfaceTests()
-    {
-        _outside = NetworkNamespace.Create($"sdno-{_suffix}");
-        try
-        {
-            ExternalCommand.Run("ip", "link", "add", Inside, "type", "veth", "peer", "name", Outside);
-            _outside.Adopt(Outside);
-            _outside.Configure(Outside, "198.51.100.1/24");
-            ExternalCommand.Run("ip", "link", "set", "dev", Inside, "up");
-        }
-        catch
-        {
-            _outside.Dispose();
-            throw;
-        }
-    }
+    private NetworkNamespace Outside => _network.Namespace;
 
-    private string Inside => $"sdnx{_suffix}";
-
-    private string Outside => $"sdny{_suffix}";
-
-    /// <summary>Deletes the pair from this end: the kernel frees a deleted namespace's devices only later.</summary>
-    public void Dispose()
-    {
-        try
-        {
-            ExternalCommand.Run("ip", "link", "del", Inside);
-        }
-        finally
-        {
-            _outside.Dispose();
-        }
-    }
+    public void Dispose() => _network.Dispose();
 
     [Fact]
     public async Task The_outside_resolves_the_gateway_and_a_floating_ip_to_the_gateways_mac()
@@ -61,7 +29,7 @@ public sealed class ExternalInterfaceTests : IDisposable
               - endpoints: [e1, c1]
               - endpoints: [c1, e2]
             externals:
-              - { name: internet, edge: e2, interface: {{Inside}}, subnet: 198.51.100.0/24, gateway-ip: 198.51.100.2 }
+              - { name: internet, edge: e2, interface: {{_network.Inside}}, subnet: 198.51.100.0/24, gateway-ip: 198.51.100.2 }
             tenants:
               - name: red
                 external: internet
@@ -77,12 +45,12 @@ public sealed class ExternalInterfaceTests : IDisposable
             await FabricChecks.UntilAsync(
                 () =>
                 {
-                    _outside.Run("bash", "-c", $"ping -c 1 -W 1 {address} >/dev/null; true");
-                    return _outside.Run("ip", "neigh", "show", address).Contains("lladdr 02:5e:", StringComparison.Ordinal);
+                    Outside.Run("bash", "-c", $"ping -c 1 -W 1 {address} >/dev/null; true");
+                    return Outside.Run("ip", "neigh", "show", address).Contains("lladdr 02:5e:", StringComparison.Ordinal);
                 },
-                () => _outside.Run("ip", "neigh", "show"));
+                () => Outside.Run("ip", "neigh", "show"));
         }
 
-        Assert.DoesNotContain("lladdr", _outside.Run("bash", "-c", "ping -c 1 -W 1 198.51.100.11 >/dev/null; ip neigh show 198.51.100.11"), StringComparison.Ordinal);
+        Assert.DoesNotContain("lladdr", Outside.Run("bash", "-c", "ping -c 1 -W 1 198.51.100.11 >/dev/null; ip neigh show 198.51.100.11"), StringComparison.Ordinal);
     }
 }

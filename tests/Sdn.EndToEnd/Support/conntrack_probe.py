@@ -1,10 +1,11 @@
-"""Probes for the stateful ACL tests, one mode per run; each prints one line saying what happened.
+"""Probes for the stateful ACL and gateway tests, one mode per run; each prints one line saying what happened.
 
 udp-refused IP PORT           send a datagram and wait for an answer: "refused" (ICMP port unreachable), "timeout" or "answered"
 udp-listen IP PORT SECONDS    print "listening", then the number of datagrams received within SECONDS
 udp-send IP PORT COUNT        send one datagram from each of COUNT fresh sockets (COUNT source ports): "sent COUNT"
-tcp-echo IP PORT              print "listening", then echo what one connection sends until it closes
+tcp-echo IP PORT              print "listening", then "peer ADDRESS" of one connection, and echo what it sends until it closes
 tcp-connect IP PORT           "connected", "refused" or "timeout"
+tcp-talk IP PORT              connect, send a line and wait for it to come back: "ok", "wrong", "refused" or "timeout"
 tcp-hold-fill IP PORT UDPPORT COUNT
                               talk on one TCP connection, then udp-send COUNT datagrams, then talk on the same
                               connection again: "before=ok|timeout after=ok|timeout"
@@ -63,7 +64,8 @@ elif mode == "udp-send":
 elif mode == "tcp-echo":
     with socket.create_server((ip, port)) as server:
         print("listening", flush=True)
-        connection, _ = server.accept()
+        connection, peer = server.accept()
+        print("peer", peer[0], flush=True)
         with connection:
             while data := connection.recv(1 << 16):
                 connection.sendall(data)
@@ -71,6 +73,14 @@ elif mode == "tcp-connect":
     try:
         with socket.create_connection((ip, port), timeout=TIMEOUT):
             print("connected")
+    except ConnectionRefusedError:
+        print("refused")
+    except socket.timeout:
+        print("timeout")
+elif mode == "tcp-talk":
+    try:
+        with socket.create_connection((ip, port), timeout=TIMEOUT) as connection:
+            print(echo(connection))
     except ConnectionRefusedError:
         print("refused")
     except socket.timeout:

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Sdn.Cli.Hosting;
 using Sdn.Common.Interop;
 using Sdn.EndToEnd.Support;
@@ -15,7 +14,6 @@ public sealed class StatefulTests
     private const int Postgres = 5432;
     private const string FrontAddress = "10.0.1.31";
     private const string BackAddress = "10.0.2.31";
-    private static readonly string Probe = RepositoryRoot.Combine("tests", "Sdn.EndToEnd", "Support", "conntrack_probe.py");
 
     [KvmFact]
     public async Task Front_opens_tcp_5432_to_back_and_gets_related_icmp_while_back_opens_nothing()
@@ -26,7 +24,7 @@ public sealed class StatefulTests
         Assert.True(Iperf3.Gbps(back, BackAddress, front, seconds: 1, port: Postgres) > 0.001);
         Assert.Throws<ExternalCommandException>(() => Iperf3.Gbps(front, FrontAddress, back, seconds: 1, port: Postgres));
         Assert.Equal("0", await UdpReceivedAsync(listener: front, FrontAddress, sender: back));
-        Assert.Equal("refused", Run(front, "udp-refused", BackAddress, Postgres));
+        Assert.Equal("refused", ConnectionProbe.Run(front, "udp-refused", BackAddress, Postgres));
     }
 
     [KvmFact]
@@ -37,11 +35,11 @@ public sealed class StatefulTests
         var (front, back) = (fabric.Hosts["a-front"].Namespace, fabric.Hosts["a-back"].Namespace);
         var e1 = fabric.Nodes.Edges.Single(e => e.Name == "e1").Switch.Datapath;
 
-        using var server = Start(back, "tcp-echo", BackAddress, Postgres);
+        using var server = ConnectionProbe.Start(back, "tcp-echo", BackAddress, Postgres);
         Assert.Equal("listening", await server.StandardOutput.ReadLineAsync());
 
-        Assert.Equal("before=ok after=ok", Run(front, "tcp-hold-fill", BackAddress, Postgres, Postgres.ToString(System.Globalization.CultureInfo.InvariantCulture), "20"));
-        Assert.Equal("timeout", Run(front, "tcp-connect", BackAddress, Postgres));
+        Assert.Equal("before=ok after=ok", ConnectionProbe.Run(front, "tcp-hold-fill", BackAddress, Postgres, Postgres.ToString(System.Globalization.CultureInfo.InvariantCulture), "20"));
+        Assert.Equal("timeout", ConnectionProbe.Run(front, "tcp-connect", BackAddress, Postgres));
         Assert.Equal(Limit, e1.Conntrack.Count);
         Assert.True(e1.Counters.CtTableFull >= 20 - (Limit - 1), $"ct_table_full {e1.Counters.CtTableFull}");
     }
@@ -49,18 +47,9 @@ public sealed class StatefulTests
     /// <summary>How many datagrams <paramref name="listener"/> receives in 2 s while <paramref name="sender"/> sends it 3 from new ports.</summary>
     private static async Task<string> UdpReceivedAsync(NetworkNamespace listener, string address, NetworkNamespace sender)
     {
-        using var receiver = Start(listener, "udp-listen", address, Postgres, "2");
+        using var receiver = ConnectionProbe.Start(listener, "udp-listen", address, Postgres, "2");
         Assert.Equal("listening", await receiver.StandardOutput.ReadLineAsync());
-        Run(sender, "udp-send", address, Postgres, "3");
+        ConnectionProbe.Run(sender, "udp-send", address, Postgres, "3");
         return (await receiver.StandardOutput.ReadToEndAsync()).Trim();
     }
-
-    private static string Run(NetworkNamespace where, string mode, string address, int port, params string[] more) =>
-        where.Run("python3", [Probe, mode, address, port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. more]).Trim();
-
-    private static Process Start(NetworkNamespace where, string mode, string address, int port, params string[] more) =>
-        Process.Start(new ProcessStartInfo("ip", ["netns", "exec", where.Name, "python3", Probe, mode, address, port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. more])
-        {
-            RedirectStandardOutput = true,
-        })!;
 }

@@ -1,0 +1,220 @@
+using System.Net;
+using Sdn.Contracts;
+using Sdn.Fabric.Controller.Model;
+
+namespace Sdn.Fabric.Controller.Compiler;
+
+/// <summary>
+/// The NAT gateway's entries, as <see cref="EdgeCompiler"/> places them in its fragments: on the gateway edge, the
+/// external network's port (<see cref="ExternalEntries"/>) and the way back to each port of an attached tenant
+/// (<see cref="InboundEntries"/>); on every edge hosting such a tenant, its ways out (<see cref="OutsideEntries"/>,
+/// and <see cref="FloatingExitEntries"/> for a port with a floating IP). docs/architecture.md, "The NAT gateway",
+/// draws the whole path.
+/// </summary>
+public static class GatewayCompiler
+{
+    /// <summary>
+    /// A tenant's packet to the router for an address of its own subnets that no port holds goes nowhere; above the
+    /// ways out, below the routes to its ports.
+    /// </summary>
+    private const uint Unrouted = 30;
+
+    /// <summary>The lowest way out; a floating IP's source and a destination on the external subnet each rank above.</summary>
+    private const uint Exit = 10;
+
+    /// <summary>
+    /// The external network's port: what arrives there goes to the neighbour table. Every ARP packet teaches the edge
+    /// its sender's MAC (the outside's next hops are not in the model); a request for the gateway's address or a
+    /// floating IP is answered with the gateway's MAC. A packet to the gateway's address goes through the tracker in
+    /// the external network's zone, which rewrites a reply back to the port its connection came from and recirculates
+    /// it into the route table, where <see cref="InboundEntries"/> deliver it. The rest drops.
+    /// </summary>
+    public static IEnumerable<FlowEntry> ExternalEntries(CompileContext context, string edge, ExternalNetwork external)
+    {
+        var inPort = ProgramMessages.Exact(Field.InPort, context.Number(CompiledFabric.PortScope(edge), CompiledFabric.ExternalKey(external.Name)));
+        var mac = MacAddress.GatewayOf(external);
+        var arp = ProgramMessages.Exact(Field.EthType, ProgramMessages.EthArp);
+        yield return ProgramMessages.Flow(EdgeTables.Classify, EdgeCompiler.Matched, [inPort], ProgramMessages.Goto(EdgeTables.Neighbours));
+        foreach (var address in context.FloatingIpsOf(external.Name).Prepend(external.Ipv4Address))
+        {
+            yield return ProgramMessages.Flow(
+                EdgeTables.Neighbours,
+                EdgeCompiler.Answered,
+                [inPort, arp, ProgramMessages.Exact(Field.ArpOp, EdgeCompiler.ArpRequest), ProgramMessages.Address(Field.ArpTpa, address)],
+                ProgramMessages.Apply(ProgramMessages.LearnNeighbour(), ProgramMessages.ArpResponder(address, mac)));
+        }
+
+        yield return ProgramMessages.Flow(EdgeTables.Neighbours, EdgeCompiler.Matched, [inPort, arp], ProgramMessages.Apply(ProgramMessages.LearnNeighbour()));
+        yield return ProgramMessages.Flow(
+            EdgeTables.Neighbours,
+            EdgeCompiler.Matched,
+            [inPort, ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4), ProgramMessages.Address(Field.Ipv4Dst, external.Ipv4Address)],
+            ProgramMessages.Apply(ProgramMessages.Ct(context.ZoneOf(external), nat: true, table: EdgeTables.Route)));
+        yield return ProgramMessages.Flow(EdgeTables.Neighbours, EdgeCompiler.Unanswered, [inPort], ProgramMessages.Apply(ProgramMessages.Drop(DropReason.Unspecified)));
+    }
+
+    /// <summary>
+    /// The tenant's way out, on <paramref name="edge"/>: a packet to its router for an address outside all its
+    /// networks goes out of <paramref name="external"/> as the gateway's address (<see cref="ExitActions"/>), here
+    /// when this is the gateway edge, else across the core under the label of its way out. The gateway edge also
+    /// takes those labels from the core into the same translation.
+    /// </summary>
+    public static IEnumerable<FlowEntry> OutsideEntries(CompileContext context, string edge, string tenant, ExternalNetwork external)
+    {
+        var toRouter = ToRouter(context, tenant);
+        foreach (var network in context.NetworksOf(tenant))
+        {
+            yield return ProgramMessages.Flow(EdgeTables.Route, Unrouted, [.. toRouter, ProgramMessages.Prefix(IPNetwork.Parse(network.Ipv4Subnet), source: false)], ProgramMessages.Apply(ProgramMessages.Drop(DropReason.Unspecified)));
+        }
+
+        foreach (var entry in ExitEntries(context, edge, tenant, external, floating: null, toRouter))
+        {
+            yield return entry;
+        }
+
+        if (edge == external.Edge)
+        {
+            foreach (var routed in CompileContext.Exits(external))
+            {
+                yield return FromCore(context, external, CompiledFabric.OutsideKey(tenant, string.Empty, routed), ExitActions(context, external, tenant, floating: null, routed));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The route table's ways out for the tenant's packets to its router: one per exit of the external network, from
+    /// <paramref name="floating"/>'s address only when given (its own translation, a rank above the gateway's).
+    /// </summary>
+    private static IEnumerable<FlowEntry> ExitEntries(CompileContext context, string edge, string tenant, ExternalNetwork external, Port? floating, FieldMatch[] toRouter)
+    {
+        FieldMatch[] source = floating is null ? [] : [ProgramMessages.Address(Field.Ipv4Src, floating.Ipv4)];
+        foreach (var routed in CompileContext.Exits(external))
+        {
+            // With a router, a destination on the external subnet is reached straight, a rank above the router's way.
+            var onSubnet = !routed && external.Ipv4Router.Length > 0;
+            FieldMatch[] destination = onSubnet ? [ProgramMessages.Prefix(IPNetwork.Parse(external.Ipv4Subnet), source: false)] : [];
+            var priority = Exit + (floating is null ? 0u : 2u) + (onSubnet ? 1u : 0u);
+            if (Toward(context, edge, external, CompiledFabric.OutsideKey(tenant, floating?.Name ?? string.Empty, routed), ExitActions(context, external, tenant, floating, routed)) is { } instruction)
+            {
+                yield return ProgramMessages.Flow(EdgeTables.Route, priority, [.. toRouter, .. source, .. destination], instruction);
+            }
+        }
+    }
+
+    /// <summary>
+    /// How a way out leaves <paramref name="edge"/>: translated and sent outside here on the gateway edge, else under
+    /// its label into the gateway edge's uplink group; null when no path leads there.
+    /// </summary>
+    private static Instruction? Toward(CompileContext context, string edge, ExternalNetwork external, string label, FlowAction[] exit)
+    {
+        if (edge == external.Edge)
+        {
+            return ProgramMessages.Apply(exit);
+        }
+
+        if (!context.Numberings[CompiledFabric.GroupScope(edge)].Numbers.TryGetValue(CompiledFabric.LspKey(external.Edge), out var group))
+        {
+            return null;
+        }
+
+        var service = context.Number(CompiledFabric.LabelScope(external.Edge), label);
+        return ProgramMessages.Apply(ProgramMessages.PushMpls(), ProgramMessages.SetMplsLabel(service), ProgramMessages.PushMpls(), ProgramMessages.Group(group));
+    }
+
+    /// <summary>A way out arriving on the gateway edge from the core: the label names it; pop it and go out.</summary>
+    private static FlowEntry FromCore(CompileContext context, ExternalNetwork external, string label, FlowAction[] exit) => ProgramMessages.Flow(
+        EdgeTables.Egress,
+        EdgeCompiler.Matched,
+        [
+            ProgramMessages.Exact(Field.EthType, ProgramMessages.EthMpls),
+            ProgramMessages.Exact(Field.MplsLabel, context.Number(CompiledFabric.LabelScope(external.Edge), label)),
+            ProgramMessages.Exact(Field.MplsBos, 1),
+        ],
+        ProgramMessages.Apply([ProgramMessages.PopMpls(ProgramMessages.EthIpv4), .. exit]));
+
+    /// <summary>
+    /// A tenant's packet leaving by the external port: a new connection is committed in the tenant's zone with its
+    /// source translated to the gateway's address (the reply way in the external network's zone, where replies from
+    /// outside are looked up) or 1:1 to <paramref name="floating"/>'s floating IP, whose replies and newcomers the
+    /// destination translation of <see cref="InboundEntries"/> meets in the tenant's zone; every packet of it is
+    /// rewritten so. The frame leaves from the gateway's MAC to the next hop's, as the edge learned it from ARP:
+    /// the outside router's when <paramref name="routed"/>, else the destination's own.
+    /// </summary>
+    private static FlowAction[] ExitActions(CompileContext context, ExternalNetwork external, string tenant, Port? floating, bool routed)
+    {
+        var port = context.Number(CompiledFabric.PortScope(external.Edge), CompiledFabric.ExternalKey(external.Name));
+        var translation = floating is null ? ProgramMessages.SourceNat(external.Ipv4Address, context.ZoneOf(external)) : ProgramMessages.SourceNat(floating.FloatingIpv4);
+        return
+        [
+            ProgramMessages.Ct(context.Number(CompiledFabric.TenantScope, tenant), commit: true, translation: translation),
+            ProgramMessages.SetMac(Field.EthSrc, MacAddress.GatewayOf(external)),
+            ProgramMessages.ResolveNeighbour(port, routed ? external.Ipv4Router : null, external.Ipv4Address),
+            ProgramMessages.DecrementTtl(),
+            ProgramMessages.Output(port),
+        ];
+    }
+
+    /// <summary>
+    /// What the gateway edge delivers from outside to <paramref name="port"/>: a reply to the gateway's address that
+    /// the tracker rewrote back to the port (recirculated from the external port with its connection's zone, the
+    /// tenant's, in reg0); for a floating IP, anything sent to it, translated to the port in the tenant's zone, and the
+    /// port's own way out arriving from the core. Both are routed by the tenant's router to the port's network and
+    /// forwarded from there, locally or across the core.
+    /// </summary>
+    public static IEnumerable<FlowEntry> InboundEntries(CompileContext context, ExternalNetwork external, Port port)
+    {
+        var network = context.Networks[port.Network];
+        var zone = context.Number(CompiledFabric.TenantScope, network.Tenant);
+        var inPort = ProgramMessages.Exact(Field.InPort, context.Number(CompiledFabric.PortScope(external.Edge), CompiledFabric.ExternalKey(external.Name)));
+        var ipv4 = ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4);
+        var router = MacAddress.RouterOf(network.Tenant);
+        Instruction[] ToPort(params FlowAction[] before) =>
+        [
+            ProgramMessages.Apply([.. before, ProgramMessages.SetMac(Field.EthSrc, router), ProgramMessages.SetMac(Field.EthDst, port.Mac), ProgramMessages.DecrementTtl()]),
+            ProgramMessages.WriteMetadata(context.MetadataOf(network), ulong.MaxValue),
+            ProgramMessages.Goto(EdgeTables.Forward),
+        ];
+        yield return ProgramMessages.Flow(
+            EdgeTables.Route,
+            EdgeCompiler.Matched,
+            [
+                inPort,
+                ProgramMessages.Exact(Field.Reg0, zone),
+                ProgramMessages.CtState(ProgramMessages.CtTracked, ProgramMessages.CtNew | ProgramMessages.CtInvalid),
+                ipv4,
+                ProgramMessages.Address(Field.Ipv4Dst, port.Ipv4),
+            ],
+            ToPort());
+        if (port.FloatingIpv4.Length == 0)
+        {
+            yield break;
+        }
+
+        yield return ProgramMessages.Flow(
+            EdgeTables.Neighbours,
+            EdgeCompiler.Matched,
+            [inPort, ipv4, ProgramMessages.Address(Field.Ipv4Dst, port.FloatingIpv4)],
+            ToPort(ProgramMessages.Ct(zone, commit: true, translation: ProgramMessages.DestinationNat(port.Ipv4))));
+        foreach (var routed in CompileContext.Exits(external))
+        {
+            yield return FromCore(context, external, CompiledFabric.OutsideKey(network.Tenant, port.Name, routed), ExitActions(context, external, network.Tenant, port, routed));
+        }
+    }
+
+    /// <summary>A local port's own way out through its floating IP, when it has one and its tenant an external network.</summary>
+    public static IEnumerable<FlowEntry> FloatingExitEntries(CompileContext context, string edge, Port port)
+    {
+        var tenant = context.Networks[port.Network].Tenant;
+        return port.FloatingIpv4.Length > 0 && context.ExternalOfTenant(tenant) is { } external
+            ? ExitEntries(context, edge, tenant, external, port, ToRouter(context, tenant))
+            : [];
+    }
+
+    /// <summary>A tenant's IPv4 packets to its router.</summary>
+    private static FieldMatch[] ToRouter(CompileContext context, string tenant) =>
+    [
+        ProgramMessages.Masked(Field.Metadata, (ulong)context.Number(CompiledFabric.TenantScope, tenant) << 32, EdgeTables.TenantMask),
+        ProgramMessages.Mac(Field.EthDst, MacAddress.RouterOf(tenant)),
+        ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4),
+    ];
+}

@@ -1,0 +1,99 @@
+using Sdn.EndToEnd.Support;
+using Sdn.Fabric.Controller.Topology;
+using Sdn.Fabric.Edge.Tap;
+
+namespace Sdn.EndToEnd.Topologies;
+
+/// <summary>
+/// topologies/gateway.yaml with real namespace hosts, its external interface one end of a veth pair whose other end is
+/// in an "outside" namespace this test makes (198.51.100.1, with a server at 203.0.113.10 beyond it): hosts on both
+/// edges ping the server and talk TCP to it through the outside router, and the server sees them as the gateway's
+/// address, or the floating IP of the one that has one, and iperf3 carries a bulk TCP transfer out through the translation;
+/// `sdn trace` shows the translation; the outside pings that host and talks TCP to it at its floating IP.
+/// </summary>
+public sealed class GatewayTests : IDisposable
+{
+    private const string Server = "203.0.113.10";
+    private const string OutsideAddress = "198.51.100.1";
+    private const string GatewayAddress = "198.51.100.2";
+    private const string FloatingIp = "198.51.100.10";
+    private const int Port = 8080;
+
+    private readonly OutsideNetwork _outside = new($"{OutsideAddress}/24");
+
+    public GatewayTests()
+    {
+        try
+        {
+            _outside.Namespace.Run("ip", "address", "add", $"{Server}/32", "dev", "lo");
+        }
+        catch
+        {
+            _outside.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => _outside.Dispose();
+
+    [Fact]
+    public async Task Hosts_on_both_edges_reach_the_outside_as_the_gateway_and_the_outside_reaches_a_host_at_its_floating_ip()
+    {
+        await using var fabric = await TopologyRun.StartAsync(Topology());
+        await FabricChecks.UntilAsync(() => new[] { "far", "near", "public" }.All(fabric.Hosts.ContainsKey), () => $"hosts up: {string.Join(", ", fabric.Hosts.Keys)}");
+
+        foreach (var (host, seenAs) in new[] { ("far", GatewayAddress), ("near", GatewayAddress), ("public", FloatingIp) })
+        {
+            var client = fabric.Hosts[host].Namespace;
+            await UntilPingedAsync(client, Server);
+            Assert.Equal($"peer {seenAs}", await TalkAsync(server: _outside.Namespace, listen: Server, client, connect: Server));
+        }
+
+        var gbps = Iperf3.Gbps(_outside.Namespace, Server, fabric.Hosts["far"].Namespace, seconds: 1);
+        Assert.True(gbps > 0.01, $"iperf3 from far to the outside: {gbps} Gb/s");
+
+        var (exit, trace) = await SdnCli.InvokeAsync(fabric.Address, "trace", "near", "--packet", $"tcp,nw_dst={Server},tp_dst={Port}");
+        Assert.True(exit == 0, trace);
+        Assert.Contains($"nat(src={GatewayAddress},reply_zone=", trace, StringComparison.Ordinal);
+        Assert.Contains($"verdict: output {_outside.Inside}", trace, StringComparison.Ordinal);
+
+        var reached = fabric.Hosts["public"].Namespace;
+        await UntilPingedAsync(_outside.Namespace, FloatingIp);
+        Assert.Equal($"peer {OutsideAddress}", await TalkAsync(server: reached, listen: "10.1.0.13", _outside.Namespace, connect: FloatingIp));
+    }
+
+    /// <summary>gateway.yaml, its external network on this test's veth end instead of veth-out.</summary>
+    private TopologyDefinition Topology()
+    {
+        var text = File.ReadAllText(TopologyRun.PathOf("gateway.yaml"));
+        Assert.Contains("interface: veth-out,", text, StringComparison.Ordinal);
+        return TopologyFile.Parse(text.Replace("interface: veth-out,", $"interface: {_outside.Inside},", StringComparison.Ordinal), "gateway.yaml");
+    }
+
+    /// <summary>Pings until one is answered: the first packets toward a next hop the gateway has not learned are ARP requests instead.</summary>
+    private static Task UntilPingedAsync(NetworkNamespace from, string address) =>
+        FabricChecks.UntilAsync(
+            () => from.Run("bash", "-c", $"ping -c 1 -W 1 {address} >/dev/null && echo answered || true").Contains("answered", StringComparison.Ordinal),
+            () => $"{from.Name} got no answer from {address}");
+
+    /// <summary>A TCP connection from <paramref name="client"/> to a server in <paramref name="server"/> that echoes a line back; returns "peer ADDRESS" as the server saw it.</summary>
+    private static async Task<string> TalkAsync(NetworkNamespace server, string listen, NetworkNamespace client, string connect)
+    {
+        using var listener = ConnectionProbe.Start(server, "tcp-echo", listen, Port);
+        try
+        {
+            Assert.Equal("listening", await listener.StandardOutput.ReadLineAsync().WaitAsync(TopologyRun.Timeout));
+            Assert.Equal("ok", ConnectionProbe.Run(client, "tcp-talk", connect, Port));
+            return await listener.StandardOutput.ReadLineAsync().WaitAsync(TopologyRun.Timeout) ?? "nothing";
+        }
+        finally
+        {
+            if (!listener.HasExited)
+            {
+                listener.Kill();
+            }
+
+            await listener.WaitForExitAsync().WaitAsync(TopologyRun.Timeout);
+        }
+    }
+}
