@@ -79,7 +79,9 @@ internal static class EagerTiering
 
         // The runtime's diagnostics socket is named after the pid and the process's start time, which the exec keeps:
         // the next runtime can bind that name again (for dotnet-trace and dotnet-counters) only once it is gone.
-        foreach (var socket in Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{Environment.ProcessId}-*-socket"))
+        var temporary = Path.GetTempPath();
+        var sockets = Directory.Exists(temporary) ? Directory.GetFiles(temporary, $"dotnet-diagnostic-{Environment.ProcessId}-*-socket") : [];
+        foreach (var socket in sockets)
         {
             File.Delete(socket);
         }
