@@ -18,13 +18,15 @@ public class EagerTieringTests
     }
 
     [Fact]
-    public async Task Sdn_controller_runs_with_the_settings_under_the_pid_it_was_started_as()
+    public async Task Sdn_controller_runs_with_the_settings_under_the_pid_and_environment_it_was_started_with()
     {
-        var environment = await RunningControllerEnvironmentAsync(new Dictionary<string, string>());
+        // rack.sh tells its processes by a tag in /proc/PID/environ, so the exec must keep every variable.
+        var environment = await RunningControllerEnvironmentAsync(new Dictionary<string, string> { ["SDN_RACK_PROCESS"] = "/tmp/rack/c1" });
 
         Assert.Equal("0", environment[Delay]);
         Assert.Equal("0x100", environment[Threshold]);
         Assert.Equal($"{Delay},{Threshold}", environment[EagerTiering.Marker]);
+        Assert.Equal("/tmp/rack/c1", environment["SDN_RACK_PROCESS"]);
     }
 
     [Fact]
