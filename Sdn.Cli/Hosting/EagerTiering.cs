@@ -71,8 +71,9 @@ internal static class EagerTiering
             return;
         }
 
-        // /proc/self/cmdline is the argument vector exactly as this process got it, `dotnet sdn.dll` included.
-        var commandLine = File.ReadAllText("/proc/self/cmdline").TrimEnd('\0').Split('\0');
+        // /proc/self/cmdline is the argument vector exactly as this process got it, `dotnet sdn.dll` included, each
+        // argument ended by a NUL (an empty last argument too, so only the final NUL is cut).
+        var commandLine = File.ReadAllText("/proc/self/cmdline")[..^1].Split('\0');
         var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().Select(entry => $"{entry.Key}={entry.Value}")
             .Concat(missing.Select(setting => $"{setting.Key}={setting.Value}"))
             .Append($"{Marker}={string.Join(',', missing.Select(setting => setting.Key))}");
