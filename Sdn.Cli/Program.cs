@@ -1,3 +1,5 @@
 using Sdn.Cli.Commands;
+using Sdn.Cli.Hosting;
 
+EagerTiering.ApplyFor(args);
 return SdnCommandLine.Build().Parse(args).Invoke();

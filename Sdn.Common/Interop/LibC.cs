@@ -80,6 +80,10 @@ public static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "epoll_wait", SetLastError = true)]
     public static partial int EpollWait(int epoll, EpollEvent* events, int maxEvents, int timeoutMilliseconds);
 
+    /// <summary>Replaces the process image; returns only on failure. Both arrays end with a null element.</summary>
+    [LibraryImport(Library, EntryPoint = "execve", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Execve(string path, string?[] arguments, string?[] environment);
+
     [LibraryImport(Library, EntryPoint = "pthread_self")]
     public static partial nuint PthreadSelf();
 

@@ -60,8 +60,9 @@ internal sealed class DensitySuite : IBenchmarkSuite
         var kvmThreads = ProcessFigures.KvmThreads();
         var residentPerVm = (ProcessFigures.ResidentMib() - residentBefore) / vms;
 
-        var idleCpu = await IdleCpuFractionAsync(idle);
-        var laterIdleCpu = await IdleCpuFractionAsync(idle);
+        var upJit = JitWork.SoFar();
+        var (idleCpu, idleJit) = await IdleAsync(idle);
+        var (laterIdleCpu, laterIdleJit) = await IdleAsync(idle);
 
         var (warmUp, _) = await PingAsync(fabric, DensityTopology.VmName(0), DensityTopology.VmName(1), WarmUpPings);
         var (rtts, lost) = await PingAsync(fabric, DensityTopology.VmName(0), DensityTopology.VmName(1), Pings);
@@ -74,6 +75,11 @@ internal sealed class DensitySuite : IBenchmarkSuite
             new("boot_vms_per_s", vms / booting.TotalSeconds),
             new($"idle_cpu_fraction_{vms}", idleCpu),
             new($"idle_cpu_fraction_next_{vms}", laterIdleCpu),
+            new($"up_jit_methods_{vms}", upJit.Methods),
+            new($"idle_jit_ms_{vms}", idleJit.Time.TotalMilliseconds),
+            new($"idle_jit_methods_{vms}", idleJit.Methods),
+            new($"idle_jit_ms_next_{vms}", laterIdleJit.Time.TotalMilliseconds),
+            new($"idle_jit_methods_next_{vms}", laterIdleJit.Methods),
             new($"threads_{vms}", threads),
             new($"threads_without_kvm_{vms}", threads - kvmThreads),
             new("threads_before", threadsBefore),
@@ -85,13 +91,17 @@ internal sealed class DensitySuite : IBenchmarkSuite
         ];
     }
 
-    /// <summary>The process's CPU over <paramref name="window"/> of doing nothing, as a fraction of one core.</summary>
-    private static async Task<double> IdleCpuFractionAsync(TimeSpan window)
+    /// <summary>
+    /// The process's CPU over <paramref name="window"/> of doing nothing, as a fraction of one core, and what the JIT
+    /// compiled in it (every thread's: the tiered compiler's background worker does most of it).
+    /// </summary>
+    private static async Task<(double CpuFraction, JitWork Jit)> IdleAsync(TimeSpan window)
     {
         var cpuBefore = ProcessFigures.CpuTime();
+        var jitBefore = JitWork.SoFar();
         var clock = Stopwatch.StartNew();
         await Task.Delay(window);
-        return (ProcessFigures.CpuTime() - cpuBefore) / clock.Elapsed;
+        return ((ProcessFigures.CpuTime() - cpuBefore) / clock.Elapsed, JitWork.SoFar() - jitBefore);
     }
 
     /// <exception cref="InvalidOperationException">The fabric did not come up; what had started is torn down.</exception>
