@@ -21,7 +21,7 @@ public class NatFlowTests
     [Fact]
     public void The_opening_packet_leaves_from_the_gateway_and_the_reply_comes_back_to_the_inside_port()
     {
-        var rig = Gateway2();
+        var rig = Programmed();
 
         rig.Send(1, Frames.Udp(Inside, Server, 40000, 53));
         rig.Send(2, Frames.Udp(Server, Gateway, 53, 50000));
@@ -33,7 +33,7 @@ public class NatFlowTests
     [Fact]
     public void Later_packets_of_the_connection_hit_the_cache_and_are_still_translated_per_packet()
     {
-        var rig = Gateway2();
+        var rig = Programmed();
         rig.Send(1, Frames.TcpSegment(Inside, Server, 40000, 80, TcpHeader.Syn));
         rig.Send(2, Frames.TcpSegment(Server, Gateway, 80, 50000, TcpHeader.Syn | TcpHeader.Ack));
         rig.Port(1).TakeTransmitted();
@@ -50,7 +50,7 @@ public class NatFlowTests
     [Fact]
     public void A_connection_with_no_port_left_is_dropped_and_counted_and_the_others_go_on()
     {
-        var rig = Gateway2();
+        var rig = Programmed();
         rig.Send(1, Frames.Udp(Inside, Server, 1, 53));
         rig.Send(1, Frames.Udp(Inside, Server, 2, 53));
 
@@ -92,7 +92,7 @@ public class NatFlowTests
     [Fact]
     public void A_trace_of_a_new_connection_says_what_it_is_translated_to()
     {
-        var rig = Gateway2();
+        var rig = Programmed();
 
         var trace = rig.Switch.Trace(1, Frames.Udp(Inside, Server, 40000, 53));
 
@@ -103,7 +103,7 @@ public class NatFlowTests
     [Fact]
     public void A_trace_of_a_reply_says_what_its_connection_rewrites_it_to()
     {
-        var rig = Gateway2();
+        var rig = Programmed();
         rig.Send(1, Frames.Udp(Inside, Server, 40000, 53));
 
         var trace = rig.Switch.Trace(2, Frames.Udp(Server, Gateway, 53, 50000));
@@ -122,15 +122,15 @@ public class NatFlowTests
         var burst = new PacketBurst();
         var outbound = Frames.Udp(Inside, Server, 40000, 53);
         var inbound = Frames.Udp(Server, Gateway, 53, 50000);
-        Run(edge, burst, outbound, 1);
-        Run(edge, burst, inbound, 2);
+        BurstOfOne.Run(edge, burst, outbound, 1);
+        BurstOfOne.Run(edge, burst, inbound, 2);
 
         Allocations.AssertNone(() =>
         {
             for (var i = 0; i < 50; i++)
             {
-                Run(edge, burst, outbound, 1);
-                Run(edge, burst, inbound, 2);
+                BurstOfOne.Run(edge, burst, outbound, 1);
+                BurstOfOne.Run(edge, burst, inbound, 2);
             }
         });
         Assert.Equal(0, edge.Datapath.Counters.NoOutput);
@@ -138,7 +138,7 @@ public class NatFlowTests
 
     private static NatTranslation Snat() => new(NatSide.Source, Gateway, 50000, 50001);
 
-    private static SwitchRig Gateway2()
+    private static SwitchRig Programmed()
     {
         var rig = new SwitchRig();
         Program(rig.Pipeline);
@@ -151,12 +151,5 @@ public class NatFlowTests
         pipeline.Add(1, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.New), PipelineAction.Ct(Zone, commit: true, translation: Snat()), PipelineAction.Output(2));
         pipeline.Add(1, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(2));
         pipeline.Add(1, 90, FlowMatch.Any.InPort(2).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(1));
-    }
-
-    private static void Run(EdgeSwitch edge, PacketBurst burst, byte[] frame, uint inPort)
-    {
-        burst.Clear();
-        burst.TryAppend(frame);
-        edge.Datapath.Process(inPort, burst);
     }
 }

@@ -117,15 +117,15 @@ public class NeighbourResolutionTests
         edge.AddPort(new InternalPort(2, "outside"));
         Program(edge.Pipeline, Router);
         var burst = new PacketBurst();
-        Run(edge, burst, Frames.Arp(ArpOperations.Reply, RouterMac, Router, GatewayMac, Gateway, GatewayMac), 2);
+        BurstOfOne.Run(edge, burst, Frames.Arp(ArpOperations.Reply, RouterMac, Router, GatewayMac, Gateway, GatewayMac), 2);
         var packet = Frames.Udp(Inside, Server, 40000, 53);
-        Run(edge, burst, packet, 1);
+        BurstOfOne.Run(edge, burst, packet, 1);
 
         Allocations.AssertNone(() =>
         {
             for (var i = 0; i < 50; i++)
             {
-                Run(edge, burst, packet, 1);
+                BurstOfOne.Run(edge, burst, packet, 1);
             }
         });
         Assert.Equal(0, edge.Datapath.Counters.NeighbourUnresolved);
@@ -143,12 +143,5 @@ public class NeighbourResolutionTests
     {
         pipeline.Add(0, 10, FlowMatch.Any.InPort(1).EthType(EtherTypes.Ipv4), PipelineAction.SetField(HeaderField.EthSrc, GatewayMac), PipelineAction.ResolveNeighbour(2, nextHop, Gateway), PipelineAction.Output(2));
         pipeline.Add(0, 10, FlowMatch.Any.InPort(2).EthType(EtherTypes.Arp), PipelineAction.LearnNeighbour());
-    }
-
-    private static void Run(EdgeSwitch edge, PacketBurst burst, byte[] frame, uint inPort)
-    {
-        burst.Clear();
-        burst.TryAppend(frame);
-        edge.Datapath.Process(inPort, burst);
     }
 }

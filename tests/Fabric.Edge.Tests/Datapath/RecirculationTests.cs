@@ -22,7 +22,7 @@ public class RecirculationTests
     [Fact]
     public void Each_reply_goes_to_the_port_its_rewritten_destination_names()
     {
-        var rig = Gateway2();
+        var rig = Programmed();
         rig.Send(1, Frames.Udp(Inside, Server, 40000, 53));
         rig.Send(3, Frames.Udp(Inside2, Server, 40000, 53));
         Assert.Equal(2, rig.Port(2).TakeTransmitted().Count);
@@ -37,7 +37,7 @@ public class RecirculationTests
     [Fact]
     public void Later_replies_hit_the_cache_both_before_and_after_the_recirculation()
     {
-        var rig = Gateway2();
+        var rig = Programmed();
         rig.Send(1, Frames.Udp(Inside, Server, 40000, 53));
         rig.Send(2, Frames.Udp(Server, Gateway, 53, 50000));
         var cache = rig.Switch.Datapath.Cache;
@@ -52,7 +52,7 @@ public class RecirculationTests
     [Fact]
     public void A_reply_with_no_connection_is_dropped_before_any_recirculation()
     {
-        var rig = Gateway2();
+        var rig = Programmed();
 
         rig.Send(2, Frames.Udp(Server, Gateway, 53, 50000));
 
@@ -75,7 +75,7 @@ public class RecirculationTests
     [Fact]
     public void The_recirculated_key_carries_the_table_state_metadata_and_the_connections_zone()
     {
-        var rig = Gateway2();
+        var rig = Programmed();
         rig.Send(1, Frames.Udp(Inside, Server, 40000, 53));
         FlowKeyExtractor.Extract(Frames.Udp(Server, Gateway, 53, 50000), 2, out var key, out _);
 
@@ -90,7 +90,7 @@ public class RecirculationTests
     [Fact]
     public void A_trace_follows_the_reply_through_its_recirculation_to_the_port()
     {
-        var rig = Gateway2();
+        var rig = Programmed();
         rig.Send(3, Frames.Udp(Inside2, Server, 40000, 53));
 
         var trace = rig.Switch.Trace(2, Frames.Udp(Server, Gateway, 53, 50000));
@@ -112,20 +112,20 @@ public class RecirculationTests
         Program(edge.Pipeline);
         var burst = new PacketBurst();
         var reply = Frames.Udp(Server, Gateway, 53, 50000);
-        Run(edge, burst, Frames.Udp(Inside, Server, 40000, 53), 1);
-        Run(edge, burst, reply, 2);
+        BurstOfOne.Run(edge, burst, Frames.Udp(Inside, Server, 40000, 53), 1);
+        BurstOfOne.Run(edge, burst, reply, 2);
 
         Allocations.AssertNone(() =>
         {
             for (var i = 0; i < 50; i++)
             {
-                Run(edge, burst, reply, 2);
+                BurstOfOne.Run(edge, burst, reply, 2);
             }
         });
         Assert.Equal(0, edge.Datapath.Counters.NoOutput);
     }
 
-    private static SwitchRig Gateway2()
+    private static SwitchRig Programmed()
     {
         var rig = new SwitchRig();
         Program(rig.Pipeline);
@@ -152,12 +152,5 @@ public class RecirculationTests
         var replies = FlowMatch.Any.CtState(CtState.Tracked | CtState.Established).Register(0, InsideZone).Metadata(0x77);
         pipeline.Add(2, 10, replies.Ipv4Dst(Inside), PipelineAction.Output(1));
         pipeline.Add(2, 10, replies.Ipv4Dst(Inside2), PipelineAction.Output(3));
-    }
-
-    private static void Run(EdgeSwitch edge, PacketBurst burst, byte[] frame, uint inPort)
-    {
-        burst.Clear();
-        burst.TryAppend(frame);
-        edge.Datapath.Process(inPort, burst);
     }
 }

@@ -137,15 +137,15 @@ public class StatefulFlowTests
         edge.AddPort(new InternalPort(2, "p2"));
         Program(edge.Pipeline);
         var burst = new PacketBurst();
-        Run(edge, burst, Frames.Udp(Inside, Outside, 1000, 53), 1);
-        Run(edge, burst, Frames.Udp(Outside, Inside, 53, 1000), 2);
+        BurstOfOne.Run(edge, burst, Frames.Udp(Inside, Outside, 1000, 53), 1);
+        BurstOfOne.Run(edge, burst, Frames.Udp(Outside, Inside, 53, 1000), 2);
         var frame = Frames.Udp(Inside, Outside, 1000, 53);
 
         Allocations.AssertNone(() =>
         {
             for (var i = 0; i < 50; i++)
             {
-                Run(edge, burst, frame, 1);
+                BurstOfOne.Run(edge, burst, frame, 1);
             }
         });
         Assert.Equal(0, edge.Datapath.Counters.NoOutput);
@@ -166,13 +166,6 @@ public class StatefulFlowTests
         pipeline.Add(0, 90, FlowMatch.Any.InPort(2).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(1));
         pipeline.Add(0, 90, FlowMatch.Any.CtState(CtState.Tracked | CtState.Related), PipelineAction.Output(1));
         pipeline.Add(0, 50, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.New), PipelineAction.Ct(Zone, commit: true), PipelineAction.Output(2));
-    }
-
-    private static void Run(EdgeSwitch edge, PacketBurst burst, byte[] frame, uint inPort)
-    {
-        burst.Clear();
-        burst.TryAppend(frame);
-        edge.Datapath.Process(inPort, burst);
     }
 
     private static EntryCounters Entry(SwitchRig rig, int priority, FlowMatch match) =>
