@@ -25,7 +25,7 @@ public static class AclCompiler
     /// <summary>The ACL table's entries that track a stateful tenant's connections, in front of its rules.</summary>
     public static IEnumerable<FlowEntry> Tracking(uint tenantId)
     {
-        var tenant = ProgramMessages.Masked(Field.Metadata, (ulong)tenantId << 32, EdgeTables.TenantMask);
+        var tenant = ProgramMessages.Tenant(tenantId);
         foreach (var ethType in new[] { ProgramMessages.EthIpv4, ProgramMessages.EthIpv6 })
         {
             yield return ProgramMessages.Flow(
@@ -49,7 +49,7 @@ public static class AclCompiler
 
     public static IEnumerable<FlowEntry> Compile(AclRule rule, uint tenantId)
     {
-        var tenant = ProgramMessages.Masked(Field.Metadata, (ulong)tenantId << 32, EdgeTables.TenantMask);
+        var tenant = ProgramMessages.Tenant(tenantId);
         var source = Cidr(rule.SrcCidr);
         var destination = Cidr(rule.DstCidr);
         var v6 = (source ?? destination)?.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;

@@ -342,11 +342,9 @@ public static class EdgeCompiler
     /// </summary>
     private static IEnumerable<FlowEntry> RouteEntries(CompileContext context, Network network, Port port)
     {
-        var tenantMatch = ProgramMessages.Masked(Field.Metadata, (ulong)context.Number(CompiledFabric.TenantScope, network.Tenant) << 32, EdgeTables.TenantMask);
-        var router = MacAddress.RouterOf(network.Tenant);
-        var toRouter = ProgramMessages.Mac(Field.EthDst, router);
-        var onNetwork = ProgramMessages.WriteMetadata(context.MetadataOf(network), ulong.MaxValue);
-        var rewrite = ProgramMessages.Apply(ProgramMessages.SetMac(Field.EthSrc, router), ProgramMessages.SetMac(Field.EthDst, port.Mac), ProgramMessages.DecrementTtl());
+        var tenantMatch = ProgramMessages.Tenant(context.Number(CompiledFabric.TenantScope, network.Tenant));
+        var toRouter = ProgramMessages.Mac(Field.EthDst, MacAddress.RouterOf(network.Tenant));
+        var hop = RouterHop(context, network, port);
         foreach (var (ethType, destination, address) in new[] { (ProgramMessages.EthIpv4, Field.Ipv4Dst, port.Ipv4), (ProgramMessages.EthIpv6, Field.Ipv6Dst, port.Ipv6) })
         {
             if (address.Length > 0)
@@ -355,12 +353,21 @@ public static class EdgeCompiler
                     EdgeTables.Route,
                     Matched,
                     [tenantMatch, toRouter, ProgramMessages.Exact(Field.EthType, ethType), ProgramMessages.Address(destination, address)],
-                    rewrite,
-                    onNetwork,
-                    ProgramMessages.Goto(EdgeTables.Forward));
+                    hop);
             }
         }
     }
+
+    /// <summary>
+    /// The tenant router's hop to <paramref name="port"/>, after <paramref name="before"/>: from the router's MAC to the
+    /// port's, one hop fewer, then forwarded on the port's network.
+    /// </summary>
+    internal static Instruction[] RouterHop(CompileContext context, Network network, Port port, params FlowAction[] before) =>
+    [
+        ProgramMessages.Apply([.. before, ProgramMessages.SetMac(Field.EthSrc, MacAddress.RouterOf(network.Tenant)), ProgramMessages.SetMac(Field.EthDst, port.Mac), ProgramMessages.DecrementTtl()]),
+        ProgramMessages.WriteMetadata(context.MetadataOf(network), ulong.MaxValue),
+        ProgramMessages.Goto(EdgeTables.Forward),
+    ];
 
     /// <summary>Forwarding to one port of a network: out of its vNIC when local, under its service label when not.</summary>
     private static IEnumerable<FlowEntry> ForwardEntries(CompileContext context, string edge, Network network, Port port)

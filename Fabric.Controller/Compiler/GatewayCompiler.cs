@@ -167,13 +167,6 @@ public static class GatewayCompiler
         var zone = context.Number(CompiledFabric.TenantScope, network.Tenant);
         var inPort = ProgramMessages.Exact(Field.InPort, context.Number(CompiledFabric.PortScope(external.Edge), CompiledFabric.ExternalKey(external.Name)));
         var ipv4 = ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4);
-        var router = MacAddress.RouterOf(network.Tenant);
-        Instruction[] ToPort(params FlowAction[] before) =>
-        [
-            ProgramMessages.Apply([.. before, ProgramMessages.SetMac(Field.EthSrc, router), ProgramMessages.SetMac(Field.EthDst, port.Mac), ProgramMessages.DecrementTtl()]),
-            ProgramMessages.WriteMetadata(context.MetadataOf(network), ulong.MaxValue),
-            ProgramMessages.Goto(EdgeTables.Forward),
-        ];
         yield return ProgramMessages.Flow(
             EdgeTables.Route,
             EdgeCompiler.Matched,
@@ -184,7 +177,7 @@ public static class GatewayCompiler
                 ipv4,
                 ProgramMessages.Address(Field.Ipv4Dst, port.Ipv4),
             ],
-            ToPort());
+            EdgeCompiler.RouterHop(context, network, port));
         if (port.FloatingIpv4.Length == 0)
         {
             yield break;
@@ -194,7 +187,7 @@ public static class GatewayCompiler
             EdgeTables.Neighbours,
             EdgeCompiler.Matched,
             [inPort, ipv4, ProgramMessages.Address(Field.Ipv4Dst, port.FloatingIpv4)],
-            ToPort(ProgramMessages.Ct(zone, commit: true, translation: ProgramMessages.DestinationNat(port.Ipv4))));
+            EdgeCompiler.RouterHop(context, network, port, ProgramMessages.Ct(zone, commit: true, translation: ProgramMessages.DestinationNat(port.Ipv4))));
         foreach (var routed in CompileContext.Exits(external))
         {
             yield return FromCore(context, external, CompiledFabric.OutsideKey(network.Tenant, port.Name, routed), ExitActions(context, external, network.Tenant, port, routed));
@@ -213,7 +206,7 @@ public static class GatewayCompiler
     /// <summary>A tenant's IPv4 packets to its router.</summary>
     private static FieldMatch[] ToRouter(CompileContext context, string tenant) =>
     [
-        ProgramMessages.Masked(Field.Metadata, (ulong)context.Number(CompiledFabric.TenantScope, tenant) << 32, EdgeTables.TenantMask),
+        ProgramMessages.Tenant(context.Number(CompiledFabric.TenantScope, tenant)),
         ProgramMessages.Mac(Field.EthDst, MacAddress.RouterOf(tenant)),
         ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4),
     ];

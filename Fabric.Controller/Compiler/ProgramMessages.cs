@@ -23,6 +23,9 @@ public static class ProgramMessages
 
     public static FieldMatch Exact(Field field, ulong value) => new() { Field = field, Value = Encode(field, value) };
 
+    /// <summary>The packets of tenant <paramref name="tenantId"/>: its number in the metadata's upper half.</summary>
+    public static FieldMatch Tenant(uint tenantId) => Masked(Field.Metadata, (ulong)tenantId << 32, EdgeTables.TenantMask);
+
     public static FieldMatch Masked(Field field, ulong value, ulong mask) =>
         new() { Field = field, Value = Encode(field, value & mask), Mask = Encode(field, mask) };
 
