@@ -36,16 +36,19 @@ public sealed class ReplicatedControllers : IDisposable
     public static async Task<ReplicatedControllers> StartAsync(int controllers = 3)
     {
         var etcd = await EtcdCluster.StartAsync();
-        var started = Enumerable.Range(0, controllers).Select(_ => ControllerProcess.Start("--store", etcd.Address.Text)).ToList();
-        var replicated = new ReplicatedControllers(etcd, started);
+        var starting = Enumerable.Range(0, controllers).Select(_ => ControllerProcess.StartAsync(TimeSpan.FromSeconds(60), "--store", etcd.Address.Text)).ToList();
         try
         {
-            await Task.WhenAll(started.Select(c => c.UntilServingAsync(TimeSpan.FromSeconds(60))));
-            return replicated;
+            return new ReplicatedControllers(etcd, [.. await Task.WhenAll(starting)]);
         }
         catch
         {
-            replicated.Dispose();
+            foreach (var started in starting.Where(s => s.IsCompletedSuccessfully))
+            {
+                started.Result.Dispose();
+            }
+
+            etcd.Dispose();
             throw;
         }
     }
@@ -67,10 +70,9 @@ public sealed class ReplicatedControllers : IDisposable
     {
         ArgumentNullException.ThrowIfNull(dead);
         var index = _controllers.IndexOf(dead);
-        var started = ControllerProcess.Start("--store", Etcd.Address.Text);
-        _controllers[index] = started;
         dead.Dispose();
-        await started.UntilServingAsync(TimeSpan.FromSeconds(60));
+        var started = await ControllerProcess.StartAsync(TimeSpan.FromSeconds(60), "--store", Etcd.Address.Text);
+        _controllers[index] = started;
         return started;
     }
 
