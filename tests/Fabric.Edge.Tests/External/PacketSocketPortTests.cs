@@ -66,7 +66,7 @@ public sealed class PacketSocketPortTests : IDisposable
         var ping = Task.Run(() => _outside.Run("ping", "-c", "3", "-i", "0.2", "-W", "2", "10.98.0.2"));
         var echoes = 0;
 
-        await Serve(ping, (frame, _, replies) => echoes += EchoResponder.Answer(frame, replies, ResponderIp, ResponderMac, OutsideIp) ? 1 : 0);
+        await Serve(() => ping.IsCompleted, (frame, _, replies) => echoes += EchoResponder.Answer(frame, replies, ResponderIp, ResponderMac, OutsideIp) ? 1 : 0);
 
         Assert.Contains("3 received", await ping, StringComparison.Ordinal);
         Assert.Equal(3, echoes);
@@ -79,7 +79,8 @@ public sealed class PacketSocketPortTests : IDisposable
         var send = Task.Run(() => _outside.Run("bash", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do echo hello > /dev/udp/10.98.0.2/9 && exit 0; sleep 0.2; done; exit 1"));
         var verified = 0;
 
-        await Serve(send, (frame, offload, replies) =>
+        // The shell's send returns before the datagram leaves: the kernel holds it until this port answers its ARP.
+        await Serve(() => verified > 0, (frame, offload, replies) =>
         {
             EchoResponder.Answer(frame, replies, ResponderIp, ResponderMac, OutsideIp);
             if (FlowKeyExtractor.Extract(frame, 0, out var key, out var offsets).IsOk && key.IpProto == IpProtocols.Udp && key.Ipv4Dst == ResponderIp && key.L4Dst == 9)
@@ -107,15 +108,15 @@ public sealed class PacketSocketPortTests : IDisposable
 
     private delegate void FrameHandler(ReadOnlySpan<byte> frame, FrameOffload offload, PacketBurst replies);
 
-    /// <summary>Hands each frame the port reads to <paramref name="handle"/> and sends its replies, until <paramref name="until"/> ends or 10 s pass.</summary>
-    private async Task Serve(Task until, FrameHandler handle)
+    /// <summary>Hands each frame the port reads to <paramref name="handle"/> and sends its replies, until <paramref name="done"/> or 10 s pass.</summary>
+    private async Task Serve(Func<bool> done, FrameHandler handle)
     {
         var burst = new PacketBurst(superFrames: true);
         var replies = new PacketBurst();
         var deadline = Stopwatch.StartNew();
         await Task.Run(() =>
         {
-            while (!until.IsCompleted && deadline.Elapsed < TimeSpan.FromSeconds(10))
+            while (!done() && deadline.Elapsed < TimeSpan.FromSeconds(10))
             {
                 if (!_port.WaitReadable(100))
                 {
