@@ -11,7 +11,7 @@ namespace Sdn.Fabric.Edge.Pipeline;
 internal sealed class ClassifierSubtable(FlowKey mask, int id)
 {
     private readonly SortedDictionary<int, int> _priorityCounts = [];
-    private readonly Dictionary<FlowKey, ProbeSet> _probes = [];
+    private readonly FlowKeyTable<ProbeSet, ProbeSetKeys> _probes = new(8);
 
     public FlowKey Mask { get; } = mask;
 
@@ -42,25 +42,56 @@ internal sealed class ClassifierSubtable(FlowKey mask, int id)
         }
     }
 
-    /// <summary>The cached flows that probed this subtable with <paramref name="key"/> (under the mask); made when none did yet.</summary>
+    /// <summary>
+    /// The cached flows that probed this subtable with <paramref name="key"/> (under the mask); made when none did yet.
+    /// Each flow is there once, through its visit of lowest priority: the set is only asked which of its flows matched
+    /// at or below a new entry's priority.
+    /// </summary>
     public CachedFlowSet ProbedWith(in FlowKey key)
     {
         var masked = key.And(Mask);
-        if (!_probes.TryGetValue(masked, out var set))
+        var hash = masked.Hash64();
+        if (!_probes.TryGet(masked, hash, out var set))
         {
-            set = new ProbeSet(this, masked);
-            _probes.Add(masked, set);
+            set = new ProbeSet(this, masked, hash);
+            _probes.TrySet(masked, hash, set);
         }
 
         return set;
     }
 
     /// <summary>The cached flows that probed this subtable with the masked value <paramref name="masked"/>, if any did.</summary>
-    public CachedFlowSet? FindProbedWith(in FlowKey masked) => _probes.GetValueOrDefault(masked);
+    public CachedFlowSet? FindProbedWith(in FlowKey masked) => _probes.TryGet(masked, masked.Hash64(), out var set) ? set : null;
 
-    /// <summary>A set that leaves the index when its last flow does, so the index holds only values cached flows probe.</summary>
-    private sealed class ProbeSet(ClassifierSubtable owner, FlowKey masked) : CachedFlowSet
+    /// <summary>
+    /// A set that leaves the index when its last flow does, so the index holds only values cached flows probe. It holds
+    /// its masked value, which the index reads instead of keeping a copy, and the value's hash, to leave without
+    /// hashing it again.
+    /// </summary>
+    private sealed class ProbeSet(ClassifierSubtable owner, in FlowKey masked, ulong hash) : CachedFlowSet
     {
-        protected override void OnEmptied() => owner._probes.Remove(masked);
+        private readonly FlowKey _masked = masked;
+
+        public ref readonly FlowKey Masked => ref _masked;
+
+        protected override void OnEmptied() => owner._probes.Remove(_masked, hash);
+    }
+
+    /// <summary>Where the probe index finds a slot's key: in the set it holds.</summary>
+    private struct ProbeSetKeys : IFlowKeyStore
+    {
+        public readonly void Allocate(int size)
+        {
+        }
+
+        public readonly ref readonly FlowKey KeyAt(int slot, object value) => ref ((ProbeSet)value).Masked;
+
+        public readonly void Store(int slot, in FlowKey key)
+        {
+        }
+
+        public readonly void Move(int fromSlot, int toSlot)
+        {
+        }
     }
 }

@@ -2,6 +2,7 @@ using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Conntrack;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline.Groups;
+using Sdn.Fabric.Edge.Pipeline.Revalidation;
 
 namespace Sdn.Fabric.Edge.Pipeline;
 
@@ -43,6 +44,9 @@ public sealed class EdgePipeline
     public GroupTable Groups { get; }
 
     public PortLiveness Liveness { get; }
+
+    /// <summary>What the cached flows read, where changes find the flows they retire.</summary>
+    internal DependencyStore Dependencies => _translator.Dependencies;
 
     /// <summary>Applies one flow-mod; throws <see cref="FlowEditException"/> (changing nothing) when it is refused.</summary>
     public void Apply(FlowEdit mod)

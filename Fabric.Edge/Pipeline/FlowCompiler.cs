@@ -33,6 +33,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
     private readonly List<EntryCounters> _counters = [];
     private readonly List<DhcpOffer> _dhcpOffers = [];
     private readonly Stack<int> _unrestoredSaves = new();
+    private readonly DependencyStore _dependencies = new(groups, liveness);
     private FlowKey _work;
     private FlowKey _unwildcard;
     private bool _stopped;
@@ -54,6 +55,9 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
     private byte? _recirculateTo;
     private bool _recirculated;
 
+    /// <summary>Where the flows this compiler translated keep what they read, once cached.</summary>
+    internal DependencyStore Dependencies => _dependencies;
+
     /// <summary>
     /// Compiles the decision for <paramref name="key"/>; when <paramref name="trace"/> is given, records each step in it.
     /// </summary>
@@ -67,7 +71,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
     public CompiledFlow Translate(in FlowKey key, out FlowKey megaflowMask, PipelineTrace? trace = null, Func<ushort, CtState>? traceCtState = null)
     {
         _dhcpOffers.Clear();
-        _record = new FlowDependencyRecord(groups, liveness);
+        _record = new FlowDependencyRecord(_dependencies);
         _trace = trace;
         _traceCtState = traceCtState;
         var mask = default(FlowKey);

@@ -220,7 +220,7 @@ internal sealed class TupleSpaceClassifier
         {
             // The subtable now sorts later, so an entry of another subtable may win a tie of equal priority that one
             // of this subtable's entries won before.
-            Visitors.RetireWhere(link => MatchedIn(link.Visit!, subtable));
+            Visitors.RetireWhere(link => MatchedIn(link.Visit, subtable));
         }
 
         return true;
@@ -239,11 +239,11 @@ internal sealed class TupleSpaceClassifier
         var match = entry.Match;
         if (created)
         {
-            Visitors.RetireWhere(link => link.VisitPriority <= priority && link.Record.CouldMatch(link.Visit!, match));
+            Visitors.RetireWhere(link => link.VisitPriority <= priority && link.CouldMatch(match));
         }
         else if (subtable.MaxPriority != maxBefore)
         {
-            Visitors.RetireWhere(link => (link.VisitPriority <= priority && link.Record.CouldMatch(link.Visit!, match))
+            Visitors.RetireWhere(link => (link.VisitPriority <= priority && link.CouldMatch(match))
                 || CouldNowWinTie(link, subtable, maxBefore));
         }
         else
@@ -252,8 +252,8 @@ internal sealed class TupleSpaceClassifier
 
             // Flows cached before the subtable existed never probed it.
             Visitors.RetireOldestWhere(
-                link => link.Visit!.Probes.NextSubtableId <= subtable.Id,
-                link => link.VisitPriority <= priority && link.Record.CouldMatch(link.Visit!, match));
+                link => link.Visit.Probes.NextSubtableId <= subtable.Id,
+                link => link.VisitPriority <= priority && link.CouldMatch(match));
         }
     }
 
@@ -265,8 +265,8 @@ internal sealed class TupleSpaceClassifier
     /// </summary>
     private static bool CouldNowWinTie(CachedFlowLink link, ClassifierSubtable subtable, int maxBefore)
     {
-        var visit = link.Visit!;
-        var priority = link.VisitPriority;
+        ref readonly var visit = ref link.Visit;
+        var priority = visit.Priority;
         if (MatchedIn(visit, subtable))
         {
             return false;
@@ -286,10 +286,10 @@ internal sealed class TupleSpaceClassifier
         return subtable.Rules.TryGet(masked, masked.Hash64(), out var head) && head.Priority == priority;
     }
 
-    private static bool MatchedIn(CachedTableVisit visit, ClassifierSubtable subtable) =>
+    private static bool MatchedIn(in CachedTableVisit visit, ClassifierSubtable subtable) =>
         visit.Entry is { } entry && entry.Match.Mask.EqualTo(subtable.Mask);
 
-    private static bool Probed(CachedTableVisit visit, ClassifierSubtable subtable)
+    private static bool Probed(in CachedTableVisit visit, ClassifierSubtable subtable)
     {
         var probes = visit.Probes;
         for (var i = 0; i < probes.Count; i++)

@@ -1,19 +1,19 @@
 namespace Sdn.Fabric.Edge.Pipeline.Revalidation;
 
-/// <summary>One cached flow's place in one <see cref="CachedFlowSet"/>, with the table visit that put it there, if any.</summary>
-internal sealed class CachedFlowLink(FlowDependencyRecord record, CachedFlowSet set, CachedTableVisit? visit)
+/// <summary>
+/// One cached flow's place in one <see cref="CachedFlowSet"/>, as a walk of the set sees it: a slot of the
+/// <see cref="DependencyStore"/>'s array of links, with the table visit that put it there, if any.
+/// </summary>
+internal readonly struct CachedFlowLink(DependencyStore store, int index)
 {
-    public FlowDependencyRecord Record { get; } = record;
-
-    public CachedFlowSet Set { get; } = set;
-
     /// <summary>For the sets of a table and its subtables' probes: what the flow saw in that table.</summary>
-    public CachedTableVisit? Visit { get; } = visit;
+    public ref readonly CachedTableVisit Visit => ref store.VisitOfLink(index);
 
-    public CachedFlowLink? Previous { get; set; }
+    /// <summary>The priority the flow matched at in the table of <see cref="Visit"/>; -1 where nothing matched or there is no visit.</summary>
+    public int VisitPriority => store.VisitPriorityOfLink(index);
 
-    public CachedFlowLink? Next { get; set; }
-
-    /// <summary>The priority the flow matched at in the table of <see cref="Visit"/>; -1 where nothing matched.</summary>
-    public int VisitPriority => Visit?.Entry?.Priority ?? -1;
+    /// <summary>
+    /// Whether some packet of the flow's megaflow could match <paramref name="match"/> in the table of <see cref="Visit"/>.
+    /// </summary>
+    public bool CouldMatch(FlowMatch match) => store.CouldMatch(index, match);
 }

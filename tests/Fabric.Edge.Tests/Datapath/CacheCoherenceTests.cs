@@ -1,4 +1,5 @@
 using Sdn.Common.Packets;
+using Sdn.Fabric.Edge.Conntrack;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Pipeline.Groups;
@@ -21,7 +22,24 @@ public class CacheCoherenceTests
     [InlineData(6)]
     [InlineData(7)]
     [InlineData(8)]
-    public void The_cached_path_always_decides_what_the_uncached_pipeline_decides(int seed)
+    public void The_cached_path_always_decides_what_the_uncached_pipeline_decides(int seed) => RunRandomChanges(seed, withCt: false);
+
+    /// <summary>
+    /// As above, with ct lookups that go on in the same or a later table and entries matching on ct_state: each flow's
+    /// tables then run once per ct_state, so a flow is in many sets more than once.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
+    public void The_cached_path_always_decides_what_the_uncached_pipeline_decides_through_ct_lookups(int seed) => RunRandomChanges(seed, withCt: true);
+
+    private static void RunRandomChanges(int seed, bool withCt)
     {
         var random = new Random(seed);
         var edge = new EdgeSwitch(3);
@@ -30,7 +48,7 @@ public class CacheCoherenceTests
             [new GroupBucket(1, [PipelineAction.Output(13)], WatchPort: 13), new GroupBucket(2, [PipelineAction.Output(14)], WatchPort: 14)]));
         for (var i = 0; i < 60; i++)
         {
-            edge.Pipeline.Apply(RandomAdd(random));
+            edge.Pipeline.Apply(RandomAdd(random, withCt));
         }
 
         var keys = Enumerable.Range(0, 48).Select(_ => RandomKey(random)).ToArray();
@@ -38,7 +56,7 @@ public class CacheCoherenceTests
         {
             if (random.Next(20) == 0)
             {
-                var change = ChangeSomething(edge.Pipeline, random);
+                var change = ChangeSomething(edge.Pipeline, random, withCt);
 
                 // Every key the cache may hold, right after the change: a stale flow would answer one of them.
                 foreach (var held in keys)
@@ -58,23 +76,24 @@ public class CacheCoherenceTests
     private static void AssertSameDecision(EdgeSwitch edge, FlowKey key, int seed, int step, string change)
     {
         var tier = edge.Datapath.Cache.Peek(key);
-        var cached = edge.Datapath.Classify(key).Actions;
-        var fresh = edge.Pipeline.Translate(key, out _).Actions;
-        Assert.True(cached.SequenceEqual(fresh),
-            $"seed {seed}, step {step}, after {change}: the cache decided [{string.Join(",", cached)}], the pipeline [{string.Join(",", fresh)}] ({tier}) for in_port={key.InPort} dst={key.Ipv4Dst:x} l4dst={key.L4Dst} ttl={key.IpTtl}\n{edge.Trace(key)}");
+        // A flow's text holds its actions and, after a ct lookup, what follows for each ct_state.
+        var cached = edge.Datapath.Classify(key).ToString();
+        var fresh = edge.Pipeline.Translate(key, out _).ToString();
+        Assert.True(cached == fresh,
+            $"seed {seed}, step {step}, after {change}: the cache decided [{cached}], the pipeline [{fresh}] ({tier}) for in_port={key.InPort} dst={key.Ipv4Dst:x} l4dst={key.L4Dst} ttl={key.IpTtl}\n{edge.Trace(key)}");
     }
 
-    private static string ChangeSomething(EdgePipeline pipeline, Random random)
+    private static string ChangeSomething(EdgePipeline pipeline, Random random, bool withCt)
     {
         FlowEdit? mod = null;
         switch (random.Next(8))
         {
             case 0:
             case 1:
-                mod = RandomAdd(random);
+                mod = RandomAdd(random, withCt);
                 break;
             case 2:
-                mod = FlowEdit.Delete((byte)random.Next(3), RandomMatch(random));
+                mod = FlowEdit.Delete((byte)random.Next(3), RandomMatch(random, withCt));
                 break;
             case 3:
                 var table = pipeline.Tables[random.Next(3)];
@@ -85,7 +104,7 @@ public class CacheCoherenceTests
 
                 break;
             case 4:
-                mod = FlowEdit.Modify((byte)random.Next(3), RandomMatch(random), FlowInstructions.Apply(PipelineAction.Output((uint)random.Next(2, 9))));
+                mod = FlowEdit.Modify((byte)random.Next(3), RandomMatch(random, withCt), FlowInstructions.Apply(PipelineAction.Output((uint)random.Next(2, 9))));
                 break;
             case 5:
                 var group = RandomGroup(1, random);
@@ -110,9 +129,16 @@ public class CacheCoherenceTests
         new(id, random.Next(2) == 0 ? GroupKind.Select : GroupKind.All,
             Enumerable.Range(1, random.Next(1, 4)).Select(b => new GroupBucket((uint)b, [PipelineAction.Output((uint)random.Next(9, 13))])).ToList());
 
-    private static FlowEdit RandomAdd(Random random)
+    private static FlowEdit RandomAdd(Random random, bool withCt)
     {
         var table = (byte)random.Next(3);
+        if (withCt && random.Next(6) == 0)
+        {
+            // Goes on in this table or a later one: each ct_state runs the tables from there.
+            var goOn = (byte)(table + random.Next(3 - table));
+            return FlowEdit.Add(table, random.Next(1, 8), RandomMatch(random, withCt).CtState(default, CtState.Tracked), FlowInstructions.Apply(PipelineAction.Ct(1, table: goOn)));
+        }
+
         var actions = new List<PipelineAction>();
         switch (random.Next(6))
         {
@@ -135,12 +161,17 @@ public class CacheCoherenceTests
         actions.Add(PipelineAction.Output((uint)random.Next(2, 9)));
         var instructions = new FlowInstructions(actions, table < 2 && random.Next(2) == 0 ? (byte)(table + 1 + random.Next(2 - table)) : null)
             .WithMetadata((ulong)random.Next(2), random.Next(3) == 0 ? 1UL : 0);
-        return FlowEdit.Add(table, random.Next(1, 8), RandomMatch(random), instructions);
+        return FlowEdit.Add(table, random.Next(1, 8), RandomMatch(random, withCt), instructions);
     }
 
-    private static FlowMatch RandomMatch(Random random)
+    private static FlowMatch RandomMatch(Random random, bool withCt = false)
     {
         var match = FlowMatch.Any;
+        if (withCt && random.Next(3) == 0)
+        {
+            match = match.CtState(CtOutcomes.All[random.Next(CtOutcomes.All.Count)]);
+        }
+
         if (random.Next(3) == 0)
         {
             match = match.InPort((uint)random.Next(1, 3));

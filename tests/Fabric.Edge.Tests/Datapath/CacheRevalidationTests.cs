@@ -1,4 +1,5 @@
 using Sdn.Common.Packets;
+using Sdn.Fabric.Edge.Conntrack;
 using Sdn.Fabric.Edge.Datapath;
 using Sdn.Fabric.Edge.Pipeline;
 using Sdn.Fabric.Edge.Pipeline.Groups;
@@ -179,6 +180,50 @@ public class CacheRevalidationTests
         Pipeline.Liveness.SetPortLive(13, false);
         AssertRecompiled(ToA, [14u]);
         AssertStillCached(ToB, [3u]);
+    }
+
+    [Fact]
+    public void Modifying_an_entry_every_ct_pass_matched_retires_every_flow_that_went_through_it()
+    {
+        // The lookup before the ct is run once per ct_state, so each flow matched the ct entry several times over.
+        var edge = new EdgeSwitch(2);
+        edge.Pipeline.Add(0, 100, FlowMatch.Any.EthType(EtherTypes.Ipv4).CtState(default, CtState.Tracked), PipelineAction.Ct(1, table: 1));
+        edge.Pipeline.Add(1, 10, FlowMatch.Any, PipelineAction.Output(2));
+        FlowKey[] keys = [Keys.Udp(1, 9, HostA), Keys.Udp(3, 9, HostA), Keys.Udp(4, 9, HostB)];
+        foreach (var key in keys)
+        {
+            Assert.Equal(DatapathActionKind.CtLookup, edge.Datapath.Classify(key).Actions[^1].Kind);
+        }
+
+        edge.Pipeline.Apply(FlowEdit.ModifyStrict(0, 100, FlowMatch.Any.EthType(EtherTypes.Ipv4).CtState(default, CtState.Tracked), FlowInstructions.Apply(PipelineAction.Output(5))));
+
+        foreach (var key in keys)
+        {
+            Assert.True(Flows.Outputs(edge.Datapath.Classify(key)) is [5u], $"the flow of in_port {key.InPort} is still cached as before");
+        }
+
+        Assert.Equal(2 * keys.Length, edge.Datapath.Cache.Misses);
+    }
+
+    [Fact]
+    public void An_entry_added_above_what_every_ct_pass_matched_retires_every_flow_it_matches()
+    {
+        var edge = new EdgeSwitch(2);
+        edge.Pipeline.Add(0, 100, FlowMatch.Any.EthType(EtherTypes.Ipv4).CtState(default, CtState.Tracked), PipelineAction.Ct(1, table: 1));
+        edge.Pipeline.Add(1, 10, FlowMatch.Any, PipelineAction.Output(2));
+        FlowKey[] keys = [Keys.Udp(1, 9, HostA), Keys.Udp(3, 9, HostA), Keys.Udp(4, 9, HostB)];
+        foreach (var key in keys)
+        {
+            edge.Datapath.Classify(key);
+        }
+
+        // A new subtable: every visitor of table 0 is checked, each flow several times over.
+        edge.Pipeline.Add(0, 200, FlowMatch.Any.Ipv4Src(9), PipelineAction.Output(5));
+
+        foreach (var key in keys)
+        {
+            Assert.True(Flows.Outputs(edge.Datapath.Classify(key)) is [5u], $"the flow of in_port {key.InPort} is still cached as before");
+        }
     }
 
     [Fact]

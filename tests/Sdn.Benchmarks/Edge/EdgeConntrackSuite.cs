@@ -68,6 +68,9 @@ internal sealed class EdgeConntrackSuite : IBenchmarkSuite
             new("stateful_alloc_bytes_per_packet", tracked.AllocatedBytesPerPacket),
             new("ct_new_conns_per_s", opened.MedianMpps * 1e6),
             new("ct_new_conn_ratio", opened.MedianMpps / passed.MedianMpps),
+            new("ct_new_conn_alloc_bytes", opened.AllocatedBytesPerPacket),
+            .. GcFigures.InWindows("hit_", tracked, untracked),
+            .. GcFigures.InWindows("new_conn_", opened, passed),
         ];
     }
 

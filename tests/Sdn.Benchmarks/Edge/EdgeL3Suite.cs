@@ -51,6 +51,7 @@ internal sealed class EdgeL3Suite : IBenchmarkSuite
             new("routed_hit_ratio", routedHits.MedianMpps / bridgedHits.MedianMpps),
             new("routed_exact_hit_fraction", ExactHitFraction(routed)),
             new("bridged_exact_hit_fraction", ExactHitFraction(bridged)),
+            .. GcFigures.InWindows("", secured, open, routedHits, bridgedHits),
         ];
     }
 

@@ -19,6 +19,9 @@ internal sealed class Measurement
     /// <summary>Each window's figure, in the order measured.</summary>
     public IReadOnlyList<double> Mpps => _mpps;
 
+    /// <summary>The garbage collections that began or ran in the windows kept.</summary>
+    public GcCounts Collections { get; private set; }
+
     public double AllocatedBytesPerPacket => _packets == 0 ? 0 : (double)_allocatedBytes / _packets;
 
     /// <summary>
@@ -49,5 +52,6 @@ internal sealed class Measurement
         _mpps.Add(sample.Mpps);
         _packets += sample.Packets;
         _allocatedBytes += sample.AllocatedBytes;
+        Collections += sample.Collections;
     }
 }

@@ -3,8 +3,11 @@ using Sdn.Common.Packets;
 
 namespace Sdn.Benchmarks.Edge;
 
-/// <summary>Packets moved in a timed window, and what the thread allocated meanwhile.</summary>
-internal readonly record struct Sample(long Packets, double Seconds, long AllocatedBytes)
+/// <summary>
+/// Packets moved in a timed window, what the thread allocated meanwhile, and how many garbage collections of each
+/// generation (a gen-2 count includes the background ones) began or ran in it.
+/// </summary>
+internal readonly record struct Sample(long Packets, double Seconds, long AllocatedBytes, GcCounts Collections = default)
 {
     public double Mpps => Packets / Seconds / 1e6;
 
@@ -16,6 +19,7 @@ internal readonly record struct Sample(long Packets, double Seconds, long Alloca
         var packets = 0L;
         var next = 0;
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var collectionsBefore = GcCounts.Now();
         var started = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(started) < window)
         {
@@ -28,6 +32,6 @@ internal readonly record struct Sample(long Packets, double Seconds, long Alloca
         }
 
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new Sample(packets, seconds, GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
+        return new Sample(packets, seconds, GC.GetAllocatedBytesForCurrentThread() - allocatedBefore, GcCounts.Now() - collectionsBefore);
     }
 }
