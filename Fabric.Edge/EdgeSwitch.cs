@@ -1,6 +1,7 @@
 using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Conntrack;
 using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Nat;
 using Sdn.Fabric.Edge.Pipeline;
 
 namespace Sdn.Fabric.Edge;
@@ -69,7 +70,8 @@ public sealed class EdgeSwitch : IUpcallHandler
 
         if (lookedUpZone is { } zone && trace.Actions.Count > 0 && trace.Actions[^1] is { Kind: DatapathActionKind.Recirculate } recirculate)
         {
-            FollowRecirculation(trace, inPort, copy, offsets, zone, recirculate, assumeCtState);
+            var uncommitted = trace.Actions.LastOrDefault(a => a.Kind == DatapathActionKind.CtNat).CtTranslation;
+            FollowRecirculation(trace, inPort, copy, offsets, zone, recirculate, assumeCtState, uncommitted);
         }
 
         return trace;
@@ -79,15 +81,20 @@ public sealed class EdgeSwitch : IUpcallHandler
     /// Traces on into the recirculation the datapath would make: the frame rewritten as its connection would rewrite it
     /// (unchanged when the tracker holds none), parsed again with the key the datapath would give it.
     /// </summary>
-    private void FollowRecirculation(PipelineTrace trace, uint inPort, byte[] frame, HeaderOffsets offsets, ushort zone, DatapathAction recirculate, CtState? assumeCtState)
+    /// <param name="uncommitted">The destination translation a new connection's packet was rewritten by before its commit, if any.</param>
+    private void FollowRecirculation(PipelineTrace trace, uint inPort, byte[] frame, HeaderOffsets offsets, ushort zone, DatapathAction recirculate, CtState? assumeCtState, NatTranslation? uncommitted)
     {
         for (var depth = 0; depth < EdgeDatapath.MaxRecirculations; depth++)
         {
             var now = Time.GetTimestamp();
             if (!Datapath.Conntrack.TryRewriteCopy(zone, frame, offsets, now, out var connectionZone))
             {
-                trace.AddNote("recirculation: the tracker holds no connection for the packet, which goes on as it arrived");
+                trace.AddNote(uncommitted is { } nat && Ipv4NatRewrite.Apply(frame, offsets, nat.Side, nat.Address, ReadDestinationPort(frame, offsets)) == NatRewriteResult.Rewritten
+                    ? $"recirculation: a new connection, rewritten {nat} ahead of its commit"
+                    : "recirculation: the tracker holds no connection for the packet, which goes on as it arrived");
             }
+
+            uncommitted = null;
 
             if (!FlowKeyExtractor.Extract(frame, inPort, out var key, out offsets).IsOk)
             {
@@ -118,6 +125,12 @@ public sealed class EdgeSwitch : IUpcallHandler
 
         trace.AddNote($"recirculated {EdgeDatapath.MaxRecirculations} times: dropped and counted");
     }
+
+    /// <summary>The transport's destination port, or an ICMP echo's identifier: what a destination translation keeps.</summary>
+    private static ushort ReadDestinationPort(ReadOnlySpan<byte> frame, in HeaderOffsets offsets) =>
+        offsets.Transport == HeaderOffsets.Absent || frame.Length < offsets.Transport + 6 ? (ushort)0
+        : frame[offsets.Network + 9] == IpProtocols.Icmp ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[(offsets.Transport + 4)..])
+        : System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[(offsets.Transport + 2)..]);
 
     private static string Ipv4Text(uint address) => new System.Net.IPAddress(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(address)).ToString();
 

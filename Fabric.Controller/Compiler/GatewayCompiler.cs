@@ -22,12 +22,15 @@ public static class GatewayCompiler
     /// <summary>The lowest way out; a floating IP's source and a destination on the external subnet each rank above.</summary>
     private const uint Exit = 10;
 
+    /// <summary>A packet as it arrives from outside, before its tracker lookup; what that lookup recirculates is tracked.</summary>
+    private static readonly FieldMatch Untracked = ProgramMessages.CtState(0, ProgramMessages.CtTracked);
+
     /// <summary>
     /// The external network's port: what arrives there goes to the neighbour table. Every ARP packet teaches the edge
     /// its sender's MAC (the outside's next hops are not in the model); a request for the gateway's address or a
     /// floating IP is answered with the gateway's MAC. A packet to the gateway's address goes through the tracker in
     /// the external network's zone, which rewrites a reply back to the port its connection came from and recirculates
-    /// it into the route table, where <see cref="InboundEntries"/> deliver it. The rest drops.
+    /// it into this table, where <see cref="InboundEntries"/> take it on. The rest drops.
     /// </summary>
     public static IEnumerable<FlowEntry> ExternalEntries(CompileContext context, string edge, ExternalNetwork external)
     {
@@ -48,8 +51,8 @@ public static class GatewayCompiler
         yield return ProgramMessages.Flow(
             EdgeTables.Neighbours,
             EdgeCompiler.Matched,
-            [inPort, ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4), ProgramMessages.Address(Field.Ipv4Dst, external.Ipv4Address)],
-            ProgramMessages.Apply(ProgramMessages.Ct(context.ZoneOf(external), nat: true, table: EdgeTables.Route)));
+            [inPort, Untracked, ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4), ProgramMessages.Address(Field.Ipv4Dst, external.Ipv4Address)],
+            ProgramMessages.Apply(ProgramMessages.Ct(context.ZoneOf(external), nat: true, table: EdgeTables.Neighbours)));
         yield return ProgramMessages.Flow(EdgeTables.Neighbours, EdgeCompiler.Unanswered, [inPort], ProgramMessages.Apply(ProgramMessages.Drop(DropReason.Unspecified)));
     }
 
@@ -155,11 +158,14 @@ public static class GatewayCompiler
     }
 
     /// <summary>
-    /// What the gateway edge delivers from outside to <paramref name="port"/>: a reply to the gateway's address that
-    /// the tracker rewrote back to the port (recirculated from the external port with its connection's zone, the
-    /// tenant's, in reg0); for a floating IP, anything sent to it, translated to the port in the tenant's zone, and the
-    /// port's own way out arriving from the core. Both are routed by the tenant's router to the port's network and
-    /// forwarded from there, locally or across the core.
+    /// What the gateway edge delivers from outside to <paramref name="port"/>. Every packet from outside goes through the
+    /// tracker first and comes back to the neighbour table as it rewrote it, with its connection's zone (the tenant's)
+    /// in reg0: a reply to the gateway's address rewritten back to the port, and for a floating IP anything sent to it,
+    /// its destination translated to the port in the tenant's zone (uncommitted while new). There the tenant's router
+    /// moves it onto the port's network and the tenant's ACL table decides on it as on a packet between its ports,
+    /// seeing the outside's own source address and the port's; a new connection it lets through is committed, with its
+    /// translation, on the way to the forward table, which delivers locally or across the core. The port's own way out
+    /// arriving from the core is here too.
     /// </summary>
     public static IEnumerable<FlowEntry> InboundEntries(CompileContext context, ExternalNetwork external, Port port)
     {
@@ -167,17 +173,13 @@ public static class GatewayCompiler
         var zone = context.Number(CompiledFabric.TenantScope, network.Tenant);
         var inPort = ProgramMessages.Exact(Field.InPort, context.Number(CompiledFabric.PortScope(external.Edge), CompiledFabric.ExternalKey(external.Name)));
         var ipv4 = ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4);
+        var toPort = ProgramMessages.Address(Field.Ipv4Dst, port.Ipv4);
+        var inZone = ProgramMessages.Exact(Field.Reg0, zone);
         yield return ProgramMessages.Flow(
-            EdgeTables.Route,
+            EdgeTables.Neighbours,
             EdgeCompiler.Matched,
-            [
-                inPort,
-                ProgramMessages.Exact(Field.Reg0, zone),
-                ProgramMessages.CtState(ProgramMessages.CtTracked, ProgramMessages.CtNew | ProgramMessages.CtInvalid),
-                ipv4,
-                ProgramMessages.Address(Field.Ipv4Dst, port.Ipv4),
-            ],
-            EdgeCompiler.RouterHop(context, network, port));
+            [inPort, inZone, ProgramMessages.CtState(ProgramMessages.CtTracked, ProgramMessages.CtInvalid), ipv4, toPort],
+            EdgeCompiler.RouterHop(context, network, port, next: EdgeTables.Acl));
         if (port.FloatingIpv4.Length == 0)
         {
             yield break;
@@ -186,8 +188,14 @@ public static class GatewayCompiler
         yield return ProgramMessages.Flow(
             EdgeTables.Neighbours,
             EdgeCompiler.Matched,
-            [inPort, ipv4, ProgramMessages.Address(Field.Ipv4Dst, port.FloatingIpv4)],
-            EdgeCompiler.RouterHop(context, network, port, ProgramMessages.Ct(zone, commit: true, translation: ProgramMessages.DestinationNat(port.Ipv4))));
+            [inPort, Untracked, ipv4, ProgramMessages.Address(Field.Ipv4Dst, port.FloatingIpv4)],
+            ProgramMessages.Apply(ProgramMessages.Ct(zone, table: EdgeTables.Neighbours, translation: ProgramMessages.DestinationNat(port.Ipv4))));
+        yield return ProgramMessages.Flow(
+            EdgeTables.Route,
+            EdgeCompiler.Matched,
+            [inPort, inZone, ProgramMessages.CtState(ProgramMessages.CtTracked | ProgramMessages.CtNew), ipv4, toPort],
+            ProgramMessages.Apply(ProgramMessages.Ct(zone, commit: true)),
+            ProgramMessages.Goto(EdgeTables.Forward));
         foreach (var routed in CompileContext.Exits(external))
         {
             yield return FromCore(context, external, CompiledFabric.OutsideKey(network.Tenant, port.Name, routed), ExitActions(context, external, network.Tenant, port, routed));

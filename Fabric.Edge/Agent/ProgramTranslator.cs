@@ -179,9 +179,9 @@ internal static class ProgramTranslator
         }
 
         var translation = ct.Translation is { } given ? TranslationOf(given) : (NatTranslation?)null;
-        if (translation is { } nat && (!ct.Commit || nat.Problem is not null))
+        if (translation is { } nat && ((!ct.Commit && nat.Side == NatSide.Source) || nat.Problem is not null))
         {
-            throw new ProgramException($"ct {ct}: {nat.Problem ?? "a translation needs commit"}");
+            throw new ProgramException($"ct {ct}: {nat.Problem ?? "a source translation needs commit"}");
         }
 
         return PipelineAction.Ct((ushort)ct.Zone, ct.Commit, ct.HasTable ? (byte)ct.Table : null, ct.Nat, translation);

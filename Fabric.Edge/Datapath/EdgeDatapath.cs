@@ -383,7 +383,7 @@ public sealed class EdgeDatapath
 
                     break;
                 case DatapathActionKind.CtNat:
-                    if (!Conntrack.Translate(burst.Frame(index), offsets, burst.Offload(index).NeedsChecksum))
+                    if (!Conntrack.Translate(burst.Frame(index), offsets, burst.Offload(index).NeedsChecksum, action.CtTranslation))
                     {
                         Counters.NatUntranslatable++;
                         return;

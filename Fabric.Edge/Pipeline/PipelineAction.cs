@@ -93,19 +93,21 @@ public readonly record struct PipelineAction
     /// </summary>
     /// <remarks>
     /// With <paramref name="nat"/>, the packet is rewritten as its connection's translation says (Open vSwitch's
-    /// ct(nat)): SNAT or DNAT one way, undone the other way. With <paramref name="translation"/> too, which needs
-    /// <paramref name="commit"/>, a new connection is translated so (ct(commit,nat(src=…))). The actions and tables
+    /// ct(nat)): SNAT or DNAT one way, undone the other way. With <paramref name="translation"/> too, a new connection
+    /// is translated so (ct(commit,nat(src=…))). A source translation needs <paramref name="commit"/> (only a commit
+    /// takes its port); a destination translation without it rewrites a new connection's packet now and is kept for
+    /// the commit that admits it later, here or after a recirculation (ct(nat(dst=…)), then ct(commit)). The actions and tables
     /// after it in this pass match the fields as they were before the rewrite: the translation is the tracker's, per
     /// packet, not the flow's. With <paramref name="nat"/> and <paramref name="table"/>, the packet is instead parsed
     /// again as rewritten and goes on in that table, as after Open vSwitch's recirculation: its metadata and ct_state
     /// as they are, reg0 the zone its connection was committed in, the entry's other actions and goto not run.
     /// </remarks>
-    /// <exception cref="ArgumentException">A translation without commit, or one that <see cref="NatTranslation.Problem"/> refuses.</exception>
+    /// <exception cref="ArgumentException">A source translation without commit, or one that <see cref="NatTranslation.Problem"/> refuses.</exception>
     public static PipelineAction Ct(ushort zone, bool commit = false, byte? table = null, bool nat = false, NatTranslation? translation = null)
     {
-        if (translation is { } given && (!commit || given.Problem is not null))
+        if (translation is { } given && ((!commit && given.Side == NatSide.Source) || given.Problem is not null))
         {
-            throw new ArgumentException(given.Problem ?? $"ct nat({given}) translates new connections: it needs commit", nameof(translation));
+            throw new ArgumentException(given.Problem ?? $"ct nat({given}) takes a port only a commit holds: it needs commit", nameof(translation));
         }
 
         var flags = (commit ? CtCommitFlag : 0) | (table is { } t ? CtTableFlag | ((ulong)t << 8) : 0) | (nat || translation is not null ? CtNatFlag : 0);

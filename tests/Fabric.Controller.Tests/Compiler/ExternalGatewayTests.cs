@@ -200,6 +200,117 @@ public sealed class ExternalGatewayTests : IDisposable
         Assert.Equal(Udp(OutsideMac, GatewayMac, "198.51.100.12", Server, 22, 41000, ttl: 63), Assert.Single(answer["sdnx0"]));
     }
 
+    [Theory]
+    [InlineData("h1", FloatingIp)]
+    [InlineData("h5", "198.51.100.13")]
+    public void A_deny_rule_on_a_ports_address_refuses_the_outside_at_its_floating_ip(string host, string floating)
+    {
+        var port = Port(host);
+        Rule("deny-port", 200, AclAction.Deny, to: $"{port.Ipv4}/32");
+
+        var refused = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, floating, 41000, 22));
+
+        Assert.All(refused.Values, frames => Assert.Empty(frames));
+    }
+
+    [Fact]
+    public void A_rules_from_prefix_is_the_outsides_own_address_at_a_floating_ip()
+    {
+        Rule("deny-server", 200, AclAction.Deny, from: $"{Server}/32");
+        var h5 = Port("h5");
+
+        var refused = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, "198.51.100.13", 41000, 22));
+        var admitted = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, "203.0.113.6", "198.51.100.13", 41000, 22));
+
+        Assert.All(refused.Values, frames => Assert.Empty(frames));
+        Assert.Equal(Udp(Traffic.Mac(h5), RedRouter, "203.0.113.6", h5.Ipv4, 41000, 22, ttl: 63), Assert.Single(admitted["h5"]));
+    }
+
+    [Fact]
+    public void A_deny_rule_on_a_ports_address_refuses_even_the_replies_to_the_gateways_address()
+    {
+        var h3 = Port("h3");
+        _rig.Send("sdnx0", ArpReply(OutsideMac, "198.51.100.1"));
+        var sent = _rig.Send("h3", Udp(h3, RedRouter, h3.Ipv4, Server, ClientPort, Dns));
+        Rule("deny-h3", 200, AclAction.Deny, to: $"{h3.Ipv4}/32");
+
+        var refused = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, GatewayIp, Dns, ClientPort));
+
+        Assert.Single(sent["sdnx0"]);
+        Assert.All(refused.Values, frames => Assert.Empty(frames));
+    }
+
+    [Theory]
+    [InlineData("h1", FloatingIp)]
+    [InlineData("h5", "198.51.100.13")]
+    public void Under_stateful_rules_the_outside_opens_only_what_a_rule_allows_and_the_port_answers(string host, string floating)
+    {
+        var port = Port(host);
+        Rule("ssh-in", 200, AclAction.Allow, to: $"{port.Ipv4}/32", protocol: 17, ports: 22, stateful: true);
+        Rule("rest", 100, AclAction.Deny);
+        _rig.Send("sdnx0", ArpReply(OutsideMac, "198.51.100.1"));
+
+        var opened = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, floating, 41000, 22));
+        var answer = _rig.Send(host, Udp(port, RedRouter, port.Ipv4, Server, 22, 41000));
+        var again = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, floating, 41000, 22));
+        var refused = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, floating, 41000, 23));
+
+        Assert.Equal(Udp(Traffic.Mac(port), RedRouter, Server, port.Ipv4, 41000, 22, ttl: 63), Assert.Single(opened[host]));
+        Assert.Equal(Udp(OutsideMac, GatewayMac, floating, Server, 22, 41000, ttl: 63), Assert.Single(answer["sdnx0"]));
+        Assert.Single(again[host]);
+        Assert.All(refused.Values, frames => Assert.Empty(frames));
+    }
+
+    [Theory]
+    [InlineData("h1", FloatingIp)]
+    [InlineData("h5", "198.51.100.13")]
+    public void Under_stateful_rules_the_answers_to_a_connection_a_port_opened_from_its_floating_ip_come_back(string host, string floating)
+    {
+        var port = Port(host);
+        Rule("dns-out", 200, AclAction.Allow, from: $"{port.Ipv4}/32", protocol: 17, ports: Dns, stateful: true);
+        Rule("rest", 100, AclAction.Deny);
+        _rig.Send("sdnx0", ArpReply(OutsideMac, "198.51.100.1"));
+
+        var sent = _rig.Send(host, Udp(port, RedRouter, port.Ipv4, Server, ClientPort, Dns));
+        var answered = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, floating, Dns, ClientPort));
+        var stranger = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, floating, Dns, ClientPort + 1));
+
+        Assert.Equal(Udp(OutsideMac, GatewayMac, floating, Server, ClientPort, Dns, ttl: 63), Assert.Single(sent["sdnx0"]));
+        Assert.Equal(Udp(Traffic.Mac(port), RedRouter, Server, port.Ipv4, Dns, ClientPort, ttl: 63), Assert.Single(answered[host]));
+        Assert.All(stranger.Values, frames => Assert.Empty(frames));
+    }
+
+    [Fact]
+    public void Under_stateful_rules_an_outside_connection_no_rule_matches_is_admitted_and_answered()
+    {
+        var h1 = Port("h1");
+        Rule("other", 200, AclAction.Allow, to: "10.1.0.0/24", protocol: 6, stateful: true);
+        _rig.Send("sdnx0", ArpReply(OutsideMac, "198.51.100.1"));
+
+        var opened = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, FloatingIp, 41000, 22));
+        var answer = _rig.Send("h1", Udp(h1, RedRouter, h1.Ipv4, Server, 22, 41000));
+
+        Assert.Single(opened["h1"]);
+        Assert.Equal(Udp(OutsideMac, GatewayMac, FloatingIp, Server, 22, 41000, ttl: 63), Assert.Single(answer["sdnx0"]));
+    }
+
+    private void Rule(string name, uint priority, AclAction action, string from = "", string to = "", uint protocol = 0, ushort ports = 0, bool stateful = false)
+    {
+        _model.Create(ResourceKinds.AclRules, new AclRule
+        {
+            Name = name,
+            Tenant = "red",
+            Priority = priority,
+            Action = action,
+            SrcCidr = from,
+            DstCidr = to,
+            Protocol = protocol,
+            DstPorts = ports == 0 ? null : new PortRange { First = ports, Last = ports },
+            Stateful = stateful,
+        });
+        _rig.Install(FabricCompiler.Compile(_model.Snapshot()));
+    }
+
     private Port Port(string name) => _model.Get(ResourceKinds.Ports, name);
 
     private static byte[] Udp(Port from, ulong ethDst, string source, string destination, ushort sourcePort, ushort destinationPort) =>
