@@ -294,6 +294,20 @@ public sealed class ExternalGatewayTests : IDisposable
         Assert.Equal(Udp(OutsideMac, GatewayMac, FloatingIp, Server, 22, 41000, ttl: 63), Assert.Single(answer["sdnx0"]));
     }
 
+    [Fact]
+    public void A_tenant_numbered_in_the_external_networks_zones_by_an_older_controller_is_numbered_below_them_again()
+    {
+        var compiled = FabricCompiler.Compile(_model.Snapshot());
+        var numberings = compiled.Numberings.ToDictionary(n => n.Key, n => n.Value, StringComparer.Ordinal);
+        numberings[CompiledFabric.TenantScope] = StableNumbering.Of(new Dictionary<string, uint> { ["red"] = CompileContext.FirstExternalZone });
+
+        var renumbered = FabricCompiler.Compile(_model.Snapshot(), compiled with { Numberings = numberings });
+
+        var red = renumbered.Numberings[CompiledFabric.TenantScope]["red"];
+        Assert.InRange(red, 1u, CompileContext.FirstExternalZone - 1);
+        Assert.NotEqual(renumbered.Numberings[CompiledFabric.ExternalScope]["internet"], red);
+    }
+
     private void Rule(string name, uint priority, AclAction action, string from = "", string to = "", uint protocol = 0, ushort ports = 0, bool stateful = false)
     {
         _model.Create(ResourceKinds.AclRules, new AclRule

@@ -62,6 +62,23 @@ public class ExternalNetworkModelTests
     }
 
     [Fact]
+    public void A_tenant_beyond_the_zones_below_the_external_networks_is_refused_by_name()
+    {
+        // No store: 65,279 creates journalled to disk would take the test most of a minute.
+        var model = new FabricModel(store: null);
+        for (var i = 0; i < Tenants.MaxTenants; i++)
+        {
+            model.Create(ResourceKinds.Tenants, new Tenant { Name = $"t{i}" });
+        }
+
+        var refused = Assert.Throws<ModelException>(() => model.Create(ResourceKinds.Tenants, new Tenant { Name = "one-more" }));
+
+        Assert.Equal(ModelError.FailedPrecondition, refused.Error);
+        Assert.Contains($"tenant 'one-more' would be one too many: the fabric holds at most {Tenants.MaxTenants} tenants", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(65279, Tenants.MaxTenants);
+    }
+
+    [Fact]
     public void An_external_network_is_stored_normalised_and_survives_a_restart()
     {
         using var fixture = WithExternal();
