@@ -9,7 +9,9 @@ namespace Sdn.EndToEnd.Topologies;
 /// in an "outside" namespace this test makes (198.51.100.1, with a server at 203.0.113.10 beyond it): hosts on both
 /// edges ping the server and talk TCP to it through the outside router, and the server sees them as the gateway's
 /// address, or the floating IP of the one that has one, and iperf3 carries a bulk TCP transfer out through the translation;
-/// `sdn trace` shows the translation; the outside pings that host and talks TCP to it at its floating IP.
+/// `sdn trace` shows the translation; the outside pings that host and talks TCP to it at its floating IP; `sdn trace
+/// --external` shows a packet from the outside translated to the host and through the ACL table, and refuses an
+/// unknown external network; `sdn status` lists the external port up with the packets it carried.
 /// </summary>
 public sealed class GatewayTests : IDisposable
 {
@@ -60,6 +62,20 @@ public sealed class GatewayTests : IDisposable
         var reached = fabric.Hosts["public"].Namespace;
         await UntilPingedAsync(_outside.Namespace, FloatingIp);
         Assert.Equal($"peer {OutsideAddress}", await TalkAsync(server: reached, listen: "10.1.0.13", _outside.Namespace, connect: FloatingIp));
+
+        var (traced, fromOutside) = await SdnCli.InvokeAsync(fabric.Address, "trace", "--external", "internet", "--packet", $"tcp,nw_src={Server},nw_dst={FloatingIp},tp_dst={Port}");
+        Assert.True(traced == 0, fromOutside);
+        Assert.Contains("dst=10.1.0.13", fromOutside, StringComparison.Ordinal);
+        Assert.Contains("(acl)", fromOutside, StringComparison.Ordinal);
+        Assert.Contains("verdict: output", fromOutside, StringComparison.Ordinal);
+
+        var (unknown, refusal) = await SdnCli.InvokeAsync(fabric.Address, "trace", "--external", "nowhere", "--packet", $"tcp,nw_dst={FloatingIp}");
+        Assert.NotEqual(0, unknown);
+        Assert.Contains("external network 'nowhere' does not exist", refusal, StringComparison.Ordinal);
+
+        var (listed, status) = await SdnCli.InvokeAsync(fabric.Address, "status");
+        Assert.True(listed == 0, status);
+        Assert.Matches($@"\ninternet +e2 +{_outside.Inside} +{GatewayAddress} +up +[1-9][0-9]* +[1-9][0-9]*", status);
     }
 
     /// <summary>gateway.yaml, its external network on this test's veth end instead of veth-out.</summary>
