@@ -54,6 +54,26 @@ public static class GatewayCompiler
             [inPort, Untracked, ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4), ProgramMessages.Address(Field.Ipv4Dst, external.Ipv4Address)],
             ProgramMessages.Apply(ProgramMessages.Ct(context.ZoneOf(external), nat: true, table: EdgeTables.Neighbours)));
         yield return ProgramMessages.Flow(EdgeTables.Neighbours, EdgeCompiler.Unanswered, [inPort], ProgramMessages.Apply(ProgramMessages.Drop(DropReason.Unspecified)));
+
+        // A translated packet for the external subnet comes back here from its way out (see ExitActions): one for an
+        // address of the gateway's own (hairpin) arrives again on the external port, as from outside; the rest leaves.
+        var port = context.Number(CompiledFabric.PortScope(edge), CompiledFabric.ExternalKey(external.Name));
+        FieldMatch[] translated = [ProgramMessages.CtState(ProgramMessages.CtTracked), ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4), ProgramMessages.Prefix(IPNetwork.Parse(external.Ipv4Subnet), source: true)];
+        foreach (var address in context.FloatingIpsOf(external.Name).Prepend(external.Ipv4Address))
+        {
+            yield return ProgramMessages.Flow(
+                EdgeTables.Egress,
+                EdgeCompiler.Answered,
+                [.. translated, ProgramMessages.Address(Field.Ipv4Dst, address)],
+                ProgramMessages.Apply(ProgramMessages.DecrementTtl(), ProgramMessages.Loopback(port)));
+        }
+
+        yield return ProgramMessages.Flow(
+            EdgeTables.Egress,
+            EdgeCompiler.Matched,
+            translated,
+            ProgramMessages.Apply(
+                ProgramMessages.SetMac(Field.EthSrc, mac), ProgramMessages.ResolveNeighbour(port, null, external.Ipv4Address), ProgramMessages.DecrementTtl(), ProgramMessages.Output(port)));
     }
 
     /// <summary>
@@ -141,15 +161,26 @@ public static class GatewayCompiler
     /// outside are looked up) or 1:1 to <paramref name="floating"/>'s floating IP, whose replies and newcomers the
     /// destination translation of <see cref="InboundEntries"/> meets in the tenant's zone; every packet of it is
     /// rewritten so. The frame leaves from the gateway's MAC to the next hop's, as the edge learned it from ARP:
-    /// the outside router's when <paramref name="routed"/>, else the destination's own.
+    /// the outside router's when <paramref name="routed"/>. A destination on the external subnet goes, translated,
+    /// to the egress table instead, where one that is the gateway's own address or a floating IP arrives again on the
+    /// external port (hairpin, as OVN does: the port it reaches answers the sender's translated address, so the
+    /// answer comes back through the gateway) and the rest leaves to the destination's own MAC.
     /// </summary>
     private static FlowAction[] ExitActions(CompileContext context, ExternalNetwork external, string tenant, Port? floating, bool routed)
     {
         var port = context.Number(CompiledFabric.PortScope(external.Edge), CompiledFabric.ExternalKey(external.Name));
         var translation = floating is null ? ProgramMessages.SourceNat(external.Ipv4Address, context.ZoneOf(external)) : ProgramMessages.SourceNat(floating.FloatingIpv4);
+        var zone = context.Number(CompiledFabric.TenantScope, tenant);
+        if (!routed)
+        {
+            // A destination on the external subnet may be the gateway's own address or a floating IP (hairpin): the
+            // egress table decides on the translated packet (see ExternalEntries).
+            return [ProgramMessages.Ct(zone, commit: true, table: EdgeTables.Egress, translation: translation)];
+        }
+
         return
         [
-            ProgramMessages.Ct(context.Number(CompiledFabric.TenantScope, tenant), commit: true, translation: translation),
+            ProgramMessages.Ct(zone, commit: true, translation: translation),
             ProgramMessages.SetMac(Field.EthSrc, MacAddress.GatewayOf(external)),
             ProgramMessages.ResolveNeighbour(port, routed ? external.Ipv4Router : null, external.Ipv4Address),
             ProgramMessages.DecrementTtl(),

@@ -168,6 +168,7 @@ internal static class ProgramTranslator
         FlowAction.KindOneofCase.Ct => CtOf(action.Ct),
         FlowAction.KindOneofCase.LearnNeighbour => PipelineAction.LearnNeighbour(),
         FlowAction.KindOneofCase.ResolveNeighbour => ResolveOf(action.ResolveNeighbour),
+        FlowAction.KindOneofCase.Loopback => PipelineAction.Loopback(action.Loopback),
         _ => throw new ProgramException($"action {action} is empty or unknown to this edge"),
     };
 

@@ -101,6 +101,7 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         DatapathActionKind.CtCommit => CtTranslation is { } nat ? $"ct_commit(zone={(ushort)Value},nat({nat}))" : $"ct_commit(zone={Value})",
         DatapathActionKind.CtNat => CtTranslation is { } uncommitted ? $"ct_nat({uncommitted})" : "ct_nat",
         DatapathActionKind.LearnNeighbour => "learn_neighbour",
+        DatapathActionKind.Loopback => $"loopback:{Port}",
         DatapathActionKind.ResolveNeighbour => $"resolve_neighbour(port={Port},next_hop=0x{(uint)Value:x8},sender=0x{(uint)(Value >> 32):x8})",
         DatapathActionKind.Recirculate => $"recirculate(table={(byte)Port},ct_state=0x{(byte)(Port >> 8):x2},metadata=0x{Value:x})",
         _ => Kind.ToString(),

@@ -265,6 +265,11 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
             case PipelineActionKind.ResolveNeighbour:
                 ResolveNeighbour(action.Operand, action.Value);
                 break;
+            case PipelineActionKind.Loopback:
+                Emit(DatapathActionKind.Loopback, action.Operand);
+                _trace?.AddNote($"loopback: the packet arrives again on port {action.Operand}, from table 0, parsed as it is now");
+                _stopped = true;
+                break;
             default:
                 throw new InvalidOperationException($"action {action.Kind} has no translation");
         }

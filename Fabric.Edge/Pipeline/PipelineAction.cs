@@ -145,6 +145,12 @@ public readonly record struct PipelineAction
     public static PipelineAction ResolveNeighbour(uint port, uint nextHop, uint sender) =>
         new(PipelineActionKind.ResolveNeighbour, port, nextHop | ((ulong)sender << 32));
 
+    /// <summary>
+    /// The frame as the actions before left it arrives again on <paramref name="port"/>: parsed afresh and run from table
+    /// 0 with nothing of this pass; the pass ends here.
+    /// </summary>
+    public static PipelineAction Loopback(uint port) => new(PipelineActionKind.Loopback, port);
+
     /// <summary>Sends a copy of the packet as it arrived (before any rewrite) to <paramref name="port"/>.</summary>
     public static PipelineAction Mirror(uint port) => new(PipelineActionKind.Mirror, port);
 
@@ -161,6 +167,7 @@ public readonly record struct PipelineAction
         PipelineActionKind.DhcpResponder => $"dhcp_responder:{Offer}",
         PipelineActionKind.LearnNeighbour => "learn_neighbour",
         PipelineActionKind.ResolveNeighbour => $"resolve_neighbour(port={Operand},next_hop={Ipv4Text((uint)Value)},sender={Ipv4Text((uint)(Value >> 32))})",
+        PipelineActionKind.Loopback => $"loopback:{Operand}",
         PipelineActionKind.Ct => $"ct({(CtCommit ? "commit," : string.Empty)}zone={CtZone}{(CtTable is { } table ? $",table={table}" : string.Empty)}{NatText()})",
         _ => Kind.ToString(),
     };

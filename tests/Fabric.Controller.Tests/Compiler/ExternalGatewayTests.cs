@@ -308,6 +308,44 @@ public sealed class ExternalGatewayTests : IDisposable
         Assert.NotEqual(renumbered.Numberings[CompiledFabric.ExternalScope]["internet"], red);
     }
 
+    [Theory]
+    [InlineData("h3", "h5", "198.51.100.13", GatewayIp)] // from across the core to a port on the gateway edge
+    [InlineData("h2", "h1", FloatingIp, GatewayIp)] // from the gateway edge to a port across the core
+    [InlineData("h1", "h5", "198.51.100.13", FloatingIp)] // from a port with a floating IP of its own
+    public void A_port_reaches_another_ports_floating_ip_from_inside_as_the_gateway_or_its_own_floating_ip_and_gets_the_answer(string sender, string target, string floating, string seenAs)
+    {
+        var (from, to) = (Port(sender), Port(target));
+
+        var sent = _rig.Send(sender, Udp(from, RedRouter, from.Ipv4, floating, ClientPort, 22));
+        var answer = _rig.Send(target, Udp(to, RedRouter, to.Ipv4, seenAs, 22, ClientPort));
+
+        Assert.Equal(Udp(Traffic.Mac(to), RedRouter, seenAs, to.Ipv4, ClientPort, 22, ttl: 62), Assert.Single(sent[target]));
+        Assert.Equal(Udp(Traffic.Mac(from), RedRouter, floating, from.Ipv4, 22, ClientPort, ttl: 62), Assert.Single(answer[sender]));
+        Assert.Empty(sent["sdnx0"]);
+        Assert.Empty(answer["sdnx0"]);
+    }
+
+    [Fact]
+    public void A_hairpinned_connection_meets_the_targets_rules_from_the_senders_translated_address()
+    {
+        var (h3, h5) = (Port("h3"), Port("h5"));
+        Rule("no-gateway", 200, AclAction.Deny, from: $"{GatewayIp}/32", to: $"{h5.Ipv4}/32");
+
+        var refused = _rig.Send("h3", Udp(h3, RedRouter, h3.Ipv4, "198.51.100.13", ClientPort, 22));
+
+        Assert.All(refused.Values, frames => Assert.Empty(frames));
+    }
+
+    [Fact]
+    public void A_port_sending_to_the_gateways_own_address_from_inside_reaches_no_port()
+    {
+        var h3 = Port("h3");
+
+        var delivered = _rig.Send("h3", Udp(h3, RedRouter, h3.Ipv4, GatewayIp, ClientPort, 22));
+
+        Assert.All(delivered.Values, frames => Assert.Empty(frames));
+    }
+
     private void Rule(string name, uint priority, AclAction action, string from = "", string to = "", uint protocol = 0, ushort ports = 0, bool stateful = false)
     {
         _model.Create(ResourceKinds.AclRules, new AclRule

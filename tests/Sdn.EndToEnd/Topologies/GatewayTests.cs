@@ -9,7 +9,8 @@ namespace Sdn.EndToEnd.Topologies;
 /// in an "outside" namespace this test makes (198.51.100.1, with a server at 203.0.113.10 beyond it): hosts on both
 /// edges ping the server and talk TCP to it through the outside router, and the server sees them as the gateway's
 /// address, or the floating IP of the one that has one, and iperf3 carries a bulk TCP transfer out through the translation;
-/// `sdn trace` shows the translation; the outside pings that host and talks TCP to it at its floating IP; `sdn trace
+/// `sdn trace` shows the translation; the outside pings that host and talks TCP to it at its floating IP, and so do
+/// the hosts on both edges from inside (hairpin), seen as the gateway's address; `sdn trace
 /// --external` shows a packet from the outside translated to the host and through the ACL table, and refuses an
 /// unknown external network; `sdn status` lists the external port up with the packets it carried.
 /// </summary>
@@ -62,6 +63,12 @@ public sealed class GatewayTests : IDisposable
         var reached = fabric.Hosts["public"].Namespace;
         await UntilPingedAsync(_outside.Namespace, FloatingIp);
         Assert.Equal($"peer {OutsideAddress}", await TalkAsync(server: reached, listen: "10.1.0.13", _outside.Namespace, connect: FloatingIp));
+
+        foreach (var host in new[] { "near", "far" })
+        {
+            await UntilPingedAsync(fabric.Hosts[host].Namespace, FloatingIp);
+            Assert.Equal($"peer {GatewayAddress}", await TalkAsync(server: reached, listen: "10.1.0.13", fabric.Hosts[host].Namespace, connect: FloatingIp));
+        }
 
         var (traced, fromOutside) = await SdnCli.InvokeAsync(fabric.Address, "trace", "--external", "internet", "--packet", $"tcp,nw_src={Server},nw_dst={FloatingIp},tp_dst={Port}");
         Assert.True(traced == 0, fromOutside);
