@@ -54,33 +54,14 @@ public static class GatewayCompiler
             [inPort, Untracked, ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4), ProgramMessages.Address(Field.Ipv4Dst, external.Ipv4Address)],
             ProgramMessages.Apply(ProgramMessages.Ct(context.ZoneOf(external), nat: true, table: EdgeTables.Neighbours)));
         yield return ProgramMessages.Flow(EdgeTables.Neighbours, EdgeCompiler.Unanswered, [inPort], ProgramMessages.Apply(ProgramMessages.Drop(DropReason.Unspecified)));
-
-        // A translated packet for the external subnet comes back here from its way out (see ExitActions): one for an
-        // address of the gateway's own (hairpin) arrives again on the external port, as from outside; the rest leaves.
-        var port = context.Number(CompiledFabric.PortScope(edge), CompiledFabric.ExternalKey(external.Name));
-        FieldMatch[] translated = [ProgramMessages.CtState(ProgramMessages.CtTracked), ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4), ProgramMessages.Prefix(IPNetwork.Parse(external.Ipv4Subnet), source: true)];
-        foreach (var address in context.FloatingIpsOf(external.Name).Prepend(external.Ipv4Address))
-        {
-            yield return ProgramMessages.Flow(
-                EdgeTables.Egress,
-                EdgeCompiler.Answered,
-                [.. translated, ProgramMessages.Address(Field.Ipv4Dst, address)],
-                ProgramMessages.Apply(ProgramMessages.DecrementTtl(), ProgramMessages.Loopback(port)));
-        }
-
-        yield return ProgramMessages.Flow(
-            EdgeTables.Egress,
-            EdgeCompiler.Matched,
-            translated,
-            ProgramMessages.Apply(
-                ProgramMessages.SetMac(Field.EthSrc, mac), ProgramMessages.ResolveNeighbour(port, null, external.Ipv4Address), ProgramMessages.DecrementTtl(), ProgramMessages.Output(port)));
     }
 
     /// <summary>
     /// The tenant's way out, on <paramref name="edge"/>: a packet to its router for an address outside all its
     /// networks goes out of <paramref name="external"/> as the gateway's address (<see cref="ExitActions"/>), here
     /// when this is the gateway edge, else across the core under the label of its way out. The gateway edge also
-    /// takes those labels from the core into the same translation.
+    /// takes those labels from the core into the same translation, and the direct way's translated packets back
+    /// (<see cref="DirectEntries"/>).
     /// </summary>
     public static IEnumerable<FlowEntry> OutsideEntries(CompileContext context, string edge, string tenant, ExternalNetwork external)
     {
@@ -95,13 +76,54 @@ public static class GatewayCompiler
             yield return entry;
         }
 
-        if (edge == external.Edge)
+        if (edge != external.Edge)
         {
-            foreach (var routed in CompileContext.Exits(external))
-            {
-                yield return FromCore(context, external, CompiledFabric.OutsideKey(tenant, string.Empty, routed), ExitActions(context, external, tenant, floating: null, routed));
-            }
+            yield break;
         }
+
+        foreach (var routed in CompileContext.Exits(external))
+        {
+            yield return FromCore(context, external, CompiledFabric.OutsideKey(tenant, string.Empty, routed), ExitActions(context, external, tenant, floating: null, routed));
+        }
+
+        foreach (var entry in DirectEntries(context, tenant, external))
+        {
+            yield return entry;
+        }
+    }
+
+    /// <summary>
+    /// On the gateway edge, the tenant's translated packets for the external subnet back from their direct way out (see
+    /// <see cref="ExitActions"/>), told by their connection's zone in reg0: one for the gateway's own address or a
+    /// floating IP arrives again on the external port, as from outside (hairpin); the rest leaves to the destination.
+    /// </summary>
+    private static IEnumerable<FlowEntry> DirectEntries(CompileContext context, string tenant, ExternalNetwork external)
+    {
+        var port = context.Number(CompiledFabric.PortScope(external.Edge), CompiledFabric.ExternalKey(external.Name));
+        FieldMatch[] translated =
+        [
+            ProgramMessages.Exact(Field.Reg0, context.Number(CompiledFabric.TenantScope, tenant)),
+            ProgramMessages.CtState(ProgramMessages.CtTracked),
+            ProgramMessages.Exact(Field.EthType, ProgramMessages.EthIpv4),
+        ];
+        foreach (var address in context.FloatingIpsOf(external.Name).Prepend(external.Ipv4Address))
+        {
+            yield return ProgramMessages.Flow(
+                EdgeTables.Egress,
+                EdgeCompiler.Answered,
+                [.. translated, ProgramMessages.Address(Field.Ipv4Dst, address)],
+                ProgramMessages.Apply(ProgramMessages.DecrementTtl(), ProgramMessages.Loopback(port)));
+        }
+
+        yield return ProgramMessages.Flow(
+            EdgeTables.Egress,
+            EdgeCompiler.Matched,
+            translated,
+            ProgramMessages.Apply(
+                ProgramMessages.SetMac(Field.EthSrc, MacAddress.GatewayOf(external)),
+                ProgramMessages.ResolveNeighbour(port, null, external.Ipv4Address),
+                ProgramMessages.DecrementTtl(),
+                ProgramMessages.Output(port)));
     }
 
     /// <summary>
@@ -174,7 +196,7 @@ public static class GatewayCompiler
         if (!routed)
         {
             // A destination on the external subnet may be the gateway's own address or a floating IP (hairpin): the
-            // egress table decides on the translated packet (see ExternalEntries).
+            // egress table decides on the translated packet (see DirectEntries).
             return [ProgramMessages.Ct(zone, commit: true, table: EdgeTables.Egress, translation: translation)];
         }
 

@@ -346,6 +346,25 @@ public sealed class ExternalGatewayTests : IDisposable
         Assert.All(delivered.Values, frames => Assert.Empty(frames));
     }
 
+    [Fact]
+    public void Two_external_networks_with_one_subnet_on_one_gateway_edge_each_carry_their_own_tenants_traffic()
+    {
+        _model.Create(ResourceKinds.ExternalNetworks, new ExternalNetwork { Name = "other", Edge = "e2", Interface = "sdnx1", Ipv4Subnet = "198.51.100.0/24", Ipv4Address = "198.51.100.3" });
+        _model.Create(ResourceKinds.Tenants, new Tenant { Name = "blue", External = "other" });
+        _model.Create(ResourceKinds.Networks, new Network { Name = "blue.lan", Tenant = "blue", Ipv4Subnet = "10.9.0.0/24" });
+        var b1 = _model.Create(ResourceKinds.Ports, new Port { Name = "b1", Network = "blue.lan", Edge = "e1", Kind = PortKind.Tap, Ipv4 = "10.9.0.10" });
+        _rig.Install(FabricCompiler.Compile(_model.Snapshot()));
+        var h3 = Port("h3");
+
+        var red = _rig.Send("h3", Udp(h3, RedRouter, h3.Ipv4, Neighbour, ClientPort, Dns));
+        var blue = _rig.Send("b1", Udp(b1, Traffic.Mac(MacAddress.RouterOf("blue")), b1.Ipv4, Neighbour, ClientPort, Dns));
+
+        Assert.Single(red["sdnx0"]);
+        Assert.Empty(red["sdnx1"]);
+        Assert.Single(blue["sdnx1"]);
+        Assert.Empty(blue["sdnx0"]);
+    }
+
     private void Rule(string name, uint priority, AclAction action, string from = "", string to = "", uint protocol = 0, ushort ports = 0, bool stateful = false)
     {
         _model.Create(ResourceKinds.AclRules, new AclRule
