@@ -12,7 +12,9 @@ namespace Sdn.EndToEnd.Topologies;
 /// `sdn trace` shows the translation; the outside pings that host and talks TCP to it at its floating IP, and so do
 /// the hosts on both edges from inside (hairpin), seen as the gateway's address; `sdn trace
 /// --external` shows a packet from the outside translated to the host and through the ACL table, and refuses an
-/// unknown external network; `sdn status` lists the external port up with the packets it carried.
+/// unknown external network; `sdn status` lists the external port up with the packets it carried. Under stateful
+/// rules the outside reaches the floating IP only from the address a rule allows, and a host's own connections
+/// out get their answers.
 /// </summary>
 public sealed class GatewayTests : IDisposable
 {
@@ -85,12 +87,34 @@ public sealed class GatewayTests : IDisposable
         Assert.Matches($@"\ninternet +e2 +{_outside.Inside} +{GatewayAddress} +up +[1-9][0-9]* +[1-9][0-9]*", status);
     }
 
-    /// <summary>gateway.yaml, its external network on this test's veth end instead of veth-out.</summary>
-    private TopologyDefinition Topology()
+    [Fact]
+    public async Task Under_stateful_rules_the_outside_reaches_a_floating_ip_only_as_a_rule_allows_and_answers_come_back()
+    {
+        await using var fabric = await TopologyRun.StartAsync(Topology("""
+            acls:
+              - { tenant: red, priority: 200, action: allow, stateful: true, from: 198.51.100.1/32, to: 10.1.0.13/32, protocol: icmp }
+              - { tenant: red, priority: 150, action: allow, stateful: true, from: 10.1.0.0/24 }
+              - { tenant: red, priority: 100, action: deny }
+            """));
+        await FabricChecks.UntilAsync(() => fabric.Hosts.ContainsKey("public"), () => $"hosts up: {string.Join(", ", fabric.Hosts.Keys)}");
+
+        await UntilPingedAsync(fabric.Hosts["public"].Namespace, Server);
+        await UntilPingedAsync(_outside.Namespace, FloatingIp);
+        var stranger = _outside.Namespace.Run("bash", "-c", $"ping -I {Server} -c 3 -W 1 {FloatingIp} >/dev/null && echo answered || echo refused");
+
+        Assert.Contains("refused", stranger, StringComparison.Ordinal);
+        var (traced, trace) = await SdnCli.InvokeAsync(fabric.Address, "trace", "--external", "internet", "--packet", $"icmp,nw_src={Server},nw_dst={FloatingIp}");
+        Assert.True(traced == 0, trace);
+        Assert.Contains("(acl)", trace, StringComparison.Ordinal);
+        Assert.Contains("verdict: drop", trace, StringComparison.Ordinal);
+    }
+
+    /// <summary>gateway.yaml, its external network on this test's veth end instead of veth-out, with <paramref name="more"/> appended.</summary>
+    private TopologyDefinition Topology(string more = "")
     {
         var text = File.ReadAllText(TopologyRun.PathOf("gateway.yaml"));
         Assert.Contains("interface: veth-out,", text, StringComparison.Ordinal);
-        return TopologyFile.Parse(text.Replace("interface: veth-out,", $"interface: {_outside.Inside},", StringComparison.Ordinal), "gateway.yaml");
+        return TopologyFile.Parse(text.Replace("interface: veth-out,", $"interface: {_outside.Inside},", StringComparison.Ordinal) + more, "gateway.yaml");
     }
 
     /// <summary>Pings until one is answered: the first packets toward a next hop the gateway has not learned are ARP requests instead.</summary>
