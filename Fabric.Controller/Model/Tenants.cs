@@ -28,8 +28,17 @@ public sealed class Tenants : ResourceKind<Tenant>
         if (item.External.Length > 0)
         {
             ResourceName.Require("external network", "external", item.External, state.Externals.Contains);
+            if (state.NetworksOfTenant.Of(item.Name).Values.FirstOrDefault(n => !string.IsNullOrEmpty(n.Ipv6Subnet)) is { } dualStack)
+            {
+                throw ModelException.Precondition(Ipv6BehindGateway(item.Name, dualStack.Name, item.External), "external");
+            }
         }
     }
+
+    /// <summary>Why a tenant behind a gateway may have no IPv6 network: only IPv4 crosses it, and IPv6 to the outside would be dropped unseen.</summary>
+    internal static string Ipv6BehindGateway(string tenant, string network, string external) =>
+        $"network '{network}' of tenant '{tenant}' has an IPv6 subnet, but only IPv4 crosses the gateway of external network '{external}', "
+        + "which the tenant reaches the outside through: its IPv6 traffic to the outside would be dropped; drop the ipv6_subnet, or the tenant's external";
 
     public override void CheckUnused(Tenant item, ModelState state)
     {
