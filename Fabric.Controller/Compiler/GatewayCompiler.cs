@@ -204,7 +204,7 @@ public static class GatewayCompiler
         [
             ProgramMessages.Ct(zone, commit: true, translation: translation),
             ProgramMessages.SetMac(Field.EthSrc, MacAddress.GatewayOf(external)),
-            ProgramMessages.ResolveNeighbour(port, routed ? external.Ipv4Router : null, external.Ipv4Address),
+            ProgramMessages.ResolveNeighbour(port, external.Ipv4Router, external.Ipv4Address),
             ProgramMessages.DecrementTtl(),
             ProgramMessages.Output(port),
         ];
