@@ -10,7 +10,8 @@ namespace Sdn.EndToEnd.Topologies;
 /// edges ping the server and talk TCP to it through the outside router, and the server sees them as the gateway's
 /// address, or the floating IP of the one that has one, and iperf3 carries a bulk TCP transfer out through the translation;
 /// `sdn trace` shows the translation; the outside pings that host and talks TCP to it at its floating IP, and so do
-/// the hosts on both edges from inside (hairpin), seen as the gateway's address; `sdn trace
+/// the hosts on both edges from inside (hairpin), seen as the gateway's address, which `sdn trace` follows through the
+/// loopback; `sdn trace
 /// --external` shows a packet from the outside translated to the host and through the ACL table, and refuses an
 /// unknown external network; `sdn status` lists the external port up with the packets it carried. Under stateful
 /// rules the outside reaches the floating IP only from the address a rule allows, and a host's own connections
@@ -71,6 +72,11 @@ public sealed class GatewayTests : IDisposable
             await UntilPingedAsync(fabric.Hosts[host].Namespace, FloatingIp);
             Assert.Equal($"peer {GatewayAddress}", await TalkAsync(server: reached, listen: "10.1.0.13", fabric.Hosts[host].Namespace, connect: FloatingIp));
         }
+
+        var (hairpinned, hairpin) = await SdnCli.InvokeAsync(fabric.Address, "trace", "near", "--packet", $"tcp,nw_dst={FloatingIp},tp_dst={Port}");
+        Assert.True(hairpinned == 0, hairpin);
+        Assert.Contains($"looped back as {GatewayAddress} -> {FloatingIp}, arriving on port", hairpin, StringComparison.Ordinal);
+        Assert.Contains($"recirculated as {GatewayAddress} -> 10.1.0.13", hairpin, StringComparison.Ordinal);
 
         var (traced, fromOutside) = await SdnCli.InvokeAsync(fabric.Address, "trace", "--external", "internet", "--packet", $"tcp,nw_src={Server},nw_dst={FloatingIp},tp_dst={Port}");
         Assert.True(traced == 0, fromOutside);
