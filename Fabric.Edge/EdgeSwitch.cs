@@ -1,6 +1,7 @@
 using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Conntrack;
 using Sdn.Fabric.Edge.Datapath;
+using Sdn.Fabric.Edge.Nat;
 using Sdn.Fabric.Edge.Pipeline;
 
 namespace Sdn.Fabric.Edge;
@@ -67,38 +68,52 @@ public sealed class EdgeSwitch : IUpcallHandler
             trace.AddNote($"nat: its connection rewrites it to {translated}");
         }
 
-        if (lookedUpZone is { } zone && trace.Actions.Count > 0 && trace.Actions[^1] is { Kind: DatapathActionKind.Recirculate } recirculate)
-        {
-            FollowRecirculation(trace, inPort, copy, offsets, zone, recirculate, assumeCtState);
-        }
-
+        FollowOn(trace, inPort, copy, offsets, lookedUpZone, passStart: 0, assumeCtState);
         return trace;
     }
 
     /// <summary>
-    /// Traces on into the recirculation the datapath would make: the frame rewritten as its connection would rewrite it
-    /// (unchanged when the tracker holds none), parsed again with the key the datapath would give it.
+    /// Traces on into the recirculations and loopbacks the datapath would make: for a recirculation, the frame rewritten
+    /// as its connection would rewrite it (or as a new connection's translation would, the tracker holding none yet),
+    /// parsed again with the key the datapath would give it; for a loopback, the frame as it is, arriving afresh on its
+    /// port.
     /// </summary>
-    private void FollowRecirculation(PipelineTrace trace, uint inPort, byte[] frame, HeaderOffsets offsets, ushort zone, DatapathAction recirculate, CtState? assumeCtState)
+    /// <param name="passStart">Where the last pass's actions start in the trace's.</param>
+    private void FollowOn(PipelineTrace trace, uint inPort, byte[] frame, HeaderOffsets offsets, ushort? zone, int passStart, CtState? assumeCtState)
     {
         for (var depth = 0; depth < EdgeDatapath.MaxRecirculations; depth++)
         {
-            var now = Time.GetTimestamp();
-            if (!Datapath.Conntrack.TryRewriteCopy(zone, frame, offsets, now, out var connectionZone))
+            if (trace.Actions.Count == 0 || trace.Actions[^1] is not { Kind: DatapathActionKind.Recirculate or DatapathActionKind.Loopback } last
+                || (last.Kind == DatapathActionKind.Recirculate && zone is null))
             {
-                trace.AddNote("recirculation: the tracker holds no connection for the packet, which goes on as it arrived");
+                return;
+            }
+
+            var now = Time.GetTimestamp();
+            var connectionZone = (ushort)0;
+            if (last.Kind == DatapathActionKind.Recirculate)
+            {
+                RewriteForRecirculation(trace, frame, offsets, zone!.Value, trace.Actions.Skip(passStart).ToList(), now, out connectionZone);
+            }
+            else
+            {
+                inPort = last.Port;
             }
 
             if (!FlowKeyExtractor.Extract(frame, inPort, out var key, out offsets).IsOk)
             {
-                trace.AddNote("recirculation: the rewritten frame does not parse: counted and dropped");
+                trace.AddNote("the rewritten frame does not parse: counted and dropped");
                 return;
             }
 
-            key.Metadata = recirculate.Value;
-            key.CtState = (byte)(recirculate.Port >> 8);
-            key.SetRegister(0, connectionZone);
-            key.SetRegister(EdgeDatapath.RecirculationRegister, (recirculate.Port & 0xFF) + 1);
+            if (last.Kind == DatapathActionKind.Recirculate)
+            {
+                key.Metadata = last.Value;
+                key.CtState = (byte)(last.Port >> 8);
+                key.SetRegister(0, connectionZone);
+                key.SetRegister(EdgeDatapath.RecirculationRegister, (last.Port & 0xFF) + 1);
+            }
+
             ushort? looked = null;
             var parsed = offsets;
             var next = Pipeline.Trace(key, z =>
@@ -106,18 +121,44 @@ public sealed class EdgeSwitch : IUpcallHandler
                 looked = z;
                 return assumeCtState ?? Datapath.Conntrack.Peek(z, frame, parsed, now);
             });
-            trace.AddNote($"recirculated as {Ipv4Text(key.Ipv4Src)} -> {Ipv4Text(key.Ipv4Dst)} (reg0={connectionZone}), from table {recirculate.Port & 0xFF}:");
+            trace.AddNote(last.Kind == DatapathActionKind.Recirculate
+                ? $"recirculated as {Ipv4Text(key.Ipv4Src)} -> {Ipv4Text(key.Ipv4Dst)} (reg0={connectionZone}), from table {last.Port & 0xFF}:"
+                : $"looped back as {Ipv4Text(key.Ipv4Src)} -> {Ipv4Text(key.Ipv4Dst)}, arriving on port {inPort}:");
+            passStart = trace.Actions.Count;
             trace.Continue(next);
-            if (looked is not { } nextZone || next.Actions.Count == 0 || next.Actions[^1] is not { Kind: DatapathActionKind.Recirculate } again)
-            {
-                return;
-            }
-
-            (zone, recirculate) = (nextZone, again);
+            zone = looked;
         }
 
         trace.AddNote($"recirculated {EdgeDatapath.MaxRecirculations} times: dropped and counted");
     }
+
+    /// <summary>
+    /// Rewrites <paramref name="frame"/> as the datapath would before a recirculation: as its connection in
+    /// <paramref name="zone"/> says; or, the tracker holding none, as the new connection's translation in
+    /// <paramref name="pass"/> would (a destination translation exactly; a source translation keeping the port, which
+    /// the tracker may pick otherwise); else not at all.
+    /// </summary>
+    private void RewriteForRecirculation(PipelineTrace trace, byte[] frame, HeaderOffsets offsets, ushort zone, List<DatapathAction> pass, long now, out ushort connectionZone)
+    {
+        if (Datapath.Conntrack.TryRewriteCopy(zone, frame, offsets, now, out connectionZone))
+        {
+            return;
+        }
+
+        var translation = pass.LastOrDefault(a => a.Kind == DatapathActionKind.CtNat).CtTranslation
+            ?? pass.LastOrDefault(a => a.Kind == DatapathActionKind.CtCommit).CtTranslation;
+        trace.AddNote(translation is { } nat && Ipv4NatRewrite.Apply(frame, offsets, nat.Side, nat.Address, ReadPort(frame, offsets, nat.Side)) == NatRewriteResult.Rewritten
+            ? nat.Side == NatSide.Destination
+                ? $"recirculation: a new connection, rewritten {nat} ahead of its commit"
+                : $"recirculation: a new connection, rewritten {nat} as its commit would (keeping its port, which the tracker may pick otherwise)"
+            : "recirculation: the tracker holds no connection for the packet, which goes on as it arrived");
+    }
+
+    /// <summary>The transport's port on <paramref name="side"/>, or an ICMP echo's identifier: what a translation of that side keeps.</summary>
+    private static ushort ReadPort(ReadOnlySpan<byte> frame, in HeaderOffsets offsets, NatSide side) =>
+        offsets.Transport == HeaderOffsets.Absent || frame.Length < offsets.Transport + 6 ? (ushort)0
+        : frame[offsets.Network + 9] == IpProtocols.Icmp ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[(offsets.Transport + 4)..])
+        : System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[(offsets.Transport + (side == NatSide.Source ? 0 : 2))..]);
 
     private static string Ipv4Text(uint address) => new System.Net.IPAddress(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(address)).ToString();
 

@@ -38,6 +38,9 @@ public sealed class CompileContext
     /// <summary>External networks' zones count down from the top of the 16-bit zone space; tenants' zones are their numbers, counting up from 1.</summary>
     public const uint FirstExternalZone = ushort.MaxValue + 1 - ExternalNetworks.MaxExternalNetworks;
 
+    /// <summary>A tenant's number is its conntrack zone, so tenants are numbered below the external networks' zones.</summary>
+    public const uint LastTenantZone = FirstExternalZone - 1;
+
     public CompileContext(FabricState state, IReadOnlyDictionary<string, LspTree> trees, CompiledFabric? previous)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -156,7 +159,7 @@ public sealed class CompileContext
         void Assign(string scope, IEnumerable<string> names, uint first, uint last) =>
             numberings[scope] = StableNumbering.Assign(names, kept.GetValueOrDefault(scope, StableNumbering.Empty), first, last);
 
-        Assign(CompiledFabric.TenantScope, _tenants.Keys, 1, uint.MaxValue);
+        Assign(CompiledFabric.TenantScope, _tenants.Keys, 1, LastTenantZone);
         Assign(CompiledFabric.NetworkScope, _networks.Keys, 1, uint.MaxValue);
         Assign(CompiledFabric.ExternalScope, _externals.Keys, FirstExternalZone, ushort.MaxValue);
         foreach (var edge in _edges.Keys)
@@ -182,7 +185,7 @@ public sealed class CompileContext
         Renumber(CompiledFabric.PortScope(edge), PortKeysOf(edge), 1, PortNumbers.EdgeLimit - 1);
     }
 
-    public void NumberTenants() => Renumber(CompiledFabric.TenantScope, _tenants.Keys, 1, uint.MaxValue);
+    public void NumberTenants() => Renumber(CompiledFabric.TenantScope, _tenants.Keys, 1, LastTenantZone);
 
     public void NumberNetworks() => Renumber(CompiledFabric.NetworkScope, _networks.Keys, 1, uint.MaxValue);
 

@@ -359,14 +359,14 @@ public static class EdgeCompiler
     }
 
     /// <summary>
-    /// The tenant router's hop to <paramref name="port"/>, after <paramref name="before"/>: from the router's MAC to the
-    /// port's, one hop fewer, then forwarded on the port's network.
+    /// The tenant router's hop to <paramref name="port"/>: from the router's MAC to the port's, one hop fewer, on the
+    /// port's network, then on to <paramref name="next"/> (forwarded, or first checked against the tenant's rules).
     /// </summary>
-    internal static Instruction[] RouterHop(CompileContext context, Network network, Port port, params FlowAction[] before) =>
+    internal static Instruction[] RouterHop(CompileContext context, Network network, Port port, uint next = EdgeTables.Forward) =>
     [
-        ProgramMessages.Apply([.. before, ProgramMessages.SetMac(Field.EthSrc, MacAddress.RouterOf(network.Tenant)), ProgramMessages.SetMac(Field.EthDst, port.Mac), ProgramMessages.DecrementTtl()]),
+        ProgramMessages.Apply(ProgramMessages.SetMac(Field.EthSrc, MacAddress.RouterOf(network.Tenant)), ProgramMessages.SetMac(Field.EthDst, port.Mac), ProgramMessages.DecrementTtl()),
         ProgramMessages.WriteMetadata(context.MetadataOf(network), ulong.MaxValue),
-        ProgramMessages.Goto(EdgeTables.Forward),
+        ProgramMessages.Goto(next),
     ];
 
     /// <summary>Forwarding to one port of a network: out of its vNIC when local, under its service label when not.</summary>

@@ -327,7 +327,10 @@ public sealed class IncrementalCompiler
 
                 if (_context.Externals.TryGetValue(_context.ExternalOf(port), out var gateway))
                 {
-                    Touch(gateway.Edge, port.FloatingIpv4.Length > 0 ? [FragmentKey.Inbound(port.Name), FragmentKey.External(gateway.Name)] : [FragmentKey.Inbound(port.Name)]);
+                    // A floating IP is answered on the external port, and every attached tenant's packets to it hairpin.
+                    Touch(gateway.Edge, port.FloatingIpv4.Length > 0
+                        ? [FragmentKey.Inbound(port.Name), FragmentKey.External(gateway.Name), .. _context.TenantsOf(gateway.Name).Select(t => FragmentKey.Outside(t.Name))]
+                        : [FragmentKey.Inbound(port.Name)]);
                 }
 
                 break;

@@ -89,6 +89,9 @@ public static class ProgramMessages
     public static FlowAction LearnNeighbour() => new() { LearnNeighbour = new EmptyAction() };
 
     /// <summary>The MAC learned for <paramref name="nextHop"/> beyond <paramref name="port"/> (null: the packet's destination), or an ARP request from <paramref name="sender"/>.</summary>
+    /// <summary>The frame arrives again on <paramref name="port"/>, from table 0, as if it came from there.</summary>
+    public static FlowAction Loopback(uint port) => new() { Loopback = port };
+
     public static FlowAction ResolveNeighbour(uint port, string? nextHop, string sender) => new()
     {
         ResolveNeighbour = new ResolveNeighbourAction

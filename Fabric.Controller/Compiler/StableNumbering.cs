@@ -47,7 +47,7 @@ public sealed class StableNumbering
 
     public uint this[string name] => _numbers[name];
 
-    /// <summary>Numbers <paramref name="names"/> from <paramref name="first"/> to <paramref name="last"/>, keeping <paramref name="previous"/>'s choices.</summary>
+    /// <summary>Numbers <paramref name="names"/> from <paramref name="first"/> to <paramref name="last"/>, keeping <paramref name="previous"/>'s choices that lie there.</summary>
     public static StableNumbering Assign(IEnumerable<string> names, StableNumbering previous, uint first, uint last)
     {
         var wanted = names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -55,7 +55,7 @@ public sealed class StableNumbering
         var used = new HashSet<uint>();
         foreach (var name in wanted)
         {
-            if (previous._numbers.TryGetValue(name, out var kept))
+            if (previous._numbers.TryGetValue(name, out var kept) && kept >= first && kept <= last)
             {
                 assigned[name] = kept;
                 used.Add(kept);

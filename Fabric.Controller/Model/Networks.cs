@@ -55,10 +55,17 @@ public sealed class Networks : ResourceKind<Network>
             throw ModelException.Invalid($"mtu {item.Mtu} is out of range: use {minMtu}-{MaxMtu}", "mtu");
         }
 
-        if (state.Externals.Find(state.Tenants.Find(item.Tenant)!.External) is { } external
-            && Overlaps(item.Ipv4Subnet, external.Ipv4Subnet, AddressFamily.InterNetwork))
+        if (state.Externals.Find(state.Tenants.Find(item.Tenant)!.External) is { } external)
         {
-            throw ModelException.Precondition($"network '{item.Name}' overlaps {external.Ipv4Subnet} of external network '{external.Name}', which tenant '{item.Tenant}' reaches the outside through; the tenant's subnets must be apart from it", "ipv4_subnet");
+            if (Overlaps(item.Ipv4Subnet, external.Ipv4Subnet, AddressFamily.InterNetwork))
+            {
+                throw ModelException.Precondition($"network '{item.Name}' overlaps {external.Ipv4Subnet} of external network '{external.Name}', which tenant '{item.Tenant}' reaches the outside through; the tenant's subnets must be apart from it", "ipv4_subnet");
+            }
+
+            if (!string.IsNullOrEmpty(item.Ipv6Subnet))
+            {
+                throw ModelException.Precondition(Tenants.Ipv6BehindGateway(item.Tenant, item.Name, external.Name), "ipv6_subnet");
+            }
         }
 
         foreach (var other in state.NetworksOfTenant.Of(item.Tenant).Values)

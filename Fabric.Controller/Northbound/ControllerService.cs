@@ -138,7 +138,7 @@ public sealed class ControllerService : Contracts.Controller.ControllerBase
         return _agents.Status();
     });
 
-    /// <summary>Runs the trace on the edge that owns the port.</summary>
+    /// <summary>Runs the trace on the edge that owns the port, or from the external port of an external network's gateway edge.</summary>
     public override async Task<TraceResult> Trace(TraceRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -149,8 +149,19 @@ public sealed class ControllerService : Contracts.Controller.ControllerBase
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"ct_state: {error}"));
         }
 
-        var port = await Answer(() => _model.Get(ResourceKinds.Ports, request.Port)).ConfigureAwait(false);
-        return await _agents.TraceAsync(port.Edge, port.Name, request.Packet, ctState, context.CancellationToken).ConfigureAwait(false);
+        if (request.External.Length == 0)
+        {
+            var port = await Answer(() => _model.Get(ResourceKinds.Ports, request.Port)).ConfigureAwait(false);
+            return await _agents.TraceAsync(port.Edge, port.Name, request.Packet, ctState, context.CancellationToken).ConfigureAwait(false);
+        }
+
+        if (request.Port.Length > 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"the packet arrives on port '{request.Port}' or from external network '{request.External}', not both: give one"));
+        }
+
+        var external = await Answer(() => _model.Get(ResourceKinds.ExternalNetworks, request.External)).ConfigureAwait(false);
+        return await _agents.TraceAsync(external.Edge, external.Interface, request.Packet, ctState, context.CancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<FlowDump> GetFlows(GetFlowsRequest request, ServerCallContext context)

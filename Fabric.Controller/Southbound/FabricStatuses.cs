@@ -6,7 +6,8 @@ namespace Sdn.Fabric.Controller.Southbound;
 /// <summary>
 /// What the nodes made of the desired state, object by object. A port is up once its edge applied the batch that
 /// carries it as it is now, and failed when the edge refused that batch. Its VM or host is up once the edge's host
-/// says so. A link is up once both its ends are, down when it is administratively down or either end sees it down,
+/// says so. An external network's port is up once its gateway edge applied it and opened its interface, failed when
+/// the edge could not (no such interface). A link is up once both its ends are, down when it is administratively down or either end sees it down,
 /// and failed when it cannot be made where its nodes run (<see cref="LinkEndPlacement"/>).
 /// </summary>
 public static class FabricStatuses
@@ -27,6 +28,13 @@ public static class FabricStatuses
             status.Objects.Add(Status("port", port.Name, port.Edge, programmed));
             var device = programmed.State == ObjectState.Up ? Realized(port.Edge, port.Name, session!) : programmed;
             status.Objects.Add(Status(port.Kind == PortKind.Tap ? "host" : "vm", port.Name, port.Edge, device));
+        }
+
+        foreach (var external in state.Externals.OrderBy(e => e.Name, StringComparer.Ordinal))
+        {
+            var session = sessionOf(external.Edge);
+            var programmed = Programmed(external.Edge, external.Interface, session, failureOf);
+            status.Objects.Add(Status("external", external.Name, external.Edge, programmed.State == ObjectState.Up ? Realized(external.Edge, external.Interface, session!) : programmed));
         }
 
         foreach (var link in state.Links.OrderBy(l => l.Name, StringComparer.Ordinal))

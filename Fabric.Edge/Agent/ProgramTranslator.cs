@@ -168,6 +168,7 @@ internal static class ProgramTranslator
         FlowAction.KindOneofCase.Ct => CtOf(action.Ct),
         FlowAction.KindOneofCase.LearnNeighbour => PipelineAction.LearnNeighbour(),
         FlowAction.KindOneofCase.ResolveNeighbour => ResolveOf(action.ResolveNeighbour),
+        FlowAction.KindOneofCase.Loopback => PipelineAction.Loopback(action.Loopback),
         _ => throw new ProgramException($"action {action} is empty or unknown to this edge"),
     };
 
@@ -179,9 +180,9 @@ internal static class ProgramTranslator
         }
 
         var translation = ct.Translation is { } given ? TranslationOf(given) : (NatTranslation?)null;
-        if (translation is { } nat && (!ct.Commit || nat.Problem is not null))
+        if (translation is { } nat && ((!ct.Commit && nat.Side == NatSide.Source) || nat.Problem is not null))
         {
-            throw new ProgramException($"ct {ct}: {nat.Problem ?? "a translation needs commit"}");
+            throw new ProgramException($"ct {ct}: {nat.Problem ?? "a source translation needs commit"}");
         }
 
         return PipelineAction.Ct((ushort)ct.Zone, ct.Commit, ct.HasTable ? (byte)ct.Table : null, ct.Nat, translation);

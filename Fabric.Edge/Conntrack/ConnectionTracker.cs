@@ -95,6 +95,9 @@ public sealed class ConnectionTracker
     private ConnectionTuple _pendingTuple;
     private TcpConnectionState _pendingTcp;
 
+    // A destination translation the last Track's new packet was rewritten by before any commit: the commit that adds it translates it so.
+    private NatTranslation? _pendingNat;
+
     public ConnectionTracker(int capacity, TimeProvider time, ConntrackTimeouts? timeouts = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
@@ -155,10 +158,11 @@ public sealed class ConnectionTracker
     public CtState Peek(ushort zone, ReadOnlySpan<byte> frame, in HeaderOffsets offsets, long now) => Classify(zone, frame, offsets, now, update: false);
 
     /// <summary>
-    /// Adds the connection the last <see cref="Track"/> found new; true when it is in the table (or there was none to
-    /// add), false when the table is full and it was refused.
+    /// Adds the connection the last <see cref="Track"/> found new, translated as a <see cref="Translate"/> before it
+    /// rewrote the packet (if one did); true when it is in the table (or there was none to add), false when the table
+    /// is full and it was refused.
     /// </summary>
-    public bool Commit(long now) => Add(now, default, translate: false) == CtCommitResult.Committed;
+    public bool Commit(long now) => (_pendingNat is { } nat ? Add(now, nat, translate: true) : Add(now, default, translate: false)) == CtCommitResult.Committed;
 
     /// <summary>
     /// As <see cref="Commit(long)"/>, translating the new connection as <paramref name="nat"/> says; a connection the same
@@ -172,8 +176,27 @@ public sealed class ConnectionTracker
     /// its connection's translation says; false when the connection is translated and the frame cannot be rewritten.
     /// </summary>
     /// <param name="partialChecksum">The transport checksum is left for offload (see <see cref="Ipv4NatRewrite"/>).</param>
-    public bool Translate(Span<byte> frame, in HeaderOffsets offsets, bool partialChecksum) =>
-        _lastIsError ? RewriteError(frame, offsets) : RewriteAs(_lastNode, frame, offsets, partialChecksum);
+    /// <param name="uncommitted">
+    /// A destination translation for a new connection not committed yet, as Open vSwitch's <c>ct(nat(dst=…))</c> without
+    /// commit: the packet is rewritten to it now, and the commit that later adds the connection (after an ACL has
+    /// decided on the translated packet) translates the connection so. Source translations need a port only a commit
+    /// takes, so they wait for the commit.
+    /// </param>
+    public bool Translate(Span<byte> frame, in HeaderOffsets offsets, bool partialChecksum, NatTranslation? uncommitted = null)
+    {
+        if (_pending && _lastNode == None && uncommitted is { Side: NatSide.Destination } nat)
+        {
+            if (_pendingTuple.IsIpv6 || _pendingTuple.Protocol is not (IpProtocols.Tcp or IpProtocols.Udp or IpProtocols.Icmp))
+            {
+                return false;
+            }
+
+            _pendingNat = nat;
+            return Ipv4NatRewrite.Apply(frame, offsets, NatSide.Destination, nat.Address, _pendingTuple.DestinationPort, partialChecksum) == NatRewriteResult.Rewritten;
+        }
+
+        return _lastIsError ? RewriteError(frame, offsets) : RewriteAs(_lastNode, frame, offsets, partialChecksum);
+    }
 
     /// <summary>
     /// Rewrites <paramref name="frame"/> (a copy: for traces) as its connection in <paramref name="zone"/> would, changing
@@ -235,7 +258,7 @@ public sealed class ConnectionTracker
     {
         if (update)
         {
-            (_pending, _lastNode, _committedNow, _lastZone, _lastIsError) = (false, None, false, zone, false);
+            (_pending, _lastNode, _committedNow, _lastZone, _lastIsError, _pendingNat) = (false, None, false, zone, false, null);
         }
 
         var kind = ConnectionPacket.Read(zone, frame, offsets, out var tuple, out var tcpFlags);

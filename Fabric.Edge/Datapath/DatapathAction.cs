@@ -37,12 +37,13 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
     }
 
     /// <summary>
-    /// What a <see cref="DatapathActionKind.CtCommit"/> translates a new connection to, or null. <see cref="Field"/> names
+    /// What a <see cref="DatapathActionKind.CtCommit"/> translates a new connection to (or a
+    /// <see cref="DatapathActionKind.CtNat"/> a new connection not committed yet), or null. <see cref="Field"/> names
     /// the address it rewrites (<see cref="HeaderField.Ipv4Src"/> or <see cref="HeaderField.Ipv4Dst"/>; neither for no
     /// translation); <see cref="Value"/> holds the zone in its low 16 bits, the address above it and the reply way's
     /// zone in the top 16; <see cref="Port"/> the port range, first port low.
     /// </summary>
-    public NatTranslation? CtTranslation => Kind == DatapathActionKind.CtCommit && Field is HeaderField.Ipv4Src or HeaderField.Ipv4Dst
+    public NatTranslation? CtTranslation => Kind is DatapathActionKind.CtCommit or DatapathActionKind.CtNat && Field is HeaderField.Ipv4Src or HeaderField.Ipv4Dst
         ? new NatTranslation(
             Field == HeaderField.Ipv4Dst ? NatSide.Destination : NatSide.Source,
             (uint)(Value >> 16),
@@ -70,10 +71,15 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
     }
 
     /// <summary>A <see cref="DatapathActionKind.CtCommit"/> in <paramref name="zone"/>, translating as <paramref name="nat"/> says when given.</summary>
-    public static DatapathAction CtCommitIn(ushort zone, NatTranslation? nat) => nat is not { } translation
-        ? new DatapathAction(DatapathActionKind.CtCommit, Value: zone)
+    public static DatapathAction CtCommitIn(ushort zone, NatTranslation? nat) => Ct(DatapathActionKind.CtCommit, zone, nat);
+
+    /// <summary>A <see cref="DatapathActionKind.CtNat"/> that rewrites a new, uncommitted connection as <paramref name="nat"/> says when given.</summary>
+    public static DatapathAction CtNatIn(ushort zone, NatTranslation? nat) => Ct(DatapathActionKind.CtNat, zone, nat);
+
+    private static DatapathAction Ct(DatapathActionKind kind, ushort zone, NatTranslation? nat) => nat is not { } translation
+        ? new DatapathAction(kind, Value: zone)
         : new DatapathAction(
-            DatapathActionKind.CtCommit,
+            kind,
             translation.FirstPort | ((uint)translation.LastPort << 16),
             translation.Side == NatSide.Destination ? HeaderField.Ipv4Dst : HeaderField.Ipv4Src,
             zone | ((ulong)translation.Address << 16) | ((ulong)(translation.ReplyZone ?? zone) << 48));
@@ -93,8 +99,9 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         DatapathActionKind.DhcpReply => $"dhcp_reply(offer={Port})",
         DatapathActionKind.CtLookup => $"ct(zone={Value})",
         DatapathActionKind.CtCommit => CtTranslation is { } nat ? $"ct_commit(zone={(ushort)Value},nat({nat}))" : $"ct_commit(zone={Value})",
-        DatapathActionKind.CtNat => "ct_nat",
+        DatapathActionKind.CtNat => CtTranslation is { } uncommitted ? $"ct_nat({uncommitted})" : "ct_nat",
         DatapathActionKind.LearnNeighbour => "learn_neighbour",
+        DatapathActionKind.Loopback => $"loopback:{Port}",
         DatapathActionKind.ResolveNeighbour => $"resolve_neighbour(port={Port},next_hop=0x{(uint)Value:x8},sender=0x{(uint)(Value >> 32):x8})",
         DatapathActionKind.Recirculate => $"recirculate(table={(byte)Port},ct_state=0x{(byte)(Port >> 8):x2},metadata=0x{Value:x})",
         _ => Kind.ToString(),

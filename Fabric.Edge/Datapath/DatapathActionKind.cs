@@ -98,6 +98,13 @@ public enum DatapathActionKind : byte
     /// </summary>
     Recirculate,
 
+    /// <summary>
+    /// Run the frame, as the actions before left it, as arriving on port <see cref="DatapathAction.Port"/>: parsed
+    /// afresh, from table 0, with nothing of this pass (metadata, registers, ct_state), in place of the rest of this
+    /// list. It counts as a recirculation (<see cref="EdgeDatapath.MaxRecirculations"/>).
+    /// </summary>
+    Loopback,
+
     /// <summary>Remember the sender of an ARP packet (its IPv4 and MAC addresses) in the <see cref="NeighbourCache"/>, for the ingress port.</summary>
     LearnNeighbour,
 

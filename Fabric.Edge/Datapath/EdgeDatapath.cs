@@ -383,7 +383,7 @@ public sealed class EdgeDatapath
 
                     break;
                 case DatapathActionKind.CtNat:
-                    if (!Conntrack.Translate(burst.Frame(index), offsets, burst.Offload(index).NeedsChecksum))
+                    if (!Conntrack.Translate(burst.Frame(index), offsets, burst.Offload(index).NeedsChecksum, action.CtTranslation))
                     {
                         Counters.NatUntranslatable++;
                         return;
@@ -392,6 +392,9 @@ public sealed class EdgeDatapath
                     break;
                 case DatapathActionKind.Recirculate:
                     Recirculate(action, burst, index, ref offsets, inPort, now, recirculations);
+                    return;
+                case DatapathActionKind.Loopback:
+                    Loopback(action.Port, burst, index, ref offsets, now, recirculations);
                     return;
                 case DatapathActionKind.LearnNeighbour:
                     if (FrameActions.TryReadArpSender(burst.Frame(index), offsets, out var senderIp, out var senderMac))
@@ -465,6 +468,27 @@ public sealed class EdgeDatapath
         var flow = Classify(key);
         CountRun(flow, 1, burst.Length(index), now);
         Execute(flow, burst, index, ref offsets, inPort, now, recirculations + 1);
+    }
+
+    /// <summary>Runs the frame, parsed afresh, as arriving on <paramref name="port"/> (see <see cref="DatapathActionKind.Loopback"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Loopback(uint port, PacketBurst burst, int index, ref HeaderOffsets offsets, long now, int recirculations)
+    {
+        if (recirculations == MaxRecirculations)
+        {
+            Counters.RecirculationLimit++;
+            return;
+        }
+
+        if (!FlowKeyExtractor.Extract(burst.Frame(index), port, out var key, out offsets).IsOk)
+        {
+            Counters.Malformed++;
+            return;
+        }
+
+        var flow = Classify(key);
+        CountRun(flow, 1, burst.Length(index), now);
+        Execute(flow, burst, index, ref offsets, port, now, recirculations + 1);
     }
 
     /// <summary>

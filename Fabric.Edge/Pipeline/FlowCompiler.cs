@@ -24,6 +24,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
     public const int MaxGroupDepth = 4;
 
     private static readonly FlowField RecirculationPoint = FlowField.Register(EdgeDatapath.RecirculationRegister);
+    private static readonly FlowField ZoneRegister = FlowField.Register(0);
 
     private static readonly FlowField[] FiveTuple =
         [FlowField.Ipv4Src, FlowField.Ipv4Dst, FlowField.Ipv6SrcHigh, FlowField.Ipv6SrcLow, FlowField.Ipv6DstHigh, FlowField.Ipv6DstLow, FlowField.IpProto, FlowField.L4Src, FlowField.L4Dst];
@@ -54,6 +55,9 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
     private int _ctCountersAt;
     private byte? _recirculateTo;
     private bool _recirculated;
+
+    // The zone whose lookup a recirculated packet carries (its ct_state and reg0), or null: see ContinueLookup.
+    private ushort? _recirculatedZone;
 
     /// <summary>Where the flows this compiler translated keep what they read, once cached.</summary>
     internal DependencyStore Dependencies => _dependencies;
@@ -118,6 +122,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         _ctLooked = false;
         _recirculateTo = null;
         _recirculated = false;
+        _recirculatedZone = null;
         Unwildcard(FlowField.InPort);
 
         RunTables();
@@ -139,6 +144,11 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         Unwildcard(RecirculationPoint);
         var point = (int)Read(RecirculationPoint);
         var tableId = point == 0 ? 0 : point - 1;
+        if (point != 0)
+        {
+            ContinueLookup();
+        }
+
         if (tableId >= tables.Count)
         {
             return;
@@ -259,6 +269,11 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
             case PipelineActionKind.ResolveNeighbour:
                 ResolveNeighbour(action.Operand, action.Value);
                 break;
+            case PipelineActionKind.Loopback:
+                Emit(DatapathActionKind.Loopback, action.Operand);
+                _trace?.AddNote($"loopback: the packet arrives again on port {action.Operand}, from table 0, parsed as it is now");
+                _stopped = true;
+                break;
             default:
                 throw new InvalidOperationException($"action {action.Kind} has no translation");
         }
@@ -272,6 +287,11 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
             _trace?.AddNote(groupDepth > 0 ? "ct in a group bucket is not supported, drop" : "a second ct lookup in one pass is not supported, drop");
             _stopped = true;
             return;
+        }
+
+        if (!_ctLooked && zone == _recirculatedZone)
+        {
+            (_ctLooked, _ctZone) = (true, zone);
         }
 
         if (!_ctLooked)
@@ -298,7 +318,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
 
         if (action.CtNat)
         {
-            Translate(action.CtTranslation);
+            Translate(zone, action.CtTranslation, committed: action.CtCommit);
             if (action.CtTable is { } table)
             {
                 Recirculate(table);
@@ -310,19 +330,39 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
     }
 
     /// <summary>
+    /// A packet recirculated after a ct lookup carries its ct_state, and reg0 the zone of its connection: a ct in that
+    /// zone (a commit, once an ACL has admitted the packet as translated) acts on that lookup instead of making another,
+    /// as Open vSwitch's ct(commit) does after recirculation; a ct in another zone looks the packet up afresh.
+    /// </summary>
+    private void ContinueLookup()
+    {
+        Unwildcard(FlowField.CtState);
+        if ((Read(FlowField.CtState) & (byte)CtState.Tracked) != 0)
+        {
+            Unwildcard(ZoneRegister);
+            _recirculatedZone = (ushort)Read(ZoneRegister);
+        }
+    }
+
+    /// <summary>
     /// The rewrite a ct(nat) asks for: the datapath takes it from the packet's connection, per packet. The tables after
     /// it see the fields as they were, since the key cannot know a translation the tracker picks (a port from a pool).
+    /// A new connection's destination translation without a commit rewrites the packet now and waits for the commit
+    /// that admits it (see <see cref="ConnectionTracker.Translate"/>).
     /// </summary>
-    private void Translate(NatTranslation? translation)
+    private void Translate(ushort zone, NatTranslation? translation, bool committed)
     {
-        Emit(DatapathActionKind.CtNat);
+        var state = (CtState)_work.CtState;
+        var uncommitted = !committed && (state & CtState.New) != 0 && translation is { Side: NatSide.Destination } ? translation : null;
+        _actions.Add(DatapathAction.CtNatIn(zone, uncommitted));
         if (_trace is null)
         {
             return;
         }
 
-        var state = (CtState)_work.CtState;
-        _trace.AddNote((state & CtState.New) != 0 && translation is { } nat
+        _trace.AddNote(uncommitted is { } pending
+            ? $"nat: a new connection is rewritten {pending}; the commit that admits it translates it so"
+            : (state & CtState.New) != 0 && translation is { } nat
             ? $"nat: a new connection is translated {nat}, then rewritten so"
             : (state & CtState.Established) != 0 ? "nat: rewritten as its connection's translation says (unchanged when it has none)"
             : (state & CtState.Related) != 0 ? "nat: an ICMP error about a translated packet is rewritten for the packet's sender"

@@ -93,19 +93,21 @@ public readonly record struct PipelineAction
     /// </summary>
     /// <remarks>
     /// With <paramref name="nat"/>, the packet is rewritten as its connection's translation says (Open vSwitch's
-    /// ct(nat)): SNAT or DNAT one way, undone the other way. With <paramref name="translation"/> too, which needs
-    /// <paramref name="commit"/>, a new connection is translated so (ct(commit,nat(src=…))). The actions and tables
+    /// ct(nat)): SNAT or DNAT one way, undone the other way. With <paramref name="translation"/> too, a new connection
+    /// is translated so (ct(commit,nat(src=…))). A source translation needs <paramref name="commit"/> (only a commit
+    /// takes its port); a destination translation without it rewrites a new connection's packet now and is kept for
+    /// the commit that admits it later, here or after a recirculation (ct(nat(dst=…)), then ct(commit)). The actions and tables
     /// after it in this pass match the fields as they were before the rewrite: the translation is the tracker's, per
     /// packet, not the flow's. With <paramref name="nat"/> and <paramref name="table"/>, the packet is instead parsed
     /// again as rewritten and goes on in that table, as after Open vSwitch's recirculation: its metadata and ct_state
     /// as they are, reg0 the zone its connection was committed in, the entry's other actions and goto not run.
     /// </remarks>
-    /// <exception cref="ArgumentException">A translation without commit, or one that <see cref="NatTranslation.Problem"/> refuses.</exception>
+    /// <exception cref="ArgumentException">A source translation without commit, or one that <see cref="NatTranslation.Problem"/> refuses.</exception>
     public static PipelineAction Ct(ushort zone, bool commit = false, byte? table = null, bool nat = false, NatTranslation? translation = null)
     {
-        if (translation is { } given && (!commit || given.Problem is not null))
+        if (translation is { } given && ((!commit && given.Side == NatSide.Source) || given.Problem is not null))
         {
-            throw new ArgumentException(given.Problem ?? $"ct nat({given}) translates new connections: it needs commit", nameof(translation));
+            throw new ArgumentException(given.Problem ?? $"ct nat({given}) takes a port only a commit holds: it needs commit", nameof(translation));
         }
 
         var flags = (commit ? CtCommitFlag : 0) | (table is { } t ? CtTableFlag | ((ulong)t << 8) : 0) | (nat || translation is not null ? CtNatFlag : 0);
@@ -143,6 +145,12 @@ public readonly record struct PipelineAction
     public static PipelineAction ResolveNeighbour(uint port, uint nextHop, uint sender) =>
         new(PipelineActionKind.ResolveNeighbour, port, nextHop | ((ulong)sender << 32));
 
+    /// <summary>
+    /// The frame as the actions before left it arrives again on <paramref name="port"/>: parsed afresh and run from table
+    /// 0 with nothing of this pass; the pass ends here.
+    /// </summary>
+    public static PipelineAction Loopback(uint port) => new(PipelineActionKind.Loopback, port);
+
     /// <summary>Sends a copy of the packet as it arrived (before any rewrite) to <paramref name="port"/>.</summary>
     public static PipelineAction Mirror(uint port) => new(PipelineActionKind.Mirror, port);
 
@@ -159,6 +167,7 @@ public readonly record struct PipelineAction
         PipelineActionKind.DhcpResponder => $"dhcp_responder:{Offer}",
         PipelineActionKind.LearnNeighbour => "learn_neighbour",
         PipelineActionKind.ResolveNeighbour => $"resolve_neighbour(port={Operand},next_hop={Ipv4Text((uint)Value)},sender={Ipv4Text((uint)(Value >> 32))})",
+        PipelineActionKind.Loopback => $"loopback:{Operand}",
         PipelineActionKind.Ct => $"ct({(CtCommit ? "commit," : string.Empty)}zone={CtZone}{(CtTable is { } table ? $",table={table}" : string.Empty)}{NatText()})",
         _ => Kind.ToString(),
     };

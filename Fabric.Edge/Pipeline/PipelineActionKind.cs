@@ -25,4 +25,5 @@ public enum PipelineActionKind : byte
     Ct,
     LearnNeighbour,
     ResolveNeighbour,
+    Loopback,
 }

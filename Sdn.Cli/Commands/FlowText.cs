@@ -73,6 +73,7 @@ internal static class FlowText
             FlowAction.KindOneofCase.LearnNeighbour => "learn_neighbour",
             FlowAction.KindOneofCase.ResolveNeighbour => $"resolve_neighbour(port={ports.Write(action.ResolveNeighbour.Port)},"
                 + $"next_hop={(action.ResolveNeighbour.NextHop.IsEmpty ? "destination" : Value(Field.Ipv4Dst, action.ResolveNeighbour.NextHop))},sender={Value(Field.Ipv4Src, action.ResolveNeighbour.SenderIp)})",
+            FlowAction.KindOneofCase.Loopback => $"loopback:{ports.Write(action.Loopback)}",
             FlowAction.KindOneofCase.ArpResponder => $"arp_responder:{Value(Field.EthSrc, action.ArpResponder.TargetMac)}",
             FlowAction.KindOneofCase.NdResponder => $"nd_responder{(action.NdResponder.Router ? "(router)" : string.Empty)}:"
                 + $"{Value(Field.NdTarget, action.NdResponder.TargetIp)}->{Value(Field.EthSrc, action.NdResponder.TargetMac)}",

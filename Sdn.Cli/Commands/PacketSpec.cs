@@ -23,6 +23,9 @@ internal sealed class PacketSpec
     private const ulong Broadcast = 0xFFFF_FFFF_FFFF;
     private const ushort DefaultSourcePort = 40000;
 
+    /// <summary>The source MAC of a packet from the outside when none is given: a locally administered one, as no outside host is in the model.</summary>
+    private const string OutsideMac = "02:00:00:00:00:01";
+
     private static readonly Dictionary<string, (ushort EtherType, byte IpProtocol)> Protocols = new(StringComparer.Ordinal)
     {
         ["icmp"] = (EtherTypes.Ipv4, IpProtocols.Icmp),
@@ -153,6 +156,29 @@ internal sealed class PacketSpec
         }
 
         return builder.TryFinish(out var length) ? buffer[..length] : throw new InvalidOperationException("a described packet always fits its buffer");
+    }
+
+    /// <summary>
+    /// The frame as it would arrive from <paramref name="external"/>'s outside: fields left out are from a host of the
+    /// outside (the external network's router's address, a MAC of the outside) to the gateway's MAC.
+    /// </summary>
+    /// <exception cref="CommandException">A field's value is malformed, the destination is missing, or no source address is given when the network has no router.</exception>
+    public byte[] BuildFromOutside(ExternalNetwork external)
+    {
+        ArgumentNullException.ThrowIfNull(external);
+        if (_frame is null && _protocol.EndsWith('6'))
+        {
+            throw Bad($"only IPv4 crosses the gateway of external network '{external.Name}'; give icmp, udp, tcp or arp");
+        }
+
+        if (_frame is null && external.Ipv4Router.Length == 0 && !_values.ContainsKey("nw_src"))
+        {
+            throw Bad($"external network '{external.Name}' has no router to send from: give nw_src, an address of the outside");
+        }
+
+        var toGateway = _values.ContainsKey("dl_dst") || _protocol == "arp" ? _values : new Dictionary<string, string>(_values, StringComparer.Ordinal) { ["dl_dst"] = MacAddress.GatewayOf(external) };
+        var outside = new Port { Name = external.Name, Mac = OutsideMac, Ipv4 = external.Ipv4Router };
+        return new PacketSpec(_protocol, toGateway, _frame).Build(outside, new Network { Ipv4Subnet = external.Ipv4Subnet }, []);
     }
 
     private static CommandException Bad(string problem) => new($"--packet: {problem}");

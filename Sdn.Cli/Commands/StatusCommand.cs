@@ -6,8 +6,8 @@ namespace Sdn.Cli.Commands;
 
 /// <summary>
 /// `sdn status`: the controller's state version; for every node, whether its agent is connected and what it
-/// applied, with the last batch it refused under its row; then how many ports, VMs, hosts and links are in each state,
-/// and each one that is not up, with why.
+/// applied, with the last batch it refused under its row; then how many ports, VMs, hosts, external ports and links
+/// are in each state, and each one that is not up, with why; then each external network's port on its gateway edge.
 /// </summary>
 internal static class StatusCommand
 {
@@ -43,9 +43,38 @@ internal static class StatusCommand
                 }
             }
 
-            await WriteObjectsAsync(output, await client.GetStatusAsync(new StatusRequest()).ConfigureAwait(false)).ConfigureAwait(false);
+            var status = await client.GetStatusAsync(new StatusRequest()).ConfigureAwait(false);
+            await WriteObjectsAsync(output, status).ConfigureAwait(false);
+            await WriteExternalsAsync(output, state, stats, status).ConfigureAwait(false);
         }));
         return command;
+    }
+
+    /// <summary>Each external network's port on its gateway edge: its interface, the gateway's address, its state and the packets it carried.</summary>
+    private static async Task WriteExternalsAsync(TextWriter output, FabricState state, StatsReply stats, FabricStatus status)
+    {
+        if (state.Externals.Count == 0)
+        {
+            return;
+        }
+
+        var states = status.Objects.Where(o => o.Kind == "external").ToDictionary(o => o.Name, StringComparer.Ordinal);
+        var counters = stats.Nodes.Where(n => n.Counters is not null).ToDictionary(n => n.Node, n => n.Counters.Ports, StringComparer.Ordinal);
+        var rows = state.Externals.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e =>
+        {
+            var port = counters.GetValueOrDefault(e.Edge)?.FirstOrDefault(p => p.Port == e.Interface);
+            return new[]
+            {
+                e.Name, e.Edge, e.Interface, e.Ipv4Address,
+                states.TryGetValue(e.Name, out var found) ? EndpointListCommands.NameOf(found.State) : "unknown",
+                port is null ? "-" : port.RxPackets.ToString(CultureInfo.InvariantCulture),
+                port is null ? "-" : port.TxPackets.ToString(CultureInfo.InvariantCulture),
+            };
+        });
+        foreach (var line in TextTable.Lines(["EXTERNAL", "EDGE", "INTERFACE", "ADDRESS", "STATE", "RX", "TX"], rows))
+        {
+            await output.WriteLineAsync(line).ConfigureAwait(false);
+        }
     }
 
     /// <summary>"ports: 4 up; vms: 3 up, 1 pending; ...", then one line for each object that is not up.</summary>

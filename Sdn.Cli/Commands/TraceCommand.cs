@@ -8,8 +8,9 @@ using Sdn.Contracts.Rpc;
 namespace Sdn.Cli.Commands;
 
 /// <summary>
-/// `sdn trace PORT --packet SPEC` and `sdn trace --from-pcap FILE [--index N] [PORT]`: runs a packet through the
-/// pipeline of the port's edge without side effects and shows what it would do, like `ovs-appctl ofproto/trace`.
+/// `sdn trace PORT --packet SPEC`, `sdn trace --external NETWORK --packet SPEC` and `sdn trace --from-pcap FILE
+/// [--index N] [PORT | --external NETWORK]`: runs a packet through the pipeline of the port's edge (or of the
+/// external network's gateway edge, from its external port) without side effects and shows what it would do, like `ovs-appctl ofproto/trace`.
 /// </summary>
 internal static class TraceCommand
 {
@@ -32,10 +33,16 @@ internal static class TraceCommand
         {
             Description = "The ct_state a ct lookup gives: new, est, est|rpl, rel, rel|rpl or inv; left out, what the edge's connection tracker holds now",
         };
+        var external = new Option<string>("--external")
+        {
+            Description = "Trace the packet as it arrives from this external network at its gateway edge, instead of on a port "
+                + "(--packet fields left out: from the outside router's address to the gateway's MAC)",
+        };
         var json = JsonOption.Create();
         var command = new Command("trace", "Show what an edge's pipeline does with a packet arriving on a port: tables, entries, actions, outputs and labels, and the cache; nothing is sent or counted")
         {
             port,
+            external,
             packet,
             fromPcap,
             index,
@@ -50,9 +57,13 @@ internal static class TraceCommand
             {
                 result.AddError("give the packet with either --packet SPEC or --from-pcap FILE");
             }
-            else if (hasPacket && result.GetValue(port) is null)
+            else if (result.GetResult(external) is not null && result.GetValue(port) is not null)
             {
-                result.AddError("name the port the packet arrives on: sdn trace PORT --packet SPEC");
+                result.AddError("the packet arrives on a port or from --external NETWORK, not both");
+            }
+            else if (hasPacket && result.GetValue(port) is null && result.GetResult(external) is null)
+            {
+                result.AddError("name the port the packet arrives on: sdn trace PORT --packet SPEC (or sdn trace --external NETWORK --packet SPEC)");
             }
 
             if (result.GetResult(index) is { Implicit: false } given)
@@ -69,12 +80,27 @@ internal static class TraceCommand
         });
         command.SetAction((parse, _) => ControllerClient.RunAsync(parse, controller, async (client, output) =>
         {
-            var (inPort, frame) = parse.GetValue(fromPcap) is { } file
-                ? await FromCaptureAsync(client, file, parse.GetValue(index), parse.GetValue(port)).ConfigureAwait(false)
-                : await FromSpecAsync(client, PacketSpec.Parse(parse.GetRequiredValue(packet)), parse.GetValue(port)!).ConfigureAwait(false);
-            var request = new TraceRequest { Port = inPort, Packet = ByteString.CopyFrom(frame), CtState = parse.GetValue(ctState) ?? string.Empty };
+            var request = new TraceRequest { CtState = parse.GetValue(ctState) ?? string.Empty };
+            byte[] frame;
+            string arrivesOn;
+            if (parse.GetValue(external) is { } network)
+            {
+                frame = parse.GetValue(fromPcap) is { } capture
+                    ? (await FromCaptureAsync(client, capture, parse.GetValue(index), network).ConfigureAwait(false)).Frame
+                    : PacketSpec.Parse(parse.GetRequiredValue(packet)).BuildFromOutside(await client.GetExternalNetworkAsync(new GetRequest { Name = network }).ConfigureAwait(false));
+                (request.External, arrivesOn) = (network, $"external network {network}");
+            }
+            else
+            {
+                (request.Port, frame) = parse.GetValue(fromPcap) is { } file
+                    ? await FromCaptureAsync(client, file, parse.GetValue(index), parse.GetValue(port)).ConfigureAwait(false)
+                    : await FromSpecAsync(client, PacketSpec.Parse(parse.GetRequiredValue(packet)), parse.GetValue(port)!).ConfigureAwait(false);
+                arrivesOn = request.Port;
+            }
+
+            request.Packet = ByteString.CopyFrom(frame);
             var result = await client.TraceAsync(request, deadline: ControllerClient.DiagnosticDeadline()).ConfigureAwait(false);
-            await output.WriteAsync(parse.GetValue(json) ? JsonFormatter.Default.Format(result) + Environment.NewLine : TraceText.Render(inPort, frame, result)).ConfigureAwait(false);
+            await output.WriteAsync(parse.GetValue(json) ? JsonFormatter.Default.Format(result) + Environment.NewLine : TraceText.Render(arrivesOn, frame, result)).ConfigureAwait(false);
         }));
         return command;
     }

@@ -143,6 +143,7 @@ internal sealed class EdgePorts : IPortBinder<IEdgePort>
                 ? new PortStatus { Port = vm.Name, Failure = failure }
                 : new PortStatus { Port = vm.Name, Up = vm.IsUp })
             .Concat(Hosts.Select(host => new PortStatus { Port = host.Name, Up = true }))
+            .Concat(Devices<PacketSocketPort>().Select(external => new PortStatus { Port = external.Name, Up = true }))
             .Concat(Unrealized.Select(port => new PortStatus { Port = port.Name, Failure = port.Failure }));
         return [.. statuses];
     }

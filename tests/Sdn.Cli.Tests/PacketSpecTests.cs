@@ -11,6 +11,7 @@ public class PacketSpecTests
     private static readonly Port From = new() { Name = "red1", Network = "red/web", Mac = "02:00:00:00:00:01", Ipv4 = "10.1.0.11", Ipv6 = "fd00::11" };
     private static readonly Port To = new() { Name = "red2", Network = "red/web", Mac = "02:00:00:00:00:02", Ipv4 = "10.1.0.12", Ipv6 = "fd00::12" };
     private static readonly Network Web = new() { Name = "red/web", Tenant = "red", Ipv4Subnet = "10.1.0.0/24", Ipv6Subnet = "fd00::/64" };
+    private static readonly ExternalNetwork Internet = new() { Name = "internet", Edge = "e2", Interface = "sdnx0", Ipv4Subnet = "198.51.100.0/24", Ipv4Address = "198.51.100.2", Ipv4Router = "198.51.100.1" };
     private static readonly Port OtherTenant = new() { Name = "blue2", Network = "blue/db", Mac = "02:00:00:00:00:03", Ipv4 = "10.1.0.13" };
 
     [Fact]
@@ -75,6 +76,21 @@ public class PacketSpecTests
     [InlineData("hex:0200", "shorter than an Ethernet header")]
     public void A_bad_description_is_refused_naming_the_field(string spec, string problem) =>
         Assert.Contains(problem, Assert.Throws<CommandException>(() => Build(spec)).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void From_the_outside_a_packet_comes_from_the_router_to_the_gateways_mac()
+    {
+        Assert.True(FlowKeyExtractor.Extract(PacketSpec.Parse("tcp,nw_dst=198.51.100.10,tp_dst=22").BuildFromOutside(Internet), 0, out var key, out _).IsOk);
+
+        Assert.Equal(Traffic.Mac(MacAddress.GatewayOf(Internet)), key.EthDst);
+        Assert.Equal((Traffic.Ip("198.51.100.1"), Traffic.Ip("198.51.100.10"), IpProtocols.Tcp, (ushort)22), (key.Ipv4Src, key.Ipv4Dst, key.IpProto, key.L4Dst));
+    }
+
+    [Theory]
+    [InlineData("tcp6,ipv6_dst=fd00::12", "only IPv4 crosses the gateway of external network 'internet'")]
+    [InlineData("tcp,nw_dst=198.51.100.10", "external network 'internet' has no router to send from: give nw_src")]
+    public void From_the_outside_a_packet_without_ipv4_or_a_source_is_refused(string spec, string problem) =>
+        Assert.Contains(problem, Assert.Throws<CommandException>(() => PacketSpec.Parse(spec).BuildFromOutside(new ExternalNetwork(Internet) { Ipv4Router = string.Empty })).Message, StringComparison.Ordinal);
 
     private static byte[] Build(string spec) => PacketSpec.Parse(spec).Build(From, Web, [From, To, OtherTenant]);
 

@@ -200,6 +200,188 @@ public sealed class ExternalGatewayTests : IDisposable
         Assert.Equal(Udp(OutsideMac, GatewayMac, "198.51.100.12", Server, 22, 41000, ttl: 63), Assert.Single(answer["sdnx0"]));
     }
 
+    [Theory]
+    [InlineData("h1", FloatingIp)]
+    [InlineData("h5", "198.51.100.13")]
+    public void A_deny_rule_on_a_ports_address_refuses_the_outside_at_its_floating_ip(string host, string floating)
+    {
+        var port = Port(host);
+        Rule("deny-port", 200, AclAction.Deny, to: $"{port.Ipv4}/32");
+
+        var refused = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, floating, 41000, 22));
+
+        Assert.All(refused.Values, frames => Assert.Empty(frames));
+    }
+
+    [Fact]
+    public void A_rules_from_prefix_is_the_outsides_own_address_at_a_floating_ip()
+    {
+        Rule("deny-server", 200, AclAction.Deny, from: $"{Server}/32");
+        var h5 = Port("h5");
+
+        var refused = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, "198.51.100.13", 41000, 22));
+        var admitted = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, "203.0.113.6", "198.51.100.13", 41000, 22));
+
+        Assert.All(refused.Values, frames => Assert.Empty(frames));
+        Assert.Equal(Udp(Traffic.Mac(h5), RedRouter, "203.0.113.6", h5.Ipv4, 41000, 22, ttl: 63), Assert.Single(admitted["h5"]));
+    }
+
+    [Fact]
+    public void A_deny_rule_on_a_ports_address_refuses_even_the_replies_to_the_gateways_address()
+    {
+        var h3 = Port("h3");
+        _rig.Send("sdnx0", ArpReply(OutsideMac, "198.51.100.1"));
+        var sent = _rig.Send("h3", Udp(h3, RedRouter, h3.Ipv4, Server, ClientPort, Dns));
+        Rule("deny-h3", 200, AclAction.Deny, to: $"{h3.Ipv4}/32");
+
+        var refused = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, GatewayIp, Dns, ClientPort));
+
+        Assert.Single(sent["sdnx0"]);
+        Assert.All(refused.Values, frames => Assert.Empty(frames));
+    }
+
+    [Theory]
+    [InlineData("h1", FloatingIp)]
+    [InlineData("h5", "198.51.100.13")]
+    public void Under_stateful_rules_the_outside_opens_only_what_a_rule_allows_and_the_port_answers(string host, string floating)
+    {
+        var port = Port(host);
+        Rule("ssh-in", 200, AclAction.Allow, to: $"{port.Ipv4}/32", protocol: 17, ports: 22, stateful: true);
+        Rule("rest", 100, AclAction.Deny);
+        _rig.Send("sdnx0", ArpReply(OutsideMac, "198.51.100.1"));
+
+        var opened = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, floating, 41000, 22));
+        var answer = _rig.Send(host, Udp(port, RedRouter, port.Ipv4, Server, 22, 41000));
+        var again = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, floating, 41000, 22));
+        var refused = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, floating, 41000, 23));
+
+        Assert.Equal(Udp(Traffic.Mac(port), RedRouter, Server, port.Ipv4, 41000, 22, ttl: 63), Assert.Single(opened[host]));
+        Assert.Equal(Udp(OutsideMac, GatewayMac, floating, Server, 22, 41000, ttl: 63), Assert.Single(answer["sdnx0"]));
+        Assert.Single(again[host]);
+        Assert.All(refused.Values, frames => Assert.Empty(frames));
+    }
+
+    [Theory]
+    [InlineData("h1", FloatingIp)]
+    [InlineData("h5", "198.51.100.13")]
+    public void Under_stateful_rules_the_answers_to_a_connection_a_port_opened_from_its_floating_ip_come_back(string host, string floating)
+    {
+        var port = Port(host);
+        Rule("dns-out", 200, AclAction.Allow, from: $"{port.Ipv4}/32", protocol: 17, ports: Dns, stateful: true);
+        Rule("rest", 100, AclAction.Deny);
+        _rig.Send("sdnx0", ArpReply(OutsideMac, "198.51.100.1"));
+
+        var sent = _rig.Send(host, Udp(port, RedRouter, port.Ipv4, Server, ClientPort, Dns));
+        var answered = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, floating, Dns, ClientPort));
+        var stranger = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, floating, Dns, ClientPort + 1));
+
+        Assert.Equal(Udp(OutsideMac, GatewayMac, floating, Server, ClientPort, Dns, ttl: 63), Assert.Single(sent["sdnx0"]));
+        Assert.Equal(Udp(Traffic.Mac(port), RedRouter, Server, port.Ipv4, Dns, ClientPort, ttl: 63), Assert.Single(answered[host]));
+        Assert.All(stranger.Values, frames => Assert.Empty(frames));
+    }
+
+    [Fact]
+    public void Under_stateful_rules_an_outside_connection_no_rule_matches_is_admitted_and_answered()
+    {
+        var h1 = Port("h1");
+        Rule("other", 200, AclAction.Allow, to: "10.1.0.0/24", protocol: 6, stateful: true);
+        _rig.Send("sdnx0", ArpReply(OutsideMac, "198.51.100.1"));
+
+        var opened = _rig.Send("sdnx0", Udp(GatewayMac, OutsideMac, Server, FloatingIp, 41000, 22));
+        var answer = _rig.Send("h1", Udp(h1, RedRouter, h1.Ipv4, Server, 22, 41000));
+
+        Assert.Single(opened["h1"]);
+        Assert.Equal(Udp(OutsideMac, GatewayMac, FloatingIp, Server, 22, 41000, ttl: 63), Assert.Single(answer["sdnx0"]));
+    }
+
+    [Fact]
+    public void A_tenant_numbered_in_the_external_networks_zones_by_an_older_controller_is_numbered_below_them_again()
+    {
+        var compiled = FabricCompiler.Compile(_model.Snapshot());
+        var numberings = compiled.Numberings.ToDictionary(n => n.Key, n => n.Value, StringComparer.Ordinal);
+        numberings[CompiledFabric.TenantScope] = StableNumbering.Of(new Dictionary<string, uint> { ["red"] = CompileContext.FirstExternalZone });
+
+        var renumbered = FabricCompiler.Compile(_model.Snapshot(), compiled with { Numberings = numberings });
+
+        var red = renumbered.Numberings[CompiledFabric.TenantScope]["red"];
+        Assert.InRange(red, 1u, CompileContext.FirstExternalZone - 1);
+        Assert.NotEqual(renumbered.Numberings[CompiledFabric.ExternalScope]["internet"], red);
+    }
+
+    [Theory]
+    [InlineData("h3", "h5", "198.51.100.13", GatewayIp)] // from across the core to a port on the gateway edge
+    [InlineData("h2", "h1", FloatingIp, GatewayIp)] // from the gateway edge to a port across the core
+    [InlineData("h1", "h5", "198.51.100.13", FloatingIp)] // from a port with a floating IP of its own
+    public void A_port_reaches_another_ports_floating_ip_from_inside_as_the_gateway_or_its_own_floating_ip_and_gets_the_answer(string sender, string target, string floating, string seenAs)
+    {
+        var (from, to) = (Port(sender), Port(target));
+
+        var sent = _rig.Send(sender, Udp(from, RedRouter, from.Ipv4, floating, ClientPort, 22));
+        var answer = _rig.Send(target, Udp(to, RedRouter, to.Ipv4, seenAs, 22, ClientPort));
+
+        Assert.Equal(Udp(Traffic.Mac(to), RedRouter, seenAs, to.Ipv4, ClientPort, 22, ttl: 62), Assert.Single(sent[target]));
+        Assert.Equal(Udp(Traffic.Mac(from), RedRouter, floating, from.Ipv4, 22, ClientPort, ttl: 62), Assert.Single(answer[sender]));
+        Assert.Empty(sent["sdnx0"]);
+        Assert.Empty(answer["sdnx0"]);
+    }
+
+    [Fact]
+    public void A_hairpinned_connection_meets_the_targets_rules_from_the_senders_translated_address()
+    {
+        var (h3, h5) = (Port("h3"), Port("h5"));
+        Rule("no-gateway", 200, AclAction.Deny, from: $"{GatewayIp}/32", to: $"{h5.Ipv4}/32");
+
+        var refused = _rig.Send("h3", Udp(h3, RedRouter, h3.Ipv4, "198.51.100.13", ClientPort, 22));
+
+        Assert.All(refused.Values, frames => Assert.Empty(frames));
+    }
+
+    [Fact]
+    public void A_port_sending_to_the_gateways_own_address_from_inside_reaches_no_port()
+    {
+        var h3 = Port("h3");
+
+        var delivered = _rig.Send("h3", Udp(h3, RedRouter, h3.Ipv4, GatewayIp, ClientPort, 22));
+
+        Assert.All(delivered.Values, frames => Assert.Empty(frames));
+    }
+
+    [Fact]
+    public void Two_external_networks_with_one_subnet_on_one_gateway_edge_each_carry_their_own_tenants_traffic()
+    {
+        _model.Create(ResourceKinds.ExternalNetworks, new ExternalNetwork { Name = "other", Edge = "e2", Interface = "sdnx1", Ipv4Subnet = "198.51.100.0/24", Ipv4Address = "198.51.100.3" });
+        _model.Create(ResourceKinds.Tenants, new Tenant { Name = "blue", External = "other" });
+        _model.Create(ResourceKinds.Networks, new Network { Name = "blue.lan", Tenant = "blue", Ipv4Subnet = "10.9.0.0/24" });
+        var b1 = _model.Create(ResourceKinds.Ports, new Port { Name = "b1", Network = "blue.lan", Edge = "e1", Kind = PortKind.Tap, Ipv4 = "10.9.0.10" });
+        _rig.Install(FabricCompiler.Compile(_model.Snapshot()));
+        var h3 = Port("h3");
+
+        var red = _rig.Send("h3", Udp(h3, RedRouter, h3.Ipv4, Neighbour, ClientPort, Dns));
+        var blue = _rig.Send("b1", Udp(b1, Traffic.Mac(MacAddress.RouterOf("blue")), b1.Ipv4, Neighbour, ClientPort, Dns));
+
+        Assert.Single(red["sdnx0"]);
+        Assert.Empty(red["sdnx1"]);
+        Assert.Single(blue["sdnx1"]);
+        Assert.Empty(blue["sdnx0"]);
+    }
+
+    private void Rule(string name, uint priority, AclAction action, string from = "", string to = "", uint protocol = 0, ushort ports = 0, bool stateful = false)
+    {
+        _model.Create(ResourceKinds.AclRules, new AclRule
+        {
+            Name = name,
+            Tenant = "red",
+            Priority = priority,
+            Action = action,
+            SrcCidr = from,
+            DstCidr = to,
+            Protocol = protocol,
+            DstPorts = ports == 0 ? null : new PortRange { First = ports, Last = ports },
+            Stateful = stateful,
+        });
+        _rig.Install(FabricCompiler.Compile(_model.Snapshot()));
+    }
+
     private Port Port(string name) => _model.Get(ResourceKinds.Ports, name);
 
     private static byte[] Udp(Port from, ulong ethDst, string source, string destination, ushort sourcePort, ushort destinationPort) =>

@@ -57,7 +57,9 @@ public sealed class RandomChanges(FabricModel model, int seed)
         }
 
         var network = new Network { Name = name, Tenant = Pick("t", 3), Ipv4Subnet = $"10.{index}.0.0/24" };
-        if (Coin())
+
+        // Only IPv4 crosses a gateway: a tenant with an external network refuses IPv6 networks.
+        if (Coin() && model.Snapshot().Tenants.FirstOrDefault(t => t.Name == network.Tenant) is not { External.Length: > 0 })
         {
             network.Ipv6Subnet = $"fd00:{index}::/64";
         }

@@ -20,6 +20,7 @@ public class ExternalNetworkModelTests
         { "external network whose router is its address", (m => m.Create(ResourceKinds.ExternalNetworks, External("x", iface: "ext1", router: "198.51.100.2")), ModelError.InvalidArgument, "is the gateway's own ipv4_address") },
         { "tenant of a missing external network", (m => m.Create(ResourceKinds.Tenants, new Tenant { Name = "t", External = "nowhere" }), ModelError.NotFound, "external network 'nowhere' does not exist") },
         { "network overlapping its tenant's external subnet", (m => m.Create(ResourceKinds.Networks, new Network { Name = "n", Tenant = "outco", Ipv4Subnet = "198.51.100.0/25" }), ModelError.FailedPrecondition, "overlaps 198.51.100.0/24 of external network 'internet'") },
+        { "IPv6 network in a tenant with an external network", (m => m.Create(ResourceKinds.Networks, new Network { Name = "v6", Tenant = "outco", Ipv4Subnet = "10.9.0.0/24", Ipv6Subnet = "fd00:9::/64" }), ModelError.FailedPrecondition, "network 'v6' of tenant 'outco' has an IPv6 subnet, but only IPv4 crosses the gateway of external network 'internet'") },
         { "floating IP in a tenant without an external network", (m => m.Create(ResourceKinds.Ports, new Port { Name = "p", Network = "web", Edge = "e1", FloatingIpv4 = "198.51.100.20" }), ModelError.FailedPrecondition, "tenant 'acme' has no external network") },
         { "floating IP outside the external subnet", (m => m.Create(ResourceKinds.Ports, new Port { Name = "p", Network = "lan", Edge = "e1", FloatingIpv4 = "192.0.2.20" }), ModelError.InvalidArgument, "floating_ipv4 192.0.2.20 is not a host address of 198.51.100.0/24") },
         { "floating IP that is the gateway's address", (m => m.Create(ResourceKinds.Ports, new Port { Name = "p", Network = "lan", Edge = "e1", FloatingIpv4 = "198.51.100.2" }), ModelError.AlreadyExists, "the gateway's own address") },
@@ -59,6 +60,23 @@ public class ExternalNetworkModelTests
 
         Assert.Equal(ModelError.FailedPrecondition, refused.Error);
         Assert.Contains($"the fabric has {ExternalNetworks.MaxExternalNetworks} external networks", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_tenant_beyond_the_zones_below_the_external_networks_is_refused_by_name()
+    {
+        // No store: 65,279 creates journalled to disk would take the test most of a minute.
+        var model = new FabricModel(store: null);
+        for (var i = 0; i < Tenants.MaxTenants; i++)
+        {
+            model.Create(ResourceKinds.Tenants, new Tenant { Name = $"t{i}" });
+        }
+
+        var refused = Assert.Throws<ModelException>(() => model.Create(ResourceKinds.Tenants, new Tenant { Name = "one-more" }));
+
+        Assert.Equal(ModelError.FailedPrecondition, refused.Error);
+        Assert.Contains($"tenant 'one-more' would be one too many: the fabric holds at most {Tenants.MaxTenants} tenants", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(65279, Tenants.MaxTenants);
     }
 
     [Fact]

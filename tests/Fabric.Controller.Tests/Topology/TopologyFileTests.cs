@@ -333,6 +333,17 @@ public class TopologyFileTests
     }
 
     [Fact]
+    public void An_ipv6_network_of_a_tenant_behind_a_gateway_is_an_error_at_its_ipv6_subnet()
+    {
+        var text = WithExternal.Replace("subnet: 10.1.0.0/24", "subnet: 10.1.0.0/24\n        ipv6-subnet: fd00:1::/64", StringComparison.Ordinal);
+
+        var error = SingleError(text);
+
+        Assert.Contains("ipv6-subnet", text.Split('\n')[error.Line - 1], StringComparison.Ordinal);
+        Assert.Contains("only IPv4 crosses the gateway of external network 'internet'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_file_is_a_clear_error()
     {
         var error = Assert.Single(Assert.Throws<TopologyFileException>(() => TopologyFile.Load("/nonexistent/x.yaml")).Errors);

@@ -254,6 +254,39 @@ public class ConnectionTrackerNatTests
         Assert.Equal(new ConnectionTuple(Zone, IpProtocols.Udp, false, Server, Inside, 53, InsidePort), inbound);
     }
 
+    [Fact]
+    public void An_uncommitted_dnat_rewrites_the_new_packet_at_once_and_the_later_commit_translates_its_connection()
+    {
+        var request = Frames.Udp(Server, Floating, 41000, 22);
+        var now = _clock.GetTimestamp();
+        Assert.Equal(CtState.Tracked | CtState.New, Track(request));
+
+        Assert.True(_tracker.Translate(request, Offsets(request), partialChecksum: false, new NatTranslation(NatSide.Destination, Inside)));
+        Assert.Equal(Frames.Udp(Server, Inside, 41000, 22), request);
+        Assert.Equal(0, _tracker.Count);
+        Assert.True(_tracker.Commit(now));
+
+        var answer = Frames.Udp(Inside, Server, 22, 41000);
+        Assert.Equal(CtState.Tracked | CtState.Established | CtState.Reply, TrackTranslated(answer));
+        Assert.Equal(Frames.Udp(Floating, Server, 22, 41000), answer);
+        Assert.Equal(1L, _tracker.Translated);
+    }
+
+    [Fact]
+    public void An_uncommitted_dnat_that_no_commit_follows_leaves_nothing_behind_for_the_next_packet()
+    {
+        var refused = Frames.Udp(Server, Floating, 41000, 22);
+        Track(refused);
+        _tracker.Translate(refused, Offsets(refused), partialChecksum: false, new NatTranslation(NatSide.Destination, Inside));
+        var other = Frames.Udp(Server, Inside2, 41001, 22);
+        Track(other);
+
+        Assert.True(_tracker.Commit(_clock.GetTimestamp()));
+
+        Assert.Equal(0L, _tracker.Translated);
+        Assert.Equal(CtState.Tracked | CtState.New, Track(Frames.Udp(Server, Floating, 41000, 22)));
+    }
+
     private static HeaderOffsets Offsets(byte[] frame)
     {
         FlowKeyExtractor.Extract(frame, 1, out _, out var offsets);

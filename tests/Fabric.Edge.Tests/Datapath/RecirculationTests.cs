@@ -125,6 +125,21 @@ public class RecirculationTests
         Assert.Equal(0, edge.Datapath.Counters.NoOutput);
     }
 
+    [Fact]
+    public void A_looped_back_packet_arrives_on_the_port_afresh_and_one_that_keeps_looping_is_dropped_and_counted()
+    {
+        var rig = new SwitchRig();
+        rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(1), PipelineAction.Loopback(2));
+        rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(2).CtState(default, CtState.Tracked).Register(0, 0), PipelineAction.Output(3));
+        rig.Pipeline.Add(0, 10, FlowMatch.Any.InPort(4), PipelineAction.Loopback(4));
+
+        rig.Send(1, Frames.Udp(Inside, Server, 40000, 53));
+        rig.Send(4, Frames.Udp(Inside, Server, 40000, 53));
+
+        Assert.Equal(Frames.Udp(Inside, Server, 40000, 53), rig.SingleOut(3));
+        Assert.Equal(1, rig.Switch.Datapath.Counters.RecirculationLimit);
+    }
+
     private static SwitchRig Programmed()
     {
         var rig = new SwitchRig();

@@ -9,7 +9,13 @@ namespace Sdn.EndToEnd.Topologies;
 /// in an "outside" namespace this test makes (198.51.100.1, with a server at 203.0.113.10 beyond it): hosts on both
 /// edges ping the server and talk TCP to it through the outside router, and the server sees them as the gateway's
 /// address, or the floating IP of the one that has one, and iperf3 carries a bulk TCP transfer out through the translation;
-/// `sdn trace` shows the translation; the outside pings that host and talks TCP to it at its floating IP.
+/// `sdn trace` shows the translation; the outside pings that host and talks TCP to it at its floating IP, and so do
+/// the hosts on both edges from inside (hairpin), seen as the gateway's address, which `sdn trace` follows through the
+/// loopback; `sdn trace
+/// --external` shows a packet from the outside translated to the host and through the ACL table, and refuses an
+/// unknown external network; `sdn status` lists the external port up with the packets it carried. Under stateful
+/// rules the outside reaches the floating IP only from the address a rule allows, and a host's own connections
+/// out get their answers.
 /// </summary>
 public sealed class GatewayTests : IDisposable
 {
@@ -60,14 +66,61 @@ public sealed class GatewayTests : IDisposable
         var reached = fabric.Hosts["public"].Namespace;
         await UntilPingedAsync(_outside.Namespace, FloatingIp);
         Assert.Equal($"peer {OutsideAddress}", await TalkAsync(server: reached, listen: "10.1.0.13", _outside.Namespace, connect: FloatingIp));
+
+        foreach (var host in new[] { "near", "far" })
+        {
+            await UntilPingedAsync(fabric.Hosts[host].Namespace, FloatingIp);
+            Assert.Equal($"peer {GatewayAddress}", await TalkAsync(server: reached, listen: "10.1.0.13", fabric.Hosts[host].Namespace, connect: FloatingIp));
+        }
+
+        var (hairpinned, hairpin) = await SdnCli.InvokeAsync(fabric.Address, "trace", "near", "--packet", $"tcp,nw_dst={FloatingIp},tp_dst={Port}");
+        Assert.True(hairpinned == 0, hairpin);
+        Assert.Contains($"looped back as {GatewayAddress} -> {FloatingIp}, arriving on port", hairpin, StringComparison.Ordinal);
+        Assert.Contains($"recirculated as {GatewayAddress} -> 10.1.0.13", hairpin, StringComparison.Ordinal);
+
+        var (traced, fromOutside) = await SdnCli.InvokeAsync(fabric.Address, "trace", "--external", "internet", "--packet", $"tcp,nw_src={Server},nw_dst={FloatingIp},tp_dst={Port}");
+        Assert.True(traced == 0, fromOutside);
+        Assert.Contains("dst=10.1.0.13", fromOutside, StringComparison.Ordinal);
+        Assert.Contains("(acl)", fromOutside, StringComparison.Ordinal);
+        Assert.Contains("verdict: output", fromOutside, StringComparison.Ordinal);
+
+        var (unknown, refusal) = await SdnCli.InvokeAsync(fabric.Address, "trace", "--external", "nowhere", "--packet", $"tcp,nw_dst={FloatingIp}");
+        Assert.NotEqual(0, unknown);
+        Assert.Contains("external network 'nowhere' does not exist", refusal, StringComparison.Ordinal);
+
+        var (listed, status) = await SdnCli.InvokeAsync(fabric.Address, "status");
+        Assert.True(listed == 0, status);
+        Assert.Matches($@"\ninternet +e2 +{_outside.Inside} +{GatewayAddress} +up +[1-9][0-9]* +[1-9][0-9]*", status);
     }
 
-    /// <summary>gateway.yaml, its external network on this test's veth end instead of veth-out.</summary>
-    private TopologyDefinition Topology()
+    [Fact]
+    public async Task Under_stateful_rules_the_outside_reaches_a_floating_ip_only_as_a_rule_allows_and_answers_come_back()
+    {
+        await using var fabric = await TopologyRun.StartAsync(Topology("""
+            acls:
+              - { tenant: red, priority: 200, action: allow, stateful: true, from: 198.51.100.1/32, to: 10.1.0.13/32, protocol: icmp }
+              - { tenant: red, priority: 150, action: allow, stateful: true, from: 10.1.0.0/24 }
+              - { tenant: red, priority: 100, action: deny }
+            """));
+        await FabricChecks.UntilAsync(() => fabric.Hosts.ContainsKey("public"), () => $"hosts up: {string.Join(", ", fabric.Hosts.Keys)}");
+
+        await UntilPingedAsync(fabric.Hosts["public"].Namespace, Server);
+        await UntilPingedAsync(_outside.Namespace, FloatingIp);
+        var stranger = _outside.Namespace.Run("bash", "-c", $"ping -I {Server} -c 3 -W 1 {FloatingIp} >/dev/null && echo answered || echo refused");
+
+        Assert.Contains("refused", stranger, StringComparison.Ordinal);
+        var (traced, trace) = await SdnCli.InvokeAsync(fabric.Address, "trace", "--external", "internet", "--packet", $"icmp,nw_src={Server},nw_dst={FloatingIp}");
+        Assert.True(traced == 0, trace);
+        Assert.Contains("(acl)", trace, StringComparison.Ordinal);
+        Assert.Contains("verdict: drop", trace, StringComparison.Ordinal);
+    }
+
+    /// <summary>gateway.yaml, its external network on this test's veth end instead of veth-out, with <paramref name="more"/> appended.</summary>
+    private TopologyDefinition Topology(string more = "")
     {
         var text = File.ReadAllText(TopologyRun.PathOf("gateway.yaml"));
         Assert.Contains("interface: veth-out,", text, StringComparison.Ordinal);
-        return TopologyFile.Parse(text.Replace("interface: veth-out,", $"interface: {_outside.Inside},", StringComparison.Ordinal), "gateway.yaml");
+        return TopologyFile.Parse(text.Replace("interface: veth-out,", $"interface: {_outside.Inside},", StringComparison.Ordinal) + more, "gateway.yaml");
     }
 
     /// <summary>Pings until one is answered: the first packets toward a next hop the gateway has not learned are ARP requests instead.</summary>
