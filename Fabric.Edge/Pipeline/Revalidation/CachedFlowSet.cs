@@ -86,22 +86,7 @@ internal class CachedFlowSet
         }
     }
 
-    public void RetireAll()
-    {
-        var store = _store;
-        if (store is null)
-        {
-            return;
-        }
-
-        for (var link = _first; link != DependencyStore.None;)
-        {
-            var flow = store.LinkAt(link).Flow;
-            var next = AfterRun(store, link, flow);
-            store.Retire(flow);
-            link = next;
-        }
-    }
+    public void RetireAll() => RetireWhere(static _ => true);
 
     /// <summary>Retires every flow of the set for which <paramref name="affected"/> says the change can alter the decision.</summary>
     public void RetireWhere(Func<CachedFlowLink, bool> affected)

@@ -13,15 +13,10 @@ namespace Sdn.Fabric.Edge.Tests.Datapath;
 /// </summary>
 public class CacheCoherenceTests
 {
+    public static TheoryData<int> Seeds => [1, 2, 3, 4, 5, 6, 7, 8];
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    [InlineData(6)]
-    [InlineData(7)]
-    [InlineData(8)]
+    [MemberData(nameof(Seeds))]
     public void The_cached_path_always_decides_what_the_uncached_pipeline_decides(int seed) => RunRandomChanges(seed, withCt: false);
 
     /// <summary>
@@ -29,14 +24,7 @@ public class CacheCoherenceTests
     /// tables then run once per ct_state, so a flow is in many sets more than once.
     /// </summary>
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    [InlineData(6)]
-    [InlineData(7)]
-    [InlineData(8)]
+    [MemberData(nameof(Seeds))]
     public void The_cached_path_always_decides_what_the_uncached_pipeline_decides_through_ct_lookups(int seed) => RunRandomChanges(seed, withCt: true);
 
     private static void RunRandomChanges(int seed, bool withCt)
