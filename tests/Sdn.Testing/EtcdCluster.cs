@@ -70,19 +70,30 @@ public sealed class EtcdCluster : IDisposable
     /// <summary>What the members wrote, for a failing test's message.</summary>
     public string Log => string.Join('\n', _log.TakeLast(40));
 
-    /// <summary>Starts the members and waits until the cluster commits a write.</summary>
+    /// <summary>
+    /// Starts the members and waits until the cluster commits a write. etcd takes the ports it is given, which another
+    /// process may have taken since they were free, so a cluster that a member left for that starts again on others.
+    /// </summary>
     public static async Task<EtcdCluster> StartAsync(int members = 3)
     {
-        var cluster = new EtcdCluster(members);
-        try
+        const int Attempts = 3;
+        for (var attempt = 1; ; attempt++)
         {
-            await cluster.UntilWritableAsync(TimeSpan.FromSeconds(20));
-            return cluster;
-        }
-        catch
-        {
-            cluster.Dispose();
-            throw;
+            var cluster = new EtcdCluster(members);
+            try
+            {
+                await cluster.UntilWritableAsync(TimeSpan.FromSeconds(20));
+                return cluster;
+            }
+            catch (InvalidOperationException) when (attempt < Attempts && cluster.Log.Contains("address already in use", StringComparison.Ordinal))
+            {
+                cluster.Dispose();
+            }
+            catch
+            {
+                cluster.Dispose();
+                throw;
+            }
         }
     }
 
@@ -117,6 +128,12 @@ public sealed class EtcdCluster : IDisposable
         var deadline = DateTime.UtcNow + limit;
         while (true)
         {
+            if (_members.FirstOrDefault(m => m is { HasExited: true }) is { } exited)
+            {
+                exited.WaitForExit(); // until its output is read to the end, for the log
+                throw new InvalidOperationException($"an etcd member of {Address} exited with code {exited.ExitCode}:\n{Log}");
+            }
+
             try
             {
                 await etcd.Kv.PutAsync(new Etcdserverpb.PutRequest { Key = Google.Protobuf.ByteString.CopyFromUtf8("/sdn-test/ready") }, deadline: DateTime.UtcNow.AddSeconds(2));
