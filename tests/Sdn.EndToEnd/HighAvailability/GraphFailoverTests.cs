@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Sdn.Contracts;
-using Sdn.EndToEnd.Graph;
 using Sdn.EndToEnd.Support;
 using Sdn.Testing;
 

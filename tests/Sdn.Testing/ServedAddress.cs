@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
 
-namespace Sdn.EndToEnd.Graph;
+namespace Sdn.Testing;
 
 /// <summary>The stdout of a running `sdn graph`: completes <see cref="Address"/> with the page's address once the command prints it.</summary>
-internal sealed partial class ServedAddress : StringWriter
+public sealed partial class ServedAddress : StringWriter
 {
     private readonly TaskCompletionSource<Uri> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
