@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Sdn.Testing;
 
 /// <summary>The stdout of a running `sdn graph`: completes <see cref="Address"/> with the page's address once the command prints it.</summary>
-public sealed partial class ServedAddress : StringWriter
+internal sealed partial class ServedAddress : StringWriter
 {
     private readonly TaskCompletionSource<Uri> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
