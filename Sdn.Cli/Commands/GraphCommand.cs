@@ -19,7 +19,7 @@ internal static class GraphCommand
         listen.DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, 8080);
         var dot = new Option<bool>("--dot") { Description = "Print FILE's topology as Graphviz dot" };
         var mermaid = new Option<bool>("--mermaid") { Description = "Print FILE's topology as a Mermaid flowchart" };
-        var command = new Command("graph", "Serve a web page that draws the running fabric live: nodes, VMs, hosts, links, their state and packet rates; or print a topology file as dot or Mermaid")
+        var command = new Command("graph", "Serve a web page that draws the running fabric live: nodes, VMs, hosts, external networks, links, their state and packet rates; or print a topology file as dot or Mermaid")
         {
             file, listen, dot, mermaid, controller,
         };

@@ -2,7 +2,10 @@ using System.Text;
 
 namespace Sdn.Cli.Graph;
 
-/// <summary>The fabric graph in Graphviz's dot language, for `dot -Tsvg`: core nodes as ellipses, edges as boxes, VMs as rounded boxes, hosts as components.</summary>
+/// <summary>
+/// The fabric graph in Graphviz's dot language, for `dot -Tsvg`: core nodes as ellipses, edges as boxes, VMs as rounded
+/// boxes, hosts as components, external networks as hexagons with their interface and address under their name.
+/// </summary>
 internal static class DotText
 {
     public static string Write(string name, FabricGraph graph)
@@ -12,7 +15,7 @@ internal static class DotText
         text.Append("graph ").Append(Quote(name)).AppendLine(" {");
         foreach (var node in graph.Nodes)
         {
-            text.Append("  ").Append(Quote(node.Id)).Append(" [label=").Append(Quote(node.Name)).Append(", ").Append(Shape(node.Kind)).AppendLine("];");
+            text.Append("  ").Append(Quote(node.Id)).Append(" [label=").Append(Label(node)).Append(", ").Append(Shape(node.Kind)).AppendLine("];");
         }
 
         foreach (var link in graph.Links)
@@ -29,8 +32,14 @@ internal static class DotText
         FabricGraph.Core => "shape=ellipse",
         FabricGraph.Edge => "shape=box",
         FabricGraph.Vm => "shape=box, style=rounded",
+        FabricGraph.External => "shape=hexagon",
         _ => "shape=component",
     };
 
-    private static string Quote(string id) => $"\"{id.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"";
+    /// <summary>The node's name and notes, one a line: dot's \n escape breaks a label's line.</summary>
+    private static string Label(GraphNode node) => $"\"{string.Join("\\n", new[] { node.Name }.Concat(node.Notes).Select(Escape))}\"";
+
+    private static string Quote(string id) => $"\"{Escape(id)}\"";
+
+    private static string Escape(string text) => text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
 }

@@ -90,11 +90,13 @@ internal sealed class FabricSampler(Controller.ControllerClient client)
         var nodes = graph.Nodes.Select(n =>
         {
             var (condition, reason) = n.Kind is FabricGraph.Core or FabricGraph.Edge ? AgentCondition(agents.GetValueOrDefault(n.Name)) : StatusCondition(objects.GetValueOrDefault((n.Kind, n.Name)));
-            return new LiveNode(n.Id, n.Name, n.Kind, condition, reason);
+            return new LiveNode(n.Id, n.Name, n.Kind, n.Notes, condition, reason);
         });
         var links = graph.Links.Select(l =>
         {
-            var (condition, reason) = StatusCondition(objects.GetValueOrDefault((l.Kind, l.Name)));
+            // An external network has one status, its port's on the gateway edge, which its node and its uplink both show.
+            var kind = l.Kind == FabricGraph.Uplink ? FabricGraph.External : l.Kind;
+            var (condition, reason) = StatusCondition(objects.GetValueOrDefault((kind, l.Name)));
             var a = l.AInterface.Length > 0 ? Port(l.A.Name, l.AInterface, now) : null;
             var b = Port(l.B.Name, l.BInterface, now);
             return new LiveLink(l.Id, l.Name, l.Kind, l.A.Id, l.B.Id, condition, reason, a?.TxPps ?? b.RxPps, b.TxPps, a is null ? [b] : [a, b]);

@@ -4,8 +4,9 @@ namespace Sdn.Cli.Graph;
 
 /// <summary>
 /// The fabric graph as a Mermaid flowchart, which GitHub and GitLab draw in Markdown: core nodes as stadiums, edges
-/// as rectangles, VMs as rounded rectangles, hosts as parallelograms. Mermaid ids allow few characters, so nodes are
-/// n0, n1, ... and their names go in the labels.
+/// as rectangles, VMs as rounded rectangles, hosts as parallelograms, external networks as hexagons with their
+/// interface and address under their name. Mermaid ids allow few characters, so nodes are n0, n1, ... and their names
+/// go in the labels.
 /// </summary>
 internal static class MermaidText
 {
@@ -18,7 +19,7 @@ internal static class MermaidText
         foreach (var node in graph.Nodes)
         {
             var (open, close) = Shape(node.Kind);
-            text.Append("  ").Append(ids[node.Id]).Append(open).Append(Quote(node.Name)).AppendLine(close);
+            text.Append("  ").Append(ids[node.Id]).Append(open).Append(Quote(string.Join("<br>", [node.Name, .. node.Notes]))).AppendLine(close);
         }
 
         foreach (var link in graph.Links)
@@ -34,6 +35,7 @@ internal static class MermaidText
         FabricGraph.Core => ("([", "])"),
         FabricGraph.Edge => ("[", "]"),
         FabricGraph.Vm => ("(", ")"),
+        FabricGraph.External => ("{{", "}}"),
         _ => ("[/", "/]"),
     };
 

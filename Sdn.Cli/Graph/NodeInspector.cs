@@ -5,7 +5,7 @@ namespace Sdn.Cli.Graph;
 
 /// <summary>
 /// What the page shows for a clicked node: a switch's counters, and an edge's flow table as `sdn flows` prints it;
-/// a VM's or host's port, and the counters its edge keeps for it.
+/// a VM's or host's port, or an external network's interface and addresses, and the counters its edge keeps for it.
 /// </summary>
 internal sealed class NodeInspector(Controller.ControllerClient client)
 {
@@ -23,9 +23,16 @@ internal sealed class NodeInspector(Controller.ControllerClient client)
         if (node.Kind is FabricGraph.Vm or FabricGraph.Host)
         {
             var port = state.Ports.Single(p => p.Name == name);
-            var edge = await CountersAsync(port.Edge, cancellationToken).ConfigureAwait(false);
-            var own = new CounterReport { Ports = { edge?.Ports.Where(p => p.Port == name) ?? [] } };
-            return new NodeDetails(name, kind, $"port {name} on {port.Edge}: network {port.Network}, {port.Mac}, {port.Ipv4} {port.Ipv6}".TrimEnd() + "\n\n" + CountersText.Write(own), string.Empty);
+            var described = $"port {name} on {port.Edge}: network {port.Network}, {port.Mac}, {port.Ipv4} {port.Ipv6}".TrimEnd();
+            return new NodeDetails(name, kind, await OnEdgeAsync(described, port.Edge, name, cancellationToken).ConfigureAwait(false), string.Empty);
+        }
+
+        if (node.Kind == FabricGraph.External)
+        {
+            var external = state.Externals.Single(e => e.Name == name);
+            var router = external.Ipv4Router.Length > 0 ? $", router {external.Ipv4Router}" : string.Empty;
+            var described = $"external {name} on {external.Edge}: interface {external.Interface}, subnet {external.Ipv4Subnet}, gateway {external.Ipv4Address}{router}";
+            return new NodeDetails(name, kind, await OnEdgeAsync(described, external.Edge, external.Interface, cancellationToken).ConfigureAwait(false), string.Empty);
         }
 
         var counters = CountersText.Write(await CountersAsync(name, cancellationToken).ConfigureAwait(false));
@@ -36,6 +43,14 @@ internal sealed class NodeInspector(Controller.ControllerClient client)
 
         var flows = await client.GetFlowsAsync(new GetFlowsRequest { Edge = name }, deadline: ControllerClient.DiagnosticDeadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
         return new NodeDetails(name, kind, counters, FlowsCommand.Render(flows));
+    }
+
+    /// <summary>What <paramref name="described"/> stands for, then the counters <paramref name="edge"/> keeps for its <paramref name="port"/>.</summary>
+    private async Task<string> OnEdgeAsync(string described, string edge, string port, CancellationToken cancellationToken)
+    {
+        var counters = await CountersAsync(edge, cancellationToken).ConfigureAwait(false);
+        var own = new CounterReport { Ports = { counters?.Ports.Where(p => p.Port == port) ?? [] } };
+        return described + "\n\n" + CountersText.Write(own);
     }
 
     private async Task<CounterReport?> CountersAsync(string node, CancellationToken cancellationToken) =>

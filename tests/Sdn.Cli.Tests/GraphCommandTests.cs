@@ -8,6 +8,8 @@ public class GraphCommandTests
 
     private static readonly string Quickstart = RepositoryRoot.Combine("topologies", "quickstart.yaml");
 
+    private static readonly string Gateway = RepositoryRoot.Combine("topologies", "gateway.yaml");
+
     [Fact]
     public async Task Dot_prints_quickstarts_switches_vms_hosts_and_links()
     {
@@ -39,6 +41,27 @@ public class GraphCommandTests
 
             """,
             output);
+    }
+
+    [Fact]
+    public async Task Dot_prints_an_external_network_as_a_hexagon_on_its_gateway_edge_with_its_interface_and_address()
+    {
+        var (exit, output, error) = await SdnCli.RunAsync(NoController, "graph", Gateway, "--dot");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("\n  \"external:internet\" [label=\"internet\\nveth-out\\n198.51.100.2\", shape=hexagon];\n", output, StringComparison.Ordinal);
+        Assert.EndsWith("\n  \"external:internet\" -- \"edge:e2\";\n}\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Mermaid_prints_an_external_network_as_a_hexagon_with_its_interface_and_address_under_its_name()
+    {
+        var (exit, output, error) = await SdnCli.RunAsync(NoController, "graph", Gateway, "--mermaid");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("\n  n2[\"e2\"]\n", output, StringComparison.Ordinal);
+        Assert.Contains("\n  n6{{\"internet<br>veth-out<br>198.51.100.2\"}}\n", output, StringComparison.Ordinal);
+        Assert.EndsWith("\n  n6 --- n2\n", output, StringComparison.Ordinal);
     }
 
     [Fact]

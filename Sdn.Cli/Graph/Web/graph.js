@@ -7,13 +7,14 @@ const stateColors = { up: '#2a7d2a', down: '#b3261e', failed: '#b3261e', pending
 const cy = cytoscape({
   container: document.getElementById('graph'),
   style: [
-    { selector: 'node', style: { label: 'data(name)', 'text-valign': 'center', color: '#fff', 'font-size': 11, width: 54, height: 30, 'border-width': 3, 'border-color': (n) => stateColors[n.data('state')] } },
+    { selector: 'node', style: { label: 'data(label)', 'text-wrap': 'wrap', 'text-valign': 'center', color: '#fff', 'font-size': 11, width: 54, height: 30, 'border-width': 3, 'border-color': (n) => stateColors[n.data('state')] } },
     { selector: 'node[kind = "core"]', style: { shape: 'ellipse', 'background-color': '#3b4a6b', width: 60, height: 60 } },
     { selector: 'node[kind = "edge"]', style: { shape: 'rectangle', 'background-color': '#52708f', width: 60 } },
     { selector: 'node[kind = "vm"]', style: { shape: 'round-rectangle', 'background-color': '#6c8f52' } },
     { selector: 'node[kind = "host"]', style: { shape: 'cut-rectangle', 'background-color': '#8f7a52' } },
+    { selector: 'node[kind = "external"]', style: { shape: 'hexagon', 'background-color': '#6b5a8f', width: 96, height: 52 } },
     { selector: 'edge', style: { label: 'data(label)', 'font-size': 10, 'text-background-color': '#fff', 'text-background-opacity': 0.8, width: 3, 'line-color': (e) => stateColors[e.data('state')], 'curve-style': 'bezier' } },
-    { selector: 'edge[kind = "port"]', style: { width: 2 } },
+    { selector: 'edge[kind = "port"], edge[kind = "uplink"]', style: { width: 2 } },
     { selector: 'edge[state != "up"]', style: { 'line-style': 'dashed', color: '#b3261e' } },
     { selector: ':selected', style: { 'overlay-opacity': 0.2 } },
   ],
@@ -37,18 +38,25 @@ function row(cells, attributes) {
   return tr;
 }
 
+// What of a node can change without redrawing the graph: its state, and the notes under its name (an external
+// network's interface and address).
+function looks(node) {
+  return { state: node.state, label: [node.name, ...node.notes].join('\n') };
+}
+
 function draw(snapshot) {
   const shape = snapshot.nodes.map((n) => n.id).concat(snapshot.links.map((l) => l.id)).join(' ');
   if (shape !== drawn) {
     cy.elements().remove();
-    cy.add(snapshot.nodes.map((n) => ({ group: 'nodes', data: { id: n.id, name: n.name, kind: n.kind, state: n.state } })));
+    cy.add(snapshot.nodes.map((n) => ({ group: 'nodes', data: { id: n.id, name: n.name, kind: n.kind, ...looks(n) } })));
     cy.add(snapshot.links.map((l) => ({ group: 'edges', data: { id: l.id, source: l.source, target: l.target, kind: l.kind, state: l.state, label: '' } })));
-    // Tiers, as a spine-and-leaf fabric is drawn: the core on top, the edges under it, their VMs and hosts below.
+    // Tiers, as a spine-and-leaf fabric is drawn: the core on top, the edges under it, their VMs, hosts and external
+    // networks below.
     cy.layout({ name: 'breadthfirst', roots: cy.nodes('[kind = "core"]'), padding: 30 }).run();
     drawn = shape;
   }
 
-  snapshot.nodes.forEach((n) => cy.getElementById(n.id).data('state', n.state));
+  snapshot.nodes.forEach((n) => cy.getElementById(n.id).data(looks(n)));
   snapshot.links.forEach((l) => cy.getElementById(l.id).data({
     state: l.state,
     label: l.state === 'up' ? `${rate(l.aToBPps)} / ${rate(l.bToAPps)} pkt/s` : l.state,

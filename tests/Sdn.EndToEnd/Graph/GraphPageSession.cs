@@ -9,14 +9,13 @@ namespace Sdn.EndToEnd.Graph;
 /// headless, driven by Playwright; shared by the tests of a class, and started on first use, so tests skipped for
 /// want of /dev/kvm start nothing. A missing chromium fails the tests, naming the package, rather than skipping them.
 /// </summary>
-public sealed class GraphPageSession : IAsyncLifetime, IDisposable
+public sealed class GraphPageSession : IAsyncLifetime
 {
     /// <summary>Debian's chromium; Playwright cannot download browsers of its own here.</summary>
     public const string Chromium = "/usr/bin/chromium";
 
-    private readonly CancellationTokenSource _stop = new();
     private readonly Lazy<Task<IPage>> _page;
-    private Task<int>? _graph;
+    private RunningGraph? _graph;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
     private EmbeddedFabric? _fabric;
@@ -49,10 +48,9 @@ public sealed class GraphPageSession : IAsyncLifetime, IDisposable
         }
 
         _playwright?.Dispose();
-        await _stop.CancelAsync();
         if (_graph is not null)
         {
-            Assert.Equal(0, await _graph);
+            await _graph.DisposeAsync();
         }
 
         if (_fabric is not null)
@@ -61,21 +59,15 @@ public sealed class GraphPageSession : IAsyncLifetime, IDisposable
         }
     }
 
-    public void Dispose() => _stop.Dispose();
-
     private async Task<IPage> StartAsync()
     {
         _playwright = await Playwright.CreateAsync();
         _browser = await LaunchAsync(_playwright);
         _fabric = await TopologyRun.StartAsync(TopologyRun.Load("quickstart.yaml"));
-        var output = new ServedAddress();
-        var error = new StringWriter();
-        _graph = SdnCli.RunAsync(_fabric.Address, output, error, ["graph", "--listen", "127.0.0.1:0"], _stop.Token);
-        var first = await Task.WhenAny(output.Address, _graph, Task.Delay(TopologyRun.Timeout));
-        Assert.True(first == output.Address, $"`sdn graph` printed no address: {output}{error}");
+        _graph = await RunningGraph.StartAsync(_fabric.Address);
 
         var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 800 } });
-        await page.GotoAsync((await output.Address).ToString());
+        await page.GotoAsync(_graph.Page.ToString());
         return page;
     }
 }

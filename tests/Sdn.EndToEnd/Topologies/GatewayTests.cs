@@ -13,7 +13,8 @@ namespace Sdn.EndToEnd.Topologies;
 /// the hosts on both edges from inside (hairpin), seen as the gateway's address, which `sdn trace` follows through the
 /// loopback; `sdn trace
 /// --external` shows a packet from the outside translated to the host and through the ACL table, and refuses an
-/// unknown external network; `sdn status` lists the external port up with the packets it carried. Under stateful
+/// unknown external network; `sdn status` lists the external port up with the packets it carried, and `sdn graph`'s
+/// page draws it up on its gateway edge with its interface and address. Under stateful
 /// rules the outside reaches the floating IP only from the address a rule allows, and a host's own connections
 /// out get their answers.
 /// </summary>
@@ -91,6 +92,11 @@ public sealed class GatewayTests : IDisposable
         var (listed, status) = await SdnCli.InvokeAsync(fabric.Address, "status");
         Assert.True(listed == 0, status);
         Assert.Matches($@"\ninternet +e2 +{_outside.Inside} +{GatewayAddress} +up +[1-9][0-9]* +[1-9][0-9]*", status);
+
+        await using var graph = await RunningGraph.StartAsync(fabric.Address);
+        var drawn = await graph.UntilSnapshotAsync(s => RunningGraph.StateOf(s, "external:internet") == "up" && RunningGraph.StateOf(s, "uplink:internet") == "up", "the external network and its uplink up");
+        var external = drawn.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("id").GetString() == "external:internet");
+        Assert.Equal([_outside.Inside, GatewayAddress], external.GetProperty("notes").EnumerateArray().Select(n => n.GetString()));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Sdn.EndToEnd.Graph;
+namespace Sdn.Testing;
 
 /// <summary>The stdout of a running `sdn graph`: completes <see cref="Address"/> with the page's address once the command prints it.</summary>
 internal sealed partial class ServedAddress : StringWriter
