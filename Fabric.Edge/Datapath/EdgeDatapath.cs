@@ -449,15 +449,8 @@ public sealed class EdgeDatapath
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Recirculate(in DatapathAction action, PacketBurst burst, int index, ref HeaderOffsets offsets, uint inPort, long now, int recirculations)
     {
-        if (recirculations == MaxRecirculations)
+        if (!TryParseAgain(burst, index, inPort, recirculations, out var key, out offsets))
         {
-            Counters.RecirculationLimit++;
-            return;
-        }
-
-        if (!FlowKeyExtractor.Extract(burst.Frame(index), inPort, out var key, out offsets).IsOk)
-        {
-            Counters.Malformed++;
             return;
         }
 
@@ -465,27 +458,40 @@ public sealed class EdgeDatapath
         key.CtState = (byte)(action.Port >> 8);
         key.SetRegister(0, Conntrack.ConnectionZone);
         key.SetRegister(RecirculationRegister, (action.Port & 0xFF) + 1);
-        var flow = Classify(key);
-        CountRun(flow, 1, burst.Length(index), now);
-        Execute(flow, burst, index, ref offsets, inPort, now, recirculations + 1);
+        RunAgain(key, burst, index, ref offsets, inPort, now, recirculations);
     }
 
     /// <summary>Runs the frame, parsed afresh, as arriving on <paramref name="port"/> (see <see cref="DatapathActionKind.Loopback"/>).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Loopback(uint port, PacketBurst burst, int index, ref HeaderOffsets offsets, long now, int recirculations)
     {
+        if (TryParseAgain(burst, index, port, recirculations, out var key, out offsets))
+        {
+            RunAgain(key, burst, index, ref offsets, port, now, recirculations);
+        }
+    }
+
+    /// <summary>The frame's key as arriving on <paramref name="port"/>, for one more pass; false (and counted) past the pass limit or when it no longer parses.</summary>
+    private bool TryParseAgain(PacketBurst burst, int index, uint port, int recirculations, out FlowKey key, out HeaderOffsets offsets)
+    {
         if (recirculations == MaxRecirculations)
         {
             Counters.RecirculationLimit++;
-            return;
+            (key, offsets) = (default, default);
+            return false;
         }
 
-        if (!FlowKeyExtractor.Extract(burst.Frame(index), port, out var key, out offsets).IsOk)
+        if (!FlowKeyExtractor.Extract(burst.Frame(index), port, out key, out offsets).IsOk)
         {
             Counters.Malformed++;
-            return;
+            return false;
         }
 
+        return true;
+    }
+
+    private void RunAgain(in FlowKey key, PacketBurst burst, int index, ref HeaderOffsets offsets, uint port, long now, int recirculations)
+    {
         var flow = Classify(key);
         CountRun(flow, 1, burst.Length(index), now);
         Execute(flow, burst, index, ref offsets, port, now, recirculations + 1);
