@@ -129,13 +129,7 @@ internal class CachedFlowSet
         for (var link = _last; link != DependencyStore.None;)
         {
             var flow = store.LinkAt(link).Flow;
-            var before = link;
-            while (store.LinkAt(before).Previous is var previous && previous != DependencyStore.None && store.LinkAt(previous).Flow == flow)
-            {
-                before = previous;
-            }
-
-            before = store.LinkAt(before).Previous;
+            var before = BeforeRun(store, link, flow);
             for (var candidate = link; candidate != before; candidate = store.LinkAt(candidate).Previous)
             {
                 var view = new CachedFlowLink(store, candidate);
@@ -170,5 +164,17 @@ internal class CachedFlowSet
         }
 
         return next;
+    }
+
+    /// <summary>The first link before <paramref name="link"/> that is not <paramref name="flow"/>'s: where a walk from the oldest goes on.</summary>
+    private static int BeforeRun(DependencyStore store, int link, int flow)
+    {
+        var previous = store.LinkAt(link).Previous;
+        while (previous != DependencyStore.None && store.LinkAt(previous).Flow == flow)
+        {
+            previous = store.LinkAt(previous).Previous;
+        }
+
+        return previous;
     }
 }
