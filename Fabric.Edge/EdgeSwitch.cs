@@ -108,10 +108,7 @@ public sealed class EdgeSwitch : IUpcallHandler
 
             if (last.Kind == DatapathActionKind.Recirculate)
             {
-                key.Metadata = last.Value;
-                key.CtState = (byte)(last.Port >> 8);
-                key.SetRegister(0, connectionZone);
-                key.SetRegister(EdgeDatapath.RecirculationRegister, (last.Port & 0xFF) + 1);
+                EdgeDatapath.MarkRecirculated(ref key, last, connectionZone);
             }
 
             ushort? looked = null;

@@ -454,10 +454,7 @@ public sealed class EdgeDatapath
             return;
         }
 
-        key.Metadata = action.Value;
-        key.CtState = (byte)(action.Port >> 8);
-        key.SetRegister(0, Conntrack.ConnectionZone);
-        key.SetRegister(RecirculationRegister, (action.Port & 0xFF) + 1);
+        MarkRecirculated(ref key, action, Conntrack.ConnectionZone);
         RunAgain(key, burst, index, ref offsets, inPort, now, recirculations);
     }
 
@@ -469,6 +466,18 @@ public sealed class EdgeDatapath
         {
             RunAgain(key, burst, index, ref offsets, port, now, recirculations);
         }
+    }
+
+    /// <summary>
+    /// Gives a re-parsed key what <paramref name="recirculate"/> carries into its next pass: the metadata, the ct_state
+    /// of the lookup, the connection's zone in reg0, and the table to go on from.
+    /// </summary>
+    internal static void MarkRecirculated(ref FlowKey key, in DatapathAction recirculate, ushort connectionZone)
+    {
+        key.Metadata = recirculate.Value;
+        key.CtState = (byte)(recirculate.Port >> 8);
+        key.SetRegister(0, connectionZone);
+        key.SetRegister(RecirculationRegister, (recirculate.Port & 0xFF) + 1);
     }
 
     /// <summary>The frame's key as arriving on <paramref name="port"/>, for one more pass; false (and counted) past the pass limit or when it no longer parses.</summary>
