@@ -233,13 +233,13 @@ public sealed class CompileContext
 
     /// <summary>The floating IPs held among the tenants attached to <paramref name="external"/>, in port name order.</summary>
     public IEnumerable<string> FloatingIpsOf(string external) =>
-        _ports.Values.Where(p => p.FloatingIpv4.Length > 0 && ExternalOf(p) == external).OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.FloatingIpv4);
+        _ports.Values.Where(p => p.FloatingIpv4.Length > 0 && ExternalOf(p)?.Name == external).OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.FloatingIpv4);
 
-    /// <summary>The external network of <paramref name="port"/>'s tenant; empty when it has none.</summary>
-    public string ExternalOf(Port port)
+    /// <summary>The external network of <paramref name="port"/>'s tenant; null when it has none.</summary>
+    public ExternalNetwork? ExternalOf(Port port)
     {
         ArgumentNullException.ThrowIfNull(port);
-        return _networks.TryGetValue(port.Network, out var network) && _tenants.TryGetValue(network.Tenant, out var tenant) ? tenant.External : string.Empty;
+        return _networks.TryGetValue(port.Network, out var network) ? ExternalOfTenant(network.Tenant) : null;
     }
 
     /// <summary>The networks of <paramref name="tenant"/>, in name order.</summary>

@@ -162,7 +162,7 @@ public static class EdgeCompiler
             case FragmentKind.Outside:
                 return context.ExternalOfTenant(key.First) is { } exit && context.Hosts(edge, key.First) ? [.. GatewayCompiler.OutsideEntries(context, edge, key.First, exit)] : null;
             case FragmentKind.Inbound:
-                return context.Ports.TryGetValue(key.First, out var inside) && context.Externals.TryGetValue(context.ExternalOf(inside), out var gateway) && gateway.Edge == edge
+                return context.Ports.TryGetValue(key.First, out var inside) && context.ExternalOf(inside) is { } gateway && gateway.Edge == edge
                     ? [.. GatewayCompiler.InboundEntries(context, gateway, inside)]
                     : null;
             default:

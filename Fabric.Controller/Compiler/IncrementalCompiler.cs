@@ -269,7 +269,7 @@ public sealed class IncrementalCompiler
     private string? GatewayLabelsOf(IMessage item) => item switch
     {
         Tenant tenant => _context.ExternalOfTenant(tenant.Name)?.Edge,
-        Port { FloatingIpv4.Length: > 0 } port => _context.Externals.GetValueOrDefault(_context.ExternalOf(port))?.Edge,
+        Port { FloatingIpv4.Length: > 0 } port => _context.ExternalOf(port)?.Edge,
         _ => null,
     };
 
@@ -325,7 +325,7 @@ public sealed class IncrementalCompiler
                     Touch(port.Edge, EdgeCompiler.NetworkFragments(_context, port.Edge, port.Network));
                 }
 
-                if (_context.Externals.TryGetValue(_context.ExternalOf(port), out var gateway))
+                if (_context.ExternalOf(port) is { } gateway)
                 {
                     // A floating IP is answered on the external port, and every attached tenant's packets to it hairpin.
                     Touch(gateway.Edge, port.FloatingIpv4.Length > 0
