@@ -4,25 +4,39 @@ using Sdn.Common.Packets;
 namespace Sdn.Fabric.Core.Links;
 
 /// <summary>
-/// The pinned arrays one sendmmsg or recvmmsg call needs for up to a burst of datagrams: message headers,
-/// I/O vectors, socket addresses and, for segmentation offload, one UDP_SEGMENT control message per
-/// message. Allocated once per link direction.
+/// The pinned arrays one sendmmsg or recvmmsg call needs for up to <see cref="MessageCapacity"/> datagrams: message
+/// headers, I/O vectors, socket addresses and one control message per message (UDP_SEGMENT when sending with
+/// segmentation offload, UDP_GRO when receiving). Allocated once per link direction.
 /// </summary>
 internal sealed unsafe class MessageBatch
 {
-    private readonly UdpInterop.MultipleMessageHeader[] _messages =
-        GC.AllocateArray<UdpInterop.MultipleMessageHeader>(PacketBurst.Capacity, pinned: true);
+    /// <summary>Two messages a frame: a frame cut into chunks may need a second segmentation offload send.</summary>
+    public const int MessageCapacity = 2 * PacketBurst.Capacity;
 
-    private readonly UdpInterop.IoVector[] _vectors = GC.AllocateArray<UdpInterop.IoVector>(PacketBurst.Capacity, pinned: true);
+    private readonly UdpInterop.MultipleMessageHeader[] _messages =
+        GC.AllocateArray<UdpInterop.MultipleMessageHeader>(MessageCapacity, pinned: true);
+
+    private readonly UdpInterop.IoVector[] _vectors;
 
     private readonly UdpInterop.SocketAddressInet[] _addresses =
-        GC.AllocateArray<UdpInterop.SocketAddressInet>(PacketBurst.Capacity, pinned: true);
+        GC.AllocateArray<UdpInterop.SocketAddressInet>(MessageCapacity, pinned: true);
 
     private readonly UdpInterop.SegmentSizeControl[] _controls =
-        GC.AllocateArray<UdpInterop.SegmentSizeControl>(PacketBurst.Capacity, pinned: true);
+        GC.AllocateArray<UdpInterop.SegmentSizeControl>(MessageCapacity, pinned: true);
+
+    private readonly UdpInterop.ReceivedSegmentSizeControl[] _receivedControls =
+        GC.AllocateArray<UdpInterop.ReceivedSegmentSizeControl>(PacketBurst.Capacity, pinned: true);
+
+    /// <param name="vectorCapacity">How many I/O vectors the batch's messages may point at in all.</param>
+    public MessageBatch(int vectorCapacity = PacketBurst.Capacity)
+    {
+        _vectors = GC.AllocateArray<UdpInterop.IoVector>(vectorCapacity, pinned: true);
+    }
+
+    public int VectorCapacity => _vectors.Length;
 
     // SAFETY: every array here is allocated pinned, so its address never changes while this batch lives, and
-    // every index used is below PacketBurst.Capacity, their common length.
+    // every index used is below the array's length.
     public UdpInterop.MultipleMessageHeader* Messages => (UdpInterop.MultipleMessageHeader*)Unsafe.AsPointer(ref _messages[0]);
 
     public ref UdpInterop.MultipleMessageHeader Message(int index) => ref _messages[index];
@@ -47,6 +61,30 @@ internal sealed unsafe class MessageBatch
             _controls[index] = UdpInterop.SegmentSizeControl.For(segmentSize);
         }
 
+        SetHeader(index, firstVector, vectorCount, control, control is null ? 0 : sizeof(UdpInterop.SegmentSizeControl));
+    }
+
+    /// <summary>
+    /// Readies message <paramref name="index"/> to receive into one buffer, with room for the size of the datagrams a
+    /// UDP_GRO socket joined into it; call again before each receive, which overwrites the lengths.
+    /// </summary>
+    public void SetReceive(int index, byte* buffer, int length)
+    {
+        SetVector(index, buffer, length);
+        SetHeader(index, index, 1, Unsafe.AsPointer(ref _receivedControls[index]), sizeof(UdpInterop.ReceivedSegmentSizeControl));
+    }
+
+    /// <summary>The size of each datagram the kernel joined into received message <paramref name="index"/>; 0 when it is one datagram.</summary>
+    public int ReceivedSegmentSize(int index)
+    {
+        ref readonly var control = ref _receivedControls[index];
+        return _messages[index].Header.ControlLength >= 16 + sizeof(int) && control.Level == UdpInterop.SolUdp && control.Type == UdpInterop.UdpGro
+            ? control.SegmentSize
+            : 0;
+    }
+
+    private void SetHeader(int index, int firstVector, int vectorCount, void* control, int controlLength)
+    {
         // SAFETY: pinned arrays, as above.
         _messages[index] = new UdpInterop.MultipleMessageHeader
         {
@@ -57,7 +95,7 @@ internal sealed unsafe class MessageBatch
                 IoVectors = (UdpInterop.IoVector*)Unsafe.AsPointer(ref _vectors[firstVector]),
                 IoVectorCount = (nuint)vectorCount,
                 Control = control,
-                ControlLength = control is null ? 0 : (nuint)sizeof(UdpInterop.SegmentSizeControl),
+                ControlLength = (nuint)controlLength,
             },
         };
     }

@@ -14,9 +14,11 @@ namespace Sdn.Fabric.Core.Links;
 /// underlay that hashes UDP ports spreads flows without reordering any. Bursts go out with one sendmmsg per
 /// source port and come in with one recvmmsg, so a burst costs a few system calls rather than one per frame;
 /// runs of equal-length frames of one source port also share one trip through the kernel's stack (UDP GSO).
-/// A TCP super-frame crosses whole, as one datagram that the underlay fragments and reassembles, and arrives
-/// with its offload (<see cref="MplsInUdpOffload"/>); every other frame with a checksum left to finish is
-/// finished on its way out.
+/// A frame too long for one datagram of the path to the peer, a TCP super-frame above all, goes in chunks
+/// (<see cref="SuperFrameChunk"/>) of one segmentation offload send rather than as a datagram the underlay's IP
+/// would fragment, and arrives whole with its offload (<see cref="MplsInUdpOffload"/>); every other frame with a
+/// checksum left to finish is finished on its way out. The receiver asks for UDP_GRO, so datagrams the kernel
+/// carried or joined as one arrive in one message, which it cuts apart again.
 /// </summary>
 public sealed unsafe class MplsInUdpLink : LinkEnd
 {
@@ -27,8 +29,17 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
     // The largest UDP payload one offloaded send may carry.
     private const int MaxOffloadBytes = 65_000;
 
-    // Every receive slot takes a whole super-frame: a datagram's size is known only once it is read.
-    private const int ReceiveSlotSize = PacketBurst.MaxSuperFrameLength;
+    // The kernel cuts at most this many datagrams from one segmentation offload send.
+    private const int MaxSegmentsPerSend = 64;
+
+    // The largest UDP payload of an IPv4 datagram, and the smallest datagram limit a path may impose on chunks.
+    private const int MaxDatagramPayload = 65_507;
+    private const int MinDatagramLimit = 1_200;
+    private const int IpAndUdpHeaders = 28;
+    private const int MaxChunksPerFrame = (PacketBurst.MaxSuperFrameLength + MinDatagramLimit - SuperFrameChunk.HeaderSize - 1) / (MinDatagramLimit - SuperFrameChunk.HeaderSize);
+
+    // Every receive slot takes the longest message a UDP_GRO socket is given: a datagram's size is known only once it is read.
+    private const int ReceiveSlotSize = 65_536;
 
     private readonly Socket _receiver;
     private readonly Socket[] _senders;
@@ -39,17 +50,23 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
     private readonly UdpInterop.SocketAddressInet _peer;
 
     private readonly int _maxSegmentSize;
-    private readonly MessageBatch _transmitBatch = new();
+    private readonly MessageBatch _transmitBatch = new(PacketBurst.Capacity * (1 + (2 * MaxChunksPerFrame)));
     private readonly byte[] _senderOfPosition = new byte[PacketBurst.Capacity];
     private readonly byte[] _frameOfVector = new byte[PacketBurst.Capacity];
-    private readonly byte[] _framesOfMessage = new byte[PacketBurst.Capacity];
-    private readonly int[] _bytesOfMessage = new int[PacketBurst.Capacity];
+    private readonly byte[] _framesOfMessage = new byte[MessageBatch.MessageCapacity];
+    private readonly int[] _bytesOfMessage = new int[MessageBatch.MessageCapacity];
     private readonly int[] _framesPerSender;
     private readonly ushort[] _stampedFields = new ushort[PacketBurst.Capacity];
+    private readonly byte[] _chunkHeaders = GC.AllocateArray<byte>(PacketBurst.Capacity * MaxChunksPerFrame * SuperFrameChunk.HeaderSize, pinned: true);
 
     private readonly MessageBatch _receiveBatch = new();
-    // Only for bursts that cannot take a super-frame and for impaired ends; nodes receive straight into their bursts.
+    private readonly SuperFrameAssembler _assembler = new();
     private byte[]? _receiveSlots;
+
+    // The messages of the last receive not yet handed on: the next one, and how far into it (a joined message holds several datagrams).
+    private int _receivedMessages;
+    private int _nextMessage;
+    private int _nextOffset;
 
     public MplsInUdpLink(string name, MplsInUdpLinkOptions options)
         : this(name, options, boundReceiver: null)
@@ -77,11 +94,13 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
 
         _entropySeed = options.EntropySeed;
         _maxSegmentSize = options.MaxOffloadSegmentSize;
+        DatagramLimit = Math.Clamp(options.DatagramLimit ?? PathDatagramLimit(options), MinDatagramLimit, MaxDatagramPayload);
         _peer = ToSocketAddress(options.Remote);
         _receiver = boundReceiver is not null ? Adopt(name, boundReceiver, options)
             : options.SharesLocalPort ? BindShared(name, options)
             : Bind(name, options.Local, options.SocketBufferBytes);
         _receiverHandle = (int)_receiver.Handle;
+        AskForJoinedDatagrams(_receiver);
         _arrivals = new WatchedDescriptor(_receiverHandle);
         LocalEndPoint = (IPEndPoint)_receiver.LocalEndPoint!;
 
@@ -95,19 +114,15 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
             throw;
         }
 
-        // The kernel only writes results into receive headers (lengths, flags, the source), so they are set once;
-        // each receive points the vectors at the slots it fills.
-        for (var i = 0; i < PacketBurst.Capacity; i++)
-        {
-            _receiveBatch.SetMessage(i, i, 1, default);
-        }
-
         _senderHandles = Array.ConvertAll(_senders, s => (int)s.Handle);
         SourcePorts = Array.ConvertAll(_senders, s => ((IPEndPoint)s.LocalEndPoint!).Port);
         _framesPerSender = new int[_senders.Length + 1];
     }
 
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The longest frame sent as one datagram; a longer one goes in chunks of this size (<see cref="SuperFrameChunk"/>).</summary>
+    public int DatagramLimit { get; }
 
     /// <summary>The UDP source ports flows are spread over, all within 49152–65535.</summary>
     public IReadOnlyList<int> SourcePorts { get; }
@@ -197,18 +212,23 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         // After the scatter, counts[s] is where sender s's vectors end and counts[s - 1] where they start.
         var sent = 0;
         bytes = 0;
+        var firstMessage = 0;
+        var chunkVector = PacketBurst.Capacity;
         for (var s = 0; s < senders; s++)
         {
             var start = s == 0 ? 0 : counts[s - 1];
-            var messages = Coalesce(burst, start, counts[s], start);
+            var end = Coalesce(burst, start, counts[s], firstMessage, ref chunkVector);
+            var messages = end - firstMessage;
+            var from = firstMessage;
+            firstMessage = end;
             if (messages == 0)
             {
                 continue;
             }
 
-            // SAFETY: the batch's pinned headers from index start on describe that many valid messages.
-            var accepted = UdpInterop.SendMultipleMessages(_senderHandles[s], _transmitBatch.Messages + start, (uint)messages, UdpInterop.MsgDontWait);
-            for (var m = start; m < start + accepted; m++)
+            // SAFETY: the batch's pinned headers from index from on describe that many valid messages.
+            var accepted = UdpInterop.SendMultipleMessages(_senderHandles[s], _transmitBatch.Messages + from, (uint)messages, UdpInterop.MsgDontWait);
+            for (var m = from; m < from + accepted; m++)
             {
                 sent += _framesOfMessage[m];
                 bytes += _bytesOfMessage[m];
@@ -230,82 +250,91 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         }
     }
 
+    /// <summary>
+    /// Hands on the datagrams of the last receive, then of one new receive, until the burst is full: what is left
+    /// waits for the next call, so the frames of a joined message are never lost for want of room.
+    /// </summary>
     protected override void ReceiveFrames(PacketBurst burst, long now)
     {
-        var room = PacketBurst.Capacity - burst.Count;
-        if (room == 0)
+        var receivedNow = false;
+        while (!burst.IsFull)
         {
-            return;
-        }
-
-        if (burst.FrameLimit >= ReceiveSlotSize && !IsImpaired)
-        {
-            ReceiveInPlace(burst, room, now);
-            return;
-        }
-
-        var slots = _receiveSlots ??= GC.AllocateArray<byte>(PacketBurst.Capacity * ReceiveSlotSize, pinned: true);
-        for (var i = 0; i < room; i++)
-        {
-            // SAFETY: the receive slots are pinned; slot i spans ReceiveSlotSize bytes inside the array.
-            _receiveBatch.SetVector(i, (byte*)Unsafe.AsPointer(ref slots[i * ReceiveSlotSize]), ReceiveSlotSize);
-        }
-
-        // SAFETY: every header of the batch points at a pinned slot; the kernel only writes results back.
-        var received = UdpInterop.ReceiveMultipleMessages(_receiverHandle, _receiveBatch.Messages, (uint)room, UdpInterop.MsgDontWait, null);
-        for (var i = 0; i < received; i++)
-        {
-            if (IsFromPeer(i))
+            if (_nextMessage == _receivedMessages)
             {
-                var datagram = slots.AsSpan(i * ReceiveSlotSize, (int)_receiveBatch.Message(i).Length);
-                if (TryReadOffload(datagram, out var offload))
+                if (receivedNow || !Receive())
                 {
-                    Deliver(datagram, offload, burst, now);
+                    return;
                 }
+
+                receivedNow = true;
             }
+
+            HandOnNextDatagram(burst, now);
         }
     }
 
-    /// <summary>
-    /// Receives datagrams straight into new frames of <paramref name="burst"/>, whose slots take a super-frame, so a
-    /// 64 KiB datagram is copied once, by the kernel; frames that turn out not to be data are removed again.
-    /// </summary>
-    private void ReceiveInPlace(PacketBurst burst, int room, long now)
+    /// <summary>Receives up to a burst of messages into the slots; false when none was waiting.</summary>
+    private bool Receive()
     {
-        var first = burst.Count;
-        for (var i = 0; i < room; i++)
+        var slots = _receiveSlots ??= GC.AllocateArray<byte>(PacketBurst.Capacity * ReceiveSlotSize, pinned: true);
+        for (var i = 0; i < PacketBurst.Capacity; i++)
         {
-            var slot = burst.Append(ReceiveSlotSize);
-
-            // SAFETY: PacketBurst allocates its slots pinned, and this slot spans ReceiveSlotSize bytes; the
-            // recvmmsg below returns before the burst can be touched by anyone else.
-            _receiveBatch.SetVector(i, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(slot)), slot.Length);
+            // SAFETY: the receive slots are pinned; slot i spans ReceiveSlotSize bytes inside the array.
+            _receiveBatch.SetReceive(i, (byte*)Unsafe.AsPointer(ref slots[i * ReceiveSlotSize]), ReceiveSlotSize);
         }
 
-        // SAFETY: as above; the kernel writes datagrams into the burst's slots and results into the batch's headers.
-        var received = Math.Max(0, UdpInterop.ReceiveMultipleMessages(_receiverHandle, _receiveBatch.Messages, (uint)room, UdpInterop.MsgDontWait, null));
-        for (var unfilled = received; unfilled < room; unfilled++)
+        // SAFETY: every header of the batch points at a pinned slot and a pinned control buffer; the kernel only writes
+        // datagrams and results into them.
+        _receivedMessages = Math.Max(0, UdpInterop.ReceiveMultipleMessages(_receiverHandle, _receiveBatch.Messages, PacketBurst.Capacity, UdpInterop.MsgDontWait, null));
+        _nextMessage = 0;
+        _nextOffset = 0;
+        return _receivedMessages > 0;
+    }
+
+    /// <summary>Takes the next datagram of the received messages: a frame, or a chunk of one, to hand on.</summary>
+    private void HandOnNextDatagram(PacketBurst burst, long now)
+    {
+        var message = _nextMessage;
+        if (_nextOffset == 0 && !IsFromPeer(message))
         {
-            burst.DropLast();
+            _nextMessage++;
+            return;
         }
 
-        // Lengths first, so a frame removed below moves only the bytes of the frames after it.
-        for (var i = 0; i < received; i++)
+        var length = (int)_receiveBatch.Message(message).Length;
+        var segmentSize = _receiveBatch.ReceivedSegmentSize(message);
+        var size = segmentSize > 0 ? Math.Min(segmentSize, length - _nextOffset) : length;
+        var datagram = _receiveSlots.AsSpan((message * ReceiveSlotSize) + _nextOffset, size);
+        _nextOffset += size;
+        if (_nextOffset >= length)
         {
-            burst.TrySetLength(first + i, IsFromPeer(i) ? (int)_receiveBatch.Message(i).Length : 0);
+            _nextMessage++;
+            _nextOffset = 0;
         }
 
-        var index = first;
-        for (var i = 0; i < received; i++)
+        if (SuperFrameChunk.TryRead(datagram, out var index, out var frameLength))
         {
-            if (burst.Length(index) > 0 && IsWhole(burst, index) && KeepReceived(burst, index, now))
+            if (index == 0 && _assembler.IsJoining)
             {
-                index++;
+                CountMalformed();
             }
-            else
+
+            switch (_assembler.Add(index, frameLength, datagram[SuperFrameChunk.HeaderSize..]))
             {
-                burst.RemoveAt(index);
+                case SuperFrameAssembler.Outcome.Incomplete:
+                    return;
+                case SuperFrameAssembler.Outcome.Malformed:
+                    CountMalformed();
+                    return;
+                default:
+                    datagram = _assembler.Frame;
+                    break;
             }
+        }
+
+        if (TryReadOffload(datagram, out var offload))
+        {
+            Deliver(datagram, offload, burst, now);
         }
     }
 
@@ -328,18 +357,6 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         return true;
     }
 
-    /// <summary>Whether frame <paramref name="index"/> is a plain frame, or a super-frame whose offload is read back into the burst.</summary>
-    private bool IsWhole(PacketBurst burst, int index)
-    {
-        if (!TryReadOffload(burst.Frame(index), out var offload))
-        {
-            return false;
-        }
-
-        burst.SetOffload(index, offload);
-        return true;
-    }
-
     /// <summary>
     /// The offload a datagram's frame carries: none for one no longer than a plain frame, else that of the TCP
     /// super-frame it must be. False, and counted as malformed, when it is longer and no super-frame.
@@ -359,14 +376,21 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
     /// <summary>
     /// Builds messages from index <paramref name="firstMessage"/> on for vectors [start, end): runs of
     /// equal-length frames become one message that the kernel cuts into datagrams (UDP GSO), so the stack
-    /// below the socket is crossed once per run rather than once per frame. Returns the number of messages.
+    /// below the socket is crossed once per run rather than once per frame; a frame longer than
+    /// <see cref="DatagramLimit"/> goes in chunks. Returns the index after the last message.
     /// </summary>
-    private int Coalesce(PacketBurst burst, int start, int end, int firstMessage)
+    private int Coalesce(PacketBurst burst, int start, int end, int firstMessage, ref int chunkVector)
     {
         var message = firstMessage;
-        for (var vector = start; vector < end; message++)
+        for (var vector = start; vector < end; vector++)
         {
             var length = burst.Length(_frameOfVector[vector]);
+            if (length > DatagramLimit)
+            {
+                message = Chunk(burst.Frame(_frameOfVector[vector]), message, ref chunkVector);
+                continue;
+            }
+
             var run = 1;
             if (length <= _maxSegmentSize)
             {
@@ -379,10 +403,52 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
             _transmitBatch.SetMessage(message, vector, run, _peer, run > 1 ? (ushort)length : (ushort)0);
             _framesOfMessage[message] = (byte)run;
             _bytesOfMessage[message] = run * length;
-            vector += run;
+            message++;
+            vector += run - 1;
         }
 
-        return message - firstMessage;
+        return message;
+    }
+
+    /// <summary>
+    /// Builds the messages that carry <paramref name="frame"/> in chunks of <see cref="DatagramLimit"/> bytes, each a
+    /// header and a piece of the frame, as few segmentation offload sends as the kernel takes; the frame counts as sent
+    /// with its last message. Returns the index after the last message.
+    /// </summary>
+    private int Chunk(ReadOnlySpan<byte> frame, int message, ref int chunkVector)
+    {
+        var piece = DatagramLimit - SuperFrameChunk.HeaderSize;
+        var chunks = (frame.Length + piece - 1) / piece;
+        var perMessage = Math.Clamp(MaxOffloadBytes / DatagramLimit, 1, MaxSegmentsPerSend);
+        if (message + ((chunks + perMessage - 1) / perMessage) > MessageBatch.MessageCapacity)
+        {
+            return message;
+        }
+
+        // SAFETY: PacketBurst allocates its slots pinned and the chunk headers are pinned, so both stay put for the
+        // sendmmsg calls that use these vectors, which finish before Transmit returns.
+        var frameStart = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(frame));
+        for (var first = 0; first < chunks; first += perMessage)
+        {
+            var count = Math.Min(perMessage, chunks - first);
+            var firstVector = chunkVector;
+            for (var chunk = first; chunk < first + count; chunk++)
+            {
+                var headerOffset = (chunkVector - PacketBurst.Capacity) / 2 * SuperFrameChunk.HeaderSize;
+                SuperFrameChunk.Write(_chunkHeaders.AsSpan(headerOffset, SuperFrameChunk.HeaderSize), chunk, frame.Length);
+                _transmitBatch.SetVector(chunkVector++, (byte*)Unsafe.AsPointer(ref _chunkHeaders[headerOffset]), SuperFrameChunk.HeaderSize);
+                var offset = chunk * piece;
+                _transmitBatch.SetVector(chunkVector++, frameStart + offset, Math.Min(piece, frame.Length - offset));
+            }
+
+            var last = first + count == chunks;
+            _transmitBatch.SetMessage(message, firstVector, 2 * count, _peer, count > 1 ? (ushort)DatagramLimit : (ushort)0);
+            _framesOfMessage[message] = last ? (byte)1 : (byte)0;
+            _bytesOfMessage[message] = last ? frame.Length : 0;
+            message++;
+        }
+
+        return message;
     }
 
     protected override void Dispose(bool disposing)
@@ -399,6 +465,45 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// The largest UDP payload that crosses the path to the peer unfragmented, from the MTU of the route the kernel
+    /// would take now (IP_MTU of a socket connected to the peer); a path the kernel cannot route yet is taken for
+    /// Ethernet's 1500 bytes.
+    /// </summary>
+    private static int PathDatagramLimit(MplsInUdpLinkOptions options)
+    {
+        const int EthernetMtu = 1500;
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            probe.Bind(new IPEndPoint(options.Local.Address, 0));
+            probe.Connect(options.Remote);
+            Span<byte> mtu = stackalloc byte[sizeof(int)];
+            probe.GetRawSocketOption(UdpInterop.SolIp, UdpInterop.IpMtu, mtu);
+            return BinaryPrimitives.ReadInt32LittleEndian(mtu) - IpAndUdpHeaders;
+        }
+        catch (SocketException)
+        {
+            return EthernetMtu - IpAndUdpHeaders;
+        }
+    }
+
+    /// <summary>
+    /// Asks the kernel to hand over datagrams it carried or joined as one (UDP_GRO, Linux 5.0 on) as one message with
+    /// their size; a kernel without it hands them over one by one, which the receive path takes as well.
+    /// </summary>
+    private static void AskForJoinedDatagrams(Socket receiver)
+    {
+        try
+        {
+            receiver.SetRawSocketOption(UdpInterop.SolUdp, UdpInterop.UdpGro, BitConverter.GetBytes(1));
+        }
+        catch (SocketException)
+        {
+            // An older kernel: every datagram comes as a message of its own.
+        }
     }
 
     private static UdpInterop.SocketAddressInet ToSocketAddress(IPEndPoint endPoint)

@@ -25,6 +25,13 @@ public sealed record MplsInUdpLinkOptions(IPEndPoint Local, IPEndPoint Remote)
     public int MaxOffloadSegmentSize { get; init; } = 1472;
 
     /// <summary>
+    /// The longest frame sent as one datagram; a longer one goes in chunks of this many bytes, so the underlay's IP never
+    /// fragments it. Null takes it from the MTU of the route to the peer when the link is made (the MTU less 28 bytes of
+    /// IPv4 and UDP headers); it is held within 1,200–65,507 bytes.
+    /// </summary>
+    public int? DatagramLimit { get; init; }
+
+    /// <summary>
     /// Whether other ends may receive on the same local address and port, as a node's links all do on its underlay
     /// address and port 6635. Each such end joins a SO_REUSEPORT group and connects its receiving socket to the
     /// peer's address, any port, so the kernel hands it only its peer's datagrams, whatever their source port.

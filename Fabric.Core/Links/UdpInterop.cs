@@ -10,6 +10,9 @@ internal static unsafe partial class UdpInterop
     public const ushort AddressFamilyInet = 2;
     public const int SolUdp = 17;
     public const int UdpSegment = 103;
+    public const int UdpGro = 104;
+    public const int SolIp = 0;
+    public const int IpMtu = 14;
 
     [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
     public static partial int SendMultipleMessages(int socket, MultipleMessageHeader* messages, uint count, int flags);
@@ -67,6 +70,19 @@ internal static unsafe partial class UdpInterop
             Type = UdpSegment,
             SegmentSize = segmentSize,
         };
+    }
+
+    /// <summary>
+    /// Room for the one cmsg a UDP_GRO socket may get with a message, UDP_GRO and the size of the datagrams the
+    /// kernel joined into it: a 16-byte struct cmsghdr and a 32-bit payload, padded to CMSG_SPACE(4) = 24 bytes.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential, Size = 24)]
+    public struct ReceivedSegmentSizeControl
+    {
+        public nuint Length;
+        public int Level;
+        public int Type;
+        public int SegmentSize;
     }
 
     /// <summary>struct sockaddr_in; port and address in network byte order.</summary>

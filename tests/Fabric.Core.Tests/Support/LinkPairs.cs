@@ -31,11 +31,14 @@ internal static class LinkPairs
         return new IPAddress([127, (byte)(77 + (Environment.ProcessId % 100)), (byte)(host >> 8), (byte)(host & 0xFF)]);
     }
 
-    public static (MplsInUdpLink A, MplsInUdpLink B) CreateUdp()
+    /// <param name="datagramLimit">Both ends' <see cref="MplsInUdpLinkOptions.DatagramLimit"/>; null for loopback's own, 65,507 bytes.</param>
+    public static (MplsInUdpLink A, MplsInUdpLink B) CreateUdp(int? datagramLimit = null)
     {
         var a = new IPEndPoint(NextLoopbackAddress(), MplsInUdpLink.UdpPort);
         var b = new IPEndPoint(NextLoopbackAddress(), MplsInUdpLink.UdpPort);
-        return (new MplsInUdpLink("a", new MplsInUdpLinkOptions(a, b)), new MplsInUdpLink("b", new MplsInUdpLinkOptions(b, a)));
+        return (
+            new MplsInUdpLink("a", new MplsInUdpLinkOptions(a, b) { DatagramLimit = datagramLimit }),
+            new MplsInUdpLink("b", new MplsInUdpLinkOptions(b, a) { DatagramLimit = datagramLimit }));
     }
 
     /// <summary>Receives on <paramref name="link"/> until <paramref name="count"/> frames arrived or a second passed.</summary>

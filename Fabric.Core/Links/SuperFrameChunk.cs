@@ -1,0 +1,38 @@
+using System.Buffers.Binary;
+
+namespace Sdn.Fabric.Core.Links;
+
+/// <summary>
+/// The header that starts each datagram of a frame too long for one datagram of the underlay's path: an MPLS label stack
+/// entry with the extension label 15 (RFC 7274), so that no label-switching router forwards a stray chunk as a frame,
+/// then the chunk's index and the whole frame's length. The chunks of a frame go in one segmentation offload send, so
+/// an underlay of veths and bridges carries them as one packet and a UDP_GRO receiver reads them in one message.
+/// </summary>
+internal static class SuperFrameChunk
+{
+    public const int HeaderSize = 8;
+
+    // Label 15, traffic class 0, bottom of stack clear, TTL 0: what no frame of this fabric starts with.
+    private const uint ExtensionLabelEntry = 15 << 12;
+
+    public static void Write(Span<byte> header, int index, int frameLength)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(header, ExtensionLabelEntry);
+        BinaryPrimitives.WriteUInt32BigEndian(header[4..], ((uint)index << 24) | (uint)frameLength);
+    }
+
+    /// <summary>Whether <paramref name="datagram"/> is a chunk; its index and the length of the frame it is part of when so.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> datagram, out int index, out int frameLength)
+    {
+        if (datagram.Length <= HeaderSize || BinaryPrimitives.ReadUInt32BigEndian(datagram) != ExtensionLabelEntry)
+        {
+            index = frameLength = 0;
+            return false;
+        }
+
+        var word = BinaryPrimitives.ReadUInt32BigEndian(datagram[4..]);
+        index = (int)(word >> 24);
+        frameLength = (int)(word & 0xFF_FFFF);
+        return true;
+    }
+}
