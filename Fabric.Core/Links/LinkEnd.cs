@@ -179,7 +179,8 @@ public abstract class LinkEnd : IDisposable
 
     /// <summary>
     /// Takes frames that arrived, as many as <paramref name="burst"/> may still need, and hands each one to
-    /// <see cref="Deliver"/>. Must stop taking frames once the burst is full.
+    /// <see cref="Deliver"/>, or puts it straight into the burst and asks <see cref="KeepReceived"/> whether it stays.
+    /// Must stop taking frames once the burst is full.
     /// </summary>
     protected abstract void ReceiveFrames(PacketBurst burst, long now);
 
@@ -267,6 +268,14 @@ public abstract class LinkEnd : IDisposable
         _counters.RxDropped += dropped;
     }
 
+
+    /// <summary>
+    /// Routes a frame a kind received straight into slot <paramref name="index"/> of <paramref name="burst"/>, on an
+    /// end that is not impaired: true when it stays there as data; false when it was dropped or was a hello, and the
+    /// caller removes it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected bool KeepReceived(PacketBurst burst, int index, long now) => IsData(burst.Frame(index), null, now);
 
     /// <summary>Whether an arrived frame is data to hand on: not dropped (forced down, or lost to impairment) nor a hello, which goes to liveness.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

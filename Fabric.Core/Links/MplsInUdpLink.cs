@@ -303,14 +303,15 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
 
         var length = (int)_receiveBatch.Message(message).Length;
         var segmentSize = _receiveBatch.ReceivedSegmentSize(message);
-        var size = segmentSize > 0 ? Math.Min(segmentSize, length - _nextOffset) : length;
-        var datagram = _receiveSlots.AsSpan((message * ReceiveSlotSize) + _nextOffset, size);
-        _nextOffset += size;
-        if (_nextOffset >= length)
+        var rest = _receiveSlots.AsSpan((message * ReceiveSlotSize) + _nextOffset, length - _nextOffset);
+        if (segmentSize > 0 && !_assembler.IsJoining && TryJoinInBurst(rest, segmentSize, burst, now, out var taken))
         {
-            _nextMessage++;
-            _nextOffset = 0;
+            Consume(taken, length);
+            return;
         }
+
+        var datagram = segmentSize > 0 ? rest[..Math.Min(segmentSize, rest.Length)] : rest;
+        Consume(datagram.Length, length);
 
         if (SuperFrameChunk.TryRead(datagram, out var index, out var frameLength))
         {
@@ -336,6 +337,68 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         {
             Deliver(datagram, offload, burst, now);
         }
+    }
+
+    /// <summary>Moves past <paramref name="bytes"/> of the message being handed on, which holds <paramref name="length"/>.</summary>
+    private void Consume(int bytes, int length)
+    {
+        _nextOffset += bytes;
+        if (_nextOffset >= length)
+        {
+            _nextMessage++;
+            _nextOffset = 0;
+        }
+    }
+
+    /// <summary>
+    /// When <paramref name="rest"/>, the rest of a message of datagrams of <paramref name="segmentSize"/> bytes, starts
+    /// with every chunk of one frame, joins them straight into a new frame of <paramref name="burst"/>, sparing the
+    /// copy through the assembler: the common case, a frame's chunks sent in one segmentation offload send and handed
+    /// over whole. False, having taken nothing, otherwise. <paramref name="taken"/> is the bytes of the chunks.
+    /// </summary>
+    private bool TryJoinInBurst(ReadOnlySpan<byte> rest, int segmentSize, PacketBurst burst, long now, out int taken)
+    {
+        taken = 0;
+        var piece = segmentSize - SuperFrameChunk.HeaderSize;
+        if (IsImpaired || piece <= 0 || !SuperFrameChunk.TryRead(rest, out var first, out var frameLength) || first != 0 || frameLength > burst.FrameLimit)
+        {
+            return false;
+        }
+
+        var chunks = (frameLength + piece - 1) / piece;
+        var wire = frameLength + (chunks * SuperFrameChunk.HeaderSize);
+        if (wire > rest.Length)
+        {
+            return false;
+        }
+
+        for (var chunk = 1; chunk < chunks; chunk++)
+        {
+            if (!SuperFrameChunk.TryRead(rest[(chunk * segmentSize)..], out var index, out var length) || index != chunk || length != frameLength)
+            {
+                return false;
+            }
+        }
+
+        var frame = burst.Append(frameLength);
+        for (var chunk = 0; chunk < chunks; chunk++)
+        {
+            var offset = chunk * piece;
+            rest.Slice((chunk * segmentSize) + SuperFrameChunk.HeaderSize, Math.Min(piece, frameLength - offset)).CopyTo(frame[offset..]);
+        }
+
+        var added = burst.Count - 1;
+        if (TryReadOffload(frame, out var offload) && KeepReceived(burst, added, now))
+        {
+            burst.SetOffload(added, offload);
+        }
+        else
+        {
+            burst.DropLast();
+        }
+
+        taken = wire;
+        return true;
     }
 
     /// <summary>Whether received message <paramref name="i"/> is a whole datagram from the peer; counts it when not.</summary>
@@ -412,25 +475,27 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
 
     /// <summary>
     /// Builds the messages that carry <paramref name="frame"/> in chunks of <see cref="DatagramLimit"/> bytes, each a
-    /// header and a piece of the frame, as few segmentation offload sends as the kernel takes; the frame counts as sent
-    /// with its last message. Returns the index after the last message.
+    /// header and a piece of the frame, in as few segmentation offload sends as the kernel takes (one for any frame of
+    /// up to about 65,000 bytes, two for the longest); the frame counts as sent with its last message. Returns the
+    /// index after the last message.
     /// </summary>
     private int Chunk(ReadOnlySpan<byte> frame, int message, ref int chunkVector)
     {
-        var piece = DatagramLimit - SuperFrameChunk.HeaderSize;
-        var chunks = (frame.Length + piece - 1) / piece;
-        var perMessage = Math.Clamp(MaxOffloadBytes / DatagramLimit, 1, MaxSegmentsPerSend);
-        if (message + ((chunks + perMessage - 1) / perMessage) > MessageBatch.MessageCapacity)
+        const int MaxMessagesPerFrame = 2;
+        if (message + MaxMessagesPerFrame > MessageBatch.MessageCapacity)
         {
             return message;
         }
 
+        var piece = DatagramLimit - SuperFrameChunk.HeaderSize;
+        var chunks = (frame.Length + piece - 1) / piece;
+
         // SAFETY: PacketBurst allocates its slots pinned and the chunk headers are pinned, so both stay put for the
         // sendmmsg calls that use these vectors, which finish before Transmit returns.
         var frameStart = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(frame));
-        for (var first = 0; first < chunks; first += perMessage)
+        for (var first = 0; first < chunks;)
         {
-            var count = Math.Min(perMessage, chunks - first);
+            var count = ChunksInOneSend(frame.Length, piece, first, chunks);
             var firstVector = chunkVector;
             for (var chunk = first; chunk < first + count; chunk++)
             {
@@ -446,9 +511,30 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
             _framesOfMessage[message] = last ? (byte)1 : (byte)0;
             _bytesOfMessage[message] = last ? frame.Length : 0;
             message++;
+            first += count;
         }
 
         return message;
+    }
+
+    /// <summary>How many chunks from <paramref name="first"/> on one send carries: as many as fit a UDP payload and the kernel's segment count.</summary>
+    private static int ChunksInOneSend(int frameLength, int piece, int first, int chunks)
+    {
+        var count = 0;
+        var bytes = 0;
+        while (first + count < chunks && count < MaxSegmentsPerSend)
+        {
+            var size = SuperFrameChunk.HeaderSize + Math.Min(piece, frameLength - ((first + count) * piece));
+            if (bytes + size > MaxDatagramPayload)
+            {
+                break;
+            }
+
+            bytes += size;
+            count++;
+        }
+
+        return count;
     }
 
     protected override void Dispose(bool disposing)
