@@ -19,8 +19,8 @@ public sealed record MplsInUdpLinkOptions(IPEndPoint Local, IPEndPoint Remote)
 
     /// <summary>
     /// Frames up to this many bytes may be coalesced into one UDP generic segmentation offload send, which
-    /// the kernel cuts into one datagram per frame. Larger frames go one per send, so the kernel may fragment
-    /// them. The default fits a 1500-byte MTU path (1500 − 20 IPv4 − 8 UDP); 0 turns offload off.
+    /// the kernel cuts into one datagram per frame. Larger frames go one per send, or in chunks when longer than
+    /// <see cref="DatagramLimit"/>. The default fits a 1500-byte MTU path (1500 − 20 IPv4 − 8 UDP); 0 turns offload off.
     /// </summary>
     public int MaxOffloadSegmentSize { get; init; } = 1472;
 

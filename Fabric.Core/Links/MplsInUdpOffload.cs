@@ -5,8 +5,8 @@ namespace Sdn.Fabric.Core.Links;
 
 /// <summary>
 /// How a frame's <see cref="FrameOffload"/> crosses an MPLS-in-UDP link, whose datagrams carry bytes only: a TCP
-/// super-frame goes as one datagram (the underlay's IP fragments and reassembles it), with its segment size written
-/// into its TCP checksum field; every other frame goes finished.
+/// super-frame goes whole (as one datagram, or in chunks, see <see cref="SuperFrameChunk"/>), with its segment
+/// size written into its TCP checksum field; every other frame goes finished.
 /// </summary>
 /// <remarks>
 /// <para>
