@@ -14,9 +14,7 @@ namespace Sdn.Fabric.Core.Tests.Links;
 /// </summary>
 public class ChunkedFrameLinkTests
 {
-    private const int Payload = 60_000;
-    private const ushort Mss = 1448;
-    private static readonly byte[] Labels = [0x00, 0x10, 0x00, 0x40, 0x00, 0x20, 0x01, 0x40];
+    private static readonly byte[] Labels = LabelledSuperFrames.Labels;
     private static readonly byte[] ExtensionLabel = [0x00, 0x00, 0xF0, 0x00];
 
     [Theory]
@@ -28,8 +26,8 @@ public class ChunkedFrameLinkTests
         using (a)
         using (b)
         {
-            var (frame, offload) = LabelledSuperFrame();
-            var sent = BurstOf(frame, offload);
+            var (frame, offload) = LabelledSuperFrames.Create();
+            var sent = LabelledSuperFrames.BurstOf(frame, offload);
 
             Assert.Equal(limit, a.DatagramLimit);
             Assert.Equal(1, a.Send(sent));
@@ -50,9 +48,9 @@ public class ChunkedFrameLinkTests
         using var plain = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 1 << 20 };
         plain.Bind(peer);
         using var link = new MplsInUdpLink("a", new MplsInUdpLinkOptions(new IPEndPoint(LinkPairs.NextLoopbackAddress(), MplsInUdpLink.UdpPort), peer) { DatagramLimit = Limit });
-        var (frame, offload) = LabelledSuperFrame();
+        var (frame, offload) = LabelledSuperFrames.Create();
 
-        Assert.Equal(1, link.Send(BurstOf(frame, offload)));
+        Assert.Equal(1, link.Send(LabelledSuperFrames.BurstOf(frame, offload)));
 
         var piece = Limit - ExtensionLabel.Length - 4;
         var chunks = (frame.Length + piece - 1) / piece;
@@ -88,8 +86,8 @@ public class ChunkedFrameLinkTests
             byte[] header(int index) => [.. ExtensionLabel, (byte)index, 0x00, 0x10, 0x00];
             stranger.SendTo([.. header(1), .. new byte[1000]], b.LocalEndPoint);
             stranger.SendTo([.. header(0), .. new byte[1000]], b.LocalEndPoint);
-            var (frame, offload) = LabelledSuperFrame();
-            Assert.Equal(1, a.Send(BurstOf(frame, offload)));
+            var (frame, offload) = LabelledSuperFrames.Create();
+            Assert.Equal(1, a.Send(LabelledSuperFrames.BurstOf(frame, offload)));
 
             var received = Receive(b, 1, new PacketBurst(superFrames: true));
             Assert.Equal(frame, Assert.Single(received).Frame);
@@ -139,12 +137,6 @@ public class ChunkedFrameLinkTests
         }
     }
 
-    private static (byte[] Frame, FrameOffload Offload) LabelledSuperFrame()
-    {
-        var (frame, offload) = SuperFrames.Tcp(ipv6: false, Payload, Mss);
-        return ([.. Labels, .. frame], offload);
-    }
-
     private static List<(byte[] Frame, FrameOffload Offload)> Receive(LinkEnd link, int count, PacketBurst burst)
     {
         var frames = new List<(byte[], FrameOffload)>();
@@ -162,12 +154,5 @@ public class ChunkedFrameLinkTests
         }
 
         return frames;
-    }
-
-    private static PacketBurst BurstOf(byte[] frame, FrameOffload offload)
-    {
-        var burst = new PacketBurst(superFrames: true);
-        Assert.True(burst.TryAppend(frame, offload));
-        return burst;
     }
 }

@@ -7,17 +7,17 @@ namespace Sdn.Fabric.Core.Tests.Links;
 /// <summary>TCP super-frames on links: carried whole where the peer can take them, cut into segments where it cannot.</summary>
 public class SuperFrameLinkTests
 {
-    private const int Payload = 60_000;
-    private const ushort Mss = 1448;
-    private static readonly byte[] Labels = [0x00, 0x10, 0x00, 0x40, 0x00, 0x20, 0x01, 0x40];
+    private const int Payload = LabelledSuperFrames.Payload;
+    private const ushort Mss = LabelledSuperFrames.Mss;
+    private static readonly byte[] Labels = LabelledSuperFrames.Labels;
 
     [Fact]
     public void An_in_memory_link_carries_a_super_frame_whole_with_its_offload()
     {
         var (a, b) = InMemoryLink.CreatePair("a", "b");
-        var (frame, offload) = LabelledSuperFrame(ipv6: false);
+        var (frame, offload) = LabelledSuperFrames.Create();
 
-        Assert.Equal(1, a.Send(BurstOf(frame, offload)));
+        Assert.Equal(1, a.Send(LabelledSuperFrames.BurstOf(frame, offload)));
 
         var received = new PacketBurst(superFrames: true);
         Assert.Equal(1, b.Receive(received));
@@ -34,8 +34,8 @@ public class SuperFrameLinkTests
         using (a)
         using (b)
         {
-            var (frame, offload) = LabelledSuperFrame(ipv6);
-            var sent = BurstOf(frame, offload);
+            var (frame, offload) = LabelledSuperFrames.Create(ipv6);
+            var sent = LabelledSuperFrames.BurstOf(frame, offload);
 
             Assert.Equal(1, a.Send(sent));
 
@@ -64,7 +64,7 @@ public class SuperFrameLinkTests
         {
             var (tcp, offload) = SuperFrames.Tcp(ipv6: false, ShortPayload, SmallMss);
 
-            Assert.Equal(1, a.Send(BurstOf([.. Labels, .. tcp], offload)));
+            Assert.Equal(1, a.Send(LabelledSuperFrames.BurstOf([.. Labels, .. tcp], offload)));
 
             var segments = LinkPairs.ReceiveFrames(b, 3);
             SuperFrames.AssertSegmentsOf(false, ShortPayload, SmallMss, SuperFrames.PshAck, segments, prefix: Labels.Length);
@@ -80,7 +80,7 @@ public class SuperFrameLinkTests
         {
             var (tcp, superOffload) = SuperFrames.Tcp(ipv6: false, Mss, Mss);
             byte[] frame = [.. Labels, .. tcp];
-            var sent = BurstOf(frame, superOffload with { Segmentation = FrameSegmentation.None, SegmentSize = 0 });
+            var sent = LabelledSuperFrames.BurstOf(frame, superOffload with { Segmentation = FrameSegmentation.None, SegmentSize = 0 });
 
             Assert.Equal(1, a.Send(sent));
 
@@ -98,7 +98,7 @@ public class SuperFrameLinkTests
         using (b)
         {
             // Labels, then an Ethernet frame of EtherType 0 and zeros: too long for a plain frame, and no IP in it.
-            Assert.Equal(1, a.Send(BurstOf([.. Labels, .. new byte[PacketBurst.MaxFrameLength]], FrameOffload.None)));
+            Assert.Equal(1, a.Send(LabelledSuperFrames.BurstOf([.. Labels, .. new byte[PacketBurst.MaxFrameLength]], FrameOffload.None)));
 
             var deadline = DateTime.UtcNow.AddSeconds(1);
             var received = new PacketBurst(superFrames: true);
@@ -117,9 +117,9 @@ public class SuperFrameLinkTests
     {
         var (a, b) = InMemoryLink.CreatePair("a", "b");
         b.Impair(new LinkImpairment(LossRate: 0, Delay: TimeSpan.FromMilliseconds(1), ReorderRate: 0, Seed: 1));
-        var (frame, offload) = LabelledSuperFrame(ipv6: false);
+        var (frame, offload) = LabelledSuperFrames.Create();
 
-        Assert.Equal(1, a.Send(BurstOf(frame, offload)));
+        Assert.Equal(1, a.Send(LabelledSuperFrames.BurstOf(frame, offload)));
 
         var segments = LinkPairs.ReceiveFrames(b, (Payload + Mss - 1) / Mss);
         SuperFrames.AssertSegmentsOf(false, Payload, Mss, SuperFrames.PshAck, segments, prefix: Labels.Length);
@@ -143,7 +143,7 @@ public class SuperFrameLinkTests
                 Segmentation = segmented ? offload.Segmentation : FrameSegmentation.None,
             };
 
-            Assert.Equal(0, a.Send(BurstOf(frame, misfit)));
+            Assert.Equal(0, a.Send(LabelledSuperFrames.BurstOf(frame, misfit)));
 
             Assert.Equal((0L, 1L), (a.Statistics.TxFrames, a.Statistics.TxDropped));
             Assert.Empty(LinkPairs.ReceiveFrames(b, 1));
@@ -176,12 +176,6 @@ public class SuperFrameLinkTests
         Assert.Equal(queued.Count, ring.Count);
     }
 
-    private static (byte[] Frame, FrameOffload Offload) LabelledSuperFrame(bool ipv6 = false)
-    {
-        var (frame, offload) = SuperFrames.Tcp(ipv6, Payload, Mss);
-        return ([.. Labels, .. frame], offload);
-    }
-
     /// <summary>Receives on <paramref name="link"/> into a super-frame burst until <paramref name="count"/> frames arrived or a second passed.</summary>
     private static PacketBurst ReceiveSuperFrames(LinkEnd link, int count)
     {
@@ -195,13 +189,6 @@ public class SuperFrameLinkTests
             }
         }
 
-        return burst;
-    }
-
-    private static PacketBurst BurstOf(byte[] frame, FrameOffload offload)
-    {
-        var burst = new PacketBurst(superFrames: true);
-        Assert.True(burst.TryAppend(frame, offload));
         return burst;
     }
 }
