@@ -144,17 +144,20 @@ public sealed class EdgeSwitch : IUpcallHandler
 
         var translation = pass.LastOrDefault(a => a.Kind == DatapathActionKind.CtNat).CtTranslation
             ?? pass.LastOrDefault(a => a.Kind == DatapathActionKind.CtCommit).CtTranslation;
-        trace.AddNote(translation is { } nat && Ipv4NatRewrite.Apply(frame, offsets, nat.Side, nat.Address, ReadPort(frame, offsets, nat.Side)) == NatRewriteResult.Rewritten
+        trace.AddNote(translation is { } nat && (nat.IsIpv6
+                ? Ipv6NatRewrite.Apply(frame, offsets, nat.Side, nat.Address, ReadPort(frame, offsets, nat.Side, ipv6: true))
+                : Ipv4NatRewrite.Apply(frame, offsets, nat.Side, (uint)nat.Address, ReadPort(frame, offsets, nat.Side, ipv6: false))) == NatRewriteResult.Rewritten
             ? nat.Side == NatSide.Destination
                 ? $"recirculation: a new connection, rewritten {nat} ahead of its commit"
                 : $"recirculation: a new connection, rewritten {nat} as its commit would (keeping its port, which the tracker may pick otherwise)"
             : "recirculation: the tracker holds no connection for the packet, which goes on as it arrived");
     }
 
-    /// <summary>The transport's port on <paramref name="side"/>, or an ICMP echo's identifier: what a translation of that side keeps.</summary>
-    private static ushort ReadPort(ReadOnlySpan<byte> frame, in HeaderOffsets offsets, NatSide side) =>
+    /// <summary>The transport's port on <paramref name="side"/>, or an ICMP or ICMPv6 echo's identifier: what a translation of that side keeps.</summary>
+    private static ushort ReadPort(ReadOnlySpan<byte> frame, in HeaderOffsets offsets, NatSide side, bool ipv6) =>
         offsets.Transport == HeaderOffsets.Absent || frame.Length < offsets.Transport + 6 ? (ushort)0
-        : frame[offsets.Network + 9] == IpProtocols.Icmp ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[(offsets.Transport + 4)..])
+        : frame[offsets.Network + (ipv6 ? Ipv6Header.NextHeaderOffset : 9)] == (ipv6 ? IpProtocols.Icmpv6 : IpProtocols.Icmp)
+            ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[(offsets.Transport + 4)..])
         : System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[(offsets.Transport + (side == NatSide.Source ? 0 : 2))..]);
 
     private static string Ipv4Text(uint address) => new System.Net.IPAddress(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(address)).ToString();

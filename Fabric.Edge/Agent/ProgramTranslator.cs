@@ -200,18 +200,26 @@ internal static class ProgramTranslator
 
     private static NatTranslation TranslationOf(CtNat nat)
     {
-        if (nat.Address.Length != 4 || nat.FirstPort > ushort.MaxValue || nat.LastPort > ushort.MaxValue || nat.ReplyZone > ushort.MaxValue
+        if (nat.Address.Length is not (4 or 16) || nat.FirstPort > ushort.MaxValue || nat.LastPort > ushort.MaxValue || nat.ReplyZone > ushort.MaxValue
             || nat.Side is not (CtNatSide.Source or CtNatSide.Destination))
         {
-            throw new ProgramException($"nat {nat} needs a 4-byte address, ports and a reply zone of 0-65535, and a side of source or destination");
+            throw new ProgramException($"nat {nat} needs a 4-byte (IPv4) or 16-byte (IPv6) address, ports and a reply zone of 0-65535, and a side of source or destination");
+        }
+
+        var ipv6 = nat.Address.Length == 16;
+        var address = ipv6 ? Wide(nat.Address) : Value(nat.Address);
+        if (ipv6 && !Ipv6NatAddresses.TryNumber(address, out _))
+        {
+            throw new ProgramException($"nat {nat}: the edge translates to {Ipv6NatAddresses.Capacity} IPv6 addresses at most");
         }
 
         return new NatTranslation(
             nat.Side == CtNatSide.Source ? NatSide.Source : NatSide.Destination,
-            (uint)Value(nat.Address),
+            address,
             (ushort)nat.FirstPort,
             (ushort)nat.LastPort,
-            nat.HasReplyZone ? (ushort)nat.ReplyZone : null);
+            nat.HasReplyZone ? (ushort)nat.ReplyZone : null,
+            ipv6);
     }
 
     private static DhcpOffer OfferOf(DhcpResponderAction responder)

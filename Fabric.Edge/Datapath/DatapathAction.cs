@@ -39,17 +39,21 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
     /// <summary>
     /// What a <see cref="DatapathActionKind.CtCommit"/> translates a new connection to (or a
     /// <see cref="DatapathActionKind.CtNat"/> a new connection not committed yet), or null. <see cref="Field"/> names
-    /// the address it rewrites (<see cref="HeaderField.Ipv4Src"/> or <see cref="HeaderField.Ipv4Dst"/>; neither for no
-    /// translation); <see cref="Value"/> holds the zone in its low 16 bits, the address above it and the reply way's
-    /// zone in the top 16; <see cref="Port"/> the port range, first port low.
+    /// the address it rewrites (<see cref="HeaderField.Ipv4Src"/> or <see cref="HeaderField.Ipv4Dst"/>, or for IPv6
+    /// <see cref="HeaderField.Ipv6SrcHigh"/> or <see cref="HeaderField.Ipv6DstHigh"/>; none of them for no
+    /// translation); <see cref="Value"/> holds the zone in its low 16 bits, the IPv4 address (or the IPv6 address's
+    /// number in <see cref="Ipv6NatAddresses"/>) above it and the reply way's zone in the top 16; <see cref="Port"/>
+    /// the port range, first port low.
     /// </summary>
-    public NatTranslation? CtTranslation => Kind is DatapathActionKind.CtCommit or DatapathActionKind.CtNat && Field is HeaderField.Ipv4Src or HeaderField.Ipv4Dst
+    public NatTranslation? CtTranslation => Kind is DatapathActionKind.CtCommit or DatapathActionKind.CtNat
+        && Field is HeaderField.Ipv4Src or HeaderField.Ipv4Dst or HeaderField.Ipv6SrcHigh or HeaderField.Ipv6DstHigh
         ? new NatTranslation(
-            Field == HeaderField.Ipv4Dst ? NatSide.Destination : NatSide.Source,
-            (uint)(Value >> 16),
+            Field is HeaderField.Ipv4Dst or HeaderField.Ipv6DstHigh ? NatSide.Destination : NatSide.Source,
+            Field is HeaderField.Ipv6SrcHigh or HeaderField.Ipv6DstHigh ? Ipv6NatAddresses.Address((uint)(Value >> 16)) : (uint)(Value >> 16),
             (ushort)Port,
             (ushort)(Port >> 16),
-            (ushort)(Value >> 48) is var replyZone && replyZone != (ushort)Value ? replyZone : null)
+            (ushort)(Value >> 48) is var replyZone && replyZone != (ushort)Value ? replyZone : null,
+            Field is HeaderField.Ipv6SrcHigh or HeaderField.Ipv6DstHigh)
         : null;
 
     private const ulong EthernetMask = (1UL << 48) - 1;
@@ -76,13 +80,23 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
     /// <summary>A <see cref="DatapathActionKind.CtNat"/> that rewrites a new, uncommitted connection as <paramref name="nat"/> says when given.</summary>
     public static DatapathAction CtNatIn(ushort zone, NatTranslation? nat) => Ct(DatapathActionKind.CtNat, zone, nat);
 
-    private static DatapathAction Ct(DatapathActionKind kind, ushort zone, NatTranslation? nat) => nat is not { } translation
-        ? new DatapathAction(kind, Value: zone)
-        : new DatapathAction(
+    private static DatapathAction Ct(DatapathActionKind kind, ushort zone, NatTranslation? nat)
+    {
+        if (nat is not { } translation)
+        {
+            return new DatapathAction(kind, Value: zone);
+        }
+
+        var destination = translation.Side == NatSide.Destination;
+        var (field, address) = !translation.IsIpv6 ? (destination ? HeaderField.Ipv4Dst : HeaderField.Ipv4Src, (uint)translation.Address)
+            : Ipv6NatAddresses.TryNumber(translation.Address, out var number) ? (destination ? HeaderField.Ipv6DstHigh : HeaderField.Ipv6SrcHigh, number)
+            : throw new InvalidOperationException($"nat({translation}): the edge translates to {Ipv6NatAddresses.Capacity} IPv6 addresses at most");
+        return new DatapathAction(
             kind,
             translation.FirstPort | ((uint)translation.LastPort << 16),
-            translation.Side == NatSide.Destination ? HeaderField.Ipv4Dst : HeaderField.Ipv4Src,
-            zone | ((ulong)translation.Address << 16) | ((ulong)(translation.ReplyZone ?? zone) << 48));
+            field,
+            zone | ((ulong)address << 16) | ((ulong)(translation.ReplyZone ?? zone) << 48));
+    }
 
     public override string ToString() => Kind switch
     {

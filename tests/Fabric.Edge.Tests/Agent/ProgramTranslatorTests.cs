@@ -78,7 +78,19 @@ public class ProgramTranslatorTests
         Assert.Contains("empty", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat(snat) { LastPort = 1 } }), StringComparison.Ordinal);
         Assert.Equal((ushort?)9, Translated(new FlowAction { Ct = new CtAction { Zone = 4, Commit = true, Translation = new CtNat(snat) { ReplyZone = 9 } } }).CtTranslation!.Value.ReplyZone);
         Assert.Contains("reply zone", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat(snat) { ReplyZone = 70000 } }), StringComparison.Ordinal);
-        Assert.Contains("4-byte", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat { Address = ByteString.CopyFrom(1, 2) } }), StringComparison.Ordinal);
+        Assert.Contains("4-byte (IPv4) or 16-byte (IPv6)", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat { Address = ByteString.CopyFrom(1, 2) } }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_ct_with_a_16_byte_address_translates_ipv6()
+    {
+        var address = System.Net.IPAddress.Parse("2001:db8:100::2").GetAddressBytes();
+        var snat = new CtNat { Side = CtNatSide.Source, Address = ByteString.CopyFrom(address), ReplyZone = 65280 };
+
+        var translated = Translated(new FlowAction { Ct = new CtAction { Zone = 4, Commit = true, Translation = snat } });
+
+        Assert.Equal(new NatTranslation(NatSide.Source, System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(address), ReplyZone: 65280, IsIpv6: true), translated.CtTranslation);
+        Assert.Equal("ct(commit,zone=4,nat(src=2001:db8:100::2,reply_zone=65280))", translated.ToString());
     }
 
     [Fact]

@@ -77,6 +77,40 @@ public class NatFlowTests
     }
 
     [Fact]
+    public void Ipv6_leaves_from_the_gateways_ipv6_address_and_its_reply_comes_back_through_the_cache()
+    {
+        var (inside, server, gateway) = ((UInt128)0xFD00_0001UL << 96 | 0x64, (UInt128)0x2001_0DB8UL << 96 | 0xC8, (UInt128)0x2001_0DB8UL << 96 | 2);
+        var rig = new SwitchRig();
+        var snat66 = new NatTranslation(NatSide.Source, gateway, 50000, 50001, IsIpv6: true);
+        rig.Pipeline.Apply(FlowEdit.Add(0, 100, FlowMatch.Any.EthType(EtherTypes.Ipv6), FlowInstructions.Goto(1, PipelineAction.Ct(Zone, nat: true))));
+        rig.Pipeline.Add(1, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.New), PipelineAction.Ct(Zone, commit: true, translation: snat66), PipelineAction.Output(2));
+        rig.Pipeline.Add(1, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(2));
+        rig.Pipeline.Add(1, 90, FlowMatch.Any.InPort(2).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(1));
+
+        for (var i = 0; i < 3; i++)
+        {
+            rig.Send(1, Frames.Tcp6Segment(inside, server, 40000, 443, i == 0 ? TcpHeader.Syn : TcpHeader.Ack));
+            Assert.Equal(Frames.Tcp6Segment(gateway, server, 50000, 443, i == 0 ? TcpHeader.Syn : TcpHeader.Ack), rig.SingleOut(2));
+            rig.Send(2, Frames.Tcp6Segment(server, gateway, 443, 50000, TcpHeader.Syn | TcpHeader.Ack));
+            Assert.Equal(Frames.Tcp6Segment(server, inside, 443, 40000, TcpHeader.Syn | TcpHeader.Ack), rig.SingleOut(1));
+        }
+
+        Assert.Equal((1L, 0L), (rig.Switch.Datapath.Conntrack.Translated, rig.Switch.Datapath.Counters.NatUntranslatable));
+    }
+
+    [Fact]
+    public void A_commit_action_carries_an_ipv6_translation_whole()
+    {
+        var translation = new NatTranslation(NatSide.Source, ((UInt128)0x2001_0DB8_0000_0100UL << 64) | 2, 32768, 60999, ReplyZone: 65280, IsIpv6: true);
+
+        var action = DatapathAction.CtCommitIn(Zone, translation);
+
+        Assert.Equal(translation, action.CtTranslation);
+        Assert.Equal(translation with { Side = NatSide.Destination, FirstPort = 0, LastPort = 0 }, DatapathAction.CtNatIn(Zone, translation with { Side = NatSide.Destination, FirstPort = 0, LastPort = 0 }).CtTranslation);
+        Assert.Equal("ct_commit(zone=5,nat(src=[2001:db8:0:100::2]:32768-60999,reply_zone=65280))", action.ToString());
+    }
+
+    [Fact]
     public void A_commit_action_carries_every_part_of_its_translation()
     {
         var translation = new NatTranslation(NatSide.Destination, Inside, ReplyZone: 11);
