@@ -190,9 +190,21 @@ internal static class ProgramTranslator
 
     private static PipelineAction ResolveOf(ResolveNeighbourAction resolve)
     {
+        if (resolve.SenderIp.Length == 16 && resolve.NextHop.Length is 0 or 16)
+        {
+            var nextHop = resolve.NextHop.Length == 0 ? UInt128.Zero : Wide(resolve.NextHop);
+            var sender = Wide(resolve.SenderIp);
+            if (!Ipv6AddressBook.TryNumber(nextHop, out _) || !Ipv6AddressBook.TryNumber(sender, out _))
+            {
+                throw new ProgramException($"resolve_neighbour {resolve}: the edge names {Ipv6AddressBook.Capacity} IPv6 addresses in its actions at most");
+            }
+
+            return PipelineAction.ResolveNeighbour(resolve.Port, nextHop, sender);
+        }
+
         if (resolve.NextHop.Length is not (0 or 4) || resolve.SenderIp.Length != 4)
         {
-            throw new ProgramException($"resolve_neighbour {resolve} needs a 4-byte sender_ip and a next_hop of 4 bytes or none");
+            throw new ProgramException($"resolve_neighbour {resolve} needs a sender_ip and a next_hop (or none) of one family: 4 bytes (IPv4) or 16 (IPv6)");
         }
 
         return PipelineAction.ResolveNeighbour(resolve.Port, resolve.NextHop.Length == 0 ? 0 : (uint)Value(resolve.NextHop), (uint)Value(resolve.SenderIp));
@@ -208,9 +220,9 @@ internal static class ProgramTranslator
 
         var ipv6 = nat.Address.Length == 16;
         var address = ipv6 ? Wide(nat.Address) : Value(nat.Address);
-        if (ipv6 && !Ipv6NatAddresses.TryNumber(address, out _))
+        if (ipv6 && !Ipv6AddressBook.TryNumber(address, out _))
         {
-            throw new ProgramException($"nat {nat}: the edge translates to {Ipv6NatAddresses.Capacity} IPv6 addresses at most");
+            throw new ProgramException($"nat {nat}: the edge translates to {Ipv6AddressBook.Capacity} IPv6 addresses at most");
         }
 
         return new NatTranslation(

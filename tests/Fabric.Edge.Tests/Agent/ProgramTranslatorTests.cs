@@ -111,6 +111,20 @@ public class ProgramTranslatorTests
         Assert.Throws<ProgramException>(() => Translated(new FlowAction { ResolveNeighbour = new ResolveNeighbourAction { Port = 7, SenderIp = ByteString.CopyFrom(1, 2) } }));
     }
 
+    [Fact]
+    public void An_ipv6_neighbour_action_keeps_its_addresses_and_mixed_families_are_refused()
+    {
+        var router = System.Net.IPAddress.Parse("2001:db8:100::1").GetAddressBytes();
+        var gateway = System.Net.IPAddress.Parse("2001:db8:100::2").GetAddressBytes();
+        var resolve = new ResolveNeighbourAction { Port = 7, NextHop = ByteString.CopyFrom(router), SenderIp = ByteString.CopyFrom(gateway) };
+
+        var translated = Translated(new FlowAction { ResolveNeighbour = resolve });
+
+        Assert.Equal("resolve_neighbour(port=7,next_hop=2001:db8:100::1,sender=2001:db8:100::2)", translated.ToString());
+        Assert.Equal("resolve_neighbour(port=7,next_hop=destination,sender=2001:db8:100::2)", Translated(new FlowAction { ResolveNeighbour = new ResolveNeighbourAction(resolve) { NextHop = ByteString.Empty } }).ToString());
+        Assert.Contains("one family", Assert.Throws<ProgramException>(() => Translated(new FlowAction { ResolveNeighbour = new ResolveNeighbourAction(resolve) { NextHop = ByteString.CopyFrom(198, 51, 100, 1) } })).Message, StringComparison.Ordinal);
+    }
+
     private static string Refusal(CtAction ct) => Assert.Throws<ProgramException>(() => Translated(new FlowAction { Ct = ct })).Message;
 
     private static PipelineAction Translated(FlowAction action) => Assert.Single(ProgramTranslator.Add(Applying(action), tableCount: 8).Instructions.ApplyActions);

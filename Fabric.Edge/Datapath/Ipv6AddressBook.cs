@@ -1,16 +1,18 @@
 namespace Sdn.Fabric.Edge.Datapath;
 
 /// <summary>
-/// The IPv6 addresses ct actions translate to, each given a number once: a <see cref="DatapathAction"/>'s operands
-/// (a 32-bit port and a 64-bit value) hold an IPv4 NAT address, its zones and its port range, but not a 128-bit one
-/// besides, and growing every action by 16 bytes for the few that translate IPv6 would cost every cached flow.
+/// The IPv6 addresses datapath actions name (what a ct action translates to; the next hop and sender of a
+/// resolve_neighbour), each given a number once: a <see cref="DatapathAction"/>'s operands (a 32-bit port and a 64-bit
+/// value) hold an IPv4 NAT address with its zones and port range, or two IPv4 addresses, but not 128-bit ones besides,
+/// and growing every action by 16 bytes or more for the few that name IPv6 addresses would cost every cached flow.
 /// </summary>
 /// <remarks>
-/// Shared by every edge of the process and never shrunk: the addresses are a gateway's own and its floating IPs, a
-/// handful per external network, so the book stays small; past <see cref="Capacity"/> a new address is refused.
+/// Shared by every edge of the process and never shrunk: the addresses are gateways' own, their routers and their
+/// floating IPs, a handful per external network, so the book stays small; past <see cref="Capacity"/> a new address is
+/// refused.
 /// Taking a number locks; reading one (per committed connection, on the datapath's thread) does not.
 /// </remarks>
-public static class Ipv6NatAddresses
+public static class Ipv6AddressBook
 {
     /// <summary>How many distinct addresses the book numbers at most.</summary>
     public const int Capacity = 1 << 16;
