@@ -119,8 +119,8 @@ public sealed class EdgeSwitch : IUpcallHandler
                 return assumeCtState ?? Datapath.Conntrack.Peek(z, frame, parsed, now);
             });
             trace.AddNote(last.Kind == DatapathActionKind.Recirculate
-                ? $"recirculated as {Ipv4Text(key.Ipv4Src)} -> {Ipv4Text(key.Ipv4Dst)} (reg0={connectionZone}), from table {last.Port & 0xFF}:"
-                : $"looped back as {Ipv4Text(key.Ipv4Src)} -> {Ipv4Text(key.Ipv4Dst)}, arriving on port {inPort}:");
+                ? $"recirculated as {Addresses(key)} (reg0={connectionZone}), from table {last.Port & 0xFF}:"
+                : $"looped back as {Addresses(key)}, arriving on port {inPort}:");
             passStart = trace.Actions.Count;
             trace.Continue(next);
             zone = looked;
@@ -159,6 +159,20 @@ public sealed class EdgeSwitch : IUpcallHandler
         : frame[offsets.Network + (ipv6 ? Ipv6Header.NextHeaderOffset : 9)] == (ipv6 ? IpProtocols.Icmpv6 : IpProtocols.Icmp)
             ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[(offsets.Transport + 4)..])
         : System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[(offsets.Transport + (side == NatSide.Source ? 0 : 2))..]);
+
+    /// <summary>"SOURCE -> DESTINATION" of an IPv4 or IPv6 packet's key.</summary>
+    private static string Addresses(in FlowKey key)
+    {
+        if (key.EthType != EtherTypes.Ipv6)
+        {
+            return $"{Ipv4Text(key.Ipv4Src)} -> {Ipv4Text(key.Ipv4Dst)}";
+        }
+
+        var (source, destination) = (new byte[16], new byte[16]);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(source, key.Ipv6Src);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(destination, key.Ipv6Dst);
+        return $"{new System.Net.IPAddress(source)} -> {new System.Net.IPAddress(destination)}";
+    }
 
     private static string Ipv4Text(uint address) => new System.Net.IPAddress(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(address)).ToString();
 
