@@ -67,6 +67,13 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
     public (UInt128 NextHop, UInt128 Sender) Ipv6NeighbourAddresses =>
         ((uint)Value == 0 ? UInt128.Zero : Ipv6AddressBook.Address((uint)Value - 1), Ipv6AddressBook.Address((uint)(Value >> 32)));
 
+    private static string Ipv6Text(UInt128 address)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, address);
+        return new System.Net.IPAddress(bytes).ToString();
+    }
+
     private const ulong EthernetMask = (1UL << 48) - 1;
     private const int MacSize = 6;
     private const int EthAddressesSize = 2 * MacSize;
@@ -127,7 +134,8 @@ public readonly record struct DatapathAction(DatapathActionKind Kind, uint Port 
         DatapathActionKind.CtNat => CtTranslation is { } uncommitted ? $"ct_nat({uncommitted})" : "ct_nat",
         DatapathActionKind.LearnNeighbour => "learn_neighbour",
         DatapathActionKind.Loopback => $"loopback:{Port}",
-        DatapathActionKind.ResolveNeighbour when ResolvesIpv6 => $"resolve_neighbour(port={Port},next_hop={Ipv6NeighbourAddresses.NextHop},sender={Ipv6NeighbourAddresses.Sender},ipv6)",
+        DatapathActionKind.ResolveNeighbour when ResolvesIpv6 =>
+            $"resolve_neighbour(port={Port},next_hop={(Ipv6NeighbourAddresses.NextHop == UInt128.Zero ? "destination" : Ipv6Text(Ipv6NeighbourAddresses.NextHop))},sender={Ipv6Text(Ipv6NeighbourAddresses.Sender)})",
         DatapathActionKind.ResolveNeighbour => $"resolve_neighbour(port={Port},next_hop=0x{(uint)Value:x8},sender=0x{(uint)(Value >> 32):x8})",
         DatapathActionKind.Recirculate => $"recirculate(table={(byte)Port},ct_state=0x{(byte)(Port >> 8):x2},metadata=0x{Value:x})",
         _ => Kind.ToString(),

@@ -22,9 +22,8 @@ public sealed class DatapathCounters
     public long UnknownPort { get; internal set; }
 
     /// <summary>
-    /// Neighbour solicitations an ND responder dropped unanswered: from the unspecified address (duplicate address
-    /// detection, which the controller's programs drop before any responder), or invalid (RFC 4861 §7.1.1: a hop
-    /// limit below 255, a nonzero code, a bad checksum).
+    /// Neighbour solicitations an ND responder dropped unanswered: invalid ones (RFC 4861 §7.1.1: a hop limit below
+    /// 255, a nonzero code, a bad checksum, one from the unspecified address with a source link-layer option).
     /// </summary>
     public long NdUnanswered { get; internal set; }
 
