@@ -23,6 +23,12 @@ public static class GatewayCompiler
     /// <summary>The lowest way out; a floating IP's source and a destination on the external subnet each rank above.</summary>
     private const uint Exit = 10;
 
+    /// <summary>
+    /// The outside's neighbour solicitations and advertisements, learned from: above the tracker's entry for the
+    /// gateway's IPv6 address, which a unicast advertisement to it matches too, and below the answered solicitations.
+    /// </summary>
+    private const uint NeighbourDiscovery = EdgeCompiler.Matched + 10;
+
     /// <summary>A packet as it arrives from outside, before its tracker lookup; what that lookup recirculates is tracked.</summary>
     private static readonly FieldMatch Untracked = ProgramMessages.CtState(0, ProgramMessages.CtTracked);
 
@@ -67,7 +73,7 @@ public static class GatewayCompiler
             {
                 foreach (var type in new[] { EdgeCompiler.NeighbourSolicitation, EdgeCompiler.NeighbourAdvertisement })
                 {
-                    yield return ProgramMessages.Flow(EdgeTables.Neighbours, EdgeCompiler.Matched, [inPort, .. Icmpv6(type)], ProgramMessages.Apply(ProgramMessages.LearnNeighbour()));
+                    yield return ProgramMessages.Flow(EdgeTables.Neighbours, NeighbourDiscovery, [inPort, .. Icmpv6(type)], ProgramMessages.Apply(ProgramMessages.LearnNeighbour()));
                 }
             }
         }
