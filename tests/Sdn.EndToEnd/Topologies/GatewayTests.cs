@@ -99,7 +99,7 @@ public sealed class GatewayTests : IDisposable
 
         var (listed, status) = await SdnCli.InvokeAsync(fabric.Address, "status");
         Assert.True(listed == 0, status);
-        Assert.Matches($@"\ninternet +e2 +{_outside.Inside} +{GatewayAddress} +up +[1-9][0-9]* +[1-9][0-9]*", status);
+        Assert.Matches($@"\ninternet +e2 +{_outside.Inside} +{GatewayAddress} +{GatewayAddress6} +up +[1-9][0-9]* +[1-9][0-9]*", status);
 
         await using var graph = await RunningGraph.StartAsync(fabric.Address);
         var drawn = await graph.UntilSnapshotAsync(s => RunningGraph.StateOf(s, "external:internet") == "up" && RunningGraph.StateOf(s, "uplink:internet") == "up", "the external network and its uplink up");
