@@ -98,7 +98,9 @@ public sealed class NeighbourCache
 
     private int Slot(uint port, UInt128 address)
     {
-        var key = ((ulong)(address >> 64) * 0x9E3779B97F4A7C15) ^ (ulong)address ^ ((ulong)port << 32);
+        // An IPv4-mapped address's upper half is the same constant for every IPv4 neighbour; the lower half and the
+        // port tell them apart, and the upper half IPv6 prefixes.
+        var key = (ulong)address ^ (ulong)(address >> 64) ^ ((ulong)port << 32);
         return (int)((key * 0x9E3779B97F4A7C15) >> 40) & _mask;
     }
 
