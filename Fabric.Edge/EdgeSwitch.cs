@@ -119,8 +119,8 @@ public sealed class EdgeSwitch : IUpcallHandler
                 return assumeCtState ?? Datapath.Conntrack.Peek(z, frame, parsed, now);
             });
             trace.AddNote(last.Kind == DatapathActionKind.Recirculate
-                ? $"recirculated as {Ipv4Text(key.Ipv4Src)} -> {Ipv4Text(key.Ipv4Dst)} (reg0={connectionZone}), from table {last.Port & 0xFF}:"
-                : $"looped back as {Ipv4Text(key.Ipv4Src)} -> {Ipv4Text(key.Ipv4Dst)}, arriving on port {inPort}:");
+                ? $"recirculated as {Addresses(key)} (reg0={connectionZone}), from table {last.Port & 0xFF}:"
+                : $"looped back as {Addresses(key)}, arriving on port {inPort}:");
             passStart = trace.Actions.Count;
             trace.Continue(next);
             zone = looked;
@@ -144,18 +144,35 @@ public sealed class EdgeSwitch : IUpcallHandler
 
         var translation = pass.LastOrDefault(a => a.Kind == DatapathActionKind.CtNat).CtTranslation
             ?? pass.LastOrDefault(a => a.Kind == DatapathActionKind.CtCommit).CtTranslation;
-        trace.AddNote(translation is { } nat && Ipv4NatRewrite.Apply(frame, offsets, nat.Side, nat.Address, ReadPort(frame, offsets, nat.Side)) == NatRewriteResult.Rewritten
+        trace.AddNote(translation is { } nat && (nat.IsIpv6
+                ? Ipv6NatRewrite.Apply(frame, offsets, nat.Side, nat.Address, ReadPort(frame, offsets, nat.Side, ipv6: true))
+                : Ipv4NatRewrite.Apply(frame, offsets, nat.Side, (uint)nat.Address, ReadPort(frame, offsets, nat.Side, ipv6: false))) == NatRewriteResult.Rewritten
             ? nat.Side == NatSide.Destination
                 ? $"recirculation: a new connection, rewritten {nat} ahead of its commit"
                 : $"recirculation: a new connection, rewritten {nat} as its commit would (keeping its port, which the tracker may pick otherwise)"
             : "recirculation: the tracker holds no connection for the packet, which goes on as it arrived");
     }
 
-    /// <summary>The transport's port on <paramref name="side"/>, or an ICMP echo's identifier: what a translation of that side keeps.</summary>
-    private static ushort ReadPort(ReadOnlySpan<byte> frame, in HeaderOffsets offsets, NatSide side) =>
+    /// <summary>The transport's port on <paramref name="side"/>, or an ICMP or ICMPv6 echo's identifier: what a translation of that side keeps.</summary>
+    private static ushort ReadPort(ReadOnlySpan<byte> frame, in HeaderOffsets offsets, NatSide side, bool ipv6) =>
         offsets.Transport == HeaderOffsets.Absent || frame.Length < offsets.Transport + 6 ? (ushort)0
-        : frame[offsets.Network + 9] == IpProtocols.Icmp ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[(offsets.Transport + 4)..])
+        : frame[offsets.Network + (ipv6 ? Ipv6Header.NextHeaderOffset : 9)] == (ipv6 ? IpProtocols.Icmpv6 : IpProtocols.Icmp)
+            ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[(offsets.Transport + 4)..])
         : System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[(offsets.Transport + (side == NatSide.Source ? 0 : 2))..]);
+
+    /// <summary>"SOURCE -> DESTINATION" of an IPv4 or IPv6 packet's key.</summary>
+    private static string Addresses(in FlowKey key)
+    {
+        if (key.EthType != EtherTypes.Ipv6)
+        {
+            return $"{Ipv4Text(key.Ipv4Src)} -> {Ipv4Text(key.Ipv4Dst)}";
+        }
+
+        var (source, destination) = (new byte[16], new byte[16]);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(source, key.Ipv6Src);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(destination, key.Ipv6Dst);
+        return $"{new System.Net.IPAddress(source)} -> {new System.Net.IPAddress(destination)}";
+    }
 
     private static string Ipv4Text(uint address) => new System.Net.IPAddress(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(address)).ToString();
 

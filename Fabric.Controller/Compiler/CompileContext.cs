@@ -217,23 +217,16 @@ public sealed class CompileContext
         return Number(CompiledFabric.ExternalScope, external.Name);
     }
 
-    /// <summary>
-    /// The ways out of <paramref name="external"/>: straight to a destination on its subnet, and, when it has a
-    /// router, through the router to anything beyond (see <see cref="CompiledFabric.OutsideKey"/>).
-    /// </summary>
-    public static IEnumerable<bool> Exits(ExternalNetwork external)
+    /// <summary>The ports of <paramref name="tenant"/> that have a floating IP (an IPv6 one with <paramref name="ipv6"/>), in name order.</summary>
+    public IEnumerable<Port> FloatingPortsOf(string tenant, bool ipv6 = false) =>
+        NetworksOf(tenant).SelectMany(n => PortsOf(n.Name)).Where(p => (ipv6 ? p.FloatingIpv6 : p.FloatingIpv4).Length > 0).OrderBy(p => p.Name, StringComparer.Ordinal);
+
+    /// <summary>The floating IPs of <paramref name="side"/>'s family held among the tenants attached to its external network, in port name order.</summary>
+    public IEnumerable<string> FloatingIpsOf(GatewaySide side)
     {
-        ArgumentNullException.ThrowIfNull(external);
-        return external.Ipv4Router.Length > 0 ? [false, true] : [false];
+        ArgumentNullException.ThrowIfNull(side);
+        return _ports.Values.Where(p => side.FloatingOf(p).Length > 0 && ExternalOf(p)?.Name == side.External.Name).OrderBy(p => p.Name, StringComparer.Ordinal).Select(side.FloatingOf);
     }
-
-    /// <summary>The ports of <paramref name="tenant"/> that have a floating IP, in name order.</summary>
-    public IEnumerable<Port> FloatingPortsOf(string tenant) =>
-        NetworksOf(tenant).SelectMany(n => PortsOf(n.Name)).Where(p => p.FloatingIpv4.Length > 0).OrderBy(p => p.Name, StringComparer.Ordinal);
-
-    /// <summary>The floating IPs held among the tenants attached to <paramref name="external"/>, in port name order.</summary>
-    public IEnumerable<string> FloatingIpsOf(string external) =>
-        _ports.Values.Where(p => p.FloatingIpv4.Length > 0 && ExternalOf(p)?.Name == external).OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.FloatingIpv4);
 
     /// <summary>The external network of <paramref name="port"/>'s tenant; null when it has none.</summary>
     public ExternalNetwork? ExternalOf(Port port)
@@ -317,7 +310,8 @@ public sealed class CompileContext
             .Concat(ExternalsOn(edge).SelectMany(e => TenantsOf(e.Name).SelectMany(t => OutsideKeysOf(e, t.Name))));
 
     private IEnumerable<string> OutsideKeysOf(ExternalNetwork external, string tenant) =>
-        FloatingPortsOf(tenant).Select(p => p.Name).Prepend(string.Empty).SelectMany(port => Exits(external).Select(routed => CompiledFabric.OutsideKey(tenant, port, routed)));
+        GatewaySide.Of(external).SelectMany(side => FloatingPortsOf(tenant, side.IsIpv6).Select(p => p.Name).Prepend(string.Empty)
+            .SelectMany(port => side.Exits.Select(routed => CompiledFabric.OutsideKey(tenant, port, routed, side.IsIpv6))));
 
     private IEnumerable<string> PortKeysOf(string edge) =>
         LocalPorts(edge).Select(p => CompiledFabric.VnicKey(p.Name)).Concat(InterfacesOf(edge).Select(CompiledFabric.UplinkKey))

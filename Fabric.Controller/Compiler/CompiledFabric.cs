@@ -32,11 +32,13 @@ public sealed record CompiledFabric(
     public static string ExternalKey(string external) => "external/" + external;
 
     /// <summary>
-    /// The label under which a tenant's packet crosses the core to its gateway edge, one per way out: as
-    /// <paramref name="floatingPort"/>'s floating IP (empty: as the gateway's address), to the outside router
-    /// (<paramref name="routed"/>) or straight to a destination on the external subnet.
+    /// The label under which a tenant's packet crosses the core to its gateway edge, one per way out and address
+    /// family (the gateway edge pops it into that family's translation): as <paramref name="floatingPort"/>'s floating
+    /// IP (empty: as the gateway's address), to the outside router (<paramref name="routed"/>) or straight to a
+    /// destination on the external subnet.
     /// </summary>
-    public static string OutsideKey(string tenant, string floatingPort, bool routed) => $"out/{tenant}/{floatingPort}/{(routed ? "routed" : "direct")}";
+    public static string OutsideKey(string tenant, string floatingPort, bool routed, bool ipv6 = false) =>
+        $"out{(ipv6 ? "6" : string.Empty)}/{tenant}/{floatingPort}/{(routed ? "routed" : "direct")}";
 
     public static string LspKey(string destinationEdge) => "lsp/" + destinationEdge;
 

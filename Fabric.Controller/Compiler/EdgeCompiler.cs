@@ -25,9 +25,10 @@ public static class EdgeCompiler
     internal const uint Unanswered = 50;
 
     internal const ushort ArpRequest = 1;
-    private const uint Icmpv6 = 58;
+    internal const uint Icmpv6 = 58;
+    internal const uint NeighbourSolicitation = 135;
+    internal const uint NeighbourAdvertisement = 136;
     private const uint Udp = 17;
-    private const uint NeighbourSolicitation = 135;
     private const ushort DhcpClient = 68;
     private const ushort DhcpServer = 67;
 

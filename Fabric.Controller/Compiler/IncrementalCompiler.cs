@@ -269,7 +269,7 @@ public sealed class IncrementalCompiler
     private string? GatewayLabelsOf(IMessage item) => item switch
     {
         Tenant tenant => _context.ExternalOfTenant(tenant.Name)?.Edge,
-        Port { FloatingIpv4.Length: > 0 } port => _context.ExternalOf(port)?.Edge,
+        Port port when port.FloatingIpv4.Length > 0 || port.FloatingIpv6.Length > 0 => _context.ExternalOf(port)?.Edge,
         _ => null,
     };
 
@@ -328,7 +328,7 @@ public sealed class IncrementalCompiler
                 if (_context.ExternalOf(port) is { } gateway)
                 {
                     // A floating IP is answered on the external port, and every attached tenant's packets to it hairpin.
-                    Touch(gateway.Edge, port.FloatingIpv4.Length > 0
+                    Touch(gateway.Edge, port.FloatingIpv4.Length > 0 || port.FloatingIpv6.Length > 0
                         ? [FragmentKey.Inbound(port.Name), FragmentKey.External(gateway.Name), .. _context.TenantsOf(gateway.Name).Select(t => FragmentKey.Outside(t.Name))]
                         : [FragmentKey.Inbound(port.Name)]);
                 }

@@ -5,7 +5,8 @@ namespace Sdn.Fabric.Controller.Model;
 
 /// <summary>
 /// External networks: the outside, reached through one Linux interface of the gateway edge's machine, with the
-/// gateway's own address there and, optionally, the outside router beyond the subnet.
+/// gateway's own address there and, optionally, the outside router beyond the subnet; and, optionally, the same
+/// for IPv6 (NAT66: the gateway translates IPv6 as it does IPv4, it delegates no prefix).
 /// </summary>
 public sealed class ExternalNetworks : ResourceKind<ExternalNetwork>
 {
@@ -35,27 +36,47 @@ public sealed class ExternalNetworks : ResourceKind<ExternalNetwork>
             throw ModelException.Exists($"interface '{item.Interface}' of edge '{item.Edge}' is already external network '{other.Name}'", "interface");
         }
 
-        if (string.IsNullOrEmpty(item.Ipv4Subnet))
+        (item.Ipv4Subnet, item.Ipv4Address, item.Ipv4Router) = Side(
+            "ipv4", item.Ipv4Subnet, item.Ipv4Address, item.Ipv4Router, AddressFamily.InterNetwork, "198.51.100.0/24");
+        if (string.IsNullOrEmpty(item.Ipv6Subnet))
         {
-            throw ModelException.Invalid("ipv4_subnet is required, such as 198.51.100.0/24", "ipv4_subnet");
-        }
-
-        var subnet = Subnet.Parse("ipv4_subnet", item.Ipv4Subnet, AddressFamily.InterNetwork);
-        item.Ipv4Subnet = subnet.ToString();
-        if (string.IsNullOrEmpty(item.Ipv4Address))
-        {
-            throw ModelException.Invalid($"ipv4_address is required: the gateway's own address in {subnet}", "ipv4_address");
-        }
-
-        item.Ipv4Address = HostAddress(subnet, "ipv4_address", item.Ipv4Address);
-        if (!string.IsNullOrEmpty(item.Ipv4Router))
-        {
-            item.Ipv4Router = HostAddress(subnet, "ipv4_router", item.Ipv4Router);
-            if (item.Ipv4Router == item.Ipv4Address)
+            if (!string.IsNullOrEmpty(item.Ipv6Address) || !string.IsNullOrEmpty(item.Ipv6Router))
             {
-                throw ModelException.Invalid($"ipv4_router {item.Ipv4Router} is the gateway's own ipv4_address; the router is the outside's next hop", "ipv4_router");
+                var field = string.IsNullOrEmpty(item.Ipv6Address) ? "ipv6_router" : "ipv6_address";
+                throw ModelException.Invalid($"{field} needs an ipv6_subnet, the outside's IPv6 subnet, such as 2001:db8:100::/64", field);
             }
+
+            return;
         }
+
+        (item.Ipv6Subnet, item.Ipv6Address, item.Ipv6Router) = Side(
+            "ipv6", item.Ipv6Subnet, item.Ipv6Address, item.Ipv6Router, AddressFamily.InterNetworkV6, "2001:db8:100::/64");
+    }
+
+    /// <summary>Checks one address family's side of the outside (its subnet, the gateway's address, the router) and returns it normalised.</summary>
+    private static (string Subnet, string Address, string Router) Side(string prefix, string subnetText, string addressText, string routerText, AddressFamily family, string example)
+    {
+        if (string.IsNullOrEmpty(subnetText))
+        {
+            throw ModelException.Invalid($"{prefix}_subnet is required, such as {example}", $"{prefix}_subnet");
+        }
+
+        var subnet = Subnet.Parse($"{prefix}_subnet", subnetText, family);
+        if (string.IsNullOrEmpty(addressText))
+        {
+            throw ModelException.Invalid($"{prefix}_address is required: the gateway's own address in {subnet}", $"{prefix}_address");
+        }
+
+        var address = HostAddress(subnet, $"{prefix}_address", addressText);
+        if (string.IsNullOrEmpty(routerText))
+        {
+            return (subnet.ToString(), address, string.Empty);
+        }
+
+        var router = HostAddress(subnet, $"{prefix}_router", routerText);
+        return router == address
+            ? throw ModelException.Invalid($"{prefix}_router {router} is the gateway's own {prefix}_address; the router is the outside's next hop", $"{prefix}_router")
+            : (subnet.ToString(), address, router);
     }
 
     public override void CheckUnused(ExternalNetwork item, ModelState state) =>
@@ -66,7 +87,7 @@ public sealed class ExternalNetworks : ResourceKind<ExternalNetwork>
     /// <summary>Checks <paramref name="given"/> is a host address of <paramref name="subnet"/>, and returns it normalised.</summary>
     public static string HostAddress(Subnet subnet, string field, string given)
     {
-        var address = Subnet.ParseAddress(field, given, AddressFamily.InterNetwork);
+        var address = Subnet.ParseAddress(field, given, subnet.Family);
         return subnet.Contains(address) && !subnet.IsReserved(address)
             ? address.ToString()
             : throw ModelException.Invalid($"{field} {given} is not a host address of {subnet}", field);

@@ -59,7 +59,7 @@ public sealed class ModelState
     /// <summary>By the external network they reach the outside through.</summary>
     public NameIndex<Tenant> TenantsOfExternal { get; private set; } = new();
 
-    /// <summary>By external network, by the floating IP they hold.</summary>
+    /// <summary>By external network, by the floating IPs (IPv4 and IPv6) they hold.</summary>
     public NameIndex<Port> FloatingIps { get; private set; } = new();
 
     /// <summary>By node, by name.</summary>
@@ -141,9 +141,9 @@ public sealed class ModelState
                     next.PortsTargeting = next.PortsTargeting.Add(target, port.Name, port);
                 }
 
-                if (port.FloatingIpv4.Length > 0)
+                foreach (var floating in Model.Ports.FloatingAddresses(port))
                 {
-                    next.FloatingIps = next.FloatingIps.Add(next.ExternalOf(port), port.FloatingIpv4, port);
+                    next.FloatingIps = next.FloatingIps.Add(next.ExternalOf(port), floating, port);
                 }
 
                 break;
@@ -206,9 +206,9 @@ public sealed class ModelState
                     next.PortsTargeting = PortsTargeting.Remove(target, was.Name);
                 }
 
-                if (was.FloatingIpv4.Length > 0)
+                foreach (var floating in Model.Ports.FloatingAddresses(was))
                 {
-                    next.FloatingIps = FloatingIps.Remove(ExternalOf(was), was.FloatingIpv4);
+                    next.FloatingIps = next.FloatingIps.Remove(ExternalOf(was), floating);
                 }
 
                 break;

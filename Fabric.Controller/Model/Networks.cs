@@ -62,9 +62,14 @@ public sealed class Networks : ResourceKind<Network>
                 throw ModelException.Precondition($"network '{item.Name}' overlaps {external.Ipv4Subnet} of external network '{external.Name}', which tenant '{item.Tenant}' reaches the outside through; the tenant's subnets must be apart from it", "ipv4_subnet");
             }
 
-            if (!string.IsNullOrEmpty(item.Ipv6Subnet))
+            if (!string.IsNullOrEmpty(item.Ipv6Subnet) && string.IsNullOrEmpty(external.Ipv6Subnet))
             {
                 throw ModelException.Precondition(Tenants.Ipv6BehindGateway(item.Tenant, item.Name, external.Name), "ipv6_subnet");
+            }
+
+            if (Overlaps(item.Ipv6Subnet, external.Ipv6Subnet, AddressFamily.InterNetworkV6))
+            {
+                throw ModelException.Precondition($"network '{item.Name}' overlaps {external.Ipv6Subnet} of external network '{external.Name}', which tenant '{item.Tenant}' reaches the outside through; the tenant's subnets must be apart from it", "ipv6_subnet");
             }
         }
 

@@ -56,24 +56,54 @@ public sealed class Ports : ResourceKind<Port>
 
         if (item.FloatingIpv4.Length > 0)
         {
-            item.FloatingIpv4 = FloatingIp(item, network.Tenant, state);
+            item.FloatingIpv4 = FloatingIp(item, network.Tenant, state, "floating_ipv4", item.FloatingIpv4, AddressFamily.InterNetwork);
+        }
+
+        if (item.FloatingIpv6.Length > 0)
+        {
+            if (string.IsNullOrEmpty(item.Ipv6))
+            {
+                throw ModelException.Invalid($"port '{item.Name}' has floating_ipv6 {item.FloatingIpv6}, but no IPv6 address: network '{item.Network}' has no ipv6_subnet", "floating_ipv6");
+            }
+
+            item.FloatingIpv6 = FloatingIp(item, network.Tenant, state, "floating_ipv6", item.FloatingIpv6, AddressFamily.InterNetworkV6);
+        }
+    }
+
+    /// <summary>The floating addresses a port holds, IPv4 and IPv6, as stored.</summary>
+    public static IEnumerable<string> FloatingAddresses(Port port)
+    {
+        if (port.FloatingIpv4.Length > 0)
+        {
+            yield return port.FloatingIpv4;
+        }
+
+        if (port.FloatingIpv6.Length > 0)
+        {
+            yield return port.FloatingIpv6;
         }
     }
 
     /// <summary>Checks a floating IP: a free host address of the external network of the port's tenant, neither its gateway's nor its router's.</summary>
-    private static string FloatingIp(Port item, string tenant, ModelState state)
+    private static string FloatingIp(Port item, string tenant, ModelState state, string field, string given, AddressFamily family)
     {
-        const string Field = "floating_ipv4";
         var external = state.Externals.Find(state.ExternalOf(item))
-            ?? throw ModelException.Precondition($"port '{item.Name}' has floating_ipv4 {item.FloatingIpv4}, but its tenant '{tenant}' has no external network; set the tenant's external first", Field);
-        var address = ExternalNetworks.HostAddress(Subnet.Parse("subnet", external.Ipv4Subnet, AddressFamily.InterNetwork), Field, item.FloatingIpv4);
-        if (address == external.Ipv4Address || address == external.Ipv4Router)
+            ?? throw ModelException.Precondition($"port '{item.Name}' has {field} {given}, but its tenant '{tenant}' has no external network; set the tenant's external first", field);
+        var v6 = family == AddressFamily.InterNetworkV6;
+        var (subnet, gateway, router) = v6 ? (external.Ipv6Subnet, external.Ipv6Address, external.Ipv6Router) : (external.Ipv4Subnet, external.Ipv4Address, external.Ipv4Router);
+        if (subnet.Length == 0)
         {
-            throw ModelException.Exists($"{Field} {address} is the {(address == external.Ipv4Address ? "gateway's own address" : "router")} of external network '{external.Name}'", Field);
+            throw ModelException.Precondition($"port '{item.Name}' has {field} {given}, but external network '{external.Name}' has no IPv6 side; give it an ipv6_subnet and ipv6_address first", field);
+        }
+
+        var address = ExternalNetworks.HostAddress(Subnet.Parse("subnet", subnet, family), field, given);
+        if (address == gateway || address == router)
+        {
+            throw ModelException.Exists($"{field} {address} is the {(address == gateway ? "gateway's own address" : "router")} of external network '{external.Name}'", field);
         }
 
         return state.FloatingIps.Of(external.Name).TryGetValue(address, out var holder) && holder.Name != item.Name
-            ? throw ModelException.Exists($"{Field} {address} of external network '{external.Name}' is already the floating IP of port '{holder.Name}'", Field)
+            ? throw ModelException.Exists($"{field} {address} of external network '{external.Name}' is already the floating IP of port '{holder.Name}'", field)
             : address;
     }
 

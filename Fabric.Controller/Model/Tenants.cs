@@ -28,17 +28,23 @@ public sealed class Tenants : ResourceKind<Tenant>
         if (item.External.Length > 0)
         {
             ResourceName.Require("external network", "external", item.External, state.Externals.Contains);
-            if (state.NetworksOfTenant.Of(item.Name).Values.FirstOrDefault(n => !string.IsNullOrEmpty(n.Ipv6Subnet)) is { } dualStack)
+            var external = state.Externals.Find(item.External)!;
+            if (string.IsNullOrEmpty(external.Ipv6Subnet)
+                && state.NetworksOfTenant.Of(item.Name).Values.FirstOrDefault(n => !string.IsNullOrEmpty(n.Ipv6Subnet)) is { } dualStack)
             {
                 throw ModelException.Precondition(Ipv6BehindGateway(item.Name, dualStack.Name, item.External), "external");
             }
         }
     }
 
-    /// <summary>Why a tenant behind a gateway may have no IPv6 network: only IPv4 crosses it, and IPv6 to the outside would be dropped unseen.</summary>
+    /// <summary>
+    /// Why a tenant behind a gateway without an IPv6 side may have no IPv6 network: only IPv4 crosses that gateway, and
+    /// IPv6 to the outside would be dropped unseen.
+    /// </summary>
     internal static string Ipv6BehindGateway(string tenant, string network, string external) =>
-        $"network '{network}' of tenant '{tenant}' has an IPv6 subnet, but only IPv4 crosses the gateway of external network '{external}', "
-        + "which the tenant reaches the outside through: its IPv6 traffic to the outside would be dropped; drop the ipv6_subnet, or the tenant's external";
+        $"network '{network}' of tenant '{tenant}' has an IPv6 subnet, but external network '{external}', which the tenant reaches the outside through, "
+        + "has no IPv6 side, so only IPv4 crosses its gateway and the network's IPv6 traffic to the outside would be dropped; "
+        + "give the external network an ipv6_subnet and ipv6_address (ipv6-subnet and ipv6-gateway-ip in a topology file), or drop the network's ipv6_subnet, or the tenant's external";
 
     public override void CheckUnused(Tenant item, ModelState state)
     {

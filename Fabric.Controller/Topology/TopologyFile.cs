@@ -23,11 +23,11 @@ public static class TopologyFile
     internal static readonly string[] NodeKeys = ["name"];
     internal static readonly string[] LinkKeys = ["name", "endpoints", "kind", "cost", "admin-down", "impairment"];
     internal static readonly string[] ImpairmentKeys = ["loss", "delay-ms", "reorder", "seed"];
-    internal static readonly string[] ExternalKeys = ["name", "edge", "interface", "subnet", "gateway-ip", "router"];
+    internal static readonly string[] ExternalKeys = ["name", "edge", "interface", "subnet", "gateway-ip", "router", "ipv6-subnet", "ipv6-gateway-ip", "ipv6-router"];
     internal static readonly string[] TenantKeys = ["name", "external", "networks"];
     internal static readonly string[] NetworkKeys = ["name", "subnet", "gateway", "ipv6-subnet", "ipv6-gateway", "dns-server"];
-    internal static readonly string[] VmKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "app", "params", "memory-mib", "vcpus", "floating-ip"];
-    internal static readonly string[] HostKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "routes", "dhcp", "floating-ip"];
+    internal static readonly string[] VmKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "app", "params", "memory-mib", "vcpus", "floating-ip", "floating-ipv6"];
+    internal static readonly string[] HostKeys = ["name", "edge", "network", "ip", "ipv6", "mac", "port-security", "routes", "dhcp", "floating-ip", "floating-ipv6"];
     internal static readonly string[] RouteKeys = ["to", "via"];
     internal static readonly string[] AclKeys = ["tenant", "priority", "action", "from", "to", "protocol", "ports", "stateful"];
 
@@ -281,6 +281,9 @@ public static class TopologyFile
                 Ipv4Subnet = fields.String("subnet", required: true) ?? string.Empty,
                 Ipv4Address = fields.String("gateway-ip", required: true) ?? string.Empty,
                 Ipv4Router = fields.String("router") ?? string.Empty,
+                Ipv6Subnet = fields.String("ipv6-subnet") ?? string.Empty,
+                Ipv6Address = fields.String("ipv6-gateway-ip") ?? string.Empty,
+                Ipv6Router = fields.String("ipv6-router") ?? string.Empty,
             };
             Declare(
                 ModelObject.Of(ResourceKinds.ExternalNetworks, external),
@@ -291,7 +294,10 @@ public static class TopologyFile
                 ("interface", "interface"),
                 ("ipv4_subnet", "subnet"),
                 ("ipv4_address", "gateway-ip"),
-                ("ipv4_router", "router"));
+                ("ipv4_router", "router"),
+                ("ipv6_subnet", "ipv6-subnet"),
+                ("ipv6_address", "ipv6-gateway-ip"),
+                ("ipv6_router", "ipv6-router"));
         }
 
         private void ReadTenant(YamlNode node)
@@ -422,7 +428,7 @@ public static class TopologyFile
         }
 
         /// <summary>What VMs and hosts share: the port's name, edge, network, address and MAC.</summary>
-        private static readonly (string Field, string Key)[] AttachmentFields = [("name", "name"), ("edge", "edge"), ("network", "network"), ("ipv4", "ip"), ("ipv6", "ipv6"), ("mac", "mac"), ("port_security", "port-security"), ("floating_ipv4", "floating-ip")];
+        private static readonly (string Field, string Key)[] AttachmentFields = [("name", "name"), ("edge", "edge"), ("network", "network"), ("ipv4", "ip"), ("ipv6", "ipv6"), ("mac", "mac"), ("port_security", "port-security"), ("floating_ipv4", "floating-ip"), ("floating_ipv6", "floating-ipv6")];
 
         private static Port? Attachment(YamlFields fields, string kind)
         {
@@ -442,6 +448,7 @@ public static class TopologyFile
                     Mac = fields.String("mac") ?? string.Empty,
                     PortSecurity = fields.Boolean("port-security", defaultValue: true),
                     FloatingIpv4 = fields.String("floating-ip") ?? string.Empty,
+                    FloatingIpv6 = fields.String("floating-ipv6") ?? string.Empty,
                 };
         }
 

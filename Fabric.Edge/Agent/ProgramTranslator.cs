@@ -190,9 +190,21 @@ internal static class ProgramTranslator
 
     private static PipelineAction ResolveOf(ResolveNeighbourAction resolve)
     {
+        if (resolve.SenderIp.Length == 16 && resolve.NextHop.Length is 0 or 16)
+        {
+            var nextHop = resolve.NextHop.Length == 0 ? UInt128.Zero : Wide(resolve.NextHop);
+            var sender = Wide(resolve.SenderIp);
+            if (!Ipv6AddressBook.TryNumber(nextHop, out _) || !Ipv6AddressBook.TryNumber(sender, out _))
+            {
+                throw new ProgramException($"resolve_neighbour {resolve}: the edge names {Ipv6AddressBook.Capacity} IPv6 addresses in its actions at most");
+            }
+
+            return PipelineAction.ResolveNeighbour(resolve.Port, nextHop, sender);
+        }
+
         if (resolve.NextHop.Length is not (0 or 4) || resolve.SenderIp.Length != 4)
         {
-            throw new ProgramException($"resolve_neighbour {resolve} needs a 4-byte sender_ip and a next_hop of 4 bytes or none");
+            throw new ProgramException($"resolve_neighbour {resolve} needs a sender_ip and a next_hop (or none) of one family: 4 bytes (IPv4) or 16 (IPv6)");
         }
 
         return PipelineAction.ResolveNeighbour(resolve.Port, resolve.NextHop.Length == 0 ? 0 : (uint)Value(resolve.NextHop), (uint)Value(resolve.SenderIp));
@@ -200,18 +212,26 @@ internal static class ProgramTranslator
 
     private static NatTranslation TranslationOf(CtNat nat)
     {
-        if (nat.Address.Length != 4 || nat.FirstPort > ushort.MaxValue || nat.LastPort > ushort.MaxValue || nat.ReplyZone > ushort.MaxValue
+        if (nat.Address.Length is not (4 or 16) || nat.FirstPort > ushort.MaxValue || nat.LastPort > ushort.MaxValue || nat.ReplyZone > ushort.MaxValue
             || nat.Side is not (CtNatSide.Source or CtNatSide.Destination))
         {
-            throw new ProgramException($"nat {nat} needs a 4-byte address, ports and a reply zone of 0-65535, and a side of source or destination");
+            throw new ProgramException($"nat {nat} needs a 4-byte (IPv4) or 16-byte (IPv6) address, ports and a reply zone of 0-65535, and a side of source or destination");
+        }
+
+        var ipv6 = nat.Address.Length == 16;
+        var address = ipv6 ? Wide(nat.Address) : Value(nat.Address);
+        if (ipv6 && !Ipv6AddressBook.TryNumber(address, out _))
+        {
+            throw new ProgramException($"nat {nat}: the edge translates to {Ipv6AddressBook.Capacity} IPv6 addresses at most");
         }
 
         return new NatTranslation(
             nat.Side == CtNatSide.Source ? NatSide.Source : NatSide.Destination,
-            (uint)Value(nat.Address),
+            address,
             (ushort)nat.FirstPort,
             (ushort)nat.LastPort,
-            nat.HasReplyZone ? (ushort)nat.ReplyZone : null);
+            nat.HasReplyZone ? (ushort)nat.ReplyZone : null,
+            ipv6);
     }
 
     private static DhcpOffer OfferOf(DhcpResponderAction responder)

@@ -39,7 +39,7 @@ namespace Sdn.Fabric.Edge.Conntrack;
 /// IP fragment carries no ports and is invalid.
 /// </para>
 /// <para>
-/// <b>NAT.</b> A commit may translate the connection (<see cref="Commit(long, in NatTranslation)"/>): its reply tuple
+/// <b>NAT.</b> A commit may translate the connection, IPv4 or IPv6 (NAT66, never between the two), (<see cref="Commit(long, in NatTranslation)"/>): its reply tuple
 /// is then the reverse of the original as translated, so a reply that comes back to the translated address finds the
 /// connection by its reply node, as Linux's conntrack does. <see cref="Translate"/> rewrites the packet the last lookup
 /// found, either way, from the tuple it carries to the one the other way's tuple says it must carry: SNAT and its
@@ -75,7 +75,7 @@ public sealed class ConnectionTracker
     private readonly int _bucketMask;
     private readonly Ticks _timeouts;
     private readonly List<NatPortPool> _natPools = [];
-    private readonly Dictionary<(uint Address, byte Protocol), int> _natPoolOf = [];
+    private readonly Dictionary<(UInt128 Address, bool IsIpv6, byte Protocol), int> _natPoolOf = [];
     private int _freeCount;
     private int _sweepCursor;
 
@@ -186,13 +186,13 @@ public sealed class ConnectionTracker
     {
         if (_pending && _lastNode == None && uncommitted is { Side: NatSide.Destination } nat)
         {
-            if (_pendingTuple.IsIpv6 || _pendingTuple.Protocol is not (IpProtocols.Tcp or IpProtocols.Udp or IpProtocols.Icmp))
+            if (!IsTranslatable(_pendingTuple, nat))
             {
                 return false;
             }
 
             _pendingNat = nat;
-            return Ipv4NatRewrite.Apply(frame, offsets, NatSide.Destination, nat.Address, _pendingTuple.DestinationPort, partialChecksum) == NatRewriteResult.Rewritten;
+            return Apply(frame, offsets, nat.IsIpv6, NatSide.Destination, nat.Address, _pendingTuple.DestinationPort, partialChecksum);
         }
 
         return _lastIsError ? RewriteError(frame, offsets) : RewriteAs(_lastNode, frame, offsets, partialChecksum);
@@ -559,7 +559,7 @@ public sealed class ConnectionTracker
     private CtCommitResult Bind(in ConnectionTuple original, in NatTranslation nat, out ConnectionTuple reply, out int pool, out ushort port)
     {
         (reply, pool, port) = (original.Reversed with { Zone = nat.ReplyZone ?? original.Zone }, -1, (ushort)0);
-        if (original.IsIpv6 || original.Protocol is not (IpProtocols.Tcp or IpProtocols.Udp or IpProtocols.Icmp))
+        if (!IsTranslatable(original, nat))
         {
             return CtCommitResult.NatUntranslatable;
         }
@@ -570,7 +570,7 @@ public sealed class ConnectionTracker
             return CtCommitResult.Committed;
         }
 
-        pool = PoolOf(nat.Address, original.Protocol);
+        pool = PoolOf(nat.Address, nat.IsIpv6, original.Protocol);
         var taken = pool >= 0 && (nat.HasPortRange
             ? _natPools[pool].TryTake(nat.FirstPort, nat.LastPort, out port)
             : _natPools[pool].TryTakeExact(port = original.SourcePort) || _natPools[pool].TryTake(NatPortPool.DefaultFirst, NatPortPool.DefaultLast, out port));
@@ -582,16 +582,33 @@ public sealed class ConnectionTracker
         }
 
         // An echo's identifier is both "ports" of its tuple (see ConnectionTuple).
-        reply = original.Protocol == IpProtocols.Icmp
+        reply = IsEcho(original)
             ? reply with { Destination = nat.Address, SourcePort = port, DestinationPort = port }
             : reply with { Destination = nat.Address, DestinationPort = port };
         return CtCommitResult.Committed;
     }
 
+    /// <summary>
+    /// Whether a connection of <paramref name="tuple"/> can be translated as <paramref name="nat"/> says: TCP, UDP or its
+    /// own family's ICMP, and the translation's address of the same family (NAT66 for IPv6, never NAT64).
+    /// </summary>
+    private static bool IsTranslatable(in ConnectionTuple tuple, in NatTranslation nat) =>
+        tuple.IsIpv6 == nat.IsIpv6 && (tuple.Protocol is IpProtocols.Tcp or IpProtocols.Udp || IsEcho(tuple));
+
+    /// <summary>Whether the tuple is an ICMP or ICMPv6 exchange, whose echo identifier is both its "ports".</summary>
+    private static bool IsEcho(in ConnectionTuple tuple) => tuple.Protocol == (tuple.IsIpv6 ? IpProtocols.Icmpv6 : IpProtocols.Icmp);
+
+    /// <summary>Rewrites one end of an IPv4 or IPv6 packet; true when it was rewritten.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Apply(Span<byte> frame, in HeaderOffsets offsets, bool ipv6, NatSide side, UInt128 address, ushort port, bool partialChecksum) =>
+        (ipv6
+            ? Ipv6NatRewrite.Apply(frame, offsets, side, address, port, partialChecksum)
+            : Ipv4NatRewrite.Apply(frame, offsets, side, (uint)address, port, partialChecksum)) == NatRewriteResult.Rewritten;
+
     /// <summary>The pool of ports translated to <paramref name="address"/> for <paramref name="protocol"/>, made on first use; -1 past <see cref="MaxNatPools"/>.</summary>
-    private int PoolOf(uint address, byte protocol)
+    private int PoolOf(UInt128 address, bool ipv6, byte protocol)
     {
-        if (_natPoolOf.TryGetValue((address, protocol), out var pool))
+        if (_natPoolOf.TryGetValue((address, ipv6, protocol), out var pool))
         {
             return pool;
         }
@@ -602,7 +619,7 @@ public sealed class ConnectionTracker
         }
 
         _natPools.Add(new NatPortPool(0, ushort.MaxValue));
-        _natPoolOf.Add((address, protocol), _natPools.Count - 1);
+        _natPoolOf.Add((address, ipv6, protocol), _natPools.Count - 1);
         return _natPools.Count - 1;
     }
 
@@ -620,6 +637,19 @@ public sealed class ConnectionTracker
 
         // The quoted packet went one way: its sender knew it as that way's tuple, and it carried the reverse of the other's.
         var (known, carried) = _errorAboutOriginal ? (connection.Original, connection.Reply.Reversed) : (connection.Reply, connection.Original.Reversed);
+        if (known.IsIpv6)
+        {
+            var at = offsets.Network + Ipv6Header.DestinationOffset;
+            if (at < 0 || frame.Length < at + 16)
+            {
+                return false;
+            }
+
+            var outer6 = BinaryPrimitives.ReadUInt128BigEndian(frame[at..]);
+            return Ipv6NatRewrite.TryRewriteIcmpError(
+                frame, offsets, outer6 == carried.Source ? known.Source : outer6, known.Source, known.SourcePort, known.Destination, known.DestinationPort);
+        }
+
         var outer = BinaryPrimitives.ReadUInt32BigEndian(frame[(offsets.Network + Ipv4Header.DestinationOffset)..]);
         var destination = outer == (uint)carried.Source ? (uint)known.Source : outer;
         return Ipv4NatRewrite.TryRewriteIcmpError(
@@ -645,14 +675,13 @@ public sealed class ConnectionTracker
     {
         // The packet leaves with the other way's destination as its source, and its source as its destination. An echo's
         // identifier goes with whichever end is rewritten (both "ports" of its tuple hold it).
-        var icmp = carried.Protocol == IpProtocols.Icmp;
+        var icmp = IsEcho(carried);
         var destinationChanged = carried.Destination != otherWay.Source || (!icmp && carried.DestinationPort != otherWay.SourcePort);
         var sourceChanged = carried.Source != otherWay.Destination
             || (carried.SourcePort != otherWay.DestinationPort && !(icmp && destinationChanged));
-        return (!sourceChanged
-                || Ipv4NatRewrite.Apply(frame, offsets, NatSide.Source, (uint)otherWay.Destination, otherWay.DestinationPort, partialChecksum) == NatRewriteResult.Rewritten)
-            && (!destinationChanged
-                || Ipv4NatRewrite.Apply(frame, offsets, NatSide.Destination, (uint)otherWay.Source, otherWay.SourcePort, partialChecksum) == NatRewriteResult.Rewritten);
+        var ipv6 = carried.IsIpv6;
+        return (!sourceChanged || Apply(frame, offsets, ipv6, NatSide.Source, otherWay.Destination, otherWay.DestinationPort, partialChecksum))
+            && (!destinationChanged || Apply(frame, offsets, ipv6, NatSide.Destination, otherWay.Source, otherWay.SourcePort, partialChecksum));
     }
 
     /// <summary>Frees one expired connection near the sweep cursor, if any, so a full table can take a new one.</summary>

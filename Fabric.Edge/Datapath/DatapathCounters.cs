@@ -22,9 +22,8 @@ public sealed class DatapathCounters
     public long UnknownPort { get; internal set; }
 
     /// <summary>
-    /// Neighbour solicitations an ND responder dropped unanswered: from the unspecified address (duplicate address
-    /// detection, which the controller's programs drop before any responder), or invalid (RFC 4861 §7.1.1: a hop
-    /// limit below 255, a nonzero code, a bad checksum).
+    /// Neighbour solicitations an ND responder dropped unanswered: invalid ones (RFC 4861 §7.1.1: a hop limit below
+    /// 255, a nonzero code, a bad checksum, one from the unspecified address with a source link-layer option).
     /// </summary>
     public long NdUnanswered { get; internal set; }
 
@@ -52,6 +51,12 @@ public sealed class DatapathCounters
     /// <summary>Packets whose next hop's MAC was not known: each was lost, the first per next hop and second sent as an ARP request for it instead.</summary>
     public long NeighbourUnresolved { get; internal set; }
 
+    /// <summary>
+    /// IPv6 neighbour solicitations and advertisements a learn_neighbour dropped unlearned because RFC 4861 §7.1 says to
+    /// discard them (a hop limit below 255, a bad checksum, a nonzero code, a zero-length option and the like).
+    /// </summary>
+    public long NdInvalid { get; internal set; }
+
     /// <summary>Every count above by the name a counter report gives its reason.</summary>
     public IEnumerable<KeyValuePair<string, long>> ByReason() =>
     [
@@ -69,5 +74,6 @@ public sealed class DatapathCounters
         new("nat_untranslatable", NatUntranslatable),
         new("recirculation_limit", RecirculationLimit),
         new("neighbour_unresolved", NeighbourUnresolved),
+        new("nd_invalid", NdInvalid),
     ];
 }

@@ -397,9 +397,10 @@ public sealed class EdgeDatapath
                     Loopback(action.Port, burst, index, ref offsets, now, recirculations);
                     return;
                 case DatapathActionKind.LearnNeighbour:
-                    if (FrameActions.TryReadArpSender(burst.Frame(index), offsets, out var senderIp, out var senderMac))
+                    if (!LearnNeighbour(burst.Frame(index), offsets, inPort, now))
                     {
-                        Neighbours.Learn(inPort, senderIp, senderMac, now);
+                        Counters.NdInvalid++;
+                        return;
                     }
 
                     break;
@@ -513,6 +514,11 @@ public sealed class EdgeDatapath
     /// </summary>
     private bool ResolveNeighbour(in DatapathAction action, PacketBurst burst, int index, ref HeaderOffsets offsets, long now)
     {
+        if (action.ResolvesIpv6)
+        {
+            return ResolveIpv6Neighbour(action, burst, index, ref offsets, now);
+        }
+
         var frame = burst.Frame(index);
         var nextHop = (uint)action.Value;
         if (nextHop == 0 && !FrameActions.TryReadIpv4Destination(frame, offsets, out nextHop))
@@ -529,6 +535,49 @@ public sealed class EdgeDatapath
         Counters.NeighbourUnresolved++;
         return Neighbours.TryAsk(action.Port, nextHop, now, _time.TimestampFrequency)
             && FrameActions.TryWriteArpRequest(burst, index, ref offsets, (uint)(action.Value >> 32), nextHop);
+    }
+
+    /// <summary>As <see cref="ResolveNeighbour"/> for IPv6: the next hop unknown is asked for with a neighbour solicitation.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool ResolveIpv6Neighbour(in DatapathAction action, PacketBurst burst, int index, ref HeaderOffsets offsets, long now)
+    {
+        var frame = burst.Frame(index);
+        var (nextHop, sender) = action.Ipv6NeighbourAddresses;
+        if (nextHop == UInt128.Zero && !NeighbourFrames.TryReadIpv6Destination(frame, offsets, out nextHop))
+        {
+            return true;
+        }
+
+        if (Neighbours.TryResolve(action.Port, nextHop, now, _neighbourReachable, out var mac))
+        {
+            EthernetHeader.WriteMac(frame, mac);
+            return true;
+        }
+
+        Counters.NeighbourUnresolved++;
+        return Neighbours.TryAsk(action.Port, nextHop, now, _time.TimestampFrequency)
+            && NeighbourFrames.TryWriteSolicitation(burst, index, ref offsets, sender, nextHop);
+    }
+
+    /// <summary>
+    /// Learns the sender of an ARP packet, or the link-layer address a valid neighbour solicitation (its source's) or
+    /// advertisement (its target's) carries; false for a solicitation or advertisement RFC 4861 says to discard.
+    /// </summary>
+    private bool LearnNeighbour(ReadOnlySpan<byte> frame, in HeaderOffsets offsets, uint inPort, long now)
+    {
+        if (FrameActions.TryReadArpSender(frame, offsets, out var senderIp, out var senderMac))
+        {
+            Neighbours.Learn(inPort, senderIp, senderMac, now);
+            return true;
+        }
+
+        var read = NeighbourFrames.TryRead(frame, offsets, out var message);
+        if (read == NeighbourReadResult.Valid && message.LinkLayerAddress != 0)
+        {
+            Neighbours.Learn(inPort, message.Type == NeighborMessage.Solicitation ? message.Source : message.Target, message.LinkLayerAddress, now);
+        }
+
+        return read != NeighbourReadResult.Invalid;
     }
 
     private static void CountBranch(CompiledFlow flow, int branch, int length, long now)

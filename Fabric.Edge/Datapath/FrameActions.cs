@@ -22,6 +22,11 @@ public static class FrameActions
     private const int MacsSize = 12;
     private const int ShimSize = 4;
 
+    /// <summary>The MAC of ff02::1, the all-nodes multicast address (<see cref="AllNodes"/>).</summary>
+    private const ulong AllNodesMac = 0x33_33_00_00_00_01;
+
+    private static readonly UInt128 AllNodes = ((UInt128)0xFF02_0000_0000_0000UL << 64) | 1;
+
     public static void SetField(Span<byte> frame, in HeaderOffsets offsets, HeaderField field, ulong value)
     {
         switch (field)
@@ -243,35 +248,24 @@ public static class FrameActions
 
     /// <summary>
     /// Turns the neighbour solicitation of frame <paramref name="index"/> into the advertisement of its target from
-    /// <paramref name="mac"/> (RFC 4861 §7.2.4): solicited and override, router when <paramref name="router"/>, with a
-    /// target link-layer address option, addressed to the soliciting node. The frame becomes exactly that long, which
-    /// grows it when the solicitation carried no option. False, leaving the frame alone, for a solicitation that must not be
-    /// answered: from the unspecified address (duplicate address detection), or one §7.1.1 says to discard.
+    /// <paramref name="mac"/> (RFC 4861 §7.2.4): override, router when <paramref name="router"/>, with a target
+    /// link-layer address option; solicited and addressed to the soliciting node, or, for duplicate address detection
+    /// (a solicitation from the unspecified address), unsolicited and to all nodes (ff02::1), which defends the
+    /// address. The frame becomes exactly that long, which grows it when the solicitation carried no option. False,
+    /// leaving the frame alone, for anything but a solicitation §7.1.1 lets a node answer.
     /// </summary>
     public static bool TryWriteNeighborAdvertisement(PacketBurst burst, int index, ref HeaderOffsets offsets, ulong mac, bool router)
     {
         var frame = burst.Frame(index);
-        if (!IsIpv6(frame, offsets) || offsets.Transport != offsets.Network + Ipv6Header.Size)
+        if (!IsIpv6(frame, offsets) || NeighbourFrames.TryRead(frame, offsets, out var solicitation) != NeighbourReadResult.Valid
+            || solicitation.Type != NeighborMessage.Solicitation)
         {
             return false;
         }
 
-        var ip = frame[offsets.Network..];
-        var requester = BinaryPrimitives.ReadUInt128BigEndian(ip[Ipv6Header.SourceOffset..]);
-        var solicitation = ip[Ipv6Header.Size..(Ipv6Header.Size + BinaryPrimitives.ReadUInt16BigEndian(ip[Ipv6Header.PayloadLengthOffset..]))];
-        if (requester == UInt128.Zero
-            || ip[Ipv6Header.NextHeaderOffset] != IpProtocols.Icmpv6
-            || ip[Ipv6Header.HopLimitOffset] != NeighborMessage.HopLimit
-            || NeighborMessage.Parse(solicitation, out var parsed) != ParseStatus.Ok
-            || parsed.Type != NeighborMessage.Solicitation
-            || parsed.Code != 0
-            || !InternetChecksum.Verify(solicitation, PseudoHeaderSum(ip, solicitation.Length)))
-        {
-            return false;
-        }
-
-        var target = parsed.Target;
-        var requesterMac = EthernetHeader.ReadMac(frame[6..]);
+        var target = solicitation.Target;
+        var defending = solicitation.Source == UInt128.Zero;
+        var (requester, requesterMac) = defending ? (AllNodes, AllNodesMac) : (solicitation.Source, EthernetHeader.ReadMac(frame[6..]));
         const int AdvertisementLength = Ipv6Header.Size + NeighborMessage.SizeWithLinkLayerOption;
 
         // Within the slot a frame of this size always fits; the check keeps a broken offset from writing past it.
@@ -281,8 +275,8 @@ public static class FrameActions
         }
 
         frame = burst.Frame(index);
-        ip = frame[offsets.Network..];
-        var flags = NeighborMessage.SolicitedFlag | NeighborMessage.OverrideFlag | (router ? NeighborMessage.RouterFlag : 0);
+        var ip = frame[offsets.Network..];
+        var flags = (defending ? 0 : NeighborMessage.SolicitedFlag) | NeighborMessage.OverrideFlag | (router ? NeighborMessage.RouterFlag : 0);
         Ipv6Header.TryWrite(ip, target, requester, IpProtocols.Icmpv6, NeighborMessage.SizeWithLinkLayerOption, NeighborMessage.HopLimit);
         var advertisement = ip[Ipv6Header.Size..];
         NeighborMessage.TryWrite(advertisement, NeighborMessage.Advertisement, flags, target, NeighborMessage.TargetLinkLayerAddressOption, mac);

@@ -267,7 +267,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
                 LearnNeighbour();
                 break;
             case PipelineActionKind.ResolveNeighbour:
-                ResolveNeighbour(action.Operand, action.Value);
+                ResolveNeighbour(action.Operand, action.Value, action.Field);
                 break;
             case PipelineActionKind.Loopback:
                 Emit(DatapathActionKind.Loopback, action.Operand);
@@ -383,28 +383,39 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
     private void LearnNeighbour()
     {
         Unwildcard(FlowField.EthType);
-        if (Read(FlowField.EthType) != EtherTypes.Arp)
+        var ethType = Read(FlowField.EthType);
+        if (ethType == EtherTypes.Ipv6)
         {
-            _trace?.AddNote("learn_neighbour skipped: not ARP");
+            Unwildcard(FlowField.IpProto);
+            if (Read(FlowField.IpProto) == IpProtocols.Icmpv6)
+            {
+                Unwildcard(FlowField.IcmpType);
+            }
+        }
+
+        if (ethType != EtherTypes.Arp && !(ethType == EtherTypes.Ipv6 && Read(FlowField.IpProto) == IpProtocols.Icmpv6 && NeighborMessage.HasTarget((byte)Read(FlowField.IcmpType))))
+        {
+            _trace?.AddNote("learn_neighbour skipped: neither ARP nor a neighbour solicitation or advertisement");
             return;
         }
 
         Emit(DatapathActionKind.LearnNeighbour);
     }
 
-    /// <summary>Which MAC, or whether an ARP request instead, only the datapath's neighbour cache tells, per packet.</summary>
-    private void ResolveNeighbour(uint port, ulong nextHopAndSender)
+    /// <summary>Which MAC, or whether an ARP request or neighbour solicitation instead, only the datapath's neighbour cache tells, per packet.</summary>
+    private void ResolveNeighbour(uint port, ulong nextHopAndSender, HeaderField family)
     {
         Unwildcard(FlowField.EthType);
-        if (Read(FlowField.EthType) != EtherTypes.Ipv4)
+        var ipv6 = family == HeaderField.Ipv6DstHigh;
+        if (Read(FlowField.EthType) != (ipv6 ? EtherTypes.Ipv6 : EtherTypes.Ipv4))
         {
-            _trace?.AddNote("resolve_neighbour skipped: not IPv4, drop");
+            _trace?.AddNote($"resolve_neighbour skipped: not {(ipv6 ? "IPv6" : "IPv4")}, drop");
             _stopped = true;
             return;
         }
 
-        Emit(DatapathActionKind.ResolveNeighbour, port, value: nextHopAndSender);
-        _trace?.AddNote("resolve_neighbour: the destination MAC is the next hop's as learned, or the packet goes as an ARP request for it");
+        Emit(DatapathActionKind.ResolveNeighbour, port, family, nextHopAndSender);
+        _trace?.AddNote($"resolve_neighbour: the destination MAC is the next hop's as learned, or the packet goes as {(ipv6 ? "a neighbour solicitation" : "an ARP request")} for it");
     }
 
     private void Output(uint port)

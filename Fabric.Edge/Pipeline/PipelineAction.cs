@@ -133,7 +133,11 @@ public readonly record struct PipelineAction
     private const ulong CtTableFlag = 2;
     private const ulong CtNatFlag = 4;
 
-    /// <summary>Remembers an ARP packet's sender (IPv4 and MAC) as a neighbour beyond the ingress port; the actions after it go on.</summary>
+    /// <summary>
+    /// Remembers an ARP packet's sender (IPv4 and MAC), or the link-layer address an IPv6 neighbour solicitation (its
+    /// source's) or advertisement (its target's) carries, as a neighbour beyond the ingress port; the actions after it
+    /// go on, except after a solicitation or advertisement RFC 4861 §7.1 says to discard, which is dropped and counted.
+    /// </summary>
     public static PipelineAction LearnNeighbour() => new(PipelineActionKind.LearnNeighbour);
 
     /// <summary>
@@ -144,6 +148,14 @@ public readonly record struct PipelineAction
     /// </summary>
     public static PipelineAction ResolveNeighbour(uint port, uint nextHop, uint sender) =>
         new(PipelineActionKind.ResolveNeighbour, port, nextHop | ((ulong)sender << 32));
+
+    /// <summary>
+    /// As <see cref="ResolveNeighbour(uint, uint, uint)"/> for IPv6 (:: for the packet's own destination): an unknown
+    /// next hop is asked for with a neighbour solicitation. The addresses are numbered in <see cref="Ipv6AddressBook"/>;
+    /// throws <see cref="InvalidOperationException"/> when it is full.
+    /// </summary>
+    public static PipelineAction ResolveNeighbour(uint port, UInt128 nextHop, UInt128 sender) =>
+        new(PipelineActionKind.ResolveNeighbour, port, (nextHop == UInt128.Zero ? 0 : Number(nextHop) + 1) | ((ulong)Number(sender) << 32), HeaderField.Ipv6DstHigh);
 
     /// <summary>
     /// The frame as the actions before left it arrives again on <paramref name="port"/>: parsed afresh and run from table
@@ -166,6 +178,8 @@ public readonly record struct PipelineAction
         PipelineActionKind.NdResponder => $"nd_responder{(Operand != 0 ? "(router)" : string.Empty)}:{AddressText()}->0x{Value:x12}",
         PipelineActionKind.DhcpResponder => $"dhcp_responder:{Offer}",
         PipelineActionKind.LearnNeighbour => "learn_neighbour",
+        PipelineActionKind.ResolveNeighbour when Field == HeaderField.Ipv6DstHigh =>
+            $"resolve_neighbour(port={Operand},next_hop={((uint)Value == 0 ? "destination" : Ipv6Text(Ipv6AddressBook.Address((uint)Value - 1)))},sender={Ipv6Text(Ipv6AddressBook.Address((uint)(Value >> 32)))})",
         PipelineActionKind.ResolveNeighbour => $"resolve_neighbour(port={Operand},next_hop={Ipv4Text((uint)Value)},sender={Ipv4Text((uint)(Value >> 32))})",
         PipelineActionKind.Loopback => $"loopback:{Operand}",
         PipelineActionKind.Ct => $"ct({(CtCommit ? "commit," : string.Empty)}zone={CtZone}{(CtTable is { } table ? $",table={table}" : string.Empty)}{NatText()})",
@@ -176,10 +190,15 @@ public readonly record struct PipelineAction
 
     private string NatText() => CtTranslation is { } translation ? $",nat({translation})" : CtNat ? ",nat" : string.Empty;
 
-    private string AddressText()
+    private static uint Number(UInt128 address) =>
+        Ipv6AddressBook.TryNumber(address, out var number) ? number : throw new InvalidOperationException($"the edge names {Ipv6AddressBook.Capacity} IPv6 addresses in its actions at most");
+
+    private static string Ipv6Text(UInt128 address)
     {
         var bytes = new byte[16];
-        BinaryPrimitives.WriteUInt128BigEndian(bytes, Address);
+        BinaryPrimitives.WriteUInt128BigEndian(bytes, address);
         return new IPAddress(bytes).ToString();
     }
+
+    private string AddressText() => Ipv6Text(Address);
 }

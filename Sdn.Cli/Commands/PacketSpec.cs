@@ -160,25 +160,27 @@ internal sealed class PacketSpec
 
     /// <summary>
     /// The frame as it would arrive from <paramref name="external"/>'s outside: fields left out are from a host of the
-    /// outside (the external network's router's address, a MAC of the outside) to the gateway's MAC.
+    /// outside (the external network's router's address of the packet's family, a MAC of the outside) to the gateway's MAC.
     /// </summary>
     /// <exception cref="CommandException">A field's value is malformed, the destination is missing, or no source address is given when the network has no router.</exception>
     public byte[] BuildFromOutside(ExternalNetwork external)
     {
         ArgumentNullException.ThrowIfNull(external);
-        if (_frame is null && _protocol.EndsWith('6'))
+        var ipv6 = _frame is null && _protocol.EndsWith('6');
+        if (ipv6 && external.Ipv6Subnet.Length == 0)
         {
-            throw Bad($"only IPv4 crosses the gateway of external network '{external.Name}'; give icmp, udp, tcp or arp");
+            throw Bad($"external network '{external.Name}' has no IPv6 side, so only IPv4 crosses its gateway; give icmp, udp, tcp or arp");
         }
 
-        if (_frame is null && external.Ipv4Router.Length == 0 && !_values.ContainsKey("nw_src"))
+        var (router, source) = ipv6 ? (external.Ipv6Router, "ipv6_src") : (external.Ipv4Router, "nw_src");
+        if (_frame is null && router.Length == 0 && !_values.ContainsKey(source))
         {
-            throw Bad($"external network '{external.Name}' has no router to send from: give nw_src, an address of the outside");
+            throw Bad($"external network '{external.Name}' has no {(ipv6 ? "IPv6 " : string.Empty)}router to send from: give {source}, an address of the outside");
         }
 
         var toGateway = _values.ContainsKey("dl_dst") || _protocol == "arp" ? _values : new Dictionary<string, string>(_values, StringComparer.Ordinal) { ["dl_dst"] = MacAddress.GatewayOf(external) };
-        var outside = new Port { Name = external.Name, Mac = OutsideMac, Ipv4 = external.Ipv4Router };
-        return new PacketSpec(_protocol, toGateway, _frame).Build(outside, new Network { Ipv4Subnet = external.Ipv4Subnet }, []);
+        var outside = new Port { Name = external.Name, Mac = OutsideMac, Ipv4 = external.Ipv4Router, Ipv6 = external.Ipv6Router };
+        return new PacketSpec(_protocol, toGateway, _frame).Build(outside, new Network { Ipv4Subnet = external.Ipv4Subnet, Ipv6Subnet = external.Ipv6Subnet }, []);
     }
 
     private static CommandException Bad(string problem) => new($"--packet: {problem}");

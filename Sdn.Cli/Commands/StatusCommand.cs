@@ -65,13 +65,13 @@ internal static class StatusCommand
             var port = counters.GetValueOrDefault(e.Edge)?.FirstOrDefault(p => p.Port == e.Interface);
             return new[]
             {
-                e.Name, e.Edge, e.Interface, e.Ipv4Address,
+                e.Name, e.Edge, e.Interface, e.Ipv4Address, e.Ipv6Address.Length > 0 ? e.Ipv6Address : "-",
                 states.TryGetValue(e.Name, out var found) ? EndpointListCommands.NameOf(found.State) : "unknown",
                 port is null ? "-" : port.RxPackets.ToString(CultureInfo.InvariantCulture),
                 port is null ? "-" : port.TxPackets.ToString(CultureInfo.InvariantCulture),
             };
         });
-        foreach (var line in TextTable.Lines(["EXTERNAL", "EDGE", "INTERFACE", "ADDRESS", "STATE", "RX", "TX"], rows))
+        foreach (var line in TextTable.Lines(["EXTERNAL", "EDGE", "INTERFACE", "ADDRESS", "IPV6 ADDRESS", "STATE", "RX", "TX"], rows))
         {
             await output.WriteLineAsync(line).ConfigureAwait(false);
         }

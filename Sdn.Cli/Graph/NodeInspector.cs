@@ -31,7 +31,9 @@ internal sealed class NodeInspector(Controller.ControllerClient client)
         {
             var external = state.Externals.Single(e => e.Name == name);
             var router = external.Ipv4Router.Length > 0 ? $", router {external.Ipv4Router}" : string.Empty;
-            var described = $"external {name} on {external.Edge}: interface {external.Interface}, subnet {external.Ipv4Subnet}, gateway {external.Ipv4Address}{router}";
+            var ipv6 = external.Ipv6Subnet.Length == 0 ? string.Empty
+                : $"; IPv6 subnet {external.Ipv6Subnet}, gateway {external.Ipv6Address}{(external.Ipv6Router.Length > 0 ? $", router {external.Ipv6Router}" : string.Empty)}";
+            var described = $"external {name} on {external.Edge}: interface {external.Interface}, subnet {external.Ipv4Subnet}, gateway {external.Ipv4Address}{router}{ipv6}";
             return new NodeDetails(name, kind, await OnEdgeAsync(described, external.Edge, external.Interface, cancellationToken).ConfigureAwait(false), string.Empty);
         }
 

@@ -74,7 +74,7 @@ public sealed class GraphExternalsTests : IAsyncLifetime
 
         // A click on it shows what it is and the counters its gateway edge keeps for its interface.
         var counters = (await _graph.GetAsync("nodes/external/internet")).GetProperty("counters").GetString();
-        Assert.StartsWith($"external internet on e2: interface {Interface}, subnet 198.51.100.0/24, gateway 198.51.100.2, router 198.51.100.1\n\nPORT ", counters, StringComparison.Ordinal);
+        Assert.StartsWith($"external internet on e2: interface {Interface}, subnet 198.51.100.0/24, gateway 198.51.100.2, router 198.51.100.1; IPv6 subnet 2001:db8:100::/64, gateway 2001:db8:100::2, router 2001:db8:100::1\n\nPORT ", counters, StringComparison.Ordinal);
         Assert.Matches($@"\n{Interface} +[1-9]", counters);
     }
 

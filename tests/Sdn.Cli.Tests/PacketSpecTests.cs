@@ -86,11 +86,24 @@ public class PacketSpecTests
         Assert.Equal((Traffic.Ip("198.51.100.1"), Traffic.Ip("198.51.100.10"), IpProtocols.Tcp, (ushort)22), (key.Ipv4Src, key.Ipv4Dst, key.IpProto, key.L4Dst));
     }
 
+    [Fact]
+    public void From_the_outside_an_ipv6_packet_comes_from_the_ipv6_router_to_the_gateways_mac()
+    {
+        var dualStack = new ExternalNetwork(Internet) { Ipv6Subnet = "2001:db8:100::/64", Ipv6Address = "2001:db8:100::2", Ipv6Router = "2001:db8:100::1" };
+
+        Assert.True(FlowKeyExtractor.Extract(PacketSpec.Parse("tcp6,ipv6_dst=2001:db8:100::10,tp_dst=22").BuildFromOutside(dualStack), 0, out var key, out _).IsOk);
+
+        Assert.Equal(Traffic.Mac(MacAddress.GatewayOf(Internet)), key.EthDst);
+        Assert.Equal((Traffic.Ip6("2001:db8:100::1"), Traffic.Ip6("2001:db8:100::10"), IpProtocols.Tcp, (ushort)22), (key.Ipv6Src, key.Ipv6Dst, key.IpProto, key.L4Dst));
+    }
+
     [Theory]
-    [InlineData("tcp6,ipv6_dst=fd00::12", "only IPv4 crosses the gateway of external network 'internet'")]
-    [InlineData("tcp,nw_dst=198.51.100.10", "external network 'internet' has no router to send from: give nw_src")]
-    public void From_the_outside_a_packet_without_ipv4_or_a_source_is_refused(string spec, string problem) =>
-        Assert.Contains(problem, Assert.Throws<CommandException>(() => PacketSpec.Parse(spec).BuildFromOutside(new ExternalNetwork(Internet) { Ipv4Router = string.Empty })).Message, StringComparison.Ordinal);
+    [InlineData("tcp6,ipv6_dst=fd00::12", "", "external network 'internet' has no IPv6 side, so only IPv4 crosses its gateway")]
+    [InlineData("tcp,nw_dst=198.51.100.10", "", "external network 'internet' has no router to send from: give nw_src")]
+    [InlineData("tcp6,ipv6_dst=2001:db8:100::10", "2001:db8:100::/64", "external network 'internet' has no IPv6 router to send from: give ipv6_src")]
+    public void From_the_outside_a_packet_of_a_family_the_gateway_lacks_or_without_a_source_is_refused(string spec, string ipv6Subnet, string problem) =>
+        Assert.Contains(problem, Assert.Throws<CommandException>(() => PacketSpec.Parse(spec).BuildFromOutside(
+            new ExternalNetwork(Internet) { Ipv4Router = string.Empty, Ipv6Subnet = ipv6Subnet, Ipv6Address = ipv6Subnet.Length > 0 ? "2001:db8:100::2" : string.Empty })).Message, StringComparison.Ordinal);
 
     private static byte[] Build(string spec) => PacketSpec.Parse(spec).Build(From, Web, [From, To, OtherTenant]);
 

@@ -28,6 +28,10 @@ public class IncrementalCompilerTests
         }
 
         RandomChanges.CreateExternal(model, "x0", "e0");
+        RandomChanges.CreateExternal(model, "x1", "e1");
+
+        // A tenant out through x1 from the start, so dual-stack networks and floating IPv6 addresses come early.
+        model.Create(ResourceKinds.Tenants, new Tenant { Name = "t0", External = "x1" });
         var compiler = new IncrementalCompiler(model.Snapshot(), previous: null);
         using var changes = model.Watch(includeExisting: false);
         var random = new RandomChanges(model, seed);
@@ -36,6 +40,7 @@ public class IncrementalCompilerTests
         var applied = 0;
         var attachedTenants = 0;
         var floatingPorts = 0;
+        var floatingIpv6Ports = 0;
         for (var step = 0; step < Steps; step++)
         {
             var what = random.Next();
@@ -54,6 +59,7 @@ public class IncrementalCompilerTests
                 AssertSameAsFullCompile(FabricCompiler.Compile(state, before), compiler.Compiled, $"seed {seed}, step {step} ({pending.Count} changes): {what}");
                 attachedTenants += state.Tenants.Count(t => t.External.Length > 0);
                 floatingPorts += state.Ports.Count(p => p.FloatingIpv4.Length > 0);
+                floatingIpv6Ports += state.Ports.Count(p => p.FloatingIpv6.Length > 0);
                 pending.Clear();
             }
         }
@@ -62,6 +68,7 @@ public class IncrementalCompilerTests
         // A seed from the clock may by chance never attach one; the fixed seeds show the changes reach them.
         Assert.True(attachedTenants > 0 || !FixedSeeds.Contains(seed), $"seed {seed}: no tenant was ever attached to an external network");
         Assert.True(floatingPorts > 0 || !FixedSeeds.Contains(seed), $"seed {seed}: no port ever held a floating IP");
+        Assert.True(floatingIpv6Ports > 0 || !FixedSeeds.Contains(seed), $"seed {seed}: no port ever held a floating IPv6");
     }
 
     [Fact]

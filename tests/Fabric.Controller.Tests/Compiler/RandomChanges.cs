@@ -40,7 +40,7 @@ public sealed class RandomChanges(FabricModel model, int seed)
     private string Tenant()
     {
         var name = Pick("t", 3);
-        // Mostly x0, which the game starts with; x1 comes and goes, so a tenant naming it is sometimes refused.
+        // x0 and x1 come and go, so a tenant naming one is sometimes refused.
         var external = _random.Next(4) switch { 0 => string.Empty, 1 => "x1", _ => "x0" };
         return Coin()
             ? Try($"create tenant {name} out through '{external}'", () => model.Create(ResourceKinds.Tenants, new Tenant { Name = name, External = external }))
@@ -58,8 +58,8 @@ public sealed class RandomChanges(FabricModel model, int seed)
 
         var network = new Network { Name = name, Tenant = Pick("t", 3), Ipv4Subnet = $"10.{index}.0.0/24" };
 
-        // Only IPv4 crosses a gateway: a tenant with an external network refuses IPv6 networks.
-        if (Coin() && model.Snapshot().Tenants.FirstOrDefault(t => t.Name == network.Tenant) is not { External.Length: > 0 })
+        // Only x1 has an IPv6 side: a tenant attached to x0 refuses IPv6 networks.
+        if (Coin() && model.Snapshot().Tenants.FirstOrDefault(t => t.Name == network.Tenant) is not { External: "x0" })
         {
             network.Ipv6Subnet = $"fd00:{index}::/64";
         }
@@ -86,12 +86,18 @@ public sealed class RandomChanges(FabricModel model, int seed)
                 break;
         }
 
-        if (Coin())
+        var floating = _random.Next(4);
+        if (floating is 1 or 3)
         {
             port.FloatingIpv4 = $"198.51.100.{_random.Next(10, 14)}";
         }
 
-        return Try($"create port {name} on {port.Edge} in {port.Network}{(port.FloatingIpv4.Length > 0 ? $" at {port.FloatingIpv4}" : string.Empty)}", () => model.Create(ResourceKinds.Ports, port));
+        if (floating is 2 or 3)
+        {
+            port.FloatingIpv6 = $"2001:db8:100::{_random.Next(10, 14)}";
+        }
+
+        return Try($"create port {name} on {port.Edge} in {port.Network}{(port.FloatingIpv4.Length > 0 ? $" at {port.FloatingIpv4}" : string.Empty)}{(port.FloatingIpv6.Length > 0 ? $" at {port.FloatingIpv6}" : string.Empty)}", () => model.Create(ResourceKinds.Ports, port));
     }
 
     private string Rule()
@@ -109,7 +115,7 @@ public sealed class RandomChanges(FabricModel model, int seed)
             Priority = (uint)(10 * _random.Next(1, 3)),
             Action = Coin() ? AclAction.Allow : AclAction.Deny,
             Protocol = 6,
-            DstCidr = Coin() ? "10.0.0.0/16" : string.Empty,
+            DstCidr = _random.Next(3) switch { 0 => "10.0.0.0/16", 1 => "fd00::/16", _ => string.Empty },
             Stateful = Coin(),
         };
         var range = Ranges[_random.Next(Ranges.Length)];
@@ -137,13 +143,18 @@ public sealed class RandomChanges(FabricModel model, int seed)
 
     /// <summary>
     /// Creates external network <paramref name="name"/> on <paramref name="edge"/>, in the subnet every one of them
-    /// shares; x1 has an outside router, so its tenants have two ways out.
+    /// shares; x1 has an outside router, so its tenants have two ways out, and an IPv6 side with a router too.
     /// </summary>
     public static void CreateExternal(FabricModel model, string name, string edge)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var router = name == "x1" ? "198.51.100.1" : string.Empty;
-        model.Create(ResourceKinds.ExternalNetworks, new ExternalNetwork { Name = name, Edge = edge, Interface = name, Ipv4Subnet = "198.51.100.0/24", Ipv4Address = "198.51.100.2", Ipv4Router = router });
+        var external = new ExternalNetwork { Name = name, Edge = edge, Interface = name, Ipv4Subnet = "198.51.100.0/24", Ipv4Address = "198.51.100.2" };
+        if (name == "x1")
+        {
+            (external.Ipv4Router, external.Ipv6Subnet, external.Ipv6Address, external.Ipv6Router) = ("198.51.100.1", "2001:db8:100::/64", "2001:db8:100::2", "2001:db8:100::1");
+        }
+
+        model.Create(ResourceKinds.ExternalNetworks, external);
     }
 
     private string Link()

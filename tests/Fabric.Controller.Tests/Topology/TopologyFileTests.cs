@@ -340,7 +340,53 @@ public class TopologyFileTests
         var error = SingleError(text);
 
         Assert.Contains("ipv6-subnet", text.Split('\n')[error.Line - 1], StringComparison.Ordinal);
-        Assert.Contains("only IPv4 crosses the gateway of external network 'internet'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("external network 'internet', which the tenant reaches the outside through, has no IPv6 side", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ipv6-subnet and ipv6-gateway-ip", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_external_networks_ipv6_side_and_a_floating_ipv6_are_read_into_the_model()
+    {
+        var topology = TopologyFile.Parse(WithIpv6External, "t.yaml");
+
+        var external = Assert.Single(topology.State.Externals);
+        Assert.Equal(("2001:db8:100::/64", "2001:db8:100::2", "2001:db8:100::1"), (external.Ipv6Subnet, external.Ipv6Address, external.Ipv6Router));
+        var vm = topology.State.Ports.Single(p => p.Name == "vm1");
+        Assert.Equal(("198.51.100.10", "2001:db8:100::10"), (vm.FloatingIpv4, vm.FloatingIpv6));
+        Assert.Equal("fd00:1::/64", topology.State.Networks.Single().Ipv6Subnet);
+    }
+
+    [Theory]
+    [InlineData("floating-ipv6: 2001:db8:100::10", "floating-ipv6: 2001:db8:200::10", "floating-ipv6", "floating_ipv6 2001:db8:200::10 is not a host address of 2001:db8:100::/64")]
+    [InlineData("floating-ipv6: 2001:db8:100::10", "floating-ipv6: 2001:db8:100::2", "floating-ipv6", "floating_ipv6 2001:db8:100::2 is the gateway's own address of external network 'internet'")]
+    [InlineData("floating-ipv6: 2001:db8:100::10", "floating-ipv6: 2001:db8:100::1", "floating-ipv6", "floating_ipv6 2001:db8:100::1 is the router of external network 'internet'")]
+    [InlineData(", ipv6-gateway-ip: 2001:db8:100::2", "", "ipv6-subnet", "ipv6_address is required: the gateway's own address in 2001:db8:100::/64")]
+    [InlineData("ipv6-router: 2001:db8:100::1", "ipv6-router: 2001:db8:100::2", "ipv6-router", "ipv6_router 2001:db8:100::2 is the gateway's own ipv6_address")]
+    [InlineData("ipv6-subnet: 2001:db8:100::/64", "ipv6-subnet: fd00:1::/48", "ipv6-subnet: fd00:1::/64", "overlaps fd00:1::/48 of external network 'internet'")]
+    public void A_bad_ipv6_side_of_an_external_network_is_the_models_error_at_its_key(string replaced, string by, string keyOnLine, string message)
+    {
+        var text = WithIpv6External.Replace(replaced, by, StringComparison.Ordinal);
+        if (by.StartsWith("ipv6-subnet: fd00:1::/48", StringComparison.Ordinal))
+        {
+            text = text.Replace("ipv6-gateway-ip: 2001:db8:100::2, ipv6-router: 2001:db8:100::1", "ipv6-gateway-ip: fd00:1:0:9::2", StringComparison.Ordinal)
+                .Replace(", floating-ipv6: 2001:db8:100::10", string.Empty, StringComparison.Ordinal);
+        }
+
+        var error = SingleError(text);
+
+        Assert.Contains(keyOnLine, text.Split('\n')[error.Line - 1], StringComparison.Ordinal);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_floating_ipv6_of_a_port_without_an_ipv6_address_is_an_error_at_the_key()
+    {
+        var text = WithIpv6External.Replace("\n        ipv6-subnet: fd00:1::/64", string.Empty, StringComparison.Ordinal);
+
+        var error = SingleError(text);
+
+        Assert.Contains("floating-ipv6", text.Split('\n')[error.Line - 1], StringComparison.Ordinal);
+        Assert.Equal("port 'vm1' has floating_ipv6 2001:db8:100::10, but no IPv6 address: network 'red.web' has no ipv6_subnet", error.Message);
     }
 
     [Fact]
@@ -354,6 +400,11 @@ public class TopologyFileTests
     private static readonly string WithExternal = Valid
         .Replace("tenants:\n  - name: red\n", "externals:\n  - { name: internet, edge: e2, interface: sdnx0, subnet: 198.51.100.0/24, gateway-ip: 198.51.100.2, router: 198.51.100.1 }\ntenants:\n  - name: red\n    external: internet\n", StringComparison.Ordinal)
         .Replace("mac: \"02:00:00:00:00:01\" }", "mac: \"02:00:00:00:00:01\", floating-ip: 198.51.100.10 }", StringComparison.Ordinal);
+
+    private static readonly string WithIpv6External = WithExternal
+        .Replace("router: 198.51.100.1 }", "router: 198.51.100.1, ipv6-subnet: 2001:db8:100::/64, ipv6-gateway-ip: 2001:db8:100::2, ipv6-router: 2001:db8:100::1 }", StringComparison.Ordinal)
+        .Replace("subnet: 10.1.0.0/24", "subnet: 10.1.0.0/24\n        ipv6-subnet: fd00:1::/64", StringComparison.Ordinal)
+        .Replace("floating-ip: 198.51.100.10 }", "floating-ip: 198.51.100.10, floating-ipv6: 2001:db8:100::10 }", StringComparison.Ordinal);
 
     private static TopologyError SingleError(string text) =>
         Assert.Single(Assert.Throws<TopologyFileException>(() => TopologyFile.Parse(text, "t.yaml")).Errors);

@@ -70,6 +70,26 @@ public class TopologyPlanTests
     }
 
     [Fact]
+    public void Giving_an_external_network_an_ipv6_side_re_creates_it_so_the_tenant_may_go_dual_stack_and_a_host_float_over_ipv6()
+    {
+        var attached = Base
+            .Replace("tenants:\n  - name: red\n", "externals:\n  - { name: internet, edge: e2, interface: sdnx0, subnet: 198.51.100.0/24, gateway-ip: 198.51.100.2 }\ntenants:\n  - name: red\n    external: internet\n", StringComparison.Ordinal);
+        Plan(attached).ApplyTo(_running);
+        var dualStack = attached
+            .Replace("gateway-ip: 198.51.100.2 }", "gateway-ip: 198.51.100.2, ipv6-subnet: \"2001:db8:100::/64\", ipv6-gateway-ip: \"2001:db8:100::2\" }", StringComparison.Ordinal)
+            .Replace("subnet: 10.1.0.0/24 }", "subnet: 10.1.0.0/24, ipv6-subnet: \"fd00:1::/64\" }", StringComparison.Ordinal)
+            .Replace("ip: 10.1.0.100 }", "ip: 10.1.0.100, floating-ipv6: \"2001:db8:100::10\" }", StringComparison.Ordinal);
+
+        var plan = Plan(dualStack);
+        plan.ApplyTo(_running);
+
+        Assert.Contains(plan.Lines, line => line.StartsWith("~ external network internet: ipv6_subnet", StringComparison.Ordinal));
+        Assert.Equal(("2001:db8:100::/64", "2001:db8:100::2"), (_running.Get(ResourceKinds.ExternalNetworks, "internet").Ipv6Subnet, _running.Get(ResourceKinds.ExternalNetworks, "internet").Ipv6Address));
+        Assert.Equal("2001:db8:100::10", _running.Get(ResourceKinds.Ports, "h1").FloatingIpv6);
+        Assert.True(Plan(dualStack).IsEmpty);
+    }
+
+    [Fact]
     public void A_new_vm_is_one_creation_which_leaves_its_mac_to_the_controller()
     {
         var plan = Plan(Base.Replace("hosts:", "  - { name: red3, edge: e1, network: red/web, ip: 10.1.0.13 }\nhosts:", StringComparison.Ordinal));

@@ -78,7 +78,19 @@ public class ProgramTranslatorTests
         Assert.Contains("empty", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat(snat) { LastPort = 1 } }), StringComparison.Ordinal);
         Assert.Equal((ushort?)9, Translated(new FlowAction { Ct = new CtAction { Zone = 4, Commit = true, Translation = new CtNat(snat) { ReplyZone = 9 } } }).CtTranslation!.Value.ReplyZone);
         Assert.Contains("reply zone", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat(snat) { ReplyZone = 70000 } }), StringComparison.Ordinal);
-        Assert.Contains("4-byte", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat { Address = ByteString.CopyFrom(1, 2) } }), StringComparison.Ordinal);
+        Assert.Contains("4-byte (IPv4) or 16-byte (IPv6)", Refusal(new CtAction { Zone = 4, Commit = true, Translation = new CtNat { Address = ByteString.CopyFrom(1, 2) } }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_ct_with_a_16_byte_address_translates_ipv6()
+    {
+        var address = System.Net.IPAddress.Parse("2001:db8:100::2").GetAddressBytes();
+        var snat = new CtNat { Side = CtNatSide.Source, Address = ByteString.CopyFrom(address), ReplyZone = 65280 };
+
+        var translated = Translated(new FlowAction { Ct = new CtAction { Zone = 4, Commit = true, Translation = snat } });
+
+        Assert.Equal(new NatTranslation(NatSide.Source, System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(address), ReplyZone: 65280, IsIpv6: true), translated.CtTranslation);
+        Assert.Equal("ct(commit,zone=4,nat(src=2001:db8:100::2,reply_zone=65280))", translated.ToString());
     }
 
     [Fact]
@@ -97,6 +109,20 @@ public class ProgramTranslatorTests
         Assert.Equal(PipelineAction.ResolveNeighbour(7, 0xC6_33_64_01, 0xC6_33_64_02), Translated(new FlowAction { ResolveNeighbour = resolve }));
         Assert.Equal(PipelineAction.LearnNeighbour(), Translated(new FlowAction { LearnNeighbour = new EmptyAction() }));
         Assert.Throws<ProgramException>(() => Translated(new FlowAction { ResolveNeighbour = new ResolveNeighbourAction { Port = 7, SenderIp = ByteString.CopyFrom(1, 2) } }));
+    }
+
+    [Fact]
+    public void An_ipv6_neighbour_action_keeps_its_addresses_and_mixed_families_are_refused()
+    {
+        var router = System.Net.IPAddress.Parse("2001:db8:100::1").GetAddressBytes();
+        var gateway = System.Net.IPAddress.Parse("2001:db8:100::2").GetAddressBytes();
+        var resolve = new ResolveNeighbourAction { Port = 7, NextHop = ByteString.CopyFrom(router), SenderIp = ByteString.CopyFrom(gateway) };
+
+        var translated = Translated(new FlowAction { ResolveNeighbour = resolve });
+
+        Assert.Equal("resolve_neighbour(port=7,next_hop=2001:db8:100::1,sender=2001:db8:100::2)", translated.ToString());
+        Assert.Equal("resolve_neighbour(port=7,next_hop=destination,sender=2001:db8:100::2)", Translated(new FlowAction { ResolveNeighbour = new ResolveNeighbourAction(resolve) { NextHop = ByteString.Empty } }).ToString());
+        Assert.Contains("one family", Assert.Throws<ProgramException>(() => Translated(new FlowAction { ResolveNeighbour = new ResolveNeighbourAction(resolve) { NextHop = ByteString.CopyFrom(198, 51, 100, 1) } })).Message, StringComparison.Ordinal);
     }
 
     private static string Refusal(CtAction ct) => Assert.Throws<ProgramException>(() => Translated(new FlowAction { Ct = ct })).Message;

@@ -165,16 +165,6 @@ public class ConnectionTrackerNatTests
     }
 
     [Fact]
-    public void Ipv6_cannot_be_translated_and_is_refused_without_taking_a_slot()
-    {
-        var datagram = Frames.Udp6(UInt128.One, UInt128.One << 1);
-
-        Assert.Equal(CtCommitResult.NatUntranslatable, CommitTranslated(datagram, Snat));
-
-        Assert.Equal(0, _tracker.Count);
-    }
-
-    [Fact]
     public void A_full_table_refuses_a_translated_connection_and_gives_its_port_back()
     {
         var tracker = new ConnectionTracker(1, _clock);

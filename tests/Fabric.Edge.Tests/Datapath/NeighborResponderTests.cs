@@ -72,14 +72,14 @@ public class NeighborResponderTests
     }
 
     [Fact]
-    public void Duplicate_address_detection_and_invalid_solicitations_are_dropped_and_counted_on_every_packet()
+    public void Invalid_solicitations_are_dropped_and_counted_on_every_packet()
     {
-        var fromUnspecified = Solicitation(UInt128.Zero, linkLayerOption: 0);
+        var fromUnspecifiedWithOption = Solicitation(UInt128.Zero, linkLayerOption: NeighborMessage.SourceLinkLayerAddressOption);
         var forwarded = Frames.Neighbor(NeighborMessage.Solicitation, Keys.MacA, 0x33_33_FF_00_00_01, Host, SolicitedNode, Gateway, hopLimit: 254);
         var badChecksum = Solicitation(Host, linkLayerOption: 0);
         badChecksum[14 + 40 + IcmpHeader.ChecksumOffset] ^= 0xFF;
 
-        foreach (var frame in new[] { fromUnspecified, fromUnspecified, forwarded, badChecksum })
+        foreach (var frame in new[] { fromUnspecifiedWithOption, fromUnspecifiedWithOption, forwarded, badChecksum })
         {
             _rig.Send(1, frame);
         }

@@ -49,12 +49,12 @@ public static class Frames
             b.Payload(new byte[payload]);
         });
 
-    public static byte[] Udp6(UInt128 source, UInt128 destination, byte hopLimit = 64) =>
+    public static byte[] Udp6(UInt128 source, UInt128 destination, byte hopLimit = 64, ushort sourcePort = 1000, ushort destinationPort = 2000) =>
         Build((ref FrameBuilder b) =>
         {
             b.Ethernet(Keys.MacB, Keys.MacA, EtherTypes.Ipv6);
             b.Ipv6(source, destination, IpProtocols.Udp, hopLimit);
-            b.Udp(1000, 2000);
+            b.Udp(sourcePort, destinationPort);
             b.Payload(new byte[10]);
         });
 
@@ -115,12 +115,15 @@ public static class Frames
             b.Payload(body);
         });
 
+    /// <summary>As <see cref="IcmpError"/> for ICMPv6: the quoted IPv6 header and 8 bytes after it, with the checksum over its pseudo-header.</summary>
     public static byte[] Icmp6Error(UInt128 source, UInt128 destination, byte type, byte code, byte[] quoted) =>
         Build((ref FrameBuilder b) =>
         {
             b.Ethernet(Keys.MacB, Keys.MacA, EtherTypes.Ipv6);
             b.Ipv6(source, destination, IpProtocols.Icmpv6);
-            b.Payload(IcmpErrorBody(type, code, quoted[EthernetHeader.Size..(EthernetHeader.Size + 48)]));
+            var body = IcmpErrorBody(type, code, quoted[EthernetHeader.Size..(EthernetHeader.Size + 48)]);
+            InternetChecksum.Store(body, 2, InternetChecksum.PseudoHeaderSum(source, destination, IpProtocols.Icmpv6, body.Length));
+            b.Payload(body);
         });
 
     public static byte[] Arp(ushort operation, ulong senderMac, uint senderIp, ulong targetMac, uint targetIp, ulong ethDst) =>

@@ -12,7 +12,9 @@ namespace Sdn.Benchmarks.Edge;
 /// port, each cached flow looking its packet up in the tracker, on one switch translated (ct(nat), every packet's
 /// source address and port rewritten with incremental checksums) and on another not, turn about; and the replies
 /// coming back, translated and not. Then what a gateway's resolve_neighbour adds to the translated way out: the
-/// learned MAC of the outside router looked up per packet, against the same translation with a fixed MAC.
+/// learned MAC of the outside router looked up per packet, against the same translation with a fixed MAC. Then the
+/// same SNAT for IPv6 (NAT66, 78-byte frames, the smallest IPv6 UDP frames of a round size), against IPv6 tracked
+/// untranslated, both ways.
 /// </summary>
 internal sealed class EdgeNatSuite : IBenchmarkSuite
 {
@@ -26,10 +28,13 @@ internal sealed class EdgeNatSuite : IBenchmarkSuite
     private const ulong OutsideMac = 0x02_00_00_00_00_02;
     private const uint Router = 0xC6_33_64_01; // 198.51.100.1
     private const ulong RouterMac = 0x02_00_00_00_00_03;
+    private static readonly UInt128 Inside6 = ((UInt128)0xFD00_0001UL << 96) | 0x64; // fd00:1::64
+    private static readonly UInt128 Server6 = ((UInt128)0x2001_0DB8UL << 96) | 0xC8; // 2001:db8::c8
+    private static readonly UInt128 Gateway6 = ((UInt128)0x2001_0DB8UL << 96) | 2; // 2001:db8::2
 
     public string Name => "edge-nat";
 
-    public string Description => "64-byte frames of established UDP connections through ct(nat) SNAT vs the same tracking untranslated, both ways";
+    public string Description => "64-byte frames of established UDP connections through ct(nat) SNAT vs the same tracking untranslated, both ways; and NAT66";
 
     public IReadOnlyList<KeyValuePair<string, double>> Run(BenchmarkOptions options)
     {
@@ -46,9 +51,15 @@ internal sealed class EdgeNatSuite : IBenchmarkSuite
         var (nat, tracked) = Measurement.TurnAbout(pairs, warmUp, pairWindow, w => Sample.Measure(w, next => translated.SendOut(burst, next)), w => Sample.Measure(w, next => plain.SendOut(burst, next)));
         var (natBack, trackedBack) = Measurement.TurnAbout(pairs, warmUp, pairWindow, w => Sample.Measure(w, next => translated.SendBack(burst, next)), w => Sample.Measure(w, next => plain.SendBack(burst, next)));
         var (resolved, fixedMac) = Measurement.TurnAbout(pairs, warmUp, pairWindow, w => Sample.Measure(w, next => resolving.SendOut(burst, next)), w => Sample.Measure(w, next => translated.SendOut(burst, next)));
+        var translated6 = new NatGateway(new NatTranslation(NatSide.Source, Gateway6, 1024, ushort.MaxValue, IsIpv6: true), ipv6: true);
+        var plain6 = new NatGateway(null, ipv6: true);
+        var (nat6, tracked6) = Measurement.TurnAbout(pairs, warmUp, pairWindow, w => Sample.Measure(w, next => translated6.SendOut(burst, next)), w => Sample.Measure(w, next => plain6.SendOut(burst, next)));
+        var (nat6Back, tracked6Back) = Measurement.TurnAbout(pairs, warmUp, pairWindow, w => Sample.Measure(w, next => translated6.SendBack(burst, next)), w => Sample.Measure(w, next => plain6.SendBack(burst, next)));
         translated.Check();
         plain.Check();
         resolving.Check();
+        translated6.Check();
+        plain6.Check();
 
         return
         [
@@ -60,6 +71,10 @@ internal sealed class EdgeNatSuite : IBenchmarkSuite
             new("nat_resolved_mpps", resolved.MedianMpps),
             new("nat_resolve_ratio", resolved.MedianMpps / fixedMac.MedianMpps),
             new("nat_resolved_alloc_bytes_per_packet", resolved.AllocatedBytesPerPacket),
+            new("nat66_mpps", nat6.MedianMpps),
+            new("nat66_hit_ratio", nat6.MedianMpps / tracked6.MedianMpps),
+            new("nat66_reply_hit_ratio", nat6Back.MedianMpps / tracked6Back.MedianMpps),
+            new("nat66_alloc_bytes_per_packet", (nat6.AllocatedBytesPerPacket + nat6Back.AllocatedBytesPerPacket) / 2),
         ];
     }
 
@@ -74,19 +89,21 @@ internal sealed class EdgeNatSuite : IBenchmarkSuite
         private readonly FrameMix _back;
         private long _sent;
 
-        public NatGateway(NatTranslation? snat, bool resolve = false)
+        public NatGateway(NatTranslation? snat, bool resolve = false, bool ipv6 = false)
         {
             _switch.AddPort(new InternalPort(1, "inside"));
             _switch.AddPort(new InternalPort(2, "outside"));
             var pipeline = _switch.Pipeline;
-            pipeline.Apply(FlowEdit.Add(0, 100, FlowMatch.Any.EthType(EtherTypes.Ipv4), FlowInstructions.Goto(1, PipelineAction.Ct(Zone, nat: snat is not null))));
+            pipeline.Apply(FlowEdit.Add(0, 100, FlowMatch.Any.EthType(ipv6 ? EtherTypes.Ipv6 : EtherTypes.Ipv4), FlowInstructions.Goto(1, PipelineAction.Ct(Zone, nat: snat is not null))));
             PipelineAction[] toOutside = resolve ? [PipelineAction.ResolveNeighbour(2, Router, GatewayAddress), PipelineAction.Output(2)] : [PipelineAction.Output(2)];
             Add(pipeline, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.New), [PipelineAction.Ct(Zone, commit: true, translation: snat), .. toOutside]);
             Add(pipeline, 90, FlowMatch.Any.InPort(1).CtState(CtState.Tracked | CtState.Established), toOutside);
             pipeline.Apply(FlowEdit.Add(0, 100, FlowMatch.Any.InPort(2).EthType(EtherTypes.Arp), FlowInstructions.Apply(PipelineAction.LearnNeighbour())));
             Add(pipeline, 90, FlowMatch.Any.InPort(2).CtState(CtState.Tracked | CtState.Established), PipelineAction.Output(1));
 
-            _out = new FrameMix([.. Enumerable.Range(0, Flows).Select(i => FrameMix.Udp(OutsideMac, InsideMac, Inside, Server, (ushort)(FirstSourcePort + i)))]);
+            _out = new FrameMix([.. Enumerable.Range(0, Flows).Select(i => ipv6
+                ? FrameMix.Udp6(OutsideMac, InsideMac, Inside6, Server6, (ushort)(FirstSourcePort + i))
+                : FrameMix.Udp(OutsideMac, InsideMac, Inside, Server, (ushort)(FirstSourcePort + i)))]);
             var burst = new PacketBurst();
             burst.TryAppend(RouterArp());
             _switch.Datapath.Process(2, burst);
@@ -100,9 +117,11 @@ internal sealed class EdgeNatSuite : IBenchmarkSuite
             var now = _switch.Time.GetTimestamp();
             _back = new FrameMix([.. Enumerable.Range(0, Flows).Select(i =>
             {
-                var tuple = new ConnectionTuple(Zone, IpProtocols.Udp, false, Inside, Server, (ushort)(FirstSourcePort + i), 4789);
+                var tuple = new ConnectionTuple(Zone, IpProtocols.Udp, ipv6, ipv6 ? Inside6 : Inside, ipv6 ? Server6 : Server, (ushort)(FirstSourcePort + i), 4789);
                 var seen = _switch.Datapath.Conntrack.TryGetTranslation(tuple, now, out var translated) ? translated : tuple;
-                return FrameMix.Udp(InsideMac, OutsideMac, Server, (uint)seen.Source, 4789, (ushort)seen.SourcePort);
+                return ipv6
+                    ? FrameMix.Udp6(InsideMac, OutsideMac, Server6, seen.Source, 4789, seen.SourcePort)
+                    : FrameMix.Udp(InsideMac, OutsideMac, Server, (uint)seen.Source, 4789, seen.SourcePort);
             })]);
             for (var i = 0; i < Flows; i++)
             {

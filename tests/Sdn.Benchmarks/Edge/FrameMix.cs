@@ -28,6 +28,24 @@ internal sealed class FrameMix(IReadOnlyList<byte[]> frames)
         return buffer;
     }
 
+    /// <summary>As <see cref="Udp"/> over IPv6: 62 bytes of headers and 16 of payload, the smallest IPv6 UDP frame of a round size.</summary>
+    public static byte[] Udp6(ulong destinationMac, ulong sourceMac, UInt128 source, UInt128 destination, ushort sourcePort, ushort destinationPort = 4789)
+    {
+        const int Length = 78;
+        var buffer = new byte[Length];
+        var builder = new FrameBuilder(buffer);
+        builder.Ethernet(destinationMac, sourceMac, EtherTypes.Ipv6);
+        builder.Ipv6(source, destination, IpProtocols.Udp);
+        builder.Udp(sourcePort, destinationPort);
+        builder.Payload(new byte[Length - 62]);
+        if (!builder.TryFinish(out var length) || length != Length)
+        {
+            throw new InvalidOperationException("the benchmark frame does not come out at 78 bytes");
+        }
+
+        return buffer;
+    }
+
     /// <summary>Fills <paramref name="burst"/> with the frames from <paramref name="next"/> on; returns where the next burst starts.</summary>
     public int Refill(PacketBurst burst, int next)
     {

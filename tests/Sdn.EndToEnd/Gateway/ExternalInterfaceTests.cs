@@ -92,7 +92,7 @@ public sealed class ExternalInterfaceTests : IDisposable
         }
 
         Assert.Contains($"interface '{Missing}' does not exist on this machine", status, StringComparison.Ordinal);
-        Assert.Matches($@"\ninternet +e1 +{Missing} +198\.51\.100\.2 +failed ", status);
+        Assert.Matches($@"\ninternet +e1 +{Missing} +198\.51\.100\.2 +- +failed ", status);
         Assert.Contains("hosts: 1 up", status, StringComparison.Ordinal);
     }
 }

@@ -37,6 +37,9 @@ internal sealed class OutsideNetwork : IDisposable
 
     private string Outside => $"sdny{_suffix}";
 
+    /// <summary>Gives the outside's veth end an IPv6 address too, at once usable (no duplicate address detection to wait for).</summary>
+    public void AddIpv6(string addressWithPrefix) => Namespace.Run("ip", "-6", "address", "add", addressWithPrefix, "dev", Outside, "nodad");
+
     /// <summary>Deletes the pair from this end (the kernel frees a deleted namespace's devices only later), then the namespace.</summary>
     public void Dispose()
     {

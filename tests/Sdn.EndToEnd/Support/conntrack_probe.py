@@ -3,7 +3,7 @@
 udp-refused IP PORT           send a datagram and wait for an answer: "refused" (ICMP port unreachable), "timeout" or "answered"
 udp-listen IP PORT SECONDS    print "listening", then the number of datagrams received within SECONDS
 udp-send IP PORT COUNT        send one datagram from each of COUNT fresh sockets (COUNT source ports): "sent COUNT"
-tcp-echo IP PORT              print "listening", then "peer ADDRESS" of one connection, and echo what it sends until it closes
+tcp-echo IP PORT              print "listening", then "peer ADDRESS" of one connection, and echo what it sends until it closes (IP may be IPv6)
 tcp-connect IP PORT           "connected", "refused" or "timeout"
 tcp-talk IP PORT              connect, send a line and wait for it to come back: "ok", "wrong", "refused" or "timeout"
 tcp-hold-fill IP PORT UDPPORT COUNT
@@ -62,7 +62,7 @@ elif mode == "udp-send":
     udp_send(int(sys.argv[4]), port)
     print("sent", sys.argv[4])
 elif mode == "tcp-echo":
-    with socket.create_server((ip, port)) as server:
+    with socket.create_server((ip, port), family=socket.AF_INET6 if ":" in ip else socket.AF_INET) as server:
         print("listening", flush=True)
         connection, peer = server.accept()
         print("peer", peer[0], flush=True)

@@ -16,7 +16,9 @@ namespace Sdn.EndToEnd.Topologies;
 /// unknown external network; `sdn status` lists the external port up with the packets it carried, and `sdn graph`'s
 /// page draws it up on its gateway edge with its interface and address. Under stateful
 /// rules the outside reaches the floating IP only from the address a rule allows, and a host's own connections
-/// out get their answers.
+/// out get their answers. Over IPv6 alike (the outside namespace has 2001:db8:100::1, its server 2001:db8:200::10):
+/// the hosts reach the server as the gateway's IPv6 address (NAT66) or public's floating IPv6, the outside and a host
+/// from inside reach public there, and `sdn trace` shows the IPv6 translation, its hairpin and a packet from outside.
 /// </summary>
 public sealed class GatewayTests : IDisposable
 {
@@ -25,6 +27,10 @@ public sealed class GatewayTests : IDisposable
     private const string GatewayAddress = "198.51.100.2";
     private const string FloatingIp = "198.51.100.10";
     private const int Port = 8080;
+    private const string Server6 = "2001:db8:200::10";
+    private const string OutsideAddress6 = "2001:db8:100::1";
+    private const string GatewayAddress6 = "2001:db8:100::2";
+    private const string FloatingIp6 = "2001:db8:100::10";
 
     private readonly OutsideNetwork _outside = new($"{OutsideAddress}/24");
 
@@ -33,6 +39,8 @@ public sealed class GatewayTests : IDisposable
         try
         {
             _outside.Namespace.Run("ip", "address", "add", $"{Server}/32", "dev", "lo");
+            _outside.AddIpv6($"{OutsideAddress6}/64");
+            _outside.Namespace.Run("ip", "-6", "address", "add", $"{Server6}/128", "dev", "lo", "nodad");
         }
         catch
         {
@@ -91,12 +99,47 @@ public sealed class GatewayTests : IDisposable
 
         var (listed, status) = await SdnCli.InvokeAsync(fabric.Address, "status");
         Assert.True(listed == 0, status);
-        Assert.Matches($@"\ninternet +e2 +{_outside.Inside} +{GatewayAddress} +up +[1-9][0-9]* +[1-9][0-9]*", status);
+        Assert.Matches($@"\ninternet +e2 +{_outside.Inside} +{GatewayAddress} +{GatewayAddress6} +up +[1-9][0-9]* +[1-9][0-9]*", status);
 
         await using var graph = await RunningGraph.StartAsync(fabric.Address);
         var drawn = await graph.UntilSnapshotAsync(s => RunningGraph.StateOf(s, "external:internet") == "up" && RunningGraph.StateOf(s, "uplink:internet") == "up", "the external network and its uplink up");
         var external = drawn.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("id").GetString() == "external:internet");
         Assert.Equal([_outside.Inside, GatewayAddress], external.GetProperty("notes").EnumerateArray().Select(n => n.GetString()));
+    }
+
+    [Fact]
+    public async Task Over_ipv6_hosts_reach_the_outside_as_the_gateways_ipv6_address_and_the_outside_reaches_a_host_at_its_floating_ipv6()
+    {
+        await using var fabric = await TopologyRun.StartAsync(Topology());
+        await FabricChecks.UntilAsync(() => new[] { "far", "near", "public" }.All(fabric.Hosts.ContainsKey), () => $"hosts up: {string.Join(", ", fabric.Hosts.Keys)}");
+
+        foreach (var (host, seenAs) in new[] { ("far", GatewayAddress6), ("near", GatewayAddress6), ("public", FloatingIp6) })
+        {
+            var client = fabric.Hosts[host].Namespace;
+            await UntilPingedAsync(client, Server6);
+            Assert.Equal($"peer {seenAs}", await TalkAsync(server: _outside.Namespace, listen: Server6, client, connect: Server6));
+        }
+
+        var (exit, trace) = await SdnCli.InvokeAsync(fabric.Address, "trace", "near", "--packet", $"tcp6,ipv6_dst={Server6},tp_dst={Port}");
+        Assert.True(exit == 0, trace);
+        Assert.Contains($"nat(src={GatewayAddress6},reply_zone=", trace, StringComparison.Ordinal);
+        Assert.Contains($"verdict: output {_outside.Inside}", trace, StringComparison.Ordinal);
+
+        var reached = fabric.Hosts["public"].Namespace;
+        await UntilPingedAsync(_outside.Namespace, FloatingIp6);
+        Assert.Equal($"peer {OutsideAddress6}", await TalkAsync(server: reached, listen: "fd00:1::13", _outside.Namespace, connect: FloatingIp6));
+        await UntilPingedAsync(fabric.Hosts["far"].Namespace, FloatingIp6);
+        Assert.Equal($"peer {GatewayAddress6}", await TalkAsync(server: reached, listen: "fd00:1::13", fabric.Hosts["far"].Namespace, connect: FloatingIp6));
+        var (hairpinned, hairpin) = await SdnCli.InvokeAsync(fabric.Address, "trace", "near", "--packet", $"tcp6,ipv6_dst={FloatingIp6},tp_dst={Port}");
+        Assert.True(hairpinned == 0, hairpin);
+        Assert.Contains($"looped back as {GatewayAddress6} -> {FloatingIp6}, arriving on port", hairpin, StringComparison.Ordinal);
+        Assert.Contains($"recirculated as {GatewayAddress6} -> fd00:1::13", hairpin, StringComparison.Ordinal);
+
+        var (traced, fromOutside) = await SdnCli.InvokeAsync(fabric.Address, "trace", "--external", "internet", "--packet", $"tcp6,ipv6_src={Server6},ipv6_dst={FloatingIp6},tp_dst={Port}");
+        Assert.True(traced == 0, fromOutside);
+        Assert.Contains("dst=fd00:1::13", fromOutside, StringComparison.Ordinal);
+        Assert.Contains("(acl)", fromOutside, StringComparison.Ordinal);
+        Assert.Contains("verdict: output", fromOutside, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -125,8 +168,8 @@ public sealed class GatewayTests : IDisposable
     private TopologyDefinition Topology(string more = "")
     {
         var text = File.ReadAllText(TopologyRun.PathOf("gateway.yaml"));
-        Assert.Contains("interface: veth-out,", text, StringComparison.Ordinal);
-        return TopologyFile.Parse(text.Replace("interface: veth-out,", $"interface: {_outside.Inside},", StringComparison.Ordinal) + more, "gateway.yaml");
+        Assert.Contains("interface: veth-out\n", text, StringComparison.Ordinal);
+        return TopologyFile.Parse(text.Replace("interface: veth-out\n", $"interface: {_outside.Inside}\n", StringComparison.Ordinal) + more, "gateway.yaml");
     }
 
     /// <summary>Pings until one is answered: the first packets toward a next hop the gateway has not learned are ARP requests instead.</summary>
