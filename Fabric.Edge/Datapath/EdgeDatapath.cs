@@ -225,11 +225,11 @@ public sealed class EdgeDatapath
         {
             if (flows[i] is null)
             {
-                var program = (flows[i] = Cache.Lookup(keys[i], hashes[i]) ?? Upcall(keys[i], hashes[i])).Program;
-                program.Prefetch();
-                if (program.LooksUpFirst)
+                var flow = flows[i] = Cache.Lookup(keys[i], hashes[i]) ?? Upcall(keys[i], hashes[i]);
+                flow.Prefetch();
+                if (flow.LooksUpFirst)
                 {
-                    ConnectionLookup.Read((ushort)program.Steps[0].Value, burst.Frame(i), _offsets[i], out _ctLookups[i]);
+                    ConnectionLookup.Read((ushort)flow.Steps[0].Value, burst.Frame(i), _offsets[i], out _ctLookups[i]);
                     Conntrack.PrefetchBucket(_ctLookups[i].Hash);
                     lookAhead = true;
                 }
@@ -273,7 +273,7 @@ public sealed class EdgeDatapath
     {
         for (var i = 0; i < count; i++)
         {
-            if (_flows[i]!.Program.LooksUpFirst)
+            if (_flows[i]!.LooksUpFirst)
             {
                 Conntrack.PrefetchConnection(_ctLookups[i].Hash);
             }
@@ -308,9 +308,8 @@ public sealed class EdgeDatapath
 
     private void Execute(CompiledFlow flow, PacketBurst burst, int index, ref HeaderOffsets offsets, uint inPort, long now, int recirculations)
     {
-        var program = flow.Program;
-        var actions = program.Steps;
-        var end = program.ActionCount;
+        var actions = flow.Steps;
+        var end = flow.ActionCount;
         var delivered = false;
         var saved = 0;
         for (var a = 0; a < end; a++)
@@ -381,7 +380,7 @@ public sealed class EdgeDatapath
 
                     break;
                 case DatapathActionKind.DhcpReply:
-                    if (!FrameActions.TryWriteDhcpReply(burst, index, ref offsets, program.DhcpOffers[action.Port]))
+                    if (!FrameActions.TryWriteDhcpReply(burst, index, ref offsets, flow.DhcpOffers[action.Port]))
                     {
                         Counters.DhcpUnanswered++;
                         return;
@@ -403,8 +402,9 @@ public sealed class EdgeDatapath
                         ? Conntrack.Track(_ctLookups[index], now)
                         : Conntrack.Track((ushort)action.Value, burst.Frame(index), offsets, now);
                     var branch = CtOutcomes.IndexOf(state);
-                    CountBranch(program, branch, burst.Length(index), now);
-                    (a, end) = (program.BranchBounds[4 * branch] - 1, program.BranchBounds[(4 * branch) + 1]);
+                    var bounds = flow.Program.BranchBounds;
+                    CountBranch(flow.Program, branch, burst.Length(index), now);
+                    (a, end) = (bounds[4 * branch] - 1, bounds[(4 * branch) + 1]);
                     break;
                 case DatapathActionKind.CtCommit:
                     if (!Commit(action, now))

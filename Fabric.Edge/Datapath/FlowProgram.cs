@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 using Sdn.Fabric.Edge.Conntrack;
 
 namespace Sdn.Fabric.Edge.Datapath;
@@ -87,31 +84,6 @@ internal sealed class FlowProgram : IEquatable<FlowProgram>
     public override bool Equals(object? obj) => Equals(obj as FlowProgram);
 
     public override int GetHashCode() => _hash;
-
-    /// <summary>
-    /// Starts loading what running the program reads first: its first steps and, with branches, where they lie and
-    /// their counters. The datapath calls it for a burst's flows before running them, so that their misses overlap.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void Prefetch()
-    {
-        if (!Sse.IsSupported)
-        {
-            return;
-        }
-
-        // SAFETY: a prefetch is only a hint and never faults: if the collector moves an array between taking its
-        // address and prefetching it, only the hint is lost.
-        var steps = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Steps));
-        Sse.Prefetch0(steps);
-        Sse.Prefetch0(steps + 64);
-        if (HasBranches)
-        {
-            Sse.Prefetch0(steps + 128);
-            Sse.Prefetch0(Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(BranchBounds)));
-            Sse.Prefetch0(Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(BranchCounters)));
-        }
-    }
 
     private static bool Same(EntryCounters[] these, EntryCounters[] those)
     {
