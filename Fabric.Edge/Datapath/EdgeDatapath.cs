@@ -403,7 +403,7 @@ public sealed class EdgeDatapath
                         : Conntrack.Track((ushort)action.Value, burst.Frame(index), offsets, now);
                     var branch = CtOutcomes.IndexOf(state);
                     var bounds = flow.Program.BranchBounds;
-                    CountBranch(flow.Program, branch, burst.Length(index), now);
+                    CountBranch(flow, branch, burst.Length(index), now);
                     (a, end) = (bounds[4 * branch] - 1, bounds[(4 * branch) + 1]);
                     break;
                 case DatapathActionKind.CtCommit:
@@ -562,9 +562,9 @@ public sealed class EdgeDatapath
             && FrameActions.TryWriteArpRequest(burst, index, ref offsets, (uint)(action.Value >> 32), nextHop);
     }
 
-    private static void CountBranch(FlowProgram program, int branch, int length, long now)
+    private static void CountBranch(CompiledFlow flow, int branch, int length, long now)
     {
-        var (counters, bounds) = (program.BranchCounters, program.BranchBounds);
+        var (counters, bounds) = (flow.Program.BranchCounters, flow.Program.BranchBounds);
         for (var c = bounds[(4 * branch) + 2]; c < bounds[(4 * branch) + 3]; c++)
         {
             counters[c].Count(1, length, now);
