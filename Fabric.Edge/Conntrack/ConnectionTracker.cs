@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using Sdn.Common.Packets;
 using Sdn.Fabric.Edge.Nat;
 
@@ -19,9 +20,13 @@ namespace Sdn.Fabric.Edge.Conntrack;
 /// <para>
 /// <b>Table.</b> Fixed capacity, allocated once: an array of connections, and a chained hash index over both
 /// directions of each (node 2c is connection c's original tuple, node 2c+1 its reply tuple). The chain links live in
-/// the connections themselves, so a lookup touches the bucket and the connection it finds, and no third array. A commit with no free slot first reclaims an expired one near the sweep cursor; failing
-/// that the new connection is refused, and the caller drops and counts the packet. Connections already in the table
-/// are never evicted for a new one, so established traffic goes on when the table is full.
+/// the connections themselves, so a lookup touches the bucket and the connection it finds, and the slot's expiry,
+/// which is kept in an array of its own (8 bytes a slot, which the sweep walks). An established packet that changes
+/// no state only stores its expiry, from the lifetime its connection's state gave. A commit with no free slot first
+/// reclaims an expired one near the sweep cursor; failing that the new connection is refused, and the caller drops
+/// and counts the packet. Connections already in the table are never evicted for a new one, so established traffic
+/// goes on when the table is full. The datapath reads a burst's tuples ahead of their lookups and prefetches their
+/// buckets and connections (<see cref="PrefetchBucket"/>), so each tuple is read and hashed once.
 /// </para>
 /// <para>
 /// <b>Expiry.</b> No timer and no allocation: a lookup that finds an expired connection frees it and sees none, and
@@ -64,12 +69,17 @@ public sealed class ConnectionTracker
     public const int MaxNatPools = 3 * 256;
 
     private const int None = -1;
+    private const long Free = long.MaxValue;
     private const byte TcpFin = 0x01;
     private const byte TcpSyn = 0x02;
     private const byte TcpRst = 0x04;
     private const byte TcpAck = 0x10;
 
     private readonly TrackedConnection[] _connections;
+
+    // Each slot's expiry, apart from its connection: the sweep reads 8 bytes a slot instead of a connection's 160, so
+    // walking the table does not push the connections the traffic uses out of the cache. A free slot holds Free.
+    private readonly long[] _expiresAt;
     private readonly int[] _buckets;
     private readonly int[] _free;
     private readonly int _bucketMask;
@@ -103,9 +113,11 @@ public sealed class ConnectionTracker
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentNullException.ThrowIfNull(time);
         Capacity = capacity;
-        _connections = new TrackedConnection[capacity];
+        _connections = GC.AllocateArray<TrackedConnection>(capacity, pinned: true);
+        _expiresAt = GC.AllocateArray<long>(capacity, pinned: true);
+        Array.Fill(_expiresAt, Free);
         var buckets = (int)Math.Min(1u << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(2 * capacity)));
-        _buckets = new int[buckets];
+        _buckets = GC.AllocateArray<int>(buckets, pinned: true);
         _bucketMask = buckets - 1;
         Array.Fill(_buckets, None);
         _free = new int[capacity];
@@ -152,10 +164,54 @@ public sealed class ConnectionTracker
     /// Looks the packet up in <paramref name="zone"/>, moves its connection along, and says what it is; a new one is
     /// remembered for <see cref="Commit"/>. <paramref name="offsets"/> are the frame's, as its parse found them.
     /// </summary>
-    public CtState Track(ushort zone, ReadOnlySpan<byte> frame, in HeaderOffsets offsets, long now) => Classify(zone, frame, offsets, now, update: true);
+    public CtState Track(ushort zone, ReadOnlySpan<byte> frame, in HeaderOffsets offsets, long now)
+    {
+        ConnectionLookup.Read(zone, frame, offsets, out var lookup);
+        return Classify(lookup, now, update: true);
+    }
 
-    /// <summary>What <see cref="Track"/> would say of the packet, changing nothing: for traces.</summary>
-    public CtState Peek(ushort zone, ReadOnlySpan<byte> frame, in HeaderOffsets offsets, long now) => Classify(zone, frame, offsets, now, update: false);
+    /// <summary>As <see cref="Track(ushort, ReadOnlySpan{byte}, in HeaderOffsets, long)"/>, for a packet read ahead (see <see cref="PrefetchBucket"/>).</summary>
+    internal CtState Track(in ConnectionLookup lookup, long now) => Classify(lookup, now, update: true);
+
+    /// <summary>What <see cref="Track(ushort, ReadOnlySpan{byte}, in HeaderOffsets, long)"/> would say of the packet, changing nothing: for traces.</summary>
+    public CtState Peek(ushort zone, ReadOnlySpan<byte> frame, in HeaderOffsets offsets, long now)
+    {
+        ConnectionLookup.Read(zone, frame, offsets, out var lookup);
+        return Classify(lookup, now, update: false);
+    }
+
+    /// <summary>
+    /// Starts loading the hash bucket of a packet read ahead of its lookup; <see cref="PrefetchConnection"/>, once the
+    /// bucket is in, starts loading the connection it leads to. Called for a whole burst before its lookups, as the
+    /// flow cache's prefetches are, so the burst's cache misses overlap instead of being paid packet by packet.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe void PrefetchBucket(ulong hash)
+    {
+        if (Sse.IsSupported)
+        {
+            // SAFETY: a prefetch is only a hint and never faults; the bucket array is pinned, so the address stays its own.
+            Sse.Prefetch0(Unsafe.AsPointer(ref _buckets[(int)hash & _bucketMask]));
+        }
+    }
+
+    /// <summary>Starts loading the first connection in the bucket of <paramref name="hash"/>, and its expiry (see <see cref="PrefetchBucket"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe void PrefetchConnection(ulong hash)
+    {
+        var node = _buckets[(int)hash & _bucketMask];
+        if (node != None && Sse.IsSupported)
+        {
+            // SAFETY: as in PrefetchBucket; the connection and expiry arrays are pinned. A connection spans three or
+            // four cache lines.
+            var connection = (byte*)Unsafe.AsPointer(ref _connections[node >> 1]);
+            Sse.Prefetch0(connection);
+            Sse.Prefetch0(connection + 64);
+            Sse.Prefetch0(connection + 128);
+            Sse.Prefetch0(connection + Unsafe.SizeOf<TrackedConnection>() - 1);
+            Sse.Prefetch0(Unsafe.AsPointer(ref _expiresAt[node >> 1]));
+        }
+    }
 
     /// <summary>
     /// Adds the connection the last <see cref="Track"/> found new, translated as a <see cref="Translate"/> before it
@@ -254,23 +310,23 @@ public sealed class ConnectionTracker
         return node != None;
     }
 
-    private CtState Classify(ushort zone, ReadOnlySpan<byte> frame, in HeaderOffsets offsets, long now, bool update)
+    private CtState Classify(in ConnectionLookup lookup, long now, bool update)
     {
         if (update)
         {
-            (_pending, _lastNode, _committedNow, _lastZone, _lastIsError, _pendingNat) = (false, None, false, zone, false, null);
+            (_pending, _lastNode, _committedNow, _lastZone, _lastIsError, _pendingNat) = (false, None, false, lookup.Zone, false, null);
         }
 
-        var kind = ConnectionPacket.Read(zone, frame, offsets, out var tuple, out var tcpFlags);
+        var (kind, tcpFlags) = (lookup.Kind, lookup.TcpFlags);
         switch (kind)
         {
             case ConnectionPacketKind.Invalid:
                 return CtState.Tracked | CtState.Invalid;
             case ConnectionPacketKind.IcmpError:
-                return Related(tuple, now, update);
+                return Related(lookup.Tuple, lookup.Hash, now, update);
         }
 
-        var node = Find(tuple, now, update);
+        var node = Find(lookup.Tuple, lookup.Hash, now, update);
         if (node != None && kind == ConnectionPacketKind.Tcp && (node & 1) == 0 && IsOpeningSyn(tcpFlags)
             && _connections[node >> 1].Tcp is TcpConnectionState.TimeWait or TcpConnectionState.Closed)
         {
@@ -286,7 +342,7 @@ public sealed class ConnectionTracker
 
         if (node == None)
         {
-            return Unknown(kind, tuple, tcpFlags, update);
+            return Unknown(kind, lookup.Tuple, tcpFlags, update);
         }
 
         ref var connection = ref _connections[node >> 1];
@@ -294,13 +350,12 @@ public sealed class ConnectionTracker
         if (update)
         {
             _lastNode = node;
-            if (kind == ConnectionPacketKind.Tcp)
+            if (kind == ConnectionPacketKind.Tcp || (isReply && !connection.ReplySeen))
             {
-                AdvanceTcp(ref connection, tcpFlags, isReply);
+                ChangeState(ref connection, kind, tcpFlags, isReply);
             }
 
-            connection.ReplySeen |= isReply;
-            connection.ExpiresAt = now + Timeout(connection);
+            _expiresAt[node >> 1] = now + connection.Lifetime;
         }
 
         return isReply ? CtState.Tracked | CtState.Established | CtState.Reply
@@ -314,9 +369,9 @@ public sealed class ConnectionTracker
     /// of the other way's, so the error is looked up by that too; <see cref="Translate"/> then rewrites it for the
     /// packet's sender.
     /// </summary>
-    private CtState Related(in ConnectionTuple quoted, long now, bool update)
+    private CtState Related(in ConnectionTuple quoted, ulong hash, long now, bool update)
     {
-        var node = Find(quoted, now, update);
+        var node = Find(quoted, hash, now, update);
         var translated = node == None;
         node = translated ? Find(quoted.Reversed, now, update) : node;
         if (node == None)
@@ -355,6 +410,19 @@ public sealed class ConnectionTracker
         }
 
         return CtState.Tracked | CtState.New;
+    }
+
+    /// <summary>Moves a connection's state along for a packet that may change it, and the lifetime that state gives.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ChangeState(ref TrackedConnection connection, ConnectionPacketKind kind, byte tcpFlags, bool isReply)
+    {
+        if (kind == ConnectionPacketKind.Tcp)
+        {
+            AdvanceTcp(ref connection, tcpFlags, isReply);
+        }
+
+        connection.ReplySeen |= isReply;
+        connection.Lifetime = Timeout(connection);
     }
 
     private static bool IsOpeningSyn(byte flags) => (flags & (TcpSyn | TcpAck | TcpRst | TcpFin)) == TcpSyn;
@@ -399,10 +467,12 @@ public sealed class ConnectionTracker
     };
 
     /// <summary>The index node of <paramref name="tuple"/>, either direction; <see cref="None"/> when none, or when expired (then freed if <paramref name="update"/>).</summary>
+    private int Find(in ConnectionTuple tuple, long now, bool update) => Find(tuple, tuple.Hash64(), now, update);
+
+    /// <summary>As <see cref="Find(in ConnectionTuple, long, bool)"/>, with the tuple's hash already taken.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Find(in ConnectionTuple tuple, long now, bool update)
+    private int Find(in ConnectionTuple tuple, ulong hash, long now, bool update)
     {
-        var hash = tuple.Hash64();
         for (var node = _buckets[(int)hash & _bucketMask]; node != None;)
         {
             ref var connection = ref _connections[node >> 1];
@@ -412,7 +482,7 @@ public sealed class ConnectionTracker
                 continue;
             }
 
-            if (connection.ExpiresAt > now)
+            if (_expiresAt[node >> 1] > now)
             {
                 return node;
             }
@@ -457,7 +527,7 @@ public sealed class ConnectionTracker
         Unlink((2 * slot) + 1);
         ref var connection = ref _connections[slot];
         ReleaseTranslation(ref connection);
-        connection.InUse = false;
+        _expiresAt[slot] = Free;
         _free[_freeCount++] = slot;
         if (_lastNode >> 1 == slot)
         {
@@ -521,8 +591,8 @@ public sealed class ConnectionTracker
         connection.Tcp = _pendingTcp;
         connection.ReplySeen = false;
         connection.FinSeen = 0;
-        connection.InUse = true;
-        connection.ExpiresAt = now + Timeout(connection);
+        connection.Lifetime = Timeout(connection);
+        _expiresAt[slot] = now + connection.Lifetime;
         Link(2 * slot, _pendingTuple.Hash64());
         Link((2 * slot) + 1, reply.Hash64());
         Created++;
@@ -699,7 +769,7 @@ public sealed class ConnectionTracker
     {
         var slot = _sweepCursor;
         _sweepCursor = slot + 1 == Capacity ? 0 : slot + 1;
-        if (_connections[slot].InUse && _connections[slot].ExpiresAt <= now)
+        if (_expiresAt[slot] <= now)
         {
             Expired++;
             Remove(slot);

@@ -2,16 +2,20 @@ namespace Sdn.Fabric.Edge.Conntrack;
 
 /// <summary>One slot of the tracker's preallocated table: a connection, by the tuples its packets carry each way.</summary>
 /// <remarks>
-/// What a lookup of the original way reads (its tuple, the expiry, the chain links and the state) comes first, so it
-/// shares cache lines as before translations had a place; the reply tuple, read by the reply way, comes last.
+/// What a lookup of the original way reads (its tuple, the lifetime, the chain links and the state) comes first, so it
+/// shares cache lines as before translations had a place; the reply tuple, read by the reply way, comes last. The
+/// expiry is the tracker's, in an array of its own.
 /// </remarks>
 internal struct TrackedConnection
 {
     /// <summary>The tuple of the packet that opened the connection, as it reached the ct action.</summary>
     public ConnectionTuple Original;
 
-    /// <summary>The timestamp (of the tracker's clock) at which the connection expires unless another packet comes.</summary>
-    public long ExpiresAt;
+    /// <summary>
+    /// How long (in the tracker's clock's ticks) the connection lives past its last packet, as its protocol and state
+    /// say: kept as the state changes, so a packet that changes nothing only stores its expiry.
+    /// </summary>
+    public long Lifetime;
 
     /// <summary>The next index node in the hash chain of the original tuple (node 2c), and of the reply tuple (node 2c+1).</summary>
     public int NextOfOriginal;
@@ -25,8 +29,6 @@ internal struct TrackedConnection
 
     /// <summary>Which ways a FIN has gone: bit 0 the original, bit 1 the reply.</summary>
     public byte FinSeen;
-
-    public bool InUse;
 
     /// <summary>Whether <see cref="Reply"/> is other than <see cref="Original"/> reversed: a NAT rewrites the connection's packets.</summary>
     public bool IsTranslated;

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Sdn.Fabric.Edge.Datapath;
 
@@ -30,38 +32,66 @@ public sealed class CompiledFlow
         IFlowDependencies? dependencies = null,
         DhcpOffer[]? dhcpOffers = null,
         CtBranch[]? branches = null)
+        : this(new FlowProgram(actions, counters, dhcpOffers ?? [], branches ?? []), dependencies)
     {
-        Actions = actions;
-        Counters = counters;
-        DhcpOffers = dhcpOffers ?? [];
-        _dependencies = dependencies;
-        Branches = branches ?? [];
-        (Steps, BranchStarts, BranchCounters, BranchCounterStarts) = Flatten(actions, Branches);
     }
 
-    public DatapathAction[] Actions { get; }
+    /// <summary>A flow that runs <paramref name="program"/>, which other flows may share.</summary>
+    internal CompiledFlow(FlowProgram program, IFlowDependencies? dependencies)
+    {
+        Program = program;
+        (Steps, Counters, ActionCount, HasBranches, LooksUpFirst) = (program.Steps, program.Counters, program.ActionCount, program.HasBranches, program.LooksUpFirst);
+        _dependencies = dependencies;
+    }
+
+    public DatapathAction[] Actions => Program.Actions;
 
     public EntryCounters[] Counters { get; }
 
     /// <summary>What a lease takes does not fit in an action's operands, so the flow holds them to the side.</summary>
-    public DhcpOffer[] DhcpOffers { get; }
+    public DhcpOffer[] DhcpOffers => Program.DhcpOffers;
 
     /// <summary>What runs after the flow's ct lookup, by ct_state; empty for a flow without one.</summary>
-    public CtBranch[] Branches { get; }
+    public CtBranch[] Branches => Program.Branches;
 
-    /// <summary>
-    /// What the datapath runs: <see cref="Actions"/>, then every branch's actions one after the other, so that a flow
-    /// with a ct lookup is two arrays in memory and not fourteen.
-    /// </summary>
+    /// <summary>What the datapath runs. What every packet reads of it is copied into the flow, one load nearer.</summary>
+    internal FlowProgram Program { get; }
+
+    /// <inheritdoc cref="FlowProgram.Steps"/>
     internal DatapathAction[] Steps { get; }
 
-    /// <summary>Where branch i's actions start in <see cref="Steps"/>, and (at i + 1) end.</summary>
-    internal int[] BranchStarts { get; }
+    /// <inheritdoc cref="FlowProgram.ActionCount"/>
+    internal int ActionCount { get; }
 
-    /// <summary>Every branch's counters, one after the other; branch i's start at <see cref="BranchCounterStarts"/>[i].</summary>
-    internal EntryCounters[] BranchCounters { get; }
+    internal bool HasBranches { get; }
 
-    internal int[] BranchCounterStarts { get; }
+    /// <inheritdoc cref="FlowProgram.LooksUpFirst"/>
+    internal bool LooksUpFirst { get; }
+
+    /// <summary>
+    /// Starts loading what running the flow reads first: its first steps and, with branches, where they lie and their
+    /// counters. The datapath calls it for a burst's flows before running them, so that their cache misses overlap.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe void Prefetch()
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        // SAFETY: a prefetch is only a hint and never faults: if the collector moves an array between taking its
+        // address and prefetching it, only the hint is lost.
+        var steps = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Steps));
+        Sse.Prefetch0(steps);
+        Sse.Prefetch0(steps + 64);
+        if (HasBranches)
+        {
+            Sse.Prefetch0(steps + 128);
+            Sse.Prefetch0(Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Program.BranchBounds)));
+            Sse.Prefetch0(Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Program.BranchCounters)));
+        }
+    }
 
     /// <summary>True until the flow is retired.</summary>
     public bool IsCurrent
@@ -89,26 +119,6 @@ public sealed class CompiledFlow
         Branches.Length == 0
             ? string.Join(",", Actions)
             : $"{string.Join(",", Actions)}->[{string.Join("; ", Branches.Select((branch, i) => $"{Conntrack.CtOutcomes.Describe(Conntrack.CtOutcomes.All[i])}: {branch}"))}]";
-
-    private static (DatapathAction[], int[], EntryCounters[], int[]) Flatten(DatapathAction[] actions, CtBranch[] branches)
-    {
-        if (branches.Length == 0)
-        {
-            return (actions, [], [], []);
-        }
-
-        var (steps, counters) = (new List<DatapathAction>(actions), new List<EntryCounters>());
-        var (starts, counterStarts) = (new int[branches.Length + 1], new int[branches.Length + 1]);
-        for (var i = 0; i < branches.Length; i++)
-        {
-            (starts[i], counterStarts[i]) = (steps.Count, counters.Count);
-            steps.AddRange(branches[i].Actions);
-            counters.AddRange(branches[i].Counters);
-        }
-
-        (starts[^1], counterStarts[^1]) = (steps.Count, counters.Count);
-        return ([.. steps], starts, [.. counters], counterStarts);
-    }
 
     /// <summary>Called by the cache when it takes the flow in: from then on the slow path retires it when it must.</summary>
     internal void Track()

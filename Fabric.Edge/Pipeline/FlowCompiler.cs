@@ -23,6 +23,9 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
     /// <summary>How deep groups may chain into groups before the packet is dropped.</summary>
     public const int MaxGroupDepth = 4;
 
+    /// <summary>How many compiled programs <see cref="Shared"/> remembers, a power of two.</summary>
+    private const int RecentPrograms = 256;
+
     private static readonly FlowField RecirculationPoint = FlowField.Register(EdgeDatapath.RecirculationRegister);
     private static readonly FlowField ZoneRegister = FlowField.Register(0);
 
@@ -30,6 +33,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
         [FlowField.Ipv4Src, FlowField.Ipv4Dst, FlowField.Ipv6SrcHigh, FlowField.Ipv6SrcLow, FlowField.Ipv6DstHigh, FlowField.Ipv6DstLow, FlowField.IpProto, FlowField.L4Src, FlowField.L4Dst];
 
     private readonly List<DatapathAction> _actions = [];
+    private readonly FlowProgram?[] _recentPrograms = new FlowProgram?[RecentPrograms];
     private readonly List<DatapathAction> _mirrors = [];
     private readonly List<EntryCounters> _counters = [];
     private readonly List<DhcpOffer> _dhcpOffers = [];
@@ -90,7 +94,7 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
             _traceCtState = null;
             megaflowMask = mask;
             _record.Complete(megaflowMask);
-            return new CompiledFlow(actions, [.. _counters], _record, [.. _dhcpOffers]);
+            return new CompiledFlow(Shared(new FlowProgram(actions, [.. _counters], [.. _dhcpOffers], [])), _record);
         }
 
         DatapathAction[] prefix = [.. _mirrors.Take(_ctMirrorsAt), .. _actions.Take(_ctLookupAt + 1)];
@@ -105,7 +109,24 @@ internal sealed class FlowCompiler(IReadOnlyList<FlowTable> tables, GroupTable g
 
         megaflowMask = mask;
         _record.Complete(megaflowMask);
-        return new CompiledFlow(prefix, prefixCounters, _record, [.. _dhcpOffers], branches);
+        return new CompiledFlow(Shared(new FlowProgram(prefix, prefixCounters, [.. _dhcpOffers], branches)), _record);
+    }
+
+    /// <summary>
+    /// <paramref name="program"/>, or an equal one compiled recently: the flows of one decision (the connections through
+    /// one stateful rule, whose megaflows differ in the L4 ports) then share what the datapath reads of them. The table
+    /// is direct-mapped and small, so it holds on to nothing for long.
+    /// </summary>
+    private FlowProgram Shared(FlowProgram program)
+    {
+        ref var slot = ref _recentPrograms[program.GetHashCode() & (RecentPrograms - 1)];
+        if (program.Equals(slot))
+        {
+            return slot!;
+        }
+
+        slot = program;
+        return program;
     }
 
     /// <summary>Runs the tables once, a ct lookup giving <paramref name="ctState"/>; ORs what it read into <paramref name="mask"/>.</summary>

@@ -88,6 +88,40 @@ public class StatefulFlowTests
     }
 
     [Fact]
+    public void A_lookup_sees_what_the_packets_before_it_in_its_burst_committed()
+    {
+        var rig = Firewall(capacity: 1);
+        var (first, second) = (Frames.Udp(Inside, Outside, 1000, 53), Frames.Udp(Inside, Outside, 1001, 53));
+
+        // One burst: the first packet's connection takes the only slot, so the second's is refused and the first's
+        // third packet is found, although every tuple of the burst was read before any of them was looked up.
+        rig.Port(1).Inject(first);
+        rig.Port(1).Inject(second);
+        rig.Port(1).Inject(first);
+        rig.Switch.Poll();
+
+        Assert.Equal([first, first], rig.Port(2).TakeTransmitted());
+        Assert.Equal(1, rig.Switch.Datapath.Counters.CtTableFull);
+        Assert.Equal(1, rig.Switch.Datapath.Conntrack.Created);
+    }
+
+    [Fact]
+    public void The_flows_of_connections_through_one_rule_share_what_the_datapath_runs()
+    {
+        var rig = Firewall();
+        var flows = new (uint InPort, ushort SourcePort)[] { (1, 1000), (1, 1001), (2, 1000) }.Select(way =>
+        {
+            FlowKeyExtractor.Extract(Frames.Udp(Inside, Outside, way.SourcePort, 53), way.InPort, out var key, out _);
+            return rig.Pipeline.Translate(key, out _);
+        }).ToArray();
+
+        Assert.NotSame(flows[0], flows[1]);
+        Assert.Same(flows[0].Actions, flows[1].Actions);
+        Assert.Same(flows[0].Branches, flows[1].Branches);
+        Assert.NotSame(flows[0].Branches, flows[2].Branches);
+    }
+
+    [Fact]
     public void The_cached_flow_holds_a_lookup_and_one_branch_per_ct_state()
     {
         var rig = Firewall();

@@ -40,6 +40,8 @@ internal sealed class EdgeConntrackSuite : IBenchmarkSuite
 
         var burst = new PacketBurst();
         var (tracked, untracked) = Measurement.TurnAbout(pairs, warmUp, pairWindow, w => RunHits(stateful, burst, w), w => RunHits(stateless, burst, w));
+        var hits = PairedFigures.Of(tracked, untracked);
+        var loadAverage = LoadAverage();
         stateless.CheckAllLeftByUplink();
         stateful.CheckAllLeftByUplink();
 
@@ -62,9 +64,16 @@ internal sealed class EdgeConntrackSuite : IBenchmarkSuite
 
         return
         [
-            new("stateful_mpps", tracked.MedianMpps),
-            new("stateless_mpps", untracked.MedianMpps),
-            new("stateful_hit_ratio", tracked.MedianMpps / untracked.MedianMpps),
+            new("stateful_mpps", hits.SubjectMpps),
+            new("stateless_mpps", hits.PeerMpps),
+            new("stateful_hit_ratio", hits.Ratio),
+            new("stateful_hit_ratio_q1", hits.RatioQ1),
+            new("stateful_hit_ratio_q3", hits.RatioQ3),
+            new("stateful_hit_ratio_all_pairs", hits.AllPairsRatio),
+            new("hit_quiet_pairs", hits.QuietPairs),
+            new("hit_pairs", tracked.Mpps.Count),
+            new("jit_in_hit_windows", tracked.JitCompilations + untracked.JitCompilations),
+            new("load_average", loadAverage),
             new("stateful_alloc_bytes_per_packet", tracked.AllocatedBytesPerPacket),
             new("ct_new_conns_per_s", opened.MedianMpps * 1e6),
             new("ct_new_conn_ratio", opened.MedianMpps / passed.MedianMpps),
@@ -73,6 +82,10 @@ internal sealed class EdgeConntrackSuite : IBenchmarkSuite
             .. GcFigures.InWindows("new_conn_", opened, passed),
         ];
     }
+
+    /// <summary>The machine's one-minute load average, from /proc/loadavg: how busy the other processes kept its two cores.</summary>
+    private static double LoadAverage() =>
+        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 
     private static Sample RunHits(TenantEdgeFixture fixture, PacketBurst burst, TimeSpan window) =>
         Sample.Measure(window, next => fixture.Send(burst, next));

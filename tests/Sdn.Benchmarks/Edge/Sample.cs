@@ -1,13 +1,14 @@
 using System.Diagnostics;
+using System.Runtime;
 using Sdn.Common.Packets;
 
 namespace Sdn.Benchmarks.Edge;
 
 /// <summary>
 /// Packets moved in a timed window, what the thread allocated meanwhile, and how many garbage collections of each
-/// generation (a gen-2 count includes the background ones) began or ran in it.
+/// generation (a gen-2 count includes the background ones) began or ran in it, and how many methods the JIT compiled.
 /// </summary>
-internal readonly record struct Sample(long Packets, double Seconds, long AllocatedBytes, GcCounts Collections = default)
+internal readonly record struct Sample(long Packets, double Seconds, long AllocatedBytes, GcCounts Collections = default, long JitCompilations = 0)
 {
     public double Mpps => Packets / Seconds / 1e6;
 
@@ -20,6 +21,7 @@ internal readonly record struct Sample(long Packets, double Seconds, long Alloca
         var next = 0;
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var collectionsBefore = GcCounts.Now();
+        var compiledBefore = JitInfo.GetCompiledMethodCount();
         var started = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(started) < window)
         {
@@ -32,6 +34,7 @@ internal readonly record struct Sample(long Packets, double Seconds, long Alloca
         }
 
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new Sample(packets, seconds, GC.GetAllocatedBytesForCurrentThread() - allocatedBefore, GcCounts.Now() - collectionsBefore);
+        return new Sample(
+            packets, seconds, GC.GetAllocatedBytesForCurrentThread() - allocatedBefore, GcCounts.Now() - collectionsBefore, JitInfo.GetCompiledMethodCount() - compiledBefore);
     }
 }
