@@ -53,6 +53,9 @@ public sealed class EdgeDatapath
     private readonly FlowKey[] _keys = new FlowKey[PacketBurst.Capacity];
     private readonly HeaderOffsets[] _offsets = new HeaderOffsets[PacketBurst.Capacity];
     private readonly ulong[] _hashes = new ulong[PacketBurst.Capacity];
+
+    // The exact-match entry each packet's hash picked, or -1: what the flow prefetch reads.
+    private readonly int[] _exactEntries = new int[PacketBurst.Capacity];
     private readonly CompiledFlow?[] _flows = new CompiledFlow?[PacketBurst.Capacity];
     private readonly ConnectionLookup[] _ctLookups = new ConnectionLookup[PacketBurst.Capacity];
     private int _pendingTxCount;
@@ -212,12 +215,16 @@ public sealed class EdgeDatapath
         }
 
         inCounters.Received(count, receivedBytes);
+        var entries = _exactEntries;
         for (var i = 0; i < count; i++)
         {
-            if (flows[i] is null)
-            {
-                Cache.PrefetchEntry(hashes[i]);
-            }
+            entries[i] = flows[i] is null ? Cache.PrefetchEntry(hashes[i]) : -1;
+        }
+
+        // Then the flows the entries hold: behind a stateful rule each connection has a flow of its own.
+        for (var i = 0; i < count; i++)
+        {
+            Cache.PrefetchFlow(entries[i]);
         }
 
         var lookAhead = false;

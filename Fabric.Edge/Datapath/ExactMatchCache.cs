@@ -60,21 +60,51 @@ public sealed class ExactMatchCache
 
     /// <summary>
     /// Starts loading the entry whose tag matches <paramref name="hash"/>, once <see cref="Prefetch"/> has brought the
-    /// tags in: the entries of a large cache do not fit the CPU's caches, and a burst's misses then overlap.
+    /// tags in: the entries of a large cache do not fit the CPU's caches, and a burst's misses then overlap. Says which
+    /// entry, for <see cref="PrefetchFlow"/>, or -1 when no tag matched.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void PrefetchEntry(ulong hash)
+    public unsafe int PrefetchEntry(ulong hash)
     {
         var first = SetOf(hash);
         var matches = TagMatches(first, TagOf(hash));
-        if (matches != 0 && Sse.IsSupported)
+        if (matches == 0 || !Sse.IsSupported)
         {
-            // SAFETY: a prefetch is only a hint and never faults, so if the collector moves the entries between
-            // taking the address and prefetching it, only the hint is lost. An entry spans three cache lines.
-            var entry = (byte*)Unsafe.AsPointer(ref _entries[first + System.Numerics.BitOperations.TrailingZeroCount(matches)]);
-            Sse.Prefetch0(entry);
-            Sse.Prefetch0(entry + 64);
-            Sse.Prefetch0(entry + 128);
+            return -1;
+        }
+
+        // SAFETY: a prefetch is only a hint and never faults, so if the collector moves the entries between taking
+        // the address and prefetching it, only the hint is lost. An entry spans three cache lines.
+        var index = first + System.Numerics.BitOperations.TrailingZeroCount(matches);
+        var entry = (byte*)Unsafe.AsPointer(ref _entries[index]);
+        Sse.Prefetch0(entry);
+        Sse.Prefetch0(entry + 64);
+        Sse.Prefetch0(entry + 128);
+        return index;
+    }
+
+    /// <summary>
+    /// Starts loading the flow that entry <paramref name="index"/> (from <see cref="PrefetchEntry"/>, once the entry is
+    /// in) holds: where every flow is a connection's own, as behind a stateful rule, the flows lie scattered over the
+    /// heap, and the lookup, which checks that its flow is current, would otherwise wait for each in turn.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void PrefetchFlow(int index)
+    {
+        if (index < 0 || !Sse.IsSupported)
+        {
+            return;
+        }
+
+        // SAFETY: a prefetch is only a hint and never faults. The flow's address is read without touching the flow
+        // (which is what would wait); if the collector moves it meanwhile, only the hint is lost. A flow is a small
+        // object: its header and fields lie within 64 bytes of its start, on one cache line or two.
+        var flow = _entries[index].Flow;
+        var address = (byte*)Unsafe.As<CompiledFlow?, nint>(ref flow);
+        if (address != null)
+        {
+            Sse.Prefetch0(address);
+            Sse.Prefetch0(address + 56);
         }
     }
 

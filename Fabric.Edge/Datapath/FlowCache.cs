@@ -57,7 +57,11 @@ public sealed class FlowCache
 
     /// <summary>Starts loading the exact-match entry of <paramref name="hash"/>; after <see cref="Prefetch"/>, for the whole burst.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void PrefetchEntry(ulong hash) => _exact.PrefetchEntry(hash);
+    public int PrefetchEntry(ulong hash) => _exact.PrefetchEntry(hash);
+
+    /// <summary>Starts loading the flow of the exact-match entry <see cref="PrefetchEntry"/> named (none for -1); for the whole burst, after it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchFlow(int entry) => _exact.PrefetchFlow(entry);
 
     /// <summary>The tier that would answer <paramref name="key"/>, without counting or changing anything.</summary>
     public CacheTier Peek(in FlowKey key)
