@@ -33,8 +33,6 @@ internal sealed unsafe class MessageBatch
         _vectors = GC.AllocateArray<UdpInterop.IoVector>(vectorCapacity, pinned: true);
     }
 
-    public int VectorCapacity => _vectors.Length;
-
     // SAFETY: every array here is allocated pinned, so its address never changes while this batch lives, and
     // every index used is below the array's length.
     public UdpInterop.MultipleMessageHeader* Messages => (UdpInterop.MultipleMessageHeader*)Unsafe.AsPointer(ref _messages[0]);

@@ -36,7 +36,6 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
     private const int MaxDatagramPayload = 65_507;
     private const int MinDatagramLimit = 1_200;
     private const int IpAndUdpHeaders = 28;
-    private const int MaxChunksPerFrame = (PacketBurst.MaxSuperFrameLength + MinDatagramLimit - SuperFrameChunk.HeaderSize - 1) / (MinDatagramLimit - SuperFrameChunk.HeaderSize);
 
     // Every receive slot takes the longest message a UDP_GRO socket is given: a datagram's size is known only once it is read.
     private const int ReceiveSlotSize = 65_536;
@@ -50,14 +49,14 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
     private readonly UdpInterop.SocketAddressInet _peer;
 
     private readonly int _maxSegmentSize;
-    private readonly MessageBatch _transmitBatch = new(PacketBurst.Capacity * (1 + (2 * MaxChunksPerFrame)));
+    private readonly MessageBatch _transmitBatch;
     private readonly byte[] _senderOfPosition = new byte[PacketBurst.Capacity];
     private readonly byte[] _frameOfVector = new byte[PacketBurst.Capacity];
     private readonly byte[] _framesOfMessage = new byte[MessageBatch.MessageCapacity];
     private readonly int[] _bytesOfMessage = new int[MessageBatch.MessageCapacity];
     private readonly int[] _framesPerSender;
     private readonly ushort[] _stampedFields = new ushort[PacketBurst.Capacity];
-    private readonly byte[] _chunkHeaders = GC.AllocateArray<byte>(PacketBurst.Capacity * MaxChunksPerFrame * SuperFrameChunk.HeaderSize, pinned: true);
+    private readonly byte[] _chunkHeaders;
 
     private readonly MessageBatch _receiveBatch = new();
     private readonly SuperFrameAssembler _assembler = new();
@@ -95,6 +94,11 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         _entropySeed = options.EntropySeed;
         _maxSegmentSize = options.MaxOffloadSegmentSize;
         DatagramLimit = Math.Clamp(options.DatagramLimit ?? PathDatagramLimit(options), MinDatagramLimit, MaxDatagramPayload);
+
+        // Room for a burst of the longest frames in chunks: a vector per frame, then a header and a piece per chunk.
+        var chunksPerFrame = SuperFrameChunk.Count(PacketBurst.MaxSuperFrameLength, DatagramLimit);
+        _transmitBatch = new MessageBatch(PacketBurst.Capacity * (1 + (2 * chunksPerFrame)));
+        _chunkHeaders = GC.AllocateArray<byte>(PacketBurst.Capacity * chunksPerFrame * SuperFrameChunk.HeaderSize, pinned: true);
         _peer = ToSocketAddress(options.Remote);
         _receiver = boundReceiver is not null ? Adopt(name, boundReceiver, options)
             : options.SharesLocalPort ? BindShared(name, options)
@@ -365,7 +369,7 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
             return false;
         }
 
-        var chunks = (frameLength + piece - 1) / piece;
+        var chunks = SuperFrameChunk.Count(frameLength, segmentSize);
         var wire = frameLength + (chunks * SuperFrameChunk.HeaderSize);
         if (wire > rest.Length)
         {
@@ -488,7 +492,7 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         }
 
         var piece = DatagramLimit - SuperFrameChunk.HeaderSize;
-        var chunks = (frame.Length + piece - 1) / piece;
+        var chunks = SuperFrameChunk.Count(frame.Length, DatagramLimit);
 
         // SAFETY: PacketBurst allocates its slots pinned and the chunk headers are pinned, so both stay put for the
         // sendmmsg calls that use these vectors, which finish before Transmit returns.

@@ -15,6 +15,13 @@ internal static class SuperFrameChunk
     // Label 15, traffic class 0, bottom of stack clear, TTL 0: what no frame of this fabric starts with.
     private const uint ExtensionLabelEntry = 15 << 12;
 
+    /// <summary>How many chunks of datagrams of <paramref name="datagramSize"/> bytes carry a frame of <paramref name="frameLength"/>.</summary>
+    public static int Count(int frameLength, int datagramSize)
+    {
+        var piece = datagramSize - HeaderSize;
+        return (frameLength + piece - 1) / piece;
+    }
+
     public static void Write(Span<byte> header, int index, int frameLength)
     {
         BinaryPrimitives.WriteUInt32BigEndian(header, ExtensionLabelEntry);
