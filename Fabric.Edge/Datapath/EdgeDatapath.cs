@@ -10,7 +10,8 @@ namespace Sdn.Fabric.Edge.Datapath;
 /// <summary>
 /// The fast path. A datapath has no intelligence of its own: it parses each frame of a burst into a flow key,
 /// finds the key's compiled flow in its cache (asking the <see cref="IUpcallHandler"/> on a miss), runs the
-/// flow's primitive actions on the frame, and sends the copies it outputs a burst per port.
+/// flow's primitive actions on the frame, and sends the copies it outputs a burst per port. A frame it received
+/// itself and outputs last goes to an <see cref="IFrameListPort"/> from where it arrived, without a copy.
 /// </summary>
 /// <remarks>
 /// Per packet nothing allocates and nothing is called through an interface on a cache hit: the compiled
@@ -45,6 +46,15 @@ public sealed class EdgeDatapath
     private readonly PacketBurst?[] _pendingTx = new PacketBurst?[MaxPorts];
     private readonly bool[] _takesOffloads = new bool[MaxPorts];
     private readonly int[] _portsWithPendingTx = new int[MaxPorts];
+    private readonly bool[] _hasPendingTx = new bool[MaxPorts];
+
+    // For each port that sends frames where they lie: the frames of the received burst queued for it, and how many.
+    private readonly IFrameListPort?[] _frameListPorts = new IFrameListPort?[MaxPorts];
+    private readonly byte[]?[] _listedTx = new byte[]?[MaxPorts];
+    private readonly int[] _listedCounts = new int[MaxPorts];
+
+    // Whether the burst being processed is the one Poll received into, whose frames may be sent where they lie.
+    private bool _processingOwnBurst;
     private readonly byte[][] _savedFrames = new byte[MaxSavedFrames][];
     private PacketBurst _rx = new();
     private readonly int[] _savedLengths = new int[MaxSavedFrames];
@@ -106,6 +116,7 @@ public sealed class EdgeDatapath
         _portCounters[port.Number] = new EdgePortCounters();
         _captureTaps[port.Number] = new CaptureTap();
         _takesOffloads[port.Number] = takesOffloads;
+        _frameListPorts[port.Number] = port as IFrameListPort;
         port.WakeOnArrival(Doorbell);
     }
 
@@ -121,6 +132,8 @@ public sealed class EdgeDatapath
         _portCounters[number] = null;
         _captureTaps[number] = null;
         _pendingTx[number] = null;
+        _frameListPorts[number] = null;
+        _listedTx[number] = null;
         return true;
     }
 
@@ -159,7 +172,16 @@ public sealed class EdgeDatapath
             if (port.Receive(_rx) > 0)
             {
                 received += _rx.Count;
-                Process((uint)number, _rx);
+                _processingOwnBurst = true;
+                try
+                {
+                    Process((uint)number, _rx);
+                }
+                finally
+                {
+                    _processingOwnBurst = false;
+                    ForgetListed();
+                }
             }
         }
 
@@ -325,7 +347,8 @@ public sealed class EdgeDatapath
             switch (action.Kind)
             {
                 case DatapathActionKind.Output:
-                    delivered |= Send(action.Port, burst, index);
+                    // The frame's last action: nothing reads it after, so a frame of the received burst may go where it lies.
+                    delivered |= a == end - 1 && _processingOwnBurst ? SendWhereItLies(action.Port, burst, index) : Send(action.Port, burst, index);
                     break;
                 case DatapathActionKind.Punt:
                     delivered |= Punts.TryPunt(inPort, (byte)action.Value, burst.Frame(index));
@@ -676,9 +699,15 @@ public sealed class EdgeDatapath
             return false;
         }
 
-        if (pending.Count == 0)
+        if (_listedCounts[port] > 0)
         {
-            _portsWithPendingTx[_pendingTxCount++] = (int)port;
+            // Frames queued where they lie go first, so that the port sends them in the order the burst output them.
+            FlushListed((int)port);
+        }
+
+        if (!_hasPendingTx[port])
+        {
+            MarkPendingTx((int)port);
         }
         else if (pending.IsFull)
         {
@@ -699,6 +728,48 @@ public sealed class EdgeDatapath
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Queues frame <paramref name="index"/> of the received burst for <paramref name="port"/> without copying it, when
+    /// the port sends listed frames, has no copied frame queued before it, and takes what is left to do to it; else
+    /// copies it as <see cref="Send"/> does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool SendWhereItLies(uint port, PacketBurst burst, int index)
+    {
+        if (port >= MaxPorts || _frameListPorts[port] is null || _pendingTx[port] is { Count: > 0 }
+            || (burst.Offload(index).NeedsChecksum && !_takesOffloads[port]))
+        {
+            return Send(port, burst, index);
+        }
+
+        var listed = _listedTx[port] ??= new byte[PacketBurst.Capacity];
+        if (!_hasPendingTx[port])
+        {
+            MarkPendingTx((int)port);
+        }
+
+        listed[_listedCounts[port]++] = (byte)index;
+        return true;
+    }
+
+    /// <summary>
+    /// Drops the frames still queued where they lie, which only a burst whose processing threw leaves: the next
+    /// receive reuses their slots.
+    /// </summary>
+    private void ForgetListed()
+    {
+        for (var i = 0; i < _pendingTxCount; i++)
+        {
+            _listedCounts[_portsWithPendingTx[i]] = 0;
+        }
+    }
+
+    private void MarkPendingTx(int port)
+    {
+        _hasPendingTx[port] = true;
+        _portsWithPendingTx[_pendingTxCount++] = port;
     }
 
     /// <summary>
@@ -729,6 +800,12 @@ public sealed class EdgeDatapath
         for (var i = 0; i < _pendingTxCount; i++)
         {
             var port = _portsWithPendingTx[i];
+            _hasPendingTx[port] = false;
+            if (_listedCounts[port] > 0)
+            {
+                FlushListed(port);
+            }
+
             if (_pendingTx[port] is { Count: > 0 } pending)
             {
                 FlushPort(port, pending);
@@ -753,6 +830,25 @@ public sealed class EdgeDatapath
         counters.Transmitted(accepted, bytes);
         counters.TransmitDropped(pending.Count - accepted);
         pending.Clear();
+    }
+
+    /// <summary>Sends the frames of the received burst queued for port <paramref name="number"/> where they lie.</summary>
+    private void FlushListed(int number)
+    {
+        var frames = _listedTx[number].AsSpan(0, _listedCounts[number]);
+        _listedCounts[number] = 0;
+        _captureTaps[number]!.OfferFrames(_rx, frames, CaptureDirection.Outbound);
+
+        var accepted = _frameListPorts[number]!.Transmit(_rx, frames);
+        var bytes = 0L;
+        for (var i = 0; i < accepted; i++)
+        {
+            bytes += _rx.Length(frames[i]);
+        }
+
+        var counters = _portCounters[number]!;
+        counters.Transmitted(accepted, bytes);
+        counters.TransmitDropped(frames.Length - accepted);
     }
 
     /// <summary>Sends a port's pending burst when the pieces of a frame fill it.</summary>

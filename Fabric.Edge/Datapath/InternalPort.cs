@@ -7,7 +7,7 @@ namespace Sdn.Fabric.Edge.Datapath;
 /// <see cref="KeepTransmitted"/> is set, what the switch sends is kept for <see cref="TakeTransmitted"/>.
 /// Tests, benchmarks and in-process peers use it; with keeping off it counts and discards, allocating nothing.
 /// </summary>
-public sealed class InternalPort(uint number, string name, bool keepTransmitted = false) : IEdgePort
+public sealed class InternalPort(uint number, string name, bool keepTransmitted = false) : IFrameListPort
 {
     private readonly Queue<byte[]> _inbound = new();
     private readonly Queue<byte[]> _transmitted = new();
@@ -20,6 +20,9 @@ public sealed class InternalPort(uint number, string name, bool keepTransmitted 
 
     /// <summary>How many frames the switch sent through this port.</summary>
     public long TransmittedCount { get; private set; }
+
+    /// <summary>How many of them the switch handed over where they lay in the burst it received them in (<see cref="IFrameListPort"/>).</summary>
+    public long TransmittedWhereTheyLay { get; private set; }
 
     /// <summary>Queues a copy of <paramref name="frame"/> to be received by the switch on its next poll.</summary>
     public void Inject(ReadOnlySpan<byte> frame) => _inbound.Enqueue(frame.ToArray());
@@ -50,15 +53,27 @@ public sealed class InternalPort(uint number, string name, bool keepTransmitted 
     public int Transmit(PacketBurst burst)
     {
         ArgumentNullException.ThrowIfNull(burst);
-        TransmittedCount += burst.Count;
+        return Keep(burst, burst.NumbersFrom(0));
+    }
+
+    public int Transmit(PacketBurst burst, ReadOnlySpan<byte> frames)
+    {
+        ArgumentNullException.ThrowIfNull(burst);
+        TransmittedWhereTheyLay += frames.Length;
+        return Keep(burst, frames);
+    }
+
+    private int Keep(PacketBurst burst, ReadOnlySpan<byte> frames)
+    {
+        TransmittedCount += frames.Length;
         if (KeepTransmitted)
         {
-            for (var i = 0; i < burst.Count; i++)
+            foreach (var frame in frames)
             {
-                _transmitted.Enqueue(burst.Frame(i).ToArray());
+                _transmitted.Enqueue(burst.Frame(frame).ToArray());
             }
         }
 
-        return burst.Count;
+        return frames.Length;
     }
 }

@@ -15,7 +15,7 @@ namespace Sdn.Fabric.Edge.Datapath;
 /// the way in. The tenant's Ethernet type is not kept in the pipeline's form, so on the way out it is
 /// recovered from the IP version: only IPv4 and IPv6 cross the core (ARP is answered at the edge).
 /// </summary>
-public sealed class UplinkPort : IEdgePort
+public sealed class UplinkPort : IFrameListPort
 {
     private const int MacsSize = 12;
     private const int EthernetSize = 14;
@@ -86,9 +86,16 @@ public sealed class UplinkPort : IEdgePort
     public int Transmit(PacketBurst burst)
     {
         ArgumentNullException.ThrowIfNull(burst);
+        return Transmit(burst, burst.NumbersFrom(0));
+    }
+
+    /// <summary>As <see cref="Transmit(PacketBurst)"/>, for the frames of the burst that <paramref name="frames"/> numbers.</summary>
+    public int Transmit(PacketBurst burst, ReadOnlySpan<byte> frames)
+    {
+        ArgumentNullException.ThrowIfNull(burst);
         var wellFormed = 0;
         Span<byte> macs = stackalloc byte[MacsSize];
-        for (var i = 0; i < burst.Count; i++)
+        foreach (var i in frames)
         {
             var frame = burst.Frame(i);
             var stack = frame.Length >= EthernetSize && BinaryPrimitives.ReadUInt16BigEndian(frame[MacsSize..]) == EtherTypes.MplsUnicast
@@ -107,7 +114,7 @@ public sealed class UplinkPort : IEdgePort
             frame.Slice(EthernetSize, stack).CopyTo(frame);
             macs.CopyTo(frame[stack..]);
             BinaryPrimitives.WriteUInt16BigEndian(frame[(stack + MacsSize)..], ethType);
-            _wellFormed[wellFormed++] = (byte)i;
+            _wellFormed[wellFormed++] = i;
         }
 
         return Link.Send(burst, _wellFormed.AsSpan(0, wellFormed));

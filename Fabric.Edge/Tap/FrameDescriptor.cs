@@ -82,8 +82,15 @@ public sealed unsafe class FrameDescriptor : IDisposable
     public int SendBurst(PacketBurst burst)
     {
         ArgumentNullException.ThrowIfNull(burst);
+        return SendBurst(burst, burst.NumbersFrom(0));
+    }
+
+    /// <summary>Writes the frames of <paramref name="burst"/> that <paramref name="frames"/> numbers, in that order; returns how many the kernel took.</summary>
+    public int SendBurst(PacketBurst burst, ReadOnlySpan<byte> frames)
+    {
+        ArgumentNullException.ThrowIfNull(burst);
         var sent = 0;
-        for (var i = 0; i < burst.Count; i++)
+        foreach (var i in frames)
         {
             if (HasOffloads && !PutHeader(burst, i))
             {

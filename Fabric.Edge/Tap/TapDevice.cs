@@ -101,6 +101,9 @@ public sealed unsafe class TapDevice : IDisposable
     /// <remarks>With offloads each frame's virtio-net header is written into the headroom just before it.</remarks>
     public int SendBurst(PacketBurst burst) => _frames.SendBurst(burst);
 
+    /// <summary>Writes the frames of <paramref name="burst"/> that <paramref name="frames"/> numbers, in that order; returns how many the kernel took.</summary>
+    public int SendBurst(PacketBurst burst, ReadOnlySpan<byte> frames) => _frames.SendBurst(burst, frames);
+
     /// <summary>Waits until a frame can be read, or the timeout passes; true when one can.</summary>
     public bool WaitReadable(int timeoutMilliseconds) => _frames.WaitReadable(timeoutMilliseconds);
 

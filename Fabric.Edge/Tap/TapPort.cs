@@ -5,7 +5,7 @@ using Sdn.Fabric.Edge.Datapath;
 namespace Sdn.Fabric.Edge.Tap;
 
 /// <summary>An edge port onto a TAP device, through which a Linux network namespace joins the switch.</summary>
-public sealed class TapPort(uint number, TapDevice device) : IEdgePort
+public sealed class TapPort(uint number, TapDevice device) : IFrameListPort
 {
     public uint Number { get; } = number;
 
@@ -24,4 +24,6 @@ public sealed class TapPort(uint number, TapDevice device) : IEdgePort
     public int Receive(PacketBurst burst) => Device.ReceiveBurst(burst);
 
     public int Transmit(PacketBurst burst) => Device.SendBurst(burst);
+
+    public int Transmit(PacketBurst burst, ReadOnlySpan<byte> frames) => Device.SendBurst(burst, frames);
 }

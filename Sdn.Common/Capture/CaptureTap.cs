@@ -39,6 +39,17 @@ public sealed class CaptureTap
         }
     }
 
+    /// <summary>Offers the frames of <paramref name="burst"/> that <paramref name="frames"/> numbers; with no capture attached, one predictable branch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void OfferFrames(PacketBurst burst, ReadOnlySpan<byte> frames, CaptureDirection direction)
+    {
+        var attachments = _attachments;
+        if (attachments.Length != 0)
+        {
+            OfferFramesToSessions(attachments, burst, frames, direction);
+        }
+    }
+
     /// <summary>Feeds this port's frames to <paramref name="session"/> as its port number <paramref name="portIndex"/>.</summary>
     public void Attach(CaptureSession session, int portIndex)
     {
@@ -71,6 +82,15 @@ public sealed class CaptureTap
         foreach (var attachment in attachments)
         {
             attachment.Session.OfferBurst(burst, direction, attachment.PortIndex);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void OfferFramesToSessions(Attachment[] attachments, PacketBurst burst, ReadOnlySpan<byte> frames, CaptureDirection direction)
+    {
+        foreach (var frame in frames)
+        {
+            OfferToSessions(attachments, burst.Frame(frame), direction);
         }
     }
 
