@@ -480,6 +480,11 @@ cmd_net() {
   ipx -n "$(ns "$switch")" link set lo up
   ipx -n "$(ns "$switch")" link add "$bridge" type bridge
   ipx -n "$(ns "$switch")" link set "$bridge" up
+  # A switch forwards frames and filters none: bridged traffic skips the host's iptables (br_netfilter), where loaded.
+  for family in iptables ip6tables arptables; do
+    knob=/proc/sys/net/bridge/bridge-nf-call-$family
+    [ ! -e "$knob" ] || ip netns exec "$(ns "$switch")" sh -c "echo 0 > $knob" || die "cannot write 0 to $knob in $(ns "$switch")"
+  done
   for m in "${machines[@]}"; do
     ipx netns add "$(ns "$m")"
     ipx -n "$(ns "$m")" link set lo up
