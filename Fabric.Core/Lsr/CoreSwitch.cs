@@ -23,8 +23,10 @@ namespace Sdn.Fabric.Core.Lsr;
 public sealed class CoreSwitch : IDisposable
 {
     // Busy-poll this many empty rounds before parking: it keeps latency low under load without burning a
-    // core on an idle node. Links wake the doorbell when frames arrive; the park ends when the next liveness
-    // hello or detection time is due, so an idle node with no sessions sleeps until a frame comes.
+    // core on an idle node. Between them the thread yields, as an edge's does: where busy threads outnumber the
+    // cores, the node whose frames it waits for may be waiting for its core. Links wake the doorbell when frames
+    // arrive; the park ends when the next liveness hello or detection time is due, so an idle node with no
+    // sessions sleeps until a frame comes.
     private const int IdleRoundsBeforeParking = 20;
 
     private readonly LabelSwitch _switch;
@@ -268,7 +270,11 @@ public sealed class CoreSwitch : IDisposable
                 {
                     idleRounds = 0;
                 }
-                else if (++idleRounds > IdleRoundsBeforeParking && _doorbell.Park(_pollOnce, MillisecondsUntilNextTimer()) > 0)
+                else if (++idleRounds <= IdleRoundsBeforeParking)
+                {
+                    Thread.Yield();
+                }
+                else if (_doorbell.Park(_pollOnce, MillisecondsUntilNextTimer()) > 0)
                 {
                     idleRounds = 0;
                 }
