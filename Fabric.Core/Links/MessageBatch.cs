@@ -64,12 +64,23 @@ internal sealed unsafe class MessageBatch
 
     /// <summary>
     /// Readies message <paramref name="index"/> to receive into one buffer, with room for the size of the datagrams a
-    /// UDP_GRO socket joined into it; call again before each receive, which overwrites the lengths.
+    /// UDP_GRO socket joined into it; once, then <see cref="RearmReceive"/> after each receive that fills it.
     /// </summary>
     public void SetReceive(int index, byte* buffer, int length)
     {
         SetVector(index, buffer, length);
         SetHeader(index, index, 1, Unsafe.AsPointer(ref _receivedControls[index]), sizeof(UdpInterop.ReceivedSegmentSizeControl));
+    }
+
+    /// <summary>
+    /// Readies message <paramref name="index"/> to receive again after a receive filled it: the kernel wrote back the
+    /// lengths of the address and control message it gave, and nothing else of the header.
+    /// </summary>
+    public void RearmReceive(int index)
+    {
+        ref var header = ref _messages[index].Header;
+        header.NameLength = (uint)sizeof(UdpInterop.SocketAddressInet);
+        header.ControlLength = (nuint)sizeof(UdpInterop.ReceivedSegmentSizeControl);
     }
 
     /// <summary>The size of each datagram the kernel joined into received message <paramref name="index"/>; 0 when it is one datagram.</summary>

@@ -278,13 +278,22 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
     }
 
     /// <summary>Receives up to a burst of messages into the slots; false when none was waiting.</summary>
+    /// <remarks>Called once the last receive's messages are all handed on; only the headers it filled need readying again.</remarks>
     private bool Receive()
     {
-        var slots = _receiveSlots ??= GC.AllocateArray<byte>(PacketBurst.Capacity * ReceiveSlotSize, pinned: true);
-        for (var i = 0; i < PacketBurst.Capacity; i++)
+        if (_receiveSlots is null)
         {
-            // SAFETY: the receive slots are pinned; slot i spans ReceiveSlotSize bytes inside the array.
-            _receiveBatch.SetReceive(i, (byte*)Unsafe.AsPointer(ref slots[i * ReceiveSlotSize]), ReceiveSlotSize);
+            var slots = _receiveSlots = GC.AllocateArray<byte>(PacketBurst.Capacity * ReceiveSlotSize, pinned: true);
+            for (var i = 0; i < PacketBurst.Capacity; i++)
+            {
+                // SAFETY: the receive slots are pinned; slot i spans ReceiveSlotSize bytes inside the array.
+                _receiveBatch.SetReceive(i, (byte*)Unsafe.AsPointer(ref slots[i * ReceiveSlotSize]), ReceiveSlotSize);
+            }
+        }
+
+        for (var i = 0; i < _receivedMessages; i++)
+        {
+            _receiveBatch.RearmReceive(i);
         }
 
         // SAFETY: every header of the batch points at a pinned slot and a pinned control buffer; the kernel only writes
