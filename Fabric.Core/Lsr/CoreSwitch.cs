@@ -22,13 +22,6 @@ namespace Sdn.Fabric.Core.Lsr;
 /// </remarks>
 public sealed class CoreSwitch : IDisposable
 {
-    // Busy-poll this many empty rounds before parking: it keeps latency low under load without burning a
-    // core on an idle node. Between them the thread yields, as an edge's does: where busy threads outnumber the
-    // cores, the node whose frames it waits for may be waiting for its core. Links wake the doorbell when frames
-    // arrive; the park ends when the next liveness hello or detection time is due, so an idle node with no
-    // sessions sleeps until a frame comes.
-    private const int IdleRoundsBeforeParking = 20;
-
     private readonly LabelSwitch _switch;
     private readonly Lock _installLock = new();
     private readonly Doorbell _doorbell = new();
@@ -261,22 +254,16 @@ public sealed class CoreSwitch : IDisposable
 
     private void Run()
     {
-        var idleRounds = 0;
+        // Links wake the doorbell when frames arrive; a park ends when the next liveness hello or detection time is
+        // due, so an idle node with no sessions sleeps until a frame comes.
+        var idle = new IdleRounds();
         while (!_stopping)
         {
             try
             {
-                if (PollOnce() > 0)
+                if (idle.ParkAfter(PollOnce()))
                 {
-                    idleRounds = 0;
-                }
-                else if (++idleRounds <= IdleRoundsBeforeParking)
-                {
-                    Thread.Yield();
-                }
-                else if (_doorbell.Park(_pollOnce, MillisecondsUntilNextTimer()) > 0)
-                {
-                    idleRounds = 0;
+                    idle.ParkAfter(_doorbell.Park(_pollOnce, MillisecondsUntilNextTimer()));
                 }
             }
 #pragma warning disable CA1031 // Whatever a round throws (a link end, a liveness subscriber) must not end the process.

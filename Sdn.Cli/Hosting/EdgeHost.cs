@@ -14,11 +14,6 @@ namespace Sdn.Cli.Hosting;
 /// </summary>
 internal sealed class EdgeHost : IAsyncDisposable
 {
-    // Busy-poll this many empty rounds before parking on the datapath's doorbell, as the core nodes do: low
-    // latency under traffic, and an idle edge sleeps until a port has frames, a program arrives, or a timer is
-    // due: an uplink's liveness hello, or the next status report.
-    private const int IdleRoundsBeforeParking = 20;
-
     private readonly Thread _thread;
     private readonly Dictionary<string, PortStatus> _reported = new(StringComparer.Ordinal);
     private readonly ProgramEquality _held = new();
@@ -74,7 +69,7 @@ internal sealed class EdgeHost : IAsyncDisposable
 
     private void Run()
     {
-        var idleRounds = 0;
+        var idle = new IdleRounds();
         var status = new StatusSchedule();
         var versionReported = ulong.MaxValue;
         Func<int> poll = Agent.Poll;
@@ -91,17 +86,11 @@ internal sealed class EdgeHost : IAsyncDisposable
                     status.Looked(Stopwatch.GetTimestamp(), changed);
                 }
 
-                if (Agent.Poll() > 0)
+                // A parked edge sleeps until a port has frames, a program arrives, or a timer is due: an uplink's
+                // liveness hello, or the next status report.
+                if (idle.ParkAfter(Agent.Poll()))
                 {
-                    idleRounds = 0;
-                }
-                else if (++idleRounds < IdleRoundsBeforeParking)
-                {
-                    Thread.Yield();
-                }
-                else
-                {
-                    Switch.Datapath.Doorbell.Park(poll, MillisecondsUntil(Math.Min(status.NextDue, Agent.NextTimerDue())));
+                    idle.ParkAfter(Switch.Datapath.Doorbell.Park(poll, MillisecondsUntil(Math.Min(status.NextDue, Agent.NextTimerDue()))));
                 }
             }
 #pragma warning disable CA1031 // Whatever a round throws (a port, a report) must not end the process.
