@@ -4,34 +4,36 @@ using Sdn.Common.Packets;
 namespace Sdn.Fabric.Core.Links;
 
 /// <summary>
-/// The pinned arrays one sendmmsg or recvmmsg call needs for up to <see cref="MessageCapacity"/> datagrams: message
-/// headers, I/O vectors, socket addresses and one control message per message (UDP_SEGMENT when sending with
-/// segmentation offload, UDP_GRO when receiving). Allocated once per link direction.
+/// The pinned arrays one sendmmsg or recvmmsg call needs: message headers, I/O vectors, socket addresses and one
+/// control message per message, UDP_SEGMENT for a send batch (<see cref="ForSending"/>, up to
+/// <see cref="MessageCapacity"/> messages) and UDP_GRO for a receive batch (<see cref="ForReceiving"/>, a burst's).
+/// Allocated once per link direction.
 /// </summary>
 internal sealed unsafe class MessageBatch
 {
     /// <summary>Two messages a frame: a frame cut into chunks may need a second segmentation offload send.</summary>
     public const int MessageCapacity = 2 * PacketBurst.Capacity;
 
-    private readonly UdpInterop.MultipleMessageHeader[] _messages =
-        GC.AllocateArray<UdpInterop.MultipleMessageHeader>(MessageCapacity, pinned: true);
-
+    private readonly UdpInterop.MultipleMessageHeader[] _messages;
     private readonly UdpInterop.IoVector[] _vectors;
+    private readonly UdpInterop.SocketAddressInet[] _addresses;
+    private readonly UdpInterop.SegmentSizeControl[] _controls;
+    private readonly UdpInterop.ReceivedSegmentSizeControl[] _receivedControls;
 
-    private readonly UdpInterop.SocketAddressInet[] _addresses =
-        GC.AllocateArray<UdpInterop.SocketAddressInet>(MessageCapacity, pinned: true);
-
-    private readonly UdpInterop.SegmentSizeControl[] _controls =
-        GC.AllocateArray<UdpInterop.SegmentSizeControl>(MessageCapacity, pinned: true);
-
-    private readonly UdpInterop.ReceivedSegmentSizeControl[] _receivedControls =
-        GC.AllocateArray<UdpInterop.ReceivedSegmentSizeControl>(PacketBurst.Capacity, pinned: true);
-
-    /// <param name="vectorCapacity">How many I/O vectors the batch's messages may point at in all.</param>
-    public MessageBatch(int vectorCapacity = PacketBurst.Capacity)
+    private MessageBatch(int messages, int vectors, bool receiving)
     {
-        _vectors = GC.AllocateArray<UdpInterop.IoVector>(vectorCapacity, pinned: true);
+        _messages = GC.AllocateArray<UdpInterop.MultipleMessageHeader>(messages, pinned: true);
+        _vectors = GC.AllocateArray<UdpInterop.IoVector>(vectors, pinned: true);
+        _addresses = GC.AllocateArray<UdpInterop.SocketAddressInet>(messages, pinned: true);
+        _controls = receiving ? [] : GC.AllocateArray<UdpInterop.SegmentSizeControl>(messages, pinned: true);
+        _receivedControls = receiving ? GC.AllocateArray<UdpInterop.ReceivedSegmentSizeControl>(messages, pinned: true) : [];
     }
+
+    /// <summary>A batch for sendmmsg whose messages may point at <paramref name="vectorCapacity"/> I/O vectors in all.</summary>
+    public static MessageBatch ForSending(int vectorCapacity) => new(MessageCapacity, vectorCapacity, receiving: false);
+
+    /// <summary>A batch for recvmmsg of up to a burst of messages, one buffer each.</summary>
+    public static MessageBatch ForReceiving() => new(PacketBurst.Capacity, PacketBurst.Capacity, receiving: true);
 
     // SAFETY: every array here is allocated pinned, so its address never changes while this batch lives, and
     // every index used is below the array's length.

@@ -58,7 +58,7 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
     private readonly ushort[] _stampedFields = new ushort[PacketBurst.Capacity];
     private readonly byte[] _chunkHeaders;
 
-    private readonly MessageBatch _receiveBatch = new();
+    private readonly MessageBatch _receiveBatch = MessageBatch.ForReceiving();
     private readonly SuperFrameAssembler _assembler = new();
     private byte[]? _receiveSlots;
 
@@ -97,7 +97,7 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
 
         // Room for a burst of the longest frames in chunks: a vector per frame, then a header and a piece per chunk.
         var chunksPerFrame = SuperFrameChunk.Count(PacketBurst.MaxSuperFrameLength, DatagramLimit);
-        _transmitBatch = new MessageBatch(PacketBurst.Capacity * (1 + (2 * chunksPerFrame)));
+        _transmitBatch = MessageBatch.ForSending(PacketBurst.Capacity * (1 + (2 * chunksPerFrame)));
         _chunkHeaders = GC.AllocateArray<byte>(PacketBurst.Capacity * chunksPerFrame * SuperFrameChunk.HeaderSize, pinned: true);
         _peer = ToSocketAddress(options.Remote);
         _receiver = boundReceiver is not null ? Adopt(name, boundReceiver, options)
