@@ -31,8 +31,6 @@ public static class Ipv4NatRewrite
 {
     private const byte EchoRequest = 8;
     private const byte EchoReply = 0;
-    private const int IcmpChecksumOffset = 2;
-    private const int IcmpIdentifierOffset = 4;
 
     /// <summary>
     /// Sets <paramref name="side"/>'s address to <paramref name="address"/> and its port (an echo's identifier) to
@@ -55,13 +53,7 @@ public static class Ipv4NatRewrite
         }
 
         var protocol = frame[ip + 9];
-        var (portOffset, checksumOffset, headerSize) = protocol switch
-        {
-            IpProtocols.Tcp => (side == NatSide.Source ? 0 : 2, TcpHeader.ChecksumOffset, TcpHeader.MinimumSize),
-            IpProtocols.Udp => (side == NatSide.Source ? 0 : 2, UdpHeader.ChecksumOffset, UdpHeader.Size),
-            IpProtocols.Icmp => (IcmpIdentifierOffset, IcmpChecksumOffset, 8),
-            _ => (-1, -1, 0),
-        };
+        var (portOffset, checksumOffset, headerSize) = TranslatedFields.Of(protocol, IpProtocols.Icmp, side);
         if (portOffset < 0)
         {
             return NatRewriteResult.Unsupported;
@@ -117,7 +109,7 @@ public static class Ipv4NatRewrite
         Span<byte> frame, in HeaderOffsets offsets, uint outerDestination, uint quotedSource, ushort quotedSourcePort, uint quotedDestination, ushort quotedDestinationPort)
     {
         var (ip, icmp) = (offsets.Network, offsets.Transport);
-        var inner = icmp + 8;
+        var inner = icmp + TranslatedFields.IcmpHeaderSize;
         if (ip == HeaderOffsets.Absent || icmp == HeaderOffsets.Absent || frame.Length < inner + Ipv4Header.MinimumSize || frame[inner] >> 4 != 4)
         {
             return false;
@@ -135,21 +127,15 @@ public static class Ipv4NatRewrite
         BinaryPrimitives.WriteUInt16BigEndian(frame[(ip + Ipv4Header.ChecksumOffset)..], InternetChecksum.Update(outerChecksum, oldOuter, outerDestination));
         BinaryPrimitives.WriteUInt32BigEndian(frame[outerAt..], outerDestination);
 
-        var icmpChecksum = BinaryPrimitives.ReadUInt16BigEndian(frame[(icmp + IcmpChecksumOffset)..]);
+        var icmpChecksum = BinaryPrimitives.ReadUInt16BigEndian(frame[(icmp + TranslatedFields.IcmpChecksumOffset)..]);
         var protocol = frame[inner + 9];
-        var (portAt, checksumAt) = protocol switch
-        {
-            IpProtocols.Tcp => (innerTransport, innerTransport + TcpHeader.ChecksumOffset),
-            IpProtocols.Udp => (innerTransport, innerTransport + UdpHeader.ChecksumOffset),
-            IpProtocols.Icmp => (innerTransport + IcmpIdentifierOffset, innerTransport + IcmpChecksumOffset),
-            _ => (-1, -1),
-        };
+        var (portAt, checksumAt) = TranslatedFields.InQuote(protocol, IpProtocols.Icmp, innerTransport);
         // The quote ends where the error's IPv4 packet does: any Ethernet padding after it is covered by no checksum.
         var end = Math.Min(frame.Length, ip + BinaryPrimitives.ReadUInt16BigEndian(frame[(ip + Ipv4Header.TotalLengthOffset)..]));
         var quote = frame[..end];
         QuotedEnd(quote, inner, inner + Ipv4Header.SourceOffset, quotedSource, portAt, quotedSourcePort, protocol, checksumAt, ref icmpChecksum);
         QuotedEnd(quote, inner, inner + Ipv4Header.DestinationOffset, quotedDestination, portAt < 0 ? -1 : portAt + 2, quotedDestinationPort, protocol, checksumAt, ref icmpChecksum);
-        BinaryPrimitives.WriteUInt16BigEndian(frame[(icmp + IcmpChecksumOffset)..], icmpChecksum);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[(icmp + TranslatedFields.IcmpChecksumOffset)..], icmpChecksum);
         return true;
     }
 

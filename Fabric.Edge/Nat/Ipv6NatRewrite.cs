@@ -28,9 +28,6 @@ public static class Ipv6NatRewrite
 {
     private const byte EchoRequest = 128;
     private const byte EchoReply = 129;
-    private const int IcmpChecksumOffset = 2;
-    private const int IcmpIdentifierOffset = 4;
-    private const int IcmpHeaderSize = 8;
 
     /// <summary>
     /// Sets <paramref name="side"/>'s address to <paramref name="address"/> and its port (an echo's identifier) to
@@ -63,13 +60,7 @@ public static class Ipv6NatRewrite
             protocol = chain.UpperLayerProtocol;
         }
 
-        var (portOffset, checksumOffset, headerSize) = protocol switch
-        {
-            IpProtocols.Tcp => (side == NatSide.Source ? 0 : 2, TcpHeader.ChecksumOffset, TcpHeader.MinimumSize),
-            IpProtocols.Udp => (side == NatSide.Source ? 0 : 2, UdpHeader.ChecksumOffset, UdpHeader.Size),
-            IpProtocols.Icmpv6 => (IcmpIdentifierOffset, IcmpChecksumOffset, IcmpHeaderSize),
-            _ => (-1, -1, 0),
-        };
+        var (portOffset, checksumOffset, headerSize) = TranslatedFields.Of(protocol, IpProtocols.Icmpv6, side);
         if (portOffset < 0)
         {
             return NatRewriteResult.Unsupported;
@@ -117,7 +108,7 @@ public static class Ipv6NatRewrite
         Span<byte> frame, in HeaderOffsets offsets, UInt128 outerDestination, UInt128 quotedSource, ushort quotedSourcePort, UInt128 quotedDestination, ushort quotedDestinationPort)
     {
         var (ip, icmp) = (offsets.Network, offsets.Transport);
-        var inner = icmp + IcmpHeaderSize;
+        var inner = icmp + TranslatedFields.IcmpHeaderSize;
         if (ip == HeaderOffsets.Absent || icmp == HeaderOffsets.Absent || frame.Length < ip + Ipv6Header.Size)
         {
             return false;
@@ -132,7 +123,7 @@ public static class Ipv6NatRewrite
         }
 
         var quote = frame[..end];
-        var icmpChecksumAt = icmp + IcmpChecksumOffset;
+        var icmpChecksumAt = icmp + TranslatedFields.IcmpChecksumOffset;
         var icmpChecksum = BinaryPrimitives.ReadUInt16BigEndian(quote[icmpChecksumAt..]);
         var outerAt = ip + Ipv6Header.DestinationOffset;
         var oldOuter = BinaryPrimitives.ReadUInt128BigEndian(quote[outerAt..]);
@@ -140,13 +131,7 @@ public static class Ipv6NatRewrite
         BinaryPrimitives.WriteUInt128BigEndian(quote[outerAt..], outerDestination);
 
         var protocol = quote[inner + Ipv6Header.NextHeaderOffset];
-        var (portAt, checksumAt) = protocol switch
-        {
-            IpProtocols.Tcp => (innerTransport, innerTransport + TcpHeader.ChecksumOffset),
-            IpProtocols.Udp => (innerTransport, innerTransport + UdpHeader.ChecksumOffset),
-            IpProtocols.Icmpv6 => (innerTransport + IcmpIdentifierOffset, innerTransport + IcmpChecksumOffset),
-            _ => (-1, -1),
-        };
+        var (portAt, checksumAt) = TranslatedFields.InQuote(protocol, IpProtocols.Icmpv6, innerTransport);
         QuotedEnd(quote, inner + Ipv6Header.SourceOffset, quotedSource, portAt, quotedSourcePort, writesPort: true, protocol, checksumAt, ref icmpChecksum);
         QuotedEnd(quote, inner + Ipv6Header.DestinationOffset, quotedDestination, portAt < 0 ? -1 : portAt + 2, quotedDestinationPort, writesPort: protocol != IpProtocols.Icmpv6, protocol, checksumAt, ref icmpChecksum);
         BinaryPrimitives.WriteUInt16BigEndian(quote[icmpChecksumAt..], icmpChecksum);
