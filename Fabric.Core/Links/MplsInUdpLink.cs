@@ -277,10 +277,15 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         }
     }
 
-    /// <summary>Receives up to a burst of messages into the slots; false when none was waiting.</summary>
+    /// <summary>Receives up to a burst of messages into the slots; false when none was waiting, or its node's survey found none.</summary>
     /// <remarks>Called once the last receive's messages are all handed on; only the headers it filled need readying again.</remarks>
     private bool Receive()
     {
+        if (_arrivals.TakeFoundQuiet())
+        {
+            return false;
+        }
+
         if (_receiveSlots is null)
         {
             var slots = _receiveSlots = GC.AllocateArray<byte>(PacketBurst.Capacity * ReceiveSlotSize, pinned: true);

@@ -170,6 +170,7 @@ public sealed class CoreSwitch : IDisposable
         var set = Volatile.Read(ref _set);
         var slots = set.Slots;
         var received = 0;
+        _doorbell.Survey();
         for (var p = 0; p < slots.Length; p++)
         {
             set.Inputs[p].Clear();

@@ -41,6 +41,9 @@ public sealed class EdgeDatapath
     /// <summary><see cref="NeighbourCache.ReachableFor"/> in timestamp ticks.</summary>
     private readonly long _neighbourReachable;
     private readonly IEdgePort?[] _ports = new IEdgePort?[MaxPorts];
+
+    // The numbers of the attached ports, in order: what a round walks, rather than every number a port may have.
+    private uint[] _attached = [];
     private readonly EdgePortCounters?[] _portCounters = new EdgePortCounters?[MaxPorts];
     private readonly CaptureTap?[] _captureTaps = new CaptureTap?[MaxPorts];
     private readonly PacketBurst?[] _pendingTx = new PacketBurst?[MaxPorts];
@@ -117,6 +120,7 @@ public sealed class EdgeDatapath
         _captureTaps[port.Number] = new CaptureTap();
         _takesOffloads[port.Number] = takesOffloads;
         _frameListPorts[port.Number] = port as IFrameListPort;
+        _attached = [.. _attached.Append(port.Number).Order()];
         port.WakeOnArrival(Doorbell);
     }
 
@@ -134,6 +138,7 @@ public sealed class EdgeDatapath
         _pendingTx[number] = null;
         _frameListPorts[number] = null;
         _listedTx[number] = null;
+        _attached = Array.FindAll(_attached, attached => attached != number);
         return true;
     }
 
@@ -146,22 +151,23 @@ public sealed class EdgeDatapath
     public long NextTimerDue()
     {
         var due = long.MaxValue;
-        foreach (var port in _ports)
+        foreach (var number in _attached)
         {
-            if (port is not null)
-            {
-                due = Math.Min(due, port.NextTimerDue);
-            }
+            due = Math.Min(due, _ports[number]?.NextTimerDue ?? long.MaxValue);
         }
 
         return due;
     }
 
-    /// <summary>Receives one burst from every port and processes it; returns how many frames were received.</summary>
+    /// <summary>
+    /// Receives one burst from every port and processes it; returns how many frames were received. Ports whose
+    /// descriptors the doorbell's survey found quiet skip their reads (<see cref="Sdn.Common.Polling.Doorbell.Survey"/>).
+    /// </summary>
     public int Poll()
     {
+        Doorbell.Survey();
         var received = 0;
-        for (var number = 0; number < MaxPorts; number++)
+        foreach (var number in _attached)
         {
             if (_ports[number] is not { } port)
             {
@@ -175,7 +181,7 @@ public sealed class EdgeDatapath
                 _processingOwnBurst = true;
                 try
                 {
-                    Process((uint)number, _rx);
+                    Process(number, _rx);
                 }
                 finally
                 {

@@ -92,7 +92,7 @@ public sealed unsafe class PacketSocketPort : IEdgePort, IDisposable
     /// <summary>The kernel fills the socket, so the doorbell watches its file descriptor.</summary>
     public void WakeOnArrival(Doorbell? doorbell) => _arrivals.WakeOn(doorbell);
 
-    public int Receive(PacketBurst burst) => _frames.ReceiveBurst(burst);
+    public int Receive(PacketBurst burst) => _arrivals.TakeFoundQuiet() ? 0 : _frames.ReceiveBurst(burst);
 
     public int Transmit(PacketBurst burst) => _frames.SendBurst(burst);
 

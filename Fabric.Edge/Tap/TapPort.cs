@@ -21,7 +21,7 @@ public sealed class TapPort(uint number, TapDevice device) : IFrameListPort
     /// <summary>The kernel fills a TAP, so the doorbell watches its file descriptor.</summary>
     public void WakeOnArrival(Doorbell? doorbell) => _arrivals.WakeOn(doorbell);
 
-    public int Receive(PacketBurst burst) => Device.ReceiveBurst(burst);
+    public int Receive(PacketBurst burst) => _arrivals.TakeFoundQuiet() ? 0 : Device.ReceiveBurst(burst);
 
     public int Transmit(PacketBurst burst) => Device.SendBurst(burst);
 

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Sdn.Common.Packets;
+using Sdn.Common.Polling;
 using Sdn.Fabric.Core.Links;
 using Sdn.Fabric.Core.Tests.Support;
 
@@ -141,6 +143,30 @@ public class MplsInUdpLinkTests
         Assert.Equal(Hex(fromFirst), Hex(LinkPairs.ReceiveFrames(toFirst, 17)));
         Assert.Equal(Hex(fromSecond), Hex(LinkPairs.ReceiveFrames(toSecond, 17)));
         Assert.Equal([fromFirst[0]], LinkPairs.ReceiveFrames(firstEnd, 1));
+    }
+
+    [Fact]
+    public void A_receive_skips_its_read_while_its_nodes_last_survey_found_the_socket_quiet()
+    {
+        var (a, b) = LinkPairs.CreateUdp();
+        using (a)
+        using (b)
+        {
+            // A second descriptor on the doorbell, as a node's other ports are: a survey of one asks nothing.
+            using var neighbour = BoundSocket();
+            var doorbell = new Doorbell();
+            b.WakeOnArrival(doorbell);
+            new WatchedDescriptor((int)neighbour.Handle).WakeOn(doorbell);
+            var burst = new PacketBurst();
+            doorbell.Survey();
+
+            // Loopback delivers within the send, so the frame waits in b's socket before b reads.
+            Assert.Equal(1, a.Send(MplsFrames.Burst([MplsFrames.Build([100], MplsFrames.Payload(flow: 1, 0))])));
+
+            Assert.Equal(0, b.Receive(burst));
+            doorbell.Survey();
+            Assert.Equal(1, b.Receive(burst));
+        }
     }
 
     private static IEnumerable<string> Hex(IEnumerable<byte[]> frames) => frames.Select(Convert.ToHexString).Order(StringComparer.Ordinal);

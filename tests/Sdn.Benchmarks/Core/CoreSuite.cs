@@ -17,6 +17,9 @@ internal sealed class CoreSuite : IBenchmarkSuite
     private const int FrameLength = 4 + 4 + 64;
     private const int FailoverPacketsPerSecond = 10_000;
 
+    // The links of a spine node with a port per rack that carry nothing while one stream crosses it.
+    private const int QuietLinks = 14;
+
     public string Name => "core";
 
     public string Description => "LSR swap rate, batched vs naive MPLS-in-UDP, fast-reroute loss window";
@@ -26,6 +29,7 @@ internal sealed class CoreSuite : IBenchmarkSuite
         var seconds = options.Quick ? 0.3 : 2.0;
         var (mpps, mppsPerCpuSecond, allocatedPerPacket) = MeasureLsr(seconds);
         var (batched, naive) = MeasureUdp(seconds);
+        var (alone, amongQuiet) = MeasureQuietLinks(seconds);
         // The median of three cuts: one cut on a busy machine can land while a thread waits for a core.
         var lossMs = options.Quick ? MeasureFailoverLoss(seconds: 0.5) : Median([.. Enumerable.Range(0, 3).Select(_ => MeasureFailoverLoss(seconds: 1))]);
         return
@@ -36,6 +40,9 @@ internal sealed class CoreSuite : IBenchmarkSuite
             new("udp_batched_kpps", batched / 1000),
             new("udp_naive_kpps", naive / 1000),
             new("udp_batch_ratio", batched / naive),
+            new("udp_alone_kpps", alone / 1000),
+            new("udp_among_quiet_kpps", amongQuiet / 1000),
+            new("quiet_links_ratio", amongQuiet / alone),
             new("failover_loss_ms", lossMs),
         ];
     }
@@ -138,6 +145,30 @@ internal sealed class CoreSuite : IBenchmarkSuite
     }
 
     /// <summary>
+    /// What idle ports cost a node's round: a stream of small bursts through a node with two MPLS-in-UDP links on
+    /// loopback, against the same through a node that also has <see cref="QuietLinks"/> links on which nothing
+    /// arrives, in alternating slices. Returns datagrams forwarded per second through each.
+    /// </summary>
+    private static (double Alone, double AmongQuiet) MeasureQuietLinks(double seconds)
+    {
+        using var alone = new ForwardingPath(subnet: 1, quietLinks: 0);
+        using var amongQuiet = new ForwardingPath(subnet: 2, QuietLinks);
+        var burst = FullBurst(flows: 8, frames: 8);
+        RunFor(seconds / 4, () => alone.Forward(burst));
+        RunFor(seconds / 4, () => amongQuiet.Forward(burst));
+        alone.Forwarded = amongQuiet.Forwarded = 0;
+        var (aloneSeconds, amongQuietSeconds) = (0.0, 0.0);
+        const int Slices = 10;
+        for (var slice = 0; slice < Slices; slice++)
+        {
+            aloneSeconds += RunFor(seconds / Slices, () => alone.Forward(burst));
+            amongQuietSeconds += RunFor(seconds / Slices, () => amongQuiet.Forward(burst));
+        }
+
+        return (alone.Forwarded / aloneSeconds, amongQuiet.Forwarded / amongQuietSeconds);
+    }
+
+    /// <summary>
     /// A node on its own thread with a protected LSP (primary via node p, backup via node q, 10 ms hellos × 3
     /// on both) carries a 10K pps stream; the p end of the primary link is cut mid-stream, so the node learns
     /// of it only from missing hellos. The loss window is the lost packets over the rate. This thread sends,
@@ -221,10 +252,10 @@ internal sealed class CoreSuite : IBenchmarkSuite
         return values[values.Length / 2];
     }
 
-    private static PacketBurst FullBurst(int flows)
+    private static PacketBurst FullBurst(int flows, int frames = PacketBurst.Capacity)
     {
         var burst = new PacketBurst();
-        for (var i = 0; i < PacketBurst.Capacity; i++)
+        for (var i = 0; i < frames; i++)
         {
             WriteFrame(burst.Append(FrameLength), flow: i % flows, sequence: i);
         }
