@@ -130,17 +130,7 @@ internal sealed class CoreSuite : IBenchmarkSuite
             naive += burst.Count;
         }
 
-        RunFor(seconds / 4, BatchedRound);
-        RunFor(seconds / 4, NaiveRound);
-        (batched, naive) = (0L, 0L);
-        var (batchedSeconds, naiveSeconds) = (0.0, 0.0);
-        const int Slices = 10;
-        for (var slice = 0; slice < Slices; slice++)
-        {
-            batchedSeconds += RunFor(seconds / Slices, BatchedRound);
-            naiveSeconds += RunFor(seconds / Slices, NaiveRound);
-        }
-
+        var (batchedSeconds, naiveSeconds) = RunAlternately(seconds, BatchedRound, NaiveRound, () => (batched, naive) = (0L, 0L));
         return (batched / batchedSeconds, naive / naiveSeconds);
     }
 
@@ -154,17 +144,8 @@ internal sealed class CoreSuite : IBenchmarkSuite
         using var alone = new ForwardingPath(subnet: 1, quietLinks: 0);
         using var amongQuiet = new ForwardingPath(subnet: 2, QuietLinks);
         var burst = FullBurst(flows: 8, frames: 8);
-        RunFor(seconds / 4, () => alone.Forward(burst));
-        RunFor(seconds / 4, () => amongQuiet.Forward(burst));
-        alone.Forwarded = amongQuiet.Forwarded = 0;
-        var (aloneSeconds, amongQuietSeconds) = (0.0, 0.0);
-        const int Slices = 10;
-        for (var slice = 0; slice < Slices; slice++)
-        {
-            aloneSeconds += RunFor(seconds / Slices, () => alone.Forward(burst));
-            amongQuietSeconds += RunFor(seconds / Slices, () => amongQuiet.Forward(burst));
-        }
-
+        var (aloneSeconds, amongQuietSeconds) = RunAlternately(
+            seconds, () => alone.Forward(burst), () => amongQuiet.Forward(burst), () => alone.Forwarded = amongQuiet.Forwarded = 0);
         return (alone.Forwarded / aloneSeconds, amongQuiet.Forwarded / amongQuietSeconds);
     }
 
@@ -271,6 +252,26 @@ internal sealed class CoreSuite : IBenchmarkSuite
         frame[8..].Clear();
         BitConverter.TryWriteBytes(frame[8..], sequence);
         BitConverter.TryWriteBytes(frame[14..], flow);
+    }
+
+    /// <summary>
+    /// Warms both rounds up for a quarter of <paramref name="seconds"/> each, calls <paramref name="resetCounts"/>,
+    /// then runs them in ten alternating slices, so both see the same machine load; returns the seconds each ran.
+    /// </summary>
+    private static (double First, double Second) RunAlternately(double seconds, Action first, Action second, Action resetCounts)
+    {
+        RunFor(seconds / 4, first);
+        RunFor(seconds / 4, second);
+        resetCounts();
+        var (firstSeconds, secondSeconds) = (0.0, 0.0);
+        const int Slices = 10;
+        for (var slice = 0; slice < Slices; slice++)
+        {
+            firstSeconds += RunFor(seconds / Slices, first);
+            secondSeconds += RunFor(seconds / Slices, second);
+        }
+
+        return (firstSeconds, secondSeconds);
     }
 
     private static double RunFor(double seconds, Action round)
