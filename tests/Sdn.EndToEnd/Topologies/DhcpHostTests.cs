@@ -21,12 +21,13 @@ public sealed class DhcpHostTests
             var host = fabric.Hosts["h9"];
             namespaceEtc = Path.Combine("/etc/netns", host.Namespace.Name);
 
+            // The lease script writes the resolv.conf last, after the address and the route.
             await FabricChecks.UntilAsync(
-                () => host.Namespace.Run("ip", "-4", "addr", "show").Contains("inet 10.1.0.109/24", StringComparison.Ordinal),
-                () => host.Namespace.Run("ip", "-4", "addr", "show"));
+                () => host.Namespace.Run("cat", "/etc/resolv.conf") == "nameserver 10.1.0.53\n",
+                () => host.Namespace.Run("cat", "/etc/resolv.conf"));
 
+            Assert.Contains("inet 10.1.0.109/24", host.Namespace.Run("ip", "-4", "addr", "show"), StringComparison.Ordinal);
             Assert.Contains("default via 10.1.0.1", host.Namespace.Run("ip", "-4", "route", "show"), StringComparison.Ordinal);
-            Assert.Equal("nameserver 10.1.0.53\n", host.Namespace.Run("cat", "/etc/resolv.conf"));
             Assert.Contains(" 3 received", await fabric.PingFromHostAsync("h9", "10.1.0.11"), StringComparison.Ordinal);
         }
 
