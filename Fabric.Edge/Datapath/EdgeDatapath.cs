@@ -823,18 +823,8 @@ public sealed class EdgeDatapath
 
     private void FlushPort(int number, PacketBurst pending)
     {
-        var counters = _portCounters[number]!;
         _captureTaps[number]!.OfferBurst(pending, CaptureDirection.Outbound);
-
-        var accepted = _ports[number]!.Transmit(pending);
-        var bytes = 0L;
-        for (var i = 0; i < accepted; i++)
-        {
-            bytes += pending.Length(i);
-        }
-
-        counters.Transmitted(accepted, bytes);
-        counters.TransmitDropped(pending.Count - accepted);
+        CountTransmitted(number, pending, pending.NumbersFrom(0), _ports[number]!.Transmit(pending));
         pending.Clear();
     }
 
@@ -844,12 +834,16 @@ public sealed class EdgeDatapath
         var frames = _listedTx[number].AsSpan(0, _listedCounts[number]);
         _listedCounts[number] = 0;
         _captureTaps[number]!.OfferFrames(_rx, frames, CaptureDirection.Outbound);
+        CountTransmitted(number, _rx, frames, _frameListPorts[number]!.Transmit(_rx, frames));
+    }
 
-        var accepted = _frameListPorts[number]!.Transmit(_rx, frames);
+    /// <summary>Counts on port <paramref name="number"/> the first <paramref name="accepted"/> of <paramref name="frames"/> as sent, and the rest as dropped.</summary>
+    private void CountTransmitted(int number, PacketBurst burst, ReadOnlySpan<byte> frames, int accepted)
+    {
         var bytes = 0L;
-        for (var i = 0; i < accepted; i++)
+        foreach (var frame in frames[..accepted])
         {
-            bytes += _rx.Length(frames[i]);
+            bytes += burst.Length(frame);
         }
 
         var counters = _portCounters[number]!;

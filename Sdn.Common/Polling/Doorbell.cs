@@ -72,10 +72,7 @@ public sealed unsafe class Doorbell
 
         var count = Math.Min(watched.Length, MaxWatched);
         var fds = stackalloc PollFd[count];
-        for (var i = 0; i < count; i++)
-        {
-            fds[i] = new PollFd { Fd = watched[i].Fd, Events = LibC.POLLIN };
-        }
+        AskForReading(fds, count, watched);
 
         // SAFETY: fds is a stack array of count pollfds, alive for the call.
         if (LibC.Poll(fds, (nuint)count, 0) < 0)
@@ -131,16 +128,23 @@ public sealed unsafe class Doorbell
         return found;
     }
 
+    /// <summary>Fills the <paramref name="count"/> pollfds at <paramref name="fds"/> with a request to read each of the first <paramref name="count"/> watched descriptors.</summary>
+    private static void AskForReading(PollFd* fds, int count, WatchedDescriptor[] watched)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            // SAFETY: the caller's fds spans at least count pollfds, and watched holds at least count descriptors.
+            fds[i] = new PollFd { Fd = watched[i].Fd, Events = LibC.POLLIN };
+        }
+    }
+
     private void Wait(int timeoutMilliseconds)
     {
         var watched = Volatile.Read(ref _watched);
         var count = Math.Min(watched.Length, MaxWatched) + 1;
         var fds = stackalloc PollFd[count];
         fds[0] = new PollFd { Fd = _eventFd, Events = LibC.POLLIN };
-        for (var i = 1; i < count; i++)
-        {
-            fds[i] = new PollFd { Fd = watched[i - 1].Fd, Events = LibC.POLLIN };
-        }
+        AskForReading(fds + 1, count - 1, watched);
 
         // SAFETY: fds is a stack array of count pollfds, alive for the call.
         if (LibC.Poll(fds, (nuint)count, timeoutMilliseconds) > 0 && (fds[0].Revents & LibC.POLLIN) != 0)
