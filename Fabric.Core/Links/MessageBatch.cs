@@ -19,9 +19,11 @@ internal sealed unsafe class MessageBatch
     private readonly UdpInterop.SocketAddressInet[] _addresses;
     private readonly UdpInterop.SegmentSizeControl[] _controls;
     private readonly UdpInterop.ReceivedSegmentSizeControl[] _receivedControls;
+    private readonly int _vectorsPerMessage;
 
     private MessageBatch(int messages, int vectors, bool receiving)
     {
+        _vectorsPerMessage = vectors / messages;
         _messages = GC.AllocateArray<UdpInterop.MultipleMessageHeader>(messages, pinned: true);
         _vectors = GC.AllocateArray<UdpInterop.IoVector>(vectors, pinned: true);
         _addresses = GC.AllocateArray<UdpInterop.SocketAddressInet>(messages, pinned: true);
@@ -32,8 +34,8 @@ internal sealed unsafe class MessageBatch
     /// <summary>A batch for sendmmsg whose messages may point at <paramref name="vectorCapacity"/> I/O vectors in all.</summary>
     public static MessageBatch ForSending(int vectorCapacity) => new(MessageCapacity, vectorCapacity, receiving: false);
 
-    /// <summary>A batch for recvmmsg of up to a burst of messages, one buffer each.</summary>
-    public static MessageBatch ForReceiving() => new(PacketBurst.Capacity, PacketBurst.Capacity, receiving: true);
+    /// <summary>A batch for recvmmsg of up to a burst of messages, each into one buffer or scattered over up to <paramref name="vectorsPerMessage"/>.</summary>
+    public static MessageBatch ForReceiving(int vectorsPerMessage) => new(PacketBurst.Capacity, PacketBurst.Capacity * vectorsPerMessage, receiving: true);
 
     // SAFETY: every array here is allocated pinned, so its address never changes while this batch lives, and
     // every index used is below the array's length.
@@ -70,9 +72,19 @@ internal sealed unsafe class MessageBatch
     /// </summary>
     public void SetReceive(int index, byte* buffer, int length)
     {
-        SetVector(index, buffer, length);
-        SetHeader(index, index, 1, Unsafe.AsPointer(ref _receivedControls[index]), sizeof(UdpInterop.ReceivedSegmentSizeControl));
+        SetVector(FirstVectorOf(index), buffer, length);
+        SetScatteredReceive(index, 1);
     }
+
+    /// <summary>The first of the I/O vectors received message <paramref name="index"/> may scatter over.</summary>
+    public int FirstVectorOf(int index) => index * _vectorsPerMessage;
+
+    /// <summary>
+    /// Readies message <paramref name="index"/> to receive into the <paramref name="vectorCount"/> vectors from
+    /// <see cref="FirstVectorOf"/> on, which the caller pointed first, with room for the size of joined datagrams.
+    /// </summary>
+    public void SetScatteredReceive(int index, int vectorCount) =>
+        SetHeader(index, FirstVectorOf(index), vectorCount, Unsafe.AsPointer(ref _receivedControls[index]), sizeof(UdpInterop.ReceivedSegmentSizeControl));
 
     /// <summary>
     /// Readies message <paramref name="index"/> to receive again after a receive filled it: the kernel wrote back the

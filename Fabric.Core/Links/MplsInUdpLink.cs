@@ -58,14 +58,27 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
     private readonly ushort[] _stampedFields = new ushort[PacketBurst.Capacity];
     private readonly byte[] _chunkHeaders;
 
-    private readonly MessageBatch _receiveBatch = MessageBatch.ForReceiving();
+    private readonly MessageBatch _receiveBatch;
+    private readonly ChunkLanding _landing;
     private readonly SuperFrameAssembler _assembler = new();
     private byte[]? _receiveSlots;
+
+    // Where each message of the receive batch lands: the burst slot it was last aimed at, or 0 for its receive slot.
+    // The first _aimed messages land in a burst, from the slot at _aimedFirst on.
+    private readonly nint[] _aimedAt = new nint[PacketBurst.Capacity];
+    private nint _aimedFirst;
+    private int _aimed;
 
     // The messages of the last receive not yet handed on: the next one, and how far into it (a joined message holds several datagrams).
     private int _receivedMessages;
     private int _nextMessage;
     private int _nextOffset;
+
+    // The first _landed messages of the last receive landed in the burst's free slots from _landingBase on; a bit of
+    // _copiedOut is set once that message was copied out to its receive slot.
+    private int _landingBase;
+    private int _landed;
+    private ulong _copiedOut;
 
     public MplsInUdpLink(string name, MplsInUdpLinkOptions options)
         : this(name, options, boundReceiver: null)
@@ -94,6 +107,9 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         _entropySeed = options.EntropySeed;
         _maxSegmentSize = options.MaxOffloadSegmentSize;
         DatagramLimit = Math.Clamp(options.DatagramLimit ?? PathDatagramLimit(options), MinDatagramLimit, MaxDatagramPayload);
+
+        _landing = new ChunkLanding(DatagramLimit);
+        _receiveBatch = MessageBatch.ForReceiving(_landing.VectorsPerMessage);
 
         // Room for a burst of the longest frames in chunks: a vector per frame, then a header and a piece per chunk.
         var chunksPerFrame = SuperFrameChunk.Count(PacketBurst.MaxSuperFrameLength, DatagramLimit);
@@ -265,7 +281,7 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         {
             if (_nextMessage == _receivedMessages)
             {
-                if (receivedNow || !Receive())
+                if (receivedNow || !ReceiveMessages(burst))
                 {
                     return;
                 }
@@ -277,9 +293,13 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         }
     }
 
-    /// <summary>Receives up to a burst of messages into the slots; false when none was waiting, or its node's survey found none.</summary>
+    /// <summary>
+    /// Receives up to a burst of messages: into <paramref name="burst"/>'s free slots, where the chunks of a frame
+    /// join themselves (<see cref="ChunkLanding"/>), as many as it has and may take them; the rest into the receive
+    /// slots. False when none was waiting, or its node's survey found none.
+    /// </summary>
     /// <remarks>Called once the last receive's messages are all handed on; only the headers it filled need readying again.</remarks>
-    private bool Receive()
+    private bool ReceiveMessages(PacketBurst burst)
     {
         if (_arrivals.TakeFoundQuiet())
         {
@@ -296,17 +316,129 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
             }
         }
 
-        for (var i = 0; i < _receivedMessages; i++)
+        var landing = burst.FrameLimit == PacketBurst.MaxSuperFrameLength && !IsImpaired ? PacketBurst.Capacity - burst.Count : 0;
+        var firstSlot = landing > 0 ? SlotAddress(burst.UnclaimedSlot(burst.Count)) : 0;
+        if (firstSlot == _aimedFirst && landing == _aimed)
         {
-            _receiveBatch.RearmReceive(i);
+            for (var i = 0; i < _receivedMessages; i++)
+            {
+                _receiveBatch.RearmReceive(i);
+            }
+        }
+        else
+        {
+            var readied = Math.Max(Math.Max(landing, _aimed), _receivedMessages);
+            for (var i = 0; i < readied; i++)
+            {
+                ReadyReceive(i, i < landing ? burst.UnclaimedSlot(burst.Count + i) : [], filled: i < _receivedMessages);
+            }
+
+            _aimedFirst = firstSlot;
+            _aimed = landing;
         }
 
-        // SAFETY: every header of the batch points at a pinned slot and a pinned control buffer; the kernel only writes
-        // datagrams and results into them.
+        // SAFETY: every header of the batch points at pinned slots (the receive slots, or the burst's and the landing's
+        // aside headers) and a pinned control buffer; the kernel only writes datagrams and results into them.
         _receivedMessages = Math.Max(0, UdpInterop.ReceiveMultipleMessages(_receiverHandle, _receiveBatch.Messages, PacketBurst.Capacity, UdpInterop.MsgDontWait, null));
         _nextMessage = 0;
         _nextOffset = 0;
+        _landingBase = burst.Count;
+        _landed = Math.Min(_receivedMessages, landing);
+        _copiedOut = 0;
         return _receivedMessages > 0;
+    }
+
+    /// <summary>Aims message <paramref name="i"/> at <paramref name="burstSlot"/>, or at its receive slot when empty; rearms it when it was <paramref name="filled"/> and stays aimed.</summary>
+    private void ReadyReceive(int i, Span<byte> burstSlot, bool filled)
+    {
+        var target = burstSlot.IsEmpty ? 0 : SlotAddress(burstSlot);
+        if (target == _aimedAt[i])
+        {
+            if (filled)
+            {
+                _receiveBatch.RearmReceive(i);
+            }
+
+            return;
+        }
+
+        if (burstSlot.IsEmpty)
+        {
+            // SAFETY: as in ReceiveMessages: receive slot i spans ReceiveSlotSize bytes inside the pinned array.
+            _receiveBatch.SetReceive(i, (byte*)Unsafe.AsPointer(ref _receiveSlots![i * ReceiveSlotSize]), ReceiveSlotSize);
+        }
+        else
+        {
+            _landing.Aim(_receiveBatch, i, burstSlot);
+        }
+
+        _aimedAt[i] = target;
+    }
+
+    // SAFETY: the burst's slots are pinned, so a slot's address identifies it for as long as the burst lives.
+    private static nint SlotAddress(Span<byte> slot) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(slot));
+
+    /// <summary>Whether received message <paramref name="i"/> lies in the burst where it landed, not yet copied out.</summary>
+    private bool LiesLanded(int i) => i < _landed && (_copiedOut & (1UL << i)) == 0;
+
+    /// <summary>
+    /// Adds received message <paramref name="i"/>, which landed in the burst, as one frame where it is: every chunk of a
+    /// frame, or one datagram that is a whole frame. False, having added nothing, for any other shape, or while the link
+    /// is impaired or a frame is half joined.
+    /// </summary>
+    private bool TryAddLanded(int i, PacketBurst burst, long now)
+    {
+        if (IsImpaired || _assembler.IsJoining)
+        {
+            return false;
+        }
+
+        var slot = burst.UnclaimedSlot(_landingBase + i);
+        var length = (int)_receiveBatch.Message(i).Length;
+        var segmentSize = _receiveBatch.ReceivedSegmentSize(i);
+        int start;
+        if (_landing.TryReadFrame(slot, i, length, segmentSize, out var frameLength))
+        {
+            start = PacketBurst.Headroom;
+        }
+        else if ((segmentSize == 0 || segmentSize >= length) && length <= DatagramLimit
+            && !SuperFrameChunk.TryRead(slot.Slice(ChunkLanding.FirstHeaderOffset, length), out _, out _))
+        {
+            start = ChunkLanding.FirstHeaderOffset;
+            frameLength = length;
+        }
+        else
+        {
+            return false;
+        }
+
+        // Where a message before it gave no frame (a hello, say), the frame moves down to the next free slot.
+        var movesDown = burst.Count < _landingBase + i;
+        var frame = burst.Append(frameLength, start);
+        if (movesDown)
+        {
+            slot.Slice(start, frameLength).CopyTo(frame);
+        }
+
+        var added = burst.Count - 1;
+        if (TryReadOffload(frame, out var offload) && KeepReceived(burst, added, now))
+        {
+            burst.SetOffload(added, offload);
+        }
+        else
+        {
+            burst.DropLast();
+        }
+
+        return true;
+    }
+
+    /// <summary>Copies received message <paramref name="i"/> out of the burst slot it landed in to its receive slot, where it is cut apart as any other.</summary>
+    private void CopyOutLanded(int i, PacketBurst burst)
+    {
+        var length = Math.Min((int)_receiveBatch.Message(i).Length, ReceiveSlotSize);
+        _landing.CopyOut(burst.UnclaimedSlot(_landingBase + i), i, length, _receiveSlots.AsSpan(i * ReceiveSlotSize, ReceiveSlotSize));
+        _copiedOut |= 1UL << i;
     }
 
     /// <summary>Takes the next datagram of the received messages: a frame, or a chunk of one, to hand on.</summary>
@@ -317,6 +449,24 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         {
             _nextMessage++;
             return;
+        }
+
+        if (LiesLanded(message))
+        {
+            if (TryAddLanded(message, burst, now))
+            {
+                _nextMessage++;
+                return;
+            }
+
+            CopyOutLanded(message, burst);
+        }
+
+        // A frame of this message goes into the burst's next free slot: a later message that landed there moves out first.
+        var landedThere = burst.Count - _landingBase;
+        if (landedThere > message && LiesLanded(landedThere))
+        {
+            CopyOutLanded(landedThere, burst);
         }
 
         var length = (int)_receiveBatch.Message(message).Length;

@@ -31,13 +31,25 @@ internal static class SuperFrameChunk
     /// <summary>Whether <paramref name="datagram"/> is a chunk; its index and the length of the frame it is part of when so.</summary>
     public static bool TryRead(ReadOnlySpan<byte> datagram, out int index, out int frameLength)
     {
-        if (datagram.Length <= HeaderSize || BinaryPrimitives.ReadUInt32BigEndian(datagram) != ExtensionLabelEntry)
+        if (datagram.Length > HeaderSize)
+        {
+            return TryReadHeader(datagram, out index, out frameLength);
+        }
+
+        index = frameLength = 0;
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="header"/> starts with a chunk's header; the chunk's index and its frame's length when so.</summary>
+    public static bool TryReadHeader(ReadOnlySpan<byte> header, out int index, out int frameLength)
+    {
+        if (header.Length < HeaderSize || BinaryPrimitives.ReadUInt32BigEndian(header) != ExtensionLabelEntry)
         {
             index = frameLength = 0;
             return false;
         }
 
-        var word = BinaryPrimitives.ReadUInt32BigEndian(datagram[4..]);
+        var word = BinaryPrimitives.ReadUInt32BigEndian(header[4..]);
         index = (int)(word >> 24);
         frameLength = (int)(word & 0xFF_FFFF);
         return true;

@@ -67,19 +67,35 @@ public sealed class PacketBurst
     /// Returns an empty span when the burst is full or the length does not fit a slot.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Span<byte> Append(int length)
+    public Span<byte> Append(int length) => Append(length, Headroom);
+
+    /// <summary>
+    /// Adds as a frame the <paramref name="length"/> bytes from <paramref name="start"/> of the next free slot (counted
+    /// from the slot's beginning, so <see cref="Headroom"/> is where <see cref="Append(int)"/> puts a frame), which a
+    /// producer may have filled already (<see cref="UnclaimedSlot"/>), and returns them. Returns an empty span when the
+    /// burst is full or the frame does not fit the slot.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<byte> Append(int length, int start)
     {
-        if (Count == Capacity || (uint)length > (uint)FrameLimit)
+        if (Count == Capacity || (uint)length > (uint)FrameLimit || (uint)start > (uint)(_slotSize - length))
         {
             return [];
         }
 
         var index = Count++;
-        _offsets[index] = Headroom;
+        _offsets[index] = start;
         _lengths[index] = length;
         _offloads[index] = default;
-        return _slots.AsSpan(index * _slotSize + Headroom, length);
+        return _slots.AsSpan(index * _slotSize + start, length);
     }
+
+    /// <summary>
+    /// The whole of free slot <paramref name="index"/>, headroom included, for a producer that lets a frame arrive
+    /// there before it adds it (<see cref="Append(int, int)"/>); empty unless the slot is free (from <see cref="Count"/> on).
+    /// </summary>
+    public Span<byte> UnclaimedSlot(int index) =>
+        (uint)(index - Count) < (uint)(Capacity - Count) ? _slots.AsSpan(index * _slotSize, _slotSize) : [];
 
     /// <summary>Copies <paramref name="frame"/> into the burst. Returns false when it is full or the frame too long.</summary>
     public bool TryAppend(ReadOnlySpan<byte> frame) => TryAppend(frame, FrameOffload.None);

@@ -137,6 +137,86 @@ public class ChunkedFrameLinkTests
         }
     }
 
+    [Fact]
+    public void Frames_of_every_shape_arrive_in_a_super_frame_burst_whole_and_in_order_whether_it_has_room_for_all_or_few()
+    {
+        foreach (var free in new[] { PacketBurst.Capacity, 4, 1 })
+        {
+            var (a, b) = OneFlowLinks(8972);
+            using (a)
+            using (b)
+            using (var stranger = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+            {
+                // In turn: a datagram from a stranger, which gives no frame; a frame in chunks; a run of equal small
+                // frames the kernel hands over as one message; another frame in chunks; a lone small frame; a third.
+                stranger.Bind(new IPEndPoint(LinkPairs.NextLoopbackAddress(), 0));
+                stranger.SendTo([.. Labels, .. new byte[100]], b.LocalEndPoint);
+                var expected = new List<byte[]>();
+                void send(params byte[][] frames)
+                {
+                    var burst = new PacketBurst(superFrames: true);
+                    foreach (var frame in frames)
+                    {
+                        Assert.True(burst.TryAppend(frame, frame.Length > PacketBurst.MaxFrameLength ? LabelledSuperFrames.Create().Offload : FrameOffload.None));
+                        expected.Add(frame);
+                    }
+
+                    Assert.Equal(frames.Length, a.Send(burst));
+                }
+
+                send(SuperFrame(1));
+                send([.. Enumerable.Range(0, 5).Select(i => (byte[])[.. Labels, .. new byte[300], (byte)i])]);
+                send(SuperFrame(2));
+                send([.. Labels, .. new byte[50], 0xAB]);
+                send(SuperFrame(3));
+                Thread.Sleep(50);
+
+                var arrived = new List<byte[]>();
+                var deadline = DateTime.UtcNow.AddSeconds(10);
+                while (arrived.Count < expected.Count && DateTime.UtcNow < deadline)
+                {
+                    var burst = new PacketBurst(superFrames: true);
+                    for (var i = 0; i < PacketBurst.Capacity - free; i++)
+                    {
+                        burst.Append(1);
+                    }
+
+                    b.Receive(burst);
+                    for (var i = PacketBurst.Capacity - free; i < burst.Count; i++)
+                    {
+                        arrived.Add(burst.Frame(i).ToArray());
+                    }
+                }
+
+                Assert.Equal(expected.Count, arrived.Count);
+                for (var i = 0; i < expected.Count; i++)
+                {
+                    Assert.True(expected[i].AsSpan().SequenceEqual(arrived[i]), $"with {free} free slots, frame {i} of {arrived[i].Length} bytes differs");
+                }
+
+                Assert.Equal((1L, 0L), (b.Statistics.RxForeign, b.Statistics.RxMalformed));
+            }
+        }
+    }
+
+    /// <summary>A link pair with one source port, so every frame one end sends arrives in the order it was sent.</summary>
+    private static (MplsInUdpLink A, MplsInUdpLink B) OneFlowLinks(int datagramLimit)
+    {
+        var a = new IPEndPoint(LinkPairs.NextLoopbackAddress(), MplsInUdpLink.UdpPort);
+        var b = new IPEndPoint(LinkPairs.NextLoopbackAddress(), MplsInUdpLink.UdpPort);
+        return (
+            new MplsInUdpLink("a", new MplsInUdpLinkOptions(a, b) { DatagramLimit = datagramLimit, SourcePortCount = 1 }),
+            new MplsInUdpLink("b", new MplsInUdpLinkOptions(b, a) { DatagramLimit = datagramLimit, SourcePortCount = 1 }));
+    }
+
+    /// <summary>The labelled super-frame, told apart from others by its last byte.</summary>
+    private static byte[] SuperFrame(byte mark)
+    {
+        var frame = LabelledSuperFrames.Create().Frame;
+        frame[^1] = mark;
+        return frame;
+    }
+
     private static List<(byte[] Frame, FrameOffload Offload)> Receive(LinkEnd link, int count, PacketBurst burst)
     {
         var frames = new List<(byte[], FrameOffload)>();

@@ -96,6 +96,28 @@ public class PacketBurstTests
     }
 
     [Fact]
+    public void A_frame_written_into_a_free_slot_before_it_is_added_keeps_its_bytes_and_starts_where_it_was_written()
+    {
+        var burst = new PacketBurst();
+        Assert.True(burst.TryAppend([1, 2, 3]));
+        Assert.True(burst.UnclaimedSlot(0).IsEmpty);
+        Assert.True(burst.UnclaimedSlot(PacketBurst.Capacity).IsEmpty);
+
+        var slot = burst.UnclaimedSlot(1);
+        Assert.Equal(PacketBurst.SlotSize, slot.Length);
+        byte[] written = [9, 8, 7, 6];
+        written.CopyTo(slot[(PacketBurst.Headroom - 2)..]);
+
+        Assert.Equal(written, burst.Append(written.Length, PacketBurst.Headroom - 2).ToArray());
+        Assert.Equal(written, burst.Frame(1).ToArray());
+        Assert.True(burst.TryPushFront(1, PacketBurst.Headroom - 2, out _));
+        Assert.False(burst.TryPushFront(1, 1, out _));
+        Assert.True(burst.Append(1_900, 200).IsEmpty);
+        Assert.True(burst.Append(PacketBurst.MaxFrameLength + 1, 0).IsEmpty);
+        Assert.Equal(2, burst.Count);
+    }
+
+    [Fact]
     public void Clear_empties_the_burst_for_reuse()
     {
         var burst = new PacketBurst();
