@@ -16,8 +16,8 @@ internal sealed unsafe class ChunkLanding
 {
     private const int HeaderSize = SuperFrameChunk.HeaderSize;
 
-    /// <summary>Where a message starts in the slot it lands in: the first chunk's header just before the frame, in the slot's headroom.</summary>
-    public const int FirstHeaderOffset = PacketBurst.Headroom - HeaderSize;
+    // Where a message starts in the slot it lands in: the first chunk's header just before the frame, in the headroom.
+    private const int FirstHeaderOffset = PacketBurst.Headroom - HeaderSize;
 
     private readonly int _datagramSize;
     private readonly int _piece;
@@ -58,10 +58,26 @@ internal sealed unsafe class ChunkLanding
 
     /// <summary>
     /// Whether message <paramref name="message"/>, <paramref name="length"/> bytes that landed in <paramref name="slot"/>
-    /// as datagrams of <paramref name="segmentSize"/> (0 for one), is every chunk of one frame and nothing else; the
-    /// frame's length when so. The frame starts at the slot's headroom.
+    /// as datagrams of <paramref name="segmentSize"/> (0 for one), is one frame as it lies: every chunk of one frame and
+    /// nothing else, which starts at the slot's headroom, or one datagram that is no chunk, which starts where the
+    /// message does. Where the frame starts in the slot, and its length, when so.
     /// </summary>
-    public bool TryReadFrame(ReadOnlySpan<byte> slot, int message, int length, int segmentSize, out int frameLength)
+    public bool TryFindFrame(ReadOnlySpan<byte> slot, int message, int length, int segmentSize, out int start, out int frameLength)
+    {
+        if (IsChunkedFrame(slot, message, length, segmentSize, out frameLength))
+        {
+            start = PacketBurst.Headroom;
+            return true;
+        }
+
+        // The first datagram's bytes lie together: the first header's vector ends where the first piece's begins.
+        start = FirstHeaderOffset;
+        frameLength = length;
+        return (segmentSize == 0 || segmentSize >= length) && length <= _datagramSize
+            && !SuperFrameChunk.TryRead(slot.Slice(FirstHeaderOffset, length), out _, out _);
+    }
+
+    private bool IsChunkedFrame(ReadOnlySpan<byte> slot, int message, int length, int segmentSize, out int frameLength)
     {
         if (segmentSize != _datagramSize || !SuperFrameChunk.TryRead(slot[FirstHeaderOffset..], out var first, out frameLength) || first != 0)
         {

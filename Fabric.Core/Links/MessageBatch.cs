@@ -21,9 +21,11 @@ internal sealed unsafe class MessageBatch
     private readonly UdpInterop.ReceivedSegmentSizeControl[] _receivedControls;
     private readonly int _vectorsPerMessage;
 
-    private MessageBatch(int messages, int vectors, bool receiving)
+    /// <param name="vectorsPerMessage">For a receive batch, the vectors each message may scatter over; 0 for a send batch.</param>
+    private MessageBatch(int messages, int vectors, int vectorsPerMessage)
     {
-        _vectorsPerMessage = vectors / messages;
+        var receiving = vectorsPerMessage > 0;
+        _vectorsPerMessage = vectorsPerMessage;
         _messages = GC.AllocateArray<UdpInterop.MultipleMessageHeader>(messages, pinned: true);
         _vectors = GC.AllocateArray<UdpInterop.IoVector>(vectors, pinned: true);
         _addresses = GC.AllocateArray<UdpInterop.SocketAddressInet>(messages, pinned: true);
@@ -32,10 +34,10 @@ internal sealed unsafe class MessageBatch
     }
 
     /// <summary>A batch for sendmmsg whose messages may point at <paramref name="vectorCapacity"/> I/O vectors in all.</summary>
-    public static MessageBatch ForSending(int vectorCapacity) => new(MessageCapacity, vectorCapacity, receiving: false);
+    public static MessageBatch ForSending(int vectorCapacity) => new(MessageCapacity, vectorCapacity, vectorsPerMessage: 0);
 
     /// <summary>A batch for recvmmsg of up to a burst of messages, each into one buffer or scattered over up to <paramref name="vectorsPerMessage"/>.</summary>
-    public static MessageBatch ForReceiving(int vectorsPerMessage) => new(PacketBurst.Capacity, PacketBurst.Capacity * vectorsPerMessage, receiving: true);
+    public static MessageBatch ForReceiving(int vectorsPerMessage) => new(PacketBurst.Capacity, PacketBurst.Capacity * vectorsPerMessage, vectorsPerMessage);
 
     // SAFETY: every array here is allocated pinned, so its address never changes while this batch lives, and
     // every index used is below the array's length.

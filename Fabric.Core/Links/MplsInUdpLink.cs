@@ -63,9 +63,8 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
     private readonly SuperFrameAssembler _assembler = new();
     private byte[]? _receiveSlots;
 
-    // Where each message of the receive batch lands: the burst slot it was last aimed at, or 0 for its receive slot.
-    // The first _aimed messages land in a burst, from the slot at _aimedFirst on.
-    private readonly nint[] _aimedAt = new nint[PacketBurst.Capacity];
+    // The first _aimed messages of the receive batch land in a burst's slots, from the slot at _aimedFirst on; the
+    // others in their receive slots.
     private nint _aimedFirst;
     private int _aimed;
 
@@ -308,11 +307,10 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
 
         if (_receiveSlots is null)
         {
-            var slots = _receiveSlots = GC.AllocateArray<byte>(PacketBurst.Capacity * ReceiveSlotSize, pinned: true);
+            _receiveSlots = GC.AllocateArray<byte>(PacketBurst.Capacity * ReceiveSlotSize, pinned: true);
             for (var i = 0; i < PacketBurst.Capacity; i++)
             {
-                // SAFETY: the receive slots are pinned; slot i spans ReceiveSlotSize bytes inside the array.
-                _receiveBatch.SetReceive(i, (byte*)Unsafe.AsPointer(ref slots[i * ReceiveSlotSize]), ReceiveSlotSize);
+                AimAtReceiveSlot(i);
             }
         }
 
@@ -348,32 +346,35 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         return _receivedMessages > 0;
     }
 
-    /// <summary>Aims message <paramref name="i"/> at <paramref name="burstSlot"/>, or at its receive slot when empty; rearms it when it was <paramref name="filled"/> and stays aimed.</summary>
+    /// <summary>
+    /// Aims message <paramref name="i"/> at <paramref name="burstSlot"/>, or at its receive slot when empty, unless the
+    /// last aims (still in <see cref="_aimedFirst"/> and <see cref="_aimed"/>) have it there already; then rearms it
+    /// when it was <paramref name="filled"/>.
+    /// </summary>
     private void ReadyReceive(int i, Span<byte> burstSlot, bool filled)
     {
-        var target = burstSlot.IsEmpty ? 0 : SlotAddress(burstSlot);
-        if (target == _aimedAt[i])
+        // Every super-frame burst's slots are equally long, so message i was aimed i slots past the first.
+        var aimedAt = i < _aimed ? _aimedFirst + (i * burstSlot.Length) : 0;
+        if ((burstSlot.IsEmpty ? 0 : SlotAddress(burstSlot)) == aimedAt)
         {
             if (filled)
             {
                 _receiveBatch.RearmReceive(i);
             }
-
-            return;
         }
-
-        if (burstSlot.IsEmpty)
+        else if (burstSlot.IsEmpty)
         {
-            // SAFETY: as in ReceiveMessages: receive slot i spans ReceiveSlotSize bytes inside the pinned array.
-            _receiveBatch.SetReceive(i, (byte*)Unsafe.AsPointer(ref _receiveSlots![i * ReceiveSlotSize]), ReceiveSlotSize);
+            AimAtReceiveSlot(i);
         }
         else
         {
             _landing.Aim(_receiveBatch, i, burstSlot);
         }
-
-        _aimedAt[i] = target;
     }
+
+    // SAFETY: the receive slots are pinned; slot i spans ReceiveSlotSize bytes inside the array.
+    private void AimAtReceiveSlot(int i) =>
+        _receiveBatch.SetReceive(i, (byte*)Unsafe.AsPointer(ref _receiveSlots![i * ReceiveSlotSize]), ReceiveSlotSize);
 
     // SAFETY: the burst's slots are pinned, so a slot's address identifies it for as long as the burst lives.
     private static nint SlotAddress(Span<byte> slot) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(slot));
@@ -394,20 +395,7 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         }
 
         var slot = burst.UnclaimedSlot(_landingBase + i);
-        var length = (int)_receiveBatch.Message(i).Length;
-        var segmentSize = _receiveBatch.ReceivedSegmentSize(i);
-        int start;
-        if (_landing.TryReadFrame(slot, i, length, segmentSize, out var frameLength))
-        {
-            start = PacketBurst.Headroom;
-        }
-        else if ((segmentSize == 0 || segmentSize >= length) && length <= DatagramLimit
-            && !SuperFrameChunk.TryRead(slot.Slice(ChunkLanding.FirstHeaderOffset, length), out _, out _))
-        {
-            start = ChunkLanding.FirstHeaderOffset;
-            frameLength = length;
-        }
-        else
+        if (!_landing.TryFindFrame(slot, i, (int)_receiveBatch.Message(i).Length, _receiveBatch.ReceivedSegmentSize(i), out var start, out var frameLength))
         {
             return false;
         }
@@ -420,6 +408,13 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
             slot.Slice(start, frameLength).CopyTo(frame);
         }
 
+        KeepOrDropAdded(burst, frame, now);
+        return true;
+    }
+
+    /// <summary>Keeps <paramref name="frame"/>, the burst's last, as data with the offload it carries, or takes it out again: malformed, a hello, or dropped.</summary>
+    private void KeepOrDropAdded(PacketBurst burst, Span<byte> frame, long now)
+    {
         var added = burst.Count - 1;
         if (TryReadOffload(frame, out var offload) && KeepReceived(burst, added, now))
         {
@@ -429,8 +424,6 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
         {
             burst.DropLast();
         }
-
-        return true;
     }
 
     /// <summary>Copies received message <paramref name="i"/> out of the burst slot it landed in to its receive slot, where it is cut apart as any other.</summary>
@@ -555,15 +548,7 @@ public sealed unsafe class MplsInUdpLink : LinkEnd
             rest.Slice((chunk * segmentSize) + SuperFrameChunk.HeaderSize, Math.Min(piece, frameLength - offset)).CopyTo(frame[offset..]);
         }
 
-        var added = burst.Count - 1;
-        if (TryReadOffload(frame, out var offload) && KeepReceived(burst, added, now))
-        {
-            burst.SetOffload(added, offload);
-        }
-        else
-        {
-            burst.DropLast();
-        }
+        KeepOrDropAdded(burst, frame, now);
 
         taken = wire;
         return true;

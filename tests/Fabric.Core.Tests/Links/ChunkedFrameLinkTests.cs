@@ -142,7 +142,7 @@ public class ChunkedFrameLinkTests
     {
         foreach (var free in new[] { PacketBurst.Capacity, 4, 1 })
         {
-            var (a, b) = OneFlowLinks(8972);
+            var (a, b) = LinkPairs.CreateUdp(8972, sourcePortCount: 1);
             using (a)
             using (b)
             using (var stranger = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
@@ -197,16 +197,6 @@ public class ChunkedFrameLinkTests
                 Assert.Equal((1L, 0L), (b.Statistics.RxForeign, b.Statistics.RxMalformed));
             }
         }
-    }
-
-    /// <summary>A link pair with one source port, so every frame one end sends arrives in the order it was sent.</summary>
-    private static (MplsInUdpLink A, MplsInUdpLink B) OneFlowLinks(int datagramLimit)
-    {
-        var a = new IPEndPoint(LinkPairs.NextLoopbackAddress(), MplsInUdpLink.UdpPort);
-        var b = new IPEndPoint(LinkPairs.NextLoopbackAddress(), MplsInUdpLink.UdpPort);
-        return (
-            new MplsInUdpLink("a", new MplsInUdpLinkOptions(a, b) { DatagramLimit = datagramLimit, SourcePortCount = 1 }),
-            new MplsInUdpLink("b", new MplsInUdpLinkOptions(b, a) { DatagramLimit = datagramLimit, SourcePortCount = 1 }));
     }
 
     /// <summary>The labelled super-frame, told apart from others by its last byte.</summary>

@@ -32,13 +32,18 @@ internal static class LinkPairs
     }
 
     /// <param name="datagramLimit">Both ends' <see cref="MplsInUdpLinkOptions.DatagramLimit"/>; null for loopback's own, 65,507 bytes.</param>
-    public static (MplsInUdpLink A, MplsInUdpLink B) CreateUdp(int? datagramLimit = null)
+    /// <param name="sourcePortCount">Both ends' <see cref="MplsInUdpLinkOptions.SourcePortCount"/>; null for the default. With one, every frame an end sends arrives in the order it was sent.</param>
+    public static (MplsInUdpLink A, MplsInUdpLink B) CreateUdp(int? datagramLimit = null, int? sourcePortCount = null)
     {
         var a = new IPEndPoint(NextLoopbackAddress(), MplsInUdpLink.UdpPort);
         var b = new IPEndPoint(NextLoopbackAddress(), MplsInUdpLink.UdpPort);
-        return (
-            new MplsInUdpLink("a", new MplsInUdpLinkOptions(a, b) { DatagramLimit = datagramLimit }),
-            new MplsInUdpLink("b", new MplsInUdpLinkOptions(b, a) { DatagramLimit = datagramLimit }));
+        return (End("a", a, b), End("b", b, a));
+
+        MplsInUdpLink End(string name, IPEndPoint local, IPEndPoint remote)
+        {
+            var options = new MplsInUdpLinkOptions(local, remote) { DatagramLimit = datagramLimit };
+            return new MplsInUdpLink(name, sourcePortCount is { } count ? options with { SourcePortCount = count } : options);
+        }
     }
 
     /// <summary>Receives on <paramref name="link"/> until <paramref name="count"/> frames arrived or a second passed.</summary>
